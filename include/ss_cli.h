@@ -1,0 +1,67 @@
+/* ss_cli: what the commands share: the input and design options of
+ * CLI.md, list splitting, and the output step.
+ *
+ * The lists that options produce point into copies held by ss_cli, which
+ * owns them until ss_cli_free. */
+#ifndef SS_CLI_H
+#define SS_CLI_H
+
+#include <getopt.h>
+#include <stddef.h>
+
+#include "ss_design.h"
+#include "ss_error.h"
+#include "ss_table.h"
+#include "ss_writer.h"
+
+enum {
+    SS_OPT_WEIGHTS = 1000,
+    SS_OPT_STRATA,
+    SS_OPT_IDS,
+    SS_OPT_FPC,
+    SS_OPT_NEST,
+    SS_OPT_LONELY,
+    SS_OPT_NA,
+    SS_OPT_ENCODING,
+    SS_OPT_FORMAT,
+    SS_OPT_HELP,
+    SS_OPT_FIRST_COMMAND, /* commands number their own options from here */
+};
+
+typedef struct ss_cli {
+    const char *cmd;
+    ss_design_spec design;
+    ss_read_options read;
+    const char *output;      /* -o, NULL for stdout */
+    ss_format format;
+    int format_set;
+    char **owned;            /* copies that lists point into */
+    size_t nowned, owned_cap;
+    const char **na;
+    size_t nna;
+} ss_cli;
+
+/* The getopt_long entries of the input, design and output options, ended
+ * by a zero entry; a command copies them after its own. */
+extern const struct option ss_cli_options[];
+#define SS_CLI_SHORT "d:o:h"
+
+void ss_cli_init(ss_cli *c, const char *cmd);
+void ss_cli_free(ss_cli *c);
+
+/* Handle one option; returns 1 if it was one of the shared options, 0 if
+ * not, or -1 with err filled (a usage error). */
+int ss_cli_option(ss_cli *c, int opt, const char *arg, ss_error *err);
+
+/* Split "a,b,c" at sep into at most max items; items point into a copy
+ * that c owns.  Empty items are a usage error naming the option. */
+int ss_cli_split(ss_cli *c, const char *arg, char sep, const char **items,
+                 size_t max, size_t *n, const char *option, ss_error *err);
+
+/* Parse a finite number for an option, or fail with a usage error. */
+int ss_cli_number(const char *arg, const char *option, double *out, ss_error *err);
+
+/* Write g to -o (atomically) or stdout in the chosen format. */
+int ss_cli_write(ss_cli *c, const ss_grid *g, ss_error *err);
+
+#endif

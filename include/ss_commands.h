@@ -1,0 +1,28 @@
+/* ss_commands: the subcommands, each in its own cmd_NAME.c, dispatched
+ * from the table in main.c.  run returns the exit status (0, 1 data
+ * error, 2 usage error). */
+#ifndef SS_COMMANDS_H
+#define SS_COMMANDS_H
+
+#include <getopt.h>
+
+typedef struct ss_command {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+    const char *usage;
+} ss_command;
+
+int cmd_estimate(int argc, char **argv);
+int cmd_describe(int argc, char **argv);
+extern const char cmd_estimate_usage[];
+extern const char cmd_describe_usage[];
+
+/* Shared by commands: getopt_long over the command's own options followed
+ * by the shared ones (ss_cli_options).  Returns a malloc'd array. */
+struct option *ss_command_options(const struct option *own);
+
+/* Report an unknown option or a missing argument, return 2. */
+int ss_command_bad_option(const char *cmd, int argc, char **argv);
+
+#endif

@@ -1,0 +1,100 @@
+/* ss_design: a survey design (the meaning of R's svydesign) and its
+ * Taylor-linearization variance (R's svyrecvar, multistage and onestrat).
+ *
+ * Stage 1 units are PSUs within strata; a unit at stage s > 1 is nested in
+ * its parent unit, which is also its stratum (as R's svydesign makes later
+ * stages' strata).  Without --ids every row is its own PSU.  Later stages
+ * enter the variance only when an fpc is given, each weighted by the
+ * sampling fractions above it; a stage without an fpc column is sampled
+ * with replacement (population Inf).
+ *
+ * Variance of a linearized total: the caller lists the rows that are
+ * present (in the domain, with the variable answered) and their scores;
+ * every other row scores zero but keeps its PSU in the design, which is how
+ * R's subsetting of a design behaves.  The design owns its arrays; a
+ * ss_design_work belongs to one caller at a time. */
+#ifndef SS_DESIGN_H
+#define SS_DESIGN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ss_error.h"
+#include "ss_table.h"
+
+#define SS_MAX_STAGES 8
+
+typedef enum {
+    SS_LONELY_FAIL,
+    SS_LONELY_REMOVE,
+    SS_LONELY_ADJUST,
+    SS_LONELY_AVERAGE,
+    SS_LONELY_CERTAINTY,
+} ss_lonely;
+
+typedef struct ss_design_spec {
+    const char *weights;              /* NULL: 1, or from the fpc */
+    const char *strata;               /* NULL: one stratum */
+    const char *ids[SS_MAX_STAGES];   /* cluster columns per stage */
+    size_t nids;                      /* 0: every row is a PSU */
+    const char *fpc[SS_MAX_STAGES];   /* population count or fraction */
+    size_t nfpc;
+    int nest;
+    ss_lonely lonely;
+} ss_design_spec;
+
+typedef struct ss_stage {
+    uint32_t *unit;      /* per row: unit index at this stage (NULL: row) */
+    size_t nunit;
+    uint32_t *stratum;   /* per unit: stratum index at this stage */
+    size_t nstrata;
+    uint32_t *npsu;      /* per stratum: units sampled (R's sampsize) */
+    double *popsize;     /* per stratum: population count, or INFINITY */
+    uint32_t *parent;    /* per stratum (stage > 1): the unit above it */
+} ss_stage;
+
+typedef struct ss_design {
+    size_t n;
+    double *w;             /* sampling weights */
+    size_t nstage;         /* stages entering the variance */
+    ss_stage stage[SS_MAX_STAGES];
+    const ss_column *strata_col;  /* for labels in messages, may be NULL */
+    int32_t *stratum_code;        /* per stage-1 stratum: its level code */
+    ss_lonely lonely;
+    int has_fpc;
+    int weights_from_fpc;
+    double df;             /* PSUs minus strata, rows with weight > 0 */
+} ss_design;
+
+/* Columns a design needs, added to req (which must hold 3 + 2 *
+ * SS_MAX_STAGES entries); returns how many were added. */
+size_t ss_design_requests(const ss_design_spec *spec, ss_request *req);
+
+/* Build the design from the table.  Errors (missing or negative weights,
+ * PSUs in two strata without --nest, bad fpc) name the file and line. */
+int ss_design_build(ss_design *d, const ss_table *t, const ss_design_spec *spec,
+                    ss_error *err);
+void ss_design_free(ss_design *d);
+
+typedef struct ss_design_work ss_design_work;
+
+/* Workspace for up to p scores at once. */
+ss_design_work *ss_design_work_alloc(const ss_design *d, size_t p);
+void ss_design_work_free(ss_design_work *w);
+
+/* V (p x p, row-major) = the variance of the estimated totals of the p
+ * scores z (m x p, row-major) of the present rows rows[0..m).  Fails only
+ * for a lonely PSU under --lonely-psu fail, naming the stratum. */
+int ss_design_vcov(const ss_design *d, ss_design_work *w, const size_t *rows,
+                   const double *z, size_t m, size_t p, double *V,
+                   ss_error *err);
+
+/* PSUs minus strata among the given rows (the domain's own df). */
+double ss_design_domain_df(const ss_design *d, ss_design_work *w,
+                           const size_t *rows, size_t m);
+
+/* The label of stratum h at stage s (1-based), for messages and describe. */
+const char *ss_design_stratum_label(const ss_design *d, size_t s, size_t h,
+                                    char *buf, size_t size);
+
+#endif

@@ -1,0 +1,32 @@
+/* ss_dict: a dictionary of byte strings, each given the next code 0, 1, ...
+ *
+ * Used for categorical columns (levels), PSU and stratum keys.  Strings are
+ * copied into the dictionary, which owns them; lookups never allocate once
+ * the table has grown to fit.  Open addressing with a 64-bit FNV-1a hash. */
+#ifndef SS_DICT_H
+#define SS_DICT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct ss_dict {
+    size_t n;          /* strings held */
+    size_t cap;        /* slots in the hash table (a power of two) */
+    int32_t *slot;     /* code, or -1 when empty */
+    uint64_t *hash;    /* hash per code */
+    char **str;        /* NUL-terminated copies, per code */
+    size_t *len;       /* length per code */
+    size_t str_cap;    /* allocated entries in str/len/hash */
+} ss_dict;
+
+int ss_dict_init(ss_dict *d);
+void ss_dict_free(ss_dict *d);
+
+/* Code of s[0..len), adding it when new.  Returns -1 when out of memory or
+ * past INT32_MAX strings. */
+int32_t ss_dict_intern(ss_dict *d, const char *s, size_t len);
+
+/* Code of s[0..len), or -1 when absent. */
+int32_t ss_dict_find(const ss_dict *d, const char *s, size_t len);
+
+#endif

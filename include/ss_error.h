@@ -1,0 +1,39 @@
+/* ss_error: the error record that library code fills and only the command
+ * layer prints (as GSL's gsl_errno and libcsv's csv_error).
+ *
+ * A record names the file and, where there is one, the line (1-based); the
+ * message carries the rest ("column 'w': invalid number 'abc'").  Messages
+ * are lower case, without a trailing period, with the bad value in quotes. */
+#ifndef SS_ERROR_H
+#define SS_ERROR_H
+
+#include <stddef.h>
+
+enum {
+    SS_OK = 0,
+    SS_EDATA = 1,  /* bad data or an analysis that cannot be done: exit 1 */
+    SS_EUSAGE = 2, /* bad options or arguments: exit 2 */
+};
+
+typedef struct ss_error {
+    int code;           /* SS_EDATA or SS_EUSAGE, SS_OK while unset */
+    char file[1024];    /* empty when the error concerns no file */
+    long line;          /* 0 when there is no line */
+    char message[1024];
+} ss_error;
+
+void ss_error_clear(ss_error *e);
+
+/* Fill e (if e is not NULL) and return code.  file may be NULL. */
+int ss_error_set(ss_error *e, int code, const char *file, long line,
+                 const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* Print "survstat CMD: FILE:LINE: MESSAGE" to stderr. */
+void ss_error_print(const ss_error *e, const char *cmd);
+
+/* Quote a value for a message: at most max bytes, control bytes shown as
+ * \xNN, so a message stays on one line whatever the data holds. */
+const char *ss_error_quote(const char *s, size_t len, char *buf, size_t bufsize);
+
+#endif

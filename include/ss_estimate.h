@@ -1,0 +1,59 @@
+/* ss_estimate: design-based estimators (R's svymean, svytotal, svyratio,
+ * svyciprop) for the whole population and for domains, into result rows.
+ *
+ * Each variable uses its own available cases: a row is present for an
+ * estimate when it is in the domain and the variable (both variables for a
+ * ratio) is answered; every other row scores zero and keeps its PSU, as R's
+ * subset of a design.  Linearized scores (Binder; R's svymean code):
+ *   mean   z = w (y - ybar) / W        total  z = w y
+ *   ratio  z = w (y - R x) / X         prop   the mean of the 0/1 indicator
+ * and Var = the design variance of the total of z (ss_design_vcov). */
+#ifndef SS_ESTIMATE_H
+#define SS_ESTIMATE_H
+
+#include <stddef.h>
+
+#include "ss_design.h"
+#include "ss_error.h"
+#include "ss_result.h"
+#include "ss_table.h"
+
+typedef enum {
+    SS_STAT_MEAN,
+    SS_STAT_TOTAL,
+    SS_STAT_PROP,
+    SS_STAT_RATIO,
+} ss_stat;
+
+typedef struct ss_estimate_request {
+    ss_stat stat;
+    const char *var;   /* the numerator of a ratio */
+    const char *den;   /* ratio only */
+} ss_estimate_request;
+
+typedef enum { SS_DF_DESIGN, SS_DF_INF, SS_DF_FIXED } ss_df_mode;
+
+typedef struct ss_estimate_options {
+    double level;          /* confidence level, 0.95 */
+    ss_df_mode df_mode;
+    double df_fixed;
+    int domain_df;         /* df from the domain's own PSUs and strata */
+    int deff;              /* design effect against SRS without replacement */
+    const char *const *by; /* domain variables */
+    size_t nby;
+} ss_estimate_options;
+
+/* Columns the requests and --by need, appended to req; returns the count. */
+size_t ss_estimate_requests(const ss_estimate_request *er, size_t n,
+                            const ss_estimate_options *o, ss_request *req);
+
+/* Append one row per estimate (and per level and domain) to out. */
+int ss_estimate_run(const ss_table *t, const ss_design *d,
+                    const ss_estimate_request *er, size_t n,
+                    const ss_estimate_options *o, ss_result *out, ss_error *err);
+
+/* The t quantile for a two-sided interval at level with df degrees of
+ * freedom (the normal one when df is infinite, NaN when df <= 0). */
+double ss_quantile_t(double level, double df);
+
+#endif

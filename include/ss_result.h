@@ -1,0 +1,34 @@
+/* ss_result: the result table that estimators fill and writers print.
+ *
+ * Every row has the columns of CLI.md (wave, statistic, variable, level,
+ * domain, estimate, se, ci_low, ci_high, df, deff, n, n_eff, cv, flag);
+ * a missing number is NaN.  The table owns the strings of its rows. */
+#ifndef SS_RESULT_H
+#define SS_RESULT_H
+
+#include <stddef.h>
+
+typedef struct ss_result_row {
+    char *wave, *statistic, *variable, *level, *domain;
+    double estimate, se, ci_low, ci_high, df, deff, n, n_eff, cv;
+    char *flag;
+} ss_result_row;
+
+typedef struct ss_result {
+    size_t n, cap;
+    ss_result_row *row;
+} ss_result;
+
+void ss_result_init(ss_result *r);
+void ss_result_free(ss_result *r);
+
+/* Append a row: strings are copied (NULL is ""), numbers start as NaN.
+ * Returns the row, or NULL when out of memory. */
+ss_result_row *ss_result_add(ss_result *r, const char *statistic,
+                             const char *variable, const char *level,
+                             const char *domain);
+
+/* Replace a string field of a row (a copy is kept). 0 or -1. */
+int ss_result_set_str(char **field, const char *value);
+
+#endif

@@ -1,0 +1,87 @@
+/* ss_table: CSV ingest (libcsv) into a column table.
+ *
+ * Only the columns an analysis asks for are converted; the others are parsed
+ * and skipped, so a broken label column the analysis does not use does no
+ * harm.  A column asked for as a category is dictionary-coded (one int32 per
+ * row, -1 = missing) and its distinct levels are parsed as numbers once; a
+ * column asked for only as a number is converted cell by cell (NaN =
+ * missing).  Empty cells, "NA" and the --na codes are missing.
+ *
+ * The ingest counts physical lines itself (libcsv keeps none), strips a
+ * UTF-8 byte-order mark, accepts CRLF, converts GB18030/GBK with iconv, and
+ * refuses NUL bytes, gzip data, ragged rows, unterminated quotes, duplicate
+ * column names and files without data rows, naming the file and line.
+ *
+ * Ownership: the table owns its columns, names and dictionaries;
+ * ss_table_free releases everything and accepts a half-built table. */
+#ifndef SS_TABLE_H
+#define SS_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ss_dict.h"
+#include "ss_error.h"
+
+enum {
+    SS_NEED_NUMBER = 1,   /* values as doubles in num */
+    SS_NEED_CATEGORY = 2, /* values as level codes in code */
+};
+
+typedef struct ss_column {
+    char *name;
+    unsigned need;      /* SS_NEED_* bits; 0 = not loaded */
+    size_t nmissing;
+    double *num;        /* nrow values, NaN = missing (SS_NEED_NUMBER) */
+    int32_t *code;      /* nrow codes, -1 = missing (SS_NEED_CATEGORY) */
+    ss_dict levels;     /* level texts (SS_NEED_CATEGORY) */
+    double *level_num;  /* per level: its value, NaN when not a number */
+    size_t *level_count; /* per level: rows that hold it (0 for NA codes) */
+    int numeric;        /* every present value is a number */
+} ss_column;
+
+typedef struct ss_table {
+    char *file;         /* the name used in messages */
+    size_t nrow;
+    size_t ncol;
+    ss_column *col;
+    /* Physical line of data row r is r + 2 + shift, where shift changes at
+     * rows that follow embedded newlines or blank lines. */
+    size_t nbreak;
+    size_t *break_row;
+    long *break_shift;
+} ss_table;
+
+typedef struct ss_read_options {
+    char delimiter;         /* ',' unless -d */
+    const char *encoding;   /* NULL or "utf-8", else converted with iconv */
+    const char *const *na;  /* extra missing codes */
+    size_t nna;
+    int all_columns;        /* load every column as a category (describe) */
+} ss_read_options;
+
+typedef struct ss_request {
+    const char *name;
+    unsigned need;
+} ss_request;
+
+/* Read path ("-" is standard input) into t.  Every requested name must be a
+ * column (requests may repeat a name; their needs are merged).  Returns
+ * SS_OK or SS_EDATA with err filled; t is then ready for ss_table_free. */
+int ss_table_read(ss_table *t, const char *path, const ss_read_options *opt,
+                  const ss_request *req, size_t nreq, ss_error *err);
+
+void ss_table_free(ss_table *t);
+
+/* The column called name, or NULL. */
+ss_column *ss_table_find(const ss_table *t, const char *name);
+
+/* The physical line (1-based) where data row `row` starts. */
+long ss_table_line(const ss_table *t, size_t row);
+
+/* Levels of a category column in presentation order: by value when every
+ * level is a number, else by bytes (C locale).  order must hold
+ * col->levels.n entries; returns the count of non-missing levels written. */
+size_t ss_column_level_order(const ss_column *col, int32_t *order);
+
+#endif

@@ -1,0 +1,62 @@
+/* ss_writer: text, csv, json and md writers over one grid of cells, and
+ * outputs that are written whole or not at all.
+ *
+ * A grid is a header of named columns, each text or number, and rows of
+ * cells; a NaN number is missing (an empty csv cell, json null).  Numbers
+ * are written with 17 significant digits in csv and json, 7 in text and md
+ * (which are for reading; they also drop columns that are empty in every
+ * row).  The grid owns copies of all its strings. */
+#ifndef SS_WRITER_H
+#define SS_WRITER_H
+
+#include <stdio.h>
+
+#include "ss_error.h"
+#include "ss_result.h"
+
+typedef enum { SS_FMT_TEXT, SS_FMT_CSV, SS_FMT_JSON, SS_FMT_MD } ss_format;
+
+typedef struct ss_cell {
+    char *text;   /* text columns */
+    double num;   /* number columns */
+} ss_cell;
+
+typedef struct ss_grid {
+    size_t ncol, nrow, cap;
+    char **name;
+    int *is_number;
+    ss_cell *cell;   /* nrow x ncol */
+} ss_grid;
+
+int ss_grid_init(ss_grid *g, size_t ncol, const char *const *names,
+                 const int *is_number);
+void ss_grid_free(ss_grid *g);
+/* Append an empty row (texts "", numbers NaN); returns its cells or NULL. */
+ss_cell *ss_grid_add_row(ss_grid *g);
+int ss_grid_set_text(ss_grid *g, ss_cell *row, size_t col, const char *s);
+
+/* The result rows as a grid with the CLI.md columns. */
+int ss_grid_from_results(ss_grid *g, const ss_result *r);
+
+/* "text", "csv", "json", "md": 0, else -1. */
+int ss_format_parse(const char *name, ss_format *f);
+/* The format an output path implies (.csv .json .md .txt), else dflt. */
+ss_format ss_format_for_path(const char *path, ss_format dflt);
+
+/* Write g; returns 0, or -1 on a write error (errno set). */
+int ss_grid_write(FILE *fp, const ss_grid *g, ss_format f);
+
+/* An output file: written to a temporary file beside it and renamed on
+ * commit, so the path holds the whole output or its old contents.  A NULL
+ * path or "-" is standard output. */
+typedef struct ss_output {
+    FILE *fp;
+    char *path;
+    char *tmp;
+} ss_output;
+
+int ss_output_open(ss_output *o, const char *path, ss_error *err);
+int ss_output_commit(ss_output *o, ss_error *err);
+void ss_output_abort(ss_output *o);
+
+#endif

@@ -1,0 +1,239 @@
+/* survstat describe: the columns of a file and a check of the design. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ss_cli.h"
+#include "ss_commands.h"
+#include "ss_design.h"
+#include "ss_writer.h"
+
+const char cmd_describe_usage[] =
+    "usage: survstat describe FILE [design options] [input options] [--format FMT] [-o FILE]\n"
+    "\n"
+    "Lists every column (type, present and missing counts, distinct values, min,\n"
+    "max) and checks the design: strata, PSUs per stratum, lonely PSUs (strata\n"
+    "with one PSU), weight sum, min, max and Kish's effective sample size\n"
+    "(sum w)^2 / sum w^2.  Design and input options are those of 'estimate'.\n"
+    "In csv the two tables follow each other, separated by an empty line; in\n"
+    "json they are the members \"columns\" and \"design\" of one object.\n"
+    "\n"
+    "example:\n"
+    "  survstat describe tests/data/apistrat.csv --strata stype --weights pw --fpc fpc\n";
+
+static const struct option own_options[] = {{NULL, 0, NULL, 0}};
+
+static int column_grid(ss_grid *g, const ss_table *t)
+{
+    static const char *const names[] = {"column", "type", "present", "missing", "distinct",
+                                        "min", "max"};
+    static const int isnum[] = {0, 0, 1, 1, 1, 1, 1};
+    if (ss_grid_init(g, 7, names, isnum) != 0)
+        return -1;
+    for (size_t j = 0; j < t->ncol; j++) {
+        const ss_column *c = &t->col[j];
+        ss_cell *row = ss_grid_add_row(g);
+        if (!row)
+            return -1;
+        size_t distinct = 0;
+        double lo = INFINITY, hi = -INFINITY;
+        for (size_t l = 0; l < c->levels.n; l++) {
+            if (!c->level_count[l])
+                continue;
+            distinct++;
+            if (c->level_num[l] < lo)
+                lo = c->level_num[l];
+            if (c->level_num[l] > hi)
+                hi = c->level_num[l];
+        }
+        int numeric = c->numeric && distinct > 0;
+        if (ss_grid_set_text(g, row, 0, c->name) != 0 ||
+            ss_grid_set_text(g, row, 1, numeric ? "numeric" : distinct ? "categorical" : "empty") != 0)
+            return -1;
+        row[2].num = (double)(t->nrow - c->nmissing);
+        row[3].num = (double)c->nmissing;
+        row[4].num = (double)distinct;
+        if (numeric) {
+            row[5].num = lo;
+            row[6].num = hi;
+        }
+    }
+    return 0;
+}
+
+static int add_item(ss_grid *g, const char *item, double num, const char *text)
+{
+    ss_cell *row = ss_grid_add_row(g);
+    if (!row)
+        return -1;
+    char buf[64];
+    if (!text) {
+        snprintf(buf, sizeof buf, "%.17g", num);
+        text = buf;
+    }
+    return ss_grid_set_text(g, row, 0, item) || ss_grid_set_text(g, row, 1, text) ? -1 : 0;
+}
+
+static int design_grid(ss_grid *g, const ss_table *t, const ss_design *d)
+{
+    static const char *const names[] = {"check", "value"};
+    static const int isnum[] = {0, 0};
+    if (ss_grid_init(g, 2, names, isnum) != 0)
+        return -1;
+    double sw = 0, sw2 = 0, lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < d->n; i++) {
+        sw += d->w[i];
+        sw2 += d->w[i] * d->w[i];
+        lo = d->w[i] < lo ? d->w[i] : lo;
+        hi = d->w[i] > hi ? d->w[i] : hi;
+    }
+    int bad = 0;
+    bad |= add_item(g, "rows", (double)t->nrow, NULL);
+    for (size_t s = 0; s < d->nstage || (s == 0); s++) {
+        const ss_stage *st = &d->stage[s];
+        char item[64];
+        if (s == 0) {
+            bad |= add_item(g, "strata", (double)st->nstrata, NULL);
+            bad |= add_item(g, "psus", (double)st->nunit, NULL);
+        } else {
+            snprintf(item, sizeof item, "stage %zu units", s + 1);
+            bad |= add_item(g, item, (double)st->nunit, NULL);
+        }
+        uint32_t mn = UINT32_MAX, mx = 0;
+        size_t lonely = 0;
+        char list[1024] = "";
+        size_t o = 0;
+        for (size_t h = 0; h < st->nstrata; h++) {
+            uint32_t k = st->npsu[h];
+            if (k == 0)
+                continue;
+            mn = k < mn ? k : mn;
+            mx = k > mx ? k : mx;
+            /* A lonely unit matters unless the stratum is a census. */
+            if (k == 1 && !(st->popsize[h] == 1)) {
+                lonely++;
+                char lab[256];
+                ss_design_stratum_label(d, s + 1, h, lab, sizeof lab);
+                if (o + strlen(lab) + 8 < sizeof list)
+                    o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", o ? ", " : "", lab);
+                else if (o + 4 < sizeof list && list[o - 1] != '.')
+                    o += (size_t)snprintf(list + o, sizeof list - o, "...");
+            }
+        }
+        snprintf(item, sizeof item, s == 0 ? "psus per stratum (min)" : "stage %zu units per unit (min)", s + 1);
+        bad |= add_item(g, item, mn == UINT32_MAX ? 0 : mn, NULL);
+        snprintf(item, sizeof item, s == 0 ? "psus per stratum (max)" : "stage %zu units per unit (max)", s + 1);
+        bad |= add_item(g, item, mx, NULL);
+        snprintf(item, sizeof item, s == 0 ? "lonely psus" : "stage %zu lonely units", s + 1);
+        bad |= add_item(g, item, (double)lonely, NULL);
+        if (lonely) {
+            snprintf(item, sizeof item, s == 0 ? "lonely strata" : "stage %zu lonely in", s + 1);
+            bad |= add_item(g, item, 0, list);
+        }
+    }
+    bad |= add_item(g, "design df", d->df, NULL);
+    bad |= add_item(g, "weight sum", sw, NULL);
+    bad |= add_item(g, "weight min", lo, NULL);
+    bad |= add_item(g, "weight max", hi, NULL);
+    bad |= add_item(g, "weight max/min", lo > 0 ? hi / lo : INFINITY, NULL);
+    bad |= add_item(g, "kish effective n", sw2 > 0 ? sw * sw / sw2 : 0, NULL);
+    bad |= add_item(g, "kish design effect", sw > 0 ? (double)d->n * sw2 / (sw * sw) : NAN, NULL);
+    if (d->weights_from_fpc)
+        bad |= add_item(g, "weights", 0, "from the fpc");
+    return bad ? -1 : 0;
+}
+
+static int write_both(ss_cli *c, const ss_grid *cols, const ss_grid *des, ss_error *err)
+{
+    ss_format f = c->format_set ? c->format : ss_format_for_path(c->output, SS_FMT_TEXT);
+    ss_output out;
+    int rc = ss_output_open(&out, c->output, err);
+    if (rc != SS_OK)
+        return rc;
+    FILE *fp = out.fp;
+    int bad = 0;
+    switch (f) {
+    case SS_FMT_JSON:
+        fputs("{\"columns\": ", fp);
+        bad |= ss_grid_write(fp, cols, f);
+        fputs(", \"design\": ", fp);
+        bad |= ss_grid_write(fp, des, f);
+        fputs("}\n", fp);
+        break;
+    case SS_FMT_MD:
+        fputs("## Columns\n\n", fp);
+        bad |= ss_grid_write(fp, cols, f);
+        fputs("\n## Design\n\n", fp);
+        bad |= ss_grid_write(fp, des, f);
+        break;
+    case SS_FMT_CSV:
+        bad |= ss_grid_write(fp, cols, f);
+        fputs("\n", fp);
+        bad |= ss_grid_write(fp, des, f);
+        break;
+    default:
+        fputs("columns\n\n", fp);
+        bad |= ss_grid_write(fp, cols, f);
+        fputs("\ndesign\n\n", fp);
+        bad |= ss_grid_write(fp, des, f);
+        break;
+    }
+    if (bad || ferror(fp)) {
+        ss_output_abort(&out);
+        return ss_error_set(err, SS_EDATA, NULL, 0, "write error on %s",
+                            c->output ? c->output : "standard output");
+    }
+    return ss_output_commit(&out, err);
+}
+
+int cmd_describe(int argc, char **argv)
+{
+    ss_cli cli;
+    ss_cli_init(&cli, "describe");
+    ss_error err;
+    ss_error_clear(&err);
+    struct option *opts = ss_command_options(own_options);
+    int rc = opts ? SS_OK : ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
+    int c;
+    optind = 1;
+    opterr = 0;
+    while (rc == SS_OK && (c = getopt_long(argc, argv, SS_CLI_SHORT, opts, NULL)) != -1) {
+        int h = ss_cli_option(&cli, c, optarg, &err);
+        if (h < 0)
+            rc = err.code;
+        else if (h == 0) {
+            free(opts);
+            ss_cli_free(&cli);
+            return ss_command_bad_option("describe", argc, argv);
+        }
+    }
+    free(opts);
+    if (rc == SS_OK && optind != argc - 1)
+        rc = ss_error_set(&err, SS_EUSAGE, NULL, 0,
+                          optind >= argc ? "no input FILE (try 'survstat describe --help')"
+                                         : "one input FILE expected");
+    ss_table t = {0};
+    ss_design d = {0};
+    ss_grid cols = {0}, des = {0};
+    if (rc == SS_OK) {
+        ss_request req[3 + 2 * SS_MAX_STAGES];
+        size_t k = ss_design_requests(&cli.design, req);
+        cli.read.all_columns = 1;
+        rc = ss_table_read(&t, argv[optind], &cli.read, req, k, &err);
+    }
+    if (rc == SS_OK)
+        rc = ss_design_build(&d, &t, &cli.design, &err);
+    if (rc == SS_OK && (column_grid(&cols, &t) != 0 || design_grid(&des, &t, &d) != 0))
+        rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
+    if (rc == SS_OK)
+        rc = write_both(&cli, &cols, &des, &err);
+    if (rc != SS_OK)
+        ss_error_print(&err, "describe");
+    ss_grid_free(&cols);
+    ss_grid_free(&des);
+    ss_design_free(&d);
+    ss_table_free(&t);
+    ss_cli_free(&cli);
+    return rc;
+}

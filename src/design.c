@@ -1,0 +1,751 @@
+#include "ss_design.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- a map from 64-bit keys to dense indices (unit identification) ---- */
+
+typedef struct keymap {
+    size_t cap, n;
+    uint64_t *key;
+    uint32_t *val; /* UINT32_MAX = empty */
+} keymap;
+
+static int keymap_init(keymap *m, size_t expect)
+{
+    m->cap = 64;
+    while (m->cap < expect * 2)
+        m->cap *= 2;
+    m->n = 0;
+    m->key = malloc(m->cap * sizeof *m->key);
+    m->val = malloc(m->cap * sizeof *m->val);
+    if (!m->key || !m->val)
+        return -1;
+    memset(m->val, 0xff, m->cap * sizeof *m->val);
+    return 0;
+}
+
+static void keymap_free(keymap *m)
+{
+    free(m->key);
+    free(m->val);
+}
+
+static uint64_t mix(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= UINT64_C(0xff51afd7ed558ccd);
+    k ^= k >> 33;
+    return k;
+}
+
+/* Index of key, adding it as m->n when new (*added set). -1 on no memory. */
+static int64_t keymap_get(keymap *m, uint64_t key, int *added)
+{
+    if (m->n * 2 >= m->cap) {
+        keymap big;
+        big.cap = m->cap * 2;
+        big.n = m->n;
+        big.key = malloc(big.cap * sizeof *big.key);
+        big.val = malloc(big.cap * sizeof *big.val);
+        if (!big.key || !big.val) {
+            keymap_free(&big);
+            return -1;
+        }
+        memset(big.val, 0xff, big.cap * sizeof *big.val);
+        for (size_t j = 0; j < m->cap; j++)
+            if (m->val[j] != UINT32_MAX) {
+                size_t k = (size_t)mix(m->key[j]) & (big.cap - 1);
+                while (big.val[k] != UINT32_MAX)
+                    k = (k + 1) & (big.cap - 1);
+                big.key[k] = m->key[j];
+                big.val[k] = m->val[j];
+            }
+        keymap_free(m);
+        *m = big;
+    }
+    size_t j = (size_t)mix(key) & (m->cap - 1);
+    while (m->val[j] != UINT32_MAX) {
+        if (m->key[j] == key) {
+            *added = 0;
+            return m->val[j];
+        }
+        j = (j + 1) & (m->cap - 1);
+    }
+    m->key[j] = key;
+    m->val[j] = (uint32_t)m->n;
+    *added = 1;
+    return (int64_t)m->n++;
+}
+
+/* ---- building ---- */
+
+size_t ss_design_requests(const ss_design_spec *spec, ss_request *req)
+{
+    size_t k = 0;
+    if (spec->weights)
+        req[k++] = (ss_request){spec->weights, SS_NEED_NUMBER};
+    if (spec->strata)
+        req[k++] = (ss_request){spec->strata, SS_NEED_CATEGORY};
+    for (size_t s = 0; s < spec->nids; s++)
+        req[k++] = (ss_request){spec->ids[s], SS_NEED_CATEGORY};
+    for (size_t s = 0; s < spec->nfpc; s++)
+        req[k++] = (ss_request){spec->fpc[s], SS_NEED_NUMBER};
+    return k;
+}
+
+static void stage_free(ss_stage *st)
+{
+    free(st->unit);
+    free(st->stratum);
+    free(st->npsu);
+    free(st->popsize);
+    free(st->parent);
+    memset(st, 0, sizeof *st);
+}
+
+void ss_design_free(ss_design *d)
+{
+    if (!d)
+        return;
+    free(d->w);
+    for (size_t s = 0; s < SS_MAX_STAGES; s++)
+        stage_free(&d->stage[s]);
+    free(d->stratum_code);
+    memset(d, 0, sizeof *d);
+}
+
+static const char *level_text(const ss_column *c, int32_t code)
+{
+    return code >= 0 ? c->levels.str[code] : "NA";
+}
+
+static int missing_error(const ss_table *t, const ss_column *c, size_t row,
+                         ss_error *err)
+{
+    return ss_error_set(err, SS_EDATA, t->file, ss_table_line(t, row),
+                        "column '%s': missing value in a design column", c->name);
+}
+
+const char *ss_design_stratum_label(const ss_design *d, size_t s, size_t h,
+                                    char *buf, size_t size)
+{
+    if (s == 1) {
+        if (d->strata_col)
+            snprintf(buf, size, "%s", level_text(d->strata_col, d->stratum_code[h]));
+        else
+            snprintf(buf, size, "1");
+    } else {
+        snprintf(buf, size, "unit %zu of stage %zu", h + 1, s - 1);
+    }
+    return buf;
+}
+
+int ss_design_build(ss_design *d, const ss_table *t, const ss_design_spec *spec,
+                    ss_error *err)
+{
+    memset(d, 0, sizeof *d);
+    size_t n = t->nrow;
+    d->n = n;
+    d->lonely = spec->lonely;
+    d->has_fpc = spec->nfpc > 0;
+    if (spec->nfpc > spec->nids && !(spec->nids == 0 && spec->nfpc == 1))
+        return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                            "--fpc names %zu columns but the design has %zu stage%s",
+                            spec->nfpc, spec->nids ? spec->nids : 1,
+                            spec->nids > 1 ? "s" : "");
+    size_t nst = spec->nids ? spec->nids : 1;
+    d->nstage = d->has_fpc ? nst : 1;
+
+    /* Stage 1 strata. */
+    const ss_column *sc = spec->strata ? ss_table_find(t, spec->strata) : NULL;
+    d->strata_col = sc;
+    uint32_t *row_stratum = malloc((n ? n : 1) * sizeof *row_stratum);
+    if (!row_stratum)
+        return ss_error_set(err, SS_EDATA, t->file, 0, "out of memory");
+    size_t nstrata = 1;
+    if (sc) {
+        int32_t *map = malloc((sc->levels.n ? sc->levels.n : 1) * sizeof *map);
+        d->stratum_code = malloc((sc->levels.n ? sc->levels.n : 1) * sizeof *d->stratum_code);
+        if (!map || !d->stratum_code) {
+            free(map);
+            free(row_stratum);
+            return ss_error_set(err, SS_EDATA, t->file, 0, "out of memory");
+        }
+        for (size_t l = 0; l < sc->levels.n; l++)
+            map[l] = -1;
+        nstrata = 0;
+        for (size_t i = 0; i < n; i++) {
+            int32_t c = sc->code[i];
+            if (c < 0) {
+                free(map);
+                free(row_stratum);
+                return missing_error(t, sc, i, err);
+            }
+            if (map[c] < 0) {
+                d->stratum_code[nstrata] = c;
+                map[c] = (int32_t)nstrata++;
+            }
+            row_stratum[i] = (uint32_t)map[c];
+        }
+        free(map);
+    } else {
+        memset(row_stratum, 0, (n ? n : 1) * sizeof *row_stratum);
+    }
+
+    /* Units, stage by stage. */
+    int rc = SS_OK;
+    for (size_t s = 0; s < nst && rc == SS_OK; s++) {
+        ss_stage *st = &d->stage[s];
+        const ss_column *ic = spec->nids ? ss_table_find(t, spec->ids[s]) : NULL;
+        if (!ic) {
+            /* Every row its own PSU. */
+            st->nunit = n;
+            st->unit = NULL;
+            st->stratum = malloc((n ? n : 1) * sizeof *st->stratum);
+            if (!st->stratum) {
+                rc = ss_error_set(err, SS_EDATA, t->file, 0, "out of memory");
+                break;
+            }
+            memcpy(st->stratum, row_stratum, n * sizeof *row_stratum);
+            st->nstrata = nstrata;
+            continue;
+        }
+        keymap km;
+        st->unit = malloc((n ? n : 1) * sizeof *st->unit);
+        size_t ucap = 1024;
+        st->stratum = malloc(ucap * sizeof *st->stratum);
+        if (keymap_init(&km, 1024) != 0 || !st->unit || !st->stratum) {
+            keymap_free(&km);
+            rc = ss_error_set(err, SS_EDATA, t->file, 0, "out of memory");
+            break;
+        }
+        uint32_t *first_row = malloc(ucap * sizeof *first_row);
+        for (size_t i = 0; i < n && rc == SS_OK; i++) {
+            int32_t c = ic->code[i];
+            if (c < 0) {
+                rc = missing_error(t, ic, i, err);
+                break;
+            }
+            uint64_t above;
+            uint32_t h;
+            if (s == 0) {
+                h = row_stratum[i];
+                above = spec->nest ? h : 0;
+            } else {
+                h = d->stage[s - 1].unit[i];
+                above = h;
+            }
+            int added;
+            int64_t u = keymap_get(&km, (above << 32) | (uint32_t)c, &added);
+            if (u < 0 || !first_row) {
+                rc = ss_error_set(err, SS_EDATA, t->file, 0, "out of memory");
+                break;
+            }
+            if (added) {
+                if ((size_t)u == ucap) {
+                    ucap *= 2;
+                    uint32_t *p = realloc(st->stratum, ucap * sizeof *p);
+                    uint32_t *q = p ? realloc(first_row, ucap * sizeof *q) : NULL;
+                    if (p)
+                        st->stratum = p;
+                    if (q)
+                        first_row = q;
+                    if (!p || !q) {
+                        rc = ss_error_set(err, SS_EDATA, t->file, 0, "out of memory");
+                        break;
+                    }
+                }
+                st->stratum[u] = h;
+                first_row[u] = (uint32_t)i;
+            } else if (st->stratum[u] != h) {
+                char a[256], b[256];
+                ss_design_stratum_label(d, 1, st->stratum[u], a, sizeof a);
+                ss_design_stratum_label(d, 1, h, b, sizeof b);
+                rc = ss_error_set(err, SS_EDATA, t->file, ss_table_line(t, i),
+                                  "column '%s': PSU '%s' is in strata '%s' and '%s' "
+                                  "(use --nest when PSU ids repeat across strata)",
+                                  ic->name, level_text(ic, c), a, b);
+                break;
+            }
+            st->unit[i] = (uint32_t)u;
+        }
+        st->nunit = km.n;
+        st->nstrata = s == 0 ? nstrata : d->stage[s - 1].nunit;
+        keymap_free(&km);
+        free(first_row);
+    }
+    free(row_stratum);
+    if (rc != SS_OK)
+        return rc;
+
+    /* Sample sizes, parents and population sizes per stratum. */
+    for (size_t s = 0; s < nst; s++) {
+        ss_stage *st = &d->stage[s];
+        st->npsu = calloc(st->nstrata ? st->nstrata : 1, sizeof *st->npsu);
+        st->popsize = malloc((st->nstrata ? st->nstrata : 1) * sizeof *st->popsize);
+        if (!st->npsu || !st->popsize)
+            return ss_error_set(err, SS_EDATA, t->file, 0, "out of memory");
+        for (size_t u = 0; u < st->nunit; u++)
+            st->npsu[st->stratum[u]]++;
+        for (size_t h = 0; h < st->nstrata; h++)
+            st->popsize[h] = INFINITY;
+    }
+
+    /* fpc: all counts (some > 1) or all fractions (<= 1), as R's as.fpc. */
+    int counts = 0;
+    for (size_t s = 0; s < spec->nfpc; s++) {
+        const ss_column *fc = ss_table_find(t, spec->fpc[s]);
+        for (size_t i = 0; i < n; i++) {
+            if (isnan(fc->num[i]))
+                return missing_error(t, fc, i, err);
+            if (fc->num[i] > 1)
+                counts = 1;
+        }
+    }
+    for (size_t s = 0; s < spec->nfpc; s++) {
+        const ss_column *fc = ss_table_find(t, spec->fpc[s]);
+        ss_stage *st = &d->stage[s];
+        double *seen = malloc((st->nstrata ? st->nstrata : 1) * sizeof *seen);
+        if (!seen)
+            return ss_error_set(err, SS_EDATA, t->file, 0, "out of memory");
+        for (size_t h = 0; h < st->nstrata; h++)
+            seen[h] = NAN;
+        for (size_t i = 0; i < n; i++) {
+            double v = fc->num[i];
+            size_t u = st->unit ? st->unit[i] : i;
+            uint32_t h = st->stratum[u];
+            char lab[256];
+            if ((counts && v < 1) || (!counts && v <= 0)) {
+                free(seen);
+                return ss_error_set(err, SS_EDATA, t->file, ss_table_line(t, i),
+                                    "column '%s': fpc '%.17g' is %s", fc->name, v,
+                                    counts ? "below 1 where other values are population counts"
+                                           : "not a sampling fraction in (0, 1]");
+            }
+            if (isnan(seen[h])) {
+                seen[h] = v;
+                double N = counts ? v : st->npsu[h] / v;
+                if (N < st->npsu[h] * (1 - 1e-12)) {
+                    free(seen);
+                    return ss_error_set(err, SS_EDATA, t->file, ss_table_line(t, i),
+                                        "column '%s': fpc '%.17g' implies more than 100%% "
+                                        "sampling in stratum '%s' at stage %zu (%u sampled)",
+                                        fc->name, v,
+                                        ss_design_stratum_label(d, s + 1, h, lab, sizeof lab),
+                                        s + 1, st->npsu[h]);
+                }
+                st->popsize[h] = N;
+            } else if (seen[h] != v) {
+                double was = seen[h];
+                free(seen);
+                return ss_error_set(err, SS_EDATA, t->file, ss_table_line(t, i),
+                                    "column '%s': fpc varies within stratum '%s' at stage %zu "
+                                    "('%.17g' and '%.17g')", fc->name,
+                                    ss_design_stratum_label(d, s + 1, h, lab, sizeof lab),
+                                    s + 1, was, v);
+            }
+        }
+        free(seen);
+    }
+
+    /* Weights. */
+    d->w = malloc((n ? n : 1) * sizeof *d->w);
+    if (!d->w)
+        return ss_error_set(err, SS_EDATA, t->file, 0, "out of memory");
+    if (spec->weights) {
+        const ss_column *wc = ss_table_find(t, spec->weights);
+        int any = 0;
+        for (size_t i = 0; i < n; i++) {
+            double v = wc->num[i];
+            if (isnan(v))
+                return ss_error_set(err, SS_EDATA, t->file, ss_table_line(t, i),
+                                    "column '%s': missing weight", wc->name);
+            if (v < 0)
+                return ss_error_set(err, SS_EDATA, t->file, ss_table_line(t, i),
+                                    "column '%s': negative weight '%.17g'", wc->name, v);
+            any |= v > 0;
+            d->w[i] = v;
+        }
+        if (!any)
+            return ss_error_set(err, SS_EDATA, t->file, 0,
+                                "column '%s': all weights are zero", wc->name);
+    } else if (d->has_fpc) {
+        /* As R's svydesign: probabilities from the sampling fractions. */
+        d->weights_from_fpc = 1;
+        for (size_t i = 0; i < n; i++) {
+            double w = 1;
+            for (size_t s = 0; s < nst; s++) {
+                const ss_stage *st = &d->stage[s];
+                uint32_t h = st->stratum[st->unit ? st->unit[i] : i];
+                if (isinf(st->popsize[h]))
+                    return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                                        "weights cannot be computed from the fpc: stage %zu "
+                                        "has no fpc (give --weights)", s + 1);
+                w *= st->popsize[h] / st->npsu[h];
+            }
+            d->w[i] = w;
+        }
+    } else {
+        for (size_t i = 0; i < n; i++)
+            d->w[i] = 1;
+    }
+
+    /* Design df: PSUs minus strata among rows with positive weight. */
+    {
+        const ss_stage *st = &d->stage[0];
+        uint8_t *u_seen = calloc(st->nunit ? st->nunit : 1, 1);
+        uint8_t *h_seen = calloc(st->nstrata ? st->nstrata : 1, 1);
+        if (!u_seen || !h_seen) {
+            free(u_seen);
+            free(h_seen);
+            return ss_error_set(err, SS_EDATA, t->file, 0, "out of memory");
+        }
+        size_t nu = 0, nh = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (d->w[i] == 0)
+                continue;
+            size_t u = st->unit ? st->unit[i] : i;
+            if (!u_seen[u]) {
+                u_seen[u] = 1;
+                nu++;
+                if (!h_seen[st->stratum[u]]) {
+                    h_seen[st->stratum[u]] = 1;
+                    nh++;
+                }
+            }
+        }
+        free(u_seen);
+        free(h_seen);
+        d->df = (double)nu - (double)nh;
+    }
+    if (d->stage[0].nunit < 2 && !(spec->nest && sc))
+        return ss_error_set(err, SS_EDATA, t->file, 0, "the design has only one primary sampling unit");
+    return SS_OK;
+}
+
+/* ---- variance ---- */
+
+struct ss_design_work {
+    size_t p;
+    size_t nstage;
+    double *tot[SS_MAX_STAGES];      /* unit totals, nunit x p */
+    uint8_t *touched[SS_MAX_STAGES]; /* per unit */
+    size_t *list[SS_MAX_STAGES];     /* touched units */
+    size_t nlist[SS_MAX_STAGES];
+    uint8_t *sflag;                  /* per stage-1 stratum (or unit) */
+    size_t *slist;
+    size_t nslist;
+    double *mean, *acc, *contrib;    /* p, p x p, p x p */
+    uint8_t *h_seen;                 /* for domain df */
+};
+
+void ss_design_work_free(ss_design_work *w)
+{
+    if (!w)
+        return;
+    for (size_t s = 0; s < SS_MAX_STAGES; s++) {
+        free(w->tot[s]);
+        free(w->touched[s]);
+        free(w->list[s]);
+    }
+    free(w->sflag);
+    free(w->slist);
+    free(w->mean);
+    free(w->acc);
+    free(w->contrib);
+    free(w->h_seen);
+    free(w);
+}
+
+ss_design_work *ss_design_work_alloc(const ss_design *d, size_t p)
+{
+    ss_design_work *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->p = p;
+    w->nstage = d->nstage;
+    size_t maxstrata = 1;
+    for (size_t s = 0; s < d->nstage; s++) {
+        size_t nu = d->stage[s].nunit ? d->stage[s].nunit : 1;
+        w->tot[s] = calloc(nu * p, sizeof *w->tot[s]);
+        w->touched[s] = calloc(nu, 1);
+        w->list[s] = malloc(nu * sizeof *w->list[s]);
+        if (!w->tot[s] || !w->touched[s] || !w->list[s]) {
+            ss_design_work_free(w);
+            return NULL;
+        }
+        if (d->stage[s].nstrata > maxstrata)
+            maxstrata = d->stage[s].nstrata;
+    }
+    w->sflag = calloc(maxstrata, 1);
+    w->slist = malloc(maxstrata * sizeof *w->slist);
+    w->h_seen = calloc(maxstrata, 1);
+    w->mean = malloc(p * sizeof *w->mean);
+    w->acc = malloc(p * p * sizeof *w->acc);
+    w->contrib = malloc(p * p * sizeof *w->contrib);
+    if (!w->sflag || !w->slist || !w->h_seen || !w->mean || !w->acc || !w->contrib) {
+        ss_design_work_free(w);
+        return NULL;
+    }
+    return w;
+}
+
+static size_t unit_of(const ss_stage *st, size_t row)
+{
+    return st->unit ? st->unit[row] : row;
+}
+
+/* One stratum h at stage s (0-based) whose touched units are units[0..k):
+ * its variance contribution in w->contrib.  Returns 1 when the stratum is
+ * a lonely PSU under "average" (R's NA), -1 under "fail", else 0. */
+static int one_stratum(const ss_design *d, ss_design_work *w, size_t s,
+                       uint32_t h, const size_t *units, size_t k)
+{
+    const ss_stage *st = &d->stage[s];
+    const size_t p = w->p;
+    const double nh = st->npsu[h], N = st->popsize[h];
+    const double f = isinf(N) ? 1.0 : (N - nh) / N;
+    memset(w->contrib, 0, p * p * sizeof *w->contrib);
+    if (f < 1e-7) /* a self-representing stratum, as R's onestrat */
+        return 0;
+    const double *tot = w->tot[s];
+    if (nh > 1) {
+        for (size_t a = 0; a < p; a++) {
+            double sum = 0;
+            for (size_t j = 0; j < k; j++)
+                sum += tot[units[j] * p + a];
+            w->mean[a] = sum / nh;
+        }
+        for (size_t j = 0; j < k; j++) {
+            const double *t = &tot[units[j] * p];
+            for (size_t a = 0; a < p; a++)
+                for (size_t b = 0; b < p; b++)
+                    w->contrib[a * p + b] += (t[a] - w->mean[a]) * (t[b] - w->mean[b]);
+        }
+        double pad = nh - (double)k; /* PSUs of the stratum with no present row */
+        for (size_t a = 0; a < p; a++)
+            for (size_t b = 0; b < p; b++)
+                w->contrib[a * p + b] = (w->contrib[a * p + b] + pad * w->mean[a] * w->mean[b]) *
+                                        f * nh / (nh - 1);
+        return 0;
+    }
+    switch (d->lonely) {
+    case SS_LONELY_FAIL:
+        return -1;
+    case SS_LONELY_ADJUST: {
+        const double *t = &tot[units[0] * p];
+        for (size_t a = 0; a < p; a++)
+            for (size_t b = 0; b < p; b++)
+                w->contrib[a * p + b] = f * t[a] * t[b];
+        return 0;
+    }
+    case SS_LONELY_AVERAGE:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int lonely_error(const ss_design *d, size_t s, uint32_t h, ss_error *err)
+{
+    char lab[256];
+    return ss_error_set(err, SS_EDATA, NULL, 0,
+                        "stratum '%s' has only one PSU at stage %zu "
+                        "(see --lonely-psu)",
+                        ss_design_stratum_label(d, s + 1, h, lab, sizeof lab), s + 1);
+}
+
+int ss_design_vcov(const ss_design *d, ss_design_work *w, const size_t *rows,
+                   const double *z, size_t m, size_t p, double *V, ss_error *err)
+{
+    const size_t L = d->nstage;
+    int rc = SS_OK;
+    memset(V, 0, p * p * sizeof *V);
+
+    /* Totals of the deepest units, then rolled up stage by stage. */
+    {
+        const ss_stage *st = &d->stage[L - 1];
+        double *tot = w->tot[L - 1];
+        for (size_t k = 0; k < m; k++) {
+            size_t u = unit_of(st, rows[k]);
+            if (!w->touched[L - 1][u]) {
+                w->touched[L - 1][u] = 1;
+                w->list[L - 1][w->nlist[L - 1]++] = u;
+            }
+            for (size_t a = 0; a < p; a++)
+                tot[u * p + a] += z[k * p + a];
+        }
+    }
+    for (size_t s = L - 1; s > 0; s--) {
+        const ss_stage *st = &d->stage[s];
+        for (size_t j = 0; j < w->nlist[s]; j++) {
+            size_t u = w->list[s][j];
+            size_t pu = st->stratum[u]; /* the parent unit at stage s - 1 */
+            if (!w->touched[s - 1][pu]) {
+                w->touched[s - 1][pu] = 1;
+                w->list[s - 1][w->nlist[s - 1]++] = pu;
+            }
+            for (size_t a = 0; a < p; a++)
+                w->tot[s - 1][pu * p + a] += w->tot[s][u * p + a];
+        }
+    }
+
+    /* Stage 1: every stratum with a present row is one group. */
+    {
+        const ss_stage *st = &d->stage[0];
+        /* Group the touched units by stratum: count, then place. */
+        size_t nh_touched = 0;
+        for (size_t j = 0; j < w->nlist[0]; j++) {
+            uint32_t h = st->stratum[w->list[0][j]];
+            if (!w->sflag[h]) {
+                w->sflag[h] = 1;
+                w->slist[nh_touched++] = h;
+            }
+        }
+        /* Sort the touched units by stratum (counting sort over touched). */
+        size_t *start = calloc(st->nstrata + 1, sizeof *start);
+        size_t *sorted = malloc((w->nlist[0] ? w->nlist[0] : 1) * sizeof *sorted);
+        if (!start || !sorted) {
+            free(start);
+            free(sorted);
+            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+            goto reset;
+        }
+        for (size_t j = 0; j < w->nlist[0]; j++)
+            start[st->stratum[w->list[0][j]] + 1]++;
+        for (size_t h = 0; h < st->nstrata; h++)
+            start[h + 1] += start[h];
+        for (size_t j = 0; j < w->nlist[0]; j++) {
+            size_t u = w->list[0][j];
+            sorted[start[st->stratum[u]]++] = u;
+        }
+        /* start[h] is now the end of stratum h; its begin is start[h-1]. */
+        size_t nok = 0;
+        memset(w->acc, 0, p * p * sizeof *w->acc);
+        for (size_t q = 0; q < nh_touched; q++) {
+            uint32_t h = (uint32_t)w->slist[q];
+            size_t b = h ? start[h - 1] : 0, e = start[h];
+            int r = one_stratum(d, w, 0, h, sorted + b, e - b);
+            if (r < 0) {
+                rc = lonely_error(d, 0, h, err);
+                break;
+            }
+            if (r == 0) {
+                nok++;
+                for (size_t a = 0; a < p * p; a++)
+                    w->acc[a] += w->contrib[a];
+            }
+        }
+        free(start);
+        free(sorted);
+        for (size_t q = 0; q < nh_touched; q++)
+            w->sflag[w->slist[q]] = 0;
+        if (rc != SS_OK)
+            goto reset;
+        double scale = nok ? (double)nh_touched / (double)nok : NAN;
+        if (nh_touched == 0)
+            scale = 0;
+        for (size_t a = 0; a < p * p; a++)
+            V[a] += w->acc[a] * scale;
+    }
+
+    /* Later stages: within each present unit above, weighted by the
+     * sampling fractions on the path down to it. */
+    if (L > 1) {
+        double *mult[SS_MAX_STAGES] = {0};
+        for (size_t s = 0; s + 1 < L; s++) {
+            mult[s] = malloc((d->stage[s].nunit ? d->stage[s].nunit : 1) * sizeof *mult[s]);
+            if (!mult[s]) {
+                rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+                break;
+            }
+        }
+        for (size_t s = 0; s + 1 < L && rc == SS_OK; s++) {
+            const ss_stage *st = &d->stage[s];
+            for (size_t j = 0; j < w->nlist[s]; j++) {
+                size_t u = w->list[s][j];
+                uint32_t h = st->stratum[u];
+                double above = s == 0 ? 1.0 : mult[s - 1][h];
+                mult[s][u] = above * st->npsu[h] / st->popsize[h];
+            }
+            /* Stage s + 1: unit u of stage s is the only stratum of its group. */
+            const ss_stage *next = &d->stage[s + 1];
+            size_t *kids_start = calloc(st->nunit + 1, sizeof *kids_start);
+            size_t *kids = malloc((w->nlist[s + 1] ? w->nlist[s + 1] : 1) * sizeof *kids);
+            if (!kids_start || !kids) {
+                free(kids_start);
+                free(kids);
+                rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+                break;
+            }
+            for (size_t j = 0; j < w->nlist[s + 1]; j++)
+                kids_start[next->stratum[w->list[s + 1][j]] + 1]++;
+            for (size_t u = 0; u < st->nunit; u++)
+                kids_start[u + 1] += kids_start[u];
+            for (size_t j = 0; j < w->nlist[s + 1]; j++) {
+                size_t v = w->list[s + 1][j];
+                kids[kids_start[next->stratum[v]]++] = v;
+            }
+            for (size_t j = 0; j < w->nlist[s] && rc == SS_OK; j++) {
+                size_t u = w->list[s][j];
+                if (mult[s][u] == 0)
+                    continue;
+                size_t b = u ? kids_start[u - 1] : 0, e = kids_start[u];
+                int r = one_stratum(d, w, s + 1, (uint32_t)u, kids + b, e - b);
+                if (r < 0) {
+                    rc = lonely_error(d, s + 1, (uint32_t)u, err);
+                    break;
+                }
+                for (size_t a = 0; a < p * p; a++)
+                    V[a] += r == 1 ? NAN : mult[s][u] * w->contrib[a];
+            }
+            free(kids_start);
+            free(kids);
+        }
+        for (size_t s = 0; s + 1 < L; s++)
+            free(mult[s]);
+    }
+
+reset:
+    for (size_t s = 0; s < L; s++) {
+        for (size_t j = 0; j < w->nlist[s]; j++) {
+            size_t u = w->list[s][j];
+            w->touched[s][u] = 0;
+            memset(&w->tot[s][u * p], 0, p * sizeof(double));
+        }
+        w->nlist[s] = 0;
+    }
+    return rc;
+}
+
+double ss_design_domain_df(const ss_design *d, ss_design_work *w,
+                           const size_t *rows, size_t m)
+{
+    const ss_stage *st = &d->stage[0];
+    /* Reuse the stage-1 touched flags (L >= 1) and the stratum flags. */
+    size_t nu = 0, nh = 0;
+    size_t *ul = w->list[0];
+    for (size_t k = 0; k < m; k++) {
+        size_t i = rows[k];
+        if (d->w[i] == 0)
+            continue;
+        size_t u = unit_of(st, i);
+        if (!w->touched[0][u]) {
+            w->touched[0][u] = 1;
+            ul[nu++] = u;
+            uint32_t h = st->stratum[u];
+            if (!w->h_seen[h]) {
+                w->h_seen[h] = 1;
+                w->slist[nh++] = h;
+            }
+        }
+    }
+    for (size_t j = 0; j < nu; j++)
+        w->touched[0][ul[j]] = 0;
+    for (size_t j = 0; j < nh; j++)
+        w->h_seen[w->slist[j]] = 0;
+    return (double)nu - (double)nh;
+}

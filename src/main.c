@@ -1,0 +1,103 @@
+/* survstat: survey statistics from the command line.  main dispatches to
+ * the subcommand named by the first argument (Miller's verb table). */
+#include <gsl/gsl_errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ss_cli.h"
+#include "ss_commands.h"
+
+#ifndef SURVSTAT_VERSION
+#define SURVSTAT_VERSION "0.1.0"
+#endif
+
+static const ss_command commands[] = {
+    {"estimate", "design-based estimates with SE, CI, df, deff, n", cmd_estimate,
+     cmd_estimate_usage},
+    {"describe", "columns, types, missing counts and a design check", cmd_describe,
+     cmd_describe_usage},
+};
+
+static void usage(FILE *fp)
+{
+    fputs("usage: survstat COMMAND FILE [options]\n"
+          "       survstat COMMAND --help | survstat --help | survstat --version\n\n"
+          "Survey statistics that agree with R's survey package.\n\ncommands:\n",
+          fp);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(fp, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fputs("\nexit status: 0 success, 1 data or analysis error, 2 usage error\n"
+          "'survstat COMMAND --help' describes each command.\n",
+          fp);
+}
+
+struct option *ss_command_options(const struct option *own)
+{
+    size_t a = 0, b = 0;
+    while (own[a].name)
+        a++;
+    while (ss_cli_options[b].name)
+        b++;
+    struct option *o = malloc((a + b + 1) * sizeof *o);
+    if (!o)
+        return NULL;
+    memcpy(o, own, a * sizeof *o);
+    memcpy(o + a, ss_cli_options, (b + 1) * sizeof *o);
+    return o;
+}
+
+int ss_command_bad_option(const char *cmd, int argc, char **argv)
+{
+    const char *bad = optind - 1 < argc && optind > 0 ? argv[optind - 1] : "?";
+    if (optopt && optopt < 256 && strncmp(bad, "--", 2) != 0)
+        fprintf(stderr, "survstat %s: option '-%c' is unknown or needs a value\n", cmd, optopt);
+    else
+        fprintf(stderr, "survstat %s: option '%s' is unknown or needs a value\n", cmd, bad);
+    fprintf(stderr, "try 'survstat %s --help'\n", cmd);
+    return 2;
+}
+
+static int finish(int rc)
+{
+    /* Output errors at exit are errors too (a full disk, a closed pipe). */
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fputs("survstat: write error on standard output\n", stderr);
+        return rc ? rc : 1;
+    }
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    gsl_set_error_handler_off();
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
+        usage(stdout);
+        return finish(0);
+    }
+    if (strcmp(name, "--version") == 0) {
+        printf("survstat %s\n", SURVSTAT_VERSION);
+        return finish(0);
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(name, commands[i].name) == 0) {
+            for (int k = 2; k < argc; k++) {
+                if (strcmp(argv[k], "--") == 0)
+                    break;
+                if (strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "-h") == 0) {
+                    fputs(commands[i].usage, stdout);
+                    return finish(0);
+                }
+            }
+            return finish(commands[i].run(argc - 1, argv + 1));
+        }
+    fprintf(stderr, "survstat: unknown command '%s'\n", name);
+    usage(stderr);
+    return 2;
+}

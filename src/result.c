@@ -1,0 +1,76 @@
+#include "ss_result.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void ss_result_init(ss_result *r)
+{
+    r->n = r->cap = 0;
+    r->row = NULL;
+}
+
+static void row_free(ss_result_row *x)
+{
+    free(x->wave);
+    free(x->statistic);
+    free(x->variable);
+    free(x->level);
+    free(x->domain);
+    free(x->flag);
+}
+
+void ss_result_free(ss_result *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n; i++)
+        row_free(&r->row[i]);
+    free(r->row);
+    ss_result_init(r);
+}
+
+static char *dup0(const char *s)
+{
+    return strdup(s ? s : "");
+}
+
+int ss_result_set_str(char **field, const char *value)
+{
+    char *c = dup0(value);
+    if (!c)
+        return -1;
+    free(*field);
+    *field = c;
+    return 0;
+}
+
+ss_result_row *ss_result_add(ss_result *r, const char *statistic,
+                             const char *variable, const char *level,
+                             const char *domain)
+{
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? 2 * r->cap : 64;
+        ss_result_row *p = realloc(r->row, cap * sizeof *p);
+        if (!p)
+            return NULL;
+        r->row = p;
+        r->cap = cap;
+    }
+    ss_result_row *x = &r->row[r->n];
+    memset(x, 0, sizeof *x);
+    x->wave = dup0(NULL);
+    x->statistic = dup0(statistic);
+    x->variable = dup0(variable);
+    x->level = dup0(level);
+    x->domain = dup0(domain);
+    x->flag = dup0(NULL);
+    if (!x->wave || !x->statistic || !x->variable || !x->level || !x->domain || !x->flag) {
+        row_free(x);
+        return NULL;
+    }
+    x->estimate = x->se = x->ci_low = x->ci_high = x->df = x->deff = NAN;
+    x->n = x->n_eff = x->cv = NAN;
+    r->n++;
+    return x;
+}

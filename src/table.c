@@ -1,0 +1,695 @@
+#include "ss_table.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <iconv.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ss_number.h"
+
+#define CHUNK (1u << 20)
+
+/* Parser state shared by the libcsv callbacks. */
+typedef struct reader {
+    ss_table *t;
+    const ss_read_options *opt;
+    const ss_request *req;
+    size_t nreq;
+    ss_error *err;
+    int failed;
+
+    long lines_done;    /* physical lines completed so far */
+    int pending_cr;     /* the last event was a CR: a LF after it is CRLF */
+    long record_line;   /* line where the current record began */
+    size_t field;       /* fields seen in the current record */
+    int in_header;
+
+    char **names;       /* header names while reading the header */
+    size_t nnames, names_cap;
+
+    int *slot;          /* per field position: column index or -1 */
+    size_t nslots;
+    size_t cap_rows;    /* rows allocated in every loaded column */
+    double *na_num;     /* numeric values of the --na codes (NaN if text) */
+} reader;
+
+static int fail(reader *r, long line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(reader *r, long line, const char *fmt, ...)
+{
+    if (!r->failed && r->err) {
+        va_list ap;
+        va_start(ap, fmt);
+        r->err->code = SS_EDATA;
+        snprintf(r->err->file, sizeof r->err->file, "%s", r->t->file ? r->t->file : "");
+        r->err->line = line;
+        vsnprintf(r->err->message, sizeof r->err->message, fmt, ap);
+        va_end(ap);
+    }
+    r->failed = 1;
+    return -1;
+}
+
+static void trim(const char **s, size_t *len)
+{
+    while (*len > 0 && (**s == ' ' || **s == '\t')) {
+        (*s)++;
+        (*len)--;
+    }
+    while (*len > 0 && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t'))
+        (*len)--;
+}
+
+static int is_na_text(const reader *r, const char *s, size_t len)
+{
+    if (len == 0 || (len == 2 && s[0] == 'N' && s[1] == 'A'))
+        return 1;
+    for (size_t k = 0; k < r->opt->nna; k++)
+        if (strlen(r->opt->na[k]) == len && memcmp(r->opt->na[k], s, len) == 0)
+            return 1;
+    return 0;
+}
+
+static int is_na_number(const reader *r, double v)
+{
+    for (size_t k = 0; k < r->opt->nna; k++)
+        if (r->na_num[k] == v)
+            return 1;
+    return 0;
+}
+
+static int utf8_valid(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < len) {
+        unsigned c = p[i];
+        size_t k;
+        unsigned min;
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if ((c & 0xe0) == 0xc0) {
+            k = 1, min = 0x80, c &= 0x1f;
+        } else if ((c & 0xf0) == 0xe0) {
+            k = 2, min = 0x800, c &= 0x0f;
+        } else if ((c & 0xf8) == 0xf0) {
+            k = 3, min = 0x10000, c &= 0x07;
+        } else {
+            return 0;
+        }
+        for (size_t j = 1; j <= k; j++) {
+            if (i + j >= len || (p[i + j] & 0xc0) != 0x80)
+                return 0;
+            c = (c << 6) | (p[i + j] & 0x3f);
+        }
+        if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+            return 0;
+        i += k + 1;
+    }
+    return 1;
+}
+
+/* ---- header ---- */
+
+static int header_field(reader *r, const char *s, size_t len)
+{
+    trim(&s, &len);
+    if (r->nnames == r->names_cap) {
+        size_t cap = r->names_cap ? 2 * r->names_cap : 32;
+        char **n = realloc(r->names, cap * sizeof *n);
+        if (!n)
+            return fail(r, 1, "out of memory");
+        r->names = n;
+        r->names_cap = cap;
+    }
+    char *copy = malloc(len + 1);
+    if (!copy)
+        return fail(r, 1, "out of memory");
+    memcpy(copy, s, len);
+    copy[len] = '\0';
+    r->names[r->nnames++] = copy;
+    return 0;
+}
+
+static int finish_header(reader *r)
+{
+    ss_table *t = r->t;
+    char q[200];
+    for (size_t i = 0; i < r->nnames; i++) {
+        if (!utf8_valid(r->names[i], strlen(r->names[i])))
+            return fail(r, r->record_line,
+                        "column name '%s' is not valid UTF-8 "
+                        "(for a GBK export use --encoding gb18030)",
+                        ss_error_quote(r->names[i], strlen(r->names[i]), q, sizeof q));
+        for (size_t j = 0; j < i; j++)
+            if (r->names[i][0] && strcmp(r->names[i], r->names[j]) == 0)
+                return fail(r, r->record_line, "duplicate column name '%s'",
+                            ss_error_quote(r->names[i], strlen(r->names[i]), q, sizeof q));
+    }
+    t->ncol = r->nnames;
+    t->col = calloc(t->ncol ? t->ncol : 1, sizeof *t->col);
+    r->slot = malloc((t->ncol ? t->ncol : 1) * sizeof *r->slot);
+    if (!t->col || !r->slot)
+        return fail(r, 1, "out of memory");
+    r->nslots = t->ncol;
+    for (size_t i = 0; i < t->ncol; i++) {
+        t->col[i].name = r->names[i];
+        r->names[i] = NULL;
+        t->col[i].numeric = 1;
+        if (r->opt->all_columns)
+            t->col[i].need = SS_NEED_CATEGORY;
+    }
+    r->nnames = 0;
+    for (size_t k = 0; k < r->nreq; k++) {
+        ss_column *c = ss_table_find(t, r->req[k].name);
+        if (!c) {
+            char q2[200];
+            return fail(r, 0, "no column '%s'",
+                        ss_error_quote(r->req[k].name, strlen(r->req[k].name), q2, sizeof q2));
+        }
+        c->need |= r->req[k].need;
+    }
+    for (size_t i = 0; i < t->ncol; i++) {
+        ss_column *c = &t->col[i];
+        r->slot[i] = c->need ? (int)i : -1;
+        if (c->need & SS_NEED_CATEGORY) {
+            /* A column wanted both ways is coded, then its levels parsed. */
+            if (ss_dict_init(&c->levels) != 0)
+                return fail(r, 1, "out of memory");
+        }
+    }
+    return 0;
+}
+
+/* ---- data ---- */
+
+static int grow_columns(reader *r)
+{
+    ss_table *t = r->t;
+    size_t cap = r->cap_rows ? 2 * r->cap_rows : 4096;
+    for (size_t i = 0; i < t->ncol; i++) {
+        ss_column *c = &t->col[i];
+        if (c->need & SS_NEED_CATEGORY) {
+            int32_t *p = realloc(c->code, cap * sizeof *p);
+            if (!p)
+                return fail(r, r->record_line, "out of memory");
+            c->code = p;
+        } else if (c->need & SS_NEED_NUMBER) {
+            double *p = realloc(c->num, cap * sizeof *p);
+            if (!p)
+                return fail(r, r->record_line, "out of memory");
+            c->num = p;
+        }
+    }
+    r->cap_rows = cap;
+    return 0;
+}
+
+static void data_field(reader *r, const char *s, size_t len)
+{
+    ss_table *t = r->t;
+    size_t f = r->field;
+    if (f >= r->nslots || r->slot[f] < 0)
+        return;
+    ss_column *c = &t->col[r->slot[f]];
+    size_t row = t->nrow;
+    trim(&s, &len);
+    if (c->need & SS_NEED_CATEGORY) {
+        int32_t code = ss_dict_intern(&c->levels, s, len);
+        if (code < 0) {
+            fail(r, r->record_line, "out of memory");
+            return;
+        }
+        c->code[row] = code;
+        return;
+    }
+    double v;
+    if (ss_number_parse(s, len, &v) == 0) {
+        if (r->opt->nna && is_na_number(r, v)) {
+            v = NAN;
+            c->nmissing++;
+        }
+        c->num[row] = v;
+    } else if (is_na_text(r, s, len)) {
+        c->num[row] = NAN;
+        c->nmissing++;
+    } else {
+        char q[200];
+        fail(r, r->record_line, "column '%s': invalid number '%s'", c->name,
+             ss_error_quote(s, len, q, sizeof q));
+    }
+}
+
+static long count_newlines(const char *s, size_t len)
+{
+    long n = 0;
+    for (size_t i = 0; i < len; i++)
+        if (s[i] == '\n' || (s[i] == '\r' && (i + 1 == len || s[i + 1] != '\n')))
+            n++;
+    return n;
+}
+
+static void on_field(void *s, size_t len, void *data)
+{
+    reader *r = data;
+    if (r->failed)
+        return;
+    r->pending_cr = 0;
+    if (r->field == 0) {
+        r->record_line = r->lines_done + 1;
+        if (!r->in_header) {
+            ss_table *t = r->t;
+            if (t->nrow == r->cap_rows && grow_columns(r) != 0)
+                return;
+            long shift = t->nbreak ? t->break_shift[t->nbreak - 1] : 0;
+            long expect = (long)t->nrow + 2 + shift;
+            if (r->record_line != expect) {
+                size_t *br = realloc(t->break_row, (t->nbreak + 1) * sizeof *br);
+                if (br)
+                    t->break_row = br;
+                long *bs = realloc(t->break_shift, (t->nbreak + 1) * sizeof *bs);
+                if (bs)
+                    t->break_shift = bs;
+                if (!br || !bs) {
+                    fail(r, r->record_line, "out of memory");
+                    return;
+                }
+                t->break_row[t->nbreak] = t->nrow;
+                t->break_shift[t->nbreak] = r->record_line - (long)t->nrow - 2;
+                t->nbreak++;
+            }
+        }
+    }
+    const char *str = s ? s : "";
+    if (r->in_header)
+        header_field(r, str, len);
+    else
+        data_field(r, str, len);
+    if (len && memchr(str, '\n', len))
+        r->lines_done += count_newlines(str, len);
+    else if (len && memchr(str, '\r', len))
+        r->lines_done += count_newlines(str, len);
+    r->field++;
+}
+
+static void end_record(reader *r)
+{
+    ss_table *t = r->t;
+    if (r->in_header) {
+        r->in_header = 0;
+        finish_header(r);
+    } else {
+        if (r->field != t->ncol) {
+            fail(r, r->record_line, "expected %zu fields, found %zu", t->ncol, r->field);
+            return;
+        }
+        t->nrow++;
+    }
+    r->field = 0;
+}
+
+static void on_record(int c, void *data)
+{
+    reader *r = data;
+    if (r->failed)
+        return;
+    if (r->field > 0)
+        end_record(r);
+    if (r->failed)
+        return;
+    if (c == '\r') {
+        r->lines_done++;
+        r->pending_cr = 1;
+    } else if (c == '\n') {
+        if (!r->pending_cr)
+            r->lines_done++;
+        r->pending_cr = 0;
+    }
+}
+
+/* ---- after the last row ---- */
+
+static int finish_category(reader *r, ss_column *c)
+{
+    ss_table *t = r->t;
+    size_t nl = c->levels.n;
+    c->level_num = malloc((nl ? nl : 1) * sizeof *c->level_num);
+    c->level_count = calloc(nl ? nl : 1, sizeof *c->level_count);
+    int32_t *remap = malloc((nl ? nl : 1) * sizeof *remap);
+    if (!c->level_num || !c->level_count || !remap) {
+        free(remap);
+        return fail(r, 0, "out of memory");
+    }
+    for (size_t l = 0; l < nl; l++) {
+        const char *s = c->levels.str[l];
+        size_t len = c->levels.len[l];
+        double v;
+        remap[l] = (int32_t)l;
+        if (is_na_text(r, s, len)) {
+            remap[l] = -1;
+            c->level_num[l] = NAN;
+        } else if (ss_number_parse(s, len, &v) == 0) {
+            c->level_num[l] = v;
+            if (r->opt->nna && is_na_number(r, v))
+                remap[l] = -1;
+        } else {
+            c->level_num[l] = NAN;
+            c->numeric = 0;
+        }
+    }
+    for (size_t i = 0; i < t->nrow; i++) {
+        int32_t k = remap[c->code[i]];
+        c->code[i] = k;
+        if (k < 0)
+            c->nmissing++;
+        else
+            c->level_count[k]++;
+    }
+    free(remap);
+    for (size_t l = 0; l < nl; l++)
+        if (c->level_count[l] && !utf8_valid(c->levels.str[l], c->levels.len[l])) {
+            char q[200];
+            size_t i = 0;
+            while (c->code[i] != (int32_t)l)
+                i++;
+            return fail(r, ss_table_line(t, i),
+                        "column '%s': value '%s' is not valid UTF-8 "
+                        "(for a GBK export use --encoding gb18030)",
+                        c->name, ss_error_quote(c->levels.str[l], c->levels.len[l], q, sizeof q));
+        }
+    if (c->need & SS_NEED_NUMBER) {
+        c->num = malloc((t->nrow ? t->nrow : 1) * sizeof *c->num);
+        if (!c->num)
+            return fail(r, 0, "out of memory");
+        for (size_t i = 0; i < t->nrow; i++) {
+            int32_t k = c->code[i];
+            if (k >= 0 && isnan(c->level_num[k])) {
+                char q[200];
+                return fail(r, ss_table_line(t, i), "column '%s': invalid number '%s'",
+                            c->name, ss_error_quote(c->levels.str[k], c->levels.len[k], q, sizeof q));
+            }
+            c->num[i] = k >= 0 ? c->level_num[k] : NAN;
+        }
+    }
+    return 0;
+}
+
+static int finish(reader *r)
+{
+    ss_table *t = r->t;
+    for (size_t i = 0; i < t->ncol; i++) {
+        ss_column *c = &t->col[i];
+        if (c->need & SS_NEED_CATEGORY) {
+            if (finish_category(r, c) != 0)
+                return -1;
+        } else if (c->need & SS_NEED_NUMBER) {
+            c->numeric = 1;
+        }
+    }
+    return 0;
+}
+
+/* ---- input ---- */
+
+static int parse_buffer(reader *r, struct csv_parser *p, const char *buf,
+                        size_t len, long line0)
+{
+    const char *nul = memchr(buf, '\0', len);
+    if (nul) {
+        long line = line0 + 1;
+        for (const char *q = buf; q < nul; q++)
+            line += *q == '\n';
+        return fail(r, line, "NUL byte in the file: not a text CSV file");
+    }
+    size_t done = csv_parse(p, buf, len, on_field, on_record, r);
+    if (r->failed)
+        return -1;
+    if (done != len) {
+        long line = r->field > 0 ? r->record_line : r->lines_done + 1;
+        return fail(r, line,
+                    "malformed CSV: a quote inside an unquoted field or after a closing quote");
+    }
+    return 0;
+}
+
+static int read_all(FILE *fp, char **out, size_t *outlen)
+{
+    size_t cap = CHUNK, len = 0;
+    char *buf = malloc(cap);
+    if (!buf)
+        return -1;
+    for (;;) {
+        if (len == cap) {
+            char *b = realloc(buf, cap * 2);
+            if (!b) {
+                free(buf);
+                return -1;
+            }
+            buf = b;
+            cap *= 2;
+        }
+        size_t n = fread(buf + len, 1, cap - len, fp);
+        len += n;
+        if (n == 0)
+            break;
+    }
+    if (ferror(fp)) {
+        free(buf);
+        return -1;
+    }
+    *out = buf;
+    *outlen = len;
+    return 0;
+}
+
+static int convert_encoding(reader *r, const char *enc, char **buf, size_t *len)
+{
+    iconv_t cd = iconv_open("UTF-8", enc);
+    if (cd == (iconv_t)-1)
+        return ss_error_set(r->err, SS_EUSAGE, NULL, 0, "unknown encoding '%s'", enc);
+    size_t cap = *len * 2 + 16, outleft = cap;
+    char *out = malloc(cap);
+    if (!out) {
+        iconv_close(cd);
+        return fail(r, 0, "out of memory");
+    }
+    char *in = *buf, *o = out;
+    size_t inleft = *len;
+    while (inleft > 0) {
+        if (iconv(cd, &in, &inleft, &o, &outleft) == (size_t)-1) {
+            if (errno == E2BIG) {
+                size_t used = (size_t)(o - out);
+                cap *= 2;
+                char *n = realloc(out, cap);
+                if (!n) {
+                    free(out);
+                    iconv_close(cd);
+                    return fail(r, 0, "out of memory");
+                }
+                out = n;
+                o = out + used;
+                outleft = cap - used;
+                continue;
+            }
+            long line = 1;
+            for (char *q = *buf; q < in; q++)
+                line += *q == '\n';
+            free(out);
+            iconv_close(cd);
+            return fail(r, line, "invalid %s byte sequence", enc);
+        }
+    }
+    iconv_close(cd);
+    free(*buf);
+    *buf = out;
+    *len = (size_t)(o - out);
+    return 0;
+}
+
+static int is_utf8_name(const char *enc)
+{
+    return !enc || strcasecmp(enc, "utf-8") == 0 || strcasecmp(enc, "utf8") == 0;
+}
+
+int ss_table_read(ss_table *t, const char *path, const ss_read_options *opt,
+                  const ss_request *req, size_t nreq, ss_error *err)
+{
+    memset(t, 0, sizeof *t);
+    const char *shown = strcmp(path, "-") == 0 ? "<stdin>" : path;
+    t->file = strdup(shown);
+    if (!t->file)
+        return ss_error_set(err, SS_EDATA, shown, 0, "out of memory");
+
+    reader r = {0};
+    r.t = t;
+    r.opt = opt;
+    r.req = req;
+    r.nreq = nreq;
+    r.err = err;
+    r.in_header = 1;
+    r.na_num = malloc((opt->nna ? opt->nna : 1) * sizeof *r.na_num);
+    if (!r.na_num)
+        return ss_error_set(err, SS_EDATA, shown, 0, "out of memory");
+    for (size_t k = 0; k < opt->nna; k++) {
+        double v;
+        r.na_num[k] = ss_number_parse(opt->na[k], strlen(opt->na[k]), &v) == 0 ? v : NAN;
+    }
+
+    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!fp) {
+        free(r.na_num);
+        return ss_error_set(err, SS_EDATA, shown, 0, "cannot open: %s", strerror(errno));
+    }
+
+    struct csv_parser p;
+    csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL | CSV_APPEND_NULL);
+    csv_set_delim(&p, (unsigned char)(opt->delimiter ? opt->delimiter : ','));
+
+    char *buf = NULL;
+    size_t len = 0;
+    int rc = 0;
+    int whole = !is_utf8_name(opt->encoding);
+    long line0 = 0;
+    size_t total = 0;
+    int first = 1;
+    if (whole) {
+        if (read_all(fp, &buf, &len) != 0)
+            rc = fail(&r, 0, "read error: %s", strerror(errno));
+        else if (len >= 2 && (unsigned char)buf[0] == 0x1f && (unsigned char)buf[1] == 0x8b)
+            rc = fail(&r, 0, "gzip-compressed data: decompress it first (gunzip)");
+        else
+            rc = convert_encoding(&r, opt->encoding, &buf, &len);
+        if (rc == 0) {
+            size_t skip = len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+            total = len - skip;
+            rc = parse_buffer(&r, &p, buf + skip, len - skip, 0);
+        }
+    } else {
+        buf = malloc(CHUNK);
+        if (!buf)
+            rc = fail(&r, 0, "out of memory");
+        while (rc == 0) {
+            size_t n = fread(buf, 1, CHUNK, fp);
+            if (n == 0)
+                break;
+            size_t skip = 0;
+            if (first) {
+                first = 0;
+                if (n >= 2 && (unsigned char)buf[0] == 0x1f && (unsigned char)buf[1] == 0x8b) {
+                    rc = fail(&r, 0, "gzip-compressed data: decompress it first (gunzip)");
+                    break;
+                }
+                if (n >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+                    skip = 3;
+            }
+            total += n - skip;
+            rc = parse_buffer(&r, &p, buf + skip, n - skip, line0);
+            for (size_t i = skip; i < n; i++)
+                line0 += buf[i] == '\n';
+        }
+        if (rc == 0 && ferror(fp))
+            rc = fail(&r, 0, "read error: %s", strerror(errno));
+    }
+    if (rc == 0 && !r.failed) {
+        if (csv_fini(&p, on_field, on_record, &r) != 0 && !r.failed) {
+            long line = r.field > 0 ? r.record_line : r.lines_done + 1;
+            fail(&r, line, "unterminated quoted field");
+        }
+    }
+    csv_free(&p);
+    free(buf);
+    if (fp != stdin)
+        fclose(fp);
+
+    if (!r.failed) {
+        if (total == 0 || (r.in_header && r.nnames == 0))
+            fail(&r, 0, "empty file");
+        else if (t->nrow == 0)
+            fail(&r, 0, "no data rows (header only)");
+    }
+    if (!r.failed)
+        finish(&r);
+
+    for (size_t i = 0; i < r.nnames; i++)
+        free(r.names[i]);
+    free(r.names);
+    free(r.slot);
+    free(r.na_num);
+    return r.failed ? (err && err->code ? err->code : SS_EDATA) : SS_OK;
+}
+
+void ss_table_free(ss_table *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->ncol; i++) {
+        ss_column *c = &t->col[i];
+        free(c->name);
+        free(c->num);
+        free(c->code);
+        free(c->level_num);
+        free(c->level_count);
+        ss_dict_free(&c->levels);
+    }
+    free(t->col);
+    free(t->break_row);
+    free(t->break_shift);
+    free(t->file);
+    memset(t, 0, sizeof *t);
+}
+
+ss_column *ss_table_find(const ss_table *t, const char *name)
+{
+    for (size_t i = 0; i < t->ncol; i++)
+        if (strcmp(t->col[i].name, name) == 0)
+            return &t->col[i];
+    return NULL;
+}
+
+long ss_table_line(const ss_table *t, size_t row)
+{
+    size_t lo = 0, hi = t->nbreak;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (t->break_row[mid] <= row)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    long shift = lo ? t->break_shift[lo - 1] : 0;
+    return (long)row + 2 + shift;
+}
+
+static const ss_column *sort_col;
+
+static int cmp_level(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    const ss_column *c = sort_col;
+    if (c->numeric) {
+        double u = c->level_num[x], v = c->level_num[y];
+        if (u != v)
+            return u < v ? -1 : 1;
+    }
+    int s = strcmp(c->levels.str[x], c->levels.str[y]);
+    return s;
+}
+
+size_t ss_column_level_order(const ss_column *col, int32_t *order)
+{
+    size_t k = 0;
+    for (size_t l = 0; l < col->levels.n; l++)
+        if (col->level_count[l] > 0)
+            order[k++] = (int32_t)l;
+    sort_col = col;
+    qsort(order, k, sizeof *order, cmp_level);
+    sort_col = NULL;
+    return k;
+}

@@ -1,0 +1,467 @@
+#include "ss_writer.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ss_number.h"
+
+int ss_grid_init(ss_grid *g, size_t ncol, const char *const *names,
+                 const int *is_number)
+{
+    memset(g, 0, sizeof *g);
+    g->name = calloc(ncol, sizeof *g->name);
+    g->is_number = calloc(ncol, sizeof *g->is_number);
+    if (!g->name || !g->is_number)
+        return -1;
+    g->ncol = ncol;
+    for (size_t j = 0; j < ncol; j++) {
+        g->name[j] = strdup(names[j]);
+        if (!g->name[j])
+            return -1;
+        g->is_number[j] = is_number[j];
+    }
+    return 0;
+}
+
+void ss_grid_free(ss_grid *g)
+{
+    if (!g)
+        return;
+    for (size_t i = 0; i < g->nrow * g->ncol; i++)
+        free(g->cell[i].text);
+    free(g->cell);
+    for (size_t j = 0; j < g->ncol && g->name; j++)
+        free(g->name[j]);
+    free(g->name);
+    free(g->is_number);
+    memset(g, 0, sizeof *g);
+}
+
+ss_cell *ss_grid_add_row(ss_grid *g)
+{
+    if (g->nrow == g->cap) {
+        size_t cap = g->cap ? 2 * g->cap : 64;
+        ss_cell *c = realloc(g->cell, cap * g->ncol * sizeof *c);
+        if (!c)
+            return NULL;
+        g->cell = c;
+        g->cap = cap;
+    }
+    ss_cell *row = &g->cell[g->nrow * g->ncol];
+    for (size_t j = 0; j < g->ncol; j++) {
+        row[j].text = NULL;
+        row[j].num = NAN;
+    }
+    g->nrow++;
+    return row;
+}
+
+int ss_grid_set_text(ss_grid *g, ss_cell *row, size_t col, const char *s)
+{
+    (void)g;
+    char *c = strdup(s ? s : "");
+    if (!c)
+        return -1;
+    free(row[col].text);
+    row[col].text = c;
+    return 0;
+}
+
+static const char *const result_names[] = {
+    "wave", "statistic", "variable", "level", "domain", "estimate", "se",
+    "ci_low", "ci_high", "df", "deff", "n", "n_eff", "cv", "flag",
+};
+static const int result_is_number[] = {0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0};
+
+int ss_grid_from_results(ss_grid *g, const ss_result *r)
+{
+    if (ss_grid_init(g, 15, result_names, result_is_number) != 0)
+        return -1;
+    for (size_t i = 0; i < r->n; i++) {
+        const ss_result_row *x = &r->row[i];
+        ss_cell *c = ss_grid_add_row(g);
+        if (!c)
+            return -1;
+        const char *texts[] = {x->wave, x->statistic, x->variable, x->level, x->domain};
+        for (size_t j = 0; j < 5; j++)
+            if (ss_grid_set_text(g, c, j, texts[j]) != 0)
+                return -1;
+        const double nums[] = {x->estimate, x->se, x->ci_low, x->ci_high, x->df,
+                               x->deff, x->n, x->n_eff, x->cv};
+        for (size_t j = 0; j < 9; j++)
+            c[5 + j].num = nums[j];
+        if (ss_grid_set_text(g, c, 14, x->flag) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int ss_format_parse(const char *name, ss_format *f)
+{
+    static const struct {
+        const char *name;
+        ss_format f;
+    } t[] = {{"text", SS_FMT_TEXT}, {"csv", SS_FMT_CSV}, {"json", SS_FMT_JSON}, {"md", SS_FMT_MD}};
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (strcmp(name, t[i].name) == 0) {
+            *f = t[i].f;
+            return 0;
+        }
+    return -1;
+}
+
+ss_format ss_format_for_path(const char *path, ss_format dflt)
+{
+    if (!path)
+        return dflt;
+    const char *dot = strrchr(path, '.');
+    if (!dot || strchr(dot, '/'))
+        return dflt;
+    if (strcmp(dot, ".csv") == 0)
+        return SS_FMT_CSV;
+    if (strcmp(dot, ".json") == 0)
+        return SS_FMT_JSON;
+    if (strcmp(dot, ".md") == 0)
+        return SS_FMT_MD;
+    if (strcmp(dot, ".txt") == 0)
+        return SS_FMT_TEXT;
+    return dflt;
+}
+
+/* ---- cell text ---- */
+
+static void number_text(double x, int digits, char *buf, size_t size)
+{
+    if (digits >= 17 || isnan(x) || isinf(x))
+        ss_number_format(x, buf, size);
+    else
+        snprintf(buf, size, "%.*g", digits, x);
+}
+
+static const char *cell_text(const ss_grid *g, const ss_cell *c, size_t j,
+                             int digits, char *buf, size_t size)
+{
+    if (g->is_number[j]) {
+        number_text(c[j].num, digits, buf, size);
+        return buf;
+    }
+    return c[j].text ? c[j].text : "";
+}
+
+/* ---- csv ---- */
+
+static void csv_field(FILE *fp, const char *s)
+{
+    size_t len = strlen(s);
+    int quote = len > 0 && (s[0] == ' ' || s[len - 1] == ' ');
+    for (size_t i = 0; i < len && !quote; i++)
+        quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
+    if (!quote) {
+        fputs(s, fp);
+        return;
+    }
+    fputc('"', fp);
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '"')
+            fputc('"', fp);
+        fputc(s[i], fp);
+    }
+    fputc('"', fp);
+}
+
+static void write_csv(FILE *fp, const ss_grid *g)
+{
+    char buf[64];
+    for (size_t j = 0; j < g->ncol; j++) {
+        if (j)
+            fputc(',', fp);
+        csv_field(fp, g->name[j]);
+    }
+    fputc('\n', fp);
+    for (size_t i = 0; i < g->nrow; i++) {
+        const ss_cell *c = &g->cell[i * g->ncol];
+        for (size_t j = 0; j < g->ncol; j++) {
+            if (j)
+                fputc(',', fp);
+            csv_field(fp, cell_text(g, c, j, 17, buf, sizeof buf));
+        }
+        fputc('\n', fp);
+    }
+}
+
+/* ---- json ---- */
+
+static void json_string(FILE *fp, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    fputc('"', fp);
+    while (*p) {
+        unsigned c = *p;
+        if (c == '"' || c == '\\') {
+            fputc('\\', fp);
+            fputc((int)c, fp);
+            p++;
+        } else if (c < 0x20) {
+            fprintf(fp, "\\u%04x", c);
+            p++;
+        } else if (c < 0x80) {
+            fputc((int)c, fp);
+            p++;
+        } else {
+            /* Copy a valid UTF-8 sequence; replace a broken one. */
+            size_t k = (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : 0;
+            size_t j = 1;
+            while (k && j <= k && (p[j] & 0xc0) == 0x80)
+                j++;
+            if (k && j == k + 1) {
+                fwrite(p, 1, k + 1, fp);
+                p += k + 1;
+            } else {
+                fputs("\\ufffd", fp);
+                p++;
+            }
+        }
+    }
+    fputc('"', fp);
+}
+
+static void write_json(FILE *fp, const ss_grid *g)
+{
+    char buf[64];
+    fputs("[", fp);
+    for (size_t i = 0; i < g->nrow; i++) {
+        const ss_cell *c = &g->cell[i * g->ncol];
+        fputs(i ? ",\n {" : "\n {", fp);
+        for (size_t j = 0; j < g->ncol; j++) {
+            if (j)
+                fputs(", ", fp);
+            json_string(fp, g->name[j]);
+            fputs(": ", fp);
+            if (g->is_number[j]) {
+                if (!isfinite(c[j].num)) {
+                    fputs("null", fp);
+                } else {
+                    ss_number_format(c[j].num, buf, sizeof buf);
+                    fputs(buf, fp);
+                }
+            } else {
+                json_string(fp, c[j].text ? c[j].text : "");
+            }
+        }
+        fputs("}", fp);
+    }
+    fputs(g->nrow ? "\n]\n" : "]\n", fp);
+}
+
+/* ---- text and md ---- */
+
+/* Display width of UTF-8 text: East Asian wide characters count two. */
+static size_t display_width(const char *s)
+{
+    size_t w = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        unsigned c = *p;
+        size_t k = (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : 0;
+        unsigned cp = k == 0 ? c : c & (0x3f >> k);
+        size_t j = 1;
+        for (; j <= k && p[j]; j++)
+            cp = (cp << 6) | (p[j] & 0x3f);
+        p += j;
+        int wide = (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) ||
+                   (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
+                   (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
+                   (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x20000 && cp <= 0x3fffd);
+        w += wide ? 2 : 1;
+    }
+    return w;
+}
+
+static void pad(FILE *fp, size_t n)
+{
+    while (n--)
+        fputc(' ', fp);
+}
+
+static void write_aligned(FILE *fp, const ss_grid *g, int md)
+{
+    char buf[64];
+    size_t *width = calloc(g->ncol, sizeof *width);
+    int *show = calloc(g->ncol, sizeof *show);
+    if (!width || !show) {
+        free(width);
+        free(show);
+        errno = ENOMEM;
+        fputs("", fp);
+        return;
+    }
+    for (size_t j = 0; j < g->ncol; j++) {
+        width[j] = display_width(g->name[j]);
+        for (size_t i = 0; i < g->nrow; i++) {
+            const char *t = cell_text(g, &g->cell[i * g->ncol], j, 7, buf, sizeof buf);
+            if (*t)
+                show[j] = 1;
+            size_t w = display_width(t);
+            if (w > width[j])
+                width[j] = w;
+        }
+        if (g->nrow == 0)
+            show[j] = 1;
+    }
+    const char *sep = md ? " | " : "  ";
+    for (int line = 0; line < 2 + (int)g->nrow; line++) {
+        int first = 1;
+        if (md)
+            fputs("| ", fp);
+        for (size_t j = 0; j < g->ncol; j++) {
+            if (!show[j])
+                continue;
+            if (!first)
+                fputs(sep, fp);
+            first = 0;
+            if (line == 1) {
+                if (!md) {
+                    for (size_t k = 0; k < width[j]; k++)
+                        fputc('-', fp);
+                } else {
+                    for (size_t k = 0; k < width[j]; k++)
+                        fputc(k + 1 == width[j] && g->is_number[j] ? ':' : '-', fp);
+                }
+                continue;
+            }
+            const char *t = line == 0 ? g->name[j]
+                                      : cell_text(g, &g->cell[(size_t)(line - 2) * g->ncol], j,
+                                                  7, buf, sizeof buf);
+            char esc[1024];
+            if (md && strchr(t, '|')) {
+                size_t o = 0;
+                for (const char *q = t; *q && o + 2 < sizeof esc; q++) {
+                    if (*q == '|')
+                        esc[o++] = '\\';
+                    esc[o++] = *q;
+                }
+                esc[o] = '\0';
+                t = esc;
+            }
+            size_t w = display_width(t);
+            size_t fill = width[j] > w ? width[j] - w : 0;
+            if (g->is_number[j] && line > 0) {
+                pad(fp, fill);
+                fputs(t, fp);
+            } else {
+                fputs(t, fp);
+                if (md || j + 1 < g->ncol)
+                    pad(fp, fill);
+            }
+        }
+        fputs(md ? " |\n" : "\n", fp);
+    }
+    free(width);
+    free(show);
+}
+
+int ss_grid_write(FILE *fp, const ss_grid *g, ss_format f)
+{
+    switch (f) {
+    case SS_FMT_CSV:
+        write_csv(fp, g);
+        break;
+    case SS_FMT_JSON:
+        write_json(fp, g);
+        break;
+    case SS_FMT_MD:
+        write_aligned(fp, g, 1);
+        break;
+    default:
+        write_aligned(fp, g, 0);
+        break;
+    }
+    return ferror(fp) ? -1 : 0;
+}
+
+/* ---- atomic output ---- */
+
+int ss_output_open(ss_output *o, const char *path, ss_error *err)
+{
+    memset(o, 0, sizeof *o);
+    if (!path || strcmp(path, "-") == 0) {
+        o->fp = stdout;
+        return SS_OK;
+    }
+    o->path = strdup(path);
+    size_t len = strlen(path) + 32;
+    o->tmp = malloc(len);
+    if (!o->path || !o->tmp) {
+        ss_output_abort(o);
+        return ss_error_set(err, SS_EDATA, path, 0, "out of memory");
+    }
+    /* The temporary file lives in the same directory, so rename is atomic. */
+    snprintf(o->tmp, len, "%s.tmp.XXXXXX", path);
+    int fd = mkstemp(o->tmp);
+    if (fd < 0) {
+        int e = errno;
+        free(o->tmp);
+        o->tmp = NULL;
+        ss_output_abort(o);
+        return ss_error_set(err, SS_EDATA, path, 0, "cannot write: %s", strerror(e));
+    }
+    o->fp = fdopen(fd, "w");
+    if (!o->fp) {
+        int e = errno;
+        close(fd);
+        ss_output_abort(o);
+        return ss_error_set(err, SS_EDATA, path, 0, "cannot write: %s", strerror(e));
+    }
+    return SS_OK;
+}
+
+int ss_output_commit(ss_output *o, ss_error *err)
+{
+    if (o->fp == stdout) {
+        o->fp = NULL;
+        if (fflush(stdout) != 0 || ferror(stdout))
+            return ss_error_set(err, SS_EDATA, NULL, 0, "write error on standard output: %s",
+                                strerror(errno));
+        return SS_OK;
+    }
+    int bad = ferror(o->fp) != 0;
+    int e = errno;
+    if (fflush(o->fp) != 0 || fsync(fileno(o->fp)) != 0) {
+        bad = 1;
+        e = errno;
+    }
+    if (fclose(o->fp) != 0 && !bad) {
+        bad = 1;
+        e = errno;
+    }
+    o->fp = NULL;
+    if (!bad && rename(o->tmp, o->path) != 0) {
+        bad = 1;
+        e = errno;
+    }
+    if (bad) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s", o->path);
+        ss_output_abort(o);
+        return ss_error_set(err, SS_EDATA, path, 0, "write error: %s", strerror(e));
+    }
+    free(o->tmp);
+    free(o->path);
+    o->tmp = o->path = NULL;
+    return SS_OK;
+}
+
+void ss_output_abort(ss_output *o)
+{
+    if (o->fp && o->fp != stdout)
+        fclose(o->fp);
+    if (o->tmp)
+        unlink(o->tmp);
+    free(o->tmp);
+    free(o->path);
+    memset(o, 0, sizeof *o);
+}
