@@ -1,5 +1,6 @@
 #include "ss_cli.h"
 
+#include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -153,9 +154,16 @@ int ss_cli_option(ss_cli *c, int opt, const char *arg, ss_error *err)
             return -1;
         }
         return 1;
-    case SS_OPT_ENCODING:
+    case SS_OPT_ENCODING: {
+        iconv_t cd = iconv_open("UTF-8", arg);
+        if (cd == (iconv_t)-1) {
+            ss_error_set(err, SS_EUSAGE, NULL, 0, "--encoding: unknown encoding '%s'", arg);
+            return -1;
+        }
+        iconv_close(cd);
         c->read.encoding = arg;
         return 1;
+    }
     case SS_OPT_FORMAT:
         if (ss_format_parse(arg, &c->format) != 0) {
             ss_error_set(err, SS_EUSAGE, NULL, 0,

@@ -20,7 +20,7 @@ const char cmd_describe_usage[] =
     "json they are the members \"columns\" and \"design\" of one object.\n"
     "\n"
     "example:\n"
-    "  survstat describe tests/data/apistrat.csv --strata stype --weights pw --fpc fpc\n";
+    "  survstat describe datasets/apistrat.csv --strata stype --weights pw --fpc fpc\n";
 
 static const struct option own_options[] = {{NULL, 0, NULL, 0}};
 

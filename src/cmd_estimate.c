@@ -44,8 +44,8 @@ const char cmd_estimate_usage[] =
     "the one-sided exact binomial bound on the domain's n.\n"
     "\n"
     "examples:\n"
-    "  survstat estimate tests/data/apiclus1.csv --ids dnum --weights pw --fpc fpc --mean api00\n"
-    "  survstat estimate tests/data/apistrat.csv --strata stype --weights pw --fpc fpc"
+    "  survstat estimate datasets/apiclus1.csv --ids dnum --weights pw --fpc fpc --mean api00\n"
+    "  survstat estimate datasets/apistrat.csv --strata stype --weights pw --fpc fpc"
     " --prop sch.wide --by stype --format csv\n";
 
 enum {

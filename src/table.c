@@ -473,7 +473,7 @@ static int convert_encoding(reader *r, const char *enc, char **buf, size_t *len)
 {
     iconv_t cd = iconv_open("UTF-8", enc);
     if (cd == (iconv_t)-1)
-        return ss_error_set(r->err, SS_EUSAGE, NULL, 0, "unknown encoding '%s'", enc);
+        return fail(r, 0, "unknown encoding '%s'", enc);
     size_t cap = *len * 2 + 16, outleft = cap;
     char *out = malloc(cap);
     if (!out) {

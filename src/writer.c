@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ss_number.h"
@@ -392,15 +393,37 @@ int ss_output_open(ss_output *o, const char *path, ss_error *err)
         o->fp = stdout;
         return SS_OK;
     }
-    o->path = strdup(path);
-    size_t len = strlen(path) + 32;
+    /* A device or FIFO (/dev/stdout, /dev/full) is written in place: no
+     * temporary file beside it, and its errors still surface on commit.  A
+     * symbolic link is followed, so the link survives the rename. */
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        if (S_ISDIR(st.st_mode))
+            return ss_error_set(err, SS_EDATA, path, 0, "cannot write: Is a directory");
+        o->fp = fopen(path, "w");
+        if (!o->fp)
+            return ss_error_set(err, SS_EDATA, path, 0, "cannot write: %s", strerror(errno));
+        o->path = strdup(path);
+        if (!o->path) {
+            fclose(o->fp);
+            o->fp = NULL;
+            return ss_error_set(err, SS_EDATA, path, 0, "out of memory");
+        }
+        return SS_OK;
+    }
+    char *real = NULL;
+    struct stat lst;
+    if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode))
+        real = realpath(path, NULL);
+    o->path = real ? real : strdup(path);
+    size_t len = strlen(o->path) + 32;
     o->tmp = malloc(len);
     if (!o->path || !o->tmp) {
         ss_output_abort(o);
         return ss_error_set(err, SS_EDATA, path, 0, "out of memory");
     }
     /* The temporary file lives in the same directory, so rename is atomic. */
-    snprintf(o->tmp, len, "%s.tmp.XXXXXX", path);
+    snprintf(o->tmp, len, "%s.tmp.XXXXXX", o->path);
     int fd = mkstemp(o->tmp);
     if (fd < 0) {
         int e = errno;
@@ -429,7 +452,26 @@ int ss_output_commit(ss_output *o, ss_error *err)
         return SS_OK;
     }
     int bad = ferror(o->fp) != 0;
-    int e = errno;
+    int e = bad ? EIO : 0;
+    if (!o->tmp) {
+        /* Written in place (a device or FIFO). */
+        if (fflush(o->fp) != 0) {
+            bad = 1;
+            e = errno;
+        }
+        if (fclose(o->fp) != 0 && !bad) {
+            bad = 1;
+            e = errno;
+        }
+        o->fp = NULL;
+        char path[1024];
+        snprintf(path, sizeof path, "%s", o->path);
+        free(o->path);
+        o->path = NULL;
+        if (bad)
+            return ss_error_set(err, SS_EDATA, path, 0, "write error: %s", strerror(e));
+        return SS_OK;
+    }
     if (fflush(o->fp) != 0 || fsync(fileno(o->fp)) != 0) {
         bad = 1;
         e = errno;

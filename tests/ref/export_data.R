@@ -3,7 +3,7 @@
 # survstat (C) and the reference script make_refs.R read exactly the same values.
 #
 # Run from the repository root:  Rscript tests/ref/export_data.R
-# Writes tests/data/{apisrs,apistrat,apiclus1,apiclus2,nhanes}.csv
+# Writes datasets/{apisrs,apistrat,apiclus1,apiclus2,nhanes}.csv
 suppressPackageStartupMessages(library(survey))
 
 # write.table writes doubles with 15 significant digits.  That is exact for the
@@ -27,7 +27,7 @@ num_text <- function(x) {
 data(api)      # apisrs, apistrat, apiclus1, apiclus2 (and apipop, not exported)
 data(nhanes)   # nhanes
 
-outdir <- file.path("tests", "data")
+outdir <- "datasets"
 dir.create(outdir, showWarnings = FALSE, recursive = TRUE)
 
 sets <- list(apisrs = apisrs, apistrat = apistrat, apiclus1 = apiclus1,

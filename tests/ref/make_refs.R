@@ -9,7 +9,7 @@
 #   statistic,variable,level,domain,estimate,se,ci_low,ci_high,df,deff,n
 # one row per estimate, numbers with 17 significant digits, missing = empty.
 #
-# The data are read back from tests/data/*.csv (written by export_data.R), so R
+# The data are read back from datasets/*.csv (written by export_data.R), so R
 # and survstat see exactly the same values.  The survstat argument string is
 # parsed here and turned into svydesign()/svymean()/svytotal()/svyratio()/
 # svyciprop()/svyby() calls; see the contract summarised in tests/ref/README.md.
@@ -20,7 +20,7 @@
 suppressPackageStartupMessages(library(survey))
 
 ref_dir  <- file.path("tests", "ref")
-data_dir <- file.path("tests", "data")
+data_dir <- "datasets"
 
 # ---------------------------------------------------------------------------
 # Argument parsing (survstat syntax)

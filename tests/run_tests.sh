@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# End-to-end tests of the survstat command line.
+#   tests/run_tests.sh ./survstat
+# Runs every R reference case (tests/ref/cases.txt), the error cases, the
+# input cases and the examples of README.md and --help, and ends with the
+# line "N passed, N failed".  Exit status 0 when nothing failed.
+set -u
+BIN=${1:-./survstat}
+case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
+export SURVSTAT=$BIN
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT" || exit 2
+export LC_ALL=C.UTF-8
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=99}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=99}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+export TMP
+
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# run NAME -- ARGS...: run survstat, keep stdout, stderr and status.
+run() {
+  "$BIN" "$@" >"$TMP/out" 2>"$TMP/err"
+  status=$?
+  if [ $status -eq 99 ]; then
+    echo "sanitizer report:"; cat "$TMP/err"
+  fi
+  return 0
+}
+
+# --- 1. agreement with R's survey package --------------------------------
+while IFS='|' read -r name data args; do
+  case $name in ''|'#'*) continue ;; esac
+  # shellcheck disable=SC2086
+  run estimate "datasets/$data" $args --format csv
+  if [ $status -ne 0 ]; then
+    bad "ref $name: exit $status: $(cat "$TMP/err")"
+  elif python3 tests/tools/refcmp.py "$TMP/out" "tests/ref/$name.expected.csv" >"$TMP/cmp"; then
+    ok
+  else
+    bad "ref $name"; head -5 "$TMP/cmp"
+  fi
+done < tests/ref/cases.txt
+
+# --- 2. the other case files ----------------------------------------------
+for f in tests/e2e/*.sh; do
+  # Each case file defines its cases with the helpers below.
+  # shellcheck source=/dev/null
+  . "$f"
+done
+
+# --- 3. examples in README.md and --help -----------------------------------
+python3 tests/tools/examples.py "$BIN" >"$TMP/ex" 2>&1
+ex_status=$?
+ex_pass=$(grep -c '^ok ' "$TMP/ex")
+ex_fail=$(grep -c '^FAIL' "$TMP/ex")
+pass=$((pass + ex_pass))
+fail=$((fail + ex_fail))
+grep -A8 '^FAIL' "$TMP/ex"
+if [ $ex_status -ne 0 ] && [ "$ex_fail" -eq 0 ]; then
+  bad "examples: $(tail -3 "$TMP/ex")"
+fi
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]

@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Run the examples of README.md and of every command's --help as tests.
+
+usage: examples.py SURVSTAT
+
+README.md: in each ```console block, a line "$ survstat ..." is run with
+bash from the repository root (survstat meaning the binary under test); the
+lines after it, up to the next "$ " line or the end of the block, are its
+expected standard output, compared exactly.
+
+--help: the lines under "examples:" that start with "survstat " must run
+with exit status 0 and print something.
+
+Prints "ok NAME" or "FAIL NAME" per example; exit 1 when any failed.
+"""
+import os
+import re
+import subprocess
+import sys
+
+BIN = os.path.abspath(sys.argv[1])
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def run(cmd):
+    # Only a leading "survstat" word of each pipeline stage is the binary.
+    cmd = re.sub(r"(^|\|\s*)survstat\b", lambda m: m.group(1) + BIN, cmd)
+    return subprocess.run(["bash", "-o", "pipefail", "-c", cmd], cwd=ROOT,
+                          capture_output=True, text=True)
+
+
+def readme_examples():
+    lines = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read().split("\n")
+    examples, in_block, cur = [], False, None
+    for line in lines:
+        if line.startswith("```"):
+            if in_block and cur:
+                examples.append(cur)
+            in_block = line.strip() == "```console"
+            cur = None
+            continue
+        if not in_block:
+            continue
+        if line.startswith("$ "):
+            if cur:
+                examples.append(cur)
+            cur = [line[2:], []]
+        elif cur is not None:
+            cur[1].append(line)
+    return examples
+
+
+def main():
+    failed = 0
+    for cmd, out in readme_examples():
+        r = run(cmd)
+        want = "\n".join(out) + "\n" if out else ""
+        if r.returncode == 0 and r.stdout == want:
+            print(f"ok README: {cmd}")
+        else:
+            failed += 1
+            print(f"FAIL README: {cmd}\n--- want\n{want}--- got (exit {r.returncode})\n{r.stdout}{r.stderr}")
+    top = subprocess.run([BIN, "--help"], capture_output=True, text=True)
+    commands = re.findall(r"^  (\w+) ", top.stdout.split("commands:")[1], re.M)
+    for c in commands:
+        h = subprocess.run([BIN, c, "--help"], capture_output=True, text=True)
+        if h.returncode != 0 or not h.stdout.startswith("usage: survstat " + c):
+            failed += 1
+            print(f"FAIL help: {c}")
+            continue
+        print(f"ok help: {c}")
+        if "examples:" in h.stdout or "example:" in h.stdout:
+            part = re.split(r"^examples?:$", h.stdout, flags=re.M)[1]
+            for line in part.split("\n"):
+                if line.strip().startswith("survstat "):
+                    r = run(line.strip())
+                    if r.returncode == 0 and r.stdout:
+                        print(f"ok help example: {line.strip()}")
+                    else:
+                        failed += 1
+                        print(f"FAIL help example: {line.strip()}\n{r.stderr}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
