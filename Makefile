@@ -21,7 +21,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 DEB_PACKAGES = gcc make pkg-config libgsl-dev libcsv-dev libcmocka-dev gnuplot-nox \
                libc-bin python3
 
-.PHONY: all check demo asan bench clean deps unit e2e refs
+.PHONY: all check demo asan clean deps unit e2e refs
 
 all: survstat
 
@@ -72,10 +72,6 @@ check: deps
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@tests/demo.sh
-
-bench: deps
-	@$(MAKE) --no-print-directory all
-	@bench/run.sh
 
 # Regenerate the R reference values (needs r-cran-survey; tests do not).
 refs:

@@ -313,6 +313,10 @@ static void write_aligned(FILE *fp, const ss_grid *g, int md)
         if (g->nrow == 0)
             show[j] = 1;
     }
+    size_t last = 0;
+    for (size_t j = 0; j < g->ncol; j++)
+        if (show[j])
+            last = j;
     const char *sep = md ? " | " : "  ";
     for (int line = 0; line < 2 + (int)g->nrow; line++) {
         int first = 1;
@@ -355,7 +359,7 @@ static void write_aligned(FILE *fp, const ss_grid *g, int md)
                 fputs(t, fp);
             } else {
                 fputs(t, fp);
-                if (md || j + 1 < g->ncol)
+                if (md || j < last)
                     pad(fp, fill);
             }
         }

@@ -24,7 +24,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 def run(cmd):
     # Only a leading "survstat" word of each pipeline stage is the binary.
-    cmd = re.sub(r"(^|\|\s*)survstat\b", lambda m: m.group(1) + BIN, cmd)
+    cmd = re.sub(r"(^|[|;&]\s*)survstat\b", lambda m: m.group(1) + BIN, cmd)
     return subprocess.run(["bash", "-o", "pipefail", "-c", cmd], cwd=ROOT,
                           capture_output=True, text=True)
 

@@ -1,0 +1,130 @@
+/* Unit tests (cmocka): number parsing, the dictionary, and the design
+ * variance on a small stratified cluster sample worked by hand. */
+#include <math.h>
+#include <stdio.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ss_design.h"
+#include "ss_dict.h"
+#include "ss_number.h"
+
+static int close_rel(double a, double b, double tol)
+{
+    if (isnan(a) || isnan(b))
+        return isnan(a) && isnan(b);
+    return fabs(a - b) <= tol * fmax(fabs(a), fabs(b));
+}
+
+static void test_number_parse(void **state)
+{
+    (void)state;
+    double v;
+    assert_int_equal(ss_number_parse("12", 2, &v), 0);
+    assert_true(v == 12.0);
+    assert_int_equal(ss_number_parse(" -3.25 ", 7, &v), 0);
+    assert_true(v == -3.25);
+    assert_int_equal(ss_number_parse("1e5", 3, &v), 0);
+    assert_true(v == 1e5);
+    assert_int_equal(ss_number_parse("0.1", 3, &v), 0);
+    assert_true(v == 0.1);
+    assert_int_equal(ss_number_parse(".5", 2, &v), 0);
+    assert_true(v == 0.5);
+    /* Beyond the fast path: strtod gives the correctly rounded value. */
+    const char *long_digits = "3.14159265358979323846264338327950288";
+    assert_int_equal(ss_number_parse(long_digits, strlen(long_digits), &v), 0);
+    assert_true(v == 3.14159265358979323846264338327950288);
+    assert_int_equal(ss_number_parse("1.9099999666213989", 18, &v), 0);
+    assert_true(v == 1.9099999666213989);
+    assert_int_equal(ss_number_parse("inf", 3, &v), -1);
+    assert_int_equal(ss_number_parse("nan", 3, &v), -1);
+    assert_int_equal(ss_number_parse("0x10", 4, &v), -1);
+    assert_int_equal(ss_number_parse("1,5", 3, &v), -1);
+    assert_int_equal(ss_number_parse("", 0, &v), -1);
+    assert_int_equal(ss_number_parse("-", 1, &v), -1);
+    assert_int_equal(ss_number_parse("1e", 2, &v), -1);
+    assert_int_equal(ss_number_parse("1e400", 5, &v), -1);
+}
+
+static void test_dict(void **state)
+{
+    (void)state;
+    ss_dict d;
+    assert_int_equal(ss_dict_init(&d), 0);
+    char key[32];
+    for (int i = 0; i < 1000; i++) {
+        int n = snprintf(key, sizeof key, "k%d", i);
+        assert_int_equal(ss_dict_intern(&d, key, (size_t)n), i);
+    }
+    assert_int_equal(ss_dict_intern(&d, "k17", 3), 17);
+    assert_int_equal(ss_dict_find(&d, "k999", 4), 999);
+    assert_int_equal(ss_dict_find(&d, "nope", 4), -1);
+    assert_string_equal(d.str[42], "k42");
+    ss_dict_free(&d);
+    ss_dict_free(NULL);
+}
+
+/* Two strata of two PSUs each (one row per PSU), no fpc: the variance of
+ * a total is sum_h n_h/(n_h-1) sum_i (z_hi - zbar_h)^2, by hand:
+ * stratum a: z = 1, 3 -> 2 * (1 + 1) = 4; stratum b: z = 2, 6 -> 2 * 8 = 16. */
+static void test_design_variance(void **state)
+{
+    (void)state;
+    ss_design d;
+    memset(&d, 0, sizeof d);
+    double w[4] = {1, 1, 1, 1};
+    uint32_t stratum[4] = {0, 0, 1, 1};
+    uint32_t npsu[2] = {2, 2};
+    double popsize[2] = {INFINITY, INFINITY};
+    d.n = 4;
+    d.w = w;
+    d.nstage = 1;
+    d.stage[0].nunit = 4;
+    d.stage[0].stratum = stratum;
+    d.stage[0].nstrata = 2;
+    d.stage[0].npsu = npsu;
+    d.stage[0].popsize = popsize;
+    ss_design_work *wk = ss_design_work_alloc(&d, 1);
+    assert_non_null(wk);
+    size_t rows[4] = {0, 1, 2, 3};
+    double z[4] = {1, 3, 2, 6}, V;
+    ss_error err;
+    assert_int_equal(ss_design_vcov(&d, wk, rows, z, 4, 1, &V, &err), SS_OK);
+    assert_true(close_rel(V, 20.0, 1e-15));
+    /* A domain: only rows 0 and 2 present; absent PSUs count as zeros. */
+    size_t dr[2] = {0, 2};
+    double dz[2] = {1, 2};
+    assert_int_equal(ss_design_vcov(&d, wk, dr, dz, 2, 1, &V, &err), SS_OK);
+    /* a: z = 1, 0 -> 2 * 0.5 = 1; b: z = 2, 0 -> 2 * 2 = 4. */
+    assert_true(close_rel(V, 5.0, 1e-15));
+    /* With population sizes 4 per stratum, f = 1/2 halves the variance. */
+    popsize[0] = popsize[1] = 4;
+    assert_int_equal(ss_design_vcov(&d, wk, rows, z, 4, 1, &V, &err), SS_OK);
+    assert_true(close_rel(V, 10.0, 1e-15));
+    /* A lonely PSU under the default rule is an error naming the stratum. */
+    npsu[1] = 1;
+    stratum[3] = 1;
+    d.stage[0].nunit = 3;
+    size_t lr[3] = {0, 1, 2};
+    assert_int_equal(ss_design_vcov(&d, wk, lr, z, 3, 1, &V, &err), SS_EDATA);
+    assert_non_null(strstr(err.message, "has only one PSU at stage 1"));
+    d.lonely = SS_LONELY_CERTAINTY;
+    assert_int_equal(ss_design_vcov(&d, wk, lr, z, 3, 1, &V, &err), SS_OK);
+    assert_true(close_rel(V, 2.0 * 0.0 + 2 * 2 * 0.5, 1e-15));
+    ss_design_work_free(wk);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_number_parse),
+        cmocka_unit_test(test_dict),
+        cmocka_unit_test(test_design_variance),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
