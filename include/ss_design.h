@@ -51,6 +51,8 @@ typedef struct ss_stage {
     uint32_t *npsu;      /* per stratum: units sampled (R's sampsize) */
     double *popsize;     /* per stratum: population count, or INFINITY */
     uint32_t *parent;    /* per stratum (stage > 1): the unit above it */
+    const ss_column *id_col; /* the --ids column of this stage, or NULL */
+    uint32_t *first_row; /* per unit: a row of it, for labels */
 } ss_stage;
 
 typedef struct ss_design {

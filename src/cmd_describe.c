@@ -69,7 +69,7 @@ static int add_item(ss_grid *g, const char *item, double num, const char *text)
         return -1;
     char buf[64];
     if (!text) {
-        snprintf(buf, sizeof buf, "%.17g", num);
+        snprintf(buf, sizeof buf, "%.15g", num);
         text = buf;
     }
     return ss_grid_set_text(g, row, 0, item) || ss_grid_set_text(g, row, 1, text) ? -1 : 0;

@@ -103,6 +103,7 @@ static void stage_free(ss_stage *st)
     free(st->npsu);
     free(st->popsize);
     free(st->parent);
+    free(st->first_row);
     memset(st, 0, sizeof *st);
 }
 
@@ -138,7 +139,14 @@ const char *ss_design_stratum_label(const ss_design *d, size_t s, size_t h,
         else
             snprintf(buf, size, "1");
     } else {
-        snprintf(buf, size, "unit %zu of stage %zu", h + 1, s - 1);
+        /* A later stage's stratum is a unit of the stage above: name it by
+         * its id, e.g. "dnum=15". */
+        const ss_stage *up = &d->stage[s - 2];
+        if (up->id_col && up->first_row)
+            snprintf(buf, size, "%s=%s", up->id_col->name,
+                     level_text(up->id_col, up->id_col->code[up->first_row[h]]));
+        else
+            snprintf(buf, size, "row %zu", (size_t)h + 1);
     }
     return buf;
 }
@@ -274,8 +282,9 @@ int ss_design_build(ss_design *d, const ss_table *t, const ss_design_spec *spec,
         }
         st->nunit = km.n;
         st->nstrata = s == 0 ? nstrata : d->stage[s - 1].nunit;
+        st->id_col = ic;
+        st->first_row = first_row;
         keymap_free(&km);
-        free(first_row);
     }
     free(row_stratum);
     if (rc != SS_OK)

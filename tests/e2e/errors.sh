@@ -135,3 +135,8 @@ expect_error bad-encoding 2 "--encoding: unknown encoding 'klingon'" -- estimate
 expect_error empty-list-item 2 "--mean: empty item in 'y,'" -- estimate "$E/good.csv" --mean y,
 expect_error two-files 2 "one input FILE expected" -- estimate "$E/good.csv" "$E/good.csv" --mean y
 expect_error describe-no-file 2 "no input FILE" -- describe
+
+# A lonely unit at a later stage names the unit above it.
+printf 'p,q,y,N\n1,1,2,10\n1,2,3,10\n2,1,3,10\n' >"$E/lonely2.csv"
+expect_error lonely-stage-2 1 "survstat estimate: stratum 'p=2' has only one PSU at stage 2 (see --lonely-psu)" -- \
+  estimate "$E/lonely2.csv" --ids p,q --fpc N --weights N --mean y
