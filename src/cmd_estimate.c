@@ -187,7 +187,8 @@ static int parse_args(estimate_args *a, int argc, char **argv, ss_error *err)
             break;
         default:
             free(opts);
-            return ss_command_bad_option("estimate", argc, argv) ? SS_EUSAGE : SS_EUSAGE;
+            ss_command_bad_option("estimate", argc, argv); /* prints the message */
+            return SS_EUSAGE;
         }
     }
     free(opts);

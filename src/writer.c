@@ -455,28 +455,11 @@ int ss_output_commit(ss_output *o, ss_error *err)
                                 strerror(errno));
         return SS_OK;
     }
+    /* Flush, sync a regular file (a device or FIFO written in place has no
+     * o->tmp), close: the first failure is the error reported. */
     int bad = ferror(o->fp) != 0;
     int e = bad ? EIO : 0;
-    if (!o->tmp) {
-        /* Written in place (a device or FIFO). */
-        if (fflush(o->fp) != 0) {
-            bad = 1;
-            e = errno;
-        }
-        if (fclose(o->fp) != 0 && !bad) {
-            bad = 1;
-            e = errno;
-        }
-        o->fp = NULL;
-        char path[1024];
-        snprintf(path, sizeof path, "%s", o->path);
-        free(o->path);
-        o->path = NULL;
-        if (bad)
-            return ss_error_set(err, SS_EDATA, path, 0, "write error: %s", strerror(e));
-        return SS_OK;
-    }
-    if (fflush(o->fp) != 0 || fsync(fileno(o->fp)) != 0) {
+    if (fflush(o->fp) != 0 || (o->tmp && fsync(fileno(o->fp)) != 0)) {
         bad = 1;
         e = errno;
     }
@@ -485,7 +468,7 @@ int ss_output_commit(ss_output *o, ss_error *err)
         e = errno;
     }
     o->fp = NULL;
-    if (!bad && rename(o->tmp, o->path) != 0) {
+    if (!bad && o->tmp && rename(o->tmp, o->path) != 0) {
         bad = 1;
         e = errno;
     }
