@@ -140,3 +140,9 @@ expect_error describe-no-file 2 "no input FILE" -- describe
 printf 'p,q,y,N\n1,1,2,10\n1,2,3,10\n2,1,3,10\n' >"$E/lonely2.csv"
 expect_error lonely-stage-2 1 "survstat estimate: stratum 'p=2' has only one PSU at stage 2 (see --lonely-psu)" -- \
   estimate "$E/lonely2.csv" --ids p,q --fpc N --weights N --mean y
+expect_error output-is-directory 1 "survstat estimate: $E: cannot write: Is a directory" -- \
+  estimate "$E/good.csv" --mean y -o "$E"
+expect_error too-many-by 2 "--by: more than 16 items" -- \
+  estimate "$E/good.csv" --mean y --by y,y,y,y,y,y,y,y,y,y,y,y,y,y,y,y,y
+"$BIN" estimate "$E/good.csv" --mean y >/dev/full 2>"$TMP/err"
+if [ $? -eq 1 ] && grep -q "write error on standard output" "$TMP/err"; then ok; else bad "stdout full: $(cat "$TMP/err")"; fi
