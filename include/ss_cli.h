@@ -12,6 +12,7 @@
 #include "ss_design.h"
 #include "ss_error.h"
 #include "ss_table.h"
+#include "ss_weight.h"
 #include "ss_writer.h"
 
 enum {
@@ -25,6 +26,15 @@ enum {
     SS_OPT_ENCODING,
     SS_OPT_FORMAT,
     SS_OPT_HELP,
+    SS_OPT_POSTSTRAT,
+    SS_OPT_RAKE,
+    SS_OPT_CALIBRATE,
+    SS_OPT_CALFUN,
+    SS_OPT_BOUNDS,
+    SS_OPT_TRIM,
+    SS_OPT_MAX_ITER,
+    SS_OPT_EPSILON,
+    SS_OPT_RAKE_CAP,
     SS_OPT_FIRST_COMMAND, /* commands number their own options from here */
 };
 
@@ -39,6 +49,9 @@ typedef struct ss_cli {
     size_t nowned, owned_cap;
     const char **na;
     size_t nna;
+    ss_weight_spec weight;   /* the weighting options */
+    ss_weight_plan plan;     /* their files, once loaded */
+    int calfun_set, bounds_set;
 } ss_cli;
 
 /* The getopt_long entries of the input, design and output options, ended
@@ -60,6 +73,26 @@ int ss_cli_split(ss_cli *c, const char *arg, char sep, const char **items,
 
 /* Parse a finite number for an option, or fail with a usage error. */
 int ss_cli_number(const char *arg, const char *option, double *out, ss_error *err);
+
+/* Read FILE with the columns the design, the weighting and req[0..nreq)
+ * need, build the design and apply the weighting options (rep may be
+ * NULL).  t and d are then the caller's to free. */
+int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq,
+                ss_table *t, ss_design *d, ss_weight_report *rep, ss_error *err);
+
+/* The weighting options' lines of --help. */
+#define SS_CLI_WEIGHT_HELP \
+    "weighting options (applied in this order; SEs account for the calibration):\n" \
+    "  --poststrat CELLS.csv  post-stratify: the cell variables, then total\n" \
+    "  --rake MARGINS.csv     rake to margins (variable,level,total), R's raking\n" \
+    "  --calibrate MARGINS.csv  calibrate; an empty level: a numeric total\n" \
+    "  --calfun F             linear (default), raking or logit\n" \
+    "  --bounds L,U           bounds on the ratio new/old weight\n" \
+    "  --rake-cap C           with --rake: cap weights at C times their mean in\n" \
+    "                         every iteration (ANES)\n" \
+    "  --trim-weights LOW,HIGH  trim and spread the excess (R's trimWeights)\n" \
+    "  --max-iter N, --epsilon E  for the iterative methods (50, 1e-7)\n"
+
 
 /* Write g to -o (atomically) or stdout in the chosen format. */
 int ss_cli_write(ss_cli *c, const ss_grid *g, ss_error *err);

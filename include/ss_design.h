@@ -55,6 +55,25 @@ typedef struct ss_stage {
     uint32_t *first_row; /* per unit: a row of it, for labels */
 } ss_stage;
 
+/* A calibration of the weights, kept for the variance (an entry of R's
+ * design$postStrata).  Before the design variance the scores x are
+ * replaced, calibration after calibration, by their residuals:
+ *   cells (post-strata): x_i - neww_i sum_h(x oldw / neww) / sum_h oldw
+ *   greg (calibrate):    (b - A beta) gw with b = x / gw, A = mm sqrt(w0),
+ *                        beta the least-squares fit (R's qr.resid), and
+ *                        gw = g sqrt(w0), w0 the weights before. */
+typedef enum { SS_CAL_CELLS, SS_CAL_GREG } ss_cal_kind;
+
+typedef struct ss_cal {
+    ss_cal_kind kind;
+    uint32_t *cell;       /* cells: per row, its post-stratum */
+    size_t ncell;
+    double *oldw, *neww;  /* cells: weights before and after */
+    size_t p;             /* greg: columns of the model */
+    double *qr, *tau;     /* greg: GSL's QR of A (n x p) */
+    double *gw;           /* greg: per row */
+} ss_cal;
+
 typedef struct ss_design {
     size_t n;
     double *w;             /* sampling weights */
@@ -66,7 +85,12 @@ typedef struct ss_design {
     int has_fpc;
     int weights_from_fpc;
     double df;             /* PSUs minus strata, rows with weight > 0 */
+    ss_cal *cal;           /* calibrations, in the order applied */
+    size_t ncal;
 } ss_design;
+
+/* Append a calibration (the design takes ownership of its arrays). */
+int ss_design_add_cal(ss_design *d, const ss_cal *c);
 
 /* Columns a design needs, added to req (which must hold 3 + 2 *
  * SS_MAX_STAGES entries); returns how many were added. */

@@ -15,6 +15,8 @@
 
 #include "ss_design.h"
 #include "ss_error.h"
+#include "ss_propci.h"
+#include "ss_quantile.h"
 #include "ss_result.h"
 #include "ss_table.h"
 
@@ -23,6 +25,7 @@ typedef enum {
     SS_STAT_TOTAL,
     SS_STAT_PROP,
     SS_STAT_RATIO,
+    SS_STAT_QUANTILE,
 } ss_stat;
 
 typedef struct ss_estimate_request {
@@ -41,6 +44,13 @@ typedef struct ss_estimate_options {
     int deff;              /* design effect against SRS without replacement */
     const char *const *by; /* domain variables */
     size_t nby;
+    ss_ci_method ci_method; /* proportions */
+    const double *probs;   /* quantiles */
+    const char *const *prob_labels; /* as typed, for the level column */
+    size_t nprobs;
+    ss_qrule qrule;
+    int nchs;              /* --flags nchs */
+    int compare;           /* pairwise differences between domains */
 } ss_estimate_options;
 
 /* Columns the requests and --by need, appended to req; returns the count. */

@@ -2,7 +2,10 @@
  *
  * Every row has the columns of CLI.md (wave, statistic, variable, level,
  * domain, estimate, se, ci_low, ci_high, df, deff, n, n_eff, cv, flag);
- * a missing number is NaN.  The table owns the strings of its rows. */
+ * a missing number is NaN.  With --compare the rows of the contrasts
+ * between domains also carry t, p_value and the Holm-adjusted p_holm, and
+ * the table has those three columns more (tests is set).  The table owns
+ * the strings of its rows. */
 #ifndef SS_RESULT_H
 #define SS_RESULT_H
 
@@ -12,11 +15,13 @@ typedef struct ss_result_row {
     char *wave, *statistic, *variable, *level, *domain;
     double estimate, se, ci_low, ci_high, df, deff, n, n_eff, cv;
     char *flag;
+    double t, p_value, p_holm;
 } ss_result_row;
 
 typedef struct ss_result {
     size_t n, cap;
     ss_result_row *row;
+    int tests;   /* the t, p_value and p_holm columns are wanted */
 } ss_result;
 
 void ss_result_init(ss_result *r);

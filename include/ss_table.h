@@ -38,6 +38,8 @@ typedef struct ss_column {
     double *level_num;  /* per level: its value, NaN when not a number */
     size_t *level_count; /* per level: rows that hold it (0 for NA codes) */
     int numeric;        /* every present value is a number */
+    int32_t *text;      /* keep_text: per row, its cell as read (untrimmed) */
+    ss_dict raw;        /* keep_text: those cells */
 } ss_column;
 
 typedef struct ss_table {
@@ -58,6 +60,7 @@ typedef struct ss_read_options {
     const char *const *na;  /* extra missing codes */
     size_t nna;
     int all_columns;        /* load every column as a category (describe) */
+    int keep_text;          /* with all_columns: keep every cell's text */
 } ss_read_options;
 
 typedef struct ss_request {

@@ -1,6 +1,7 @@
 #include "ss_cli.h"
 
 #include <iconv.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,15 @@ const struct option ss_cli_options[] = {
     {"format", required_argument, NULL, SS_OPT_FORMAT},
     {"output", required_argument, NULL, 'o'},
     {"help", no_argument, NULL, 'h'},
+    {"poststrat", required_argument, NULL, SS_OPT_POSTSTRAT},
+    {"rake", required_argument, NULL, SS_OPT_RAKE},
+    {"calibrate", required_argument, NULL, SS_OPT_CALIBRATE},
+    {"calfun", required_argument, NULL, SS_OPT_CALFUN},
+    {"bounds", required_argument, NULL, SS_OPT_BOUNDS},
+    {"trim-weights", required_argument, NULL, SS_OPT_TRIM},
+    {"max-iter", required_argument, NULL, SS_OPT_MAX_ITER},
+    {"epsilon", required_argument, NULL, SS_OPT_EPSILON},
+    {"rake-cap", required_argument, NULL, SS_OPT_RAKE_CAP},
     {NULL, 0, NULL, 0},
 };
 
@@ -29,6 +39,7 @@ void ss_cli_init(ss_cli *c, const char *cmd)
     c->read.delimiter = ',';
     c->design.lonely = SS_LONELY_FAIL;
     c->format = SS_FMT_TEXT;
+    ss_weight_spec_init(&c->weight);
 }
 
 void ss_cli_free(ss_cli *c)
@@ -37,6 +48,7 @@ void ss_cli_free(ss_cli *c)
         free(c->owned[i]);
     free(c->owned);
     free(c->na);
+    ss_weight_plan_free(&c->plan);
     memset(c, 0, sizeof *c);
 }
 
@@ -175,9 +187,112 @@ int ss_cli_option(ss_cli *c, int opt, const char *arg, ss_error *err)
     case 'o':
         c->output = arg;
         return 1;
+    case SS_OPT_POSTSTRAT:
+        c->weight.poststrat = arg;
+        return 1;
+    case SS_OPT_RAKE:
+        c->weight.rake = arg;
+        return 1;
+    case SS_OPT_CALIBRATE:
+        c->weight.calibrate = arg;
+        return 1;
+    case SS_OPT_CALFUN: {
+        static const char *const names[] = {"linear", "raking", "logit"};
+        for (size_t i = 0; i < 3; i++)
+            if (strcmp(arg, names[i]) == 0) {
+                c->weight.calfun = (ss_calfun)i;
+                c->calfun_set = 1;
+                return 1;
+            }
+        ss_error_set(err, SS_EUSAGE, NULL, 0,
+                     "--calfun: expected linear, raking or logit, got '%s'", arg);
+        return -1;
+    }
+    case SS_OPT_BOUNDS:
+    case SS_OPT_TRIM: {
+        const char *name = opt == SS_OPT_BOUNDS ? "--bounds" : "--trim-weights";
+        const char *items[2];
+        double v[2];
+        if (ss_cli_split(c, arg, ',', items, 2, &n, name, err))
+            return -1;
+        if (n != 2 || ss_number_parse(items[0], strlen(items[0]), &v[0]) != 0 ||
+            ss_number_parse(items[1], strlen(items[1]), &v[1]) != 0 || !(v[0] < v[1])) {
+            ss_error_set(err, SS_EUSAGE, NULL, 0,
+                         "%s: expected LOW,HIGH with LOW < HIGH, got '%s'", name, arg);
+            return -1;
+        }
+        if (opt == SS_OPT_BOUNDS) {
+            c->weight.lower = v[0];
+            c->weight.upper = v[1];
+            c->bounds_set = 1;
+        } else {
+            c->weight.trim = 1;
+            c->weight.trim_low = v[0];
+            c->weight.trim_high = v[1];
+        }
+        return 1;
+    }
+    case SS_OPT_MAX_ITER:
+    case SS_OPT_EPSILON:
+    case SS_OPT_RAKE_CAP: {
+        const char *name = opt == SS_OPT_MAX_ITER ? "--max-iter"
+                           : opt == SS_OPT_EPSILON ? "--epsilon" : "--rake-cap";
+        double v;
+        if (ss_number_parse(arg, strlen(arg), &v) != 0 || !(v > 0) ||
+            (opt == SS_OPT_MAX_ITER && (v != floor(v) || v > 100000)) ||
+            (opt == SS_OPT_RAKE_CAP && !(v > 1))) {
+            ss_error_set(err, SS_EUSAGE, NULL, 0, "%s: expected a %s, got '%s'", name,
+                         opt == SS_OPT_MAX_ITER ? "positive whole number"
+                         : opt == SS_OPT_EPSILON ? "positive number" : "number above 1",
+                         arg);
+            return -1;
+        }
+        if (opt == SS_OPT_MAX_ITER)
+            c->weight.max_iter = (int)v;
+        else if (opt == SS_OPT_EPSILON)
+            c->weight.epsilon = v;
+        else
+            c->weight.rake_cap = v;
+        return 1;
+    }
     default:
         return 0;
     }
+}
+
+int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq, ss_table *t,
+                ss_design *d, ss_weight_report *rep, ss_error *err)
+{
+    const ss_weight_spec *w = &c->weight;
+    if ((w->rake != NULL) + (w->calibrate != NULL) > 1)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0, "give --rake or --calibrate, not both");
+    if (c->calfun_set && !w->calibrate)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0, "--calfun needs --calibrate");
+    if (c->bounds_set && !w->calibrate && !w->rake)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0, "--bounds needs --calibrate or --rake");
+    if (w->rake_cap > 0 && !w->rake)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0, "--rake-cap needs --rake");
+    if ((w->nnonresponse > 0) != (w->responded != NULL))
+        return ss_error_set(err, SS_EUSAGE, NULL, 0, "--nonresponse and --responded go together");
+    int rc = ss_weight_load(&c->plan, w, &c->read, err);
+    if (rc != SS_OK)
+        return rc;
+    size_t max = nreq + 3 + 2 * SS_MAX_STAGES + ss_weight_max_requests(&c->plan);
+    ss_request *all = malloc(max * sizeof *all);
+    if (!all)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    size_t k = ss_design_requests(&c->design, all);
+    k += ss_weight_requests(&c->plan, all + k);
+    if (nreq)
+        memcpy(all + k, req, nreq * sizeof *req);
+    k += nreq;
+    rc = ss_table_read(t, file, &c->read, all, k, err);
+    free(all);
+    if (rc == SS_OK)
+        rc = ss_design_build(d, t, &c->design, err);
+    if (rc == SS_OK && ss_weight_any(w))
+        rc = ss_weight_apply(d, t, &c->plan, rep, err);
+    return rc;
 }
 
 int ss_cli_write(ss_cli *c, const ss_grid *g, ss_error *err)

@@ -15,7 +15,9 @@ const char cmd_describe_usage[] =
     "Lists every column (type, present and missing counts, distinct values, min,\n"
     "max) and checks the design: strata, PSUs per stratum, lonely PSUs (strata\n"
     "with one PSU), weight sum, min, max and Kish's effective sample size\n"
-    "(sum w)^2 / sum w^2.  Design and input options are those of 'estimate'.\n"
+    "(sum w)^2 / sum w^2.  Design, weighting and input options are those of\n"
+    "'estimate'; with weighting options the weight summary is of the adjusted\n"
+    "weights.\n"
     "In csv the two tables follow each other, separated by an empty line; in\n"
     "json they are the members \"columns\" and \"design\" of one object.\n"
     "\n"
@@ -217,13 +219,9 @@ int cmd_describe(int argc, char **argv)
     ss_design d = {0};
     ss_grid cols = {0}, des = {0};
     if (rc == SS_OK) {
-        ss_request req[3 + 2 * SS_MAX_STAGES];
-        size_t k = ss_design_requests(&cli.design, req);
         cli.read.all_columns = 1;
-        rc = ss_table_read(&t, argv[optind], &cli.read, req, k, &err);
+        rc = ss_cli_load(&cli, argv[optind], NULL, 0, &t, &d, NULL, &err);
     }
-    if (rc == SS_OK)
-        rc = ss_design_build(&d, &t, &cli.design, &err);
     if (rc == SS_OK && (column_grid(&cols, &t) != 0 || design_grid(&des, &t, &d) != 0))
         rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
     if (rc == SS_OK)

@@ -24,29 +24,45 @@ const char cmd_estimate_usage[] =
     "                         a stage without one is sampled with replacement\n"
     "  --nest                 PSU ids repeat across strata\n"
     "  --lonely-psu RULE      fail (default), remove, adjust, average, certainty\n"
+    SS_CLI_WEIGHT_HELP
     "input options:\n"
     "  --na CODES             extra missing codes, e.g. 9,99 (empty and NA always)\n"
     "  -d, --delimiter C      field separator: one character or 'tab'\n"
     "  --encoding ENC         convert from ENC (e.g. gb18030) to UTF-8\n"
     "estimates (each may repeat; VARS is a comma-separated list):\n"
-    "  --mean VARS  --total VARS  --prop VARS  --ratio NUM/DEN\n"
+    "  --mean VARS  --total VARS  --prop VARS  --ratio NUM/DEN  --quantile VARS\n"
+    "  --probs P,...          quantile probabilities (default 0.25,0.5,0.75)\n"
+    "  --qrule RULE           math (default), school, shahvaish, hf1 .. hf9 (R's)\n"
     "  --by VARS              domain estimates that keep the whole design\n"
+    "  --compare              with --by: every pairwise difference between domains,\n"
+    "                         with t, p_value and Holm-adjusted p_holm columns\n"
     "options:\n"
     "  --level P              confidence level (default 0.95)\n"
     "  --df design|inf|N      t degrees of freedom (default: PSUs minus strata)\n"
     "  --domain-df            count PSUs and strata inside each domain instead\n"
     "  --deff                 design effect against SRS without replacement\n"
+    "  --ci-method M          proportions: logit (default), wald, beta or\n"
+    "                         korn-graubard, likelihood, asin, xlogit, wilson\n"
+    "  --flags nchs           NCHS 2017 reliability flags: Px, Pc, Pdf, P0 on\n"
+    "                         proportions, R on means, totals and ratios\n"
     "  --wave LABEL           stamp every row with a wave label\n"
     "  --format FMT           text, csv, json or md (default: from -o, else text)\n"
     "  -o FILE                write FILE whole or not at all\n"
     "\n"
-    "Proportions get R's svyciprop logit interval; a 0% or 100% estimate gets\n"
-    "the one-sided exact binomial bound on the domain's n.\n"
+    "Proportions get R's svyciprop interval of the method; a 0% or 100%\n"
+    "estimate gets the one-sided exact binomial bound on the domain's n.\n"
+    "Quantiles are R's svyquantile with the Woodruff interval.\n"
     "\n"
     "examples:\n"
     "  survstat estimate datasets/apiclus1.csv --ids dnum --weights pw --fpc fpc --mean api00\n"
     "  survstat estimate datasets/apistrat.csv --strata stype --weights pw --fpc fpc"
-    " --prop sch.wide --by stype --format csv\n";
+    " --prop sch.wide --by stype --format csv\n"
+    "  survstat estimate datasets/apistrat.csv --strata stype --weights pw --fpc fpc"
+    " --prop sch.wide --by stype --ci-method beta --flags nchs\n"
+    "  survstat estimate datasets/apiclus1.csv --ids dnum --weights pw --fpc fpc"
+    " --quantile api00 --probs 0.5,0.9\n"
+    "  survstat estimate datasets/apistrat.csv --strata stype --weights pw --fpc fpc"
+    " --mean api00 --by stype --compare\n";
 
 enum {
     OPT_MEAN = SS_OPT_FIRST_COMMAND,
@@ -59,6 +75,12 @@ enum {
     OPT_DOMAIN_DF,
     OPT_DEFF,
     OPT_WAVE,
+    OPT_QUANTILE,
+    OPT_PROBS,
+    OPT_QRULE,
+    OPT_CI_METHOD,
+    OPT_FLAGS,
+    OPT_COMPARE,
 };
 
 static const struct option own_options[] = {
@@ -72,6 +94,12 @@ static const struct option own_options[] = {
     {"domain-df", no_argument, NULL, OPT_DOMAIN_DF},
     {"deff", no_argument, NULL, OPT_DEFF},
     {"wave", required_argument, NULL, OPT_WAVE},
+    {"quantile", required_argument, NULL, OPT_QUANTILE},
+    {"probs", required_argument, NULL, OPT_PROBS},
+    {"qrule", required_argument, NULL, OPT_QRULE},
+    {"ci-method", required_argument, NULL, OPT_CI_METHOD},
+    {"flags", required_argument, NULL, OPT_FLAGS},
+    {"compare", no_argument, NULL, OPT_COMPARE},
     {NULL, 0, NULL, 0},
 };
 
@@ -83,6 +111,9 @@ typedef struct estimate_args {
     size_t nreq;
     ss_estimate_options opt;
     const char *by[16];
+    double probs[64];
+    const char *prob_labels[64];
+    char prob_text[64][32];
     const char *wave;
     const char *file;
 } estimate_args;
@@ -115,6 +146,32 @@ static int add_vars(estimate_args *a, ss_stat stat, const char *arg, const char 
             r->den = parts[1];
         }
     }
+    return SS_OK;
+}
+
+/* --probs P,...: each strictly between 0 and 1 (0 and 1 allowed, as R);
+ * the level column shows them in 15 significant digits. */
+static int parse_probs(estimate_args *a, const char *arg, ss_error *err)
+{
+    const char *items[64];
+    size_t n;
+    int rc = ss_cli_split(&a->cli, arg, ',', items, 64, &n, "--probs", err);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        double v;
+        rc = ss_cli_number(items[i], "--probs", &v, err);
+        if (rc)
+            return rc;
+        if (!(v >= 0 && v <= 1))
+            return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                                "--probs: expected probabilities between 0 and 1, got '%s'",
+                                items[i]);
+        a->probs[i] = v;
+        snprintf(a->prob_text[i], sizeof a->prob_text[i], "%.15g", v);
+        a->prob_labels[i] = a->prob_text[i];
+    }
+    a->opt.nprobs = n;
     return SS_OK;
 }
 
@@ -185,6 +242,33 @@ static int parse_args(estimate_args *a, int argc, char **argv, ss_error *err)
         case OPT_WAVE:
             a->wave = optarg;
             break;
+        case OPT_QUANTILE:
+            rc = add_vars(a, SS_STAT_QUANTILE, optarg, "--quantile", err);
+            break;
+        case OPT_PROBS:
+            rc = parse_probs(a, optarg, err);
+            break;
+        case OPT_QRULE:
+            if (ss_qrule_parse(optarg, &a->opt.qrule) != 0)
+                rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
+                                  "--qrule: expected math, school, shahvaish or hf1 .. hf9,"
+                                  " got '%s'", optarg);
+            break;
+        case OPT_CI_METHOD:
+            if (ss_ci_method_parse(optarg, &a->opt.ci_method) != 0)
+                rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
+                                  "--ci-method: expected logit, wald, beta, korn-graubard,"
+                                  " likelihood, asin, xlogit or wilson, got '%s'", optarg);
+            break;
+        case OPT_FLAGS:
+            if (strcmp(optarg, "nchs") != 0)
+                rc = ss_error_set(err, SS_EUSAGE, NULL, 0, "--flags: expected nchs, got '%s'",
+                                  optarg);
+            a->opt.nchs = 1;
+            break;
+        case OPT_COMPARE:
+            a->opt.compare = 1;
+            break;
         default:
             free(opts);
             ss_command_bad_option("estimate", argc, argv); /* prints the message */
@@ -202,7 +286,10 @@ static int parse_args(estimate_args *a, int argc, char **argv, ss_error *err)
     a->file = argv[optind];
     if (a->nreq == 0)
         return ss_error_set(err, SS_EUSAGE, NULL, 0,
-                            "nothing to estimate: give --mean, --total, --prop or --ratio");
+                            "nothing to estimate: give --mean, --total, --prop, --ratio"
+                            " or --quantile");
+    if (a->opt.compare && a->opt.nby == 0)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0, "--compare needs --by");
     return SS_OK;
 }
 
@@ -213,6 +300,17 @@ int cmd_estimate(int argc, char **argv)
     ss_cli_init(&a.cli, "estimate");
     a.opt.level = 0.95;
     a.opt.df_mode = SS_DF_DESIGN;
+    a.opt.ci_method = SS_CI_LOGIT;
+    a.opt.qrule = SS_QRULE_MATH;
+    static const double default_probs[] = {0.25, 0.5, 0.75};
+    static const char *const default_labels[] = {"0.25", "0.5", "0.75"};
+    a.opt.probs = a.probs;
+    a.opt.prob_labels = a.prob_labels;
+    a.opt.nprobs = 3;
+    for (size_t i = 0; i < 3; i++) {
+        a.probs[i] = default_probs[i];
+        a.prob_labels[i] = default_labels[i];
+    }
 
     ss_error err;
     ss_error_clear(&err);
@@ -229,17 +327,14 @@ int cmd_estimate(int argc, char **argv)
         return 2; /* already reported by ss_command_bad_option */
     }
     if (rc == SS_OK) {
-        req = malloc((2 * a.nreq + 16 + 3 + 2 * SS_MAX_STAGES) * sizeof *req);
+        req = malloc((2 * a.nreq + 16) * sizeof *req);
         if (!req)
             rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
     }
     if (rc == SS_OK) {
-        size_t k = ss_design_requests(&a.cli.design, req);
-        k += ss_estimate_requests(a.req, a.nreq, &a.opt, req + k);
-        rc = ss_table_read(&t, a.file, &a.cli.read, req, k, &err);
+        size_t k = ss_estimate_requests(a.req, a.nreq, &a.opt, req);
+        rc = ss_cli_load(&a.cli, a.file, req, k, &t, &d, NULL, &err);
     }
-    if (rc == SS_OK)
-        rc = ss_design_build(&d, &t, &a.cli.design, &err);
     if (rc == SS_OK)
         rc = ss_estimate_run(&t, &d, a.req, a.nreq, &a.opt, &res, &err);
     if (rc == SS_OK && a.wave)

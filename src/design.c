@@ -1,5 +1,7 @@
 #include "ss_design.h"
 
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,7 +117,81 @@ void ss_design_free(ss_design *d)
     for (size_t s = 0; s < SS_MAX_STAGES; s++)
         stage_free(&d->stage[s]);
     free(d->stratum_code);
+    for (size_t k = 0; k < d->ncal; k++) {
+        ss_cal *c = &d->cal[k];
+        free(c->cell);
+        free(c->oldw);
+        free(c->neww);
+        free(c->qr);
+        free(c->tau);
+        free(c->gw);
+    }
+    free(d->cal);
     memset(d, 0, sizeof *d);
+}
+
+int ss_design_add_cal(ss_design *d, const ss_cal *c)
+{
+    ss_cal *p = realloc(d->cal, (d->ncal + 1) * sizeof *p);
+    if (!p)
+        return -1;
+    d->cal = p;
+    d->cal[d->ncal++] = *c;
+    return 0;
+}
+
+/* Replace the n x p scores x (row-major, all rows) by their residuals
+ * from every calibration of the design, in order (R's svyrecvar). */
+static int calibrate_scores(const ss_design *d, double *x, size_t p, ss_error *err)
+{
+    const size_t n = d->n;
+    for (size_t k = 0; k < d->ncal; k++) {
+        const ss_cal *c = &d->cal[k];
+        if (c->kind == SS_CAL_CELLS) {
+            double *num = calloc(c->ncell * p + c->ncell, sizeof *num);
+            if (!num)
+                return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+            double *den = num + c->ncell * p;
+            for (size_t i = 0; i < n; i++) {
+                double psw = c->neww[i], oldw = c->oldw[i];
+                if (psw == 0 && oldw == 0)
+                    psw = 1;
+                for (size_t a = 0; a < p; a++)
+                    num[c->cell[i] * p + a] += x[i * p + a] * oldw / psw;
+                den[c->cell[i]] += oldw;
+            }
+            for (size_t i = 0; i < n; i++) {
+                double psw = c->neww[i], oldw = c->oldw[i];
+                if (psw == 0 && oldw == 0)
+                    psw = 1;
+                for (size_t a = 0; a < p; a++)
+                    x[i * p + a] -= num[c->cell[i] * p + a] / den[c->cell[i]] * psw;
+            }
+            free(num);
+            continue;
+        }
+        gsl_vector *b = gsl_vector_alloc(n), *res = gsl_vector_alloc(n);
+        gsl_vector *beta = gsl_vector_alloc(c->p);
+        if (!b || !res || !beta) {
+            gsl_vector_free(b);
+            gsl_vector_free(res);
+            gsl_vector_free(beta);
+            return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        }
+        gsl_matrix_const_view A = gsl_matrix_const_view_array(c->qr, n, c->p);
+        gsl_vector_const_view tau = gsl_vector_const_view_array(c->tau, c->p);
+        for (size_t a = 0; a < p; a++) {
+            for (size_t i = 0; i < n; i++)
+                gsl_vector_set(b, i, c->gw[i] != 0 ? x[i * p + a] / c->gw[i] : 0);
+            gsl_linalg_QR_lssolve(&A.matrix, &tau.vector, b, beta, res);
+            for (size_t i = 0; i < n; i++)
+                x[i * p + a] = gsl_vector_get(res, i) * c->gw[i];
+        }
+        gsl_vector_free(b);
+        gsl_vector_free(res);
+        gsl_vector_free(beta);
+    }
+    return SS_OK;
 }
 
 static const char *level_text(const ss_column *c, int32_t code)
@@ -567,8 +643,39 @@ static int lonely_error(const ss_design *d, size_t s, uint32_t h, ss_error *err)
                         ss_design_stratum_label(d, s + 1, h, lab, sizeof lab), s + 1);
 }
 
+static int vcov_raw(const ss_design *d, ss_design_work *w, const size_t *rows,
+                    const double *z, size_t m, size_t p, double *V, ss_error *err);
+
 int ss_design_vcov(const ss_design *d, ss_design_work *w, const size_t *rows,
                    const double *z, size_t m, size_t p, double *V, ss_error *err)
+{
+    if (d->ncal == 0)
+        return vcov_raw(d, w, rows, z, m, p, V, err);
+    /* A calibrated design: the scores of every row (zero outside the
+     * present rows) are replaced by their calibration residuals. */
+    const size_t n = d->n;
+    double *x = calloc((n ? n : 1) * p, sizeof *x);
+    size_t *all = malloc((n ? n : 1) * sizeof *all);
+    if (!x || !all) {
+        free(x);
+        free(all);
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    }
+    for (size_t k = 0; k < m; k++)
+        for (size_t a = 0; a < p; a++)
+            x[rows[k] * p + a] += z[k * p + a];
+    for (size_t i = 0; i < n; i++)
+        all[i] = i;
+    int rc = calibrate_scores(d, x, p, err);
+    if (rc == SS_OK)
+        rc = vcov_raw(d, w, all, x, n, p, V, err);
+    free(x);
+    free(all);
+    return rc;
+}
+
+static int vcov_raw(const ss_design *d, ss_design_work *w, const size_t *rows,
+                    const double *z, size_t m, size_t p, double *V, ss_error *err)
 {
     const size_t L = d->nstage;
     int rc = SS_OK;

@@ -235,7 +235,13 @@ static int domains_build(domains *dm, const ss_table *t, const ss_estimate_optio
 typedef struct work {
     size_t *rows;   /* present rows of the current estimate */
     double *z;      /* their scores */
+    double *y;      /* their values (0/1 indicators of a proportion) */
+    double *z2;     /* scratch */
     ss_design_work *dw;
+    int keep;       /* --compare: keep each domain's scores */
+    size_t *krows;  /* kept rows and scores, domain after domain */
+    double *kz;
+    size_t kn, kcap;
 } work;
 
 /* Fill the interval, df, cv and n_eff of a row from its estimate and se. */
@@ -259,128 +265,50 @@ static void set_wald(ss_result_row *r, double level, double df)
     r->cv = r->estimate != 0 ? r->se / fabs(r->estimate) : NAN;
 }
 
-/* R's svyciprop(method="logit") fits the intercept-only quasibinomial
- * svyglm by glm.fit's IRLS (weights rescaled to mean 1, mustart =
- * (w y + 1/2)/(w + 1), stop when |dev - devold|/(|dev| + 0.1) < 1e-8) and
- * takes expit(coef +- t SE), the SE from the design variance of the
- * estimating function.  Emulating the iterations exactly, rather than using
- * the closed form logit(p), is what makes the interval agree to 1e-9.
- * Fills *coef and the scores of the estimating function (wk->z) for the
- * present rows; returns 0, or -1 when the fit does not converge. */
-static int logit_irls(const ss_design *d, work *wk, size_t m, double *coef)
-{
-    const double *w = d->w;
-    const double eps = 1e-8;
-    const int maxit = 25;
-    double *y = wk->z; /* the 0/1 indicators on entry, the scores on exit */
-    double sw = 0;
-    for (size_t k = 0; k < m; k++)
-        sw += w[wk->rows[k]];
-    const double mean_w = sw / (double)m;
-    double S0 = 0, S1 = 0, devold = 0;
-    for (size_t k = 0; k < m; k++) {
-        double pw = w[wk->rows[k]] / mean_w;
-        double mu = (pw * y[k] + 0.5) / (pw + 1);
-        S0 += pw;
-        S1 += pw * y[k];
-        devold += 2 * pw * (y[k] > 0 ? log(1 / mu) : log(1 / (1 - mu)));
-    }
-    double beta = 0, mu_start = NAN; /* mu_start: NaN in iteration 1 */
-    int conv = 0, it;
-    for (it = 1; it <= maxit; it++) {
-        if (it == 1) {
-            double sW = 0, sWz = 0;
-            for (size_t k = 0; k < m; k++) {
-                double pw = w[wk->rows[k]] / mean_w;
-                double mu = (pw * y[k] + 0.5) / (pw + 1), v = mu * (1 - mu);
-                if (pw <= 0)
-                    continue;
-                sW += pw * v;
-                sWz += pw * v * (log(mu / (1 - mu)) + (y[k] - mu) / v);
-            }
-            beta = sWz / sW;
-        } else {
-            double v = mu_start * (1 - mu_start);
-            beta = log(mu_start / (1 - mu_start)) + (S1 / S0 - mu_start) / v;
-        }
-        double mu = 1 / (1 + exp(-beta));
-        double dev = 0;
-        if (S1 > 0)
-            dev += 2 * S1 * log(1 / mu);
-        if (S0 - S1 > 0)
-            dev += 2 * (S0 - S1) * log(1 / (1 - mu));
-        if (fabs(dev - devold) / (fabs(dev) + 0.1) < eps) {
-            conv = 1;
-            break;
-        }
-        devold = dev;
-        mu_start = mu;
-    }
-    if (!conv)
-        return -1;
-    /* glm's weights and the QR of the last iteration are those at its start
-     * (mu_start); its residuals use the final mu.  The estimating function
-     * times (X'WX)^-1 is the linearized score (svy.varcoef). */
-    const double mu = 1 / (1 + exp(-beta)), v = mu * (1 - mu);
-    double sW = 0;
-    for (size_t k = 0; k < m; k++) {
-        double pw = w[wk->rows[k]] / mean_w;
-        double m0 = it == 1 ? (pw * y[k] + 0.5) / (pw + 1) : mu_start;
-        sW += pw * m0 * (1 - m0);
-    }
-    for (size_t k = 0; k < m; k++) {
-        double pw = w[wk->rows[k]] / mean_w;
-        double m0 = it == 1 ? (pw * y[k] + 0.5) / (pw + 1) : mu_start;
-        y[k] = (y[k] - mu) / v * pw * m0 * (1 - m0) / sW;
-    }
-    *coef = beta;
-    return 0;
-}
-
 static int variance(const ss_design *d, work *wk, size_t m, double *var, ss_error *err)
 {
     return ss_design_vcov(d, wk->dw, wk->rows, wk->z, m, 1, var, err);
 }
 
-/* The interval of a proportion: R's svyciprop logit interval; a 0% or
- * 100% estimate gets the one-sided exact binomial bound on the domain's n
- * (Clopper-Pearson with no or all successes). */
-static int prop_logit_ci(const ss_design *d, work *wk, const ss_estimate_options *o,
-                         const ss_column *c, int32_t level, size_t m, double df,
-                         ss_result_row *r, ss_error *err)
+/* --compare: keep the scores of this domain's estimate for the contrasts. */
+static int keep_scores(work *wk, size_t m)
 {
-    double p = r->estimate;
-    r->df = isinf(df) ? NAN : df;
-    r->cv = p != 0 ? r->se / fabs(p) : NAN;
-    if (p <= 0 || p >= 1) {
-        double u = 1 - pow((1 - o->level) / 2, 1 / (double)m);
-        r->ci_low = p <= 0 ? 0 : 1 - u;
-        r->ci_high = p <= 0 ? u : 1;
+    if (!wk->keep)
         return SS_OK;
+    if (wk->kn + m > wk->kcap) {
+        size_t cap = wk->kcap ? wk->kcap : 1024;
+        while (cap < wk->kn + m)
+            cap *= 2;
+        size_t *r = realloc(wk->krows, cap * sizeof *r);
+        if (r)
+            wk->krows = r;
+        double *z = realloc(wk->kz, cap * sizeof *z);
+        if (z)
+            wk->kz = z;
+        if (!r || !z)
+            return -1;
+        wk->kcap = cap;
     }
-    for (size_t k = 0; k < m; k++)
-        wk->z[k] = c->code[wk->rows[k]] == level;
-    double beta, var;
-    if (logit_irls(d, wk, m, &beta) != 0)
-        return ss_error_set(err, SS_EDATA, NULL, 0,
-                            "the logit interval for '%s' did not converge", c->name);
-    int rc = variance(d, wk, m, &var, err);
-    if (rc != SS_OK)
-        return rc;
-    double q = ss_quantile_t(o->level, df), s = sqrt(var);
-    r->ci_low = 1 / (1 + exp(-(beta - q * s)));
-    r->ci_high = 1 / (1 + exp(-(beta + q * s)));
+    memcpy(wk->krows + wk->kn, wk->rows, m * sizeof *wk->rows);
+    memcpy(wk->kz + wk->kn, wk->z, m * sizeof *wk->z);
+    wk->kn += m;
     return SS_OK;
+}
+
+/* The R flag of --flags nchs for means, totals and ratios. */
+static int flag_rse(ss_result_row *r, const ss_estimate_options *o)
+{
+    if (o->nchs && r->cv > 0.30)
+        return ss_result_set_str(&r->flag, "R");
+    return 0;
 }
 
 /* Mean (or total when total is set) of y over the domain rows dr[0..nr),
  * with indicator when level >= 0 (a proportion of that level code). */
-static int mean_like(const ss_table *t, const ss_design *d, work *wk,
-                     const ss_estimate_options *o, const ss_column *c,
-                     int32_t level, int total, const size_t *dr, size_t nr,
-                     ss_result_row *r, ss_error *err)
+static int mean_like(const ss_design *d, work *wk, const ss_estimate_options *o,
+                     const ss_column *c, int32_t level, int total, const size_t *dr,
+                     size_t nr, ss_result_row *r, ss_error *err)
 {
-    (void)t;
     const double *w = d->w;
     size_t m = 0, nobs = 0;
     double W = 0, Y = 0;
@@ -397,7 +325,7 @@ static int mean_like(const ss_table *t, const ss_design *d, work *wk,
                 continue;
         }
         wk->rows[m] = i;
-        wk->z[m] = y;
+        wk->y[m] = y;
         m++;
         nobs += w[i] != 0;
         W += w[i];
@@ -408,7 +336,7 @@ static int mean_like(const ss_table *t, const ss_design *d, work *wk,
         return SS_OK;
     double ybar = Y / W, s2 = 0;
     for (size_t k = 0; k < m; k++) {
-        double wi = w[wk->rows[k]], y = wk->z[k];
+        double wi = w[wk->rows[k]], y = wk->y[k];
         s2 += wi * (y - ybar) * (y - ybar);
         wk->z[k] = total ? wi * y : wi * (y - ybar) / W;
     }
@@ -417,6 +345,8 @@ static int mean_like(const ss_table *t, const ss_design *d, work *wk,
     int rc = variance(d, wk, m, &var, err);
     if (rc != SS_OK)
         return rc;
+    if (keep_scores(wk, m) != 0)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     r->estimate = total ? Y : ybar;
     r->se = sqrt(var);
     if (o->deff) {
@@ -434,9 +364,67 @@ static int mean_like(const ss_table *t, const ss_design *d, work *wk,
     double df = row_df(d, wk, o, m);
     if (level < 0) {
         set_wald(r, o->level, df);
-        return SS_OK;
+        return flag_rse(r, o) == 0 ? SS_OK : ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     }
-    return prop_logit_ci(d, wk, o, c, level, m, df, r, err);
+
+    /* A proportion: its interval by --ci-method, its NCHS flags. */
+    double p = r->estimate;
+    double ddf = NAN;
+    if (o->ci_method == SS_CI_BETA || o->nchs)
+        ddf = ss_design_domain_df(d, wk->dw, wk->rows, m);
+    if (o->ci_method == SS_CI_BETA && o->df_mode == SS_DF_DESIGN)
+        df = ddf; /* R's svyciprop "beta" uses the domain's own df */
+    r->df = isinf(df) ? NAN : df;
+    r->cv = p != 0 ? r->se / fabs(p) : NAN;
+    ss_prop_input in = {d, wk->dw, wk->rows, wk->y, m, p, var, o->level, df,
+                        o->df_mode == SS_DF_DESIGN ? ddf : df};
+    rc = ss_prop_ci(o->ci_method, &in, wk->z2, &r->ci_low, &r->ci_high, err);
+    if (rc != SS_OK) {
+        if (strstr(err->message, "interval") || strstr(err->message, "profile")) {
+            char msg[sizeof err->message];
+            snprintf(msg, sizeof msg, "%s", err->message);
+            ss_error_set(err, rc, NULL, 0, "--prop %s: %s", c->name, msg);
+        }
+        return rc;
+    }
+    if (o->nchs) {
+        char flag[32];
+        ss_prop_nchs(p, var, (double)m, ddf, flag, sizeof flag);
+        if (ss_result_set_str(&r->flag, flag) != 0)
+            return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    }
+    return SS_OK;
+}
+
+/* A quantile of a numeric column over the domain rows (R's svyquantile). */
+static int quantile(const ss_design *d, work *wk, const ss_estimate_options *o,
+                    const ss_column *c, double prob, const size_t *dr, size_t nr,
+                    ss_result_row *r, ss_error *err)
+{
+    size_t m = 0;
+    for (size_t k = 0; k < nr; k++) {
+        size_t i = dr[k];
+        if (isnan(c->num[i]))
+            continue;
+        wk->rows[m] = i;
+        wk->y[m++] = c->num[i];
+    }
+    r->n = (double)m;
+    if (m == 0)
+        return SS_OK;
+    double df = row_df(d, wk, o, m);
+    ss_quantile_out q;
+    int rc = ss_quantile_estimate(d, wk->dw, wk->rows, wk->y, m, prob, o->qrule, o->level,
+                                  df, wk->z, &q, err);
+    if (rc != SS_OK)
+        return rc;
+    r->estimate = q.estimate;
+    r->se = q.se;
+    r->ci_low = q.ci_low;
+    r->ci_high = q.ci_high;
+    r->df = isinf(df) ? NAN : df;
+    r->cv = q.estimate != 0 ? q.se / fabs(q.estimate) : NAN;
+    return SS_OK;
 }
 
 static int ratio(const ss_design *d, work *wk, const ss_estimate_options *o,
@@ -467,16 +455,108 @@ static int ratio(const ss_design *d, work *wk, const ss_estimate_options *o,
     int rc = variance(d, wk, m, &var, err);
     if (rc != SS_OK)
         return rc;
+    if (keep_scores(wk, m) != 0)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     r->estimate = R;
     r->se = sqrt(var);
     set_wald(r, o->level, row_df(d, wk, o, m));
-    return SS_OK;
+    return flag_rse(r, o) == 0 ? SS_OK : ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
 }
 
 static const char *stat_name(ss_stat s)
 {
-    static const char *const names[] = {"mean", "total", "prop", "ratio"};
+    static const char *const names[] = {"mean", "total", "prop", "ratio", "quantile"};
     return names[s];
+}
+
+/* Holm's step-down adjustment of the k p-values of one family (R's
+ * p.adjust(method = "holm")): the i-th smallest times k - i + 1, made
+ * monotone, capped at 1. */
+static void holm(ss_result *out, const size_t *idx, size_t k)
+{
+    size_t *o = malloc((k ? k : 1) * sizeof *o);
+    if (!o)
+        return;
+    for (size_t i = 0; i < k; i++)
+        o[i] = idx[i];
+    for (size_t i = 1; i < k; i++) /* insertion sort by p, ties in order */
+        for (size_t j = i; j > 0 && out->row[o[j]].p_value < out->row[o[j - 1]].p_value; j--) {
+            size_t t = o[j];
+            o[j] = o[j - 1];
+            o[j - 1] = t;
+        }
+    double run = 0;
+    for (size_t i = 0; i < k; i++) {
+        double p = out->row[o[i]].p_value;
+        if (isnan(p)) {
+            out->row[o[i]].p_holm = NAN;
+            continue;
+        }
+        double v = (double)(k - i) * p;
+        run = v > run ? v : run;
+        out->row[o[i]].p_holm = run < 1 ? run : 1;
+    }
+    free(o);
+}
+
+/* --compare: the difference of every pair of domains i < j of one estimate
+ * (domain i is row first + i * stride of out, its kept scores
+ * kstart[i * stride] .. kend[i * stride]), its SE from the variance of the total of
+ * the difference of the two domains' scores (which is V_ii + V_jj - 2 V_ij
+ * of R's svyby(covmat = TRUE)), t, the two-sided p on the row's df and the
+ * Holm-adjusted p over the pairs. */
+static int contrasts(const ss_design *d, work *wk, const ss_estimate_options *o,
+                     ss_result *out, size_t first, size_t stride, const size_t *kstart,
+                     const size_t *kend, size_t nd, ss_error *err)
+{
+    size_t npair = nd * (nd - 1) / 2, k = 0;
+    size_t *idx = malloc((npair ? npair : 1) * sizeof *idx);
+    if (!idx)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    int rc = SS_OK;
+    for (size_t i = 0; i < nd && rc == SS_OK; i++)
+        for (size_t j = i + 1; j < nd && rc == SS_OK; j++) {
+            size_t ra = first + i * stride, rb = first + j * stride;
+            if (isnan(out->row[ra].estimate) || isnan(out->row[rb].estimate))
+                continue;
+            char label[4096];
+            snprintf(label, sizeof label, "%s - %s", out->row[ra].domain, out->row[rb].domain);
+            size_t m = 0;
+            for (size_t q = kstart[i * stride]; q < kend[i * stride]; q++, m++) {
+                wk->rows[m] = wk->krows[q];
+                wk->z[m] = wk->kz[q];
+            }
+            for (size_t q = kstart[j * stride]; q < kend[j * stride]; q++, m++) {
+                wk->rows[m] = wk->krows[q];
+                wk->z[m] = -wk->kz[q];
+            }
+            double var;
+            rc = variance(d, wk, m, &var, err);
+            if (rc != SS_OK)
+                break;
+            double est = out->row[ra].estimate - out->row[rb].estimate;
+            double n_ab = out->row[ra].n + out->row[rb].n;
+            ss_result_row *r = ss_result_add(out, out->row[ra].statistic, out->row[ra].variable,
+                                             out->row[ra].level, label);
+            if (!r) {
+                rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+                break;
+            }
+            r->estimate = est;
+            r->se = sqrt(var);
+            r->n = n_ab;
+            double df = row_df(d, wk, o, m);
+            set_wald(r, o->level, df);
+            r->cv = NAN;
+            r->t = est / r->se;
+            r->p_value = isinf(df) ? 2 * gsl_cdf_ugaussian_Q(fabs(r->t))
+                                   : 2 * gsl_cdf_tdist_Q(fabs(r->t), df);
+            idx[k++] = out->n - 1;
+        }
+    if (rc == SS_OK)
+        holm(out, idx, k);
+    free(idx);
+    return rc;
 }
 
 int ss_estimate_run(const ss_table *t, const ss_design *d,
@@ -489,11 +569,19 @@ int ss_estimate_run(const ss_table *t, const ss_design *d,
         domains_free(&dm);
         return rc;
     }
+    const size_t nrow = t->nrow ? t->nrow : 1;
     work wk = {0};
-    wk.rows = malloc((t->nrow ? t->nrow : 1) * sizeof *wk.rows);
-    wk.z = malloc((t->nrow ? t->nrow : 1) * sizeof *wk.z);
+    wk.rows = malloc(nrow * sizeof *wk.rows);
+    wk.z = malloc(nrow * sizeof *wk.z);
+    wk.y = malloc(nrow * sizeof *wk.y);
+    wk.z2 = malloc(nrow * sizeof *wk.z2);
     wk.dw = ss_design_work_alloc(d, 1);
-    if (!wk.rows || !wk.z || !wk.dw)
+    size_t *kstart = NULL; /* --compare: where each domain's kept scores start, end */
+    if (o->compare && o->nby > 0) {
+        wk.keep = 1;
+        out->tests = 1;
+    }
+    if (!wk.rows || !wk.z || !wk.y || !wk.z2 || !wk.dw)
         rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
 
     for (size_t q = 0; q < n && rc == SS_OK; q++) {
@@ -511,12 +599,26 @@ int ss_estimate_run(const ss_table *t, const ss_design *d,
                 break;
             }
             nlev = ss_column_level_order(c, order);
+        } else if (e->stat == SS_STAT_QUANTILE) {
+            nlev = o->nprobs;
+        }
+        /* Domain by domain, every level; then the contrasts of each level. */
+        size_t first = out->n;
+        wk.kn = 0;
+        if (wk.keep) {
+            free(kstart);
+            kstart = malloc(2 * (dm.n * nlev + 1) * sizeof *kstart);
+            if (!kstart)
+                rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
         }
         for (size_t d0 = 0; d0 < dm.n && rc == SS_OK; d0++) {
             const size_t *dr = dm.rows + dm.start[d0];
             size_t nr = dm.start[d0 + 1] - dm.start[d0];
             for (size_t l = 0; l < nlev && rc == SS_OK; l++) {
-                const char *lev = order ? c->levels.str[order[l]] : "";
+                const char *lev = order ? c->levels.str[order[l]]
+                                  : e->stat == SS_STAT_QUANTILE ? o->prob_labels[l] : "";
+                if (kstart)
+                    kstart[d0 * nlev + l] = wk.kn;
                 ss_result_row *r = ss_result_add(out, stat_name(e->stat), name, lev, dm.label[d0]);
                 if (!r) {
                     rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
@@ -525,21 +627,35 @@ int ss_estimate_run(const ss_table *t, const ss_design *d,
                 switch (e->stat) {
                 case SS_STAT_MEAN:
                 case SS_STAT_TOTAL:
-                    rc = mean_like(t, d, &wk, o, c, -1, e->stat == SS_STAT_TOTAL, dr, nr, r, err);
+                    rc = mean_like(d, &wk, o, c, -1, e->stat == SS_STAT_TOTAL, dr, nr, r, err);
                     break;
                 case SS_STAT_PROP:
-                    rc = mean_like(t, d, &wk, o, c, order[l], 0, dr, nr, r, err);
+                    rc = mean_like(d, &wk, o, c, order[l], 0, dr, nr, r, err);
                     break;
                 case SS_STAT_RATIO:
                     rc = ratio(d, &wk, o, c, ss_table_find(t, e->den), dr, nr, r, err);
                     break;
+                case SS_STAT_QUANTILE:
+                    rc = quantile(d, &wk, o, c, o->probs[l], dr, nr, r, err);
+                    break;
                 }
+                if (kstart)
+                    kstart[dm.n * nlev + 1 + d0 * nlev + l] = wk.kn;
             }
         }
+        if (wk.keep && e->stat != SS_STAT_QUANTILE)
+            for (size_t l = 0; l < nlev && rc == SS_OK; l++)
+                rc = contrasts(d, &wk, o, out, first + l, nlev, kstart + l,
+                               kstart + dm.n * nlev + 1 + l, dm.n, err);
         free(order);
     }
     free(wk.rows);
     free(wk.z);
+    free(wk.y);
+    free(wk.z2);
+    free(wk.krows);
+    free(wk.kz);
+    free(kstart);
     ss_design_work_free(wk.dw);
     domains_free(&dm);
     return rc;

@@ -8,6 +8,7 @@ void ss_result_init(ss_result *r)
 {
     r->n = r->cap = 0;
     r->row = NULL;
+    r->tests = 0;
 }
 
 static void row_free(ss_result_row *x)
@@ -71,6 +72,7 @@ ss_result_row *ss_result_add(ss_result *r, const char *statistic,
     }
     x->estimate = x->se = x->ci_low = x->ci_high = x->df = x->deff = NAN;
     x->n = x->n_eff = x->cv = NAN;
+    x->t = x->p_value = x->p_holm = NAN;
     r->n++;
     return x;
 }

@@ -184,6 +184,8 @@ static int finish_header(reader *r)
             if (ss_dict_init(&c->levels) != 0)
                 return fail(r, 1, "out of memory");
         }
+        if (r->opt->keep_text && c->need && ss_dict_init(&c->raw) != 0)
+            return fail(r, 1, "out of memory");
     }
     return 0;
 }
@@ -196,6 +198,12 @@ static int grow_columns(reader *r)
     size_t cap = r->cap_rows ? 2 * r->cap_rows : 4096;
     for (size_t i = 0; i < t->ncol; i++) {
         ss_column *c = &t->col[i];
+        if (r->opt->keep_text && c->need) {
+            int32_t *p = realloc(c->text, cap * sizeof *p);
+            if (!p)
+                return fail(r, r->record_line, "out of memory");
+            c->text = p;
+        }
         if (c->need & SS_NEED_CATEGORY) {
             int32_t *p = realloc(c->code, cap * sizeof *p);
             if (!p)
@@ -220,6 +228,14 @@ static void data_field(reader *r, const char *s, size_t len)
         return;
     ss_column *c = &t->col[r->slot[f]];
     size_t row = t->nrow;
+    if (r->opt->keep_text) { /* the cell as read, untrimmed */
+        int32_t code = ss_dict_intern(&c->raw, s, len);
+        if (code < 0) {
+            fail(r, r->record_line, "out of memory");
+            return;
+        }
+        c->text[row] = code;
+    }
     trim(&s, &len);
     if (c->need & SS_NEED_CATEGORY) {
         int32_t code = ss_dict_intern(&c->levels, s, len);
@@ -634,6 +650,8 @@ void ss_table_free(ss_table *t)
         free(c->name);
         free(c->num);
         free(c->code);
+        free(c->text);
+        ss_dict_free(&c->raw);
         free(c->level_num);
         free(c->level_count);
         ss_dict_free(&c->levels);

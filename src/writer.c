@@ -75,12 +75,13 @@ int ss_grid_set_text(ss_grid *g, ss_cell *row, size_t col, const char *s)
 static const char *const result_names[] = {
     "wave", "statistic", "variable", "level", "domain", "estimate", "se",
     "ci_low", "ci_high", "df", "deff", "n", "n_eff", "cv", "flag",
+    "t", "p_value", "p_holm",
 };
-static const int result_is_number[] = {0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0};
+static const int result_is_number[] = {0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1};
 
 int ss_grid_from_results(ss_grid *g, const ss_result *r)
 {
-    if (ss_grid_init(g, 15, result_names, result_is_number) != 0)
+    if (ss_grid_init(g, r->tests ? 18 : 15, result_names, result_is_number) != 0)
         return -1;
     for (size_t i = 0; i < r->n; i++) {
         const ss_result_row *x = &r->row[i];
@@ -97,6 +98,11 @@ int ss_grid_from_results(ss_grid *g, const ss_result *r)
             c[5 + j].num = nums[j];
         if (ss_grid_set_text(g, c, 14, x->flag) != 0)
             return -1;
+        if (r->tests) {
+            c[15].num = x->t;
+            c[16].num = x->p_value;
+            c[17].num = x->p_holm;
+        }
     }
     return 0;
 }

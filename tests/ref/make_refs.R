@@ -33,10 +33,17 @@ parse_args <- function(argstring) {
   a <- list(weights = NULL, strata = NULL, ids = NULL, fpc = NULL,
             nest = FALSE, lonely = NULL, by = NULL, level = 0.95,
             df = NULL, domain_df = FALSE, deff = FALSE,
+            ci_method = "logit", flags = FALSE, compare = FALSE,
+            poststrat = NULL, rake = NULL, calibrate = NULL, calfun = "linear",
+            bounds = c(-Inf, Inf), trim = NULL, maxit = 50, epsilon = 1e-7,
+            probs = c(0.25, 0.5, 0.75), qrule = "math",
             tasks = list())          # estimates, in command-line order
   with_value <- c("--weights", "--strata", "--ids", "--fpc", "--lonely-psu",
                   "--mean", "--total", "--ratio", "--prop", "--by",
-                  "--level", "--df")
+                  "--level", "--df", "--ci-method", "--flags",
+                  "--poststrat", "--rake", "--calibrate", "--calfun", "--bounds",
+                  "--trim-weights", "--max-iter", "--epsilon",
+                  "--quantile", "--probs", "--qrule")
   i <- 1
   while (i <= length(tok)) {
     opt <- tok[i]
@@ -60,6 +67,21 @@ parse_args <- function(argstring) {
       "--df"         = a$df      <- if (tolower(val) == "inf") Inf else as.numeric(val),
       "--domain-df"  = a$domain_df <- TRUE,
       "--deff"       = a$deff    <- TRUE,
+      "--ci-method"  = a$ci_method <- val,
+      "--flags"      = a$flags   <- (val == "nchs"),
+      "--compare"    = a$compare <- TRUE,
+      "--poststrat"  = a$poststrat <- val,
+      "--rake"       = a$rake    <- val,
+      "--calibrate"  = a$calibrate <- val,
+      "--calfun"     = a$calfun  <- val,
+      "--bounds"     = a$bounds  <- as.numeric(split_list(val)),
+      "--trim-weights" = a$trim  <- as.numeric(split_list(val)),
+      "--max-iter"   = a$maxit   <- as.numeric(val),
+      "--epsilon"    = a$epsilon <- as.numeric(val),
+      "--probs"      = a$probs   <- as.numeric(split_list(val)),
+      "--qrule"      = a$qrule   <- val,
+      "--quantile"   = for (v in split_list(val))
+                         a$tasks[[length(a$tasks) + 1]] <- list(stat = "quantile", var = v),
       "--mean"  = ,
       "--total" = ,
       "--prop"  = for (v in split_list(val))
@@ -94,7 +116,7 @@ sort_values <- function(v) { v <- unique(v); v[order_values(v)] }
 # One case
 # ---------------------------------------------------------------------------
 
-run_case <- function(args, datafile) {
+run_case <- function(args, datafile, weights_only = FALSE) {
   path <- file.path(data_dir, datafile)
   # Values as R computes with them ...
   dat <- read.csv(path, stringsAsFactors = FALSE, check.names = FALSE)
@@ -157,6 +179,49 @@ run_case <- function(args, datafile) {
     nest    = args$nest,
     data    = dat)
 
+  # ---- weighting: post-stratification, then calibration, then trimming
+  if (!is.null(args$poststrat)) {
+    cells <- read.csv(args$poststrat, colClasses = "character", check.names = FALSE)
+    vars <- setdiff(names(cells), "total")
+    pop <- data.frame(lapply(vars, function(v) cells[[v]]), stringsAsFactors = FALSE)
+    names(pop) <- paste0(".ps.", vars)
+    pop$Freq <- as.numeric(cells$total)
+    for (v in vars) design$variables[[paste0(".ps.", v)]] <- txt[[v]]
+    design <- postStratify(design, fml(paste0(".ps.", vars)), pop)
+  }
+  mfile <- if (!is.null(args$rake)) args$rake else args$calibrate
+  if (!is.null(mfile)) {
+    mg <- read.csv(mfile, colClasses = "character", check.names = FALSE)
+    vars <- unique(mg$variable)
+    terms <- character(0); pop <- numeric(0); N <- NA
+    for (v in vars) {
+      rows <- mg[mg$variable == v, ]
+      if (all(rows$level == "")) {       # a numeric total
+        terms <- c(terms, v); pop <- c(pop, as.numeric(rows$total))
+      } else {                           # a factor, levels in survstat's order
+        lv <- sort_values(txt[[v]][!is_missing(v)])
+        nm <- paste0(".cal.", v)
+        design$variables[[nm]] <- factor(txt[[v]], levels = lv)
+        terms <- c(terms, nm)
+        tot <- as.numeric(rows$total[match(lv, rows$level)])
+        if (is.na(N)) N <- sum(tot)
+        pop <- c(pop, tot[-1])
+      }
+    }
+    if (!is.na(N)) pop <- c(N, pop)
+    f <- as.formula(paste("~", paste0("`", terms, "`", collapse = "+"),
+                          if (is.na(N)) "- 1" else ""))
+    calfun <- if (!is.null(args$rake)) "raking" else args$calfun
+    design <- calibrate(design, f, unname(pop), calfun = calfun,
+                        bounds = args$bounds, maxit = args$maxit,
+                        epsilon = args$epsilon)
+  }
+  if (!is.null(args$trim))
+    design <- trimWeights(design, lower = args$trim[1], upper = args$trim[2],
+                          strict = TRUE)
+
+  if (weights_only) return(weights(design))
+
   # Degrees of freedom: whole design unless --df / --domain-df.
   DF <- if (!is.null(args$df)) args$df else degf(design)
   # per-domain df: PSUs minus strata among the rows of the domain where the
@@ -174,21 +239,80 @@ run_case <- function(args, datafile) {
   tq <- function(df) qt(1 - (1 - args$level) / 2, df)   # qt(., Inf) = qnorm
 
   rows <- list()
-  add_row <- function(stat, var, level, domain, est, se, lo, hi, df, deff, n) {
-    rows[[length(rows) + 1]] <<- data.frame(
+  add_row <- function(stat, var, level, domain, est, se, lo, hi, df, deff, n,
+                      flag = "", t = NA_real_, p = NA_real_, p_holm = NA_real_) {
+    r <- data.frame(
       statistic = stat, variable = var, level = level,
       domain = if (is.na(domain)) "" else domain,
       estimate = est, se = se, ci_low = lo, ci_high = hi,
       df = if (is.finite(df)) df else NA_real_,
       deff = if (args$deff) deff else NA_real_,
       n = n, stringsAsFactors = FALSE)
+    # --flags nchs adds the flag column, --compare the test columns
+    if (args$flags) r$flag <- flag
+    if (args$compare) { r$t <- t; r$p_value <- p; r$p_holm <- p_holm }
+    rows[[length(rows) + 1]] <<- r
+  }
+  # --flags nchs, written from the NCHS 2017 standard independently of the
+  # C code: R on a mean/total/ratio with a relative SE over 30%; for a
+  # proportion the Korn-Graubard interval on n_eff = p(1-p)/Var capped at
+  # n, times (t_{n-1}/t_df)^2, with the domain's n and df.
+  rse_flag <- function(est, se) if (args$flags && se / abs(est) > 0.30) "R" else ""
+  nchs_flag <- function(p, se, n, df) {
+    # svymean's sum of w x / sum(w) can miss 0 or 1 by an ulp
+    if (abs(p) < 1e-12) p <- 0
+    if (abs(p - 1) < 1e-12) p <- 1
+    v <- se^2
+    ne <- if (p > 0 && p < 1 && v > 0) p * (1 - p) / v else n
+    # a domain without df (one PSU) has n* = 0: the interval [0, 1]
+    ne <- if (df >= 1 && n >= 2) min(ne, n) * (qt(0.025, n - 1) / qt(0.025, df))^2 else 0
+    lo <- if (p <= 0) 0 else qbeta(0.025, ne * p, ne * (1 - p) + 1)
+    hi <- if (p >= 1) 1 else qbeta(0.975, ne * p + 1, ne * (1 - p))
+    W <- hi - lo
+    zero <- p <= 0 || p >= 1
+    n_eff <- if (p > 0 && p < 1 && v > 0) min(p * (1 - p) / v, n) else n
+    px <- if (zero) n_eff < 30 || W >= 0.30
+          else n_eff < 30 || (W > 0.05 && (W >= 0.30 || W / p > 1.30))
+    pc <- !px && !zero && W / (1 - p) > 1.30
+    f <- c(if (px) "Px", if (pc) "Pc", if (!(df >= 8)) "Pdf", if (zero) "P0")
+    paste(f, collapse = " ")
+  }
+  # --compare: every pair i < j of the domains of one svyby result (with
+  # covmat = TRUE): the difference, its SE from vcov, t, two-sided p on the
+  # design df, Holm over the pairs.  cols: which coefficients of r.
+  add_contrasts <- function(stat, var, level, r, cols, present) {
+    if (!args$compare) return(invisible())
+    V <- vcov(r)
+    est <- coef(r)
+    doms <- as.character(r$.domain)
+    ord <- match(domains, doms)
+    ord <- ord[!is.na(ord)]
+    out <- list()
+    for (a in seq_along(ord)) for (b in seq_along(ord)) if (a < b) {
+      i <- cols[ord[a]]; j <- cols[ord[b]]
+      d <- unname(est[i] - est[j])
+      se <- sqrt(V[i, i] + V[j, j] - 2 * V[i, j])
+      tt <- d / se
+      out[[length(out) + 1]] <- list(
+        label = paste(doms[ord[a]], "-", doms[ord[b]]), d = d, se = se, t = tt,
+        p = 2 * pt(-abs(tt), DF),
+        n = count_n(present, doms[ord[a]]) + count_n(present, doms[ord[b]]))
+    }
+    if (!length(out)) return(invisible())
+    ph <- p.adjust(sapply(out, `[[`, "p"), "holm")
+    for (k in seq_along(out)) {
+      o <- out[[k]]
+      h <- tq(DF) * o$se
+      add_row(stat, var, level, o$label, o$d, o$se, o$d - h, o$d + h, DF,
+              NA_real_, o$n, t = o$t, p = o$p, p_holm = ph[k])
+    }
   }
   # symmetric t interval for mean / total / ratio
   add_t_row <- function(stat, var, domain, est, se, deff, present) {
     df <- df_for(present, domain)
     h <- tq(df) * se
     add_row(stat, var, "", domain, est, se, est - h, est + h, df, deff,
-            count_n(present, domain))
+            count_n(present, domain), flag = rse_flag(est, se))
   }
 
   for (tk in args$tasks) {
@@ -200,12 +324,17 @@ run_case <- function(args, datafile) {
         add_t_row(tk$stat, tk$var, NA, unname(coef(r)), unname(SE(r))[1],
                   unname(deff(r))[1], present)
       } else {
-        r <- svyby(fml(tk$var), ~.domain, design, FUN, na.rm = TRUE,
-                   deff = TRUE, keep.var = TRUE)
+        # (svyby's covmat fails with na.rm on missing values, so --compare
+        # first subsets the design to the answered rows: the same domains)
+        r <- svyby(fml(tk$var), ~.domain,
+                   if (args$compare) subset(design, present) else design, FUN,
+                   na.rm = TRUE, deff = TRUE, keep.var = TRUE,
+                   covmat = args$compare)
         j <- match(domains, as.character(r$.domain))
         for (k in seq_along(domains)) if (!is.na(j[k]))
           add_t_row(tk$stat, tk$var, domains[k], unname(coef(r))[j[k]],
                     SE(r)[j[k]], deff(r)[j[k]], present)
+        add_contrasts(tk$stat, tk$var, "", r, seq_along(coef(r)), present)
       }
 
     } else if (tk$stat == "ratio") {
@@ -216,11 +345,13 @@ run_case <- function(args, datafile) {
                   NA_real_, present)
       } else {
         r <- svyby(fml(tk$num), ~.domain, design, svyratio,
-                   denominator = fml(tk$den), na.rm = TRUE)
+                   denominator = fml(tk$den), na.rm = TRUE,
+                   covmat = args$compare)
         j <- match(domains, as.character(r$.domain))
         for (k in seq_along(domains)) if (!is.na(j[k]))
           add_t_row("ratio", tk$var, domains[k], unname(coef(r))[j[k]],
                     as.vector(SE(r))[j[k]], NA_real_, present)
+        add_contrasts("ratio", tk$var, "", r, seq_along(coef(r)), present)
       }
 
     } else if (tk$stat == "prop") {
@@ -229,42 +360,95 @@ run_case <- function(args, datafile) {
       # the design restricted to rows where V is not missing
       design_nm <- subset(design, present)
       lv <- prop_levels[[v]]
+      # --ci-method: R's svyciprop method, or the Wilson score interval on
+      # n_eff = p(1-p)/Var with the t quantile (not in R; its formula)
+      rmethod <- switch(args$ci_method, wald = "mean", "korn-graubard" = "beta",
+                        args$ci_method)
+      prop_ci <- function(ind, des, df) {
+        if (rmethod == "wilson") {
+          m <- svymean(ind, des)
+          p <- unname(coef(m)); n <- p * (1 - p) / unname(vcov(m))[1]
+          z <- qt(1 - (1 - args$level) / 2, df)
+          cc <- (p + z^2 / (2 * n)) / (1 + z^2 / n)
+          h <- z / (1 + z^2 / n) * sqrt(p * (1 - p) / n + z^2 / (4 * n^2))
+          return(c(cc - h, cc + h))
+        }
+        ci <- attr(svyciprop(ind, des, method = rmethod, level = args$level,
+                             df = df), "ci")
+        c(ci[[1]], ci[[2]])
+      }
+      # svyciprop "beta" takes its df from the (domain) design itself
+      ci_df <- function(d) if (rmethod == "beta" && is.null(args$df))
+        domain_degf(present, d) else df_for(present, d)
       for (k in seq_along(lv)) {
         ind <- fml(paste0(".ind.", v, ".", k))
         if (is.null(args$by)) {
           m  <- svymean(ind, design_nm, deff = TRUE)
-          df <- df_for(present, NA)
-          ci <- attr(svyciprop(ind, design_nm, method = "logit",
-                               level = args$level, df = df), "ci")
+          df <- ci_df(NA)
+          ci <- prop_ci(ind, design_nm, df_for(present, NA))
           add_row("prop", v, lv[k], NA, unname(coef(m)), unname(SE(m))[1],
-                  ci[[1]], ci[[2]], df, unname(deff(m))[1],
-                  count_n(present, NA))
+                  ci[1], ci[2], df, unname(deff(m))[1],
+                  count_n(present, NA),
+                  flag = nchs_flag(unname(coef(m)), unname(SE(m))[1],
+                                   count_n(present, NA), domain_degf(present, NA)))
         } else {
           m <- svyby(ind, ~.domain, design_nm, svymean, deff = TRUE,
-                     keep.var = TRUE)
+                     keep.var = TRUE, covmat = args$compare)
           jm <- match(domains, as.character(m$.domain))
-          if (!args$domain_df) {
+          if (!args$domain_df && rmethod == "logit") {
             ci <- svyby(ind, ~.domain, design_nm, svyciprop, vartype = "ci",
                         method = "logit", level = args$level, df = DF)
             jc <- match(domains, as.character(ci$.domain))
           }
           for (d in seq_along(domains)) if (!is.na(jm[d])) {
-            df <- df_for(present, domains[d])
-            if (args$domain_df) {
-              # a different df in every domain: svyciprop on the domain
-              # subset (exactly what svyby does internally)
+            df <- ci_df(domains[d])
+            if (args$domain_df || rmethod != "logit") {
+              # svyciprop on the domain subset (exactly what svyby does
+              # internally), with the domain's df where asked
               sub <- subset(design_nm, !is.na(.domain) & .domain == domains[d])
-              cc  <- attr(svyciprop(ind, sub, method = "logit",
-                                    level = args$level, df = df), "ci")
-              lo <- cc[[1]]; hi <- cc[[2]]
+              cc  <- prop_ci(ind, sub, df_for(present, domains[d]))
+              lo <- cc[1]; hi <- cc[2]
             } else {
               lo <- ci$ci_l[jc[d]]; hi <- ci$ci_u[jc[d]]
             }
-            add_row("prop", v, lv[k], domains[d], unname(coef(m))[jm[d]],
-                    SE(m)[jm[d]], lo, hi, df, deff(m)[jm[d]],
-                    count_n(present, domains[d]))
+            est <- unname(coef(m))[jm[d]]; se <- SE(m)[jm[d]]
+            add_row("prop", v, lv[k], domains[d], est, se, lo, hi, df,
+                    deff(m)[jm[d]], count_n(present, domains[d]),
+                    flag = nchs_flag(est, se, count_n(present, domains[d]),
+                                     domain_degf(present, domains[d])))
           }
+          add_contrasts("prop", v, lv[k], m, seq_along(coef(m)), present)
         }
+      }
+
+    } else if (tk$stat == "quantile") {
+      # svyquantile (interval.type "mean": Woodruff) with survstat's df
+      # passed explicitly: R's default df = degf(design) would be the df of
+      # the rows left after na.rm and, under svyby, of the domain alone.
+      # A domain is svyquantile on its subset, which is what svyby does.
+      v <- tk$var
+      present <- !is_missing(v)
+      quantile_rows <- function(des, domain) {
+        df <- df_for(present, domain)
+        n <- count_n(present, domain)
+        lab <- vapply(args$probs, format, "", digits = 15)
+        if (n == 0) {
+          for (k in seq_along(args$probs))
+            add_row("quantile", v, lab[k], domain, NA_real_, NA_real_, NA_real_,
+                    NA_real_, df, NA_real_, 0)
+          return(invisible())
+        }
+        r <- svyquantile(fml(v), des, quantiles = args$probs, alpha = 1 - args$level,
+                         qrule = args$qrule, df = df, na.rm = TRUE, ci = TRUE)[[1]]
+        for (k in seq_along(args$probs))
+          add_row("quantile", v, lab[k], domain, r[k, "quantile"], r[k, "se"],
+                  r[k, 2], r[k, 3], df, NA_real_, n)
+      }
+      if (is.null(args$by)) {
+        quantile_rows(design, NA)
+      } else {
+        for (d in domains)
+          quantile_rows(subset(design, !is.na(.domain) & .domain == d), d)
       }
     }
   }
@@ -286,6 +470,7 @@ num_field <- function(x) ifelse(is.na(x), "", sprintf("%.17g", x))
 write_expected <- function(res, file) {
   cols <- c("statistic", "variable", "level", "domain", "estimate", "se",
             "ci_low", "ci_high", "df", "deff", "n")
+  cols <- c(cols, intersect(c("flag", "t", "p_value", "p_holm"), names(res)))
   out <- lapply(cols, function(cn) {
     x <- res[[cn]]
     if (is.numeric(x)) num_field(x) else csv_field(x)
@@ -322,6 +507,25 @@ for (line in cases) {
   cat(sprintf("ok      %-20s %3d rows -> %s\n", name, nrow(res), out))
   for (w in unique(warns)) cat(sprintf("        warning: %s\n", w))
 }
+# The weights after the weighting options (tests/ref/weight_cases.txt).
+wcases <- readLines(file.path(ref_dir, "weight_cases.txt"), encoding = "UTF-8")
+wcases <- wcases[!grepl("^[[:space:]]*(#|$)", wcases)]
+for (line in wcases) {
+  f <- strsplit(line, "|", fixed = TRUE)[[1]]
+  name <- trimws(f[1]); datafile <- trimws(f[2]); argstring <- trimws(f[3])
+  out <- file.path(ref_dir, paste0(name, ".weights.csv"))
+  w <- tryCatch(run_case(parse_args(argstring), datafile, weights_only = TRUE),
+                error = function(e) e)
+  if (inherits(w, "error")) {
+    message(sprintf("FAILED  %-20s R error: %s", name, conditionMessage(w)))
+    if (file.exists(out)) file.remove(out)
+    failed <- c(failed, name)
+    next
+  }
+  writeLines(c("weight", num_field(unname(w))), out)
+  cat(sprintf("ok      %-20s %3d weights -> %s\n", name, length(w), out))
+}
+
 if (length(failed)) {
   message("R could not compute: ", paste(failed, collapse = ", "))
   quit(status = 1)

@@ -1,0 +1,71 @@
+/* ss_propci: confidence intervals for a proportion from a complex sample
+ * (R's svyciprop, plus the Wilson score interval), and the NCHS 2017 data
+ * presentation standards for proportions.
+ *
+ * The input is the domain's present rows, their 0/1 indicators, the
+ * estimate p and its design variance.  Methods (R's names in brackets):
+ *   logit       expit(b +- t SE(b)), b the quasibinomial svyglm fit  ["logit"]
+ *   wald        p +- t SE                                            ["mean"]
+ *   beta        Korn-Graubard: Clopper-Pearson on n* = n_eff (t_{n-1}/t_df)^2,
+ *               n_eff = p(1-p)/Var, n and df of the domain           ["beta"]
+ *   likelihood  the profile of the quasibinomial working likelihood,
+ *               scaled by the design effect (Rao-Scott)       ["likelihood"]
+ *   asin        sin^2(asin(sqrt p) +- t SE / (2 sqrt(p(1-p))))       ["asin"]
+ *   xlogit      expit(logit p +- t SE / (p(1-p)))                  ["xlogit"]
+ *   wilson      the Wilson score interval on n_eff = p(1-p)/Var with
+ *               the t quantile z = t_df:
+ *               (p + z^2/2n -+ z sqrt(p(1-p)/n + z^2/4n^2)) / (1 + z^2/n)
+ * A 0% or 100% estimate gets, for every method, the one-sided exact
+ * binomial bound on the domain's n: [0, 1 - (alpha/2)^(1/n)] or
+ * [(alpha/2)^(1/n), 1]. */
+#ifndef SS_PROPCI_H
+#define SS_PROPCI_H
+
+#include <stddef.h>
+
+#include "ss_design.h"
+#include "ss_error.h"
+
+typedef enum {
+    SS_CI_LOGIT,
+    SS_CI_WALD,
+    SS_CI_BETA,
+    SS_CI_LIKELIHOOD,
+    SS_CI_ASIN,
+    SS_CI_XLOGIT,
+    SS_CI_WILSON,
+} ss_ci_method;
+
+/* "logit", "wald", "beta", "korn-graubard", "likelihood", "asin",
+ * "xlogit", "wilson": 0, else -1. */
+int ss_ci_method_parse(const char *name, ss_ci_method *out);
+
+typedef struct ss_prop_input {
+    const ss_design *d;
+    ss_design_work *dw;   /* from ss_design_work_alloc(d, 1) */
+    const size_t *rows;   /* the present rows of the domain */
+    const double *y;      /* their 0/1 indicators */
+    size_t m;
+    double p, var;        /* the estimate and its design variance */
+    double level;
+    double df;            /* t df of the interval (INFINITY: normal) */
+    double domain_df;     /* PSUs minus strata of the domain (beta) */
+} ss_prop_input;
+
+/* The interval by method into lo, hi; z is scratch of m doubles.
+ * Fails (with err filled) only when a model fit does not converge or the
+ * design variance fails (a lonely PSU). */
+int ss_prop_ci(ss_ci_method method, const ss_prop_input *in, double *z,
+               double *lo, double *hi, ss_error *err);
+
+/* The Korn-Graubard interval with the NCHS effective n: n_eff =
+ * p(1-p)/Var capped at n, n* = n_eff (t_{n-1}/t_df)^2 at level. */
+void ss_prop_kg(double p, double var, double n, double df, double level,
+                double *lo, double *hi);
+
+/* The NCHS 2017 flags of a proportion, as text into buf ("" when none):
+ * "Px" suppress, "Pc" complement unreliable, "Pdf" df < 8, "P0" 0 or 100%,
+ * joined by spaces.  n and df are the domain's own. */
+void ss_prop_nchs(double p, double var, double n, double df, char *buf, size_t size);
+
+#endif

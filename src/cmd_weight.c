@@ -1,0 +1,218 @@
+/* survstat weight: the input rows plus an adjusted weight column, with
+ * diagnostics on stderr (CLI.md "Commands", "Weighting options"). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ss_cli.h"
+#include "ss_commands.h"
+#include "ss_number.h"
+#include "ss_weight.h"
+#include "ss_writer.h"
+
+const char cmd_weight_usage[] =
+    "usage: survstat weight FILE [design options] [weighting options]\n"
+    "                       --weight-name NAME [-o OUT.csv]\n"
+    "\n"
+    "Writes the input rows (as csv) plus the column NAME holding the adjusted\n"
+    "weights, and prints diagnostics on stderr: the totals before and after per\n"
+    "margin or cell, the iterations, the worst margin's relative error, the\n"
+    "weights' min, max and ratio, Kish's design effect 1 + CV^2 and effective n.\n"
+    "\n"
+    "options:\n"
+    "  --weight-name NAME     the new column (must not exist yet)\n"
+    "  --nonresponse VARS     weighting classes: within each class the weights\n"
+    "                         of nonrespondents go to the respondents\n"
+    "  --responded COL        1/0, yes/no or true/false; nonrespondents get 0\n"
+    "design options: --weights COL (the base weights) and the others of 'estimate'\n"
+    SS_CLI_WEIGHT_HELP
+    "input options: --na CODES, -d C, --encoding ENC\n"
+    "  -o FILE                write FILE whole or not at all (default: stdout)\n"
+    "\n"
+    "examples:\n"
+    "  survstat weight datasets/apiclus1.csv --ids dnum --weights pw --fpc fpc"
+    " --rake tests/ref/margins/rake_stype_schwide.csv --weight-name rakew\n"
+    "  survstat weight datasets/apistrat.csv --weights pw --trim-weights 20,40"
+    " --weight-name trimw\n";
+
+enum {
+    OPT_WEIGHT_NAME = SS_OPT_FIRST_COMMAND,
+    OPT_NONRESPONSE,
+    OPT_RESPONDED,
+};
+
+static const struct option own_options[] = {
+    {"weight-name", required_argument, NULL, OPT_WEIGHT_NAME},
+    {"nonresponse", required_argument, NULL, OPT_NONRESPONSE},
+    {"responded", required_argument, NULL, OPT_RESPONDED},
+    {NULL, 0, NULL, 0},
+};
+
+static int parse(ss_cli *cli, const char **name, const char **file, int argc, char **argv,
+                 ss_error *err)
+{
+    struct option *opts = ss_command_options(own_options);
+    if (!opts)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    int rc = SS_OK, c;
+    optind = 1;
+    opterr = 0;
+    while (rc == SS_OK && (c = getopt_long(argc, argv, SS_CLI_SHORT, opts, NULL)) != -1) {
+        int h = ss_cli_option(cli, c, optarg, err);
+        if (h < 0) {
+            rc = err->code;
+            break;
+        }
+        if (h == 1)
+            continue;
+        size_t n;
+        switch (c) {
+        case OPT_WEIGHT_NAME:
+            *name = optarg;
+            break;
+        case OPT_NONRESPONSE:
+            rc = ss_cli_split(cli, optarg, ',', cli->weight.nonresponse, SS_MAX_CLASSES, &n,
+                              "--nonresponse", err);
+            cli->weight.nnonresponse = n;
+            break;
+        case OPT_RESPONDED:
+            cli->weight.responded = optarg;
+            break;
+        default:
+            free(opts);
+            ss_command_bad_option("weight", argc, argv);
+            return -1;
+        }
+    }
+    free(opts);
+    if (rc != SS_OK)
+        return rc;
+    if (optind >= argc)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0, "no input FILE (try 'survstat weight --help')");
+    if (argc - optind > 1)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0, "one input FILE expected, got '%s' too",
+                            argv[optind + 1]);
+    *file = argv[optind];
+    if (!*name)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0, "--weight-name NAME is required");
+    if (!ss_weight_any(&cli->weight))
+        return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                            "nothing to do: give --nonresponse, --poststrat, --rake, "
+                            "--calibrate or --trim-weights");
+    return SS_OK;
+}
+
+/* The rows as read plus the weight, into a grid of text columns. */
+static int output_grid(ss_grid *g, const ss_table *t, const ss_design *d, const char *name)
+{
+    const size_t nc = t->ncol + 1;
+    const char **names = malloc(nc * sizeof *names);
+    int *isnum = calloc(nc, sizeof *isnum);
+    if (!names || !isnum) {
+        free(names);
+        free(isnum);
+        return -1;
+    }
+    for (size_t j = 0; j < t->ncol; j++)
+        names[j] = t->col[j].name;
+    names[t->ncol] = name;
+    isnum[t->ncol] = 1;
+    int rc = ss_grid_init(g, nc, names, isnum);
+    free(names);
+    free(isnum);
+    for (size_t i = 0; i < t->nrow && rc == 0; i++) {
+        ss_cell *row = ss_grid_add_row(g);
+        if (!row)
+            return -1;
+        for (size_t j = 0; j < t->ncol && rc == 0; j++) {
+            const ss_column *c = &t->col[j];
+            rc = ss_grid_set_text(g, row, j, c->raw.str[c->text[i]]);
+        }
+        row[t->ncol].num = d->w[i];
+    }
+    return rc;
+}
+
+static void diagnostics(const char *file, const ss_design *d, const ss_weight_report *rep)
+{
+    fprintf(stderr, "survstat weight: %s: %zu rows\n", file, d->n);
+    if (rep->nm) {
+        size_t width = 6;
+        for (size_t i = 0; i < rep->nm; i++)
+            if (strlen(rep->m[i].label) > width)
+                width = strlen(rep->m[i].label);
+        fprintf(stderr, "  %-*s  %15s  %15s  %15s\n", (int)width, "margin", "target", "before",
+                "after");
+        for (size_t i = 0; i < rep->nm; i++)
+            fprintf(stderr, "  %-*s  %15.10g  %15.10g  %15.10g\n", (int)width, rep->m[i].label,
+                    rep->m[i].target, rep->m[i].before, rep->m[i].after);
+    }
+    if (rep->worst_label[0])
+        fprintf(stderr, "  iterations: %d; worst margin: %s, relative error %.3g\n",
+                rep->iterations, rep->worst_label, rep->worst);
+    if (rep->trimmed)
+        fprintf(stderr, "  trimmed: %zu weights\n", rep->trimmed);
+    if (rep->nonrespondents)
+        fprintf(stderr, "  nonrespondents: %zu rows now weigh 0\n", rep->nonrespondents);
+    double s = 0, s2 = 0, lo = INFINITY, hi = 0;
+    size_t npos = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        double w = d->w[i];
+        s += w;
+        s2 += w * w;
+        if (w > 0) {
+            npos++;
+            lo = fmin(lo, w);
+            hi = fmax(hi, w);
+        }
+    }
+    double kish = (double)npos * s2 / (s * s);
+    fprintf(stderr,
+            "  weights: sum %.10g, min %.6g, max %.6g, ratio %.4g; Kish deff 1+CV^2 %.4g, "
+            "effective n %.1f\n",
+            s, lo, hi, hi / lo, kish, s * s / s2);
+}
+
+int cmd_weight(int argc, char **argv)
+{
+    ss_cli cli;
+    ss_cli_init(&cli, "weight");
+    ss_error err;
+    ss_error_clear(&err);
+    const char *name = NULL, *file = NULL;
+    int rc = parse(&cli, &name, &file, argc, argv, &err);
+    if (rc < 0) {
+        ss_cli_free(&cli);
+        return 2; /* reported by ss_command_bad_option */
+    }
+    ss_table t = {0};
+    ss_design d = {0};
+    ss_grid g = {0};
+    ss_weight_report rep = {0};
+    if (rc == SS_OK) {
+        cli.read.all_columns = 1;
+        cli.read.keep_text = 1;
+        rc = ss_cli_load(&cli, file, NULL, 0, &t, &d, &rep, &err);
+    }
+    if (rc == SS_OK && ss_table_find(&t, name))
+        rc = ss_error_set(&err, SS_EUSAGE, NULL, 0,
+                          "--weight-name: column '%s' is already in %s", name, file);
+    if (rc == SS_OK && output_grid(&g, &t, &d, name) != 0)
+        rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
+    if (rc == SS_OK) {
+        cli.format = SS_FMT_CSV;
+        cli.format_set = 1;
+        rc = ss_cli_write(&cli, &g, &err);
+    }
+    if (rc == SS_OK)
+        diagnostics(file, &d, &rep);
+    else
+        ss_error_print(&err, "weight");
+    ss_weight_report_free(&rep);
+    ss_grid_free(&g);
+    ss_design_free(&d);
+    ss_table_free(&t);
+    ss_cli_free(&cli);
+    return rc;
+}

@@ -1,0 +1,307 @@
+/* Design-based quantiles and the Woodruff interval (R's svyquantile,
+ * survey 4.1.1).  See ss_quantile.h for the rules and the interval.
+ *
+ * Every rule is written after its R source so that the floating-point
+ * steps agree: R's sum() and cumsum() accumulate in long double and round
+ * each result to double, mean() adds a second long double pass, rowsum()
+ * accumulates in double, and order() is stable (ties keep row order). */
+#include "ss_quantile.h"
+
+#include <gsl/gsl_cdf.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+int ss_qrule_parse(const char *name, ss_qrule *out)
+{
+    static const struct {
+        const char *name;
+        ss_qrule rule;
+    } t[] = {
+        {"math", SS_QRULE_MATH}, {"school", SS_QRULE_SCHOOL},
+        {"shahvaish", SS_QRULE_SHAHVAISH},
+        {"hf1", SS_QRULE_HF1},   {"hf2", SS_QRULE_HF2}, {"hf3", SS_QRULE_HF3},
+        {"hf4", SS_QRULE_HF4},   {"hf5", SS_QRULE_HF5}, {"hf6", SS_QRULE_HF6},
+        {"hf7", SS_QRULE_HF7},   {"hf8", SS_QRULE_HF8}, {"hf9", SS_QRULE_HF9},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (strcmp(name, t[i].name) == 0) {
+            *out = t[i].rule;
+            return 0;
+        }
+    return -1;
+}
+
+/* One row with nonzero weight, in the order of R's order(y). */
+typedef struct qpoint {
+    double y;
+    double w;   /* R's weight, 1/(1/w) */
+    double c;   /* cumsum(w) through this point */
+    double pk;  /* plotting position (shahvaish, hf5 .. hf9) */
+    size_t k;   /* index into the caller's rows: the tie-break */
+} qpoint;
+
+/* The sorted sample: n points, total = sum(w) in row order (R's sum(w) in
+ * qs(), which receives the weights unsorted). */
+typedef struct qsample {
+    qpoint *pt;
+    size_t n;
+    double total;
+} qsample;
+
+static int cmp_point(const void *a, const void *b)
+{
+    const qpoint *x = a, *y = b;
+    if (x->y < y->y)
+        return -1;
+    if (x->y > y->y)
+        return 1;
+    return (x->k > y->k) - (x->k < y->k);
+}
+
+/* R's qs(): pos = last(cumw <= p * sum(w)) (1 when none), the values at
+ * pos and pos + 1 and the distances of their cumulative shares from p. */
+typedef struct qs_out {
+    double qlow, qup, wlow, wup;
+    size_t ilow; /* pos, 1-based as in R */
+} qs_out;
+
+static qs_out qs(const qsample *s, double p)
+{
+    const qpoint *pt = s->pt;
+    size_t n = s->n, pos = 0;
+    double thr = p * s->total;
+    for (size_t i = n; i-- > 0;)
+        if (pt[i].c <= thr) {
+            pos = i;
+            break;
+        }
+    size_t next = pos + 1 < n ? pos + 1 : pos;
+    return (qs_out){pt[pos].y, pt[next].y, p - pt[pos].c / s->total,
+                    pt[next].c / s->total - p, pos + 1};
+}
+
+/* R's qrule_hf3: qs() on the distinct values, their weights summed by
+ * rowsum() (in double, in row order) and sum()/cumsum() over those; the
+ * lower value on a tie only when its position is even. */
+static double hf3(const qsample *s, double p)
+{
+    const qpoint *pt = s->pt;
+    size_t n = s->n;
+    long double tot = 0;
+    for (size_t i = 0, j; i < n; i = j) {
+        double gw = 0;
+        for (j = i; j < n && pt[j].y == pt[i].y; j++)
+            gw += pt[j].w;
+        tot += gw;
+    }
+    double total = (double)tot, thr = p * total;
+    /* pos = the last group with cumw <= thr, else the first (R's last()) */
+    long double run = 0;
+    size_t pos = 0, pos_first = 0, g = 0;
+    double cpos = 0;
+    for (size_t i = 0, j; i < n; i = j, g++) {
+        double gw = 0;
+        for (j = i; j < n && pt[j].y == pt[i].y; j++)
+            gw += pt[j].w;
+        run += gw;
+        double c = (double)run;
+        if (g == 0 || c <= thr) {
+            pos = g;
+            pos_first = i;
+            cpos = c;
+        }
+    }
+    size_t next = pos_first;
+    while (next < n && pt[next].y == pt[pos_first].y)
+        next++;
+    if (next == n)
+        next = pos_first;
+    if (p - cpos / total == 0 && (pos + 1) % 2 == 0)
+        return pt[pos_first].y;
+    return pt[next].y;
+}
+
+/* R's approx(pk, y, v, rule = 2) with method "linear" or "constant"
+ * (f = 0), the bisection and the tests of R's approx1(). */
+static double approx(const qsample *s, double v, int linear)
+{
+    const qpoint *pt = s->pt;
+    size_t n = s->n, i = 0, j = n - 1;
+    if (n == 1) /* R stops here for the linear rules ("need at least two") */
+        return pt[0].y;
+    if (v < pt[i].pk)
+        return pt[i].y;
+    if (v > pt[j].pk)
+        return pt[j].y;
+    while (i < j - 1) {
+        size_t ij = (i + j) / 2;
+        if (v < pt[ij].pk)
+            j = ij;
+        else
+            i = ij;
+    }
+    if (v == pt[j].pk)
+        return pt[j].y;
+    if (v == pt[i].pk)
+        return pt[i].y;
+    if (linear)
+        return pt[i].y + (pt[j].y - pt[i].y) * ((v - pt[i].pk) / (pt[j].pk - pt[i].pk));
+    return pt[i].y;
+}
+
+/* The plotting positions pk of the interpolating rules (R's expressions,
+ * operation for operation; "a * 1/3" in R is (a * 1) / 3). */
+static void plotting_positions(qsample *s, ss_qrule rule)
+{
+    qpoint *pt = s->pt;
+    size_t n = s->n;
+    double cn = pt[n - 1].c, wn = pt[n - 1].w;
+    switch (rule) {
+    case SS_QRULE_SHAHVAISH: {
+        long double mu = 0, t = 0;
+        for (size_t i = 0; i < n; i++)
+            mu += pt[i].w;
+        mu /= (long double)n;
+        for (size_t i = 0; i < n; i++)
+            t += pt[i].w - mu;
+        mu += t / (long double)n;
+        double mean = (double)mu;
+        long double S = 0;
+        for (size_t i = 0; i < n; i++) {
+            S += pt[i].w / mean;
+            pt[i].pk = ((double)S + 0.5 - pt[i].w / 2) / (double)(n + 1);
+        }
+        break;
+    }
+    case SS_QRULE_HF5:
+        for (size_t i = 0; i < n; i++)
+            pt[i].pk = (pt[i].c - pt[i].w / 2) / cn;
+        break;
+    case SS_QRULE_HF6:
+        for (size_t i = 0; i < n; i++)
+            pt[i].pk = pt[i].c / (cn + wn);
+        break;
+    case SS_QRULE_HF7:
+        if (n >= 2)
+            for (size_t i = 0; i < n; i++)
+                pt[i].pk = (i ? pt[i - 1].c : 0) / pt[n - 2].c;
+        break;
+    case SS_QRULE_HF8:
+        for (size_t i = 0; i < n; i++)
+            pt[i].pk = ((i ? pt[i - 1].c : 0) * 1 / 3 + pt[i].c * 2 / 3) / (cn + wn / 3);
+        break;
+    case SS_QRULE_HF9:
+        for (size_t i = 0; i < n; i++)
+            pt[i].pk = ((i ? pt[i - 1].c : 0) * 3 / 8 + pt[i].c * 5 / 8) / (cn + wn / 4);
+        break;
+    default:
+        break;
+    }
+}
+
+/* The quantile p of the sorted sample by rule (R's qrule_*). */
+static double rule_eval(const qsample *s, ss_qrule rule, double p)
+{
+    qs_out q;
+    switch (rule) {
+    case SS_QRULE_MATH:
+    case SS_QRULE_HF1:
+        q = qs(s, p);
+        return q.wlow == 0 ? q.qlow : q.qup;
+    case SS_QRULE_SCHOOL:
+    case SS_QRULE_HF2:
+        q = qs(s, p);
+        return q.wlow == 0 ? (q.qlow + q.qup) / 2 : q.qup;
+    case SS_QRULE_HF3:
+        return hf3(s, p);
+    case SS_QRULE_HF4: {
+        q = qs(s, p);
+        double gamma = q.wlow / (q.wup + q.wlow);
+        return q.qlow * (1 - gamma) + q.qup * gamma;
+    }
+    case SS_QRULE_SHAHVAISH:
+        return approx(s, p, 0);
+    case SS_QRULE_HF5:
+    case SS_QRULE_HF6:
+    case SS_QRULE_HF7:
+    case SS_QRULE_HF8:
+    case SS_QRULE_HF9:
+        return approx(s, p, 1);
+    }
+    return NAN;
+}
+
+/* R's qt(1 - alpha/2, df), qnorm when df is infinite. */
+static double t_crit(double level, double df)
+{
+    double q = 1 - (1 - level) / 2;
+    if (isnan(df) || df <= 0)
+        return NAN;
+    if (isinf(df))
+        return gsl_cdf_ugaussian_Pinv(q);
+    return gsl_cdf_tdist_Pinv(q, df);
+}
+
+int ss_quantile_estimate(const ss_design *d, ss_design_work *dw, const size_t *rows,
+                         const double *y, size_t m, double p, ss_qrule rule,
+                         double level, double df, double *z, ss_quantile_out *out,
+                         ss_error *err)
+{
+    out->estimate = out->se = out->ci_low = out->ci_high = NAN;
+    if (m == 0)
+        return SS_OK;
+    qsample s = {malloc(m * sizeof *s.pt), 0, 0};
+    if (!s.pt)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    long double tot = 0;
+    for (size_t k = 0; k < m; k++) {
+        double w = d->w[rows[k]];
+        if (w == 0) /* R's qrules drop zero weights */
+            continue;
+        w = 1 / (1 / w);
+        s.pt[s.n++] = (qpoint){y[k], w, 0, 0, k};
+        tot += w;
+    }
+    s.total = (double)tot;
+    if (s.n == 0 || s.total == 0) {
+        free(s.pt);
+        return SS_OK;
+    }
+    qsort(s.pt, s.n, sizeof *s.pt, cmp_point);
+    long double run = 0;
+    for (size_t i = 0; i < s.n; i++) {
+        run += s.pt[i].w;
+        s.pt[i].c = (double)run;
+    }
+    plotting_positions(&s, rule);
+    double q = rule_eval(&s, rule, p);
+
+    /* Woodruff: svymean(y <= q) over the domain, R's operations. */
+    long double acc = 0;
+    for (size_t k = 0; k < m; k++) {
+        double w = d->w[rows[k]];
+        w = w == 0 ? 0 : 1 / (1 / w);
+        acc += (y[k] <= q ? w : 0) / s.total;
+    }
+    double phat = (double)acc;
+    for (size_t k = 0; k < m; k++) {
+        double w = d->w[rows[k]];
+        w = w == 0 ? 0 : 1 / (1 / w);
+        z[k] = ((y[k] <= q) - phat) * w / s.total;
+    }
+    double V;
+    int rc = ss_design_vcov(d, dw, rows, z, m, 1, &V, err);
+    if (rc != SS_OK) {
+        free(s.pt);
+        return rc;
+    }
+    double t = t_crit(level, df), sp = sqrt(V);
+    double plo = phat - sp * t, phi = phat + sp * t;
+    out->estimate = q;
+    out->ci_low = isnan(plo) || plo < 0 ? NAN : rule_eval(&s, rule, plo);
+    out->ci_high = isnan(phi) || phi > 1 ? NAN : rule_eval(&s, rule, phi);
+    out->se = (out->ci_high - out->ci_low) / (2 * t);
+    free(s.pt);
+    return SS_OK;
+}
