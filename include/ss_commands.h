@@ -16,6 +16,8 @@ typedef struct ss_command {
 int cmd_estimate(int argc, char **argv);
 int cmd_describe(int argc, char **argv);
 int cmd_weight(int argc, char **argv);
+int cmd_rates(int argc, char **argv);
+extern const char cmd_rates_usage[];
 extern const char cmd_weight_usage[];
 extern const char cmd_estimate_usage[];
 extern const char cmd_describe_usage[];

@@ -7,6 +7,8 @@
  * subset of a design.  Linearized scores (Binder; R's svymean code):
  *   mean   z = w (y - ybar) / W        total  z = w y
  *   ratio  z = w (y - R x) / X         prop   the mean of the 0/1 indicator
+ * and the satisfaction measures are means of a per-respondent score (t2b,
+ * b2b: 0/1, with a proportion's interval; net: -1/0/1; index: 0..100)
  * and Var = the design variance of the total of z (ss_design_vcov). */
 #ifndef SS_ESTIMATE_H
 #define SS_ESTIMATE_H
@@ -26,12 +28,18 @@ typedef enum {
     SS_STAT_PROP,
     SS_STAT_RATIO,
     SS_STAT_QUANTILE,
+    SS_STAT_T2B,    /* satisfaction measures on --scale, from here on */
+    SS_STAT_B2B,
+    SS_STAT_NET,
+    SS_STAT_INDEX,
 } ss_stat;
 
 typedef struct ss_estimate_request {
     ss_stat stat;
     const char *var;   /* the numerator of a ratio */
     const char *den;   /* ratio only */
+    const char *const *items; /* index only: its items; var is its NAME */
+    size_t nitems;
 } ss_estimate_request;
 
 typedef enum { SS_DF_DESIGN, SS_DF_INF, SS_DF_FIXED } ss_df_mode;
@@ -51,6 +59,7 @@ typedef struct ss_estimate_options {
     ss_qrule qrule;
     int nchs;              /* --flags nchs */
     int compare;           /* pairwise differences between domains */
+    double scale_low, scale_high; /* --scale LOW:HIGH, HIGH most satisfied */
 } ss_estimate_options;
 
 /* Columns the requests and --by need, appended to req; returns the count. */

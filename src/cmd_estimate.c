@@ -31,6 +31,10 @@ const char cmd_estimate_usage[] =
     "  --encoding ENC         convert from ENC (e.g. gb18030) to UTF-8\n"
     "estimates (each may repeat; VARS is a comma-separated list):\n"
     "  --mean VARS  --total VARS  --prop VARS  --ratio NUM/DEN  --quantile VARS\n"
+    "  --t2b VARS  --b2b VARS  --net VARS   share in the top two codes, the bottom\n"
+    "                         two, and top minus bottom, on --scale\n"
+    "  --index NAME=VAR,...   mean over answered items of 100 (x-LOW)/(HIGH-LOW)\n"
+    "  --scale LOW:HIGH       the answer scale, HIGH most satisfied (1:5, or 5:1)\n"
     "  --probs P,...          quantile probabilities (default 0.25,0.5,0.75)\n"
     "  --qrule RULE           math (default), school, shahvaish, hf1 .. hf9 (R's)\n"
     "  --by VARS              domain estimates that keep the whole design\n"
@@ -81,6 +85,11 @@ enum {
     OPT_CI_METHOD,
     OPT_FLAGS,
     OPT_COMPARE,
+    OPT_T2B,
+    OPT_B2B,
+    OPT_NET,
+    OPT_INDEX,
+    OPT_SCALE,
 };
 
 static const struct option own_options[] = {
@@ -100,6 +109,11 @@ static const struct option own_options[] = {
     {"ci-method", required_argument, NULL, OPT_CI_METHOD},
     {"flags", required_argument, NULL, OPT_FLAGS},
     {"compare", no_argument, NULL, OPT_COMPARE},
+    {"t2b", required_argument, NULL, OPT_T2B},
+    {"b2b", required_argument, NULL, OPT_B2B},
+    {"net", required_argument, NULL, OPT_NET},
+    {"index", required_argument, NULL, OPT_INDEX},
+    {"scale", required_argument, NULL, OPT_SCALE},
     {NULL, 0, NULL, 0},
 };
 
@@ -116,6 +130,9 @@ typedef struct estimate_args {
     char prob_text[64][32];
     const char *wave;
     const char *file;
+    const char *items[MAX_REQUESTS]; /* the items of the --index options */
+    size_t nitems;
+    int scale_set;
 } estimate_args;
 
 static int add_vars(estimate_args *a, ss_stat stat, const char *arg, const char *option,
@@ -133,6 +150,8 @@ static int add_vars(estimate_args *a, ss_stat stat, const char *arg, const char 
         r->stat = stat;
         r->var = items[i];
         r->den = NULL;
+        r->items = NULL;
+        r->nitems = 0;
         if (stat == SS_STAT_RATIO) {
             const char *parts[2];
             size_t k;
@@ -147,6 +166,49 @@ static int add_vars(estimate_args *a, ss_stat stat, const char *arg, const char 
         }
     }
     return SS_OK;
+}
+
+/* --index NAME=VAR,VAR,...: the mean score over the answered items. */
+static int add_index(estimate_args *a, const char *arg, ss_error *err)
+{
+    const char *parts[2];
+    size_t k, n;
+    int rc = ss_cli_split(&a->cli, arg, '=', parts, 2, &k, "--index", err);
+    if (rc)
+        return rc;
+    if (k != 2)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0, "--index: expected NAME=VAR,VAR,..., got '%s'",
+                            arg);
+    if (a->nreq == MAX_REQUESTS)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0, "too many estimates");
+    rc = ss_cli_split(&a->cli, parts[1], ',', a->items + a->nitems, MAX_REQUESTS - a->nitems,
+                      &n, "--index", err);
+    if (rc)
+        return rc;
+    a->req[a->nreq++] = (ss_estimate_request){SS_STAT_INDEX, parts[0], NULL,
+                                              a->items + a->nitems, n};
+    a->nitems += n;
+    return SS_OK;
+}
+
+/* --scale LOW:HIGH, whole numbers at least two apart; HIGH is the most
+ * satisfied end (5:1 when 1 is). */
+static int parse_scale(estimate_args *a, const char *arg, ss_error *err)
+{
+    const char *parts[2];
+    size_t k;
+    double lo, hi;
+    int rc = ss_cli_split(&a->cli, arg, ':', parts, 2, &k, "--scale", err);
+    if (rc == SS_OK && (k != 2 || ss_cli_number(parts[0], "--scale", &lo, err) != SS_OK ||
+                        ss_cli_number(parts[1], "--scale", &hi, err) != SS_OK ||
+                        lo != floor(lo) || hi != floor(hi) || fabs(hi - lo) < 2))
+        rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
+                          "--scale: expected LOW:HIGH, whole numbers at least 2 apart"
+                          " (1:5, or 5:1 when 1 is most satisfied), got '%s'", arg);
+    a->opt.scale_low = lo;
+    a->opt.scale_high = hi;
+    a->scale_set = 1;
+    return rc;
 }
 
 /* --probs P,...: each strictly between 0 and 1 (0 and 1 allowed, as R);
@@ -269,6 +331,21 @@ static int parse_args(estimate_args *a, int argc, char **argv, ss_error *err)
         case OPT_COMPARE:
             a->opt.compare = 1;
             break;
+        case OPT_T2B:
+            rc = add_vars(a, SS_STAT_T2B, optarg, "--t2b", err);
+            break;
+        case OPT_B2B:
+            rc = add_vars(a, SS_STAT_B2B, optarg, "--b2b", err);
+            break;
+        case OPT_NET:
+            rc = add_vars(a, SS_STAT_NET, optarg, "--net", err);
+            break;
+        case OPT_INDEX:
+            rc = add_index(a, optarg, err);
+            break;
+        case OPT_SCALE:
+            rc = parse_scale(a, optarg, err);
+            break;
         default:
             free(opts);
             ss_command_bad_option("estimate", argc, argv); /* prints the message */
@@ -286,10 +363,14 @@ static int parse_args(estimate_args *a, int argc, char **argv, ss_error *err)
     a->file = argv[optind];
     if (a->nreq == 0)
         return ss_error_set(err, SS_EUSAGE, NULL, 0,
-                            "nothing to estimate: give --mean, --total, --prop, --ratio"
-                            " or --quantile");
+                            "nothing to estimate: give --mean, --total, --prop, --ratio,"
+                            " --quantile, --t2b, --b2b, --net or --index");
     if (a->opt.compare && a->opt.nby == 0)
         return ss_error_set(err, SS_EUSAGE, NULL, 0, "--compare needs --by");
+    for (size_t i = 0; i < a->nreq && !a->scale_set; i++)
+        if (a->req[i].stat >= SS_STAT_T2B)
+            return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                                "--t2b, --b2b, --net and --index need --scale LOW:HIGH");
     return SS_OK;
 }
 
@@ -327,7 +408,7 @@ int cmd_estimate(int argc, char **argv)
         return 2; /* already reported by ss_command_bad_option */
     }
     if (rc == SS_OK) {
-        req = malloc((2 * a.nreq + 16) * sizeof *req);
+        req = malloc((2 * a.nreq + a.nitems + 16) * sizeof *req);
         if (!req)
             rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
     }

@@ -23,6 +23,11 @@ size_t ss_estimate_requests(const ss_estimate_request *er, size_t n,
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned need = er[i].stat == SS_STAT_PROP ? SS_NEED_CATEGORY : SS_NEED_NUMBER;
+        if (er[i].stat == SS_STAT_INDEX) {
+            for (size_t j = 0; j < er[i].nitems; j++)
+                req[k++] = (ss_request){er[i].items[j], SS_NEED_NUMBER};
+            continue;
+        }
         req[k++] = (ss_request){er[i].var, need};
         if (er[i].stat == SS_STAT_RATIO)
             req[k++] = (ss_request){er[i].den, SS_NEED_NUMBER};
@@ -237,6 +242,7 @@ typedef struct work {
     double *z;      /* their scores */
     double *y;      /* their values (0/1 indicators of a proportion) */
     double *z2;     /* scratch */
+    double *score;  /* per row: the score of a satisfaction measure */
     ss_design_work *dw;
     int keep;       /* --compare: keep each domain's scores */
     size_t *krows;  /* kept rows and scores, domain after domain */
@@ -303,27 +309,23 @@ static int flag_rse(ss_result_row *r, const ss_estimate_options *o)
     return 0;
 }
 
-/* Mean (or total when total is set) of y over the domain rows dr[0..nr),
- * with indicator when level >= 0 (a proportion of that level code). */
+/* Mean (or total when total is set) over the domain rows dr[0..nr) of the
+ * values yv (NaN = missing) or, when c is given, of the indicator of level
+ * code `level` of c; prop: the values are 0/1, and the row gets a
+ * proportion's interval and flags. */
 static int mean_like(const ss_design *d, work *wk, const ss_estimate_options *o,
-                     const ss_column *c, int32_t level, int total, const size_t *dr,
-                     size_t nr, ss_result_row *r, ss_error *err)
+                     const char *name, const double *yv, const ss_column *c, int32_t level,
+                     int total, int prop, const size_t *dr, size_t nr, ss_result_row *r,
+                     ss_error *err)
 {
     const double *w = d->w;
     size_t m = 0, nobs = 0;
     double W = 0, Y = 0;
     for (size_t k = 0; k < nr; k++) {
         size_t i = dr[k];
-        double y;
-        if (level >= 0) {
-            if (c->code[i] < 0)
-                continue;
-            y = c->code[i] == level;
-        } else {
-            y = c->num[i];
-            if (isnan(y))
-                continue;
-        }
+        double y = c ? (c->code[i] < 0 ? NAN : c->code[i] == level) : yv[i];
+        if (isnan(y))
+            continue;
         wk->rows[m] = i;
         wk->y[m] = y;
         m++;
@@ -362,7 +364,7 @@ static int mean_like(const ss_design *d, work *wk, const ss_estimate_options *o,
         r->n_eff = ne < (double)m ? ne : (double)m;
     }
     double df = row_df(d, wk, o, m);
-    if (level < 0) {
+    if (!prop) {
         set_wald(r, o->level, df);
         return flag_rse(r, o) == 0 ? SS_OK : ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     }
@@ -383,7 +385,7 @@ static int mean_like(const ss_design *d, work *wk, const ss_estimate_options *o,
         if (strstr(err->message, "interval") || strstr(err->message, "profile")) {
             char msg[sizeof err->message];
             snprintf(msg, sizeof msg, "%s", err->message);
-            ss_error_set(err, rc, NULL, 0, "--prop %s: %s", c->name, msg);
+            ss_error_set(err, rc, NULL, 0, "%s: %s", name, msg);
         }
         return rc;
     }
@@ -465,8 +467,55 @@ static int ratio(const ss_design *d, work *wk, const ss_estimate_options *o,
 
 static const char *stat_name(ss_stat s)
 {
-    static const char *const names[] = {"mean", "total", "prop", "ratio", "quantile"};
+    static const char *const names[] = {"mean", "total", "prop", "ratio", "quantile",
+                                        "t2b", "b2b", "net", "index"};
     return names[s];
+}
+
+/* The per-row score of a satisfaction measure on --scale LOW:HIGH (HIGH the
+ * most satisfied end): t2b 1 in the top two codes, b2b in the bottom two,
+ * net t2b - b2b, index the mean over answered items of
+ * 100 (x - LOW) / (HIGH - LOW); NaN when unanswered.  A code outside the
+ * scale (not a --na code) is an error naming the line. */
+static int scores(const ss_table *t, const ss_estimate_request *e,
+                  const ss_estimate_options *o, double *out, ss_error *err)
+{
+    const double lo = o->scale_low, hi = o->scale_high;
+    const double dir = hi > lo ? 1 : -1;
+    const size_t nitem = e->stat == SS_STAT_INDEX ? e->nitems : 1;
+    for (size_t i = 0; i < t->nrow; i++) {
+        double sum = 0;
+        size_t nans = 0;
+        for (size_t j = 0; j < nitem; j++) {
+            const ss_column *c = ss_table_find(t, e->stat == SS_STAT_INDEX ? e->items[j] : e->var);
+            double x = c->num[i];
+            if (isnan(x))
+                continue;
+            if (x != floor(x) || (x - lo) * dir < 0 || (hi - x) * dir < 0)
+                return ss_error_set(err, SS_EDATA, t->file, ss_table_line(t, i),
+                                    "column '%s': code %.15g is outside --scale %g:%g (give it"
+                                    " to --na if it means missing)",
+                                    c->name, x, lo, hi);
+            double top = (hi - x) * dir <= 1, bottom = (x - lo) * dir <= 1;
+            switch (e->stat) {
+            case SS_STAT_T2B:
+                sum = top;
+                break;
+            case SS_STAT_B2B:
+                sum = bottom;
+                break;
+            case SS_STAT_NET:
+                sum = top - bottom;
+                break;
+            default:
+                sum += 100 * (x - lo) / (hi - lo);
+                break;
+            }
+            nans++;
+        }
+        out[i] = nans == 0 ? NAN : e->stat == SS_STAT_INDEX ? sum / (double)nans : sum;
+    }
+    return SS_OK;
 }
 
 /* Holm's step-down adjustment of the k p-values of one family (R's
@@ -575,13 +624,14 @@ int ss_estimate_run(const ss_table *t, const ss_design *d,
     wk.z = malloc(nrow * sizeof *wk.z);
     wk.y = malloc(nrow * sizeof *wk.y);
     wk.z2 = malloc(nrow * sizeof *wk.z2);
+    wk.score = malloc(nrow * sizeof *wk.score);
     wk.dw = ss_design_work_alloc(d, 1);
     size_t *kstart = NULL; /* --compare: where each domain's kept scores start, end */
     if (o->compare && o->nby > 0) {
         wk.keep = 1;
         out->tests = 1;
     }
-    if (!wk.rows || !wk.z || !wk.y || !wk.z2 || !wk.dw)
+    if (!wk.rows || !wk.z || !wk.y || !wk.z2 || !wk.score || !wk.dw)
         rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
 
     for (size_t q = 0; q < n && rc == SS_OK; q++) {
@@ -590,6 +640,12 @@ int ss_estimate_run(const ss_table *t, const ss_design *d,
         char name[2048];
         snprintf(name, sizeof name, "%s%s%s", e->var, e->stat == SS_STAT_RATIO ? "/" : "",
                  e->stat == SS_STAT_RATIO ? e->den : "");
+        if (e->stat >= SS_STAT_T2B) {
+            rc = scores(t, e, o, wk.score, err);
+            if (rc != SS_OK)
+                break;
+        }
+        const double *score = wk.score;
         int32_t *order = NULL;
         size_t nlev = 1;
         if (e->stat == SS_STAT_PROP) {
@@ -627,10 +683,19 @@ int ss_estimate_run(const ss_table *t, const ss_design *d,
                 switch (e->stat) {
                 case SS_STAT_MEAN:
                 case SS_STAT_TOTAL:
-                    rc = mean_like(d, &wk, o, c, -1, e->stat == SS_STAT_TOTAL, dr, nr, r, err);
+                    rc = mean_like(d, &wk, o, name, c->num, NULL, -1, e->stat == SS_STAT_TOTAL,
+                                   0, dr, nr, r, err);
                     break;
                 case SS_STAT_PROP:
-                    rc = mean_like(d, &wk, o, c, order[l], 0, dr, nr, r, err);
+                    rc = mean_like(d, &wk, o, name, NULL, c, order[l], 0, 1, dr, nr, r, err);
+                    break;
+                case SS_STAT_T2B:
+                case SS_STAT_B2B:
+                    rc = mean_like(d, &wk, o, name, score, NULL, -1, 0, 1, dr, nr, r, err);
+                    break;
+                case SS_STAT_NET:
+                case SS_STAT_INDEX:
+                    rc = mean_like(d, &wk, o, name, score, NULL, -1, 0, 0, dr, nr, r, err);
                     break;
                 case SS_STAT_RATIO:
                     rc = ratio(d, &wk, o, c, ss_table_find(t, e->den), dr, nr, r, err);
@@ -653,6 +718,7 @@ int ss_estimate_run(const ss_table *t, const ss_design *d,
     free(wk.z);
     free(wk.y);
     free(wk.z2);
+    free(wk.score);
     free(wk.krows);
     free(wk.kz);
     free(kstart);

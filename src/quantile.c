@@ -63,7 +63,6 @@ static int cmp_point(const void *a, const void *b)
  * pos and pos + 1 and the distances of their cumulative shares from p. */
 typedef struct qs_out {
     double qlow, qup, wlow, wup;
-    size_t ilow; /* pos, 1-based as in R */
 } qs_out;
 
 static qs_out qs(const qsample *s, double p)
@@ -78,7 +77,7 @@ static qs_out qs(const qsample *s, double p)
         }
     size_t next = pos + 1 < n ? pos + 1 : pos;
     return (qs_out){pt[pos].y, pt[next].y, p - pt[pos].c / s->total,
-                    pt[next].c / s->total - p, pos + 1};
+                    pt[next].c / s->total - p};
 }
 
 /* R's qrule_hf3: qs() on the distinct values, their weights summed by
@@ -200,6 +199,54 @@ static void plotting_positions(qsample *s, ss_qrule rule)
     }
 }
 
+static int cmp_pk(const void *a, const void *b)
+{
+    const qpoint *x = a, *y = b;
+    if (x->pk < y->pk)
+        return -1;
+    if (x->pk > y->pk)
+        return 1;
+    return (x->k > y->k) - (x->k < y->k);
+}
+
+/* R's regularize.values() inside approx(): points out of order in pk are
+ * sorted by pk (stably; shahvaish's positions need it when the weights
+ * vary, since R subtracts w/2 rather than wbar/2), and equal pk collapse
+ * into one point at the mean of their y (R's mean(): long double, with a
+ * second pass).  Afterwards s->n counts the points left and only pk and y
+ * are meaningful. */
+static void regularize(qsample *s)
+{
+    qpoint *pt = s->pt;
+    size_t n = s->n;
+    int sorted = 1;
+    for (size_t i = 1; i < n && sorted; i++)
+        sorted = !(pt[i].pk < pt[i - 1].pk);
+    if (!sorted) {
+        for (size_t i = 0; i < n; i++)
+            pt[i].k = i;
+        qsort(pt, n, sizeof *pt, cmp_pk);
+    }
+    size_t out = 0;
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i + 1; j < n && pt[j].pk == pt[i].pk; j++)
+            ;
+        double y = pt[i].y;
+        if (j - i > 1) {
+            long double mu = 0, t = 0, len = (long double)(j - i);
+            for (size_t k = i; k < j; k++)
+                mu += pt[k].y;
+            mu /= len;
+            for (size_t k = i; k < j; k++)
+                t += pt[k].y - mu;
+            y = (double)(mu + t / len);
+        }
+        pt[out] = pt[i];
+        pt[out++].y = y;
+    }
+    s->n = out;
+}
+
 /* The quantile p of the sorted sample by rule (R's qrule_*). */
 static double rule_eval(const qsample *s, ss_qrule rule, double p)
 {
@@ -274,8 +321,15 @@ int ss_quantile_estimate(const ss_design *d, ss_design_work *dw, const size_t *r
         run += s.pt[i].w;
         s.pt[i].c = (double)run;
     }
-    plotting_positions(&s, rule);
+    if (rule == SS_QRULE_SHAHVAISH || (rule >= SS_QRULE_HF5 && rule <= SS_QRULE_HF9)) {
+        plotting_positions(&s, rule);
+        regularize(&s);
+    }
     double q = rule_eval(&s, rule, p);
+    if (isnan(q)) { /* hf4 at p = 1 (0/0): R's interval is NaN too */
+        free(s.pt);
+        return SS_OK;
+    }
 
     /* Woodruff: svymean(y <= q) over the domain, R's operations. */
     long double acc = 0;

@@ -432,16 +432,17 @@ run_case <- function(args, datafile, weights_only = FALSE) {
         df <- df_for(present, domain)
         n <- count_n(present, domain)
         lab <- vapply(args$probs, format, "", digits = 15)
-        if (n == 0) {
+        if (n == 0) {  # a domain without answers: R would stop, survstat gives NaN
           for (k in seq_along(args$probs))
             add_row("quantile", v, lab[k], domain, NA_real_, NA_real_, NA_real_,
-                    NA_real_, df, NA_real_, 0)
+                    NA_real_, NA_real_, NA_real_, 0)
           return(invisible())
         }
+        # columns: quantile, lower, upper, se (by position: hf4 names them oddly)
         r <- svyquantile(fml(v), des, quantiles = args$probs, alpha = 1 - args$level,
                          qrule = args$qrule, df = df, na.rm = TRUE, ci = TRUE)[[1]]
         for (k in seq_along(args$probs))
-          add_row("quantile", v, lab[k], domain, r[k, "quantile"], r[k, "se"],
+          add_row("quantile", v, lab[k], domain, r[k, 1], r[k, 4],
                   r[k, 2], r[k, 3], df, NA_real_, n)
       }
       if (is.null(args$by)) {
