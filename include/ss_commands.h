@@ -17,6 +17,8 @@ int cmd_estimate(int argc, char **argv);
 int cmd_describe(int argc, char **argv);
 int cmd_weight(int argc, char **argv);
 int cmd_rates(int argc, char **argv);
+int cmd_combine(int argc, char **argv);
+extern const char cmd_combine_usage[];
 extern const char cmd_rates_usage[];
 extern const char cmd_weight_usage[];
 extern const char cmd_estimate_usage[];

@@ -1,0 +1,195 @@
+/* survstat combine: a composite estimate of the same statistic from
+ * independent samples (the household and the telephone survey). */
+#include <gsl/gsl_cdf.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ss_cli.h"
+#include "ss_commands.h"
+#include "ss_estimate.h"
+#include "ss_result.h"
+#include "ss_writer.h"
+
+const char cmd_combine_usage[] =
+    "usage: survstat combine RESULT.csv RESULT.csv ... [--weights A,B,...]\n"
+    "                        [--level P] [--format FMT] [-o FILE]\n"
+    "\n"
+    "Combines the estimates that independent samples give of the same thing:\n"
+    "for every row (statistic, variable, level, domain) present in every file,\n"
+    "estimate = sum a_k est_k with a_k proportional to 1/se_k^2 (inverse\n"
+    "variance), or to --weights, one per file; se = sqrt(sum a_k^2 se_k^2);\n"
+    "df by Satterthwaite from the files' df (empty df = infinite); n = sum n_k.\n"
+    "Rows get wave 'combined'.  Rows missing from a file are left out and\n"
+    "counted on stderr.\n"
+    "\n"
+    "example:\n"
+    "  survstat combine tests/data/sample_a.csv tests/data/sample_b.csv\n";
+
+enum { OPT_WEIGHTS_ = SS_OPT_FIRST_COMMAND, OPT_LEVEL };
+
+static const struct option own_options[] = {
+    {"level", required_argument, NULL, OPT_LEVEL},
+    {NULL, 0, NULL, 0},
+};
+
+#define MAX_FILES 64
+
+typedef struct input {
+    ss_table t;
+    const ss_column *stat, *var, *lev, *dom, *est, *se, *df, *n;
+} input;
+
+static const char *text(const ss_column *c, size_t i)
+{
+    return c && c->code[i] >= 0 ? c->levels.str[c->code[i]] : "";
+}
+
+static int read_input(input *in, const char *path, const ss_read_options *ro, ss_error *err)
+{
+    static const char *const names[] = {"statistic", "variable", "level", "domain",
+                                        "estimate",  "se",       "df",    "n"};
+    ss_request req[8];
+    for (size_t k = 0; k < 8; k++)
+        req[k] = (ss_request){names[k], k < 4 ? SS_NEED_CATEGORY : SS_NEED_NUMBER};
+    int rc = ss_table_read(&in->t, path, ro, req, 8, err);
+    if (rc != SS_OK)
+        return rc;
+    const ss_column **cols[] = {&in->stat, &in->var, &in->lev, &in->dom,
+                                &in->est,  &in->se,  &in->df,  &in->n};
+    for (size_t k = 0; k < 8; k++)
+        *cols[k] = ss_table_find(&in->t, names[k]);
+    return SS_OK;
+}
+
+/* Row i of in has the key of row j of a? -1 when absent. */
+static long find_row(const input *in, const input *a, size_t j)
+{
+    const char *k0 = text(a->stat, j), *k1 = text(a->var, j), *k2 = text(a->lev, j),
+               *k3 = text(a->dom, j);
+    for (size_t i = 0; i < in->t.nrow; i++)
+        if (strcmp(text(in->stat, i), k0) == 0 && strcmp(text(in->var, i), k1) == 0 &&
+            strcmp(text(in->lev, i), k2) == 0 && strcmp(text(in->dom, i), k3) == 0)
+            return (long)i;
+    return -1;
+}
+
+int cmd_combine(int argc, char **argv)
+{
+    ss_cli cli;
+    ss_cli_init(&cli, "combine");
+    ss_error err;
+    ss_error_clear(&err);
+    double level = 0.95, fixed[MAX_FILES];
+    size_t nfixed = 0;
+    struct option *opts = ss_command_options(own_options);
+    int rc = opts ? SS_OK : ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
+    int c;
+    optind = 1;
+    opterr = 0;
+    while (rc == SS_OK && (c = getopt_long(argc, argv, SS_CLI_SHORT, opts, NULL)) != -1) {
+        if (c == SS_OPT_WEIGHTS) { /* here: one weight per file */
+            const char *items[MAX_FILES];
+            rc = ss_cli_split(&cli, optarg, ',', items, MAX_FILES, &nfixed, "--weights", &err);
+            for (size_t k = 0; k < nfixed && rc == SS_OK; k++) {
+                rc = ss_cli_number(items[k], "--weights", &fixed[k], &err);
+                if (rc == SS_OK && !(fixed[k] >= 0))
+                    rc = ss_error_set(&err, SS_EUSAGE, NULL, 0,
+                                      "--weights: expected weights >= 0, got '%s'", items[k]);
+            }
+            continue;
+        }
+        int h = ss_cli_option(&cli, c, optarg, &err);
+        if (h < 0) {
+            rc = err.code;
+        } else if (h == 0 && c == OPT_LEVEL) {
+            rc = ss_cli_number(optarg, "--level", &level, &err);
+            if (rc == SS_OK && !(level > 0 && level < 1))
+                rc = ss_error_set(&err, SS_EUSAGE, NULL, 0,
+                                  "--level: expected a number between 0 and 1, got '%s'", optarg);
+        } else if (h == 0) {
+            free(opts);
+            ss_cli_free(&cli);
+            return ss_command_bad_option("combine", argc, argv);
+        }
+    }
+    free(opts);
+    size_t nfile = rc == SS_OK ? (size_t)(argc - optind) : 0;
+    if (rc == SS_OK && nfile < 2)
+        rc = ss_error_set(&err, SS_EUSAGE, NULL, 0, "combine needs two or more RESULT files");
+    if (rc == SS_OK && nfile > MAX_FILES)
+        rc = ss_error_set(&err, SS_EUSAGE, NULL, 0, "at most %d RESULT files", MAX_FILES);
+    if (rc == SS_OK && nfixed && nfixed != nfile)
+        rc = ss_error_set(&err, SS_EUSAGE, NULL, 0, "--weights: %zu weights for %zu files",
+                          nfixed, nfile);
+    input *in = calloc(nfile ? nfile : 1, sizeof *in);
+    if (!in && rc == SS_OK)
+        rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
+    for (size_t f = 0; f < nfile && rc == SS_OK; f++)
+        rc = read_input(&in[f], argv[optind + (int)f], &cli.read, &err);
+    ss_result res;
+    ss_result_init(&res);
+    size_t skipped = 0;
+    for (size_t j = 0; rc == SS_OK && j < in[0].t.nrow; j++) {
+        long row[MAX_FILES];
+        int all = 1;
+        row[0] = (long)j;
+        for (size_t f = 1; f < nfile && all; f++)
+            all = (row[f] = find_row(&in[f], &in[0], j)) >= 0;
+        if (!all) {
+            skipped++;
+            continue;
+        }
+        double a[MAX_FILES], sa = 0;
+        for (size_t f = 0; f < nfile; f++) {
+            double se = in[f].se->num[row[f]];
+            a[f] = nfixed ? fixed[f] : 1 / (se * se);
+            sa += a[f];
+        }
+        double est = 0, var = 0, dfden = 0, n = 0;
+        for (size_t f = 0; f < nfile; f++) {
+            size_t i = (size_t)row[f];
+            double ak = a[f] / sa, se = in[f].se->num[i], df = in[f].df->num[i];
+            double v = ak * ak * se * se;
+            est += ak * in[f].est->num[i];
+            var += v;
+            dfden += isnan(df) ? 0 : v * v / df;
+            n += in[f].n->num[i];
+        }
+        double df = dfden > 0 ? var * var / dfden : INFINITY;
+        ss_result_row *r = ss_result_add(&res, text(in[0].stat, j), text(in[0].var, j),
+                                         text(in[0].lev, j), text(in[0].dom, j));
+        if (!r || ss_result_set_str(&r->wave, "combined") != 0) {
+            rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
+            break;
+        }
+        r->estimate = est;
+        r->se = sqrt(var);
+        double q = ss_quantile_t(level, df);
+        r->ci_low = est - q * r->se;
+        r->ci_high = est + q * r->se;
+        r->df = isinf(df) ? NAN : df;
+        r->n = n;
+        r->cv = est != 0 ? r->se / fabs(est) : NAN;
+    }
+    ss_grid g = {0};
+    if (rc == SS_OK && ss_grid_from_results(&g, &res) != 0)
+        rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
+    if (rc == SS_OK && res.n == 0)
+        rc = ss_error_set(&err, SS_EDATA, NULL, 0, "no estimate is in every RESULT file");
+    if (rc == SS_OK)
+        rc = ss_cli_write(&cli, &g, &err);
+    if (rc == SS_OK && skipped)
+        fprintf(stderr, "survstat combine: %zu rows of %s are not in every file and were left out\n",
+                skipped, argv[optind]);
+    if (rc != SS_OK)
+        ss_error_print(&err, "combine");
+    for (size_t f = 0; f < nfile && in; f++)
+        ss_table_free(&in[f].t);
+    free(in);
+    ss_grid_free(&g);
+    ss_result_free(&res);
+    ss_cli_free(&cli);
+    return rc;
+}
