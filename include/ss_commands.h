@@ -18,6 +18,8 @@ int cmd_describe(int argc, char **argv);
 int cmd_weight(int argc, char **argv);
 int cmd_rates(int argc, char **argv);
 int cmd_combine(int argc, char **argv);
+int cmd_drivers(int argc, char **argv);
+extern const char cmd_drivers_usage[];
 extern const char cmd_combine_usage[];
 extern const char cmd_rates_usage[];
 extern const char cmd_weight_usage[];

@@ -16,12 +16,14 @@ typedef struct ss_result_row {
     double estimate, se, ci_low, ci_high, df, deff, n, n_eff, cv;
     char *flag;
     double t, p_value, p_holm;
+    char *note;  /* the extra text column note_name, NULL = empty */
 } ss_result_row;
 
 typedef struct ss_result {
     size_t n, cap;
     ss_result_row *row;
     int tests;   /* the t, p_value and p_holm columns are wanted */
+    const char *note_name; /* a last text column (drivers: "quadrant") */
 } ss_result;
 
 void ss_result_init(ss_result *r);

@@ -18,6 +18,8 @@ static const ss_command commands[] = {
      cmd_estimate_usage},
     {"describe", "columns, types, missing counts and a design check", cmd_describe,
      cmd_describe_usage},
+    {"drivers", "key drivers: importance, performance and their quadrants", cmd_drivers,
+     cmd_drivers_usage},
     {"combine", "a composite estimate from independent samples", cmd_combine,
      cmd_combine_usage},
     {"rates", "AAPOR response, cooperation, refusal and contact rates", cmd_rates,

@@ -9,6 +9,7 @@ void ss_result_init(ss_result *r)
     r->n = r->cap = 0;
     r->row = NULL;
     r->tests = 0;
+    r->note_name = NULL;
 }
 
 static void row_free(ss_result_row *x)
@@ -19,6 +20,7 @@ static void row_free(ss_result_row *x)
     free(x->level);
     free(x->domain);
     free(x->flag);
+    free(x->note);
 }
 
 void ss_result_free(ss_result *r)

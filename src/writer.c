@@ -81,7 +81,18 @@ static const int result_is_number[] = {0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 
 int ss_grid_from_results(ss_grid *g, const ss_result *r)
 {
-    if (ss_grid_init(g, r->tests ? 18 : 15, result_names, result_is_number) != 0)
+    const char *names[19];
+    int isnum[19];
+    size_t nc = r->tests ? 18 : 15;
+    for (size_t j = 0; j < nc; j++) {
+        names[j] = result_names[j];
+        isnum[j] = result_is_number[j];
+    }
+    if (r->note_name) {
+        names[nc] = r->note_name;
+        isnum[nc++] = 0;
+    }
+    if (ss_grid_init(g, nc, names, isnum) != 0)
         return -1;
     for (size_t i = 0; i < r->n; i++) {
         const ss_result_row *x = &r->row[i];
@@ -103,6 +114,8 @@ int ss_grid_from_results(ss_grid *g, const ss_result *r)
             c[16].num = x->p_value;
             c[17].num = x->p_holm;
         }
+        if (r->note_name && ss_grid_set_text(g, c, nc - 1, x->note ? x->note : "") != 0)
+            return -1;
     }
     return 0;
 }

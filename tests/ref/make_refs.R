@@ -37,13 +37,16 @@ parse_args <- function(argstring) {
             poststrat = NULL, rake = NULL, calibrate = NULL, calfun = "linear",
             bounds = c(-Inf, Inf), trim = NULL, maxit = 50, epsilon = 1e-7,
             probs = c(0.25, 0.5, 0.75), qrule = "math",
+            outcome = NULL, items = NULL, performance = "mean", scale = NULL,
+            na = character(0),
             tasks = list())          # estimates, in command-line order
   with_value <- c("--weights", "--strata", "--ids", "--fpc", "--lonely-psu",
                   "--mean", "--total", "--ratio", "--prop", "--by",
                   "--level", "--df", "--ci-method", "--flags",
                   "--poststrat", "--rake", "--calibrate", "--calfun", "--bounds",
                   "--trim-weights", "--max-iter", "--epsilon",
-                  "--quantile", "--probs", "--qrule")
+                  "--quantile", "--probs", "--qrule",
+                  "--outcome", "--items", "--performance", "--scale", "--na")
   i <- 1
   while (i <= length(tok)) {
     opt <- tok[i]
@@ -78,6 +81,11 @@ parse_args <- function(argstring) {
       "--trim-weights" = a$trim  <- as.numeric(split_list(val)),
       "--max-iter"   = a$maxit   <- as.numeric(val),
       "--epsilon"    = a$epsilon <- as.numeric(val),
+      "--outcome"    = a$outcome <- val,
+      "--items"      = a$items   <- split_list(val),
+      "--performance" = a$performance <- val,
+      "--scale"      = a$scale   <- as.numeric(strsplit(val, ":", fixed = TRUE)[[1]]),
+      "--na"         = a$na      <- split_list(val),
       "--probs"      = a$probs   <- as.numeric(split_list(val)),
       "--qrule"      = a$qrule   <- val,
       "--quantile"   = for (v in split_list(val))
@@ -123,7 +131,12 @@ run_case <- function(args, datafile, weights_only = FALSE) {
   # ... and the raw CSV text, used for level and domain labels ("race=1").
   txt <- read.csv(path, colClasses = "character", check.names = FALSE,
                   na.strings = character(0))
-  is_missing <- function(col) is.na(dat[[col]]) | txt[[col]] == ""
+  # --na codes are missing too
+  for (col in names(dat)) if (length(args$na)) {
+    na_rows <- txt[[col]] %in% args$na
+    if (any(na_rows)) dat[[col]][na_rows] <- NA
+  }
+  is_missing <- function(col) is.na(dat[[col]]) | txt[[col]] == "" | txt[[col]] %in% args$na
 
   # survey.lonely.psu: R's default is "fail"
   options(survey.lonely.psu = if (is.null(args$lonely)) "fail" else args$lonely,
@@ -221,6 +234,7 @@ run_case <- function(args, datafile, weights_only = FALSE) {
                           strict = TRUE)
 
   if (weights_only) return(weights(design))
+  if (!is.null(args$outcome)) return(drivers_rows(args, design, dat, txt, is_missing))
 
   # Degrees of freedom: whole design unless --df / --domain-df.
   DF <- if (!is.null(args$df)) args$df else degf(design)
@@ -457,6 +471,63 @@ run_case <- function(args, datafile, weights_only = FALSE) {
 }
 
 # ---------------------------------------------------------------------------
+# survstat drivers: svyglm of the outcome on the items (complete cases), the
+# weighted correlations (cov.wt), and the items' design-based means or t2b.
+# ---------------------------------------------------------------------------
+
+drivers_rows <- function(args, design, dat, txt, is_missing) {
+  vars <- c(args$outcome, args$items)
+  cc <- Reduce(`&`, lapply(vars, function(v) !is_missing(v)))
+  dcc <- subset(design, cc)
+  m <- svyglm(as.formula(paste0("`", args$outcome, "` ~ ",
+                                paste0("`", args$items, "`", collapse = "+"))), dcc)
+  ci <- confint(m)
+  b <- coef(m); se <- SE(m)
+  rows <- data.frame(statistic = c("coef", rep("importance", length(args$items))),
+                     variable = c("(Intercept)", args$items), level = "", domain = "",
+                     estimate = unname(b), se = unname(se), ci_low = unname(ci[, 1]),
+                     ci_high = unname(ci[, 2]), df = m$df.residual, n = sum(cc),
+                     stringsAsFactors = FALSE)
+  w <- weights(design)[cc]
+  for (v in args$items) {
+    r <- cov.wt(cbind(dat[[v]][cc], dat[[args$outcome]][cc]), wt = w / sum(w),
+                cor = TRUE)$cor[1, 2]
+    rows <- rbind(rows, data.frame(statistic = "correlation", variable = v, level = "",
+                                   domain = "", estimate = r, se = NA, ci_low = NA,
+                                   ci_high = NA, df = NA, n = sum(cc)))
+  }
+  DF <- degf(design)
+  for (v in args$items) {
+    present <- !is_missing(v)
+    if (args$performance == "t2b") {
+      lo <- args$scale[1]; hi <- args$scale[2]; dir <- sign(hi - lo)
+      design$variables$.t2b <- as.numeric((hi - dat[[v]]) * dir <= 1)
+      sub <- subset(design, present)
+      p <- svymean(~.t2b, sub)
+      ci <- attr(svyciprop(~.t2b, sub, method = "logit", df = DF), "ci")
+      lo_ci <- ci[[1]]; hi_ci <- ci[[2]]
+    } else {
+      p <- svymean(fml(v), design, na.rm = TRUE)
+      h <- qt(0.975, DF) * SE(p)
+      lo_ci <- coef(p) - h; hi_ci <- coef(p) + h
+    }
+    rows <- rbind(rows, data.frame(statistic = "performance", variable = v,
+                                   level = args$performance, domain = "",
+                                   estimate = unname(coef(p)), se = unname(SE(p))[1],
+                                   ci_low = unname(lo_ci), ci_high = unname(hi_ci), df = DF,
+                                   n = sum(present)))
+  }
+  imp <- rows$estimate[rows$statistic == "importance"]
+  perf <- rows$estimate[rows$statistic == "performance"]
+  q <- ifelse(imp >= mean(imp), ifelse(perf >= mean(perf), "keep up", "concentrate here"),
+              ifelse(perf >= mean(perf), "possible overkill", "low priority"))
+  rows$quadrant <- ""
+  rows$quadrant[rows$statistic == "importance"] <- q
+  rows$quadrant[rows$statistic == "performance"] <- q
+  rows
+}
+
+# ---------------------------------------------------------------------------
 # Output
 # ---------------------------------------------------------------------------
 
@@ -471,7 +542,8 @@ num_field <- function(x) ifelse(is.na(x), "", sprintf("%.17g", x))
 write_expected <- function(res, file) {
   cols <- c("statistic", "variable", "level", "domain", "estimate", "se",
             "ci_low", "ci_high", "df", "deff", "n")
-  cols <- c(cols, intersect(c("flag", "t", "p_value", "p_holm"), names(res)))
+  cols <- c(cols, intersect(c("flag", "t", "p_value", "p_holm", "quadrant"), names(res)))
+  cols <- intersect(cols, names(res))
   out <- lapply(cols, function(cn) {
     x <- res[[cn]]
     if (is.numeric(x)) num_field(x) else csv_field(x)
@@ -508,6 +580,24 @@ for (line in cases) {
   cat(sprintf("ok      %-20s %3d rows -> %s\n", name, nrow(res), out))
   for (w in unique(warns)) cat(sprintf("        warning: %s\n", w))
 }
+# survstat drivers cases (tests/ref/drivers_cases.txt).
+dcases <- readLines(file.path(ref_dir, "drivers_cases.txt"), encoding = "UTF-8")
+dcases <- dcases[!grepl("^[[:space:]]*(#|$)", dcases)]
+for (line in dcases) {
+  f <- strsplit(line, "|", fixed = TRUE)[[1]]
+  name <- trimws(f[1]); datafile <- trimws(f[2]); argstring <- trimws(f[3])
+  out <- file.path(ref_dir, paste0(name, ".drivers.expected.csv"))
+  res <- tryCatch(run_case(parse_args(argstring), datafile), error = function(e) e)
+  if (inherits(res, "error")) {
+    message(sprintf("FAILED  %-20s R error: %s", name, conditionMessage(res)))
+    if (file.exists(out)) file.remove(out)
+    failed <- c(failed, name)
+    next
+  }
+  write_expected(res, out)
+  cat(sprintf("ok      %-20s %3d rows -> %s\n", name, nrow(res), out))
+}
+
 # The weights after the weighting options (tests/ref/weight_cases.txt).
 wcases <- readLines(file.path(ref_dir, "weight_cases.txt"), encoding = "UTF-8")
 wcases <- wcases[!grepl("^[[:space:]]*(#|$)", wcases)]
