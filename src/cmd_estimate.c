@@ -426,6 +426,12 @@ int cmd_estimate(int argc, char **argv)
         rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
     if (rc == SS_OK)
         rc = ss_cli_write(&a.cli, &g, &err);
+    if (rc == SS_OK && !a.cli.design.weights && !a.cli.design.strata && !a.cli.design.nids &&
+        !a.cli.design.nfpc && !ss_weight_any(&a.cli.weight))
+        fprintf(stderr,
+                "survstat estimate: warning: %s: no design given: every row weighs 1 and the "
+                "intervals assume simple random sampling\n",
+                a.file);
     if (rc != SS_OK)
         ss_error_print(&err, "estimate");
     ss_grid_free(&g);

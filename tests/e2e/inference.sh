@@ -91,3 +91,12 @@ expect_error bad-probs 2 "--probs: expected probabilities between 0 and 1, got '
   estimate "$F/zero.csv" --quantile w --probs 0.5,1.5
 expect_error probs-not-number 2 "--probs: invalid number 'half'" -- \
   estimate "$F/zero.csv" --quantile w --probs half
+
+# No design at all (a convenience sample such as the paper questionnaires):
+# the estimate is made, with a warning that the intervals assume SRS.
+run estimate "$F/wilson.csv" --prop y --format csv
+if [ "$status" -eq 0 ] && [ -s "$TMP/out" ] &&
+   grep -q "survstat estimate: warning: $F/wilson.csv: no design given: every row weighs 1 and the intervals assume simple random sampling" "$TMP/err"; then
+  ok; else bad "no-design warning: $(cat "$TMP/err")"; fi
+run estimate "$F/zero.csv" --weights w --prop y --format csv
+if [ "$status" -eq 0 ] && [ ! -s "$TMP/err" ]; then ok; else bad "warning with a design: $(cat "$TMP/err")"; fi
