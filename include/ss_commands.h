@@ -19,6 +19,8 @@ int cmd_weight(int argc, char **argv);
 int cmd_rates(int argc, char **argv);
 int cmd_combine(int argc, char **argv);
 int cmd_drivers(int argc, char **argv);
+int cmd_trend(int argc, char **argv);
+extern const char cmd_trend_usage[];
 extern const char cmd_drivers_usage[];
 extern const char cmd_combine_usage[];
 extern const char cmd_rates_usage[];

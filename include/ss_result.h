@@ -17,6 +17,7 @@ typedef struct ss_result_row {
     char *flag;
     double t, p_value, p_holm;
     char *note;  /* the extra text column note_name, NULL = empty */
+    char *wave_from, *wave_to; /* trend rows, NULL = empty */
 } ss_result_row;
 
 typedef struct ss_result {
@@ -24,6 +25,7 @@ typedef struct ss_result {
     ss_result_row *row;
     int tests;   /* the t, p_value and p_holm columns are wanted */
     const char *note_name; /* a last text column (drivers: "quadrant") */
+    int waves;   /* the wave_from and wave_to columns (trend) */
 } ss_result;
 
 void ss_result_init(ss_result *r);

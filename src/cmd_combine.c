@@ -10,6 +10,7 @@
 #include "ss_commands.h"
 #include "ss_estimate.h"
 #include "ss_result.h"
+#include "ss_resultfile.h"
 #include "ss_writer.h"
 
 const char cmd_combine_usage[] =
@@ -35,45 +36,6 @@ static const struct option own_options[] = {
 };
 
 #define MAX_FILES 64
-
-typedef struct input {
-    ss_table t;
-    const ss_column *stat, *var, *lev, *dom, *est, *se, *df, *n;
-} input;
-
-static const char *text(const ss_column *c, size_t i)
-{
-    return c && c->code[i] >= 0 ? c->levels.str[c->code[i]] : "";
-}
-
-static int read_input(input *in, const char *path, const ss_read_options *ro, ss_error *err)
-{
-    static const char *const names[] = {"statistic", "variable", "level", "domain",
-                                        "estimate",  "se",       "df",    "n"};
-    ss_request req[8];
-    for (size_t k = 0; k < 8; k++)
-        req[k] = (ss_request){names[k], k < 4 ? SS_NEED_CATEGORY : SS_NEED_NUMBER};
-    int rc = ss_table_read(&in->t, path, ro, req, 8, err);
-    if (rc != SS_OK)
-        return rc;
-    const ss_column **cols[] = {&in->stat, &in->var, &in->lev, &in->dom,
-                                &in->est,  &in->se,  &in->df,  &in->n};
-    for (size_t k = 0; k < 8; k++)
-        *cols[k] = ss_table_find(&in->t, names[k]);
-    return SS_OK;
-}
-
-/* Row i of in has the key of row j of a? -1 when absent. */
-static long find_row(const input *in, const input *a, size_t j)
-{
-    const char *k0 = text(a->stat, j), *k1 = text(a->var, j), *k2 = text(a->lev, j),
-               *k3 = text(a->dom, j);
-    for (size_t i = 0; i < in->t.nrow; i++)
-        if (strcmp(text(in->stat, i), k0) == 0 && strcmp(text(in->var, i), k1) == 0 &&
-            strcmp(text(in->lev, i), k2) == 0 && strcmp(text(in->dom, i), k3) == 0)
-            return (long)i;
-    return -1;
-}
 
 int cmd_combine(int argc, char **argv)
 {
@@ -123,43 +85,46 @@ int cmd_combine(int argc, char **argv)
     if (rc == SS_OK && nfixed && nfixed != nfile)
         rc = ss_error_set(&err, SS_EUSAGE, NULL, 0, "--weights: %zu weights for %zu files",
                           nfixed, nfile);
-    input *in = calloc(nfile ? nfile : 1, sizeof *in);
+    ss_result *in = calloc(nfile ? nfile : 1, sizeof *in);
     if (!in && rc == SS_OK)
         rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
-    for (size_t f = 0; f < nfile && rc == SS_OK; f++)
-        rc = read_input(&in[f], argv[optind + (int)f], &cli.read, &err);
+    for (size_t f = 0; f < nfile && rc == SS_OK; f++) {
+        ss_result_init(&in[f]);
+        rc = ss_result_read(&in[f], argv[optind + (int)f], &cli.read, &err);
+    }
     ss_result res;
     ss_result_init(&res);
     size_t skipped = 0;
-    for (size_t j = 0; rc == SS_OK && j < in[0].t.nrow; j++) {
-        long row[MAX_FILES];
+    for (size_t j = 0; rc == SS_OK && j < in[0].n; j++) {
+        const ss_result_row *x[MAX_FILES];
         int all = 1;
-        row[0] = (long)j;
-        for (size_t f = 1; f < nfile && all; f++)
-            all = (row[f] = find_row(&in[f], &in[0], j)) >= 0;
+        x[0] = &in[0].row[j];
+        for (size_t f = 1; f < nfile && all; f++) {
+            long i = ss_result_find(&in[f], x[0]);
+            all = i >= 0;
+            if (all)
+                x[f] = &in[f].row[i];
+        }
         if (!all) {
             skipped++;
             continue;
         }
         double a[MAX_FILES], sa = 0;
         for (size_t f = 0; f < nfile; f++) {
-            double se = in[f].se->num[row[f]];
-            a[f] = nfixed ? fixed[f] : 1 / (se * se);
+            a[f] = nfixed ? fixed[f] : 1 / (x[f]->se * x[f]->se);
             sa += a[f];
         }
         double est = 0, var = 0, dfden = 0, n = 0;
         for (size_t f = 0; f < nfile; f++) {
-            size_t i = (size_t)row[f];
-            double ak = a[f] / sa, se = in[f].se->num[i], df = in[f].df->num[i];
-            double v = ak * ak * se * se;
-            est += ak * in[f].est->num[i];
+            double ak = a[f] / sa, v = ak * ak * x[f]->se * x[f]->se;
+            est += ak * x[f]->estimate;
             var += v;
-            dfden += isnan(df) ? 0 : v * v / df;
-            n += in[f].n->num[i];
+            dfden += isnan(x[f]->df) ? 0 : v * v / x[f]->df;
+            n += x[f]->n;
         }
         double df = dfden > 0 ? var * var / dfden : INFINITY;
-        ss_result_row *r = ss_result_add(&res, text(in[0].stat, j), text(in[0].var, j),
-                                         text(in[0].lev, j), text(in[0].dom, j));
+        ss_result_row *r = ss_result_add(&res, x[0]->statistic, x[0]->variable, x[0]->level,
+                                         x[0]->domain);
         if (!r || ss_result_set_str(&r->wave, "combined") != 0) {
             rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
             break;
@@ -186,7 +151,7 @@ int cmd_combine(int argc, char **argv)
     if (rc != SS_OK)
         ss_error_print(&err, "combine");
     for (size_t f = 0; f < nfile && in; f++)
-        ss_table_free(&in[f].t);
+        ss_result_free(&in[f]);
     free(in);
     ss_grid_free(&g);
     ss_result_free(&res);

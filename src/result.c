@@ -10,6 +10,7 @@ void ss_result_init(ss_result *r)
     r->row = NULL;
     r->tests = 0;
     r->note_name = NULL;
+    r->waves = 0;
 }
 
 static void row_free(ss_result_row *x)
@@ -21,6 +22,8 @@ static void row_free(ss_result_row *x)
     free(x->domain);
     free(x->flag);
     free(x->note);
+    free(x->wave_from);
+    free(x->wave_to);
 }
 
 void ss_result_free(ss_result *r)

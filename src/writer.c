@@ -81,13 +81,25 @@ static const int result_is_number[] = {0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 
 int ss_grid_from_results(ss_grid *g, const ss_result *r)
 {
-    const char *names[19];
-    int isnum[19];
-    size_t nc = r->tests ? 18 : 15;
+    const char *names[21];
+    int isnum[21];
+    size_t nc = 15;
     for (size_t j = 0; j < nc; j++) {
         names[j] = result_names[j];
         isnum[j] = result_is_number[j];
     }
+    if (r->waves) {
+        names[nc] = "wave_from";
+        isnum[nc++] = 0;
+        names[nc] = "wave_to";
+        isnum[nc++] = 0;
+    }
+    const size_t tcol = nc;
+    if (r->tests)
+        for (size_t j = 15; j < 18; j++) {
+            names[nc] = result_names[j];
+            isnum[nc++] = 1;
+        }
     if (r->note_name) {
         names[nc] = r->note_name;
         isnum[nc++] = 0;
@@ -109,10 +121,13 @@ int ss_grid_from_results(ss_grid *g, const ss_result *r)
             c[5 + j].num = nums[j];
         if (ss_grid_set_text(g, c, 14, x->flag) != 0)
             return -1;
+        if (r->waves && (ss_grid_set_text(g, c, 15, x->wave_from ? x->wave_from : "") != 0 ||
+                         ss_grid_set_text(g, c, 16, x->wave_to ? x->wave_to : "") != 0))
+            return -1;
         if (r->tests) {
-            c[15].num = x->t;
-            c[16].num = x->p_value;
-            c[17].num = x->p_holm;
+            c[tcol].num = x->t;
+            c[tcol + 1].num = x->p_value;
+            c[tcol + 2].num = x->p_holm;
         }
         if (r->note_name && ss_grid_set_text(g, c, nc - 1, x->note ? x->note : "") != 0)
             return -1;

@@ -65,4 +65,4 @@ expect_error combine-bad-weight 2 "--weights: expected weights >= 0, got '-1'" -
 printf 'statistic,variable,level,domain,estimate,se,df,n\nmean,x,,,1,1,,3\n' >"$C/other.csv"
 expect_error combine-nothing-common 1 "no estimate is in every RESULT file" -- combine "$A" "$C/other.csv"
 printf 'statistic,variable\nmean,x\n' >"$C/nocols.csv"
-expect_error combine-missing-columns 1 "$C/nocols.csv: column 'level'" -- combine "$A" "$C/nocols.csv"
+expect_error combine-missing-columns 1 "$C/nocols.csv:1: no column 'level': not a result file" -- combine "$A" "$C/nocols.csv"

@@ -621,3 +621,66 @@ if (length(failed)) {
   message("R could not compute: ", paste(failed, collapse = ", "))
   quit(status = 1)
 }
+
+# ---------------------------------------------------------------------------
+# survstat trend: the change between the waves of tests/data/wave_*.csv
+# (written by survstat estimate --wave), computed here with R's pt and
+# p.adjust: consecutive waves, and every wave against --base 2009.
+# ---------------------------------------------------------------------------
+trend_ref <- function(files, base = NULL) {
+  w <- lapply(files, function(f) read.csv(f, colClasses = "character"))
+  labels <- sapply(w, function(x) x$wave[1])
+  o <- order(as.numeric(labels)); w <- w[o]; labels <- labels[o]
+  key <- function(x) paste(x$statistic, x$variable, x$level, x$domain, sep = "\r")
+  pairs <- if (is.null(base)) lapply(seq_along(w)[-1], function(k) c(k - 1, k)) else {
+    b <- match(base, labels)
+    lapply(setdiff(seq_along(w), b), function(k) if (k < b) c(k, b) else c(b, k))
+  }
+  rows <- list()
+  for (pr in pairs) {
+    a <- w[[pr[1]]]; b <- w[[pr[2]]]
+    ka <- key(a); kb <- key(b)
+    for (k in union(ka, kb)) {
+      x <- a[match(k, ka), ]; y <- b[match(k, kb), ]
+      src <- if (k %in% ka) x else y
+      r <- data.frame(statistic = src$statistic, variable = src$variable,
+                      level = src$level, domain = src$domain, estimate = NA, se = NA,
+                      ci_low = NA, ci_high = NA, df = NA, n = NA, t = NA, p_value = NA,
+                      flag = "", stringsAsFactors = FALSE)
+      if (!(k %in% ka)) r$flag <- paste("missing in", labels[pr[1]])
+      else if (!(k %in% kb)) r$flag <- paste("missing in", labels[pr[2]])
+      else {
+        v1 <- as.numeric(x$se)^2; v2 <- as.numeric(y$se)^2
+        d1 <- as.numeric(x$df); d2 <- as.numeric(y$df)
+        df <- (v1 + v2)^2 / (v1^2 / d1 + v2^2 / d2)
+        r$estimate <- as.numeric(y$estimate) - as.numeric(x$estimate)
+        r$se <- sqrt(v1 + v2); r$df <- df
+        r$ci_low <- r$estimate - qt(0.975, df) * r$se
+        r$ci_high <- r$estimate + qt(0.975, df) * r$se
+        r$n <- as.numeric(x$n) + as.numeric(y$n)
+        r$t <- r$estimate / r$se
+        r$p_value <- 2 * pt(-abs(r$t), df)
+      }
+      rows[[length(rows) + 1]] <- r
+    }
+  }
+  res <- do.call(rbind, rows)
+  res$p_holm <- NA
+  ok <- !is.na(res$p_value)
+  res$p_holm[ok] <- p.adjust(res$p_value[ok], "holm")
+  res
+}
+tfiles <- file.path("tests", "data", c("wave_2008.csv", "wave_2009.csv", "wave_2010.csv"))
+write_trend <- function(res, file) {
+  cols <- c("statistic", "variable", "level", "domain", "estimate", "se", "ci_low",
+            "ci_high", "df", "n", "t", "p_value", "p_holm", "flag")
+  out <- lapply(cols, function(cn) {
+    x <- res[[cn]]
+    if (is.numeric(x) || all(is.na(x))) num_field(as.numeric(x)) else csv_field(x)
+  })
+  writeLines(c(paste(cols, collapse = ","), do.call(paste, c(out, sep = ","))), file,
+             useBytes = TRUE)
+}
+write_trend(trend_ref(tfiles[1:2]), file.path(ref_dir, "trend_2008_2009.expected.csv"))
+write_trend(trend_ref(tfiles[2:3]), file.path(ref_dir, "trend_2009_2010.expected.csv"))
+cat("ok      trend references\n")

@@ -1,0 +1,230 @@
+/* survstat trend: the change between survey waves for every estimate of
+ * the result files, with independent-samples SEs and Satterthwaite df. */
+#include <gsl/gsl_cdf.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ss_cli.h"
+#include "ss_commands.h"
+#include "ss_estimate.h"
+#include "ss_number.h"
+#include "ss_result.h"
+#include "ss_resultfile.h"
+#include "ss_writer.h"
+
+const char cmd_trend_usage[] =
+    "usage: survstat trend RESULT.csv RESULT.csv ... [--base WAVE] [--level P]\n"
+    "                      [--format FMT] [-o FILE]\n"
+    "\n"
+    "Each result file is one wave (its 'wave' column, as 'estimate --wave'\n"
+    "writes it); the files are ordered by wave (numerically when every label is\n"
+    "a number).  For every estimate (statistic, variable, level, domain) in two\n"
+    "consecutive waves, or in a wave and the --base wave: the change (later\n"
+    "minus earlier) as estimate, se = sqrt(se1^2 + se2^2) (independent samples),\n"
+    "Satterthwaite df = (se1^2 + se2^2)^2 / (se1^4/df1 + se2^4/df2) (an empty df\n"
+    "is infinite), the t interval, p_value (two-sided t) and p_holm (Holm over\n"
+    "all rows).  An estimate missing from one of the two waves gets a row with\n"
+    "no numbers and the flag 'missing in WAVE'.\n"
+    "\n"
+    "example:\n"
+    "  survstat trend tests/data/wave_2008.csv tests/data/wave_2009.csv\n";
+
+enum { OPT_BASE = SS_OPT_FIRST_COMMAND, OPT_LEVEL };
+
+static const struct option own_options[] = {
+    {"base", required_argument, NULL, OPT_BASE},
+    {"level", required_argument, NULL, OPT_LEVEL},
+    {NULL, 0, NULL, 0},
+};
+
+#define MAX_WAVES 256
+
+typedef struct wave {
+    const char *file;
+    const char *label;
+    double num;        /* the label as a number, NaN if it is not one */
+    ss_result r;
+} wave;
+
+static int cmp_wave(const void *a, const void *b)
+{
+    const wave *x = a, *y = b;
+    if (!isnan(x->num) && !isnan(y->num))
+        return (x->num > y->num) - (x->num < y->num);
+    return strcmp(x->label, y->label);
+}
+
+/* One change row: to minus from, or the missing row. */
+static int change(ss_result *out, const wave *from, const wave *to, const ss_result_row *a,
+                  const ss_result_row *b, const ss_result_row *key, double level,
+                  ss_error *err)
+{
+    ss_result_row *r = ss_result_add(out, key->statistic, key->variable, key->level,
+                                     key->domain);
+    if (!r || ss_result_set_str(&r->wave, to->label) != 0 ||
+        ss_result_set_str(&r->wave_from, from->label) != 0 ||
+        ss_result_set_str(&r->wave_to, to->label) != 0)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    if (!a || !b) {
+        char flag[300];
+        snprintf(flag, sizeof flag, "missing in %s", a ? to->label : from->label);
+        return ss_result_set_str(&r->flag, flag) == 0
+                   ? SS_OK
+                   : ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    }
+    double v1 = a->se * a->se, v2 = b->se * b->se, v = v1 + v2;
+    double den = (isnan(a->df) ? 0 : v1 * v1 / a->df) + (isnan(b->df) ? 0 : v2 * v2 / b->df);
+    double df = den > 0 ? v * v / den : INFINITY;
+    r->estimate = b->estimate - a->estimate;
+    r->se = sqrt(v);
+    double q = ss_quantile_t(level, df);
+    r->ci_low = r->estimate - q * r->se;
+    r->ci_high = r->estimate + q * r->se;
+    r->df = isinf(df) ? NAN : df;
+    r->n = a->n + b->n;
+    r->t = r->estimate / r->se;
+    r->p_value = isinf(df) ? 2 * gsl_cdf_ugaussian_Q(fabs(r->t)) : 2 * gsl_cdf_tdist_Q(fabs(r->t), df);
+    return SS_OK;
+}
+
+/* Holm's adjustment over every row with a p-value. */
+static void holm_all(ss_result *out)
+{
+    size_t k = 0;
+    size_t *o = malloc((out->n ? out->n : 1) * sizeof *o);
+    if (!o)
+        return;
+    for (size_t i = 0; i < out->n; i++)
+        if (!isnan(out->row[i].p_value))
+            o[k++] = i;
+    for (size_t i = 1; i < k; i++)
+        for (size_t j = i; j > 0 && out->row[o[j]].p_value < out->row[o[j - 1]].p_value; j--) {
+            size_t t = o[j];
+            o[j] = o[j - 1];
+            o[j - 1] = t;
+        }
+    double run = 0;
+    for (size_t i = 0; i < k; i++) {
+        double v = (double)(k - i) * out->row[o[i]].p_value;
+        run = v > run ? v : run;
+        out->row[o[i]].p_holm = run < 1 ? run : 1;
+    }
+    free(o);
+}
+
+/* Rows of `to` compared with `from`: every key of either. */
+static int compare(ss_result *out, const wave *from, const wave *to, double level, ss_error *err)
+{
+    int rc = SS_OK;
+    for (size_t i = 0; i < from->r.n && rc == SS_OK; i++) {
+        const ss_result_row *a = &from->r.row[i];
+        long j = ss_result_find(&to->r, a);
+        rc = change(out, from, to, a, j >= 0 ? &to->r.row[j] : NULL, a, level, err);
+    }
+    for (size_t j = 0; j < to->r.n && rc == SS_OK; j++) {
+        const ss_result_row *b = &to->r.row[j];
+        if (ss_result_find(&from->r, b) < 0)
+            rc = change(out, from, to, NULL, b, b, level, err);
+    }
+    return rc;
+}
+
+int cmd_trend(int argc, char **argv)
+{
+    ss_cli cli;
+    ss_cli_init(&cli, "trend");
+    ss_error err;
+    ss_error_clear(&err);
+    const char *base = NULL;
+    double level = 0.95;
+    struct option *opts = ss_command_options(own_options);
+    int rc = opts ? SS_OK : ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
+    int c;
+    optind = 1;
+    opterr = 0;
+    while (rc == SS_OK && (c = getopt_long(argc, argv, SS_CLI_SHORT, opts, NULL)) != -1) {
+        int h = ss_cli_option(&cli, c, optarg, &err);
+        if (h < 0) {
+            rc = err.code;
+        } else if (h == 0 && c == OPT_BASE) {
+            base = optarg;
+        } else if (h == 0 && c == OPT_LEVEL) {
+            rc = ss_cli_number(optarg, "--level", &level, &err);
+            if (rc == SS_OK && !(level > 0 && level < 1))
+                rc = ss_error_set(&err, SS_EUSAGE, NULL, 0,
+                                  "--level: expected a number between 0 and 1, got '%s'", optarg);
+        } else if (h == 0) {
+            free(opts);
+            ss_cli_free(&cli);
+            return ss_command_bad_option("trend", argc, argv);
+        }
+    }
+    free(opts);
+    size_t nw = rc == SS_OK ? (size_t)(argc - optind) : 0;
+    if (rc == SS_OK && nw < 2)
+        rc = ss_error_set(&err, SS_EUSAGE, NULL, 0, "trend needs two or more RESULT files");
+    if (rc == SS_OK && nw > MAX_WAVES)
+        rc = ss_error_set(&err, SS_EUSAGE, NULL, 0, "at most %d RESULT files", MAX_WAVES);
+    wave *w = calloc(nw ? nw : 1, sizeof *w);
+    if (!w && rc == SS_OK)
+        rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
+    for (size_t k = 0; k < nw && rc == SS_OK; k++) {
+        w[k].file = argv[optind + (int)k];
+        ss_result_init(&w[k].r);
+        rc = ss_result_read(&w[k].r, w[k].file, &cli.read, &err);
+        if (rc != SS_OK)
+            break;
+        if (w[k].r.n == 0) {
+            rc = ss_error_set(&err, SS_EDATA, w[k].file, 0, "no result rows");
+            break;
+        }
+        w[k].label = w[k].r.row[0].wave;
+        for (size_t i = 0; i < w[k].r.n && rc == SS_OK; i++)
+            if (strcmp(w[k].r.row[i].wave, w[k].label) != 0 || !w[k].label[0])
+                rc = ss_error_set(&err, SS_EDATA, w[k].file, (long)i + 2,
+                                  "every row needs the same, non-empty wave (write it with"
+                                  " 'estimate --wave LABEL')");
+        for (size_t j = 0; j < k && rc == SS_OK; j++)
+            if (strcmp(w[j].label, w[k].label) == 0)
+                rc = ss_error_set(&err, SS_EDATA, w[k].file, 0,
+                                  "wave '%s' is also the wave of %s", w[k].label, w[j].file);
+        if (ss_number_parse(w[k].label, strlen(w[k].label), &w[k].num) != 0)
+            w[k].num = NAN;
+    }
+    ss_result out;
+    ss_result_init(&out);
+    out.tests = 1;
+    out.waves = 1;
+    if (rc == SS_OK) {
+        qsort(w, nw, sizeof *w, cmp_wave);
+        size_t b = nw;
+        for (size_t k = 0; base && k < nw; k++)
+            if (strcmp(w[k].label, base) == 0)
+                b = k;
+        if (base && b == nw)
+            rc = ss_error_set(&err, SS_EUSAGE, NULL, 0, "--base: no file has wave '%s'", base);
+        for (size_t k = 1; k < nw && rc == SS_OK && !base; k++)
+            rc = compare(&out, &w[k - 1], &w[k], level, &err);
+        for (size_t k = 0; k < nw && rc == SS_OK && base; k++)
+            if (k != b)
+                rc = k < b ? compare(&out, &w[k], &w[b], level, &err)
+                           : compare(&out, &w[b], &w[k], level, &err);
+        holm_all(&out);
+    }
+    ss_grid g = {0};
+    if (rc == SS_OK && ss_grid_from_results(&g, &out) != 0)
+        rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
+    if (rc == SS_OK)
+        rc = ss_cli_write(&cli, &g, &err);
+    if (rc != SS_OK)
+        ss_error_print(&err, "trend");
+    for (size_t k = 0; k < nw && w; k++)
+        ss_result_free(&w[k].r);
+    free(w);
+    ss_grid_free(&g);
+    ss_result_free(&out);
+    ss_cli_free(&cli);
+    return rc;
+}
