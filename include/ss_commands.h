@@ -20,6 +20,8 @@ int cmd_rates(int argc, char **argv);
 int cmd_combine(int argc, char **argv);
 int cmd_drivers(int argc, char **argv);
 int cmd_trend(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+extern const char cmd_run_usage[];
 extern const char cmd_trend_usage[];
 extern const char cmd_drivers_usage[];
 extern const char cmd_combine_usage[];
