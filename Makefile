@@ -76,7 +76,7 @@ demo: deps
 # Regenerate the R reference values (needs r-cran-survey; tests do not).
 refs:
 	Rscript tests/ref/export_data.R && Rscript tests/ref/margins/make_margins.R && \
-	  Rscript tests/ref/make_refs.R
+	  Rscript tests/ref/make_refs.R && Rscript tests/ref/make_test_refs.R
 
 clean:
 	rm -rf build survstat survstat-asan

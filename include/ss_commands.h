@@ -15,6 +15,7 @@ typedef struct ss_command {
 
 int cmd_estimate(int argc, char **argv);
 int cmd_describe(int argc, char **argv);
+int cmd_test(int argc, char **argv);
 int cmd_weight(int argc, char **argv);
 int cmd_rates(int argc, char **argv);
 int cmd_combine(int argc, char **argv);
@@ -29,6 +30,7 @@ extern const char cmd_rates_usage[];
 extern const char cmd_weight_usage[];
 extern const char cmd_estimate_usage[];
 extern const char cmd_describe_usage[];
+extern const char cmd_test_usage[];
 
 /* Shared by commands: getopt_long over the command's own options followed
  * by the shared ones (ss_cli_options).  Returns a malloc'd array. */

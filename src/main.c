@@ -16,6 +16,8 @@
 static const ss_command commands[] = {
     {"estimate", "design-based estimates with SE, CI, df, deff, n", cmd_estimate,
      cmd_estimate_usage},
+    {"test", "design-based t test and tests of independence (Rao-Scott, Wald)", cmd_test,
+     cmd_test_usage},
     {"describe", "columns, types, missing counts and a design check", cmd_describe,
      cmd_describe_usage},
     {"drivers", "key drivers: importance, performance and their quadrants", cmd_drivers,

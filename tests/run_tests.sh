@@ -32,6 +32,57 @@ run() {
   return 0
 }
 
+# expect_error NAME STATUS 'MESSAGE' -- ARGS...: runs survstat ARGS, expects
+# the exit STATUS, exactly one line on stderr that contains MESSAGE (when
+# STATUS is 1), and nothing on stdout.
+expect_error() {
+  local name=$1 want=$2 msg=$3
+  shift 4
+  run "$@"
+  local lines
+  lines=$(wc -l <"$TMP/err")
+  if [ "$status" -ne "$want" ]; then
+    bad "error $name: exit $status, want $want: $(cat "$TMP/err")"
+  elif ! grep -qF -- "$msg" "$TMP/err"; then
+    bad "error $name: stderr '$(cat "$TMP/err")' lacks '$msg'"
+  elif [ "$want" -eq 1 ] && [ "$lines" -ne 1 ]; then
+    bad "error $name: $lines lines on stderr: $(cat "$TMP/err")"
+  elif [ -s "$TMP/out" ]; then
+    bad "error $name: wrote to stdout"
+  else
+    ok
+  fi
+}
+
+# expect_csv NAME 'EXPECTED CELLS' -- ARGS...: runs survstat ARGS --format csv
+# and compares "statistic,variable,level,domain,estimate,se,n" of every row,
+# numbers to 1e-12 relative.
+expect_csv() {
+  local name=$1 want=$2
+  shift 3
+  run "$@" --format csv
+  if [ "$status" -ne 0 ]; then
+    bad "input $name: exit $status: $(cat "$TMP/err")"
+    return
+  fi
+  if python3 - "$TMP/out" "$want" <<'PY'; then ok; else bad "input $name"; fi
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
+got = [[r[k] for k in ("statistic", "variable", "level", "domain", "estimate", "se", "n")] for r in rows]
+want = [line.split("|") for line in sys.argv[2].strip().split("\n")]
+def same(a, b):
+    try:
+        x, y = float(a), float(b)
+    except ValueError:
+        return a == b
+    return abs(x - y) <= 1e-12 * max(abs(x), abs(y))
+if len(got) != len(want) or not all(len(g) == len(w) and all(same(a, b) for a, b in zip(g, w)) for g, w in zip(got, want)):
+    print("got: ", got)
+    print("want:", want)
+    sys.exit(1)
+PY
+}
+
 # --- 1. agreement with R's survey package --------------------------------
 while IFS='|' read -r name data args; do
   case $name in ''|'#'*) continue ;; esac
@@ -45,6 +96,20 @@ while IFS='|' read -r name data args; do
     bad "ref $name"; head -5 "$TMP/cmp"
   fi
 done < tests/ref/cases.txt
+
+# --- 1b. survstat test against R's svyttest and svychisq ------------------
+while IFS='|' read -r name data args; do
+  case $name in ''|'#'*) continue ;; esac
+  # shellcheck disable=SC2086
+  run test "datasets/$data" $args --format csv
+  if [ $status -ne 0 ]; then
+    bad "test ref $name: exit $status: $(cat "$TMP/err")"
+  elif python3 tests/tools/testcmp.py "$TMP/out" "tests/ref/$name.test.expected.csv" >"$TMP/cmp"; then
+    ok
+  else
+    bad "test ref $name"; head -5 "$TMP/cmp"
+  fi
+done < tests/ref/test_cases.txt
 
 # --- 2. the other case files ----------------------------------------------
 for f in tests/e2e/*.sh; do

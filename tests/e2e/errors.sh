@@ -1,26 +1,5 @@
-# Error cases: one per user-facing message.  Sourced by tests/run_tests.sh.
-#   expect_error NAME STATUS 'MESSAGE' -- ARGS...
-# runs survstat ARGS, expects the exit STATUS, exactly one line on stderr
-# that contains MESSAGE, and nothing on stdout.
-
-expect_error() {
-  local name=$1 want=$2 msg=$3
-  shift 4
-  run "$@"
-  local lines
-  lines=$(wc -l <"$TMP/err")
-  if [ "$status" -ne "$want" ]; then
-    bad "error $name: exit $status, want $want: $(cat "$TMP/err")"
-  elif ! grep -qF -- "$msg" "$TMP/err"; then
-    bad "error $name: stderr '$(cat "$TMP/err")' lacks '$msg'"
-  elif [ "$want" -eq 1 ] && [ "$lines" -ne 1 ]; then
-    bad "error $name: $lines lines on stderr: $(cat "$TMP/err")"
-  elif [ -s "$TMP/out" ]; then
-    bad "error $name: wrote to stdout"
-  else
-    ok
-  fi
-}
+# Error cases: one per user-facing message.  Sourced by tests/run_tests.sh,
+# which defines expect_error.
 
 E=$TMP/err_cases
 mkdir -p "$E"

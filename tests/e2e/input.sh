@@ -1,33 +1,5 @@
-# Input cases that must work.  Sourced by tests/run_tests.sh.
-#   expect_csv NAME 'EXPECTED CELLS' -- ARGS...
-# runs survstat ARGS --format csv and compares "statistic,variable,level,
-# domain,estimate,se,n" of every row, numbers to 1e-12 relative.
-
-expect_csv() {
-  local name=$1 want=$2
-  shift 3
-  run "$@" --format csv
-  if [ "$status" -ne 0 ]; then
-    bad "input $name: exit $status: $(cat "$TMP/err")"
-    return
-  fi
-  if python3 - "$TMP/out" "$want" <<'PY'; then ok; else bad "input $name"; fi
-import csv, sys
-rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
-got = [[r[k] for k in ("statistic", "variable", "level", "domain", "estimate", "se", "n")] for r in rows]
-want = [line.split("|") for line in sys.argv[2].strip().split("\n")]
-def same(a, b):
-    try:
-        x, y = float(a), float(b)
-    except ValueError:
-        return a == b
-    return abs(x - y) <= 1e-12 * max(abs(x), abs(y))
-if len(got) != len(want) or not all(len(g) == len(w) and all(same(a, b) for a, b in zip(g, w)) for g, w in zip(got, want)):
-    print("got: ", got)
-    print("want:", want)
-    sys.exit(1)
-PY
-}
+# Input cases that must work.  Sourced by tests/run_tests.sh, which defines
+# expect_csv.
 
 I=$TMP/input_cases
 mkdir -p "$I"

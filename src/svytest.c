@@ -1,0 +1,510 @@
+/* ss_test: R's svyttest and svychisq over a survey design.
+ *
+ * Sources: survey 4.1.1's svyttest.default (a svyglm of y on the group
+ * indicator), svyglm.survey.design / svy.varcoef (the coefficient's
+ * influence function), and svychisq.survey.design (Rao and Scott 1984,
+ * Koch et al. 1975 for the Wald forms); their R code is the reference the
+ * formulas below follow, step by step. */
+#include "ss_test.h"
+
+#include <float.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const chisq_names[] = {"F", "Chisq", "Wald", "adjWald"};
+
+int ss_chisq_stat_parse(const char *name, ss_chisq_stat *s)
+{
+    for (size_t i = 0; i < sizeof chisq_names / sizeof chisq_names[0]; i++)
+        if (strcmp(name, chisq_names[i]) == 0) {
+            *s = (ss_chisq_stat)i;
+            return 0;
+        }
+    return -1;
+}
+
+const char *ss_chisq_stat_name(ss_chisq_stat s)
+{
+    return chisq_names[s];
+}
+
+static void out_init(ss_test_out *out)
+{
+    out->estimate = out->se = out->statistic = NAN;
+    out->df1 = out->df2 = out->p_value = NAN;
+    out->n = out->nlev1 = out->nlev2 = 0;
+}
+
+/* R's pf(x, df1, df2, lower.tail = FALSE), NaN where R gives NaN. */
+static double f_upper(double x, double df1, double df2)
+{
+    if (isnan(x) || !(df1 > 0) || !(df2 > 0))
+        return NAN;
+    if (x <= 0)
+        return 1;
+    return gsl_cdf_fdist_Q(x, df1, df2);
+}
+
+/* The levels of c held by the flagged rows (use[i]), in survstat's order:
+ * rank[code] = 0, 1, ... or -1.  Returns the count, or -1 (no memory). */
+static long level_ranks(const ss_column *c, const uint8_t *use, size_t n, int32_t *rank)
+{
+    size_t nl = c->levels.n;
+    int32_t *order = malloc((nl ? nl : 1) * sizeof *order);
+    uint8_t *seen = calloc(nl ? nl : 1, 1);
+    if (!order || !seen) {
+        free(order);
+        free(seen);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (use[i])
+            seen[c->code[i]] = 1;
+    for (size_t l = 0; l < nl; l++)
+        rank[l] = -1;
+    size_t k = ss_column_level_order(c, order), r = 0;
+    for (size_t j = 0; j < k; j++)
+        if (seen[order[j]])
+            rank[order[j]] = (int32_t)r++;
+    free(order);
+    free(seen);
+    return (long)r;
+}
+
+/* Non-missing levels of c over all rows. */
+static size_t level_total(const ss_column *c)
+{
+    size_t k = 0;
+    for (size_t l = 0; l < c->levels.n; l++)
+        k += c->level_count[l] > 0;
+    return k;
+}
+
+/* ---- t test ---- */
+
+int ss_test_ttest(const ss_design *d, const ss_column *y, const ss_column *g,
+                  ss_test_out *out, ss_error *err)
+{
+    out_init(out);
+    const size_t n = d->n;
+    const double *w = d->w;
+    size_t *rows = malloc((n ? n : 1) * sizeof *rows);
+    double *z = malloc((n ? n : 1) * sizeof *z);
+    uint8_t *use = calloc(n ? n : 1, 1);
+    int32_t *rank = malloc((g->levels.n ? g->levels.n : 1) * sizeof *rank);
+    ss_design_work *dw = ss_design_work_alloc(d, 1);
+    int rc = SS_OK;
+    if (!rows || !z || !use || !rank || !dw) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        goto done;
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(y->num[i]) && g->code[i] >= 0) {
+            use[i] = 1;
+            rows[m++] = i;
+        }
+    long k = level_ranks(g, use, n, rank);
+    if (k < 0) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        goto done;
+    }
+    out->n = m;
+    out->nlev1 = (size_t)k;
+    if (k != 2) {
+        size_t all = level_total(g);
+        char where[1200] = "";
+        if ((size_t)k != all)
+            snprintf(where, sizeof where, " where '%s' is present (%zu in all)", y->name, all);
+        rc = ss_error_set(err, SS_EDATA, NULL, 0,
+                          "column '%s': a t test needs a group with exactly 2 levels, "
+                          "found %ld%s", g->name, k, where);
+        goto done;
+    }
+    /* The group means; R's coefficient of the group indicator is their
+     * difference, second level minus first. */
+    double W[2] = {0, 0}, S[2] = {0, 0};
+    for (size_t q = 0; q < m; q++) {
+        size_t i = rows[q];
+        int32_t h = rank[g->code[i]];
+        W[h] += w[i];
+        S[h] += w[i] * y->num[i];
+    }
+    if (W[0] == 0 || W[1] == 0) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0,
+                          "column '%s': a group has no positive weight", g->name);
+        goto done;
+    }
+    double mean[2] = {S[0] / W[0], S[1] / W[1]};
+    /* The influence function of the coefficient (svy.varcoef's estfun
+     * times (X'WX)^-1): w (y - mean_g) / W_g, with sign + in group 2. */
+    for (size_t q = 0; q < m; q++) {
+        size_t i = rows[q];
+        int32_t h = rank[g->code[i]];
+        z[q] = (h == 1 ? 1.0 : -1.0) * w[i] * (y->num[i] - mean[h]) / W[h];
+    }
+    double V;
+    rc = ss_design_vcov(d, dw, rows, z, m, 1, &V, err);
+    if (rc != SS_OK)
+        goto done;
+    out->estimate = mean[1] - mean[0];
+    out->se = sqrt(V);
+    out->statistic = out->estimate / out->se;
+    /* svyglm: degf(design[complete rows]) + 1 - 2 coefficients. */
+    out->df1 = ss_design_domain_df(d, dw, rows, m) - 1;
+    if (out->df1 > 0 && !isnan(out->statistic))
+        out->p_value = 2 * gsl_cdf_tdist_Q(fabs(out->statistic), out->df1);
+done:
+    free(rows);
+    free(z);
+    free(use);
+    free(rank);
+    ss_design_work_free(dw);
+    return rc;
+}
+
+/* ---- chisq ---- */
+
+double ss_test_pearson(size_t nr, size_t nc, const double *t, double N)
+{
+    /* svytable(Ntotal = N) rescales the table to total N; chisq.test then
+     * sums (x - E)^2 / E with E = rowsum colsum / n. */
+    double tot = 0;
+    for (size_t k = 0; k < nr * nc; k++)
+        tot += t[k];
+    double *x = malloc(nr * nc * sizeof *x);
+    double *sr = calloc(nr + nc, sizeof *sr);
+    if (!x || !sr) {
+        free(x);
+        free(sr);
+        return NAN;
+    }
+    double *sc = sr + nr, n = 0;
+    for (size_t j = 0; j < nc; j++)
+        for (size_t i = 0; i < nr; i++) {
+            double v = t[i + nr * j] * (N / tot);
+            x[i + nr * j] = v;
+            sr[i] += v;
+            sc[j] += v;
+            n += v;
+        }
+    double X2 = 0;
+    for (size_t j = 0; j < nc; j++)
+        for (size_t i = 0; i < nr; i++) {
+            double e = sr[i] * sc[j] / n, dv = x[i + nr * j] - e;
+            X2 += dv * dv / e;
+        }
+    free(x);
+    free(sr);
+    return X2;
+}
+
+/* X = A^-1 B for A (k x k) and B (k x nb), both row-major, as R's solve:
+ * LU with partial pivoting; an exactly singular A, or one whose
+ * reciprocal condition number (1-norm) is below the machine epsilon, is
+ * an error naming `what`. */
+static int solve(size_t k, const double *A, const double *B, size_t nb, double *X,
+                 const char *what, ss_error *err)
+{
+    gsl_matrix *lu = gsl_matrix_alloc(k, k), *inv = gsl_matrix_alloc(k, k);
+    gsl_permutation *perm = gsl_permutation_alloc(k);
+    gsl_vector *b = gsl_vector_alloc(k), *x = gsl_vector_alloc(k);
+    int rc = SS_OK, signum;
+    if (!lu || !inv || !perm || !b || !x) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        goto done;
+    }
+    memcpy(lu->data, A, k * k * sizeof *A); /* fresh matrices: tda == k */
+    double norm = 0;
+    for (size_t j = 0; j < k; j++) {
+        double s = 0;
+        for (size_t i = 0; i < k; i++)
+            s += fabs(A[i * k + j]);
+        norm = s > norm ? s : norm;
+    }
+    int singular = gsl_linalg_LU_decomp(lu, perm, &signum) != GSL_SUCCESS;
+    for (size_t i = 0; i < k && !singular; i++)
+        singular = gsl_matrix_get(lu, i, i) == 0;
+    double rcond = 0;
+    if (!singular && gsl_linalg_LU_invert(lu, perm, inv) == GSL_SUCCESS) {
+        double ninv = 0;
+        for (size_t j = 0; j < k; j++) {
+            double s = 0;
+            for (size_t i = 0; i < k; i++)
+                s += fabs(gsl_matrix_get(inv, i, j));
+            ninv = s > ninv ? s : ninv;
+        }
+        rcond = 1 / (norm * ninv);
+    }
+    if (singular || !(rcond >= DBL_EPSILON)) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0,
+                          "the %s is singular (reciprocal condition number %.3g): "
+                          "the test cannot be computed", what, rcond);
+        goto done;
+    }
+    for (size_t c = 0; c < nb; c++) {
+        for (size_t i = 0; i < k; i++)
+            gsl_vector_set(b, i, B[i * nb + c]);
+        if (gsl_linalg_LU_solve(lu, perm, b, x) != GSL_SUCCESS) {
+            rc = ss_error_set(err, SS_EDATA, NULL, 0, "the %s is singular: the test cannot be "
+                                                      "computed", what);
+            goto done;
+        }
+        for (size_t i = 0; i < k; i++)
+            X[i * nb + c] = gsl_vector_get(x, i);
+    }
+done:
+    gsl_matrix_free(lu);
+    gsl_matrix_free(inv);
+    gsl_permutation_free(perm);
+    gsl_vector_free(b);
+    gsl_vector_free(x);
+    return rc;
+}
+
+int ss_test_rao_scott(size_t nr, size_t nc, const double *p, const double *V, double N,
+                      double *tr1, double *tr2, ss_error *err)
+{
+    const size_t K0 = nr * nc, K = (nr - 1) * (nc - 1);
+    /* G = D^-1 C (K0 x K); C's column (a, b), a, b >= 1, is the residual
+     * of the indicator of cell (a, b) on the additive model over the
+     * balanced nr x nc grid (R's qr.resid(qr(X1), X12[, interaction])):
+     *   [i = a][j = b] - [i = a] / nc - [j = b] / nr + 1 / (nr nc). */
+    double *C = malloc(K0 * K * sizeof *C);
+    double *G = malloc(K0 * K * sizeof *G);
+    double *A = calloc(K * K, sizeof *A);
+    double *B = calloc(K * K, sizeof *B);
+    double *VG = calloc(K0 * K, sizeof *VG);
+    double *Delta = malloc(K * K * sizeof *Delta);
+    int rc = SS_OK;
+    if (!C || !G || !A || !B || !VG || !Delta) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        goto done;
+    }
+    for (size_t j = 0; j < nc; j++)
+        for (size_t i = 0; i < nr; i++) {
+            size_t k = i + nr * j;
+            double dinv = p[k] == 0 ? 0 : 1 / p[k];
+            for (size_t b = 1; b < nc; b++)
+                for (size_t a = 1; a < nr; a++) {
+                    size_t q = (a - 1) + (nr - 1) * (b - 1);
+                    double c = (double)(i == a && j == b) - (double)(i == a) / (double)nc -
+                               (double)(j == b) / (double)nr + 1 / ((double)nr * (double)nc);
+                    C[k * K + q] = c;
+                    G[k * K + q] = dinv * c;
+                }
+        }
+    /* A = C' (D^-1 / N) C, B = G' V G. */
+    for (size_t k = 0; k < K0; k++)
+        for (size_t q = 0; q < K; q++) {
+            double cq = C[k * K + q] * (p[k] == 0 ? 0 : 1 / p[k]) / N;
+            for (size_t s = 0; s < K; s++)
+                A[q * K + s] += cq * C[k * K + s];
+        }
+    for (size_t k = 0; k < K0; k++)
+        for (size_t l = 0; l < K0; l++) {
+            double v = V[k * K0 + l];
+            if (v == 0)
+                continue;
+            for (size_t s = 0; s < K; s++)
+                VG[k * K + s] += v * G[l * K + s];
+        }
+    for (size_t k = 0; k < K0; k++)
+        for (size_t q = 0; q < K; q++) {
+            double gq = G[k * K + q];
+            for (size_t s = 0; s < K; s++)
+                B[q * K + s] += gq * VG[k * K + s];
+        }
+    rc = solve(K, A, B, K, Delta, "Rao-Scott denominator matrix", err);
+    if (rc != SS_OK)
+        goto done;
+    double t1 = 0, t2 = 0;
+    for (size_t q = 0; q < K; q++) {
+        t1 += Delta[q * K + q];
+        for (size_t s = 0; s < K; s++)
+            t2 += Delta[q * K + s] * Delta[s * K + q];
+    }
+    *tr1 = t1;
+    *tr2 = t2;
+done:
+    free(C);
+    free(G);
+    free(A);
+    free(B);
+    free(VG);
+    free(Delta);
+    return rc;
+}
+
+int ss_test_chisq(const ss_design *d, const ss_column *r, const ss_column *c,
+                  ss_chisq_stat stat, ss_test_out *out, ss_error *err)
+{
+    out_init(out);
+    const size_t n = d->n;
+    const double *w = d->w;
+    size_t *rows = malloc((n ? n : 1) * sizeof *rows);
+    size_t *cell = malloc((n ? n : 1) * sizeof *cell);
+    uint8_t *use = calloc(n ? n : 1, 1);
+    int32_t *rr = malloc((r->levels.n ? r->levels.n : 1) * sizeof *rr);
+    int32_t *cr = malloc((c->levels.n ? c->levels.n : 1) * sizeof *cr);
+    double *T = NULL, *z = NULL, *V = NULL, *Y = NULL, *x = NULL;
+    ss_design_work *dw = NULL;
+    int rc = SS_OK;
+    if (!rows || !cell || !use || !rr || !cr) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        goto done;
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (r->code[i] >= 0 && c->code[i] >= 0) {
+            use[i] = 1;
+            rows[m++] = i;
+        }
+    long kr = level_ranks(r, use, n, rr), kc = level_ranks(c, use, n, cr);
+    if (kr < 0 || kc < 0) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        goto done;
+    }
+    out->n = m;
+    out->nlev1 = (size_t)kr;
+    out->nlev2 = (size_t)kc;
+    for (int v = 0; v < 2; v++) {
+        const ss_column *col = v ? c : r;
+        long k = v ? kc : kr;
+        if (k >= 2)
+            continue;
+        const ss_column *other = v ? r : c;
+        size_t all = level_total(col);
+        char where[1200] = "";
+        if ((size_t)k != all)
+            snprintf(where, sizeof where, " where '%s' is present (%zu in all)", other->name,
+                     all);
+        rc = ss_error_set(err, SS_EDATA, NULL, 0,
+                          "column '%s': a test of independence needs at least 2 levels, "
+                          "found %ld%s", col->name, k, where);
+        goto done;
+    }
+    const size_t nr = (size_t)kr, nc = (size_t)kc, K0 = nr * nc, K = (nr - 1) * (nc - 1);
+    /* svychisq's N is nrow(design$variables): every row, answered or not. */
+    const double N = (double)n;
+    const double nu = (double)d->stage[0].nunit - (double)d->stage[0].nstrata;
+    T = calloc(K0 + nr + nc, sizeof *T);
+    if (!T) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        goto done;
+    }
+    double *Rt = T + K0, *Ct = Rt + nr, Wt = 0;
+    for (size_t q = 0; q < m; q++) {
+        size_t i = rows[q], a = (size_t)rr[r->code[i]], b = (size_t)cr[c->code[i]];
+        cell[q] = a + nr * b;
+        T[cell[q]] += w[i];
+        Rt[a] += w[i];
+        Ct[b] += w[i];
+        Wt += w[i];
+    }
+    if (!(Wt > 0)) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0,
+                          "columns '%s' and '%s': no row with both present has a positive "
+                          "weight", r->name, c->name);
+        goto done;
+    }
+    const size_t p = stat == SS_CHISQ_F || stat == SS_CHISQ_CHISQ ? K0 : K;
+    z = calloc(m * p + 1, sizeof *z);
+    V = malloc(p * p * sizeof *V);
+    Y = malloc((K0 + 1) * sizeof *Y);
+    x = malloc((K0 + 1) * sizeof *x);
+    dw = ss_design_work_alloc(d, p);
+    if (!z || !V || !Y || !x || !dw) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        goto done;
+    }
+
+    if (p == K0) {
+        /* Rao-Scott: the cell proportions (svymean of the cell indicators
+         * over the answered rows), their covariance, the design effects. */
+        double *prop = Y;
+        for (size_t k = 0; k < K0; k++)
+            prop[k] = T[k] / Wt;
+        for (size_t q = 0; q < m; q++) {
+            double wi = w[rows[q]];
+            for (size_t k = 0; k < K0; k++)
+                z[q * K0 + k] = wi * ((double)(cell[q] == k) - prop[k]) / Wt;
+        }
+        rc = ss_design_vcov(d, dw, rows, z, m, K0, V, err);
+        double tr1, tr2;
+        if (rc == SS_OK)
+            rc = ss_test_rao_scott(nr, nc, prop, V, N, &tr1, &tr2, err);
+        if (rc != SS_OK)
+            goto done;
+        double X2 = ss_test_pearson(nr, nc, T, N);
+        if (stat == SS_CHISQ_F) {
+            /* Second order: F = X2 / tr(Delta) on d0 and d0 nu df, with
+             * d0 = tr(Delta)^2 / tr(Delta^2). */
+            double d0 = tr1 * tr1 / tr2;
+            out->statistic = X2 / tr1;
+            out->df1 = d0;
+            out->df2 = d0 * nu;
+            out->p_value = f_upper(out->statistic, d0, d0 * nu);
+        } else {
+            /* R reports Pearson's X2 and df = K, with the p-value of the
+             * first-order correction X2 / mean(diag(Delta)) on K df. */
+            out->statistic = X2;
+            out->df1 = (double)K;
+            double x2c = X2 / (tr1 / (double)K);
+            out->p_value = isnan(x2c) ? NAN : gsl_cdf_chisq_Q(x2c, (double)K);
+        }
+        goto done;
+    }
+
+    /* Wald: Y_ab = N_ab - N_a. N_.b / N for a, b >= 1 (R drops the first
+     * row and column), linearized as
+     *   w ([cell ab] - [row a] N_.b / N - [col b] N_a. / N + N_a. N_.b / N^2),
+     * the Jacobian of svychisq's Jcb applied to each row's scores. */
+    for (size_t b = 1; b < nc; b++)
+        for (size_t a = 1; a < nr; a++)
+            Y[(a - 1) + (nr - 1) * (b - 1)] = T[a + nr * b] - Rt[a] * Ct[b] / Wt;
+    for (size_t q = 0; q < m; q++) {
+        double wi = w[rows[q]];
+        size_t ia = cell[q] % nr, ib = cell[q] / nr;
+        for (size_t b = 1; b < nc; b++)
+            for (size_t a = 1; a < nr; a++)
+                z[q * K + (a - 1) + (nr - 1) * (b - 1)] =
+                    wi * ((double)(ia == a && ib == b) - (double)(ia == a) * Ct[b] / Wt -
+                          (double)(ib == b) * Rt[a] / Wt + Rt[a] * Ct[b] / (Wt * Wt));
+    }
+    rc = ss_design_vcov(d, dw, rows, z, m, K, V, err);
+    if (rc == SS_OK)
+        rc = solve(K, V, Y, 1, x, "covariance matrix of the table", err);
+    if (rc != SS_OK)
+        goto done;
+    double wald = 0;
+    for (size_t q = 0; q < K; q++)
+        wald += Y[q] * x[q];
+    out->df1 = (double)K;
+    if (stat == SS_CHISQ_WALD) {
+        out->df2 = nu;
+        out->statistic = wald / (double)K;
+    } else {
+        out->df2 = nu - (double)K + 1;
+        out->statistic = wald * out->df2 / ((double)K * nu);
+    }
+    out->p_value = f_upper(out->statistic, out->df1, out->df2);
+done:
+    free(rows);
+    free(cell);
+    free(use);
+    free(rr);
+    free(cr);
+    free(T);
+    free(z);
+    free(V);
+    free(Y);
+    free(x);
+    ss_design_work_free(dw);
+    return rc;
+}
