@@ -55,6 +55,7 @@ const char cmd_test_usage[] =
     "options:\n"
     "  --format FMT           text, csv, json or md (default: from -o, else text)\n"
     "  -o FILE                write FILE whole or not at all\n"
+    "  --wave LABEL           stamp the row with a wave label (a first column 'wave')\n"
     "\n"
     "examples:\n"
     "  survstat test datasets/apistrat.csv --strata stype --weights pw --fpc fpc"
@@ -71,6 +72,7 @@ enum {
     OPT_GROUP,
     OPT_CHISQ,
     OPT_CHISQ_STAT,
+    OPT_WAVE,
 };
 
 static const struct option own_options[] = {
@@ -78,6 +80,7 @@ static const struct option own_options[] = {
     {"group", required_argument, NULL, OPT_GROUP},
     {"chisq", required_argument, NULL, OPT_CHISQ},
     {"chisq-stat", required_argument, NULL, OPT_CHISQ_STAT},
+    {"wave", required_argument, NULL, OPT_WAVE},
     {NULL, 0, NULL, 0},
 };
 
@@ -85,6 +88,7 @@ typedef struct test_args {
     ss_cli cli;
     const char *file;
     const char *ttest, *group;
+    const char *wave;
     const char *chisq[2];
     int have_chisq, stat_set;
     ss_chisq_stat stat;
@@ -135,6 +139,9 @@ static int parse_args(test_args *a, int argc, char **argv, ss_error *err)
             }
             break;
         }
+        case OPT_WAVE:
+            a->wave = optarg;
+            break;
         case OPT_CHISQ_STAT:
             if (ss_chisq_stat_parse(optarg, &a->stat) != 0)
                 rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
@@ -175,20 +182,23 @@ static int parse_args(test_args *a, int argc, char **argv, ss_error *err)
 
 static int to_grid(const test_args *a, const ss_test_out *o, ss_grid *g, ss_error *err)
 {
-    static const char *const names[] = {"test", "variable", "by", "estimate", "se",
+    static const char *const names[] = {"wave", "test", "variable", "by", "estimate", "se",
                                         "statistic", "df1", "df2", "p_value"};
-    static const int isnum[] = {0, 0, 0, 1, 1, 1, 1, 1, 1};
+    static const int isnum[] = {0, 0, 0, 0, 1, 1, 1, 1, 1, 1};
+    size_t off = a->wave ? 1 : 0; /* the wave column only with --wave */
     char test[32];
     if (a->ttest)
         snprintf(test, sizeof test, "ttest");
     else
         snprintf(test, sizeof test, "chisq-%s", ss_chisq_stat_name(a->stat));
     ss_cell *row = NULL;
-    if (ss_grid_init(g, 9, names, isnum) != 0 || !(row = ss_grid_add_row(g)) ||
-        ss_grid_set_text(g, row, 0, test) != 0 ||
-        ss_grid_set_text(g, row, 1, a->ttest ? a->ttest : a->chisq[0]) != 0 ||
-        ss_grid_set_text(g, row, 2, a->ttest ? a->group : a->chisq[1]) != 0)
+    if (ss_grid_init(g, 9 + off, names + 1 - off, isnum + 1 - off) != 0 ||
+        !(row = ss_grid_add_row(g)) || (a->wave && ss_grid_set_text(g, row, 0, a->wave) != 0) ||
+        ss_grid_set_text(g, row, off, test) != 0 ||
+        ss_grid_set_text(g, row, off + 1, a->ttest ? a->ttest : a->chisq[0]) != 0 ||
+        ss_grid_set_text(g, row, off + 2, a->ttest ? a->group : a->chisq[1]) != 0)
         return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    row += off;
     row[3].num = o->estimate;
     row[4].num = o->se;
     row[5].num = o->statistic;

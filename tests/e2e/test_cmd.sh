@@ -78,3 +78,11 @@ run test $API $STRAT --ttest api00 --group comp.imp -o "$T/tt.csv"
 if [ "$status" -eq 0 ] && [ ! -s "$TMP/out" ] && head -1 "$T/tt.csv" | grep -qx \
   'test,variable,by,estimate,se,statistic,df1,df2,p_value'; then ok
 else bad "test -o: $(cat "$TMP/err")"; fi
+
+# --wave stamps the row in a first column; the numbers are the same.
+# shellcheck disable=SC2086
+run test $API $STRAT --ttest api00 --group comp.imp --wave 2009Q1 --format csv
+if [ "$status" -eq 0 ] && [ "$(head -1 "$TMP/out")" = \
+  'wave,test,variable,by,estimate,se,statistic,df1,df2,p_value' ] &&
+  [ "$(sed -n 2p "$TMP/out" | cut -d, -f1-5)" = "2009Q1,$(sed -n 2p "$T/tt.csv" | cut -d, -f1-4)" ]; then ok
+else bad "test --wave: $(cat "$TMP/out" "$TMP/err")"; fi

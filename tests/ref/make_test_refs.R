@@ -26,6 +26,7 @@
 suppressPackageStartupMessages(library(survey))
 
 ref_dir  <- file.path("tests", "ref")
+source(file.path(ref_dir, "weighting.R"))
 data_dir <- "datasets"
 
 split_list <- function(s) strsplit(s, ",", fixed = TRUE)[[1]]
@@ -34,9 +35,12 @@ parse_args <- function(argstring) {
   tok <- strsplit(trimws(argstring), "[[:space:]]+")[[1]]
   a <- list(weights = NULL, strata = NULL, ids = NULL, fpc = NULL, nest = FALSE,
             lonely = NULL, na = character(0), poststrat = NULL,
+            rake = NULL, calibrate = NULL, calfun = "linear", bounds = c(-Inf, Inf),
+            trim = NULL,
             ttest = NULL, group = NULL, chisq = NULL, stat = "F")
   with_value <- c("--weights", "--strata", "--ids", "--fpc", "--lonely-psu", "--na",
-                  "--poststrat", "--ttest", "--group", "--chisq", "--chisq-stat")
+                  "--poststrat", "--rake", "--calibrate", "--calfun", "--bounds",
+                  "--trim-weights", "--ttest", "--group", "--chisq", "--chisq-stat")
   i <- 1
   while (i <= length(tok)) {
     opt <- tok[i]
@@ -57,6 +61,11 @@ parse_args <- function(argstring) {
       "--lonely-psu" = a$lonely  <- val,
       "--na"         = a$na      <- split_list(val),
       "--poststrat"  = a$poststrat <- val,
+      "--rake"       = a$rake    <- val,
+      "--calibrate"  = a$calibrate <- val,
+      "--calfun"     = a$calfun  <- val,
+      "--bounds"     = a$bounds  <- as.numeric(split_list(val)),
+      "--trim-weights" = a$trim  <- as.numeric(split_list(val)),
       "--ttest"      = a$ttest   <- val,
       "--group"      = a$group   <- val,
       "--chisq"      = a$chisq   <- split_list(val),
@@ -112,15 +121,7 @@ run_case <- function(args, datafile) {
     fpc     = if (is.null(args$fpc)) NULL else fml(args$fpc),
     nest    = args$nest,
     data    = dat)
-  if (!is.null(args$poststrat)) {
-    cells <- read.csv(args$poststrat, colClasses = "character", check.names = FALSE)
-    vars <- setdiff(names(cells), "total")
-    pop <- data.frame(lapply(vars, function(v) cells[[v]]), stringsAsFactors = FALSE)
-    names(pop) <- paste0(".ps.", vars)
-    pop$Freq <- as.numeric(cells$total)
-    for (v in vars) design$variables[[paste0(".ps.", v)]] <- txt[[v]]
-    design <- postStratify(design, fml(paste0(".ps.", vars)), pop)
-  }
+  design <- apply_weighting(design, args, txt, is_missing, sort_values)
 
   if (!is.null(args$ttest)) {
     f <- as.formula(paste0("`", args$ttest, "` ~ .group"))
