@@ -37,6 +37,9 @@ void ss_buf_printf(ss_buf *b, const char *fmt, ...) __attribute__((format(printf
 /* Append s as a single-quoted gnuplot string ('it''s'); control bytes
  * (0x00-0x1f, 0x7f) become spaces.  Returns how many bytes were replaced. */
 size_t ss_plot_quote(ss_buf *b, const char *s);
+/* The same; with format set, '%' is doubled too, for text that gnuplot
+ * reads as a printf format (the labels of set xtics (...)). */
+size_t ss_plot_quote_as(ss_buf *b, const char *s, int format);
 
 typedef enum { SS_PLOT_BAR, SS_PLOT_LIKERT, SS_PLOT_TREND, SS_PLOT_IPA, SS_PLOT_WEIGHTS } ss_plot_type;
 typedef enum { SS_TERM_PNG, SS_TERM_SVG, SS_TERM_PDF } ss_plot_term;

@@ -59,7 +59,7 @@ void ss_buf_printf(ss_buf *b, const char *fmt, ...)
     b->n += (size_t)len;
 }
 
-size_t ss_plot_quote(ss_buf *b, const char *s)
+size_t ss_plot_quote_as(ss_buf *b, const char *s, int format)
 {
     size_t replaced = 0, len = strlen(s);
     if (reserve(b, 2 * len + 2) != 0)
@@ -69,9 +69,9 @@ size_t ss_plot_quote(ss_buf *b, const char *s)
         if (*p < 0x20 || *p == 0x7f) {
             b->s[b->n++] = ' ';
             replaced++;
-        } else if (*p == '\'') {
-            b->s[b->n++] = '\'';
-            b->s[b->n++] = '\'';
+        } else if (*p == '\'' || (*p == '%' && format)) {
+            b->s[b->n++] = (char)*p;
+            b->s[b->n++] = (char)*p;
         } else {
             b->s[b->n++] = (char)*p;
         }
@@ -79,6 +79,11 @@ size_t ss_plot_quote(ss_buf *b, const char *s)
     b->s[b->n++] = '\'';
     b->s[b->n] = '\0';
     return replaced;
+}
+
+size_t ss_plot_quote(ss_buf *b, const char *s)
+{
+    return ss_plot_quote_as(b, s, 0);
 }
 
 int ss_plot_type_parse(const char *name, ss_plot_type *t)
@@ -401,7 +406,7 @@ static int bar_script(ss_buf *b, const ss_plot_options *o, const ss_result *r, s
     for (size_t k = 0; k < n; k++) {
         label_of(&r->row[idx[k]], &p, label, sizeof label);
         ss_buf_printf(b, "%s", k ? ", " : "");
-        ss_plot_quote(b, label);
+        ss_plot_quote_as(b, label, 1);
         ss_buf_printf(b, " %zu", k + 1);
     }
     ss_buf_printf(b, ")\n");
@@ -428,6 +433,7 @@ static int bar_script(ss_buf *b, const ss_plot_options *o, const ss_result *r, s
         char v[64];
         value_text(v, sizeof v, w->estimate, sc);
         snprintf(label, sizeof label, "all: %s", v);
+        ss_buf_printf(b, "set tmargin 4\n");
         if (isfinite(w->ci_low) && isfinite(w->ci_high))
             ss_buf_printf(b, "set object 1 rect from %.17g, graph 0 to %.17g, graph 1 behind "
                              "fc rgb '#ececec' fs solid 1.0 noborder\n",
@@ -589,14 +595,14 @@ static int likert_script(ss_buf *b, const ss_plot_options *o, const ss_result *r
         char tic[16];
         snprintf(tic, sizeof tic, "%d%%", abs(t));
         ss_buf_printf(b, "%s", t > -100 ? ", " : "");
-        ss_plot_quote(b, tic);
+        ss_plot_quote_as(b, tic, 1);
         ss_buf_printf(b, " %d", t);
     }
     ss_buf_printf(b, ")\nset yrange [0.4:%zu.6]\nset ytics (", nb);
     for (size_t k = 0; k < nb; k++) {
         label_of(&r->row[bars[k].first], &p, label, sizeof label);
         ss_buf_printf(b, "%s", k ? ", " : "");
-        ss_plot_quote(b, label);
+        ss_plot_quote_as(b, label, 1);
         ss_buf_printf(b, " %zu", nb - k);
     }
     ss_buf_printf(b, ")\nset arrow 1 from 0, graph 0 to 0, graph 1 nohead lc rgb '#444444' front\n");
@@ -604,6 +610,8 @@ static int likert_script(ss_buf *b, const ss_plot_options *o, const ss_result *r
      * a middle code (odd count) is split across zero. */
     int mid2 = nlev - 1; /* twice the middle code's index */
     int nlabel = 1;
+    ss_buf labels;
+    ss_buf_init(&labels);
     for (int c = 0; c < nlev; c++) {
         ss_buf_printf(b, "$L%d << EOD\n", c);
         for (size_t k = 0; k < nb; k++) {
@@ -625,15 +633,19 @@ static int likert_script(ss_buf *b, const ss_plot_options *o, const ss_result *r
             if (s[c] >= 0.06) {
                 char pct[32];
                 snprintf(pct, sizeof pct, "%.0f%%", 100 * s[c]);
-                ss_buf_printf(b, "EOD\nset label %d ", nlabel++);
-                ss_plot_quote(b, pct);
-                ss_buf_printf(b, " at %.17g,%zu center front tc rgb '%s'\n$L%d << EOD\n",
+                ss_buf_printf(&labels, "set label %d ", nlabel++);
+                ss_plot_quote(&labels, pct);
+                ss_buf_printf(&labels, " at %.17g,%zu center front tc rgb '%s'\n",
                               50 * (x0 + x1), nb - k,
-                              fabs(2.0 * c / (nlev - 1) - 1) > 0.6 ? "white" : "black", c);
+                              fabs(2.0 * c / (nlev - 1) - 1) > 0.6 ? "white" : "black");
             }
         }
         ss_buf_printf(b, "EOD\n");
     }
+    if (labels.failed)
+        b->failed = 1;
+    ss_buf_printf(b, "%s", labels.s ? labels.s : "");
+    ss_buf_free(&labels);
     ss_buf_printf(b, "plot ");
     for (int c = 0; c < nlev; c++) {
         char color[16], code[64];
@@ -733,7 +745,7 @@ static int trend_script(ss_buf *b, const ss_plot_options *o, const ss_result *r,
                      "set key outside right top vertical Left reverse\nset xtics (");
     for (size_t k = 0; k < nw; k++) {
         ss_buf_printf(b, "%s", k ? ", " : "");
-        ss_plot_quote(b, w[k].label);
+        ss_plot_quote_as(b, w[k].label, 1);
         ss_buf_printf(b, " %.17g", w[k].num);
     }
     double pad = nw > 1 ? 0.08 * (w[nw - 1].num - w[0].num) : 1;
@@ -751,13 +763,15 @@ static int trend_script(ss_buf *b, const ss_plot_options *o, const ss_result *r,
             }
         ss_buf_printf(b, "EOD\n");
     }
+    /* Every band first, so that no band covers a line. */
     ss_buf_printf(b, "plot ");
+    for (size_t s = 0; s < ns; s++)
+        ss_buf_printf(b, "$S%zu using 1:3:4 with filledcurves fc rgb '%s' "
+                         "fs transparent solid 0.13 noborder notitle, \\\n     ",
+                      s, palette[s % NPALETTE]);
     for (size_t s = 0; s < ns; s++) {
-        const char *color = palette[s % NPALETTE];
-        ss_buf_printf(b, "%s$S%zu using 1:3:4 with filledcurves fc rgb '%s' "
-                         "fs transparent solid 0.18 noborder notitle, \\\n     "
-                         "$S%zu using 1:2 with linespoints lw 2 pt 7 ps 1 lc rgb '%s' title ",
-                      s ? ", \\\n     " : "", s, color, s, color);
+        ss_buf_printf(b, "%s$S%zu using 1:2 with linespoints lw 2 pt 7 ps 1 lc rgb '%s' title ",
+                      s ? ", \\\n     " : "", s, palette[s % NPALETTE]);
         label_of(&r->row[first[s]], &p, label, sizeof label);
         ss_plot_quote(b, label);
     }
@@ -910,7 +924,7 @@ int ss_plot_weights_script(ss_buf *b, const ss_plot_options *o, const double *w,
     ss_plot_quote(b, xlabel);
     ss_buf_printf(b, "\nset ylabel 'rows'\nset key off\nset grid ytics lc rgb '#dddddd'\n"
                      "set yrange [0:*]\nset offsets graph 0.03, graph 0.03, graph 0.08, 0\n"
-                     "set arrow 1 from %.17g, graph 0 to %.17g, graph 1 nohead dt 2 lc rgb '#c44e52'\n"
+                     "set arrow 1 from %.17g, graph 0 to %.17g, graph 1 nohead dt 2 lw 1.5 lc rgb '#c44e52' front\n"
                      "set label 1 'mean' at %.17g, graph 1 left offset char 0.4,char -0.8 "
                      "tc rgb '#c44e52'\n$H << EOD\n",
                   s / (double)n, s / (double)n, s / (double)n);
