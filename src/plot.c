@@ -517,6 +517,12 @@ static void diverging(double t, char *buf, size_t size)
 
 static int likert_script(ss_buf *b, const ss_plot_options *o, const ss_result *r, ss_error *err)
 {
+    for (size_t i = 0; i < r->n; i++)
+        if (strcmp(r->row[i].statistic, "prop") != 0)
+            return ss_error_set(err, SS_EDATA, NULL, 0,
+                                "a likert chart draws prop rows (estimate --prop), not '%s' of "
+                                "'%s'",
+                                r->row[i].statistic, r->row[i].variable);
     double low = o->low, high = o->high;
     if (!o->scale_set) {
         low = INFINITY;
@@ -545,13 +551,6 @@ static int likert_script(ss_buf *b, const ss_plot_options *o, const ss_result *r
     size_t nb = 0;
     for (size_t i = 0; i < r->n; i++) {
         const ss_result_row *x = &r->row[i];
-        if (strcmp(x->statistic, "prop") != 0) {
-            free(bars);
-            return ss_error_set(err, SS_EDATA, NULL, 0,
-                                "a likert chart draws prop rows (estimate --prop), not '%s' of "
-                                "'%s'",
-                                x->statistic, x->variable);
-        }
         double v;
         int code = -1;
         if (ss_number_parse(x->level, strlen(x->level), &v) == 0 && v == floor(v) &&
