@@ -273,14 +273,14 @@ static int check(plot_args *a, int nfiles, ss_error *err)
 }
 
 /* Keep the rows the options select; bar and trend draw one statistic. */
-static int select_rows(const plot_args *a, ss_result *all, ss_result *sel, const char *file,
+static int select_rows(const plot_args *a, const ss_result *all, ss_result *sel, const char *file,
                        ss_error *err)
 {
     const char *stat = a->statistic;
     if (!stat && a->po.type == SS_PLOT_LIKERT)
         stat = "prop";
     for (size_t i = 0; i < all->n; i++) {
-        ss_result_row *x = &all->row[i];
+        const ss_result_row *x = &all->row[i];
         int keep = (!stat || strcmp(x->statistic, stat) == 0) &&
                    (!a->variable || strcmp(x->variable, a->variable) == 0) &&
                    (!a->level || strcmp(x->level, a->level) == 0);
@@ -290,16 +290,15 @@ static int select_rows(const plot_args *a, ss_result *all, ss_result *sel, const
         if (!keep)
             continue;
         ss_result_row *y = ss_result_add(sel, x->statistic, x->variable, x->level, x->domain);
-        if (!y)
+        if (!y || ss_result_set_str(&y->wave, x->wave) != 0 ||
+            ss_result_set_str(&y->flag, x->flag) != 0)
             return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
-        char *keep_statistic = y->statistic, *keep_variable = y->variable,
-             *keep_level = y->level, *keep_domain = y->domain;
-        *y = *x; /* move the strings */
-        memset(x, 0, sizeof *x);
-        free(keep_statistic);
-        free(keep_variable);
-        free(keep_level);
-        free(keep_domain);
+        y->estimate = x->estimate;
+        y->se = x->se;
+        y->ci_low = x->ci_low;
+        y->ci_high = x->ci_high;
+        y->df = x->df;
+        y->n = x->n;
     }
     if (sel->n == 0)
         return ss_error_set(err, SS_EDATA, file, 0, "no rows to draw%s%s%s%s%s%s%s%s%s",
@@ -462,6 +461,14 @@ int cmd_plot(int argc, char **argv)
         if (rc == SS_OK && out.tmp && (stat(out.tmp, &st) != 0 || st.st_size == 0))
             rc = ss_error_set(&err, SS_EDATA, NULL, 0, "gnuplot '%s' wrote no chart",
                               a.gnuplot ? a.gnuplot : "gnuplot");
+        if (rc == SS_OK && out.tmp) {
+            /* A chart is for sharing: the umask's mode, not mkstemp's 0600. */
+            mode_t mask = umask(0);
+            umask(mask);
+            if (fchmod(fileno(out.fp), 0666 & ~mask) != 0)
+                rc = ss_error_set(&err, SS_EDATA, a.cli.output, 0, "cannot write: %s",
+                                  strerror(errno));
+        }
         if (rc == SS_OK)
             rc = ss_output_commit(&out, &err);
     }
