@@ -135,7 +135,7 @@ static void preamble(ss_buf *b, const ss_plot_options *o, int width, int height,
         ss_buf_printf(b, "set terminal svg size %d,%d noenhanced background rgb 'white' font ",
                       width, height);
     else
-        ss_buf_printf(b, "set terminal pdfcairo size %.4fin,%.4fin noenhanced font ",
+        ss_buf_printf(b, "set terminal pdfcairo size %.4fin,%.4fin noenhanced fontscale 0.75 font ",
                       width / 96.0, height / 96.0);
     ss_plot_quote(b, font);
     ss_buf_printf(b, "\nset output ");
