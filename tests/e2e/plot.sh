@@ -279,4 +279,5 @@ grep -v '^,performance' "$PL/drivers.csv" >"$PL/noperf.csv"
 expect_error plot-ipa-no-pairs 1 "survstat plot: $PL/noperf.csv: no item with both an importance and a performance row: --type ipa draws the result of survstat drivers" -- plot "$PL/noperf.csv" --type ipa -o "$PL/x.png"
 printf 'id,pw\n1,2\n2,-1\n' >"$PL/negw.csv"
 expect_error plot-negative-weight 1 "survstat plot: $PL/negw.csv:3" -- plot "$PL/negw.csv" --type weights --weights pw -o "$PL/x.png"
-if [ ! -e "$PL/x.png" ]; then ok; else bad "plot errors wrote a chart"; fi
+expect_error plot-cannot-write 1 "survstat plot: $PL/nodir/x.png: cannot write: No such file or directory" -- plot "$W8" --type bar --statistic mean -o "$PL/nodir/x.png"
+if [ ! -e "$PL/x.png" ] && [ -z "$(ls "$PL" | grep '\.tmp\.')" ]; then ok; else bad "plot errors wrote a chart: $(ls "$PL")"; fi
