@@ -19,7 +19,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 
 # Debian packages the build, the tests and the demo need.
 DEB_PACKAGES = gcc make pkg-config libgsl-dev libcsv-dev libcmocka-dev libinih-dev gnuplot-nox \
-               libc-bin python3
+               fonts-wqy-zenhei libc-bin python3
 
 .PHONY: all check demo asan clean deps unit e2e refs
 

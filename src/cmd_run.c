@@ -17,9 +17,6 @@
 #include "ss_cli.h"
 #include "ss_commands.h"
 
-/* survstat plot, when it is linked in. */
-extern int cmd_plot(int argc, char **argv) __attribute__((weak));
-
 const char cmd_run_usage[] =
     "usage: survstat run SPEC [--data FILE] [--wave LABEL] [--out DIR]\n"
     "\n"
@@ -34,9 +31,12 @@ const char cmd_run_usage[] =
     "  [rates NAME]     data, disposition, weights, by, e\n"
     "  [chart NAME]     input = a section name, type, title, variable, level,\n"
     "                   scale, width, height (survstat plot)\n"
-    "  [trend NAME]     input = an estimate section: its change over all waves\n"
+    "  [trend NAME]     input = an estimate section: its change over all waves,\n"
+    "                   level; chart = yes|no (default yes), statistic, variable\n"
+    "                   (which rows the trend chart draws)\n"
     "Outputs go to DIR/WAVE/NAME.csv (charts NAME.png); a trend table to\n"
-    "DIR/NAME.csv; their names are printed.  --data, --wave and --out override [run] to rerun the same\n"
+    "DIR/NAME.csv and its chart (survstat plot --type trend over every wave) to\n"
+    "DIR/NAME.png; their names are printed.  --data, --wave and --out override [run] to rerun the same\n"
     "analysis on a new wave.  A run that fails leaves DIR as it was.\n"
     "\n"
     "example:\n"
@@ -149,9 +149,10 @@ static const char *const estimate_keys[] = {
 static const char *const drivers_keys[] = {"outcome", "items", "performance", "scale", "level",
                                            NULL};
 static const char *const rates_keys[] = {"data", "disposition", "weights", "by", "e", NULL};
-static const char *const chart_keys[] = {"input", "type", "title", "variable", "level",
-                                         "scale", "width", "height", NULL};
-static const char *const trend_keys[] = {"input", "level", NULL};
+static const char *const chart_keys[] = {"input", "type", "title", "statistic", "variable",
+                                         "level", "scale", "flags", "width", "height", NULL};
+static const char *const trend_keys[] = {"input", "level", "chart?", "statistic", "variable",
+                                         NULL};
 static const char *const run_keys[] = {"data", "wave", "out", NULL};
 
 static const char *const *keys_of(const char *type)
@@ -320,13 +321,10 @@ static int run_command(args *a)
         const char *name;
         int (*fn)(int, char **);
     } cmds[] = {{"estimate", cmd_estimate}, {"drivers", cmd_drivers}, {"rates", cmd_rates},
-                {"trend", cmd_trend},       {"plot", NULL}};
+                {"trend", cmd_trend},       {"plot", cmd_plot}};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
-        if (!strcmp(a->v[0], cmds[i].name)) {
-            if (!cmds[i].fn)
-                return cmd_plot ? cmd_plot(a->n, a->v) : 1;
+        if (!strcmp(a->v[0], cmds[i].name))
             return cmds[i].fn(a->n, a->v);
-        }
     return 2;
 }
 
@@ -434,20 +432,40 @@ static int run_trends(const spec *s, const char *outdir)
             args_free(&a);
             continue; /* one wave: nothing to compare yet */
         }
+        /* The same files drawn: the trend chart over every wave. */
+        args c = {0};
+        push(&c, "plot");
+        for (int k = 1; k < a.n; k++)
+            push(&c, a.v[k]);
+        push_opt(&c, "type", "trend");
+        for (size_t k = 0; k < x->nkeys; k++)
+            if (!strcmp(x->keys[k].name, "statistic") || !strcmp(x->keys[k].name, "variable"))
+                push_opt(&c, x->keys[k].name, x->keys[k].value);
+        int chart = 1;
+        if (get(x, "chart"))
+            yes_no(get(x, "chart"), &chart);
         if (get(x, "level"))
             push_opt(&a, "level", get(x, "level"));
-        char out[4096];
+        char out[4096], png[4096];
         snprintf(out, sizeof out, "%s/%s.csv", outdir, x->name);
+        snprintf(png, sizeof png, "%s/%s.png", outdir, x->name);
         push(&a, "-o");
         push(&a, out);
+        push(&c, "-o");
+        push(&c, png);
         int rc = run_command(&a);
+        if (rc == 0 && chart)
+            rc = run_command(&c);
         args_free(&a);
+        args_free(&c);
         if (rc != 0) {
             fprintf(stderr, "survstat run: %s:%ld: [trend %s] failed\n", s->file, x->line,
                     x->name);
             return rc;
         }
         printf("%s\n", out);
+        if (chart)
+            printf("%s\n", png);
     }
     return 0;
 }

@@ -22,6 +22,8 @@ static const ss_command commands[] = {
      cmd_describe_usage},
     {"drivers", "key drivers: importance, performance and their quadrants", cmd_drivers,
      cmd_drivers_usage},
+    {"plot", "charts through gnuplot: bars, Likert, trends, IPA, weights", cmd_plot,
+     cmd_plot_usage},
     {"run", "a whole analysis from a spec file, wave after wave", cmd_run, cmd_run_usage},
     {"trend", "the change between waves, with t tests", cmd_trend, cmd_trend_usage},
     {"combine", "a composite estimate from independent samples", cmd_combine,

@@ -1,0 +1,484 @@
+/* survstat plot: charts of result files (and of a data file's weights)
+ * through gnuplot.  The script is built by ss_plot, then either written
+ * (--script) or piped to gnuplot, which renders into a temporary file
+ * beside -o that is renamed only when gnuplot succeeded. */
+#include <errno.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ss_cli.h"
+#include "ss_commands.h"
+#include "ss_number.h"
+#include "ss_plot.h"
+#include "ss_resultfile.h"
+#include "ss_writer.h"
+
+extern char **environ;
+
+const char cmd_plot_usage[] =
+    "usage: survstat plot RESULT.csv ... --type bar|likert|trend|ipa\n"
+    "                     (-o OUT.png|.svg|.pdf | --script OUT.gp) [options]\n"
+    "       survstat plot DATA.csv --type weights --weights COL [design and\n"
+    "                     weighting options] (-o OUT.png|.svg|.pdf | --script OUT.gp)\n"
+    "\n"
+    "Charts through gnuplot (Debian gnuplot-nox), from the result files that\n"
+    "estimate, trend and drivers write:\n"
+    "  bar      the estimates as horizontal bars with confidence-interval\n"
+    "           whiskers, sorted; the whole-population row (empty domain) as a\n"
+    "           dashed line with its interval shaded; flagged estimates (a\n"
+    "           non-empty flag column, as estimate --flags nchs writes it) in\n"
+    "           orange with their flags beside them and explained below\n"
+    "  likert   diverging stacked bars of the prop rows of several items: the\n"
+    "           codes below the middle of --scale LOW:HIGH left of zero, the\n"
+    "           middle code split across zero, the others right of it\n"
+    "  trend    the estimates of several result files (their wave column) as\n"
+    "           lines with confidence bands, one line per variable, level and\n"
+    "           domain\n"
+    "  ipa      the result of survstat drivers: importance against\n"
+    "           performance, with lines at their means and the items labelled\n"
+    "  weights  a histogram of the weights of a data file (after any\n"
+    "           weighting options), with n and Kish's effective n in the title\n"
+    "Proportions (prop, t2b, b2b, net) are drawn in percent.\n"
+    "\n"
+    "options:\n"
+    "  --type TYPE          the chart (required)\n"
+    "  -o FILE              the chart; .png (pngcairo), .svg or .pdf\n"
+    "  --script FILE        write the gnuplot script instead of running gnuplot\n"
+    "                       (- for standard output); it draws into -o, else\n"
+    "                       FILE with .png for .gp\n"
+    "  --statistic S, --variable V, --level L   draw only these rows (bar and\n"
+    "                       trend draw one statistic; likert draws prop rows)\n"
+    "  --scale LOW:HIGH     likert: the answer codes, HIGH the most satisfied end\n"
+    "                       (default: the lowest and highest level present)\n"
+    "  --flags mark|suppress  bar: mark flagged estimates (default), or also\n"
+    "                       leave out the bars of estimates flagged Px\n"
+    "  --title TEXT, --width PIXELS, --height PIXELS (pdf: 96 pixels an inch)\n"
+    "  --font NAME          default '" SS_PLOT_FONT "' (Debian fonts-wqy-zenhei,\n"
+    "                       which draws Chinese labels)\n"
+    "  --gnuplot PATH       the gnuplot program (default gnuplot on PATH)\n"
+    "Text from the data and the options reaches the script only as quoted\n"
+    "gnuplot strings, which gnuplot never runs as commands.  gnuplot's messages\n"
+    "go to standard error; when it is missing or fails, nothing is written.\n"
+    "\n"
+    "example:\n"
+    "  survstat plot tests/data/wave_2008.csv --type bar --variable api00 --script -\n";
+
+enum {
+    OPT_TYPE = SS_OPT_FIRST_COMMAND,
+    OPT_TITLE,
+    OPT_WIDTH,
+    OPT_HEIGHT,
+    OPT_SCRIPT,
+    OPT_GNUPLOT,
+    OPT_STATISTIC,
+    OPT_VARIABLE,
+    OPT_LEVEL,
+    OPT_SCALE,
+    OPT_FLAGS,
+    OPT_FONT,
+};
+
+static const struct option own_options[] = {
+    {"type", required_argument, NULL, OPT_TYPE},
+    {"title", required_argument, NULL, OPT_TITLE},
+    {"width", required_argument, NULL, OPT_WIDTH},
+    {"height", required_argument, NULL, OPT_HEIGHT},
+    {"script", required_argument, NULL, OPT_SCRIPT},
+    {"gnuplot", required_argument, NULL, OPT_GNUPLOT},
+    {"statistic", required_argument, NULL, OPT_STATISTIC},
+    {"variable", required_argument, NULL, OPT_VARIABLE},
+    {"level", required_argument, NULL, OPT_LEVEL},
+    {"scale", required_argument, NULL, OPT_SCALE},
+    {"flags", required_argument, NULL, OPT_FLAGS},
+    {"font", required_argument, NULL, OPT_FONT},
+    {NULL, 0, NULL, 0},
+};
+
+typedef struct plot_args {
+    ss_cli cli;
+    ss_plot_options po;
+    int type_set;
+    const char *script, *gnuplot, *statistic, *variable, *level;
+    char *script_output; /* the chart path a script names without -o */
+} plot_args;
+
+static int pixels(const char *arg, const char *option, int *out, ss_error *err)
+{
+    double v;
+    if (ss_number_parse(arg, strlen(arg), &v) != 0 || v != (int)v || v < 100 || v > 10000)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                            "%s: expected a whole number of pixels from 100 to 10000, got '%s'",
+                            option, arg);
+    *out = (int)v;
+    return SS_OK;
+}
+
+static int scale(const char *arg, ss_plot_options *po, ss_error *err)
+{
+    const char *colon = strchr(arg, ':');
+    if (!colon || ss_number_parse(arg, (size_t)(colon - arg), &po->low) != 0 ||
+        ss_number_parse(colon + 1, strlen(colon + 1), &po->high) != 0 || po->low == po->high)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                            "--scale: expected LOW:HIGH such as 1:5 or 5:1, got '%s'", arg);
+    po->scale_set = 1;
+    return SS_OK;
+}
+
+/* Options; returns SS_OK, an error code with err filled, or -2 when the
+ * unknown-option message has been printed. */
+static int parse(plot_args *a, int argc, char **argv, ss_error *err)
+{
+    struct option *opts = ss_command_options(own_options);
+    if (!opts)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    int rc = SS_OK, c;
+    optind = 1;
+    opterr = 0;
+    while (rc == SS_OK && (c = getopt_long(argc, argv, SS_CLI_SHORT, opts, NULL)) != -1) {
+        int h = ss_cli_option(&a->cli, c, optarg, err);
+        if (h < 0) {
+            rc = err->code;
+            continue;
+        }
+        if (h > 0)
+            continue;
+        switch (c) {
+        case OPT_TYPE:
+            if (ss_plot_type_parse(optarg, &a->po.type) != 0)
+                rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
+                                  "--type: expected bar, likert, trend, ipa or weights, got '%s'",
+                                  optarg);
+            a->type_set = 1;
+            break;
+        case OPT_TITLE:
+            a->po.title = optarg;
+            break;
+        case OPT_WIDTH:
+            rc = pixels(optarg, "--width", &a->po.width, err);
+            break;
+        case OPT_HEIGHT:
+            rc = pixels(optarg, "--height", &a->po.height, err);
+            break;
+        case OPT_SCRIPT:
+            a->script = optarg;
+            break;
+        case OPT_GNUPLOT:
+            a->gnuplot = optarg;
+            break;
+        case OPT_STATISTIC:
+            a->statistic = optarg;
+            break;
+        case OPT_VARIABLE:
+            a->variable = optarg;
+            break;
+        case OPT_LEVEL:
+            a->level = optarg;
+            break;
+        case OPT_SCALE:
+            rc = scale(optarg, &a->po, err);
+            break;
+        case OPT_FLAGS:
+            if (strcmp(optarg, "mark") == 0 || strcmp(optarg, "suppress") == 0)
+                a->po.suppress = optarg[0] == 's';
+            else
+                rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
+                                  "--flags: expected mark or suppress, got '%s'", optarg);
+            break;
+        case OPT_FONT:
+            a->po.font = optarg;
+            break;
+        default:
+            free(opts);
+            ss_command_bad_option("plot", argc, argv);
+            return -2;
+        }
+    }
+    free(opts);
+    return rc;
+}
+
+static int has_control(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return 1;
+    return 0;
+}
+
+/* The checks that need every option; fills po.term and the output names. */
+static int check(plot_args *a, int nfiles, ss_error *err)
+{
+    ss_plot_options *po = &a->po;
+    const ss_cli *c = &a->cli;
+    if (!a->type_set)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                            "give --type bar, likert, trend, ipa or weights");
+    if (!c->output && !a->script)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                            "give -o OUT.png, .svg or .pdf, or --script OUT.gp");
+    if (c->format_set)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                            "--format: a chart's format comes from the -o extension");
+    if (c->output && strcmp(c->output, "-") == 0)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                            "-o: a chart needs a file name (.png, .svg or .pdf)");
+    if (c->output && has_control(c->output))
+        return ss_error_set(err, SS_EUSAGE, NULL, 0, "-o: the file name holds a control character");
+    const char *chart = c->output;
+    if (!chart && strcmp(a->script, "-") != 0) {
+        size_t n = strlen(a->script);
+        a->script_output = malloc(n + 5);
+        if (!a->script_output)
+            return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        memcpy(a->script_output, a->script, n + 1);
+        if (n > 3 && strcmp(a->script + n - 3, ".gp") == 0)
+            a->script_output[n - 3] = '\0';
+        strcat(a->script_output, ".png");
+        chart = a->script_output;
+    } else if (!chart) {
+        chart = "chart.png";
+    }
+    if (has_control(chart))
+        return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                            "--script: the file name holds a control character");
+    if (ss_plot_term_for_path(chart, &po->term) != 0)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                            "-o: '%s': the extension must be .png, .svg or .pdf", chart);
+    po->output = chart;
+    int design = c->design.weights || c->design.strata || c->design.nids || c->design.nfpc ||
+                 ss_weight_any(&c->weight);
+    if (po->type == SS_PLOT_WEIGHTS) {
+        if (!c->design.weights)
+            return ss_error_set(err, SS_EUSAGE, NULL, 0, "--type weights needs --weights COL");
+        if (nfiles != 1)
+            return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                                "--type weights draws one DATA file, got %d", nfiles);
+    } else {
+        if (design)
+            return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                                "design and weighting options go with --type weights; the "
+                                "other charts draw result files");
+        if (nfiles < 1)
+            return ss_error_set(err, SS_EUSAGE, NULL, 0, "give one or more RESULT files");
+    }
+    if (po->scale_set && po->type != SS_PLOT_LIKERT)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0, "--scale goes with --type likert");
+    return SS_OK;
+}
+
+/* Keep the rows the options select; bar and trend draw one statistic. */
+static int select_rows(const plot_args *a, const ss_result *all, ss_result *sel, const char *file,
+                       ss_error *err)
+{
+    const char *stat = a->statistic;
+    if (!stat && a->po.type == SS_PLOT_LIKERT)
+        stat = "prop";
+    for (size_t i = 0; i < all->n; i++) {
+        const ss_result_row *x = &all->row[i];
+        int keep = (!stat || strcmp(x->statistic, stat) == 0) &&
+                   (!a->variable || strcmp(x->variable, a->variable) == 0) &&
+                   (!a->level || strcmp(x->level, a->level) == 0);
+        if (a->po.type == SS_PLOT_IPA)
+            keep = keep && (strcmp(x->statistic, "importance") == 0 ||
+                            strcmp(x->statistic, "performance") == 0);
+        if (!keep)
+            continue;
+        ss_result_row *y = ss_result_add(sel, x->statistic, x->variable, x->level, x->domain);
+        if (!y || ss_result_set_str(&y->wave, x->wave) != 0 ||
+            ss_result_set_str(&y->flag, x->flag) != 0)
+            return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        y->estimate = x->estimate;
+        y->se = x->se;
+        y->ci_low = x->ci_low;
+        y->ci_high = x->ci_high;
+        y->df = x->df;
+        y->n = x->n;
+    }
+    if (sel->n == 0)
+        return ss_error_set(err, SS_EDATA, file, 0, "no rows to draw%s%s%s%s%s%s%s%s%s",
+                            stat ? " with statistic '" : "", stat ? stat : "", stat ? "'" : "",
+                            a->variable ? ", variable '" : "", a->variable ? a->variable : "",
+                            a->variable ? "'" : "", a->level ? ", level '" : "",
+                            a->level ? a->level : "", a->level ? "'" : "");
+    if (a->po.type == SS_PLOT_BAR || a->po.type == SS_PLOT_TREND)
+        for (size_t i = 1; i < sel->n; i++)
+            if (strcmp(sel->row[i].statistic, sel->row[0].statistic) != 0)
+                return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                                    "the rows hold several statistics ('%s', '%s'): choose "
+                                    "one with --statistic",
+                                    sel->row[0].statistic, sel->row[i].statistic);
+    if (a->po.type == SS_PLOT_TREND)
+        for (size_t i = 0; i < sel->n; i++)
+            if (!sel->row[i].wave[0])
+                return ss_error_set(err, SS_EDATA, file, 0,
+                                    "a row of '%s' has no wave: a trend chart needs the wave "
+                                    "column (estimate --wave LABEL)",
+                                    sel->row[i].variable);
+    return SS_OK;
+}
+
+/* Pipe the script to gnuplot (no shell between), its stderr left as ours. */
+static int run_gnuplot(const char *prog, const ss_buf *script, ss_error *err)
+{
+    int fd[2];
+    if (pipe(fd) != 0)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "cannot run gnuplot: %s", strerror(errno));
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, fd[0], 0);
+    posix_spawn_file_actions_addclose(&fa, fd[0]);
+    posix_spawn_file_actions_addclose(&fa, fd[1]);
+    char *argv[] = {(char *)prog, NULL};
+    pid_t pid;
+    int e = posix_spawnp(&pid, prog, &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(fd[0]);
+    if (e != 0) {
+        close(fd[1]);
+        return ss_error_set(err, SS_EDATA, NULL, 0,
+                            "gnuplot '%s' cannot be run: %s (install gnuplot-nox or give "
+                            "--gnuplot PATH); no chart written",
+                            prog, strerror(e));
+    }
+    /* gnuplot may stop reading early; its status says why, not SIGPIPE. */
+    struct sigaction ign, old;
+    memset(&ign, 0, sizeof ign);
+    ign.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &ign, &old);
+    size_t done = 0;
+    while (done < script->n) {
+        ssize_t w = write(fd[1], script->s + done, script->n - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            break;
+        done += (size_t)w;
+    }
+    close(fd[1]);
+    int st;
+    pid_t got;
+    while ((got = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
+        ;
+    sigaction(SIGPIPE, &old, NULL);
+    if (got < 0)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "gnuplot '%s': %s; no chart written", prog,
+                            strerror(errno));
+    if (WIFSIGNALED(st))
+        return ss_error_set(err, SS_EDATA, NULL, 0,
+                            "gnuplot '%s' was killed by signal %d; no chart written", prog,
+                            WTERMSIG(st));
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        return ss_error_set(err, SS_EDATA, NULL, 0,
+                            "gnuplot '%s' failed with exit status %d; no chart written", prog,
+                            WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    if (done < script->n)
+        return ss_error_set(err, SS_EDATA, NULL, 0,
+                            "gnuplot '%s' stopped reading the script; no chart written", prog);
+    return SS_OK;
+}
+
+/* The script for the files: result rows, or a data file's weights. */
+static int build(plot_args *a, int nfiles, char **files, ss_buf *script, ss_error *err)
+{
+    int rc;
+    if (a->po.type == SS_PLOT_WEIGHTS) {
+        ss_table t = {0};
+        ss_design d = {0};
+        rc = ss_cli_load(&a->cli, files[0], NULL, 0, &t, &d, NULL, err);
+        if (rc == SS_OK) {
+            rc = ss_plot_weights_script(script, &a->po, d.w, d.n, a->cli.design.weights, err);
+            if (rc != SS_OK && !err->file[0])
+                snprintf(err->file, sizeof err->file, "%s", files[0]);
+        }
+        ss_design_free(&d);
+        ss_table_free(&t);
+        return rc;
+    }
+    ss_result all, sel;
+    ss_result_init(&all);
+    ss_result_init(&sel);
+    rc = SS_OK;
+    for (int k = 0; k < nfiles && rc == SS_OK; k++)
+        rc = ss_result_read(&all, files[k], &a->cli.read, err);
+    const char *file = nfiles == 1 ? files[0] : NULL;
+    if (rc == SS_OK)
+        rc = select_rows(a, &all, &sel, file, err);
+    if (rc == SS_OK) {
+        rc = ss_plot_script(script, &a->po, &sel, err);
+        if (rc != SS_OK && file && !err->file[0])
+            snprintf(err->file, sizeof err->file, "%s", file);
+    }
+    ss_result_free(&all);
+    ss_result_free(&sel);
+    return rc;
+}
+
+int cmd_plot(int argc, char **argv)
+{
+    static plot_args a;
+    memset(&a, 0, sizeof a);
+    ss_cli_init(&a.cli, "plot");
+    ss_error err;
+    ss_error_clear(&err);
+    int rc = parse(&a, argc, argv, &err);
+    if (rc == -2) {
+        ss_cli_free(&a.cli);
+        return 2;
+    }
+    int nfiles = argc - optind;
+    char **files = argv + optind;
+    if (rc == SS_OK)
+        rc = check(&a, nfiles, &err);
+    ss_buf script;
+    ss_buf_init(&script);
+    ss_output out = {0};
+    if (rc == SS_OK && !a.script) {
+        /* gnuplot draws into the temporary file that commit renames. */
+        rc = ss_output_open(&out, a.cli.output, &err);
+        if (rc == SS_OK)
+            a.po.output = out.tmp ? out.tmp : out.path;
+    }
+    if (rc == SS_OK)
+        rc = build(&a, nfiles, files, &script, &err);
+    if (rc == SS_OK && script.failed)
+        rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
+    if (rc == SS_OK && a.script) {
+        ss_output so;
+        rc = ss_output_open(&so, a.script, &err);
+        if (rc == SS_OK) {
+            fwrite(script.s, 1, script.n, so.fp);
+            rc = ss_output_commit(&so, &err);
+        }
+    } else if (rc == SS_OK) {
+        rc = run_gnuplot(a.gnuplot ? a.gnuplot : "gnuplot", &script, &err);
+        struct stat st;
+        if (rc == SS_OK && out.tmp && (stat(out.tmp, &st) != 0 || st.st_size == 0))
+            rc = ss_error_set(&err, SS_EDATA, NULL, 0, "gnuplot '%s' wrote no chart",
+                              a.gnuplot ? a.gnuplot : "gnuplot");
+        if (rc == SS_OK && out.tmp) {
+            /* A chart is for sharing: the umask's mode, not mkstemp's 0600. */
+            mode_t mask = umask(0);
+            umask(mask);
+            if (fchmod(fileno(out.fp), 0666 & ~mask) != 0)
+                rc = ss_error_set(&err, SS_EDATA, a.cli.output, 0, "cannot write: %s",
+                                  strerror(errno));
+        }
+        if (rc == SS_OK)
+            rc = ss_output_commit(&out, &err);
+    }
+    if (rc != SS_OK) {
+        if (out.fp)
+            ss_output_abort(&out);
+        ss_error_print(&err, "plot");
+    }
+    ss_buf_free(&script);
+    free(a.script_output);
+    ss_cli_free(&a.cli);
+    return rc;
+}

@@ -1,0 +1,939 @@
+/* gnuplot scripts of charts.  See ss_plot.h; the one door for text from
+ * data or options into a script is ss_plot_quote. */
+#include "ss_plot.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ss_number.h"
+
+void ss_buf_init(ss_buf *b)
+{
+    memset(b, 0, sizeof *b);
+}
+
+void ss_buf_free(ss_buf *b)
+{
+    if (!b)
+        return;
+    free(b->s);
+    ss_buf_init(b);
+}
+
+static int reserve(ss_buf *b, size_t more)
+{
+    if (b->failed)
+        return -1;
+    if (b->n + more + 1 <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : 1024;
+    while (cap < b->n + more + 1)
+        cap *= 2;
+    char *s = realloc(b->s, cap);
+    if (!s) {
+        b->failed = 1;
+        return -1;
+    }
+    b->s = s;
+    b->cap = cap;
+    return 0;
+}
+
+void ss_buf_printf(ss_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int len = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (len < 0 || reserve(b, (size_t)len) != 0) {
+        b->failed = 1;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(b->s + b->n, (size_t)len + 1, fmt, ap);
+    va_end(ap);
+    b->n += (size_t)len;
+}
+
+size_t ss_plot_quote_as(ss_buf *b, const char *s, int format)
+{
+    size_t replaced = 0, len = strlen(s);
+    if (reserve(b, 2 * len + 2) != 0)
+        return 0;
+    b->s[b->n++] = '\'';
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f) {
+            b->s[b->n++] = ' ';
+            replaced++;
+        } else if (*p == '\'' || (*p == '%' && format)) {
+            b->s[b->n++] = (char)*p;
+            b->s[b->n++] = (char)*p;
+        } else {
+            b->s[b->n++] = (char)*p;
+        }
+    }
+    b->s[b->n++] = '\'';
+    b->s[b->n] = '\0';
+    return replaced;
+}
+
+size_t ss_plot_quote(ss_buf *b, const char *s)
+{
+    return ss_plot_quote_as(b, s, 0);
+}
+
+int ss_plot_type_parse(const char *name, ss_plot_type *t)
+{
+    static const char *const names[] = {"bar", "likert", "trend", "ipa", "weights"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(name, names[i]) == 0) {
+            *t = (ss_plot_type)i;
+            return 0;
+        }
+    return -1;
+}
+
+int ss_plot_term_for_path(const char *path, ss_plot_term *t)
+{
+    const char *dot = strrchr(path, '.');
+    if (!dot || strchr(dot, '/'))
+        return -1;
+    if (strcasecmp(dot, ".png") == 0)
+        *t = SS_TERM_PNG;
+    else if (strcasecmp(dot, ".svg") == 0)
+        *t = SS_TERM_SVG;
+    else if (strcasecmp(dot, ".pdf") == 0)
+        *t = SS_TERM_PDF;
+    else
+        return -1;
+    return 0;
+}
+
+/* ---- shared pieces ------------------------------------------------------ */
+
+static const char *const palette[] = {"#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3",
+                                      "#937860", "#da8bc3", "#8c8c8c", "#ccb974", "#64b5cd"};
+#define NPALETTE (sizeof palette / sizeof palette[0])
+
+/* The terminal, output, font and title.  title2, when not NULL, is a
+ * second title line written by survstat itself. */
+static void preamble(ss_buf *b, const ss_plot_options *o, int width, int height,
+                     const char *title, const char *title2)
+{
+    char font[300];
+    snprintf(font, sizeof font, "%s,11", o->font ? o->font : SS_PLOT_FONT);
+    ss_buf_printf(b, "# survstat plot: a generated gnuplot script\n"
+                     "reset\nset encoding utf8\n");
+    if (o->term == SS_TERM_PNG)
+        ss_buf_printf(b, "set terminal pngcairo size %d,%d noenhanced background rgb 'white' font ",
+                      width, height);
+    else if (o->term == SS_TERM_SVG)
+        ss_buf_printf(b, "set terminal svg size %d,%d noenhanced background rgb 'white' font ",
+                      width, height);
+    else
+        ss_buf_printf(b, "set terminal pdfcairo size %.4fin,%.4fin noenhanced fontscale 0.75 font ",
+                      width / 96.0, height / 96.0);
+    ss_plot_quote(b, font);
+    ss_buf_printf(b, "\nset output ");
+    ss_plot_quote(b, o->output ? o->output : "");
+    ss_buf_printf(b, "\nset title ");
+    ss_plot_quote(b, title);
+    if (title2) {
+        ss_buf_printf(b, " . \"\\n\" . ");
+        ss_plot_quote(b, title2);
+    }
+    ss_buf_printf(b, " noenhanced\nset border 3\nset tics nomirror\n");
+}
+
+static void finish(ss_buf *b)
+{
+    ss_buf_printf(b, "unset output\n");
+}
+
+/* Proportions and their kin are drawn in percent. */
+static double scale_of(const char *statistic)
+{
+    static const char *const pct[] = {"prop", "t2b", "b2b", "net"};
+    for (size_t i = 0; i < sizeof pct / sizeof pct[0]; i++)
+        if (strcmp(statistic, pct[i]) == 0)
+            return 100;
+    return 1;
+}
+
+static void value_text(char *buf, size_t size, double v, double scale)
+{
+    if (isnan(v))
+        snprintf(buf, size, "NA");
+    else if (scale == 100)
+        snprintf(buf, size, "%.1f%%", v * scale);
+    else
+        snprintf(buf, size, "%.4g", v);
+}
+
+/* Which of wave, variable, level and domain differ between rows, and the
+ * by-variable when every domain is "VAR=value" of one VAR (labels then
+ * show the value alone). */
+typedef struct parts {
+    int wave, variable, level, domain;
+    char by[256];
+} parts;
+
+/* The keys of a domain "a=1;b=2" as "a, b"; -1 when a part has no '='. */
+static int domain_keys(const char *d, char *out, size_t size)
+{
+    out[0] = '\0';
+    for (const char *part = d; *part;) {
+        const char *end = strchr(part, ';'), *eq = strchr(part, '=');
+        if (!end)
+            end = part + strlen(part);
+        if (!eq || eq > end)
+            return -1;
+        size_t used = strlen(out);
+        if (used + (size_t)(eq - part) + 3 >= size)
+            return -1;
+        snprintf(out + used, size - used, "%s%.*s", used ? ", " : "", (int)(eq - part), part);
+        part = *end ? end + 1 : end;
+    }
+    return 0;
+}
+
+static void find_parts(const ss_result *r, const size_t *idx, size_t n, parts *p)
+{
+    memset(p, 0, sizeof *p);
+    const ss_result_row *a = &r->row[idx[0]];
+    for (size_t k = 1; k < n; k++) {
+        const ss_result_row *x = &r->row[idx[k]];
+        p->wave |= strcmp(x->wave, a->wave) != 0;
+        p->variable |= strcmp(x->variable, a->variable) != 0;
+        p->level |= strcmp(x->level, a->level) != 0;
+        p->domain |= strcmp(x->domain, a->domain) != 0;
+    }
+    int first = 1;
+    for (size_t k = 0; k < n; k++) {
+        const char *d = r->row[idx[k]].domain;
+        char keys[sizeof p->by];
+        if (!d[0])
+            continue;
+        if (domain_keys(d, keys, sizeof keys) != 0 || (!first && strcmp(keys, p->by) != 0)) {
+            p->by[0] = '\0';
+            return;
+        }
+        memcpy(p->by, keys, sizeof keys);
+        first = 0;
+    }
+}
+
+/* A domain's values alone ("E, Yes") when the keys are those of p->by. */
+static void domain_label(const char *d, const parts *p, char *buf, size_t size)
+{
+    if (!d[0]) {
+        snprintf(buf, size, "all");
+        return;
+    }
+    if (!p->by[0]) {
+        snprintf(buf, size, "%s", d);
+        return;
+    }
+    buf[0] = '\0';
+    for (const char *part = d; *part;) {
+        const char *end = strchr(part, ';'), *eq = strchr(part, '=');
+        if (!end)
+            end = part + strlen(part);
+        size_t used = strlen(buf);
+        snprintf(buf + used, size - used, "%s%.*s", used ? ", " : "", (int)(end - eq - 1), eq + 1);
+        part = *end ? end + 1 : end;
+    }
+}
+
+static void label_of(const ss_result_row *x, const parts *p, char *buf, size_t size)
+{
+    char dom[512];
+    const char *v[4];
+    size_t n = 0;
+    if (p->variable)
+        v[n++] = x->variable;
+    if (p->level)
+        v[n++] = x->level;
+    if (p->domain || n == 0) {
+        domain_label(x->domain, p, dom, sizeof dom);
+        v[n++] = dom;
+    }
+    if (p->wave)
+        v[n++] = x->wave;
+    buf[0] = '\0';
+    for (size_t k = 0; k < n; k++) {
+        size_t used = strlen(buf);
+        snprintf(buf + used, size - used, "%s%s", k ? " | " : "", v[k]);
+    }
+}
+
+/* "mean of api00", "prop of sch.wide = Yes" for a set of rows. */
+static void what_of(const ss_result_row *a, const parts *p, char *buf, size_t size)
+{
+    if (p->variable)
+        snprintf(buf, size, "%s", a->statistic);
+    else if (p->level || !a->level[0])
+        snprintf(buf, size, "%s of %s", a->statistic, a->variable);
+    else
+        snprintf(buf, size, "%s of %s = %s", a->statistic, a->variable, a->level);
+}
+
+static double finite_or(double v, double dflt)
+{
+    return isfinite(v) ? v : dflt;
+}
+
+static int clamp_size(int v, int lo, int hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* The flags' meanings (NCHS 2017 and survstat's R). */
+static const char *flag_meaning(const char *code)
+{
+    static const char *const m[][2] = {{"Px", "suppress"},
+                                       {"Pc", "complement unreliable"},
+                                       {"Pdf", "df < 8"},
+                                       {"P0", "0% or 100%"},
+                                       {"R", "relative SE > 30%"}};
+    for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
+        if (strcmp(code, m[i][0]) == 0)
+            return m[i][1];
+    return NULL;
+}
+
+static int has_flag(const char *flags, const char *code)
+{
+    size_t n = strlen(code);
+    for (const char *p = flags; (p = strstr(p, code)) != NULL; p += n)
+        if ((p == flags || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
+            return 1;
+    return 0;
+}
+
+/* Append each space-separated code of flags not yet in note. */
+static void note_flags(char *note, size_t size, const char *flags)
+{
+    char copy[256];
+    snprintf(copy, sizeof copy, "%s", flags);
+    for (char *save = NULL, *c = strtok_r(copy, " ", &save); c; c = strtok_r(NULL, " ", &save)) {
+        char item[160];
+        const char *m = flag_meaning(c);
+        snprintf(item, sizeof item, "%s%s%s", c, m ? " " : "", m ? m : "");
+        if (strstr(note, item))
+            continue;
+        size_t used = strlen(note);
+        snprintf(note + used, size - used, "%s%s", used ? "; " : "", item);
+    }
+}
+
+/* ---- bar ---------------------------------------------------------------- */
+
+static const ss_result *sort_rows;
+static int cmp_estimate(const void *a, const void *b)
+{
+    double x = sort_rows->row[*(const size_t *)a].estimate;
+    double y = sort_rows->row[*(const size_t *)b].estimate;
+    if (isnan(x) || isnan(y))
+        return isnan(x) - isnan(y);
+    return (x > y) - (x < y);
+}
+
+static int bar_script(ss_buf *b, const ss_plot_options *o, const ss_result *r, ss_error *err)
+{
+    size_t *idx = calloc(r->n, sizeof *idx);
+    if (!idx)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    for (size_t i = 0; i < r->n; i++)
+        idx[i] = i;
+    parts p;
+    find_parts(r, idx, r->n, &p);
+    /* The whole-population row is the reference line when the bars are
+     * the domains of one estimate. */
+    long whole = -1;
+    size_t n = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        if (!p.variable && !p.level && !p.wave && p.domain && !r->row[i].domain[0] && whole < 0)
+            whole = (long)i;
+        else
+            idx[n++] = i;
+    }
+    if (n == 0) {
+        free(idx);
+        return ss_error_set(err, SS_EDATA, NULL, 0, "no domain rows to draw as bars");
+    }
+    sort_rows = r;
+    qsort(idx, n, sizeof *idx, cmp_estimate);
+    const ss_result_row *a = &r->row[idx[0]];
+    double sc = scale_of(a->statistic);
+    char what[512], title[1024], xlabel[600];
+    what_of(a, &p, what, sizeof what);
+    if (p.by[0])
+        snprintf(title, sizeof title, "%s by %s", what, p.by);
+    else
+        snprintf(title, sizeof title, "%s", what);
+    snprintf(xlabel, sizeof xlabel, "%s%s (whiskers: confidence interval)", what,
+             sc == 100 ? ", percent" : "");
+    int height = o->height ? o->height : clamp_size(150 + 34 * (int)n, 360, 4000);
+    preamble(b, o, o->width ? o->width : 900, height, o->title ? o->title : title, NULL);
+    ss_buf_printf(b, "set xlabel ");
+    ss_plot_quote(b, xlabel);
+    ss_buf_printf(b, "\nset ylabel ");
+    ss_plot_quote(b, p.by);
+    ss_buf_printf(b, "\nset key off\nset grid xtics lc rgb '#dddddd'\n"
+                     "set style textbox opaque noborder margins 1,1\n");
+    /* The x range holds 0, every interval and room for the value labels. */
+    double lo = 0, hi = 0;
+    for (size_t k = 0; k < n; k++) {
+        const ss_result_row *x = &r->row[idx[k]];
+        lo = fmin(lo, finite_or(x->ci_low, finite_or(x->estimate, 0)) * sc);
+        hi = fmax(hi, finite_or(x->ci_high, finite_or(x->estimate, 0)) * sc);
+    }
+    if (whole >= 0) {
+        const ss_result_row *w = &r->row[whole];
+        lo = fmin(lo, finite_or(w->ci_low, finite_or(w->estimate, 0)) * sc);
+        hi = fmax(hi, finite_or(w->ci_high, finite_or(w->estimate, 0)) * sc);
+    }
+    double span = hi - lo > 0 ? hi - lo : 1;
+    ss_buf_printf(b, "set xrange [%.17g:%.17g]\nset yrange [0.4:%zu.6]\nset ytics (", lo - (lo < 0 ? 0.15 * span : 0),
+                  hi + 0.22 * span, n);
+    char label[1024], note[1024] = "";
+    int any_flag = 0;
+    for (size_t k = 0; k < n; k++) {
+        label_of(&r->row[idx[k]], &p, label, sizeof label);
+        ss_buf_printf(b, "%s", k ? ", " : "");
+        ss_plot_quote_as(b, label, 1);
+        ss_buf_printf(b, " %zu", k + 1);
+    }
+    ss_buf_printf(b, ")\n");
+    /* Values and flags beside each bar. */
+    for (size_t k = 0; k < n; k++) {
+        const ss_result_row *x = &r->row[idx[k]];
+        char v[64];
+        value_text(v, sizeof v, x->estimate, sc);
+        int suppressed = o->suppress && has_flag(x->flag, "Px");
+        if (x->flag[0]) {
+            any_flag = 1;
+            note_flags(note, sizeof note, x->flag);
+        }
+        snprintf(label, sizeof label, "%s%s%s", suppressed ? "suppressed" : v,
+                 x->flag[0] ? "  " : "", x->flag);
+        double at = suppressed ? 0 : finite_or(x->ci_high, finite_or(x->estimate, 0)) * sc;
+        ss_buf_printf(b, "set label %zu ", k + 1);
+        ss_plot_quote(b, label);
+        ss_buf_printf(b, " at %.17g,%zu left offset char 0.6,0 boxed tc rgb '%s'\n", at, k + 1,
+                      x->flag[0] ? "#b03a2e" : "#333333");
+    }
+    if (whole >= 0) {
+        const ss_result_row *w = &r->row[whole];
+        char v[64];
+        value_text(v, sizeof v, w->estimate, sc);
+        snprintf(label, sizeof label, "all: %s", v);
+        ss_buf_printf(b, "set tmargin 4\n");
+        if (isfinite(w->ci_low) && isfinite(w->ci_high))
+            ss_buf_printf(b, "set object 1 rect from %.17g, graph 0 to %.17g, graph 1 behind "
+                             "fc rgb '#ececec' fs solid 1.0 noborder\n",
+                          w->ci_low * sc, w->ci_high * sc);
+        ss_buf_printf(b, "set arrow 1 from %.17g, graph 0 to %.17g, graph 1 nohead dt 2 lw 1.5 "
+                         "lc rgb '#555555' front\nset label %zu ",
+                      w->estimate * sc, w->estimate * sc, n + 1);
+        ss_plot_quote(b, label);
+        ss_buf_printf(b, " at %.17g, graph 1 center offset 0,char 0.7 tc rgb '#555555'\n",
+                      w->estimate * sc);
+    }
+    if (any_flag) {
+        snprintf(label, sizeof label, "Flagged (orange bars): %s", note);
+        ss_buf_printf(b, "set bmargin 5\nset label %zu ", n + 2);
+        ss_plot_quote(b, label);
+        ss_buf_printf(b, " at screen 0.01, screen 0.02 left tc rgb '#b03a2e'\n");
+    }
+    /* Data: y, estimate, low, high; flagged and suppressed bars apart. */
+    const char *block[] = {"$bars", "$flagged"};
+    size_t count[2] = {0, 0};
+    for (int f = 0; f < 2; f++) {
+        ss_buf_printf(b, "%s << EOD\n", block[f]);
+        for (size_t k = 0; k < n; k++) {
+            const ss_result_row *x = &r->row[idx[k]];
+            if ((x->flag[0] != 0) != f || isnan(x->estimate) ||
+                (o->suppress && has_flag(x->flag, "Px")))
+                continue;
+            count[f]++;
+            ss_buf_printf(b, "%zu %.17g %.17g %.17g\n", k + 1, x->estimate * sc,
+                          finite_or(x->ci_low, x->estimate) * sc,
+                          finite_or(x->ci_high, x->estimate) * sc);
+        }
+        ss_buf_printf(b, "EOD\n");
+    }
+    /* A block without rows would make gnuplot warn: plot only the others. */
+    const char *sep = "plot ";
+    for (int f = 0; f < 2; f++) {
+        if (!count[f])
+            continue;
+        ss_buf_printf(b, "%s%s using ($2/2):1:(0):2:($1-0.35):($1+0.35) with boxxyerror "
+                         "fc rgb '%s' fs solid 0.85 noborder, \\\n"
+                         "     %s using 2:1:3:4 with xerrorbars pt 7 ps 0.5 lw 1.5 "
+                         "lc rgb '#222222'",
+                      sep, block[f], f ? "#f0a060" : "#4c72b0", block[f]);
+        sep = ", \\\n     ";
+    }
+    if (!count[0] && !count[1])
+        ss_buf_printf(b, "plot 1/0 notitle");
+    ss_buf_printf(b, "\n");
+    finish(b);
+    free(idx);
+    return SS_OK;
+}
+
+/* ---- likert ------------------------------------------------------------- */
+
+#define MAX_LEVELS 21
+
+typedef struct likert_bar {
+    size_t first;                 /* a row of the bar, for its label */
+    double share[MAX_LEVELS];     /* by code, LOW first */
+} likert_bar;
+
+static int same_bar(const ss_result_row *x, const ss_result_row *y)
+{
+    return strcmp(x->variable, y->variable) == 0 && strcmp(x->domain, y->domain) == 0 &&
+           strcmp(x->wave, y->wave) == 0;
+}
+
+/* A color from red (t = 0) through light grey (0.5) to blue (1). */
+static void diverging(double t, char *buf, size_t size)
+{
+    static const double c[3][3] = {{178, 24, 43}, {224, 224, 224}, {33, 102, 172}};
+    int s = t < 0.5 ? 0 : 1;
+    double u = t < 0.5 ? t / 0.5 : (t - 0.5) / 0.5;
+    int rgb[3];
+    for (int k = 0; k < 3; k++)
+        rgb[k] = (int)lround(c[s][k] + u * (c[s + 1][k] - c[s][k]));
+    snprintf(buf, size, "#%02x%02x%02x", rgb[0], rgb[1], rgb[2]);
+}
+
+static int likert_script(ss_buf *b, const ss_plot_options *o, const ss_result *r, ss_error *err)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (strcmp(r->row[i].statistic, "prop") != 0)
+            return ss_error_set(err, SS_EDATA, NULL, 0,
+                                "a likert chart draws prop rows (estimate --prop), not '%s' of "
+                                "'%s'",
+                                r->row[i].statistic, r->row[i].variable);
+    double low = o->low, high = o->high;
+    if (!o->scale_set) {
+        low = INFINITY;
+        high = -INFINITY;
+        for (size_t i = 0; i < r->n; i++) {
+            double v;
+            if (ss_number_parse(r->row[i].level, strlen(r->row[i].level), &v) != 0)
+                return ss_error_set(err, SS_EDATA, NULL, 0,
+                                    "level '%s' of '%s' is not a number: give --scale LOW:HIGH "
+                                    "and the codes as levels",
+                                    r->row[i].level, r->row[i].variable);
+            low = fmin(low, v);
+            high = fmax(high, v);
+        }
+    }
+    int dir = high >= low ? 1 : -1;
+    double span = fabs(high - low);
+    if (span < 1 || span + 1 > MAX_LEVELS || span != floor(span) || low != floor(low))
+        return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                            "the scale %g:%g must have 2 to %d whole-number codes", low, high,
+                            MAX_LEVELS);
+    int nlev = (int)span + 1;
+    likert_bar *bars = calloc(r->n, sizeof *bars);
+    if (!bars)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    size_t nb = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        const ss_result_row *x = &r->row[i];
+        double v;
+        int code = -1;
+        if (ss_number_parse(x->level, strlen(x->level), &v) == 0 && v == floor(v) &&
+            (v - low) * dir >= 0 && (v - low) * dir <= span)
+            code = (int)((v - low) * dir);
+        if (code < 0) {
+            free(bars);
+            return ss_error_set(err, SS_EDATA, NULL, 0,
+                                "level '%s' of '%s' is not a code on the scale %g:%g",
+                                x->level, x->variable, low, high);
+        }
+        size_t k = 0;
+        while (k < nb && !same_bar(&r->row[bars[k].first], x))
+            k++;
+        if (k == nb)
+            bars[nb++].first = i;
+        bars[k].share[code] = finite_or(x->estimate, 0);
+    }
+    size_t *firsts = malloc(nb * sizeof *firsts);
+    if (!firsts) {
+        free(bars);
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    }
+    for (size_t k = 0; k < nb; k++)
+        firsts[k] = bars[k].first;
+    parts p;
+    find_parts(r, firsts, nb, &p);
+    p.level = 0;
+    if (!p.wave && !p.domain)
+        p.variable = 1;
+    free(firsts);
+    char title[512], label[1024];
+    snprintf(title, sizeof title, "Answers on the scale %g to %g%s%s", low, high,
+             p.by[0] ? " by " : "", p.by);
+    int height = o->height ? o->height : clamp_size(190 + 44 * (int)nb, 320, 4000);
+    preamble(b, o, o->width ? o->width : 900, height, o->title ? o->title : title, NULL);
+    ss_buf_printf(b, "set xlabel 'percent of answers (left: the low end of the scale, right: "
+                     "the high end)'\nset key outside bottom center horizontal reverse Left\n"
+                     "set grid xtics lc rgb '#dddddd'\nset xrange [-100:100]\nset xtics (");
+    for (int t = -100; t <= 100; t += 25) {
+        char tic[16];
+        snprintf(tic, sizeof tic, "%d%%", abs(t));
+        ss_buf_printf(b, "%s", t > -100 ? ", " : "");
+        ss_plot_quote_as(b, tic, 1);
+        ss_buf_printf(b, " %d", t);
+    }
+    ss_buf_printf(b, ")\nset yrange [0.4:%zu.6]\nset ytics (", nb);
+    for (size_t k = 0; k < nb; k++) {
+        label_of(&r->row[bars[k].first], &p, label, sizeof label);
+        ss_buf_printf(b, "%s", k ? ", " : "");
+        ss_plot_quote_as(b, label, 1);
+        ss_buf_printf(b, " %zu", nb - k);
+    }
+    ss_buf_printf(b, ")\nset arrow 1 from 0, graph 0 to 0, graph 1 nohead lc rgb '#444444' front\n");
+    /* Segments: codes below the middle go left of zero, outward from it;
+     * a middle code (odd count) is split across zero. */
+    int mid2 = nlev - 1; /* twice the middle code's index */
+    int nlabel = 1;
+    ss_buf labels;
+    ss_buf_init(&labels);
+    for (int c = 0; c < nlev; c++) {
+        ss_buf_printf(b, "$L%d << EOD\n", c);
+        for (size_t k = 0; k < nb; k++) {
+            const double *s = bars[k].share;
+            double x0;
+            if (2 * c == mid2) {
+                x0 = -s[c] / 2;
+            } else if (2 * c < mid2) {
+                x0 = (mid2 % 2 == 0) ? -s[mid2 / 2] / 2 : 0;
+                for (int d = c; 2 * d < mid2; d++)
+                    x0 -= s[d];
+            } else {
+                x0 = (mid2 % 2 == 0) ? s[mid2 / 2] / 2 : 0;
+                for (int d = c - 1; 2 * d > mid2; d--)
+                    x0 += s[d];
+            }
+            double x1 = x0 + s[c];
+            ss_buf_printf(b, "%zu %.17g %.17g\n", nb - k, 100 * x0, 100 * x1);
+            if (s[c] >= 0.06) {
+                char pct[32];
+                snprintf(pct, sizeof pct, "%.0f%%", 100 * s[c]);
+                ss_buf_printf(&labels, "set label %d ", nlabel++);
+                ss_plot_quote(&labels, pct);
+                ss_buf_printf(&labels, " at %.17g,%zu center front tc rgb '%s'\n",
+                              50 * (x0 + x1), nb - k,
+                              fabs(2.0 * c / (nlev - 1) - 1) > 0.6 ? "white" : "black");
+            }
+        }
+        ss_buf_printf(b, "EOD\n");
+    }
+    if (labels.failed)
+        b->failed = 1;
+    ss_buf_printf(b, "%s", labels.s ? labels.s : "");
+    ss_buf_free(&labels);
+    ss_buf_printf(b, "plot ");
+    for (int c = 0; c < nlev; c++) {
+        char color[16], code[64];
+        diverging(nlev > 1 ? (double)c / (nlev - 1) : 0.5, color, sizeof color);
+        snprintf(code, sizeof code, "%g", low + dir * c);
+        ss_buf_printf(b, "%s$L%d using (($2+$3)/2):1:2:3:($1-0.36):($1+0.36) with boxxyerror "
+                         "fc rgb '%s' fs solid 1.0 border lc rgb 'white' title ",
+                      c ? ", \\\n     " : "", c, color);
+        ss_plot_quote(b, code);
+    }
+    ss_buf_printf(b, "\n");
+    finish(b);
+    free(bars);
+    return SS_OK;
+}
+
+/* ---- trend -------------------------------------------------------------- */
+
+typedef struct wave_pos {
+    const char *label;
+    double num;
+} wave_pos;
+
+static int cmp_wave_pos(const void *a, const void *b)
+{
+    const wave_pos *x = a, *y = b;
+    if (!isnan(x->num) && !isnan(y->num))
+        return (x->num > y->num) - (x->num < y->num);
+    return strcmp(x->label, y->label);
+}
+
+static int trend_script(ss_buf *b, const ss_plot_options *o, const ss_result *r, ss_error *err)
+{
+    wave_pos *w = calloc(r->n, sizeof *w);
+    size_t *series = calloc(r->n, sizeof *series), *first = calloc(r->n, sizeof *first);
+    if (!w || !series || !first) {
+        free(w);
+        free(series);
+        free(first);
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    }
+    size_t nw = 0, ns = 0;
+    int numeric = 1;
+    for (size_t i = 0; i < r->n; i++) {
+        const ss_result_row *x = &r->row[i];
+        size_t k = 0;
+        while (k < nw && strcmp(w[k].label, x->wave) != 0)
+            k++;
+        if (k == nw) {
+            w[nw].label = x->wave;
+            if (ss_number_parse(x->wave, strlen(x->wave), &w[nw].num) != 0) {
+                w[nw].num = NAN;
+                numeric = 0;
+            }
+            nw++;
+        }
+        size_t s = 0;
+        while (s < ns && !(strcmp(r->row[first[s]].variable, x->variable) == 0 &&
+                           strcmp(r->row[first[s]].level, x->level) == 0 &&
+                           strcmp(r->row[first[s]].domain, x->domain) == 0))
+            s++;
+        if (s == ns)
+            first[ns++] = i;
+        series[i] = s;
+        for (size_t j = 0; j < i; j++)
+            if (series[j] == s && strcmp(r->row[j].wave, x->wave) == 0) {
+                free(w);
+                free(series);
+                free(first);
+                return ss_error_set(err, SS_EDATA, NULL, 0,
+                                    "wave '%s' holds '%s %s%s%s%s%s' twice (two files of one wave?)",
+                                    x->wave, x->statistic, x->variable, x->level[0] ? " " : "",
+                                    x->level, x->domain[0] ? " " : "", x->domain);
+            }
+    }
+    if (!numeric)
+        for (size_t k = 0; k < nw; k++)
+            w[k].num = NAN;
+    qsort(w, nw, sizeof *w, cmp_wave_pos);
+    if (!numeric)
+        for (size_t k = 0; k < nw; k++)
+            w[k].num = (double)(k + 1);
+    const ss_result_row *a = &r->row[0];
+    double sc = scale_of(a->statistic);
+    parts p;
+    find_parts(r, first, ns, &p);
+    p.wave = 0;
+    char what[512], title[1024], ylabel[600], label[1024];
+    what_of(a, &p, what, sizeof what);
+    snprintf(title, sizeof title, "%s%s%s, wave by wave", what, p.by[0] ? " by " : "", p.by);
+    snprintf(ylabel, sizeof ylabel, "%s%s", what, sc == 100 ? ", percent" : "");
+    preamble(b, o, o->width ? o->width : 900, o->height ? o->height : 560,
+             o->title ? o->title : title, "bands: confidence intervals");
+    ss_buf_printf(b, "set ylabel ");
+    ss_plot_quote(b, ylabel);
+    ss_buf_printf(b, "\nset xlabel 'wave'\nset grid ytics lc rgb '#dddddd'\n"
+                     "set key outside right top vertical Left reverse\nset xtics (");
+    for (size_t k = 0; k < nw; k++) {
+        ss_buf_printf(b, "%s", k ? ", " : "");
+        ss_plot_quote_as(b, w[k].label, 1);
+        ss_buf_printf(b, " %.17g", w[k].num);
+    }
+    double pad = nw > 1 ? 0.08 * (w[nw - 1].num - w[0].num) : 1;
+    ss_buf_printf(b, ")\nset xrange [%.17g:%.17g]\n", w[0].num - pad, w[nw - 1].num + pad);
+    for (size_t s = 0; s < ns; s++) {
+        ss_buf_printf(b, "$S%zu << EOD\n", s);
+        for (size_t k = 0; k < nw; k++)
+            for (size_t i = 0; i < r->n; i++) {
+                const ss_result_row *x = &r->row[i];
+                if (series[i] != s || strcmp(x->wave, w[k].label) != 0 || isnan(x->estimate))
+                    continue;
+                ss_buf_printf(b, "%.17g %.17g %.17g %.17g\n", w[k].num, x->estimate * sc,
+                              finite_or(x->ci_low, x->estimate) * sc,
+                              finite_or(x->ci_high, x->estimate) * sc);
+            }
+        ss_buf_printf(b, "EOD\n");
+    }
+    /* Every band first, so that no band covers a line. */
+    ss_buf_printf(b, "plot ");
+    for (size_t s = 0; s < ns; s++)
+        ss_buf_printf(b, "$S%zu using 1:3:4 with filledcurves fc rgb '%s' "
+                         "fs transparent solid 0.13 noborder notitle, \\\n     ",
+                      s, palette[s % NPALETTE]);
+    for (size_t s = 0; s < ns; s++) {
+        ss_buf_printf(b, "%s$S%zu using 1:2 with linespoints lw 2 pt 7 ps 1 lc rgb '%s' title ",
+                      s ? ", \\\n     " : "", s, palette[s % NPALETTE]);
+        label_of(&r->row[first[s]], &p, label, sizeof label);
+        ss_plot_quote(b, label);
+    }
+    ss_buf_printf(b, "\n");
+    finish(b);
+    free(w);
+    free(series);
+    free(first);
+    return SS_OK;
+}
+
+/* ---- ipa ---------------------------------------------------------------- */
+
+static int ipa_script(ss_buf *b, const ss_plot_options *o, const ss_result *r, ss_error *err)
+{
+    size_t *imp = malloc(r->n * sizeof *imp), *perf = malloc(r->n * sizeof *perf);
+    if (!imp || !perf) {
+        free(imp);
+        free(perf);
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    }
+    size_t n = 0;
+    double mi = 0, mp = 0;
+    const char *plevel = "mean";
+    for (size_t i = 0; i < r->n; i++) {
+        if (strcmp(r->row[i].statistic, "importance") != 0)
+            continue;
+        for (size_t j = 0; j < r->n; j++)
+            if (strcmp(r->row[j].statistic, "performance") == 0 &&
+                strcmp(r->row[j].variable, r->row[i].variable) == 0 &&
+                strcmp(r->row[j].domain, r->row[i].domain) == 0 &&
+                strcmp(r->row[j].wave, r->row[i].wave) == 0 && isfinite(r->row[i].estimate) &&
+                isfinite(r->row[j].estimate)) {
+                imp[n] = i;
+                perf[n++] = j;
+                mi += r->row[i].estimate;
+                mp += r->row[j].estimate;
+                plevel = r->row[j].level;
+                break;
+            }
+    }
+    if (n == 0) {
+        free(imp);
+        free(perf);
+        return ss_error_set(err, SS_EDATA, NULL, 0,
+                            "no item with both an importance and a performance row: --type ipa "
+                            "draws the result of survstat drivers");
+    }
+    mi /= (double)n;
+    mp /= (double)n;
+    char xlabel[300];
+    snprintf(xlabel, sizeof xlabel, "performance (%s)", plevel);
+    preamble(b, o, o->width ? o->width : 900, o->height ? o->height : 650,
+             o->title ? o->title : "Importance and performance",
+             "lines: the means over the items; whiskers: confidence intervals");
+    ss_buf_printf(b, "set xlabel ");
+    ss_plot_quote(b, xlabel);
+    ss_buf_printf(b, "\nset ylabel 'importance (regression coefficient)'\nset key off\n"
+                     "set offsets graph 0.12, graph 0.12, graph 0.1, graph 0.1\n"
+                     "set arrow 1 from %.17g, graph 0 to %.17g, graph 1 nohead dt 2 lc rgb '#777777'\n"
+                     "set arrow 2 from graph 0, first %.17g to graph 1, first %.17g nohead dt 2 "
+                     "lc rgb '#777777'\n"
+                     "set label 1 'concentrate here' at graph 0.02, graph 0.97 left tc rgb '#c44e52'\n"
+                     "set label 2 'keep up' at graph 0.98, graph 0.97 right tc rgb '#55a868'\n"
+                     "set label 3 'low priority' at graph 0.02, graph 0.03 left tc rgb '#777777'\n"
+                     "set label 4 'possible overkill' at graph 0.98, graph 0.03 right "
+                     "tc rgb '#777777'\n",
+                  mp, mp, mi, mi);
+    for (size_t k = 0; k < n; k++) {
+        ss_buf_printf(b, "set label %zu ", k + 5);
+        ss_plot_quote(b, r->row[imp[k]].variable);
+        ss_buf_printf(b, " at %.17g,%.17g left offset char 0.8,char 0.6 front\n",
+                      r->row[perf[k]].estimate, r->row[imp[k]].estimate);
+    }
+    ss_buf_printf(b, "$P << EOD\n");
+    for (size_t k = 0; k < n; k++) {
+        const ss_result_row *x = &r->row[perf[k]], *y = &r->row[imp[k]];
+        ss_buf_printf(b, "%.17g %.17g %.17g %.17g %.17g %.17g\n", x->estimate, y->estimate,
+                      finite_or(x->ci_low, x->estimate), finite_or(x->ci_high, x->estimate),
+                      finite_or(y->ci_low, y->estimate), finite_or(y->ci_high, y->estimate));
+    }
+    ss_buf_printf(b, "EOD\nplot $P using 1:2:3:4:5:6 with xyerrorbars pt 0 lw 1 lc rgb '#bbbbbb', \\\n"
+                     "     $P using 1:2 with points pt 7 ps 1.6 lc rgb '#4c72b0'\n");
+    finish(b);
+    free(imp);
+    free(perf);
+    return SS_OK;
+}
+
+int ss_plot_script(ss_buf *b, const ss_plot_options *o, const ss_result *r, ss_error *err)
+{
+    if (r->n == 0)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "no rows to draw");
+    switch (o->type) {
+    case SS_PLOT_BAR:
+        return bar_script(b, o, r, err);
+    case SS_PLOT_LIKERT:
+        return likert_script(b, o, r, err);
+    case SS_PLOT_TREND:
+        return trend_script(b, o, r, err);
+    case SS_PLOT_IPA:
+        return ipa_script(b, o, r, err);
+    case SS_PLOT_WEIGHTS:
+        break;
+    }
+    return ss_error_set(err, SS_EUSAGE, NULL, 0, "--type weights draws a data file");
+}
+
+/* ---- weights ------------------------------------------------------------ */
+
+int ss_plot_weights_script(ss_buf *b, const ss_plot_options *o, const double *w, size_t n,
+                           const char *column, ss_error *err)
+{
+    if (n == 0)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "no weights to draw");
+    double lo = w[0], hi = w[0], s = 0, s2 = 0;
+    for (size_t i = 0; i < n; i++) {
+        lo = fmin(lo, w[i]);
+        hi = fmax(hi, w[i]);
+        s += w[i];
+        s2 += w[i] * w[i];
+    }
+    size_t nbin = (size_t)ceil(sqrt((double)n));
+    nbin = nbin < 5 ? 5 : nbin > 50 ? 50 : nbin;
+    double wmin = lo, wmax = hi, width = (hi - lo) / (double)nbin;
+    if (!(width > 0)) {
+        nbin = 1;
+        width = lo != 0 ? fabs(lo) * 0.1 : 1;
+        lo -= width / 2;
+    }
+    size_t *count = calloc(nbin, sizeof *count);
+    if (!count)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        size_t k = (size_t)((w[i] - lo) / width);
+        count[k < nbin ? k : nbin - 1]++;
+    }
+    char title[600], stats[400];
+    snprintf(title, sizeof title, "Weights: %s", column);
+    snprintf(stats, sizeof stats,
+             "n = %zu, sum = %.6g, min = %.4g, max = %.4g, max/min = %.3g, "
+             "Kish effective n = %.1f (deff %.3f)",
+             n, s, wmin, wmax, wmin > 0 ? wmax / wmin : NAN, s2 > 0 ? s * s / s2 : 0,
+             s2 > 0 ? (double)n * s2 / (s * s) : NAN);
+    preamble(b, o, o->width ? o->width : 900, o->height ? o->height : 560,
+             o->title ? o->title : title, stats);
+    char xlabel[400];
+    snprintf(xlabel, sizeof xlabel, "weight (%s)", column);
+    ss_buf_printf(b, "set xlabel ");
+    ss_plot_quote(b, xlabel);
+    ss_buf_printf(b, "\nset ylabel 'rows'\nset key off\nset grid ytics lc rgb '#dddddd'\n"
+                     "set yrange [0:*]\nset offsets graph 0.03, graph 0.03, graph 0.08, 0\n"
+                     "set arrow 1 from %.17g, graph 0 to %.17g, graph 1 nohead dt 2 lw 1.5 lc rgb '#c44e52' front\n"
+                     "set label 1 'mean' at %.17g, graph 1 left offset char 0.4,char -0.8 "
+                     "tc rgb '#c44e52'\n$H << EOD\n",
+                  s / (double)n, s / (double)n, s / (double)n);
+    for (size_t k = 0; k < nbin; k++)
+        ss_buf_printf(b, "%.17g %zu\n", lo + ((double)k + 0.5) * width, count[k]);
+    ss_buf_printf(b, "EOD\nset boxwidth %.17g absolute\n"
+                     "plot $H using 1:2 with boxes fc rgb '#4c72b0' fs solid 0.85 "
+                     "border lc rgb 'white'\n",
+                  width);
+    finish(b);
+    free(count);
+    return SS_OK;
+}
