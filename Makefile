@@ -21,7 +21,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 DEB_PACKAGES = gcc make pkg-config libgsl-dev libcsv-dev libcmocka-dev libinih-dev gnuplot-nox \
                libc-bin python3
 
-.PHONY: all check demo asan clean deps unit e2e refs
+.PHONY: all check demo asan clean deps unit e2e refs datasets
 
 all: survstat
 
@@ -72,6 +72,12 @@ check: deps
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@tests/demo.sh
+
+# The synthetic Qingdao study data (datasets/generate.c, seeded: same bytes every time).
+build/generate: datasets/generate.c | build
+	$(CC) $(WARN) $(CFLAGS) $(GSL_CFLAGS) $(CPPFLAGS) -o $@ $< $(GSL_LIBS) -lm
+datasets: build/generate
+	build/generate datasets
 
 # Regenerate the R reference values (needs r-cran-survey; tests do not).
 refs:
