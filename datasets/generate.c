@@ -11,9 +11,9 @@
  * plausible, and the answers come from the model below.
  *
  * The answer model.  A respondent in district h and community c has a
- * latent attitude u = d_h + c + p (district effect, community effect
- * N(0, 0.25^2), person effect N(0, 0.6^2)).  Item j's latent value is
- * mu_j + delta_j(wave) + u + e_j with e_j ~ N(0, 0.8^2), cut at fixed
+ * latent attitude u = d_h + c + a + p (district effect, community effect
+ * N(0, 0.25^2), age group effect, person effect N(0, 0.6^2)).  Item j's
+ * latent value is mu_j + delta_j(wave) + u + e_j with e_j ~ N(0, 0.8^2), cut at fixed
  * thresholds into 1..5 (5 = very satisfied).  `overall` is the weighted sum
  * of the six items' latent values (weights beta below: practical work and
  * efficiency matter most, frugality least) plus its own district effect and
@@ -92,6 +92,8 @@ static const double DELTA_2008[NITEM] = {0.00, -0.30, -0.05, -0.25, 0.00, -0.35}
 static const char *const AGE[4] = {"18-34", "35-49", "50-64", "65+"};
 static const double AGE_POP[4] = {0.30, 0.30, 0.25, 0.15};   /* population shares */
 static const double AGE_PHONE[4] = {0.14, 0.26, 0.33, 0.27}; /* phone respondents */
+/* older residents are more satisfied: what raking the phone sample corrects */
+static const double AGE_EFFECT[4] = {-0.25, -0.05, 0.10, 0.35};
 static const double FEMALE_POP = 0.505, FEMALE_PHONE = 0.60;
 
 /* Latent value -> 1..5. */
@@ -119,7 +121,7 @@ static int draw(const gsl_rng *r, const double *p, int n)
 static void answers(const gsl_rng *r, int wave, double dist_effect, double comm_effect,
                     int age, int out[1 + NITEM])
 {
-    double p = gsl_ran_gaussian_ziggurat(r, 0.6) + (age == 3 ? 0.15 : 0.0);
+    double p = gsl_ran_gaussian_ziggurat(r, 0.6) + AGE_EFFECT[age];
     double u = dist_effect + comm_effect + p, s = 0;
     for (int j = 0; j < NITEM; j++) {
         double x = MU[j] + (wave == 2008 ? DELTA_2008[j] : 0) + u +
