@@ -130,6 +130,11 @@ md 'survey; the change with its independent-samples SE and Holm-adjusted p.'
 show $S run datasets/qingdao.ini --data datasets/household_2008.csv --wave 2008 --out "$P/run"
 show $S run datasets/qingdao.ini --out "$P/run"
 show $S trend "$P/run/2008/dimensions.csv" "$P/run/2009/dimensions.csv" --format md
+show $S trend "$P/run/2008/index.csv" "$P/run/2009/index.csv" --format md
+# survstat run draws each [trend] table when it has the plot command
+for f in districts_change; do
+  if [ -f "$P/run/$f.png" ]; then md '' "![The index by district, 2008-2009](run/$f.png)" ''; fi
+done
 chart trend "t2b 2008-2009" "$P/run/2008/dimensions.csv" "$P/run/2009/dimensions.csv" --type trend \
   --statistic t2b --title "t2b 2008-2009"
 
