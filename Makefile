@@ -21,7 +21,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 DEB_PACKAGES = gcc make pkg-config libgsl-dev libcsv-dev libcmocka-dev libinih-dev gnuplot-nox \
                libc-bin python3
 
-.PHONY: all check demo asan clean deps unit e2e refs datasets
+.PHONY: all check demo asan clean deps unit e2e refs
 
 all: survstat
 
@@ -76,6 +76,7 @@ demo: deps
 # The synthetic Qingdao study data (datasets/generate.c, seeded: same bytes every time).
 build/generate: datasets/generate.c | build
 	$(CC) $(WARN) $(CFLAGS) $(GSL_CFLAGS) $(CPPFLAGS) -o $@ $< $(GSL_LIBS) -lm
+.PHONY: datasets
 datasets: build/generate
 	build/generate datasets
 
