@@ -73,6 +73,13 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@tests/demo.sh
 
+# The synthetic Qingdao study data (datasets/generate.c, seeded: same bytes every time).
+build/generate: datasets/generate.c | build
+	$(CC) $(WARN) $(CFLAGS) $(GSL_CFLAGS) $(CPPFLAGS) -o $@ $< $(GSL_LIBS) -lm
+.PHONY: datasets
+datasets: build/generate
+	build/generate datasets
+
 # Regenerate the R reference values (needs r-cran-survey; tests do not).
 refs:
 	Rscript tests/ref/export_data.R && Rscript tests/ref/margins/make_margins.R && \

@@ -1,17 +1,153 @@
 #!/usr/bin/env bash
-# make demo: example analyses on the files in datasets/ (R's survey package
-# example data: California schools (api) and NHANES).
+# make demo: the Qingdao satisfaction study end to end, on the synthetic data
+# of datasets/ (datasets/generate.c; see README.md "Qingdao study").  Prints
+# every command with its table and writes plots/report.md (the tables as
+# Markdown, the charts embedded), the charts plots/*.png when survstat plot
+# is built, and the result files under plots/data/ and plots/run/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 S=./survstat
-say() { printf '\n== %s\n$ %s\n' "$1" "${*:2}"; "${@:2}"; }
-say "Design check of a two-stage cluster sample" \
-  $S describe datasets/apiclus2.csv --ids dnum,snum --fpc fpc1,fpc2
-say "Mean API score, one-stage cluster sample with fpc, with design effects" \
-  $S estimate datasets/apiclus1.csv --ids dnum --weights pw --fpc fpc --mean api00,api99 --deff
-say "Share of schools meeting their target, by school type (stratified sample)" \
-  $S estimate datasets/apistrat.csv --strata stype --weights pw --fpc fpc --prop sch.wide --by stype
-say "High cholesterol by race, NHANES (strata, nested PSUs, item missing data)" \
-  $S estimate datasets/nhanes.csv --ids SDMVPSU --strata SDMVSTRA --weights WTMEC2YR --nest --mean HI_CHOL --by race --deff
-say "Ratio of 2000 to 1999 scores, Markdown" \
-  $S estimate datasets/apisrs.csv --weights pw --fpc fpc --ratio api00/api99 --format md
+P=plots
+D=$P/data
+mkdir -p "$D"
+rm -rf "$P/run"
+REPORT=$P/report.md
+HH="--ids community,hh_id --strata district --fpc fpc1,fpc2 --weights weight --na 9"
+PHONE="--strata district --weights base_weight --rake datasets/population.csv --na 9"
+ITEMS=purpose,practical,responsibility,frugality,discipline,efficiency
+INDEX="satisfaction=$ITEMS"
+
+# Charts only when this survstat has the plot command.
+if $S plot --help >/dev/null 2>&1; then HAVE_PLOT=1; else HAVE_PLOT=0; fi
+
+md() { printf '%s\n' "$@" >>"$REPORT"; }
+# show CMD...: print the command and its output, and put both in the report.
+show() {
+  printf '\n$ %s\n' "$*"
+  local shown="$*"
+  [ "$1" = show_rates ] && shown="survstat rates datasets/phone_dispositions.csv --disposition disposition --by district --format md"
+  md '' '```console' "\$ ${shown#./}" '```' ''
+  "$@" | tee -a "$REPORT"
+}
+# chart NAME CAPTION PLOT-ARGS...: plots/NAME.png, embedded in the report.
+chart() {
+  local name=$1 caption=$2
+  shift 2
+  if [ "$HAVE_PLOT" = 1 ]; then
+    printf '\n$ %s plot %s -o %s\n' "$S" "$*" "$P/$name.png"
+    $S plot "$@" -o "$P/$name.png"
+    md '' "![$caption]($name.png)" ''
+  else
+    md '' "_(chart $name.png: this survstat has no \`plot\` command yet)_" ''
+  fi
+}
+
+cat >"$REPORT" <<'EOF'
+# Public satisfaction with the work style of government offices, Qingdao 2009
+
+**Synthetic data.** The files in `datasets/` were made by `datasets/generate.c`
+(`make datasets`) to look like the 2009 study; no number here describes real
+people. Scale: 1 = very dissatisfied ... 5 = very satisfied, 9 = don't know
+(missing). t2b = share answering 4 or 5; the index is the mean over the six
+dimensions of 100·(x − 1)/4.
+EOF
+
+echo "== 1. Telephone survey: AAPOR response rates by district"
+md '' '## 1. Telephone survey: AAPOR response rates by district' ''
+md 'Every number dialled, with its final disposition (RR3 and CON2 take e, the'
+md 'estimated share of eligible numbers among those of unknown eligibility).'
+$S rates datasets/phone_dispositions.csv --disposition disposition --by district \
+  --format csv -o "$D/rates.csv"
+# the table keeps three of the 17 rates (all of them are in plots/data/rates.csv)
+show_rates() {
+  $S rates datasets/phone_dispositions.csv --disposition disposition --by district --format md |
+    awk 'NR <= 2 || /\| (RR3|COOP1|CON2) +\|/'
+}
+show show_rates
+
+echo "== 2. Telephone weights raked to the population margins"
+md '' '## 2. Telephone weights raked to the population margins' ''
+md 'The base weights (adults / completed interviews per district) raked to'
+md '`datasets/population.csv` (district, sex, age group): the phone sample has'
+md 'too many women and older people.'
+printf '\n$ %s weight datasets/phone.csv %s --weight-name rake_weight -o %s\n' "$S" "$PHONE" "$D/phone_raked.csv"
+# shellcheck disable=SC2086
+$S weight datasets/phone.csv $PHONE --weight-name rake_weight -o "$D/phone_raked.csv" 2>"$D/raking.txt"
+cat "$D/raking.txt"
+md '' '```' "$(cat "$D/raking.txt")" '```'
+chart phone_weights "Raked telephone weights" "$D/phone_raked.csv" --type weights --weights rake_weight \
+  --title "电话调查 raked weights"
+
+echo "== 3. Household survey by district, NCHS flags"
+md '' '## 3. Household survey: overall satisfaction by district' ''
+md 'Two-stage sample (68 communities in 12 districts, 1,534 households), t2b of'
+md 'the overall judgement with the NCHS presentation flags.'
+# shellcheck disable=SC2086
+show $S estimate datasets/household.csv $HH --scale 1:5 --t2b overall --by district --flags nchs --format md
+# shellcheck disable=SC2086
+{ $S estimate datasets/household.csv $HH --scale 1:5 --t2b overall --flags nchs --format csv
+  $S estimate datasets/household.csv $HH --scale 1:5 --t2b overall --by district --flags nchs \
+    --format csv | tail -n +2; } >"$D/district_t2b.csv"
+chart district_bar "Overall satisfaction (t2b) by district" "$D/district_t2b.csv" --type bar \
+  --statistic t2b --title "总体满意度 t2b by district"
+
+echo "== 4. The six dimensions: t2b and the satisfaction index"
+md '' '## 4. The six dimensions: t2b and the satisfaction index' ''
+# shellcheck disable=SC2086
+show $S estimate datasets/household.csv $HH --scale 1:5 --t2b "overall,$ITEMS" --index "$INDEX" --format md
+# shellcheck disable=SC2086
+$S estimate datasets/household.csv $HH --prop "$ITEMS" --format csv -o "$D/items_prop.csv"
+chart items_likert "Answers to the six dimensions" "$D/items_prop.csv" --type likert --scale 1:5 \
+  --title "作风评价 six dimensions"
+
+echo "== 5. Key drivers of overall satisfaction"
+md '' '## 5. Key drivers of overall satisfaction' ''
+md 'Importance = the design-based regression coefficient of `overall` on the six'
+md 'items; performance = the item mean; quadrants against their means.'
+# shellcheck disable=SC2086
+$S drivers datasets/household.csv $HH --outcome overall --items "$ITEMS" --format csv -o "$D/drivers.csv"
+# shellcheck disable=SC2086
+show $S drivers datasets/household.csv $HH --outcome overall --items "$ITEMS" --format md
+chart drivers_ipa "Importance-performance" "$D/drivers.csv" --type ipa --title "Key drivers"
+
+echo "== 6. Household and telephone samples combined"
+md '' '## 6. Household and telephone samples combined' ''
+md 'The two samples are independent: the composite weighs each by the inverse'
+md 'of its variance (the telephone estimates use the raked weights, with the'
+md 'raking in their SEs).'
+# shellcheck disable=SC2086
+$S estimate datasets/household.csv $HH --scale 1:5 --t2b overall --index "$INDEX" --wave household \
+  --format csv -o "$D/household_est.csv"
+# shellcheck disable=SC2086
+show $S estimate datasets/phone.csv $PHONE --scale 1:5 --t2b overall --index "$INDEX" --wave phone \
+  --format csv -o "$D/phone_est.csv"
+show $S combine "$D/household_est.csv" "$D/phone_est.csv" --format md
+
+echo "== 7. Trends 2008 -> 2009 (survstat run on both waves)"
+md '' '## 7. Trends 2008 → 2009' ''
+md 'The analysis of `datasets/qingdao.ini`, run on each wave of the household'
+md 'survey; the change with its independent-samples SE and Holm-adjusted p.'
+show $S run datasets/qingdao.ini --data datasets/household_2008.csv --wave 2008 --out "$P/run"
+show $S run datasets/qingdao.ini --out "$P/run"
+show $S trend "$P/run/2008/dimensions.csv" "$P/run/2009/dimensions.csv" --format md
+show $S trend "$P/run/2008/index.csv" "$P/run/2009/index.csv" --format md
+# survstat run draws each [trend] table when it has the plot command
+for f in districts_change; do
+  if [ -f "$P/run/$f.png" ]; then md '' "![The index by district, 2008-2009](run/$f.png)" ''; fi
+done
+chart trend "t2b 2008-2009" "$P/run/2008/dimensions.csv" "$P/run/2009/dimensions.csv" --type trend \
+  --statistic t2b --title "t2b 2008-2009"
+
+echo "== 8. Questionnaires of service users (no probability sample)"
+md '' '## 8. Questionnaires of service users' ''
+md '77 paper questionnaires handed out at service counters: no design, every'
+md 'answer weighs 1, and survstat warns that the intervals assume simple random'
+md 'sampling:'
+printf '\n$ %s estimate datasets/questionnaire.csv --na 9 --scale 1:5 --t2b overall --index %s --format md\n' \
+  "$S" "$INDEX"
+$S estimate datasets/questionnaire.csv --na 9 --scale 1:5 --t2b overall --index "$INDEX" --format md \
+  2>"$D/questionnaire_warning.txt" >"$D/questionnaire.md"
+cat "$D/questionnaire_warning.txt" "$D/questionnaire.md"
+md '```' "$(cat "$D/questionnaire_warning.txt")" '```' '' "$(cat "$D/questionnaire.md")"
+
+printf '\nreport: %s\n' "$REPORT"

@@ -47,7 +47,8 @@ parse_args <- function(argstring) {
                   "--poststrat", "--rake", "--calibrate", "--calfun", "--bounds",
                   "--trim-weights", "--max-iter", "--epsilon",
                   "--quantile", "--probs", "--qrule",
-                  "--outcome", "--items", "--performance", "--scale", "--na")
+                  "--outcome", "--items", "--performance", "--scale", "--na",
+                  "--t2b", "--b2b", "--net", "--index")
   i <- 1
   while (i <= length(tok)) {
     opt <- tok[i]
@@ -96,6 +97,18 @@ parse_args <- function(argstring) {
       "--prop"  = for (v in split_list(val))
                     a$tasks[[length(a$tasks) + 1]] <-
                       list(stat = sub("^--", "", opt), var = v),
+      # satisfaction measures: the design-based mean of a per-respondent
+      # score (computed in run_case); t2b and b2b are proportions
+      "--t2b" = ,
+      "--b2b" = ,
+      "--net" = for (v in split_list(val))
+                  a$tasks[[length(a$tasks) + 1]] <-
+                    list(stat = sub("^--", "", opt), var = v, items = v),
+      "--index" = {
+                  nv <- strsplit(val, "=", fixed = TRUE)[[1]]
+                  a$tasks[[length(a$tasks) + 1]] <-
+                    list(stat = "index", var = nv[1], items = split_list(nv[2]))
+                },
       "--ratio" = for (v in split_list(val)) {
                     nd <- strsplit(v, "/", fixed = TRUE)[[1]]
                     if (length(nd) != 2) stop("bad --ratio ", v)
@@ -128,10 +141,11 @@ sort_values <- function(v) { v <- unique(v); v[order_values(v)] }
 run_case <- function(args, datafile, weights_only = FALSE) {
   path <- file.path(data_dir, datafile)
   # Values as R computes with them ...
-  dat <- read.csv(path, stringsAsFactors = FALSE, check.names = FALSE)
+  dat <- read.csv(path, stringsAsFactors = FALSE, check.names = FALSE,
+                  encoding = "UTF-8")
   # ... and the raw CSV text, used for level and domain labels ("race=1").
   txt <- read.csv(path, colClasses = "character", check.names = FALSE,
-                  na.strings = character(0))
+                  na.strings = character(0), encoding = "UTF-8")
   # --na codes are missing too
   for (col in names(dat)) if (length(args$na)) {
     na_rows <- txt[[col]] %in% args$na
@@ -174,6 +188,27 @@ run_case <- function(args, datafile, weights_only = FALSE) {
       ind[is_missing(v)] <- NA
       dat[[paste0(".ind.", v, ".", k)]] <- ind
     }
+  }
+
+  # Satisfaction scores on --scale LOW:HIGH (HIGH the satisfied end), one
+  # column per task (NA when unanswered): t2b 1 in the top two codes, b2b
+  # in the bottom two, net t2b - b2b, index the mean over the answered items
+  # of 100 (x - LOW) / (HIGH - LOW).  The task then reads that column.
+  for (k in seq_along(args$tasks)) {
+    tk <- args$tasks[[k]]
+    if (!(tk$stat %in% c("t2b", "b2b", "net", "index"))) next
+    lo <- args$scale[1]; hi <- args$scale[2]; dir <- sign(hi - lo)
+    X <- sapply(tk$items, function(v) ifelse(is_missing(v), NA_real_, dat[[v]]))
+    X <- matrix(X, nrow = nrow(dat))
+    top <- ((hi - X) * dir <= 1) + 0; bottom <- ((X - lo) * dir <= 1) + 0
+    score <- switch(tk$stat, t2b = top[, 1], b2b = bottom[, 1],
+                    net = top[, 1] - bottom[, 1],
+                    index = rowMeans(100 * (X - lo) / (hi - lo), na.rm = TRUE))
+    score[is.nan(score)] <- NA
+    col <- paste0(".score.", k)
+    dat[[col]] <- score
+    txt[[col]] <- ifelse(is.na(score), "", "x")
+    args$tasks[[k]]$col <- col
   }
 
   # ---- the design --------------------------------------------------------
@@ -292,17 +327,18 @@ run_case <- function(args, datafile, weights_only = FALSE) {
   }
 
   for (tk in args$tasks) {
-    if (tk$stat %in% c("mean", "total")) {
-      FUN <- if (tk$stat == "mean") svymean else svytotal
-      present <- !is_missing(tk$var)
+    if (tk$stat %in% c("mean", "total", "net", "index")) {
+      FUN <- if (tk$stat == "total") svytotal else svymean
+      col <- if (is.null(tk$col)) tk$var else tk$col
+      present <- !is_missing(col)
       if (is.null(args$by)) {
-        r <- FUN(fml(tk$var), design, na.rm = TRUE, deff = TRUE)
+        r <- FUN(fml(col), design, na.rm = TRUE, deff = TRUE)
         add_t_row(tk$stat, tk$var, NA, unname(coef(r)), unname(SE(r))[1],
                   unname(deff(r))[1], present)
       } else {
         # (svyby's covmat fails with na.rm on missing values, so --compare
         # first subsets the design to the answered rows: the same domains)
-        r <- svyby(fml(tk$var), ~.domain,
+        r <- svyby(fml(col), ~.domain,
                    if (args$compare) subset(design, present) else design, FUN,
                    na.rm = TRUE, deff = TRUE, keep.var = TRUE,
                    covmat = args$compare)
@@ -330,12 +366,14 @@ run_case <- function(args, datafile, weights_only = FALSE) {
         add_contrasts("ratio", tk$var, "", r, seq_along(coef(r)), present)
       }
 
-    } else if (tk$stat == "prop") {
-      v <- tk$var
+    } else if (tk$stat %in% c("prop", "t2b", "b2b")) {
+      # t2b and b2b: one "level" (empty), the score column its indicator
+      measure <- tk$stat != "prop"
+      v <- if (measure) tk$col else tk$var
       present <- !is_missing(v)
       # the design restricted to rows where V is not missing
       design_nm <- subset(design, present)
-      lv <- prop_levels[[v]]
+      lv <- if (measure) "" else prop_levels[[v]]
       # --ci-method: R's svyciprop method, or the Wilson score interval on
       # n_eff = p(1-p)/Var with the t quantile (not in R; its formula)
       rmethod <- switch(args$ci_method, wald = "mean", "korn-graubard" = "beta",
@@ -357,12 +395,12 @@ run_case <- function(args, datafile, weights_only = FALSE) {
       ci_df <- function(d) if (rmethod == "beta" && is.null(args$df))
         domain_degf(present, d) else df_for(present, d)
       for (k in seq_along(lv)) {
-        ind <- fml(paste0(".ind.", v, ".", k))
+        ind <- fml(if (measure) v else paste0(".ind.", v, ".", k))
         if (is.null(args$by)) {
           m  <- svymean(ind, design_nm, deff = TRUE)
           df <- ci_df(NA)
           ci <- prop_ci(ind, design_nm, df_for(present, NA))
-          add_row("prop", v, lv[k], NA, unname(coef(m)), unname(SE(m))[1],
+          add_row(tk$stat, tk$var, lv[k], NA, unname(coef(m)), unname(SE(m))[1],
                   ci[1], ci[2], df, unname(deff(m))[1],
                   count_n(present, NA),
                   flag = nchs_flag(unname(coef(m)), unname(SE(m))[1],
@@ -388,12 +426,12 @@ run_case <- function(args, datafile, weights_only = FALSE) {
               lo <- ci$ci_l[jc[d]]; hi <- ci$ci_u[jc[d]]
             }
             est <- unname(coef(m))[jm[d]]; se <- SE(m)[jm[d]]
-            add_row("prop", v, lv[k], domains[d], est, se, lo, hi, df,
+            add_row(tk$stat, tk$var, lv[k], domains[d], est, se, lo, hi, df,
                     deff(m)[jm[d]], count_n(present, domains[d]),
                     flag = nchs_flag(est, se, count_n(present, domains[d]),
                                      domain_degf(present, domains[d])))
           }
-          add_contrasts("prop", v, lv[k], m, seq_along(coef(m)), present)
+          add_contrasts(tk$stat, tk$var, lv[k], m, seq_along(coef(m)), present)
         }
       }
 
