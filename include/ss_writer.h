@@ -44,6 +44,10 @@ int ss_format_parse(const char *name, ss_format *f);
 ss_format ss_format_for_path(const char *path, ss_format dflt);
 
 /* Write g; returns 0, or -1 on a write error (errno set). */
+/* Columns that UTF-8 text takes on a terminal (East Asian wide
+ * characters count two), for aligning text. */
+size_t ss_display_width(const char *s);
+
 int ss_grid_write(FILE *fp, const ss_grid *g, ss_format f);
 
 /* An output file: written to a temporary file beside it and renamed on

@@ -138,15 +138,18 @@ static void diagnostics(const char *file, const ss_design *d, const ss_weight_re
 {
     fprintf(stderr, "survstat weight: %s: %zu rows\n", file, d->n);
     if (rep->nm) {
-        size_t width = 6;
+        size_t width = 6; /* display columns, as the text writer aligns */
         for (size_t i = 0; i < rep->nm; i++)
-            if (strlen(rep->m[i].label) > width)
-                width = strlen(rep->m[i].label);
+            if (ss_display_width(rep->m[i].label) > width)
+                width = ss_display_width(rep->m[i].label);
         fprintf(stderr, "  %-*s  %15s  %15s  %15s\n", (int)width, "margin", "target", "before",
                 "after");
-        for (size_t i = 0; i < rep->nm; i++)
-            fprintf(stderr, "  %-*s  %15.10g  %15.10g  %15.10g\n", (int)width, rep->m[i].label,
+        for (size_t i = 0; i < rep->nm; i++) {
+            const char *label = rep->m[i].label;
+            size_t w = ss_display_width(label);
+            fprintf(stderr, "  %s%*s  %15.10g  %15.10g  %15.10g\n", label, (int)(width - w), "",
                     rep->m[i].target, rep->m[i].before, rep->m[i].after);
+        }
     }
     if (rep->worst_label[0])
         fprintf(stderr, "  iterations: %d; worst margin: %s, relative error %.3g\n",

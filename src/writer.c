@@ -295,7 +295,7 @@ static void write_json(FILE *fp, const ss_grid *g)
 /* ---- text and md ---- */
 
 /* Display width of UTF-8 text: East Asian wide characters count two. */
-static size_t display_width(const char *s)
+size_t ss_display_width(const char *s)
 {
     size_t w = 0;
     const unsigned char *p = (const unsigned char *)s;
@@ -335,12 +335,12 @@ static void write_aligned(FILE *fp, const ss_grid *g, int md)
         return;
     }
     for (size_t j = 0; j < g->ncol; j++) {
-        width[j] = display_width(g->name[j]);
+        width[j] = ss_display_width(g->name[j]);
         for (size_t i = 0; i < g->nrow; i++) {
             const char *t = cell_text(g, &g->cell[i * g->ncol], j, 7, buf, sizeof buf);
             if (*t)
                 show[j] = 1;
-            size_t w = display_width(t);
+            size_t w = ss_display_width(t);
             if (w > width[j])
                 width[j] = w;
         }
@@ -386,7 +386,7 @@ static void write_aligned(FILE *fp, const ss_grid *g, int md)
                 esc[o] = '\0';
                 t = esc;
             }
-            size_t w = display_width(t);
+            size_t w = ss_display_width(t);
             size_t fill = width[j] > w ? width[j] - w : 0;
             if (g->is_number[j] && line > 0) {
                 pad(fp, fill);

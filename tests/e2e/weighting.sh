@@ -201,3 +201,17 @@ expect_error class-without-respondents 1 "nonresponse class cls=b has no respond
 printf 'cls,resp,w\n,1,1\nb,0,2\n' >"$W/nr_gap.csv"
 expect_error class-missing-value 1 "$W/nr_gap.csv:2: column 'cls': missing value in a --nonresponse class variable" -- \
   weight "$W/nr_gap.csv" --weights w --nonresponse cls --responded resp --weight-name w2
+
+# The diagnostics table lines up in display columns with Chinese labels
+# (a wide character takes two columns).
+run weight datasets/phone.csv --strata district --weights base_weight \
+  --rake datasets/population.csv --na 9 --weight-name rw -o "$TMP/cjk_w.csv"
+if [ "$status" -eq 0 ] && python3 - "$TMP/err" <<'PY'; then ok; else bad "weight diagnostics CJK alignment: $(head -4 "$TMP/err")"; fi
+import sys, unicodedata
+lines = [l.rstrip("\n") for l in open(sys.argv[1], encoding="utf-8")][1:]
+table = [l for l in lines if l.startswith("  ") and not l.startswith("  iterations") and not l.startswith("  weights")]
+def width(s):
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+widths = {width(l) for l in table}
+sys.exit(0 if len(table) == 19 and len(widths) == 1 else 1)
+PY
