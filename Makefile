@@ -8,7 +8,7 @@ WARN     = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wstrict-protot
 CPPFLAGS += -Iinclude -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -MMD -MP
 GSL_CFLAGS := $(shell pkg-config --cflags gsl 2>/dev/null)
 GSL_LIBS   := $(shell pkg-config --libs gsl 2>/dev/null || echo -lgsl -lgslcblas)
-LDLIBS  += $(GSL_LIBS) -lcsv -linih -lm
+LDLIBS  += $(GSL_LIBS) -lcsv -linih -lm -pthread
 
 SRC  := $(wildcard src/*.c)
 OBJ  := $(SRC:src/%.c=build/%.o)

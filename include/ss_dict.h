@@ -2,17 +2,24 @@
  *
  * Used for categorical columns (levels), PSU and stratum keys.  Strings are
  * copied into the dictionary, which owns them; lookups never allocate once
- * the table has grown to fit.  Open addressing with a 64-bit FNV-1a hash. */
+ * the table has grown to fit.  Open addressing with a 64-bit hash; each
+ * slot keeps 32 bits of its string's hash, so that a probe rarely leaves
+ * the slot array. */
 #ifndef SS_DICT_H
 #define SS_DICT_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+typedef struct ss_dict_slot {
+    int32_t code;      /* -1 when empty */
+    uint32_t tag;      /* high half of the hash of code's string */
+} ss_dict_slot;
+
 typedef struct ss_dict {
     size_t n;          /* strings held */
     size_t cap;        /* slots in the hash table (a power of two) */
-    int32_t *slot;     /* code, or -1 when empty */
+    ss_dict_slot *slot;
     uint64_t *hash;    /* hash per code */
     char **str;        /* NUL-terminated copies, per code */
     size_t *len;       /* length per code */
