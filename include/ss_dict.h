@@ -3,8 +3,9 @@
  * Used for categorical columns (levels), PSU and stratum keys.  Strings are
  * copied into the dictionary, which owns them; lookups never allocate once
  * the table has grown to fit.  Open addressing with a 64-bit hash; each
- * slot keeps 32 bits of its string's hash, so that a probe rarely leaves
- * the slot array. */
+ * slot keeps part of its string's hash, its length and first 8 bytes, so
+ * that looking up a short string (most ids and codes) reads nothing but
+ * the slot. */
 #ifndef SS_DICT_H
 #define SS_DICT_H
 
@@ -13,7 +14,9 @@
 
 typedef struct ss_dict_slot {
     int32_t code;      /* -1 when empty */
-    uint32_t tag;      /* high half of the hash of code's string */
+    uint32_t tag;      /* 24 bits of the hash of code's string, then its
+                        * length (255 = 255 or more) */
+    uint64_t head;     /* its first 8 bytes, zero-padded */
 } ss_dict_slot;
 
 typedef struct ss_dict {

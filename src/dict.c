@@ -26,14 +26,20 @@ static uint64_t hash_bytes(const char *s, size_t len)
     return h ^ (h >> 32);
 }
 
-static int same_bytes(const char *a, const char *b, size_t len)
+static uint32_t tag_of(uint64_t h, size_t len)
 {
-    if (len > 16)
-        return memcmp(a, b, len) == 0;
-    for (size_t i = 0; i < len; i++)
-        if (a[i] != b[i])
-            return 0;
-    return 1;
+    return (uint32_t)(h >> 40) << 8 | (uint32_t)(len < 255 ? len : 255);
+}
+
+static uint64_t head_of(const char *s, size_t len)
+{
+    uint64_t k = 0;
+    if (len >= 8)
+        memcpy(&k, s, 8);
+    else
+        for (size_t i = 0; i < len; i++)
+            k |= (uint64_t)(unsigned char)s[i] << (8 * i);
+    return k;
 }
 
 int ss_dict_init(ss_dict *d)
@@ -74,7 +80,8 @@ static int grow_table(ss_dict *d)
         while (slot[j].code >= 0)
             j = (j + 1) & (cap - 1);
         slot[j].code = (int32_t)c;
-        slot[j].tag = (uint32_t)(d->hash[c] >> 32);
+        slot[j].tag = tag_of(d->hash[c], d->len[c]);
+        slot[j].head = head_of(d->str[c], d->len[c]);
     }
     free(d->slot);
     d->slot = slot;
@@ -85,6 +92,8 @@ static int grow_table(ss_dict *d)
 static int32_t lookup(const ss_dict *d, const char *s, size_t len, uint64_t h,
                       size_t *where)
 {
+    const uint32_t tag = tag_of(h, len);
+    const uint64_t head = head_of(s, len);
     size_t j = (size_t)h & (d->cap - 1);
     for (;;) {
         int32_t c = d->slot[j].code;
@@ -92,8 +101,8 @@ static int32_t lookup(const ss_dict *d, const char *s, size_t len, uint64_t h,
             *where = j;
             return -1;
         }
-        if (d->slot[j].tag == (uint32_t)(h >> 32) && d->len[c] == len &&
-            same_bytes(d->str[c], s, len))
+        if (d->slot[j].tag == tag && d->slot[j].head == head &&
+            (len <= 8 || (d->len[c] == len && memcmp(d->str[c], s, len) == 0)))
             return c;
         j = (j + 1) & (d->cap - 1);
     }
@@ -143,7 +152,8 @@ int32_t ss_dict_intern(ss_dict *d, const char *s, size_t len)
     d->hash[c] = h;
     d->n++;
     d->slot[where].code = c;
-    d->slot[where].tag = (uint32_t)(h >> 32);
+    d->slot[where].tag = tag_of(h, len);
+    d->slot[where].head = head_of(s, len);
     if (d->n * 2 > d->cap && grow_table(d) != 0)
         return -1;
     return c;
