@@ -156,8 +156,9 @@ def cpu_name():
 
 def main():
     why_no_r, versions = r_status()
-    print("survstat bench: %s, %d cpus; %s" %
-          (cpu_name(), os.cpu_count() or 0, versions or "R skipped: " + why_no_r), flush=True)
+    print("survstat bench: %s, %d cpus, load average %.1f; %s" %
+          (cpu_name(), os.cpu_count() or 0, os.getloadavg()[0],
+           versions or "R skipped: " + why_no_r), flush=True)
     replicate = has_replicate()
     big = os.environ.get("BENCH_BIG", "1") != "0"
     table, notes = [], []
@@ -250,6 +251,8 @@ def main():
     print()
     for n in notes:
         print("note " + n)
+    print("load average at the end %.1f (other work on the machine slows both sides)" %
+          os.getloadavg()[0])
     if not versions:
         print("R was skipped: %s" % why_no_r)
     return 0

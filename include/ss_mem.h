@@ -13,6 +13,9 @@
  * under 4 MB are left alone). */
 void ss_mem_hint(void *p, size_t bytes);
 
+/* Once, first thing in main: serve arrays from a heap on huge pages. */
+void ss_mem_init(void);
+
 /* malloc and realloc that give the hint. */
 void *ss_mem_alloc(size_t bytes);
 void *ss_mem_realloc(void *p, size_t bytes);

@@ -894,7 +894,8 @@ int ss_table_read(ss_table *t, const char *path, const ss_read_options *opt,
                     src.end = split;
                 }
             }
-            if (reserve_rows(&r, t->nrow + rows_for(&r, src.total, src.end - src.pos)) != 0)
+            /* Room for the whole file: the second half is copied in. */
+            if (reserve_rows(&r, t->nrow + rows_for(&r, src.total, size - src.pos)) != 0)
                 rc = -1;
         }
         if (h) {
