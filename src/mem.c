@@ -50,7 +50,7 @@ void ss_mem_init(void)
     if (!mallopt(M_MMAP_THRESHOLD, 32 << 20) || !mallopt(M_TOP_PAD, HEAP_ROOM) ||
         !mallopt(M_TRIM_THRESHOLD, 2 * HEAP_ROOM))
         return;
-    void *p = malloc(1);
+    void *p = malloc(1u << 18); /* more than the heap has at start: it grows */
     if (!p)
         return;
     uintptr_t a = ((uintptr_t)p + 2 * 4096) & ~(uintptr_t)4095;
