@@ -8,7 +8,7 @@ WARN     = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wstrict-protot
 CPPFLAGS += -Iinclude -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -MMD -MP
 GSL_CFLAGS := $(shell pkg-config --cflags gsl 2>/dev/null)
 GSL_LIBS   := $(shell pkg-config --libs gsl 2>/dev/null || echo -lgsl -lgslcblas)
-LDLIBS  += $(GSL_LIBS) -lcsv -linih -lm
+LDLIBS  += $(GSL_LIBS) -lcsv -linih -lm -pthread
 
 SRC  := $(wildcard src/*.c)
 OBJ  := $(SRC:src/%.c=build/%.o)
@@ -20,8 +20,10 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 # Debian packages the build, the tests and the demo need.
 DEB_PACKAGES = gcc make pkg-config libgsl-dev libcsv-dev libcmocka-dev libinih-dev gnuplot-nox \
                fonts-wqy-zenhei libc-bin python3
+# What `make bench` needs besides: R's survey package and data.table's reader.
+BENCH_PACKAGES = r-base-core r-cran-survey r-cran-data.table
 
-.PHONY: all check demo asan clean deps unit e2e refs
+.PHONY: all check demo asan bench bench-deps clean deps unit e2e refs
 
 all: survstat
 
@@ -44,7 +46,7 @@ build/asan/%.o: src/%.c | build/asan
 
 # Installs what is missing (apt-get, through sudo when not root).
 deps:
-	@missing=""; for p in $(DEB_PACKAGES); do \
+	@missing=""; for p in $(DEB_PACKAGES) $(EXTRA_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \
 	    || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -79,6 +81,16 @@ build/generate: datasets/generate.c | build
 .PHONY: datasets
 datasets: build/generate
 	build/generate datasets
+# survstat against R on generated files (bench/bench.py); not a test.
+bench-deps:
+	@$(MAKE) --no-print-directory deps EXTRA_PACKAGES="$(BENCH_PACKAGES)"
+bench: bench-deps
+	@$(MAKE) --no-print-directory all build/bench/gen build/bench/csvparse
+	@python3 bench/bench.py
+build/bench:
+	mkdir -p $@
+build/bench/%: bench/%.c | build/bench
+	$(CC) $(WARN) -O2 -o $@ $< -lcsv
 
 # Regenerate the R reference values (needs r-cran-survey; tests do not).
 refs:

@@ -35,6 +35,7 @@ enum {
     SS_OPT_MAX_ITER,
     SS_OPT_EPSILON,
     SS_OPT_RAKE_CAP,
+    SS_OPT_QUIET,
     SS_OPT_FIRST_COMMAND, /* commands number their own options from here */
 };
 
@@ -52,6 +53,7 @@ typedef struct ss_cli {
     ss_weight_spec weight;   /* the weighting options */
     ss_weight_plan plan;     /* their files, once loaded */
     int calfun_set, bounds_set;
+    int quiet;               /* --quiet: no progress bar */
 } ss_cli;
 
 /* The getopt_long entries of the input, design and output options, ended
@@ -76,11 +78,16 @@ int ss_cli_number(const char *arg, const char *option, double *out, ss_error *er
 
 /* Read FILE with the columns the design, the weighting and req[0..nreq)
  * need, build the design and apply the weighting options (rep may be
- * NULL).  t and d are then the caller's to free. */
+ * NULL).  A read that lasts over a second draws a progress bar on stderr
+ * when stderr is a terminal and --quiet was not given.  t and d are then the caller's to free. */
 int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq,
                 ss_table *t, ss_design *d, ss_weight_report *rep, ss_error *err);
 
 /* The weighting options' lines of --help. */
+/* The --quiet line of --help. */
+#define SS_CLI_QUIET_HELP \
+    "  --quiet                no progress bar (shown on a terminal for long reads)\n"
+
 #define SS_CLI_WEIGHT_HELP \
     "weighting options (applied in this order; SEs account for the calibration):\n" \
     "  --poststrat CELLS.csv  post-stratify: the cell variables, then total\n" \

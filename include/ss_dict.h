@@ -2,17 +2,27 @@
  *
  * Used for categorical columns (levels), PSU and stratum keys.  Strings are
  * copied into the dictionary, which owns them; lookups never allocate once
- * the table has grown to fit.  Open addressing with a 64-bit FNV-1a hash. */
+ * the table has grown to fit.  Open addressing with a 64-bit hash; each
+ * slot keeps part of its string's hash, its length and first 8 bytes, so
+ * that looking up a short string (most ids and codes) reads nothing but
+ * the slot. */
 #ifndef SS_DICT_H
 #define SS_DICT_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+typedef struct ss_dict_slot {
+    int32_t code;      /* -1 when empty */
+    uint32_t tag;      /* 24 bits of the hash of code's string, then its
+                        * length (255 = 255 or more) */
+    uint64_t head;     /* its first 8 bytes, zero-padded */
+} ss_dict_slot;
+
 typedef struct ss_dict {
     size_t n;          /* strings held */
     size_t cap;        /* slots in the hash table (a power of two) */
-    int32_t *slot;     /* code, or -1 when empty */
+    ss_dict_slot *slot;
     uint64_t *hash;    /* hash per code */
     char **str;        /* NUL-terminated copies, per code */
     size_t *len;       /* length per code */

@@ -12,6 +12,10 @@
  * refuses NUL bytes, gzip data, ragged rows, unterminated quotes, duplicate
  * column names and files without data rows, naming the file and line.
  *
+ * A large regular file is parsed by two threads, one half each; the table
+ * (codes, values, line numbers, the first error) is the same as with one
+ * (table.c, "two threads").
+ *
  * Ownership: the table owns its columns, names and dictionaries;
  * ss_table_free releases everything and accepts a half-built table. */
 #ifndef SS_TABLE_H
@@ -61,6 +65,9 @@ typedef struct ss_read_options {
     size_t nna;
     int all_columns;        /* load every column as a category (describe) */
     int keep_text;          /* with all_columns: keep every cell's text */
+    /* Called now and then with the fraction of the file read, or NULL. */
+    void (*progress)(void *ctx, double fraction);
+    void *progress_ctx;
 } ss_read_options;
 
 typedef struct ss_request {

@@ -4,8 +4,10 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ss_number.h"
+#include "ss_progress.h"
 
 const struct option ss_cli_options[] = {
     {"weights", required_argument, NULL, SS_OPT_WEIGHTS},
@@ -29,6 +31,7 @@ const struct option ss_cli_options[] = {
     {"max-iter", required_argument, NULL, SS_OPT_MAX_ITER},
     {"epsilon", required_argument, NULL, SS_OPT_EPSILON},
     {"rake-cap", required_argument, NULL, SS_OPT_RAKE_CAP},
+    {"quiet", no_argument, NULL, SS_OPT_QUIET},
     {NULL, 0, NULL, 0},
 };
 
@@ -187,6 +190,9 @@ int ss_cli_option(ss_cli *c, int opt, const char *arg, ss_error *err)
     case 'o':
         c->output = arg;
         return 1;
+    case SS_OPT_QUIET:
+        c->quiet = 1;
+        return 1;
     case SS_OPT_POSTSTRAT:
         c->weight.poststrat = arg;
         return 1;
@@ -286,7 +292,16 @@ int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq,
     if (nreq)
         memcpy(all + k, req, nreq * sizeof *req);
     k += nreq;
-    rc = ss_table_read(t, file, &c->read, all, k, err);
+    ss_progress bar;
+    ss_read_options ro = c->read;
+    if (!c->quiet && isatty(STDERR_FILENO)) {
+        ss_progress_init(&bar, "reading");
+        ro.progress = ss_progress_update;
+        ro.progress_ctx = &bar;
+    }
+    rc = ss_table_read(t, file, &ro, all, k, err);
+    if (ro.progress)
+        ss_progress_done(&bar);
     free(all);
     if (rc == SS_OK)
         rc = ss_design_build(d, t, &c->design, err);

@@ -33,7 +33,7 @@ const char cmd_drivers_usage[] =
     "\n"
     "design and weighting options: as 'estimate' (--weights --strata --ids --fpc\n"
     "--nest --lonely-psu --poststrat --rake --calibrate ...); input options\n"
-    "--na CODES (e.g. 9 for don't know), -d, --encoding; output --format, -o.\n"
+    "--na CODES (e.g. 9 for don't know), -d, --encoding, --quiet; output --format, -o.\n"
     "\n"
     "example:\n"
     "  survstat drivers datasets/apiclus1.csv --ids dnum --weights pw --fpc fpc"

@@ -29,6 +29,7 @@ const char cmd_estimate_usage[] =
     "  --na CODES             extra missing codes, e.g. 9,99 (empty and NA always)\n"
     "  -d, --delimiter C      field separator: one character or 'tab'\n"
     "  --encoding ENC         convert from ENC (e.g. gb18030) to UTF-8\n"
+    SS_CLI_QUIET_HELP
     "estimates (each may repeat; VARS is a comma-separated list):\n"
     "  --mean VARS  --total VARS  --prop VARS  --ratio NUM/DEN  --quantile VARS\n"
     "  --t2b VARS  --b2b VARS  --net VARS   share in the top two codes, the bottom\n"

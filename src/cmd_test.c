@@ -48,6 +48,7 @@ const char cmd_test_usage[] =
     "  --na CODES             extra missing codes, e.g. 9,99 (empty and NA always)\n"
     "  -d, --delimiter C      field separator: one character or 'tab'\n"
     "  --encoding ENC         convert from ENC (e.g. gb18030) to UTF-8\n"
+    SS_CLI_QUIET_HELP
     "tests (give one):\n"
     "  --ttest VAR --group COL  two-group t test of the mean of VAR\n"
     "  --chisq ROWVAR,COLVAR  test of independence of two categorical variables\n"

@@ -27,7 +27,7 @@ const char cmd_weight_usage[] =
     "  --responded COL        1/0, yes/no or true/false; nonrespondents get 0\n"
     "design options: --weights COL (the base weights) and the others of 'estimate'\n"
     SS_CLI_WEIGHT_HELP
-    "input options: --na CODES, -d C, --encoding ENC\n"
+    "input options: --na CODES, -d C, --encoding ENC, --quiet\n"
     "  -o FILE                write FILE whole or not at all (default: stdout)\n"
     "\n"
     "examples:\n"

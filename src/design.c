@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ss_mem.h"
+
 /* ---- a map from 64-bit keys to dense indices (unit identification) ---- */
 
 typedef struct keymap {
@@ -246,7 +248,7 @@ int ss_design_build(ss_design *d, const ss_table *t, const ss_design_spec *spec,
     /* Stage 1 strata. */
     const ss_column *sc = spec->strata ? ss_table_find(t, spec->strata) : NULL;
     d->strata_col = sc;
-    uint32_t *row_stratum = malloc((n ? n : 1) * sizeof *row_stratum);
+    uint32_t *row_stratum = ss_mem_alloc((n ? n : 1) * sizeof *row_stratum);
     if (!row_stratum)
         return ss_error_set(err, SS_EDATA, t->file, 0, "out of memory");
     size_t nstrata = 1;
@@ -298,7 +300,7 @@ int ss_design_build(ss_design *d, const ss_table *t, const ss_design_spec *spec,
             continue;
         }
         keymap km;
-        st->unit = malloc((n ? n : 1) * sizeof *st->unit);
+        st->unit = ss_mem_alloc((n ? n : 1) * sizeof *st->unit);
         size_t ucap = 1024;
         st->stratum = malloc(ucap * sizeof *st->stratum);
         if (keymap_init(&km, 1024) != 0 || !st->unit || !st->stratum) {
@@ -437,7 +439,7 @@ int ss_design_build(ss_design *d, const ss_table *t, const ss_design_spec *spec,
     }
 
     /* Weights. */
-    d->w = malloc((n ? n : 1) * sizeof *d->w);
+    d->w = ss_mem_alloc((n ? n : 1) * sizeof *d->w);
     if (!d->w)
         return ss_error_set(err, SS_EDATA, t->file, 0, "out of memory");
     if (spec->weights) {

@@ -3,14 +3,43 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Eight bytes at a time, each word mixed by a multiply (keys are mostly
+ * short ids, where a byte-at-a-time hash costs more than the lookup). */
 static uint64_t hash_bytes(const char *s, size_t len)
 {
-    uint64_t h = UINT64_C(1469598103934665603);
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= UINT64_C(1099511628211);
+    const unsigned char *p = (const unsigned char *)s;
+    uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ len;
+    while (len >= 8) {
+        uint64_t k;
+        memcpy(&k, p, 8);
+        h = (h ^ k) * UINT64_C(0xff51afd7ed558ccd);
+        h ^= h >> 32;
+        p += 8;
+        len -= 8;
     }
-    return h ^ (h >> 29);
+    uint64_t k = 0;
+    for (size_t i = 0; i < len; i++)
+        k |= (uint64_t)p[i] << (8 * i);
+    h = (h ^ k) * UINT64_C(0xc4ceb9fe1a85ec53);
+    h ^= h >> 29;
+    h *= UINT64_C(0xbf58476d1ce4e5b9);
+    return h ^ (h >> 32);
+}
+
+static uint32_t tag_of(uint64_t h, size_t len)
+{
+    return (uint32_t)(h >> 40) << 8 | (uint32_t)(len < 255 ? len : 255);
+}
+
+static uint64_t head_of(const char *s, size_t len)
+{
+    uint64_t k = 0;
+    if (len >= 8)
+        memcpy(&k, s, 8);
+    else
+        for (size_t i = 0; i < len; i++)
+            k |= (uint64_t)(unsigned char)s[i] << (8 * i);
+    return k;
 }
 
 int ss_dict_init(ss_dict *d)
@@ -20,7 +49,8 @@ int ss_dict_init(ss_dict *d)
     d->slot = malloc(d->cap * sizeof *d->slot);
     if (!d->slot)
         return -1;
-    memset(d->slot, 0xff, d->cap * sizeof *d->slot);
+    for (size_t j = 0; j < d->cap; j++)
+        d->slot[j].code = -1;
     return 0;
 }
 
@@ -40,15 +70,18 @@ void ss_dict_free(ss_dict *d)
 static int grow_table(ss_dict *d)
 {
     size_t cap = d->cap * 2;
-    int32_t *slot = malloc(cap * sizeof *slot);
+    ss_dict_slot *slot = malloc(cap * sizeof *slot);
     if (!slot)
         return -1;
-    memset(slot, 0xff, cap * sizeof *slot);
+    for (size_t j = 0; j < cap; j++)
+        slot[j].code = -1;
     for (size_t c = 0; c < d->n; c++) {
         size_t j = (size_t)d->hash[c] & (cap - 1);
-        while (slot[j] >= 0)
+        while (slot[j].code >= 0)
             j = (j + 1) & (cap - 1);
-        slot[j] = (int32_t)c;
+        slot[j].code = (int32_t)c;
+        slot[j].tag = tag_of(d->hash[c], d->len[c]);
+        slot[j].head = head_of(d->str[c], d->len[c]);
     }
     free(d->slot);
     d->slot = slot;
@@ -59,14 +92,17 @@ static int grow_table(ss_dict *d)
 static int32_t lookup(const ss_dict *d, const char *s, size_t len, uint64_t h,
                       size_t *where)
 {
+    const uint32_t tag = tag_of(h, len);
+    const uint64_t head = head_of(s, len);
     size_t j = (size_t)h & (d->cap - 1);
     for (;;) {
-        int32_t c = d->slot[j];
+        int32_t c = d->slot[j].code;
         if (c < 0) {
             *where = j;
             return -1;
         }
-        if (d->hash[c] == h && d->len[c] == len && memcmp(d->str[c], s, len) == 0)
+        if (d->slot[j].tag == tag && d->slot[j].head == head &&
+            (len <= 8 || (d->len[c] == len && memcmp(d->str[c], s, len) == 0)))
             return c;
         j = (j + 1) & (d->cap - 1);
     }
@@ -115,7 +151,9 @@ int32_t ss_dict_intern(ss_dict *d, const char *s, size_t len)
     d->len[c] = len;
     d->hash[c] = h;
     d->n++;
-    d->slot[where] = c;
+    d->slot[where].code = c;
+    d->slot[where].tag = tag_of(h, len);
+    d->slot[where].head = head_of(s, len);
     if (d->n * 2 > d->cap && grow_table(d) != 0)
         return -1;
     return c;

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ss_mem.h"
+
 double ss_quantile_t(double level, double df)
 {
     double q = 1 - (1 - level) / 2;
@@ -211,7 +213,7 @@ static int domains_build(domains *dm, const ss_table *t, const ss_estimate_optio
     }
     /* Rows of each domain, in file order (counting sort). */
     dm->start = calloc(dm->n + 1, sizeof *dm->start);
-    dm->rows = malloc((n ? n : 1) * sizeof *dm->rows);
+    dm->rows = ss_mem_alloc((n ? n : 1) * sizeof *dm->rows);
     if (!dm->start || !dm->rows) {
         free(dom);
         return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
@@ -620,11 +622,11 @@ int ss_estimate_run(const ss_table *t, const ss_design *d,
     }
     const size_t nrow = t->nrow ? t->nrow : 1;
     work wk = {0};
-    wk.rows = malloc(nrow * sizeof *wk.rows);
-    wk.z = malloc(nrow * sizeof *wk.z);
-    wk.y = malloc(nrow * sizeof *wk.y);
-    wk.z2 = malloc(nrow * sizeof *wk.z2);
-    wk.score = malloc(nrow * sizeof *wk.score);
+    wk.rows = ss_mem_alloc(nrow * sizeof *wk.rows);
+    wk.z = ss_mem_alloc(nrow * sizeof *wk.z);
+    wk.y = ss_mem_alloc(nrow * sizeof *wk.y);
+    wk.z2 = ss_mem_alloc(nrow * sizeof *wk.z2);
+    wk.score = ss_mem_alloc(nrow * sizeof *wk.score);
     wk.dw = ss_design_work_alloc(d, 1);
     size_t *kstart = NULL; /* --compare: where each domain's kept scores start, end */
     if (o->compare && o->nby > 0) {

@@ -8,6 +8,7 @@
 
 #include "ss_cli.h"
 #include "ss_commands.h"
+#include "ss_mem.h"
 
 #ifndef SURVSTAT_VERSION
 #define SURVSTAT_VERSION "0.1.0"
@@ -85,6 +86,7 @@ static int finish(int rc)
 
 int main(int argc, char **argv)
 {
+    ss_mem_init();
     gsl_set_error_handler_off();
     if (argc < 2) {
         usage(stderr);

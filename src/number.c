@@ -15,6 +15,29 @@ static int is_blank(char c) { return c == ' ' || c == '\t'; }
 
 int ss_number_parse(const char *s, size_t len, double *out)
 {
+    /* The common cell first: -?d+(.d+)? in at most 15 characters, so the
+     * mantissa is below 10^15 < 2^53 and the result exact (as below). */
+    if (len > 0 && len <= 15) {
+        size_t i = s[0] == '-';
+        uint64_t mant = 0;
+        size_t d0 = i;
+        while (i < len && (unsigned)(s[i] - '0') <= 9)
+            mant = mant * 10 + (uint64_t)(s[i++] - '0');
+        size_t nint = i - d0, nfrac = 0;
+        if (i < len && s[i] == '.') {
+            size_t f0 = ++i;
+            while (i < len && (unsigned)(s[i] - '0') <= 9)
+                mant = mant * 10 + (uint64_t)(s[i++] - '0');
+            nfrac = i - f0;
+        }
+        if (i == len && nint + nfrac > 0) {
+            double v = (double)mant;
+            if (nfrac)
+                v /= pow10_exact[nfrac];
+            *out = s[0] == '-' ? -v : v;
+            return 0;
+        }
+    }
     while (len > 0 && is_blank(s[0])) {
         s++;
         len--;

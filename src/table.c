@@ -3,13 +3,19 @@
 #include <csv.h>
 #include <errno.h>
 #include <iconv.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "ss_mem.h"
 #include "ss_number.h"
 
 #define CHUNK (1u << 20)
@@ -192,25 +198,27 @@ static int finish_header(reader *r)
 
 /* ---- data ---- */
 
-static int grow_columns(reader *r)
+/* Room for cap rows in every loaded column (cap >= the rows held). */
+static int reserve_rows(reader *r, size_t cap)
 {
     ss_table *t = r->t;
-    size_t cap = r->cap_rows ? 2 * r->cap_rows : 4096;
+    if (cap <= r->cap_rows)
+        return 0;
     for (size_t i = 0; i < t->ncol; i++) {
         ss_column *c = &t->col[i];
         if (r->opt->keep_text && c->need) {
-            int32_t *p = realloc(c->text, cap * sizeof *p);
+            int32_t *p = ss_mem_realloc(c->text, cap * sizeof *p);
             if (!p)
                 return fail(r, r->record_line, "out of memory");
             c->text = p;
         }
         if (c->need & SS_NEED_CATEGORY) {
-            int32_t *p = realloc(c->code, cap * sizeof *p);
+            int32_t *p = ss_mem_realloc(c->code, cap * sizeof *p);
             if (!p)
                 return fail(r, r->record_line, "out of memory");
             c->code = p;
         } else if (c->need & SS_NEED_NUMBER) {
-            double *p = realloc(c->num, cap * sizeof *p);
+            double *p = ss_mem_realloc(c->num, cap * sizeof *p);
             if (!p)
                 return fail(r, r->record_line, "out of memory");
             c->num = p;
@@ -218,6 +226,11 @@ static int grow_columns(reader *r)
     }
     r->cap_rows = cap;
     return 0;
+}
+
+static int grow_columns(reader *r)
+{
+    return reserve_rows(r, r->cap_rows ? 2 * r->cap_rows : 4096);
 }
 
 static void data_field(reader *r, const char *s, size_t len)
@@ -263,6 +276,18 @@ static void data_field(reader *r, const char *s, size_t len)
     }
 }
 
+/* Room for n entries in the line-break arrays. */
+static int reserve_breaks(ss_table *t, size_t n)
+{
+    size_t *br = realloc(t->break_row, n * sizeof *br);
+    if (br)
+        t->break_row = br;
+    long *bs = realloc(t->break_shift, n * sizeof *bs);
+    if (bs)
+        t->break_shift = bs;
+    return br && bs ? 0 : -1;
+}
+
 static long count_newlines(const char *s, size_t len)
 {
     long n = 0;
@@ -287,13 +312,7 @@ static void on_field(void *s, size_t len, void *data)
             long shift = t->nbreak ? t->break_shift[t->nbreak - 1] : 0;
             long expect = (long)t->nrow + 2 + shift;
             if (r->record_line != expect) {
-                size_t *br = realloc(t->break_row, (t->nbreak + 1) * sizeof *br);
-                if (br)
-                    t->break_row = br;
-                long *bs = realloc(t->break_shift, (t->nbreak + 1) * sizeof *bs);
-                if (bs)
-                    t->break_shift = bs;
-                if (!br || !bs) {
+                if (reserve_breaks(t, t->nbreak + 1) != 0) {
                     fail(r, r->record_line, "out of memory");
                     return;
                 }
@@ -308,10 +327,11 @@ static void on_field(void *s, size_t len, void *data)
         header_field(r, str, len);
     else
         data_field(r, str, len);
-    if (len && memchr(str, '\n', len))
-        r->lines_done += count_newlines(str, len);
-    else if (len && memchr(str, '\r', len))
-        r->lines_done += count_newlines(str, len);
+    for (size_t i = 0; i < len; i++) /* fields are short: no memchr calls */
+        if (str[i] == '\n' || str[i] == '\r') {
+            r->lines_done += count_newlines(str, len);
+            break;
+        }
     r->field++;
 }
 
@@ -534,6 +554,247 @@ static int is_utf8_name(const char *enc)
     return !enc || strcasecmp(enc, "utf-8") == 0 || strcasecmp(enc, "utf8") == 0;
 }
 
+/* '\n' bytes in s[0..len), eight at a time (a zero byte of x ^ "\n\n..."
+ * is a newline; the test below is exact per byte). */
+static long count_lf(const char *s, size_t len)
+{
+    const uint64_t ones7 = UINT64_C(0x7f7f7f7f7f7f7f7f);
+    long n = 0;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        x ^= UINT64_C(0x0a0a0a0a0a0a0a0a);
+        uint64_t t = ~(((x & ones7) + ones7) | x | ones7);
+        n += __builtin_popcountll(t);
+    }
+    for (; i < len; i++)
+        n += s[i] == '\n';
+    return n;
+}
+
+/* Chunks of the input: a stream (fp), or bytes [pos, end) of a regular
+ * file read with pread, so that two threads can read one file. */
+typedef struct source {
+    FILE *fp;
+    int fd;
+    off_t pos, end;
+    char *buf;
+    long line0;      /* '\n' bytes before the current chunk (for messages) */
+    size_t total;    /* bytes parsed */
+    int first;       /* the next chunk is the start of the file */
+} source;
+
+/* Parse the next chunk: 1 when one was parsed, 0 at the end, -1 failed. */
+static int parse_chunk(reader *r, struct csv_parser *p, source *src)
+{
+    size_t n;
+    if (src->fp) {
+        n = fread(src->buf, 1, CHUNK, src->fp);
+        if (n == 0)
+            return ferror(src->fp) ? fail(r, 0, "read error: %s", strerror(errno)) : 0;
+    } else {
+        if (src->pos >= src->end)
+            return 0;
+        size_t want = src->end - src->pos < CHUNK ? (size_t)(src->end - src->pos) : CHUNK;
+        ssize_t got = pread(src->fd, src->buf, want, src->pos);
+        if (got < 0)
+            return fail(r, 0, "read error: %s", strerror(errno));
+        if (got == 0) {
+            src->end = src->pos;
+            return 0;
+        }
+        n = (size_t)got;
+        src->pos += got;
+    }
+    size_t skip = 0;
+    if (src->first) {
+        src->first = 0;
+        if (n >= 2 && (unsigned char)src->buf[0] == 0x1f && (unsigned char)src->buf[1] == 0x8b)
+            return fail(r, 0, "gzip-compressed data: decompress it first (gunzip)");
+        if (n >= 3 && memcmp(src->buf, "\xef\xbb\xbf", 3) == 0)
+            skip = 3;
+    }
+    src->total += n - skip;
+    if (parse_buffer(r, p, src->buf + skip, n - skip, src->line0) != 0)
+        return -1;
+    src->line0 += count_lf(src->buf + skip, n - skip);
+    return 1;
+}
+
+static void parser_init(struct csv_parser *p, const ss_read_options *opt)
+{
+    csv_init(p, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL | CSV_APPEND_NULL);
+    csv_set_delim(p, (unsigned char)(opt->delimiter ? opt->delimiter : ','));
+}
+
+/* The end of the input: an open quote is an error. */
+static void parse_end(reader *r, struct csv_parser *p)
+{
+    if (!r->failed && csv_fini(p, on_field, on_record, r) != 0 && !r->failed) {
+        long line = r->field > 0 ? r->record_line : r->lines_done + 1;
+        fail(r, line, "unterminated quoted field");
+    }
+}
+
+/* ---- two threads ----
+ *
+ * A large regular file is read in two halves at once.  The main thread
+ * parses the header and the first half; a second thread parses the second
+ * half, from just after a newline near the middle, into a table of its
+ * own, numbering lines as if its part followed a one-line header.  The
+ * second half is kept only when the main thread's parser ended its half
+ * exactly between records (a newline inside a quoted field fails this, and
+ * the main thread then parses the rest itself); it is then appended: its
+ * numbers copied, its level codes mapped into the main dictionaries (new
+ * levels in order of first appearance, the codes one thread would give),
+ * its line breaks shifted.  So the table is the same whatever the thread
+ * count.  SURVSTAT_THREADS=1 forces one thread. */
+
+enum { THREAD_MIN_BYTES = 4u << 20, SPLIT_WINDOW = 1u << 16 };
+
+typedef struct half {
+    reader r;
+    ss_table t;
+    ss_error err;
+    source src;
+    struct csv_parser p;
+    atomic_size_t done; /* bytes parsed, for the progress bar */
+    atomic_int stop;    /* set by the main thread: give up */
+} half;
+
+static int thread_count(void)
+{
+    const char *e = getenv("SURVSTAT_THREADS");
+    if (e && *e)
+        return strtol(e, NULL, 10) >= 2 ? 2 : 1;
+    return sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? 2 : 1;
+}
+
+static void half_free(half *h)
+{
+    for (size_t i = 0; i < h->t.ncol; i++)
+        h->t.col[i].name = NULL; /* borrowed from the main table */
+    h->t.file = NULL;
+    ss_table_free(&h->t);
+    csv_free(&h->p);
+    free(h->src.buf);
+}
+
+static int half_init(half *h, const reader *r1, int fd, off_t from, off_t to, size_t rows)
+{
+    memset(h, 0, sizeof *h);
+    const ss_table *t = r1->t;
+    parser_init(&h->p, r1->opt);
+    h->t.file = t->file;
+    h->t.ncol = t->ncol;
+    h->t.col = calloc(t->ncol ? t->ncol : 1, sizeof *h->t.col);
+    h->src.buf = malloc(CHUNK);
+    if (!h->t.col || !h->src.buf)
+        return -1;
+    for (size_t i = 0; i < t->ncol; i++) {
+        h->t.col[i].name = t->col[i].name;
+        h->t.col[i].need = t->col[i].need;
+        if ((t->col[i].need & SS_NEED_CATEGORY) && ss_dict_init(&h->t.col[i].levels) != 0)
+            return -1;
+    }
+    h->r.t = &h->t;
+    h->r.opt = r1->opt;
+    h->r.err = &h->err;
+    h->r.lines_done = 1; /* the part starts on "line 2" */
+    h->r.slot = r1->slot;
+    h->r.nslots = r1->nslots;
+    h->r.na_num = r1->na_num;
+    h->src.fd = fd;
+    h->src.pos = from;
+    h->src.end = to;
+    h->src.line0 = 1;
+    return reserve_rows(&h->r, rows);
+}
+
+static void *half_run(void *arg)
+{
+    half *h = arg;
+    int rc = 0;
+    while (!atomic_load(&h->stop) && (rc = parse_chunk(&h->r, &h->p, &h->src)) > 0)
+        atomic_store(&h->done, h->src.total);
+    if (!atomic_load(&h->stop) && rc == 0)
+        parse_end(&h->r, &h->p);
+    return NULL;
+}
+
+/* Append the second half to the main table; lines1 is the count of lines
+ * before it. */
+static int half_merge(reader *r, half *h, long lines1)
+{
+    ss_table *t = r->t;
+    const ss_table *u = &h->t;
+    const size_t n1 = t->nrow, n2 = u->nrow;
+    if (reserve_rows(r, n1 + n2) != 0)
+        return -1;
+    for (size_t i = 0; i < t->ncol; i++) {
+        ss_column *c = &t->col[i];
+        const ss_column *d = &u->col[i];
+        c->nmissing += d->nmissing;
+        if (c->need & SS_NEED_CATEGORY) {
+            int32_t *map = malloc((d->levels.n ? d->levels.n : 1) * sizeof *map);
+            if (!map)
+                return fail(r, 0, "out of memory");
+            for (size_t l = 0; l < d->levels.n; l++)
+                if ((map[l] = ss_dict_intern(&c->levels, d->levels.str[l], d->levels.len[l])) < 0) {
+                    free(map);
+                    return fail(r, 0, "out of memory");
+                }
+            for (size_t k = 0; k < n2; k++)
+                c->code[n1 + k] = map[d->code[k]];
+            free(map);
+        } else if (c->need & SS_NEED_NUMBER) {
+            memcpy(c->num + n1, d->num, n2 * sizeof *d->num);
+        }
+    }
+    /* Row k of the half starts on its line k + 2 + shift, which is line
+     * k + 2 + shift + lines1 - 1 of the file. */
+    const long base = lines1 - 1 - (long)n1;
+    if (reserve_breaks(t, t->nbreak + u->nbreak + 1) != 0)
+        return fail(r, 0, "out of memory");
+    long cur = t->nbreak ? t->break_shift[t->nbreak - 1] : 0;
+    if (base != cur && !(u->nbreak && u->break_row[0] == 0)) {
+        t->break_row[t->nbreak] = n1;
+        t->break_shift[t->nbreak++] = base;
+    }
+    for (size_t j = 0; j < u->nbreak; j++) {
+        t->break_row[t->nbreak] = n1 + u->break_row[j];
+        t->break_shift[t->nbreak++] = base + u->break_shift[j];
+    }
+    t->nrow = n1 + n2;
+    return 0;
+}
+
+/* Where the second half starts: just after the first newline at or after
+ * the middle of [from, size), or -1. */
+static off_t split_point(int fd, off_t from, off_t size)
+{
+    off_t mid = from + (size - from) / 2;
+    char *w = malloc(SPLIT_WINDOW);
+    if (!w)
+        return -1;
+    ssize_t got = pread(fd, w, SPLIT_WINDOW, mid);
+    const char *nl = got > 0 ? memchr(w, '\n', (size_t)got) : NULL;
+    off_t at = nl ? mid + (nl - w) + 1 : -1;
+    free(w);
+    return at > from && at < size ? at : -1;
+}
+
+/* Rows that `bytes` more of the file will hold, by the rows per byte so
+ * far, with a margin (columns still grow if it falls short). */
+static size_t rows_for(const reader *r, size_t seen, off_t bytes)
+{
+    if (r->t->nrow < 16 || seen == 0)
+        return 0;
+    double per = (double)r->t->nrow / (double)seen;
+    return (size_t)((double)bytes * per * 1.03) + 1024;
+}
+
 int ss_table_read(ss_table *t, const char *path, const ss_read_options *opt,
                   const ss_request *req, size_t nreq, ss_error *err)
 {
@@ -565,17 +826,14 @@ int ss_table_read(ss_table *t, const char *path, const ss_read_options *opt,
     }
 
     struct csv_parser p;
-    csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL | CSV_APPEND_NULL);
-    csv_set_delim(&p, (unsigned char)(opt->delimiter ? opt->delimiter : ','));
+    parser_init(&p, opt);
 
     char *buf = NULL;
     size_t len = 0;
     int rc = 0;
-    int whole = !is_utf8_name(opt->encoding);
-    long line0 = 0;
     size_t total = 0;
-    int first = 1;
-    if (whole) {
+    if (!is_utf8_name(opt->encoding)) {
+        /* The whole file, converted, then parsed. */
         if (read_all(fp, &buf, &len) != 0)
             rc = fail(&r, 0, "read error: %s", strerror(errno));
         else if (len >= 2 && (unsigned char)buf[0] == 0x1f && (unsigned char)buf[1] == 0x8b)
@@ -587,37 +845,88 @@ int ss_table_read(ss_table *t, const char *path, const ss_read_options *opt,
             total = len - skip;
             rc = parse_buffer(&r, &p, buf + skip, len - skip, 0);
         }
+        if (rc == 0)
+            parse_end(&r, &p);
     } else {
-        buf = malloc(CHUNK);
-        if (!buf)
+        struct stat sb;
+        int regular = fp != stdin && fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode);
+        source src = {0};
+        src.first = 1;
+        src.buf = malloc(CHUNK);
+        if (regular) {
+            src.fd = fileno(fp);
+            src.end = sb.st_size;
+        } else {
+            src.fp = fp;
+        }
+        const off_t size = regular ? sb.st_size : 0;
+        int try_threads = regular && !opt->keep_text && size >= (off_t)THREAD_MIN_BYTES &&
+                          thread_count() > 1;
+        half *h = NULL;
+        pthread_t tid;
+        off_t split = -1;
+        int sized = 0;
+        if (!src.buf)
             rc = fail(&r, 0, "out of memory");
         while (rc == 0) {
-            size_t n = fread(buf, 1, CHUNK, fp);
-            if (n == 0)
+            rc = parse_chunk(&r, &p, &src);
+            if (rc <= 0)
                 break;
-            size_t skip = 0;
-            if (first) {
-                first = 0;
-                if (n >= 2 && (unsigned char)buf[0] == 0x1f && (unsigned char)buf[1] == 0x8b) {
-                    rc = fail(&r, 0, "gzip-compressed data: decompress it first (gunzip)");
-                    break;
+            rc = 0;
+            if (opt->progress && size > 0)
+                opt->progress(opt->progress_ctx,
+                              (double)(src.total + (h ? atomic_load(&h->done) : 0)) / (double)size);
+            if (sized || r.in_header || !regular)
+                continue;
+            /* After the header and the first chunk: perhaps start the
+             * second thread, then size the columns for the rows to come. */
+            sized = 1;
+            if (try_threads && (split = split_point(src.fd, src.pos, size)) > 0) {
+                h = malloc(sizeof *h);
+                if (!h || half_init(h, &r, src.fd, split, size,
+                                    rows_for(&r, src.total, size - split)) != 0 ||
+                    pthread_create(&tid, NULL, half_run, h) != 0) {
+                    if (h)
+                        half_free(h);
+                    free(h);
+                    h = NULL;
+                } else {
+                    src.end = split;
                 }
-                if (n >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
-                    skip = 3;
             }
-            total += n - skip;
-            rc = parse_buffer(&r, &p, buf + skip, n - skip, line0);
-            for (size_t i = skip; i < n; i++)
-                line0 += buf[i] == '\n';
+            /* Room for the whole file: the second half is copied in. */
+            if (reserve_rows(&r, t->nrow + rows_for(&r, src.total, size - src.pos)) != 0)
+                rc = -1;
         }
-        if (rc == 0 && ferror(fp))
-            rc = fail(&r, 0, "read error: %s", strerror(errno));
-    }
-    if (rc == 0 && !r.failed) {
-        if (csv_fini(&p, on_field, on_record, &r) != 0 && !r.failed) {
-            long line = r.field > 0 ? r.record_line : r.lines_done + 1;
-            fail(&r, line, "unterminated quoted field");
+        if (h) {
+            atomic_store(&h->stop, r.failed);
+            pthread_join(tid, NULL);
+            if (!r.failed && p.pstate == 0 && r.field == 0) {
+                /* The main half ended between records: the second stands. */
+                total += h->src.total;
+                if (h->r.failed) {
+                    if (err)
+                        *err = h->err;
+                    if (err->line > 0)
+                        err->line += r.lines_done - 1;
+                    r.failed = 1;
+                } else if (half_merge(&r, h, r.lines_done) == 0) {
+                    r.lines_done += h->r.lines_done - 1;
+                }
+            } else if (!r.failed) {
+                /* The split fell inside a quoted field: read on alone. */
+                src.end = size;
+                while ((rc = parse_chunk(&r, &p, &src)) > 0)
+                    if (opt->progress)
+                        opt->progress(opt->progress_ctx, (double)src.total / (double)size);
+            }
+            half_free(h);
+            free(h);
         }
+        total += src.total;
+        buf = src.buf;
+        if (rc == 0 && !r.failed)
+            parse_end(&r, &p);
     }
     csv_free(&p);
     free(buf);

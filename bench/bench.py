@@ -1,0 +1,262 @@
+#!/usr/bin/env python3
+"""survstat against R's survey package, side by side (`make bench`).
+
+Not a test: it prints a table of times and ratios and exits 0 whether or not
+a target is met (non-zero only when a program fails); where survstat's numbers
+differ from R's it says so.
+
+Cases (each on a deterministic file from bench/gen.c, made once into
+bench/data/ and reused; the design is always 'stratum', 'psu', 'w'):
+
+1. Taylor pipeline, 200,000 rows, 50 strata x 10 PSUs: ten means, the mean of
+   q1 by region (20 domains) and the proportions of sat (5 levels) by region.
+   `--by` applies to every estimate of a call, so survstat needs two calls
+   (the ten means; q1 and sat by region), each reading the file; R reads it
+   once (data.table::fread) and runs svymean and two svyby in one session.
+2. 200 bootstrap replicates, ten means, 50,000 rows: when `survstat estimate
+   --help` mentions --replicate (R: as.svrepdesign(type = "bootstrap")).
+3. 10,000,000 rows (about 400 MB, 15 columns): ten means and the proportions
+   of sat in one call, against a bare libcsv parse of the same file
+   (bench/csvparse.c), and survstat's peak resident memory.  BENCH_BIG=0
+   skips it.
+4. 2,000 JKn replicates (200 strata x 10 PSUs), ten means, 100,000 rows: when
+   --replicate exists (R: as.svrepdesign(type = "JKn")).
+
+Times are wall-clock (time.perf_counter) around whole processes, R's start-up
+and package loading included; best of 3 for cases 1 and 2 (BENCH_REPS=N
+changes it), one run for 3 and 4.  Peak memory is the child's ru_maxrss from
+wait4, the figure /usr/bin/time -v prints as "Maximum resident set size".
+"""
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DATA = os.path.join(ROOT, "bench", "data")
+SURVSTAT = os.environ.get("SURVSTAT", os.path.join(ROOT, "survstat"))
+GEN = os.path.join(ROOT, "build", "bench", "gen")
+CSVPARSE = os.path.join(ROOT, "build", "bench", "csvparse")
+RSCRIPT_FILE = os.path.join(ROOT, "bench", "bench.R")
+
+DESIGN = ["--strata", "stratum", "--ids", "psu", "--weights", "w"]
+ITEMS = ",".join("q%d" % k for k in range(1, 11))
+REPS = int(os.environ.get("BENCH_REPS", "3"))
+
+
+class Run:
+    def __init__(self, seconds, maxrss_kb, out, err):
+        self.seconds, self.maxrss_kb, self.out, self.err = seconds, maxrss_kb, out, err
+
+
+def run(cmd):
+    """Run cmd once; its wall time, peak RSS (KB), stdout and stderr."""
+    with tempfile.TemporaryFile() as fo, tempfile.TemporaryFile() as fe:
+        t0 = time.perf_counter()
+        p = subprocess.Popen(cmd, stdout=fo, stderr=fe, cwd=ROOT)
+        _, status, ru = os.wait4(p.pid, 0)
+        t1 = time.perf_counter()
+        p.returncode = os.waitstatus_to_exitcode(status)
+        fo.seek(0)
+        fe.seek(0)
+        out, err = fo.read().decode(), fe.read().decode()
+    if p.returncode != 0:
+        sys.stderr.write("bench: %s failed (exit %d):\n%s" % (" ".join(cmd), p.returncode, err))
+        sys.exit(1)
+    return Run(t1 - t0, ru.ru_maxrss, out, err)
+
+
+def best(cmds, reps):
+    """Best of reps runs of the command sequence cmds (their times summed)."""
+    runs = None
+    for _ in range(reps):
+        rs = [run(c) for c in cmds]
+        if runs is None or sum(r.seconds for r in rs) < sum(r.seconds for r in runs):
+            runs = rs
+    return runs
+
+
+def data_file(name, rows, strata, psus, seed):
+    """bench/data/NAME.csv from gen, made when missing or older than gen."""
+    path = os.path.join(DATA, "%s.csv" % name)
+    if not os.path.exists(path) or os.path.getmtime(path) < os.path.getmtime(GEN):
+        os.makedirs(DATA, exist_ok=True)
+        t0 = time.perf_counter()
+        subprocess.run([GEN, str(rows), str(strata), str(psus), str(seed), path], check=True)
+        print("generated %s (%d rows, %.0f MB) in %.1f s" %
+              (os.path.relpath(path, ROOT), rows, os.path.getsize(path) / 1e6,
+               time.perf_counter() - t0), flush=True)
+    return path
+
+
+def r_status():
+    """(None, versions) when Rscript, survey and data.table are there, else (why, None)."""
+    probe = ('ok <- sapply(c("survey", "data.table"), requireNamespace, quietly = TRUE); '
+             'if (!all(ok)) { cat(names(ok)[!ok], "\\n"); quit(status = 3) }; '
+             'cat(R.version$major, ".", R.version$minor, " survey ", '
+             'format(packageVersion("survey")), " data.table ", '
+             'format(packageVersion("data.table")), "\\n", sep = "")')
+    try:
+        p = subprocess.run(["Rscript", "-e", probe], capture_output=True, text=True)
+    except FileNotFoundError:
+        return "Rscript not found", None
+    if p.returncode == 3:
+        return "R package(s) missing: %s" % p.stdout.strip(), None
+    if p.returncode != 0:
+        return "Rscript failed: %s" % p.stderr.strip(), None
+    return None, "R " + p.stdout.strip()
+
+
+def parse_csv_rows(text, estimate_col="estimate", se_col="se"):
+    """{(statistic, variable, level, domain): (estimate, se)} from csv text."""
+    import csv
+    import io
+    res = {}
+    for row in csv.DictReader(io.StringIO(text)):
+        key = (row["statistic"], row["variable"], row["level"], row["domain"])
+        res[key] = (float(row[estimate_col]), float(row[se_col]) if row[se_col] else float("nan"))
+    return res
+
+
+def agree(ours, theirs, with_se, tol=1e-9):
+    """(rows compared, None) or (rows, what differs): survstat against R."""
+    if set(ours) != set(theirs):
+        return len(theirs), "different rows: %s" % sorted(set(ours) ^ set(theirs))[:3]
+    for key, (e, s) in theirs.items():
+        pairs = [("estimate", ours[key][0], e)] + ([("se", ours[key][1], s)] if with_se else [])
+        for what, a, b in pairs:
+            if abs(a - b) > tol * max(abs(a), abs(b), 1e-300):
+                return len(theirs), "%s of %s: survstat %r, R %r" % (what, "/".join(key), a, b)
+    return len(theirs), None
+
+
+def insession(err):
+    m = re.search(r"R_INSESSION ([0-9.]+)", err)
+    return float(m.group(1)) if m else float("nan")
+
+
+def has_replicate():
+    p = subprocess.run([SURVSTAT, "estimate", "--help"], capture_output=True, text=True)
+    return "--replicate" in p.stdout
+
+
+def cpu_name():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown cpu"
+
+
+def main():
+    why_no_r, versions = r_status()
+    print("survstat bench: %s, %d cpus, load average %.1f; %s" %
+          (cpu_name(), os.cpu_count() or 0, os.getloadavg()[0],
+           versions or "R skipped: " + why_no_r), flush=True)
+    replicate = has_replicate()
+    big = os.environ.get("BENCH_BIG", "1") != "0"
+    table, notes = [], []
+
+    def row(case, ours, other, ratio, target, met):
+        table.append((case, ours, other, ratio, target, met))
+
+    # 1. Taylor pipeline.
+    f1 = data_file("taylor_200k", 200000, 50, 10, 1)
+    calls = [[SURVSTAT, "estimate", f1] + DESIGN + ["--mean", ITEMS, "--format", "csv"],
+             [SURVSTAT, "estimate", f1] + DESIGN +
+             ["--mean", "q1", "--prop", "sat", "--by", "region", "--format", "csv"]]
+    s = best(calls, REPS)
+    st = sum(r.seconds for r in s)
+    notes.append("1: survstat calls %.3f s (ten means) + %.3f s (q1, sat by region)" %
+                 (s[0].seconds, s[1].seconds))
+    if versions:
+        r = best([["Rscript", RSCRIPT_FILE, "taylor", f1]], REPS)[0]
+        ours = parse_csv_rows(s[0].out)
+        ours.update(parse_csv_rows(s[1].out))
+        n, diff = agree(ours, parse_csv_rows(r.out), with_se=True)
+        ratio = r.seconds / st
+        row("1 Taylor, 200k rows", "%.3f" % st, "%.3f" % r.seconds, "%.1fx" % ratio,
+            ">= 50x", ("met" if ratio >= 50 else "not met") + (" (results differ)" if diff else ""))
+        ri = insession(r.err)
+        notes.append("1: R %.3f s end to end, %.3f s after loading the packages (%.1fx)" %
+                     (r.seconds, ri, ri / st))
+        notes.append("1: " + (("WARNING survstat and R differ: " + diff) if diff else
+                              "%d estimates and SEs agree with R to 1e-9" % n))
+    else:
+        row("1 Taylor, 200k rows", "%.3f" % st, "skipped", "-", ">= 50x", "-")
+
+    # 2. and 4. Replicate designs.
+    def replicate_case(label, fname, rows, strata, psus, seed, spec, rname, reps, with_se):
+        if not replicate:
+            row(label, "skipped: no --replicate yet", "", "", "", "")
+            return
+        f = data_file(fname, rows, strata, psus, seed)
+        cmd = [SURVSTAT, "estimate", f] + DESIGN + ["--mean", ITEMS, "--replicate", spec]
+        if spec.startswith("bootstrap"):
+            cmd += ["--seed", "1"]
+        cmd += ["--format", "csv"]
+        ours = best([cmd], reps)[0]
+        if not versions:
+            row(label, "%.3f" % ours.seconds, "skipped", "-", "-", "-")
+            return
+        r = best([["Rscript", RSCRIPT_FILE, rname, f]], reps)[0]
+        n, diff = agree(parse_csv_rows(ours.out), parse_csv_rows(r.out), with_se=with_se)
+        row(label, "%.3f" % ours.seconds, "%.3f" % r.seconds,
+            "%.1fx" % (r.seconds / ours.seconds), "none set", "(results differ)" if diff else "-")
+        case = label.split()[0]
+        notes.append("%s: R %.3f s after loading the packages; peak RSS survstat %.0f MB, R %.0f MB"
+                     % (case, insession(r.err), ours.maxrss_kb / 1024, r.maxrss_kb / 1024))
+        notes.append("%s: " % case + (("WARNING survstat and R differ: " + diff) if diff else
+                                      "%d estimates%s agree with R to 1e-9" %
+                                      (n, " and SEs" if with_se else "")))
+
+    # Bootstrap SEs depend on the random replicates, so only estimates are compared.
+    replicate_case("2 bootstrap 200, 50k rows", "boot_50k", 50000, 50, 10, 2,
+                   "bootstrap:200", "boot:200", REPS, False)
+
+    # 3. Ten million rows against a bare parse.
+    if big:
+        f3 = data_file("big_10m", 10000000, 500, 20, 3)
+        run([CSVPARSE, f3])  # warm the page cache: both timed runs read from memory
+        parse = run([CSVPARSE, f3])
+        ours = run([SURVSTAT, "estimate", f3] + DESIGN +
+                   ["--mean", ITEMS, "--prop", "sat", "--format", "csv"])
+        ratio = ours.seconds / parse.seconds
+        gb = ours.maxrss_kb * 1024 / 1e9
+        row("3 10M rows / bare parse", "%.2f" % ours.seconds, "parse %.2f" % parse.seconds,
+            "%.2fx" % ratio, "<= 2.5x", "met" if ratio <= 2.5 else "not met")
+        row("3 10M rows peak RSS", "%.2f GB" % gb, "", "", "< 2 GB", "met" if gb < 2 else "not met")
+        notes.append("3: %s, %.0f MB; bare parse peak RSS %.0f MB" %
+                     (os.path.relpath(f3, ROOT), os.path.getsize(f3) / 1e6,
+                      parse.maxrss_kb / 1024))
+    else:
+        row("3 10M rows", "skipped (BENCH_BIG=0)", "", "", "", "")
+
+    replicate_case("4 JKn 2000, 100k rows", "jkn_100k", 100000, 200, 10, 4,
+                   "jkn", "jkn", 1, True)
+
+    head = ("case", "survstat s", "R s", "ratio", "target", "met")
+    w = [max(len(str(x[i])) for x in table + [head]) for i in range(len(head))]
+    print()
+    for k, line in enumerate([head] + table):
+        print("  ".join(str(c).ljust(w[i]) for i, c in enumerate(line)).rstrip())
+        if k == 0:
+            print("  ".join("-" * x for x in w))
+    print()
+    for n in notes:
+        print("note " + n)
+    print("load average at the end %.1f (other work on the machine slows both sides)" %
+          os.getloadavg()[0])
+    if not versions:
+        print("R was skipped: %s" % why_no_r)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,139 @@
+/* gen: write a deterministic synthetic survey file for `make bench`.
+ *
+ *   gen ROWS STRATA PSUS SEED OUT.csv
+ *
+ * 15 columns: stratum, psu (ids unique across strata: stratum * 100 + j),
+ * w (a PSU base weight times a row factor, one decimal), region (20 domains,
+ * r1 .. r20), sat (a 1..5 answer, as a category), q1 .. q8 (1..7 scores
+ * with a PSU effect), q9 (an integer 0..99) and q10 (one decimal, 0.0 ..
+ * 9.9).  Each row picks its PSU at random, so the file is not sorted by
+ * design variable.  The stream is splitmix64 from SEED: the same arguments
+ * give the same bytes on every machine.  The file is written to OUT.tmp and
+ * renamed, so an interrupted run never leaves a short OUT behind.
+ *
+ * Numbers are formatted by hand: printf for 150 million fields would take
+ * longer than the benchmark itself. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t state;
+
+static uint64_t next(void)
+{
+    uint64_t z = (state += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+/* Uniform on 0 .. n-1 (multiply-shift; the bias is below 2^-32 here). */
+static uint32_t below(uint32_t n)
+{
+    return (uint32_t)(((next() >> 32) * (uint64_t)n) >> 32);
+}
+
+static char *put_uint(char *p, uint32_t v)
+{
+    char tmp[10];
+    int k = 0;
+    do {
+        tmp[k++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (k)
+        *p++ = tmp[--k];
+    return p;
+}
+
+/* v tenths as "I.D". */
+static char *put_tenths(char *p, uint32_t v)
+{
+    p = put_uint(p, v / 10);
+    *p++ = '.';
+    *p++ = (char)('0' + v % 10);
+    return p;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 6) {
+        fprintf(stderr, "usage: gen ROWS STRATA PSUS SEED OUT.csv\n");
+        return 2;
+    }
+    unsigned long long rows = strtoull(argv[1], NULL, 10);
+    uint32_t nstrata = (uint32_t)strtoul(argv[2], NULL, 10);
+    uint32_t npsu = (uint32_t)strtoul(argv[3], NULL, 10);
+    state = strtoull(argv[4], NULL, 10);
+    if (rows == 0 || nstrata == 0 || npsu < 2 || npsu > 99) {
+        fprintf(stderr, "gen: need ROWS >= 1, STRATA >= 1, 2 <= PSUS <= 99\n");
+        return 2;
+    }
+    size_t len = strlen(argv[5]);
+    char *tmp = malloc(len + 5);
+    if (!tmp)
+        return 1;
+    memcpy(tmp, argv[5], len);
+    memcpy(tmp + len, ".tmp", 5);
+    FILE *fp = fopen(tmp, "wb");
+    if (!fp) {
+        perror(tmp);
+        return 1;
+    }
+    static char obuf[1 << 20];
+    setvbuf(fp, obuf, _IOFBF, sizeof obuf);
+
+    /* Per PSU: a base weight in tenths (50.0 .. 149.9) and a modal score. */
+    uint32_t total = nstrata * npsu;
+    uint32_t *base = malloc(total * sizeof *base);
+    uint32_t *mode = malloc(total * sizeof *mode);
+    if (!base || !mode)
+        return 1;
+    for (uint32_t k = 0; k < total; k++) {
+        base[k] = 500 + below(1000);
+        mode[k] = 1 + below(7);
+    }
+    fputs("stratum,psu,w,region,sat,q1,q2,q3,q4,q5,q6,q7,q8,q9,q10\n", fp);
+    /* sat: P(1..5) = .05 .10 .20 .40 .25 on a 0..99 draw. */
+    static const uint32_t sat_cut[5] = {5, 15, 35, 75, 100};
+    char line[256];
+    for (unsigned long long i = 0; i < rows; i++) {
+        uint32_t k = below(total);
+        uint32_t h = k / npsu + 1, j = k % npsu + 1;
+        char *p = line;
+        p = put_uint(p, h);
+        *p++ = ',';
+        p = put_uint(p, h * 100 + j);
+        *p++ = ',';
+        p = put_tenths(p, base[k] * (80 + below(41)) / 100); /* x 0.80 .. 1.20 */
+        *p++ = ',';
+        *p++ = 'r';
+        p = put_uint(p, 1 + below(20));
+        *p++ = ',';
+        uint32_t u = below(100), s = 0;
+        while (u >= sat_cut[s])
+            s++;
+        *p++ = (char)('1' + s);
+        for (int q = 0; q < 8; q++) {
+            uint32_t v = below(4) == 0 ? mode[k] : 1 + below(7);
+            *p++ = ',';
+            *p++ = (char)('0' + v);
+        }
+        *p++ = ',';
+        p = put_uint(p, (below(100) + mode[k] * 10) % 100);
+        *p++ = ',';
+        p = put_tenths(p, below(100));
+        *p++ = '\n';
+        fwrite(line, 1, (size_t)(p - line), fp);
+    }
+    if (fclose(fp) != 0 || rename(tmp, argv[5]) != 0) {
+        perror(argv[5]);
+        remove(tmp);
+        return 1;
+    }
+    free(tmp);
+    free(base);
+    free(mode);
+    return 0;
+}

@@ -1,0 +1,95 @@
+# Two-thread ingest and --quiet.  Sourced by tests/run_tests.sh.
+#
+# A file over 4 MB is parsed by two threads (one half each); everything,
+# errors and their line numbers included, must be the same as with one
+# (SURVSTAT_THREADS=1).  The files have quoted fields with newlines and
+# commas, blank lines, CRLF and NA cells, so that the line bookkeeping of
+# the second half is exercised.
+
+S=$TMP/speed_cases
+mkdir -p "$S"
+
+# gen_speed OUT ROWS MODE: MODE plain | quoted_middle (a quoted field with
+# newlines spans the middle of the file) | badnum (an invalid number late in
+# the file) | ragged (a short row late) | missing_psu (an empty design cell
+# late).  Prints the physical line of the planted fault.
+gen_speed() {
+  python3 - "$@" <<'PY'
+import random, sys
+out, rows, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+rnd = random.Random(7)
+lines = ["stratum,psu,w,g,y,label"]
+fault_row = rows * 9 // 10
+for i in range(rows):
+    h = rnd.randrange(20) + 1
+    psu = "%d" % (h * 100 + rnd.randrange(5) + 1)
+    y = "NA" if i % 97 == 0 else "%.3f" % rnd.uniform(0, 50)
+    label = "plain"
+    if i % 501 == 0:
+        label = '"two\nlines, and ""quotes"""'
+    if mode == "quoted_middle" and i == rows * 55 // 100:
+        label = '"' + "x\n" * 400000 + '"'
+    if mode == "badnum" and i == fault_row:
+        y = "1.2.3"
+    if mode == "missing_psu" and i == fault_row:
+        psu = ""
+    row = "%d,%s,%.1f,%s,%s,%s" % (h, psu, rnd.uniform(1, 9), "abc"[i % 3], y, label)
+    if mode == "ragged" and i == fault_row:
+        row = "%d,%s" % (h, psu)
+    if i == fault_row:
+        fault_line = sum(l.count("\n") + 1 for l in lines) + 1
+    lines.append(row)
+    if i % 1000 == 999:
+        lines.append("")  # a blank line
+with open(out, "w", newline="") as f:
+    f.write("\r\n".join(lines) + "\r\n")
+print(fault_line)
+PY
+}
+
+speed_same() {  # NAME ARGS...: the same stdout, stderr and status with 1 and 2 threads
+  local name=$1
+  shift
+  SURVSTAT_THREADS=1 "$BIN" "$@" >"$TMP/out1" 2>"$TMP/err1"
+  local s1=$?
+  SURVSTAT_THREADS=2 "$BIN" "$@" >"$TMP/out2" 2>"$TMP/err2"
+  local s2=$?
+  if [ $s1 -ne $s2 ] || ! cmp -s "$TMP/out1" "$TMP/out2" || ! cmp -s "$TMP/err1" "$TMP/err2"; then
+    bad "threads $name: 1 thread exit $s1, 2 threads exit $s2: $(head -c 300 "$TMP/err1") / $(head -c 300 "$TMP/err2")"
+  else
+    ok
+  fi
+}
+
+SD="--strata stratum --ids psu --weights w"
+gen_speed "$S/plain.csv" 170000 plain >/dev/null
+speed_same plain estimate "$S/plain.csv" $SD --mean y --prop g --by g --format csv
+speed_same plain-describe describe "$S/plain.csv" $SD --format csv
+gen_speed "$S/middle.csv" 170000 quoted_middle >/dev/null
+speed_same quoted-middle estimate "$S/middle.csv" $SD --mean y --total y --format csv
+line=$(gen_speed "$S/badnum.csv" 170000 badnum)
+speed_same bad-number estimate "$S/badnum.csv" $SD --mean y
+expect_error bad-number-late 1 "$S/badnum.csv:$line: column 'y': invalid number '1.2.3'" -- \
+  estimate "$S/badnum.csv" $SD --mean y
+line=$(gen_speed "$S/ragged.csv" 170000 ragged)
+speed_same ragged estimate "$S/ragged.csv" $SD --mean y
+expect_error ragged-late 1 "$S/ragged.csv:$line: expected 6 fields, found 2" -- \
+  estimate "$S/ragged.csv" $SD --mean y
+line=$(gen_speed "$S/nopsu.csv" 170000 missing_psu)
+speed_same missing-psu estimate "$S/nopsu.csv" $SD --mean y
+expect_error missing-psu-late 1 "$S/nopsu.csv:$line: column 'psu': missing value in a design column" -- \
+  estimate "$S/nopsu.csv" $SD --mean y
+
+# --quiet is accepted by the commands that read data; off a terminal there
+# is never a progress bar, with or without it.
+for q in "" --quiet; do
+  run estimate "$S/plain.csv" $SD --mean y $q
+  if [ "$status" -eq 0 ] && [ ! -s "$TMP/err" ] && [ -s "$TMP/out" ]; then ok; else
+    bad "quiet '$q': exit $status, stderr '$(head -c 200 "$TMP/err")'"; fi
+done
+for cmd in "describe" "test --chisq g,stratum" "weight --trim-weights 1,8 --weight-name w2 -o $S/w.csv"; do
+  # shellcheck disable=SC2086
+  run $cmd "$S/plain.csv" $SD --quiet
+  if [ "$status" -eq 0 ] && ! grep -q "$(printf '\r')" "$TMP/err"; then ok; else
+    bad "quiet $cmd: exit $status, stderr '$(head -c 200 "$TMP/err")'"; fi
+done
