@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ss_replicate.h"
+
 double ss_quantile_t(double level, double df)
 {
     double q = 1 - (1 - level) / 2;
@@ -244,6 +246,8 @@ typedef struct work {
     double *z2;     /* scratch */
     double *score;  /* per row: the score of a satisfaction measure */
     ss_design_work *dw;
+    ss_rep_work *rw;  /* replicate designs: per-PSU sums */
+    double *theta;    /* and the replicate estimates */
     int keep;       /* --compare: keep each domain's scores */
     size_t *krows;  /* kept rows and scores, domain after domain */
     double *kz;
@@ -257,7 +261,7 @@ static double row_df(const ss_design *d, work *wk, const ss_estimate_options *o,
         return INFINITY;
     if (o->df_mode == SS_DF_FIXED)
         return o->df_fixed;
-    if (o->domain_df)
+    if (o->domain_df && !d->rep)
         return ss_design_domain_df(d, wk->dw, wk->rows, m);
     return d->df;
 }
@@ -274,6 +278,35 @@ static void set_wald(ss_result_row *r, double level, double df)
 static int variance(const ss_design *d, work *wk, size_t m, double *var, ss_error *err)
 {
     return ss_design_vcov(d, wk->dw, wk->rows, wk->z, m, 1, var, err);
+}
+
+/* Under replicate weights (R's svrepdesign methods): the estimate
+ * sum w a / sum w b (ratio; b NULL: the weights' sum) or sum w a, re-evaluated
+ * with each replicate's weights, and svrVar around est. */
+static int rep_variance(const ss_design *d, work *wk, size_t m, const double *a,
+                        const double *b, int ratio, double est, double *var, ss_error *err)
+{
+    ss_rep_thetas(d->rep, wk->rw, d->w, wk->rows, a, b, ratio, m, wk->theta);
+    return ss_rep_variance(d->rep, wk->theta, est, var, err);
+}
+
+/* R's svyciprop(method = "logit") on a replicate design: svyglm's
+ * replicate variance of the logit, expit(logit p +- t SE). */
+static int rep_logit_ci(const ss_design *d, work *wk, double p, double level, double df,
+                        double *lo, double *hi, ss_error *err)
+{
+    for (size_t k = 0; k < d->rep->nrep; k++) {
+        double t = wk->theta[k];
+        wk->theta[k] = log(t / (1 - t));
+    }
+    double b = log(p / (1 - p)), v;
+    int rc = ss_rep_variance(d->rep, wk->theta, b, &v, err);
+    if (rc != SS_OK)
+        return rc;
+    double q = ss_quantile_t(level, df), se = sqrt(v);
+    *lo = 1 / (1 + exp(-(b - q * se)));
+    *hi = 1 / (1 + exp(-(b + q * se)));
+    return SS_OK;
 }
 
 /* --compare: keep the scores of this domain's estimate for the contrasts. */
@@ -344,14 +377,15 @@ static int mean_like(const ss_design *d, work *wk, const ss_estimate_options *o,
     }
     s2 /= W;
     double var;
-    int rc = variance(d, wk, m, &var, err);
+    int rc = d->rep ? rep_variance(d, wk, m, wk->y, NULL, !total, total ? Y : Y / W, &var, err)
+                    : variance(d, wk, m, &var, err);
     if (rc != SS_OK)
         return rc;
     if (keep_scores(wk, m) != 0)
         return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     r->estimate = total ? Y : ybar;
     r->se = sqrt(var);
-    if (o->deff) {
+    if (o->deff && !d->rep) {
         /* R: svyvar (divisor n - 1) times the SRSWOR factor with N = W. */
         double sv = s2 * (double)nobs / ((double)nobs - 1);
         double vsrs = sv * (W - (double)nobs) / (W * (double)nobs);
@@ -373,7 +407,22 @@ static int mean_like(const ss_design *d, work *wk, const ss_estimate_options *o,
     double p = r->estimate;
     double ddf = NAN;
     if (o->ci_method == SS_CI_BETA || o->nchs)
-        ddf = ss_design_domain_df(d, wk->dw, wk->rows, m);
+        ddf = d->rep ? d->df : ss_design_domain_df(d, wk->dw, wk->rows, m);
+    if (d->rep && o->ci_method == SS_CI_LOGIT && p > 0 && p < 1) {
+        r->df = isinf(df) ? NAN : df;
+        r->cv = r->se / fabs(p);
+        rc = rep_logit_ci(d, wk, p, o->level, df, &r->ci_low, &r->ci_high, err);
+        if (rc == SS_OK && o->nchs) {
+            char flag[32];
+            ss_prop_nchs(p, var, (double)m, ddf, flag, sizeof flag);
+            if (ss_result_set_str(&r->flag, flag) != 0)
+                return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        }
+        return rc;
+    }
+    if (d->rep && o->ci_method == SS_CI_LIKELIHOOD)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                            "--ci-method likelihood is not available with replicate weights");
     if (o->ci_method == SS_CI_BETA && o->df_mode == SS_DF_DESIGN)
         df = ddf; /* R's svyciprop "beta" uses the domain's own df */
     r->df = isinf(df) ? NAN : df;
@@ -441,6 +490,8 @@ static int ratio(const ss_design *d, work *wk, const ss_estimate_options *o,
         double y = cy->num[i], x = cx->num[i];
         if (isnan(y) || isnan(x))
             continue;
+        wk->y[m] = y;
+        wk->z2[m] = x;
         wk->rows[m++] = i;
         X += w[i] * x;
         Y += w[i] * y;
@@ -454,7 +505,8 @@ static int ratio(const ss_design *d, work *wk, const ss_estimate_options *o,
         wk->z[k] = w[i] * (cy->num[i] - R * cx->num[i]) / X;
     }
     double var;
-    int rc = variance(d, wk, m, &var, err);
+    int rc = d->rep ? rep_variance(d, wk, m, wk->y, wk->z2, 1, R, &var, err)
+                    : variance(d, wk, m, &var, err);
     if (rc != SS_OK)
         return rc;
     if (keep_scores(wk, m) != 0)
@@ -626,12 +678,25 @@ int ss_estimate_run(const ss_table *t, const ss_design *d,
     wk.z2 = malloc(nrow * sizeof *wk.z2);
     wk.score = malloc(nrow * sizeof *wk.score);
     wk.dw = ss_design_work_alloc(d, 1);
+    if (d->rep) {
+        wk.rw = ss_rep_work_alloc(d->rep);
+        wk.theta = malloc((d->rep->nrep ? d->rep->nrep : 1) * sizeof *wk.theta);
+        if (!wk.rw || !wk.theta)
+            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        for (size_t q = 0; q < n && rc == SS_OK; q++)
+            if (er[q].stat == SS_STAT_QUANTILE)
+                rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
+                                  "--quantile is not available with replicate weights yet");
+        if (rc == SS_OK && o->compare)
+            rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
+                              "--compare is not available with replicate weights yet");
+    }
     size_t *kstart = NULL; /* --compare: where each domain's kept scores start, end */
     if (o->compare && o->nby > 0) {
         wk.keep = 1;
         out->tests = 1;
     }
-    if (!wk.rows || !wk.z || !wk.y || !wk.z2 || !wk.score || !wk.dw)
+    if (rc == SS_OK && (!wk.rows || !wk.z || !wk.y || !wk.z2 || !wk.score || !wk.dw))
         rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
 
     for (size_t q = 0; q < n && rc == SS_OK; q++) {
@@ -723,6 +788,8 @@ int ss_estimate_run(const ss_table *t, const ss_design *d,
     free(wk.kz);
     free(kstart);
     ss_design_work_free(wk.dw);
+    ss_rep_work_free(wk.rw);
+    free(wk.theta);
     domains_free(&dm);
     return rc;
 }
