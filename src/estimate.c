@@ -290,16 +290,33 @@ static int rep_variance(const ss_design *d, work *wk, size_t m, const double *a,
     return ss_rep_variance(d->rep, wk->theta, est, var, err);
 }
 
-/* R's svyciprop(method = "logit") on a replicate design: svyglm's
- * replicate variance of the logit, expit(logit p +- t SE). */
-static int rep_logit_ci(const ss_design *d, work *wk, double p, double level, double df,
-                        double *lo, double *hi, ss_error *err)
+/* R's svyciprop(method = "logit") on a replicate design: svyglm refits
+ * the logit on every replicate with glm.fit started at the full-sample
+ * coefficient b (IRLS of an intercept-only model: eta += (p_r - mu) /
+ * (mu (1 - mu)) until the deviance changes by less than 1e-8 relative),
+ * then expit(b +- t SE) with svrVar of those fits around b. */
+static int rep_logit_ci(const ss_design *d, work *wk, const ss_prop_input *in, double level,
+                        double df, double *lo, double *hi, ss_error *err)
 {
+    double b;
+    if (ss_prop_logit_coef(in, wk->z2, &b) != 0)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "the logit interval did not converge");
     for (size_t k = 0; k < d->rep->nrep; k++) {
-        double t = wk->theta[k];
-        wk->theta[k] = log(t / (1 - t));
+        double p = wk->theta[k], eta = b, mu = 1 / (1 + exp(-eta));
+        if (isnan(p))
+            continue;
+        double devold = -2 * (p * log(mu) + (1 - p) * log(1 - mu));
+        for (int it = 0; it < 25; it++) {
+            eta += (p - mu) / (mu * (1 - mu));
+            mu = 1 / (1 + exp(-eta));
+            double dev = -2 * ((p > 0 ? p * log(mu) : 0) + (p < 1 ? (1 - p) * log(1 - mu) : 0));
+            if (fabs(dev - devold) / (fabs(dev) + 0.1) < 1e-8)
+                break;
+            devold = dev;
+        }
+        wk->theta[k] = eta;
     }
-    double b = log(p / (1 - p)), v;
+    double v;
     int rc = ss_rep_variance(d->rep, wk->theta, b, &v, err);
     if (rc != SS_OK)
         return rc;
@@ -411,7 +428,8 @@ static int mean_like(const ss_design *d, work *wk, const ss_estimate_options *o,
     if (d->rep && o->ci_method == SS_CI_LOGIT && p > 0 && p < 1) {
         r->df = isinf(df) ? NAN : df;
         r->cv = r->se / fabs(p);
-        rc = rep_logit_ci(d, wk, p, o->level, df, &r->ci_low, &r->ci_high, err);
+        ss_prop_input pin = {d, wk->dw, wk->rows, wk->y, m, p, var, o->level, df, ddf};
+        rc = rep_logit_ci(d, wk, &pin, o->level, df, &r->ci_low, &r->ci_high, err);
         if (rc == SS_OK && o->nchs) {
             char flag[32];
             ss_prop_nchs(p, var, (double)m, ddf, flag, sizeof flag);
