@@ -147,3 +147,17 @@ expect_error repweights-stdin 2 "--repweights: needs a file, not standard input"
   estimate - --weights pw --repweights '^rep' --rep-type jk1 --mean api00
 expect_error rep-weight-column-exists 2 "--replicate: column 'rep1' is already in datasets/apiclus1_rep.csv" -- \
   weight datasets/apiclus1_rep.csv --ids dnum --weights pw --replicate jk1 --weight-name w
+
+# Satisfaction measures under JKn (make_rep_refs.R: svyciprop logit, svymean).
+run estimate datasets/apistrat_pairs.csv --strata stype --weights pw --fpc fpc --replicate jkn \
+  --scale 1:5 --t2b sat --net sat --index both=sat,sat2 --format csv
+if [ "$status" -eq 0 ] && python3 tests/tools/refcmp.py "$TMP/out" tests/ref/rep_measures_jkn.expected.csv >"$TMP/cmp"; then
+  ok
+else
+  bad "rep ref rep_measures_jkn: $(cat "$TMP/err" "$TMP/cmp" | head -5)"
+fi
+
+# Weighting is redone on each replicate; a replicate it fails on is named.
+expect_error rep-trim-fails 1 "replicate 12: --trim-weights 32,50: the weights cannot be trimmed to these bounds" -- \
+  estimate datasets/apiclus1.csv --ids dnum --weights pw --fpc fpc --replicate jk1 \
+  --poststrat tests/ref/margins/stype_cells.csv --trim-weights 32,50 --mean api00

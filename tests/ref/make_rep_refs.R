@@ -41,6 +41,8 @@ write.csv(cbind(clus1, rwt), file.path("datasets", "apiclus1_rep.csv"), row.name
 strat <- read.csv(file.path("datasets", "apistrat.csv"), check.names = FALSE,
                   colClasses = "character")
 strat$pair <- (seq_len(nrow(strat)) - 1) %/% 2 + 1
+strat$sat <- 1 + as.numeric(strat$snum) %% 5       # a 1..5 answer scale
+strat$sat2 <- 1 + (as.numeric(strat$snum) %/% 5) %% 5
 write.csv(strat, file.path("datasets", "apistrat_pairs.csv"), row.names = FALSE,
           quote = FALSE, na = "")
 
@@ -114,4 +116,26 @@ for (line in cases) {
   write_expected(res, out)
   cat(sprintf("ok      %-20s %3d rows -> %s\n", name, nrow(res), out))
 }
+
+# Satisfaction measures under JKn (--scale 1:5): t2b is the proportion in
+# 4..5 with svyciprop's logit interval, net the mean of t2b - b2b, index the
+# mean over the answered items of 100 (x - 1) / 4.
+dat <- read.csv(file.path("datasets", "apistrat_pairs.csv"))
+rd <- as.svrepdesign(survey::svydesign(ids = ~1, strata = ~stype, weights = ~pw, fpc = ~fpc,
+                                       data = dat), type = "JKn")
+rd <- update(rd, t2b = as.numeric(sat >= 4), net = (sat >= 4) - (sat <= 2),
+             idx = 100 * ((sat - 1) / 4 + (sat2 - 1) / 4) / 2)
+DF <- degf(rd)
+q <- qt(0.975, DF)
+p <- svyciprop(~t2b, rd, method = "logit", df = DF)
+m_net <- svymean(~net, rd); m_idx <- svymean(~idx, rd)
+res <- data.frame(
+  statistic = c("t2b", "net", "index"), variable = c("sat", "sat", "both"), level = "",
+  domain = "", estimate = c(coef(p), coef(m_net), coef(m_idx)),
+  se = c(SE(p), SE(m_net), SE(m_idx)),
+  ci_low = c(attr(p, "ci")[1], coef(m_net) - q * SE(m_net), coef(m_idx) - q * SE(m_idx)),
+  ci_high = c(attr(p, "ci")[2], coef(m_net) + q * SE(m_net), coef(m_idx) + q * SE(m_idx)),
+  df = DF, deff = NA, n = nrow(dat), stringsAsFactors = FALSE)
+write_expected(res, file.path(ref_dir, "rep_measures_jkn.expected.csv"))
+cat("ok      rep_measures_jkn\n")
 if (length(failed)) quit(status = 1)
