@@ -25,7 +25,8 @@ const char cmd_estimate_usage[] =
     "  --nest                 PSU ids repeat across strata\n"
     "  --lonely-psu RULE      fail (default), remove, adjust, average, certainty\n"
     SS_CLI_WEIGHT_HELP
-    SS_CLI_REPLICATE_HELP
+    "replicates: --replicate T [--seed N] | --repweights RE --rep-type T\n"
+    "  [--rep-scale S] [--mse]; see 'survstat weight --help'\n"
     "input options:\n"
     "  --na CODES             extra missing codes, e.g. 9,99 (empty and NA always)\n"
     "  -d, --delimiter C      field separator: one character or 'tab'\n"
