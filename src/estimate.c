@@ -701,10 +701,6 @@ int ss_estimate_run(const ss_table *t, const ss_design *d,
         wk.theta = malloc((d->rep->nrep ? d->rep->nrep : 1) * sizeof *wk.theta);
         if (!wk.rw || !wk.theta)
             rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
-        for (size_t q = 0; q < n && rc == SS_OK; q++)
-            if (er[q].stat == SS_STAT_QUANTILE)
-                rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
-                                  "--quantile is not available with replicate weights yet");
         if (rc == SS_OK && o->compare)
             rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
                               "--compare is not available with replicate weights yet");

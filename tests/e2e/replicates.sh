@@ -135,8 +135,6 @@ expect_error rep-seed-no-boot 2 "--seed needs --replicate bootstrap:R" -- \
   estimate datasets/apiclus1.csv --ids dnum --weights pw --replicate jk1 --seed 3 --mean api00
 expect_error rep-seed-bad 2 "--seed: expected a whole number from 0 to 4294967295, got 'x'" -- \
   estimate datasets/apiclus1.csv --ids dnum --weights pw --replicate bootstrap:5 --seed x --mean api00
-expect_error rep-quantile 2 "--quantile is not available with replicate weights yet" -- \
-  estimate datasets/apiclus1.csv --ids dnum --weights pw --replicate jk1 --quantile api00
 expect_error rep-compare 2 "--compare is not available with replicate weights yet" -- \
   estimate datasets/apiclus1.csv --ids dnum --weights pw --replicate jk1 --mean api00 --by stype --compare
 expect_error rep-likelihood 2 "--ci-method likelihood is not available with replicate weights" -- \
