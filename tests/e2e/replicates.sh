@@ -159,3 +159,12 @@ fi
 expect_error rep-trim-fails 1 "replicate 12: --trim-weights 32,50: the weights cannot be trimmed to these bounds" -- \
   estimate datasets/apiclus1.csv --ids dnum --weights pw --fpc fpc --replicate jk1 \
   --poststrat tests/ref/margins/stype_cells.csv --trim-weights 32,50 --mean api00
+
+# describe names the replicates, their scale and R's degf.
+run describe datasets/scd.csv --ids ambulance --strata ESA --nest --weights one --replicate fay:0.3
+if [ "$status" -eq 0 ] && grep -q '^replicates  *4$' "$TMP/out" && grep -q '^design df  *3$' "$TMP/out" &&
+  grep -q '^replicate scale  *0.510204081632653$' "$TMP/out"; then
+  ok
+else
+  bad "describe --replicate fay:0.3: $(cat "$TMP/out" "$TMP/err")"
+fi
