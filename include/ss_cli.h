@@ -11,6 +11,7 @@
 
 #include "ss_design.h"
 #include "ss_error.h"
+#include "ss_replicate.h"
 #include "ss_table.h"
 #include "ss_weight.h"
 #include "ss_writer.h"
@@ -36,6 +37,12 @@ enum {
     SS_OPT_EPSILON,
     SS_OPT_RAKE_CAP,
     SS_OPT_QUIET,
+    SS_OPT_REPLICATE,
+    SS_OPT_SEED,
+    SS_OPT_REPWEIGHTS,
+    SS_OPT_REP_TYPE,
+    SS_OPT_REP_SCALE,
+    SS_OPT_MSE,
     SS_OPT_FIRST_COMMAND, /* commands number their own options from here */
 };
 
@@ -52,6 +59,8 @@ typedef struct ss_cli {
     size_t nna;
     ss_weight_spec weight;   /* the weighting options */
     ss_weight_plan plan;     /* their files, once loaded */
+    ss_rep_spec rep;         /* --replicate, --repweights and theirs */
+    int rep_type_set;
     int calfun_set, bounds_set;
     int quiet;               /* --quiet: no progress bar */
 } ss_cli;
@@ -82,6 +91,16 @@ int ss_cli_number(const char *arg, const char *option, double *out, ss_error *er
  * when stderr is a terminal and --quiet was not given.  t and d are then the caller's to free. */
 int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq,
                 ss_table *t, ss_design *d, ss_weight_report *rep, ss_error *err);
+
+/* The replicate options' lines of --help. */
+#define SS_CLI_REPLICATE_HELP \
+    "replicate weights (R's as.svrepdesign, svrepdesign; every weighting is redone\n" \
+    "on each replicate):\n" \
+    "  --replicate jk1|jkn|brr|fay:RHO|bootstrap:R  make replicates from the design\n" \
+    "  --seed N               bootstrap random numbers (GSL mt19937)\n" \
+    "  --repweights REGEX     replicate weight columns in the file (combined)\n" \
+    "  --rep-type jk1|jkn|brr|fay:RHO|bootstrap|other  their type\n" \
+    "  --rep-scale S          their scale; --mse  center on the estimate\n"
 
 /* The weighting options' lines of --help. */
 /* The --quiet line of --help. */

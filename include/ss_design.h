@@ -87,6 +87,8 @@ typedef struct ss_design {
     double df;             /* PSUs minus strata, rows with weight > 0 */
     ss_cal *cal;           /* calibrations, in the order applied */
     size_t ncal;
+    struct ss_replicates *rep; /* replicate weights (ss_replicate.h), or NULL:
+                                * then the variance is theirs, not Taylor's */
 } ss_design;
 
 /* Append a calibration (the design takes ownership of its arrays). */
@@ -110,7 +112,8 @@ void ss_design_work_free(ss_design_work *w);
 
 /* V (p x p, row-major) = the variance of the estimated totals of the p
  * scores z (m x p, row-major) of the present rows rows[0..m).  Fails only
- * for a lonely PSU under --lonely-psu fail, naming the stratum. */
+ * for a lonely PSU under --lonely-psu fail, naming the stratum, and for a
+ * replicate design (whose estimators re-evaluate on each replicate). */
 int ss_design_vcov(const ss_design *d, ss_design_work *w, const size_t *rows,
                    const double *z, size_t m, size_t p, double *V,
                    ss_error *err);

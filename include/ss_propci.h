@@ -58,6 +58,11 @@ typedef struct ss_prop_input {
 int ss_prop_ci(ss_ci_method method, const ss_prop_input *in, double *z,
                double *lo, double *hi, ss_error *err);
 
+/* The coefficient of R's svyglm(y ~ 1, quasibinomial) fit (glm.fit's
+ * IRLS emulated); z is scratch of m doubles.  0, or -1 when it does not
+ * converge. */
+int ss_prop_logit_coef(const ss_prop_input *in, double *z, double *beta);
+
 /* The Korn-Graubard interval with the NCHS effective n: n_eff =
  * p(1-p)/Var capped at n, n* = n_eff (t_{n-1}/t_df)^2 at level. */
 void ss_prop_kg(double p, double var, double n, double df, double level,

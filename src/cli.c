@@ -32,6 +32,12 @@ const struct option ss_cli_options[] = {
     {"epsilon", required_argument, NULL, SS_OPT_EPSILON},
     {"rake-cap", required_argument, NULL, SS_OPT_RAKE_CAP},
     {"quiet", no_argument, NULL, SS_OPT_QUIET},
+    {"replicate", required_argument, NULL, SS_OPT_REPLICATE},
+    {"seed", required_argument, NULL, SS_OPT_SEED},
+    {"repweights", required_argument, NULL, SS_OPT_REPWEIGHTS},
+    {"rep-type", required_argument, NULL, SS_OPT_REP_TYPE},
+    {"rep-scale", required_argument, NULL, SS_OPT_REP_SCALE},
+    {"mse", no_argument, NULL, SS_OPT_MSE},
     {NULL, 0, NULL, 0},
 };
 
@@ -99,6 +105,88 @@ int ss_cli_number(const char *arg, const char *option, double *out, ss_error *er
 {
     if (ss_number_parse(arg, strlen(arg), out) != 0)
         return ss_error_set(err, SS_EUSAGE, NULL, 0, "%s: invalid number '%s'", option, arg);
+    return SS_OK;
+}
+
+static int rep_option(ss_cli *c, int opt, const char *arg, ss_error *err)
+{
+    ss_rep_spec *r = &c->rep;
+    double v;
+    switch (opt) {
+    case SS_OPT_REPLICATE:
+        return ss_rep_parse(arg, 0, &r->make, &r->rho, &r->boot_reps, err) == SS_OK ? 1 : -1;
+    case SS_OPT_REP_TYPE: {
+        size_t reps;
+        c->rep_type_set = 1;
+        return ss_rep_parse(arg, 1, &r->supplied, &r->supplied_rho, &reps, err) == SS_OK ? 1
+                                                                                       : -1;
+    }
+    case SS_OPT_SEED:
+        if (ss_number_parse(arg, strlen(arg), &v) != 0 || v != floor(v) || v < 0 ||
+            v > 4294967295.0) {
+            ss_error_set(err, SS_EUSAGE, NULL, 0,
+                         "--seed: expected a whole number from 0 to 4294967295, got '%s'", arg);
+            return -1;
+        }
+        r->seed = (unsigned long)v;
+        r->seed_set = 1;
+        return 1;
+    case SS_OPT_REPWEIGHTS:
+        r->regex = arg;
+        return 1;
+    case SS_OPT_REP_SCALE:
+        if (ss_number_parse(arg, strlen(arg), &v) != 0 || !(v > 0)) {
+            ss_error_set(err, SS_EUSAGE, NULL, 0, "--rep-scale: expected a positive number, got '%s'",
+                         arg);
+            return -1;
+        }
+        r->scale = v;
+        r->scale_set = 1;
+        return 1;
+    default:
+        r->mse = 1;
+        return 1;
+    }
+}
+
+/* Replicates: made from the design or read from columns, then every
+ * weighting redone on each (with the weights before it, w0). */
+typedef struct reweight_ctx {
+    const ss_design *d;
+    const ss_table *t;
+    const ss_weight_plan *plan;
+} reweight_ctx;
+
+static int reweight(void *ctx, double *w, ss_error *err)
+{
+    const reweight_ctx *x = ctx;
+    ss_design tmp = *x->d;
+    tmp.w = w;
+    tmp.cal = NULL;
+    tmp.ncal = 0;
+    tmp.rep = NULL;
+    int rc = ss_weight_apply(&tmp, x->t, x->plan, NULL, err);
+    tmp.w = NULL;
+    for (size_t s = 0; s < SS_MAX_STAGES; s++)
+        memset(&tmp.stage[s], 0, sizeof tmp.stage[s]);
+    tmp.stratum_code = NULL;
+    ss_design_free(&tmp); /* only the calibrations it recorded */
+    return rc;
+}
+
+static int rep_check(const ss_cli *c, ss_error *err)
+{
+    const ss_rep_spec *r = &c->rep;
+    if (r->make != SS_REP_NONE && r->regex)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0, "give --replicate or --repweights, not both");
+    if (r->regex && !c->rep_type_set)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0, "--repweights needs --rep-type");
+    if (!r->regex && (c->rep_type_set || r->scale_set))
+        return ss_error_set(err, SS_EUSAGE, NULL, 0, "--rep-type and --rep-scale need --repweights");
+    if (r->make == SS_REP_NONE && !r->regex && r->mse)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0, "--mse needs --replicate or --repweights");
+    if (r->seed_set && r->make != SS_REP_BOOTSTRAP)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0, "--seed needs --replicate bootstrap:R");
     return SS_OK;
 }
 
@@ -261,6 +349,13 @@ int ss_cli_option(ss_cli *c, int opt, const char *arg, ss_error *err)
             c->weight.rake_cap = v;
         return 1;
     }
+    case SS_OPT_REPLICATE:
+    case SS_OPT_REP_TYPE:
+    case SS_OPT_SEED:
+    case SS_OPT_REPWEIGHTS:
+    case SS_OPT_REP_SCALE:
+    case SS_OPT_MSE:
+        return rep_option(c, opt, arg, err);
     default:
         return 0;
     }
@@ -280,33 +375,67 @@ int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq,
         return ss_error_set(err, SS_EUSAGE, NULL, 0, "--rake-cap needs --rake");
     if ((w->nnonresponse > 0) != (w->responded != NULL))
         return ss_error_set(err, SS_EUSAGE, NULL, 0, "--nonresponse and --responded go together");
-    int rc = ss_weight_load(&c->plan, w, &c->read, err);
+    int rc = rep_check(c, err);
+    if (rc == SS_OK)
+        rc = ss_weight_load(&c->plan, w, &c->read, err);
     if (rc != SS_OK)
         return rc;
-    size_t max = nreq + 3 + 2 * SS_MAX_STAGES + ss_weight_max_requests(&c->plan);
+    char **repcols = NULL;
+    size_t nrepcols = 0;
+    if (c->rep.regex &&
+        (rc = ss_replicates_columns(file, c->read.delimiter, &c->rep, &repcols, &nrepcols,
+                                    err)) != SS_OK)
+        return rc;
+    size_t max = nreq + nrepcols + 3 + 2 * SS_MAX_STAGES + ss_weight_max_requests(&c->plan);
     ss_request *all = malloc(max * sizeof *all);
+    double *w0 = NULL;
     if (!all)
-        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
-    size_t k = ss_design_requests(&c->design, all);
-    k += ss_weight_requests(&c->plan, all + k);
-    if (nreq)
-        memcpy(all + k, req, nreq * sizeof *req);
-    k += nreq;
-    ss_progress bar;
-    ss_read_options ro = c->read;
-    if (!c->quiet && isatty(STDERR_FILENO)) {
-        ss_progress_init(&bar, "reading");
-        ro.progress = ss_progress_update;
-        ro.progress_ctx = &bar;
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    if (rc == SS_OK) {
+        size_t k = ss_design_requests(&c->design, all);
+        k += ss_weight_requests(&c->plan, all + k);
+        if (nreq)
+            memcpy(all + k, req, nreq * sizeof *req);
+        k += nreq;
+        for (size_t j = 0; j < nrepcols; j++)
+            all[k++] = (ss_request){repcols[j], SS_NEED_NUMBER};
+        ss_progress bar;
+        ss_read_options ro = c->read;
+        if (!c->quiet && isatty(STDERR_FILENO)) {
+            ss_progress_init(&bar, "reading");
+            ro.progress = ss_progress_update;
+            ro.progress_ctx = &bar;
+        }
+        rc = ss_table_read(t, file, &ro, all, k, err);
+        if (ro.progress)
+            ss_progress_done(&bar);
     }
-    rc = ss_table_read(t, file, &ro, all, k, err);
-    if (ro.progress)
-        ss_progress_done(&bar);
     free(all);
     if (rc == SS_OK)
         rc = ss_design_build(d, t, &c->design, err);
+    if (rc == SS_OK && c->rep.make != SS_REP_NONE)
+        rc = ss_replicates_make(&d->rep, d, &c->rep, err);
+    if (rc == SS_OK && c->rep.regex)
+        rc = ss_replicates_supplied(&d->rep, t, repcols, nrepcols, &c->rep, err);
+    if (rc == SS_OK && d->rep && ss_weight_any(w)) {
+        w0 = malloc((d->n ? d->n : 1) * sizeof *w0);
+        if (!w0)
+            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        else
+            memcpy(w0, d->w, d->n * sizeof *w0);
+    }
     if (rc == SS_OK && ss_weight_any(w))
         rc = ss_weight_apply(d, t, &c->plan, rep, err);
+    if (rc == SS_OK && w0) {
+        reweight_ctx ctx = {d, t, &c->plan};
+        rc = ss_replicates_adjust(d->rep, w0, reweight, &ctx, err);
+    }
+    if (rc == SS_OK && d->rep)
+        d->df = d->rep->degf;
+    free(w0);
+    for (size_t j = 0; j < nrepcols; j++)
+        free(repcols[j]);
+    free(repcols);
     return rc;
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ss_cli.h"
+#include "ss_replicate.h"
 #include "ss_commands.h"
 #include "ss_design.h"
 #include "ss_writer.h"
@@ -135,6 +136,10 @@ static int design_grid(ss_grid *g, const ss_table *t, const ss_design *d)
         }
     }
     bad |= add_item(g, "design df", d->df, NULL);
+    if (d->rep) { /* the df above is then the replicates' (R's degf) */
+        bad |= add_item(g, "replicates", (double)d->rep->nrep, NULL);
+        bad |= add_item(g, "replicate scale", d->rep->scale, NULL);
+    }
     bad |= add_item(g, "weight sum", sw, NULL);
     bad |= add_item(g, "weight min", lo, NULL);
     bad |= add_item(g, "weight max", hi, NULL);

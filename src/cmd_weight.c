@@ -27,6 +27,9 @@ const char cmd_weight_usage[] =
     "  --responded COL        1/0, yes/no or true/false; nonrespondents get 0\n"
     "design options: --weights COL (the base weights) and the others of 'estimate'\n"
     SS_CLI_WEIGHT_HELP
+    SS_CLI_REPLICATE_HELP
+    "  with --replicate or --repweights, the replicate weights (adjusted by the\n"
+    "  weighting options, each on its own) follow NAME as rep1..repR\n"
     "input options: --na CODES, -d C, --encoding ENC, --quiet\n"
     "  -o FILE                write FILE whole or not at all (default: stdout)\n"
     "\n"
@@ -96,31 +99,41 @@ static int parse(ss_cli *cli, const char **name, const char **file, int argc, ch
     *file = argv[optind];
     if (!*name)
         return ss_error_set(err, SS_EUSAGE, NULL, 0, "--weight-name NAME is required");
-    if (!ss_weight_any(&cli->weight))
+    if (!ss_weight_any(&cli->weight) && cli->rep.make == SS_REP_NONE && !cli->rep.regex)
         return ss_error_set(err, SS_EUSAGE, NULL, 0,
                             "nothing to do: give --nonresponse, --poststrat, --rake, "
-                            "--calibrate or --trim-weights");
+                            "--calibrate or --trim-weights (or --replicate)");
     return SS_OK;
 }
 
-/* The rows as read plus the weight, into a grid of text columns. */
+/* The rows as read plus the weight (and, with replicates, the replicate
+ * weights rep1..repR after it), into a grid of text columns. */
 static int output_grid(ss_grid *g, const ss_table *t, const ss_design *d, const char *name)
 {
-    const size_t nc = t->ncol + 1;
+    const size_t nrep = d->rep ? d->rep->nrep : 0;
+    const size_t nc = t->ncol + 1 + nrep;
     const char **names = malloc(nc * sizeof *names);
     int *isnum = calloc(nc, sizeof *isnum);
-    if (!names || !isnum) {
+    char *repnames = malloc(nrep * 24 + 1);
+    if (!names || !isnum || !repnames) {
         free(names);
         free(isnum);
+        free(repnames);
         return -1;
     }
     for (size_t j = 0; j < t->ncol; j++)
         names[j] = t->col[j].name;
     names[t->ncol] = name;
     isnum[t->ncol] = 1;
+    for (size_t k = 0; k < nrep; k++) {
+        snprintf(repnames + 24 * k, 24, "rep%zu", k + 1);
+        names[t->ncol + 1 + k] = repnames + 24 * k;
+        isnum[t->ncol + 1 + k] = 1;
+    }
     int rc = ss_grid_init(g, nc, names, isnum);
     free(names);
     free(isnum);
+    free(repnames);
     for (size_t i = 0; i < t->nrow && rc == 0; i++) {
         ss_cell *row = ss_grid_add_row(g);
         if (!row)
@@ -130,6 +143,8 @@ static int output_grid(ss_grid *g, const ss_table *t, const ss_design *d, const 
             rc = ss_grid_set_text(g, row, j, c->raw.str[c->text[i]]);
         }
         row[t->ncol].num = d->w[i];
+        for (size_t k = 0; k < nrep; k++)
+            row[t->ncol + 1 + k].num = ss_replicates_weight(d->rep, d->w, k, i);
     }
     return rc;
 }
@@ -201,6 +216,13 @@ int cmd_weight(int argc, char **argv)
     if (rc == SS_OK && ss_table_find(&t, name))
         rc = ss_error_set(&err, SS_EUSAGE, NULL, 0,
                           "--weight-name: column '%s' is already in %s", name, file);
+    for (size_t k = 0; rc == SS_OK && d.rep && k < d.rep->nrep; k++) {
+        char rn[24];
+        snprintf(rn, sizeof rn, "rep%zu", k + 1);
+        if (ss_table_find(&t, rn))
+            rc = ss_error_set(&err, SS_EUSAGE, NULL, 0,
+                              "--replicate: column '%s' is already in %s", rn, file);
+    }
     if (rc == SS_OK && output_grid(&g, &t, &d, name) != 0)
         rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
     if (rc == SS_OK) {

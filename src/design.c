@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ss_mem.h"
+#include "ss_replicate.h"
 
 /* ---- a map from 64-bit keys to dense indices (unit identification) ---- */
 
@@ -129,6 +130,7 @@ void ss_design_free(ss_design *d)
         free(c->gw);
     }
     free(d->cal);
+    ss_replicates_free(d->rep);
     memset(d, 0, sizeof *d);
 }
 
@@ -651,6 +653,9 @@ static int vcov_raw(const ss_design *d, ss_design_work *w, const size_t *rows,
 int ss_design_vcov(const ss_design *d, ss_design_work *w, const size_t *rows,
                    const double *z, size_t m, size_t p, double *V, ss_error *err)
 {
+    if (d->rep)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                            "this analysis is not available with replicate weights");
     if (d->ncal == 0)
         return vcov_raw(d, w, rows, z, m, p, V, err);
     /* A calibrated design: the scores of every row (zero outside the

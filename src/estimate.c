@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ss_mem.h"
+#include "ss_replicate.h"
 
 double ss_quantile_t(double level, double df)
 {
@@ -246,6 +247,8 @@ typedef struct work {
     double *z2;     /* scratch */
     double *score;  /* per row: the score of a satisfaction measure */
     ss_design_work *dw;
+    ss_rep_work *rw;  /* replicate designs: per-PSU sums */
+    double *theta;    /* and the replicate estimates */
     int keep;       /* --compare: keep each domain's scores */
     size_t *krows;  /* kept rows and scores, domain after domain */
     double *kz;
@@ -259,7 +262,7 @@ static double row_df(const ss_design *d, work *wk, const ss_estimate_options *o,
         return INFINITY;
     if (o->df_mode == SS_DF_FIXED)
         return o->df_fixed;
-    if (o->domain_df)
+    if (o->domain_df && !d->rep)
         return ss_design_domain_df(d, wk->dw, wk->rows, m);
     return d->df;
 }
@@ -276,6 +279,52 @@ static void set_wald(ss_result_row *r, double level, double df)
 static int variance(const ss_design *d, work *wk, size_t m, double *var, ss_error *err)
 {
     return ss_design_vcov(d, wk->dw, wk->rows, wk->z, m, 1, var, err);
+}
+
+/* Under replicate weights (R's svrepdesign methods): the estimate
+ * sum w a / sum w b (ratio; b NULL: the weights' sum) or sum w a, re-evaluated
+ * with each replicate's weights, and svrVar around est. */
+static int rep_variance(const ss_design *d, work *wk, size_t m, const double *a,
+                        const double *b, int ratio, double est, double *var, ss_error *err)
+{
+    ss_rep_thetas(d->rep, wk->rw, d->w, wk->rows, a, b, ratio, m, wk->theta);
+    return ss_rep_variance(d->rep, wk->theta, est, var, err);
+}
+
+/* R's svyciprop(method = "logit") on a replicate design: svyglm refits
+ * the logit on every replicate with glm.fit started at the full-sample
+ * coefficient b (IRLS of an intercept-only model: eta += (p_r - mu) /
+ * (mu (1 - mu)) until the deviance changes by less than 1e-8 relative),
+ * then expit(b +- t SE) with svrVar of those fits around b. */
+static int rep_logit_ci(const ss_design *d, work *wk, const ss_prop_input *in, double level,
+                        double df, double *lo, double *hi, ss_error *err)
+{
+    double b;
+    if (ss_prop_logit_coef(in, wk->z2, &b) != 0)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "the logit interval did not converge");
+    for (size_t k = 0; k < d->rep->nrep; k++) {
+        double p = wk->theta[k], eta = b, mu = 1 / (1 + exp(-eta));
+        if (isnan(p))
+            continue;
+        double devold = -2 * (p * log(mu) + (1 - p) * log(1 - mu));
+        for (int it = 0; it < 25; it++) {
+            eta += (p - mu) / (mu * (1 - mu));
+            mu = 1 / (1 + exp(-eta));
+            double dev = -2 * ((p > 0 ? p * log(mu) : 0) + (p < 1 ? (1 - p) * log(1 - mu) : 0));
+            if (fabs(dev - devold) / (fabs(dev) + 0.1) < 1e-8)
+                break;
+            devold = dev;
+        }
+        wk->theta[k] = eta;
+    }
+    double v;
+    int rc = ss_rep_variance(d->rep, wk->theta, b, &v, err);
+    if (rc != SS_OK)
+        return rc;
+    double q = ss_quantile_t(level, df), se = sqrt(v);
+    *lo = 1 / (1 + exp(-(b - q * se)));
+    *hi = 1 / (1 + exp(-(b + q * se)));
+    return SS_OK;
 }
 
 /* --compare: keep the scores of this domain's estimate for the contrasts. */
@@ -346,14 +395,15 @@ static int mean_like(const ss_design *d, work *wk, const ss_estimate_options *o,
     }
     s2 /= W;
     double var;
-    int rc = variance(d, wk, m, &var, err);
+    int rc = d->rep ? rep_variance(d, wk, m, wk->y, NULL, !total, total ? Y : Y / W, &var, err)
+                    : variance(d, wk, m, &var, err);
     if (rc != SS_OK)
         return rc;
     if (keep_scores(wk, m) != 0)
         return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     r->estimate = total ? Y : ybar;
     r->se = sqrt(var);
-    if (o->deff) {
+    if (o->deff && !d->rep) {
         /* R: svyvar (divisor n - 1) times the SRSWOR factor with N = W. */
         double sv = s2 * (double)nobs / ((double)nobs - 1);
         double vsrs = sv * (W - (double)nobs) / (W * (double)nobs);
@@ -375,7 +425,23 @@ static int mean_like(const ss_design *d, work *wk, const ss_estimate_options *o,
     double p = r->estimate;
     double ddf = NAN;
     if (o->ci_method == SS_CI_BETA || o->nchs)
-        ddf = ss_design_domain_df(d, wk->dw, wk->rows, m);
+        ddf = d->rep ? d->df : ss_design_domain_df(d, wk->dw, wk->rows, m);
+    if (d->rep && o->ci_method == SS_CI_LOGIT && p > 0 && p < 1) {
+        r->df = isinf(df) ? NAN : df;
+        r->cv = r->se / fabs(p);
+        ss_prop_input pin = {d, wk->dw, wk->rows, wk->y, m, p, var, o->level, df, ddf};
+        rc = rep_logit_ci(d, wk, &pin, o->level, df, &r->ci_low, &r->ci_high, err);
+        if (rc == SS_OK && o->nchs) {
+            char flag[32];
+            ss_prop_nchs(p, var, (double)m, ddf, flag, sizeof flag);
+            if (ss_result_set_str(&r->flag, flag) != 0)
+                return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        }
+        return rc;
+    }
+    if (d->rep && o->ci_method == SS_CI_LIKELIHOOD)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                            "--ci-method likelihood is not available with replicate weights");
     if (o->ci_method == SS_CI_BETA && o->df_mode == SS_DF_DESIGN)
         df = ddf; /* R's svyciprop "beta" uses the domain's own df */
     r->df = isinf(df) ? NAN : df;
@@ -443,6 +509,8 @@ static int ratio(const ss_design *d, work *wk, const ss_estimate_options *o,
         double y = cy->num[i], x = cx->num[i];
         if (isnan(y) || isnan(x))
             continue;
+        wk->y[m] = y;
+        wk->z2[m] = x;
         wk->rows[m++] = i;
         X += w[i] * x;
         Y += w[i] * y;
@@ -456,7 +524,8 @@ static int ratio(const ss_design *d, work *wk, const ss_estimate_options *o,
         wk->z[k] = w[i] * (cy->num[i] - R * cx->num[i]) / X;
     }
     double var;
-    int rc = variance(d, wk, m, &var, err);
+    int rc = d->rep ? rep_variance(d, wk, m, wk->y, wk->z2, 1, R, &var, err)
+                    : variance(d, wk, m, &var, err);
     if (rc != SS_OK)
         return rc;
     if (keep_scores(wk, m) != 0)
@@ -628,12 +697,21 @@ int ss_estimate_run(const ss_table *t, const ss_design *d,
     wk.z2 = ss_mem_alloc(nrow * sizeof *wk.z2);
     wk.score = ss_mem_alloc(nrow * sizeof *wk.score);
     wk.dw = ss_design_work_alloc(d, 1);
+    if (d->rep) {
+        wk.rw = ss_rep_work_alloc(d->rep);
+        wk.theta = malloc((d->rep->nrep ? d->rep->nrep : 1) * sizeof *wk.theta);
+        if (!wk.rw || !wk.theta)
+            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        if (rc == SS_OK && o->compare)
+            rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
+                              "--compare is not available with replicate weights yet");
+    }
     size_t *kstart = NULL; /* --compare: where each domain's kept scores start, end */
     if (o->compare && o->nby > 0) {
         wk.keep = 1;
         out->tests = 1;
     }
-    if (!wk.rows || !wk.z || !wk.y || !wk.z2 || !wk.score || !wk.dw)
+    if (rc == SS_OK && (!wk.rows || !wk.z || !wk.y || !wk.z2 || !wk.score || !wk.dw))
         rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
 
     for (size_t q = 0; q < n && rc == SS_OK; q++) {
@@ -725,6 +803,8 @@ int ss_estimate_run(const ss_table *t, const ss_design *d,
     free(wk.kz);
     free(kstart);
     ss_design_work_free(wk.dw);
+    ss_rep_work_free(wk.rw);
+    free(wk.theta);
     domains_free(&dm);
     return rc;
 }

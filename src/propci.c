@@ -149,6 +149,15 @@ static int logit_irls(const ss_prop_input *in, double *z, logit_fit *f)
     return 0;
 }
 
+int ss_prop_logit_coef(const ss_prop_input *in, double *z, double *beta)
+{
+    logit_fit f;
+    if (logit_irls(in, z, &f) != 0)
+        return -1;
+    *beta = f.beta;
+    return 0;
+}
+
 /* ---- the likelihood interval: MASS's profile.glm as R's survey runs it ---- */
 
 /* Forsythe, Malcolm and Moler's cubic spline (R's spline(method="fmm")),

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ss_replicate.h"
+
 int ss_qrule_parse(const char *name, ss_qrule *out)
 {
     static const struct {
@@ -290,6 +292,27 @@ static double t_crit(double level, double df)
     return gsl_cdf_tdist_Pinv(q, df);
 }
 
+/* A replicate design: the variance of svymean(y <= q) from the replicate
+ * estimates (R's woodruffCI on a svyrep.design); z is scratch. */
+static int rep_cdf_variance(const ss_design *d, const size_t *rows, const double *y, double q,
+                            size_t m, double phat, double *z, double *V, ss_error *err)
+{
+    ss_rep_work *rw = ss_rep_work_alloc(d->rep);
+    double *theta = malloc((d->rep->nrep ? d->rep->nrep : 1) * sizeof *theta);
+    int rc = SS_OK;
+    if (!rw || !theta) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    } else {
+        for (size_t k = 0; k < m; k++)
+            z[k] = y[k] <= q;
+        ss_rep_thetas(d->rep, rw, d->w, rows, z, NULL, 1, m, theta);
+        rc = ss_rep_variance(d->rep, theta, phat, V, err);
+    }
+    ss_rep_work_free(rw);
+    free(theta);
+    return rc;
+}
+
 int ss_quantile_estimate(const ss_design *d, ss_design_work *dw, const size_t *rows,
                          const double *y, size_t m, double p, ss_qrule rule,
                          double level, double df, double *z, ss_quantile_out *out,
@@ -345,7 +368,8 @@ int ss_quantile_estimate(const ss_design *d, ss_design_work *dw, const size_t *r
         z[k] = ((y[k] <= q) - phat) * w / s.total;
     }
     double V;
-    int rc = ss_design_vcov(d, dw, rows, z, m, 1, &V, err);
+    int rc = d->rep ? rep_cdf_variance(d, rows, y, q, m, phat, z, &V, err)
+                    : ss_design_vcov(d, dw, rows, z, m, 1, &V, err);
     if (rc != SS_OK) {
         free(s.pt);
         return rc;

@@ -1,0 +1,133 @@
+/* ss_replicate: replicate-weight designs (R's as.svrepdesign and
+ * svrepdesign) and their variance (R's svrVar).
+ *
+ * Replicates made from a design (--replicate) are factors per stage-1 PSU:
+ * replicate r weighs row i by w_i f[r][psu_i], as R's compressed
+ * repweights, so a linear statistic needs one pass over the rows (totals
+ * per PSU) and then R x PSUs multiply-adds.  Supplied replicate columns
+ * (--repweights) and replicates reweighted by post-stratification,
+ * calibration or trimming are per-row weights (nrep x n).
+ *
+ *   jk1         one replicate per PSU, deleted; factor n/(n-1) for the
+ *               others; scale fpc (n-1)/n (R's jk1weights)
+ *   jkn         one replicate per PSU, deleted within its stratum; rscale
+ *               fpc_h (n_h-1)/n_h; a census stratum adds no replicate
+ *   brr, fay    R's brrweights on R's hadamard(): factors 2-rho and rho,
+ *               scale 1/(R (1-rho)^2); needs two PSUs in every stratum
+ *   bootstrap   R's bootweights: PSUs resampled with replacement within
+ *               strata (without, from a population of N_h copies, under an
+ *               fpc); scale nbar/((nbar-1)(R-1)), nbar the harmonic mean of
+ *               the PSUs per stratum; GSL's mt19937 seeded by --seed
+ *
+ * Variance of an estimate theta with replicate estimates theta_r:
+ *   v = scale sum_r rscales_r (theta_r - c)^2, c the mean of theta_r over
+ *   replicates with rscales_r > 0, or theta itself under --mse; replicates
+ *   whose estimate is NaN (a domain with no weight left) are dropped.
+ * The df is R's degf: the rank of the replicate weights minus 1.
+ *
+ * Ownership: ss_replicates owns its arrays; ss_replicates_free accepts
+ * NULL and a half-built object. */
+#ifndef SS_REPLICATE_H
+#define SS_REPLICATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ss_design.h"
+#include "ss_error.h"
+#include "ss_table.h"
+
+typedef enum {
+    SS_REP_NONE,
+    SS_REP_JK1,
+    SS_REP_JKN,
+    SS_REP_BRR,
+    SS_REP_FAY,
+    SS_REP_BOOTSTRAP,
+    SS_REP_OTHER,
+} ss_rep_type;
+
+typedef struct ss_rep_spec {
+    ss_rep_type make;        /* --replicate: the type to make, or NONE */
+    double rho;              /* fay:RHO */
+    size_t boot_reps;        /* bootstrap:R */
+    unsigned long seed;
+    int seed_set;
+    const char *regex;       /* --repweights */
+    ss_rep_type supplied;    /* --rep-type */
+    double supplied_rho;
+    double scale;            /* --rep-scale */
+    int scale_set;
+    int mse;                 /* --mse */
+} ss_rep_spec;
+
+/* Parse "jk1", "jkn", "brr", "fay:RHO", "bootstrap:R" (bootstrap alone when
+ * allow_plain, for --rep-type, which also takes "other"). */
+int ss_rep_parse(const char *arg, int supplied, ss_rep_type *type, double *rho,
+                 size_t *reps, ss_error *err);
+
+typedef struct ss_replicates {
+    ss_rep_type type;
+    size_t nrep;
+    double scale;
+    double *rscales;     /* nrep */
+    int mse;
+    double degf;
+    size_t n;            /* rows */
+    size_t npsu;
+    const uint32_t *psu; /* per row: its stage-1 PSU (the design's) */
+    double *factor;      /* nrep x npsu, or NULL */
+    double *w;           /* nrep x n per-row weights, or NULL */
+} ss_replicates;
+
+void ss_replicates_free(ss_replicates *r);
+
+/* Make replicates from the design (--replicate). */
+int ss_replicates_make(ss_replicates **out, const ss_design *d, const ss_rep_spec *spec,
+                       ss_error *err);
+
+/* Names of the columns of file whose names match spec->regex (POSIX
+ * extended), in file order, appended to req as numbers. */
+int ss_replicates_columns(const char *file, char delimiter, const ss_rep_spec *spec,
+                          char ***names, size_t *nnames, ss_error *err);
+
+/* Replicates from supplied columns (combined weights, R's svrepdesign). */
+int ss_replicates_supplied(ss_replicates **out, const ss_table *t, char *const *names,
+                           size_t nnames, const ss_rep_spec *spec, ss_error *err);
+
+/* Per-row replicate weights: every replicate weight w0_i f[r][psu_i]
+ * (or the supplied w[r][i]) is passed to adjust(ctx, w, err), which
+ * changes it in place (post-stratification, raking ... on each). */
+typedef int (*ss_rep_adjust)(void *ctx, double *w, ss_error *err);
+int ss_replicates_adjust(ss_replicates *r, const double *w0, ss_rep_adjust adjust,
+                         void *ctx, ss_error *err);
+
+/* The weight of row i in replicate k, given the full-sample weights w. */
+double ss_replicates_weight(const ss_replicates *r, const double *w, size_t k, size_t i);
+
+typedef struct ss_rep_work ss_rep_work;
+ss_rep_work *ss_rep_work_alloc(const ss_replicates *r);
+void ss_rep_work_free(ss_rep_work *w);
+
+/* The replicate estimates theta[k] = A_k / B_k (B_k = 1 when b is NULL
+ * and ratio is 0; b NULL and ratio 1 means b_i = 1), where A_k = sum over
+ * the present rows of w_i^(k) a_i. */
+void ss_rep_thetas(const ss_replicates *r, ss_rep_work *wk, const double *w,
+                   const size_t *rows, const double *a, const double *b, int ratio,
+                   size_t m, double *theta);
+
+/* R's svrVar of the replicate estimates theta[0..nrep) around coef. */
+int ss_rep_variance(const ss_replicates *r, const double *theta, double coef, double *var,
+                    ss_error *err);
+
+/* R's hadamard(n): a 0/1 matrix with more than n rows, (size x size),
+ * row-major, malloc'd; NULL when out of memory. */
+unsigned char *ss_hadamard(size_t n, size_t *size);
+
+extern const size_t ss_hadamard_nsizes;
+extern const size_t ss_hadamard_sizes[];
+extern const char *const ss_hadamard_list[];
+extern const size_t ss_paley_nprimes;
+extern const unsigned ss_paley_primes[];
+
+#endif

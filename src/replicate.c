@@ -1,0 +1,903 @@
+#include "ss_replicate.h"
+
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <errno.h>
+#include <unistd.h>
+
+#include "ss_number.h"
+
+int ss_rep_parse(const char *arg, int supplied, ss_rep_type *type, double *rho, size_t *reps,
+                 ss_error *err)
+{
+    const char *opt = supplied ? "--rep-type" : "--replicate";
+    *rho = 0;
+    *reps = 0;
+    if (strcmp(arg, "jk1") == 0) {
+        *type = SS_REP_JK1;
+        return SS_OK;
+    }
+    if (strcmp(arg, "jkn") == 0) {
+        *type = SS_REP_JKN;
+        return SS_OK;
+    }
+    if (strcmp(arg, "brr") == 0) {
+        *type = SS_REP_BRR;
+        return SS_OK;
+    }
+    if (supplied && strcmp(arg, "other") == 0) {
+        *type = SS_REP_OTHER;
+        return SS_OK;
+    }
+    if (supplied && strcmp(arg, "bootstrap") == 0) {
+        *type = SS_REP_BOOTSTRAP;
+        return SS_OK;
+    }
+    double v;
+    if (strncmp(arg, "fay:", 4) == 0) {
+        if (ss_number_parse(arg + 4, strlen(arg + 4), &v) != 0 || !(v > 0 && v < 1))
+            return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                                "%s: fay needs a rho between 0 and 1, got '%s'", opt, arg);
+        *type = SS_REP_FAY;
+        *rho = v;
+        return SS_OK;
+    }
+    if (!supplied && strncmp(arg, "bootstrap:", 10) == 0) {
+        if (ss_number_parse(arg + 10, strlen(arg + 10), &v) != 0 || v != floor(v) || v < 2 ||
+            v > 1e6)
+            return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                                "%s: bootstrap needs a whole number of replicates of at least"
+                                " 2, got '%s'",
+                                opt, arg);
+        *type = SS_REP_BOOTSTRAP;
+        *reps = (size_t)v;
+        return SS_OK;
+    }
+    return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                        supplied ? "%s: expected jk1, jkn, brr, fay:RHO, bootstrap or other,"
+                                   " got '%s'"
+                                 : "%s: expected jk1, jkn, brr, fay:RHO or bootstrap:R, got '%s'",
+                        opt, arg);
+}
+
+void ss_replicates_free(ss_replicates *r)
+{
+    if (!r)
+        return;
+    free(r->rscales);
+    free(r->factor);
+    free(r->w);
+    free(r);
+}
+
+static ss_replicates *rep_alloc(size_t nrep, size_t npsu, size_t n, int per_row)
+{
+    ss_replicates *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->nrep = nrep;
+    r->npsu = npsu;
+    r->n = n;
+    r->rscales = malloc((nrep ? nrep : 1) * sizeof *r->rscales);
+    if (per_row)
+        r->w = malloc((nrep * n > 0 ? nrep * n : 1) * sizeof *r->w);
+    else
+        r->factor = malloc((nrep * npsu > 0 ? nrep * npsu : 1) * sizeof *r->factor);
+    if (!r->rscales || (per_row ? !r->w : !r->factor)) {
+        ss_replicates_free(r);
+        return NULL;
+    }
+    for (size_t k = 0; k < nrep; k++)
+        r->rscales[k] = 1;
+    return r;
+}
+
+/* ---- the rank of the replicate weights (R's degf: qr(, tol = 1e-5)) ---- */
+
+/* Columns col(k) of length len, k < ncol; Gram-Schmidt with R's dqrdc2
+ * rule: a column whose norm after projection is below tol times its
+ * original norm adds nothing. */
+static double rank_of(const ss_replicates *r, const double *w, size_t len, int per_row)
+{
+    double *basis = malloc((len ? len : 1) * r->nrep * sizeof *basis);
+    double *v = malloc((len ? len : 1) * sizeof *v);
+    if (!basis || !v) {
+        free(basis);
+        free(v);
+        return (double)r->nrep - 1;
+    }
+    size_t rank = 0;
+    for (size_t k = 0; k < r->nrep; k++) {
+        double n0 = 0;
+        for (size_t i = 0; i < len; i++) {
+            v[i] = per_row ? r->w[k * r->n + i] : r->factor[k * r->npsu + i] * w[i];
+            n0 += v[i] * v[i];
+        }
+        if (n0 == 0)
+            continue;
+        for (int pass = 0; pass < 2; pass++)
+            for (size_t j = 0; j < rank; j++) {
+                const double *b = basis + j * len;
+                double dot = 0;
+                for (size_t i = 0; i < len; i++)
+                    dot += b[i] * v[i];
+                for (size_t i = 0; i < len; i++)
+                    v[i] -= dot * b[i];
+            }
+        double n1 = 0;
+        for (size_t i = 0; i < len; i++)
+            n1 += v[i] * v[i];
+        if (sqrt(n1) < 1e-5 * sqrt(n0))
+            continue;
+        double s = 1 / sqrt(n1);
+        for (size_t i = 0; i < len; i++)
+            basis[rank * len + i] = v[i] * s;
+        rank++;
+    }
+    free(basis);
+    free(v);
+    return (double)rank - 1;
+}
+
+/* degf: the exact rank when affordable, else the count a full-rank set of
+ * replicates has (jackknives: PSUs minus strata with replicates). */
+static void set_degf(ss_replicates *r, const ss_design *d, double fallback)
+{
+    if (r->w) {
+        if ((double)r->n * (double)r->nrep * (double)r->nrep < 4e8)
+            r->degf = rank_of(r, NULL, r->n, 1);
+        else
+            r->degf = fallback;
+        return;
+    }
+    double cost = (double)r->npsu * (double)r->nrep *
+                  (double)(r->nrep < r->npsu ? r->nrep : r->npsu);
+    if (cost >= 4e8) {
+        r->degf = fallback;
+        return;
+    }
+    /* a PSU's rows are multiples of its factors: the PSU's total weight
+     * stands for them (rows of weight zero add nothing) */
+    double *pw = calloc(r->npsu ? r->npsu : 1, sizeof *pw);
+    if (!pw) {
+        r->degf = fallback;
+        return;
+    }
+    for (size_t i = 0; i < d->n; i++)
+        pw[r->psu ? r->psu[i] : i] += d->w[i] > 0 ? 1 : 0;
+    for (size_t p = 0; p < r->npsu; p++)
+        pw[p] = pw[p] > 0 ? 1 : 0;
+    r->degf = rank_of(r, pw, r->npsu, 0);
+    free(pw);
+}
+
+/* ---- jackknives ---- */
+
+static double stratum_fpc(const ss_stage *s, size_t h)
+{
+    double N = s->popsize[h], n = s->npsu[h];
+    return isinf(N) ? 1 : (N - n) / N;
+}
+
+static int make_jk1(ss_replicates **out, const ss_design *d, ss_error *err)
+{
+    const ss_stage *s = &d->stage[0];
+    if (s->nstrata > 1)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                            "--replicate jk1: the design has strata (use jkn)");
+    size_t n = s->nunit;
+    if (n < 2)
+        return ss_error_set(err, SS_EDATA, NULL, 0,
+                            "--replicate jk1: the design has only %zu PSU", n);
+    double fpc = stratum_fpc(s, 0);
+    if (fpc == 0)
+        return ss_error_set(err, SS_EDATA, NULL, 0,
+                            "--replicate jk1: every PSU was sampled (no variance)");
+    ss_replicates *r = rep_alloc(n, n, d->n, 0);
+    if (!r)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    for (size_t k = 0; k < n; k++)
+        for (size_t p = 0; p < n; p++)
+            r->factor[k * n + p] = p == k ? 0 : (double)n / (double)(n - 1);
+    r->type = SS_REP_JK1;
+    r->scale = fpc * (double)(n - 1) / (double)n;
+    *out = r;
+    return SS_OK;
+}
+
+static int make_jkn(ss_replicates **out, const ss_design *d, ss_error *err)
+{
+    const ss_stage *s = &d->stage[0];
+    size_t np = s->nunit, H = s->nstrata;
+    ss_replicates *r = rep_alloc(np, np, d->n, 0);
+    if (!r)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    size_t k = 0;
+    for (size_t h = 0; h < H; h++) {
+        double nh = s->npsu[h], fpc = stratum_fpc(s, h);
+        if (fpc == 0)
+            continue; /* a census stratum: no replicate (R's drop.replicates) */
+        if (s->npsu[h] == 1) {
+            char buf[256];
+            const char *lab = ss_design_stratum_label(d, 1, h, buf, sizeof buf);
+            if (d->lonely == SS_LONELY_FAIL) {
+                ss_replicates_free(r);
+                return ss_error_set(err, SS_EDATA, NULL, 0,
+                                    "--replicate jkn: stratum '%s' has only one PSU (see"
+                                    " --lonely-psu)",
+                                    lab);
+            }
+            if (d->lonely != SS_LONELY_ADJUST)
+                continue;
+            for (size_t p = 0; p < np; p++)
+                r->factor[k * np + p] = s->stratum[p] == h ? 0 : (double)H / (double)(H - 1);
+            r->rscales[k++] = (double)(H - 1) / (double)H;
+            continue;
+        }
+        for (size_t q = 0; q < np; q++) {
+            if (s->stratum[q] != h)
+                continue;
+            for (size_t p = 0; p < np; p++)
+                r->factor[k * np + p] = s->stratum[p] != h ? 1 : p == q ? 0 : nh / (nh - 1);
+            r->rscales[k++] = fpc * (nh - 1) / nh;
+        }
+    }
+    if (k == 0) {
+        ss_replicates_free(r);
+        return ss_error_set(err, SS_EDATA, NULL, 0,
+                            "--replicate jkn: every stratum was sampled whole (no variance)");
+    }
+    r->nrep = k;
+    r->type = SS_REP_JKN;
+    r->scale = 1;
+    if (k < np && d->lonely == SS_LONELY_AVERAGE)
+        r->scale = (double)np / (double)k;
+    *out = r;
+    return SS_OK;
+}
+
+/* ---- BRR and Fay (R's brrweights and hadamard) ---- */
+
+static unsigned char *doubler(unsigned char *H, size_t *size)
+{
+    size_t n = *size, m = 2 * n;
+    unsigned char *D = malloc(m * m);
+    if (!D) {
+        free(H);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++) {
+            unsigned char v = H[i * n + j];
+            D[i * m + j] = v;
+            D[i * m + j + n] = v;
+            D[(i + n) * m + j] = v;
+            D[(i + n) * m + j + n] = (unsigned char)(1 - v);
+        }
+    free(H);
+    *size = m;
+    return D;
+}
+
+static int is_small_prime(size_t p)
+{
+    for (size_t i = 0; i < ss_paley_nprimes; i++)
+        if (ss_paley_primes[i] == p)
+            return 1;
+    return 0;
+}
+
+static unsigned char *paley_prime(size_t p, size_t *size)
+{
+    size_t m = p + 1;
+    unsigned char *H = malloc(m * m);
+    char *res = calloc(p, 1);
+    if (!H || !res) {
+        free(H);
+        free(res);
+        return NULL;
+    }
+    res[0] = 1;
+    for (size_t i = 1; i <= (p - 1) / 2 || i == 1; i++)
+        res[(i * i) % p] = 1;
+    for (size_t j = 0; j < m; j++)
+        H[j] = 1;
+    for (size_t i = 0; i < p; i++) {
+        H[(i + 1) * m] = 1;
+        for (size_t j = 0; j < p; j++)
+            H[(i + 1) * m + j + 1] = res[(i + j) % p] ? 0 : 1;
+    }
+    free(res);
+    *size = m;
+    return H;
+}
+
+/* R's paley(n, nmax); NULL with *size 0 when it has none. */
+static unsigned char *paley(size_t n, size_t nmax, size_t *size)
+{
+    size_t nceil = n + 4 - n % 4, nn = nceil;
+    *size = 0;
+    if (n % 4 + 4 == n % 8) {
+        while (nn % 8 == 0)
+            nn /= 2;
+        if (is_small_prime(nn - 1)) {
+            unsigned char *m = paley_prime(nn - 1, size);
+            while (m && nn < nceil) {
+                m = doubler(m, size);
+                nn *= 2;
+            }
+            return m;
+        }
+    }
+    if (n > ss_paley_primes[ss_paley_nprimes - 1])
+        return NULL;
+    size_t p = 0;
+    for (size_t i = 0; i < ss_paley_nprimes && !p; i++)
+        if (ss_paley_primes[i] >= n)
+            p = ss_paley_primes[i];
+    if (p + 1 > nceil + 4 && nceil + 4 < nmax)
+        return paley(nceil + 3, 2 * (nceil + 3), size);
+    if (p > nmax)
+        return NULL;
+    return paley_prime(p, size);
+}
+
+static unsigned char *precooked(size_t k, size_t *size)
+{
+    size_t m = ss_hadamard_sizes[k];
+    unsigned char *H = malloc(m * m);
+    if (!H)
+        return NULL;
+    for (size_t i = 0; i < m * m; i++)
+        H[i] = (unsigned char)(ss_hadamard_list[k][i] - '0');
+    *size = m;
+    return H;
+}
+
+unsigned char *ss_hadamard(size_t n, size_t *size)
+{
+    size_t m = n - n % 4, K = ss_hadamard_nsizes;
+    for (size_t k = 0; k < K; k++)
+        if (m < ss_hadamard_sizes[k] && m + 4 >= ss_hadamard_sizes[k])
+            return precooked(k, size);
+    if (m < ss_hadamard_sizes[0])
+        return precooked(0, size);
+    size_t best = 0, bestsize = 0, bestdoubles = 0;
+    for (size_t k = 0; k < K; k++) {
+        size_t s = ss_hadamard_sizes[k], d = 0;
+        while (s < n + 1) { /* 2^ceil(log2((n+1)/size)) */
+            s *= 2;
+            d++;
+        }
+        if (k == 0 || s - n < bestsize - n) {
+            best = k;
+            bestsize = s;
+            bestdoubles = d;
+        }
+    }
+    unsigned char *H = NULL;
+    if (bestsize - n > 4)
+        H = paley(n, bestsize, size);
+    if (!H) {
+        H = precooked(best, size);
+        for (size_t i = 0; i < bestdoubles && H; i++)
+            H = doubler(H, size);
+    }
+    return H;
+}
+
+static const char *const *cmp_labels;
+
+static int cmp_label(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    int c = strcmp(cmp_labels[x], cmp_labels[y]);
+    return c ? c : (x < y ? -1 : x > y);
+}
+
+static int make_brr(ss_replicates **out, const ss_design *d, double rho, ss_error *err)
+{
+    const ss_stage *s = &d->stage[0];
+    const char *opt = rho > 0 ? "--replicate fay" : "--replicate brr";
+    size_t H = s->nstrata, np = s->nunit;
+    if (H < 2 && !d->strata_col)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                            "%s: the design has no strata (use jk1 or bootstrap)", opt);
+    char **lab = calloc(H, sizeof *lab);
+    size_t *order = malloc(H * sizeof *order);
+    size_t *pair = malloc(H * sizeof *pair);
+    if (!lab || !order || !pair) {
+        free(lab);
+        free(order);
+        free(pair);
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    }
+    int rc = SS_OK;
+    for (size_t h = 0; h < H && rc == SS_OK; h++) {
+        char buf[256];
+        const char *l = ss_design_stratum_label(d, 1, h, buf, sizeof buf);
+        lab[h] = strdup(l);
+        order[h] = h;
+        if (!lab[h])
+            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        else if (s->npsu[h] != 2)
+            rc = ss_error_set(err, SS_EDATA, NULL, 0,
+                              "%s: stratum '%s' has %u PSUs (BRR needs exactly 2 in every"
+                              " stratum)",
+                              opt, l, s->npsu[h]);
+    }
+    unsigned char *Hm = NULL;
+    size_t size = 0;
+    if (rc == SS_OK) {
+        cmp_labels = (const char *const *)lab;
+        qsort(order, H, sizeof *order, cmp_label);
+        for (size_t k = 0; k < H; k++)
+            pair[order[k]] = k;
+        Hm = ss_hadamard(H, &size);
+        if (!Hm)
+            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    }
+    ss_replicates *r = NULL;
+    if (rc == SS_OK && !(r = rep_alloc(size, np, d->n, 0)))
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    if (rc == SS_OK) {
+        /* the first PSU of each stratum (in order of appearance) is half 1 */
+        int *seen = calloc(H, sizeof *seen), *first = malloc(np * sizeof *first);
+        if (!seen || !first) {
+            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        } else {
+            for (size_t p = 0; p < np; p++)
+                first[p] = !seen[s->stratum[p]]++;
+            for (size_t k = 0; k < size; k++)
+                for (size_t p = 0; p < np; p++) {
+                    int hv = Hm[(1 + pair[s->stratum[p]]) * size + k];
+                    /* H = 0: column 1, where the first PSU has 0 */
+                    int in = hv ? first[p] : !first[p];
+                    r->factor[k * np + p] = in ? 2 - rho : rho;
+                }
+        }
+        free(seen);
+        free(first);
+        r->type = rho > 0 ? SS_REP_FAY : SS_REP_BRR;
+        r->scale = 1 / ((double)size * (1 - rho) * (1 - rho));
+    }
+    for (size_t h = 0; h < H; h++)
+        free(lab[h]);
+    free(lab);
+    free(order);
+    free(pair);
+    free(Hm);
+    if (rc != SS_OK) {
+        ss_replicates_free(r);
+        return rc;
+    }
+    *out = r;
+    return SS_OK;
+}
+
+/* ---- bootstrap (R's bootweights) ---- */
+
+static int make_bootstrap(ss_replicates **out, const ss_design *d, const ss_rep_spec *spec,
+                          ss_error *err)
+{
+    const ss_stage *s = &d->stage[0];
+    size_t np = s->nunit, H = s->nstrata, R = spec->boot_reps;
+    ss_replicates *r = rep_alloc(R, np, d->n, 0);
+    size_t *members = malloc(np * sizeof *members), *start = calloc(H + 1, sizeof *start);
+    size_t *picked = malloc(np * sizeof *picked);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    int rc = SS_OK;
+    if (!r || !members || !start || !picked || !rng) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        goto done;
+    }
+    unsigned long seed = spec->seed_set ? spec->seed
+                                        : (unsigned long)time(NULL) ^ ((unsigned long)getpid() << 16);
+    gsl_rng_set(rng, seed);
+    for (size_t p = 0; p < np; p++)
+        start[s->stratum[p] + 1]++;
+    for (size_t h = 0; h < H; h++)
+        start[h + 1] += start[h];
+    {
+        size_t *pos = malloc((H ? H : 1) * sizeof *pos);
+        if (!pos) {
+            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+            goto done;
+        }
+        memcpy(pos, start, H * sizeof *pos);
+        for (size_t p = 0; p < np; p++)
+            members[pos[s->stratum[p]]++] = p;
+        free(pos);
+    }
+    double inv = 0;
+    for (size_t h = 0; h < H; h++) {
+        size_t nh = start[h + 1] - start[h];
+        inv += 1.0 / (double)nh;
+        double N = s->popsize[h];
+        if (!isinf(N) && N < (double)nh) {
+            char buf[256];
+            rc = ss_error_set(err, SS_EDATA, NULL, 0,
+                              "--replicate bootstrap: population smaller than the sample in"
+                              " stratum '%s'",
+                              ss_design_stratum_label(d, 1, h, buf, sizeof buf));
+            goto done;
+        }
+    }
+    for (size_t k = 0; k < R; k++) {
+        double *f = r->factor + k * np;
+        for (size_t p = 0; p < np; p++)
+            f[p] = 0;
+        for (size_t h = 0; h < H; h++) {
+            size_t nh = start[h + 1] - start[h];
+            const size_t *mem = members + start[h];
+            double N = s->popsize[h];
+            if (isinf(N)) { /* nh draws with replacement */
+                for (size_t j = 0; j < nh; j++)
+                    f[mem[gsl_rng_uniform_int(rng, nh)]] += 1;
+                continue;
+            }
+            /* nh draws without replacement from N copies cycled over the
+             * PSUs (R: sample(rep(upsu, length = popsize), n)) */
+            size_t Np = (size_t)N, got = 0;
+            if (nh * 4 < Np) {
+                while (got < nh) {
+                    size_t x = gsl_rng_uniform_int(rng, Np), dup = 0;
+                    for (size_t j = 0; j < got && !dup; j++)
+                        dup = picked[j] == x;
+                    if (!dup)
+                        picked[got++] = x;
+                }
+            } else {
+                for (size_t x = 0; x < Np && got < nh; x++)
+                    if (gsl_rng_uniform(rng) * (double)(Np - x) < (double)(nh - got))
+                        picked[got++] = x;
+            }
+            for (size_t j = 0; j < nh; j++)
+                f[mem[picked[j] % nh]] += 1;
+        }
+    }
+    double nbar = (double)H / inv;
+    r->type = SS_REP_BOOTSTRAP;
+    r->scale = nbar / ((nbar - 1) * (double)(R - 1));
+done:
+    free(members);
+    free(start);
+    free(picked);
+    gsl_rng_free(rng);
+    if (rc != SS_OK) {
+        ss_replicates_free(r);
+        return rc;
+    }
+    *out = r;
+    return SS_OK;
+}
+
+int ss_replicates_make(ss_replicates **out, const ss_design *d, const ss_rep_spec *spec,
+                       ss_error *err)
+{
+    *out = NULL;
+    int rc;
+    double fallback;
+    const ss_stage *s = &d->stage[0];
+    switch (spec->make) {
+    case SS_REP_JK1:
+        rc = make_jk1(out, d, err);
+        fallback = (double)s->nunit - 1;
+        break;
+    case SS_REP_JKN:
+        if (!d->strata_col)
+            return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                                "--replicate jkn: the design has no strata (use jk1)");
+        rc = make_jkn(out, d, err);
+        fallback = (double)s->nunit - (double)s->nstrata;
+        break;
+    case SS_REP_BRR:
+    case SS_REP_FAY:
+        if (!d->strata_col)
+            return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                                "--replicate %s: the design has no strata (use jk1 or"
+                                " bootstrap)",
+                                spec->make == SS_REP_BRR ? "brr" : "fay");
+        rc = make_brr(out, d, spec->rho, err);
+        fallback = (double)s->nstrata;
+        break;
+    case SS_REP_BOOTSTRAP:
+        rc = make_bootstrap(out, d, spec, err);
+        fallback = (double)(spec->boot_reps < s->nunit ? spec->boot_reps : s->nunit) - 1;
+        break;
+    default:
+        return ss_error_set(err, SS_EUSAGE, NULL, 0, "no replicate type");
+    }
+    if (rc != SS_OK)
+        return rc;
+    ss_replicates *r = *out;
+    r->psu = s->unit;
+    r->mse = spec->mse;
+    if (spec->scale_set)
+        r->scale = spec->scale;
+    set_degf(r, d, fallback);
+    return SS_OK;
+}
+
+/* ---- supplied replicate columns ---- */
+
+int ss_replicates_columns(const char *file, char delimiter, const ss_rep_spec *spec,
+                          char ***names, size_t *nnames, ss_error *err)
+{
+    *names = NULL;
+    *nnames = 0;
+    regex_t re;
+    if (regcomp(&re, spec->regex, REG_EXTENDED | REG_NOSUB) != 0)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0, "--repweights: invalid regular expression '%s'",
+                            spec->regex);
+    if (strcmp(file, "-") == 0) {
+        regfree(&re);
+        return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                            "--repweights: needs a file, not standard input");
+    }
+    FILE *fp = fopen(file, "rb");
+    if (!fp) {
+        regfree(&re);
+        return ss_error_set(err, SS_EDATA, file, 0, "cannot open: %s", strerror(errno));
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len = getline(&line, &cap, fp);
+    fclose(fp);
+    int rc = SS_OK;
+    if (len < 0) {
+        free(line);
+        regfree(&re);
+        return ss_error_set(err, SS_EDATA, file, 1, "no header line");
+    }
+    char *p = line;
+    if ((unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB && (unsigned char)p[2] == 0xBF)
+        p += 3;
+    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+        line[--len] = '\0';
+    char **out = NULL;
+    size_t n = 0;
+    while (rc == SS_OK) {
+        /* one field, unquoted or quoted with "" escapes */
+        char *field = p, *w = p;
+        if (*p == '"') {
+            p++;
+            for (;;) {
+                if (*p == '\0')
+                    break;
+                if (*p == '"' && p[1] == '"') {
+                    *w++ = '"';
+                    p += 2;
+                } else if (*p == '"') {
+                    p++;
+                    break;
+                } else {
+                    *w++ = *p++;
+                }
+            }
+            while (*p && *p != delimiter)
+                p++;
+        } else {
+            while (*p && *p != delimiter)
+                *w++ = *p++;
+        }
+        int last = *p == '\0';
+        *w = '\0';
+        if (regexec(&re, field, 0, NULL, 0) == 0) {
+            char **q = realloc(out, (n + 1) * sizeof *q);
+            char *copy = strdup(field);
+            if (!q || !copy) {
+                free(copy);
+                if (q)
+                    out = q;
+                rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+                break;
+            }
+            out = q;
+            out[n++] = copy;
+        }
+        if (last)
+            break;
+        p++;
+    }
+    free(line);
+    regfree(&re);
+    if (rc == SS_OK && n == 0)
+        rc = ss_error_set(err, SS_EDATA, file, 1, "--repweights: no column matches '%s'",
+                          spec->regex);
+    if (rc != SS_OK) {
+        for (size_t i = 0; i < n; i++)
+            free(out[i]);
+        free(out);
+        return rc;
+    }
+    *names = out;
+    *nnames = n;
+    return SS_OK;
+}
+
+int ss_replicates_supplied(ss_replicates **out, const ss_table *t, char *const *names,
+                           size_t nnames, const ss_rep_spec *spec, ss_error *err)
+{
+    *out = NULL;
+    size_t n = t->nrow;
+    ss_replicates *r = rep_alloc(nnames, 0, n, 1);
+    if (!r)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    for (size_t k = 0; k < nnames; k++) {
+        const ss_column *c = ss_table_find(t, names[k]);
+        for (size_t i = 0; i < n; i++) {
+            double v = c->num[i];
+            if (isnan(v) || v < 0) {
+                ss_replicates_free(r);
+                return ss_error_set(err, SS_EDATA, t->file, ss_table_line(t, i),
+                                    "column '%s': %s replicate weight", c->name,
+                                    isnan(v) ? "missing" : "negative");
+            }
+            r->w[k * n + i] = v;
+        }
+    }
+    double R = (double)nnames;
+    r->type = spec->supplied;
+    switch (spec->supplied) {
+    case SS_REP_BRR:
+        r->scale = 1 / R;
+        break;
+    case SS_REP_FAY:
+        r->scale = 1 / (R * (1 - spec->supplied_rho) * (1 - spec->supplied_rho));
+        break;
+    case SS_REP_BOOTSTRAP:
+        r->scale = 1 / (R - 1);
+        break;
+    case SS_REP_JK1:
+        r->scale = (R - 1) / R;
+        break;
+    default:
+        r->scale = 1;
+        break;
+    }
+    if (spec->supplied == SS_REP_JKN && !spec->scale_set) {
+        ss_replicates_free(r);
+        return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                            "--rep-type jkn: give --rep-scale (R needs rscales for combined"
+                            " JKn weights)");
+    }
+    if (spec->scale_set)
+        r->scale = spec->scale;
+    r->mse = spec->mse;
+    set_degf(r, NULL, R - 1);
+    *out = r;
+    return SS_OK;
+}
+
+/* ---- per-row replicate weights and adjustments ---- */
+
+double ss_replicates_weight(const ss_replicates *r, const double *w, size_t k, size_t i)
+{
+    if (r->w)
+        return r->w[k * r->n + i];
+    return w[i] * r->factor[k * r->npsu + (r->psu ? r->psu[i] : i)];
+}
+
+int ss_replicates_adjust(ss_replicates *r, const double *w0, ss_rep_adjust adjust, void *ctx,
+                         ss_error *err)
+{
+    size_t n = r->n;
+    if (!r->w) {
+        double *w = malloc((r->nrep * n > 0 ? r->nrep * n : 1) * sizeof *w);
+        if (!w)
+            return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        for (size_t k = 0; k < r->nrep; k++)
+            for (size_t i = 0; i < n; i++)
+                w[k * n + i] = ss_replicates_weight(r, w0, k, i);
+        r->w = w;
+        free(r->factor);
+        r->factor = NULL;
+    }
+    for (size_t k = 0; k < r->nrep; k++) {
+        int rc = adjust(ctx, r->w + k * n, err);
+        if (rc != SS_OK) {
+            char msg[sizeof err->message];
+            snprintf(msg, sizeof msg, "%s", err->message);
+            return ss_error_set(err, rc, err->file[0] ? err->file : NULL, err->line,
+                                "replicate %zu: %s", k + 1, msg);
+        }
+    }
+    return SS_OK;
+}
+
+/* ---- replicate estimates and their variance ---- */
+
+struct ss_rep_work {
+    double *sa, *sb; /* per PSU */
+};
+
+ss_rep_work *ss_rep_work_alloc(const ss_replicates *r)
+{
+    ss_rep_work *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    size_t np = r->npsu ? r->npsu : 1;
+    w->sa = malloc(np * sizeof *w->sa);
+    w->sb = malloc(np * sizeof *w->sb);
+    if (!w->sa || !w->sb) {
+        ss_rep_work_free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void ss_rep_work_free(ss_rep_work *w)
+{
+    if (!w)
+        return;
+    free(w->sa);
+    free(w->sb);
+    free(w);
+}
+
+void ss_rep_thetas(const ss_replicates *r, ss_rep_work *wk, const double *w, const size_t *rows,
+                   const double *a, const double *b, int ratio, size_t m, double *theta)
+{
+    if (r->w) {
+        for (size_t k = 0; k < r->nrep; k++) {
+            const double *wr = r->w + k * r->n;
+            double A = 0, B = 0;
+            for (size_t j = 0; j < m; j++) {
+                double x = wr[rows[j]];
+                A += x * a[j];
+                B += x * (b ? b[j] : 1);
+            }
+            theta[k] = ratio ? A / B : A;
+        }
+        return;
+    }
+    size_t np = r->npsu;
+    for (size_t p = 0; p < np; p++)
+        wk->sa[p] = wk->sb[p] = 0;
+    for (size_t j = 0; j < m; j++) {
+        size_t i = rows[j], p = r->psu ? r->psu[i] : i;
+        wk->sa[p] += w[i] * a[j];
+        wk->sb[p] += w[i] * (b ? b[j] : 1);
+    }
+    for (size_t k = 0; k < r->nrep; k++) {
+        const double *f = r->factor + k * np;
+        double A = 0, B = 0;
+        for (size_t p = 0; p < np; p++) {
+            A += f[p] * wk->sa[p];
+            B += f[p] * wk->sb[p];
+        }
+        theta[k] = ratio ? A / B : A;
+    }
+}
+
+int ss_rep_variance(const ss_replicates *r, const double *theta, double coef, double *var,
+                    ss_error *err)
+{
+    double center = coef;
+    size_t used = 0;
+    if (!r->mse) {
+        double s = 0;
+        size_t c = 0;
+        for (size_t k = 0; k < r->nrep; k++)
+            if (!isnan(theta[k]) && r->rscales[k] > 0) {
+                s += theta[k];
+                c++;
+            }
+        center = c ? s / (double)c : NAN;
+    }
+    double v = 0;
+    for (size_t k = 0; k < r->nrep; k++)
+        if (!isnan(theta[k])) {
+            v += r->rscales[k] * (theta[k] - center) * (theta[k] - center);
+            used++;
+        }
+    (void)err;
+    *var = used ? v * r->scale : NAN;
+    return SS_OK;
+}

@@ -1,0 +1,141 @@
+#!/usr/bin/env Rscript
+# Reference values for survstat's replicate designs (--replicate,
+# --repweights), computed with R's `survey` package.
+#
+# Run from the repository root:   Rscript tests/ref/make_rep_refs.R
+#
+# First writes the data these cases use: datasets/scd.csv (R's scd, for BRR
+# and Fay), datasets/apistrat_pairs.csv (apistrat in 100 pairs) and datasets/apiclus1_rep.csv (apiclus1 plus R's own JK1
+# replicate weights rep1..rep15, for --repweights).  Then reads tests/ref/rep_cases.txt
+# (`name|datafile|arguments`, as cases.txt) and writes
+# tests/ref/NAME.expected.csv with make_refs.R's run_case(): the design
+# options become svydesign(), and here svydesign() is wrapped so that the
+# replicate options turn it into as.svrepdesign() or svrepdesign(
+# combined.weights = TRUE).  Every estimator after that is R's svyrep method.
+
+suppressPackageStartupMessages(library(survey))
+
+# make_refs.R's functions (everything before its main part)
+src <- readLines(file.path("tests", "ref", "make_refs.R"))
+eval(parse(text = src[1:(grep("^# Main", src) - 2)]))
+
+# ---- data -----------------------------------------------------------------
+data(scd)
+# ?scd: svydesign(data = scd, prob = ~1, id = ~ambulance, strata = ~ESA,
+# nest = TRUE, fpc = ~rep(5, 6)): weight 1 (column one), fpc 5 (column fpc5)
+write.csv(cbind(scd, one = 1, fpc5 = 5), file.path("datasets", "scd.csv"), row.names = FALSE)
+data(api)
+d1 <- survey::svydesign(id = ~dnum, weights = ~pw, data = apiclus1, fpc = ~fpc)
+r1 <- as.svrepdesign(d1, type = "JK1", compress = FALSE)
+rw <- weights(r1, "analysis")
+colnames(rw) <- paste0("rep", seq_len(ncol(rw)))
+clus1 <- read.csv(file.path("datasets", "apiclus1.csv"), check.names = FALSE,
+                  colClasses = "character")
+rwt <- as.data.frame(matrix(sprintf("%.17g", rw), nrow = nrow(rw),
+                            dimnames = list(NULL, colnames(rw))))
+write.csv(cbind(clus1, rwt), file.path("datasets", "apiclus1_rep.csv"), row.names = FALSE,
+          quote = FALSE, na = "")
+
+# apistrat with its schools paired into 100 strata: R's hadamard(100) is a
+# Paley matrix of order 104 (BRR beyond the precooked sizes)
+strat <- read.csv(file.path("datasets", "apistrat.csv"), check.names = FALSE,
+                  colClasses = "character")
+strat$pair <- (seq_len(nrow(strat)) - 1) %/% 2 + 1
+strat$sat <- 1 + as.numeric(strat$snum) %% 5       # a 1..5 answer scale
+strat$sat2 <- 1 + (as.numeric(strat$snum) %/% 5) %% 5
+write.csv(strat, file.path("datasets", "apistrat_pairs.csv"), row.names = FALSE,
+          quote = FALSE, na = "")
+
+# ---- the replicate options -------------------------------------------------
+REP <- list()
+base_parse_args <- parse_args
+parse_args <- function(argstring) {
+  tok <- strsplit(trimws(argstring), "[[:space:]]+")[[1]]
+  keep <- character(0)
+  REP <<- list(mse = FALSE)
+  i <- 1
+  while (i <= length(tok)) {
+    t <- tok[i]
+    if (t %in% c("--replicate", "--repweights", "--rep-type", "--rep-scale", "--seed")) {
+      REP[[sub("^--", "", t)]] <<- tok[i + 1]
+      i <- i + 2
+    } else if (t == "--mse") {
+      REP$mse <<- TRUE
+      i <- i + 1
+    } else {
+      keep <- c(keep, t)
+      i <- i + 1
+    }
+  }
+  base_parse_args(paste(keep, collapse = " "))
+}
+rtype <- function(s) {
+  if (startsWith(s, "fay:")) return(list(type = "Fay", rho = as.numeric(sub("fay:", "", s))))
+  list(type = switch(s, jk1 = "JK1", jkn = "JKn", brr = "BRR", bootstrap = "bootstrap",
+                     other = "other", stop("unknown type ", s)), rho = 0)
+}
+svydesign <- function(...) {
+  cl <- match.call()
+  cl[[1]] <- quote(survey::svydesign)
+  d <- eval(cl, parent.frame())
+  if (!is.null(REP$replicate)) {
+    t <- rtype(REP$replicate)
+    return(suppressWarnings(as.svrepdesign(d, type = t$type, fay.rho = t$rho,
+                                           mse = REP$mse)))
+  }
+  if (!is.null(REP$repweights)) {
+    t <- rtype(REP[["rep-type"]])
+    v <- d$variables
+    cols <- grep(REP$repweights, names(v))
+    return(suppressWarnings(svrepdesign(
+      variables = v, repweights = v[, cols], weights = weights(d), type = t$type,
+      rho = if (t$type == "Fay") t$rho else NULL, combined.weights = TRUE,
+      scale = if (is.null(REP[["rep-scale"]])) NULL else as.numeric(REP[["rep-scale"]]),
+      rscales = if (t$type == "JKn") rep(1, length(cols)) else NULL, mse = REP$mse)))
+  }
+  d
+}
+
+# ---- main -----------------------------------------------------------------
+cases <- readLines(file.path(ref_dir, "rep_cases.txt"), encoding = "UTF-8")
+cases <- cases[!grepl("^[[:space:]]*(#|$)", cases)]
+failed <- character(0)
+for (line in cases) {
+  f <- strsplit(line, "|", fixed = TRUE)[[1]]
+  name <- trimws(f[1]); datafile <- trimws(f[2]); argstring <- trimws(f[3])
+  out <- file.path(ref_dir, paste0(name, ".expected.csv"))
+  res <- withCallingHandlers(
+    tryCatch(run_case(parse_args(argstring), datafile), error = function(e) e),
+    warning = function(w) invokeRestart("muffleWarning"))
+  if (inherits(res, "error")) {
+    message(sprintf("FAILED  %-20s R error: %s", name, conditionMessage(res)))
+    if (file.exists(out)) file.remove(out)
+    failed <- c(failed, name)
+    next
+  }
+  write_expected(res, out)
+  cat(sprintf("ok      %-20s %3d rows -> %s\n", name, nrow(res), out))
+}
+
+# Satisfaction measures under JKn (--scale 1:5): t2b is the proportion in
+# 4..5 with svyciprop's logit interval, net the mean of t2b - b2b, index the
+# mean over the answered items of 100 (x - 1) / 4.
+dat <- read.csv(file.path("datasets", "apistrat_pairs.csv"))
+rd <- as.svrepdesign(survey::svydesign(ids = ~1, strata = ~stype, weights = ~pw, fpc = ~fpc,
+                                       data = dat), type = "JKn")
+rd <- update(rd, t2b = as.numeric(sat >= 4), net = (sat >= 4) - (sat <= 2),
+             idx = 100 * ((sat - 1) / 4 + (sat2 - 1) / 4) / 2)
+DF <- degf(rd)
+q <- qt(0.975, DF)
+p <- svyciprop(~t2b, rd, method = "logit", df = DF)
+m_net <- svymean(~net, rd); m_idx <- svymean(~idx, rd)
+res <- data.frame(
+  statistic = c("t2b", "net", "index"), variable = c("sat", "sat", "both"), level = "",
+  domain = "", estimate = c(coef(p), coef(m_net), coef(m_idx)),
+  se = c(SE(p), SE(m_net), SE(m_idx)),
+  ci_low = c(attr(p, "ci")[1], coef(m_net) - q * SE(m_net), coef(m_idx) - q * SE(m_idx)),
+  ci_high = c(attr(p, "ci")[2], coef(m_net) + q * SE(m_net), coef(m_idx) + q * SE(m_idx)),
+  df = DF, deff = NA, n = nrow(dat), stringsAsFactors = FALSE)
+write_expected(res, file.path(ref_dir, "rep_measures_jkn.expected.csv"))
+cat("ok      rep_measures_jkn\n")
+if (length(failed)) quit(status = 1)
