@@ -16,6 +16,7 @@
 
 #include "ss_cli.h"
 #include "ss_commands.h"
+#include "ss_writer.h"
 
 /* survstat plot, when it is linked in. */
 extern int cmd_plot(int argc, char **argv) __attribute__((weak));
@@ -528,12 +529,17 @@ int cmd_run(int argc, char **argv)
         if ((mkdir(out, 0777) != 0 && errno != EEXIST) || mkdir(tmp, 0777) != 0) {
             fprintf(stderr, "survstat run: %s: cannot create: %s\n", out, strerror(errno));
             rc = 1;
+        } else if (ss_output_protect_dir(tmp) != 0) { /* a signal removes it */
+            fprintf(stderr, "survstat run: %s: too many pending outputs\n", tmp);
+            remove_tree(tmp);
+            rc = 1;
         }
     }
     if (rc == 0) {
         rc = run_wave(&s, data, wave, tmp);
         if (rc != 0) {
             remove_tree(tmp);
+            ss_output_release_dir(tmp);
         } else {
             struct stat st;
             int had = stat(final, &st) == 0;
@@ -546,6 +552,7 @@ int cmd_run(int argc, char **argv)
             } else if (had) {
                 remove_tree(old);
             }
+            ss_output_release_dir(tmp);
             for (size_t i = 0; rc == 0 && i < s.nsec; i++)
                 if (strcmp(s.sec[i].type, "estimate") == 0 || strcmp(s.sec[i].type, "drivers") == 0 ||
                     strcmp(s.sec[i].type, "rates") == 0 || strcmp(s.sec[i].type, "chart") == 0)
