@@ -15,8 +15,8 @@ def write(name, rows):
 write("wide.csv", [",".join(f"c{i}" for i in range(16385)), ",".join("1" for _ in range(16385))])
 write("wide_ok.csv", [",".join(f"c{i}" for i in range(16384))] +
       [",".join(str(r) for _ in range(16384)) for r in range(3)])
-# a field of 2 MiB
-write("long.csv", ["y,t", '1,"' + "x" * (2 << 20) + '"', "2,b"])
+# a field of 17 MiB (a 3 MB one is read: input.sh)
+write("long.csv", ["y,t", '1,"' + "x" * (17 << 20) + '"', "2,b"])
 # 100000 domains, 100000 PSUs
 write("manydom.csv", ["psu,w,y,dom"] + [f"{i},1.5,{i % 7},{i}" for i in range(100000)])
 # a stratum per row
@@ -30,7 +30,7 @@ PY
 expect_error too-many-columns 1 "wide.csv:1: more than 16384 columns" -- estimate "$H/wide.csv" --mean c1
 run estimate "$H/wide_ok.csv" --mean c16383 --format csv
 if [ "$status" -eq 0 ] && grep -q '^,mean,c16383,,,1,' "$TMP/out"; then ok; else bad "16384 columns: exit $status: $(cat "$TMP/err")"; fi
-expect_error field-too-long 1 "long.csv:2: field 2 is longer than 1048576 bytes" -- estimate "$H/long.csv" --mean y
+expect_error field-too-long 1 "long.csv:2: field 2 is longer than 16777216 bytes" -- estimate "$H/long.csv" --mean y
 
 # 100000 domains and PSUs: linear, so well under the timeout even with ASan.
 timeout 120 "$BIN" estimate "$H/manydom.csv" --ids psu --weights w --mean y --by dom --format csv \
@@ -162,3 +162,24 @@ for f in tests/fuzz/regress/run/*; do
   [ -f "$f" ] || continue
   fuzz_replay "$f" 0 run --out "$H/fuzzrun"
 done
+
+# --- leaks are errors under ./survstat-asan ------------------------------------
+# `make check` runs this suite with SURVSTAT_ASAN=1: prove that a leak under
+# the suite's ASAN_OPTIONS would fail it (exit 99 and a LeakSanitizer report),
+# with a one-line canary built like survstat-asan.
+if [ "${SURVSTAT_ASAN:-}" = 1 ]; then
+  printf '#include <stdlib.h>\nint main(void) { void *volatile p = malloc(64); p = 0; return p != 0; }\n' \
+    >"$H/leak.c"
+  if ${CC:-cc} -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -o "$H/leak" "$H/leak.c" 2>/dev/null; then
+    "$H/leak" 2>"$H/leak.err"
+    st=$?
+    case $ASAN_OPTIONS in *detect_leaks=1*) lo=1 ;; *) lo=0 ;; esac
+    if [ $st -eq 99 ] && [ $lo -eq 1 ] && grep -q "LeakSanitizer: detected memory leaks" "$H/leak.err"; then
+      ok
+    else
+      bad "leak detection is off: canary exit $st, ASAN_OPTIONS=$ASAN_OPTIONS"
+    fi
+  else
+    bad "leak canary: cannot build with -fsanitize=address"
+  fi
+fi
