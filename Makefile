@@ -71,6 +71,9 @@ check: deps
 	@tests/run_tests.sh ./survstat
 	@$(MAKE) --no-print-directory asan
 	@SURVSTAT_ASAN=1 tests/run_tests.sh ./survstat-asan
+	@if [ -n "$$(find tests/fuzz/regress -type f 2>/dev/null)" ]; then \
+	  $(MAKE) --no-print-directory deps PACKAGES="$(DEB_PACKAGES) $(FUZZ_PACKAGES)" && \
+	  $(MAKE) --no-print-directory fuzz-check; fi
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -90,7 +93,9 @@ FUZZ_CC   ?= clang
 FUZZ_TIME ?= 30
 FUZZ_FLAGS = -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
              -fno-sanitize-recover=all
-FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
+# fuzz_plot.c tests src/plot.c's quoting: built once the plot branch is in.
+FUZZ_SRC  := $(filter-out $(if $(wildcard src/plot.c),,tests/fuzz/fuzz_plot.c),\
+               $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_OBJ  := $(filter-out build/fuzz/obj/main.o build/fuzz/obj/cmd_%.o,$(SRC:src/%.c=build/fuzz/obj/%.o))
 FUZZ_CMD_OBJ := $(filter-out build/fuzz/obj/cmd_run.o,$(filter build/fuzz/obj/cmd_%.o,$(SRC:src/%.c=build/fuzz/obj/%.o)))
