@@ -26,6 +26,9 @@ write("tiny_w.csv", ["w,y", "1e-300,1", "1,2", "1,3"])
 write("huge_w.csv", ["w,y", "1e300,1", "1,2", "1,3"])
 write("overflow.csv", ["w,y", "1e149,1e200", "1e149,2", "1e149,3"])
 write("big_ok.csv", ["w,y", "1e149,1", "1e149,2", "1e149,3"])
+# raking to 250 levels: more calibration columns than the limit
+write("rake250.csv", ["g,w,y"] + [f"{i % 250},1,{i % 3}" for i in range(500)])
+write("rake250_margins.csv", ["variable,level,total"] + [f"g,{l},4" for l in range(250)])
 PY
 expect_error too-many-columns 1 "wide.csv:1: more than 16384 columns" -- estimate "$H/wide.csv" --mean c1
 run estimate "$H/wide_ok.csv" --mean c16383 --format csv
@@ -48,6 +51,9 @@ expect_error overflow-inf 1 "survstat estimate: result row 1 (total y): column '
   estimate "$H/overflow.csv" --weights w --total y
 run estimate "$H/big_ok.csv" --weights w --total y --format csv
 if [ "$status" -eq 0 ] && grep -q '^,total,y,,,6.0000000000000001e+149,' "$TMP/out"; then ok; else bad "weights 1e149: $(cat "$TMP/out" "$TMP/err")"; fi
+
+expect_error too-many-calibration-columns 1 "rake250_margins.csv: the margins make 251 calibration columns, more than 200: merge levels" -- \
+  estimate "$H/rake250.csv" --weights w --rake "$H/rake250_margins.csv" --mean y
 
 # --- outputs: whole or not at all -------------------------------------------
 # Every command that writes, to a full disk through -o and through stdout:
