@@ -74,6 +74,16 @@ static char *reader(char *str, int num, void *stream)
 {
     spec *s = stream;
     char *r = fgets(str, num, s->fp);
+    int more = r && !strchr(r, '\n') && !feof(s->fp) ? getc(s->fp) : EOF;
+    if (more != EOF && more != '\n') {
+        /* inih would read the rest as a line of its own */
+        if (!s->failed) {
+            snprintf(s->message, sizeof s->message, "line longer than %d bytes", num - 1);
+            s->fail_line = s->line + 1;
+            s->failed = 1;
+        }
+        return NULL;
+    }
     if (r) {
         s->line++;
         const char *p = r;

@@ -189,3 +189,7 @@ if [ "${SURVSTAT_ASAN:-}" = 1 ]; then
     bad "leak canary: cannot build with -fsanitize=address"
   fi
 fi
+
+# A run spec line longer than inih's buffer is an error, not two lines.
+printf '[run]\ndata = x.csv\nwave = w\n[estimate e]\nmean = %s\n' "$(printf 'a%.0s' $(seq 300))" >"$H/long.ini"
+expect_error spec-line-too-long 1 "survstat run: $H/long.ini:5: line longer than 199 bytes" -- run "$H/long.ini" --out "$H/longout"
