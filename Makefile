@@ -22,8 +22,11 @@ DEB_PACKAGES = gcc make pkg-config libgsl-dev libcsv-dev libcmocka-dev libinih-d
                fonts-wqy-zenhei libc-bin python3
 # What `make bench` needs besides: R's survey package and data.table's reader.
 BENCH_PACKAGES = r-base-core r-cran-survey r-cran-data.table
+# What `make fuzz` needs more (libFuzzer comes with clang's runtime).
+FUZZ_PACKAGES = clang libclang-rt-14-dev
+PACKAGES ?= $(DEB_PACKAGES)
 
-.PHONY: all check demo asan bench bench-deps clean deps unit e2e refs
+.PHONY: all check demo asan bench bench-deps clean deps unit e2e refs fuzz fuzz-build fuzz-check
 
 all: survstat
 
@@ -46,7 +49,7 @@ build/asan/%.o: src/%.c | build/asan
 
 # Installs what is missing (apt-get, through sudo when not root).
 deps:
-	@missing=""; for p in $(DEB_PACKAGES) $(EXTRA_PACKAGES); do \
+	@missing=""; for p in $(PACKAGES) $(EXTRA_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \
 	    || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -70,6 +73,9 @@ check: deps
 	@tests/run_tests.sh ./survstat
 	@$(MAKE) --no-print-directory asan
 	@SURVSTAT_ASAN=1 tests/run_tests.sh ./survstat-asan
+	@if [ -n "$$(find tests/fuzz/regress -type f 2>/dev/null)" ]; then \
+	  $(MAKE) --no-print-directory deps PACKAGES="$(DEB_PACKAGES) $(FUZZ_PACKAGES)" && \
+	  $(MAKE) --no-print-directory fuzz-check; fi
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -96,6 +102,53 @@ build/bench/%: bench/%.c | build/bench
 refs:
 	Rscript tests/ref/export_data.R && Rscript tests/ref/margins/make_margins.R && \
 	  Rscript tests/ref/make_refs.R && Rscript tests/ref/make_test_refs.R
+
+# libFuzzer harnesses (tests/fuzz/fuzz_NAME.c, seeds in tests/fuzz/corpus/NAME/):
+# `make fuzz` builds them with clang and runs each for FUZZ_TIME seconds;
+# what they find is kept in tests/fuzz/regress/NAME/ and replayed by
+# `make fuzz-check` (and tests/e2e/hardening.sh through ./survstat).  A new
+# harness is one more tests/fuzz/fuzz_NAME.c plus its corpus directory.
+FUZZ_CC   ?= clang
+FUZZ_TIME ?= 30
+FUZZ_FLAGS = -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+             -fno-sanitize-recover=all
+# fuzz_plot.c tests src/plot.c's quoting: built once the plot branch is in.
+FUZZ_SRC  := $(filter-out $(if $(wildcard src/plot.c),,tests/fuzz/fuzz_plot.c),\
+               $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_OBJ  := $(filter-out build/fuzz/obj/main.o build/fuzz/obj/cmd_%.o,$(SRC:src/%.c=build/fuzz/obj/%.o))
+FUZZ_CMD_OBJ := $(filter-out build/fuzz/obj/cmd_run.o,$(filter build/fuzz/obj/cmd_%.o,$(SRC:src/%.c=build/fuzz/obj/%.o)))
+.SECONDARY: $(FUZZ_OBJ) $(FUZZ_CMD_OBJ)
+build/fuzz/obj:
+	mkdir -p $@
+build/fuzz/obj/%.o: src/%.c | build/fuzz/obj
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(GSL_CFLAGS) $(CPPFLAGS) -Wno-unused-command-line-argument -c -o $@ $<
+# fuzz_run includes src/cmd_run.c itself (to reach its static parser) and
+# links the commands it would run.
+build/fuzz/fuzz_run: $(FUZZ_CMD_OBJ)
+build/fuzz/fuzz_run: FUZZ_MORE = $(FUZZ_CMD_OBJ)
+build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_util.h $(FUZZ_OBJ)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(GSL_CFLAGS) $(CPPFLAGS) -D_GNU_SOURCE -Itests/fuzz -o $@ $< \
+	  $(FUZZ_MORE) $(FUZZ_OBJ) $(LDLIBS)
+fuzz-build: $(FUZZ_BIN)
+fuzz:
+	@$(MAKE) --no-print-directory deps PACKAGES="$(DEB_PACKAGES) $(FUZZ_PACKAGES)"
+	@$(MAKE) --no-print-directory fuzz-build
+	@set -e; for b in $(FUZZ_BIN); do n=$${b#build/fuzz/fuzz_}; \
+	  mkdir -p build/fuzz/corpus/$$n tests/fuzz/regress/$$n; \
+	  echo "fuzz $$n: $(FUZZ_TIME) s"; \
+	  ASAN_OPTIONS=detect_leaks=1 $$b -max_total_time=$(FUZZ_TIME) -max_len=65536 -timeout=10 \
+	    -rss_limit_mb=2048 -close_fd_mask=2 -artifact_prefix=tests/fuzz/regress/$$n/ \
+	    -print_final_stats=0 build/fuzz/corpus/$$n tests/fuzz/corpus/$$n \
+	    2>build/fuzz/$$n.log || { tail -40 build/fuzz/$$n.log; exit 1; }; \
+	  grep -h '^#[0-9]*.*DONE' build/fuzz/$$n.log | tail -1; done
+# Replays the seeds and every input kept from a crash through the harnesses.
+fuzz-check: fuzz-build
+	@set -e; for b in $(FUZZ_BIN); do n=$${b#build/fuzz/fuzz_}; \
+	  files=$$(find tests/fuzz/corpus/$$n tests/fuzz/regress/$$n -type f 2>/dev/null); \
+	  [ -z "$$files" ] || ASAN_OPTIONS=detect_leaks=1 $$b $$files >/dev/null 2>&1 \
+	    || { echo "fuzz-check $$n failed"; $$b $$files 2>&1 | tail -30; exit 1; }; \
+	  echo "fuzz-check $$n: $$(echo $$files | wc -w) inputs"; done
 
 clean:
 	rm -rf build survstat survstat-asan

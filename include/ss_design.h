@@ -24,6 +24,11 @@
 
 #define SS_MAX_STAGES 8
 
+/* Positive weights must lie in this range (else a data error): the squares
+ * of weighted scores then neither overflow nor underflow to 0. */
+#define SS_DESIGN_WEIGHT_MIN 1e-150
+#define SS_DESIGN_WEIGHT_MAX 1e150
+
 typedef enum {
     SS_LONELY_FAIL,
     SS_LONELY_REMOVE,

@@ -27,6 +27,11 @@
 #include "ss_dict.h"
 #include "ss_error.h"
 
+/* Limits, beyond which a file is refused with an error naming the line:
+ * columns in the header (Excel's column count) and bytes in one field. */
+#define SS_TABLE_MAX_COLUMNS 16384
+#define SS_TABLE_MAX_FIELD (1u << 24)
+
 enum {
     SS_NEED_NUMBER = 1,   /* values as doubles in num */
     SS_NEED_CATEGORY = 2, /* values as level codes in code */

@@ -29,6 +29,9 @@
 typedef enum { SS_CALFUN_LINEAR, SS_CALFUN_RAKING, SS_CALFUN_LOGIT } ss_calfun;
 
 #define SS_MAX_CLASSES 16
+/* At most this many calibration model columns (the levels of the margins'
+ * variables plus numeric totals and the intercept). */
+#define SS_WEIGHT_MAX_COLUMNS 200
 
 typedef struct ss_weight_spec {
     const char *poststrat;   /* CELLS.csv */

@@ -59,8 +59,16 @@ typedef struct ss_output {
     char *tmp;
 } ss_output;
 
+/* While an output is open, SIGINT, SIGTERM, SIGHUP and SIGQUIT remove its
+ * temporary file before the process dies of the signal. */
 int ss_output_open(ss_output *o, const char *path, ss_error *err);
 int ss_output_commit(ss_output *o, ss_error *err);
 void ss_output_abort(ss_output *o);
+
+/* A directory of outputs not yet committed (survstat run's wave), removed
+ * with its files by those signals.  The string must live until released;
+ * -1 when too many are registered. */
+int ss_output_protect_dir(char *dir);
+void ss_output_release_dir(char *dir);
 
 #endif

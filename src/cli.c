@@ -1,5 +1,6 @@
 #include "ss_cli.h"
 
+#include <errno.h>
 #include <iconv.h>
 #include <math.h>
 #include <stdlib.h>
@@ -439,16 +440,50 @@ int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq,
     return rc;
 }
 
+/* An infinite number in a result is an overflow (weights or values too
+ * large for double precision), never an answer: refuse it rather than
+ * print Inf.  The cv of a zero estimate is the one infinite value allowed. */
+static int check_finite(const ss_grid *g, ss_error *err)
+{
+    long stat = -1, var = -1;
+    for (size_t j = 0; j < g->ncol; j++) {
+        if (strcmp(g->name[j], "statistic") == 0)
+            stat = (long)j;
+        else if (strcmp(g->name[j], "variable") == 0)
+            var = (long)j;
+    }
+    for (size_t i = 0; i < g->nrow; i++)
+        for (size_t j = 0; j < g->ncol; j++) {
+            const ss_cell *x = &g->cell[i * g->ncol + j];
+            if (!g->is_number[j] || !isinf(x->num) || strcmp(g->name[j], "cv") == 0)
+                continue;
+            char what[256] = "";
+            if (stat >= 0 && var >= 0)
+                snprintf(what, sizeof what, " (%s %s)", g->cell[i * g->ncol + (size_t)stat].text,
+                         g->cell[i * g->ncol + (size_t)var].text);
+            return ss_error_set(err, SS_EDATA, NULL, 0,
+                                "result row %zu%s: column '%s' overflows to %s (weights or "
+                                "values too large for double precision): rescale them",
+                                i + 1, what, g->name[j], x->num > 0 ? "Inf" : "-Inf");
+        }
+    return SS_OK;
+}
+
 int ss_cli_write(ss_cli *c, const ss_grid *g, ss_error *err)
 {
+    if (check_finite(g, err) != SS_OK)
+        return SS_EDATA;
     ss_format f = c->format_set ? c->format : ss_format_for_path(c->output, SS_FMT_TEXT);
     ss_output out;
     int rc = ss_output_open(&out, c->output, err);
     if (rc != SS_OK)
         return rc;
     if (ss_grid_write(out.fp, g, f) != 0) {
-        const char *name = c->output ? c->output : "standard output";
-        ss_error_set(err, SS_EDATA, NULL, 0, "write error on %s", name);
+        const char *e = strerror(errno);
+        if (out.fp == stdout)
+            ss_error_set(err, SS_EDATA, NULL, 0, "write error on standard output: %s", e);
+        else
+            ss_error_set(err, SS_EDATA, c->output, 0, "write error: %s", e);
         ss_output_abort(&out);
         return SS_EDATA;
     }

@@ -16,6 +16,7 @@
 
 #include "ss_cli.h"
 #include "ss_commands.h"
+#include "ss_writer.h"
 
 const char cmd_run_usage[] =
     "usage: survstat run SPEC [--data FILE] [--wave LABEL] [--out DIR]\n"
@@ -73,6 +74,16 @@ static char *reader(char *str, int num, void *stream)
 {
     spec *s = stream;
     char *r = fgets(str, num, s->fp);
+    int more = r && !strchr(r, '\n') && !feof(s->fp) ? getc(s->fp) : EOF;
+    if (more != EOF && more != '\n') {
+        /* inih would read the rest as a line of its own */
+        if (!s->failed) {
+            snprintf(s->message, sizeof s->message, "line longer than %d bytes", num - 1);
+            s->fail_line = s->line + 1;
+            s->failed = 1;
+        }
+        return NULL;
+    }
     if (r) {
         s->line++;
         const char *p = r;
@@ -546,12 +557,17 @@ int cmd_run(int argc, char **argv)
         if ((mkdir(out, 0777) != 0 && errno != EEXIST) || mkdir(tmp, 0777) != 0) {
             fprintf(stderr, "survstat run: %s: cannot create: %s\n", out, strerror(errno));
             rc = 1;
+        } else if (ss_output_protect_dir(tmp) != 0) { /* a signal removes it */
+            fprintf(stderr, "survstat run: %s: too many pending outputs\n", tmp);
+            remove_tree(tmp);
+            rc = 1;
         }
     }
     if (rc == 0) {
         rc = run_wave(&s, data, wave, tmp);
         if (rc != 0) {
             remove_tree(tmp);
+            ss_output_release_dir(tmp);
         } else {
             struct stat st;
             int had = stat(final, &st) == 0;
@@ -564,6 +580,7 @@ int cmd_run(int argc, char **argv)
             } else if (had) {
                 remove_tree(old);
             }
+            ss_output_release_dir(tmp);
             for (size_t i = 0; rc == 0 && i < s.nsec; i++)
                 if (strcmp(s.sec[i].type, "estimate") == 0 || strcmp(s.sec[i].type, "drivers") == 0 ||
                     strcmp(s.sec[i].type, "rates") == 0 || strcmp(s.sec[i].type, "chart") == 0)

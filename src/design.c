@@ -455,6 +455,12 @@ int ss_design_build(ss_design *d, const ss_table *t, const ss_design_spec *spec,
             if (v < 0)
                 return ss_error_set(err, SS_EDATA, t->file, ss_table_line(t, i),
                                     "column '%s': negative weight '%.17g'", wc->name, v);
+            /* Squares of scores must neither overflow nor underflow to 0. */
+            if (v > 0 && (v < SS_DESIGN_WEIGHT_MIN || v > SS_DESIGN_WEIGHT_MAX))
+                return ss_error_set(err, SS_EDATA, t->file, ss_table_line(t, i),
+                                    "column '%s': weight '%.15g' is outside [%g, %g]: rescale "
+                                    "the weights",
+                                    wc->name, v, SS_DESIGN_WEIGHT_MIN, SS_DESIGN_WEIGHT_MAX);
             any |= v > 0;
             d->w[i] = v;
         }

@@ -76,8 +76,9 @@ int ss_command_bad_option(const char *cmd, int argc, char **argv)
 
 static int finish(int rc)
 {
-    /* Output errors at exit are errors too (a full disk, a closed pipe). */
-    if (fflush(stdout) != 0 || ferror(stdout)) {
+    /* Output errors at exit are errors too (a full disk, a closed pipe);
+     * a command that failed has said why already. */
+    if ((fflush(stdout) != 0 || ferror(stdout)) && rc == 0) {
         fputs("survstat: write error on standard output\n", stderr);
         return rc ? rc : 1;
     }

@@ -127,6 +127,8 @@ static int utf8_valid(const char *s, size_t len)
 static int header_field(reader *r, const char *s, size_t len)
 {
     trim(&s, &len);
+    if (r->nnames == SS_TABLE_MAX_COLUMNS)
+        return fail(r, 1, "more than %d columns", SS_TABLE_MAX_COLUMNS);
     if (r->nnames == r->names_cap) {
         size_t cap = r->names_cap ? 2 * r->names_cap : 32;
         char **n = realloc(r->names, cap * sizeof *n);
@@ -323,6 +325,11 @@ static void on_field(void *s, size_t len, void *data)
         }
     }
     const char *str = s ? s : "";
+    if (len > SS_TABLE_MAX_FIELD) {
+        fail(r, r->record_line, "field %zu is longer than %u bytes", r->field + 1,
+             SS_TABLE_MAX_FIELD);
+        return;
+    }
     if (r->in_header)
         header_field(r, str, len);
     else

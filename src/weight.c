@@ -590,6 +590,14 @@ static int model_build(model *md, const ss_table *t, const ss_weight_plan *p, ss
         return rc;
     }
     size_t cap = p_cols + (size_t)intercept;
+    /* The solves cost n p^2 per iteration: refuse what would not finish. */
+    if (cap > SS_WEIGHT_MAX_COLUMNS) {
+        free(first);
+        return ss_error_set(err, SS_EDATA, file, 0,
+                            "the margins make %zu calibration columns, more than %d: merge "
+                            "levels",
+                            cap, SS_WEIGHT_MAX_COLUMNS);
+    }
     md->n = n;
     md->mm = calloc((n ? n : 1) * (cap ? cap : 1), sizeof *md->mm);
     md->pop = calloc(cap ? cap : 1, sizeof *md->pop);

@@ -1,11 +1,15 @@
 #include "ss_writer.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "ss_number.h"
@@ -424,6 +428,105 @@ int ss_grid_write(FILE *fp, const ss_grid *g, ss_format f)
 
 /* ---- atomic output ---- */
 
+/* What an interrupted run must not leave behind: the temporary files being
+ * written and the directories registered by ss_output_protect_dir.  The
+ * signal handler reads only these pointers and calls only async-signal-safe
+ * functions: unlink, open, unlinkat, rmdir, and the getdents64 system call
+ * to list a directory (readdir allocates, so it is not safe there). */
+#define MAX_PENDING 16
+static char *volatile pending_file[MAX_PENDING];
+static char *volatile pending_dir[MAX_PENDING];
+static volatile sig_atomic_t handlers_set;
+
+static void remove_dir_now(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        char buf[4096];
+        long n;
+        while ((n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0) {
+            for (long off = 0; off < n;) {
+                struct {
+                    unsigned long long ino;
+                    long long off;
+                    unsigned short reclen;
+                    unsigned char type;
+                    char name[];
+                } *e = (void *)(buf + off);
+                if (strcmp(e->name, ".") != 0 && strcmp(e->name, "..") != 0)
+                    unlinkat(fd, e->name, 0);
+                off += e->reclen;
+            }
+        }
+        close(fd);
+    }
+    rmdir(dir);
+}
+
+static void on_signal(int sig)
+{
+    for (int i = 0; i < MAX_PENDING; i++) {
+        char *f = pending_file[i];
+        if (f)
+            unlink(f);
+    }
+    for (int i = 0; i < MAX_PENDING; i++) {
+        char *d = pending_dir[i];
+        if (d)
+            remove_dir_now(d);
+    }
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void set_handlers(void)
+{
+    if (handlers_set)
+        return;
+    handlers_set = 1;
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction sa, old;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigemptyset(&sa.sa_mask);
+        for (size_t k = 0; k < sizeof sigs / sizeof sigs[0]; k++)
+            sigaddset(&sa.sa_mask, sigs[k]);
+        /* A signal the caller ignores (nohup) stays ignored. */
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            continue;
+        sigaction(sigs[i], &sa, NULL);
+    }
+}
+
+static int pending_add(char *volatile *list, char *path)
+{
+    set_handlers();
+    for (int i = 0; i < MAX_PENDING; i++)
+        if (!list[i]) {
+            list[i] = path;
+            return 0;
+        }
+    return -1;
+}
+
+static void pending_remove(char *volatile *list, const char *path)
+{
+    for (int i = 0; i < MAX_PENDING; i++)
+        if (list[i] == path)
+            list[i] = NULL;
+}
+
+int ss_output_protect_dir(char *dir)
+{
+    return pending_add(pending_dir, dir);
+}
+
+void ss_output_release_dir(char *dir)
+{
+    pending_remove(pending_dir, dir);
+}
+
 int ss_output_open(ss_output *o, const char *path, ss_error *err)
 {
     memset(o, 0, sizeof *o);
@@ -470,6 +573,12 @@ int ss_output_open(ss_output *o, const char *path, ss_error *err)
         ss_output_abort(o);
         return ss_error_set(err, SS_EDATA, path, 0, "cannot write: %s", strerror(e));
     }
+    if (pending_add(pending_file, o->tmp) != 0) {
+        close(fd);
+        ss_output_abort(o);
+        return ss_error_set(err, SS_EDATA, path, 0, "more than %d outputs open at once",
+                            MAX_PENDING);
+    }
     o->fp = fdopen(fd, "w");
     if (!o->fp) {
         int e = errno;
@@ -512,6 +621,7 @@ int ss_output_commit(ss_output *o, ss_error *err)
         ss_output_abort(o);
         return ss_error_set(err, SS_EDATA, path, 0, "write error: %s", strerror(e));
     }
+    pending_remove(pending_file, o->tmp);
     free(o->tmp);
     free(o->path);
     o->tmp = o->path = NULL;
@@ -522,8 +632,10 @@ void ss_output_abort(ss_output *o)
 {
     if (o->fp && o->fp != stdout)
         fclose(o->fp);
-    if (o->tmp)
+    if (o->tmp) {
         unlink(o->tmp);
+        pending_remove(pending_file, o->tmp);
+    }
     free(o->tmp);
     free(o->path);
     memset(o, 0, sizeof *o);
