@@ -403,7 +403,7 @@ static int mean_like(const ss_design *d, work *wk, const ss_estimate_options *o,
         return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     r->estimate = total ? Y : ybar;
     r->se = sqrt(var);
-    if (o->deff && !d->rep) {
+    if (o->deff) {
         /* R: svyvar (divisor n - 1) times the SRSWOR factor with N = W. */
         double sv = s2 * (double)nobs / ((double)nobs - 1);
         double vsrs = sv * (W - (double)nobs) / (W * (double)nobs);

@@ -446,7 +446,7 @@ static int bar_script(ss_buf *b, const ss_plot_options *o, const ss_result *r, s
                       w->estimate * sc);
     }
     if (any_flag) {
-        snprintf(label, sizeof label, "Flagged (orange bars): %s", note);
+        snprintf(label, sizeof label, "Flagged (orange bars): %.1000s", note); /* a long note is cut */
         ss_buf_printf(b, "set bmargin 5\nset label %zu ", n + 2);
         ss_plot_quote(b, label);
         ss_buf_printf(b, " at screen 0.01, screen 0.02 left tc rgb '#b03a2e'\n");
