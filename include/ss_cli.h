@@ -77,6 +77,23 @@ void ss_cli_free(ss_cli *c);
  * not, or -1 with err filled (a usage error). */
 int ss_cli_option(ss_cli *c, int opt, const char *arg, ss_error *err);
 
+/* A command's own options: fn handles one (opt, its argument) and returns
+ * SS_OK, an error code with err filled, or SS_CLI_NOT_MINE to leave it to
+ * the shared options. */
+#define SS_CLI_NOT_MINE (-1)
+typedef int (*ss_cli_option_fn)(void *ctx, int opt, const char *arg, ss_error *err);
+
+/* getopt_long over argv with the command's own options, then the shared
+ * ones (ss_cli_options): fn (NULL when own is empty) sees every option
+ * first, so a command may give a shared option its own meaning;
+ * ss_cli_option gets the ones fn leaves.
+ * Stops at the first error.  Returns SS_OK with optind at the first
+ * operand, an error code with err filled, or SS_CLI_BAD_OPTION once an
+ * unknown option or a missing value has been reported on stderr (exit 2). */
+#define SS_CLI_BAD_OPTION (-2)
+int ss_cli_parse(ss_cli *c, int argc, char **argv, const struct option *own,
+                 ss_cli_option_fn fn, void *ctx, ss_error *err);
+
 /* Split "a,b,c" at sep into at most max items; items point into a copy
  * that c owns.  Empty items are a usage error naming the option. */
 int ss_cli_split(ss_cli *c, const char *arg, char sep, const char **items,

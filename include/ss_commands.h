@@ -34,8 +34,9 @@ extern const char cmd_estimate_usage[];
 extern const char cmd_describe_usage[];
 extern const char cmd_test_usage[];
 
-/* Shared by commands: getopt_long over the command's own options followed
- * by the shared ones (ss_cli_options).  Returns a malloc'd array. */
+/* Under ss_cli_parse (ss_cli.h), which the commands call; defined in
+ * cli.c.  The getopt_long table of the command's own options followed by
+ * the shared ones (ss_cli_options).  Returns a malloc'd array. */
 struct option *ss_command_options(const struct option *own);
 
 /* Report an unknown option or a missing argument, return 2. */

@@ -3,10 +3,12 @@
 #include <errno.h>
 #include <iconv.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "ss_commands.h"
 #include "ss_number.h"
 #include "ss_progress.h"
 
@@ -76,6 +78,61 @@ static char *own(ss_cli *c, const char *s)
     if (copy)
         c->owned[c->nowned++] = copy;
     return copy;
+}
+
+/* The commands' helpers (ss_commands.h): one getopt_long table, and the
+ * message for an option it does not know. */
+struct option *ss_command_options(const struct option *own)
+{
+    size_t a = 0, b = 0;
+    while (own[a].name)
+        a++;
+    while (ss_cli_options[b].name)
+        b++;
+    struct option *o = malloc((a + b + 1) * sizeof *o);
+    if (!o)
+        return NULL;
+    memcpy(o, own, a * sizeof *o);
+    memcpy(o + a, ss_cli_options, (b + 1) * sizeof *o);
+    return o;
+}
+
+int ss_command_bad_option(const char *cmd, int argc, char **argv)
+{
+    const char *bad = optind - 1 < argc && optind > 0 ? argv[optind - 1] : "?";
+    if (optopt && optopt < 256 && strncmp(bad, "--", 2) != 0)
+        fprintf(stderr, "survstat %s: option '-%c' is unknown or needs a value\n", cmd, optopt);
+    else
+        fprintf(stderr, "survstat %s: option '%s' is unknown or needs a value\n", cmd, bad);
+    fprintf(stderr, "try 'survstat %s --help'\n", cmd);
+    return 2;
+}
+
+int ss_cli_parse(ss_cli *c, int argc, char **argv, const struct option *own,
+                 ss_cli_option_fn fn, void *ctx, ss_error *err)
+{
+    struct option *opts = ss_command_options(own);
+    if (!opts)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    int rc = SS_OK, opt;
+    optind = 1;
+    opterr = 0;
+    while (rc == SS_OK && (opt = getopt_long(argc, argv, SS_CLI_SHORT, opts, NULL)) != -1) {
+        rc = fn ? fn(ctx, opt, optarg, err) : SS_CLI_NOT_MINE;
+        if (rc != SS_CLI_NOT_MINE)
+            continue;
+        int h = ss_cli_option(c, opt, optarg, err);
+        if (h < 0) {
+            rc = err->code;
+        } else if (h == 0) {
+            ss_command_bad_option(c->cmd, argc, argv);
+            rc = SS_CLI_BAD_OPTION;
+        } else {
+            rc = SS_OK;
+        }
+    }
+    free(opts);
+    return rc;
 }
 
 int ss_cli_split(ss_cli *c, const char *arg, char sep, const char **items,

@@ -37,6 +37,41 @@ static const struct option own_options[] = {
 
 #define MAX_FILES 64
 
+typedef struct combine_options {
+    ss_cli *cli;
+    double *fixed;
+    size_t *nfixed;
+    double *level;
+} combine_options;
+
+static int option(void *ctx, int opt, const char *arg, ss_error *err)
+{
+    combine_options *o = ctx;
+    int rc = SS_OK;
+    switch (opt) {
+    case SS_OPT_WEIGHTS: { /* here: one weight per file */
+        const char *items[MAX_FILES];
+        rc = ss_cli_split(o->cli, arg, ',', items, MAX_FILES, o->nfixed, "--weights", err);
+        for (size_t k = 0; k < *o->nfixed && rc == SS_OK; k++) {
+            rc = ss_cli_number(items[k], "--weights", &o->fixed[k], err);
+            if (rc == SS_OK && !(o->fixed[k] >= 0))
+                rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
+                                  "--weights: expected weights >= 0, got '%s'", items[k]);
+        }
+        break;
+    }
+    case OPT_LEVEL:
+        rc = ss_cli_number(arg, "--level", o->level, err);
+        if (rc == SS_OK && !(*o->level > 0 && *o->level < 1))
+            rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
+                              "--level: expected a number between 0 and 1, got '%s'", arg);
+        break;
+    default:
+        return SS_CLI_NOT_MINE;
+    }
+    return rc;
+}
+
 int cmd_combine(int argc, char **argv)
 {
     ss_cli cli;
@@ -45,38 +80,12 @@ int cmd_combine(int argc, char **argv)
     ss_error_clear(&err);
     double level = 0.95, fixed[MAX_FILES];
     size_t nfixed = 0;
-    struct option *opts = ss_command_options(own_options);
-    int rc = opts ? SS_OK : ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
-    int c;
-    optind = 1;
-    opterr = 0;
-    while (rc == SS_OK && (c = getopt_long(argc, argv, SS_CLI_SHORT, opts, NULL)) != -1) {
-        if (c == SS_OPT_WEIGHTS) { /* here: one weight per file */
-            const char *items[MAX_FILES];
-            rc = ss_cli_split(&cli, optarg, ',', items, MAX_FILES, &nfixed, "--weights", &err);
-            for (size_t k = 0; k < nfixed && rc == SS_OK; k++) {
-                rc = ss_cli_number(items[k], "--weights", &fixed[k], &err);
-                if (rc == SS_OK && !(fixed[k] >= 0))
-                    rc = ss_error_set(&err, SS_EUSAGE, NULL, 0,
-                                      "--weights: expected weights >= 0, got '%s'", items[k]);
-            }
-            continue;
-        }
-        int h = ss_cli_option(&cli, c, optarg, &err);
-        if (h < 0) {
-            rc = err.code;
-        } else if (h == 0 && c == OPT_LEVEL) {
-            rc = ss_cli_number(optarg, "--level", &level, &err);
-            if (rc == SS_OK && !(level > 0 && level < 1))
-                rc = ss_error_set(&err, SS_EUSAGE, NULL, 0,
-                                  "--level: expected a number between 0 and 1, got '%s'", optarg);
-        } else if (h == 0) {
-            free(opts);
-            ss_cli_free(&cli);
-            return ss_command_bad_option("combine", argc, argv);
-        }
+    combine_options o = {&cli, fixed, &nfixed, &level};
+    int rc = ss_cli_parse(&cli, argc, argv, own_options, option, &o, &err);
+    if (rc == SS_CLI_BAD_OPTION) {
+        ss_cli_free(&cli);
+        return 2;
     }
-    free(opts);
     size_t nfile = rc == SS_OK ? (size_t)(argc - optind) : 0;
     if (rc == SS_OK && nfile < 2)
         rc = ss_error_set(&err, SS_EUSAGE, NULL, 0, "combine needs two or more RESULT files");

@@ -200,22 +200,11 @@ int cmd_describe(int argc, char **argv)
     ss_cli_init(&cli, "describe");
     ss_error err;
     ss_error_clear(&err);
-    struct option *opts = ss_command_options(own_options);
-    int rc = opts ? SS_OK : ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
-    int c;
-    optind = 1;
-    opterr = 0;
-    while (rc == SS_OK && (c = getopt_long(argc, argv, SS_CLI_SHORT, opts, NULL)) != -1) {
-        int h = ss_cli_option(&cli, c, optarg, &err);
-        if (h < 0)
-            rc = err.code;
-        else if (h == 0) {
-            free(opts);
-            ss_cli_free(&cli);
-            return ss_command_bad_option("describe", argc, argv);
-        }
+    int rc = ss_cli_parse(&cli, argc, argv, own_options, NULL, NULL, &err);
+    if (rc == SS_CLI_BAD_OPTION) {
+        ss_cli_free(&cli);
+        return 2;
     }
-    free(opts);
     if (rc == SS_OK && optind != argc - 1)
         rc = ss_error_set(&err, SS_EUSAGE, NULL, 0,
                           optind >= argc ? "no input FILE (try 'survstat describe --help')"

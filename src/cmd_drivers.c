@@ -69,67 +69,57 @@ typedef struct drivers_args {
     double level, low, high;
 } drivers_args;
 
+static int option(void *ctx, int opt, const char *arg, ss_error *err)
+{
+    drivers_args *a = ctx;
+    const char *parts[2];
+    size_t k;
+    int rc = SS_OK;
+    switch (opt) {
+    case OPT_OUTCOME:
+        a->outcome = arg;
+        break;
+    case OPT_ITEMS:
+        rc = ss_cli_split(&a->cli, arg, ',', a->items, MAX_ITEMS, &a->nitems, "--items",
+                          err);
+        break;
+    case OPT_PERFORMANCE:
+        if (strcmp(arg, "mean") == 0 || strcmp(arg, "t2b") == 0)
+            a->t2b = arg[0] == 't';
+        else
+            rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
+                              "--performance: expected mean or t2b, got '%s'", arg);
+        break;
+    case OPT_SCALE:
+        rc = ss_cli_split(&a->cli, arg, ':', parts, 2, &k, "--scale", err);
+        if (rc == SS_OK && (k != 2 || ss_cli_number(parts[0], "--scale", &a->low, err) ||
+                            ss_cli_number(parts[1], "--scale", &a->high, err) ||
+                            fabs(a->high - a->low) < 2))
+            rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
+                              "--scale: expected LOW:HIGH, whole numbers at least 2 apart,"
+                              " got '%s'", arg);
+        a->scale_set = 1;
+        break;
+    case OPT_LEVEL:
+        rc = ss_cli_number(arg, "--level", &a->level, err);
+        if (rc == SS_OK && !(a->level > 0 && a->level < 1))
+            rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
+                              "--level: expected a number between 0 and 1, got '%s'", arg);
+        break;
+    case OPT_WAVE:
+        a->wave = arg;
+        break;
+    default:
+        return SS_CLI_NOT_MINE;
+    }
+    return rc;
+}
+
 static int parse(drivers_args *a, int argc, char **argv, ss_error *err)
 {
-    struct option *opts = ss_command_options(own_options);
-    if (!opts)
-        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
-    int rc = SS_OK, c;
-    optind = 1;
-    opterr = 0;
-    while (rc == SS_OK && (c = getopt_long(argc, argv, SS_CLI_SHORT, opts, NULL)) != -1) {
-        int h = ss_cli_option(&a->cli, c, optarg, err);
-        if (h < 0) {
-            rc = err->code;
-            break;
-        }
-        if (h == 1)
-            continue;
-        const char *parts[2];
-        size_t k;
-        switch (c) {
-        case OPT_OUTCOME:
-            a->outcome = optarg;
-            break;
-        case OPT_ITEMS:
-            rc = ss_cli_split(&a->cli, optarg, ',', a->items, MAX_ITEMS, &a->nitems, "--items",
-                              err);
-            break;
-        case OPT_PERFORMANCE:
-            if (strcmp(optarg, "mean") == 0 || strcmp(optarg, "t2b") == 0)
-                a->t2b = optarg[0] == 't';
-            else
-                rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
-                                  "--performance: expected mean or t2b, got '%s'", optarg);
-            break;
-        case OPT_SCALE:
-            rc = ss_cli_split(&a->cli, optarg, ':', parts, 2, &k, "--scale", err);
-            if (rc == SS_OK && (k != 2 || ss_cli_number(parts[0], "--scale", &a->low, err) ||
-                                ss_cli_number(parts[1], "--scale", &a->high, err) ||
-                                fabs(a->high - a->low) < 2))
-                rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
-                                  "--scale: expected LOW:HIGH, whole numbers at least 2 apart,"
-                                  " got '%s'", optarg);
-            a->scale_set = 1;
-            break;
-        case OPT_LEVEL:
-            rc = ss_cli_number(optarg, "--level", &a->level, err);
-            if (rc == SS_OK && !(a->level > 0 && a->level < 1))
-                rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
-                                  "--level: expected a number between 0 and 1, got '%s'", optarg);
-            break;
-        case OPT_WAVE:
-            a->wave = optarg;
-            break;
-        default:
-            free(opts);
-            ss_command_bad_option("drivers", argc, argv);
-            return -1;
-        }
-    }
-    free(opts);
+    int rc = ss_cli_parse(&a->cli, argc, argv, own_options, option, a, err);
     if (rc != SS_OK)
-        return rc;
+        return rc; /* < 0: reported */
     if (optind >= argc)
         return ss_error_set(err, SS_EUSAGE, NULL, 0, "no input FILE (try 'survstat drivers --help')");
     if (argc - optind > 1)

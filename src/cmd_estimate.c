@@ -238,122 +238,114 @@ static int parse_probs(estimate_args *a, const char *arg, ss_error *err)
     return SS_OK;
 }
 
+static int option(void *ctx, int opt, const char *arg, ss_error *err)
+{
+    estimate_args *a = ctx;
+    double v;
+    size_t n;
+    int rc = SS_OK;
+    switch (opt) {
+    case OPT_MEAN:
+        rc = add_vars(a, SS_STAT_MEAN, arg, "--mean", err);
+        break;
+    case OPT_TOTAL:
+        rc = add_vars(a, SS_STAT_TOTAL, arg, "--total", err);
+        break;
+    case OPT_PROP:
+        rc = add_vars(a, SS_STAT_PROP, arg, "--prop", err);
+        break;
+    case OPT_RATIO:
+        rc = add_vars(a, SS_STAT_RATIO, arg, "--ratio", err);
+        break;
+    case OPT_BY:
+        rc = ss_cli_split(&a->cli, arg, ',', a->by, 16, &n, "--by", err);
+        a->opt.by = a->by;
+        a->opt.nby = n;
+        break;
+    case OPT_LEVEL:
+        rc = ss_cli_number(arg, "--level", &v, err);
+        if (rc == SS_OK && !(v > 0 && v < 1))
+            rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
+                              "--level: expected a number between 0 and 1, got '%s'", arg);
+        a->opt.level = v;
+        break;
+    case OPT_DF:
+        if (strcmp(arg, "design") == 0) {
+            a->opt.df_mode = SS_DF_DESIGN;
+        } else if (strcmp(arg, "inf") == 0 || strcmp(arg, "Inf") == 0) {
+            a->opt.df_mode = SS_DF_INF;
+        } else {
+            rc = ss_cli_number(arg, "--df", &v, err);
+            if (rc == SS_OK && !(v > 0))
+                rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
+                                  "--df: expected design, inf or a positive number, got '%s'",
+                                  arg);
+            a->opt.df_mode = SS_DF_FIXED;
+            a->opt.df_fixed = v;
+        }
+        break;
+    case OPT_DOMAIN_DF:
+        a->opt.domain_df = 1;
+        break;
+    case OPT_DEFF:
+        a->opt.deff = 1;
+        break;
+    case OPT_WAVE:
+        a->wave = arg;
+        break;
+    case OPT_QUANTILE:
+        rc = add_vars(a, SS_STAT_QUANTILE, arg, "--quantile", err);
+        break;
+    case OPT_PROBS:
+        rc = parse_probs(a, arg, err);
+        break;
+    case OPT_QRULE:
+        if (ss_qrule_parse(arg, &a->opt.qrule) != 0)
+            rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
+                              "--qrule: expected math, school, shahvaish or hf1 .. hf9,"
+                              " got '%s'", arg);
+        break;
+    case OPT_CI_METHOD:
+        if (ss_ci_method_parse(arg, &a->opt.ci_method) != 0)
+            rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
+                              "--ci-method: expected logit, wald, beta, korn-graubard,"
+                              " likelihood, asin, xlogit or wilson, got '%s'", arg);
+        break;
+    case OPT_FLAGS:
+        if (strcmp(arg, "nchs") != 0)
+            rc = ss_error_set(err, SS_EUSAGE, NULL, 0, "--flags: expected nchs, got '%s'",
+                              arg);
+        a->opt.nchs = 1;
+        break;
+    case OPT_COMPARE:
+        a->opt.compare = 1;
+        break;
+    case OPT_T2B:
+        rc = add_vars(a, SS_STAT_T2B, arg, "--t2b", err);
+        break;
+    case OPT_B2B:
+        rc = add_vars(a, SS_STAT_B2B, arg, "--b2b", err);
+        break;
+    case OPT_NET:
+        rc = add_vars(a, SS_STAT_NET, arg, "--net", err);
+        break;
+    case OPT_INDEX:
+        rc = add_index(a, arg, err);
+        break;
+    case OPT_SCALE:
+        rc = parse_scale(a, arg, err);
+        break;
+    default:
+        return SS_CLI_NOT_MINE;
+    }
+    return rc;
+}
+
 static int parse_args(estimate_args *a, int argc, char **argv, ss_error *err)
 {
-    struct option *opts = ss_command_options(own_options);
-    if (!opts)
-        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
-    int rc = SS_OK, c;
-    optind = 1;
-    opterr = 0;
-    while (rc == SS_OK && (c = getopt_long(argc, argv, SS_CLI_SHORT, opts, NULL)) != -1) {
-        int h = ss_cli_option(&a->cli, c, optarg, err);
-        if (h < 0) {
-            rc = err->code;
-            break;
-        }
-        if (h == 1)
-            continue;
-        double v;
-        size_t n;
-        switch (c) {
-        case OPT_MEAN:
-            rc = add_vars(a, SS_STAT_MEAN, optarg, "--mean", err);
-            break;
-        case OPT_TOTAL:
-            rc = add_vars(a, SS_STAT_TOTAL, optarg, "--total", err);
-            break;
-        case OPT_PROP:
-            rc = add_vars(a, SS_STAT_PROP, optarg, "--prop", err);
-            break;
-        case OPT_RATIO:
-            rc = add_vars(a, SS_STAT_RATIO, optarg, "--ratio", err);
-            break;
-        case OPT_BY:
-            rc = ss_cli_split(&a->cli, optarg, ',', a->by, 16, &n, "--by", err);
-            a->opt.by = a->by;
-            a->opt.nby = n;
-            break;
-        case OPT_LEVEL:
-            rc = ss_cli_number(optarg, "--level", &v, err);
-            if (rc == SS_OK && !(v > 0 && v < 1))
-                rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
-                                  "--level: expected a number between 0 and 1, got '%s'", optarg);
-            a->opt.level = v;
-            break;
-        case OPT_DF:
-            if (strcmp(optarg, "design") == 0) {
-                a->opt.df_mode = SS_DF_DESIGN;
-            } else if (strcmp(optarg, "inf") == 0 || strcmp(optarg, "Inf") == 0) {
-                a->opt.df_mode = SS_DF_INF;
-            } else {
-                rc = ss_cli_number(optarg, "--df", &v, err);
-                if (rc == SS_OK && !(v > 0))
-                    rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
-                                      "--df: expected design, inf or a positive number, got '%s'",
-                                      optarg);
-                a->opt.df_mode = SS_DF_FIXED;
-                a->opt.df_fixed = v;
-            }
-            break;
-        case OPT_DOMAIN_DF:
-            a->opt.domain_df = 1;
-            break;
-        case OPT_DEFF:
-            a->opt.deff = 1;
-            break;
-        case OPT_WAVE:
-            a->wave = optarg;
-            break;
-        case OPT_QUANTILE:
-            rc = add_vars(a, SS_STAT_QUANTILE, optarg, "--quantile", err);
-            break;
-        case OPT_PROBS:
-            rc = parse_probs(a, optarg, err);
-            break;
-        case OPT_QRULE:
-            if (ss_qrule_parse(optarg, &a->opt.qrule) != 0)
-                rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
-                                  "--qrule: expected math, school, shahvaish or hf1 .. hf9,"
-                                  " got '%s'", optarg);
-            break;
-        case OPT_CI_METHOD:
-            if (ss_ci_method_parse(optarg, &a->opt.ci_method) != 0)
-                rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
-                                  "--ci-method: expected logit, wald, beta, korn-graubard,"
-                                  " likelihood, asin, xlogit or wilson, got '%s'", optarg);
-            break;
-        case OPT_FLAGS:
-            if (strcmp(optarg, "nchs") != 0)
-                rc = ss_error_set(err, SS_EUSAGE, NULL, 0, "--flags: expected nchs, got '%s'",
-                                  optarg);
-            a->opt.nchs = 1;
-            break;
-        case OPT_COMPARE:
-            a->opt.compare = 1;
-            break;
-        case OPT_T2B:
-            rc = add_vars(a, SS_STAT_T2B, optarg, "--t2b", err);
-            break;
-        case OPT_B2B:
-            rc = add_vars(a, SS_STAT_B2B, optarg, "--b2b", err);
-            break;
-        case OPT_NET:
-            rc = add_vars(a, SS_STAT_NET, optarg, "--net", err);
-            break;
-        case OPT_INDEX:
-            rc = add_index(a, optarg, err);
-            break;
-        case OPT_SCALE:
-            rc = parse_scale(a, optarg, err);
-            break;
-        default:
-            free(opts);
-            ss_command_bad_option("estimate", argc, argv); /* prints the message */
-            return SS_EUSAGE;
-        }
-    }
-    free(opts);
+    int rc = ss_cli_parse(&a->cli, argc, argv, own_options, option, a, err);
+    if (rc == SS_CLI_BAD_OPTION)
+        return SS_EUSAGE; /* reported, err left clear */
     if (rc != SS_OK)
         return rc;
     if (optind >= argc)

@@ -130,77 +130,66 @@ static int scale(const char *arg, ss_plot_options *po, ss_error *err)
     return SS_OK;
 }
 
-/* Options; returns SS_OK, an error code with err filled, or -2 when the
- * unknown-option message has been printed. */
+static int option(void *ctx, int opt, const char *arg, ss_error *err)
+{
+    plot_args *a = ctx;
+    int rc = SS_OK;
+    switch (opt) {
+    case OPT_TYPE:
+        if (ss_plot_type_parse(arg, &a->po.type) != 0)
+            rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
+                              "--type: expected bar, likert, trend, ipa or weights, got '%s'",
+                              arg);
+        a->type_set = 1;
+        break;
+    case OPT_TITLE:
+        a->po.title = arg;
+        break;
+    case OPT_WIDTH:
+        rc = pixels(arg, "--width", &a->po.width, err);
+        break;
+    case OPT_HEIGHT:
+        rc = pixels(arg, "--height", &a->po.height, err);
+        break;
+    case OPT_SCRIPT:
+        a->script = arg;
+        break;
+    case OPT_GNUPLOT:
+        a->gnuplot = arg;
+        break;
+    case OPT_STATISTIC:
+        a->statistic = arg;
+        break;
+    case OPT_VARIABLE:
+        a->variable = arg;
+        break;
+    case OPT_LEVEL:
+        a->level = arg;
+        break;
+    case OPT_SCALE:
+        rc = scale(arg, &a->po, err);
+        break;
+    case OPT_FLAGS:
+        if (strcmp(arg, "mark") == 0 || strcmp(arg, "suppress") == 0)
+            a->po.suppress = arg[0] == 's';
+        else
+            rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
+                              "--flags: expected mark or suppress, got '%s'", arg);
+        break;
+    case OPT_FONT:
+        a->po.font = arg;
+        break;
+    default:
+        return SS_CLI_NOT_MINE;
+    }
+    return rc;
+}
+
+/* Options; returns SS_OK, an error code with err filled, or
+ * SS_CLI_BAD_OPTION when the unknown-option message has been printed. */
 static int parse(plot_args *a, int argc, char **argv, ss_error *err)
 {
-    struct option *opts = ss_command_options(own_options);
-    if (!opts)
-        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
-    int rc = SS_OK, c;
-    optind = 1;
-    opterr = 0;
-    while (rc == SS_OK && (c = getopt_long(argc, argv, SS_CLI_SHORT, opts, NULL)) != -1) {
-        int h = ss_cli_option(&a->cli, c, optarg, err);
-        if (h < 0) {
-            rc = err->code;
-            continue;
-        }
-        if (h > 0)
-            continue;
-        switch (c) {
-        case OPT_TYPE:
-            if (ss_plot_type_parse(optarg, &a->po.type) != 0)
-                rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
-                                  "--type: expected bar, likert, trend, ipa or weights, got '%s'",
-                                  optarg);
-            a->type_set = 1;
-            break;
-        case OPT_TITLE:
-            a->po.title = optarg;
-            break;
-        case OPT_WIDTH:
-            rc = pixels(optarg, "--width", &a->po.width, err);
-            break;
-        case OPT_HEIGHT:
-            rc = pixels(optarg, "--height", &a->po.height, err);
-            break;
-        case OPT_SCRIPT:
-            a->script = optarg;
-            break;
-        case OPT_GNUPLOT:
-            a->gnuplot = optarg;
-            break;
-        case OPT_STATISTIC:
-            a->statistic = optarg;
-            break;
-        case OPT_VARIABLE:
-            a->variable = optarg;
-            break;
-        case OPT_LEVEL:
-            a->level = optarg;
-            break;
-        case OPT_SCALE:
-            rc = scale(optarg, &a->po, err);
-            break;
-        case OPT_FLAGS:
-            if (strcmp(optarg, "mark") == 0 || strcmp(optarg, "suppress") == 0)
-                a->po.suppress = optarg[0] == 's';
-            else
-                rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
-                                  "--flags: expected mark or suppress, got '%s'", optarg);
-            break;
-        case OPT_FONT:
-            a->po.font = optarg;
-            break;
-        default:
-            free(opts);
-            ss_command_bad_option("plot", argc, argv);
-            return -2;
-        }
-    }
-    free(opts);
-    return rc;
+    return ss_cli_parse(&a->cli, argc, argv, own_options, option, a, err);
 }
 
 static int has_control(const char *s)
@@ -427,7 +416,7 @@ int cmd_plot(int argc, char **argv)
     ss_error err;
     ss_error_clear(&err);
     int rc = parse(&a, argc, argv, &err);
-    if (rc == -2) {
+    if (rc == SS_CLI_BAD_OPTION) {
         ss_cli_free(&a.cli);
         return 2;
     }

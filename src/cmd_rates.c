@@ -53,52 +53,41 @@ typedef struct rates_args {
     double e; /* < 0: auto */
 } rates_args;
 
+static int option(void *ctx, int opt, const char *arg, ss_error *err)
+{
+    rates_args *a = ctx;
+    int rc = SS_OK;
+    switch (opt) {
+    case OPT_DISPOSITION:
+        a->disposition = arg;
+        break;
+    case OPT_BY:
+        a->by = arg;
+        break;
+    case OPT_WAVE:
+        a->wave = arg;
+        break;
+    case OPT_E:
+        if (strcmp(arg, "auto") == 0) {
+            a->e = -1;
+        } else {
+            rc = ss_cli_number(arg, "--e", &a->e, err);
+            if (rc == SS_OK && !(a->e >= 0 && a->e <= 1))
+                rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
+                                  "--e: expected auto or a number from 0 to 1, got '%s'", arg);
+        }
+        break;
+    default:
+        return SS_CLI_NOT_MINE;
+    }
+    return rc;
+}
+
 static int parse(ss_cli *cli, rates_args *a, int argc, char **argv, ss_error *err)
 {
-    struct option *opts = ss_command_options(own_options);
-    if (!opts)
-        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
-    int rc = SS_OK, c;
-    optind = 1;
-    opterr = 0;
-    while (rc == SS_OK && (c = getopt_long(argc, argv, SS_CLI_SHORT, opts, NULL)) != -1) {
-        int h = ss_cli_option(cli, c, optarg, err);
-        if (h < 0) {
-            rc = err->code;
-            break;
-        }
-        if (h == 1)
-            continue;
-        switch (c) {
-        case OPT_DISPOSITION:
-            a->disposition = optarg;
-            break;
-        case OPT_BY:
-            a->by = optarg;
-            break;
-        case OPT_WAVE:
-            a->wave = optarg;
-            break;
-        case OPT_E:
-            if (strcmp(optarg, "auto") == 0) {
-                a->e = -1;
-            } else {
-                rc = ss_cli_number(optarg, "--e", &a->e, err);
-                if (rc == SS_OK && !(a->e >= 0 && a->e <= 1))
-                    rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
-                                      "--e: expected auto or a number from 0 to 1, got '%s'",
-                                      optarg);
-            }
-            break;
-        default:
-            free(opts);
-            ss_command_bad_option("rates", argc, argv);
-            return -1;
-        }
-    }
-    free(opts);
+    int rc = ss_cli_parse(cli, argc, argv, own_options, option, a, err);
     if (rc != SS_OK)
-        return rc;
+        return rc; /* < 0: reported */
     if (optind >= argc)
         return ss_error_set(err, SS_EUSAGE, NULL, 0, "no input FILE (try 'survstat rates --help')");
     if (argc - optind > 1)

@@ -95,68 +95,60 @@ typedef struct test_args {
     ss_chisq_stat stat;
 } test_args;
 
+static int option(void *ctx, int opt, const char *arg, ss_error *err)
+{
+    test_args *a = ctx;
+    size_t n;
+    int rc = SS_OK;
+    switch (opt) {
+    case OPT_TTEST:
+        a->ttest = arg;
+        break;
+    case OPT_GROUP:
+        a->group = arg;
+        break;
+    case OPT_CHISQ: {
+        const char *items[3];
+        rc = ss_cli_split(&a->cli, arg, ',', items, 3, &n, "--chisq", err);
+        if (rc == SS_OK && n != 2)
+            rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
+                              "--chisq: expected two variables ROWVAR,COLVAR, got '%s'",
+                              arg);
+        else if (rc == SS_EUSAGE && strstr(err->message, "more than"))
+            rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
+                              "--chisq: expected two variables ROWVAR,COLVAR, got '%s'",
+                              arg);
+        if (rc == SS_OK && strcmp(items[0], items[1]) == 0)
+            rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
+                              "--chisq: expected two different variables, got '%s'", arg);
+        if (rc == SS_OK) {
+            a->chisq[0] = items[0];
+            a->chisq[1] = items[1];
+            a->have_chisq = 1;
+        }
+        break;
+    }
+    case OPT_WAVE:
+        a->wave = arg;
+        break;
+    case OPT_CHISQ_STAT:
+        if (ss_chisq_stat_parse(arg, &a->stat) != 0)
+            rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
+                              "--chisq-stat: expected F, Chisq, Wald or adjWald, got '%s'",
+                              arg);
+        a->stat_set = 1;
+        break;
+    default:
+        return SS_CLI_NOT_MINE;
+    }
+    return rc;
+}
+
 static int parse_args(test_args *a, int argc, char **argv, ss_error *err)
 {
-    struct option *opts = ss_command_options(own_options);
-    if (!opts)
-        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
-    int rc = SS_OK, c;
-    optind = 1;
-    opterr = 0;
-    while (rc == SS_OK && (c = getopt_long(argc, argv, SS_CLI_SHORT, opts, NULL)) != -1) {
-        int h = ss_cli_option(&a->cli, c, optarg, err);
-        if (h < 0) {
-            rc = err->code;
-            break;
-        }
-        if (h == 1)
-            continue;
-        size_t n;
-        switch (c) {
-        case OPT_TTEST:
-            a->ttest = optarg;
-            break;
-        case OPT_GROUP:
-            a->group = optarg;
-            break;
-        case OPT_CHISQ: {
-            const char *items[3];
-            rc = ss_cli_split(&a->cli, optarg, ',', items, 3, &n, "--chisq", err);
-            if (rc == SS_OK && n != 2)
-                rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
-                                  "--chisq: expected two variables ROWVAR,COLVAR, got '%s'",
-                                  optarg);
-            else if (rc == SS_EUSAGE && strstr(err->message, "more than"))
-                rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
-                                  "--chisq: expected two variables ROWVAR,COLVAR, got '%s'",
-                                  optarg);
-            if (rc == SS_OK && strcmp(items[0], items[1]) == 0)
-                rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
-                                  "--chisq: expected two different variables, got '%s'", optarg);
-            if (rc == SS_OK) {
-                a->chisq[0] = items[0];
-                a->chisq[1] = items[1];
-                a->have_chisq = 1;
-            }
-            break;
-        }
-        case OPT_WAVE:
-            a->wave = optarg;
-            break;
-        case OPT_CHISQ_STAT:
-            if (ss_chisq_stat_parse(optarg, &a->stat) != 0)
-                rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
-                                  "--chisq-stat: expected F, Chisq, Wald or adjWald, got '%s'",
-                                  optarg);
-            a->stat_set = 1;
-            break;
-        default:
-            free(opts);
-            ss_command_bad_option("test", argc, argv); /* prints the message */
-            return SS_EUSAGE;
-        }
-    }
-    free(opts);
+    int rc = ss_cli_parse(&a->cli, argc, argv, own_options, option, a, err);
+    if (rc == SS_CLI_BAD_OPTION)
+        return SS_EUSAGE; /* reported, err left clear */
     if (rc != SS_OK)
         return rc;
     if (optind >= argc)

@@ -131,6 +131,31 @@ static int compare(ss_result *out, const wave *from, const wave *to, double leve
     return rc;
 }
 
+typedef struct trend_options {
+    const char **base;
+    double *level;
+} trend_options;
+
+static int option(void *ctx, int opt, const char *arg, ss_error *err)
+{
+    trend_options *o = ctx;
+    int rc = SS_OK;
+    switch (opt) {
+    case OPT_BASE:
+        *o->base = arg;
+        break;
+    case OPT_LEVEL:
+        rc = ss_cli_number(arg, "--level", o->level, err);
+        if (rc == SS_OK && !(*o->level > 0 && *o->level < 1))
+            rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
+                              "--level: expected a number between 0 and 1, got '%s'", arg);
+        break;
+    default:
+        return SS_CLI_NOT_MINE;
+    }
+    return rc;
+}
+
 int cmd_trend(int argc, char **argv)
 {
     ss_cli cli;
@@ -139,29 +164,12 @@ int cmd_trend(int argc, char **argv)
     ss_error_clear(&err);
     const char *base = NULL;
     double level = 0.95;
-    struct option *opts = ss_command_options(own_options);
-    int rc = opts ? SS_OK : ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
-    int c;
-    optind = 1;
-    opterr = 0;
-    while (rc == SS_OK && (c = getopt_long(argc, argv, SS_CLI_SHORT, opts, NULL)) != -1) {
-        int h = ss_cli_option(&cli, c, optarg, &err);
-        if (h < 0) {
-            rc = err.code;
-        } else if (h == 0 && c == OPT_BASE) {
-            base = optarg;
-        } else if (h == 0 && c == OPT_LEVEL) {
-            rc = ss_cli_number(optarg, "--level", &level, &err);
-            if (rc == SS_OK && !(level > 0 && level < 1))
-                rc = ss_error_set(&err, SS_EUSAGE, NULL, 0,
-                                  "--level: expected a number between 0 and 1, got '%s'", optarg);
-        } else if (h == 0) {
-            free(opts);
-            ss_cli_free(&cli);
-            return ss_command_bad_option("trend", argc, argv);
-        }
+    trend_options o = {&base, &level};
+    int rc = ss_cli_parse(&cli, argc, argv, own_options, option, &o, &err);
+    if (rc == SS_CLI_BAD_OPTION) {
+        ss_cli_free(&cli);
+        return 2;
     }
-    free(opts);
     size_t nw = rc == SS_OK ? (size_t)(argc - optind) : 0;
     if (rc == SS_OK && nw < 2)
         rc = ss_error_set(&err, SS_EUSAGE, NULL, 0, "trend needs two or more RESULT files");

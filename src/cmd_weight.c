@@ -52,45 +52,41 @@ static const struct option own_options[] = {
     {NULL, 0, NULL, 0},
 };
 
+typedef struct weight_args {
+    ss_cli *cli;
+    const char **name;
+} weight_args;
+
+static int option(void *ctx, int opt, const char *arg, ss_error *err)
+{
+    weight_args *a = ctx;
+    size_t n;
+    int rc = SS_OK;
+    switch (opt) {
+    case OPT_WEIGHT_NAME:
+        *a->name = arg;
+        break;
+    case OPT_NONRESPONSE:
+        rc = ss_cli_split(a->cli, arg, ',', a->cli->weight.nonresponse, SS_MAX_CLASSES, &n,
+                          "--nonresponse", err);
+        a->cli->weight.nnonresponse = n;
+        break;
+    case OPT_RESPONDED:
+        a->cli->weight.responded = arg;
+        break;
+    default:
+        return SS_CLI_NOT_MINE;
+    }
+    return rc;
+}
+
 static int parse(ss_cli *cli, const char **name, const char **file, int argc, char **argv,
                  ss_error *err)
 {
-    struct option *opts = ss_command_options(own_options);
-    if (!opts)
-        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
-    int rc = SS_OK, c;
-    optind = 1;
-    opterr = 0;
-    while (rc == SS_OK && (c = getopt_long(argc, argv, SS_CLI_SHORT, opts, NULL)) != -1) {
-        int h = ss_cli_option(cli, c, optarg, err);
-        if (h < 0) {
-            rc = err->code;
-            break;
-        }
-        if (h == 1)
-            continue;
-        size_t n;
-        switch (c) {
-        case OPT_WEIGHT_NAME:
-            *name = optarg;
-            break;
-        case OPT_NONRESPONSE:
-            rc = ss_cli_split(cli, optarg, ',', cli->weight.nonresponse, SS_MAX_CLASSES, &n,
-                              "--nonresponse", err);
-            cli->weight.nnonresponse = n;
-            break;
-        case OPT_RESPONDED:
-            cli->weight.responded = optarg;
-            break;
-        default:
-            free(opts);
-            ss_command_bad_option("weight", argc, argv);
-            return -1;
-        }
-    }
-    free(opts);
+    weight_args a = {cli, name};
+    int rc = ss_cli_parse(cli, argc, argv, own_options, option, &a, err);
     if (rc != SS_OK)
-        return rc;
+        return rc; /* < 0: reported */
     if (optind >= argc)
         return ss_error_set(err, SS_EUSAGE, NULL, 0, "no input FILE (try 'survstat weight --help')");
     if (argc - optind > 1)

@@ -48,32 +48,6 @@ static void usage(FILE *fp)
           fp);
 }
 
-struct option *ss_command_options(const struct option *own)
-{
-    size_t a = 0, b = 0;
-    while (own[a].name)
-        a++;
-    while (ss_cli_options[b].name)
-        b++;
-    struct option *o = malloc((a + b + 1) * sizeof *o);
-    if (!o)
-        return NULL;
-    memcpy(o, own, a * sizeof *o);
-    memcpy(o + a, ss_cli_options, (b + 1) * sizeof *o);
-    return o;
-}
-
-int ss_command_bad_option(const char *cmd, int argc, char **argv)
-{
-    const char *bad = optind - 1 < argc && optind > 0 ? argv[optind - 1] : "?";
-    if (optopt && optopt < 256 && strncmp(bad, "--", 2) != 0)
-        fprintf(stderr, "survstat %s: option '-%c' is unknown or needs a value\n", cmd, optopt);
-    else
-        fprintf(stderr, "survstat %s: option '%s' is unknown or needs a value\n", cmd, bad);
-    fprintf(stderr, "try 'survstat %s --help'\n", cmd);
-    return 2;
-}
-
 static int finish(int rc)
 {
     /* Output errors at exit are errors too (a full disk, a closed pipe);

@@ -42,18 +42,3 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     spec_free(&s);
     return 0;
 }
-
-/* main.c's helpers for the commands, which the harness never runs. */
-struct option *ss_command_options(const struct option *own)
-{
-    (void)own;
-    abort();
-}
-
-int ss_command_bad_option(const char *cmd, int argc, char **argv)
-{
-    (void)cmd;
-    (void)argc;
-    (void)argv;
-    abort();
-}
