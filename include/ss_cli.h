@@ -102,6 +102,9 @@ int ss_cli_split(ss_cli *c, const char *arg, char sep, const char **items,
 /* Parse a finite number for an option, or fail with a usage error. */
 int ss_cli_number(const char *arg, const char *option, double *out, ss_error *err);
 
+/* --level: a confidence level strictly between 0 and 1. */
+int ss_cli_level(const char *arg, double *level, ss_error *err);
+
 /* Read FILE with the columns the design, the weighting and req[0..nreq)
  * need, build the design and apply the weighting options (rep may be
  * NULL).  A read that lasts over a second draws a progress bar on stderr

@@ -166,6 +166,15 @@ int ss_cli_number(const char *arg, const char *option, double *out, ss_error *er
     return SS_OK;
 }
 
+int ss_cli_level(const char *arg, double *level, ss_error *err)
+{
+    int rc = ss_cli_number(arg, "--level", level, err);
+    if (rc == SS_OK && !(*level > 0 && *level < 1))
+        rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
+                          "--level: expected a number between 0 and 1, got '%s'", arg);
+    return rc;
+}
+
 static int rep_option(ss_cli *c, int opt, const char *arg, ss_error *err)
 {
     ss_rep_spec *r = &c->rep;

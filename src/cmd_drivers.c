@@ -101,10 +101,7 @@ static int option(void *ctx, int opt, const char *arg, ss_error *err)
         a->scale_set = 1;
         break;
     case OPT_LEVEL:
-        rc = ss_cli_number(arg, "--level", &a->level, err);
-        if (rc == SS_OK && !(a->level > 0 && a->level < 1))
-            rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
-                              "--level: expected a number between 0 and 1, got '%s'", arg);
+        rc = ss_cli_level(arg, &a->level, err);
         break;
     case OPT_WAVE:
         a->wave = arg;

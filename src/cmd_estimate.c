@@ -263,11 +263,7 @@ static int option(void *ctx, int opt, const char *arg, ss_error *err)
         a->opt.nby = n;
         break;
     case OPT_LEVEL:
-        rc = ss_cli_number(arg, "--level", &v, err);
-        if (rc == SS_OK && !(v > 0 && v < 1))
-            rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
-                              "--level: expected a number between 0 and 1, got '%s'", arg);
-        a->opt.level = v;
+        rc = ss_cli_level(arg, &a->opt.level, err);
         break;
     case OPT_DF:
         if (strcmp(arg, "design") == 0) {

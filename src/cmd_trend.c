@@ -145,10 +145,7 @@ static int option(void *ctx, int opt, const char *arg, ss_error *err)
         *o->base = arg;
         break;
     case OPT_LEVEL:
-        rc = ss_cli_number(arg, "--level", o->level, err);
-        if (rc == SS_OK && !(*o->level > 0 && *o->level < 1))
-            rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
-                              "--level: expected a number between 0 and 1, got '%s'", arg);
+        rc = ss_cli_level(arg, o->level, err);
         break;
     default:
         return SS_CLI_NOT_MINE;
