@@ -556,66 +556,25 @@ write_expected <- function(res, file) {
 # Main
 # ---------------------------------------------------------------------------
 
-cases <- readLines(file.path(ref_dir, "cases.txt"), encoding = "UTF-8")
-cases <- cases[!grepl("^[[:space:]]*(#|$)", cases)]
-failed <- character(0)
-for (line in cases) {
-  f <- strsplit(line, "|", fixed = TRUE)[[1]]
-  name <- trimws(f[1]); datafile <- trimws(f[2]); argstring <- trimws(f[3])
-  out <- file.path(ref_dir, paste0(name, ".expected.csv"))
-  warns <- character(0)
-  res <- withCallingHandlers(
-    tryCatch(run_case(parse_args(argstring), datafile),
-             error = function(e) e),
-    warning = function(w) {
-      warns <<- c(warns, conditionMessage(w)); invokeRestart("muffleWarning")
-    })
-  if (inherits(res, "error")) {
-    message(sprintf("FAILED  %-20s R error: %s", name, conditionMessage(res)))
-    if (file.exists(out)) file.remove(out)
-    failed <- c(failed, name)
-    next
-  }
-  write_expected(res, out)
-  cat(sprintf("ok      %-20s %3d rows -> %s\n", name, nrow(res), out))
-  for (w in unique(warns)) cat(sprintf("        warning: %s\n", w))
-}
+nrows <- function(res) sprintf("%3d rows ", nrow(res))
+failed <- for_each_case(file.path(ref_dir, "cases.txt"),
+                        function(name) file.path(ref_dir, paste0(name, ".expected.csv")),
+                        function(argstring, datafile) run_case(parse_args(argstring), datafile),
+                        write_expected, nrows, warnings = "list")
 # survstat drivers cases (tests/ref/drivers_cases.txt).
-dcases <- readLines(file.path(ref_dir, "drivers_cases.txt"), encoding = "UTF-8")
-dcases <- dcases[!grepl("^[[:space:]]*(#|$)", dcases)]
-for (line in dcases) {
-  f <- strsplit(line, "|", fixed = TRUE)[[1]]
-  name <- trimws(f[1]); datafile <- trimws(f[2]); argstring <- trimws(f[3])
-  out <- file.path(ref_dir, paste0(name, ".drivers.expected.csv"))
-  res <- tryCatch(run_case(parse_args(argstring), datafile), error = function(e) e)
-  if (inherits(res, "error")) {
-    message(sprintf("FAILED  %-20s R error: %s", name, conditionMessage(res)))
-    if (file.exists(out)) file.remove(out)
-    failed <- c(failed, name)
-    next
-  }
-  write_expected(res, out)
-  cat(sprintf("ok      %-20s %3d rows -> %s\n", name, nrow(res), out))
-}
+failed <- c(failed, for_each_case(
+  file.path(ref_dir, "drivers_cases.txt"),
+  function(name) file.path(ref_dir, paste0(name, ".drivers.expected.csv")),
+  function(argstring, datafile) run_case(parse_args(argstring), datafile),
+  write_expected, nrows))
 
 # The weights after the weighting options (tests/ref/weight_cases.txt).
-wcases <- readLines(file.path(ref_dir, "weight_cases.txt"), encoding = "UTF-8")
-wcases <- wcases[!grepl("^[[:space:]]*(#|$)", wcases)]
-for (line in wcases) {
-  f <- strsplit(line, "|", fixed = TRUE)[[1]]
-  name <- trimws(f[1]); datafile <- trimws(f[2]); argstring <- trimws(f[3])
-  out <- file.path(ref_dir, paste0(name, ".weights.csv"))
-  w <- tryCatch(run_case(parse_args(argstring), datafile, weights_only = TRUE),
-                error = function(e) e)
-  if (inherits(w, "error")) {
-    message(sprintf("FAILED  %-20s R error: %s", name, conditionMessage(w)))
-    if (file.exists(out)) file.remove(out)
-    failed <- c(failed, name)
-    next
-  }
-  writeLines(c("weight", num_field(unname(w))), out)
-  cat(sprintf("ok      %-20s %3d weights -> %s\n", name, length(w), out))
-}
+failed <- c(failed, for_each_case(
+  file.path(ref_dir, "weight_cases.txt"),
+  function(name) file.path(ref_dir, paste0(name, ".weights.csv")),
+  function(argstring, datafile) run_case(parse_args(argstring), datafile, weights_only = TRUE),
+  function(w, out) writeLines(c("weight", num_field(unname(w))), out),
+  function(w) sprintf("%3d weights ", length(w))))
 
 if (length(failed)) {
   message("R could not compute: ", paste(failed, collapse = ", "))

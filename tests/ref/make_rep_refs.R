@@ -97,25 +97,11 @@ svydesign <- function(...) {
 }
 
 # ---- main -----------------------------------------------------------------
-cases <- readLines(file.path(ref_dir, "rep_cases.txt"), encoding = "UTF-8")
-cases <- cases[!grepl("^[[:space:]]*(#|$)", cases)]
-failed <- character(0)
-for (line in cases) {
-  f <- strsplit(line, "|", fixed = TRUE)[[1]]
-  name <- trimws(f[1]); datafile <- trimws(f[2]); argstring <- trimws(f[3])
-  out <- file.path(ref_dir, paste0(name, ".expected.csv"))
-  res <- withCallingHandlers(
-    tryCatch(run_case(parse_args(argstring), datafile), error = function(e) e),
-    warning = function(w) invokeRestart("muffleWarning"))
-  if (inherits(res, "error")) {
-    message(sprintf("FAILED  %-20s R error: %s", name, conditionMessage(res)))
-    if (file.exists(out)) file.remove(out)
-    failed <- c(failed, name)
-    next
-  }
-  write_expected(res, out)
-  cat(sprintf("ok      %-20s %3d rows -> %s\n", name, nrow(res), out))
-}
+failed <- for_each_case(file.path(ref_dir, "rep_cases.txt"),
+                        function(name) file.path(ref_dir, paste0(name, ".expected.csv")),
+                        function(argstring, datafile) run_case(parse_args(argstring), datafile),
+                        write_expected, function(res) sprintf("%3d rows ", nrow(res)),
+                        warnings = "muffle")
 
 # Satisfaction measures under JKn (--scale 1:5): t2b is the proportion in
 # 4..5 with svyciprop's logit interval, net the mean of t2b - b2b, index the

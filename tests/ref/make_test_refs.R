@@ -161,23 +161,10 @@ write_rows <- function(res, file) {
              useBytes = TRUE)
 }
 
-cases <- readLines(file.path(ref_dir, "test_cases.txt"), encoding = "UTF-8")
-cases <- cases[!grepl("^[[:space:]]*(#|$)", cases)]
-failed <- character(0)
-for (line in cases) {
-  f <- strsplit(line, "|", fixed = TRUE)[[1]]
-  name <- trimws(f[1]); datafile <- trimws(f[2]); argstring <- trimws(f[3])
-  out <- file.path(ref_dir, paste0(name, ".test.expected.csv"))
-  res <- tryCatch(run_case(parse_args(argstring), datafile), error = function(e) e)
-  if (inherits(res, "error")) {
-    message(sprintf("FAILED  %-24s R error: %s", name, conditionMessage(res)))
-    if (file.exists(out)) file.remove(out)
-    failed <- c(failed, name)
-    next
-  }
-  write_rows(res, out)
-  cat(sprintf("ok      %-24s -> %s\n", name, out))
-}
+failed <- for_each_case(file.path(ref_dir, "test_cases.txt"),
+                        function(name) file.path(ref_dir, paste0(name, ".test.expected.csv")),
+                        function(argstring, datafile) run_case(parse_args(argstring), datafile),
+                        write_rows, width = 24)
 if (length(failed)) {
   message("R could not compute: ", paste(failed, collapse = ", "))
   quit(status = 1)

@@ -46,3 +46,40 @@ apply_weighting <- function(design, args, txt, is_missing, sort_values) {
                           strict = TRUE)
   design
 }
+
+# The cases of the file cases (lines `name|datafile|arguments`, `#` a
+# comment), shared by make_refs.R, make_test_refs.R and make_rep_refs.R:
+# compute(argstring, datafile) gives the result, write(res, out) writes it to
+# out_file(name) and an "ok" line follows, with rows(res) ("%3d rows ") when
+# given.  Warnings pass through ("pass"), are dropped ("muffle") or listed
+# under the case ("list").  A case that fails in R is reported on stderr and
+# its stale file removed; the names of those are returned.
+for_each_case <- function(cases, out_file, compute, write, rows = NULL, width = 20,
+                          warnings = "pass") {
+  lines <- readLines(cases, encoding = "UTF-8")
+  lines <- lines[!grepl("^[[:space:]]*(#|$)", lines)]
+  failed <- character(0)
+  for (line in lines) {
+    f <- strsplit(line, "|", fixed = TRUE)[[1]]
+    name <- trimws(f[1]); datafile <- trimws(f[2]); argstring <- trimws(f[3])
+    out <- out_file(name)
+    warns <- character(0)
+    run <- function() tryCatch(compute(argstring, datafile), error = function(e) e)
+    res <- if (warnings == "pass") run() else
+      withCallingHandlers(run(), warning = function(w) {
+        warns <<- c(warns, conditionMessage(w)); invokeRestart("muffleWarning")
+      })
+    if (inherits(res, "error")) {
+      message(sprintf(paste0("FAILED  %-", width, "s R error: %s"), name,
+                      conditionMessage(res)))
+      if (file.exists(out)) file.remove(out)
+      failed <- c(failed, name)
+      next
+    }
+    write(res, out)
+    cat(sprintf(paste0("ok      %-", width, "s %s-> %s\n"), name,
+                if (is.null(rows)) "" else rows(res), out))
+    if (warnings == "list") for (w in unique(warns)) cat(sprintf("        warning: %s\n", w))
+  }
+  failed
+}
