@@ -32,13 +32,22 @@ const char cmd_drivers_usage[] =
     "'concentrate here' (important, below par), 'low priority', 'possible\n"
     "overkill'.  'survstat plot --type ipa' draws the result.\n"
     "\n"
+    "With replicate weights (--replicate, --repweights, as 'estimate') the\n"
+    "regression is refitted with every replicate's weights and its covariance\n"
+    "is R's svrVar of the replicate coefficients (svyglm on a svrepdesign);\n"
+    "df = the design's degf (rank of the replicate weights minus 1) + 1 -\n"
+    "coefficients, counted on the whole design as R does.\n"
+    "\n"
     "design and weighting options: as 'estimate' (--weights --strata --ids --fpc\n"
-    "--nest --lonely-psu --poststrat --rake --calibrate ...); input options\n"
+    "--nest --lonely-psu --poststrat --rake --calibrate ...; --replicate T\n"
+    "--seed N --repweights RE --rep-type T --rep-scale S --mse); input options\n"
     "--na CODES (e.g. 9 for don't know), -d, --encoding, --quiet; output --format, -o.\n"
     "\n"
     "example:\n"
     "  survstat drivers datasets/apiclus1.csv --ids dnum --weights pw --fpc fpc"
-    " --outcome api00 --items ell,meals,mobility\n";
+    " --outcome api00 --items ell,meals,mobility\n"
+    "  survstat drivers datasets/apistrat.csv --strata stype --weights pw --fpc fpc"
+    " --replicate jkn --outcome api00 --items ell,meals\n";
 
 enum {
     OPT_OUTCOME = SS_OPT_FIRST_COMMAND,
