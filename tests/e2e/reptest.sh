@@ -20,8 +20,8 @@ done < tests/ref/reptest_cases.txt
 # drivers --wave stamps every row (refcmp.py does not look at the wave)
 run drivers datasets/apiclus1.csv --ids dnum --weights pw --fpc fpc --replicate jk1 \
   --outcome api00 --items ell,meals --wave 2024 --format csv
-if [ "$status" -eq 0 ] && [ "$(cut -d, -f1 "$TMP/out" | sort | uniq -c | tr -s ' ')" = \
-  " 1 wave 9 2024" ]; then
+if [ "$status" -eq 0 ] && [ "$(head -1 "$TMP/out" | cut -d, -f1)" = wave ] &&
+  [ "$(grep -c '^2024,' "$TMP/out")" = 7 ] && [ "$(wc -l <"$TMP/out")" = 8 ]; then
   ok
 else
   bad "drivers --replicate --wave: $(cat "$TMP/out" "$TMP/err")"
@@ -57,7 +57,7 @@ else
   bad "bootstrap SEs far from Taylor's: t test $a vs $t, RIAGENDR $bd vs $td"
 fi
 run test $NH --replicate bootstrap:100 --seed 3 --chisq race,agecat --chisq-stat Wald --format csv
-if [ "$status" -eq 0 ] && [ "$(col 8 2)" = 9 ] && [ "$(col 9 2)" = 16 ]; then
+if [ "$status" -eq 0 ] && [ "$(col 7 2)" = 9 ] && [ "$(col 8 2)" = 16 ]; then
   ok
 else
   bad "bootstrap chisq Wald df: $(cat "$TMP/out" "$TMP/err")"
