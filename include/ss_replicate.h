@@ -102,6 +102,10 @@ typedef int (*ss_rep_adjust)(void *ctx, double *w, ss_error *err);
 int ss_replicates_adjust(ss_replicates *r, const double *w0, ss_rep_adjust adjust,
                          void *ctx, ss_error *err);
 
+/* Count R's degf again on the current (adjusted) weights, as R's
+ * postStratify and linear calibrate do on a replicate design. */
+void ss_replicates_recount_degf(ss_replicates *r);
+
 /* The weight of row i in replicate k, given the full-sample weights w. */
 double ss_replicates_weight(const ss_replicates *r, const double *w, size_t k, size_t i);
 

@@ -497,6 +497,13 @@ int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq,
         reweight_ctx ctx = {d, t, &c->plan};
         rc = ss_replicates_adjust(d->rep, w0, reweight, &ctx, err);
     }
+    /* R recounts degf after postStratify and an unbounded linear calibrate
+     * of a replicate design, and keeps it after raking, logit or bounded
+     * calibration and trimWeights (survey 4.1.1). */
+    if (rc == SS_OK && w0 &&
+        (w->poststrat || (w->calibrate && w->calfun == SS_CALFUN_LINEAR &&
+                          isinf(w->lower) && isinf(w->upper))))
+        ss_replicates_recount_degf(d->rep);
     if (rc == SS_OK && d->rep)
         d->df = d->rep->degf;
     free(w0);

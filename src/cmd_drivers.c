@@ -11,6 +11,7 @@
 #include "ss_cli.h"
 #include "ss_commands.h"
 #include "ss_estimate.h"
+#include "ss_repfit.h"
 #include "ss_result.h"
 #include "ss_writer.h"
 
@@ -31,13 +32,22 @@ const char cmd_drivers_usage[] =
     "'concentrate here' (important, below par), 'low priority', 'possible\n"
     "overkill'.  'survstat plot --type ipa' draws the result.\n"
     "\n"
+    "With replicate weights (--replicate, --repweights, as 'estimate') the\n"
+    "regression is refitted with every replicate's weights and its covariance\n"
+    "is R's svrVar of the replicate coefficients (svyglm on a svrepdesign);\n"
+    "df = the design's degf (rank of the replicate weights minus 1) + 1 -\n"
+    "coefficients, counted on the whole design as R does.\n"
+    "\n"
     "design and weighting options: as 'estimate' (--weights --strata --ids --fpc\n"
-    "--nest --lonely-psu --poststrat --rake --calibrate ...); input options\n"
+    "--nest --lonely-psu --poststrat --rake --calibrate ...; --replicate T\n"
+    "--seed N --repweights RE --rep-type T --rep-scale S --mse); input options\n"
     "--na CODES (e.g. 9 for don't know), -d, --encoding, --quiet; output --format, -o.\n"
     "\n"
     "example:\n"
     "  survstat drivers datasets/apiclus1.csv --ids dnum --weights pw --fpc fpc"
-    " --outcome api00 --items ell,meals,mobility\n";
+    " --outcome api00 --items ell,meals,mobility\n"
+    "  survstat drivers datasets/apistrat.csv --strata stype --weights pw --fpc fpc"
+    " --replicate jkn --outcome api00 --items ell,meals\n";
 
 enum {
     OPT_OUTCOME = SS_OPT_FIRST_COMMAND,
@@ -138,6 +148,39 @@ static ss_result_row *add(ss_result *res, const char *stat, const char *var, ss_
     return r;
 }
 
+/* Under replicate weights (R's svyglm.svyrep.design): the regression
+ * refitted with each replicate's weights, svrVar of the coefficients. */
+static int rep_vcov(const ss_design *d, const size_t *rows, size_t m, const ss_column *const *xc,
+                    const ss_column *yc, size_t nitems, const gsl_vector *beta, double *V,
+                    ss_error *err)
+{
+    const size_t p = nitems + 1, R = d->rep->nrep;
+    double *X = malloc((m ? m : 1) * p * sizeof *X), *y = malloc((m ? m : 1) * sizeof *y);
+    double *delta = malloc((R ? R : 1) * p * sizeof *delta), *zero = calloc(p, sizeof *zero);
+    int rc = SS_OK;
+    if (!X || !y || !delta || !zero) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        goto done;
+    }
+    for (size_t k = 0; k < m; k++) {
+        X[k * p] = 1;
+        for (size_t j = 0; j < nitems; j++)
+            X[k * p + j + 1] = xc[j]->num[rows[k]];
+        y[k] = yc->num[rows[k]];
+    }
+    /* the replicate coefficients less the full-sample ones: svrVar centres
+     * them on their mean, or on the full-sample fit (0 here) under --mse */
+    rc = ss_repfit_wls(d->rep, d->w, rows, X, y, m, p, beta->data, delta, err);
+    if (rc == SS_OK)
+        ss_repfit_vcov(d->rep, delta, p, zero, V);
+done:
+    free(X);
+    free(y);
+    free(delta);
+    free(zero);
+    return rc;
+}
+
 /* The regression, the correlations and the performance into res. */
 static int drivers(const ss_table *t, const ss_design *d, const drivers_args *a, ss_result *res,
                    ss_error *err)
@@ -210,10 +253,14 @@ static int drivers(const ss_table *t, const ss_design *d, const drivers_args *a,
             z[k * p + u] = wr * s;
         }
     }
-    rc = ss_design_vcov(d, dw, rows, z, m, p, V, err);
+    rc = d->rep ? rep_vcov(d, rows, m, xc, yc, a->nitems, beta, V, err)
+                : ss_design_vcov(d, dw, rows, z, m, p, V, err);
     if (rc != SS_OK)
         goto done;
-    double df = ss_design_domain_df(d, dw, rows, m) + 1 - (double)p;
+    /* R's svyglm: degf + 1 - coefficients, the degf of the design without
+     * the incomplete rows (svyglm.survey.design), or of the whole replicate
+     * design (svyglm.svyrep.design counts it before dropping them). */
+    double df = (d->rep ? d->df : ss_design_domain_df(d, dw, rows, m)) + 1 - (double)p;
     double q = ss_quantile_t(a->level, df);
     for (size_t u = 0; u < p && rc == SS_OK; u++) {
         ss_result_row *r = add(res, u ? "importance" : "coef", u ? a->items[u - 1] : "(Intercept)",

@@ -14,7 +14,8 @@ const char cmd_test_usage[] =
     "usage: survstat test FILE [design options] --ttest VAR --group COL\n"
     "       survstat test FILE [design options] --chisq ROWVAR,COLVAR [--chisq-stat S]\n"
     "\n"
-    "Design-based tests by Taylor linearization, as R's survey package.\n"
+    "Design-based tests by Taylor linearization or replicate weights, as R's\n"
+    "survey package.\n"
     "\n"
     "--ttest is svyttest(VAR ~ COL): the difference in the mean of VAR between\n"
     "the two levels of COL (second minus first; levels ordered numerically when\n"
@@ -30,6 +31,9 @@ const char cmd_test_usage[] =
     "  Wald     the Wald statistic of the interaction / K, on K and nu df\n"
     "  adjWald  the Wald statistic (nu - K + 1) / (K nu), on K and nu - K + 1 df\n"
     "\n"
+    "With --replicate or --repweights each test is redone on every\n"
+    "replicate (R's svrepdesign methods): df = degf - 1 (t), nu = degf.\n"
+    "\n"
     "Rows where a test variable is missing are left out (R's na.rm), keeping\n"
     "their PSUs in the design.  Output columns: test (ttest, chisq-F,\n"
     "chisq-Chisq, chisq-Wald, chisq-adjWald), variable (VAR or ROWVAR), by\n"
@@ -44,6 +48,8 @@ const char cmd_test_usage[] =
     "  --nest                 PSU ids repeat across strata\n"
     "  --lonely-psu RULE      fail (default), remove, adjust, average, certainty\n"
     SS_CLI_WEIGHT_HELP
+    "replicates: --replicate T [--seed N] | --repweights RE --rep-type T\n"
+    "  [--rep-scale S] [--mse]; see 'survstat weight --help'\n"
     "input options:\n"
     "  --na CODES             extra missing codes, e.g. 9,99 (empty and NA always)\n"
     "  -d, --delimiter C      field separator: one character or 'tab'\n"
@@ -66,7 +72,9 @@ const char cmd_test_usage[] =
     "  survstat test datasets/apiclus1.csv --ids dnum --weights pw --fpc fpc"
     " --chisq sch.wide,comp.imp\n"
     "  survstat test datasets/nhanes.csv --ids SDMVPSU --strata SDMVSTRA --weights WTMEC2YR"
-    " --nest --chisq race,agecat --chisq-stat adjWald\n";
+    " --nest --chisq race,agecat --chisq-stat adjWald\n"
+    "  survstat test datasets/apiclus1.csv --ids dnum --weights pw --replicate jk1"
+    " --chisq stype,awards\n";
 
 enum {
     OPT_TTEST = SS_OPT_FIRST_COMMAND,

@@ -777,6 +777,12 @@ int ss_replicates_supplied(ss_replicates **out, const ss_table *t, char *const *
 
 /* ---- per-row replicate weights and adjustments ---- */
 
+void ss_replicates_recount_degf(ss_replicates *r)
+{
+    if (r->w)
+        set_degf(r, NULL, r->degf);
+}
+
 double ss_replicates_weight(const ss_replicates *r, const double *w, size_t k, size_t i)
 {
     if (r->w)

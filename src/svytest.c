@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ss_repfit.h"
+
 static const char *const chisq_names[] = {"F", "Chisq", "Wald", "adjWald"};
 
 int ss_chisq_stat_parse(const char *name, ss_chisq_stat *s)
@@ -87,6 +89,48 @@ static size_t level_total(const ss_column *c)
 
 /* ---- t test ---- */
 
+/* Under replicate weights (R's svyglm.svyrep.design): the difference of the
+ * group means refitted with each replicate's weights (the coefficient of
+ * the group indicator), svrVar around the full-sample difference; a
+ * replicate that leaves a group without weight is dropped (R's glm.fit
+ * gives NA there and svrVar omits it). */
+static int rep_ttest_var(const ss_design *d, const ss_column *y, const ss_column *g,
+                         const int32_t *rank, const size_t *rows, size_t m, double est,
+                         double *V, ss_error *err)
+{
+    const size_t R = d->rep->nrep;
+    size_t *grow = malloc((m ? m : 1) * sizeof *grow);
+    double *gy = malloc((m ? m : 1) * sizeof *gy);
+    double *mean = malloc((R ? R : 1) * 2 * sizeof *mean);
+    double *diff = malloc((R ? R : 1) * sizeof *diff);
+    int rc = SS_OK;
+    if (!grow || !gy || !mean || !diff) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        goto done;
+    }
+    for (int32_t h = 0; h < 2 && rc == SS_OK; h++) {
+        size_t k = 0;
+        for (size_t q = 0; q < m; q++)
+            if (rank[g->code[rows[q]]] == h) {
+                grow[k] = rows[q];
+                gy[k++] = y->num[rows[q]];
+            }
+        rc = ss_repfit_totals(d->rep, d->w, grow, gy, k, 1, 1, mean + (size_t)h * R, err);
+    }
+    if (rc != SS_OK)
+        goto done;
+    for (size_t k = 0; k < R; k++)
+        diff[k] = mean[R + k] - mean[k];
+    ss_repfit_vcov(d->rep, diff, 1, &est, V);
+done:
+    free(grow);
+    free(gy);
+    free(mean);
+    free(diff);
+    return rc;
+}
+
+
 int ss_test_ttest(const ss_design *d, const ss_column *y, const ss_column *g,
                   ss_test_out *out, ss_error *err)
 {
@@ -149,14 +193,19 @@ int ss_test_ttest(const ss_design *d, const ss_column *y, const ss_column *g,
         z[q] = (h == 1 ? 1.0 : -1.0) * w[i] * (y->num[i] - mean[h]) / W[h];
     }
     double V;
-    rc = ss_design_vcov(d, dw, rows, z, m, 1, &V, err);
+    if (d->rep)
+        rc = rep_ttest_var(d, y, g, rank, rows, m, mean[1] - mean[0], &V, err);
+    else
+        rc = ss_design_vcov(d, dw, rows, z, m, 1, &V, err);
     if (rc != SS_OK)
         goto done;
     out->estimate = mean[1] - mean[0];
     out->se = sqrt(V);
     out->statistic = out->estimate / out->se;
-    /* svyglm: degf(design[complete rows]) + 1 - 2 coefficients. */
-    out->df1 = ss_design_domain_df(d, dw, rows, m) - 1;
+    /* svyglm: degf(design[complete rows]) + 1 - 2 coefficients; on a
+     * replicate design the degf of the whole design (svyglm.svyrep.design
+     * counts it before dropping the incomplete rows). */
+    out->df1 = (d->rep ? d->df : ss_design_domain_df(d, dw, rows, m)) - 1;
     if (out->df1 > 0 && !isnan(out->statistic))
         out->p_value = 2 * gsl_cdf_tdist_Q(fabs(out->statistic), out->df1);
 done:
@@ -169,6 +218,37 @@ done:
 }
 
 /* ---- chisq ---- */
+
+/* Under replicate weights (R's svychisq.svyrep.design): the covariance of
+ * the cell proportions (ratio: svymean of the cell indicators x, coef
+ * their full-sample values) or of the linearized Wald cells (the
+ * replicate totals of x, the rows' scores before the weight: svytotal's
+ * replicate covariance mapped by the Jacobian, which is linear). */
+static int rep_chisq_vcov(const ss_design *d, const size_t *rows, const double *x, size_t m,
+                          size_t p, int ratio, const double *coef, double *V, ss_error *err)
+{
+    const size_t R = d->rep->nrep;
+    double *theta = malloc((R ? R : 1) * p * sizeof *theta);
+    double *c = calloc(p, sizeof *c);
+    if (!theta || !c) {
+        free(theta);
+        free(c);
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    }
+    if (ratio)
+        memcpy(c, coef, p * sizeof *c);
+    else
+        for (size_t q = 0; q < m; q++)
+            for (size_t a = 0; a < p; a++)
+                c[a] += d->w[rows[q]] * x[q * p + a];
+    int rc = ss_repfit_totals(d->rep, d->w, rows, x, m, p, ratio, theta, err);
+    if (rc == SS_OK)
+        ss_repfit_vcov(d->rep, theta, p, c, V);
+    free(theta);
+    free(c);
+    return rc;
+}
+
 
 double ss_test_pearson(size_t nr, size_t nc, const double *t, double N)
 {
@@ -392,7 +472,8 @@ int ss_test_chisq(const ss_design *d, const ss_column *r, const ss_column *c,
     const size_t nr = (size_t)kr, nc = (size_t)kc, K0 = nr * nc, K = (nr - 1) * (nc - 1);
     /* svychisq's N is nrow(design$variables): every row, answered or not. */
     const double N = (double)n;
-    const double nu = (double)d->stage[0].nunit - (double)d->stage[0].nstrata;
+    const double nu =
+        d->rep ? d->df : (double)d->stage[0].nunit - (double)d->stage[0].nstrata;
     T = calloc(K0 + nr + nc, sizeof *T);
     if (!T) {
         rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
@@ -433,9 +514,11 @@ int ss_test_chisq(const ss_design *d, const ss_column *r, const ss_column *c,
         for (size_t q = 0; q < m; q++) {
             double wi = w[rows[q]];
             for (size_t k = 0; k < K0; k++)
-                z[q * K0 + k] = wi * ((double)(cell[q] == k) - prop[k]) / Wt;
+                z[q * K0 + k] = d->rep ? (double)(cell[q] == k)
+                                       : wi * ((double)(cell[q] == k) - prop[k]) / Wt;
         }
-        rc = ss_design_vcov(d, dw, rows, z, m, K0, V, err);
+        rc = d->rep ? rep_chisq_vcov(d, rows, z, m, K0, 1, prop, V, err)
+                    : ss_design_vcov(d, dw, rows, z, m, K0, V, err);
         double tr1, tr2;
         if (rc == SS_OK)
             rc = ss_test_rao_scott(nr, nc, prop, V, N, &tr1, &tr2, err);
@@ -469,7 +552,7 @@ int ss_test_chisq(const ss_design *d, const ss_column *r, const ss_column *c,
         for (size_t a = 1; a < nr; a++)
             Y[(a - 1) + (nr - 1) * (b - 1)] = T[a + nr * b] - Rt[a] * Ct[b] / Wt;
     for (size_t q = 0; q < m; q++) {
-        double wi = w[rows[q]];
+        double wi = d->rep ? 1 : w[rows[q]]; /* replicates: the x, not w x */
         size_t ia = cell[q] % nr, ib = cell[q] / nr;
         for (size_t b = 1; b < nc; b++)
             for (size_t a = 1; a < nr; a++)
@@ -477,7 +560,8 @@ int ss_test_chisq(const ss_design *d, const ss_column *r, const ss_column *c,
                     wi * ((double)(ia == a && ib == b) - (double)(ia == a) * Ct[b] / Wt -
                           (double)(ib == b) * Rt[a] / Wt + Rt[a] * Ct[b] / (Wt * Wt));
     }
-    rc = ss_design_vcov(d, dw, rows, z, m, K, V, err);
+    rc = d->rep ? rep_chisq_vcov(d, rows, z, m, K, 0, NULL, V, err)
+                : ss_design_vcov(d, dw, rows, z, m, K, V, err);
     if (rc == SS_OK)
         rc = solve(K, V, Y, 1, x, "covariance matrix of the table", err);
     if (rc != SS_OK)

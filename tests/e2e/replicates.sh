@@ -139,8 +139,6 @@ expect_error rep-compare 2 "--compare is not available with replicate weights ye
   estimate datasets/apiclus1.csv --ids dnum --weights pw --replicate jk1 --mean api00 --by stype --compare
 expect_error rep-likelihood 2 "--ci-method likelihood is not available with replicate weights" -- \
   estimate datasets/apiclus1.csv --ids dnum --weights pw --replicate jk1 --prop stype --ci-method likelihood
-expect_error rep-test 2 "this analysis is not available with replicate weights" -- \
-  test datasets/apiclus1.csv --ids dnum --weights pw --replicate jk1 --ttest api00 --group sch.wide
 expect_error repweights-stdin 2 "--repweights: needs a file, not standard input" -- \
   estimate - --weights pw --repweights '^rep' --rep-type jk1 --mean api00
 expect_error rep-weight-column-exists 2 "--replicate: column 'rep1' is already in datasets/apiclus1_rep.csv" -- \
