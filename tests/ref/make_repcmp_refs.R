@@ -41,7 +41,9 @@
 #             algorithm, a replicate's zero weights (rows outside that
 #             replicate: a deleted PSU) left at zero and out of the
 #             redistribution, and builds svrepdesign(combined.weights = TRUE)
-#             on the result with the design's scale, rscales and mse.
+#             on the result with the design's scale, rscales, mse and degf
+#             (the rank of the trimmed replicate weights would add df that
+#             the design does not have).
 
 suppressPackageStartupMessages(library(survey))
 
@@ -74,9 +76,11 @@ trim_replicates <- function(design, lo, hi) {
   w <- trim_strict(weights(design, "sampling"), lo, hi, keep_zero = FALSE)
   rw <- weights(design, "analysis")
   rw <- apply(rw, 2, trim_strict, lo = lo, hi = hi, keep_zero = TRUE)
-  svrepdesign(variables = design$variables, repweights = rw, weights = w,
-              type = "other", combined.weights = TRUE, scale = design$scale,
-              rscales = design$rscales, mse = design$mse)
+  out <- svrepdesign(variables = design$variables, repweights = rw, weights = w,
+                     type = "other", combined.weights = TRUE, scale = design$scale,
+                     rscales = design$rscales, mse = design$mse)
+  out$degf <- degf(design)   # the design's df: trimming adds none
+  out
 }
 base_apply_weighting <- apply_weighting
 apply_weighting <- function(design, args, txt, is_missing, sort_values) {
@@ -102,7 +106,7 @@ lik_rep <- function(formula, design, level, df) {
     2 * sum(pw * ifelse(y == 1, -log(mu), -log(1 - mu)))
   }
   mu <- plogis(b)
-  naive <- 1 / sum(pw * mu * (1 - mu))
+  naive <- m$naive.cov[1, 1]                    # glm's unscaled covariance
   lambda <- V / naive
   a <- (1 - level) / 2
   alpha <- pnorm((if (is.finite(df)) qt(a, df) else qnorm(a)) * sqrt(lambda)) / 2
