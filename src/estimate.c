@@ -371,6 +371,17 @@ static int keep_scores(const ss_design *d, work *wk, size_t m)
     return SS_OK;
 }
 
+/* A failed interval fit names the variable: "NAME: the ... interval ...". */
+static int ci_error(ss_error *err, int rc, const char *name)
+{
+    if (strstr(err->message, "interval") || strstr(err->message, "profile")) {
+        char msg[sizeof err->message];
+        snprintf(msg, sizeof msg, "%s", err->message);
+        ss_error_set(err, rc, NULL, 0, "%s: %s", name, msg);
+    }
+    return rc;
+}
+
 /* The R flag of --flags nchs for means, totals and ratios. */
 static int flag_rse(ss_result_row *r, const ss_estimate_options *o)
 {
@@ -451,7 +462,9 @@ static int mean_like(const ss_design *d, work *wk, const ss_estimate_options *o,
         r->cv = r->se / fabs(p);
         ss_prop_input pin = {d, wk->dw, wk->rows, wk->y, m, p, var, o->level, df, ddf};
         rc = rep_prop_ci(d, wk, &pin, o->ci_method, &r->ci_low, &r->ci_high, err);
-        if (rc == SS_OK && o->nchs) {
+        if (rc != SS_OK)
+            return ci_error(err, rc, name);
+        if (o->nchs) {
             char flag[32];
             ss_prop_nchs(p, var, (double)m, ddf, flag, sizeof flag);
             if (ss_result_set_str(&r->flag, flag) != 0)
@@ -466,14 +479,8 @@ static int mean_like(const ss_design *d, work *wk, const ss_estimate_options *o,
     ss_prop_input in = {d, wk->dw, wk->rows, wk->y, m, p, var, o->level, df,
                         o->df_mode == SS_DF_DESIGN ? ddf : df};
     rc = ss_prop_ci(o->ci_method, &in, wk->z2, &r->ci_low, &r->ci_high, err);
-    if (rc != SS_OK) {
-        if (strstr(err->message, "interval") || strstr(err->message, "profile")) {
-            char msg[sizeof err->message];
-            snprintf(msg, sizeof msg, "%s", err->message);
-            ss_error_set(err, rc, NULL, 0, "%s: %s", name, msg);
-        }
-        return rc;
-    }
+    if (rc != SS_OK)
+        return ci_error(err, rc, name);
     if (o->nchs) {
         char flag[32];
         ss_prop_nchs(p, var, (double)m, ddf, flag, sizeof flag);
