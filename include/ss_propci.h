@@ -58,6 +58,14 @@ typedef struct ss_prop_input {
 int ss_prop_ci(ss_ci_method method, const ss_prop_input *in, double *z,
                double *lo, double *hi, ss_error *err);
 
+/* The likelihood interval with var_coef, a variance of the logit
+ * coefficient found elsewhere (a replicate variance), in place of the
+ * Taylor one in the design-effect rescaling lambda = var_coef / model
+ * variance; the profile itself as for SS_CI_LIKELIHOOD.  p must be in
+ * (0, 1); z is scratch of m doubles. */
+int ss_prop_likelihood_ci(const ss_prop_input *in, double var_coef, double *z, double *lo,
+                          double *hi, ss_error *err);
+
 /* The coefficient of R's svyglm(y ~ 1, quasibinomial) fit (glm.fit's
  * IRLS emulated); z is scratch of m doubles.  0, or -1 when it does not
  * converge. */

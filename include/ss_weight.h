@@ -111,4 +111,9 @@ void ss_weight_report_free(ss_weight_report *r);
 int ss_weight_apply(ss_design *d, const ss_table *t, const ss_weight_plan *p,
                     ss_weight_report *rep, ss_error *err);
 
+/* The same on the weights of one replicate (d->w), except that trimming
+ * leaves the replicate's zero weights (rows outside it) at zero. */
+int ss_weight_apply_replicate(ss_design *d, const ss_table *t, const ss_weight_plan *p,
+                              ss_error *err);
+
 #endif

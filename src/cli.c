@@ -232,7 +232,7 @@ static int reweight(void *ctx, double *w, ss_error *err)
     tmp.cal = NULL;
     tmp.ncal = 0;
     tmp.rep = NULL;
-    int rc = ss_weight_apply(&tmp, x->t, x->plan, NULL, err);
+    int rc = ss_weight_apply_replicate(&tmp, x->t, x->plan, err);
     tmp.w = NULL;
     for (size_t s = 0; s < SS_MAX_STAGES; s++)
         memset(&tmp.stage[s], 0, sizeof tmp.stage[s]);

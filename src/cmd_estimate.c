@@ -27,6 +27,7 @@ const char cmd_estimate_usage[] =
     SS_CLI_WEIGHT_HELP
     "replicates: --replicate T [--seed N] | --repweights RE --rep-type T\n"
     "  [--rep-scale S] [--mse]; see 'survstat weight --help'\n"
+    "  (--compare and every --ci-method work with them)\n"
     "input options:\n"
     "  --na CODES             extra missing codes, e.g. 9,99 (empty and NA always)\n"
     "  -d, --delimiter C      field separator: one character or 'tab'\n"

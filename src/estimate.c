@@ -251,7 +251,7 @@ typedef struct work {
     double *theta;    /* and the replicate estimates */
     int keep;       /* --compare: keep each domain's scores */
     size_t *krows;  /* kept rows and scores, domain after domain */
-    double *kz;
+    double *kz;     /* (under replicates: each estimate's nrep replicate estimates) */
     size_t kn, kcap;
 } work;
 
@@ -291,19 +291,19 @@ static int rep_variance(const ss_design *d, work *wk, size_t m, const double *a,
     return ss_rep_variance(d->rep, wk->theta, est, var, err);
 }
 
-/* R's svyciprop(method = "logit") on a replicate design: svyglm refits
- * the logit on every replicate with glm.fit started at the full-sample
- * coefficient b (IRLS of an intercept-only model: eta += (p_r - mu) /
- * (mu (1 - mu)) until the deviance changes by less than 1e-8 relative),
- * then expit(b +- t SE) with svrVar of those fits around b. */
-static int rep_logit_ci(const ss_design *d, work *wk, const ss_prop_input *in, double level,
-                        double df, double *lo, double *hi, ss_error *err)
+/* R's svyglm(quasibinomial) on a replicate design: the coefficient b of
+ * the full sample, refitted on every replicate with glm.fit started at b
+ * (IRLS of an intercept-only model: eta += (p_r - mu) / (mu (1 - mu)) until
+ * the deviance changes by less than 1e-8 relative; p_r the replicate
+ * proportions in wk->theta, overwritten by the fits), and *v, svrVar of
+ * those fits around b. */
+static int rep_logit_fit(const ss_design *d, work *wk, const ss_prop_input *in, double *b,
+                         double *v, ss_error *err)
 {
-    double b;
-    if (ss_prop_logit_coef(in, wk->z2, &b) != 0)
+    if (ss_prop_logit_coef(in, wk->z2, b) != 0)
         return ss_error_set(err, SS_EDATA, NULL, 0, "the logit interval did not converge");
     for (size_t k = 0; k < d->rep->nrep; k++) {
-        double p = wk->theta[k], eta = b, mu = 1 / (1 + exp(-eta));
+        double p = wk->theta[k], eta = *b, mu = 1 / (1 + exp(-eta));
         if (isnan(p))
             continue;
         double devold = -2 * (p * log(mu) + (1 - p) * log(1 - mu));
@@ -317,21 +317,39 @@ static int rep_logit_ci(const ss_design *d, work *wk, const ss_prop_input *in, d
         }
         wk->theta[k] = eta;
     }
-    double v;
-    int rc = ss_rep_variance(d->rep, wk->theta, b, &v, err);
+    return ss_rep_variance(d->rep, wk->theta, *b, v, err);
+}
+
+/* The logit and likelihood intervals of a proportion p in (0, 1) under
+ * replicates.  logit: R's svyciprop(method = "logit"), expit(b +- t SE)
+ * with the replicate SE of b.  likelihood: R's svyciprop fails here (its
+ * svrepglm reports a dispersion scaled by the weights, so the profile never
+ * reaches the cut-off and confint gives NA); survstat profiles the working
+ * likelihood as in the Taylor case, with the replicate variance of b in the
+ * design-effect rescaling (ss_prop_likelihood_ci). */
+static int rep_prop_ci(const ss_design *d, work *wk, const ss_prop_input *in, ss_ci_method method,
+                       double *lo, double *hi, ss_error *err)
+{
+    double b, v;
+    int rc = rep_logit_fit(d, wk, in, &b, &v, err);
     if (rc != SS_OK)
         return rc;
-    double q = ss_quantile_t(level, df), se = sqrt(v);
+    if (method == SS_CI_LIKELIHOOD)
+        return ss_prop_likelihood_ci(in, v, wk->z2, lo, hi, err);
+    double q = ss_quantile_t(in->level, in->df), se = sqrt(v);
     *lo = 1 / (1 + exp(-(b - q * se)));
     *hi = 1 / (1 + exp(-(b + q * se)));
     return SS_OK;
 }
 
-/* --compare: keep the scores of this domain's estimate for the contrasts. */
-static int keep_scores(work *wk, size_t m)
+/* --compare: keep the scores of this domain's estimate for the contrasts
+ * (under replicates its replicate estimates, theta[0..nrep)). */
+static int keep_scores(const ss_design *d, work *wk, size_t m)
 {
     if (!wk->keep)
         return SS_OK;
+    if (d->rep)
+        m = d->rep->nrep;
     if (wk->kn + m > wk->kcap) {
         size_t cap = wk->kcap ? wk->kcap : 1024;
         while (cap < wk->kn + m)
@@ -346,10 +364,22 @@ static int keep_scores(work *wk, size_t m)
             return -1;
         wk->kcap = cap;
     }
-    memcpy(wk->krows + wk->kn, wk->rows, m * sizeof *wk->rows);
-    memcpy(wk->kz + wk->kn, wk->z, m * sizeof *wk->z);
+    if (!d->rep)
+        memcpy(wk->krows + wk->kn, wk->rows, m * sizeof *wk->rows);
+    memcpy(wk->kz + wk->kn, d->rep ? wk->theta : wk->z, m * sizeof *wk->z);
     wk->kn += m;
     return SS_OK;
+}
+
+/* A failed interval fit names the variable: "NAME: the ... interval ...". */
+static int ci_error(ss_error *err, int rc, const char *name)
+{
+    if (strstr(err->message, "interval") || strstr(err->message, "profile")) {
+        char msg[sizeof err->message];
+        snprintf(msg, sizeof msg, "%s", err->message);
+        ss_error_set(err, rc, NULL, 0, "%s: %s", name, msg);
+    }
+    return rc;
 }
 
 /* The R flag of --flags nchs for means, totals and ratios. */
@@ -399,7 +429,7 @@ static int mean_like(const ss_design *d, work *wk, const ss_estimate_options *o,
                     : variance(d, wk, m, &var, err);
     if (rc != SS_OK)
         return rc;
-    if (keep_scores(wk, m) != 0)
+    if (keep_scores(d, wk, m) != 0)
         return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     r->estimate = total ? Y : ybar;
     r->se = sqrt(var);
@@ -426,12 +456,15 @@ static int mean_like(const ss_design *d, work *wk, const ss_estimate_options *o,
     double ddf = NAN;
     if (o->ci_method == SS_CI_BETA || o->nchs)
         ddf = d->rep ? d->df : ss_design_domain_df(d, wk->dw, wk->rows, m);
-    if (d->rep && o->ci_method == SS_CI_LOGIT && p > 0 && p < 1) {
+    if (d->rep && (o->ci_method == SS_CI_LOGIT || o->ci_method == SS_CI_LIKELIHOOD) &&
+        p > 0 && p < 1) {
         r->df = isinf(df) ? NAN : df;
         r->cv = r->se / fabs(p);
         ss_prop_input pin = {d, wk->dw, wk->rows, wk->y, m, p, var, o->level, df, ddf};
-        rc = rep_logit_ci(d, wk, &pin, o->level, df, &r->ci_low, &r->ci_high, err);
-        if (rc == SS_OK && o->nchs) {
+        rc = rep_prop_ci(d, wk, &pin, o->ci_method, &r->ci_low, &r->ci_high, err);
+        if (rc != SS_OK)
+            return ci_error(err, rc, name);
+        if (o->nchs) {
             char flag[32];
             ss_prop_nchs(p, var, (double)m, ddf, flag, sizeof flag);
             if (ss_result_set_str(&r->flag, flag) != 0)
@@ -439,9 +472,6 @@ static int mean_like(const ss_design *d, work *wk, const ss_estimate_options *o,
         }
         return rc;
     }
-    if (d->rep && o->ci_method == SS_CI_LIKELIHOOD)
-        return ss_error_set(err, SS_EUSAGE, NULL, 0,
-                            "--ci-method likelihood is not available with replicate weights");
     if (o->ci_method == SS_CI_BETA && o->df_mode == SS_DF_DESIGN)
         df = ddf; /* R's svyciprop "beta" uses the domain's own df */
     r->df = isinf(df) ? NAN : df;
@@ -449,14 +479,8 @@ static int mean_like(const ss_design *d, work *wk, const ss_estimate_options *o,
     ss_prop_input in = {d, wk->dw, wk->rows, wk->y, m, p, var, o->level, df,
                         o->df_mode == SS_DF_DESIGN ? ddf : df};
     rc = ss_prop_ci(o->ci_method, &in, wk->z2, &r->ci_low, &r->ci_high, err);
-    if (rc != SS_OK) {
-        if (strstr(err->message, "interval") || strstr(err->message, "profile")) {
-            char msg[sizeof err->message];
-            snprintf(msg, sizeof msg, "%s", err->message);
-            ss_error_set(err, rc, NULL, 0, "%s: %s", name, msg);
-        }
-        return rc;
-    }
+    if (rc != SS_OK)
+        return ci_error(err, rc, name);
     if (o->nchs) {
         char flag[32];
         ss_prop_nchs(p, var, (double)m, ddf, flag, sizeof flag);
@@ -528,7 +552,7 @@ static int ratio(const ss_design *d, work *wk, const ss_estimate_options *o,
                     : variance(d, wk, m, &var, err);
     if (rc != SS_OK)
         return rc;
-    if (keep_scores(wk, m) != 0)
+    if (keep_scores(d, wk, m) != 0)
         return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     r->estimate = R;
     r->se = sqrt(var);
@@ -619,6 +643,33 @@ static void holm(ss_result *out, const size_t *idx, size_t k)
     free(o);
 }
 
+/* --compare: the variance of the difference of two domains' estimates whose
+ * kept scores are kz[a0..a1) and kz[b0..b1): Taylor, the variance of the
+ * total of the difference of their scores (*m the rows it spans); under
+ * replicates, svrVar of the differences theta_r(a) - theta_r(b) around
+ * est (R's svycontrast on svyby(covmat = TRUE) of a svrep design). */
+static int contrast_variance(const ss_design *d, work *wk, size_t a0, size_t a1, size_t b0,
+                             size_t b1, double est, double *var, size_t *m, ss_error *err)
+{
+    if (d->rep) {
+        for (size_t r = 0; r < d->rep->nrep; r++)
+            wk->theta[r] = wk->kz[a0 + r] - wk->kz[b0 + r];
+        *m = 0;
+        return ss_rep_variance(d->rep, wk->theta, est, var, err);
+    }
+    size_t k = 0;
+    for (size_t q = a0; q < a1; q++, k++) {
+        wk->rows[k] = wk->krows[q];
+        wk->z[k] = wk->kz[q];
+    }
+    for (size_t q = b0; q < b1; q++, k++) {
+        wk->rows[k] = wk->krows[q];
+        wk->z[k] = -wk->kz[q];
+    }
+    *m = k;
+    return variance(d, wk, k, var, err);
+}
+
 /* --compare: the difference of every pair of domains i < j of one estimate
  * (domain i is row first + i * stride of out, its kept scores
  * kstart[i * stride] .. kend[i * stride]), its SE from the variance of the total of
@@ -641,20 +692,12 @@ static int contrasts(const ss_design *d, work *wk, const ss_estimate_options *o,
                 continue;
             char label[4096];
             snprintf(label, sizeof label, "%s - %s", out->row[ra].domain, out->row[rb].domain);
+            double est = out->row[ra].estimate - out->row[rb].estimate, var;
             size_t m = 0;
-            for (size_t q = kstart[i * stride]; q < kend[i * stride]; q++, m++) {
-                wk->rows[m] = wk->krows[q];
-                wk->z[m] = wk->kz[q];
-            }
-            for (size_t q = kstart[j * stride]; q < kend[j * stride]; q++, m++) {
-                wk->rows[m] = wk->krows[q];
-                wk->z[m] = -wk->kz[q];
-            }
-            double var;
-            rc = variance(d, wk, m, &var, err);
+            rc = contrast_variance(d, wk, kstart[i * stride], kend[i * stride],
+                                   kstart[j * stride], kend[j * stride], est, &var, &m, err);
             if (rc != SS_OK)
                 break;
-            double est = out->row[ra].estimate - out->row[rb].estimate;
             double n_ab = out->row[ra].n + out->row[rb].n;
             ss_result_row *r = ss_result_add(out, out->row[ra].statistic, out->row[ra].variable,
                                              out->row[ra].level, label);
@@ -702,9 +745,6 @@ int ss_estimate_run(const ss_table *t, const ss_design *d,
         wk.theta = malloc((d->rep->nrep ? d->rep->nrep : 1) * sizeof *wk.theta);
         if (!wk.rw || !wk.theta)
             rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
-        if (rc == SS_OK && o->compare)
-            rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
-                              "--compare is not available with replicate weights yet");
     }
     size_t *kstart = NULL; /* --compare: where each domain's kept scores start, end */
     if (o->compare && o->nby > 0) {

@@ -280,16 +280,9 @@ static int cmp_pair(const void *a, const void *b)
  * (at most 9 each way, zmax = sqrt(qf(alpha, 1, n - 1, upper))), the
  * dispersion svyvar of the Pearson residuals; the cut points
  * qnorm(unscaled level) interpolated through spline() then approx(). */
-static int likelihood_ci(const ss_prop_input *in, double *z, double *lo, double *hi,
-                         ss_error *err)
+static int likelihood_profile(const ss_prop_input *in, const logit_fit f, double var,
+                              double *z, double *lo, double *hi, ss_error *err)
 {
-    logit_fit f;
-    if (logit_irls(in, z, &f) != 0)
-        return ss_error_set(err, SS_EDATA, NULL, 0, "the likelihood interval did not converge");
-    double var;
-    int rc = ss_design_vcov(in->d, in->dw, in->rows, z, in->m, 1, &var, err);
-    if (rc != SS_OK)
-        return rc;
     const double *w = in->d->w;
     const size_t m = in->m;
     const double se = sqrt(var), mu = expit(f.beta);
@@ -374,6 +367,29 @@ static int likelihood_ci(const ss_prop_input *in, double *z, double *lo, double 
     *lo = expit(approx_at(cut, sy, sx, ns));
     *hi = expit(approx_at(-cut, sy, sx, ns));
     return SS_OK;
+}
+
+/* The likelihood interval with the Taylor variance of the coefficient. */
+static int likelihood_ci(const ss_prop_input *in, double *z, double *lo, double *hi,
+                         ss_error *err)
+{
+    logit_fit f;
+    if (logit_irls(in, z, &f) != 0)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "the likelihood interval did not converge");
+    double var;
+    int rc = ss_design_vcov(in->d, in->dw, in->rows, z, in->m, 1, &var, err);
+    if (rc != SS_OK)
+        return rc;
+    return likelihood_profile(in, f, var, z, lo, hi, err);
+}
+
+int ss_prop_likelihood_ci(const ss_prop_input *in, double var_coef, double *z, double *lo,
+                          double *hi, ss_error *err)
+{
+    logit_fit f;
+    if (logit_irls(in, z, &f) != 0)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "the likelihood interval did not converge");
+    return likelihood_profile(in, f, var_coef, z, lo, hi, err);
 }
 
 int ss_prop_ci(ss_ci_method method, const ss_prop_input *in, double *z, double *lo,

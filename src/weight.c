@@ -1114,7 +1114,11 @@ static int calibrate(ss_design *d, const ss_table *t, const ss_weight_plan *p,
 
 /* ---- trimming (R's trimWeights(strict = TRUE)) ---- */
 
-static int trim(ss_design *d, const ss_weight_spec *s, ss_weight_report *rep, ss_error *err)
+/* keep_zero (a replicate's weights): a zero weight is a row outside that
+ * replicate (a deleted PSU); it stays zero and takes no share of what is
+ * trimmed, else a lower bound would put the deleted PSU back. */
+static int trim(ss_design *d, const ss_weight_spec *s, int keep_zero, ss_weight_report *rep,
+                ss_error *err)
 {
     const size_t n = d->n;
     for (int it = 0; it < 1000; it++) {
@@ -1122,6 +1126,8 @@ static int trim(ss_design *d, const ss_weight_spec *s, ss_weight_report *rep, ss
         double trimmings = 0;
         for (size_t i = 0; i < n; i++) {
             double w = d->w[i];
+            if (keep_zero && w == 0)
+                continue;
             if (w < s->trim_low || w > s->trim_high)
                 nout++;
             else
@@ -1138,6 +1144,10 @@ static int trim(ss_design *d, const ss_weight_spec *s, ss_weight_report *rep, ss
             return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
         for (size_t i = 0; i < n; i++) {
             double w = d->w[i], nw = fmax(s->trim_low, fmin(w, s->trim_high));
+            if (keep_zero && w == 0) {
+                out[i] = 1; /* takes no share */
+                continue;
+            }
             out[i] = w < s->trim_low || w > s->trim_high;
             trimmings += w - nw;
             d->w[i] = nw;
@@ -1156,8 +1166,8 @@ static int trim(ss_design *d, const ss_weight_spec *s, ss_weight_report *rep, ss
                         s->trim_low, s->trim_high);
 }
 
-int ss_weight_apply(ss_design *d, const ss_table *t, const ss_weight_plan *p,
-                    ss_weight_report *rep, ss_error *err)
+static int apply(ss_design *d, const ss_table *t, const ss_weight_plan *p, int replicate,
+                 ss_weight_report *rep, ss_error *err)
 {
     const ss_weight_spec *s = p->spec;
     int rc = SS_OK;
@@ -1168,6 +1178,18 @@ int ss_weight_apply(ss_design *d, const ss_table *t, const ss_weight_plan *p,
     if (rc == SS_OK && (s->rake || s->calibrate))
         rc = calibrate(d, t, p, rep, err);
     if (rc == SS_OK && s->trim)
-        rc = trim(d, s, rep, err);
+        rc = trim(d, s, replicate, rep, err);
     return rc;
+}
+
+int ss_weight_apply(ss_design *d, const ss_table *t, const ss_weight_plan *p,
+                    ss_weight_report *rep, ss_error *err)
+{
+    return apply(d, t, p, 0, rep, err);
+}
+
+int ss_weight_apply_replicate(ss_design *d, const ss_table *t, const ss_weight_plan *p,
+                              ss_error *err)
+{
+    return apply(d, t, p, 1, NULL, err);
 }

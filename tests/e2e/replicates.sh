@@ -135,10 +135,6 @@ expect_error rep-seed-no-boot 2 "--seed needs --replicate bootstrap:R" -- \
   estimate datasets/apiclus1.csv --ids dnum --weights pw --replicate jk1 --seed 3 --mean api00
 expect_error rep-seed-bad 2 "--seed: expected a whole number from 0 to 4294967295, got 'x'" -- \
   estimate datasets/apiclus1.csv --ids dnum --weights pw --replicate bootstrap:5 --seed x --mean api00
-expect_error rep-compare 2 "--compare is not available with replicate weights yet" -- \
-  estimate datasets/apiclus1.csv --ids dnum --weights pw --replicate jk1 --mean api00 --by stype --compare
-expect_error rep-likelihood 2 "--ci-method likelihood is not available with replicate weights" -- \
-  estimate datasets/apiclus1.csv --ids dnum --weights pw --replicate jk1 --prop stype --ci-method likelihood
 expect_error repweights-stdin 2 "--repweights: needs a file, not standard input" -- \
   estimate - --weights pw --repweights '^rep' --rep-type jk1 --mean api00
 expect_error rep-weight-column-exists 2 "--replicate: column 'rep1' is already in datasets/apiclus1_rep.csv" -- \
@@ -154,9 +150,14 @@ else
 fi
 
 # Weighting is redone on each replicate; a replicate it fails on is named.
-expect_error rep-trim-fails 1 "replicate 12: --trim-weights 32,50: the weights cannot be trimmed to these bounds" -- \
+# (Bounds the full sample fits but replicate 12's post-stratified weights,
+# mean 42.4 over its PSUs, cannot; replicate 10's are all above 40.)
+expect_error rep-trim-fails 1 "replicate 12: --trim-weights 30,42: the weights cannot be trimmed to these bounds" -- \
   estimate datasets/apiclus1.csv --ids dnum --weights pw --fpc fpc --replicate jk1 \
-  --poststrat tests/ref/margins/stype_cells.csv --trim-weights 32,50 --mean api00
+  --poststrat tests/ref/margins/stype_cells.csv --trim-weights 30,42 --mean api00
+expect_error rep-trim-all-outside 1 "replicate 10: --trim-weights 30,40: every weight is outside the bounds" -- \
+  estimate datasets/apiclus1.csv --ids dnum --weights pw --fpc fpc --replicate jk1 \
+  --poststrat tests/ref/margins/stype_cells.csv --trim-weights 30,40 --mean api00
 
 # describe names the replicates, their scale and R's degf.
 run describe datasets/scd.csv --ids ambulance --strata ESA --nest --weights one --replicate fay:0.3

@@ -1,0 +1,35 @@
+# Replicate designs with --compare, --ci-method likelihood and --trim-weights:
+# R reference cases (tests/ref/repcmp_cases.txt, made by make_repcmp_refs.R:
+# R's svyby(covmat = TRUE) for the contrasts, by-hand R for the likelihood
+# interval and for trimming every replicate).  Sourced by tests/run_tests.sh.
+
+while IFS='|' read -r name data args; do
+  case $name in ''|'#'*) continue ;; esac
+  # shellcheck disable=SC2086
+  run estimate "datasets/$data" $args --format csv
+  if [ "$status" -ne 0 ]; then
+    bad "repcmp ref $name: exit $status: $(cat "$TMP/err")"
+  elif python3 tests/tools/refcmp.py "$TMP/out" "tests/ref/repcmp/$name.expected.csv" >"$TMP/cmp"; then
+    ok
+  else
+    bad "repcmp ref $name"; head -5 "$TMP/cmp"
+  fi
+done < tests/ref/repcmp_cases.txt
+
+# The likelihood profile of scd's 1-in-6 'alive' under BRR: half the
+# replicates have no survivor, the replicate SE of the logit is about 11 and
+# the profile turns over (R's own svyciprop gives NA here too).
+expect_error rep-likelihood-profile 1 "alive: the likelihood profile is not monotone" -- \
+  estimate datasets/scd.csv --ids ambulance --strata ESA --nest --weights one --fpc fpc5 \
+  --replicate brr --prop alive --ci-method likelihood
+
+# Trimming each replicate leaves its deleted PSU at weight 0: with a lower
+# bound above 0 the JKn SE stays near the untrimmed one (9.0 against 9.4)
+# instead of collapsing to 4.1 as it would if deleted rows were raised to 20.
+run estimate datasets/apistrat.csv --strata stype --weights pw --fpc fpc --replicate jkn \
+  --trim-weights 20,40 --mean api00 --format csv
+if [ "$status" -eq 0 ] && awk -F, 'NR == 2 { exit !($7 > 8.9 && $7 < 9.1) }' "$TMP/out"; then
+  ok
+else
+  bad "repcmp trim keeps deleted PSUs out: $(cat "$TMP/out" "$TMP/err")"
+fi
