@@ -166,13 +166,7 @@ static int reweight(void *ctx, double *w, ss_error *err)
     tmp.cal = NULL;
     tmp.ncal = 0;
     tmp.rep = NULL;
-    int rc = ss_weight_apply(&tmp, x->t, x->plan, NULL, err);
-    tmp.w = NULL;
-    for (size_t s = 0; s < SS_MAX_STAGES; s++)
-        memset(&tmp.stage[s], 0, sizeof tmp.stage[s]);
-    tmp.stratum_code = NULL;
-    ss_design_free(&tmp); /* only the calibrations it recorded */
-    return rc;
+    return ss_weight_reapply(&tmp, x->t, x->plan, err);
 }
 
 static int rep_check(const ss_cli *c, ss_error *err)
@@ -428,8 +422,13 @@ int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq,
     if (rc == SS_OK && ss_weight_any(w))
         rc = ss_weight_apply(d, t, &c->plan, rep, err);
     if (rc == SS_OK && w0) {
+        /* each replicate on its cell totals where the plan allows */
         reweight_ctx ctx = {d, t, &c->plan};
-        rc = ss_replicates_adjust(d->rep, w0, reweight, &ctx, err);
+        ss_weight_cells *cells = NULL;
+        rc = ss_weight_cells_alloc(&cells, t, &c->plan, err);
+        if (rc == SS_OK)
+            rc = ss_replicates_reweight(d->rep, w0, cells, w, reweight, &ctx, err);
+        ss_weight_cells_free(cells);
     }
     if (rc == SS_OK && d->rep)
         d->df = d->rep->degf;

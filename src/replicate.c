@@ -1,6 +1,7 @@
 #include "ss_replicate.h"
 
 #include <gsl/gsl_rng.h>
+#include <pthread.h>
 #include <math.h>
 #include <regex.h>
 #include <stdio.h>
@@ -72,6 +73,14 @@ void ss_replicates_free(ss_replicates *r)
     free(r->rscales);
     free(r->factor);
     free(r->w);
+    free(r->w0);
+    free(r->cell);
+    free(r->g);
+    free(r->trim_off);
+    free(r->trim_add);
+    free(r->pair);
+    free(r->psu_pair);
+    free(r->pair_cell);
     free(r);
 }
 
@@ -781,7 +790,16 @@ double ss_replicates_weight(const ss_replicates *r, const double *w, size_t k, s
 {
     if (r->w)
         return r->w[k * r->n + i];
-    return w[i] * r->factor[k * r->npsu + (r->psu ? r->psu[i] : i)];
+    if (!r->g)
+        return w[i] * r->factor[k * r->npsu + (r->psu ? r->psu[i] : i)];
+    double x = r->w0[i] * r->factor[k * r->npsu + (r->psu ? r->psu[i] : i)] *
+               r->g[k * r->ncell + r->cell[i]];
+    if (!isfinite(x))
+        x = 0;
+    if (r->trim)
+        x = ss_weight_trim_one(r->trim, r->trim_add + r->trim_off[k],
+                               r->trim_off[k + 1] - r->trim_off[k], x);
+    return x;
 }
 
 int ss_replicates_adjust(ss_replicates *r, const double *w0, ss_rep_adjust adjust, void *ctx,
@@ -811,6 +829,217 @@ int ss_replicates_adjust(ss_replicates *r, const double *w0, ss_rep_adjust adjus
     return SS_OK;
 }
 
+/* ---- replicates adjusted on cells ---- */
+
+static int thread_count(void)
+{
+    const char *e = getenv("SURVSTAT_THREADS");
+    if (e && *e)
+        return strtol(e, NULL, 10) >= 2 ? 2 : 1;
+    return sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? 2 : 1;
+}
+
+/* The (PSU, cell) pairs of the rows, numbered PSU by PSU. */
+static int make_pairs(ss_replicates *r)
+{
+    size_t n = r->n, np = r->npsu, nc = r->ncell;
+    size_t *start = calloc(np + 1, sizeof *start), *rows = malloc((n ? n : 1) * sizeof *rows);
+    uint32_t *mark = malloc((nc ? nc : 1) * sizeof *mark), *id = malloc((nc ? nc : 1) * sizeof *id);
+    r->pair = malloc((n ? n : 1) * sizeof *r->pair);
+    r->psu_pair = calloc(np + 1, sizeof *r->psu_pair);
+    r->pair_cell = malloc((n ? n : 1) * sizeof *r->pair_cell);
+    int ok = start && rows && mark && id && r->pair && r->psu_pair && r->pair_cell;
+    if (ok) {
+        for (size_t i = 0; i < n; i++)
+            start[(r->psu ? r->psu[i] : i) + 1]++;
+        for (size_t p = 0; p < np; p++)
+            start[p + 1] += start[p];
+        for (size_t i = 0; i < n; i++)
+            rows[start[r->psu ? r->psu[i] : i]++] = i;
+        for (size_t c = 0; c < nc; c++)
+            mark[c] = UINT32_MAX;
+        size_t q = 0, j = 0;
+        for (size_t p = 0; p < np; p++) {
+            for (; j < start[p]; j++) { /* start[p] is now PSU p's end */
+                size_t i = rows[j];
+                uint32_t c = r->cell[i];
+                if (mark[c] != (uint32_t)p) {
+                    mark[c] = (uint32_t)p;
+                    id[c] = (uint32_t)q;
+                    r->pair_cell[q++] = c;
+                }
+                r->pair[i] = id[c];
+            }
+            r->psu_pair[p + 1] = q;
+        }
+        r->npair = q;
+    }
+    free(start);
+    free(rows);
+    free(mark);
+    free(id);
+    return ok ? 0 : -1;
+}
+
+typedef struct rw_job {
+    ss_replicates *r;
+    const ss_weight_cells *cells;
+    const ss_weight_spec *spec;
+    const double *wpair;  /* made replicates: w0 summed by pair */
+    double **adds;        /* per replicate: its trimming passes */
+    size_t *npass;
+    size_t k0, k1;
+    int rc;
+    size_t failed;
+    ss_error err;
+} rw_job;
+
+static void *rw_run(void *arg)
+{
+    rw_job *j = arg;
+    ss_replicates *r = j->r;
+    const size_t n = r->n, nc = r->ncell, trim = j->spec->trim;
+    double *W = malloc((nc ? nc : 1) * sizeof *W), *g = malloc((nc ? nc : 1) * sizeof *g);
+    double *v = trim && !r->w ? malloc((n ? n : 1) * sizeof *v) : NULL;
+    double *adds = trim && !r->w ? malloc(SS_WEIGHT_TRIM_PASSES * sizeof *adds) : NULL;
+    if (!W || !g || (trim && !r->w && (!v || !adds))) {
+        j->rc = ss_error_set(&j->err, SS_EDATA, NULL, 0, "out of memory");
+        j->failed = j->k0;
+        j->k1 = j->k0;
+    }
+    for (size_t k = j->k0; k < j->k1; k++) {
+        int rc;
+        for (size_t c = 0; c < nc; c++)
+            W[c] = 0;
+        if (r->w) { /* supplied: per-row weights, adjusted in place */
+            double *wk = r->w + k * n;
+            for (size_t i = 0; i < n; i++)
+                W[r->cell[i]] += wk[i];
+            rc = ss_weight_cells_apply(j->cells, W, g, &j->err);
+            for (size_t i = 0; i < n && rc == SS_OK; i++) {
+                double x = wk[i] * g[r->cell[i]];
+                wk[i] = isfinite(x) ? x : 0;
+            }
+            if (rc == SS_OK && trim)
+                rc = ss_weight_trim(j->spec, wk, n, NULL, NULL, NULL, &j->err);
+        } else {
+            const double *f = r->factor + k * r->npsu;
+            for (size_t p = 0; p < r->npsu; p++) {
+                double fp = f[p];
+                for (size_t q = r->psu_pair[p]; q < r->psu_pair[p + 1]; q++)
+                    W[r->pair_cell[q]] += fp * j->wpair[q];
+            }
+            rc = ss_weight_cells_apply(j->cells, W, r->g + k * nc, &j->err);
+            if (rc == SS_OK && trim) {
+                for (size_t i = 0; i < n; i++)
+                    v[i] = ss_replicates_weight(r, NULL, k, i);
+                size_t np = 0;
+                rc = ss_weight_trim(j->spec, v, n, adds, &np, NULL, &j->err);
+                if (rc == SS_OK && !(j->adds[k] = malloc((np ? np : 1) * sizeof *adds)))
+                    rc = ss_error_set(&j->err, SS_EDATA, NULL, 0, "out of memory");
+                if (rc == SS_OK) {
+                    memcpy(j->adds[k], adds, np * sizeof *adds);
+                    j->npass[k] = np;
+                }
+            }
+        }
+        if (rc != SS_OK) {
+            j->rc = rc;
+            j->failed = k;
+            break;
+        }
+    }
+    free(W);
+    free(g);
+    free(v);
+    free(adds);
+    return NULL;
+}
+
+static int reweight_cells(ss_replicates *r, const double *w0, const ss_weight_cells *cells,
+                          const ss_weight_spec *spec, ss_error *err)
+{
+    const size_t n = r->n, nrep = r->nrep;
+    r->ncell = ss_weight_cells_count(cells);
+    r->cell = malloc((n ? n : 1) * sizeof *r->cell);
+    if (!r->cell)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    memcpy(r->cell, ss_weight_cells_of_rows(cells), n * sizeof *r->cell);
+    double *wpair = NULL;
+    rw_job job[2];
+    memset(job, 0, sizeof job);
+    int rc = SS_OK;
+    if (!r->w) {
+        r->w0 = malloc((n ? n : 1) * sizeof *r->w0);
+        r->g = malloc((nrep * r->ncell > 0 ? nrep * r->ncell : 1) * sizeof *r->g);
+        if (!r->w0 || !r->g || make_pairs(r) != 0 ||
+            !(wpair = calloc(r->npair ? r->npair : 1, sizeof *wpair)) ||
+            (spec->trim && (!(job[0].adds = calloc(nrep ? nrep : 1, sizeof *job[0].adds)) ||
+                            !(job[0].npass = calloc(nrep ? nrep : 1, sizeof *job[0].npass)))))
+            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        if (rc == SS_OK) {
+            memcpy(r->w0, w0, n * sizeof *r->w0);
+            for (size_t i = 0; i < n; i++)
+                wpair[r->pair[i]] += w0[i];
+        }
+    }
+    if (rc == SS_OK) {
+        size_t half = thread_count() > 1 && nrep >= 4 ? nrep / 2 : nrep;
+        for (int t = 0; t < 2; t++) {
+            job[t] = (rw_job){r, cells, spec, wpair, job[0].adds, job[0].npass,
+                              t ? half : 0, t ? nrep : half, SS_OK, 0, {0}};
+            ss_error_clear(&job[t].err);
+        }
+        pthread_t tid;
+        int two = half < nrep && pthread_create(&tid, NULL, rw_run, &job[1]) == 0;
+        rw_run(&job[0]);
+        if (two)
+            pthread_join(tid, NULL);
+        else if (half < nrep)
+            rw_run(&job[1]);
+        const rw_job *bad = job[0].rc != SS_OK ? &job[0] : job[1].rc != SS_OK ? &job[1] : NULL;
+        if (bad) {
+            rc = ss_error_set(err, bad->rc, bad->err.file[0] ? bad->err.file : NULL,
+                              bad->err.line, "replicate %zu: %s", bad->failed + 1,
+                              bad->err.message);
+        }
+    }
+    if (rc == SS_OK && spec->trim && !r->w) {
+        size_t total = 0;
+        r->trim_off = malloc((nrep + 1) * sizeof *r->trim_off);
+        for (size_t k = 0; k < nrep; k++)
+            total += job[0].npass[k];
+        r->trim_add = malloc((total ? total : 1) * sizeof *r->trim_add);
+        if (!r->trim_off || !r->trim_add) {
+            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        } else {
+            r->trim_off[0] = 0;
+            for (size_t k = 0; k < nrep; k++) {
+                memcpy(r->trim_add + r->trim_off[k], job[0].adds[k],
+                       job[0].npass[k] * sizeof *r->trim_add);
+                r->trim_off[k + 1] = r->trim_off[k] + job[0].npass[k];
+            }
+            r->trim = spec;
+        }
+    }
+    if (job[0].adds)
+        for (size_t k = 0; k < nrep; k++)
+            free(job[0].adds[k]);
+    free(job[0].adds);
+    free(job[0].npass);
+    free(wpair);
+    return rc;
+}
+
+int ss_replicates_reweight(ss_replicates *r, const double *w0, const ss_weight_cells *cells,
+                           const ss_weight_spec *spec, ss_rep_adjust adjust, void *ctx,
+                           ss_error *err)
+{
+    if (!cells)
+        return ss_replicates_adjust(r, w0, adjust, ctx, err);
+    return reweight_cells(r, w0, cells, spec, err);
+}
+
 /* ---- replicate estimates and their variance ---- */
 
 struct ss_rep_work {
@@ -822,7 +1051,8 @@ ss_rep_work *ss_rep_work_alloc(const ss_replicates *r)
     ss_rep_work *w = calloc(1, sizeof *w);
     if (!w)
         return NULL;
-    size_t np = r->npsu ? r->npsu : 1;
+    size_t np = r->npsu > r->npair ? r->npsu : r->npair;
+    np = np ? np : 1;
     w->sa = malloc(np * sizeof *w->sa);
     w->sb = malloc(np * sizeof *w->sb);
     if (!w->sa || !w->sb) {
@@ -841,11 +1071,58 @@ void ss_rep_work_free(ss_rep_work *w)
     free(w);
 }
 
+/* Adjusted on cells: A_k = sum over PSUs p of f_k(p) sum over p's pairs q
+ * of g_k(cell q) S_q, S_q the sum of w0 a over q's rows. */
+static void rep_thetas_cells(const ss_replicates *r, ss_rep_work *wk, const size_t *rows,
+                             const double *a, const double *b, int ratio, size_t m,
+                             double *theta)
+{
+    double *sa = wk->sa, *sb = wk->sb;
+    for (size_t q = 0; q < r->npair; q++)
+        sa[q] = sb[q] = 0;
+    for (size_t j = 0; j < m; j++) {
+        size_t i = rows[j], q = r->pair[i];
+        sa[q] += r->w0[i] * a[j];
+        sb[q] += r->w0[i] * (b ? b[j] : 1);
+    }
+    for (size_t k = 0; k < r->nrep; k++) {
+        const double *f = r->factor + k * r->npsu, *g = r->g + k * r->ncell;
+        double A = 0, B = 0;
+        for (size_t p = 0; p < r->npsu; p++) {
+            if (f[p] == 0)
+                continue;
+            double pa = 0, pb = 0;
+            for (size_t q = r->psu_pair[p]; q < r->psu_pair[p + 1]; q++) {
+                double gq = g[r->pair_cell[q]];
+                pa += gq * sa[q];
+                pb += gq * sb[q];
+            }
+            A += f[p] * pa;
+            B += f[p] * pb;
+        }
+        theta[k] = ratio ? A / B : A;
+    }
+}
+
 void ss_rep_thetas(const ss_replicates *r, ss_rep_work *wk, const double *w, const size_t *rows,
                    const double *a, const double *b, int ratio, size_t m, double *theta)
 {
-    if (r->w) {
+    if (r->g && !r->trim) {
+        rep_thetas_cells(r, wk, rows, a, b, ratio, m, theta);
+        return;
+    }
+    if (r->w || r->g) {
         for (size_t k = 0; k < r->nrep; k++) {
+            if (r->g) {
+                double A = 0, B = 0;
+                for (size_t j = 0; j < m; j++) {
+                    double x = ss_replicates_weight(r, NULL, k, rows[j]);
+                    A += x * a[j];
+                    B += x * (b ? b[j] : 1);
+                }
+                theta[k] = ratio ? A / B : A;
+                continue;
+            }
             const double *wr = r->w + k * r->n;
             double A = 0, B = 0;
             for (size_t j = 0; j < m; j++) {
