@@ -823,19 +823,27 @@ static int grake(const model *md, const double *ww0, ss_calfun f, double L, doub
             st[a] *= scale;
     }
     for (;;) {
+        /* T = mm' diag(ww deriv) mm and the misfits, row by row; the model
+         * is mostly zeros (indicators), which add nothing */
+        for (size_t a = 0; a < p * p; a++)
+            T[a] = 0;
         for (size_t a = 0; a < p; a++)
-            for (size_t b = 0; b < p; b++) {
-                double s = 0;
-                for (size_t i = 0; i < n; i++)
-                    s += md->mm[i * p + a] * ww[i] * deriv[i] * md->mm[i * p + b];
-                T[a * p + b] = s;
+            mis[a] = 0;
+        for (size_t i = 0; i < n; i++) {
+            const double *x = md->mm + i * p;
+            double wd = ww[i] * deriv[i], wf = ww[i] * cal_Fm1(f, xeta[i], L, U);
+            int dense = !isfinite(wd) || !isfinite(wf);
+            for (size_t a = 0; a < p; a++) {
+                if (x[a] == 0 && !dense)
+                    continue;
+                mis[a] += x[a] * wf;
+                for (size_t b = 0; b < p; b++)
+                    if (x[b] != 0 || dense)
+                        T[a * p + b] += x[a] * wd * x[b];
             }
-        for (size_t a = 0; a < p; a++) {
-            double s = 0;
-            for (size_t i = 0; i < n; i++)
-                s += md->mm[i * p + a] * ww[i] * cal_Fm1(f, xeta[i], L, U);
-            mis[a] = md->pop[a] - st[a] - s;
         }
+        for (size_t a = 0; a < p; a++)
+            mis[a] = md->pop[a] - st[a] - mis[a];
         if (ginv(T, G, p) != 0) {
             rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
             goto done;
@@ -876,11 +884,17 @@ static int grake(const model *md, const double *ww0, ss_calfun f, double L, doub
         }
         double worst = 0;
         size_t at = 0;
+        for (size_t a = 0; a < p; a++)
+            mis[a] = 0;
+        for (size_t i = 0; i < n; i++) {
+            const double *x = md->mm + i * p;
+            double wf = ww[i] * cal_Fm1(f, xeta[i], L, U);
+            for (size_t a = 0; a < p; a++)
+                if (x[a] != 0 || !isfinite(wf))
+                    mis[a] += x[a] * wf;
+        }
         for (size_t a = 0; a < p; a++) {
-            double s = 0;
-            for (size_t i = 0; i < n; i++)
-                s += md->mm[i * p + a] * ww[i] * cal_Fm1(f, xeta[i], L, U);
-            mis[a] = md->pop[a] - st[a] - s;
+            mis[a] = md->pop[a] - st[a] - mis[a];
             double e = fabs(mis[a]) / (1 + fabs(md->pop[a]));
             if (!(e < worst) ) {
                 worst = e;
