@@ -96,6 +96,12 @@ typedef struct ss_replicates {
     size_t npair;
     size_t *psu_pair;    /* npsu + 1 */
     uint32_t *pair_cell; /* npair */
+    /* factor[k] as alpha[k] everywhere but at the PSUs sp_psu[sp_off[k] ..
+     * sp_off[k+1]), whose factors are sp_f (JKn: 1 but in one stratum). */
+    double *alpha;       /* nrep */
+    size_t *sp_off;      /* nrep + 1 */
+    uint32_t *sp_psu;
+    double *sp_f;
 } ss_replicates;
 
 void ss_replicates_free(ss_replicates *r);

@@ -81,6 +81,10 @@ void ss_replicates_free(ss_replicates *r)
     free(r->pair);
     free(r->psu_pair);
     free(r->pair_cell);
+    free(r->alpha);
+    free(r->sp_off);
+    free(r->sp_psu);
+    free(r->sp_f);
     free(r);
 }
 
@@ -881,6 +885,56 @@ static int make_pairs(ss_replicates *r)
     return ok ? 0 : -1;
 }
 
+/* alpha[k]: the most frequent of the first three distinct factors of
+ * replicate k; the other PSUs listed. */
+static int sparse_factors(ss_replicates *r)
+{
+    size_t np = r->npsu, nrep = r->nrep, total = 0;
+    r->alpha = malloc((nrep ? nrep : 1) * sizeof *r->alpha);
+    r->sp_off = malloc((nrep + 1) * sizeof *r->sp_off);
+    if (!r->alpha || !r->sp_off)
+        return -1;
+    for (size_t k = 0; k < nrep; k++) {
+        const double *f = r->factor + k * np;
+        double cand[3];
+        size_t nc = 0, best = 0, bestn = 0;
+        for (size_t p = 0; p < np && nc < 3; p++) {
+            size_t j = 0;
+            while (j < nc && cand[j] != f[p])
+                j++;
+            if (j == nc)
+                cand[nc++] = f[p];
+        }
+        for (size_t j = 0; j < nc; j++) {
+            size_t c = 0;
+            for (size_t p = 0; p < np; p++)
+                c += f[p] == cand[j];
+            if (c > bestn) {
+                bestn = c;
+                best = j;
+            }
+        }
+        r->alpha[k] = nc ? cand[best] : 1;
+        total += np - bestn;
+    }
+    r->sp_psu = malloc((total ? total : 1) * sizeof *r->sp_psu);
+    r->sp_f = malloc((total ? total : 1) * sizeof *r->sp_f);
+    if (!r->sp_psu || !r->sp_f)
+        return -1;
+    size_t o = 0;
+    for (size_t k = 0; k < nrep; k++) {
+        const double *f = r->factor + k * np;
+        r->sp_off[k] = o;
+        for (size_t p = 0; p < np; p++)
+            if (f[p] != r->alpha[k]) {
+                r->sp_psu[o] = (uint32_t)p;
+                r->sp_f[o++] = f[p];
+            }
+    }
+    r->sp_off[nrep] = o;
+    return 0;
+}
+
 typedef struct rw_job {
     ss_replicates *r;
     const ss_weight_cells *cells;
@@ -972,7 +1026,7 @@ static int reweight_cells(ss_replicates *r, const double *w0, const ss_weight_ce
     if (!r->w) {
         r->w0 = malloc((n ? n : 1) * sizeof *r->w0);
         r->g = malloc((nrep * r->ncell > 0 ? nrep * r->ncell : 1) * sizeof *r->g);
-        if (!r->w0 || !r->g || make_pairs(r) != 0 ||
+        if (!r->w0 || !r->g || make_pairs(r) != 0 || sparse_factors(r) != 0 ||
             !(wpair = calloc(r->npair ? r->npair : 1, sizeof *wpair)) ||
             (spec->trim && (!(job[0].adds = calloc(nrep ? nrep : 1, sizeof *job[0].adds)) ||
                             !(job[0].npass = calloc(nrep ? nrep : 1, sizeof *job[0].npass)))))
@@ -1043,7 +1097,11 @@ int ss_replicates_reweight(ss_replicates *r, const double *w0, const ss_weight_c
 /* ---- replicate estimates and their variance ---- */
 
 struct ss_rep_work {
-    double *sa, *sb; /* per PSU */
+    double *sa, *sb; /* per PSU, or per pair */
+    /* adjusted on cells: per cell, sums (a then b), their nonzero pairs,
+     * a replicate's sums and counts */
+    double *scell, *ma, *mb;
+    long *nzcell, *ca, *cb;
 };
 
 ss_rep_work *ss_rep_work_alloc(const ss_replicates *r)
@@ -1055,7 +1113,14 @@ ss_rep_work *ss_rep_work_alloc(const ss_replicates *r)
     np = np ? np : 1;
     w->sa = malloc(np * sizeof *w->sa);
     w->sb = malloc(np * sizeof *w->sb);
-    if (!w->sa || !w->sb) {
+    size_t nc = r->ncell ? r->ncell : 1;
+    w->scell = malloc(2 * nc * sizeof *w->scell);
+    w->ma = malloc(nc * sizeof *w->ma);
+    w->mb = malloc(nc * sizeof *w->mb);
+    w->nzcell = malloc(2 * nc * sizeof *w->nzcell);
+    w->ca = malloc(nc * sizeof *w->ca);
+    w->cb = malloc(nc * sizeof *w->cb);
+    if (!w->sa || !w->sb || !w->scell || !w->ma || !w->mb || !w->nzcell || !w->ca || !w->cb) {
         ss_rep_work_free(w);
         return NULL;
     }
@@ -1068,15 +1133,50 @@ void ss_rep_work_free(ss_rep_work *w)
         return;
     free(w->sa);
     free(w->sb);
+    free(w->scell);
+    free(w->ma);
+    free(w->mb);
+    free(w->nzcell);
+    free(w->ca);
+    free(w->cb);
     free(w);
 }
 
-/* Adjusted on cells: A_k = sum over PSUs p of f_k(p) sum over p's pairs q
- * of g_k(cell q) S_q, S_q the sum of w0 a over q's rows. */
+/* Adjusted on cells: A_k = sum over cells c of g_k(c) M_k(c), where
+ * M_k(c) = sum over PSUs p of f_k(p) S(p, c) and S(p, c) is the sum of
+ * w0 a over the rows of pair (p, c).  M_k is alpha_k times the cells' sums
+ * plus (f_k(p) - alpha_k) S(p, c) for the few PSUs listed for replicate k;
+ * a count of the pairs with S != 0 and f_k != 0 makes M_k(c) exactly 0
+ * where the direct sum would be (a domain without weight in a replicate
+ * gives NaN and is dropped, as per row). */
+static void rep_sum_cells(const ss_replicates *r, ss_rep_work *wk, const double *s, double *M,
+                          long *cnt, size_t k)
+{
+    const size_t nc = r->ncell;
+    const double alpha = r->alpha[k];
+    for (size_t c = 0; c < nc; c++) {
+        M[c] = alpha * wk->scell[c];
+        cnt[c] = alpha != 0 ? wk->nzcell[c] : 0;
+    }
+    for (size_t o = r->sp_off[k]; o < r->sp_off[k + 1]; o++) {
+        size_t p = r->sp_psu[o];
+        double f = r->sp_f[o], d = f - alpha;
+        long dc = (f != 0) - (alpha != 0);
+        for (size_t q = r->psu_pair[p]; q < r->psu_pair[p + 1]; q++) {
+            if (s[q] == 0)
+                continue;
+            size_t c = r->pair_cell[q];
+            M[c] += d * s[q];
+            cnt[c] += dc;
+        }
+    }
+}
+
 static void rep_thetas_cells(const ss_replicates *r, ss_rep_work *wk, const size_t *rows,
                              const double *a, const double *b, int ratio, size_t m,
                              double *theta)
 {
+    const size_t nc = r->ncell;
     double *sa = wk->sa, *sb = wk->sb;
     for (size_t q = 0; q < r->npair; q++)
         sa[q] = sb[q] = 0;
@@ -1085,20 +1185,32 @@ static void rep_thetas_cells(const ss_replicates *r, ss_rep_work *wk, const size
         sa[q] += r->w0[i] * a[j];
         sb[q] += r->w0[i] * (b ? b[j] : 1);
     }
+    for (int v = 0; v < 2; v++) {
+        const double *s = v ? sb : sa;
+        double *scell = v ? wk->scell + nc : wk->scell;
+        long *nz = v ? wk->nzcell + nc : wk->nzcell;
+        for (size_t c = 0; c < nc; c++) {
+            scell[c] = 0;
+            nz[c] = 0;
+        }
+        for (size_t q = 0; q < r->npair; q++) {
+            scell[r->pair_cell[q]] += s[q];
+            nz[r->pair_cell[q]] += s[q] != 0;
+        }
+    }
     for (size_t k = 0; k < r->nrep; k++) {
-        const double *f = r->factor + k * r->npsu, *g = r->g + k * r->ncell;
+        const double *g = r->g + k * nc;
         double A = 0, B = 0;
-        for (size_t p = 0; p < r->npsu; p++) {
-            if (f[p] == 0)
-                continue;
-            double pa = 0, pb = 0;
-            for (size_t q = r->psu_pair[p]; q < r->psu_pair[p + 1]; q++) {
-                double gq = g[r->pair_cell[q]];
-                pa += gq * sa[q];
-                pb += gq * sb[q];
-            }
-            A += f[p] * pa;
-            B += f[p] * pb;
+        ss_rep_work shifted = *wk;
+        rep_sum_cells(r, wk, sa, wk->ma, wk->ca, k);
+        shifted.scell = wk->scell + nc;
+        shifted.nzcell = wk->nzcell + nc;
+        rep_sum_cells(r, &shifted, sb, wk->mb, wk->cb, k);
+        for (size_t c = 0; c < nc; c++) {
+            if (wk->ca[c])
+                A += g[c] * wk->ma[c];
+            if (wk->cb[c])
+                B += g[c] * wk->mb[c];
         }
         theta[k] = ratio ? A / B : A;
     }
