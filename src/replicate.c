@@ -128,7 +128,7 @@ static double rank_of(const ss_replicates *r, const double *w, size_t len, int p
     for (size_t k = 0; k < r->nrep; k++) {
         double n0 = 0;
         for (size_t i = 0; i < len; i++) {
-            v[i] = per_row ? r->w[k * r->n + i] : r->factor[k * r->npsu + i] * w[i];
+            v[i] = per_row ? ss_replicates_weight(r, NULL, k, i) : r->factor[k * r->npsu + i] * w[i];
             n0 += v[i] * v[i];
         }
         if (n0 == 0)
