@@ -3,6 +3,10 @@
 #   Rscript bench/bench.R taylor FILE      ten means, q1 by region, sat by region
 #   Rscript bench/bench.R boot:R FILE      R bootstrap replicates, ten means
 #   Rscript bench/bench.R jkn FILE         JKn replicates (one per PSU), ten means
+#   Rscript bench/bench.R jknrake FILE MARGINS
+#                                          JKn replicates raked to the margins of
+#                                          region and sat (calibrate(calfun =
+#                                          "raking") on the replicate design), ten means
 #
 # The design is the one survstat is given: svydesign(ids = ~psu,
 # strata = ~stratum, weights = ~w).  Results go to stdout as csv
@@ -47,6 +51,20 @@ if (what == "taylor") {
                            replicates = as.integer(sub("boot:", "", what)))
   } else {
     rdes <- as.svrepdesign(des, type = "JKn")
+  }
+  if (what == "jknrake") {
+    # survstat's margins file: variable, level, total; R's population is the
+    # model.matrix(~region + sat) totals (intercept, levels but the first)
+    mg <- read.csv(args[3], colClasses = c("character", "character", "numeric"))
+    rdes <- update(rdes, region = factor(region, levels = sort(unique(region))),
+                   sat = factor(sat))
+    reg <- mg[mg$variable == "region", ]
+    sat <- mg[mg$variable == "sat", ]
+    lr <- levels(rdes$variables$region)
+    ls <- levels(rdes$variables$sat)
+    pop <- c(sum(reg$total), reg$total[match(lr[-1], reg$level)],
+             sat$total[match(ls[-1], sat$level)])
+    rdes <- calibrate(rdes, ~region + sat, pop, calfun = "raking")
   }
   m <- svymean(ten, rdes)
   out <- rows("mean", items, "", "", coef(m), SE(m))

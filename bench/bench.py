@@ -21,6 +21,11 @@ bench/data/ and reused; the design is always 'stratum', 'psu', 'w'):
    skips it.
 4. 2,000 JKn replicates (200 strata x 10 PSUs), ten means, 100,000 rows: when
    --replicate exists (R: as.svrepdesign(type = "JKn")).
+5. The same 2,000 JKn replicates raked to two margins (region, 20 levels, and
+   sat, 5 levels; bench/data/rake_margins.csv, written by bench.py), every
+   replicate raked again, ten means (R: calibrate(calfun = "raking") on the
+   replicate design).  R takes many minutes here: BENCH_RAKE_R=0 skips R's
+   side of this case.
 
 Times are wall-clock (time.perf_counter) around whole processes, R's start-up
 and package loading included; best of 3 for cases 1 and 2 (BENCH_REPS=N
@@ -90,6 +95,18 @@ def data_file(name, rows, strata, psus, seed):
               (os.path.relpath(path, ROOT), rows, os.path.getsize(path) / 1e6,
                time.perf_counter() - t0), flush=True)
     return path
+
+
+def rake_margins(path):
+    """Margins for case 5: 10,000,000 people, region r1..r20 at 95% to 105% of
+    an even share, sat 1..5 at 5/10/20/40/25% (the file's own shares are near)."""
+    n = 10000000
+    lines = ["variable,level,total"]
+    lines += ["region,r%d,%.0f" % (k, n / 20 * (1 + 0.05 * ((k % 5) - 2))) for k in range(1, 21)]
+    lines += ["sat,%s,%.0f" % (lev, n * s) for lev, s in zip("12345", (0.05, 0.10, 0.20, 0.40, 0.25))]
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
 
 
 def r_status():
@@ -193,7 +210,7 @@ def main():
 
     # 2. and 4. Replicate designs.
     def replicate_case(label, fname, rows, strata, psus, seed, spec, rname, reps, with_se,
-                       target, met_if):
+                       target, met_if, extra=(), rextra=(), skip_r=None):
         if not replicate:
             row(label, "skipped: no --replicate yet", "", "", "", "")
             return
@@ -201,12 +218,13 @@ def main():
         cmd = [SURVSTAT, "estimate", f] + DESIGN + ["--mean", ITEMS, "--replicate", spec]
         if spec.startswith("bootstrap"):
             cmd += ["--seed", "1"]
-        cmd += ["--format", "csv"]
+        cmd += list(extra) + ["--format", "csv"]
         ours = best([cmd], reps)[0]
-        if not versions:
-            row(label, "%.3f" % ours.seconds, "skipped", "-", "-", "-")
+        if not versions or skip_r:
+            row(label, "%.3f" % ours.seconds, "skipped" + (" (%s)" % skip_r if skip_r else ""),
+                "-", target, "met" if met_if(ours.seconds, float("inf")) else "not met")
             return
-        r = best([["Rscript", RSCRIPT_FILE, rname, f]], reps)[0]
+        r = best([["Rscript", RSCRIPT_FILE, rname, f] + list(rextra)], reps)[0]
         n, diff = agree(parse_csv_rows(ours.out), parse_csv_rows(r.out), with_se=with_se)
         met = "met" if met_if(ours.seconds, r.seconds) else "not met"
         row(label, "%.3f" % ours.seconds, "%.3f" % r.seconds,
@@ -245,6 +263,16 @@ def main():
     replicate_case("4 JKn 2000, 100k rows", "jkn_100k", 100000, 200, 10, 4,
                    "jkn", "jkn", 1, True,
                    "seconds", lambda ours, r: ours < 10)
+
+    # 5. The same replicates, each raked again to two margins.
+    margins = os.path.join(DATA, "rake_margins.csv")
+    if replicate:
+        rake_margins(margins)
+    skip = "BENCH_RAKE_R=0" if os.environ.get("BENCH_RAKE_R", "1") == "0" else None
+    replicate_case("5 JKn 2000 raked, 100k rows", "jkn_100k", 100000, 200, 10, 4,
+                   "jkn", "jknrake", 1, True,
+                   "seconds", lambda ours, r: ours < 10,
+                   extra=["--rake", margins], rextra=[margins], skip_r=skip)
 
     head = ("case", "survstat s", "R s", "ratio", "target", "met")
     w = [max(len(str(x[i])) for x in table + [head]) for i in range(len(head))]

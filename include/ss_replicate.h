@@ -36,6 +36,7 @@
 #include "ss_design.h"
 #include "ss_error.h"
 #include "ss_table.h"
+#include "ss_weight.h"
 
 typedef enum {
     SS_REP_NONE,
@@ -78,6 +79,29 @@ typedef struct ss_replicates {
     const uint32_t *psu; /* per row: its stage-1 PSU (the design's) */
     double *factor;      /* nrep x npsu, or NULL */
     double *w;           /* nrep x n per-row weights, or NULL */
+    /* Made replicates adjusted on cells (ss_replicates_reweight): row i of
+     * replicate k weighs x = w0[i] factor[k][psu_i] g[k][cell[i]] (0 when
+     * not finite), then trimmed when trim is set: x after the passes
+     * trim_add[trim_off[k] .. trim_off[k+1]) (ss_weight_trim_one). */
+    double *w0;          /* n: the full-sample weights before adjustment */
+    uint32_t *cell;      /* n */
+    size_t ncell;
+    double *g;           /* nrep x ncell */
+    const ss_weight_spec *trim;
+    size_t *trim_off;    /* nrep + 1 */
+    double *trim_add;
+    /* The (PSU, cell) pairs that hold rows, in PSU order: row i is in pair
+     * pair[i]; PSU p's pairs are psu_pair[p] .. psu_pair[p+1]. */
+    uint32_t *pair;      /* n */
+    size_t npair;
+    size_t *psu_pair;    /* npsu + 1 */
+    uint32_t *pair_cell; /* npair */
+    /* factor[k] as alpha[k] everywhere but at the PSUs sp_psu[sp_off[k] ..
+     * sp_off[k+1]), whose factors are sp_f (JKn: 1 but in one stratum). */
+    double *alpha;       /* nrep */
+    size_t *sp_off;      /* nrep + 1 */
+    uint32_t *sp_psu;
+    double *sp_f;
 } ss_replicates;
 
 void ss_replicates_free(ss_replicates *r);
@@ -105,6 +129,21 @@ int ss_replicates_adjust(ss_replicates *r, const double *w0, ss_rep_adjust adjus
 /* Count R's degf again on the current (adjusted) weights, as R's
  * postStratify and linear calibrate do on a replicate design. */
 void ss_replicates_recount_degf(ss_replicates *r);
+
+/* A copy of replicates not yet adjusted (NULL when out of memory or
+ * already adjusted); psu is shared with r. */
+ss_replicates *ss_replicates_dup(const ss_replicates *r);
+
+/* Every replicate adjusted as the full sample was (ss_weight_apply):
+ * with cells (ss_weight_cells_alloc), on each replicate's cell totals, and
+ * for made replicates without storing per-row weights; without, through
+ * adjust on per-row weights.  spec gives the trimming.  Replicates are
+ * shared between two threads (SURVSTAT_THREADS=1: one); every replicate's
+ * result is the same whatever the thread count, and an error names the
+ * first replicate that fails. */
+int ss_replicates_reweight(ss_replicates *r, const double *w0, const ss_weight_cells *cells,
+                           const ss_weight_spec *spec, ss_rep_adjust adjust, void *ctx,
+                           ss_error *err);
 
 /* The weight of row i in replicate k, given the full-sample weights w. */
 double ss_replicates_weight(const ss_replicates *r, const double *w, size_t k, size_t i);

@@ -21,6 +21,7 @@
 #define SS_WEIGHT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ss_design.h"
 #include "ss_error.h"
@@ -111,9 +112,39 @@ void ss_weight_report_free(ss_weight_report *r);
 int ss_weight_apply(ss_design *d, const ss_table *t, const ss_weight_plan *p,
                     ss_weight_report *rep, ss_error *err);
 
-/* The same on the weights of one replicate (d->w), except that trimming
- * leaves the replicate's zero weights (rows outside it) at zero. */
-int ss_weight_apply_replicate(ss_design *d, const ss_table *t, const ss_weight_plan *p,
-                              ss_error *err);
+/* As ss_weight_apply for a replicate's weights: no report, no
+ * calibration recorded (a replicate design's variance needs none), and
+ * trimming keeps the replicate's zero weights at zero (ss_weight_trim). */
+int ss_weight_reapply(ss_design *d, const ss_table *t, const ss_weight_plan *p, ss_error *err);
+
+/* Trimming (--trim-weights) of w[0..n) in place; adds (NULL, or room for
+ * SS_WEIGHT_TRIM_PASSES) gets what each pass added to the weights inside
+ * the bounds, *npass (may be NULL) the passes, *ntrimmed (may be NULL) the
+ * weights outside at first.  keep_zero (a replicate's weights): a zero
+ * weight is a row outside the replicate (a deleted PSU); it stays zero and
+ * takes no share of what is trimmed, else a lower bound would put the
+ * deleted PSU back.  ss_weight_trim_one(s, adds, npass, v) is then the
+ * trimmed value of a replicate weight that was v, bit for bit (0 stays 0). */
+#define SS_WEIGHT_TRIM_PASSES 1000
+int ss_weight_trim(const ss_weight_spec *s, double *w, size_t n, int keep_zero, double *adds,
+                   size_t *npass, size_t *ntrimmed, ss_error *err);
+double ss_weight_trim_one(const ss_weight_spec *s, const double *adds, size_t npass, double v);
+
+/* The adjustments but trimming, on cells: nonresponse classes,
+ * post-stratification, raking and calibration to categorical margins
+ * multiply every weight by a factor that depends only on the row's cell of
+ * the cross-classification of the variables they use, and is a function
+ * of the cells' total weights.  So a replicate is adjusted on its cell
+ * totals W (one per cell) instead of its rows: g[c] is the factor of cell c
+ * (0 where W[c] is 0).  ss_weight_cells_alloc gives NULL (and SS_OK) when
+ * the plan is not cell-wise: numeric margins, --rake-cap.  The object
+ * borrows t and p; ss_weight_cells_apply may run in several threads at once. */
+typedef struct ss_weight_cells ss_weight_cells;
+int ss_weight_cells_alloc(ss_weight_cells **out, const ss_table *t, const ss_weight_plan *p,
+                          ss_error *err);
+void ss_weight_cells_free(ss_weight_cells *c);
+size_t ss_weight_cells_count(const ss_weight_cells *c);
+const uint32_t *ss_weight_cells_of_rows(const ss_weight_cells *c); /* n rows */
+int ss_weight_cells_apply(const ss_weight_cells *c, const double *W, double *g, ss_error *err);
 
 #endif

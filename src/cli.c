@@ -232,12 +232,62 @@ static int reweight(void *ctx, double *w, ss_error *err)
     tmp.cal = NULL;
     tmp.ncal = 0;
     tmp.rep = NULL;
-    int rc = ss_weight_apply_replicate(&tmp, x->t, x->plan, err);
-    tmp.w = NULL;
-    for (size_t s = 0; s < SS_MAX_STAGES; s++)
-        memset(&tmp.stage[s], 0, sizeof tmp.stage[s]);
-    tmp.stratum_code = NULL;
-    ss_design_free(&tmp); /* only the calibrations it recorded */
+    return ss_weight_reapply(&tmp, x->t, x->plan, err);
+}
+
+/* Every replicate weighted as the full sample was, on its cell totals
+ * where the plan allows (ss_replicates_reweight). */
+static int reweight_with(ss_replicates *r, ss_design *d, const ss_table *t,
+                         const ss_weight_plan *plan, const double *w0, ss_error *err)
+{
+    reweight_ctx ctx = {d, t, plan};
+    ss_weight_cells *cells = NULL;
+    int rc = ss_weight_cells_alloc(&cells, t, plan, err);
+    if (rc == SS_OK)
+        rc = ss_replicates_reweight(r, w0, cells, plan->spec, reweight, &ctx, err);
+    ss_weight_cells_free(cells);
+    return rc;
+}
+
+/* The replicates weighted, and degf as R's (survey 4.1.1): postStratify
+ * and an unbounded linear calibrate of a replicate design count the rank
+ * of the replicate weights they leave, while raking, logit or bounded
+ * calibration and trimWeights keep the degf they are given.  So degf is
+ * the rank after the last step that counts it; when later steps follow,
+ * a copy of the replicates is weighted up to that step to count it. */
+static int reweight_replicates(ss_cli *c, ss_design *d, const ss_table *t, const double *w0,
+                               ss_error *err)
+{
+    const ss_weight_spec *w = &c->weight;
+    ss_weight_spec upto = *w;
+    int lincal = w->calibrate && w->calfun == SS_CALFUN_LINEAR && isinf(w->lower) &&
+                 isinf(w->upper);
+    if (lincal) {
+        upto.trim = 0;
+    } else if (w->poststrat) {
+        upto.rake = upto.calibrate = NULL;
+        upto.trim = 0;
+    }
+    int counts = lincal || w->poststrat;
+    int partial = counts && (upto.trim != w->trim || upto.rake != w->rake ||
+                             upto.calibrate != w->calibrate);
+    ss_replicates *r = d->rep, *copy = NULL;
+    if (partial && (double)r->n * (double)r->nrep * (double)r->nrep < 4e8 &&
+        !(copy = ss_replicates_dup(r)))
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    int rc = reweight_with(r, d, t, &c->plan, w0, err);
+    if (rc == SS_OK && copy) {
+        ss_weight_plan plan = c->plan;
+        plan.spec = &upto;
+        rc = reweight_with(copy, d, t, &plan, w0, err);
+        if (rc == SS_OK) {
+            ss_replicates_recount_degf(copy);
+            r->degf = copy->degf;
+        }
+    } else if (rc == SS_OK && counts && !partial) {
+        ss_replicates_recount_degf(r);
+    }
+    ss_replicates_free(copy);
     return rc;
 }
 
@@ -493,17 +543,8 @@ int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq,
     }
     if (rc == SS_OK && ss_weight_any(w))
         rc = ss_weight_apply(d, t, &c->plan, rep, err);
-    if (rc == SS_OK && w0) {
-        reweight_ctx ctx = {d, t, &c->plan};
-        rc = ss_replicates_adjust(d->rep, w0, reweight, &ctx, err);
-    }
-    /* R recounts degf after postStratify and an unbounded linear calibrate
-     * of a replicate design, and keeps it after raking, logit or bounded
-     * calibration and trimWeights (survey 4.1.1). */
-    if (rc == SS_OK && w0 &&
-        (w->poststrat || (w->calibrate && w->calfun == SS_CALFUN_LINEAR &&
-                          isinf(w->lower) && isinf(w->upper))))
-        ss_replicates_recount_degf(d->rep);
+    if (rc == SS_OK && w0)
+        rc = reweight_replicates(c, d, t, w0, err);
     if (rc == SS_OK && d->rep)
         d->df = d->rep->degf;
     free(w0);

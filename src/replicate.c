@@ -1,6 +1,7 @@
 #include "ss_replicate.h"
 
 #include <gsl/gsl_rng.h>
+#include <pthread.h>
 #include <math.h>
 #include <regex.h>
 #include <stdio.h>
@@ -72,6 +73,18 @@ void ss_replicates_free(ss_replicates *r)
     free(r->rscales);
     free(r->factor);
     free(r->w);
+    free(r->w0);
+    free(r->cell);
+    free(r->g);
+    free(r->trim_off);
+    free(r->trim_add);
+    free(r->pair);
+    free(r->psu_pair);
+    free(r->pair_cell);
+    free(r->alpha);
+    free(r->sp_off);
+    free(r->sp_psu);
+    free(r->sp_f);
     free(r);
 }
 
@@ -115,7 +128,7 @@ static double rank_of(const ss_replicates *r, const double *w, size_t len, int p
     for (size_t k = 0; k < r->nrep; k++) {
         double n0 = 0;
         for (size_t i = 0; i < len; i++) {
-            v[i] = per_row ? r->w[k * r->n + i] : r->factor[k * r->npsu + i] * w[i];
+            v[i] = per_row ? ss_replicates_weight(r, NULL, k, i) : r->factor[k * r->npsu + i] * w[i];
             n0 += v[i] * v[i];
         }
         if (n0 == 0)
@@ -777,17 +790,58 @@ int ss_replicates_supplied(ss_replicates **out, const ss_table *t, char *const *
 
 /* ---- per-row replicate weights and adjustments ---- */
 
+ss_replicates *ss_replicates_dup(const ss_replicates *r)
+{
+    if (r->g || r->w0)
+        return NULL; /* only unadjusted replicates */
+    ss_replicates *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->type = r->type;
+    c->nrep = r->nrep;
+    c->scale = r->scale;
+    c->mse = r->mse;
+    c->degf = r->degf;
+    c->n = r->n;
+    c->npsu = r->npsu;
+    c->psu = r->psu;
+    size_t nr = r->nrep ? r->nrep : 1;
+    c->rscales = malloc(nr * sizeof *c->rscales);
+    if (c->rscales)
+        memcpy(c->rscales, r->rscales, r->nrep * sizeof *c->rscales);
+    if (r->factor && (c->factor = malloc(nr * (r->npsu ? r->npsu : 1) * sizeof *c->factor)))
+        memcpy(c->factor, r->factor, r->nrep * r->npsu * sizeof *c->factor);
+    if (r->w && (c->w = malloc(nr * (r->n ? r->n : 1) * sizeof *c->w)))
+        memcpy(c->w, r->w, r->nrep * r->n * sizeof *c->w);
+    if (!c->rscales || (r->factor && !c->factor) || (r->w && !c->w)) {
+        ss_replicates_free(c);
+        return NULL;
+    }
+    return c;
+}
+
 void ss_replicates_recount_degf(ss_replicates *r)
 {
     if (r->w)
         set_degf(r, NULL, r->degf);
+    else if (r->g && (double)r->n * (double)r->nrep * (double)r->nrep < 4e8)
+        r->degf = rank_of(r, NULL, r->n, 1); /* compact adjusted replicates */
 }
 
 double ss_replicates_weight(const ss_replicates *r, const double *w, size_t k, size_t i)
 {
     if (r->w)
         return r->w[k * r->n + i];
-    return w[i] * r->factor[k * r->npsu + (r->psu ? r->psu[i] : i)];
+    if (!r->g)
+        return w[i] * r->factor[k * r->npsu + (r->psu ? r->psu[i] : i)];
+    double x = r->w0[i] * r->factor[k * r->npsu + (r->psu ? r->psu[i] : i)] *
+               r->g[k * r->ncell + r->cell[i]];
+    if (!isfinite(x))
+        x = 0;
+    if (r->trim)
+        x = ss_weight_trim_one(r->trim, r->trim_add + r->trim_off[k],
+                               r->trim_off[k + 1] - r->trim_off[k], x);
+    return x;
 }
 
 int ss_replicates_adjust(ss_replicates *r, const double *w0, ss_rep_adjust adjust, void *ctx,
@@ -817,10 +871,275 @@ int ss_replicates_adjust(ss_replicates *r, const double *w0, ss_rep_adjust adjus
     return SS_OK;
 }
 
+/* ---- replicates adjusted on cells ---- */
+
+static int thread_count(void)
+{
+    const char *e = getenv("SURVSTAT_THREADS");
+    if (e && *e)
+        return strtol(e, NULL, 10) >= 2 ? 2 : 1;
+    return sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? 2 : 1;
+}
+
+/* The (PSU, cell) pairs of the rows, numbered PSU by PSU. */
+static int make_pairs(ss_replicates *r)
+{
+    size_t n = r->n, np = r->npsu, nc = r->ncell;
+    size_t *start = calloc(np + 1, sizeof *start), *rows = malloc((n ? n : 1) * sizeof *rows);
+    uint32_t *mark = malloc((nc ? nc : 1) * sizeof *mark), *id = malloc((nc ? nc : 1) * sizeof *id);
+    r->pair = malloc((n ? n : 1) * sizeof *r->pair);
+    r->psu_pair = calloc(np + 1, sizeof *r->psu_pair);
+    r->pair_cell = malloc((n ? n : 1) * sizeof *r->pair_cell);
+    int ok = start && rows && mark && id && r->pair && r->psu_pair && r->pair_cell;
+    if (ok) {
+        for (size_t i = 0; i < n; i++)
+            start[(r->psu ? r->psu[i] : i) + 1]++;
+        for (size_t p = 0; p < np; p++)
+            start[p + 1] += start[p];
+        for (size_t i = 0; i < n; i++)
+            rows[start[r->psu ? r->psu[i] : i]++] = i;
+        for (size_t c = 0; c < nc; c++)
+            mark[c] = UINT32_MAX;
+        size_t q = 0, j = 0;
+        for (size_t p = 0; p < np; p++) {
+            for (; j < start[p]; j++) { /* start[p] is now PSU p's end */
+                size_t i = rows[j];
+                uint32_t c = r->cell[i];
+                if (mark[c] != (uint32_t)p) {
+                    mark[c] = (uint32_t)p;
+                    id[c] = (uint32_t)q;
+                    r->pair_cell[q++] = c;
+                }
+                r->pair[i] = id[c];
+            }
+            r->psu_pair[p + 1] = q;
+        }
+        r->npair = q;
+    }
+    free(start);
+    free(rows);
+    free(mark);
+    free(id);
+    return ok ? 0 : -1;
+}
+
+/* alpha[k]: the most frequent of the first three distinct factors of
+ * replicate k; the other PSUs listed. */
+static int sparse_factors(ss_replicates *r)
+{
+    size_t np = r->npsu, nrep = r->nrep, total = 0;
+    r->alpha = malloc((nrep ? nrep : 1) * sizeof *r->alpha);
+    r->sp_off = malloc((nrep + 1) * sizeof *r->sp_off);
+    if (!r->alpha || !r->sp_off)
+        return -1;
+    for (size_t k = 0; k < nrep; k++) {
+        const double *f = r->factor + k * np;
+        double cand[3];
+        size_t nc = 0, best = 0, bestn = 0;
+        for (size_t p = 0; p < np && nc < 3; p++) {
+            size_t j = 0;
+            while (j < nc && cand[j] != f[p])
+                j++;
+            if (j == nc)
+                cand[nc++] = f[p];
+        }
+        for (size_t j = 0; j < nc; j++) {
+            size_t c = 0;
+            for (size_t p = 0; p < np; p++)
+                c += f[p] == cand[j];
+            if (c > bestn) {
+                bestn = c;
+                best = j;
+            }
+        }
+        r->alpha[k] = nc ? cand[best] : 1;
+        total += np - bestn;
+    }
+    r->sp_psu = malloc((total ? total : 1) * sizeof *r->sp_psu);
+    r->sp_f = malloc((total ? total : 1) * sizeof *r->sp_f);
+    if (!r->sp_psu || !r->sp_f)
+        return -1;
+    size_t o = 0;
+    for (size_t k = 0; k < nrep; k++) {
+        const double *f = r->factor + k * np;
+        r->sp_off[k] = o;
+        for (size_t p = 0; p < np; p++)
+            if (f[p] != r->alpha[k]) {
+                r->sp_psu[o] = (uint32_t)p;
+                r->sp_f[o++] = f[p];
+            }
+    }
+    r->sp_off[nrep] = o;
+    return 0;
+}
+
+typedef struct rw_job {
+    ss_replicates *r;
+    const ss_weight_cells *cells;
+    const ss_weight_spec *spec;
+    const double *wpair;  /* made replicates: w0 summed by pair */
+    double **adds;        /* per replicate: its trimming passes */
+    size_t *npass;
+    size_t k0, k1;
+    int rc;
+    size_t failed;
+    ss_error err;
+} rw_job;
+
+static void *rw_run(void *arg)
+{
+    rw_job *j = arg;
+    ss_replicates *r = j->r;
+    const size_t n = r->n, nc = r->ncell, trim = j->spec->trim;
+    double *W = malloc((nc ? nc : 1) * sizeof *W), *g = malloc((nc ? nc : 1) * sizeof *g);
+    double *v = trim && !r->w ? malloc((n ? n : 1) * sizeof *v) : NULL;
+    double *adds = trim && !r->w ? malloc(SS_WEIGHT_TRIM_PASSES * sizeof *adds) : NULL;
+    if (!W || !g || (trim && !r->w && (!v || !adds))) {
+        j->rc = ss_error_set(&j->err, SS_EDATA, NULL, 0, "out of memory");
+        j->failed = j->k0;
+        j->k1 = j->k0;
+    }
+    for (size_t k = j->k0; k < j->k1; k++) {
+        int rc;
+        for (size_t c = 0; c < nc; c++)
+            W[c] = 0;
+        if (r->w) { /* supplied: per-row weights, adjusted in place */
+            double *wk = r->w + k * n;
+            for (size_t i = 0; i < n; i++)
+                W[r->cell[i]] += wk[i];
+            rc = ss_weight_cells_apply(j->cells, W, g, &j->err);
+            for (size_t i = 0; i < n && rc == SS_OK; i++) {
+                double x = wk[i] * g[r->cell[i]];
+                wk[i] = isfinite(x) ? x : 0;
+            }
+            if (rc == SS_OK && trim)
+                rc = ss_weight_trim(j->spec, wk, n, 1, NULL, NULL, NULL, &j->err);
+        } else {
+            const double *f = r->factor + k * r->npsu;
+            for (size_t p = 0; p < r->npsu; p++) {
+                double fp = f[p];
+                for (size_t q = r->psu_pair[p]; q < r->psu_pair[p + 1]; q++)
+                    W[r->pair_cell[q]] += fp * j->wpair[q];
+            }
+            rc = ss_weight_cells_apply(j->cells, W, r->g + k * nc, &j->err);
+            if (rc == SS_OK && trim) {
+                for (size_t i = 0; i < n; i++)
+                    v[i] = ss_replicates_weight(r, NULL, k, i);
+                size_t np = 0;
+                rc = ss_weight_trim(j->spec, v, n, 1, adds, &np, NULL, &j->err);
+                if (rc == SS_OK && !(j->adds[k] = malloc((np ? np : 1) * sizeof *adds)))
+                    rc = ss_error_set(&j->err, SS_EDATA, NULL, 0, "out of memory");
+                if (rc == SS_OK) {
+                    memcpy(j->adds[k], adds, np * sizeof *adds);
+                    j->npass[k] = np;
+                }
+            }
+        }
+        if (rc != SS_OK) {
+            j->rc = rc;
+            j->failed = k;
+            break;
+        }
+    }
+    free(W);
+    free(g);
+    free(v);
+    free(adds);
+    return NULL;
+}
+
+static int reweight_cells(ss_replicates *r, const double *w0, const ss_weight_cells *cells,
+                          const ss_weight_spec *spec, ss_error *err)
+{
+    const size_t n = r->n, nrep = r->nrep;
+    r->ncell = ss_weight_cells_count(cells);
+    r->cell = malloc((n ? n : 1) * sizeof *r->cell);
+    if (!r->cell)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    memcpy(r->cell, ss_weight_cells_of_rows(cells), n * sizeof *r->cell);
+    double *wpair = NULL;
+    rw_job job[2];
+    memset(job, 0, sizeof job);
+    int rc = SS_OK;
+    if (!r->w) {
+        r->w0 = malloc((n ? n : 1) * sizeof *r->w0);
+        r->g = malloc((nrep * r->ncell > 0 ? nrep * r->ncell : 1) * sizeof *r->g);
+        if (!r->w0 || !r->g || make_pairs(r) != 0 || sparse_factors(r) != 0 ||
+            !(wpair = calloc(r->npair ? r->npair : 1, sizeof *wpair)) ||
+            (spec->trim && (!(job[0].adds = calloc(nrep ? nrep : 1, sizeof *job[0].adds)) ||
+                            !(job[0].npass = calloc(nrep ? nrep : 1, sizeof *job[0].npass)))))
+            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        if (rc == SS_OK) {
+            memcpy(r->w0, w0, n * sizeof *r->w0);
+            for (size_t i = 0; i < n; i++)
+                wpair[r->pair[i]] += w0[i];
+        }
+    }
+    if (rc == SS_OK) {
+        size_t half = thread_count() > 1 && nrep >= 4 ? nrep / 2 : nrep;
+        for (int t = 0; t < 2; t++) {
+            job[t] = (rw_job){r, cells, spec, wpair, job[0].adds, job[0].npass,
+                              t ? half : 0, t ? nrep : half, SS_OK, 0, {0}};
+            ss_error_clear(&job[t].err);
+        }
+        pthread_t tid;
+        int two = half < nrep && pthread_create(&tid, NULL, rw_run, &job[1]) == 0;
+        rw_run(&job[0]);
+        if (two)
+            pthread_join(tid, NULL);
+        else if (half < nrep)
+            rw_run(&job[1]);
+        const rw_job *bad = job[0].rc != SS_OK ? &job[0] : job[1].rc != SS_OK ? &job[1] : NULL;
+        if (bad) {
+            rc = ss_error_set(err, bad->rc, bad->err.file[0] ? bad->err.file : NULL,
+                              bad->err.line, "replicate %zu: %s", bad->failed + 1,
+                              bad->err.message);
+        }
+    }
+    if (rc == SS_OK && spec->trim && !r->w) {
+        size_t total = 0;
+        r->trim_off = malloc((nrep + 1) * sizeof *r->trim_off);
+        for (size_t k = 0; k < nrep; k++)
+            total += job[0].npass[k];
+        r->trim_add = malloc((total ? total : 1) * sizeof *r->trim_add);
+        if (!r->trim_off || !r->trim_add) {
+            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        } else {
+            r->trim_off[0] = 0;
+            for (size_t k = 0; k < nrep; k++) {
+                memcpy(r->trim_add + r->trim_off[k], job[0].adds[k],
+                       job[0].npass[k] * sizeof *r->trim_add);
+                r->trim_off[k + 1] = r->trim_off[k] + job[0].npass[k];
+            }
+            r->trim = spec;
+        }
+    }
+    if (job[0].adds)
+        for (size_t k = 0; k < nrep; k++)
+            free(job[0].adds[k]);
+    free(job[0].adds);
+    free(job[0].npass);
+    free(wpair);
+    return rc;
+}
+
+int ss_replicates_reweight(ss_replicates *r, const double *w0, const ss_weight_cells *cells,
+                           const ss_weight_spec *spec, ss_rep_adjust adjust, void *ctx,
+                           ss_error *err)
+{
+    if (!cells)
+        return ss_replicates_adjust(r, w0, adjust, ctx, err);
+    return reweight_cells(r, w0, cells, spec, err);
+}
+
 /* ---- replicate estimates and their variance ---- */
 
 struct ss_rep_work {
-    double *sa, *sb; /* per PSU */
+    double *sa, *sb; /* per PSU, or per pair */
+    /* adjusted on cells: per cell, sums (a then b), their nonzero pairs,
+     * a replicate's sums and counts */
+    double *scell, *ma, *mb;
+    long *nzcell, *ca, *cb;
 };
 
 ss_rep_work *ss_rep_work_alloc(const ss_replicates *r)
@@ -828,10 +1147,18 @@ ss_rep_work *ss_rep_work_alloc(const ss_replicates *r)
     ss_rep_work *w = calloc(1, sizeof *w);
     if (!w)
         return NULL;
-    size_t np = r->npsu ? r->npsu : 1;
+    size_t np = r->npsu > r->npair ? r->npsu : r->npair;
+    np = np ? np : 1;
     w->sa = malloc(np * sizeof *w->sa);
     w->sb = malloc(np * sizeof *w->sb);
-    if (!w->sa || !w->sb) {
+    size_t nc = r->ncell ? r->ncell : 1;
+    w->scell = malloc(2 * nc * sizeof *w->scell);
+    w->ma = malloc(nc * sizeof *w->ma);
+    w->mb = malloc(nc * sizeof *w->mb);
+    w->nzcell = malloc(2 * nc * sizeof *w->nzcell);
+    w->ca = malloc(nc * sizeof *w->ca);
+    w->cb = malloc(nc * sizeof *w->cb);
+    if (!w->sa || !w->sb || !w->scell || !w->ma || !w->mb || !w->nzcell || !w->ca || !w->cb) {
         ss_rep_work_free(w);
         return NULL;
     }
@@ -844,14 +1171,108 @@ void ss_rep_work_free(ss_rep_work *w)
         return;
     free(w->sa);
     free(w->sb);
+    free(w->scell);
+    free(w->ma);
+    free(w->mb);
+    free(w->nzcell);
+    free(w->ca);
+    free(w->cb);
     free(w);
+}
+
+/* Adjusted on cells: A_k = sum over cells c of g_k(c) M_k(c), where
+ * M_k(c) = sum over PSUs p of f_k(p) S(p, c) and S(p, c) is the sum of
+ * w0 a over the rows of pair (p, c).  M_k is alpha_k times the cells' sums
+ * plus (f_k(p) - alpha_k) S(p, c) for the few PSUs listed for replicate k;
+ * a count of the pairs with S != 0 and f_k != 0 makes M_k(c) exactly 0
+ * where the direct sum would be (a domain without weight in a replicate
+ * gives NaN and is dropped, as per row). */
+static void rep_sum_cells(const ss_replicates *r, ss_rep_work *wk, const double *s, double *M,
+                          long *cnt, size_t k)
+{
+    const size_t nc = r->ncell;
+    const double alpha = r->alpha[k];
+    for (size_t c = 0; c < nc; c++) {
+        M[c] = alpha * wk->scell[c];
+        cnt[c] = alpha != 0 ? wk->nzcell[c] : 0;
+    }
+    for (size_t o = r->sp_off[k]; o < r->sp_off[k + 1]; o++) {
+        size_t p = r->sp_psu[o];
+        double f = r->sp_f[o], d = f - alpha;
+        long dc = (f != 0) - (alpha != 0);
+        for (size_t q = r->psu_pair[p]; q < r->psu_pair[p + 1]; q++) {
+            if (s[q] == 0)
+                continue;
+            size_t c = r->pair_cell[q];
+            M[c] += d * s[q];
+            cnt[c] += dc;
+        }
+    }
+}
+
+static void rep_thetas_cells(const ss_replicates *r, ss_rep_work *wk, const size_t *rows,
+                             const double *a, const double *b, int ratio, size_t m,
+                             double *theta)
+{
+    const size_t nc = r->ncell;
+    double *sa = wk->sa, *sb = wk->sb;
+    for (size_t q = 0; q < r->npair; q++)
+        sa[q] = sb[q] = 0;
+    for (size_t j = 0; j < m; j++) {
+        size_t i = rows[j], q = r->pair[i];
+        sa[q] += r->w0[i] * a[j];
+        sb[q] += r->w0[i] * (b ? b[j] : 1);
+    }
+    for (int v = 0; v < 2; v++) {
+        const double *s = v ? sb : sa;
+        double *scell = v ? wk->scell + nc : wk->scell;
+        long *nz = v ? wk->nzcell + nc : wk->nzcell;
+        for (size_t c = 0; c < nc; c++) {
+            scell[c] = 0;
+            nz[c] = 0;
+        }
+        for (size_t q = 0; q < r->npair; q++) {
+            scell[r->pair_cell[q]] += s[q];
+            nz[r->pair_cell[q]] += s[q] != 0;
+        }
+    }
+    for (size_t k = 0; k < r->nrep; k++) {
+        const double *g = r->g + k * nc;
+        double A = 0, B = 0;
+        ss_rep_work shifted = *wk;
+        rep_sum_cells(r, wk, sa, wk->ma, wk->ca, k);
+        shifted.scell = wk->scell + nc;
+        shifted.nzcell = wk->nzcell + nc;
+        rep_sum_cells(r, &shifted, sb, wk->mb, wk->cb, k);
+        for (size_t c = 0; c < nc; c++) {
+            if (wk->ca[c])
+                A += g[c] * wk->ma[c];
+            if (wk->cb[c])
+                B += g[c] * wk->mb[c];
+        }
+        theta[k] = ratio ? A / B : A;
+    }
 }
 
 void ss_rep_thetas(const ss_replicates *r, ss_rep_work *wk, const double *w, const size_t *rows,
                    const double *a, const double *b, int ratio, size_t m, double *theta)
 {
-    if (r->w) {
+    if (r->g && !r->trim) {
+        rep_thetas_cells(r, wk, rows, a, b, ratio, m, theta);
+        return;
+    }
+    if (r->w || r->g) {
         for (size_t k = 0; k < r->nrep; k++) {
+            if (r->g) {
+                double A = 0, B = 0;
+                for (size_t j = 0; j < m; j++) {
+                    double x = ss_replicates_weight(r, NULL, k, rows[j]);
+                    A += x * a[j];
+                    B += x * (b ? b[j] : 1);
+                }
+                theta[k] = ratio ? A / B : A;
+                continue;
+            }
             const double *wr = r->w + k * r->n;
             double A = 0, B = 0;
             for (size_t j = 0; j < m; j++) {

@@ -391,7 +391,7 @@ static int nonresponse(ss_design *d, const ss_table *t, const ss_weight_spec *s,
 
 /* ---- post-stratification (R's postStratify) ---- */
 
-static int poststratify(ss_design *d, const ss_table *t, const ss_weight_plan *p,
+static int poststratify(ss_design *d, const ss_table *t, const ss_weight_plan *p, int record,
                         ss_weight_report *rep, ss_error *err)
 {
     const size_t n = t->nrow;
@@ -475,10 +475,10 @@ static int poststratify(ss_design *d, const ss_table *t, const ss_weight_plan *p
                 d->w[i] = 0;
             cal.neww[i] = d->w[i];
         }
-        if (ss_design_add_cal(d, &cal) != 0)
+        if (record && ss_design_add_cal(d, &cal) != 0)
             rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     }
-    if (rc != SS_OK) {
+    if (rc != SS_OK || !record) {
         free(cal.cell);
         free(cal.oldw);
         free(cal.neww);
@@ -823,19 +823,27 @@ static int grake(const model *md, const double *ww0, ss_calfun f, double L, doub
             st[a] *= scale;
     }
     for (;;) {
+        /* T = mm' diag(ww deriv) mm and the misfits, row by row; the model
+         * is mostly zeros (indicators), which add nothing */
+        for (size_t a = 0; a < p * p; a++)
+            T[a] = 0;
         for (size_t a = 0; a < p; a++)
-            for (size_t b = 0; b < p; b++) {
-                double s = 0;
-                for (size_t i = 0; i < n; i++)
-                    s += md->mm[i * p + a] * ww[i] * deriv[i] * md->mm[i * p + b];
-                T[a * p + b] = s;
+            mis[a] = 0;
+        for (size_t i = 0; i < n; i++) {
+            const double *x = md->mm + i * p;
+            double wd = ww[i] * deriv[i], wf = ww[i] * cal_Fm1(f, xeta[i], L, U);
+            int dense = !isfinite(wd) || !isfinite(wf);
+            for (size_t a = 0; a < p; a++) {
+                if (x[a] == 0 && !dense)
+                    continue;
+                mis[a] += x[a] * wf;
+                for (size_t b = 0; b < p; b++)
+                    if (x[b] != 0 || dense)
+                        T[a * p + b] += x[a] * wd * x[b];
             }
-        for (size_t a = 0; a < p; a++) {
-            double s = 0;
-            for (size_t i = 0; i < n; i++)
-                s += md->mm[i * p + a] * ww[i] * cal_Fm1(f, xeta[i], L, U);
-            mis[a] = md->pop[a] - st[a] - s;
         }
+        for (size_t a = 0; a < p; a++)
+            mis[a] = md->pop[a] - st[a] - mis[a];
         if (ginv(T, G, p) != 0) {
             rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
             goto done;
@@ -876,11 +884,17 @@ static int grake(const model *md, const double *ww0, ss_calfun f, double L, doub
         }
         double worst = 0;
         size_t at = 0;
+        for (size_t a = 0; a < p; a++)
+            mis[a] = 0;
+        for (size_t i = 0; i < n; i++) {
+            const double *x = md->mm + i * p;
+            double wf = ww[i] * cal_Fm1(f, xeta[i], L, U);
+            for (size_t a = 0; a < p; a++)
+                if (x[a] != 0 || !isfinite(wf))
+                    mis[a] += x[a] * wf;
+        }
         for (size_t a = 0; a < p; a++) {
-            double s = 0;
-            for (size_t i = 0; i < n; i++)
-                s += md->mm[i * p + a] * ww[i] * cal_Fm1(f, xeta[i], L, U);
-            mis[a] = md->pop[a] - st[a] - s;
+            mis[a] = md->pop[a] - st[a] - mis[a];
             double e = fabs(mis[a]) / (1 + fabs(md->pop[a]));
             if (!(e < worst) ) {
                 worst = e;
@@ -1040,12 +1054,25 @@ static int report_margins(ss_weight_report *rep, const ss_table *t, const ss_wei
     return SS_OK;
 }
 
-static int calibrate(ss_design *d, const ss_table *t, const ss_weight_plan *p,
-                     ss_weight_report *rep, ss_error *err)
+/* w_i = w_i g_i as R's prob / g; a weight that is not finite becomes 0. */
+static void apply_g(double *w, const double *g, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        w[i] = 1 / ((1 / w[i]) / g[i]);
+        if (!isfinite(w[i]))
+            w[i] = 0;
+    }
+}
+
+/* pre: the model when already built (for the cells of the replicates),
+ * else it is built here; record: keep the calibration for the variance. */
+static int calibrate(ss_design *d, const ss_table *t, const ss_weight_plan *p, const model *pre,
+                     int record, ss_weight_report *rep, ss_error *err)
 {
     const ss_weight_spec *s = p->spec;
-    model md;
-    int rc = model_build(&md, t, p, err);
+    model own = {0};
+    int rc = pre ? SS_OK : model_build(&own, t, p, err);
+    const model *mdp = pre ? pre : &own;
     const size_t n = t->nrow;
     double *g = malloc((n ? n : 1) * sizeof *g);
     double *before = calloc(p->nmargin ? p->nmargin : 1, sizeof *before);
@@ -1055,47 +1082,45 @@ static int calibrate(ss_design *d, const ss_table *t, const ss_weight_plan *p,
     int iters = 0;
     ss_calfun f = s->rake ? SS_CALFUN_RAKING : s->calfun;
     if (rc == SS_OK) {
-        for (size_t k = 0; k < p->nmargin; k++)
+        for (size_t k = 0; k < p->nmargin && rep; k++)
             before[k] = margin_total(t, &p->margin[k], d->w);
         if (s->rake && s->rake_cap > 0)
-            rc = rake_capped(&md, t, p, d->w, s->rake_cap, s->max_iter, s->epsilon, g, &iters,
+            rc = rake_capped(mdp, t, p, d->w, s->rake_cap, s->max_iter, s->epsilon, g, &iters,
                              err);
         else if (f == SS_CALFUN_LINEAR && isinf(s->lower) && isinf(s->upper))
-            rc = regcalibrate(&md, d->w, g, err);
+            rc = regcalibrate(mdp, d->w, g, err);
         else if (f == SS_CALFUN_LOGIT && !(isfinite(s->lower) && isfinite(s->upper)))
             rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
                               "--calfun logit needs finite --bounds L,U");
         else
-            rc = grake(&md, d->w, f, s->lower, s->upper, s->max_iter, s->epsilon, g, &iters,
+            rc = grake(mdp, d->w, f, s->lower, s->upper, s->max_iter, s->epsilon, g, &iters,
                        err);
     }
+    if (rc == SS_OK && !record)
+        apply_g(d->w, g, n);
     /* The record for the variance: QR of mm sqrt(w0), gw = g sqrt(w0). */
-    if (rc == SS_OK) {
-        cal.p = md.p;
-        cal.qr = malloc((n ? n : 1) * (md.p ? md.p : 1) * sizeof *cal.qr);
-        cal.tau = malloc((md.p ? md.p : 1) * sizeof *cal.tau);
+    if (rc == SS_OK && record) {
+        cal.p = mdp->p;
+        cal.qr = malloc((n ? n : 1) * (mdp->p ? mdp->p : 1) * sizeof *cal.qr);
+        cal.tau = malloc((mdp->p ? mdp->p : 1) * sizeof *cal.tau);
         cal.gw = malloc((n ? n : 1) * sizeof *cal.gw);
         if (!cal.qr || !cal.tau || !cal.gw)
             rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     }
-    if (rc == SS_OK && n < md.p)
+    if (rc == SS_OK && record && n < mdp->p)
         rc = ss_error_set(err, SS_EDATA, t->file, 0,
-                          "calibration: %zu rows cannot meet %zu margins", n, md.p);
-    if (rc == SS_OK) {
+                          "calibration: %zu rows cannot meet %zu margins", n, mdp->p);
+    if (rc == SS_OK && record) {
         for (size_t i = 0; i < n; i++) {
             double h = sqrt(d->w[i]);
-            for (size_t j = 0; j < md.p; j++)
-                cal.qr[i * md.p + j] = md.mm[i * md.p + j] * h;
+            for (size_t j = 0; j < mdp->p; j++)
+                cal.qr[i * mdp->p + j] = mdp->mm[i * mdp->p + j] * h;
             cal.gw[i] = g[i] * h;
         }
-        gsl_matrix_view A = gsl_matrix_view_array(cal.qr, n, md.p);
-        gsl_vector_view tau = gsl_vector_view_array(cal.tau, md.p);
+        gsl_matrix_view A = gsl_matrix_view_array(cal.qr, n, mdp->p);
+        gsl_vector_view tau = gsl_vector_view_array(cal.tau, mdp->p);
         gsl_linalg_QR_decomp(&A.matrix, &tau.vector);
-        for (size_t i = 0; i < n; i++)
-            d->w[i] = 1 / ((1 / d->w[i]) / g[i]); /* R: prob / g */
-        for (size_t i = 0; i < n; i++)
-            if (!isfinite(d->w[i]))
-                d->w[i] = 0;
+        apply_g(d->w, g, n);
         if (ss_design_add_cal(d, &cal) != 0)
             rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     }
@@ -1108,88 +1133,263 @@ static int calibrate(ss_design *d, const ss_table *t, const ss_weight_plan *p,
     }
     free(g);
     free(before);
-    model_free(&md);
+    model_free(&own);
     return rc;
 }
 
 /* ---- trimming (R's trimWeights(strict = TRUE)) ---- */
 
-/* keep_zero (a replicate's weights): a zero weight is a row outside that
- * replicate (a deleted PSU); it stays zero and takes no share of what is
- * trimmed, else a lower bound would put the deleted PSU back. */
-static int trim(ss_design *d, const ss_weight_spec *s, int keep_zero, ss_weight_report *rep,
-                ss_error *err)
+int ss_weight_trim(const ss_weight_spec *s, double *w, size_t n, int keep_zero, double *adds,
+                   size_t *npass, size_t *ntrimmed, ss_error *err)
 {
-    const size_t n = d->n;
-    for (int it = 0; it < 1000; it++) {
+    int *out = malloc((n ? n : 1) * sizeof *out);
+    if (!out)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    for (size_t it = 0; it < SS_WEIGHT_TRIM_PASSES; it++) {
         size_t nout = 0, nin = 0;
         double trimmings = 0;
         for (size_t i = 0; i < n; i++) {
-            double w = d->w[i];
-            if (keep_zero && w == 0)
+            double x = w[i];
+            if (keep_zero && x == 0)
                 continue;
-            if (w < s->trim_low || w > s->trim_high)
+            if (x < s->trim_low || x > s->trim_high)
                 nout++;
             else
                 nin++;
         }
-        if (nout == 0)
+        if (nout == 0) {
+            free(out);
+            if (npass)
+                *npass = it;
             return SS_OK;
-        if (nin == 0)
+        }
+        if (nin == 0) {
+            free(out);
             return ss_error_set(err, SS_EDATA, NULL, 0,
                                 "--trim-weights %g,%g: every weight is outside the bounds",
                                 s->trim_low, s->trim_high);
-        int *out = malloc(n * sizeof *out);
-        if (!out)
-            return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        }
         for (size_t i = 0; i < n; i++) {
-            double w = d->w[i], nw = fmax(s->trim_low, fmin(w, s->trim_high));
-            if (keep_zero && w == 0) {
-                out[i] = 1; /* takes no share */
+            double x = w[i], nw = fmax(s->trim_low, fmin(x, s->trim_high));
+            if (keep_zero && x == 0) {
+                out[i] = 1; /* outside the replicate: takes no share */
                 continue;
             }
-            out[i] = w < s->trim_low || w > s->trim_high;
-            trimmings += w - nw;
-            d->w[i] = nw;
+            out[i] = x < s->trim_low || x > s->trim_high;
+            trimmings += x - nw;
+            w[i] = nw;
         }
-        if (rep && it == 0)
-            rep->trimmed = nout;
+        if (ntrimmed && it == 0)
+            *ntrimmed = nout;
         double add = trimmings / (double)nin;
+        if (adds)
+            adds[it] = add;
         for (size_t i = 0; i < n; i++)
             if (!out[i])
-                d->w[i] += add;
-        free(out);
+                w[i] += add;
     }
+    free(out);
     return ss_error_set(err, SS_EDATA, NULL, 0,
                         "--trim-weights %g,%g: the weights cannot be trimmed to these bounds "
                         "(their sum does not fit)",
                         s->trim_low, s->trim_high);
 }
 
-static int apply(ss_design *d, const ss_table *t, const ss_weight_plan *p, int replicate,
-                 ss_weight_report *rep, ss_error *err)
+double ss_weight_trim_one(const ss_weight_spec *s, const double *adds, size_t npass, double v)
+{
+    if (v == 0)
+        return 0;
+    for (size_t it = 0; it < npass; it++) {
+        int out = v < s->trim_low || v > s->trim_high;
+        v = fmax(s->trim_low, fmin(v, s->trim_high));
+        if (!out)
+            v += adds[it];
+    }
+    return v;
+}
+
+int ss_weight_apply(ss_design *d, const ss_table *t, const ss_weight_plan *p,
+                    ss_weight_report *rep, ss_error *err)
 {
     const ss_weight_spec *s = p->spec;
     int rc = SS_OK;
     if (s->nnonresponse)
         rc = nonresponse(d, t, s, rep, err);
     if (rc == SS_OK && s->poststrat)
-        rc = poststratify(d, t, p, rep, err);
+        rc = poststratify(d, t, p, 1, rep, err);
     if (rc == SS_OK && (s->rake || s->calibrate))
-        rc = calibrate(d, t, p, rep, err);
+        rc = calibrate(d, t, p, NULL, 1, rep, err);
     if (rc == SS_OK && s->trim)
-        rc = trim(d, s, replicate, rep, err);
+        rc = ss_weight_trim(s, d->w, d->n, 0, NULL, NULL, rep ? &rep->trimmed : NULL, err);
     return rc;
 }
 
-int ss_weight_apply(ss_design *d, const ss_table *t, const ss_weight_plan *p,
-                    ss_weight_report *rep, ss_error *err)
+int ss_weight_reapply(ss_design *d, const ss_table *t, const ss_weight_plan *p, ss_error *err)
 {
-    return apply(d, t, p, 0, rep, err);
+    const ss_weight_spec *s = p->spec;
+    int rc = SS_OK;
+    if (s->nnonresponse)
+        rc = nonresponse(d, t, s, NULL, err);
+    if (rc == SS_OK && s->poststrat)
+        rc = poststratify(d, t, p, 0, NULL, err);
+    if (rc == SS_OK && (s->rake || s->calibrate))
+        rc = calibrate(d, t, p, NULL, 0, NULL, err);
+    if (rc == SS_OK && s->trim)
+        rc = ss_weight_trim(s, d->w, d->n, 1, NULL, NULL, NULL, err);
+    return rc;
 }
 
-int ss_weight_apply_replicate(ss_design *d, const ss_table *t, const ss_weight_plan *p,
-                              ss_error *err)
+/* ---- the adjustments on cells (for replicate weights) ----
+ *
+ * The cells are the combinations of the categorical variables the plan
+ * uses that occur in the data.  `cells` is a table with one row per cell
+ * whose columns are the data's (names, levels and level order borrowed),
+ * holding the cell's codes, so that the steps above run on it unchanged
+ * with the cells' total weights as the weights. */
+struct ss_weight_cells {
+    const ss_weight_plan *p;
+    ss_table cells;
+    int *own_code;       /* per column of cells: code was allocated here */
+    uint32_t *of_row;    /* per data row: its cell */
+    model md;            /* calibration model on the cells (md.mm NULL: none) */
+};
+
+void ss_weight_cells_free(ss_weight_cells *c)
 {
-    return apply(d, t, p, 1, NULL, err);
+    if (!c)
+        return;
+    for (size_t j = 0; j < c->cells.ncol && c->own_code; j++)
+        if (c->own_code[j])
+            free(c->cells.col[j].code);
+    free(c->own_code);
+    free(c->cells.col);
+    free(c->of_row);
+    model_free(&c->md);
+    free(c);
+}
+
+int ss_weight_cells_alloc(ss_weight_cells **out, const ss_table *t, const ss_weight_plan *p,
+                          ss_error *err)
+{
+    const ss_weight_spec *s = p->spec;
+    *out = NULL;
+    if (s->rake_cap > 0) /* the cap acts on single weights */
+        return SS_OK;
+    for (size_t k = 0; k < p->nmargin; k++)
+        if (!p->margin[k].level) /* a numeric total: g varies within a cell */
+            return SS_OK;
+    /* The variables, each once. */
+    size_t cap = p->ncellvar + p->nmargin + s->nnonresponse + 1, nv = 0;
+    const char **names = malloc(cap * sizeof *names);
+    if (!names)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    for (size_t i = 0; i < p->ncellvar; i++)
+        names[nv++] = p->cellvar[i];
+    for (size_t i = 0; i < p->nmargin; i++)
+        names[nv++] = p->margin[i].variable;
+    for (size_t i = 0; i < s->nnonresponse; i++)
+        names[nv++] = s->nonresponse[i];
+    if (s->responded)
+        names[nv++] = s->responded;
+    size_t u = 0;
+    for (size_t i = 0; i < nv; i++) {
+        size_t j = 0;
+        while (j < u && strcmp(names[j], names[i]) != 0)
+            j++;
+        if (j == u)
+            names[u++] = names[i];
+    }
+    nv = u;
+    ss_weight_cells *c = calloc(1, sizeof *c);
+    ss_dict dict;
+    int32_t *key = malloc((nv ? nv : 1) * sizeof *key);
+    const ss_column **cols = malloc((nv ? nv : 1) * sizeof *cols);
+    int rc = SS_OK, dict_ok = ss_dict_init(&dict) == 0;
+    if (!c || !key || !cols || !dict_ok ||
+        !(c->of_row = malloc((t->nrow ? t->nrow : 1) * sizeof *c->of_row)) ||
+        !(c->cells.col = calloc(t->ncol ? t->ncol : 1, sizeof *c->cells.col)) ||
+        !(c->own_code = calloc(t->ncol ? t->ncol : 1, sizeof *c->own_code)))
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    for (size_t v = 0; v < nv && rc == SS_OK; v++)
+        if (!(cols[v] = ss_table_find(t, names[v])) || !cols[v]->code)
+            rc = -1; /* not coded: keep per-row adjustments */
+    for (size_t i = 0; i < t->nrow && rc == SS_OK; i++) {
+        for (size_t v = 0; v < nv; v++)
+            if ((key[v] = cols[v]->code[i]) < 0)
+                rc = -1; /* a missing value: the full sample reported it */
+        int32_t k = rc == SS_OK ? ss_dict_intern(&dict, (const char *)key, nv * sizeof *key) : 0;
+        if (k < 0)
+            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        c->of_row[i] = (uint32_t)k;
+    }
+    if (rc == SS_OK) {
+        c->p = p;
+        c->cells.file = t->file;
+        c->cells.nrow = dict.n;
+        c->cells.ncol = t->ncol;
+        for (size_t j = 0; j < t->ncol; j++) {
+            c->cells.col[j] = t->col[j];
+            c->cells.col[j].code = NULL;
+            c->cells.col[j].num = NULL;
+            c->cells.col[j].text = NULL;
+        }
+        for (size_t v = 0; v < nv && rc == SS_OK; v++) {
+            size_t j = (size_t)(cols[v] - t->col);
+            int32_t *code = malloc((dict.n ? dict.n : 1) * sizeof *code);
+            if (!code) {
+                rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+                break;
+            }
+            for (size_t k = 0; k < dict.n; k++)
+                code[k] = ((const int32_t *)dict.str[k])[v];
+            c->cells.col[j].code = code;
+            c->own_code[j] = 1;
+        }
+    }
+    if (rc == SS_OK && (s->rake || s->calibrate))
+        rc = model_build(&c->md, &c->cells, p, err);
+    if (dict_ok)
+        ss_dict_free(&dict);
+    free(names);
+    free(key);
+    free(cols);
+    if (rc != SS_OK) {
+        ss_weight_cells_free(c);
+        return rc < 0 ? SS_OK : rc;
+    }
+    *out = c;
+    return SS_OK;
+}
+
+size_t ss_weight_cells_count(const ss_weight_cells *c)
+{
+    return c->cells.nrow;
+}
+
+const uint32_t *ss_weight_cells_of_rows(const ss_weight_cells *c)
+{
+    return c->of_row;
+}
+
+int ss_weight_cells_apply(const ss_weight_cells *c, const double *W, double *g, ss_error *err)
+{
+    const ss_weight_spec *s = c->p->spec;
+    const size_t n = c->cells.nrow;
+    ss_design d = {0};
+    d.n = n;
+    d.w = malloc((n ? n : 1) * sizeof *d.w);
+    if (!d.w)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    memcpy(d.w, W, n * sizeof *d.w);
+    int rc = SS_OK;
+    if (s->nnonresponse)
+        rc = nonresponse(&d, &c->cells, s, NULL, err);
+    if (rc == SS_OK && s->poststrat)
+        rc = poststratify(&d, &c->cells, c->p, 0, NULL, err);
+    if (rc == SS_OK && (s->rake || s->calibrate))
+        rc = calibrate(&d, &c->cells, c->p, c->md.mm ? &c->md : NULL, 0, NULL, err);
+    for (size_t k = 0; k < n && rc == SS_OK; k++)
+        g[k] = W[k] != 0 ? d.w[k] / W[k] : 0;
+    free(d.w);
+    return rc;
 }
