@@ -253,6 +253,12 @@ typedef struct work {
     size_t *krows;  /* kept rows and scores, domain after domain */
     double *kz;
     size_t kn, kcap;
+    /* A proportion's logit fit: the weight terms of the domain rows dr of
+     * column c (the same present rows for every level), kept across levels. */
+    const size_t *pre_dr;
+    const ss_column *pre_c;
+    ss_logit_pre pre;
+    double *pre_a;
 } work;
 
 /* Fill the interval, df, cv and n_eff of a row from its estimate and se. */
@@ -423,13 +429,22 @@ static int mean_like(const ss_design *d, work *wk, const ss_estimate_options *o,
 
     /* A proportion: its interval by --ci-method, its NCHS flags. */
     double p = r->estimate;
+    const ss_logit_pre *pre = NULL;
+    if (c && wk->pre_a && (o->ci_method == SS_CI_LOGIT || o->ci_method == SS_CI_LIKELIHOOD)) {
+        if (wk->pre_dr != dr || wk->pre_c != c) {
+            ss_prop_logit_pre(w, wk->rows, m, wk->pre_a, &wk->pre);
+            wk->pre_dr = dr;
+            wk->pre_c = c;
+        }
+        pre = &wk->pre;
+    }
     double ddf = NAN;
     if (o->ci_method == SS_CI_BETA || o->nchs)
         ddf = d->rep ? d->df : ss_design_domain_df(d, wk->dw, wk->rows, m);
     if (d->rep && o->ci_method == SS_CI_LOGIT && p > 0 && p < 1) {
         r->df = isinf(df) ? NAN : df;
         r->cv = r->se / fabs(p);
-        ss_prop_input pin = {d, wk->dw, wk->rows, wk->y, m, p, var, o->level, df, ddf};
+        ss_prop_input pin = {d, wk->dw, wk->rows, wk->y, m, p, var, o->level, df, ddf, pre};
         rc = rep_logit_ci(d, wk, &pin, o->level, df, &r->ci_low, &r->ci_high, err);
         if (rc == SS_OK && o->nchs) {
             char flag[32];
@@ -447,7 +462,7 @@ static int mean_like(const ss_design *d, work *wk, const ss_estimate_options *o,
     r->df = isinf(df) ? NAN : df;
     r->cv = p != 0 ? r->se / fabs(p) : NAN;
     ss_prop_input in = {d, wk->dw, wk->rows, wk->y, m, p, var, o->level, df,
-                        o->df_mode == SS_DF_DESIGN ? ddf : df};
+                        o->df_mode == SS_DF_DESIGN ? ddf : df, pre};
     rc = ss_prop_ci(o->ci_method, &in, wk->z2, &r->ci_low, &r->ci_high, err);
     if (rc != SS_OK) {
         if (strstr(err->message, "interval") || strstr(err->message, "profile")) {
@@ -696,6 +711,7 @@ int ss_estimate_run(const ss_table *t, const ss_design *d,
     wk.y = ss_mem_alloc(nrow * sizeof *wk.y);
     wk.z2 = ss_mem_alloc(nrow * sizeof *wk.z2);
     wk.score = ss_mem_alloc(nrow * sizeof *wk.score);
+    wk.pre_a = ss_mem_alloc(nrow * sizeof *wk.pre_a); /* NULL: no shared logit terms */
     wk.dw = ss_design_work_alloc(d, 1);
     if (d->rep) {
         wk.rw = ss_rep_work_alloc(d->rep);
@@ -717,6 +733,7 @@ int ss_estimate_run(const ss_table *t, const ss_design *d,
     for (size_t q = 0; q < n && rc == SS_OK; q++) {
         const ss_estimate_request *e = &er[q];
         const ss_column *c = ss_table_find(t, e->var);
+        wk.pre_dr = NULL;
         char name[2048];
         snprintf(name, sizeof name, "%s%s%s", e->var, e->stat == SS_STAT_RATIO ? "/" : "",
                  e->stat == SS_STAT_RATIO ? e->den : "");
@@ -799,6 +816,7 @@ int ss_estimate_run(const ss_table *t, const ss_design *d,
     free(wk.y);
     free(wk.z2);
     free(wk.score);
+    free(wk.pre_a);
     free(wk.krows);
     free(wk.kz);
     free(kstart);
