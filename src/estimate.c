@@ -75,6 +75,8 @@ static int cmp_domain(const void *a, const void *b)
     return 0;
 }
 
+#define DIRECT_MAX ((size_t)1 << 16)
+
 static int domains_build(domains *dm, const ss_table *t, const ss_estimate_options *o,
                          ss_error *err)
 {
@@ -104,7 +106,43 @@ static int domains_build(domains *dm, const ss_table *t, const ss_estimate_optio
             return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
         }
         int32_t key[16];
-        for (size_t i = 0; i < n; i++) {
+        /* Few level combinations: ids by a table over the mixed-radix index
+         * of the codes, in order of first appearance as the dictionary
+         * gives them. */
+        size_t ncomb = 1;
+        for (size_t j = 0; j < nby && ncomb <= DIRECT_MAX; j++)
+            ncomb *= cols[j]->levels.n ? cols[j]->levels.n : 1;
+        int32_t *direct = ncomb <= DIRECT_MAX ? malloc(ncomb * sizeof *direct) : NULL;
+        if (direct) {
+            for (size_t x = 0; x < ncomb; x++)
+                direct[x] = -1;
+        }
+        for (size_t i = 0; i < n && direct; i++) {
+            size_t x = 0;
+            int miss = 0;
+            for (size_t j = 0; j < nby; j++) {
+                int32_t cj = cols[j]->code[i];
+                miss |= cj < 0;
+                x = x * cols[j]->levels.n + (size_t)(cj < 0 ? 0 : cj);
+            }
+            if (miss) {
+                dom[i] = -1;
+                continue;
+            }
+            if (direct[x] < 0) {
+                for (size_t j = 0; j < nby; j++)
+                    key[j] = cols[j]->code[i];
+                direct[x] = ss_dict_intern(&dict, (const char *)key, nby * sizeof key[0]);
+                if (direct[x] < 0) {
+                    free(direct);
+                    ss_dict_free(&dict);
+                    free(dom);
+                    return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+                }
+            }
+            dom[i] = direct[x];
+        }
+        for (size_t i = 0; i < n && !direct; i++) {
             int miss = 0;
             for (size_t j = 0; j < nby; j++) {
                 key[j] = cols[j]->code[i];
@@ -122,6 +160,7 @@ static int domains_build(domains *dm, const ss_table *t, const ss_estimate_optio
             }
             dom[i] = id;
         }
+        free(direct);
         nd = dict.n;
         tuple = malloc((nd ? nd : 1) * nby * sizeof *tuple);
         if (!tuple) {
