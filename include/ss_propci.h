@@ -50,7 +50,29 @@ typedef struct ss_prop_input {
     double level;
     double df;            /* t df of the interval (INFINITY: normal) */
     double domain_df;     /* PSUs minus strata of the domain (beta) */
+    const struct ss_logit_pre *pre; /* NULL, or the weight terms of the rows
+                                     * (ss_prop_logit_pre); y then 0/1 */
 } ss_prop_input;
+
+/* What the logit fit needs of the weights of a domain's present rows,
+ * whatever the indicator: glm's first iteration starts every row at
+ * mu = (pw y + 1/2) / (pw + 1), whose variance pw mu (1 - mu) and deviance
+ * term do not depend on y in {0, 1}.  Computed once per domain and shared by
+ * the levels of a proportion. */
+typedef struct ss_logit_pre {
+    double mean_w;  /* the prior weights are pw = w / mean_w */
+    double S0;      /* sum pw */
+    double devold;  /* the deviance at the start, sum 2 pw log((pw + 1) / (pw + 1/2)) */
+    double sW1;     /* X'WX of the first iteration, sum pw mu (1 - mu) */
+    double A;       /* sum a; a = pw (mu (1 - mu) log(2 pw + 1) + 1/2 / (pw + 1)) is a
+                     * row's part of X'Wz of the first iteration when y = 1 (-a when 0) */
+    const double *a; /* per row */
+} ss_logit_pre;
+
+/* Fill pre (and a, m doubles, which pre then points to) from the weights of
+ * the rows rows[0..m). */
+void ss_prop_logit_pre(const double *w, const size_t *rows, size_t m, double *a,
+                       ss_logit_pre *pre);
 
 /* The interval by method into lo, hi; z is scratch of m doubles.
  * Fails (with err filled) only when a model fit does not converge or the

@@ -75,6 +75,8 @@ static int cmp_domain(const void *a, const void *b)
     return 0;
 }
 
+#define DIRECT_MAX ((size_t)1 << 16)
+
 static int domains_build(domains *dm, const ss_table *t, const ss_estimate_options *o,
                          ss_error *err)
 {
@@ -104,7 +106,43 @@ static int domains_build(domains *dm, const ss_table *t, const ss_estimate_optio
             return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
         }
         int32_t key[16];
-        for (size_t i = 0; i < n; i++) {
+        /* Few level combinations: ids by a table over the mixed-radix index
+         * of the codes, in order of first appearance as the dictionary
+         * gives them. */
+        size_t ncomb = 1;
+        for (size_t j = 0; j < nby && ncomb <= DIRECT_MAX; j++)
+            ncomb *= cols[j]->levels.n ? cols[j]->levels.n : 1;
+        int32_t *direct = ncomb <= DIRECT_MAX ? malloc(ncomb * sizeof *direct) : NULL;
+        if (direct) {
+            for (size_t x = 0; x < ncomb; x++)
+                direct[x] = -1;
+        }
+        for (size_t i = 0; i < n && direct; i++) {
+            size_t x = 0;
+            int miss = 0;
+            for (size_t j = 0; j < nby; j++) {
+                int32_t cj = cols[j]->code[i];
+                miss |= cj < 0;
+                x = x * cols[j]->levels.n + (size_t)(cj < 0 ? 0 : cj);
+            }
+            if (miss) {
+                dom[i] = -1;
+                continue;
+            }
+            if (direct[x] < 0) {
+                for (size_t j = 0; j < nby; j++)
+                    key[j] = cols[j]->code[i];
+                direct[x] = ss_dict_intern(&dict, (const char *)key, nby * sizeof key[0]);
+                if (direct[x] < 0) {
+                    free(direct);
+                    ss_dict_free(&dict);
+                    free(dom);
+                    return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+                }
+            }
+            dom[i] = direct[x];
+        }
+        for (size_t i = 0; i < n && !direct; i++) {
             int miss = 0;
             for (size_t j = 0; j < nby; j++) {
                 key[j] = cols[j]->code[i];
@@ -122,6 +160,7 @@ static int domains_build(domains *dm, const ss_table *t, const ss_estimate_optio
             }
             dom[i] = id;
         }
+        free(direct);
         nd = dict.n;
         tuple = malloc((nd ? nd : 1) * nby * sizeof *tuple);
         if (!tuple) {
@@ -253,6 +292,12 @@ typedef struct work {
     size_t *krows;  /* kept rows and scores, domain after domain */
     double *kz;     /* (under replicates: each estimate's nrep replicate estimates) */
     size_t kn, kcap;
+    /* A proportion's logit fit: the weight terms of the domain rows dr of
+     * column c (the same present rows for every level), kept across levels. */
+    const size_t *pre_dr;
+    const ss_column *pre_c;
+    ss_logit_pre pre;
+    double *pre_a;
 } work;
 
 /* Fill the interval, df, cv and n_eff of a row from its estimate and se. */
@@ -453,6 +498,15 @@ static int mean_like(const ss_design *d, work *wk, const ss_estimate_options *o,
 
     /* A proportion: its interval by --ci-method, its NCHS flags. */
     double p = r->estimate;
+    const ss_logit_pre *pre = NULL;
+    if (c && wk->pre_a && (o->ci_method == SS_CI_LOGIT || o->ci_method == SS_CI_LIKELIHOOD)) {
+        if (wk->pre_dr != dr || wk->pre_c != c) {
+            ss_prop_logit_pre(w, wk->rows, m, wk->pre_a, &wk->pre);
+            wk->pre_dr = dr;
+            wk->pre_c = c;
+        }
+        pre = &wk->pre;
+    }
     double ddf = NAN;
     if (o->ci_method == SS_CI_BETA || o->nchs)
         ddf = d->rep ? d->df : ss_design_domain_df(d, wk->dw, wk->rows, m);
@@ -460,7 +514,7 @@ static int mean_like(const ss_design *d, work *wk, const ss_estimate_options *o,
         p > 0 && p < 1) {
         r->df = isinf(df) ? NAN : df;
         r->cv = r->se / fabs(p);
-        ss_prop_input pin = {d, wk->dw, wk->rows, wk->y, m, p, var, o->level, df, ddf};
+        ss_prop_input pin = {d, wk->dw, wk->rows, wk->y, m, p, var, o->level, df, ddf, pre};
         rc = rep_prop_ci(d, wk, &pin, o->ci_method, &r->ci_low, &r->ci_high, err);
         if (rc != SS_OK)
             return ci_error(err, rc, name);
@@ -477,7 +531,7 @@ static int mean_like(const ss_design *d, work *wk, const ss_estimate_options *o,
     r->df = isinf(df) ? NAN : df;
     r->cv = p != 0 ? r->se / fabs(p) : NAN;
     ss_prop_input in = {d, wk->dw, wk->rows, wk->y, m, p, var, o->level, df,
-                        o->df_mode == SS_DF_DESIGN ? ddf : df};
+                        o->df_mode == SS_DF_DESIGN ? ddf : df, pre};
     rc = ss_prop_ci(o->ci_method, &in, wk->z2, &r->ci_low, &r->ci_high, err);
     if (rc != SS_OK)
         return ci_error(err, rc, name);
@@ -739,6 +793,7 @@ int ss_estimate_run(const ss_table *t, const ss_design *d,
     wk.y = ss_mem_alloc(nrow * sizeof *wk.y);
     wk.z2 = ss_mem_alloc(nrow * sizeof *wk.z2);
     wk.score = ss_mem_alloc(nrow * sizeof *wk.score);
+    wk.pre_a = ss_mem_alloc(nrow * sizeof *wk.pre_a); /* NULL: no shared logit terms */
     wk.dw = ss_design_work_alloc(d, 1);
     if (d->rep) {
         wk.rw = ss_rep_work_alloc(d->rep);
@@ -757,6 +812,7 @@ int ss_estimate_run(const ss_table *t, const ss_design *d,
     for (size_t q = 0; q < n && rc == SS_OK; q++) {
         const ss_estimate_request *e = &er[q];
         const ss_column *c = ss_table_find(t, e->var);
+        wk.pre_dr = NULL;
         char name[2048];
         snprintf(name, sizeof name, "%s%s%s", e->var, e->stat == SS_STAT_RATIO ? "/" : "",
                  e->stat == SS_STAT_RATIO ? e->den : "");
@@ -839,6 +895,7 @@ int ss_estimate_run(const ss_table *t, const ss_design *d,
     free(wk.y);
     free(wk.z2);
     free(wk.score);
+    free(wk.pre_a);
     free(wk.krows);
     free(wk.kz);
     free(kstart);

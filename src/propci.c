@@ -74,10 +74,38 @@ typedef struct logit_fit {
     double dev;      /* the deviance at the fit */
 } logit_fit;
 
+void ss_prop_logit_pre(const double *w, const size_t *rows, size_t m, double *a,
+                       ss_logit_pre *pre)
+{
+    double sw = 0;
+    for (size_t k = 0; k < m; k++)
+        sw += w[rows[k]];
+    const double mean_w = sw / (double)m;
+    double S0 = 0, devold = 0, sW = 0, A = 0;
+    for (size_t k = 0; k < m; k++) {
+        double pw = w[rows[k]] / mean_w;
+        S0 += pw;
+        if (!(pw > 0)) {
+            a[k] = 0;
+            continue;
+        }
+        /* mu = (pw + 1/2) / (pw + 1) when y = 1, 1/2 / (pw + 1) when 0. */
+        double q = pw + 1, v = 0.5 * (pw + 0.5) / (q * q);
+        devold += 2 * pw * log(q / (pw + 0.5));
+        sW += pw * v;
+        a[k] = pw * (v * log(2 * pw + 1) + 0.5 / q);
+        A += a[k];
+    }
+    *pre = (ss_logit_pre){mean_w, S0, devold, sW, A, a};
+}
+
 /* glm.fit's IRLS for the intercept-only binomial model (weights rescaled
  * to mean 1, mustart = (w y + 1/2)/(w + 1), stop when |dev - devold| /
  * (|dev| + 0.1) < 1e-8), emulated iteration by iteration: the closed form
- * logit(p) differs from R's converged value by ~5e-9.  Writes the
+ * logit(p) differs from R's converged value by ~5e-9.  After the first
+ * iteration every row has the same mu, so the rows matter only through
+ * S0 = sum pw and S1 = sum pw y; the first iteration's sums come from
+ * in->pre when given (0/1 indicators), else from the rows.  Writes the
  * linearized scores of the coefficient (the estimating function times
  * (X'WX)^-1, R's svy.varcoef) to z.  0, or -1 when it does not converge. */
 static int logit_irls(const ss_prop_input *in, double *z, logit_fit *f)
@@ -86,32 +114,42 @@ static int logit_irls(const ss_prop_input *in, double *z, logit_fit *f)
     const size_t m = in->m;
     const double eps = 1e-8;
     const int maxit = 25;
-    double sw = 0;
-    for (size_t k = 0; k < m; k++)
-        sw += w[in->rows[k]];
-    const double mean_w = sw / (double)m;
-    double S0 = 0, S1 = 0, devold = 0;
-    for (size_t k = 0; k < m; k++) {
-        double pw = w[in->rows[k]] / mean_w;
-        double mu = (pw * y[k] + 0.5) / (pw + 1);
-        S0 += pw;
-        S1 += pw * y[k];
-        devold += 2 * pw * (y[k] > 0 ? log(1 / mu) : log(1 / (1 - mu)));
+    double mean_w, S0 = 0, S1 = 0, devold = 0, sW1 = 0, sWz1 = 0;
+    if (in->pre) {
+        const ss_logit_pre *pre = in->pre;
+        mean_w = pre->mean_w;
+        double a1 = 0;
+        for (size_t k = 0; k < m; k++)
+            if (y[k] > 0) {
+                S1 += w[in->rows[k]] / mean_w;
+                a1 += pre->a[k];
+            }
+        S0 = pre->S0;
+        devold = pre->devold;
+        sW1 = pre->sW1;
+        sWz1 = 2 * a1 - pre->A;
+    } else {
+        double sw = 0;
+        for (size_t k = 0; k < m; k++)
+            sw += w[in->rows[k]];
+        mean_w = sw / (double)m;
+        for (size_t k = 0; k < m; k++) {
+            double pw = w[in->rows[k]] / mean_w;
+            double mu = (pw * y[k] + 0.5) / (pw + 1), v = mu * (1 - mu);
+            S0 += pw;
+            S1 += pw * y[k];
+            devold += 2 * pw * (y[k] > 0 ? log(1 / mu) : log(1 / (1 - mu)));
+            if (pw <= 0)
+                continue;
+            sW1 += pw * v;
+            sWz1 += pw * v * (log(mu / (1 - mu)) + (y[k] - mu) / v);
+        }
     }
     double beta = 0, mu_start = NAN, dev = 0; /* mu_start: NaN in iteration 1 */
     int conv = 0, it;
     for (it = 1; it <= maxit; it++) {
         if (it == 1) {
-            double sW = 0, sWz = 0;
-            for (size_t k = 0; k < m; k++) {
-                double pw = w[in->rows[k]] / mean_w;
-                double mu = (pw * y[k] + 0.5) / (pw + 1), v = mu * (1 - mu);
-                if (pw <= 0)
-                    continue;
-                sW += pw * v;
-                sWz += pw * v * (log(mu / (1 - mu)) + (y[k] - mu) / v);
-            }
-            beta = sWz / sW;
+            beta = sWz1 / sW1;
         } else {
             double v = mu_start * (1 - mu_start);
             beta = log(mu_start / (1 - mu_start)) + (S1 / S0 - mu_start) / v;
@@ -135,15 +173,23 @@ static int logit_irls(const ss_prop_input *in, double *z, logit_fit *f)
      * (mu_start); its residuals use the final mu. */
     const double mu = expit(beta), v = mu * (1 - mu);
     double sW = 0;
-    for (size_t k = 0; k < m; k++) {
-        double pw = w[in->rows[k]] / mean_w;
-        double m0 = it == 1 ? (pw * y[k] + 0.5) / (pw + 1) : mu_start;
-        sW += pw * m0 * (1 - m0);
-    }
-    for (size_t k = 0; k < m; k++) {
-        double pw = w[in->rows[k]] / mean_w;
-        double m0 = it == 1 ? (pw * y[k] + 0.5) / (pw + 1) : mu_start;
-        z[k] = (y[k] - mu) / v * pw * m0 * (1 - m0) / sW;
+    if (it > 1) {
+        const double c = mu_start * (1 - mu_start);
+        sW = S0 * c;
+        const double g = c / (v * mean_w * sW);
+        for (size_t k = 0; k < m; k++)
+            z[k] = (y[k] - mu) * w[in->rows[k]] * g;
+    } else {
+        for (size_t k = 0; k < m; k++) {
+            double pw = w[in->rows[k]] / mean_w;
+            double m0 = (pw * y[k] + 0.5) / (pw + 1);
+            sW += pw * m0 * (1 - m0);
+        }
+        for (size_t k = 0; k < m; k++) {
+            double pw = w[in->rows[k]] / mean_w;
+            double m0 = (pw * y[k] + 0.5) / (pw + 1);
+            z[k] = (y[k] - mu) / v * pw * m0 * (1 - m0) / sW;
+        }
     }
     *f = (logit_fit){beta, mean_w, sW, S0, S1, dev};
     return 0;
