@@ -45,6 +45,9 @@ typedef struct reader {
     size_t nslots;
     size_t cap_rows;    /* rows allocated in every loaded column */
     double *na_num;     /* numeric values of the --na codes (NaN if text) */
+    size_t nna;         /* opt->nna */
+    int keep_text;      /* opt->keep_text */
+    int quotes;         /* the current chunk may end a quoted field */
 
     /* Category columns: the code of each level that is a small decimal
      * integer written canonically (no sign, no leading zero), indexed by
@@ -340,15 +343,18 @@ static int grow_columns(reader *r)
     return reserve_rows(r, r->cap_rows ? 2 * r->cap_rows : 4096);
 }
 
-static void data_field(reader *r, const char *s, size_t len)
+/* Space, tab or below (a cheap test before trimming). */
+static int maybe_blank(char c)
 {
-    ss_table *t = r->t;
-    size_t f = r->field;
-    if (f >= r->nslots || r->slot[f] < 0)
-        return;
-    ss_column *c = &t->col[r->slot[f]];
-    size_t row = t->nrow;
-    if (r->opt->keep_text) { /* the cell as read, untrimmed */
+    return (unsigned char)c <= ' ';
+}
+
+/* Field s[0..len) of column i of the current row. */
+static void data_field(reader *r, size_t i, const char *s, size_t len)
+{
+    ss_column *c = &r->t->col[i];
+    size_t row = r->t->nrow;
+    if (r->keep_text) { /* the cell as read, untrimmed */
         int32_t code = ss_dict_intern(&c->raw, s, len);
         if (code < 0) {
             fail(r, r->record_line, "out of memory");
@@ -356,9 +362,10 @@ static void data_field(reader *r, const char *s, size_t len)
         }
         c->text[row] = code;
     }
-    trim(&s, &len);
+    if (len > 0 && (maybe_blank(s[0]) || maybe_blank(s[len - 1])))
+        trim(&s, &len);
     if (c->need & SS_NEED_CATEGORY) {
-        int32_t code = category_code(r, (size_t)r->slot[f], &c->levels, s, len);
+        int32_t code = category_code(r, i, &c->levels, s, len);
         if (code < 0) {
             fail(r, r->record_line, "out of memory");
             return;
@@ -367,8 +374,8 @@ static void data_field(reader *r, const char *s, size_t len)
         return;
     }
     double v;
-    if (ss_number_parse(s, len, &v) == 0) {
-        if (r->opt->nna && is_na_number(r, v)) {
+    if (ss_number_parse_short(s, len, &v) == 0 || ss_number_parse(s, len, &v) == 0) {
+        if (r->nna && is_na_number(r, v)) {
             v = NAN;
             c->nmissing++;
         }
@@ -437,13 +444,14 @@ static void on_field(void *s, size_t len, void *data)
     }
     if (r->in_header)
         header_field(r, str, len);
-    else
-        data_field(r, str, len);
-    for (size_t i = 0; i < len; i++) /* fields are short: no memchr calls */
-        if (str[i] == '\n' || str[i] == '\r') {
-            r->lines_done += count_newlines(str, len);
-            break;
-        }
+    else if (r->field < r->nslots && r->slot[r->field] >= 0)
+        data_field(r, (size_t)r->slot[r->field], str, len);
+    if (r->quotes) /* only a quoted field holds a newline */
+        for (size_t i = 0; i < len; i++) /* fields are short: no memchr calls */
+            if (str[i] == '\n' || str[i] == '\r') {
+                r->lines_done += count_newlines(str, len);
+                break;
+            }
     r->field++;
 }
 
@@ -505,7 +513,7 @@ static int finish_category(reader *r, ss_column *c)
             c->level_num[l] = NAN;
         } else if (ss_number_parse(s, len, &v) == 0) {
             c->level_num[l] = v;
-            if (r->opt->nna && is_na_number(r, v))
+            if (r->nna && is_na_number(r, v))
                 remap[l] = -1;
         } else {
             c->level_num[l] = NAN;
@@ -576,6 +584,7 @@ static int parse_buffer(reader *r, struct csv_parser *p, const char *buf,
             line += *q == '\n';
         return fail(r, line, "NUL byte in the file: not a text CSV file");
     }
+    r->quotes = p->quoted || memchr(buf, csv_get_quote(p), len) != NULL;
     size_t done = csv_parse(p, buf, len, on_field, on_record, r);
     if (r->failed)
         return -1;
@@ -916,6 +925,7 @@ static int half_init(half *h, reader *r1, int fd, off_t from, off_t split, off_t
     h->r.slot = r1->slot;
     h->r.nslots = r1->nslots;
     h->r.na_num = r1->na_num;
+    h->r.nna = r1->nna;
     h->r.cap_rows = h->cap_all - h->base;
     h->r.fixed = 1;
     h->src.fd = fd;
@@ -1023,6 +1033,8 @@ int ss_table_read(ss_table *t, const char *path, const ss_read_options *opt,
     r.nreq = nreq;
     r.err = err;
     r.in_header = 1;
+    r.nna = opt->nna;
+    r.keep_text = opt->keep_text;
     r.na_num = malloc((opt->nna ? opt->nna : 1) * sizeof *r.na_num);
     if (!r.na_num)
         return ss_error_set(err, SS_EDATA, shown, 0, "out of memory");
