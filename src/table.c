@@ -520,13 +520,21 @@ static int finish_category(reader *r, ss_column *c)
             c->numeric = 0;
         }
     }
-    for (size_t i = 0; i < t->nrow; i++) {
-        int32_t k = remap[c->code[i]];
-        c->code[i] = k;
-        if (k < 0)
-            c->nmissing++;
-        else
-            c->level_count[k]++;
+    int identity = 1;
+    for (size_t l = 0; l < nl; l++)
+        identity &= remap[l] == (int32_t)l;
+    if (identity) { /* no missing codes: count, nothing to rewrite */
+        for (size_t i = 0; i < t->nrow; i++)
+            c->level_count[c->code[i]]++;
+    } else {
+        for (size_t i = 0; i < t->nrow; i++) {
+            int32_t k = remap[c->code[i]];
+            c->code[i] = k;
+            if (k < 0)
+                c->nmissing++;
+            else
+                c->level_count[k]++;
+        }
     }
     free(remap);
     for (size_t l = 0; l < nl; l++)
