@@ -913,9 +913,11 @@ static int half_init(half *h, reader *r1, int fd, off_t from, off_t split, off_t
     if (r1->cap_rows < h->cap_all && resize_rows(r1, h->cap_all) != 0)
         return -1;
     h->t.file = t->file;
-    h->t.ncol = t->ncol;
     h->t.col = calloc(ncol, sizeof *h->t.col);
-    if (!h->t.col || direct_init(&h->r, t->ncol) != 0)
+    if (!h->t.col)
+        return -1;
+    h->t.ncol = t->ncol;
+    if (direct_init(&h->r, t->ncol) != 0)
         return -1;
     for (size_t i = 0; i < t->ncol; i++) {
         ss_column *c = &t->col[i], *d = &h->t.col[i];
