@@ -9,9 +9,43 @@
 #define SS_NUMBER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Return 0 and set *out when s[0..len) is a finite decimal number, else -1. */
 int ss_number_parse(const char *s, size_t len, double *out);
+
+/* 10^0 .. 10^22, each exact in a double. */
+extern const double ss_number_pow10[23];
+
+/* The common cell, inline: -?d*(.d*)? with a digit, in at most 15
+ * characters, so that the mantissa is below 10^15 < 2^53 and the quotient
+ * by an exact power of ten correctly rounded, the value ss_number_parse
+ * gives.  Returns -1 (and leaves the rest to ss_number_parse) otherwise. */
+static inline int ss_number_parse_short(const char *s, size_t len, double *out)
+{
+    if (len == 0 || len > 15)
+        return -1;
+    size_t i = s[0] == '-', dot = len, nd = 0;
+    uint64_t mant = 0;
+    for (; i < len; i++) {
+        unsigned d = (unsigned)(unsigned char)s[i] - '0';
+        if (d <= 9) {
+            mant = mant * 10 + d;
+            nd++;
+        } else if (s[i] == '.' && dot == len) {
+            dot = i;
+        } else {
+            return -1;
+        }
+    }
+    if (nd == 0)
+        return -1;
+    double v = (double)mant;
+    if (dot < len)
+        v /= ss_number_pow10[len - 1 - dot];
+    *out = s[0] == '-' ? -v : v;
+    return 0;
+}
 
 /* Format x with 17 significant digits ("%.17g"); NaN gives "". */
 void ss_number_format(double x, char *buf, size_t size);

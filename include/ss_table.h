@@ -12,9 +12,9 @@
  * refuses NUL bytes, gzip data, ragged rows, unterminated quotes, duplicate
  * column names and files without data rows, naming the file and line.
  *
- * A large regular file is parsed by two threads, one half each; the table
- * (codes, values, line numbers, the first error) is the same as with one
- * (table.c, "two threads").
+ * A large regular file is parsed by two threads, one half each, writing
+ * into the same column arrays; the table (codes, values, line numbers, the
+ * first error) is the same as with one (table.c, "two threads").
  *
  * Ownership: the table owns its columns, names and dictionaries;
  * ss_table_free releases everything and accepts a half-built table. */

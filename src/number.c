@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const double pow10_exact[23] = {
+const double ss_number_pow10[23] = {
     1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
     1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 };
@@ -15,29 +15,8 @@ static int is_blank(char c) { return c == ' ' || c == '\t'; }
 
 int ss_number_parse(const char *s, size_t len, double *out)
 {
-    /* The common cell first: -?d+(.d+)? in at most 15 characters, so the
-     * mantissa is below 10^15 < 2^53 and the result exact (as below). */
-    if (len > 0 && len <= 15) {
-        size_t i = s[0] == '-';
-        uint64_t mant = 0;
-        size_t d0 = i;
-        while (i < len && (unsigned)(s[i] - '0') <= 9)
-            mant = mant * 10 + (uint64_t)(s[i++] - '0');
-        size_t nint = i - d0, nfrac = 0;
-        if (i < len && s[i] == '.') {
-            size_t f0 = ++i;
-            while (i < len && (unsigned)(s[i] - '0') <= 9)
-                mant = mant * 10 + (uint64_t)(s[i++] - '0');
-            nfrac = i - f0;
-        }
-        if (i == len && nint + nfrac > 0) {
-            double v = (double)mant;
-            if (nfrac)
-                v /= pow10_exact[nfrac];
-            *out = s[0] == '-' ? -v : v;
-            return 0;
-        }
-    }
+    if (ss_number_parse_short(s, len, out) == 0)
+        return 0;
     while (len > 0 && is_blank(s[0])) {
         s++;
         len--;
@@ -105,7 +84,7 @@ int ss_number_parse(const char *s, size_t len, double *out)
 
     if (!dropped && mant <= (UINT64_C(1) << 53) && scale >= -22 && scale <= 22) {
         double v = (double)mant;
-        v = scale < 0 ? v / pow10_exact[-scale] : v * pow10_exact[scale];
+        v = scale < 0 ? v / ss_number_pow10[-scale] : v * ss_number_pow10[scale];
         *out = neg ? -v : v;
         return 0;
     }

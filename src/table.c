@@ -1,6 +1,9 @@
 #include "ss_table.h"
 
 #include <csv.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <errno.h>
 #include <iconv.h>
 #include <pthread.h>
@@ -42,7 +45,27 @@ typedef struct reader {
     size_t nslots;
     size_t cap_rows;    /* rows allocated in every loaded column */
     double *na_num;     /* numeric values of the --na codes (NaN if text) */
+    size_t nna;         /* opt->nna */
+    int keep_text;      /* opt->keep_text */
+    int quotes;         /* the current chunk may end a quoted field */
+
+    /* Category columns: the code of each level that is a small decimal
+     * integer written canonically (no sign, no leading zero), indexed by
+     * its value, -1 = not seen yet; NULL per column until needed. */
+    int32_t **direct;
+    size_t *direct_cap;
+
+    /* Two threads: the columns are shared, so they must not move (fixed);
+     * cap_rows is then this thread's share.  The main thread's reader has
+     * its second thread in h, the second thread's reader sets overflow when
+     * its part does not fit (then its part is parsed again by the main
+     * thread). */
+    int fixed;
+    int overflow;
+    struct half *h;
 } reader;
+
+static int half_give_up(reader *r);
 
 static int fail(reader *r, long line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -122,6 +145,73 @@ static int utf8_valid(const char *s, size_t len)
     return 1;
 }
 
+/* ---- category codes ---- */
+
+enum { DIRECT_MAX = 1 << 20 };
+
+/* The value of s[0..len) when it is a decimal integer below DIRECT_MAX
+ * written canonically (so that no other text has that value), else -1. */
+static long small_int(const char *s, size_t len)
+{
+    if (len == 0 || len > 7 || (s[0] == '0' && len > 1))
+        return -1;
+    long v = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned d = (unsigned)(s[i] - '0');
+        if (d > 9)
+            return -1;
+        v = v * 10 + (long)d;
+    }
+    return v < DIRECT_MAX ? v : -1;
+}
+
+/* The level code of s[0..len) in column i (added when new), -1 when out
+ * of memory.  Ids and small codes are looked up by value, not hashed. */
+static int32_t category_code(reader *r, size_t i, ss_dict *d, const char *s, size_t len)
+{
+    long v = small_int(s, len);
+    if (v < 0)
+        return ss_dict_intern(d, s, len);
+    size_t cap = r->direct_cap[i];
+    if ((size_t)v < cap && r->direct[i][v] >= 0)
+        return r->direct[i][v];
+    int32_t code = ss_dict_intern(d, s, len);
+    if (code < 0)
+        return code;
+    if ((size_t)v >= cap) {
+        size_t ncap = cap ? cap : 256;
+        while (ncap <= (size_t)v)
+            ncap *= 2;
+        int32_t *p = realloc(r->direct[i], ncap * sizeof *p);
+        if (!p)
+            return code; /* the dictionary alone still answers */
+        for (size_t k = cap; k < ncap; k++)
+            p[k] = -1;
+        r->direct[i] = p;
+        r->direct_cap[i] = ncap;
+    }
+    r->direct[i][v] = code;
+    return code;
+}
+
+static int direct_init(reader *r, size_t ncol)
+{
+    r->direct = calloc(ncol ? ncol : 1, sizeof *r->direct);
+    r->direct_cap = calloc(ncol ? ncol : 1, sizeof *r->direct_cap);
+    return r->direct && r->direct_cap ? 0 : -1;
+}
+
+static void direct_free(reader *r, size_t ncol)
+{
+    if (r->direct)
+        for (size_t i = 0; i < ncol; i++)
+            free(r->direct[i]);
+    free(r->direct);
+    free(r->direct_cap);
+    r->direct = NULL;
+    r->direct_cap = NULL;
+}
+
 /* ---- header ---- */
 
 static int header_field(reader *r, const char *s, size_t len)
@@ -164,7 +254,7 @@ static int finish_header(reader *r)
     t->ncol = r->nnames;
     t->col = calloc(t->ncol ? t->ncol : 1, sizeof *t->col);
     r->slot = malloc((t->ncol ? t->ncol : 1) * sizeof *r->slot);
-    if (!t->col || !r->slot)
+    if (!t->col || !r->slot || direct_init(r, t->ncol) != 0)
         return fail(r, 1, "out of memory");
     r->nslots = t->ncol;
     for (size_t i = 0; i < t->ncol; i++) {
@@ -200,29 +290,28 @@ static int finish_header(reader *r)
 
 /* ---- data ---- */
 
-/* Room for cap rows in every loaded column (cap >= the rows held). */
-static int reserve_rows(reader *r, size_t cap)
+/* Room for exactly cap rows in every loaded column: -1 when out of memory
+ * (then some columns may have the new size, cap_rows the old). */
+static int resize_rows(reader *r, size_t cap)
 {
     ss_table *t = r->t;
-    if (cap <= r->cap_rows)
-        return 0;
     for (size_t i = 0; i < t->ncol; i++) {
         ss_column *c = &t->col[i];
         if (r->opt->keep_text && c->need) {
             int32_t *p = ss_mem_realloc(c->text, cap * sizeof *p);
             if (!p)
-                return fail(r, r->record_line, "out of memory");
+                return -1;
             c->text = p;
         }
         if (c->need & SS_NEED_CATEGORY) {
             int32_t *p = ss_mem_realloc(c->code, cap * sizeof *p);
             if (!p)
-                return fail(r, r->record_line, "out of memory");
+                return -1;
             c->code = p;
         } else if (c->need & SS_NEED_NUMBER) {
             double *p = ss_mem_realloc(c->num, cap * sizeof *p);
             if (!p)
-                return fail(r, r->record_line, "out of memory");
+                return -1;
             c->num = p;
         }
     }
@@ -230,20 +319,42 @@ static int reserve_rows(reader *r, size_t cap)
     return 0;
 }
 
+/* Room for cap rows in every loaded column (cap >= the rows held). */
+static int reserve_rows(reader *r, size_t cap)
+{
+    if (cap <= r->cap_rows)
+        return 0;
+    return resize_rows(r, cap) != 0 ? fail(r, r->record_line, "out of memory") : 0;
+}
+
 static int grow_columns(reader *r)
 {
+    if (r->fixed) {
+        if (!r->h) { /* the second thread: its part does not fit */
+            r->overflow = 1;
+            r->failed = 1;
+            return -1;
+        }
+        if (half_give_up(r) != 0)
+            return -1;
+        if (r->t->nrow < r->cap_rows)
+            return 0;
+    }
     return reserve_rows(r, r->cap_rows ? 2 * r->cap_rows : 4096);
 }
 
-static void data_field(reader *r, const char *s, size_t len)
+/* Space, tab or below (a cheap test before trimming). */
+static int maybe_blank(char c)
 {
-    ss_table *t = r->t;
-    size_t f = r->field;
-    if (f >= r->nslots || r->slot[f] < 0)
-        return;
-    ss_column *c = &t->col[r->slot[f]];
-    size_t row = t->nrow;
-    if (r->opt->keep_text) { /* the cell as read, untrimmed */
+    return (unsigned char)c <= ' ';
+}
+
+/* Field s[0..len) of column i of the current row. */
+static void data_field(reader *r, size_t i, const char *s, size_t len)
+{
+    ss_column *c = &r->t->col[i];
+    size_t row = r->t->nrow;
+    if (r->keep_text) { /* the cell as read, untrimmed */
         int32_t code = ss_dict_intern(&c->raw, s, len);
         if (code < 0) {
             fail(r, r->record_line, "out of memory");
@@ -251,9 +362,10 @@ static void data_field(reader *r, const char *s, size_t len)
         }
         c->text[row] = code;
     }
-    trim(&s, &len);
+    if (len > 0 && (maybe_blank(s[0]) || maybe_blank(s[len - 1])))
+        trim(&s, &len);
     if (c->need & SS_NEED_CATEGORY) {
-        int32_t code = ss_dict_intern(&c->levels, s, len);
+        int32_t code = category_code(r, i, &c->levels, s, len);
         if (code < 0) {
             fail(r, r->record_line, "out of memory");
             return;
@@ -262,8 +374,8 @@ static void data_field(reader *r, const char *s, size_t len)
         return;
     }
     double v;
-    if (ss_number_parse(s, len, &v) == 0) {
-        if (r->opt->nna && is_na_number(r, v)) {
+    if (ss_number_parse_short(s, len, &v) == 0 || ss_number_parse(s, len, &v) == 0) {
+        if (r->nna && is_na_number(r, v)) {
             v = NAN;
             c->nmissing++;
         }
@@ -332,13 +444,14 @@ static void on_field(void *s, size_t len, void *data)
     }
     if (r->in_header)
         header_field(r, str, len);
-    else
-        data_field(r, str, len);
-    for (size_t i = 0; i < len; i++) /* fields are short: no memchr calls */
-        if (str[i] == '\n' || str[i] == '\r') {
-            r->lines_done += count_newlines(str, len);
-            break;
-        }
+    else if (r->field < r->nslots && r->slot[r->field] >= 0)
+        data_field(r, (size_t)r->slot[r->field], str, len);
+    if (r->quotes) /* only a quoted field holds a newline */
+        for (size_t i = 0; i < len; i++) /* fields are short: no memchr calls */
+            if (str[i] == '\n' || str[i] == '\r') {
+                r->lines_done += count_newlines(str, len);
+                break;
+            }
     r->field++;
 }
 
@@ -400,20 +513,28 @@ static int finish_category(reader *r, ss_column *c)
             c->level_num[l] = NAN;
         } else if (ss_number_parse(s, len, &v) == 0) {
             c->level_num[l] = v;
-            if (r->opt->nna && is_na_number(r, v))
+            if (r->nna && is_na_number(r, v))
                 remap[l] = -1;
         } else {
             c->level_num[l] = NAN;
             c->numeric = 0;
         }
     }
-    for (size_t i = 0; i < t->nrow; i++) {
-        int32_t k = remap[c->code[i]];
-        c->code[i] = k;
-        if (k < 0)
-            c->nmissing++;
-        else
-            c->level_count[k]++;
+    int identity = 1;
+    for (size_t l = 0; l < nl; l++)
+        identity &= remap[l] == (int32_t)l;
+    if (identity) { /* no missing codes: count, nothing to rewrite */
+        for (size_t i = 0; i < t->nrow; i++)
+            c->level_count[c->code[i]]++;
+    } else {
+        for (size_t i = 0; i < t->nrow; i++) {
+            int32_t k = remap[c->code[i]];
+            c->code[i] = k;
+            if (k < 0)
+                c->nmissing++;
+            else
+                c->level_count[k]++;
+        }
     }
     free(remap);
     for (size_t l = 0; l < nl; l++)
@@ -471,6 +592,7 @@ static int parse_buffer(reader *r, struct csv_parser *p, const char *buf,
             line += *q == '\n';
         return fail(r, line, "NUL byte in the file: not a text CSV file");
     }
+    r->quotes = p->quoted || memchr(buf, csv_get_quote(p), len) != NULL;
     size_t done = csv_parse(p, buf, len, on_field, on_record, r);
     if (r->failed)
         return -1;
@@ -561,23 +683,47 @@ static int is_utf8_name(const char *enc)
     return !enc || strcasecmp(enc, "utf-8") == 0 || strcasecmp(enc, "utf8") == 0;
 }
 
-/* '\n' bytes in s[0..len), eight at a time (a zero byte of x ^ "\n\n..."
- * is a newline; the test below is exact per byte). */
+/* Line ends in s[0..len), sixteen bytes at a time where SSE2 is there:
+ * with crs 0, the '\n' bytes; with crs 1, the newlines a parser sees,
+ * '\n', '\r' and CRLF once each, prev being the byte before s (a '\n'
+ * right after a '\r' is not counted). */
+static size_t count_ends(const char *s, size_t len, int crs, char prev)
+{
+    size_t n = 0, i = 0;
+#ifdef __SSE2__
+    const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+    if (crs && len > 0) {
+        n += s[0] == '\r' || (s[0] == '\n' && prev != '\r');
+        i = 1;
+    }
+    while (i + 16 <= len) {
+        /* Bytes counted per lane, at most 255 blocks before summing. */
+        __m128i acc = _mm_setzero_si128();
+        size_t stop = i + 16 * 255 < len ? i + 16 * 255 : len;
+        for (; i + 16 <= stop; i += 16) {
+            __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            __m128i m = _mm_cmpeq_epi8(a, lf);
+            if (crs) {
+                __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + i - 1));
+                m = _mm_or_si128(_mm_cmpeq_epi8(a, cr),
+                                 _mm_andnot_si128(_mm_cmpeq_epi8(b, cr), m));
+            }
+            acc = _mm_sub_epi8(acc, m);
+        }
+        __m128i sum = _mm_sad_epu8(acc, _mm_setzero_si128());
+        n += (size_t)_mm_cvtsi128_si32(sum) + (size_t)_mm_extract_epi16(sum, 4);
+    }
+#endif
+    for (; i < len; i++) {
+        char c = s[i], b = i ? s[i - 1] : prev;
+        n += c == '\n' ? !crs || b != '\r' : crs && c == '\r';
+    }
+    return n;
+}
+
 static long count_lf(const char *s, size_t len)
 {
-    const uint64_t ones7 = UINT64_C(0x7f7f7f7f7f7f7f7f);
-    long n = 0;
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t x;
-        memcpy(&x, s + i, 8);
-        x ^= UINT64_C(0x0a0a0a0a0a0a0a0a);
-        uint64_t t = ~(((x & ones7) + ones7) | x | ones7);
-        n += __builtin_popcountll(t);
-    }
-    for (; i < len; i++)
-        n += s[i] == '\n';
-    return n;
+    return (long)count_ends(s, len, 0, 0);
 }
 
 /* Chunks of the input: a stream (fp), or bytes [pos, end) of a regular
@@ -647,25 +793,39 @@ static void parse_end(reader *r, struct csv_parser *p)
 /* ---- two threads ----
  *
  * A large regular file is read in two halves at once.  The main thread
- * parses the header and the first half; a second thread parses the second
- * half, from just after a newline near the middle, into a table of its
- * own, numbering lines as if its part followed a one-line header.  The
- * second half is kept only when the main thread's parser ended its half
+ * parses the header and the first chunk, starts a second thread on the
+ * rest of the file from just after a newline near its middle, and parses
+ * the first half.  Both write into the same column arrays, sized before
+ * for every row the rest of the file can hold (a row takes at least one
+ * byte per column): the second thread from row `base`, the rows so far
+ * plus the line ends in the first half, which its rows cannot outnumber.
+ * In a file without blank lines or newlines inside quotes that is where
+ * one thread would put them, and nothing is copied.  The second thread
+ * has dictionaries of its own and numbers lines as if its part followed a
+ * one-line header.
+ *
+ * Its part is kept only when the main thread's parser ended its half
  * exactly between records (a newline inside a quoted field fails this, and
- * the main thread then parses the rest itself); it is then appended: its
- * numbers copied, its level codes mapped into the main dictionaries (new
- * levels in order of first appearance, the codes one thread would give),
- * its line breaks shifted.  So the table is the same whatever the thread
- * count.  SURVSTAT_THREADS=1 forces one thread. */
+ * the main thread then parses the rest itself, over it).  It is then
+ * joined on: moved down when the first half had fewer rows than line ends,
+ * its level codes mapped into the main dictionaries (new levels in order
+ * of first appearance, the codes one thread would give), its line breaks
+ * shifted.  So the table is the same whatever the thread count.
+ * SURVSTAT_THREADS=1 forces one thread. */
 
 enum { THREAD_MIN_BYTES = 4u << 20, SPLIT_WINDOW = 1u << 16 };
 
 typedef struct half {
     reader r;
-    ss_table t;
+    ss_table t;         /* its columns point into the main table's */
     ss_error err;
     source src;
     struct csv_parser p;
+    size_t base;        /* the main table's row for its first row */
+    size_t cap_all;     /* rows allocated in the shared columns */
+    pthread_t tid;
+    int running;
+    int dropped;        /* its part is parsed again by the main thread */
     atomic_size_t done; /* bytes parsed, for the progress bar */
     atomic_int stop;    /* set by the main thread: give up */
 } half;
@@ -680,29 +840,92 @@ static int thread_count(void)
 
 static void half_free(half *h)
 {
-    for (size_t i = 0; i < h->t.ncol; i++)
-        h->t.col[i].name = NULL; /* borrowed from the main table */
+    for (size_t i = 0; i < h->t.ncol; i++) { /* borrowed from the main table */
+        h->t.col[i].name = NULL;
+        h->t.col[i].num = NULL;
+        h->t.col[i].code = NULL;
+    }
     h->t.file = NULL;
+    direct_free(&h->r, h->t.ncol);
     ss_table_free(&h->t);
     csv_free(&h->p);
     free(h->src.buf);
 }
 
-static int half_init(half *h, const reader *r1, int fd, off_t from, off_t to, size_t rows)
+/* Wait for the second thread (stopping it first when stop is set). */
+static void half_join(half *h, int stop)
+{
+    if (!h->running)
+        return;
+    if (stop)
+        atomic_store(&h->stop, 1);
+    pthread_join(h->tid, NULL);
+    h->running = 0;
+}
+
+/* The main thread has filled its share of the columns (which the line
+ * ends of its half should not allow): drop the second thread's part, and
+ * the whole columns are the main thread's again. */
+static int half_give_up(reader *r)
+{
+    half *h = r->h;
+    half_join(h, 1);
+    h->dropped = 1;
+    r->fixed = 0;
+    r->cap_rows = h->cap_all;
+    return 0;
+}
+
+/* Line ends in bytes [from, to) of fd, as count_ends counts them. */
+static int count_file_ends(int fd, off_t from, off_t to, char *buf, size_t *ends)
+{
+    char prev = 0;
+    if (from > 0 && pread(fd, &prev, 1, from - 1) != 1)
+        return -1;
+    *ends = 0;
+    while (from < to) {
+        size_t want = to - from < CHUNK ? (size_t)(to - from) : CHUNK;
+        ssize_t got = pread(fd, buf, want, from);
+        if (got <= 0)
+            return -1;
+        *ends += count_ends(buf, (size_t)got, 1, prev);
+        prev = buf[got - 1];
+        from += got;
+    }
+    return 0;
+}
+
+/* Set up the second thread for bytes [split, size) of fd, the main thread
+ * being at byte from: size the shared columns, find its first row. */
+static int half_init(half *h, reader *r1, int fd, off_t from, off_t split, off_t size)
 {
     memset(h, 0, sizeof *h);
-    const ss_table *t = r1->t;
+    ss_table *t = r1->t;
     parser_init(&h->p, r1->opt);
-    h->t.file = t->file;
-    h->t.ncol = t->ncol;
-    h->t.col = calloc(t->ncol ? t->ncol : 1, sizeof *h->t.col);
     h->src.buf = malloc(CHUNK);
-    if (!h->t.col || !h->src.buf)
+    size_t ends;
+    if (!h->src.buf || count_file_ends(fd, from, split, h->src.buf, &ends) != 0)
+        return -1;
+    size_t ncol = t->ncol ? t->ncol : 1;
+    size_t most1 = (size_t)(split - from) / ncol + 1; /* rows [from, split) can hold */
+    h->base = t->nrow + (ends < most1 ? ends : most1);
+    h->cap_all = t->nrow + (size_t)(size - from) / ncol + 4;
+    if (r1->cap_rows < h->cap_all && resize_rows(r1, h->cap_all) != 0)
+        return -1;
+    h->t.file = t->file;
+    h->t.col = calloc(ncol, sizeof *h->t.col);
+    if (!h->t.col)
+        return -1;
+    h->t.ncol = t->ncol;
+    if (direct_init(&h->r, t->ncol) != 0)
         return -1;
     for (size_t i = 0; i < t->ncol; i++) {
-        h->t.col[i].name = t->col[i].name;
-        h->t.col[i].need = t->col[i].need;
-        if ((t->col[i].need & SS_NEED_CATEGORY) && ss_dict_init(&h->t.col[i].levels) != 0)
+        ss_column *c = &t->col[i], *d = &h->t.col[i];
+        d->name = c->name;
+        d->need = c->need;
+        d->num = c->num ? c->num + h->base : NULL;
+        d->code = c->code ? c->code + h->base : NULL;
+        if ((c->need & SS_NEED_CATEGORY) && ss_dict_init(&d->levels) != 0)
             return -1;
     }
     h->r.t = &h->t;
@@ -712,11 +935,14 @@ static int half_init(half *h, const reader *r1, int fd, off_t from, off_t to, si
     h->r.slot = r1->slot;
     h->r.nslots = r1->nslots;
     h->r.na_num = r1->na_num;
+    h->r.nna = r1->nna;
+    h->r.cap_rows = h->cap_all - h->base;
+    h->r.fixed = 1;
     h->src.fd = fd;
-    h->src.pos = from;
-    h->src.end = to;
+    h->src.pos = split;
+    h->src.end = size;
     h->src.line0 = 1;
-    return reserve_rows(&h->r, rows);
+    return 0;
 }
 
 static void *half_run(void *arg)
@@ -730,15 +956,13 @@ static void *half_run(void *arg)
     return NULL;
 }
 
-/* Append the second half to the main table; lines1 is the count of lines
+/* Join the second part onto the main table; lines1 is the count of lines
  * before it. */
 static int half_merge(reader *r, half *h, long lines1)
 {
     ss_table *t = r->t;
     const ss_table *u = &h->t;
-    const size_t n1 = t->nrow, n2 = u->nrow;
-    if (reserve_rows(r, n1 + n2) != 0)
-        return -1;
+    const size_t n1 = t->nrow, n2 = u->nrow, base = h->base;
     for (size_t i = 0; i < t->ncol; i++) {
         ss_column *c = &t->col[i];
         const ss_column *d = &u->col[i];
@@ -752,26 +976,27 @@ static int half_merge(reader *r, half *h, long lines1)
                     free(map);
                     return fail(r, 0, "out of memory");
                 }
+            /* In place, or down to row n1 <= base (forward is safe). */
             for (size_t k = 0; k < n2; k++)
-                c->code[n1 + k] = map[d->code[k]];
+                c->code[n1 + k] = map[c->code[base + k]];
             free(map);
-        } else if (c->need & SS_NEED_NUMBER) {
-            memcpy(c->num + n1, d->num, n2 * sizeof *d->num);
+        } else if ((c->need & SS_NEED_NUMBER) && n1 != base) {
+            memmove(c->num + n1, c->num + base, n2 * sizeof *c->num);
         }
     }
     /* Row k of the half starts on its line k + 2 + shift, which is line
      * k + 2 + shift + lines1 - 1 of the file. */
-    const long base = lines1 - 1 - (long)n1;
+    const long shift0 = lines1 - 1 - (long)n1;
     if (reserve_breaks(t, t->nbreak + u->nbreak + 1) != 0)
         return fail(r, 0, "out of memory");
     long cur = t->nbreak ? t->break_shift[t->nbreak - 1] : 0;
-    if (base != cur && !(u->nbreak && u->break_row[0] == 0)) {
+    if (shift0 != cur && !(u->nbreak && u->break_row[0] == 0)) {
         t->break_row[t->nbreak] = n1;
-        t->break_shift[t->nbreak++] = base;
+        t->break_shift[t->nbreak++] = shift0;
     }
     for (size_t j = 0; j < u->nbreak; j++) {
         t->break_row[t->nbreak] = n1 + u->break_row[j];
-        t->break_shift[t->nbreak++] = base + u->break_shift[j];
+        t->break_shift[t->nbreak++] = shift0 + u->break_shift[j];
     }
     t->nrow = n1 + n2;
     return 0;
@@ -818,6 +1043,8 @@ int ss_table_read(ss_table *t, const char *path, const ss_read_options *opt,
     r.nreq = nreq;
     r.err = err;
     r.in_header = 1;
+    r.nna = opt->nna;
+    r.keep_text = opt->keep_text;
     r.na_num = malloc((opt->nna ? opt->nna : 1) * sizeof *r.na_num);
     if (!r.na_num)
         return ss_error_set(err, SS_EDATA, shown, 0, "out of memory");
@@ -870,8 +1097,6 @@ int ss_table_read(ss_table *t, const char *path, const ss_read_options *opt,
         int try_threads = regular && !opt->keep_text && size >= (off_t)THREAD_MIN_BYTES &&
                           thread_count() > 1;
         half *h = NULL;
-        pthread_t tid;
-        off_t split = -1;
         int sized = 0;
         if (!src.buf)
             rc = fail(&r, 0, "out of memory");
@@ -886,29 +1111,36 @@ int ss_table_read(ss_table *t, const char *path, const ss_read_options *opt,
             if (sized || r.in_header || !regular)
                 continue;
             /* After the header and the first chunk: perhaps start the
-             * second thread, then size the columns for the rows to come. */
+             * second thread, else size the columns for the rows to come. */
             sized = 1;
-            if (try_threads && (split = split_point(src.fd, src.pos, size)) > 0) {
+            off_t split = try_threads ? split_point(src.fd, src.pos, size) : -1;
+            if (split > 0) {
                 h = malloc(sizeof *h);
-                if (!h || half_init(h, &r, src.fd, split, size,
-                                    rows_for(&r, src.total, size - split)) != 0 ||
-                    pthread_create(&tid, NULL, half_run, h) != 0) {
+                if (!h || half_init(h, &r, src.fd, src.pos, split, size) != 0 ||
+                    pthread_create(&h->tid, NULL, half_run, h) != 0) {
                     if (h)
                         half_free(h);
                     free(h);
                     h = NULL;
                 } else {
+                    h->running = 1;
+                    r.h = h;
+                    r.fixed = 1;
+                    r.cap_rows = h->base;
                     src.end = split;
                 }
             }
-            /* Room for the whole file: the second half is copied in. */
-            if (reserve_rows(&r, t->nrow + rows_for(&r, src.total, size - src.pos)) != 0)
+            if (!h && reserve_rows(&r, t->nrow + rows_for(&r, src.total, size - src.pos)) != 0)
                 rc = -1;
         }
         if (h) {
-            atomic_store(&h->stop, r.failed);
-            pthread_join(tid, NULL);
-            if (!r.failed && p.pstate == 0 && r.field == 0) {
+            half_join(h, r.failed);
+            if (r.fixed) {
+                r.fixed = 0;
+                r.cap_rows = h->cap_all;
+            }
+            r.h = NULL;
+            if (!h->dropped && !h->r.overflow && !r.failed && p.pstate == 0 && r.field == 0) {
                 /* The main half ended between records: the second stands. */
                 total += h->src.total;
                 if (h->r.failed) {
@@ -946,6 +1178,8 @@ int ss_table_read(ss_table *t, const char *path, const ss_read_options *opt,
         else if (t->nrow == 0)
             fail(&r, 0, "no data rows (header only)");
     }
+    if (!r.failed && r.cap_rows > t->nrow + 4096)
+        (void)resize_rows(&r, t->nrow); /* the rest was never touched */
     if (!r.failed)
         finish(&r);
 
@@ -954,6 +1188,7 @@ int ss_table_read(ss_table *t, const char *path, const ss_read_options *opt,
     free(r.names);
     free(r.slot);
     free(r.na_num);
+    direct_free(&r, t->ncol);
     return r.failed ? (err && err->code ? err->code : SS_EDATA) : SS_OK;
 }
 

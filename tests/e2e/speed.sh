@@ -25,7 +25,7 @@ for i in range(rows):
     psu = "%d" % (h * 100 + rnd.randrange(5) + 1)
     y = "NA" if i % 97 == 0 else "%.3f" % rnd.uniform(0, 50)
     label = "plain"
-    if i % 501 == 0:
+    if i % 501 == 0 and not mode.startswith("clean"):
         label = '"two\nlines, and ""quotes"""'
     if mode == "quoted_middle" and i == rows * 55 // 100:
         label = '"' + "x\n" * 400000 + '"'
@@ -39,10 +39,11 @@ for i in range(rows):
     if i == fault_row:
         fault_line = sum(l.count("\n") + 1 for l in lines) + 1
     lines.append(row)
-    if i % 1000 == 999:
+    if i % 1000 == 999 and not mode.startswith("clean"):
         lines.append("")  # a blank line
+end = "\n" if mode == "clean_lf" else "\r\n"
 with open(out, "w", newline="") as f:
-    f.write("\r\n".join(lines) + "\r\n")
+    f.write(end.join(lines) + end)
 print(fault_line)
 PY
 }
@@ -65,6 +66,10 @@ SD="--strata stratum --ids psu --weights w"
 gen_speed "$S/plain.csv" 170000 plain >/dev/null
 speed_same plain estimate "$S/plain.csv" $SD --mean y --prop g --by g --format csv
 speed_same plain-describe describe "$S/plain.csv" $SD --format csv
+for m in clean_lf clean_crlf; do
+  gen_speed "$S/$m.csv" 170000 $m >/dev/null
+  speed_same $m estimate "$S/$m.csv" $SD --mean y --prop g --by g --format csv
+done
 gen_speed "$S/middle.csv" 170000 quoted_middle >/dev/null
 speed_same quoted-middle estimate "$S/middle.csv" $SD --mean y --total y --format csv
 line=$(gen_speed "$S/badnum.csv" 170000 badnum)

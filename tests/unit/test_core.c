@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -49,6 +50,21 @@ static void test_number_parse(void **state)
     assert_int_equal(ss_number_parse("-", 1, &v), -1);
     assert_int_equal(ss_number_parse("1e", 2, &v), -1);
     assert_int_equal(ss_number_parse("1e400", 5, &v), -1);
+    /* The inline fast path agrees with strtod where it answers, and leaves
+     * the rest (signs, blanks, exponents, over 15 characters) alone. */
+    static const char *const shorts[] = {"5.", "-.5", "-0", "0.000000000001", "999999999999999",
+                                         "1234567.9012345", "-1.5", "124.6", "3.6"};
+    for (size_t k = 0; k < sizeof shorts / sizeof shorts[0]; k++) {
+        assert_int_equal(ss_number_parse_short(shorts[k], strlen(shorts[k]), &v), 0);
+        assert_true(v == strtod(shorts[k], NULL));
+        assert_true(signbit(v) == signbit(strtod(shorts[k], NULL)));
+    }
+    static const char *const longs[] = {"+1", " 1", "1 ", "1e5", "1234567890123456", ".", "-",
+                                        "1.2.3", "--1", "1-"};
+    for (size_t k = 0; k < sizeof longs / sizeof longs[0]; k++)
+        assert_int_equal(ss_number_parse_short(longs[k], strlen(longs[k]), &v), -1);
+    assert_int_equal(ss_number_parse("1234567890123456", 16, &v), 0);
+    assert_true(v == 1234567890123456.0);
 }
 
 static void test_dict(void **state)
