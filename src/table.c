@@ -909,7 +909,15 @@ static int half_init(half *h, reader *r1, int fd, off_t from, off_t split, off_t
     size_t ncol = t->ncol ? t->ncol : 1;
     size_t most1 = (size_t)(split - from) / ncol + 1; /* rows [from, split) can hold */
     h->base = t->nrow + (ends < most1 ? ends : most1);
-    h->cap_all = t->nrow + (size_t)(size - from) / ncol + 4;
+    /* The second half's rows: at most a row per ncol bytes, and with rows
+     * like the first half's about as many per byte as there, with a margin
+     * (a second half that holds more overflows and is read again by the
+     * main thread).  Rows allocated but never written cost no memory, but
+     * on huge pages every column's unwritten tail near its end does. */
+    size_t most2 = (size_t)(size - split) / ncol + 4;
+    double per = (double)ends / (double)(split - from);
+    size_t like1 = (size_t)((double)(size - split) * per * 1.03) + 1024;
+    h->cap_all = h->base + (like1 < most2 ? like1 : most2);
     if (r1->cap_rows < h->cap_all && resize_rows(r1, h->cap_all) != 0)
         return -1;
     h->t.file = t->file;

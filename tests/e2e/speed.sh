@@ -12,7 +12,10 @@ mkdir -p "$S"
 # gen_speed OUT ROWS MODE: MODE plain | quoted_middle (a quoted field with
 # newlines spans the middle of the file) | badnum (an invalid number late in
 # the file) | ragged (a short row late) | missing_psu (an empty design cell
-# late).  Prints the physical line of the planted fault.
+# late) | dense_tail (long rows first, so the second half holds three times
+# the rows per byte of the first: the second thread runs out of room and
+# the main thread reads its half again).  Prints the physical line of the
+# planted fault.
 gen_speed() {
   python3 - "$@" <<'PY'
 import random, sys
@@ -27,6 +30,8 @@ for i in range(rows):
     label = "plain"
     if i % 501 == 0 and not mode.startswith("clean"):
         label = '"two\nlines, and ""quotes"""'
+    if mode == "dense_tail" and i < rows * 3 // 10:
+        label = "long" * 20
     if mode == "quoted_middle" and i == rows * 55 // 100:
         label = '"' + "x\n" * 400000 + '"'
     if mode == "badnum" and i == fault_row:
@@ -70,6 +75,11 @@ for m in clean_lf clean_crlf; do
   gen_speed "$S/$m.csv" 170000 $m >/dev/null
   speed_same $m estimate "$S/$m.csv" $SD --mean y --prop g --by g --format csv
 done
+gen_speed "$S/dense.csv" 170000 dense_tail >/dev/null
+speed_same dense-tail estimate "$S/dense.csv" $SD --mean y --prop g --by g --format csv
+run estimate "$S/dense.csv" $SD --mean y --format csv
+if [ "$status" -eq 0 ] && grep -q "^,mean,y,,,.*,168247," "$TMP/out"; then ok; else
+  bad "dense-tail: all 168247 answers of y read: $(head -c 300 "$TMP/out") $(head -c 300 "$TMP/err")"; fi
 gen_speed "$S/middle.csv" 170000 quoted_middle >/dev/null
 speed_same quoted-middle estimate "$S/middle.csv" $SD --mean y --total y --format csv
 line=$(gen_speed "$S/badnum.csv" 170000 badnum)
