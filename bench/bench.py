@@ -10,9 +10,11 @@ bench/data/ and reused; the design is always 'stratum', 'psu', 'w'):
 
 1. Taylor pipeline, 200,000 rows, 50 strata x 10 PSUs: ten means, the mean of
    q1 by region (20 domains) and the proportions of sat (5 levels) by region.
-   `--by` applies to every estimate of a call, so survstat needs two calls
-   (the ten means; q1 and sat by region), each reading the file; R reads it
-   once (data.table::fread) and runs svymean and two svyby in one session.
+   survstat runs it as one `survstat run bench/taylor.ini` (two estimate
+   sections, the file read once), as R reads it once (data.table::fread) and
+   runs svymean and two svyby in one session; the two `survstat estimate`
+   calls that do the same (`--by` applies to every estimate of a call), each
+   reading the file, are timed too and printed in a note.
 2. 200 bootstrap replicates, ten means, 50,000 rows: when `survstat estimate
    --help` mentions --replicate (R: as.svrepdesign(type = "bootstrap")).
 3. 10,000,000 rows (about 400 MB, 15 columns): ten means and the proportions
@@ -30,7 +32,7 @@ bench/data/ and reused; the design is always 'stratum', 'psu', 'w'):
 Times are wall-clock (time.perf_counter) around whole processes, R's start-up
 and package loading included (case 3 also prints both sides' CPU time, as
 survstat reads a large file with two threads and the bare parse uses one); best of 3 for cases 1 and 2 (BENCH_REPS=N
-changes it), one run for 3 and 4.  Peak memory is the child's ru_maxrss from
+changes it), one run for 3 and 4.  BENCH_CASES=1,3 runs only those cases.  Peak memory is the child's ru_maxrss from
 wait4, the figure /usr/bin/time -v prints as "Maximum resident set size".
 """
 
@@ -51,6 +53,7 @@ RSCRIPT_FILE = os.path.join(ROOT, "bench", "bench.R")
 DESIGN = ["--strata", "stratum", "--ids", "psu", "--weights", "w"]
 ITEMS = ",".join("q%d" % k for k in range(1, 11))
 REPS = int(os.environ.get("BENCH_REPS", "3"))
+CASES = {int(c) for c in os.environ.get("BENCH_CASES", "1,2,3,4,5").split(",") if c.strip()}
 
 
 class Run:
@@ -186,29 +189,42 @@ def main():
         table.append((case, ours, other, ratio, target, met))
 
     # 1. Taylor pipeline.
-    f1 = data_file("taylor_200k", 200000, 50, 10, 1)
-    calls = [[SURVSTAT, "estimate", f1] + DESIGN + ["--mean", ITEMS, "--format", "csv"],
-             [SURVSTAT, "estimate", f1] + DESIGN +
-             ["--mean", "q1", "--prop", "sat", "--by", "region", "--format", "csv"]]
-    s = best(calls, REPS)
-    st = sum(r.seconds for r in s)
-    notes.append("1: survstat calls %.3f s (ten means) + %.3f s (q1, sat by region)" %
-                 (s[0].seconds, s[1].seconds))
-    if versions:
-        r = best([["Rscript", RSCRIPT_FILE, "taylor", f1]], REPS)[0]
-        ours = parse_csv_rows(s[0].out)
-        ours.update(parse_csv_rows(s[1].out))
-        n, diff = agree(ours, parse_csv_rows(r.out), with_se=True)
-        ratio = r.seconds / st
-        row("1 Taylor, 200k rows", "%.3f" % st, "%.3f" % r.seconds, "%.1fx" % ratio,
-            ">= 50x", ("met" if ratio >= 50 else "not met") + (" (results differ)" if diff else ""))
-        ri = insession(r.err)
-        notes.append("1: R %.3f s end to end, %.3f s after loading the packages (%.1fx)" %
-                     (r.seconds, ri, ri / st))
-        notes.append("1: " + (("WARNING survstat and R differ: " + diff) if diff else
-                              "%d estimates and SEs agree with R to 1e-9" % n))
-    else:
-        row("1 Taylor, 200k rows", "%.3f" % st, "skipped", "-", ">= 50x", "-")
+    if 1 in CASES:
+        f1 = data_file("taylor_200k", 200000, 50, 10, 1)
+        calls = [[SURVSTAT, "estimate", f1] + DESIGN + ["--mean", ITEMS, "--format", "csv"],
+                 [SURVSTAT, "estimate", f1] + DESIGN +
+                 ["--mean", "q1", "--prop", "sat", "--by", "region", "--format", "csv"]]
+        s = best(calls, REPS)
+        outdir = tempfile.mkdtemp(prefix="survstat-bench-")
+        spec = os.path.join(ROOT, "bench", "taylor.ini")
+        runs = []
+        for _ in range(REPS):
+            subprocess.run(["rm", "-rf", os.path.join(outdir, "1")], check=True)
+            runs.append(run([SURVSTAT, "run", spec, "--data", f1, "--wave", "1", "--out", outdir]))
+        st = min(r.seconds for r in runs)
+        outs = [open(os.path.join(outdir, "1", n + ".csv")).read() for n in ("means", "byregion")]
+        subprocess.run(["rm", "-rf", outdir], check=True)
+        notes.append("1: survstat run %.3f s; as two estimate calls %.3f s (ten means) + %.3f s "
+                     "(q1, sat by region) = %.3f s" %
+                     (st, s[0].seconds, s[1].seconds, s[0].seconds + s[1].seconds))
+        if versions:
+            r = best([["Rscript", RSCRIPT_FILE, "taylor", f1]], REPS)[0]
+            ours = parse_csv_rows(outs[0])
+            ours.update(parse_csv_rows(outs[1]))
+            _, diff2 = agree(parse_csv_rows(s[0].out) | parse_csv_rows(s[1].out), ours, with_se=True)
+            if diff2:
+                notes.append("1: WARNING run and the estimate calls differ: " + diff2)
+            n, diff = agree(ours, parse_csv_rows(r.out), with_se=True)
+            ratio = r.seconds / st
+            row("1 Taylor, 200k rows", "%.3f" % st, "%.3f" % r.seconds, "%.1fx" % ratio,
+                ">= 50x", ("met" if ratio >= 50 else "not met") + (" (results differ)" if diff else ""))
+            ri = insession(r.err)
+            notes.append("1: R %.3f s end to end, %.3f s after loading the packages (%.1fx)" %
+                         (r.seconds, ri, ri / st))
+            notes.append("1: " + (("WARNING survstat and R differ: " + diff) if diff else
+                                  "%d estimates and SEs agree with R to 1e-9" % n))
+        else:
+            row("1 Taylor, 200k rows", "%.3f" % st, "skipped", "-", ">= 50x", "-")
 
     # 2. and 4. Replicate designs.
     def replicate_case(label, fname, rows, strata, psus, seed, spec, rname, reps, with_se,
@@ -240,12 +256,13 @@ def main():
                                       (n, " and SEs" if with_se else "")))
 
     # Bootstrap SEs depend on the random replicates, so only estimates are compared.
-    replicate_case("2 bootstrap 200, 50k rows", "boot_50k", 50000, 50, 10, 2,
-                   "bootstrap:200", "boot:200", REPS, False,
-                   ">= 100x", lambda ours, r: r / ours >= 100)
+    if 2 in CASES:
+        replicate_case("2 bootstrap 200, 50k rows", "boot_50k", 50000, 50, 10, 2,
+                       "bootstrap:200", "boot:200", REPS, False,
+                       ">= 100x", lambda ours, r: r / ours >= 100)
 
     # 3. Ten million rows against a bare parse.
-    if big:
+    if big and 3 in CASES:
         f3 = data_file("big_10m", 10000000, 500, 20, 3)
         run([CSVPARSE, f3])  # warm the page cache: both timed runs read from memory
         parse = run([CSVPARSE, f3])
@@ -263,22 +280,24 @@ def main():
         # ratio above is of wall times; this is the same in CPU time.
         notes.append("3: CPU time (user + system, all threads) survstat %.2f s, bare parse "
                      "%.2f s (%.2fx)" % (ours.cpu, parse.cpu, ours.cpu / max(parse.cpu, 1e-9)))
-    else:
+    elif 3 in CASES:
         row("3 10M rows", "skipped (BENCH_BIG=0)", "", "", "", "")
 
-    replicate_case("4 JKn 2000, 100k rows", "jkn_100k", 100000, 200, 10, 4,
-                   "jkn", "jkn", 1, True,
-                   "seconds", lambda ours, r: ours < 10)
+    if 4 in CASES:
+        replicate_case("4 JKn 2000, 100k rows", "jkn_100k", 100000, 200, 10, 4,
+                       "jkn", "jkn", 1, True,
+                       "seconds", lambda ours, r: ours < 10)
 
     # 5. The same replicates, each raked again to two margins.
     margins = os.path.join(DATA, "rake_margins.csv")
-    if replicate:
+    if replicate and 5 in CASES:
         rake_margins(margins)
     skip = "BENCH_RAKE_R=0" if os.environ.get("BENCH_RAKE_R", "1") == "0" else None
-    replicate_case("5 JKn 2000 raked, 100k rows", "jkn_100k", 100000, 200, 10, 4,
-                   "jkn", "jknrake", 1, True,
-                   "seconds", lambda ours, r: ours < 10,
-                   extra=["--rake", margins], rextra=[margins], skip_r=skip)
+    if 5 in CASES:
+        replicate_case("5 JKn 2000 raked, 100k rows", "jkn_100k", 100000, 200, 10, 4,
+                       "jkn", "jknrake", 1, True,
+                       "seconds", lambda ours, r: ours < 10,
+                       extra=["--rake", margins], rextra=[margins], skip_r=skip)
 
     head = ("case", "survstat s", "R s", "ratio", "target", "met")
     w = [max(len(str(x[i])) for x in table + [head]) for i in range(len(head))]

@@ -105,6 +105,18 @@ int ss_cli_number(const char *arg, const char *option, double *out, ss_error *er
 /* --level: a confidence level strictly between 0 and 1. */
 int ss_cli_level(const char *arg, double *level, ss_error *err);
 
+/* survstat run reads a wave's data file once for all its sections.  After
+ * ss_cli_share_begin, a first pass of the commands under
+ * ss_cli_share_collect(1) only records what each ss_cli_load would read
+ * (the loads fail, and the pass runs with stderr silenced); then the first
+ * ss_cli_load of that file reads it once with all those columns and every
+ * load lends its commands that table (ss_table.borrowed).  A shared read
+ * that fails leaves each command to read the file itself, with its own
+ * errors.  ss_cli_share_end frees the table. */
+void ss_cli_share_begin(void);
+void ss_cli_share_collect(int on);
+void ss_cli_share_end(void);
+
 /* Read FILE with the columns the design, the weighting and req[0..nreq)
  * need, build the design and apply the weighting options (rep may be
  * NULL).  A read that lasts over a second draws a progress bar on stderr

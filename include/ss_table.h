@@ -61,6 +61,7 @@ typedef struct ss_table {
     size_t nbreak;
     size_t *break_row;
     long *break_shift;
+    int borrowed;       /* lent by another owner: ss_table_free leaves it */
 } ss_table;
 
 typedef struct ss_read_options {

@@ -478,6 +478,157 @@ int ss_cli_option(ss_cli *c, int opt, const char *arg, ss_error *err)
     }
 }
 
+static int read_table(const ss_cli *c, const char *file, const ss_request *req, size_t nreq,
+                      ss_table *t, ss_error *err)
+{
+    ss_progress bar;
+    ss_read_options ro = c->read;
+    if (!c->quiet && isatty(STDERR_FILENO)) {
+        ss_progress_init(&bar, "reading");
+        ro.progress = ss_progress_update;
+        ro.progress_ctx = &bar;
+    }
+    int rc = ss_table_read(t, file, &ro, req, nreq, err);
+    if (ro.progress)
+        ss_progress_done(&bar);
+    return rc;
+}
+
+/* ---- one read of a data file for several commands (survstat run) ----
+ *
+ * A first pass of the commands (collecting) records what every
+ * ss_cli_load would read; the first load after it reads the file once
+ * with all those columns, and every load of that file with the same read
+ * options borrows the table.  When the shared read fails (a column one
+ * command needs as a number holds text, say) every command reads the file
+ * itself, so each still gets its own error. */
+static struct {
+    int on, collecting, valid, tried, loaded;
+    char *file;
+    char delimiter; /* and the other read options of the first request */
+    char *encoding;
+    char **na;
+    size_t nna;
+    ss_request *req;
+    size_t nreq, cap;
+    ss_table t;
+} share;
+
+static int same_read(const ss_read_options *ro)
+{
+    if (share.delimiter != ro->delimiter || share.nna != ro->nna ||
+        (share.encoding == NULL) != (ro->encoding == NULL) ||
+        (ro->encoding && strcmp(share.encoding, ro->encoding) != 0))
+        return 0;
+    for (size_t i = 0; i < ro->nna; i++)
+        if (strcmp(share.na[i], ro->na[i]) != 0)
+            return 0;
+    return 1;
+}
+
+static int keep_read(const ss_read_options *ro)
+{
+    share.delimiter = ro->delimiter;
+    if (ro->encoding && !(share.encoding = strdup(ro->encoding)))
+        return -1;
+    if (!(share.na = calloc(ro->nna ? ro->nna : 1, sizeof *share.na)))
+        return -1;
+    for (size_t i = 0; i < ro->nna; i++, share.nna++)
+        if (!(share.na[i] = strdup(ro->na[i])))
+            return -1;
+    return 0;
+}
+
+static void share_collect(const char *file, const ss_read_options *ro, const ss_request *req,
+                          size_t nreq)
+{
+    if (!share.valid)
+        return;
+    if (!strcmp(file, "-") || ro->all_columns || ro->keep_text) {
+        share.valid = 0;
+        return;
+    }
+    if (!share.file) {
+        if (!(share.file = strdup(file)) || keep_read(ro) != 0) {
+            share.valid = 0;
+            return;
+        }
+    } else if (strcmp(share.file, file) != 0 || !same_read(ro)) {
+        share.valid = 0; /* one file per run of commands */
+        return;
+    }
+    for (size_t i = 0; i < nreq; i++) {
+        if (share.nreq == share.cap) {
+            size_t cap = share.cap ? 2 * share.cap : 64;
+            ss_request *r = realloc(share.req, cap * sizeof *r);
+            if (!r) {
+                share.valid = 0;
+                return;
+            }
+            share.req = r;
+            share.cap = cap;
+        }
+        char *name = strdup(req[i].name);
+        if (!name) {
+            share.valid = 0;
+            return;
+        }
+        share.req[share.nreq++] = (ss_request){name, req[i].need};
+    }
+}
+
+/* Lend the shared table to a load of file that it covers; 0: read it. */
+static int share_lend(const ss_cli *c, const char *file, const ss_request *req, size_t nreq,
+                      ss_table *t)
+{
+    if (!share.on || !share.valid || !share.file || strcmp(share.file, file) != 0 ||
+        c->read.all_columns || c->read.keep_text || !same_read(&c->read))
+        return 0;
+    if (!share.tried) {
+        share.tried = 1;
+        ss_error e;
+        ss_error_clear(&e);
+        share.loaded = read_table(c, file, share.req, share.nreq, &share.t, &e) == SS_OK;
+        if (!share.loaded)
+            ss_table_free(&share.t);
+    }
+    if (!share.loaded)
+        return 0;
+    for (size_t i = 0; i < nreq; i++) {
+        const ss_column *col = ss_table_find(&share.t, req[i].name);
+        if (!col || (col->need & req[i].need) != req[i].need)
+            return 0;
+    }
+    *t = share.t;
+    t->borrowed = 1;
+    return 1;
+}
+
+void ss_cli_share_begin(void)
+{
+    ss_cli_share_end();
+    share.on = share.valid = 1;
+}
+
+void ss_cli_share_collect(int on)
+{
+    share.collecting = on;
+}
+
+void ss_cli_share_end(void)
+{
+    for (size_t i = 0; i < share.nreq; i++)
+        free((char *)share.req[i].name);
+    free(share.req);
+    free(share.file);
+    free(share.encoding);
+    for (size_t i = 0; i < share.nna; i++)
+        free(share.na[i]);
+    free(share.na);
+    ss_table_free(&share.t);
+    memset(&share, 0, sizeof share);
+}
+
 int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq, ss_table *t,
                 ss_design *d, ss_weight_report *rep, ss_error *err)
 {
@@ -516,16 +667,16 @@ int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq,
         k += nreq;
         for (size_t j = 0; j < nrepcols; j++)
             all[k++] = (ss_request){repcols[j], SS_NEED_NUMBER};
-        ss_progress bar;
-        ss_read_options ro = c->read;
-        if (!c->quiet && isatty(STDERR_FILENO)) {
-            ss_progress_init(&bar, "reading");
-            ro.progress = ss_progress_update;
-            ro.progress_ctx = &bar;
+        if (share.collecting) {
+            share_collect(file, &c->read, all, k);
+            free(all);
+            for (size_t j = 0; j < nrepcols; j++)
+                free(repcols[j]);
+            free(repcols);
+            return ss_error_set(err, SS_EUSAGE, NULL, 0, "(requests collected)");
         }
-        rc = ss_table_read(t, file, &ro, all, k, err);
-        if (ro.progress)
-            ss_progress_done(&bar);
+        if (!share_lend(c, file, all, k, t))
+            rc = read_table(c, file, all, k, t, err);
     }
     free(all);
     if (rc == SS_OK)

@@ -5,6 +5,7 @@
  * succeeded, then the trend tables over all waves in DIR are refreshed. */
 #define _XOPEN_SOURCE 700
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <ini.h>
 #include <stdio.h>
@@ -38,7 +39,8 @@ const char cmd_run_usage[] =
     "Outputs go to DIR/WAVE/NAME.csv (charts NAME.png); a trend table to\n"
     "DIR/NAME.csv and its chart (survstat plot --type trend over every wave) to\n"
     "DIR/NAME.png; their names are printed.  --data, --wave and --out override [run] to rerun the same\n"
-    "analysis on a new wave.  A run that fails leaves DIR as it was.\n"
+    "analysis on a new wave.  A run that fails leaves DIR as it was.  The data\n"
+    "file is read once for all the estimate and drivers sections of a wave.\n"
     "\n"
     "example:\n"
     "  survstat run tests/data/api.ini --out /tmp/survstat-run-example\n";
@@ -339,11 +341,64 @@ static int run_command(args *a)
     return 2;
 }
 
-/* Run the wave: every section into tmp. */
-static int run_wave(const spec *s, const char *data, const char *wave, const char *tmp)
+/* The arguments of an estimate or drivers section, less -o. */
+static void push_analysis(args *a, const spec *s, const section *x, const char *data,
+                          const char *wave)
 {
-    const section *in = find_section(s, "input", NULL), *de = find_section(s, "design", NULL);
-    const section *we = find_section(s, "weighting", NULL);
+    push(a, x->type);
+    push(a, data);
+    push_section(a, find_section(s, "input", NULL), input_keys);
+    push_section(a, find_section(s, "design", NULL), design_keys);
+    push_section(a, find_section(s, "weighting", NULL), weighting_keys);
+    push_section(a, x, keys_of(x->type));
+    push_opt(a, "wave", wave);
+}
+
+static int is_analysis(const section *x)
+{
+    return !strcmp(x->type, "estimate") || !strcmp(x->type, "drivers");
+}
+
+/* Before a wave with several estimate or drivers sections: run them once
+ * to learn the columns they read (ss_cli_share_collect), stderr silenced,
+ * so that the data file is read once for all of them. */
+static void collect_columns(const spec *s, const char *data, const char *wave)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->nsec; i++)
+        n += is_analysis(&s->sec[i]);
+    if (n < 2)
+        return;
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO), null = open("/dev/null", O_WRONLY);
+    if (saved < 0 || null < 0 || dup2(null, STDERR_FILENO) < 0) {
+        if (saved >= 0)
+            close(saved);
+        if (null >= 0)
+            close(null);
+        return;
+    }
+    ss_cli_share_collect(1);
+    for (size_t i = 0; i < s->nsec; i++) {
+        if (!is_analysis(&s->sec[i]))
+            continue;
+        args a = {0};
+        push_analysis(&a, s, &s->sec[i], data, wave);
+        push(&a, "-o");
+        push(&a, "/dev/null");
+        (void)run_command(&a);
+        args_free(&a);
+    }
+    ss_cli_share_collect(0);
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    close(null);
+}
+
+/* Every section of the wave into tmp. */
+static int run_sections(const spec *s, const char *data, const char *wave, const char *tmp)
+{
     for (size_t i = 0; i < s->nsec; i++) {
         const section *x = &s->sec[i];
         args a = {0};
@@ -353,13 +408,8 @@ static int run_wave(const spec *s, const char *data, const char *wave, const cha
             fprintf(stderr, "survstat run: %s:%ld: path too long\n", s->file, x->line);
             return 1;
         }
-        if (!strcmp(x->type, "estimate") || !strcmp(x->type, "drivers")) {
-            push(&a, x->type);
-            push(&a, data);
-            push_section(&a, in, input_keys);
-            push_section(&a, de, design_keys);
-            push_section(&a, we, weighting_keys);
-            push_section(&a, x, keys_of(x->type));
+        if (is_analysis(x)) {
+            push_analysis(&a, s, x, data, wave);
         } else if (!strcmp(x->type, "rates")) {
             push(&a, "rates");
             push(&a, get(x, "data") ? get(x, "data") : data);
@@ -390,9 +440,8 @@ static int run_wave(const spec *s, const char *data, const char *wave, const cha
         } else {
             continue;
         }
-        if (strcmp(x->type, "chart") != 0) {
+        if (!strcmp(x->type, "rates"))
             push_opt(&a, "wave", wave);
-        }
         push(&a, "-o");
         push(&a, out);
         int rc = run_command(&a);
@@ -405,6 +454,16 @@ static int run_wave(const spec *s, const char *data, const char *wave, const cha
         }
     }
     return 0;
+}
+
+/* Run the wave: every section into tmp, the data read once. */
+static int run_wave(const spec *s, const char *data, const char *wave, const char *tmp)
+{
+    ss_cli_share_begin();
+    collect_columns(s, data, wave);
+    int rc = run_sections(s, data, wave, tmp);
+    ss_cli_share_end();
+    return rc;
 }
 
 /* The trend sections over every wave directory of out. */

@@ -1204,6 +1204,10 @@ void ss_table_free(ss_table *t)
 {
     if (!t)
         return;
+    if (t->borrowed) {
+        memset(t, 0, sizeof *t);
+        return;
+    }
     for (size_t i = 0; i < t->ncol; i++) {
         ss_column *c = &t->col[i];
         free(c->name);

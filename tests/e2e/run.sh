@@ -47,3 +47,36 @@ expect_error run-missing-spec 1 "$RN/none.ini: cannot open" -- run "$RN/none.ini
 expect_error run-unknown-option 2 "option '--bogus' is unknown" -- run "$RN/nodata.ini" --bogus
 printf '[run]\ndata = datasets/apisrs.csv\nwave = 1\nout = %s\n[trend t]\ninput = nothing\n' "$RN/o2" >"$RN/badtrend.ini"
 expect_error run-trend-input 1 "$RN/badtrend.ini:5: [trend t]: input must name an estimate section" -- run "$RN/badtrend.ini"
+
+# One read of the data for all the estimate and drivers sections of a wave:
+# from a FIFO, which can be read only once, a spec with three sections gives
+# what the three commands give on the file (a second read would wait for a
+# writer that never comes: timeout).
+printf '[design]\nstrata = stype\nweights = pw\nfpc = fpc\n[estimate scores]\nmean = api00,api99\n[estimate awards]\nprop = awards\nby = stype\n[drivers keys]\noutcome = api00\nitems = meals,ell\n' >"$RN/shared.ini"
+rm -f "$RN/fifo.csv"
+mkfifo "$RN/fifo.csv"
+cat datasets/apistrat.csv >"$RN/fifo.csv" &
+feeder=$!
+SD="--strata stype --weights pw --fpc fpc --wave 1"
+timeout 60 "$SURVSTAT" run "$RN/shared.ini" --data "$RN/fifo.csv" --wave 1 --out "$RN/shared" >/dev/null 2>"$TMP/err"
+status=$?
+kill "$feeder" 2>/dev/null # still waiting for a reader if run failed early
+wait "$feeder" 2>/dev/null
+# shellcheck disable=SC2086
+{ "$SURVSTAT" estimate datasets/apistrat.csv $SD --mean api00,api99 -o "$RN/s1.csv" &&
+  "$SURVSTAT" estimate datasets/apistrat.csv $SD --prop awards --by stype -o "$RN/s2.csv" &&
+  "$SURVSTAT" drivers datasets/apistrat.csv $SD --outcome api00 --items meals,ell -o "$RN/s3.csv"; } 2>/dev/null
+if [ "$status" -eq 0 ] && cmp -s "$RN/s1.csv" "$RN/shared/1/scores.csv" &&
+   cmp -s "$RN/s2.csv" "$RN/shared/1/awards.csv" && cmp -s "$RN/s3.csv" "$RN/shared/1/keys.csv"; then
+  ok; else bad "run reads the data once: exit $status: $(cat "$TMP/err")"; fi
+# When the shared read fails (one section reads a text column as numbers),
+# every section reads the file itself: the first succeeds, the second fails
+# with the message 'estimate' gives alone.
+printf '[design]\nweights = pw\n[estimate good]\nmean = api00\n[estimate bad]\nmean = sname\n' >"$RN/sharebad.ini"
+run estimate datasets/apistrat.csv --weights pw --mean sname
+alone=$(head -1 "$TMP/err")
+run run "$RN/sharebad.ini" --data datasets/apistrat.csv --wave 1 --out "$RN/sharebad"
+if [ "$status" -eq 1 ] && [ -n "$alone" ] && grep -qF -- "$alone" "$TMP/err" &&
+   grep -q "\[estimate bad\] failed" "$TMP/err" && ! grep -q "good\] failed" "$TMP/err" &&
+   [ "$(grep -c . "$TMP/err")" -eq 2 ]; then
+  ok; else bad "run shared read fails: exit $status: $(cat "$TMP/err") (alone: $alone)"; fi
