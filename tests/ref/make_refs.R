@@ -478,9 +478,10 @@ run_case <- function(args, datafile, weights_only = FALSE) {
 drivers_rows <- function(args, design, dat, txt, is_missing) {
   vars <- c(args$outcome, args$items)
   cc <- Reduce(`&`, lapply(vars, function(v) !is_missing(v)))
-  dcc <- subset(design, cc)
-  m <- svyglm(as.formula(paste0("`", args$outcome, "` ~ ",
-                                paste0("`", args$items, "`", collapse = "+"))), dcc)
+  f <- as.formula(paste0("`", args$outcome, "` ~ ", paste0("`", args$items, "`", collapse = "+")))
+  # A replicate design is fitted whole: svyglm drops the incomplete rows
+  # itself (na.action), after counting degf (svyglm.svyrep.design).
+  m <- if (inherits(design, "svyrep.design")) svyglm(f, design) else svyglm(f, subset(design, cc))
   ci <- confint(m)
   b <- coef(m); se <- SE(m)
   rows <- data.frame(statistic = c("coef", rep("importance", length(args$items))),
@@ -488,7 +489,7 @@ drivers_rows <- function(args, design, dat, txt, is_missing) {
                      estimate = unname(b), se = unname(se), ci_low = unname(ci[, 1]),
                      ci_high = unname(ci[, 2]), df = m$df.residual, n = sum(cc),
                      stringsAsFactors = FALSE)
-  w <- weights(design)[cc]
+  w <- weights(design, "sampling")[cc]
   for (v in args$items) {
     r <- cov.wt(cbind(dat[[v]][cc], dat[[args$outcome]][cc]), wt = w / sum(w),
                 cor = TRUE)$cor[1, 2]

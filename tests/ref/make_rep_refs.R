@@ -46,55 +46,12 @@ strat$sat2 <- 1 + (as.numeric(strat$snum) %/% 5) %% 5
 write.csv(strat, file.path("datasets", "apistrat_pairs.csv"), row.names = FALSE,
           quote = FALSE, na = "")
 
-# ---- the replicate options -------------------------------------------------
-REP <- list()
+# ---- the replicate options (tests/ref/replicates.R) ---------------------
+source(file.path("tests", "ref", "replicates.R"))
 base_parse_args <- parse_args
-parse_args <- function(argstring) {
-  tok <- strsplit(trimws(argstring), "[[:space:]]+")[[1]]
-  keep <- character(0)
-  REP <<- list(mse = FALSE)
-  i <- 1
-  while (i <= length(tok)) {
-    t <- tok[i]
-    if (t %in% c("--replicate", "--repweights", "--rep-type", "--rep-scale", "--seed")) {
-      REP[[sub("^--", "", t)]] <<- tok[i + 1]
-      i <- i + 2
-    } else if (t == "--mse") {
-      REP$mse <<- TRUE
-      i <- i + 1
-    } else {
-      keep <- c(keep, t)
-      i <- i + 1
-    }
-  }
-  base_parse_args(paste(keep, collapse = " "))
-}
-rtype <- function(s) {
-  if (startsWith(s, "fay:")) return(list(type = "Fay", rho = as.numeric(sub("fay:", "", s))))
-  list(type = switch(s, jk1 = "JK1", jkn = "JKn", brr = "BRR", bootstrap = "bootstrap",
-                     other = "other", stop("unknown type ", s)), rho = 0)
-}
-svydesign <- function(...) {
-  cl <- match.call()
-  cl[[1]] <- quote(survey::svydesign)
-  d <- eval(cl, parent.frame())
-  if (!is.null(REP$replicate)) {
-    t <- rtype(REP$replicate)
-    return(suppressWarnings(as.svrepdesign(d, type = t$type, fay.rho = t$rho,
-                                           mse = REP$mse)))
-  }
-  if (!is.null(REP$repweights)) {
-    t <- rtype(REP[["rep-type"]])
-    v <- d$variables
-    cols <- grep(REP$repweights, names(v))
-    return(suppressWarnings(svrepdesign(
-      variables = v, repweights = v[, cols], weights = weights(d), type = t$type,
-      rho = if (t$type == "Fay") t$rho else NULL, combined.weights = TRUE,
-      scale = if (is.null(REP[["rep-scale"]])) NULL else as.numeric(REP[["rep-scale"]]),
-      rscales = if (t$type == "JKn") rep(1, length(cols)) else NULL, mse = REP$mse)))
-  }
-  d
-}
+parse_args <- function(argstring)
+  base_parse_args(rep_strip(argstring, c("--replicate", "--repweights", "--rep-type",
+                                         "--rep-scale", "--seed")))
 
 # ---- main -----------------------------------------------------------------
 failed <- for_each_case(file.path(ref_dir, "rep_cases.txt"),

@@ -16,23 +16,9 @@ suppressPackageStartupMessages(library(survey))
 src <- readLines(file.path("tests", "ref", "make_rep_refs.R"))
 eval(parse(text = src[1:(grep("^# ---- main", src) - 1)]))
 
-cases <- readLines(file.path(ref_dir, "repfast_cases.txt"), encoding = "UTF-8")
-cases <- cases[!grepl("^[[:space:]]*(#|$)", cases)]
-failed <- character(0)
-for (line in cases) {
-  f <- strsplit(line, "|", fixed = TRUE)[[1]]
-  name <- trimws(f[1]); datafile <- trimws(f[2]); argstring <- trimws(f[3])
-  out <- file.path(ref_dir, paste0(name, ".expected.csv"))
-  res <- withCallingHandlers(
-    tryCatch(run_case(parse_args(argstring), datafile), error = function(e) e),
-    warning = function(w) invokeRestart("muffleWarning"))
-  if (inherits(res, "error")) {
-    message(sprintf("FAILED  %-24s R error: %s", name, conditionMessage(res)))
-    if (file.exists(out)) file.remove(out)
-    failed <- c(failed, name)
-    next
-  }
-  write_expected(res, out)
-  cat(sprintf("ok      %-24s %3d rows -> %s\n", name, nrow(res), out))
-}
+failed <- for_each_case(file.path(ref_dir, "repfast_cases.txt"),
+                        function(name) file.path(ref_dir, paste0(name, ".expected.csv")),
+                        function(argstring, datafile) run_case(parse_args(argstring), datafile),
+                        write_expected, rows = function(res) sprintf("%3d rows ", nrow(res)),
+                        width = 24, warnings = "muffle")
 if (length(failed)) quit(status = 1)

@@ -49,111 +49,14 @@ load_part <- function(file, end_pattern) {
   eval(parse(text = src[1:(grep(end_pattern, src)[1] - 1)]), envir = env)
   env
 }
-T_ENV <- load_part("make_test_refs.R", "^cases <- readLines")
+T_ENV <- load_part("make_test_refs.R", "^failed <- for_each_case")
 E_ENV <- load_part("make_refs.R", "^# Main")
 
-# ---- the replicate options (stripped before the runners parse the rest) --
-REP <- list()
-strip_rep <- function(argstring) {
-  tok <- strsplit(trimws(argstring), "[[:space:]]+")[[1]]
-  keep <- character(0)
-  REP <<- list(mse = FALSE)
-  i <- 1
-  while (i <= length(tok)) {
-    t <- tok[i]
-    if (t %in% c("--replicate", "--repweights", "--rep-type", "--rep-scale", "--wave")) {
-      REP[[sub("^--", "", t)]] <<- tok[i + 1]
-      i <- i + 2
-    } else if (t == "--mse") {
-      REP$mse <<- TRUE
-      i <- i + 1
-    } else {
-      keep <- c(keep, t)
-      i <- i + 1
-    }
-  }
-  paste(keep, collapse = " ")
-}
-rtype <- function(s) {
-  if (startsWith(s, "fay:")) return(list(type = "Fay", rho = as.numeric(sub("fay:", "", s))))
-  list(type = switch(s, jk1 = "JK1", jkn = "JKn", brr = "BRR", bootstrap = "bootstrap",
-                     other = "other", stop("unknown type ", s)), rho = 0)
-}
-svydesign <- function(...) {
-  cl <- match.call()
-  cl[[1]] <- quote(survey::svydesign)
-  d <- eval(cl, parent.frame())
-  if (!is.null(REP$replicate)) {
-    t <- rtype(REP$replicate)
-    return(suppressWarnings(as.svrepdesign(d, type = t$type, fay.rho = t$rho,
-                                           mse = REP$mse)))
-  }
-  if (!is.null(REP$repweights)) {
-    t <- rtype(REP[["rep-type"]])
-    v <- d$variables
-    cols <- grep(REP$repweights, names(v))
-    return(suppressWarnings(svrepdesign(
-      variables = v, repweights = v[, cols], weights = weights(d), type = t$type,
-      rho = if (t$type == "Fay") t$rho else NULL, combined.weights = TRUE,
-      scale = if (is.null(REP[["rep-scale"]])) NULL else as.numeric(REP[["rep-scale"]]),
-      rscales = if (t$type == "JKn") rep(1, length(cols)) else NULL, mse = REP$mse)))
-  }
-  stop("not a replicate case")
-}
-
-# drivers on the whole replicate design: svyglm drops the incomplete rows
-# itself (na.action), after counting degf (svyglm.svyrep.design).
-E_ENV$drivers_rows <- function(args, design, dat, txt, is_missing) {
-  vars <- c(args$outcome, args$items)
-  cc <- Reduce(`&`, lapply(vars, function(v) !is_missing(v)))
-  f <- as.formula(paste0("`", args$outcome, "` ~ ", paste0("`", args$items, "`", collapse = "+")))
-  m <- svyglm(f, design)
-  ci <- confint(m)
-  b <- coef(m); se <- SE(m)
-  rows <- data.frame(statistic = c("coef", rep("importance", length(args$items))),
-                     variable = c("(Intercept)", args$items), level = "", domain = "",
-                     estimate = unname(b), se = unname(se), ci_low = unname(ci[, 1]),
-                     ci_high = unname(ci[, 2]), df = m$df.residual, n = sum(cc),
-                     stringsAsFactors = FALSE)
-  w <- weights(design, "sampling")[cc]
-  for (v in args$items) {
-    r <- cov.wt(cbind(dat[[v]][cc], dat[[args$outcome]][cc]), wt = w / sum(w),
-                cor = TRUE)$cor[1, 2]
-    rows <- rbind(rows, data.frame(statistic = "correlation", variable = v, level = "",
-                                   domain = "", estimate = r, se = NA, ci_low = NA,
-                                   ci_high = NA, df = NA, n = sum(cc)))
-  }
-  DF <- degf(design)
-  for (v in args$items) {
-    present <- !is_missing(v)
-    if (args$performance == "t2b") {
-      lo <- args$scale[1]; hi <- args$scale[2]; dir <- sign(hi - lo)
-      design$variables$.t2b <- as.numeric((hi - dat[[v]]) * dir <= 1)
-      sub <- subset(design, present)
-      p <- svymean(~.t2b, sub)
-      ci <- attr(svyciprop(~.t2b, sub, method = "logit", df = DF), "ci")
-      lo_ci <- ci[[1]]; hi_ci <- ci[[2]]
-    } else {
-      p <- svymean(fml(v), design, na.rm = TRUE)
-      h <- qt(0.975, DF) * SE(p)
-      lo_ci <- coef(p) - h; hi_ci <- coef(p) + h
-    }
-    rows <- rbind(rows, data.frame(statistic = "performance", variable = v,
-                                   level = args$performance, domain = "",
-                                   estimate = unname(coef(p)), se = unname(SE(p))[1],
-                                   ci_low = unname(lo_ci), ci_high = unname(hi_ci), df = DF,
-                                   n = sum(present)))
-  }
-  imp <- rows$estimate[rows$statistic == "importance"]
-  perf <- rows$estimate[rows$statistic == "performance"]
-  q <- ifelse(imp >= mean(imp), ifelse(perf >= mean(perf), "keep up", "concentrate here"),
-              ifelse(perf >= mean(perf), "possible overkill", "low priority"))
-  rows$quadrant <- ""
-  rows$quadrant[rows$statistic == "importance"] <- q
-  rows$quadrant[rows$statistic == "performance"] <- q
-  rows
-}
-environment(E_ENV$drivers_rows) <- E_ENV
+# ---- the replicate options (tests/ref/replicates.R), stripped before the
+# runners parse the rest
+source(file.path(ref_dir, "replicates.R"))
+strip_rep <- function(argstring)
+  rep_strip(argstring, c("--replicate", "--repweights", "--rep-type", "--rep-scale", "--wave"))
 
 # test rows with the wave column first when --wave is given, as survstat
 write_test <- function(res, file) {
