@@ -1208,35 +1208,34 @@ double ss_weight_trim_one(const ss_weight_spec *s, const double *adds, size_t np
     return v;
 }
 
-int ss_weight_apply(ss_design *d, const ss_table *t, const ss_weight_plan *p,
-                    ss_weight_report *rep, ss_error *err)
+/* The steps in order; a replicate's (replicate set) records no calibration
+ * and trims keeping its zero weights. */
+static int apply(ss_design *d, const ss_table *t, const ss_weight_plan *p, int replicate,
+                 ss_weight_report *rep, ss_error *err)
 {
     const ss_weight_spec *s = p->spec;
     int rc = SS_OK;
     if (s->nnonresponse)
         rc = nonresponse(d, t, s, rep, err);
     if (rc == SS_OK && s->poststrat)
-        rc = poststratify(d, t, p, 1, rep, err);
+        rc = poststratify(d, t, p, !replicate, rep, err);
     if (rc == SS_OK && (s->rake || s->calibrate))
-        rc = calibrate(d, t, p, NULL, 1, rep, err);
+        rc = calibrate(d, t, p, NULL, !replicate, rep, err);
     if (rc == SS_OK && s->trim)
-        rc = ss_weight_trim(s, d->w, d->n, 0, NULL, NULL, rep ? &rep->trimmed : NULL, err);
+        rc = ss_weight_trim(s, d->w, d->n, replicate, NULL, NULL, rep ? &rep->trimmed : NULL,
+                            err);
     return rc;
+}
+
+int ss_weight_apply(ss_design *d, const ss_table *t, const ss_weight_plan *p,
+                    ss_weight_report *rep, ss_error *err)
+{
+    return apply(d, t, p, 0, rep, err);
 }
 
 int ss_weight_reapply(ss_design *d, const ss_table *t, const ss_weight_plan *p, ss_error *err)
 {
-    const ss_weight_spec *s = p->spec;
-    int rc = SS_OK;
-    if (s->nnonresponse)
-        rc = nonresponse(d, t, s, NULL, err);
-    if (rc == SS_OK && s->poststrat)
-        rc = poststratify(d, t, p, 0, NULL, err);
-    if (rc == SS_OK && (s->rake || s->calibrate))
-        rc = calibrate(d, t, p, NULL, 0, NULL, err);
-    if (rc == SS_OK && s->trim)
-        rc = ss_weight_trim(s, d->w, d->n, 1, NULL, NULL, NULL, err);
-    return rc;
+    return apply(d, t, p, 1, NULL, err);
 }
 
 /* ---- the adjustments on cells (for replicate weights) ----
