@@ -120,9 +120,11 @@ int ss_replicates_supplied(ss_replicates **out, const ss_table *t, char *const *
                            size_t nnames, const ss_rep_spec *spec, ss_error *err);
 
 /* Per-row replicate weights: every replicate weight w0_i f[r][psu_i]
- * (or the supplied w[r][i]) is passed to adjust(ctx, w, err), which
- * changes it in place (post-stratification, raking ... on each). */
-typedef int (*ss_rep_adjust)(void *ctx, double *w, ss_error *err);
+ * (or the supplied w[r][i]) is passed to adjust(ctx, w, outside, err),
+ * which changes it in place (post-stratification, raking ... on each);
+ * outside marks the rows outside the replicate (weight 0 where the full
+ * sample's is not), which trimming leaves at 0. */
+typedef int (*ss_rep_adjust)(void *ctx, double *w, const unsigned char *outside, ss_error *err);
 int ss_replicates_adjust(ss_replicates *r, const double *w0, ss_rep_adjust adjust,
                          void *ctx, ss_error *err);
 

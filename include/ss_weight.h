@@ -114,21 +114,26 @@ int ss_weight_apply(ss_design *d, const ss_table *t, const ss_weight_plan *p,
 
 /* As ss_weight_apply for a replicate's weights: no report, no
  * calibration recorded (a replicate design's variance needs none), and
- * trimming keeps the replicate's zero weights at zero (ss_weight_trim). */
-int ss_weight_reapply(ss_design *d, const ss_table *t, const ss_weight_plan *p, ss_error *err);
+ * trimming leaves the rows outside the replicate as they are (outside,
+ * ss_weight_trim). */
+int ss_weight_reapply(ss_design *d, const ss_table *t, const ss_weight_plan *p,
+                      const unsigned char *outside, ss_error *err);
 
 /* Trimming (--trim-weights) of w[0..n) in place; adds (NULL, or room for
  * SS_WEIGHT_TRIM_PASSES) gets what each pass added to the weights inside
  * the bounds, *npass (may be NULL) the passes, *ntrimmed (may be NULL) the
- * weights outside at first.  keep_zero (a replicate's weights): a zero
- * weight is a row outside the replicate (a deleted PSU); it stays zero and
- * takes no share of what is trimmed, else a lower bound would put the
- * deleted PSU back.  ss_weight_trim_one(s, adds, npass, v) is then the
- * trimmed value of a replicate weight that was v, bit for bit (0 stays 0). */
+ * weights outside at first.  outside (NULL: none; for a replicate's
+ * weights): rows outside the replicate (a deleted PSU: weight 0 where the
+ * full sample's is not), left at 0 and given no share of what is trimmed,
+ * else a lower bound would put the deleted PSU back; a row whose full-sample
+ * weight is 0 too is trimmed as in the full sample.
+ * ss_weight_trim_one(s, adds, npass, v, outside) is then the trimmed value
+ * of a replicate weight that was v, bit for bit. */
 #define SS_WEIGHT_TRIM_PASSES 1000
-int ss_weight_trim(const ss_weight_spec *s, double *w, size_t n, int keep_zero, double *adds,
-                   size_t *npass, size_t *ntrimmed, ss_error *err);
-double ss_weight_trim_one(const ss_weight_spec *s, const double *adds, size_t npass, double v);
+int ss_weight_trim(const ss_weight_spec *s, double *w, size_t n, const unsigned char *outside,
+                   double *adds, size_t *npass, size_t *ntrimmed, ss_error *err);
+double ss_weight_trim_one(const ss_weight_spec *s, const double *adds, size_t npass, double v,
+                          int outside);
 
 /* The adjustments but trimming, on cells: nonresponse classes,
  * post-stratification, raking and calibration to categorical margins

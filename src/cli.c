@@ -224,7 +224,7 @@ typedef struct reweight_ctx {
     const ss_weight_plan *plan;
 } reweight_ctx;
 
-static int reweight(void *ctx, double *w, ss_error *err)
+static int reweight(void *ctx, double *w, const unsigned char *outside, ss_error *err)
 {
     const reweight_ctx *x = ctx;
     ss_design tmp = *x->d;
@@ -232,7 +232,7 @@ static int reweight(void *ctx, double *w, ss_error *err)
     tmp.cal = NULL;
     tmp.ncal = 0;
     tmp.rep = NULL;
-    return ss_weight_reapply(&tmp, x->t, x->plan, err);
+    return ss_weight_reapply(&tmp, x->t, x->plan, outside, err);
 }
 
 /* Every replicate weighted as the full sample was, on its cell totals

@@ -834,14 +834,26 @@ double ss_replicates_weight(const ss_replicates *r, const double *w, size_t k, s
         return r->w[k * r->n + i];
     if (!r->g)
         return w[i] * r->factor[k * r->npsu + (r->psu ? r->psu[i] : i)];
-    double x = r->w0[i] * r->factor[k * r->npsu + (r->psu ? r->psu[i] : i)] *
-               r->g[k * r->ncell + r->cell[i]];
+    double f = r->factor[k * r->npsu + (r->psu ? r->psu[i] : i)];
+    double x = r->w0[i] * f * r->g[k * r->ncell + r->cell[i]];
     if (!isfinite(x))
         x = 0;
     if (r->trim)
         x = ss_weight_trim_one(r->trim, r->trim_add + r->trim_off[k],
-                               r->trim_off[k + 1] - r->trim_off[k], x);
+                               r->trim_off[k + 1] - r->trim_off[k], x, f == 0);
     return x;
+}
+
+/* The rows outside replicate k (a deleted or undrawn PSU): made
+ * replicates know them from their PSU factors (r->factor); supplied ones
+ * only as a weight 0 (w, before any adjustment) where the full sample's w0
+ * is not, so there a row of full-sample weight 0 counts as inside. */
+static void outside_rows(const ss_replicates *r, size_t k, const double *w, const double *w0,
+                         unsigned char *outside)
+{
+    const double *f = r->factor ? r->factor + k * r->npsu : NULL;
+    for (size_t i = 0; i < r->n; i++)
+        outside[i] = f ? f[r->psu ? r->psu[i] : i] == 0 : w[i] == 0 && w0[i] != 0;
 }
 
 int ss_replicates_adjust(ss_replicates *r, const double *w0, ss_rep_adjust adjust, void *ctx,
@@ -856,18 +868,24 @@ int ss_replicates_adjust(ss_replicates *r, const double *w0, ss_rep_adjust adjus
             for (size_t i = 0; i < n; i++)
                 w[k * n + i] = ss_replicates_weight(r, w0, k, i);
         r->w = w;
-        free(r->factor);
-        r->factor = NULL;
     }
+    unsigned char *outside = malloc(n ? n : 1);
+    if (!outside)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     for (size_t k = 0; k < r->nrep; k++) {
-        int rc = adjust(ctx, r->w + k * n, err);
+        outside_rows(r, k, r->w + k * n, w0, outside);
+        int rc = adjust(ctx, r->w + k * n, outside, err);
         if (rc != SS_OK) {
+            free(outside);
             char msg[sizeof err->message];
             snprintf(msg, sizeof msg, "%s", err->message);
             return ss_error_set(err, rc, err->file[0] ? err->file : NULL, err->line,
                                 "replicate %zu: %s", k + 1, msg);
         }
     }
+    free(outside);
+    free(r->factor); /* the weights are per row now */
+    r->factor = NULL;
     return SS_OK;
 }
 
@@ -977,6 +995,7 @@ typedef struct rw_job {
     ss_replicates *r;
     const ss_weight_cells *cells;
     const ss_weight_spec *spec;
+    const double *w0;     /* the full-sample weights before adjustment */
     const double *wpair;  /* made replicates: w0 summed by pair */
     double **adds;        /* per replicate: its trimming passes */
     size_t *npass;
@@ -994,7 +1013,8 @@ static void *rw_run(void *arg)
     double *W = malloc((nc ? nc : 1) * sizeof *W), *g = malloc((nc ? nc : 1) * sizeof *g);
     double *v = trim && !r->w ? malloc((n ? n : 1) * sizeof *v) : NULL;
     double *adds = trim && !r->w ? malloc(SS_WEIGHT_TRIM_PASSES * sizeof *adds) : NULL;
-    if (!W || !g || (trim && !r->w && (!v || !adds))) {
+    unsigned char *outside = trim ? malloc(n ? n : 1) : NULL;
+    if (!W || !g || (trim && !r->w && (!v || !adds)) || (trim && !outside)) {
         j->rc = ss_error_set(&j->err, SS_EDATA, NULL, 0, "out of memory");
         j->failed = j->k0;
         j->k1 = j->k0;
@@ -1005,6 +1025,8 @@ static void *rw_run(void *arg)
             W[c] = 0;
         if (r->w) { /* supplied: per-row weights, adjusted in place */
             double *wk = r->w + k * n;
+            if (trim)
+                outside_rows(r, k, wk, j->w0, outside);
             for (size_t i = 0; i < n; i++)
                 W[r->cell[i]] += wk[i];
             rc = ss_weight_cells_apply(j->cells, W, g, &j->err);
@@ -1013,7 +1035,7 @@ static void *rw_run(void *arg)
                 wk[i] = isfinite(x) ? x : 0;
             }
             if (rc == SS_OK && trim)
-                rc = ss_weight_trim(j->spec, wk, n, 1, NULL, NULL, NULL, &j->err);
+                rc = ss_weight_trim(j->spec, wk, n, outside, NULL, NULL, NULL, &j->err);
         } else {
             const double *f = r->factor + k * r->npsu;
             for (size_t p = 0; p < r->npsu; p++) {
@@ -1023,10 +1045,12 @@ static void *rw_run(void *arg)
             }
             rc = ss_weight_cells_apply(j->cells, W, r->g + k * nc, &j->err);
             if (rc == SS_OK && trim) {
-                for (size_t i = 0; i < n; i++)
+                for (size_t i = 0; i < n; i++) {
                     v[i] = ss_replicates_weight(r, NULL, k, i);
+                    outside[i] = f[r->psu ? r->psu[i] : i] == 0;
+                }
                 size_t np = 0;
-                rc = ss_weight_trim(j->spec, v, n, 1, adds, &np, NULL, &j->err);
+                rc = ss_weight_trim(j->spec, v, n, outside, adds, &np, NULL, &j->err);
                 if (rc == SS_OK && !(j->adds[k] = malloc((np ? np : 1) * sizeof *adds)))
                     rc = ss_error_set(&j->err, SS_EDATA, NULL, 0, "out of memory");
                 if (rc == SS_OK) {
@@ -1045,6 +1069,7 @@ static void *rw_run(void *arg)
     free(g);
     free(v);
     free(adds);
+    free(outside);
     return NULL;
 }
 
@@ -1078,7 +1103,7 @@ static int reweight_cells(ss_replicates *r, const double *w0, const ss_weight_ce
     if (rc == SS_OK) {
         size_t half = thread_count() > 1 && nrep >= 4 ? nrep / 2 : nrep;
         for (int t = 0; t < 2; t++) {
-            job[t] = (rw_job){r, cells, spec, wpair, job[0].adds, job[0].npass,
+            job[t] = (rw_job){r, cells, spec, w0, wpair, job[0].adds, job[0].npass,
                               t ? half : 0, t ? nrep : half, SS_OK, 0, {0}};
             ss_error_clear(&job[t].err);
         }

@@ -1139,8 +1139,8 @@ static int calibrate(ss_design *d, const ss_table *t, const ss_weight_plan *p, c
 
 /* ---- trimming (R's trimWeights(strict = TRUE)) ---- */
 
-int ss_weight_trim(const ss_weight_spec *s, double *w, size_t n, int keep_zero, double *adds,
-                   size_t *npass, size_t *ntrimmed, ss_error *err)
+int ss_weight_trim(const ss_weight_spec *s, double *w, size_t n, const unsigned char *outside,
+                   double *adds, size_t *npass, size_t *ntrimmed, ss_error *err)
 {
     int *out = malloc((n ? n : 1) * sizeof *out);
     if (!out)
@@ -1150,7 +1150,7 @@ int ss_weight_trim(const ss_weight_spec *s, double *w, size_t n, int keep_zero, 
         double trimmings = 0;
         for (size_t i = 0; i < n; i++) {
             double x = w[i];
-            if (keep_zero && x == 0)
+            if (outside && outside[i])
                 continue;
             if (x < s->trim_low || x > s->trim_high)
                 nout++;
@@ -1171,7 +1171,7 @@ int ss_weight_trim(const ss_weight_spec *s, double *w, size_t n, int keep_zero, 
         }
         for (size_t i = 0; i < n; i++) {
             double x = w[i], nw = fmax(s->trim_low, fmin(x, s->trim_high));
-            if (keep_zero && x == 0) {
+            if (outside && outside[i]) {
                 out[i] = 1; /* outside the replicate: takes no share */
                 continue;
             }
@@ -1195,10 +1195,11 @@ int ss_weight_trim(const ss_weight_spec *s, double *w, size_t n, int keep_zero, 
                         s->trim_low, s->trim_high);
 }
 
-double ss_weight_trim_one(const ss_weight_spec *s, const double *adds, size_t npass, double v)
+double ss_weight_trim_one(const ss_weight_spec *s, const double *adds, size_t npass, double v,
+                          int outside)
 {
-    if (v == 0)
-        return 0;
+    if (outside)
+        return v;
     for (size_t it = 0; it < npass; it++) {
         int out = v < s->trim_low || v > s->trim_high;
         v = fmax(s->trim_low, fmin(v, s->trim_high));
@@ -1209,9 +1210,9 @@ double ss_weight_trim_one(const ss_weight_spec *s, const double *adds, size_t np
 }
 
 /* The steps in order; a replicate's (replicate set) records no calibration
- * and trims keeping its zero weights. */
+ * and trims leaving the rows outside it as they are. */
 static int apply(ss_design *d, const ss_table *t, const ss_weight_plan *p, int replicate,
-                 ss_weight_report *rep, ss_error *err)
+                 const unsigned char *outside, ss_weight_report *rep, ss_error *err)
 {
     const ss_weight_spec *s = p->spec;
     int rc = SS_OK;
@@ -1222,7 +1223,7 @@ static int apply(ss_design *d, const ss_table *t, const ss_weight_plan *p, int r
     if (rc == SS_OK && (s->rake || s->calibrate))
         rc = calibrate(d, t, p, NULL, !replicate, rep, err);
     if (rc == SS_OK && s->trim)
-        rc = ss_weight_trim(s, d->w, d->n, replicate, NULL, NULL, rep ? &rep->trimmed : NULL,
+        rc = ss_weight_trim(s, d->w, d->n, outside, NULL, NULL, rep ? &rep->trimmed : NULL,
                             err);
     return rc;
 }
@@ -1230,12 +1231,13 @@ static int apply(ss_design *d, const ss_table *t, const ss_weight_plan *p, int r
 int ss_weight_apply(ss_design *d, const ss_table *t, const ss_weight_plan *p,
                     ss_weight_report *rep, ss_error *err)
 {
-    return apply(d, t, p, 0, rep, err);
+    return apply(d, t, p, 0, NULL, rep, err);
 }
 
-int ss_weight_reapply(ss_design *d, const ss_table *t, const ss_weight_plan *p, ss_error *err)
+int ss_weight_reapply(ss_design *d, const ss_table *t, const ss_weight_plan *p,
+                      const unsigned char *outside, ss_error *err)
 {
-    return apply(d, t, p, 1, NULL, err);
+    return apply(d, t, p, 1, outside, NULL, err);
 }
 
 /* ---- the adjustments on cells (for replicate weights) ----

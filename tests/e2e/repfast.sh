@@ -88,3 +88,48 @@ expect_error replicate-poststratum-empty 1 \
   "$RF/dnum_cells.csv:13: replicate 1: post-stratum '637' has no weight in the sample" -- \
   estimate datasets/apiclus1.csv --ids dnum --weights pw --replicate jk1 \
   --poststrat "$RF/dnum_cells.csv" --mean api00
+
+# Trimming per replicate keeps at 0 only the rows outside the replicate: a
+# row whose full-sample weight is 0 is raised to the lower bound in the full
+# sample and in every replicate that holds it.  Made JKn replicates without
+# --ids: row i is PSU i, outside replicate i only.  Supplied replicates tell
+# a row outside only by a weight 0 where the full sample's is not, so a row
+# of full-sample weight 0 is raised in all of them.
+python3 - datasets/apistrat.csv "$RF/zero.csv" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+for i, r in enumerate(rows):
+    if i % 10 == 0:
+        r["pw"] = "0"
+w = csv.DictWriter(open(sys.argv[2], "w", newline=""), fieldnames=list(rows[0]))
+w.writeheader()
+w.writerows(rows)
+PY
+run weight "$RF/zero.csv" --strata stype --weights pw --fpc fpc --replicate jkn \
+  --weight-name w1 -o "$RF/zero_reps.csv"
+sed -i '1s/,rep\([0-9]*\)/,s\1/g' "$RF/zero_reps.csv"
+for how in made supplied; do
+  if [ $how = made ]; then
+    run weight "$RF/zero.csv" --strata stype --weights pw --fpc fpc --replicate jkn \
+      --trim-weights 10,60 --weight-name nw -o "$RF/zero_$how.csv"
+  else
+    run weight "$RF/zero_reps.csv" --weights w1 --repweights '^s[0-9]+$' --rep-type other \
+      --rep-scale 1 --trim-weights 10,60 --weight-name nw -o "$RF/zero_$how.csv"
+  fi
+  if [ "$status" -ne 0 ]; then
+    bad "replicate trimming of zero weights ($how): exit $status: $(cat "$TMP/err")"
+  elif python3 - "$RF/zero_$how.csv" "$how" <<'PY'; then ok; else bad "replicate trimming of zero weights ($how)"; fi
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+reps = [c for c in rows[0] if c.startswith("rep") and c[3:].isdigit()]
+assert len(reps) == 200, len(reps)
+for i, r in enumerate(rows):
+    zeros = [c for c in reps if float(r[c]) == 0]
+    if i % 10 == 0:
+        assert float(r["nw"]) == 10, (i, r["nw"])
+        assert all(float(r[c]) >= 10 for c in reps if c not in zeros), i
+        assert len(zeros) == (1 if sys.argv[2] == "made" else 0), (i, zeros[:5])
+    else:
+        assert len(zeros) == 1, (i, zeros[:5])
+PY
+done
