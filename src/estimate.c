@@ -703,11 +703,12 @@ static void holm(ss_result *out, const size_t *idx, size_t k)
  * replicates, svrVar of the differences theta_r(a) - theta_r(b) around
  * est (R's svycontrast on svyby(covmat = TRUE) of a svrep design). */
 static int contrast_variance(const ss_design *d, work *wk, size_t a0, size_t a1, size_t b0,
-                             size_t b1, double est, double *var, size_t *m, ss_error *err)
+                             size_t b1, const unsigned char *drop, double est, double *var,
+                             size_t *m, ss_error *err)
 {
     if (d->rep) {
         for (size_t r = 0; r < d->rep->nrep; r++)
-            wk->theta[r] = wk->kz[a0 + r] - wk->kz[b0 + r];
+            wk->theta[r] = drop[r] ? NAN : wk->kz[a0 + r] - wk->kz[b0 + r];
         *m = 0;
         return ss_rep_variance(d->rep, wk->theta, est, var, err);
     }
@@ -736,8 +737,20 @@ static int contrasts(const ss_design *d, work *wk, const ss_estimate_options *o,
 {
     size_t npair = nd * (nd - 1) / 2, k = 0;
     size_t *idx = malloc((npair ? npair : 1) * sizeof *idx);
-    if (!idx)
+    /* Under replicates, a replicate that leaves any domain without an
+     * estimate is dropped from every pair, as svrVar drops an NA row of
+     * svyby's whole replicate matrix. */
+    size_t nrep = d->rep ? d->rep->nrep : 0;
+    unsigned char *drop = calloc(nrep ? nrep : 1, 1);
+    if (!idx || !drop) {
+        free(idx);
+        free(drop);
         return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    }
+    for (size_t i = 0; i < nd; i++)
+        if (!isnan(out->row[first + i * stride].estimate))
+            for (size_t r = 0; r < nrep; r++)
+                drop[r] |= (unsigned char)isnan(wk->kz[kstart[i * stride] + r]);
     int rc = SS_OK;
     for (size_t i = 0; i < nd && rc == SS_OK; i++)
         for (size_t j = i + 1; j < nd && rc == SS_OK; j++) {
@@ -749,7 +762,8 @@ static int contrasts(const ss_design *d, work *wk, const ss_estimate_options *o,
             double est = out->row[ra].estimate - out->row[rb].estimate, var;
             size_t m = 0;
             rc = contrast_variance(d, wk, kstart[i * stride], kend[i * stride],
-                                   kstart[j * stride], kend[j * stride], est, &var, &m, err);
+                                   kstart[j * stride], kend[j * stride], drop, est, &var,
+                                   &m, err);
             if (rc != SS_OK)
                 break;
             double n_ab = out->row[ra].n + out->row[rb].n;
@@ -773,6 +787,7 @@ static int contrasts(const ss_design *d, work *wk, const ss_estimate_options *o,
     if (rc == SS_OK)
         holm(out, idx, k);
     free(idx);
+    free(drop);
     return rc;
 }
 
