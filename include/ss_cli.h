@@ -127,7 +127,7 @@ int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq,
 /* The replicate options' lines of --help. */
 #define SS_CLI_REPLICATE_HELP \
     "replicate weights (R's as.svrepdesign, svrepdesign; every weighting is redone\n" \
-    "on each replicate, trimming with a replicate's zero weights left at zero):\n" \
+    "on each replicate; trimming leaves the rows outside a replicate at zero):\n" \
     "  --replicate jk1|jkn|brr|fay:RHO|bootstrap:R  make replicates from the design\n" \
     "  --seed N               bootstrap random numbers (GSL mt19937)\n" \
     "  --repweights REGEX     replicate weight columns in the file (combined)\n" \

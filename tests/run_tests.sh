@@ -83,33 +83,38 @@ if len(got) != len(want) or not all(len(g) == len(w) and all(same(a, b) for a, b
 PY
 }
 
-# --- 1. agreement with R's survey package --------------------------------
-while IFS='|' read -r name data args; do
-  case $name in ''|'#'*) continue ;; esac
+# ref_check LABEL COMMAND DATA ARGS EXPECTED [TOOL]: runs survstat COMMAND
+# datasets/DATA ARGS --format csv and compares its output with the R
+# reference EXPECTED (tests/tools/TOOL.py, refcmp by default: 1e-9 relative).
+ref_check() {
+  local label=$1 cmd=$2 data=$3 args=$4 expected=$5 tool=${6:-refcmp}
   # shellcheck disable=SC2086
-  run estimate "datasets/$data" $args --format csv
-  if [ $status -ne 0 ]; then
-    bad "ref $name: exit $status: $(cat "$TMP/err")"
-  elif python3 tests/tools/refcmp.py "$TMP/out" "tests/ref/$name.expected.csv" >"$TMP/cmp"; then
+  run "$cmd" "datasets/$data" $args --format csv
+  if [ "$status" -ne 0 ]; then
+    bad "$label: exit $status: $(cat "$TMP/err")"
+  elif python3 "tests/tools/$tool.py" "$TMP/out" "$expected" >"$TMP/cmp"; then
     ok
   else
-    bad "ref $name"; head -5 "$TMP/cmp"
+    bad "$label"; head -5 "$TMP/cmp"
   fi
-done < tests/ref/cases.txt
+}
+
+# ref_cases LABEL COMMAND CASES EXPECTED [TOOL]: ref_check for every line
+# `name|data|args` of the file CASES (`#` a comment); in EXPECTED, @ stands
+# for the case's name.
+ref_cases() {
+  local label=$1 cmd=$2 cases=$3 expected=$4 tool=${5:-refcmp} name data args
+  while IFS='|' read -r name data args; do
+    case $name in ''|'#'*) continue ;; esac
+    ref_check "$label $name" "$cmd" "$data" "$args" "${expected//@/$name}" "$tool"
+  done <"$cases"
+}
+
+# --- 1. agreement with R's survey package --------------------------------
+ref_cases ref estimate tests/ref/cases.txt "tests/ref/@.expected.csv"
 
 # --- 1b. survstat test against R's svyttest and svychisq ------------------
-while IFS='|' read -r name data args; do
-  case $name in ''|'#'*) continue ;; esac
-  # shellcheck disable=SC2086
-  run test "datasets/$data" $args --format csv
-  if [ $status -ne 0 ]; then
-    bad "test ref $name: exit $status: $(cat "$TMP/err")"
-  elif python3 tests/tools/testcmp.py "$TMP/out" "tests/ref/$name.test.expected.csv" >"$TMP/cmp"; then
-    ok
-  else
-    bad "test ref $name"; head -5 "$TMP/cmp"
-  fi
-done < tests/ref/test_cases.txt
+ref_cases "test ref" test tests/ref/test_cases.txt "tests/ref/@.test.expected.csv" testcmp
 
 # --- 2. the other case files ----------------------------------------------
 for f in tests/e2e/*.sh; do

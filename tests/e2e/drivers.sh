@@ -2,18 +2,7 @@
 # coefficients and SEs, cov.wt correlations, svymean performance, and the
 # quadrants), and one case per message.  Sourced by tests/run_tests.sh.
 
-while IFS='|' read -r name data args; do
-  case $name in ''|'#'*) continue ;; esac
-  # shellcheck disable=SC2086
-  run drivers "datasets/$data" $args --format csv
-  if [ "$status" -ne 0 ]; then
-    bad "drivers $name: exit $status: $(cat "$TMP/err")"
-  elif python3 tests/tools/refcmp.py "$TMP/out" "tests/ref/$name.drivers.expected.csv" >"$TMP/cmp"; then
-    ok
-  else
-    bad "drivers $name"; head -5 "$TMP/cmp"
-  fi
-done < tests/ref/drivers_cases.txt
+ref_cases "drivers" drivers tests/ref/drivers_cases.txt "tests/ref/@.drivers.expected.csv"
 
 DR=$TMP/drivers_cases
 mkdir -p "$DR"

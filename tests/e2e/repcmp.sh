@@ -3,18 +3,7 @@
 # R's svyby(covmat = TRUE) for the contrasts, by-hand R for the likelihood
 # interval and for trimming every replicate).  Sourced by tests/run_tests.sh.
 
-while IFS='|' read -r name data args; do
-  case $name in ''|'#'*) continue ;; esac
-  # shellcheck disable=SC2086
-  run estimate "datasets/$data" $args --format csv
-  if [ "$status" -ne 0 ]; then
-    bad "repcmp ref $name: exit $status: $(cat "$TMP/err")"
-  elif python3 tests/tools/refcmp.py "$TMP/out" "tests/ref/repcmp/$name.expected.csv" >"$TMP/cmp"; then
-    ok
-  else
-    bad "repcmp ref $name"; head -5 "$TMP/cmp"
-  fi
-done < tests/ref/repcmp_cases.txt
+ref_cases "repcmp ref" estimate tests/ref/repcmp_cases.txt "tests/ref/repcmp/@.expected.csv"
 
 # The likelihood profile of scd's 1-in-6 'alive' under BRR: half the
 # replicates have no survivor, the replicate SE of the logit is about 11 and

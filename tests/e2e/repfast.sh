@@ -6,18 +6,7 @@
 RF=$TMP/repfast
 mkdir -p "$RF"
 
-while IFS='|' read -r name data args; do
-  case $name in ''|'#'*) continue ;; esac
-  # shellcheck disable=SC2086
-  run estimate "datasets/$data" $args --format csv
-  if [ "$status" -ne 0 ]; then
-    bad "repfast ref $name: exit $status: $(cat "$TMP/err")"
-  elif python3 tests/tools/refcmp.py "$TMP/out" "tests/ref/$name.expected.csv" >"$TMP/cmp"; then
-    ok
-  else
-    bad "repfast ref $name"; head -5 "$TMP/cmp"
-  fi
-done < tests/ref/repfast_cases.txt
+ref_cases "repfast ref" estimate tests/ref/repfast_cases.txt "tests/ref/@.expected.csv"
 
 # Trimming after raking, per replicate: every replicate column trimmed with
 # --trim-weights is R's trimWeights(strict = TRUE) of the raked column, but

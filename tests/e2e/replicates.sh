@@ -6,18 +6,7 @@
 R=$TMP/replicate_cases
 mkdir -p "$R"
 
-while IFS='|' read -r name data args; do
-  case $name in ''|'#'*) continue ;; esac
-  # shellcheck disable=SC2086
-  run estimate "datasets/$data" $args --format csv
-  if [ "$status" -ne 0 ]; then
-    bad "rep ref $name: exit $status: $(cat "$TMP/err")"
-  elif python3 tests/tools/refcmp.py "$TMP/out" "tests/ref/$name.expected.csv" >"$TMP/cmp"; then
-    ok
-  else
-    bad "rep ref $name"; head -5 "$TMP/cmp"
-  fi
-done < tests/ref/rep_cases.txt
+ref_cases "rep ref" estimate tests/ref/rep_cases.txt "tests/ref/@.expected.csv"
 
 # survstat weight --replicate jk1 writes R's JK1 replicate weights
 # (as.svrepdesign(compress = FALSE), kept in datasets/apiclus1_rep.csv).

@@ -6,15 +6,7 @@
 while IFS='|' read -r name kind data args; do
   case $name in ''|'#'*) continue ;; esac
   if [ "$kind" = test ]; then cmp=testcmp; else cmp=refcmp; fi
-  # shellcheck disable=SC2086
-  run "$kind" "datasets/$data" $args --format csv
-  if [ "$status" -ne 0 ]; then
-    bad "reptest ref $name: exit $status: $(cat "$TMP/err")"
-  elif python3 "tests/tools/$cmp.py" "$TMP/out" "tests/ref/$name.$kind.expected.csv" >"$TMP/cmp"; then
-    ok
-  else
-    bad "reptest ref $name"; head -5 "$TMP/cmp"
-  fi
+  ref_check "reptest ref $name" "$kind" "$data" "$args" "tests/ref/$name.$kind.expected.csv" $cmp
 done < tests/ref/reptest_cases.txt
 
 # drivers --wave stamps every row (refcmp.py does not look at the wave)
