@@ -123,9 +123,22 @@ int ss_design_vcov(const ss_design *d, ss_design_work *w, const size_t *rows,
                    const double *z, size_t m, size_t p, double *V,
                    ss_error *err);
 
+/* The same in pieces, for callers that make the scores as they go rather
+ * than hold them all: ss_design_vcov_add the present rows chunk by chunk
+ * (in the order ss_design_vcov would get them, for the same result to the
+ * bit), then ss_design_vcov_end.  Only for designs without calibrations or
+ * replicates (ss_design_vcov rewrites every row's score for those). */
+void ss_design_vcov_add(const ss_design *d, ss_design_work *w, const size_t *rows,
+                        const double *z, size_t m, size_t p);
+int ss_design_vcov_end(const ss_design *d, ss_design_work *w, size_t p, double *V,
+                       ss_error *err);
 /* PSUs minus strata among the given rows (the domain's own df). */
 double ss_design_domain_df(const ss_design *d, ss_design_work *w,
                            const size_t *rows, size_t m);
+/* The same in pieces: ss_design_df_add chunk by chunk, then
+ * ss_design_df_end (independent of a ss_design_vcov_add in progress). */
+void ss_design_df_add(const ss_design *d, ss_design_work *w, const size_t *rows, size_t m);
+double ss_design_df_end(ss_design_work *w);
 
 /* The label of stratum h at stage s (1-based), for messages and describe. */
 const char *ss_design_stratum_label(const ss_design *d, size_t s, size_t h,

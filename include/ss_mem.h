@@ -1,4 +1,4 @@
-/* ss_mem: large per-row arrays.
+/* ss_mem: large per-row arrays, and how many threads to use.
  *
  * On this kind of machine (a VM whose host backs memory on first touch) a
  * 4 KB page fault costs microseconds, so arrays of millions of rows are
@@ -19,5 +19,10 @@ void ss_mem_init(void);
 /* malloc and realloc that give the hint. */
 void *ss_mem_alloc(size_t bytes);
 void *ss_mem_realloc(void *p, size_t bytes);
+
+/* Threads for work split in two (parsing, replicates, estimates): 2 on a
+ * machine with two or more CPUs, else 1; SURVSTAT_THREADS=1 forces one.
+ * Results are the same whatever the count. */
+int ss_thread_count(void);
 
 #endif

@@ -74,6 +74,22 @@ typedef struct ss_logit_pre {
 void ss_prop_logit_pre(const double *w, const size_t *rows, size_t m, double *a,
                        ss_logit_pre *pre);
 
+/* ss_prop_logit_pre for callers that do not hold the rows in an array:
+ * start with pre = {.mean_w = mean_w} and pass every present row's prior
+ * weight pw = w / mean_w in order; returns that row's a. */
+double ss_prop_logit_pre_row(ss_logit_pre *pre, double pw);
+/* The logit fit from pre and the sums over the rows with y = 1 of pw (S1)
+ * and of a (a1): 0 with the coefficient *beta, the fitted mean *mu and *g,
+ * with which a present row's linearized score (as ss_prop_ci's) is
+ * (y - mu) w g; 1 when the fit stopped after its first iteration (its
+ * scores then differ row by row: use ss_prop_ci); -1 when it does not
+ * converge. */
+int ss_prop_logit_sums(const ss_logit_pre *pre, double S1, double a1, double *beta,
+                       double *mu, double *g);
+/* The logit interval expit(beta -+ t sqrt(var)), t the quantile of level
+ * on df. */
+void ss_prop_logit_interval(double beta, double var, double level, double df, double *lo,
+                            double *hi);
 /* The interval by method into lo, hi; z is scratch of m doubles.
  * Fails (with err filled) only when a model fit does not converge or the
  * design variance fails (a lonely PSU). */

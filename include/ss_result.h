@@ -37,6 +37,10 @@ ss_result_row *ss_result_add(ss_result *r, const char *statistic,
                              const char *variable, const char *level,
                              const char *domain);
 
+/* Append the rows of src to dst (their strings move with them); src is
+ * left empty.  0, or -1 when out of memory (then nothing moved). */
+int ss_result_move(ss_result *dst, ss_result *src);
+
 /* Replace a string field of a row (a copy is kept). 0 or -1. */
 int ss_result_set_str(char **field, const char *value);
 

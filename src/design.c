@@ -524,7 +524,7 @@ int ss_design_build(ss_design *d, const ss_table *t, const ss_design_spec *spec,
 /* ---- variance ---- */
 
 struct ss_design_work {
-    size_t p;
+    size_t p;                        /* scores at most */
     size_t nstage;
     double *tot[SS_MAX_STAGES];      /* unit totals, nunit x p */
     uint8_t *touched[SS_MAX_STAGES]; /* per unit */
@@ -535,6 +535,9 @@ struct ss_design_work {
     size_t nslist;
     double *mean, *acc, *contrib;    /* p, p x p, p x p */
     uint8_t *h_seen;                 /* for domain df */
+    uint8_t *df_touched;             /* domain df: per stage-1 unit */
+    size_t *df_units, *df_strata;    /* and the units and strata seen */
+    size_t df_nu, df_nh;
 };
 
 void ss_design_work_free(ss_design_work *w)
@@ -552,6 +555,9 @@ void ss_design_work_free(ss_design_work *w)
     free(w->acc);
     free(w->contrib);
     free(w->h_seen);
+    free(w->df_touched);
+    free(w->df_units);
+    free(w->df_strata);
     free(w);
 }
 
@@ -578,10 +584,15 @@ ss_design_work *ss_design_work_alloc(const ss_design *d, size_t p)
     w->sflag = calloc(maxstrata, 1);
     w->slist = malloc(maxstrata * sizeof *w->slist);
     w->h_seen = calloc(maxstrata, 1);
+    size_t nu0 = d->stage[0].nunit ? d->stage[0].nunit : 1;
+    w->df_touched = calloc(nu0, 1);
+    w->df_units = malloc(nu0 * sizeof *w->df_units);
+    w->df_strata = malloc(maxstrata * sizeof *w->df_strata);
     w->mean = malloc(p * sizeof *w->mean);
     w->acc = malloc(p * p * sizeof *w->acc);
     w->contrib = malloc(p * p * sizeof *w->contrib);
-    if (!w->sflag || !w->slist || !w->h_seen || !w->mean || !w->acc || !w->contrib) {
+    if (!w->sflag || !w->slist || !w->h_seen || !w->mean || !w->acc || !w->contrib ||
+        !w->df_touched || !w->df_units || !w->df_strata) {
         ss_design_work_free(w);
         return NULL;
     }
@@ -593,14 +604,13 @@ static size_t unit_of(const ss_stage *st, size_t row)
     return st->unit ? st->unit[row] : row;
 }
 
-/* One stratum h at stage s (0-based) whose touched units are units[0..k):
+/* One stratum h at stage s (0-based) of p scores whose touched units are units[0..k):
  * its variance contribution in w->contrib.  Returns 1 when the stratum is
  * a lonely PSU under "average" (R's NA), -1 under "fail", else 0. */
-static int one_stratum(const ss_design *d, ss_design_work *w, size_t s,
+static int one_stratum(const ss_design *d, ss_design_work *w, size_t p, size_t s,
                        uint32_t h, const size_t *units, size_t k)
 {
     const ss_stage *st = &d->stage[s];
-    const size_t p = w->p;
     const double nh = st->npsu[h], N = st->popsize[h];
     const double f = isinf(N) ? 1.0 : (N - nh) / N;
     memset(w->contrib, 0, p * p * sizeof *w->contrib);
@@ -687,27 +697,42 @@ int ss_design_vcov(const ss_design *d, ss_design_work *w, const size_t *rows,
     return rc;
 }
 
+void ss_design_vcov_add(const ss_design *d, ss_design_work *w, const size_t *rows,
+                        const double *z, size_t m, size_t p)
+{
+    const size_t L = d->nstage;
+    const ss_stage *st = &d->stage[L - 1];
+    double *tot = w->tot[L - 1];
+    uint8_t *touched = w->touched[L - 1];
+    size_t *list = w->list[L - 1], nlist = w->nlist[L - 1];
+    for (size_t k = 0; k < m; k++) {
+        size_t u = unit_of(st, rows[k]);
+        if (!touched[u]) {
+            touched[u] = 1;
+            list[nlist++] = u;
+        }
+        for (size_t a = 0; a < p; a++)
+            tot[u * p + a] += z[k * p + a];
+    }
+    w->nlist[L - 1] = nlist;
+}
+
 static int vcov_raw(const ss_design *d, ss_design_work *w, const size_t *rows,
                     const double *z, size_t m, size_t p, double *V, ss_error *err)
+{
+    ss_design_vcov_add(d, w, rows, z, m, p);
+    return ss_design_vcov_end(d, w, p, V, err);
+}
+
+int ss_design_vcov_end(const ss_design *d, ss_design_work *w, size_t p, double *V,
+                       ss_error *err)
 {
     const size_t L = d->nstage;
     int rc = SS_OK;
     memset(V, 0, p * p * sizeof *V);
 
-    /* Totals of the deepest units, then rolled up stage by stage. */
-    {
-        const ss_stage *st = &d->stage[L - 1];
-        double *tot = w->tot[L - 1];
-        for (size_t k = 0; k < m; k++) {
-            size_t u = unit_of(st, rows[k]);
-            if (!w->touched[L - 1][u]) {
-                w->touched[L - 1][u] = 1;
-                w->list[L - 1][w->nlist[L - 1]++] = u;
-            }
-            for (size_t a = 0; a < p; a++)
-                tot[u * p + a] += z[k * p + a];
-        }
-    }
+    /* The deepest units' totals (ss_design_vcov_add), rolled up stage by
+     * stage. */
     for (size_t s = L - 1; s > 0; s--) {
         const ss_stage *st = &d->stage[s];
         for (size_t j = 0; j < w->nlist[s]; j++) {
@@ -757,7 +782,7 @@ static int vcov_raw(const ss_design *d, ss_design_work *w, const size_t *rows,
         for (size_t q = 0; q < nh_touched; q++) {
             uint32_t h = (uint32_t)w->slist[q];
             size_t b = h ? start[h - 1] : 0, e = start[h];
-            int r = one_stratum(d, w, 0, h, sorted + b, e - b);
+            int r = one_stratum(d, w, p, 0, h, sorted + b, e - b);
             if (r < 0) {
                 rc = lonely_error(d, 0, h, err);
                 break;
@@ -823,7 +848,7 @@ static int vcov_raw(const ss_design *d, ss_design_work *w, const size_t *rows,
                 if (mult[s][u] == 0)
                     continue;
                 size_t b = u ? kids_start[u - 1] : 0, e = kids_start[u];
-                int r = one_stratum(d, w, s + 1, (uint32_t)u, kids + b, e - b);
+                int r = one_stratum(d, w, p, s + 1, (uint32_t)u, kids + b, e - b);
                 if (r < 0) {
                     rc = lonely_error(d, s + 1, (uint32_t)u, err);
                     break;
@@ -850,31 +875,43 @@ reset:
     return rc;
 }
 
-double ss_design_domain_df(const ss_design *d, ss_design_work *w,
-                           const size_t *rows, size_t m)
+void ss_design_df_add(const ss_design *d, ss_design_work *w, const size_t *rows, size_t m)
 {
     const ss_stage *st = &d->stage[0];
-    /* Reuse the stage-1 touched flags (L >= 1) and the stratum flags. */
-    size_t nu = 0, nh = 0;
-    size_t *ul = w->list[0];
+    size_t nu = w->df_nu, nh = w->df_nh;
     for (size_t k = 0; k < m; k++) {
         size_t i = rows[k];
         if (d->w[i] == 0)
             continue;
         size_t u = unit_of(st, i);
-        if (!w->touched[0][u]) {
-            w->touched[0][u] = 1;
-            ul[nu++] = u;
+        if (!w->df_touched[u]) {
+            w->df_touched[u] = 1;
+            w->df_units[nu++] = u;
             uint32_t h = st->stratum[u];
             if (!w->h_seen[h]) {
                 w->h_seen[h] = 1;
-                w->slist[nh++] = h;
+                w->df_strata[nh++] = h;
             }
         }
     }
-    for (size_t j = 0; j < nu; j++)
-        w->touched[0][ul[j]] = 0;
-    for (size_t j = 0; j < nh; j++)
-        w->h_seen[w->slist[j]] = 0;
-    return (double)nu - (double)nh;
+    w->df_nu = nu;
+    w->df_nh = nh;
+}
+
+double ss_design_df_end(ss_design_work *w)
+{
+    for (size_t j = 0; j < w->df_nu; j++)
+        w->df_touched[w->df_units[j]] = 0;
+    for (size_t j = 0; j < w->df_nh; j++)
+        w->h_seen[w->df_strata[j]] = 0;
+    double df = (double)w->df_nu - (double)w->df_nh;
+    w->df_nu = w->df_nh = 0;
+    return df;
+}
+
+double ss_design_domain_df(const ss_design *d, ss_design_work *w,
+                           const size_t *rows, size_t m)
+{
+    ss_design_df_add(d, w, rows, m);
+    return ss_design_df_end(w);
 }

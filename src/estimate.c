@@ -2,6 +2,8 @@
 
 #include <gsl/gsl_cdf.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,7 +48,7 @@ typedef struct domains {
     size_t n;          /* domains */
     char **label;      /* "a=x;b=y", "" for the whole population */
     size_t *start;     /* rows of domain d: rows[start[d] .. start[d+1]) */
-    size_t *rows;
+    size_t *rows;      /* NULL without --by: the one domain is every row */
 } domains;
 
 static void domains_free(domains *dm)
@@ -82,174 +84,170 @@ static int domains_build(domains *dm, const ss_table *t, const ss_estimate_optio
 {
     memset(dm, 0, sizeof *dm);
     size_t n = t->nrow, nby = o->nby;
+    if (nby == 0) {
+        /* The whole population: every row, no row list. */
+        dm->n = 1;
+        dm->label = calloc(1, sizeof *dm->label);
+        dm->start = calloc(2, sizeof *dm->start);
+        if (dm->label)
+            dm->label[0] = strdup("");
+        if (!dm->label || !dm->label[0] || !dm->start)
+            return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        dm->start[1] = n;
+        return SS_OK;
+    }
     int32_t *dom = malloc((n ? n : 1) * sizeof *dom);
     if (!dom)
         return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     size_t nd = 0;
     int32_t *tuple = NULL; /* nd x nby level codes */
-    if (nby == 0) {
-        for (size_t i = 0; i < n; i++)
-            dom[i] = 0;
-        nd = 1;
-    } else {
-        const ss_column *cols[16];
-        if (nby > 16) {
-            free(dom);
-            return ss_error_set(err, SS_EUSAGE, NULL, 0, "at most 16 --by variables");
+    const ss_column *cols[16];
+    if (nby > 16) {
+        free(dom);
+        return ss_error_set(err, SS_EUSAGE, NULL, 0, "at most 16 --by variables");
+    }
+    for (size_t j = 0; j < nby; j++)
+        cols[j] = ss_table_find(t, o->by[j]);
+    /* Domain id per distinct tuple: a dictionary over the code bytes. */
+    ss_dict dict;
+    if (ss_dict_init(&dict) != 0) {
+        free(dom);
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    }
+    int32_t key[16];
+    /* Few level combinations: ids by a table over the mixed-radix index
+     * of the codes, in order of first appearance as the dictionary
+     * gives them. */
+    size_t ncomb = 1;
+    for (size_t j = 0; j < nby && ncomb <= DIRECT_MAX; j++)
+        ncomb *= cols[j]->levels.n ? cols[j]->levels.n : 1;
+    int32_t *direct = ncomb <= DIRECT_MAX ? malloc(ncomb * sizeof *direct) : NULL;
+    if (direct) {
+        for (size_t x = 0; x < ncomb; x++)
+            direct[x] = -1;
+    }
+    for (size_t i = 0; i < n && direct; i++) {
+        size_t x = 0;
+        int miss = 0;
+        for (size_t j = 0; j < nby; j++) {
+            int32_t cj = cols[j]->code[i];
+            miss |= cj < 0;
+            x = x * cols[j]->levels.n + (size_t)(cj < 0 ? 0 : cj);
         }
-        for (size_t j = 0; j < nby; j++)
-            cols[j] = ss_table_find(t, o->by[j]);
-        /* Domain id per distinct tuple: a dictionary over the code bytes. */
-        ss_dict dict;
-        if (ss_dict_init(&dict) != 0) {
-            free(dom);
-            return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        if (miss) {
+            dom[i] = -1;
+            continue;
         }
-        int32_t key[16];
-        /* Few level combinations: ids by a table over the mixed-radix index
-         * of the codes, in order of first appearance as the dictionary
-         * gives them. */
-        size_t ncomb = 1;
-        for (size_t j = 0; j < nby && ncomb <= DIRECT_MAX; j++)
-            ncomb *= cols[j]->levels.n ? cols[j]->levels.n : 1;
-        int32_t *direct = ncomb <= DIRECT_MAX ? malloc(ncomb * sizeof *direct) : NULL;
-        if (direct) {
-            for (size_t x = 0; x < ncomb; x++)
-                direct[x] = -1;
-        }
-        for (size_t i = 0; i < n && direct; i++) {
-            size_t x = 0;
-            int miss = 0;
-            for (size_t j = 0; j < nby; j++) {
-                int32_t cj = cols[j]->code[i];
-                miss |= cj < 0;
-                x = x * cols[j]->levels.n + (size_t)(cj < 0 ? 0 : cj);
-            }
-            if (miss) {
-                dom[i] = -1;
-                continue;
-            }
-            if (direct[x] < 0) {
-                for (size_t j = 0; j < nby; j++)
-                    key[j] = cols[j]->code[i];
-                direct[x] = ss_dict_intern(&dict, (const char *)key, nby * sizeof key[0]);
-                if (direct[x] < 0) {
-                    free(direct);
-                    ss_dict_free(&dict);
-                    free(dom);
-                    return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
-                }
-            }
-            dom[i] = direct[x];
-        }
-        for (size_t i = 0; i < n && !direct; i++) {
-            int miss = 0;
-            for (size_t j = 0; j < nby; j++) {
+        if (direct[x] < 0) {
+            for (size_t j = 0; j < nby; j++)
                 key[j] = cols[j]->code[i];
-                miss |= key[j] < 0;
-            }
-            if (miss) {
-                dom[i] = -1;
-                continue;
-            }
-            int32_t id = ss_dict_intern(&dict, (const char *)key, nby * sizeof key[0]);
-            if (id < 0) {
+            direct[x] = ss_dict_intern(&dict, (const char *)key, nby * sizeof key[0]);
+            if (direct[x] < 0) {
+                free(direct);
                 ss_dict_free(&dict);
                 free(dom);
                 return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
             }
-            dom[i] = id;
         }
-        free(direct);
-        nd = dict.n;
-        tuple = malloc((nd ? nd : 1) * nby * sizeof *tuple);
-        if (!tuple) {
+        dom[i] = direct[x];
+    }
+    for (size_t i = 0; i < n && !direct; i++) {
+        int miss = 0;
+        for (size_t j = 0; j < nby; j++) {
+            key[j] = cols[j]->code[i];
+            miss |= key[j] < 0;
+        }
+        if (miss) {
+            dom[i] = -1;
+            continue;
+        }
+        int32_t id = ss_dict_intern(&dict, (const char *)key, nby * sizeof key[0]);
+        if (id < 0) {
             ss_dict_free(&dict);
             free(dom);
             return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
         }
-        for (size_t d = 0; d < nd; d++)
-            memcpy(&tuple[d * nby], dict.str[d], nby * sizeof *tuple);
+        dom[i] = id;
+    }
+    free(direct);
+    nd = dict.n;
+    tuple = malloc((nd ? nd : 1) * nby * sizeof *tuple);
+    if (!tuple) {
         ss_dict_free(&dict);
+        free(dom);
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    }
+    for (size_t d = 0; d < nd; d++)
+        memcpy(&tuple[d * nby], dict.str[d], nby * sizeof *tuple);
+    ss_dict_free(&dict);
 
-        /* Order domains by the level order of each --by variable. */
-        int32_t *rank[16] = {0};
-        int bad = 0;
-        for (size_t j = 0; j < nby && !bad; j++) {
-            size_t nl = cols[j]->levels.n ? cols[j]->levels.n : 1;
-            int32_t *order = malloc(nl * sizeof *order);
-            rank[j] = malloc(nl * sizeof *rank[j]);
-            if (!order || !rank[j]) {
-                free(order);
-                bad = 1;
-                break;
-            }
-            size_t k = ss_column_level_order(cols[j], order);
-            for (size_t r = 0; r < k; r++)
-                rank[j][order[r]] = (int32_t)r;
+    /* Order domains by the level order of each --by variable. */
+    int32_t *rank[16] = {0};
+    int bad = 0;
+    for (size_t j = 0; j < nby && !bad; j++) {
+        size_t nl = cols[j]->levels.n ? cols[j]->levels.n : 1;
+        int32_t *order = malloc(nl * sizeof *order);
+        rank[j] = malloc(nl * sizeof *rank[j]);
+        if (!order || !rank[j]) {
             free(order);
+            bad = 1;
+            break;
         }
-        size_t *perm = malloc((nd ? nd : 1) * sizeof *perm);
-        int32_t *newid = malloc((nd ? nd : 1) * sizeof *newid);
-        dm->label = calloc(nd ? nd : 1, sizeof *dm->label);
-        if (bad || !perm || !newid || !dm->label) {
-            for (size_t j = 0; j < nby; j++)
-                free(rank[j]);
-            free(perm);
-            free(newid);
-            free(tuple);
-            free(dom);
-            return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
-        }
-        for (size_t d = 0; d < nd; d++)
-            perm[d] = d;
-        sort_cols = cols;
-        sort_rank = (const int32_t *const *)rank;
-        sort_tuple = tuple;
-        sort_nby = nby;
-        qsort(perm, nd, sizeof *perm, cmp_domain);
-        for (size_t r = 0; r < nd; r++)
-            newid[perm[r]] = (int32_t)r;
-        for (size_t i = 0; i < n; i++)
-            if (dom[i] >= 0)
-                dom[i] = newid[dom[i]];
-        dm->n = nd;
-        for (size_t r = 0; r < nd && !bad; r++) {
-            size_t len = 1;
-            for (size_t j = 0; j < nby; j++)
-                len += strlen(cols[j]->name) + 2 + cols[j]->levels.len[tuple[perm[r] * nby + j]];
-            char *s = malloc(len);
-            if (!s) {
-                bad = 1;
-                break;
-            }
-            size_t o2 = 0;
-            for (size_t j = 0; j < nby; j++) {
-                const char *lv = cols[j]->levels.str[tuple[perm[r] * nby + j]];
-                o2 += (size_t)sprintf(s + o2, "%s%s=%s", j ? ";" : "", cols[j]->name, lv);
-            }
-            dm->label[r] = s;
-        }
+        size_t k = ss_column_level_order(cols[j], order);
+        for (size_t r = 0; r < k; r++)
+            rank[j][order[r]] = (int32_t)r;
+        free(order);
+    }
+    size_t *perm = malloc((nd ? nd : 1) * sizeof *perm);
+    int32_t *newid = malloc((nd ? nd : 1) * sizeof *newid);
+    dm->label = calloc(nd ? nd : 1, sizeof *dm->label);
+    if (bad || !perm || !newid || !dm->label) {
         for (size_t j = 0; j < nby; j++)
             free(rank[j]);
         free(perm);
         free(newid);
         free(tuple);
-        if (bad) {
-            free(dom);
-            domains_free(dm);
-            return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
-        }
+        free(dom);
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     }
-    if (nby == 0) {
-        dm->n = 1;
-        dm->label = calloc(1, sizeof *dm->label);
-        if (dm->label)
-            dm->label[0] = strdup("");
-        if (!dm->label || !dm->label[0]) {
-            free(dom);
-            return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    for (size_t d = 0; d < nd; d++)
+        perm[d] = d;
+    sort_cols = cols;
+    sort_rank = (const int32_t *const *)rank;
+    sort_tuple = tuple;
+    sort_nby = nby;
+    qsort(perm, nd, sizeof *perm, cmp_domain);
+    for (size_t r = 0; r < nd; r++)
+        newid[perm[r]] = (int32_t)r;
+    for (size_t i = 0; i < n; i++)
+        if (dom[i] >= 0)
+            dom[i] = newid[dom[i]];
+    dm->n = nd;
+    for (size_t r = 0; r < nd && !bad; r++) {
+        size_t len = 1;
+        for (size_t j = 0; j < nby; j++)
+            len += strlen(cols[j]->name) + 2 + cols[j]->levels.len[tuple[perm[r] * nby + j]];
+        char *s = malloc(len);
+        if (!s) {
+            bad = 1;
+            break;
         }
+        size_t o2 = 0;
+        for (size_t j = 0; j < nby; j++) {
+            const char *lv = cols[j]->levels.str[tuple[perm[r] * nby + j]];
+            o2 += (size_t)sprintf(s + o2, "%s%s=%s", j ? ";" : "", cols[j]->name, lv);
+        }
+        dm->label[r] = s;
+    }
+    for (size_t j = 0; j < nby; j++)
+        free(rank[j]);
+    free(perm);
+    free(newid);
+    free(tuple);
+    if (bad) {
+        free(dom);
+        domains_free(dm);
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     }
     /* Rows of each domain, in file order (counting sort). */
     dm->start = calloc(dm->n + 1, sizeof *dm->start);
@@ -279,7 +277,14 @@ static int domains_build(domains *dm, const ss_table *t, const ss_estimate_optio
 
 /* ---- one estimate ---- */
 
+/* Rows per chunk of scores handed to the variance, and the most score
+ * columns at once (prop_stream). */
+#define CHUNK 1024
+#define STREAM_COLS 16
+
 typedef struct work {
+    size_t nrow;    /* of the table: the per-row arrays below, when made */
+    int rows_made;
     size_t *rows;   /* present rows of the current estimate */
     double *z;      /* their scores */
     double *y;      /* their values (0/1 indicators of a proportion) */
@@ -294,22 +299,28 @@ typedef struct work {
     size_t kn, kcap;
     /* A proportion's logit fit: the weight terms of the domain rows dr of
      * column c (the same present rows for every level), kept across levels. */
+    int pre_ok;
     const size_t *pre_dr;
     const ss_column *pre_c;
     ss_logit_pre pre;
     double *pre_a;
+    size_t *crow;   /* streamed: a chunk of present rows (CHUNK) */
+    double *cz;     /* and their scores (CHUNK x STREAM_COLS) */
 } work;
 
-/* Fill the interval, df, cv and n_eff of a row from its estimate and se. */
-static double row_df(const ss_design *d, work *wk, const ss_estimate_options *o, size_t m)
+/* The per-row arrays, made when an estimate first needs them (a streamed
+ * one does not).  0, or -1 when out of memory. */
+static int work_rows(work *wk)
 {
-    if (o->df_mode == SS_DF_INF)
-        return INFINITY;
-    if (o->df_mode == SS_DF_FIXED)
-        return o->df_fixed;
-    if (o->domain_df && !d->rep)
-        return ss_design_domain_df(d, wk->dw, wk->rows, m);
-    return d->df;
+    if (!wk->rows_made) {
+        wk->rows_made = 1;
+        wk->rows = ss_mem_alloc(wk->nrow * sizeof *wk->rows);
+        wk->z = ss_mem_alloc(wk->nrow * sizeof *wk->z);
+        wk->y = ss_mem_alloc(wk->nrow * sizeof *wk->y);
+        wk->z2 = ss_mem_alloc(wk->nrow * sizeof *wk->z2);
+        wk->pre_a = ss_mem_alloc(wk->nrow * sizeof *wk->pre_a); /* NULL: none shared */
+    }
+    return wk->rows && wk->z && wk->y && wk->z2 ? 0 : -1;
 }
 
 static void set_wald(ss_result_row *r, double level, double df)
@@ -435,62 +446,182 @@ static int flag_rse(ss_result_row *r, const ss_estimate_options *o)
     return 0;
 }
 
-/* Mean (or total when total is set) over the domain rows dr[0..nr) of the
- * values yv (NaN = missing) or, when c is given, of the indicator of level
- * code `level` of c; prop: the values are 0/1, and the row gets a
- * proportion's interval and flags. */
-static int mean_like(const ss_design *d, work *wk, const ss_estimate_options *o,
-                     const char *name, const double *yv, const ss_column *c, int32_t level,
-                     int total, int prop, const size_t *dr, size_t nr, ss_result_row *r,
+/* What the two ways of reading a mean's rows hand to mean_end. */
+typedef struct msums {
+    size_t m, nobs;     /* present rows, and those of them with weight */
+    double W, Y, s2;    /* sum w, sum w y, sum w (y - ybar)^2 / W */
+    double var;         /* the design variance of the estimate */
+    double ddf;         /* the domain's PSUs minus strata, NaN until counted */
+    int streamed;       /* the rows are not in wk (mean_stream, prop_stream) */
+    int logit;          /* streamed: the logit coefficient and its variance */
+    double beta, vbeta;
+} msums;
+
+/* Designs whose variance can take the scores chunk by chunk as they are
+ * made (ss_design_vcov_add), with nothing kept for --compare. */
+static int streamable(const ss_design *d, const work *wk)
+{
+    return !d->rep && d->ncal == 0 && !wk->keep;
+}
+
+/* The domain's own df is wanted: by --domain-df, or for a proportion by
+ * the beta interval and the NCHS flags. */
+static int wants_ddf(const ss_design *d, const ss_estimate_options *o, int prop)
+{
+    if (d->rep)
+        return 0;
+    return (o->domain_df && o->df_mode == SS_DF_DESIGN) ||
+           (prop && (o->ci_method == SS_CI_BETA || o->nchs));
+}
+
+static double domain_ddf(const ss_design *d, work *wk, msums *s)
+{
+    if (isnan(s->ddf))
+        s->ddf = ss_design_domain_df(d, wk->dw, wk->rows, s->m);
+    return s->ddf;
+}
+
+/* The df of an estimate's interval. */
+static double row_df(const ss_design *d, work *wk, const ss_estimate_options *o, msums *s)
+{
+    if (o->df_mode == SS_DF_INF)
+        return INFINITY;
+    if (o->df_mode == SS_DF_FIXED)
+        return o->df_fixed;
+    if (o->domain_df && !d->rep)
+        return domain_ddf(d, wk, s);
+    return d->df;
+}
+
+/* The same for an estimate whose m present rows are in wk->rows. */
+static double rows_df(const ss_design *d, work *wk, const ss_estimate_options *o, size_t m)
+{
+    msums s = {.m = m, .ddf = NAN};
+    return row_df(d, wk, o, &s);
+}
+
+/* The scores of a chunk of present rows to the variance (p of them per
+ * row) and, when wanted, to the count of the domain's PSUs. */
+static void flush_chunk(const ss_design *d, work *wk, size_t n, size_t p, int ddf)
+{
+    ss_design_vcov_add(d, wk->dw, wk->crow, wk->cz, n, p);
+    if (ddf)
+        ss_design_df_add(d, wk->dw, wk->crow, n);
+}
+
+/* A mean (or total) read straight from the column, without per-row arrays:
+ * the sums in one pass, the scores in a second, handed to the variance a
+ * chunk at a time in the order mean_like would list them (the same result
+ * to the bit). */
+static int mean_stream(const ss_design *d, work *wk, const ss_estimate_options *o,
+                       const double *yv, int total, const size_t *dr, size_t nr, msums *s,
+                       ss_error *err)
+{
+    const double *w = d->w;
+    for (size_t k = 0; k < nr; k++) {
+        size_t i = dr ? dr[k] : k;
+        double y = yv[i];
+        if (isnan(y))
+            continue;
+        s->m++;
+        s->nobs += w[i] != 0;
+        s->W += w[i];
+        s->Y += w[i] * y;
+    }
+    s->streamed = 1;
+    if (s->m == 0 || s->W == 0)
+        return SS_OK;
+    const double W = s->W, ybar = s->Y / W;
+    const int ddf = wants_ddf(d, o, 0);
+    double s2 = 0;
+    size_t c = 0;
+    for (size_t k = 0; k < nr; k++) {
+        size_t i = dr ? dr[k] : k;
+        double y = yv[i], wi = w[i];
+        if (isnan(y))
+            continue;
+        s2 += wi * (y - ybar) * (y - ybar);
+        wk->crow[c] = i;
+        wk->cz[c] = total ? wi * y : wi * (y - ybar) / W;
+        if (++c == CHUNK) {
+            flush_chunk(d, wk, c, 1, ddf);
+            c = 0;
+        }
+    }
+    flush_chunk(d, wk, c, 1, ddf);
+    s->s2 = s2 / W;
+    if (ddf)
+        s->ddf = ss_design_df_end(wk->dw);
+    return ss_design_vcov_end(d, wk->dw, 1, &s->var, err);
+}
+
+/* The same through wk's per-row arrays (any design), the values yv or, when
+ * c is given, the indicator of level code `level` of c. */
+static int mean_rows(const ss_design *d, work *wk, const double *yv, const ss_column *c,
+                     int32_t level, int total, const size_t *dr, size_t nr, msums *s,
                      ss_error *err)
 {
     const double *w = d->w;
-    size_t m = 0, nobs = 0;
-    double W = 0, Y = 0;
+    size_t m = 0;
     for (size_t k = 0; k < nr; k++) {
-        size_t i = dr[k];
+        size_t i = dr ? dr[k] : k;
         double y = c ? (c->code[i] < 0 ? NAN : c->code[i] == level) : yv[i];
         if (isnan(y))
             continue;
         wk->rows[m] = i;
         wk->y[m] = y;
         m++;
-        nobs += w[i] != 0;
-        W += w[i];
-        Y += w[i] * y;
+        s->nobs += w[i] != 0;
+        s->W += w[i];
+        s->Y += w[i] * y;
     }
-    r->n = (double)m;
-    if (m == 0 || W == 0)
+    s->m = m;
+    if (m == 0 || s->W == 0)
         return SS_OK;
-    double ybar = Y / W, s2 = 0;
+    const double W = s->W, Y = s->Y, ybar = Y / W;
+    double s2 = 0;
     for (size_t k = 0; k < m; k++) {
         double wi = w[wk->rows[k]], y = wk->y[k];
         s2 += wi * (y - ybar) * (y - ybar);
         wk->z[k] = total ? wi * y : wi * (y - ybar) / W;
     }
-    s2 /= W;
-    double var;
-    int rc = d->rep ? rep_variance(d, wk, m, wk->y, NULL, !total, total ? Y : Y / W, &var, err)
-                    : variance(d, wk, m, &var, err);
+    s->s2 = s2 / W;
+    int rc = d->rep ? rep_variance(d, wk, m, wk->y, NULL, !total, total ? Y : Y / W, &s->var, err)
+                    : variance(d, wk, m, &s->var, err);
     if (rc != SS_OK)
         return rc;
     if (keep_scores(d, wk, m) != 0)
         return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
-    r->estimate = total ? Y : ybar;
+    return SS_OK;
+}
+
+/* The row of a mean, total or proportion from its sums s: estimate, SE,
+ * deff, n_eff, interval and flags.  A proportion (prop) of the levels of
+ * c over the domain rows dr gets its interval by --ci-method; from wk's
+ * rows unless s is streamed. */
+static int mean_end(const ss_design *d, work *wk, const ss_estimate_options *o,
+                    const char *name, const ss_column *c, int total, int prop,
+                    const size_t *dr, msums *s, ss_result_row *r, ss_error *err)
+{
+    const double *w = d->w;
+    const size_t m = s->m;
+    const double W = s->W, var = s->var, s2 = s->s2;
+    r->estimate = total ? s->Y : s->Y / W;
     r->se = sqrt(var);
     if (o->deff) {
         /* R: svyvar (divisor n - 1) times the SRSWOR factor with N = W. */
-        double sv = s2 * (double)nobs / ((double)nobs - 1);
-        double vsrs = sv * (W - (double)nobs) / (W * (double)nobs);
+        double nobs = (double)s->nobs;
+        double sv = s2 * nobs / (nobs - 1);
+        double vsrs = sv * (W - nobs) / (W * nobs);
         if (total)
             vsrs *= W * W;
-        r->deff = (!total && W < (double)nobs) ? NAN : var / vsrs;
+        r->deff = (!total && W < nobs) ? NAN : var / vsrs;
     }
     if (!total) {
         double ne = var > 0 ? s2 / var : INFINITY;
         r->n_eff = ne < (double)m ? ne : (double)m;
     }
-    double df = row_df(d, wk, o, m);
+    double df = row_df(d, wk, o, s);
     if (!prop) {
         set_wald(r, o->level, df);
         return flag_rse(r, o) == 0 ? SS_OK : ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
@@ -499,9 +630,11 @@ static int mean_like(const ss_design *d, work *wk, const ss_estimate_options *o,
     /* A proportion: its interval by --ci-method, its NCHS flags. */
     double p = r->estimate;
     const ss_logit_pre *pre = NULL;
-    if (c && wk->pre_a && (o->ci_method == SS_CI_LOGIT || o->ci_method == SS_CI_LIKELIHOOD)) {
-        if (wk->pre_dr != dr || wk->pre_c != c) {
+    if (!s->streamed && c && wk->pre_a &&
+        (o->ci_method == SS_CI_LOGIT || o->ci_method == SS_CI_LIKELIHOOD)) {
+        if (!wk->pre_ok || wk->pre_dr != dr || wk->pre_c != c) {
             ss_prop_logit_pre(w, wk->rows, m, wk->pre_a, &wk->pre);
+            wk->pre_ok = 1;
             wk->pre_dr = dr;
             wk->pre_c = c;
         }
@@ -509,7 +642,8 @@ static int mean_like(const ss_design *d, work *wk, const ss_estimate_options *o,
     }
     double ddf = NAN;
     if (o->ci_method == SS_CI_BETA || o->nchs)
-        ddf = d->rep ? d->df : ss_design_domain_df(d, wk->dw, wk->rows, m);
+        ddf = d->rep ? d->df : domain_ddf(d, wk, s);
+    int rc;
     if (d->rep && (o->ci_method == SS_CI_LOGIT || o->ci_method == SS_CI_LIKELIHOOD) &&
         p > 0 && p < 1) {
         r->df = isinf(df) ? NAN : df;
@@ -518,23 +652,22 @@ static int mean_like(const ss_design *d, work *wk, const ss_estimate_options *o,
         rc = rep_prop_ci(d, wk, &pin, o->ci_method, &r->ci_low, &r->ci_high, err);
         if (rc != SS_OK)
             return ci_error(err, rc, name);
-        if (o->nchs) {
-            char flag[32];
-            ss_prop_nchs(p, var, (double)m, ddf, flag, sizeof flag);
-            if (ss_result_set_str(&r->flag, flag) != 0)
-                return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    } else {
+        if (o->ci_method == SS_CI_BETA && o->df_mode == SS_DF_DESIGN)
+            df = ddf; /* R's svyciprop "beta" uses the domain's own df */
+        r->df = isinf(df) ? NAN : df;
+        r->cv = p != 0 ? r->se / fabs(p) : NAN;
+        if (s->logit && p > 0 && p < 1) {
+            ss_prop_logit_interval(s->beta, s->vbeta, o->level, df, &r->ci_low, &r->ci_high);
+        } else {
+            ss_prop_input in = {d, wk->dw, s->streamed ? NULL : wk->rows,
+                                s->streamed ? NULL : wk->y, m, p, var, o->level, df,
+                                o->df_mode == SS_DF_DESIGN ? ddf : df, pre};
+            rc = ss_prop_ci(o->ci_method, &in, wk->z2, &r->ci_low, &r->ci_high, err);
+            if (rc != SS_OK)
+                return ci_error(err, rc, name);
         }
-        return rc;
     }
-    if (o->ci_method == SS_CI_BETA && o->df_mode == SS_DF_DESIGN)
-        df = ddf; /* R's svyciprop "beta" uses the domain's own df */
-    r->df = isinf(df) ? NAN : df;
-    r->cv = p != 0 ? r->se / fabs(p) : NAN;
-    ss_prop_input in = {d, wk->dw, wk->rows, wk->y, m, p, var, o->level, df,
-                        o->df_mode == SS_DF_DESIGN ? ddf : df, pre};
-    rc = ss_prop_ci(o->ci_method, &in, wk->z2, &r->ci_low, &r->ci_high, err);
-    if (rc != SS_OK)
-        return ci_error(err, rc, name);
     if (o->nchs) {
         char flag[32];
         ss_prop_nchs(p, var, (double)m, ddf, flag, sizeof flag);
@@ -544,14 +677,175 @@ static int mean_like(const ss_design *d, work *wk, const ss_estimate_options *o,
     return SS_OK;
 }
 
+/* Mean (or total when total is set) over the domain rows dr[0..nr) (NULL:
+ * every row) of the values yv (NaN = missing) or, when c is given, of the
+ * indicator of level code `level` of c; prop: the values are 0/1, and the
+ * row gets a proportion's interval and flags. */
+static int mean_like(const ss_design *d, work *wk, const ss_estimate_options *o,
+                     const char *name, const double *yv, const ss_column *c, int32_t level,
+                     int total, int prop, const size_t *dr, size_t nr, ss_result_row *r,
+                     ss_error *err)
+{
+    msums s = {.ddf = NAN};
+    int rc;
+    if (!prop && !c && streamable(d, wk)) {
+        rc = mean_stream(d, wk, o, yv, total, dr, nr, &s, err);
+    } else {
+        if (work_rows(wk) != 0)
+            return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        rc = mean_rows(d, wk, yv, c, level, total, dr, nr, &s, err);
+    }
+    r->n = (double)s.m;
+    if (rc != SS_OK || s.m == 0 || s.W == 0)
+        return rc;
+    return mean_end(d, wk, o, name, c, total, prop, dr, &s, r, err);
+}
+
+/* The number of score columns prop_stream hands the variance at once (at
+ * most STREAM_COLS): each costs a double per unit of the design's largest
+ * stage. */
+static size_t stream_cols(const ss_design *d)
+{
+    size_t nu = 1;
+    for (size_t s = 0; s < d->nstage; s++)
+        if (d->stage[s].nunit > nu)
+            nu = d->stage[s].nunit;
+    size_t p = ((size_t)4 << 20) / nu; /* 32 MB of unit totals */
+    return p < 2 ? 2 : p > STREAM_COLS ? STREAM_COLS : p;
+}
+
+/* Every level of the proportion of c over the domain rows dr (NULL: all),
+ * streamed: the sums in one pass, the logit fit's first-iteration terms in
+ * a second (when --ci-method logit), then the scores of the levels (and of
+ * their logit coefficients) a few at a time, in chunks.  The same result to
+ * the bit as mean_like level by level (ss_design_vcov's diagonal does not
+ * depend on the other columns).  lev_of[code] is the level of a code, -1
+ * for none; s[0..nlev) get the levels' sums.  Returns -1 when a level's
+ * logit fit needs its rows (it stops after one iteration, or does not
+ * converge): mean_like then redoes the levels, and reports. */
+static int prop_stream(const ss_design *d, work *wk, const ss_estimate_options *o,
+                       const ss_column *c, const int32_t *lev_of, size_t nlev,
+                       const size_t *dr, size_t nr, msums *s, ss_error *err)
+{
+    const double *w = d->w;
+    size_t m = 0, nobs = 0;
+    double W = 0;
+    for (size_t l = 0; l < nlev; l++)
+        s[l] = (msums){.ddf = NAN, .streamed = 1};
+    for (size_t k = 0; k < nr; k++) {
+        size_t i = dr ? dr[k] : k;
+        int32_t code = c->code[i];
+        if (code < 0)
+            continue;
+        m++;
+        nobs += w[i] != 0;
+        W += w[i];
+        if (lev_of[code] >= 0)
+            s[lev_of[code]].Y += w[i];
+    }
+    for (size_t l = 0; l < nlev; l++) {
+        s[l].m = m;
+        s[l].nobs = nobs;
+        s[l].W = W;
+    }
+    if (m == 0 || W == 0)
+        return SS_OK;
+
+    /* The logit fits, from the weights' first-iteration terms
+     * (ss_prop_logit_pre) and their sums over each level's rows. */
+    int logit = 0;
+    for (size_t l = 0; l < nlev; l++) {
+        double p = s[l].Y / W;
+        logit |= o->ci_method == SS_CI_LOGIT && p > 0 && p < 1;
+    }
+    double *S1 = calloc(4 * nlev + 1, sizeof *S1), *a1 = S1 + nlev, *g = a1 + nlev;
+    double *mu = g + nlev;
+    if (!S1)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    if (logit) {
+        ss_logit_pre pre = {.mean_w = W / (double)m};
+        for (size_t k = 0; k < nr; k++) {
+            size_t i = dr ? dr[k] : k;
+            int32_t code = c->code[i];
+            if (code < 0)
+                continue;
+            double a = ss_prop_logit_pre_row(&pre, w[i] / pre.mean_w);
+            if (lev_of[code] >= 0) {
+                S1[lev_of[code]] += w[i] / pre.mean_w;
+                a1[lev_of[code]] += a;
+            }
+        }
+        for (size_t l = 0; l < nlev; l++) {
+            double p = s[l].Y / W;
+            s[l].logit = p > 0 && p < 1;
+            if (s[l].logit &&
+                ss_prop_logit_sums(&pre, S1[l], a1[l], &s[l].beta, &mu[l], &g[l]) != 0) {
+                free(S1);
+                return -1;
+            }
+        }
+    }
+
+    /* The scores, a block of levels at a time: column j the level's
+     * indicator's, column nb + j its logit coefficient's. */
+    const int ddf = wants_ddf(d, o, 1);
+    const size_t cols = logit ? 2 : 1, nb_max = stream_cols(d) / 2;
+    int rc = SS_OK;
+    for (size_t l0 = 0; l0 < nlev && rc == SS_OK; l0 += nb_max) {
+        const size_t nb = nlev - l0 < nb_max ? nlev - l0 : nb_max, p = cols * nb;
+        const int count = ddf && l0 == 0;
+        size_t cn = 0;
+        double s2[STREAM_COLS / 2] = {0}, V[STREAM_COLS * STREAM_COLS];
+        for (size_t k = 0; k < nr; k++) {
+            size_t i = dr ? dr[k] : k;
+            int32_t code = c->code[i];
+            if (code < 0)
+                continue;
+            const double wi = w[i];
+            double *z = &wk->cz[cn * p];
+            for (size_t j = 0; j < nb; j++) {
+                const size_t l = l0 + j;
+                const double y = lev_of[code] == (int32_t)l, pl = s[l].Y / W;
+                s2[j] += wi * (y - pl) * (y - pl);
+                z[j] = wi * (y - pl) / W;
+                if (logit)
+                    z[nb + j] = s[l].logit ? (y - mu[l]) * wi * g[l] : 0;
+            }
+            wk->crow[cn] = i;
+            if (++cn == CHUNK) {
+                flush_chunk(d, wk, cn, p, count);
+                cn = 0;
+            }
+        }
+        flush_chunk(d, wk, cn, p, count);
+        for (size_t j = 0; j < nb; j++)
+            s[l0 + j].s2 = s2[j] / W;
+        if (count) {
+            double df = ss_design_df_end(wk->dw);
+            for (size_t l = 0; l < nlev; l++)
+                s[l].ddf = df;
+        }
+        rc = ss_design_vcov_end(d, wk->dw, p, V, err);
+        for (size_t j = 0; j < nb && rc == SS_OK; j++) {
+            s[l0 + j].var = V[j * p + j];
+            if (logit)
+                s[l0 + j].vbeta = V[(nb + j) * p + nb + j];
+        }
+    }
+    free(S1);
+    return rc;
+}
+
 /* A quantile of a numeric column over the domain rows (R's svyquantile). */
 static int quantile(const ss_design *d, work *wk, const ss_estimate_options *o,
                     const ss_column *c, double prob, const size_t *dr, size_t nr,
                     ss_result_row *r, ss_error *err)
 {
+    if (work_rows(wk) != 0)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     size_t m = 0;
     for (size_t k = 0; k < nr; k++) {
-        size_t i = dr[k];
+        size_t i = dr ? dr[k] : k;
         if (isnan(c->num[i]))
             continue;
         wk->rows[m] = i;
@@ -560,7 +854,7 @@ static int quantile(const ss_design *d, work *wk, const ss_estimate_options *o,
     r->n = (double)m;
     if (m == 0)
         return SS_OK;
-    double df = row_df(d, wk, o, m);
+    double df = rows_df(d, wk, o, m);
     ss_quantile_out q;
     int rc = ss_quantile_estimate(d, wk->dw, wk->rows, wk->y, m, prob, o->qrule, o->level,
                                   df, wk->z, &q, err);
@@ -579,11 +873,13 @@ static int ratio(const ss_design *d, work *wk, const ss_estimate_options *o,
                  const ss_column *cy, const ss_column *cx, const size_t *dr,
                  size_t nr, ss_result_row *r, ss_error *err)
 {
+    if (work_rows(wk) != 0)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     const double *w = d->w;
     size_t m = 0;
     double X = 0, Y = 0;
     for (size_t k = 0; k < nr; k++) {
-        size_t i = dr[k];
+        size_t i = dr ? dr[k] : k;
         double y = cy->num[i], x = cx->num[i];
         if (isnan(y) || isnan(x))
             continue;
@@ -610,7 +906,7 @@ static int ratio(const ss_design *d, work *wk, const ss_estimate_options *o,
         return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     r->estimate = R;
     r->se = sqrt(var);
-    set_wald(r, o->level, row_df(d, wk, o, m));
+    set_wald(r, o->level, rows_df(d, wk, o, m));
     return flag_rse(r, o) == 0 ? SS_OK : ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
 }
 
@@ -776,7 +1072,7 @@ static int contrasts(const ss_design *d, work *wk, const ss_estimate_options *o,
             r->estimate = est;
             r->se = sqrt(var);
             r->n = n_ab;
-            double df = row_df(d, wk, o, m);
+            double df = rows_df(d, wk, o, m);
             set_wald(r, o->level, df);
             r->cv = NAN;
             r->t = est / r->se;
@@ -791,6 +1087,270 @@ static int contrasts(const ss_design *d, work *wk, const ss_estimate_options *o,
     return rc;
 }
 
+/* One worker's state: its workspace and, under --compare, where each
+ * domain's kept scores start and end. */
+typedef struct worker {
+    work wk;
+    size_t *kstart;
+} worker;
+
+static void worker_free(worker *w)
+{
+    free(w->wk.crow);
+    free(w->wk.cz);
+    free(w->wk.rows);
+    free(w->wk.z);
+    free(w->wk.y);
+    free(w->wk.z2);
+    free(w->wk.score);
+    free(w->wk.pre_a);
+    free(w->wk.krows);
+    free(w->wk.kz);
+    free(w->kstart);
+    ss_design_work_free(w->wk.dw);
+    ss_rep_work_free(w->wk.rw);
+    free(w->wk.theta);
+}
+
+static int worker_init(worker *w, const ss_table *t, const ss_design *d,
+                       const ss_estimate_request *er, size_t n, const ss_estimate_options *o,
+                       ss_error *err)
+{
+    memset(w, 0, sizeof *w);
+    work *wk = &w->wk;
+    wk->nrow = t->nrow ? t->nrow : 1;
+    int need_score = 0;
+    for (size_t q = 0; q < n; q++)
+        need_score |= er[q].stat >= SS_STAT_T2B;
+    if (need_score)
+        wk->score = ss_mem_alloc(wk->nrow * sizeof *wk->score);
+    wk->keep = o->compare && o->nby > 0;
+    wk->dw = ss_design_work_alloc(d, streamable(d, wk) ? stream_cols(d) : 1);
+    wk->crow = malloc(CHUNK * sizeof *wk->crow);
+    wk->cz = malloc(CHUNK * STREAM_COLS * sizeof *wk->cz);
+    int bad = (need_score && !wk->score) || !wk->dw || !wk->crow || !wk->cz;
+    if (d->rep) {
+        wk->rw = ss_rep_work_alloc(d->rep);
+        wk->theta = malloc((d->rep->nrep ? d->rep->nrep : 1) * sizeof *wk->theta);
+        bad |= !wk->rw || !wk->theta;
+    }
+    return bad ? ss_error_set(err, SS_EDATA, NULL, 0, "out of memory") : SS_OK;
+}
+
+/* The rows of one request e: domain by domain, every level; then the
+ * contrasts of each level. */
+static int run_request(const ss_table *t, const ss_design *d, const domains *dmp,
+                       const ss_estimate_request *e, const ss_estimate_options *o,
+                       worker *wr, ss_result *out, ss_error *err)
+{
+    const domains dm = *dmp;
+    work *wk = &wr->wk;
+    const ss_column *c = ss_table_find(t, e->var);
+    int rc = SS_OK;
+    wk->pre_ok = 0;
+    char name[2048];
+    snprintf(name, sizeof name, "%s%s%s", e->var, e->stat == SS_STAT_RATIO ? "/" : "",
+             e->stat == SS_STAT_RATIO ? e->den : "");
+    if (e->stat >= SS_STAT_T2B) {
+        rc = scores(t, e, o, wk->score, err);
+        if (rc != SS_OK)
+            return rc;
+    }
+    const double *score = wk->score;
+    int32_t *order = NULL;
+    size_t nlev = 1;
+    if (e->stat == SS_STAT_PROP) {
+        order = malloc((c->levels.n ? c->levels.n : 1) * sizeof *order);
+        if (!order)
+            return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        nlev = ss_column_level_order(c, order);
+    } else if (e->stat == SS_STAT_QUANTILE) {
+        nlev = o->nprobs;
+    }
+    size_t first = out->n;
+    wk->kn = 0;
+    size_t *kstart = NULL;
+    if (wk->keep) {
+        free(wr->kstart);
+        kstart = wr->kstart = malloc(2 * (dm.n * nlev + 1) * sizeof *kstart);
+        if (!kstart)
+            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    }
+    /* A proportion's levels are streamed together, domain by domain (the
+     * likelihood interval profiles each level's rows). */
+    msums *sp = NULL;
+    int32_t *lev_of = NULL;
+    if (rc == SS_OK && e->stat == SS_STAT_PROP && streamable(d, wk) &&
+        o->ci_method != SS_CI_LIKELIHOOD) {
+        sp = malloc((nlev ? nlev : 1) * sizeof *sp);
+        lev_of = malloc((c->levels.n ? c->levels.n : 1) * sizeof *lev_of);
+        if (!sp || !lev_of) {
+            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        } else {
+            for (size_t k = 0; k < c->levels.n; k++)
+                lev_of[k] = -1;
+            for (size_t l = 0; l < nlev; l++)
+                lev_of[order[l]] = (int32_t)l;
+        }
+    }
+    for (size_t d0 = 0; d0 < dm.n && rc == SS_OK; d0++) {
+        const size_t *dr = dm.rows ? dm.rows + dm.start[d0] : NULL;
+        size_t nr = dm.start[d0 + 1] - dm.start[d0];
+        int streamed = 0;
+        if (sp) {
+            rc = prop_stream(d, wk, o, c, lev_of, nlev, dr, nr, sp, err);
+            streamed = rc == SS_OK;
+            if (rc == -1)
+                rc = SS_OK; /* a level's logit fit wants its rows */
+        }
+        for (size_t l = 0; l < nlev && rc == SS_OK; l++) {
+            const char *lev = order ? c->levels.str[order[l]]
+                              : e->stat == SS_STAT_QUANTILE ? o->prob_labels[l] : "";
+            if (kstart)
+                kstart[d0 * nlev + l] = wk->kn;
+            ss_result_row *r = ss_result_add(out, stat_name(e->stat), name, lev, dm.label[d0]);
+            if (!r) {
+                rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+                break;
+            }
+            switch (e->stat) {
+            case SS_STAT_MEAN:
+            case SS_STAT_TOTAL:
+                rc = mean_like(d, wk, o, name, c->num, NULL, -1, e->stat == SS_STAT_TOTAL, 0,
+                               dr, nr, r, err);
+                break;
+            case SS_STAT_PROP:
+                if (!streamed) {
+                    rc = mean_like(d, wk, o, name, NULL, c, order[l], 0, 1, dr, nr, r, err);
+                    break;
+                }
+                r->n = (double)sp[l].m;
+                if (sp[l].m > 0 && sp[l].W != 0)
+                    rc = mean_end(d, wk, o, name, c, 0, 1, dr, &sp[l], r, err);
+                break;
+            case SS_STAT_T2B:
+            case SS_STAT_B2B:
+                rc = mean_like(d, wk, o, name, score, NULL, -1, 0, 1, dr, nr, r, err);
+                break;
+            case SS_STAT_NET:
+            case SS_STAT_INDEX:
+                rc = mean_like(d, wk, o, name, score, NULL, -1, 0, 0, dr, nr, r, err);
+                break;
+            case SS_STAT_RATIO:
+                rc = ratio(d, wk, o, c, ss_table_find(t, e->den), dr, nr, r, err);
+                break;
+            case SS_STAT_QUANTILE:
+                rc = quantile(d, wk, o, c, o->probs[l], dr, nr, r, err);
+                break;
+            }
+            if (kstart)
+                kstart[dm.n * nlev + 1 + d0 * nlev + l] = wk->kn;
+        }
+    }
+    if (wk->keep && e->stat != SS_STAT_QUANTILE)
+        for (size_t l = 0; l < nlev && rc == SS_OK; l++)
+            rc = contrasts(d, wk, o, out, first + l, nlev, kstart + l,
+                           kstart + dm.n * nlev + 1 + l, dm.n, err);
+    free(sp);
+    free(lev_of);
+    free(order);
+    return rc;
+}
+
+/* ---- two threads ---- */
+
+/* Requests share out between threads only on a large table, when every one
+ * streams (no per-row arrays to double): means, totals and proportions. */
+enum { PAR_MIN_ROWS = 1u << 20 };
+
+static int parallel_ok(const ss_table *t, const ss_design *d, const ss_estimate_request *er,
+                       size_t n, const ss_estimate_options *o)
+{
+    if (n < 2 || t->nrow < PAR_MIN_ROWS || d->rep || d->ncal > 0 || (o->compare && o->nby > 0) ||
+        o->ci_method == SS_CI_LIKELIHOOD || ss_thread_count() < 2)
+        return 0;
+    for (size_t q = 0; q < n; q++)
+        if (er[q].stat != SS_STAT_MEAN && er[q].stat != SS_STAT_TOTAL &&
+            er[q].stat != SS_STAT_PROP)
+            return 0;
+    return 1;
+}
+
+typedef struct par {
+    const ss_table *t;
+    const ss_design *d;
+    const domains *dm;
+    const ss_estimate_request *er;
+    size_t n;
+    const ss_estimate_options *o;
+    ss_result *res;   /* per request */
+    ss_error *errs;
+    int *rc;
+    atomic_size_t next;
+} par;
+
+/* Take requests in turn until none is left; each request's rows go to its
+ * own result, so the merged table does not depend on who took what. */
+static void *par_run(void *arg)
+{
+    par *pp = arg;
+    worker wr;
+    ss_error err0 = {0};
+    int rc0 = worker_init(&wr, pp->t, pp->d, pp->er, pp->n, pp->o, &err0);
+    for (;;) {
+        size_t q = atomic_fetch_add(&pp->next, 1);
+        if (q >= pp->n)
+            break;
+        if (rc0 != SS_OK) {
+            pp->rc[q] = rc0;
+            pp->errs[q] = err0;
+            continue;
+        }
+        pp->rc[q] = run_request(pp->t, pp->d, pp->dm, &pp->er[q], pp->o, &wr, &pp->res[q],
+                                &pp->errs[q]);
+    }
+    worker_free(&wr);
+    return NULL;
+}
+
+/* The requests on two threads; the rows and the first error (in request
+ * order) as one thread would give them. */
+static int run_parallel(const ss_table *t, const ss_design *d, const domains *dm,
+                        const ss_estimate_request *er, size_t n, const ss_estimate_options *o,
+                        ss_result *out, ss_error *err)
+{
+    par pp = {t, d, dm, er, n, o, calloc(n, sizeof *pp.res), calloc(n, sizeof *pp.errs),
+              calloc(n, sizeof *pp.rc), 0};
+    int rc = SS_OK;
+    if (!pp.res || !pp.errs || !pp.rc) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        goto done;
+    }
+    for (size_t q = 0; q < n; q++)
+        ss_result_init(&pp.res[q]);
+    atomic_init(&pp.next, 0);
+    pthread_t tid;
+    int two = pthread_create(&tid, NULL, par_run, &pp) == 0;
+    par_run(&pp);
+    if (two)
+        pthread_join(tid, NULL);
+    for (size_t q = 0; q < n && rc == SS_OK; q++) {
+        if (pp.rc[q] != SS_OK) {
+            *err = pp.errs[q];
+            rc = pp.rc[q];
+        } else if (ss_result_move(out, &pp.res[q]) != 0) {
+            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        }
+    }
+    for (size_t q = 0; q < n && pp.res; q++)
+        ss_result_free(&pp.res[q]);
+done:
+    free(pp.res);
+    free(pp.errs);
+    free(pp.rc);
+    return rc;
+}
+
 int ss_estimate_run(const ss_table *t, const ss_design *d,
                     const ss_estimate_request *er, size_t n,
                     const ss_estimate_options *o, ss_result *out, ss_error *err)
@@ -801,122 +1361,17 @@ int ss_estimate_run(const ss_table *t, const ss_design *d,
         domains_free(&dm);
         return rc;
     }
-    const size_t nrow = t->nrow ? t->nrow : 1;
-    work wk = {0};
-    wk.rows = ss_mem_alloc(nrow * sizeof *wk.rows);
-    wk.z = ss_mem_alloc(nrow * sizeof *wk.z);
-    wk.y = ss_mem_alloc(nrow * sizeof *wk.y);
-    wk.z2 = ss_mem_alloc(nrow * sizeof *wk.z2);
-    wk.score = ss_mem_alloc(nrow * sizeof *wk.score);
-    wk.pre_a = ss_mem_alloc(nrow * sizeof *wk.pre_a); /* NULL: no shared logit terms */
-    wk.dw = ss_design_work_alloc(d, 1);
-    if (d->rep) {
-        wk.rw = ss_rep_work_alloc(d->rep);
-        wk.theta = malloc((d->rep->nrep ? d->rep->nrep : 1) * sizeof *wk.theta);
-        if (!wk.rw || !wk.theta)
-            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
-    }
-    size_t *kstart = NULL; /* --compare: where each domain's kept scores start, end */
-    if (o->compare && o->nby > 0) {
-        wk.keep = 1;
+    if (o->compare && o->nby > 0)
         out->tests = 1;
+    if (parallel_ok(t, d, er, n, o)) {
+        rc = run_parallel(t, d, &dm, er, n, o, out, err);
+    } else {
+        worker wr;
+        rc = worker_init(&wr, t, d, er, n, o, err);
+        for (size_t q = 0; q < n && rc == SS_OK; q++)
+            rc = run_request(t, d, &dm, &er[q], o, &wr, out, err);
+        worker_free(&wr);
     }
-    if (rc == SS_OK && (!wk.rows || !wk.z || !wk.y || !wk.z2 || !wk.score || !wk.dw))
-        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
-
-    for (size_t q = 0; q < n && rc == SS_OK; q++) {
-        const ss_estimate_request *e = &er[q];
-        const ss_column *c = ss_table_find(t, e->var);
-        wk.pre_dr = NULL;
-        char name[2048];
-        snprintf(name, sizeof name, "%s%s%s", e->var, e->stat == SS_STAT_RATIO ? "/" : "",
-                 e->stat == SS_STAT_RATIO ? e->den : "");
-        if (e->stat >= SS_STAT_T2B) {
-            rc = scores(t, e, o, wk.score, err);
-            if (rc != SS_OK)
-                break;
-        }
-        const double *score = wk.score;
-        int32_t *order = NULL;
-        size_t nlev = 1;
-        if (e->stat == SS_STAT_PROP) {
-            order = malloc((c->levels.n ? c->levels.n : 1) * sizeof *order);
-            if (!order) {
-                rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
-                break;
-            }
-            nlev = ss_column_level_order(c, order);
-        } else if (e->stat == SS_STAT_QUANTILE) {
-            nlev = o->nprobs;
-        }
-        /* Domain by domain, every level; then the contrasts of each level. */
-        size_t first = out->n;
-        wk.kn = 0;
-        if (wk.keep) {
-            free(kstart);
-            kstart = malloc(2 * (dm.n * nlev + 1) * sizeof *kstart);
-            if (!kstart)
-                rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
-        }
-        for (size_t d0 = 0; d0 < dm.n && rc == SS_OK; d0++) {
-            const size_t *dr = dm.rows + dm.start[d0];
-            size_t nr = dm.start[d0 + 1] - dm.start[d0];
-            for (size_t l = 0; l < nlev && rc == SS_OK; l++) {
-                const char *lev = order ? c->levels.str[order[l]]
-                                  : e->stat == SS_STAT_QUANTILE ? o->prob_labels[l] : "";
-                if (kstart)
-                    kstart[d0 * nlev + l] = wk.kn;
-                ss_result_row *r = ss_result_add(out, stat_name(e->stat), name, lev, dm.label[d0]);
-                if (!r) {
-                    rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
-                    break;
-                }
-                switch (e->stat) {
-                case SS_STAT_MEAN:
-                case SS_STAT_TOTAL:
-                    rc = mean_like(d, &wk, o, name, c->num, NULL, -1, e->stat == SS_STAT_TOTAL,
-                                   0, dr, nr, r, err);
-                    break;
-                case SS_STAT_PROP:
-                    rc = mean_like(d, &wk, o, name, NULL, c, order[l], 0, 1, dr, nr, r, err);
-                    break;
-                case SS_STAT_T2B:
-                case SS_STAT_B2B:
-                    rc = mean_like(d, &wk, o, name, score, NULL, -1, 0, 1, dr, nr, r, err);
-                    break;
-                case SS_STAT_NET:
-                case SS_STAT_INDEX:
-                    rc = mean_like(d, &wk, o, name, score, NULL, -1, 0, 0, dr, nr, r, err);
-                    break;
-                case SS_STAT_RATIO:
-                    rc = ratio(d, &wk, o, c, ss_table_find(t, e->den), dr, nr, r, err);
-                    break;
-                case SS_STAT_QUANTILE:
-                    rc = quantile(d, &wk, o, c, o->probs[l], dr, nr, r, err);
-                    break;
-                }
-                if (kstart)
-                    kstart[dm.n * nlev + 1 + d0 * nlev + l] = wk.kn;
-            }
-        }
-        if (wk.keep && e->stat != SS_STAT_QUANTILE)
-            for (size_t l = 0; l < nlev && rc == SS_OK; l++)
-                rc = contrasts(d, &wk, o, out, first + l, nlev, kstart + l,
-                               kstart + dm.n * nlev + 1 + l, dm.n, err);
-        free(order);
-    }
-    free(wk.rows);
-    free(wk.z);
-    free(wk.y);
-    free(wk.z2);
-    free(wk.score);
-    free(wk.pre_a);
-    free(wk.krows);
-    free(wk.kz);
-    free(kstart);
-    ss_design_work_free(wk.dw);
-    ss_rep_work_free(wk.rw);
-    free(wk.theta);
     domains_free(&dm);
     return rc;
 }

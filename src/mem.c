@@ -60,3 +60,11 @@ void ss_mem_init(void)
     free(p);
 #endif
 }
+
+int ss_thread_count(void)
+{
+    const char *e = getenv("SURVSTAT_THREADS");
+    if (e && *e)
+        return strtol(e, NULL, 10) >= 2 ? 2 : 1;
+    return sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? 2 : 1;
+}

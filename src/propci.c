@@ -74,29 +74,92 @@ typedef struct logit_fit {
     double dev;      /* the deviance at the fit */
 } logit_fit;
 
+double ss_prop_logit_pre_row(ss_logit_pre *pre, double pw)
+{
+    pre->S0 += pw;
+    if (!(pw > 0))
+        return 0;
+    /* mu = (pw + 1/2) / (pw + 1) when y = 1, 1/2 / (pw + 1) when 0. */
+    double q = pw + 1, v = 0.5 * (pw + 0.5) / (q * q);
+    pre->devold += 2 * pw * log(q / (pw + 0.5));
+    pre->sW1 += pw * v;
+    double a = pw * (v * log(2 * pw + 1) + 0.5 / q);
+    pre->A += a;
+    return a;
+}
+
 void ss_prop_logit_pre(const double *w, const size_t *rows, size_t m, double *a,
                        ss_logit_pre *pre)
 {
     double sw = 0;
     for (size_t k = 0; k < m; k++)
         sw += w[rows[k]];
-    const double mean_w = sw / (double)m;
-    double S0 = 0, devold = 0, sW = 0, A = 0;
-    for (size_t k = 0; k < m; k++) {
-        double pw = w[rows[k]] / mean_w;
-        S0 += pw;
-        if (!(pw > 0)) {
-            a[k] = 0;
-            continue;
+    *pre = (ss_logit_pre){.mean_w = sw / (double)m, .a = a};
+    for (size_t k = 0; k < m; k++)
+        a[k] = ss_prop_logit_pre_row(pre, w[rows[k]] / pre->mean_w);
+}
+
+/* glm.fit's iterations from the first one's sums (S0 = sum pw, S1 = sum
+ * pw y, the deviance at the start, and X'WX, X'Wz of the first iteration):
+ * beta, the mu the last iteration started from (NaN after one) and the
+ * deviance; returns the iterations taken, -1 when it does not converge. */
+static int logit_iterate(double S0, double S1, double devold, double sW1, double sWz1,
+                         double *beta_out, double *mu_start_out, double *dev_out)
+{
+    const double eps = 1e-8;
+    const int maxit = 25;
+    double beta = 0, mu_start = NAN, dev = 0; /* mu_start: NaN in iteration 1 */
+    for (int it = 1; it <= maxit; it++) {
+        if (it == 1) {
+            beta = sWz1 / sW1;
+        } else {
+            double v = mu_start * (1 - mu_start);
+            beta = log(mu_start / (1 - mu_start)) + (S1 / S0 - mu_start) / v;
         }
-        /* mu = (pw + 1/2) / (pw + 1) when y = 1, 1/2 / (pw + 1) when 0. */
-        double q = pw + 1, v = 0.5 * (pw + 0.5) / (q * q);
-        devold += 2 * pw * log(q / (pw + 0.5));
-        sW += pw * v;
-        a[k] = pw * (v * log(2 * pw + 1) + 0.5 / q);
-        A += a[k];
+        double mu = expit(beta);
+        dev = 0;
+        if (S1 > 0)
+            dev += 2 * S1 * log(1 / mu);
+        if (S0 - S1 > 0)
+            dev += 2 * (S0 - S1) * log(1 / (1 - mu));
+        if (fabs(dev - devold) / (fabs(dev) + 0.1) < eps) {
+            *beta_out = beta;
+            *mu_start_out = mu_start;
+            *dev_out = dev;
+            return it;
+        }
+        devold = dev;
+        mu_start = mu;
     }
-    *pre = (ss_logit_pre){mean_w, S0, devold, sW, A, a};
+    return -1;
+}
+
+/* After two or more iterations every row has the same mu = expit(beta): a
+ * row's linearized score is (y - mu) w times this; *sW (if given) is X'WX
+ * of the last QR, glm's weights at the iteration's start mu_start. */
+static double score_factor(double S0, double mean_w, double beta, double mu_start, double *sW)
+{
+    const double mu = expit(beta), v = mu * (1 - mu);
+    const double c = mu_start * (1 - mu_start);
+    const double xwx = S0 * c;
+    if (sW)
+        *sW = xwx;
+    return c / (v * mean_w * xwx);
+}
+
+int ss_prop_logit_sums(const ss_logit_pre *pre, double S1, double a1, double *beta,
+                       double *mu, double *g)
+{
+    double mu_start, dev;
+    int it = logit_iterate(pre->S0, S1, pre->devold, pre->sW1, 2 * a1 - pre->A, beta,
+                           &mu_start, &dev);
+    if (it < 0)
+        return -1;
+    if (it == 1)
+        return 1;
+    *mu = expit(*beta);
+    *g = score_factor(pre->S0, pre->mean_w, *beta, mu_start, NULL);
+    return 0;
 }
 
 /* glm.fit's IRLS for the intercept-only binomial model (weights rescaled
@@ -112,8 +175,6 @@ static int logit_irls(const ss_prop_input *in, double *z, logit_fit *f)
 {
     const double *w = in->d->w, *y = in->y;
     const size_t m = in->m;
-    const double eps = 1e-8;
-    const int maxit = 25;
     double mean_w, S0 = 0, S1 = 0, devold = 0, sW1 = 0, sWz1 = 0;
     if (in->pre) {
         const ss_logit_pre *pre = in->pre;
@@ -145,38 +206,16 @@ static int logit_irls(const ss_prop_input *in, double *z, logit_fit *f)
             sWz1 += pw * v * (log(mu / (1 - mu)) + (y[k] - mu) / v);
         }
     }
-    double beta = 0, mu_start = NAN, dev = 0; /* mu_start: NaN in iteration 1 */
-    int conv = 0, it;
-    for (it = 1; it <= maxit; it++) {
-        if (it == 1) {
-            beta = sWz1 / sW1;
-        } else {
-            double v = mu_start * (1 - mu_start);
-            beta = log(mu_start / (1 - mu_start)) + (S1 / S0 - mu_start) / v;
-        }
-        double mu = expit(beta);
-        dev = 0;
-        if (S1 > 0)
-            dev += 2 * S1 * log(1 / mu);
-        if (S0 - S1 > 0)
-            dev += 2 * (S0 - S1) * log(1 / (1 - mu));
-        if (fabs(dev - devold) / (fabs(dev) + 0.1) < eps) {
-            conv = 1;
-            break;
-        }
-        devold = dev;
-        mu_start = mu;
-    }
-    if (!conv)
+    double beta, mu_start, dev;
+    int it = logit_iterate(S0, S1, devold, sW1, sWz1, &beta, &mu_start, &dev);
+    if (it < 0)
         return -1;
     /* glm's weights and the QR of the last iteration are those at its start
      * (mu_start); its residuals use the final mu. */
     const double mu = expit(beta), v = mu * (1 - mu);
     double sW = 0;
     if (it > 1) {
-        const double c = mu_start * (1 - mu_start);
-        sW = S0 * c;
-        const double g = c / (v * mean_w * sW);
+        const double g = score_factor(S0, mean_w, beta, mu_start, &sW);
         for (size_t k = 0; k < m; k++)
             z[k] = (y[k] - mu) * w[in->rows[k]] * g;
     } else {
@@ -438,6 +477,14 @@ int ss_prop_likelihood_ci(const ss_prop_input *in, double var_coef, double *z, d
     return likelihood_profile(in, f, var_coef, z, lo, hi, err);
 }
 
+void ss_prop_logit_interval(double beta, double var, double level, double df, double *lo,
+                            double *hi)
+{
+    const double t = ss_quantile_t(level, df);
+    *lo = expit(beta - t * sqrt(var));
+    *hi = expit(beta + t * sqrt(var));
+}
+
 int ss_prop_ci(ss_ci_method method, const ss_prop_input *in, double *z, double *lo,
                double *hi, ss_error *err)
 {
@@ -458,8 +505,7 @@ int ss_prop_ci(ss_ci_method method, const ss_prop_input *in, double *z, double *
         int rc = ss_design_vcov(in->d, in->dw, in->rows, z, in->m, 1, &var, err);
         if (rc != SS_OK)
             return rc;
-        *lo = expit(f.beta - t * sqrt(var));
-        *hi = expit(f.beta + t * sqrt(var));
+        ss_prop_logit_interval(f.beta, var, in->level, in->df, lo, hi);
         return SS_OK;
     }
     case SS_CI_LIKELIHOOD:

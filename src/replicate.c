@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <unistd.h>
 
+#include "ss_mem.h"
 #include "ss_number.h"
 
 int ss_rep_parse(const char *arg, int supplied, ss_rep_type *type, double *rho, size_t *reps,
@@ -891,13 +892,6 @@ int ss_replicates_adjust(ss_replicates *r, const double *w0, ss_rep_adjust adjus
 
 /* ---- replicates adjusted on cells ---- */
 
-static int thread_count(void)
-{
-    const char *e = getenv("SURVSTAT_THREADS");
-    if (e && *e)
-        return strtol(e, NULL, 10) >= 2 ? 2 : 1;
-    return sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? 2 : 1;
-}
 
 /* The (PSU, cell) pairs of the rows, numbered PSU by PSU. */
 static int make_pairs(ss_replicates *r)
@@ -1101,7 +1095,7 @@ static int reweight_cells(ss_replicates *r, const double *w0, const ss_weight_ce
         }
     }
     if (rc == SS_OK) {
-        size_t half = thread_count() > 1 && nrep >= 4 ? nrep / 2 : nrep;
+        size_t half = ss_thread_count() > 1 && nrep >= 4 ? nrep / 2 : nrep;
         for (int t = 0; t < 2; t++) {
             job[t] = (rw_job){r, cells, spec, w0, wpair, job[0].adds, job[0].npass,
                               t ? half : 0, t ? nrep : half, SS_OK, 0, {0}};

@@ -81,3 +81,21 @@ ss_result_row *ss_result_add(ss_result *r, const char *statistic,
     r->n++;
     return x;
 }
+
+int ss_result_move(ss_result *dst, ss_result *src)
+{
+    if (dst->n + src->n > dst->cap) {
+        size_t cap = dst->cap ? dst->cap : 16;
+        while (cap < dst->n + src->n)
+            cap *= 2;
+        ss_result_row *r = realloc(dst->row, cap * sizeof *r);
+        if (!r)
+            return -1;
+        dst->row = r;
+        dst->cap = cap;
+    }
+    memcpy(dst->row + dst->n, src->row, src->n * sizeof *src->row);
+    dst->n += src->n;
+    src->n = 0;
+    return 0;
+}

@@ -830,13 +830,6 @@ typedef struct half {
     atomic_int stop;    /* set by the main thread: give up */
 } half;
 
-static int thread_count(void)
-{
-    const char *e = getenv("SURVSTAT_THREADS");
-    if (e && *e)
-        return strtol(e, NULL, 10) >= 2 ? 2 : 1;
-    return sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? 2 : 1;
-}
 
 static void half_free(half *h)
 {
@@ -1103,7 +1096,7 @@ int ss_table_read(ss_table *t, const char *path, const ss_read_options *opt,
         }
         const off_t size = regular ? sb.st_size : 0;
         int try_threads = regular && !opt->keep_text && size >= (off_t)THREAD_MIN_BYTES &&
-                          thread_count() > 1;
+                          ss_thread_count() > 1;
         half *h = NULL;
         int sized = 0;
         if (!src.buf)

@@ -108,3 +108,57 @@ for cmd in "describe" "test --chisq g,stratum" "weight --trim-weights 1,8 --weig
   if [ "$status" -eq 0 ] && ! grep -q "$(printf '\r')" "$TMP/err"; then ok; else
     bad "quiet $cmd: exit $status, stderr '$(head -c 200 "$TMP/err")'"; fi
 done
+
+# Estimates on a table of over 2^20 rows run on two threads, a request at a
+# time, and are streamed (no per-row arrays): the same output and the same
+# first error as one thread.  sat has 12 levels, more than one block of
+# prop_stream; y has NAs; --by splits the rows into domains.
+gen_big() {  # OUT [lonely]: 1,100,000 rows; lonely: stratum 7 has one PSU
+  awk -v lonely="${2:-}" 'BEGIN {
+    srand(11); print "stratum,psu,w,g,y,z,sat"
+    for (i = 0; i < 1100000; i++) {
+      h = int(rand() * 40) + 1; p = h * 100 + int(rand() * 6) + 1
+      if (lonely != "" && h == 7) p = 701
+      y = (i % 89 == 0) ? "NA" : sprintf("%.2f", rand() * 30)
+      printf "%d,%d,%.1f,%s,%s,%d,%d\n", h, p, 50 + rand() * 100, substr("abc", i % 3 + 1, 1), y, int(rand() * 7) + 1, int(rand() * 12) + 1
+    }
+  }' >"$1"
+}
+gen_big "$S/big.csv"
+speed_same big-means estimate "$S/big.csv" $SD --mean y,z --total z --prop sat,g --format csv
+speed_same big-by estimate "$S/big.csv" $SD --mean y,z --prop sat --by g --flags nchs --deff --format csv
+speed_same big-domain-df estimate "$S/big.csv" $SD --mean y --prop sat --by g --domain-df --format csv
+speed_same big-beta estimate "$S/big.csv" $SD --prop sat,g --ci-method beta --format csv
+gen_big "$S/lonely.csv" lonely
+speed_same big-lonely estimate "$S/lonely.csv" $SD --mean y,z --prop sat
+expect_error big-lonely 1 "stratum '7' has only one PSU at stage 1" -- \
+  estimate "$S/lonely.csv" $SD --mean y,z --prop sat
+
+# Streamed estimates are those of the per-row path to the bit: --compare
+# keeps every row's scores and so takes the per-row path; its estimate rows
+# (the contrasts left out, the first 15 columns) must be those without it.
+stream_same() {  # NAME ARGS...
+  local name=$1
+  shift
+  run "$@" --format csv
+  cp "$TMP/out" "$TMP/streamed"
+  run "$@" --compare --format csv
+  cut -d, -f1-15 "$TMP/out" | grep -v ' - ' >"$TMP/perrow"
+  if [ "$status" -eq 0 ] && [ -s "$TMP/streamed" ] && cmp -s "$TMP/streamed" "$TMP/perrow"; then ok; else
+    bad "streamed $name: $(diff "$TMP/streamed" "$TMP/perrow" | head -5) $(head -c 300 "$TMP/err")"; fi
+}
+CLUS2="--ids dnum,snum --fpc fpc1,fpc2 --weights pw"
+stream_same clus2 estimate datasets/apiclus2.csv $CLUS2 --mean api00,ell --total enroll \
+  --prop stype,awards --by sch.wide --deff --flags nchs
+stream_same clus2-ddf estimate datasets/apiclus2.csv $CLUS2 --mean api00 --prop stype \
+  --by sch.wide --domain-df --ci-method beta
+for m in wald asin xlogit wilson; do
+  stream_same "strat-$m" estimate datasets/apistrat.csv --strata stype --fpc fpc --weights pw \
+    --mean api00 --prop awards,cname --by yr.rnd --ci-method $m
+done
+stream_same nhanes estimate datasets/nhanes.csv --strata SDMVSTRA --ids SDMVPSU --nest \
+  --weights WTMEC2YR --mean HI_CHOL --prop race --by RIAGENDR --flags nchs --deff
+stream_same household estimate datasets/household.csv --strata district --ids community,hh_id \
+  --fpc fpc1,fpc2 --weights weight --na 9 --mean overall,efficiency --prop age_group,sex \
+  --by district --flags nchs
+stream_same big estimate "$S/big.csv" $SD --mean y,z --total z --prop sat --by g --flags nchs --deff
