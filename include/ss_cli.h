@@ -63,6 +63,9 @@ typedef struct ss_cli {
     int rep_type_set;
     int calfun_set, bounds_set;
     int quiet;               /* --quiet: no progress bar */
+    int pack_weights;        /* the command leaves the weights to the design:
+                              * without weighting or replicates they may be
+                              * read packed (SS_NEED_PACKED) */
 } ss_cli;
 
 /* The getopt_long entries of the input, design and output options, ended

@@ -18,19 +18,19 @@ int ss_number_parse(const char *s, size_t len, double *out);
 extern const double ss_number_pow10[23];
 
 /* The common cell, inline: -?d*(.d*)? with a digit, in at most 15
- * characters, so that the mantissa is below 10^15 < 2^53 and the quotient
- * by an exact power of ten correctly rounded, the value ss_number_parse
- * gives.  Returns -1 (and leaves the rest to ss_number_parse) otherwise. */
-static inline int ss_number_parse_short(const char *s, size_t len, double *out)
+ * characters: its digits as one integer *mant (below 10^15 < 2^53) and
+ * how many of them follow the point, *frac.  0, or -1 for anything else. */
+static inline int ss_number_short_parts(const char *s, size_t len, uint64_t *mant,
+                                        unsigned *frac)
 {
     if (len == 0 || len > 15)
         return -1;
     size_t i = s[0] == '-', dot = len, nd = 0;
-    uint64_t mant = 0;
+    uint64_t m = 0;
     for (; i < len; i++) {
         unsigned d = (unsigned)(unsigned char)s[i] - '0';
         if (d <= 9) {
-            mant = mant * 10 + d;
+            m = m * 10 + d;
             nd++;
         } else if (s[i] == '.' && dot == len) {
             dot = i;
@@ -40,9 +40,23 @@ static inline int ss_number_parse_short(const char *s, size_t len, double *out)
     }
     if (nd == 0)
         return -1;
+    *mant = m;
+    *frac = dot < len ? (unsigned)(len - 1 - dot) : 0;
+    return 0;
+}
+
+/* The common cell's value: the mantissa divided by an exact power of ten,
+ * correctly rounded, the value ss_number_parse gives.  Returns -1 (and
+ * leaves the rest to ss_number_parse) for any other text. */
+static inline int ss_number_parse_short(const char *s, size_t len, double *out)
+{
+    uint64_t mant;
+    unsigned frac;
+    if (ss_number_short_parts(s, len, &mant, &frac) != 0)
+        return -1;
     double v = (double)mant;
-    if (dot < len)
-        v /= ss_number_pow10[len - 1 - dot];
+    if (frac > 0)
+        v /= ss_number_pow10[frac];
     *out = s[0] == '-' ? -v : v;
     return 0;
 }

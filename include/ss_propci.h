@@ -74,10 +74,18 @@ typedef struct ss_logit_pre {
 void ss_prop_logit_pre(const double *w, const size_t *rows, size_t m, double *a,
                        ss_logit_pre *pre);
 
+/* The terms of recent prior weights (weights repeat, and each costs two
+ * logarithms): a cache, the same terms with or without it. */
+#define SS_LOGIT_MEMO 1024
+typedef struct ss_logit_memo {
+    double pw[SS_LOGIT_MEMO], dev[SS_LOGIT_MEMO], vw[SS_LOGIT_MEMO], a[SS_LOGIT_MEMO];
+} ss_logit_memo;
+void ss_logit_memo_init(ss_logit_memo *memo);
 /* ss_prop_logit_pre for callers that do not hold the rows in an array:
  * start with pre = {.mean_w = mean_w} and pass every present row's prior
- * weight pw = w / mean_w in order; returns that row's a. */
-double ss_prop_logit_pre_row(ss_logit_pre *pre, double pw);
+ * weight pw = w / mean_w in order; returns that row's a.  memo may be
+ * NULL. */
+double ss_prop_logit_pre_row(ss_logit_pre *pre, ss_logit_memo *memo, double pw);
 /* The logit fit from pre and the sums over the rows with y = 1 of pw (S1)
  * and of a (a1): 0 with the coefficient *beta, the fitted mean *mu and *g,
  * with which a present row's linearized score (as ss_prop_ci's) is

@@ -35,13 +35,24 @@
 enum {
     SS_NEED_NUMBER = 1,   /* values as doubles in num */
     SS_NEED_CATEGORY = 2, /* values as level codes in code */
+    SS_NEED_PACKED = 4,   /* numbers, read with ss_column_num only: packed
+                           * in two bytes when every value allows it */
 };
+
+/* A packed number: m * 4 + k for the value m / 10^k, |m| < 8192, k < 4
+ * (a cell written with at most 4 digits, 3 of them after the point: Likert
+ * codes, ages, weights like 124.6); SS_PACKED_NA is missing.  The value is
+ * the double the cell parses to, to the bit. */
+#define SS_PACKED_NA INT16_MIN
+extern double ss_packed_value[65536]; /* by the code's bits: its value */
 
 typedef struct ss_column {
     char *name;
     unsigned need;      /* SS_NEED_* bits; 0 = not loaded */
     size_t nmissing;
     double *num;        /* nrow values, NaN = missing (SS_NEED_NUMBER) */
+    int16_t *packed;    /* SS_NEED_PACKED alone, every value small: these
+                         * in place of num (ss_column_num) */
     int32_t *code;      /* nrow codes, -1 = missing (SS_NEED_CATEGORY) */
     ss_dict levels;     /* level texts (SS_NEED_CATEGORY) */
     double *level_num;  /* per level: its value, NaN when not a number */
@@ -50,6 +61,13 @@ typedef struct ss_column {
     int32_t *text;      /* keep_text: per row, its cell as read (untrimmed) */
     ss_dict raw;        /* keep_text: those cells */
 } ss_column;
+
+/* Row i of a column read as numbers (SS_NEED_NUMBER or SS_NEED_PACKED),
+ * NaN when missing. */
+static inline double ss_column_num(const ss_column *c, size_t i)
+{
+    return c->num ? c->num[i] : ss_packed_value[(uint16_t)c->packed[i]];
+}
 
 typedef struct ss_table {
     char *file;         /* the name used in messages */

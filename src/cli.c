@@ -596,7 +596,11 @@ static int share_lend(const ss_cli *c, const char *file, const ss_request *req, 
         return 0;
     for (size_t i = 0; i < nreq; i++) {
         const ss_column *col = ss_table_find(&share.t, req[i].name);
-        if (!col || (col->need & req[i].need) != req[i].need)
+        /* Numbers read with ss_column_num may come unpacked. */
+        unsigned have = col ? col->need : 0;
+        if (have & SS_NEED_NUMBER)
+            have |= SS_NEED_PACKED;
+        if (!col || (have & req[i].need) != req[i].need)
             return 0;
     }
     *t = share.t;
@@ -661,6 +665,11 @@ int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq,
         rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     if (rc == SS_OK) {
         size_t k = ss_design_requests(&c->design, all);
+        /* ss_design_build reads the weights with ss_column_num; weighting
+         * and replicates read the column themselves. */
+        if (c->pack_weights && c->design.weights && !ss_weight_any(w) &&
+            c->rep.make == SS_REP_NONE && !c->rep.regex)
+            all[0].need = SS_NEED_PACKED;
         k += ss_weight_requests(&c->plan, all + k);
         if (nreq)
             memcpy(all + k, req, nreq * sizeof *req);

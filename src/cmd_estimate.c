@@ -369,6 +369,7 @@ int cmd_estimate(int argc, char **argv)
     static estimate_args a;
     memset(&a, 0, sizeof a);
     ss_cli_init(&a.cli, "estimate");
+    a.cli.pack_weights = 1;
     a.opt.level = 0.95;
     a.opt.df_mode = SS_DF_DESIGN;
     a.opt.ci_method = SS_CI_LOGIT;

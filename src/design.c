@@ -247,41 +247,35 @@ int ss_design_build(ss_design *d, const ss_table *t, const ss_design_spec *spec,
     size_t nst = spec->nids ? spec->nids : 1;
     d->nstage = d->has_fpc ? nst : 1;
 
-    /* Stage 1 strata. */
+    /* Stage 1 strata: stratum_of[code] for the codes of the strata column,
+     * numbered in order of first appearance. */
     const ss_column *sc = spec->strata ? ss_table_find(t, spec->strata) : NULL;
     d->strata_col = sc;
-    uint32_t *row_stratum = ss_mem_alloc((n ? n : 1) * sizeof *row_stratum);
-    if (!row_stratum)
-        return ss_error_set(err, SS_EDATA, t->file, 0, "out of memory");
     size_t nstrata = 1;
+    int32_t *stratum_of = NULL;
     if (sc) {
-        int32_t *map = malloc((sc->levels.n ? sc->levels.n : 1) * sizeof *map);
+        stratum_of = malloc((sc->levels.n ? sc->levels.n : 1) * sizeof *stratum_of);
         d->stratum_code = malloc((sc->levels.n ? sc->levels.n : 1) * sizeof *d->stratum_code);
-        if (!map || !d->stratum_code) {
-            free(map);
-            free(row_stratum);
+        if (!stratum_of || !d->stratum_code) {
+            free(stratum_of);
             return ss_error_set(err, SS_EDATA, t->file, 0, "out of memory");
         }
         for (size_t l = 0; l < sc->levels.n; l++)
-            map[l] = -1;
+            stratum_of[l] = -1;
         nstrata = 0;
         for (size_t i = 0; i < n; i++) {
             int32_t c = sc->code[i];
             if (c < 0) {
-                free(map);
-                free(row_stratum);
+                free(stratum_of);
                 return missing_error(t, sc, i, err);
             }
-            if (map[c] < 0) {
+            if (stratum_of[c] < 0) {
                 d->stratum_code[nstrata] = c;
-                map[c] = (int32_t)nstrata++;
+                stratum_of[c] = (int32_t)nstrata++;
             }
-            row_stratum[i] = (uint32_t)map[c];
         }
-        free(map);
-    } else {
-        memset(row_stratum, 0, (n ? n : 1) * sizeof *row_stratum);
     }
+#define ROW_STRATUM(i) (stratum_of ? (uint32_t)stratum_of[sc->code[i]] : 0u)
 
     /* Units, stage by stage. */
     int rc = SS_OK;
@@ -297,7 +291,8 @@ int ss_design_build(ss_design *d, const ss_table *t, const ss_design_spec *spec,
                 rc = ss_error_set(err, SS_EDATA, t->file, 0, "out of memory");
                 break;
             }
-            memcpy(st->stratum, row_stratum, n * sizeof *row_stratum);
+            for (size_t i = 0; i < n; i++)
+                st->stratum[i] = ROW_STRATUM(i);
             st->nstrata = nstrata;
             continue;
         }
@@ -305,11 +300,20 @@ int ss_design_build(ss_design *d, const ss_table *t, const ss_design_spec *spec,
         st->unit = ss_mem_alloc((n ? n : 1) * sizeof *st->unit);
         size_t ucap = 1024;
         st->stratum = malloc(ucap * sizeof *st->stratum);
-        if (keymap_init(&km, 1024) != 0 || !st->unit || !st->stratum) {
+        /* The unit of an id code's last row, and the key it had: ids are
+         * mostly unique across strata, so most rows need no hashing. */
+        size_t nl = ic->levels.n ? ic->levels.n : 1;
+        int64_t *last_unit = malloc(nl * sizeof *last_unit);
+        uint64_t *last_key = malloc(nl * sizeof *last_key);
+        if (keymap_init(&km, 1024) != 0 || !st->unit || !st->stratum || !last_unit || !last_key) {
             keymap_free(&km);
+            free(last_unit);
+            free(last_key);
             rc = ss_error_set(err, SS_EDATA, t->file, 0, "out of memory");
             break;
         }
+        for (size_t l = 0; l < nl; l++)
+            last_unit[l] = -1;
         uint32_t *first_row = malloc(ucap * sizeof *first_row);
         for (size_t i = 0; i < n && rc == SS_OK; i++) {
             int32_t c = ic->code[i];
@@ -320,18 +324,22 @@ int ss_design_build(ss_design *d, const ss_table *t, const ss_design_spec *spec,
             uint64_t above;
             uint32_t h;
             if (s == 0) {
-                h = row_stratum[i];
+                h = ROW_STRATUM(i);
                 above = spec->nest ? h : 0;
             } else {
                 h = d->stage[s - 1].unit[i];
                 above = h;
             }
-            int added;
-            int64_t u = keymap_get(&km, (above << 32) | (uint32_t)c, &added);
+            const uint64_t key = (above << 32) | (uint32_t)c;
+            int added = 0;
+            int64_t u = last_unit[c] >= 0 && last_key[c] == key ? last_unit[c]
+                                                                 : keymap_get(&km, key, &added);
             if (u < 0 || !first_row) {
                 rc = ss_error_set(err, SS_EDATA, t->file, 0, "out of memory");
                 break;
             }
+            last_unit[c] = u;
+            last_key[c] = key;
             if (added) {
                 if ((size_t)u == ucap) {
                     ucap *= 2;
@@ -365,8 +373,11 @@ int ss_design_build(ss_design *d, const ss_table *t, const ss_design_spec *spec,
         st->id_col = ic;
         st->first_row = first_row;
         keymap_free(&km);
+        free(last_unit);
+        free(last_key);
     }
-    free(row_stratum);
+#undef ROW_STRATUM
+    free(stratum_of);
     if (rc != SS_OK)
         return rc;
 
@@ -448,7 +459,7 @@ int ss_design_build(ss_design *d, const ss_table *t, const ss_design_spec *spec,
         const ss_column *wc = ss_table_find(t, spec->weights);
         int any = 0;
         for (size_t i = 0; i < n; i++) {
-            double v = wc->num[i];
+            double v = ss_column_num(wc, i);
             if (isnan(v))
                 return ss_error_set(err, SS_EDATA, t->file, ss_table_line(t, i),
                                     "column '%s': missing weight", wc->name);

@@ -27,7 +27,11 @@ size_t ss_estimate_requests(const ss_estimate_request *er, size_t n,
 {
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        unsigned need = er[i].stat == SS_STAT_PROP ? SS_NEED_CATEGORY : SS_NEED_NUMBER;
+        /* Means and totals read their numbers packed or not (y_at). */
+        unsigned need = er[i].stat == SS_STAT_PROP ? SS_NEED_CATEGORY
+                        : er[i].stat == SS_STAT_MEAN || er[i].stat == SS_STAT_TOTAL
+                            ? SS_NEED_PACKED
+                            : SS_NEED_NUMBER;
         if (er[i].stat == SS_STAT_INDEX) {
             for (size_t j = 0; j < er[i].nitems; j++)
                 req[k++] = (ss_request){er[i].items[j], SS_NEED_NUMBER};
@@ -446,6 +450,28 @@ static int flag_rse(ss_result_row *r, const ss_estimate_options *o)
     return 0;
 }
 
+/* The values of an estimate: numbers (v, or packed when v is NULL) or,
+ * when cat is given, the 0/1 indicator of level code `level` of cat. */
+typedef struct yvals {
+    const double *v;
+    const int16_t *packed;
+    const ss_column *cat;
+    int32_t level;
+} yvals;
+
+static inline double y_at(const yvals *y, size_t i)
+{
+    if (y->cat)
+        return y->cat->code[i] < 0 ? NAN : y->cat->code[i] == y->level;
+    return y->v ? y->v[i] : ss_packed_value[(uint16_t)y->packed[i]];
+}
+
+/* The numbers of column c, however stored. */
+static yvals y_numbers(const ss_column *c)
+{
+    return (yvals){c->num, c->packed, NULL, -1};
+}
+
 /* What the two ways of reading a mean's rows hand to mean_end. */
 typedef struct msums {
     size_t m, nobs;     /* present rows, and those of them with weight */
@@ -514,21 +540,23 @@ static void flush_chunk(const ss_design *d, work *wk, size_t n, size_t p, int dd
  * chunk at a time in the order mean_like would list them (the same result
  * to the bit). */
 static int mean_stream(const ss_design *d, work *wk, const ss_estimate_options *o,
-                       const double *yv, int total, const size_t *dr, size_t nr, msums *s,
+                       const yvals *yv, int total, const size_t *dr, size_t nr, msums *s,
                        ss_error *err)
 {
     const double *w = d->w;
+    size_t m = 0, nobs = 0;
+    double Wsum = 0, Ysum = 0; /* in registers, not through s */
     for (size_t k = 0; k < nr; k++) {
         size_t i = dr ? dr[k] : k;
-        double y = yv[i];
+        double y = y_at(yv, i);
         if (isnan(y))
             continue;
-        s->m++;
-        s->nobs += w[i] != 0;
-        s->W += w[i];
-        s->Y += w[i] * y;
+        m++;
+        nobs += w[i] != 0;
+        Wsum += w[i];
+        Ysum += w[i] * y;
     }
-    s->streamed = 1;
+    *s = (msums){m, nobs, Wsum, Ysum, .ddf = NAN, .streamed = 1};
     if (s->m == 0 || s->W == 0)
         return SS_OK;
     const double W = s->W, ybar = s->Y / W;
@@ -537,7 +565,7 @@ static int mean_stream(const ss_design *d, work *wk, const ss_estimate_options *
     size_t c = 0;
     for (size_t k = 0; k < nr; k++) {
         size_t i = dr ? dr[k] : k;
-        double y = yv[i], wi = w[i];
+        double y = y_at(yv, i), wi = w[i];
         if (isnan(y))
             continue;
         s2 += wi * (y - ybar) * (y - ybar);
@@ -555,17 +583,15 @@ static int mean_stream(const ss_design *d, work *wk, const ss_estimate_options *
     return ss_design_vcov_end(d, wk->dw, 1, &s->var, err);
 }
 
-/* The same through wk's per-row arrays (any design), the values yv or, when
- * c is given, the indicator of level code `level` of c. */
-static int mean_rows(const ss_design *d, work *wk, const double *yv, const ss_column *c,
-                     int32_t level, int total, const size_t *dr, size_t nr, msums *s,
-                     ss_error *err)
+/* The same through wk's per-row arrays (any design). */
+static int mean_rows(const ss_design *d, work *wk, const yvals *yv, int total,
+                     const size_t *dr, size_t nr, msums *s, ss_error *err)
 {
     const double *w = d->w;
     size_t m = 0;
     for (size_t k = 0; k < nr; k++) {
         size_t i = dr ? dr[k] : k;
-        double y = c ? (c->code[i] < 0 ? NAN : c->code[i] == level) : yv[i];
+        double y = y_at(yv, i);
         if (isnan(y))
             continue;
         wk->rows[m] = i;
@@ -678,27 +704,25 @@ static int mean_end(const ss_design *d, work *wk, const ss_estimate_options *o,
 }
 
 /* Mean (or total when total is set) over the domain rows dr[0..nr) (NULL:
- * every row) of the values yv (NaN = missing) or, when c is given, of the
- * indicator of level code `level` of c; prop: the values are 0/1, and the
- * row gets a proportion's interval and flags. */
+ * every row) of the values y (NaN = missing); prop: the values are 0/1, and
+ * the row gets a proportion's interval and flags. */
 static int mean_like(const ss_design *d, work *wk, const ss_estimate_options *o,
-                     const char *name, const double *yv, const ss_column *c, int32_t level,
-                     int total, int prop, const size_t *dr, size_t nr, ss_result_row *r,
-                     ss_error *err)
+                     const char *name, const yvals *y, int total, int prop, const size_t *dr,
+                     size_t nr, ss_result_row *r, ss_error *err)
 {
     msums s = {.ddf = NAN};
     int rc;
-    if (!prop && !c && streamable(d, wk)) {
-        rc = mean_stream(d, wk, o, yv, total, dr, nr, &s, err);
+    if (!prop && !y->cat && streamable(d, wk)) {
+        rc = mean_stream(d, wk, o, y, total, dr, nr, &s, err);
     } else {
         if (work_rows(wk) != 0)
             return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
-        rc = mean_rows(d, wk, yv, c, level, total, dr, nr, &s, err);
+        rc = mean_rows(d, wk, y, total, dr, nr, &s, err);
     }
     r->n = (double)s.m;
     if (rc != SS_OK || s.m == 0 || s.W == 0)
         return rc;
-    return mean_end(d, wk, o, name, c, total, prop, dr, &s, r, err);
+    return mean_end(d, wk, o, name, y->cat, total, prop, dr, &s, r, err);
 }
 
 /* The number of score columns prop_stream hands the variance at once (at
@@ -764,17 +788,21 @@ static int prop_stream(const ss_design *d, work *wk, const ss_estimate_options *
         return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     if (logit) {
         ss_logit_pre pre = {.mean_w = W / (double)m};
+        ss_logit_memo *memo = malloc(sizeof *memo);
+        if (memo)
+            ss_logit_memo_init(memo);
         for (size_t k = 0; k < nr; k++) {
             size_t i = dr ? dr[k] : k;
             int32_t code = c->code[i];
             if (code < 0)
                 continue;
-            double a = ss_prop_logit_pre_row(&pre, w[i] / pre.mean_w);
+            double a = ss_prop_logit_pre_row(&pre, memo, w[i] / pre.mean_w);
             if (lev_of[code] >= 0) {
                 S1[lev_of[code]] += w[i] / pre.mean_w;
                 a1[lev_of[code]] += a;
             }
         }
+        free(memo);
         for (size_t l = 0; l < nlev; l++) {
             double p = s[l].Y / W;
             s[l].logit = p > 0 && p < 1;
@@ -796,20 +824,28 @@ static int prop_stream(const ss_design *d, work *wk, const ss_estimate_options *
         const int count = ddf && l0 == 0;
         size_t cn = 0;
         double s2[STREAM_COLS / 2] = {0}, V[STREAM_COLS * STREAM_COLS];
+        double pl[STREAM_COLS / 2], mul[STREAM_COLS / 2], gl[STREAM_COLS / 2];
+        int fit[STREAM_COLS / 2];
+        for (size_t j = 0; j < nb; j++) {
+            pl[j] = s[l0 + j].Y / W;
+            fit[j] = s[l0 + j].logit;
+            mul[j] = mu[l0 + j];
+            gl[j] = g[l0 + j];
+        }
         for (size_t k = 0; k < nr; k++) {
             size_t i = dr ? dr[k] : k;
             int32_t code = c->code[i];
             if (code < 0)
                 continue;
             const double wi = w[i];
+            const int32_t lev = lev_of[code] - (int32_t)l0;
             double *z = &wk->cz[cn * p];
             for (size_t j = 0; j < nb; j++) {
-                const size_t l = l0 + j;
-                const double y = lev_of[code] == (int32_t)l, pl = s[l].Y / W;
-                s2[j] += wi * (y - pl) * (y - pl);
-                z[j] = wi * (y - pl) / W;
+                const double y = lev == (int32_t)j;
+                s2[j] += wi * (y - pl[j]) * (y - pl[j]);
+                z[j] = wi * (y - pl[j]) / W;
                 if (logit)
-                    z[nb + j] = s[l].logit ? (y - mu[l]) * wi * g[l] : 0;
+                    z[nb + j] = fit[j] ? (y - mul[j]) * wi * gl[j] : 0;
             }
             wk->crow[cn] = i;
             if (++cn == CHUNK) {
@@ -1156,7 +1192,8 @@ static int run_request(const ss_table *t, const ss_design *d, const domains *dmp
         if (rc != SS_OK)
             return rc;
     }
-    const double *score = wk->score;
+    const yvals yscore = {wk->score, NULL, NULL, -1};
+    const yvals ynum = c ? y_numbers(c) : yscore;
     int32_t *order = NULL;
     size_t nlev = 1;
     if (e->stat == SS_STAT_PROP) {
@@ -1216,12 +1253,13 @@ static int run_request(const ss_table *t, const ss_design *d, const domains *dmp
             switch (e->stat) {
             case SS_STAT_MEAN:
             case SS_STAT_TOTAL:
-                rc = mean_like(d, wk, o, name, c->num, NULL, -1, e->stat == SS_STAT_TOTAL, 0,
-                               dr, nr, r, err);
+                rc = mean_like(d, wk, o, name, &ynum, e->stat == SS_STAT_TOTAL, 0, dr, nr, r,
+                               err);
                 break;
             case SS_STAT_PROP:
                 if (!streamed) {
-                    rc = mean_like(d, wk, o, name, NULL, c, order[l], 0, 1, dr, nr, r, err);
+                    yvals yl = {NULL, NULL, c, order[l]};
+                    rc = mean_like(d, wk, o, name, &yl, 0, 1, dr, nr, r, err);
                     break;
                 }
                 r->n = (double)sp[l].m;
@@ -1230,11 +1268,11 @@ static int run_request(const ss_table *t, const ss_design *d, const domains *dmp
                 break;
             case SS_STAT_T2B:
             case SS_STAT_B2B:
-                rc = mean_like(d, wk, o, name, score, NULL, -1, 0, 1, dr, nr, r, err);
+                rc = mean_like(d, wk, o, name, &yscore, 0, 1, dr, nr, r, err);
                 break;
             case SS_STAT_NET:
             case SS_STAT_INDEX:
-                rc = mean_like(d, wk, o, name, score, NULL, -1, 0, 0, dr, nr, r, err);
+                rc = mean_like(d, wk, o, name, &yscore, 0, 0, dr, nr, r, err);
                 break;
             case SS_STAT_RATIO:
                 rc = ratio(d, wk, o, c, ss_table_find(t, e->den), dr, nr, r, err);
@@ -1286,8 +1324,19 @@ typedef struct par {
     ss_result *res;   /* per request */
     ss_error *errs;
     int *rc;
+    size_t *order;    /* the requests, longest first */
     atomic_size_t next;
 } par;
+
+/* Passes over the rows a request takes, roughly: a mean two, a
+ * proportion three and the logit scores of its levels. */
+static size_t request_cost(const ss_table *t, const ss_estimate_request *e)
+{
+    if (e->stat != SS_STAT_PROP)
+        return 4;
+    const ss_column *c = ss_table_find(t, e->var);
+    return 6 + c->levels.n / 4;
+}
 
 /* Take requests in turn until none is left; each request's rows go to its
  * own result, so the merged table does not depend on who took what. */
@@ -1298,9 +1347,10 @@ static void *par_run(void *arg)
     ss_error err0 = {0};
     int rc0 = worker_init(&wr, pp->t, pp->d, pp->er, pp->n, pp->o, &err0);
     for (;;) {
-        size_t q = atomic_fetch_add(&pp->next, 1);
-        if (q >= pp->n)
+        size_t k = atomic_fetch_add(&pp->next, 1);
+        if (k >= pp->n)
             break;
+        size_t q = pp->order[k];
         if (rc0 != SS_OK) {
             pp->rc[q] = rc0;
             pp->errs[q] = err0;
@@ -1320,11 +1370,19 @@ static int run_parallel(const ss_table *t, const ss_design *d, const domains *dm
                         ss_result *out, ss_error *err)
 {
     par pp = {t, d, dm, er, n, o, calloc(n, sizeof *pp.res), calloc(n, sizeof *pp.errs),
-              calloc(n, sizeof *pp.rc), 0};
+              calloc(n, sizeof *pp.rc), malloc(n * sizeof *pp.order), 0};
     int rc = SS_OK;
-    if (!pp.res || !pp.errs || !pp.rc) {
+    if (!pp.res || !pp.errs || !pp.rc || !pp.order) {
         rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
         goto done;
+    }
+    /* Longest first, so that neither thread is left with a long one at
+     * the end (insertion sort: a handful of requests). */
+    for (size_t q = 0; q < n; q++) {
+        size_t k = q, cost = request_cost(t, &er[q]);
+        for (; k > 0 && request_cost(t, &er[pp.order[k - 1]]) < cost; k--)
+            pp.order[k] = pp.order[k - 1];
+        pp.order[k] = q;
     }
     for (size_t q = 0; q < n; q++)
         ss_result_init(&pp.res[q]);
@@ -1348,6 +1406,7 @@ done:
     free(pp.res);
     free(pp.errs);
     free(pp.rc);
+    free(pp.order);
     return rc;
 }
 

@@ -5,6 +5,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,18 +75,40 @@ typedef struct logit_fit {
     double dev;      /* the deviance at the fit */
 } logit_fit;
 
-double ss_prop_logit_pre_row(ss_logit_pre *pre, double pw)
+void ss_logit_memo_init(ss_logit_memo *memo)
+{
+    for (size_t j = 0; j < SS_LOGIT_MEMO; j++)
+        memo->pw[j] = NAN; /* equal to no weight */
+}
+
+double ss_prop_logit_pre_row(ss_logit_pre *pre, ss_logit_memo *memo, double pw)
 {
     pre->S0 += pw;
     if (!(pw > 0))
         return 0;
-    /* mu = (pw + 1/2) / (pw + 1) when y = 1, 1/2 / (pw + 1) when 0. */
-    double q = pw + 1, v = 0.5 * (pw + 0.5) / (q * q);
-    pre->devold += 2 * pw * log(q / (pw + 0.5));
-    pre->sW1 += pw * v;
-    double a = pw * (v * log(2 * pw + 1) + 0.5 / q);
-    pre->A += a;
-    return a;
+    /* mu = (pw + 1/2) / (pw + 1) when y = 1, 1/2 / (pw + 1) when 0: the
+     * terms depend on pw alone, and weights repeat (two logs a row). */
+    uint64_t bits;
+    memcpy(&bits, &pw, sizeof bits);
+    size_t j = (size_t)((bits * UINT64_C(0x9E3779B97F4A7C15)) >> 54) % SS_LOGIT_MEMO;
+    if (!memo || memo->pw[j] != pw) {
+        double q = pw + 1, v = 0.5 * (pw + 0.5) / (q * q);
+        double dev = 2 * pw * log(q / (pw + 0.5)), a = pw * (v * log(2 * pw + 1) + 0.5 / q);
+        if (!memo) {
+            pre->devold += dev;
+            pre->sW1 += pw * v;
+            pre->A += a;
+            return a;
+        }
+        memo->pw[j] = pw;
+        memo->dev[j] = dev;
+        memo->vw[j] = pw * v;
+        memo->a[j] = a;
+    }
+    pre->devold += memo->dev[j];
+    pre->sW1 += memo->vw[j];
+    pre->A += memo->a[j];
+    return memo->a[j];
 }
 
 void ss_prop_logit_pre(const double *w, const size_t *rows, size_t m, double *a,
@@ -95,8 +118,12 @@ void ss_prop_logit_pre(const double *w, const size_t *rows, size_t m, double *a,
     for (size_t k = 0; k < m; k++)
         sw += w[rows[k]];
     *pre = (ss_logit_pre){.mean_w = sw / (double)m, .a = a};
+    ss_logit_memo *memo = malloc(sizeof *memo);
+    if (memo)
+        ss_logit_memo_init(memo);
     for (size_t k = 0; k < m; k++)
-        a[k] = ss_prop_logit_pre_row(pre, w[rows[k]] / pre->mean_w);
+        a[k] = ss_prop_logit_pre_row(pre, memo, w[rows[k]] / pre->mean_w);
+    free(memo);
 }
 
 /* glm.fit's iterations from the first one's sums (S0 = sum pw, S1 = sum

@@ -63,6 +63,11 @@ typedef struct reader {
     int fixed;
     int overflow;
     struct half *h;
+
+    /* Packed columns (SS_NEED_PACKED): allowed for this read (a regular
+     * file, read again when a value does not pack: repack). */
+    int pack;
+    int repack;
 } reader;
 
 static int half_give_up(reader *r);
@@ -276,6 +281,9 @@ static int finish_header(reader *r)
     }
     for (size_t i = 0; i < t->ncol; i++) {
         ss_column *c = &t->col[i];
+        /* Packed only when nothing else reads the column. */
+        if ((c->need & SS_NEED_PACKED) && (c->need != SS_NEED_PACKED || !r->pack))
+            c->need = (c->need & ~(unsigned)SS_NEED_PACKED) | SS_NEED_NUMBER;
         r->slot[i] = c->need ? (int)i : -1;
         if (c->need & SS_NEED_CATEGORY) {
             /* A column wanted both ways is coded, then its levels parsed. */
@@ -313,6 +321,11 @@ static int resize_rows(reader *r, size_t cap)
             if (!p)
                 return -1;
             c->num = p;
+        } else if (c->need & SS_NEED_PACKED) {
+            int16_t *p = ss_mem_realloc(c->packed, cap * sizeof *p);
+            if (!p)
+                return -1;
+            c->packed = p;
         }
     }
     r->cap_rows = cap;
@@ -349,6 +362,60 @@ static int maybe_blank(char c)
     return (unsigned char)c <= ' ';
 }
 
+/* A number column's cell that is not a number: 1 when it is an NA text,
+ * else 0 and the error. */
+static int missing_text(reader *r, const ss_column *c, const char *s, size_t len)
+{
+    if (is_na_text(r, s, len))
+        return 1;
+    char q[200];
+    fail(r, r->record_line, "column '%s': invalid number '%s'", c->name,
+         ss_error_quote(s, len, q, sizeof q));
+    return 0;
+}
+
+/* A packed column's cell: its digits m and decimals k when it is a short
+ * plain decimal with |m| < 8192 and k < 4 (then m / 10^k is the double
+ * ss_number_parse_short gives, to the bit; "-0" is not packed, its sign
+ * would be lost).  Missing and bad cells as in data_field; any other
+ * number stops the read, to be read again unpacked (repack). */
+static void packed_field(reader *r, ss_column *c, size_t row, const char *s, size_t len)
+{
+    uint64_t mant;
+    unsigned frac;
+    double v;
+    if (ss_number_short_parts(s, len, &mant, &frac) == 0) {
+        if (r->nna) {
+            v = (double)mant;
+            if (frac > 0)
+                v /= ss_number_pow10[frac];
+            if (s[0] == '-')
+                v = -v;
+        }
+        if (r->nna && is_na_number(r, v)) {
+            c->packed[row] = SS_PACKED_NA;
+            c->nmissing++;
+        } else if (mant < 8192 && frac < 4 && !(mant == 0 && s[0] == '-')) {
+            int m = s[0] == '-' ? -(int)mant : (int)mant;
+            c->packed[row] = (int16_t)(m * 4 + (int)frac);
+        } else {
+            r->repack = 1;
+            r->failed = 1;
+        }
+    } else if (ss_number_parse(s, len, &v) == 0) {
+        if (r->nna && is_na_number(r, v)) {
+            c->packed[row] = SS_PACKED_NA;
+            c->nmissing++;
+        } else {
+            r->repack = 1;
+            r->failed = 1;
+        }
+    } else if (missing_text(r, c, s, len)) {
+        c->packed[row] = SS_PACKED_NA;
+        c->nmissing++;
+    }
+}
+
 /* Field s[0..len) of column i of the current row. */
 static void data_field(reader *r, size_t i, const char *s, size_t len)
 {
@@ -373,6 +440,10 @@ static void data_field(reader *r, size_t i, const char *s, size_t len)
         c->code[row] = code;
         return;
     }
+    if (c->need & SS_NEED_PACKED) {
+        packed_field(r, c, row, s, len);
+        return;
+    }
     double v;
     if (ss_number_parse_short(s, len, &v) == 0 || ss_number_parse(s, len, &v) == 0) {
         if (r->nna && is_na_number(r, v)) {
@@ -380,13 +451,9 @@ static void data_field(reader *r, size_t i, const char *s, size_t len)
             c->nmissing++;
         }
         c->num[row] = v;
-    } else if (is_na_text(r, s, len)) {
+    } else if (missing_text(r, c, s, len)) {
         c->num[row] = NAN;
         c->nmissing++;
-    } else {
-        char q[200];
-        fail(r, r->record_line, "column '%s': invalid number '%s'", c->name,
-             ss_error_quote(s, len, q, sizeof q));
     }
 }
 
@@ -573,7 +640,7 @@ static int finish(reader *r)
         if (c->need & SS_NEED_CATEGORY) {
             if (finish_category(r, c) != 0)
                 return -1;
-        } else if (c->need & SS_NEED_NUMBER) {
+        } else if (c->need & (SS_NEED_NUMBER | SS_NEED_PACKED)) {
             c->numeric = 1;
         }
     }
@@ -836,6 +903,7 @@ static void half_free(half *h)
     for (size_t i = 0; i < h->t.ncol; i++) { /* borrowed from the main table */
         h->t.col[i].name = NULL;
         h->t.col[i].num = NULL;
+        h->t.col[i].packed = NULL;
         h->t.col[i].code = NULL;
     }
     h->t.file = NULL;
@@ -925,6 +993,7 @@ static int half_init(half *h, reader *r1, int fd, off_t from, off_t split, off_t
         d->name = c->name;
         d->need = c->need;
         d->num = c->num ? c->num + h->base : NULL;
+        d->packed = c->packed ? c->packed + h->base : NULL;
         d->code = c->code ? c->code + h->base : NULL;
         if ((c->need & SS_NEED_CATEGORY) && ss_dict_init(&d->levels) != 0)
             return -1;
@@ -983,6 +1052,8 @@ static int half_merge(reader *r, half *h, long lines1)
             free(map);
         } else if ((c->need & SS_NEED_NUMBER) && n1 != base) {
             memmove(c->num + n1, c->num + base, n2 * sizeof *c->num);
+        } else if ((c->need & SS_NEED_PACKED) && n1 != base) {
+            memmove(c->packed + n1, c->packed + base, n2 * sizeof *c->packed);
         }
     }
     /* Row k of the half starts on its line k + 2 + shift, which is line
@@ -1028,8 +1099,48 @@ static size_t rows_for(const reader *r, size_t seen, off_t bytes)
     return (size_t)((double)bytes * per * 1.03) + 1024;
 }
 
+double ss_packed_value[65536];
+static pthread_once_t packed_once = PTHREAD_ONCE_INIT;
+
+/* The value of every packed code: as packed_field's cell parses. */
+static void packed_init(void)
+{
+    for (unsigned u = 0; u < 65536; u++) {
+        int p = (int16_t)(uint16_t)u;
+        if (p == SS_PACKED_NA) {
+            ss_packed_value[u] = NAN;
+            continue;
+        }
+        int k = (int)(u & 3), m = (p - k) / 4;
+        double v = (double)(m < 0 ? -m : m);
+        if (k > 0)
+            v /= ss_number_pow10[k];
+        ss_packed_value[u] = m < 0 ? -v : v;
+    }
+}
+
+static int read_once(ss_table *t, const char *path, const ss_read_options *opt,
+                     const ss_request *req, size_t nreq, int pack, int *repack, ss_error *err);
+
 int ss_table_read(ss_table *t, const char *path, const ss_read_options *opt,
                   const ss_request *req, size_t nreq, ss_error *err)
+{
+    pthread_once(&packed_once, packed_init);
+    int repack = 0;
+    int rc = read_once(t, path, opt, req, nreq, 1, &repack, err);
+    if (repack) { /* a packed column holds a number that does not pack */
+        ss_table_free(t);
+        if (err)
+            memset(err, 0, sizeof *err);
+        rc = read_once(t, path, opt, req, nreq, 0, &repack, err);
+    }
+    return rc;
+}
+
+/* ss_table_read, with packed columns when pack is set; *repack is set when
+ * a number did not pack (the table is then incomplete: read again). */
+static int read_once(ss_table *t, const char *path, const ss_read_options *opt,
+                     const ss_request *req, size_t nreq, int pack, int *repack, ss_error *err)
 {
     memset(t, 0, sizeof *t);
     const char *shown = strcmp(path, "-") == 0 ? "<stdin>" : path;
@@ -1063,6 +1174,9 @@ int ss_table_read(ss_table *t, const char *path, const ss_read_options *opt,
     struct csv_parser p;
     parser_init(&p, opt);
 
+    struct stat sb;
+    int regular = fp != stdin && fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode);
+    r.pack = pack && regular && is_utf8_name(opt->encoding); /* can be read again */
     char *buf = NULL;
     size_t len = 0;
     int rc = 0;
@@ -1083,8 +1197,6 @@ int ss_table_read(ss_table *t, const char *path, const ss_read_options *opt,
         if (rc == 0)
             parse_end(&r, &p);
     } else {
-        struct stat sb;
-        int regular = fp != stdin && fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode);
         source src = {0};
         src.first = 1;
         src.buf = malloc(CHUNK);
@@ -1141,6 +1253,10 @@ int ss_table_read(ss_table *t, const char *path, const ss_read_options *opt,
                 r.cap_rows = h->cap_all;
             }
             r.h = NULL;
+            if (h->r.repack && !h->dropped) {
+                r.repack = 1;
+                r.failed = 1;
+            }
             if (!h->dropped && !h->r.overflow && !r.failed && p.pstate == 0 && r.field == 0) {
                 /* The main half ended between records: the second stands. */
                 total += h->src.total;
@@ -1190,6 +1306,7 @@ int ss_table_read(ss_table *t, const char *path, const ss_read_options *opt,
     free(r.slot);
     free(r.na_num);
     direct_free(&r, t->ncol);
+    *repack = r.repack;
     return r.failed ? (err && err->code ? err->code : SS_EDATA) : SS_OK;
 }
 
@@ -1205,6 +1322,7 @@ void ss_table_free(ss_table *t)
         ss_column *c = &t->col[i];
         free(c->name);
         free(c->num);
+        free(c->packed);
         free(c->code);
         free(c->text);
         ss_dict_free(&c->raw);
