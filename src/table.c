@@ -68,6 +68,7 @@ typedef struct reader {
      * file, read again when a value does not pack: repack). */
     int pack;
     int repack;
+    int libcsv_only;    /* SURVSTAT_PARSER=libcsv: no plain_lines (tests) */
 } reader;
 
 static int half_give_up(reader *r);
@@ -649,6 +650,83 @@ static int finish(reader *r)
 
 /* ---- input ---- */
 
+/* libcsv's state between rows (its ROW_NOT_BEGUN). */
+enum { ROW_NOT_BEGUN = 0 };
+
+static int libcsv_part(reader *r, struct csv_parser *p, const char *buf, size_t len)
+{
+    size_t done = csv_parse(p, buf, len, on_field, on_record, r);
+    if (r->failed)
+        return -1;
+    if (done != len) {
+        long line = r->field > 0 ? r->record_line : r->lines_done + 1;
+        return fail(r, line,
+                    "malformed CSV: a quote inside an unquoted field or after a closing quote");
+    }
+    return 0;
+}
+
+/* Complete lines without quotes, s[0..len) ending in CR or LF, split as
+ * libcsv splits them (csv_parse with CSV_REPALL_NL, its state between rows
+ * at the start): a field ends at the delimiter, a record at every CR or
+ * LF; a field loses leading and trailing spaces and tabs (unless one is
+ * the delimiter); a CR or LF before any field of its row, spaces aside, is
+ * a record of no fields.  libcsv copies every byte through its state
+ * machine; this hands the callbacks pointers into the chunk. */
+typedef struct plain {
+    reader *r;
+    unsigned char delim;
+    unsigned char blank[256];
+    const char *f;  /* where the current field starts */
+    int row_begun;  /* a field of this row has ended */
+} plain;
+
+/* The field [pl->f, q) ends at the delimiter, CR or LF *q. */
+static void plain_stop(plain *pl, const char *q)
+{
+    const char *a = pl->f, *b = q;
+    while (a < b && pl->blank[(unsigned char)*a])
+        a++;
+    while (b > a && pl->blank[(unsigned char)b[-1]])
+        b--;
+    unsigned char c = (unsigned char)*q;
+    if (c == pl->delim) {
+        on_field((void *)a, (size_t)(b - a), pl->r);
+        pl->row_begun = 1;
+    } else {
+        if (pl->row_begun || a < b)
+            on_field((void *)a, (size_t)(b - a), pl->r);
+        on_record(c, pl->r);
+        pl->row_begun = 0;
+    }
+    pl->f = q + 1;
+}
+
+static void plain_lines(reader *r, const char *s, size_t len, unsigned char delim)
+{
+    plain pl = {.r = r, .delim = delim, .f = s};
+    pl.blank[' '] = pl.blank['\t'] = 1;
+    pl.blank[delim] = 0;
+    size_t i = 0;
+#ifdef __SSE2__
+    /* 16 bytes at a time: a bit per delimiter, CR or LF. */
+    const __m128i d = _mm_set1_epi8((char)delim), lf = _mm_set1_epi8('\n'),
+                  cr = _mm_set1_epi8('\r');
+    for (; i + 16 <= len && !r->failed; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        unsigned mask = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+            _mm_cmpeq_epi8(x, d), _mm_or_si128(_mm_cmpeq_epi8(x, lf), _mm_cmpeq_epi8(x, cr))));
+        while (mask) {
+            plain_stop(&pl, s + i + (unsigned)__builtin_ctz(mask));
+            mask &= mask - 1;
+        }
+    }
+#endif
+    for (; i < len && !r->failed; i++)
+        if (s[i] == (char)delim || s[i] == '\n' || s[i] == '\r')
+            plain_stop(&pl, s + i);
+}
+
 static int parse_buffer(reader *r, struct csv_parser *p, const char *buf,
                         size_t len, long line0)
 {
@@ -660,15 +738,27 @@ static int parse_buffer(reader *r, struct csv_parser *p, const char *buf,
         return fail(r, line, "NUL byte in the file: not a text CSV file");
     }
     r->quotes = p->quoted || memchr(buf, csv_get_quote(p), len) != NULL;
-    size_t done = csv_parse(p, buf, len, on_field, on_record, r);
+    if (r->quotes || r->libcsv_only)
+        return libcsv_part(r, p, buf, len);
+    /* No quote: libcsv ends the row it has begun, the complete lines are
+     * split here, libcsv keeps the last partial line for the next chunk. */
+    size_t head = 0, tail = len;
+    if (p->pstate != ROW_NOT_BEGUN) {
+        head = len;
+        for (size_t i = 0; i < len; i++)
+            if (buf[i] == '\n' || buf[i] == '\r') {
+                head = i + 1;
+                break;
+            }
+        if (libcsv_part(r, p, buf, head) != 0)
+            return -1;
+    }
+    while (tail > head && buf[tail - 1] != '\n' && buf[tail - 1] != '\r')
+        tail--;
+    plain_lines(r, buf + head, tail - head, csv_get_delim(p));
     if (r->failed)
         return -1;
-    if (done != len) {
-        long line = r->field > 0 ? r->record_line : r->lines_done + 1;
-        return fail(r, line,
-                    "malformed CSV: a quote inside an unquoted field or after a closing quote");
-    }
-    return 0;
+    return libcsv_part(r, p, buf + tail, len - tail);
 }
 
 static int read_all(FILE *fp, char **out, size_t *outlen)
@@ -1006,6 +1096,7 @@ static int half_init(half *h, reader *r1, int fd, off_t from, off_t split, off_t
     h->r.nslots = r1->nslots;
     h->r.na_num = r1->na_num;
     h->r.nna = r1->nna;
+    h->r.libcsv_only = r1->libcsv_only;
     h->r.cap_rows = h->cap_all - h->base;
     h->r.fixed = 1;
     h->src.fd = fd;
@@ -1157,6 +1248,8 @@ static int read_once(ss_table *t, const char *path, const ss_read_options *opt,
     r.in_header = 1;
     r.nna = opt->nna;
     r.keep_text = opt->keep_text;
+    const char *parser = getenv("SURVSTAT_PARSER");
+    r.libcsv_only = parser && strcmp(parser, "libcsv") == 0;
     r.na_num = malloc((opt->nna ? opt->nna : 1) * sizeof *r.na_num);
     if (!r.na_num)
         return ss_error_set(err, SS_EDATA, shown, 0, "out of memory");

@@ -196,3 +196,60 @@ cp "$TMP/out" "$TMP/fromfile"
 run estimate - $SD --mean y,z --prop sat --format csv <"$S/big.csv"
 if [ "$status" -eq 0 ] && cmp -s "$TMP/fromfile" "$TMP/out"; then ok; else
   bad "packed: stdin and file differ: $(diff "$TMP/fromfile" "$TMP/out" | head -4)"; fi
+
+# Lines without quotes are split by survstat (plain_lines), the rest by
+# libcsv; SURVSTAT_PARSER=libcsv sends everything to libcsv.  Both must give
+# the same output, errors and line numbers: blanks around fields (trimmed
+# as libcsv trims them, unless the blank is the delimiter), lines of blanks,
+# CR, LF and CRLF line ends (one CRLF split by the 1 MB read chunks),
+# empty fields, a last line without its end, other delimiters, quotes in
+# some chunks and not in others, describe's raw cells.
+parser_same() {  # NAME ARGS...
+  local name=$1
+  shift
+  SURVSTAT_PARSER=libcsv "$BIN" "$@" >"$TMP/out1" 2>"$TMP/err1"
+  local s1=$?
+  "$BIN" "$@" >"$TMP/out2" 2>"$TMP/err2"
+  local s2=$?
+  if [ $s1 -ne $s2 ] || ! cmp -s "$TMP/out1" "$TMP/out2" || ! cmp -s "$TMP/err1" "$TMP/err2"; then
+    bad "parser $name: libcsv exit $s1, plain exit $s2: $(diff "$TMP/out1" "$TMP/out2" | head -4) $(head -c 200 "$TMP/err1") / $(head -c 200 "$TMP/err2")"
+  else
+    ok
+  fi
+}
+printf 'h, g ,y,w\n1,a, 3.5 ,2\n \t \n1,\ta\t,4,2\r\n2, b,,3\r2,b , 7 ,1\n\n2,a,8,\t1 \n1,b,2,2' >"$S/blanks.csv"
+for a in "estimate --strata h --weights w --mean y --prop g" "describe --strata h --weights w"; do
+  # shellcheck disable=SC2086
+  parser_same "blanks $a" $a "$S/blanks.csv" --format csv
+done
+parser_same "blanks weight" weight "$S/blanks.csv" --strata h --weights w --trim-weights 1,8 \
+  --weight-name w2
+printf 'h;g;y;w\n1;a; 3,5;2\n1; a ;4;2\n2;b;;3\n2;b;7;1\n' >"$S/semi.csv"
+parser_same semicolon estimate "$S/semi.csv" -d ';' --strata h --weights w --prop g --mean w
+printf 'h\tg\ty\tw\n1\t a \t3.5\t2\n1\ta\t\t2\n2\tb\t5\t3\n2\t\tb\t1\n' >"$S/tab.csv"
+parser_same tab describe "$S/tab.csv" -d "$(printf '\t')" --format csv
+printf 'h g y w\n1 a 3.5 2\n1 a  4 2\n2\tb 5 3\n2 b 6\t1\n' >"$S/space.csv"
+parser_same space describe "$S/space.csv" -d ' ' --format csv
+parser_same ragged estimate "$S/ragged.csv" $SD --mean y
+parser_same badnum estimate "$S/badnum.csv" $SD --mean y
+parser_same middle estimate "$S/middle.csv" $SD --mean y --prop g --format csv
+parser_same dense estimate "$S/dense.csv" $SD --mean y --prop g --by g --format csv
+# CRLF with its CR the last byte of the first 1 MB chunk.
+python3 - "$S/crlf.csv" <<'PY'
+import sys
+rows, size, i = ["stratum,psu,w,g,y"], 23, 0
+while size < 1048576 - 40:
+    line = "%d,%d,%.1f,%s,%d" % (i % 5 + 1, i % 5 * 10 + i % 3 + 1, 1 + i % 7, "ab"[i % 2], i % 9)
+    rows.append(line)
+    size = len("\r\n".join(rows)) + 2
+    i += 1
+body = "\r\n".join(rows)
+pad = 1048576 - 1 - len(body) - 2  # the next line ends with its CR at byte 1048575
+rows.append("1,1,1.0,a," + "1" * (pad - len("1,1,1.0,a,")))
+text = "\r\n".join(rows) + "\r\n"
+assert text[1048575] == "\r" and text[1048576] == "\n"
+text += "\r\n".join("%d,%d,2.0,b,%d" % (i % 5 + 1, i % 5 * 10 + 1, i % 4) for i in range(40000)) + "\r\n"
+open(sys.argv[1], "w", newline="").write(text)
+PY
+parser_same crlf-split estimate "$S/crlf.csv" --strata stratum --ids psu --weights w --mean y \
+  --prop g --format csv

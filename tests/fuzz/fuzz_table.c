@@ -1,12 +1,54 @@
 /* libFuzzer harness: the CSV ingest (ss_table_read).  The first byte picks
  * the options (delimiter, every column as categories with their text, an
  * --na code, GB18030), the rest is the file.  Columns "a" and "b" are asked
- * for as numbers and categories when the mode reads named columns. */
+ * for as numbers and categories when the mode reads named columns, "a"
+ * packed or not.  Differential: the file is read again with every line
+ * through libcsv (SURVSTAT_PARSER=libcsv) and "a" unpacked, and the two
+ * tables (or errors) must be the same to the bit. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fuzz_util.h"
 #include "ss_table.h"
+
+static int same_tables(const ss_table *x, const ss_table *y)
+{
+    if (x->nrow != y->nrow || x->ncol != y->ncol)
+        return 0;
+    for (size_t r = 0; r < x->nrow; r++)
+        if (ss_table_line(x, r) != ss_table_line(y, r))
+            return 0;
+    for (size_t c = 0; c < x->ncol; c++) {
+        const ss_column *a = &x->col[c], *b = &y->col[c];
+        if (strcmp(a->name, b->name) != 0 || a->nmissing != b->nmissing)
+            return 0;
+        if ((a->code != NULL) != (b->code != NULL) || a->levels.n != b->levels.n)
+            return 0;
+        for (size_t l = 0; l < a->levels.n; l++)
+            if (a->levels.len[l] != b->levels.len[l] ||
+                memcmp(a->levels.str[l], b->levels.str[l], a->levels.len[l]) != 0)
+                return 0;
+        for (size_t r = 0; r < x->nrow && a->code; r++)
+            if (a->code[r] != b->code[r])
+                return 0;
+        if ((a->num || a->packed) != (b->num || b->packed))
+            return 0;
+        for (size_t r = 0; r < x->nrow && (a->num || a->packed); r++) {
+            double u = ss_column_num(a, r), v = ss_column_num(b, r);
+            if (memcmp(&u, &v, sizeof u) != 0 && !(isnan(u) && isnan(v)))
+                return 0;
+        }
+        if ((a->text != NULL) != (b->text != NULL))
+            return 0;
+        for (size_t r = 0; r < x->nrow && a->text; r++)
+            if (a->raw.len[a->text[r]] != b->raw.len[b->text[r]] ||
+                memcmp(a->raw.str[a->text[r]], b->raw.str[b->text[r]],
+                       a->raw.len[a->text[r]]) != 0)
+                return 0;
+    }
+    return 1;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -26,12 +68,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ro.na = na;
     ro.nna = (mode >> 4) & 1 ? 2 : 0;
     ro.encoding = (mode >> 5) & 1 ? "GB18030" : NULL;
-    ss_request req[] = {{"a", SS_NEED_NUMBER}, {"b", SS_NEED_CATEGORY}, {"a", SS_NEED_CATEGORY}};
+    const unsigned a_need = (mode >> 7) & 1 ? SS_NEED_PACKED : SS_NEED_NUMBER;
+    ss_request req[] = {{"a", a_need}, {"b", SS_NEED_CATEGORY}, {"a", SS_NEED_CATEGORY}};
+    ss_request req2[] = {{"a", SS_NEED_NUMBER}, {"b", SS_NEED_CATEGORY}, {"a", SS_NEED_CATEGORY}};
     size_t nreq = ro.all_columns ? 0 : (mode >> 6) & 1 ? 3 : 1;
-    ss_table t;
-    ss_error err;
+    ss_table t, t2;
+    ss_error err, err2;
     ss_error_clear(&err);
-    if (ss_table_read(&t, path, &ro, req, nreq, &err) == SS_OK) {
+    ss_error_clear(&err2);
+    int rc = ss_table_read(&t, path, &ro, req, nreq, &err);
+    setenv("SURVSTAT_PARSER", "libcsv", 1);
+    int rc2 = ss_table_read(&t2, path, &ro, req2, nreq, &err2);
+    unsetenv("SURVSTAT_PARSER");
+    if (rc != rc2 || err.line != err2.line || strcmp(err.message, err2.message) != 0 ||
+        (rc == SS_OK && !same_tables(&t, &t2)))
+        __builtin_trap(); /* the two parsers, or packed and unpacked, differ */
+    ss_table_free(&t2);
+    if (rc == SS_OK) {
         for (size_t c = 0; c < t.ncol; c++) {
             ss_column *col = &t.col[c];
             if (col->need & SS_NEED_CATEGORY) {
