@@ -100,7 +100,7 @@ typedef struct ss_design {
 int ss_design_add_cal(ss_design *d, const ss_cal *c);
 
 /* Columns a design needs, added to req (which must hold 3 + 2 *
- * SS_MAX_STAGES entries); returns how many were added. */
+ * SS_MAX_STAGES entries), the weights first; returns how many were added. */
 size_t ss_design_requests(const ss_design_spec *spec, ss_request *req);
 
 /* Build the design from the table.  Errors (missing or negative weights,

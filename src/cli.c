@@ -665,8 +665,9 @@ int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq,
         rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     if (rc == SS_OK) {
         size_t k = ss_design_requests(&c->design, all);
-        /* ss_design_build reads the weights with ss_column_num; weighting
-         * and replicates read the column themselves. */
+        /* ss_design_build reads the weights (its first request) with
+         * ss_column_num; weighting and replicates read the column
+         * themselves. */
         if (c->pack_weights && c->design.weights && !ss_weight_any(w) &&
             c->rep.make == SS_REP_NONE && !c->rep.regex)
             all[0].need = SS_NEED_PACKED;

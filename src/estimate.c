@@ -537,8 +537,8 @@ static void flush_chunk(const ss_design *d, work *wk, size_t n, size_t p, int dd
 
 /* A mean (or total) read straight from the column, without per-row arrays:
  * the sums in one pass, the scores in a second, handed to the variance a
- * chunk at a time in the order mean_like would list them (the same result
- * to the bit). */
+ * chunk at a time in the order mean_rows lists them (the same result to
+ * the bit). */
 static int mean_stream(const ss_design *d, work *wk, const ss_estimate_options *o,
                        const yvals *yv, int total, const size_t *dr, size_t nr, msums *s,
                        ss_error *err)
@@ -1298,7 +1298,9 @@ static int run_request(const ss_table *t, const ss_design *d, const domains *dmp
 /* ---- two threads ---- */
 
 /* Requests share out between threads only on a large table, when every one
- * streams (no per-row arrays to double): means, totals and proportions. */
+ * streams (no per-row arrays to double): means, totals and proportions (a
+ * proportion whose logit fit wants its rows, rarely, makes its thread's
+ * arrays). */
 enum { PAR_MIN_ROWS = 1u << 20 };
 
 static int parallel_ok(const ss_table *t, const ss_design *d, const ss_estimate_request *er,

@@ -892,7 +892,6 @@ int ss_replicates_adjust(ss_replicates *r, const double *w0, ss_rep_adjust adjus
 
 /* ---- replicates adjusted on cells ---- */
 
-
 /* The (PSU, cell) pairs of the rows, numbered PSU by PSU. */
 static int make_pairs(ss_replicates *r)
 {

@@ -84,6 +84,8 @@ ss_result_row *ss_result_add(ss_result *r, const char *statistic,
 
 int ss_result_move(ss_result *dst, ss_result *src)
 {
+    if (src->n == 0)
+        return 0;
     if (dst->n + src->n > dst->cap) {
         size_t cap = dst->cap ? dst->cap : 16;
         while (cap < dst->n + src->n)

@@ -987,7 +987,6 @@ typedef struct half {
     atomic_int stop;    /* set by the main thread: give up */
 } half;
 
-
 static void half_free(half *h)
 {
     for (size_t i = 0; i < h->t.ncol; i++) { /* borrowed from the main table */
@@ -1346,14 +1345,13 @@ static int read_once(ss_table *t, const char *path, const ss_read_options *opt,
                 r.cap_rows = h->cap_all;
             }
             r.h = NULL;
-            if (h->r.repack && !h->dropped) {
-                r.repack = 1;
-                r.failed = 1;
-            }
             if (!h->dropped && !h->r.overflow && !r.failed && p.pstate == 0 && r.field == 0) {
                 /* The main half ended between records: the second stands. */
                 total += h->src.total;
-                if (h->r.failed) {
+                if (h->r.repack) { /* a number there does not pack */
+                    r.repack = 1;
+                    r.failed = 1;
+                } else if (h->r.failed) {
                     if (err)
                         *err = h->err;
                     if (err->line > 0)
@@ -1452,7 +1450,7 @@ long ss_table_line(const ss_table *t, size_t row)
     return (long)row + 2 + shift;
 }
 
-static const ss_column *sort_col;
+static _Thread_local const ss_column *sort_col; /* estimates sort in two threads */
 
 static int cmp_level(const void *a, const void *b)
 {
