@@ -253,3 +253,35 @@ open(sys.argv[1], "w", newline="").write(text)
 PY
 parser_same crlf-split estimate "$S/crlf.csv" --strata stratum --ids psu --weights w --mean y \
   --prop g --format csv
+# A seeded 5 MB file mixing all of it (quoted fields with delimiters, quotes
+# and newlines in some chunks only, blanks, lines of blanks, CR, LF, CRLF,
+# empty fields): describe (every column, two threads) and weight (every
+# cell's text, one thread) through both parsers.
+python3 - "$S/mixed.csv" <<'PY'
+import random, sys
+rnd = random.Random(5)
+ends = ["\n", "\r\n", "\r"]
+def cell(i):
+    k = rnd.randrange(12)
+    if k == 0:
+        return ""
+    if k == 1:
+        return " %d " % rnd.randrange(9)
+    if k == 2:
+        return "\t%s" % rnd.choice("abc")
+    if k == 3 and 2_000_000 < i < 2_600_000:
+        return '"q, ""%d""\n%s"' % (rnd.randrange(9), rnd.choice("ab"))
+    return str(rnd.randrange(1, 9))
+out, size, i = ["h,psu,w,g,y"], 0, 0
+while size < 5_200_000:
+    row = "%d,%d,%d.%d,%s,%s" % (i % 7 + 1, i % 7 * 10 + i % 4 + 1, 1 + i % 5, i % 10, cell(size), cell(size))
+    if i % 997 == 0:
+        row += rnd.choice(ends) + rnd.choice(["", "  ", "\t \t"])
+    out.append(row + rnd.choice(ends))
+    size += len(out[-1])
+    i += 1
+open(sys.argv[1], "w", newline="").write(out[0] + "\n" + "".join(out[1:]))
+PY
+parser_same mixed-describe describe "$S/mixed.csv" --strata h --ids psu --weights w --format csv
+parser_same mixed-weight weight "$S/mixed.csv" --strata h --ids psu --weights w \
+  --trim-weights 1,8 --weight-name w2
