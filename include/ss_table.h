@@ -5,16 +5,20 @@
  * harm.  A column asked for as a category is dictionary-coded (one int32 per
  * row, -1 = missing) and its distinct levels are parsed as numbers once; a
  * column asked for only as a number is converted cell by cell (NaN =
- * missing).  Empty cells, "NA" and the --na codes are missing.
+ * missing), or packed in two bytes a cell (SS_NEED_PACKED).  Empty cells,
+ * "NA" and the --na codes are missing.
  *
  * The ingest counts physical lines itself (libcsv keeps none), strips a
  * UTF-8 byte-order mark, accepts CRLF, converts GB18030/GBK with iconv, and
  * refuses NUL bytes, gzip data, ragged rows, unterminated quotes, duplicate
  * column names and files without data rows, naming the file and line.
  *
- * A large regular file is parsed by two threads, one half each, writing
- * into the same column arrays; the table (codes, values, line numbers, the
- * first error) is the same as with one (table.c, "two threads").
+ * Chunks without a quote character are split into fields by survstat with
+ * libcsv's rules for unquoted fields (SURVSTAT_PARSER=libcsv: all by
+ * libcsv).  A large regular file is parsed by two threads, one half each,
+ * writing into the same column arrays; the table (codes, values, line
+ * numbers, the first error) is the same as with one (table.c, "two
+ * threads").
  *
  * Ownership: the table owns its columns, names and dictionaries;
  * ss_table_free releases everything and accepts a half-built table. */
@@ -100,8 +104,12 @@ typedef struct ss_request {
 } ss_request;
 
 /* Read path ("-" is standard input) into t.  Every requested name must be a
- * column (requests may repeat a name; their needs are merged).  Returns
- * SS_OK or SS_EDATA with err filled; t is then ready for ss_table_free. */
+ * column (requests may repeat a name; their needs are merged: a column asked
+ * for SS_NEED_PACKED and anything else is read as SS_NEED_NUMBER).  A packed
+ * column of a regular UTF-8 file holding a value that does not pack makes
+ * the file be read again with it unpacked (standard input and converted
+ * encodings are never packed).  Returns SS_OK or SS_EDATA with err filled;
+ * t is then ready for ss_table_free. */
 int ss_table_read(ss_table *t, const char *path, const ss_read_options *opt,
                   const ss_request *req, size_t nreq, ss_error *err);
 
