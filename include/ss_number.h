@@ -45,8 +45,17 @@ static inline int ss_number_short_parts(const char *s, size_t len, uint64_t *man
     return 0;
 }
 
-/* The common cell's value: the mantissa divided by an exact power of ten,
- * correctly rounded, the value ss_number_parse gives.  Returns -1 (and
+/* The value of those parts: the mantissa divided by an exact power of ten,
+ * correctly rounded, negated when neg. */
+static inline double ss_number_short_value(uint64_t mant, unsigned frac, int neg)
+{
+    double v = (double)mant;
+    if (frac > 0)
+        v /= ss_number_pow10[frac];
+    return neg ? -v : v;
+}
+
+/* The common cell's value, the one ss_number_parse gives.  Returns -1 (and
  * leaves the rest to ss_number_parse) for any other text. */
 static inline int ss_number_parse_short(const char *s, size_t len, double *out)
 {
@@ -54,10 +63,7 @@ static inline int ss_number_parse_short(const char *s, size_t len, double *out)
     unsigned frac;
     if (ss_number_short_parts(s, len, &mant, &frac) != 0)
         return -1;
-    double v = (double)mant;
-    if (frac > 0)
-        v /= ss_number_pow10[frac];
-    *out = s[0] == '-' ? -v : v;
+    *out = ss_number_short_value(mant, frac, s[0] == '-');
     return 0;
 }
 

@@ -450,11 +450,11 @@ static int flag_rse(ss_result_row *r, const ss_estimate_options *o)
     return 0;
 }
 
-/* The values of an estimate: numbers (v, or packed when v is NULL) or,
+/* The values of an estimate: the numbers v, or those of column num, or,
  * when cat is given, the 0/1 indicator of level code `level` of cat. */
 typedef struct yvals {
     const double *v;
-    const int16_t *packed;
+    const ss_column *num;
     const ss_column *cat;
     int32_t level;
 } yvals;
@@ -463,13 +463,7 @@ static inline double y_at(const yvals *y, size_t i)
 {
     if (y->cat)
         return y->cat->code[i] < 0 ? NAN : y->cat->code[i] == y->level;
-    return y->v ? y->v[i] : ss_packed_value[(uint16_t)y->packed[i]];
-}
-
-/* The numbers of column c, however stored. */
-static yvals y_numbers(const ss_column *c)
-{
-    return (yvals){c->num, c->packed, NULL, -1};
+    return y->v ? y->v[i] : ss_column_num(y->num, i);
 }
 
 /* What the two ways of reading a mean's rows hand to mean_end. */
@@ -1193,7 +1187,7 @@ static int run_request(const ss_table *t, const ss_design *d, const domains *dmp
             return rc;
     }
     const yvals yscore = {wk->score, NULL, NULL, -1};
-    const yvals ynum = c ? y_numbers(c) : yscore;
+    const yvals ynum = {NULL, c, NULL, -1};
     int32_t *order = NULL;
     size_t nlev = 1;
     if (e->stat == SS_STAT_PROP) {

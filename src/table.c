@@ -386,14 +386,7 @@ static void packed_field(reader *r, ss_column *c, size_t row, const char *s, siz
     unsigned frac;
     double v;
     if (ss_number_short_parts(s, len, &mant, &frac) == 0) {
-        if (r->nna) {
-            v = (double)mant;
-            if (frac > 0)
-                v /= ss_number_pow10[frac];
-            if (s[0] == '-')
-                v = -v;
-        }
-        if (r->nna && is_na_number(r, v)) {
+        if (r->nna && is_na_number(r, ss_number_short_value(mant, frac, s[0] == '-'))) {
             c->packed[row] = SS_PACKED_NA;
             c->nmissing++;
         } else if (mant < 8192 && frac < 4 && !(mant == 0 && s[0] == '-')) {
@@ -1202,10 +1195,7 @@ static void packed_init(void)
             continue;
         }
         int k = (int)(u & 3), m = (p - k) / 4;
-        double v = (double)(m < 0 ? -m : m);
-        if (k > 0)
-            v /= ss_number_pow10[k];
-        ss_packed_value[u] = m < 0 ? -v : v;
+        ss_packed_value[u] = ss_number_short_value((uint64_t)(m < 0 ? -m : m), (unsigned)k, m < 0);
     }
 }
 
