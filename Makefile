@@ -47,16 +47,20 @@ survstat-asan: $(ASAN_OBJ)
 build/asan/%.o: src/%.c | build/asan
 	$(CC) $(WARN) $(ASAN_FLAGS) $(GSL_CFLAGS) $(CPPFLAGS) -c -o $@ $<
 
-# Installs what is missing (apt-get, through sudo when not root).
+# Installs what is missing (apt-get, through sudo when not root).  A package
+# whose triggers are pending (another apt-get still finishing) counts as
+# installed, and apt-get waits up to 15 minutes for another one's lock.
 deps:
 	@missing=""; for p in $(PACKAGES) $(EXTRA_PACKAGES); do \
-	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
+	    | grep -Eq '^install ok (installed|triggers-pending|triggers-awaited)$$' \
 	    || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	  $$SUDO apt-get -o DPkg::Lock::Timeout=900 update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get -o DPkg::Lock::Timeout=900 \
+	    install -y -qq $$missing >/dev/null; \
 	fi
 
 build/tests/%: tests/unit/%.c $(LIB_OBJ) | build/tests
