@@ -553,6 +553,92 @@ static void on_record(int c, void *data)
 
 /* ---- after the last row ---- */
 
+/* A number written as an integer without sign or leading zero ("9", "-12"):
+ * the only spelling of its value, so it needs no canonical form. */
+static int plain_integer(const char *s, size_t len)
+{
+    size_t i = len > 0 && s[0] == '-';
+    if (i == len || (s[i] == '0' && len > i + 1) || (i && s[i] == '0'))
+        return 0;
+    for (; i < len; i++)
+        if ((unsigned)(s[i] - '0') > 9)
+            return 0;
+    return 1;
+}
+
+/* The shortest text that reads back as v ("9" for 09, 9.0, +9 and 9e0). */
+static void canonical_number(double v, char *buf, size_t size)
+{
+    if (v == 0)
+        v = 0; /* -0 is 0 */
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(buf, size, "%.*g", digits, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
+}
+
+/* Levels that are equal as numbers (9, 09, 9.0, +9, 9e0) are one level: each
+ * goes to the first of them met in the file (the lowest code), whose
+ * spelling is the one shown.  Only levels written otherwise than as a plain
+ * integer are looked at, after the read, once per level: the rows pay
+ * nothing unless two spellings meet, and then one pass rewrites the codes
+ * (with the missing codes, in finish_category). */
+static int merge_equal_numbers(ss_column *c, int32_t *remap)
+{
+    size_t nl = c->levels.n;
+    ss_dict canon;
+    int32_t *first = NULL;
+    size_t nfirst = 0;
+    int rc = 0, any = 0;
+    for (size_t l = 0; l < nl && rc == 0; l++) {
+        if (remap[l] < 0 || isnan(c->level_num[l]) ||
+            plain_integer(c->levels.str[l], c->levels.len[l]))
+            continue;
+        if (!any && ss_dict_init(&canon) != 0)
+            return -1;
+        any = 1;
+        char buf[40];
+        canonical_number(c->level_num[l], buf, sizeof buf);
+        size_t blen = strlen(buf);
+        int32_t k = ss_dict_find(&c->levels, buf, blen);
+        int32_t tc = ss_dict_intern(&canon, buf, blen);
+        if (tc < 0) {
+            rc = -1;
+            break;
+        }
+        if ((size_t)tc == nfirst) {
+            int32_t *p = realloc(first, (nfirst + 1) * sizeof *p);
+            if (!p) {
+                rc = -1;
+                break;
+            }
+            first = p;
+            first[nfirst++] = (int32_t)l;
+        }
+        if (k >= 0 && remap[k] >= 0 && k < first[tc])
+            first[tc] = k;
+    }
+    if (rc == 0 && any)
+        for (size_t l = 0; l < nl; l++) {
+            if (remap[l] < 0 || isnan(c->level_num[l]))
+                continue;
+            char buf[40];
+            if (plain_integer(c->levels.str[l], c->levels.len[l])) {
+                memcpy(buf, c->levels.str[l], c->levels.len[l] + 1);
+            } else {
+                canonical_number(c->level_num[l], buf, sizeof buf);
+            }
+            int32_t tc = ss_dict_find(&canon, buf, strlen(buf));
+            if (tc >= 0)
+                remap[l] = first[tc];
+        }
+    if (any)
+        ss_dict_free(&canon);
+    free(first);
+    return rc;
+}
+
 static int finish_category(reader *r, ss_column *c)
 {
     ss_table *t = r->t;
@@ -580,6 +666,10 @@ static int finish_category(reader *r, ss_column *c)
             c->level_num[l] = NAN;
             c->numeric = 0;
         }
+    }
+    if (merge_equal_numbers(c, remap) != 0) {
+        free(remap);
+        return fail(r, 0, "out of memory");
     }
     int identity = 1;
     for (size_t l = 0; l < nl; l++)
