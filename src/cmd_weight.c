@@ -158,7 +158,7 @@ static void diagnostics(const char *file, const ss_design *d, const ss_weight_re
         for (size_t i = 0; i < rep->nm; i++) {
             const char *label = rep->m[i].label;
             size_t w = ss_display_width(label);
-            fprintf(stderr, "  %s%*s  %15.10g  %15.10g  %15.10g\n", label, (int)(width - w), "",
+            fprintf(stderr, "  %s%*s  %15.7g  %15.7g  %15.7g\n", label, (int)(width - w), "",
                     rep->m[i].target, rep->m[i].before, rep->m[i].after);
         }
     }
@@ -183,7 +183,7 @@ static void diagnostics(const char *file, const ss_design *d, const ss_weight_re
     }
     double kish = (double)npos * s2 / (s * s);
     fprintf(stderr,
-            "  weights: sum %.10g, min %.6g, max %.6g, ratio %.4g; Kish deff 1+CV^2 %.4g, "
+            "  weights: sum %.7g, min %.7g, max %.7g, ratio %.4g; Kish deff 1+CV^2 %.4g, "
             "effective n %.1f\n",
             s, lo, hi, hi / lo, kish, s * s / s2);
 }

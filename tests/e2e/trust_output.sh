@@ -86,3 +86,56 @@ fi
 printf 'p,w,y\n1.1,1,1\n1.10,1,2\n1.01,1,3\n2,1,4\n' >"$T/ids.csv"
 run describe "$T/ids.csv" --ids p --weights w
 if [ "$status" -eq 0 ] && grep -qE '^psus +3$' "$TMP/out"; then ok; else bad "codes ids 1.1 = 1.10: $(cat "$TMP/out" "$TMP/err")"; fi
+
+# --- item 9: text and md round for people; csv and json keep 17 digits ----
+# apiclus1's weights are all 33.846996307373: their sum of squares leaves
+# Kish's n at 183.00000000000085 in 17 digits; a person reads 183.
+run describe datasets/apiclus1.csv --ids dnum --weights pw --fpc fpc
+if [ "$status" -eq 0 ] && grep -qE '^kish effective n +183$' "$TMP/out" &&
+   grep -qE '^kish design effect +1$' "$TMP/out" && grep -qE '^weight sum +6194$' "$TMP/out"; then
+  ok
+else
+  bad "round describe text: $(cat "$TMP/out" "$TMP/err")"
+fi
+run describe datasets/apiclus1.csv --ids dnum --weights pw --fpc fpc --format csv
+if [ "$status" -eq 0 ] && grep -qx 'kish effective n,183.00000000000085' "$TMP/out"; then
+  ok
+else
+  bad "round describe csv keeps 17 digits: $(cat "$TMP/out" "$TMP/err")"
+fi
+run describe datasets/apiclus1.csv --ids dnum --weights pw --fpc fpc --format json
+if [ "$status" -eq 0 ] && grep -qF '"kish effective n", "value": "183.00000000000085"' "$TMP/out"; then
+  ok
+else
+  bad "round describe json keeps 17 digits: $(cat "$TMP/out" "$TMP/err")"
+fi
+# Alameda's 11 schools are one PSU with api00 669 each: SE 0 exactly, but
+# 1.26e-15 in floating point; text and md show 0, csv the value computed.
+for fmt in text md; do
+  run estimate datasets/apiclus1.csv --ids dnum --weights pw --fpc fpc --mean api00 --by cname --format $fmt
+  line=$(grep 'cname=Alameda' "$TMP/out" | tr -d '|' | tr -s ' ' | sed 's/^ //; s/ $//')
+  if [ "$status" -eq 0 ] && [ "$line" = "mean api00 cname=Alameda 669 0 669 669 14 11 11 0" ]; then
+    ok
+  else
+    bad "round se 0 in $fmt: '$line' $(cat "$TMP/err")"
+  fi
+done
+run estimate datasets/apiclus1.csv --ids dnum --weights pw --fpc fpc --mean api00 --by cname --format csv
+se=$(grep 'cname=Alameda' "$TMP/out" | cut -d, -f7)
+if [ "$status" -eq 0 ] && python3 -c "import sys; x = float(sys.argv[1]); sys.exit(not (0 < x < 1e-12))" "$se"; then
+  ok
+else
+  bad "round se csv keeps the value computed: '$se'"
+fi
+# A small SE that is not noise stays: 1e-9 of the estimate.
+printf 'w,y\n1,1000000\n1,1000000.002\n' >"$T/small.csv"
+run estimate "$T/small.csv" --weights w --mean y
+if [ "$status" -eq 0 ] && grep -qE '^mean +y +1000000 +0\.001 ' "$TMP/out"; then ok; else bad "round small se kept: $(cat "$TMP/out")"; fi
+# weight's diagnostics in 7 digits.
+run weight datasets/apiclus1.csv --ids dnum --weights pw --fpc fpc --rake tests/ref/margins/rake_stype_schwide.csv --weight-name rakew
+if [ "$status" -eq 0 ] && grep -qE '^  stype=H +755 +473\.8579 +755$' "$TMP/err" &&
+   grep -qF 'weights: sum 6194, min 29.87068, max 67.12553' "$TMP/err"; then
+  ok
+else
+  bad "round weight diagnostics: $(cat "$TMP/err")"
+fi
