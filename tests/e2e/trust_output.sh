@@ -139,3 +139,23 @@ if [ "$status" -eq 0 ] && grep -qE '^  stype=H +755 +473\.8579 +755$' "$TMP/err"
 else
   bad "round weight diagnostics: $(cat "$TMP/err")"
 fi
+
+# --- item 15: --prop over many levels ---------------------------------------
+# The streamed proportions take only the variances of their levels (not
+# their covariances: p per unit instead of p * p); they stay those of the
+# per-row path (--compare keeps every row's scores) to the bit, with one
+# stage or two, single-row PSUs or clusters.  Speed is measured, not tested
+# (README "Speed").
+awk 'BEGIN { srand(11); print "h,p,w,lev";
+  for (i = 1; i <= 3000; i++) { h = int(rand() * 5) + 1
+    printf "%d,%d,%.2f,%d\n", h, h * 100 + int(rand() * 8), 1 + rand() * 5, int(rand() * 40) } }' >"$T/lev.csv"
+for design in "--weights w" "--strata h --ids p --weights w" "--ids h,p --weights w"; do
+  # shellcheck disable=SC2086
+  run estimate "$T/lev.csv" $design --prop lev --by h --format csv
+  cp "$TMP/out" "$TMP/streamed"
+  # shellcheck disable=SC2086
+  run estimate "$T/lev.csv" $design --prop lev --by h --compare --format csv
+  cut -d, -f1-15 "$TMP/out" | grep -v ' - ' >"$TMP/perrow"
+  if [ "$status" -eq 0 ] && [ "$(wc -l <"$TMP/streamed")" -eq 201 ] && cmp -s "$TMP/streamed" "$TMP/perrow"; then ok; else
+    bad "prop levels streamed = per row ($design): $(diff "$TMP/streamed" "$TMP/perrow" | head -4) $(head -c 300 "$TMP/err")"; fi
+done
