@@ -53,6 +53,10 @@ size_t ss_display_width(const char *s);
 
 int ss_grid_write(FILE *fp, const ss_grid *g, ss_format f);
 
+/* One csv field, quoted when it holds a comma, quote, CR or LF or starts or
+ * ends with a space (the csv writer's rule, for writers of their own). */
+void ss_csv_field(FILE *fp, const char *s);
+
 /* An output file: written to a temporary file beside it and renamed on
  * commit, so the path holds the whole output or its old contents.  A NULL
  * path or "-" is standard output. */

@@ -268,7 +268,7 @@ static int finish_header(reader *r)
         r->names[i] = NULL;
         t->col[i].numeric = 1;
         if (r->opt->all_columns)
-            t->col[i].need = SS_NEED_CATEGORY;
+            t->col[i].need = r->opt->keep_text ? SS_NEED_TEXT : SS_NEED_CATEGORY;
     }
     r->nnames = 0;
     for (size_t k = 0; k < r->nreq; k++) {
@@ -282,6 +282,8 @@ static int finish_header(reader *r)
     }
     for (size_t i = 0; i < t->ncol; i++) {
         ss_column *c = &t->col[i];
+        if (c->need != SS_NEED_TEXT) /* a requested column: as requested */
+            c->need &= ~(unsigned)SS_NEED_TEXT;
         /* Packed only when nothing else reads the column. */
         if ((c->need & SS_NEED_PACKED) && (c->need != SS_NEED_PACKED || !r->pack))
             c->need = (c->need & ~(unsigned)SS_NEED_PACKED) | SS_NEED_NUMBER;
@@ -291,8 +293,6 @@ static int finish_header(reader *r)
             if (ss_dict_init(&c->levels) != 0)
                 return fail(r, 1, "out of memory");
         }
-        if (r->opt->keep_text && c->need && ss_dict_init(&c->raw) != 0)
-            return fail(r, 1, "out of memory");
     }
     return 0;
 }
@@ -306,12 +306,6 @@ static int resize_rows(reader *r, size_t cap)
     ss_table *t = r->t;
     for (size_t i = 0; i < t->ncol; i++) {
         ss_column *c = &t->col[i];
-        if (r->opt->keep_text && c->need) {
-            int32_t *p = ss_mem_realloc(c->text, cap * sizeof *p);
-            if (!p)
-                return -1;
-            c->text = p;
-        }
         if (c->need & SS_NEED_CATEGORY) {
             int32_t *p = ss_mem_realloc(c->code, cap * sizeof *p);
             if (!p)
@@ -329,7 +323,33 @@ static int resize_rows(reader *r, size_t cap)
             c->packed = p;
         }
     }
+    if (r->keep_text) {
+        size_t *p = ss_mem_realloc(t->row_text, cap * sizeof *p);
+        if (!p)
+            return -1;
+        t->row_text = p;
+    }
     r->cap_rows = cap;
+    return 0;
+}
+
+/* keep_text: s[0..len) and a NUL after the texts held (a block growing by
+ * half, as the file's size is not known ahead). */
+static int keep_cell(ss_table *t, const char *s, size_t len)
+{
+    if (t->text_len + len + 1 > t->text_cap) {
+        size_t cap = t->text_cap ? t->text_cap + t->text_cap / 2 : 1 << 16;
+        if (cap < t->text_len + len + 1)
+            cap = t->text_len + len + 1;
+        char *p = ss_mem_realloc(t->text, cap);
+        if (!p)
+            return -1;
+        t->text = p;
+        t->text_cap = cap;
+    }
+    memcpy(t->text + t->text_len, s, len);
+    t->text[t->text_len + len] = '\0';
+    t->text_len += len + 1;
     return 0;
 }
 
@@ -415,13 +435,15 @@ static void data_field(reader *r, size_t i, const char *s, size_t len)
 {
     ss_column *c = &r->t->col[i];
     size_t row = r->t->nrow;
-    if (r->keep_text) { /* the cell as read, untrimmed */
-        int32_t code = ss_dict_intern(&c->raw, s, len);
-        if (code < 0) {
+    if (r->keep_text) { /* the cell as read, untrimmed; every column is loaded */
+        if (i == 0)
+            r->t->row_text[row] = r->t->text_len;
+        if (keep_cell(r->t, s, len) != 0) {
             fail(r, r->record_line, "out of memory");
             return;
         }
-        c->text[row] = code;
+        if (c->need == SS_NEED_TEXT)
+            return;
     }
     if (len > 0 && (maybe_blank(s[0]) || maybe_blank(s[len - 1])))
         trim(&s, &len);
@@ -726,6 +748,8 @@ static int finish(reader *r)
                 return -1;
         } else if (c->need & (SS_NEED_NUMBER | SS_NEED_PACKED)) {
             c->numeric = 1;
+        } else {
+            c->numeric = 0; /* SS_NEED_TEXT: not looked at */
         }
     }
     return 0;
@@ -1495,8 +1519,6 @@ void ss_table_free(ss_table *t)
         free(c->num);
         free(c->packed);
         free(c->code);
-        free(c->text);
-        ss_dict_free(&c->raw);
         free(c->level_num);
         free(c->level_count);
         ss_dict_free(&c->levels);
@@ -1504,6 +1526,8 @@ void ss_table_free(ss_table *t)
     free(t->col);
     free(t->break_row);
     free(t->break_shift);
+    free(t->text);
+    free(t->row_text);
     free(t->file);
     memset(t, 0, sizeof *t);
 }

@@ -1332,7 +1332,6 @@ int ss_weight_cells_alloc(ss_weight_cells **out, const ss_table *t, const ss_wei
             c->cells.col[j] = t->col[j];
             c->cells.col[j].code = NULL;
             c->cells.col[j].num = NULL;
-            c->cells.col[j].text = NULL;
         }
         for (size_t v = 0; v < nv && rc == SS_OK; v++) {
             size_t j = (size_t)(cols[v] - t->col);

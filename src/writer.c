@@ -248,7 +248,7 @@ static const char *people_text(const ss_grid *g, const people *p, const ss_cell 
 
 /* ---- csv ---- */
 
-static void csv_field(FILE *fp, const char *s)
+void ss_csv_field(FILE *fp, const char *s)
 {
     size_t len = strlen(s);
     int quote = len > 0 && (s[0] == ' ' || s[len - 1] == ' ');
@@ -273,7 +273,7 @@ static void write_csv(FILE *fp, const ss_grid *g)
     for (size_t j = 0; j < g->ncol; j++) {
         if (j)
             fputc(',', fp);
-        csv_field(fp, g->name[j]);
+        ss_csv_field(fp, g->name[j]);
     }
     fputc('\n', fp);
     for (size_t i = 0; i < g->nrow; i++) {
@@ -281,7 +281,7 @@ static void write_csv(FILE *fp, const ss_grid *g)
         for (size_t j = 0; j < g->ncol; j++) {
             if (j)
                 fputc(',', fp);
-            csv_field(fp, cell_text(g, c, j, 17, buf, sizeof buf));
+            ss_csv_field(fp, cell_text(g, c, j, 17, buf, sizeof buf));
         }
         fputc('\n', fp);
     }
