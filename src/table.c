@@ -600,65 +600,54 @@ static void canonical_number(double v, char *buf, size_t size)
     }
 }
 
-/* Levels that are equal as numbers (9, 09, 9.0, +9, 9e0) are one level: each
- * goes to the first of them met in the file (the lowest code), whose
- * spelling is the one shown.  Only levels written otherwise than as a plain
- * integer are looked at, after the read, once per level: the rows pay
- * nothing unless two spellings meet, and then one pass rewrites the codes
- * (with the missing codes, in finish_category). */
-static int merge_equal_numbers(ss_column *c, int32_t *remap)
+/* In a column of numbers, levels equal as numbers (9, 09, 9.0, +9, 9e0)
+ * are one level, written in its canonical form ("9": the shortest text
+ * that reads back as the value), as R reads such a column as numbers: a
+ * level written otherwise is mapped to its canonical text, added to the
+ * dictionary when absent (then *remap, level_num and level_count grow).
+ * A column holding any text that is not a number is left as written, as R
+ * leaves a character column.  Only levels that are not plain integers are
+ * looked at, once per level after the read: the rows pay nothing unless a
+ * level is rewritten, and then one pass maps their codes (with the missing
+ * codes, in finish_category). */
+static int canonical_levels(ss_column *c, int32_t **remap)
 {
-    size_t nl = c->levels.n;
-    ss_dict canon;
-    int32_t *first = NULL;
-    size_t nfirst = 0;
-    int rc = 0, any = 0;
-    for (size_t l = 0; l < nl && rc == 0; l++) {
-        if (remap[l] < 0 || isnan(c->level_num[l]) ||
+    const size_t nl = c->levels.n;
+    if (!c->numeric)
+        return 0;
+    for (size_t l = 0; l < nl; l++) {
+        if ((*remap)[l] < 0 || isnan(c->level_num[l]) ||
             plain_integer(c->levels.str[l], c->levels.len[l]))
             continue;
-        if (!any && ss_dict_init(&canon) != 0)
-            return -1;
-        any = 1;
         char buf[40];
         canonical_number(c->level_num[l], buf, sizeof buf);
         size_t blen = strlen(buf);
-        int32_t k = ss_dict_find(&c->levels, buf, blen);
-        int32_t tc = ss_dict_intern(&canon, buf, blen);
-        if (tc < 0) {
-            rc = -1;
-            break;
+        if (blen == c->levels.len[l] && memcmp(buf, c->levels.str[l], blen) == 0)
+            continue; /* canonical already ("1.5") */
+        size_t before = c->levels.n;
+        int32_t k = ss_dict_intern(&c->levels, buf, blen);
+        if (k < 0)
+            return -1;
+        if (c->levels.n > before) { /* a new level: the canonical text */
+            size_t n = c->levels.n;
+            double *num = realloc(c->level_num, n * sizeof *num);
+            if (num)
+                c->level_num = num;
+            size_t *count = realloc(c->level_count, n * sizeof *count);
+            if (count)
+                c->level_count = count;
+            int32_t *rm = realloc(*remap, n * sizeof *rm);
+            if (rm)
+                *remap = rm;
+            if (!num || !count || !rm)
+                return -1;
+            c->level_num[k] = c->level_num[l];
+            c->level_count[k] = 0;
+            (*remap)[k] = k;
         }
-        if ((size_t)tc == nfirst) {
-            int32_t *p = realloc(first, (nfirst + 1) * sizeof *p);
-            if (!p) {
-                rc = -1;
-                break;
-            }
-            first = p;
-            first[nfirst++] = (int32_t)l;
-        }
-        if (k >= 0 && remap[k] >= 0 && k < first[tc])
-            first[tc] = k;
+        (*remap)[l] = k;
     }
-    if (rc == 0 && any)
-        for (size_t l = 0; l < nl; l++) {
-            if (remap[l] < 0 || isnan(c->level_num[l]))
-                continue;
-            char buf[40];
-            if (plain_integer(c->levels.str[l], c->levels.len[l])) {
-                memcpy(buf, c->levels.str[l], c->levels.len[l] + 1);
-            } else {
-                canonical_number(c->level_num[l], buf, sizeof buf);
-            }
-            int32_t tc = ss_dict_find(&canon, buf, strlen(buf));
-            if (tc >= 0)
-                remap[l] = first[tc];
-        }
-    if (any)
-        ss_dict_free(&canon);
-    free(first);
-    return rc;
+    return 0;
 }
 
 static int finish_category(reader *r, ss_column *c)
@@ -689,10 +678,11 @@ static int finish_category(reader *r, ss_column *c)
             c->numeric = 0;
         }
     }
-    if (merge_equal_numbers(c, remap) != 0) {
+    if (canonical_levels(c, &remap) != 0) {
         free(remap);
         return fail(r, 0, "out of memory");
     }
+    nl = c->levels.n;
     int identity = 1;
     for (size_t l = 0; l < nl; l++)
         identity &= remap[l] == (int32_t)l;

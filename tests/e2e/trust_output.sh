@@ -69,23 +69,50 @@ expect_warning by-missing-two "$T/w.csv: 3 of 5 rows are left out of the --by do
 expect_quiet by-complete -- estimate "$T/w.csv" --weights w --mean q --by s
 
 # --- item 8: numeric codes equal as numbers are one level -----------------
+# In a column of numbers (as R reads it: numeric), 9, 09, 9.0, +9 and 9e0
+# are one level, shown in its canonical form (9), whatever the order of the
+# rows; --na 9 matches them all.  A column with any text keeps its codes as
+# written (R: a character column).
 printf 'w,y\n1,9\n1,09\n1,9.0\n1,1\n1,2\n1,+1\n1,1e0\n1,-0\n1,0.0\n' >"$T/codes.csv"
 run estimate "$T/codes.csv" --weights w --prop y --format csv
-if [ "$status" -eq 0 ] && [ "$(cut -d, -f4,6 "$TMP/out" | tr '\n' ' ')" = "level,estimate -0,0.22222222222222221 1,0.33333333333333331 2,0.1111111111111111 9,0.33333333333333331 " ]; then
+if [ "$status" -eq 0 ] && [ "$(cut -d, -f4,6 "$TMP/out" | tr '\n' ' ')" = "level,estimate 0,0.22222222222222221 1,0.33333333333333331 2,0.1111111111111111 9,0.33333333333333331 " ]; then
   ok
 else
   bad "codes equal as numbers: $(cat "$TMP/out" "$TMP/err")"
 fi
 run estimate "$T/codes.csv" --weights w --prop y --na 9 --format csv
-if [ "$status" -eq 0 ] && [ "$(cut -d, -f4,6,12 "$TMP/out" | tr '\n' ' ')" = "level,estimate,n -0,0.33333333333333331,6 1,0.5,6 2,0.16666666666666666,6 " ]; then
+if [ "$status" -eq 0 ] && [ "$(cut -d, -f4,6,12 "$TMP/out" | tr '\n' ' ')" = "level,estimate,n 0,0.33333333333333331,6 1,0.5,6 2,0.16666666666666666,6 " ]; then
   ok
 else
   bad "codes --na 9 matches 09 and 9.0: $(cat "$TMP/out" "$TMP/err")"
+fi
+printf 'w,g,y\n1,01,1\n1,1.0,2\n1,02,3\n1,2,5\n' >"$T/bycodes.csv"
+run estimate "$T/bycodes.csv" --weights w --mean y --by g --format csv
+if [ "$status" -eq 0 ] && [ "$(cut -d, -f5,6 "$TMP/out" | tr '\n' ' ')" = "domain,estimate g=1,1.5 g=2,4 " ]; then
+  ok
+else
+  bad "codes --by 01 = 1.0: $(cat "$TMP/out" "$TMP/err")"
+fi
+printf 'w,y\n1,01\n1,1\n1,a\n' >"$T/textcodes.csv"
+run estimate "$T/textcodes.csv" --weights w --prop y --format csv
+if [ "$status" -eq 0 ] && [ "$(cut -d, -f4 "$TMP/out" | tr '\n' ' ')" = "level 01 1 a " ]; then
+  ok
+else
+  bad "codes text column kept as written: $(cat "$TMP/out" "$TMP/err")"
 fi
 # 1.1 and 1.10 are one PSU, as R reads them (a number); 1.1 and 1.01 are two.
 printf 'p,w,y\n1.1,1,1\n1.10,1,2\n1.01,1,3\n2,1,4\n' >"$T/ids.csv"
 run describe "$T/ids.csv" --ids p --weights w
 if [ "$status" -eq 0 ] && grep -qE '^psus +3$' "$TMP/out"; then ok; else bad "codes ids 1.1 = 1.10: $(cat "$TMP/out" "$TMP/err")"; fi
+# Margins and post-strata written 1 and 2 match the data's 01, 1.0 and 02:
+# g=1 weighs 30 (rows 1, 2: 10 and 20), g=2 70 (17.5, 52.5), total 365.
+printf 'w,g,y\n1,01,1\n2,1.0,2\n1,02,3\n3,2,5\n' >"$T/wcodes.csv"
+printf 'variable,level,total\ng,1,30\ng,2,70\n' >"$T/gmargin.csv"
+printf 'g,total\n1,30\n2,70\n' >"$T/gcells.csv"
+run estimate "$T/wcodes.csv" --weights w --rake "$T/gmargin.csv" --total y --format csv
+if [ "$status" -eq 0 ] && [ "$(awk -F, 'NR == 2 { printf "%.6f", $6 }' "$TMP/out")" = "365.000000" ]; then ok; else bad "codes rake margins: $(cat "$TMP/out" "$TMP/err")"; fi
+run estimate "$T/wcodes.csv" --weights w --poststrat "$T/gcells.csv" --total y --format csv
+if [ "$status" -eq 0 ] && [ "$(awk -F, 'NR == 2 { printf "%.6f", $6 }' "$TMP/out")" = "365.000000" ]; then ok; else bad "codes poststrat cells: $(cat "$TMP/out" "$TMP/err")"; fi
 
 # --- item 9: text and md round for people; csv and json keep 17 digits ----
 # apiclus1's weights are all 33.846996307373: their sum of squares leaves
