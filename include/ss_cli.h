@@ -157,5 +157,8 @@ int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq,
 
 /* Write g to -o (atomically) or stdout in the chosen format. */
 int ss_cli_write(ss_cli *c, const ss_grid *g, ss_error *err);
+/* The same for output that is not a grid: write(fp, ctx) writes it all and
+ * returns 0, or -1 on a write error (errno set). */
+int ss_cli_write_with(ss_cli *c, int (*write)(FILE *fp, void *ctx), void *ctx, ss_error *err);
 
 #endif

@@ -132,6 +132,11 @@ void ss_design_vcov_add(const ss_design *d, ss_design_work *w, const size_t *row
                         const double *z, size_t m, size_t p);
 int ss_design_vcov_end(const ss_design *d, ss_design_work *w, size_t p, double *V,
                        ss_error *err);
+/* on: ss_design_vcov and ss_design_vcov_end fill only V's diagonal (the
+ * rest is 0), each entry the same to the bit as in the whole V, at a cost of
+ * p per unit instead of p * p (the variances of many proportions); off:
+ * the whole V again. */
+void ss_design_work_diag(ss_design_work *w, int on);
 /* PSUs minus strata among the given rows (the domain's own df). */
 double ss_design_domain_df(const ss_design *d, ss_design_work *w,
                            const size_t *rows, size_t m);

@@ -41,6 +41,7 @@ enum {
     SS_NEED_CATEGORY = 2, /* values as level codes in code */
     SS_NEED_PACKED = 4,   /* numbers, read with ss_column_num only: packed
                            * in two bytes when every value allows it */
+    SS_NEED_TEXT = 8,     /* nothing but the cells' texts (keep_text) */
 };
 
 /* A packed number: m * 4 + k for the value m / 10^k, |m| < 8192, k < 4
@@ -62,8 +63,6 @@ typedef struct ss_column {
     double *level_num;  /* per level: its value, NaN when not a number */
     size_t *level_count; /* per level: rows that hold it (0 for NA codes) */
     int numeric;        /* every present value is a number */
-    int32_t *text;      /* keep_text: per row, its cell as read (untrimmed) */
-    ss_dict raw;        /* keep_text: those cells */
 } ss_column;
 
 /* Row i of a column read as numbers (SS_NEED_NUMBER or SS_NEED_PACKED),
@@ -83,6 +82,13 @@ typedef struct ss_table {
     size_t nbreak;
     size_t *break_row;
     long *break_shift;
+    /* keep_text: every row's cells as read (untrimmed, unquoted), each
+     * ended by a NUL, row after row in one block; row r's first cell is at
+     * text + row_text[r] (ss_table_row_text).  About the file's size: no
+     * copy per cell. */
+    char *text;
+    size_t text_len, text_cap;
+    size_t *row_text;
     int borrowed;       /* lent by another owner: ss_table_free leaves it */
 } ss_table;
 
@@ -91,7 +97,9 @@ typedef struct ss_read_options {
     const char *encoding;   /* NULL or "utf-8", else converted with iconv */
     const char *const *na;  /* extra missing codes */
     size_t nna;
-    int all_columns;        /* load every column as a category (describe) */
+    int all_columns;        /* load every column: as a category (describe),
+                             * or with keep_text as text alone (SS_NEED_TEXT)
+                             * unless requested otherwise */
     int keep_text;          /* with all_columns: keep every cell's text */
     /* Called now and then with the fraction of the file read, or NULL. */
     void (*progress)(void *ctx, double fraction);
@@ -117,6 +125,13 @@ void ss_table_free(ss_table *t);
 
 /* The column called name, or NULL. */
 ss_column *ss_table_find(const ss_table *t, const char *name);
+
+/* keep_text: row's first cell; its cells follow, each after the NUL that
+ * ends the one before (t->ncol of them). */
+static inline const char *ss_table_row_text(const ss_table *t, size_t row)
+{
+    return t->text + t->row_text[row];
+}
 
 /* The physical line (1-based) where data row `row` starts. */
 long ss_table_line(const ss_table *t, size_t row);

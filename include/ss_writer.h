@@ -4,8 +4,11 @@
  * A grid is a header of named columns, each text or number, and rows of
  * cells; a NaN number is missing (an empty csv cell, json null).  Numbers
  * are written with 17 significant digits in csv and json, 7 in text and md
- * (which are for reading; they also drop columns that are empty in every
- * row).  The grid owns copies of all its strings. */
+ * (which are for reading: there an se, ci_low or ci_high below 1e-12 times
+ * its row's estimate and a cv below 1e-12 show as 0, and columns empty in
+ * every row are dropped).  A text column's cell left without text but given
+ * a number is written as that number.  The grid owns copies of all its
+ * strings. */
 #ifndef SS_WRITER_H
 #define SS_WRITER_H
 
@@ -49,6 +52,10 @@ ss_format ss_format_for_path(const char *path, ss_format dflt);
 size_t ss_display_width(const char *s);
 
 int ss_grid_write(FILE *fp, const ss_grid *g, ss_format f);
+
+/* One csv field, quoted when it holds a comma, quote, CR or LF or starts or
+ * ends with a space (the csv writer's rule, for writers of their own). */
+void ss_csv_field(FILE *fp, const char *s);
 
 /* An output file: written to a temporary file beside it and renamed on
  * commit, so the path holds the whole output or its old contents.  A NULL

@@ -718,6 +718,17 @@ int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq,
 /* An infinite number in a result is an overflow (weights or values too
  * large for double precision), never an answer: refuse it rather than
  * print Inf.  The cv of a zero estimate is the one infinite value allowed. */
+struct grid_out {
+    const ss_grid *g;
+    ss_format f;
+};
+
+static int write_grid(FILE *fp, void *ctx)
+{
+    const struct grid_out *go = ctx;
+    return ss_grid_write(fp, go->g, go->f);
+}
+
 static int check_finite(const ss_grid *g, ss_error *err)
 {
     long stat = -1, var = -1;
@@ -748,12 +759,17 @@ int ss_cli_write(ss_cli *c, const ss_grid *g, ss_error *err)
 {
     if (check_finite(g, err) != SS_OK)
         return SS_EDATA;
-    ss_format f = c->format_set ? c->format : ss_format_for_path(c->output, SS_FMT_TEXT);
+    struct grid_out go = {g, c->format_set ? c->format : ss_format_for_path(c->output, SS_FMT_TEXT)};
+    return ss_cli_write_with(c, write_grid, &go, err);
+}
+
+int ss_cli_write_with(ss_cli *c, int (*write)(FILE *fp, void *ctx), void *ctx, ss_error *err)
+{
     ss_output out;
     int rc = ss_output_open(&out, c->output, err);
     if (rc != SS_OK)
         return rc;
-    if (ss_grid_write(out.fp, g, f) != 0) {
+    if (write(out.fp, ctx) != 0) {
         const char *e = strerror(errno);
         if (out.fp == stdout)
             ss_error_set(err, SS_EDATA, NULL, 0, "write error on standard output: %s", e);

@@ -70,10 +70,9 @@ static int add_item(ss_grid *g, const char *item, double num, const char *text)
     ss_cell *row = ss_grid_add_row(g);
     if (!row)
         return -1;
-    char buf[64];
-    if (!text) {
-        snprintf(buf, sizeof buf, "%.15g", num);
-        text = buf;
+    if (!text) { /* a number: 7 digits in text and md, 17 in csv and json */
+        row[1].num = num;
+        return ss_grid_set_text(g, row, 0, item) ? -1 : 0;
     }
     return ss_grid_set_text(g, row, 0, item) || ss_grid_set_text(g, row, 1, text) ? -1 : 0;
 }

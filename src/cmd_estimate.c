@@ -364,6 +364,92 @@ static int parse_args(estimate_args *a, int argc, char **argv, ss_error *err)
     return SS_OK;
 }
 
+/* A --prop on a numeric column with more levels than this is probably a
+ * --mean meant. */
+#define PROP_MANY_LEVELS 50
+
+/* Warnings about requests that are legal but probably not meant (item 8 of
+ * the CLI's contract): one line each on stderr; the output is unchanged. */
+static void warn_unlikely(const estimate_args *a, const ss_table *t)
+{
+    const char *f = a->file;
+    const ss_design_spec *ds = &a->cli.design;
+    if ((ds->strata || ds->nids) && !ds->weights && !ds->nfpc && !a->cli.rep.regex)
+        fprintf(stderr,
+                "survstat estimate: warning: %s: %s without --weights: every row weighs 1"
+                " (give --weights, or --fpc to take the weights from the population counts)\n",
+                f, ds->strata && ds->nids ? "--strata and --ids" : ds->strata ? "--strata" : "--ids");
+    for (size_t q = 0; q < a->nreq; q++) {
+        const ss_estimate_request *e = &a->req[q];
+        int dup = 0;
+        for (size_t p = 0; p < q; p++)
+            dup |= a->req[p].stat == e->stat && strcmp(a->req[p].var, e->var) == 0;
+        const ss_column *c = dup ? NULL : ss_table_find(t, e->var);
+        if (!c)
+            continue;
+        if (e->stat == SS_STAT_PROP && c->numeric) {
+            size_t nl = 0;
+            for (size_t l = 0; l < c->levels.n; l++)
+                nl += c->level_count[l] > 0;
+            if (nl > PROP_MANY_LEVELS)
+                fprintf(stderr,
+                        "survstat estimate: warning: %s: --prop '%s' has %zu distinct numeric"
+                        " values, one proportion each: did you mean --mean?\n",
+                        f, c->name, nl);
+        }
+        if (e->stat == SS_STAT_T2B || e->stat == SS_STAT_B2B) {
+            /* The two codes at the end asked for, HIGH the satisfied end. */
+            const double lo = a->opt.scale_low, hi = a->opt.scale_high;
+            const double dir = hi > lo ? 1 : -1;
+            const double end = e->stat == SS_STAT_T2B ? hi : lo;
+            const double next = e->stat == SS_STAT_T2B ? hi - dir : lo + dir;
+            size_t answered = 0, in_end = 0;
+            for (size_t i = 0; i < t->nrow; i++) {
+                double x = ss_column_num(c, i);
+                if (isnan(x))
+                    continue;
+                answered++;
+                in_end += x == end || x == next;
+            }
+            if (answered > 0 && in_end == 0)
+                fprintf(stderr,
+                        "survstat estimate: warning: %s: no answer of '%s' is in the %s two"
+                        " codes %g,%g of --scale %g:%g: check the scale?\n",
+                        f, c->name, e->stat == SS_STAT_T2B ? "top" : "bottom", fmin(end, next),
+                        fmax(end, next), lo, hi);
+        }
+    }
+    if (a->opt.nby > 0) {
+        size_t dropped = 0;
+        const ss_column *cols[16];
+        size_t nby = a->opt.nby < 16 ? a->opt.nby : 16;
+        for (size_t j = 0; j < nby; j++)
+            cols[j] = ss_table_find(t, a->opt.by[j]);
+        for (size_t i = 0; i < t->nrow; i++) {
+            int miss = 0;
+            for (size_t j = 0; j < nby; j++)
+                miss |= cols[j] && cols[j]->code[i] < 0;
+            dropped += miss;
+        }
+        if (dropped > 0) {
+            char list[512];
+            size_t o = 0;
+            for (size_t j = 0; j < nby; j++) {
+                int seen = 0;
+                for (size_t k = 0; k < j; k++)
+                    seen |= cols[k] == cols[j];
+                if (cols[j] && !seen && cols[j]->nmissing > 0 && o < sizeof list)
+                    o += (size_t)snprintf(list + o, sizeof list - o, "%s'%s' (%zu rows)",
+                                          o ? ", " : "", cols[j]->name, cols[j]->nmissing);
+            }
+            fprintf(stderr,
+                    "survstat estimate: warning: %s: %zu of %zu rows are left out of the --by"
+                    " domains, their --by value missing: %s\n",
+                    f, dropped, t->nrow, list);
+        }
+    }
+}
+
 int cmd_estimate(int argc, char **argv)
 {
     static estimate_args a;
@@ -423,6 +509,8 @@ int cmd_estimate(int argc, char **argv)
                 "survstat estimate: warning: %s: no design given: every row weighs 1 and the "
                 "intervals assume simple random sampling\n",
                 a.file);
+    if (rc == SS_OK)
+        warn_unlikely(&a, &t);
     if (rc != SS_OK)
         ss_error_print(&err, "estimate");
     ss_grid_free(&g);

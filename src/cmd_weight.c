@@ -103,46 +103,65 @@ static int parse(ss_cli *cli, const char **name, const char **file, int argc, ch
 }
 
 /* The rows as read plus the weight (and, with replicates, the replicate
- * weights rep1..repR after it), into a grid of text columns. */
-static int output_grid(ss_grid *g, const ss_table *t, const ss_design *d, const char *name)
+ * weights rep1..repR after it), as csv, written row by row from the
+ * table's texts: no copy of the cells (the output of a 5-million-row file
+ * takes a few times its size, not twenty). */
+typedef struct weight_out {
+    const ss_table *t;
+    const ss_design *d;
+    const char *name;
+} weight_out;
+
+static int write_rows(FILE *fp, void *ctx)
+{
+    const weight_out *o = ctx;
+    const ss_table *t = o->t;
+    const size_t nrep = o->d->rep ? o->d->rep->nrep : 0;
+    char buf[64];
+    for (size_t j = 0; j < t->ncol; j++) {
+        ss_csv_field(fp, t->col[j].name);
+        fputc(',', fp);
+    }
+    ss_csv_field(fp, o->name);
+    for (size_t k = 0; k < nrep; k++)
+        fprintf(fp, ",rep%zu", k + 1);
+    fputc('\n', fp);
+    for (size_t i = 0; i < t->nrow && !ferror(fp); i++) {
+        const char *cell = ss_table_row_text(t, i);
+        for (size_t j = 0; j < t->ncol; j++) {
+            ss_csv_field(fp, cell);
+            fputc(',', fp);
+            cell += strlen(cell) + 1;
+        }
+        ss_number_format(o->d->w[i], buf, sizeof buf);
+        fputs(buf, fp);
+        for (size_t k = 0; k < nrep; k++) {
+            ss_number_format(ss_replicates_weight(o->d->rep, o->d->w, k, i), buf, sizeof buf);
+            fputc(',', fp);
+            fputs(buf, fp);
+        }
+        fputc('\n', fp);
+    }
+    return ferror(fp) ? -1 : 0;
+}
+
+/* A weight that overflows to Inf is refused, as every result is. */
+static int check_finite_weights(const ss_design *d, const char *name, ss_error *err)
 {
     const size_t nrep = d->rep ? d->rep->nrep : 0;
-    const size_t nc = t->ncol + 1 + nrep;
-    const char **names = malloc(nc * sizeof *names);
-    int *isnum = calloc(nc, sizeof *isnum);
-    char *repnames = malloc(nrep * 24 + 1);
-    if (!names || !isnum || !repnames) {
-        free(names);
-        free(isnum);
-        free(repnames);
-        return -1;
-    }
-    for (size_t j = 0; j < t->ncol; j++)
-        names[j] = t->col[j].name;
-    names[t->ncol] = name;
-    isnum[t->ncol] = 1;
-    for (size_t k = 0; k < nrep; k++) {
-        snprintf(repnames + 24 * k, 24, "rep%zu", k + 1);
-        names[t->ncol + 1 + k] = repnames + 24 * k;
-        isnum[t->ncol + 1 + k] = 1;
-    }
-    int rc = ss_grid_init(g, nc, names, isnum);
-    free(names);
-    free(isnum);
-    free(repnames);
-    for (size_t i = 0; i < t->nrow && rc == 0; i++) {
-        ss_cell *row = ss_grid_add_row(g);
-        if (!row)
-            return -1;
-        for (size_t j = 0; j < t->ncol && rc == 0; j++) {
-            const ss_column *c = &t->col[j];
-            rc = ss_grid_set_text(g, row, j, c->raw.str[c->text[i]]);
+    for (size_t i = 0; i < d->n; i++)
+        for (size_t k = 0; k <= nrep; k++) {
+            double x = k == 0 ? d->w[i] : ss_replicates_weight(d->rep, d->w, k - 1, i);
+            if (isinf(x)) {
+                char rn[24];
+                snprintf(rn, sizeof rn, "rep%zu", k);
+                return ss_error_set(err, SS_EDATA, NULL, 0,
+                                    "result row %zu: column '%s' overflows to Inf (weights or "
+                                    "values too large for double precision): rescale them",
+                                    i + 1, k == 0 ? name : rn);
+            }
         }
-        row[t->ncol].num = d->w[i];
-        for (size_t k = 0; k < nrep; k++)
-            row[t->ncol + 1 + k].num = ss_replicates_weight(d->rep, d->w, k, i);
-    }
-    return rc;
+    return SS_OK;
 }
 
 static void diagnostics(const char *file, const ss_design *d, const ss_weight_report *rep)
@@ -158,7 +177,7 @@ static void diagnostics(const char *file, const ss_design *d, const ss_weight_re
         for (size_t i = 0; i < rep->nm; i++) {
             const char *label = rep->m[i].label;
             size_t w = ss_display_width(label);
-            fprintf(stderr, "  %s%*s  %15.10g  %15.10g  %15.10g\n", label, (int)(width - w), "",
+            fprintf(stderr, "  %s%*s  %15.7g  %15.7g  %15.7g\n", label, (int)(width - w), "",
                     rep->m[i].target, rep->m[i].before, rep->m[i].after);
         }
     }
@@ -183,7 +202,7 @@ static void diagnostics(const char *file, const ss_design *d, const ss_weight_re
     }
     double kish = (double)npos * s2 / (s * s);
     fprintf(stderr,
-            "  weights: sum %.10g, min %.6g, max %.6g, ratio %.4g; Kish deff 1+CV^2 %.4g, "
+            "  weights: sum %.7g, min %.7g, max %.7g, ratio %.4g; Kish deff 1+CV^2 %.4g, "
             "effective n %.1f\n",
             s, lo, hi, hi / lo, kish, s * s / s2);
 }
@@ -202,7 +221,6 @@ int cmd_weight(int argc, char **argv)
     }
     ss_table t = {0};
     ss_design d = {0};
-    ss_grid g = {0};
     ss_weight_report rep = {0};
     if (rc == SS_OK) {
         cli.read.all_columns = 1;
@@ -219,19 +237,17 @@ int cmd_weight(int argc, char **argv)
             rc = ss_error_set(&err, SS_EUSAGE, NULL, 0,
                               "--replicate: column '%s' is already in %s", rn, file);
     }
-    if (rc == SS_OK && output_grid(&g, &t, &d, name) != 0)
-        rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
+    if (rc == SS_OK)
+        rc = check_finite_weights(&d, name, &err);
     if (rc == SS_OK) {
-        cli.format = SS_FMT_CSV;
-        cli.format_set = 1;
-        rc = ss_cli_write(&cli, &g, &err);
+        weight_out wo = {&t, &d, name};
+        rc = ss_cli_write_with(&cli, write_rows, &wo, &err);
     }
     if (rc == SS_OK)
         diagnostics(file, &d, &rep);
     else
         ss_error_print(&err, "weight");
     ss_weight_report_free(&rep);
-    ss_grid_free(&g);
     ss_design_free(&d);
     ss_table_free(&t);
     ss_cli_free(&cli);

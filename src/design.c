@@ -549,7 +549,13 @@ struct ss_design_work {
     uint8_t *df_touched;             /* domain df: per stage-1 unit */
     size_t *df_units, *df_strata;    /* and the units and strata seen */
     size_t df_nu, df_nh;
+    int diag;                        /* ss_design_work_diag: the variances only */
 };
+
+void ss_design_work_diag(ss_design_work *w, int on)
+{
+    w->diag = on;
+}
 
 void ss_design_work_free(ss_design_work *w)
 {
@@ -629,21 +635,30 @@ static int one_stratum(const ss_design *d, ss_design_work *w, size_t p, size_t s
         return 0;
     const double *tot = w->tot[s];
     if (nh > 1) {
-        for (size_t a = 0; a < p; a++) {
-            double sum = 0;
-            for (size_t j = 0; j < k; j++)
-                sum += tot[units[j] * p + a];
-            w->mean[a] = sum / nh;
-        }
+        /* Unit by unit, each unit's p totals together (one pass over the
+         * totals); every sum still runs over the units in order. */
+        memset(w->mean, 0, p * sizeof *w->mean);
         for (size_t j = 0; j < k; j++) {
             const double *t = &tot[units[j] * p];
+            for (size_t a = 0; a < p; a++)
+                w->mean[a] += t[a];
+        }
+        for (size_t a = 0; a < p; a++)
+            w->mean[a] /= nh;
+        for (size_t j = 0; j < k; j++) {
+            const double *t = &tot[units[j] * p];
+            if (w->diag) {
+                for (size_t a = 0; a < p; a++)
+                    w->contrib[a * p + a] += (t[a] - w->mean[a]) * (t[a] - w->mean[a]);
+                continue;
+            }
             for (size_t a = 0; a < p; a++)
                 for (size_t b = 0; b < p; b++)
                     w->contrib[a * p + b] += (t[a] - w->mean[a]) * (t[b] - w->mean[b]);
         }
         double pad = nh - (double)k; /* PSUs of the stratum with no present row */
         for (size_t a = 0; a < p; a++)
-            for (size_t b = 0; b < p; b++)
+            for (size_t b = w->diag ? a : 0; b < (w->diag ? a + 1 : p); b++)
                 w->contrib[a * p + b] = (w->contrib[a * p + b] + pad * w->mean[a] * w->mean[b]) *
                                         f * nh / (nh - 1);
         return 0;
@@ -654,7 +669,7 @@ static int one_stratum(const ss_design *d, ss_design_work *w, size_t p, size_t s
     case SS_LONELY_ADJUST: {
         const double *t = &tot[units[0] * p];
         for (size_t a = 0; a < p; a++)
-            for (size_t b = 0; b < p; b++)
+            for (size_t b = w->diag ? a : 0; b < (w->diag ? a + 1 : p); b++)
                 w->contrib[a * p + b] = f * t[a] * t[b];
         return 0;
     }
@@ -739,6 +754,7 @@ int ss_design_vcov_end(const ss_design *d, ss_design_work *w, size_t p, double *
                        ss_error *err)
 {
     const size_t L = d->nstage;
+    const size_t step = w->diag ? p + 1 : 1; /* a * p + a: the diagonal */
     int rc = SS_OK;
     memset(V, 0, p * p * sizeof *V);
 
@@ -800,7 +816,7 @@ int ss_design_vcov_end(const ss_design *d, ss_design_work *w, size_t p, double *
             }
             if (r == 0) {
                 nok++;
-                for (size_t a = 0; a < p * p; a++)
+                for (size_t a = 0; a < p * p; a += step)
                     w->acc[a] += w->contrib[a];
             }
         }
@@ -813,7 +829,7 @@ int ss_design_vcov_end(const ss_design *d, ss_design_work *w, size_t p, double *
         double scale = nok ? (double)nh_touched / (double)nok : NAN;
         if (nh_touched == 0)
             scale = 0;
-        for (size_t a = 0; a < p * p; a++)
+        for (size_t a = 0; a < p * p; a += step)
             V[a] += w->acc[a] * scale;
     }
 
@@ -864,7 +880,7 @@ int ss_design_vcov_end(const ss_design *d, ss_design_work *w, size_t p, double *
                     rc = lonely_error(d, s + 1, (uint32_t)u, err);
                     break;
                 }
-                for (size_t a = 0; a < p * p; a++)
+                for (size_t a = 0; a < p * p; a += step)
                     V[a] += r == 1 ? NAN : mult[s][u] * w->contrib[a];
             }
             free(kids_start);

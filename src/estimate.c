@@ -855,7 +855,12 @@ static int prop_stream(const ss_design *d, work *wk, const ss_estimate_options *
             for (size_t l = 0; l < nlev; l++)
                 s[l].ddf = df;
         }
+        /* Only the variances are wanted: the covariances of the levels
+         * would cost p * p per unit (15 s for 2,000 levels of 200,000
+         * single-row PSUs). */
+        ss_design_work_diag(wk->dw, 1);
         rc = ss_design_vcov_end(d, wk->dw, p, V, err);
+        ss_design_work_diag(wk->dw, 0);
         for (size_t j = 0; j < nb && rc == SS_OK; j++) {
             s[l0 + j].var = V[j * p + j];
             if (logit)

@@ -268,7 +268,7 @@ static int finish_header(reader *r)
         r->names[i] = NULL;
         t->col[i].numeric = 1;
         if (r->opt->all_columns)
-            t->col[i].need = SS_NEED_CATEGORY;
+            t->col[i].need = r->opt->keep_text ? SS_NEED_TEXT : SS_NEED_CATEGORY;
     }
     r->nnames = 0;
     for (size_t k = 0; k < r->nreq; k++) {
@@ -282,6 +282,8 @@ static int finish_header(reader *r)
     }
     for (size_t i = 0; i < t->ncol; i++) {
         ss_column *c = &t->col[i];
+        if (c->need != SS_NEED_TEXT) /* a requested column: as requested */
+            c->need &= ~(unsigned)SS_NEED_TEXT;
         /* Packed only when nothing else reads the column. */
         if ((c->need & SS_NEED_PACKED) && (c->need != SS_NEED_PACKED || !r->pack))
             c->need = (c->need & ~(unsigned)SS_NEED_PACKED) | SS_NEED_NUMBER;
@@ -291,8 +293,6 @@ static int finish_header(reader *r)
             if (ss_dict_init(&c->levels) != 0)
                 return fail(r, 1, "out of memory");
         }
-        if (r->opt->keep_text && c->need && ss_dict_init(&c->raw) != 0)
-            return fail(r, 1, "out of memory");
     }
     return 0;
 }
@@ -306,12 +306,6 @@ static int resize_rows(reader *r, size_t cap)
     ss_table *t = r->t;
     for (size_t i = 0; i < t->ncol; i++) {
         ss_column *c = &t->col[i];
-        if (r->opt->keep_text && c->need) {
-            int32_t *p = ss_mem_realloc(c->text, cap * sizeof *p);
-            if (!p)
-                return -1;
-            c->text = p;
-        }
         if (c->need & SS_NEED_CATEGORY) {
             int32_t *p = ss_mem_realloc(c->code, cap * sizeof *p);
             if (!p)
@@ -329,7 +323,33 @@ static int resize_rows(reader *r, size_t cap)
             c->packed = p;
         }
     }
+    if (r->keep_text) {
+        size_t *p = ss_mem_realloc(t->row_text, cap * sizeof *p);
+        if (!p)
+            return -1;
+        t->row_text = p;
+    }
     r->cap_rows = cap;
+    return 0;
+}
+
+/* keep_text: s[0..len) and a NUL after the texts held (a block growing by
+ * half, as the file's size is not known ahead). */
+static int keep_cell(ss_table *t, const char *s, size_t len)
+{
+    if (t->text_len + len + 1 > t->text_cap) {
+        size_t cap = t->text_cap ? t->text_cap + t->text_cap / 2 : 1 << 16;
+        if (cap < t->text_len + len + 1)
+            cap = t->text_len + len + 1;
+        char *p = ss_mem_realloc(t->text, cap);
+        if (!p)
+            return -1;
+        t->text = p;
+        t->text_cap = cap;
+    }
+    memcpy(t->text + t->text_len, s, len);
+    t->text[t->text_len + len] = '\0';
+    t->text_len += len + 1;
     return 0;
 }
 
@@ -415,13 +435,15 @@ static void data_field(reader *r, size_t i, const char *s, size_t len)
 {
     ss_column *c = &r->t->col[i];
     size_t row = r->t->nrow;
-    if (r->keep_text) { /* the cell as read, untrimmed */
-        int32_t code = ss_dict_intern(&c->raw, s, len);
-        if (code < 0) {
+    if (r->keep_text) { /* the cell as read, untrimmed; every column is loaded */
+        if (i == 0)
+            r->t->row_text[row] = r->t->text_len;
+        if (keep_cell(r->t, s, len) != 0) {
             fail(r, r->record_line, "out of memory");
             return;
         }
-        c->text[row] = code;
+        if (c->need == SS_NEED_TEXT)
+            return;
     }
     if (len > 0 && (maybe_blank(s[0]) || maybe_blank(s[len - 1])))
         trim(&s, &len);
@@ -553,6 +575,81 @@ static void on_record(int c, void *data)
 
 /* ---- after the last row ---- */
 
+/* A number written as an integer without sign or leading zero ("9", "-12"):
+ * the only spelling of its value, so it needs no canonical form. */
+static int plain_integer(const char *s, size_t len)
+{
+    size_t i = len > 0 && s[0] == '-';
+    if (i == len || (s[i] == '0' && len > i + 1) || (i && s[i] == '0'))
+        return 0;
+    for (; i < len; i++)
+        if ((unsigned)(s[i] - '0') > 9)
+            return 0;
+    return 1;
+}
+
+/* The shortest text that reads back as v ("9" for 09, 9.0, +9 and 9e0). */
+static void canonical_number(double v, char *buf, size_t size)
+{
+    if (v == 0)
+        v = 0; /* -0 is 0 */
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(buf, size, "%.*g", digits, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
+}
+
+/* In a column of numbers, levels equal as numbers (9, 09, 9.0, +9, 9e0)
+ * are one level, written in its canonical form ("9": the shortest text
+ * that reads back as the value), as R reads such a column as numbers: a
+ * level written otherwise is mapped to its canonical text, added to the
+ * dictionary when absent (then *remap, level_num and level_count grow).
+ * A column holding any text that is not a number is left as written, as R
+ * leaves a character column.  Only levels that are not plain integers are
+ * looked at, once per level after the read: the rows pay nothing unless a
+ * level is rewritten, and then one pass maps their codes (with the missing
+ * codes, in finish_category). */
+static int canonical_levels(ss_column *c, int32_t **remap)
+{
+    const size_t nl = c->levels.n;
+    if (!c->numeric)
+        return 0;
+    for (size_t l = 0; l < nl; l++) {
+        if ((*remap)[l] < 0 || isnan(c->level_num[l]) ||
+            plain_integer(c->levels.str[l], c->levels.len[l]))
+            continue;
+        char buf[40];
+        canonical_number(c->level_num[l], buf, sizeof buf);
+        size_t blen = strlen(buf);
+        if (blen == c->levels.len[l] && memcmp(buf, c->levels.str[l], blen) == 0)
+            continue; /* canonical already ("1.5") */
+        size_t before = c->levels.n;
+        int32_t k = ss_dict_intern(&c->levels, buf, blen);
+        if (k < 0)
+            return -1;
+        if (c->levels.n > before) { /* a new level: the canonical text */
+            size_t n = c->levels.n;
+            double *num = realloc(c->level_num, n * sizeof *num);
+            if (num)
+                c->level_num = num;
+            size_t *count = realloc(c->level_count, n * sizeof *count);
+            if (count)
+                c->level_count = count;
+            int32_t *rm = realloc(*remap, n * sizeof *rm);
+            if (rm)
+                *remap = rm;
+            if (!num || !count || !rm)
+                return -1;
+            c->level_num[k] = c->level_num[l];
+            c->level_count[k] = 0;
+            (*remap)[k] = k;
+        }
+        (*remap)[l] = k;
+    }
+    return 0;
+}
+
 static int finish_category(reader *r, ss_column *c)
 {
     ss_table *t = r->t;
@@ -581,6 +678,11 @@ static int finish_category(reader *r, ss_column *c)
             c->numeric = 0;
         }
     }
+    if (canonical_levels(c, &remap) != 0) {
+        free(remap);
+        return fail(r, 0, "out of memory");
+    }
+    nl = c->levels.n;
     int identity = 1;
     for (size_t l = 0; l < nl; l++)
         identity &= remap[l] == (int32_t)l;
@@ -636,6 +738,8 @@ static int finish(reader *r)
                 return -1;
         } else if (c->need & (SS_NEED_NUMBER | SS_NEED_PACKED)) {
             c->numeric = 1;
+        } else {
+            c->numeric = 0; /* SS_NEED_TEXT: not looked at */
         }
     }
     return 0;
@@ -1405,8 +1509,6 @@ void ss_table_free(ss_table *t)
         free(c->num);
         free(c->packed);
         free(c->code);
-        free(c->text);
-        ss_dict_free(&c->raw);
         free(c->level_num);
         free(c->level_count);
         ss_dict_free(&c->levels);
@@ -1414,6 +1516,8 @@ void ss_table_free(ss_table *t)
     free(t->col);
     free(t->break_row);
     free(t->break_shift);
+    free(t->text);
+    free(t->row_text);
     free(t->file);
     memset(t, 0, sizeof *t);
 }

@@ -88,6 +88,7 @@ static int load_margins(ss_weight_plan *p, const char *path, const ss_read_optio
 {
     ss_table mt = {0};
     ss_read_options o = *ro;
+    o.keep_text = 0; /* the input's cells are kept, not this file's */
     o.all_columns = 0;
     o.nna = 0;
     ss_request req[] = {{"variable", SS_NEED_CATEGORY},
@@ -150,6 +151,7 @@ static int load_cells(ss_weight_plan *p, const char *path, const ss_read_options
 {
     ss_table ct = {0};
     ss_read_options o = *ro;
+    o.keep_text = 0;
     o.all_columns = 1;
     o.nna = 0;
     ss_request req[] = {{"total", SS_NEED_NUMBER | SS_NEED_CATEGORY}};
@@ -1332,7 +1334,6 @@ int ss_weight_cells_alloc(ss_weight_cells **out, const ss_table *t, const ss_wei
             c->cells.col[j] = t->col[j];
             c->cells.col[j].code = NULL;
             c->cells.col[j].num = NULL;
-            c->cells.col[j].text = NULL;
         }
         for (size_t v = 0; v < nv && rc == SS_OK; v++) {
             size_t j = (size_t)(cols[v] - t->col);

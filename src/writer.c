@@ -181,19 +181,74 @@ static void number_text(double x, int digits, char *buf, size_t size)
         snprintf(buf, size, "%.*g", digits, x);
 }
 
+/* A cell as text; a number set in a text column (text NULL, num not NaN:
+ * describe's values) is written as a number too. */
 static const char *cell_text(const ss_grid *g, const ss_cell *c, size_t j,
                              int digits, char *buf, size_t size)
 {
-    if (g->is_number[j]) {
+    if (g->is_number[j] || (!c[j].text && !isnan(c[j].num))) {
         number_text(c[j].num, digits, buf, size);
         return buf;
     }
     return c[j].text ? c[j].text : "";
 }
 
+/* ---- numbers for people (text and md) ----
+ *
+ * Text and md show 7 significant digits (as R's print) and no rounding
+ * noise: an se, ci_low or ci_high smaller than 1e-12 times its row's
+ * estimate, and a cv below 1e-12, are shown as 0 (an SE of 4.4e-16 in a
+ * domain whose values are all equal is 0 in exact arithmetic).  csv and
+ * json keep 17 digits and the values as computed. */
+#define PEOPLE_DIGITS 7
+#define PEOPLE_ZERO 1e-12
+
+enum { ROLE_PLAIN, ROLE_OF_ESTIMATE, ROLE_RELATIVE };
+
+typedef struct people {
+    int *role;         /* per column */
+    size_t estimate;   /* the estimate column, or ncol */
+} people;
+
+static int people_init(people *p, const ss_grid *g)
+{
+    p->role = calloc(g->ncol ? g->ncol : 1, sizeof *p->role);
+    if (!p->role)
+        return -1;
+    p->estimate = g->ncol;
+    for (size_t j = 0; j < g->ncol; j++)
+        if (g->is_number[j] && strcmp(g->name[j], "estimate") == 0)
+            p->estimate = j;
+    for (size_t j = 0; j < g->ncol; j++) {
+        if (!g->is_number[j])
+            continue;
+        const char *n = g->name[j];
+        if (p->estimate < g->ncol &&
+            (strcmp(n, "se") == 0 || strcmp(n, "ci_low") == 0 || strcmp(n, "ci_high") == 0))
+            p->role[j] = ROLE_OF_ESTIMATE;
+        else if (strcmp(n, "cv") == 0)
+            p->role[j] = ROLE_RELATIVE;
+    }
+    return 0;
+}
+
+static const char *people_text(const ss_grid *g, const people *p, const ss_cell *c, size_t j,
+                               char *buf, size_t size)
+{
+    if (g->is_number[j] && p->role[j] != ROLE_PLAIN) {
+        double x = c[j].num;
+        double ref = p->role[j] == ROLE_RELATIVE ? 1 : fabs(c[p->estimate].num);
+        if (isfinite(x) && isfinite(ref) && fabs(x) < PEOPLE_ZERO * ref) {
+            snprintf(buf, size, "0");
+            return buf;
+        }
+    }
+    return cell_text(g, c, j, PEOPLE_DIGITS, buf, size);
+}
+
 /* ---- csv ---- */
 
-static void csv_field(FILE *fp, const char *s)
+void ss_csv_field(FILE *fp, const char *s)
 {
     size_t len = strlen(s);
     int quote = len > 0 && (s[0] == ' ' || s[len - 1] == ' ');
@@ -218,7 +273,7 @@ static void write_csv(FILE *fp, const ss_grid *g)
     for (size_t j = 0; j < g->ncol; j++) {
         if (j)
             fputc(',', fp);
-        csv_field(fp, g->name[j]);
+        ss_csv_field(fp, g->name[j]);
     }
     fputc('\n', fp);
     for (size_t i = 0; i < g->nrow; i++) {
@@ -226,7 +281,7 @@ static void write_csv(FILE *fp, const ss_grid *g)
         for (size_t j = 0; j < g->ncol; j++) {
             if (j)
                 fputc(',', fp);
-            csv_field(fp, cell_text(g, c, j, 17, buf, sizeof buf));
+            ss_csv_field(fp, cell_text(g, c, j, 17, buf, sizeof buf));
         }
         fputc('\n', fp);
     }
@@ -288,7 +343,7 @@ static void write_json(FILE *fp, const ss_grid *g)
                     fputs(buf, fp);
                 }
             } else {
-                json_string(fp, c[j].text ? c[j].text : "");
+                json_string(fp, cell_text(g, c, j, 17, buf, sizeof buf));
             }
         }
         fputs("}", fp);
@@ -331,9 +386,11 @@ static void write_aligned(FILE *fp, const ss_grid *g, int md)
     char buf[64];
     size_t *width = calloc(g->ncol, sizeof *width);
     int *show = calloc(g->ncol, sizeof *show);
-    if (!width || !show) {
+    people pp = {0};
+    if (!width || !show || people_init(&pp, g) != 0) {
         free(width);
         free(show);
+        free(pp.role);
         errno = ENOMEM;
         fputs("", fp);
         return;
@@ -341,7 +398,7 @@ static void write_aligned(FILE *fp, const ss_grid *g, int md)
     for (size_t j = 0; j < g->ncol; j++) {
         width[j] = ss_display_width(g->name[j]);
         for (size_t i = 0; i < g->nrow; i++) {
-            const char *t = cell_text(g, &g->cell[i * g->ncol], j, 7, buf, sizeof buf);
+            const char *t = people_text(g, &pp, &g->cell[i * g->ncol], j, buf, sizeof buf);
             if (*t)
                 show[j] = 1;
             size_t w = ss_display_width(t);
@@ -377,8 +434,8 @@ static void write_aligned(FILE *fp, const ss_grid *g, int md)
                 continue;
             }
             const char *t = line == 0 ? g->name[j]
-                                      : cell_text(g, &g->cell[(size_t)(line - 2) * g->ncol], j,
-                                                  7, buf, sizeof buf);
+                                      : people_text(g, &pp, &g->cell[(size_t)(line - 2) * g->ncol],
+                                                    j, buf, sizeof buf);
             char esc[1024];
             if (md && strchr(t, '|')) {
                 size_t o = 0;
@@ -405,6 +462,7 @@ static void write_aligned(FILE *fp, const ss_grid *g, int md)
     }
     free(width);
     free(show);
+    free(pp.role);
 }
 
 int ss_grid_write(FILE *fp, const ss_grid *g, ss_format f)
