@@ -70,5 +70,8 @@ void ss_output_abort(ss_output *o);
  * -1 when too many are registered. */
 int ss_output_protect_dir(char *dir);
 void ss_output_release_dir(char *dir);
+/* A file those signals unlink (survstat run's lock file). */
+int ss_output_protect_file(char *file);
+void ss_output_release_file(char *file);
 
 #endif

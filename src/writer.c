@@ -527,6 +527,16 @@ void ss_output_release_dir(char *dir)
     pending_remove(pending_dir, dir);
 }
 
+int ss_output_protect_file(char *file)
+{
+    return pending_add(pending_file, file);
+}
+
+void ss_output_release_file(char *file)
+{
+    pending_remove(pending_file, file);
+}
+
 /* The descriptor a path names when it is one of the process's own
  * (/dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N, /proc/PID/fd/N
  * with our PID), else -1.  Such a path is written through the descriptor

@@ -102,3 +102,74 @@ st=$?
 if [ $st -eq 1 ] && grep -q "field 2 is longer than 16777216 bytes" "$TMP/err" && [ $SECONDS -le 15 ]; then
   ok; else bad "17 MiB field with a copying realloc: exit $st after $SECONDS s: $(cat "$TMP/err")"; fi
 rm -f "$TF/long.csv"
+
+# --- survstat run: names, what a run may replace, locks, leftovers (item 11) ---
+RF=$TF/run
+mkdir -p "$RF"
+runspec() { # FILE SECTIONS...: a spec on apisrs with the [design] weights and the sections given
+  local f=$1
+  shift
+  { printf '[run]\ndata = %s\nwave = w1\n[design]\nweights = pw\n' "$ROOT/datasets/apisrs.csv"; printf '%b' "$@"; } >"$f"
+}
+# A section name that is not a plain file name: a usage error, nothing written
+# (it wrote outside --out, and the file stayed after the run failed).
+runspec "$RF/escape.ini" '[estimate ok]\nmean = api00\n[estimate ../../escape]\nmean = api00\n[estimate bad]\nmean = nosuch\n'
+expect_error run-name-not-plain 2 "$RF/escape.ini:8: section name '../../escape' is not a plain file name (letters, digits, '_', '-', '.', not first)" -- \
+  run "$RF/escape.ini" --out "$RF/o1"
+if [ -z "$(find "$RF" -name 'escape*.csv')" ] && [ ! -e "$RF/o1" ]; then ok; else bad "run escape: $(find "$RF")"; fi
+runspec "$RF/space.ini" '[estimate my scores]\nmean = api00\n'
+expect_error run-name-space 2 "section name 'my scores' is not a plain file name" -- run "$RF/space.ini" --out "$RF/o1"
+# Long names are not cut: two names alike in their first 60 bytes are two files.
+long=$(printf 'n%.0s' $(seq 60))
+runspec "$RF/long.ini" "[estimate ${long}_a]\\nmean = api00\\n[estimate ${long}_b]\\nprop = stype\\n"
+run run "$RF/long.ini" --out "$RF/olong"
+if [ "$status" -eq 0 ] && grep -q ',mean,api00' "$RF/olong/w1/${long}_a.csv" && ! grep -q ',prop,' "$RF/olong/w1/${long}_a.csv" &&
+   grep -q ',prop,stype' "$RF/olong/w1/${long}_b.csv"; then ok; else bad "run long names: exit $status: $(cat "$TMP/err"; ls "$RF/olong/w1")"; fi
+# A section with no keys would be skipped: an error.  Keys before any
+# section, and a section given twice, too.
+runspec "$RF/empty.ini" '[estimate a]\nmean = api00\n[estimate nothing]\n; its keys went elsewhere\n'
+expect_error run-empty-section 1 "$RF/empty.ini:8: section [estimate nothing] has no keys: give its options or remove it" -- run "$RF/empty.ini" --out "$RF/o2"
+printf 'mean = y\n[estimate a]\nmean = y\n' >"$RF/nosec.ini"
+expect_error run-key-before-section 1 "$RF/nosec.ini:1: key 'mean' before any [section]" -- run "$RF/nosec.ini"
+runspec "$RF/twice.ini" '[estimate a]\nmean = api00\n[design]\nstrata = stype\n'
+expect_error run-section-twice 1 "$RF/twice.ini:8: section [design] is given twice (line 4): merge them" -- run "$RF/twice.ini" --out "$RF/o2"
+if [ ! -e "$RF/o2" ]; then ok; else bad "a refused spec made $RF/o2"; fi
+# DIR/WAVE must be a wave directory: a regular file there, or a directory
+# holding what a run never writes, is refused and left alone.
+runspec "$RF/ok.ini" '[estimate a]\nmean = api00\n'
+mkdir -p "$RF/o3"
+printf 'precious\n' >"$RF/o3/w1"
+expect_error run-wave-is-file 1 "$RF/o3/w1: is not a directory survstat run wrote: move it away or choose another --out" -- run "$RF/ok.ini" --out "$RF/o3"
+if [ "$(cat "$RF/o3/w1")" = precious ] && [ "$(ls -A "$RF/o3")" = w1 ]; then ok; else bad "run replaced a file: $(ls -A "$RF/o3")"; fi
+mkdir -p "$RF/o4/w1"
+printf 'notes\n' >"$RF/o4/w1/notes.txt"
+expect_error run-wave-foreign 1 "$RF/o4/w1: holds 'notes.txt', which survstat run does not write: move it away or choose another --out" -- run "$RF/ok.ini" --out "$RF/o4"
+if [ -f "$RF/o4/w1/notes.txt" ]; then ok; else bad "run removed a foreign directory"; fi
+# A rerun replaces the wave and leaves no dot entry (no .w1.old.PID).
+run run "$RF/ok.ini" --out "$RF/o5" --quiet
+run run "$RF/ok.ini" --out "$RF/o5" --quiet
+if [ "$status" -eq 0 ] && [ "$(ls -A "$RF/o5")" = w1 ] && [ "$(ls -A "$RF/o5/w1")" = a.csv ] &&
+   [ "$(cat "$TMP/out")" = "$RF/o5/w1/a.csv" ]; then ok; else bad "run --quiet rerun: exit $status: $(cat "$TMP/err"; ls -A "$RF/o5")"; fi
+# Two runs on one DIR/WAVE: the second is refused with a clear message while
+# the first (blocked on a FIFO) holds the lock; the first then finishes.
+mkfifo "$RF/slow.csv"
+runspec "$RF/lock.ini" '[estimate a]\nmean = api00\n[rates r]\ndata = '"$RF/slow.csv"'\ndisposition = code\n'
+timeout 30 "$BIN" run "$RF/lock.ini" --out "$RF/o6" >"$RF/first.out" 2>"$RF/first.err" &
+first=$!
+for i in $(seq 50); do [ -n "$(ls -l /proc/$first/fd 2>/dev/null | grep -F slow.csv)" ] && break; sleep 0.1; done
+timeout 10 "$BIN" run "$RF/lock.ini" --out "$RF/o6" >/dev/null 2>"$RF/second.err" # without a lock it would wait on the FIFO too
+second=$?
+cat tests/data/dispositions.csv >"$RF/slow.csv"
+wait "$first"
+st=$?
+if [ "$second" -eq 1 ] && grep -qF "survstat run: another run is writing $RF/o6/w1: wait for it to end" "$RF/second.err" &&
+   [ "$(wc -l <"$RF/second.err")" -eq 1 ] && [ $st -eq 0 ] && [ -s "$RF/o6/w1/r.csv" ] &&
+   [ "$(ls -A "$RF/o6")" = w1 ]; then ok; else
+  bad "concurrent runs: second $second: $(cat "$RF/second.err"); first $st: $(cat "$RF/first.err"); $(ls -A "$RF/o6")"; fi
+# A trend that fails leaves the whole directory as it was: the new wave
+# does not appear without its trend.
+runspec "$RF/trend.ini" '[estimate a]\nmean = api00\n[trend a_change]\ninput = a\nstatistic = nosuch\n'
+run run "$RF/trend.ini" --out "$RF/o7"
+run run "$RF/trend.ini" --out "$RF/o7" --wave w2
+if [ "$status" -eq 1 ] && grep -q "\[trend a_change\] failed; the earlier outputs are as they were" "$TMP/err" &&
+   [ "$(ls -A "$RF/o7")" = w1 ]; then ok; else bad "run failing trend: exit $status: $(cat "$TMP/err"; ls -A "$RF/o7")"; fi
