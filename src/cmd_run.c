@@ -23,7 +23,7 @@
 #include "ss_writer.h"
 
 const char cmd_run_usage[] =
-    "usage: survstat run SPEC [--data FILE] [--wave LABEL] [--out DIR]\n"
+    "usage: survstat run SPEC [--data FILE] [--wave LABEL] [--out DIR] [--quiet]\n"
     "\n"
     "Runs the analysis an INI file describes (the format is in README.md):\n"
     "  [run]            data = FILE, wave = LABEL, out = DIR (default out)\n"
@@ -39,13 +39,18 @@ const char cmd_run_usage[] =
     "  [trend NAME]     input = an estimate section: its change over all waves,\n"
     "                   level; chart = yes|no (default yes), statistic, variable\n"
     "                   (which rows the trend chart draws)\n"
-    "Outputs go to DIR/WAVE/NAME.csv (charts NAME.png); a trend table to\n"
-    "DIR/NAME.csv and its chart (survstat plot --type trend over every wave) to\n"
-    "DIR/NAME.png; their names are printed.  --data, --wave and --out override [run] to rerun the same\n"
-    "analysis on a new wave.  A run that fails leaves DIR as it was.  The data\n"
-    "file is read once for all the estimate and drivers sections of a wave.\n"
+    "A NAME is a plain file name (letters, digits, '_', '-', '.', not first);\n"
+    "every section has keys and appears once.  Outputs go to DIR/WAVE/NAME.csv\n"
+    "(charts NAME.png); a trend table to DIR/NAME.csv and its chart (survstat\n"
+    "plot --type trend over every wave) to DIR/NAME.png; their names are\n"
+    "printed.  --data, --wave and --out override [run] to rerun the same\n"
+    "analysis on a new wave.  A run that fails leaves DIR as it was.  DIR/WAVE\n"
+    "is replaced only when it is a directory a run wrote (.csv and .png files);\n"
+    "one run at a time writes a DIR/WAVE (a lock, DIR/.WAVE.lock, while it\n"
+    "runs).  The data file is read once for all the estimate and drivers\n"
+    "sections of a wave.  --quiet: no progress bars.\n"
     "\n"
-    "example:\n"
+"example:\n"
     "  survstat run tests/data/api.ini --out /tmp/survstat-run-example\n";
 
 #define MAX_SECTIONS 128

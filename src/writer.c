@@ -437,6 +437,7 @@ int ss_grid_write(FILE *fp, const ss_grid *g, ss_format f)
 static char *volatile pending_file[MAX_PENDING];
 static char *volatile pending_dir[MAX_PENDING];
 static volatile sig_atomic_t handlers_set;
+static volatile pid_t child_group; /* a process group to end with us */
 
 static void remove_dir_now(const char *dir)
 {
@@ -465,6 +466,8 @@ static void remove_dir_now(const char *dir)
 
 static void on_signal(int sig)
 {
+    if (child_group > 0)
+        kill(-child_group, SIGKILL);
     for (int i = 0; i < MAX_PENDING; i++) {
         char *f = pending_file[i];
         if (f)
@@ -525,6 +528,12 @@ int ss_output_protect_dir(char *dir)
 void ss_output_release_dir(char *dir)
 {
     pending_remove(pending_dir, dir);
+}
+
+void ss_output_protect_child(pid_t group)
+{
+    set_handlers();
+    child_group = group;
 }
 
 int ss_output_protect_file(char *file)

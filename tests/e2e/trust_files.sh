@@ -173,3 +173,85 @@ run run "$RF/trend.ini" --out "$RF/o7"
 run run "$RF/trend.ini" --out "$RF/o7" --wave w2
 if [ "$status" -eq 1 ] && grep -q "\[trend a_change\] failed; the earlier outputs are as they were" "$TMP/err" &&
    [ "$(ls -A "$RF/o7")" = w1 ]; then ok; else bad "run failing trend: exit $status: $(cat "$TMP/err"; ls -A "$RF/o7")"; fi
+
+# --- charts: incomplete, hanging gnuplot, long labels (item 13) ----------------
+alive() { # PID: runs (a zombie nobody reaps in a container does not count)
+  [ -n "$1" ] && [ -r "/proc/$1/status" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
+}
+PF=$TF/plot
+mkdir -p "$PF"
+CH="plot tests/data/wave_2008.csv --type bar --variable api00"
+if command -v gnuplot >/dev/null; then
+  run $CH -o "$PF/good.png"
+  cp "$PF/good.png" "$PF/good.copy"
+  # gnuplot on a full disk exits 0 with a truncated file: a fake gnuplot
+  # that does so (the chart it names in 'set output', cut short).
+  for ext in png svg pdf; do
+    run $CH -o "$PF/full.$ext"
+    cp "$PF/full.$ext" "$PF/full.$ext.copy"
+    printf '#!/bin/sh\nout=$(sed -n "s/^set output '"'"'\\(.*\\)'"'"'$/\\1/p")\nhead -c 300 "%s" >"$out"\n' "$PF/full.$ext.copy" >"$PF/truncating.sh"
+    chmod +x "$PF/truncating.sh"
+    EXT=$(echo "$ext" | tr a-z A-Z)
+    expect_error "plot-incomplete-$ext" 1 "$PF/full.$ext: gnuplot '$PF/truncating.sh' wrote an incomplete $EXT (is the disk full?); the old chart is kept" -- \
+      $CH -o "$PF/full.$ext" --gnuplot "$PF/truncating.sh"
+    if cmp -s "$PF/full.$ext" "$PF/full.$ext.copy" && [ -z "$(ls "$PF" | grep tmp)" ]; then ok; else bad "incomplete $ext replaced the chart: $(ls "$PF")"; fi
+  done
+  # A real full disk, where a small tmpfs can be mounted (root in CI).
+  if mkdir -p "$PF/mnt" && mount -t tmpfs -o size=48k tmpfs "$PF/mnt" 2>/dev/null; then
+    cp "$PF/good.png" "$PF/mnt/chart.png"
+    head -c 40000 /dev/zero >"$PF/mnt/filler" 2>/dev/null
+    run $CH -o "$PF/mnt/chart.png" --width 2000 --height 2000
+    if [ "$status" -eq 1 ] && cmp -s "$PF/mnt/chart.png" "$PF/good.png" && [ "$(ls "$PF/mnt")" = "chart.png
+filler" ]; then ok; else bad "plot on a full tmpfs: exit $status: $(cat "$TMP/err"; ls "$PF/mnt")"; fi
+    umount "$PF/mnt"
+  fi
+  # Long labels are shortened with an ellipsis (UTF-8 kept whole), not an
+  # empty chart: the script names them so, and gnuplot draws the chart
+  # without "canvas area too small".
+  python3 - "$PF/long.csv" <<'PY'
+import sys
+with open(sys.argv[1], "w", encoding="utf-8") as f:
+    f.write("wave,statistic,variable,level,domain,estimate,se,ci_low,ci_high,df,deff,n,n_eff,cv,flag\n")
+    f.write(",mean,y,,g=" + "x" * 100000 + ",1,0.1,0.8,1.2,10,,20,,,\n")
+    f.write(",mean,y,,g=" + "青岛市" * 100 + ",2,0.1,1.8,2.2,10,,20,,,\n")
+PY
+  run plot "$PF/long.csv" --type bar --script -
+  if [ "$status" -eq 0 ] && grep -qF "set ytics ('xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…' 1, '青岛市青岛市青岛市青岛市青岛市青岛市…' 2)" "$TMP/out"; then
+    ok; else bad "long labels: $(grep ytics "$TMP/out" | cut -c1-200)"; fi
+  run plot "$PF/long.csv" --type bar -o "$PF/long.png"
+  if [ "$status" -eq 0 ] && ! grep -q "too small" "$TMP/err" && [ "$(stat -c %s "$PF/long.png")" -gt 8000 ]; then
+    ok; else bad "long labels chart: exit $status: $(cat "$TMP/err")"; fi
+fi
+# A gnuplot that hangs: stopped with its whole process group after
+# --gnuplot-timeout, one error line, nothing written.
+printf '#!/bin/sh\ncat >/dev/null\nsleep 300 &\necho $! >"%s"\nwait\n' "$PF/hang.pid" >"$PF/hang.sh"
+chmod +x "$PF/hang.sh"
+SECONDS=0
+# (timeout: without --gnuplot-timeout it would wait for the sleep)
+timeout 30 "$BIN" $CH -o "$PF/hang.png" --gnuplot "$PF/hang.sh" --gnuplot-timeout 1 >"$TMP/out" 2>"$TMP/err"
+st=$?
+sleeper=$(cat "$PF/hang.pid" 2>/dev/null)
+if [ $st -eq 1 ] && [ $SECONDS -le 10 ] && [ "$(cat "$TMP/err")" = "survstat plot: gnuplot '$PF/hang.sh' did not finish in 1 s and was stopped (--gnuplot-timeout); no chart written" ] &&
+   [ -n "$sleeper" ] && ! alive "$sleeper" && [ -z "$(ls "$PF" | grep hang.png)" ]; then
+  ok; else bad "hanging gnuplot: exit $st after $SECONDS s: $(cat "$TMP/err"); sleeper $sleeper; $(ls "$PF")"; fi
+[ -n "$sleeper" ] && kill "$sleeper" 2>/dev/null
+expect_error plot-timeout-bad 2 "--gnuplot-timeout: expected seconds above 0 and at most 86400, got '0'" -- $CH -o "$PF/x.png" --gnuplot-timeout 0
+# survstat killed while gnuplot runs: gnuplot's group dies with it.
+for sig in TERM INT; do
+  rm -f "$PF/hang.pid"
+  python3 -c 'import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+os.execv(sys.argv[1], sys.argv[1:])' "$BIN" $CH -o "$PF/sig.png" --gnuplot "$PF/hang.sh" >/dev/null 2>&1 &
+  pid=$!
+  for i in $(seq 50); do [ -s "$PF/hang.pid" ] && break; sleep 0.1; done
+  kill "-$sig" "$pid"
+  for i in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+  wait "$pid"
+  st=$?
+  sleeper=$(cat "$PF/hang.pid" 2>/dev/null)
+  sleep 0.2
+  if [ $st -ge 128 ] && [ -n "$sleeper" ] && ! alive "$sleeper" && [ -z "$(ls "$PF" | grep sig.png)" ]; then
+    ok; else bad "plot killed by SIG$sig: exit $st, gnuplot's child ${sleeper:-?} $(alive "$sleeper" && echo still runs); $(ls "$PF")"; fi
+  [ -n "$sleeper" ] && kill "$sleeper" 2>/dev/null
+done
