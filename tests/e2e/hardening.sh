@@ -35,7 +35,7 @@ run estimate "$H/wide_ok.csv" --mean c16383 --format csv
 if [ "$status" -eq 0 ] && grep -q '^,mean,c16383,,,1,' "$TMP/out"; then ok; else bad "16384 columns: exit $status: $(cat "$TMP/err")"; fi
 # Under ASan too: libcsv's field buffer doubles (it grew 128 bytes at a
 # time, quadratic where realloc copies, as ASan's does; trust_files.sh
-# times it with such a realloc).
+# counts the reallocs).
 expect_error field-too-long 1 "long.csv:2: field 2 is longer than 16777216 bytes" -- estimate "$H/long.csv" --mean y
 
 # 100000 domains and PSUs: linear, so well under the timeout even with ASan.
