@@ -13,6 +13,7 @@
 #define SS_WRITER_H
 
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "ss_error.h"
 #include "ss_result.h"
@@ -77,5 +78,10 @@ void ss_output_abort(ss_output *o);
  * -1 when too many are registered. */
 int ss_output_protect_dir(char *dir);
 void ss_output_release_dir(char *dir);
+/* A process group (gnuplot's) those signals kill first; 0 for none. */
+void ss_output_protect_child(pid_t group);
+/* A file those signals unlink (survstat run's lock file). */
+int ss_output_protect_file(char *file);
+void ss_output_release_file(char *file);
 
 #endif

@@ -4,12 +4,15 @@
  * beside -o that is renamed only when gnuplot succeeded. */
 #include <errno.h>
 #include <signal.h>
-#include <spawn.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ss_cli.h"
@@ -18,8 +21,6 @@
 #include "ss_plot.h"
 #include "ss_resultfile.h"
 #include "ss_writer.h"
-
-extern char **environ;
 
 const char cmd_plot_usage[] =
     "usage: survstat plot RESULT.csv ... --type bar|likert|trend|ipa\n"
@@ -62,9 +63,14 @@ const char cmd_plot_usage[] =
     "  --font NAME          default '" SS_PLOT_FONT "' (Debian fonts-wqy-zenhei,\n"
     "                       which draws Chinese labels)\n"
     "  --gnuplot PATH       the gnuplot program (default gnuplot on PATH)\n"
+    "  --gnuplot-timeout SECONDS  stop gnuplot (its whole process group) when it\n"
+    "                       has not finished after SECONDS (default 60)\n"
     "Text from the data and the options reaches the script only as quoted\n"
-    "gnuplot strings, which gnuplot never runs as commands.  gnuplot's messages\n"
-    "go to standard error; when it is missing or fails, nothing is written.\n"
+    "gnuplot strings, which gnuplot never runs as commands; a label wider than\n"
+    "a third of the chart (width/24 columns) is shortened with an ellipsis.\n"
+    "gnuplot's messages go to standard error; when it is missing, fails, takes\n"
+    "too long or leaves the chart incomplete (no PNG end chunk, </svg> or %%EOF,\n"
+    "as on a full disk), nothing is written and -o keeps its old chart.\n"
     "\n"
     "example:\n"
     "  survstat plot tests/data/wave_2008.csv --type bar --variable api00 --script -\n";
@@ -82,6 +88,7 @@ enum {
     OPT_SCALE,
     OPT_FLAGS,
     OPT_FONT,
+    OPT_GNUPLOT_TIMEOUT,
 };
 
 static const struct option own_options[] = {
@@ -97,6 +104,7 @@ static const struct option own_options[] = {
     {"scale", required_argument, NULL, OPT_SCALE},
     {"flags", required_argument, NULL, OPT_FLAGS},
     {"font", required_argument, NULL, OPT_FONT},
+    {"gnuplot-timeout", required_argument, NULL, OPT_GNUPLOT_TIMEOUT},
     {NULL, 0, NULL, 0},
 };
 
@@ -105,6 +113,7 @@ typedef struct plot_args {
     ss_plot_options po;
     int type_set;
     const char *script, *gnuplot, *statistic, *variable, *level;
+    double timeout; /* seconds gnuplot may take */
     char *script_output; /* the chart path a script names without -o */
 } plot_args;
 
@@ -179,6 +188,17 @@ static int option(void *ctx, int opt, const char *arg, ss_error *err)
     case OPT_FONT:
         a->po.font = arg;
         break;
+    case OPT_GNUPLOT_TIMEOUT: {
+        double v;
+        if (ss_number_parse(arg, strlen(arg), &v) != 0 || !(v > 0) || v > 86400)
+            rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
+                              "--gnuplot-timeout: expected seconds above 0 and at most 86400, "
+                              "got '%s'",
+                              arg);
+        else
+            a->timeout = v;
+        break;
+    }
     default:
         return SS_CLI_NOT_MINE;
     }
@@ -312,49 +332,137 @@ static int select_rows(const plot_args *a, const ss_result *all, ss_result *sel,
     return SS_OK;
 }
 
-/* Pipe the script to gnuplot (no shell between), its stderr left as ours. */
-static int run_gnuplot(const char *prog, const ss_buf *script, ss_error *err)
+/* Milliseconds left until deadline (CLOCK_MONOTONIC), at least 0. */
+static long ms_left(const struct timespec *deadline)
 {
-    int fd[2];
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long ms = (long)(deadline->tv_sec - now.tv_sec) * 1000 +
+              (deadline->tv_nsec - now.tv_nsec) / 1000000;
+    return ms > 0 ? ms : 0;
+}
+
+/* Pipe the script to gnuplot (no shell between), its stderr left as ours.
+ * gnuplot runs in a process group of its own, which survstat ends when it
+ * is killed by a signal (ss_output_protect_child) or when gnuplot has not
+ * finished after timeout seconds; the kernel kills gnuplot too when
+ * survstat dies without a chance to (PR_SET_PDEATHSIG). */
+static int run_gnuplot(const char *prog, const ss_buf *script, double timeout, ss_error *err)
+{
+    int fd[2], ep[2];
     if (pipe(fd) != 0)
         return ss_error_set(err, SS_EDATA, NULL, 0, "cannot run gnuplot: %s", strerror(errno));
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, fd[0], 0);
-    posix_spawn_file_actions_addclose(&fa, fd[0]);
-    posix_spawn_file_actions_addclose(&fa, fd[1]);
-    char *argv[] = {(char *)prog, NULL};
-    pid_t pid;
-    int e = posix_spawnp(&pid, prog, &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    close(fd[0]);
-    if (e != 0) {
+    if (pipe(ep) != 0 || fcntl(ep[1], F_SETFD, FD_CLOEXEC) != 0 ||
+        fcntl(fd[1], F_SETFD, FD_CLOEXEC) != 0) {
+        close(fd[0]);
         close(fd[1]);
+        return ss_error_set(err, SS_EDATA, NULL, 0, "cannot run gnuplot: %s", strerror(errno));
+    }
+    pid_t parent = getpid();
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        setpgid(0, 0);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(127);
+        signal(SIGXFSZ, SIG_DFL); /* survstat ignores it for its own writes */
+        signal(SIGPIPE, SIG_DFL);
+        close(ep[0]);
+        dup2(fd[0], 0);
+        close(fd[0]);
+        char *argv[] = {(char *)prog, NULL};
+        execvp(prog, argv);
+        int e = errno;
+        if (write(ep[1], &e, sizeof e) < 0)
+            _exit(127);
+        _exit(127);
+    }
+    close(fd[0]);
+    close(ep[1]);
+    if (pid < 0) {
+        int e = errno;
+        close(fd[1]);
+        close(ep[0]);
+        return ss_error_set(err, SS_EDATA, NULL, 0, "cannot run gnuplot: %s", strerror(e));
+    }
+    setpgid(pid, pid); /* also here: no race with a signal before the child's */
+    ss_output_protect_child(pid);
+    int exec_errno = 0;
+    ssize_t got_e;
+    while ((got_e = read(ep[0], &exec_errno, sizeof exec_errno)) < 0 && errno == EINTR)
+        ;
+    close(ep[0]);
+    if (got_e == (ssize_t)sizeof exec_errno) {
+        close(fd[1]);
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+        ss_output_protect_child(0);
         return ss_error_set(err, SS_EDATA, NULL, 0,
                             "gnuplot '%s' cannot be run: %s (install gnuplot-nox or give "
                             "--gnuplot PATH); no chart written",
-                            prog, strerror(e));
+                            prog, strerror(exec_errno));
+    }
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += (time_t)timeout;
+    deadline.tv_nsec += (long)((timeout - (double)(time_t)timeout) * 1e9);
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
     }
     /* gnuplot may stop reading early; its status says why, not SIGPIPE. */
     struct sigaction ign, old;
     memset(&ign, 0, sizeof ign);
     ign.sa_handler = SIG_IGN;
     sigaction(SIGPIPE, &ign, &old);
+    fcntl(fd[1], F_SETFL, O_NONBLOCK);
     size_t done = 0;
+    int timed_out = 0;
     while (done < script->n) {
+        struct pollfd pf = {.fd = fd[1], .events = POLLOUT};
+        int pr = poll(&pf, 1, (int)ms_left(&deadline));
+        if (pr < 0 && errno == EINTR)
+            continue;
+        if (pr == 0) {
+            timed_out = 1;
+            break;
+        }
         ssize_t w = write(fd[1], script->s + done, script->n - done);
-        if (w < 0 && errno == EINTR)
+        if (w < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
         if (w <= 0)
             break;
         done += (size_t)w;
     }
     close(fd[1]);
-    int st;
-    pid_t got;
-    while ((got = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
-        ;
+    int st = 0;
+    pid_t got = 0;
+    while (!timed_out) {
+        got = waitpid(pid, &st, WNOHANG);
+        if (got != 0 && !(got < 0 && errno == EINTR))
+            break;
+        if (ms_left(&deadline) == 0) {
+            timed_out = 1;
+            break;
+        }
+        struct timespec nap = {0, 10 * 1000000L};
+        nanosleep(&nap, NULL);
+    }
+    if (timed_out) {
+        kill(-pid, SIGKILL);
+        while ((got = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
+            ;
+    }
+    ss_output_protect_child(0);
     sigaction(SIGPIPE, &old, NULL);
+    if (timed_out)
+        return ss_error_set(err, SS_EDATA, NULL, 0,
+                            "gnuplot '%s' did not finish in %g s and was stopped (--gnuplot-timeout); "
+                            "no chart written",
+                            prog, timeout);
+    /* Helpers gnuplot left in its group end with it. */
+    kill(-pid, SIGKILL);
     if (got < 0)
         return ss_error_set(err, SS_EDATA, NULL, 0, "gnuplot '%s': %s; no chart written", prog,
                             strerror(errno));
@@ -370,6 +478,30 @@ static int run_gnuplot(const char *prog, const ss_buf *script, ss_error *err)
         return ss_error_set(err, SS_EDATA, NULL, 0,
                             "gnuplot '%s' stopped reading the script; no chart written", prog);
     return SS_OK;
+}
+
+/* Does the chart gnuplot rendered end as its format ends: a PNG with its
+ * IEND chunk, an SVG with </svg>, a PDF with %%EOF (spaces after the last
+ * two allowed)?  gnuplot exits 0 after a write that failed on a full disk. */
+static int chart_whole(const char *path, ss_plot_term term)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return 0;
+    char tail[64];
+    size_t n = 0;
+    if (fseek(fp, -(long)sizeof tail, SEEK_END) != 0)
+        rewind(fp);
+    n = fread(tail, 1, sizeof tail, fp);
+    fclose(fp);
+    if (term == SS_TERM_PNG)
+        return n >= 12 && memcmp(tail + n - 12, "\0\0\0\0IEND\xae\x42\x60\x82", 12) == 0;
+    while (n > 0 && (tail[n - 1] == '\n' || tail[n - 1] == '\r' || tail[n - 1] == ' ' ||
+                     tail[n - 1] == '\t'))
+        n--;
+    const char *end = term == SS_TERM_SVG ? "</svg>" : "%%EOF";
+    size_t m = strlen(end);
+    return n >= m && memcmp(tail + n - m, end, m) == 0;
 }
 
 /* The script for the files: result rows, or a data file's weights. */
@@ -412,6 +544,7 @@ int cmd_plot(int argc, char **argv)
 {
     static plot_args a;
     memset(&a, 0, sizeof a);
+    a.timeout = 60;
     ss_cli_init(&a.cli, "plot");
     ss_error err;
     ss_error_clear(&err);
@@ -445,19 +578,18 @@ int cmd_plot(int argc, char **argv)
             rc = ss_output_commit(&so, &err);
         }
     } else if (rc == SS_OK) {
-        rc = run_gnuplot(a.gnuplot ? a.gnuplot : "gnuplot", &script, &err);
+        const char *prog = a.gnuplot ? a.gnuplot : "gnuplot";
+        rc = run_gnuplot(prog, &script, a.timeout, &err);
         struct stat st;
         if (rc == SS_OK && out.tmp && (stat(out.tmp, &st) != 0 || st.st_size == 0))
-            rc = ss_error_set(&err, SS_EDATA, NULL, 0, "gnuplot '%s' wrote no chart",
-                              a.gnuplot ? a.gnuplot : "gnuplot");
-        if (rc == SS_OK && out.tmp) {
-            /* A chart is for sharing: the umask's mode, not mkstemp's 0600. */
-            mode_t mask = umask(0);
-            umask(mask);
-            if (fchmod(fileno(out.fp), 0666 & ~mask) != 0)
-                rc = ss_error_set(&err, SS_EDATA, a.cli.output, 0, "cannot write: %s",
-                                  strerror(errno));
-        }
+            rc = ss_error_set(&err, SS_EDATA, NULL, 0, "gnuplot '%s' wrote no chart", prog);
+        else if (rc == SS_OK && out.tmp && !chart_whole(out.tmp, a.po.term))
+            rc = ss_error_set(&err, SS_EDATA, a.cli.output, 0,
+                              "gnuplot '%s' wrote an incomplete %s (is the disk full?); the "
+                              "old chart is kept",
+                              prog, a.po.term == SS_TERM_PNG   ? "PNG"
+                                    : a.po.term == SS_TERM_SVG ? "SVG"
+                                                               : "PDF");
         if (rc == SS_OK)
             rc = ss_output_commit(&out, &err);
     }

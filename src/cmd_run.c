@@ -8,10 +8,13 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <ini.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <dirent.h>
 
@@ -20,7 +23,7 @@
 #include "ss_writer.h"
 
 const char cmd_run_usage[] =
-    "usage: survstat run SPEC [--data FILE] [--wave LABEL] [--out DIR]\n"
+    "usage: survstat run SPEC [--data FILE] [--wave LABEL] [--out DIR] [--quiet]\n"
     "\n"
     "Runs the analysis an INI file describes (the format is in README.md):\n"
     "  [run]            data = FILE, wave = LABEL, out = DIR (default out)\n"
@@ -36,13 +39,18 @@ const char cmd_run_usage[] =
     "  [trend NAME]     input = an estimate section: its change over all waves,\n"
     "                   level; chart = yes|no (default yes), statistic, variable\n"
     "                   (which rows the trend chart draws)\n"
-    "Outputs go to DIR/WAVE/NAME.csv (charts NAME.png); a trend table to\n"
-    "DIR/NAME.csv and its chart (survstat plot --type trend over every wave) to\n"
-    "DIR/NAME.png; their names are printed.  --data, --wave and --out override [run] to rerun the same\n"
-    "analysis on a new wave.  A run that fails leaves DIR as it was.  The data\n"
-    "file is read once for all the estimate and drivers sections of a wave.\n"
+    "A NAME is a plain file name (letters, digits, '_', '-', '.', not first);\n"
+    "every section has keys and appears once.  Outputs go to DIR/WAVE/NAME.csv\n"
+    "(charts NAME.png); a trend table to DIR/NAME.csv and its chart (survstat\n"
+    "plot --type trend over every wave) to DIR/NAME.png; their names are\n"
+    "printed.  --data, --wave and --out override [run] to rerun the same\n"
+    "analysis on a new wave.  A run that fails leaves DIR as it was.  DIR/WAVE\n"
+    "is replaced only when it is a directory a run wrote (.csv and .png files);\n"
+    "one run at a time writes a DIR/WAVE (a lock, DIR/.WAVE.lock, while it\n"
+    "runs).  The data file is read once for all the estimate and drivers\n"
+    "sections of a wave.  --quiet: no progress bars.\n"
     "\n"
-    "example:\n"
+"example:\n"
     "  survstat run tests/data/api.ini --out /tmp/survstat-run-example\n";
 
 #define MAX_SECTIONS 128
@@ -64,13 +72,63 @@ typedef struct spec {
     const char *file;
     FILE *fp;
     long line;         /* the line inih is on */
-    long header_line;  /* the line of the last [section] header */
+    int keys_since_header; /* an indented line after a key continues its value */
     section sec[MAX_SECTIONS];
     size_t nsec;
     int failed;
+    int quiet;         /* run --quiet: no progress bars */
     char message[512];
     long fail_line;
 } spec;
+
+static void spec_fail(spec *s, long line, const char *msg)
+{
+    if (!s->failed) {
+        snprintf(s->message, sizeof s->message, "%s", msg);
+        s->fail_line = line;
+        s->failed = 1;
+    }
+}
+
+/* A [section] header line, as inih reads it: its type and the whole name
+ * after it (inih itself keeps 49 bytes of a section name, which merged
+ * two long names into one). */
+static void header(spec *s, const char *p)
+{
+    const char *end = strchr(p, ']');
+    if (!end)
+        return; /* inih reports the line */
+    p++;
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    const char *t = p;
+    while (p < end && *p != ' ' && *p != '\t')
+        p++;
+    const char *t_end = p;
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    const char *n_end = end;
+    while (n_end > p && (n_end[-1] == ' ' || n_end[-1] == '\t'))
+        n_end--;
+    if (t == t_end) {
+        spec_fail(s, s->line, "empty section name");
+        return;
+    }
+    if (s->nsec == MAX_SECTIONS) {
+        char m[64];
+        snprintf(m, sizeof m, "more than %d sections", MAX_SECTIONS);
+        spec_fail(s, s->line, m);
+        return;
+    }
+    section *x = &s->sec[s->nsec++];
+    x->type = strndup(t, (size_t)(t_end - t));
+    x->name = strndup(p, (size_t)(n_end - p));
+    x->line = s->line;
+    x->nkeys = 0;
+    if (!x->type || !x->name)
+        spec_fail(s, s->line, "out of memory");
+    s->keys_since_header = 0;
+}
 
 static char *reader(char *str, int num, void *stream)
 {
@@ -79,60 +137,53 @@ static char *reader(char *str, int num, void *stream)
     int more = r && !strchr(r, '\n') && !feof(s->fp) ? getc(s->fp) : EOF;
     if (more != EOF && more != '\n') {
         /* inih would read the rest as a line of its own */
-        if (!s->failed) {
-            snprintf(s->message, sizeof s->message, "line longer than %d bytes", num - 1);
-            s->fail_line = s->line + 1;
-            s->failed = 1;
-        }
+        char m[64];
+        snprintf(m, sizeof m, "line longer than %d bytes", num - 1);
+        spec_fail(s, s->line + 1, m);
         return NULL;
     }
-    if (r) {
+    if (r && !s->failed) {
         s->line++;
         const char *p = r;
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (*p == '[')
-            s->header_line = s->line;
+        if (s->line == 1 && strncmp(p, "\xef\xbb\xbf", 3) == 0)
+            p += 3;
+        const char *q = p;
+        while (*q == ' ' || *q == '\t')
+            q++;
+        if (*q == '[' && (q == p || !s->keys_since_header))
+            header(s, q);
     }
-    return r;
+    return s->failed ? NULL : r;
 }
 
 static int handler(void *user, const char *sec, const char *name, const char *value)
 {
+    (void)sec;
     spec *s = user;
     if (s->failed)
         return 0;
-    char type[64] = "", nm[256] = "";
-    if (sscanf(sec, "%63s %255s", type, nm) < 1) {
-        snprintf(s->message, sizeof s->message, "empty section name");
-        s->fail_line = s->line;
-        s->failed = 1;
+    if (s->nsec == 0) {
+        char m[320];
+        snprintf(m, sizeof m, "key '%.200s' before any [section]", name);
+        spec_fail(s, s->line, m);
         return 0;
     }
-    section *x = s->nsec ? &s->sec[s->nsec - 1] : NULL;
-    if (!x || strcmp(x->type, type) != 0 || strcmp(x->name, nm) != 0) {
-        if (s->nsec == MAX_SECTIONS) {
-            snprintf(s->message, sizeof s->message, "more than %d sections", MAX_SECTIONS);
-            s->fail_line = s->line;
-            s->failed = 1;
-            return 0;
-        }
-        x = &s->sec[s->nsec++];
-        x->type = strdup(type);
-        x->name = strdup(nm);
-        x->line = s->header_line;
-        x->nkeys = 0;
-    }
+    section *x = &s->sec[s->nsec - 1];
     if (x->nkeys == MAX_KEYS) {
-        snprintf(s->message, sizeof s->message, "more than %d keys in [%s]", MAX_KEYS, sec);
-        s->fail_line = s->line;
-        s->failed = 1;
+        char m[320];
+        snprintf(m, sizeof m, "more than %d keys in [%.200s]", MAX_KEYS, x->type);
+        spec_fail(s, s->line, m);
         return 0;
     }
     key *k = &x->keys[x->nkeys++];
     k->name = strdup(name);
     k->value = strdup(value);
     k->line = s->line;
+    s->keys_since_header = 1;
+    if (!k->name || !k->value) {
+        spec_fail(s, s->line, "out of memory");
+        return 0;
+    }
     return 1;
 }
 
@@ -211,7 +262,22 @@ static int yes_no(const char *v, int *out)
     return -1;
 }
 
-/* Check every section and key; 0 or -1 with the message printed. */
+/* A name that is a plain file name in the output directory: letters,
+ * digits, '_', '-', '.' and UTF-8 (Chinese names), not starting with '.',
+ * so that it can neither leave the directory (../x, /x) nor hide in it. */
+static int plain_name(const char *n)
+{
+    if (!n[0] || n[0] == '.')
+        return 0;
+    for (const unsigned char *p = (const unsigned char *)n; *p; p++)
+        if (!(*p >= 0x80 || (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
+              (*p >= 'A' && *p <= 'Z') || *p == '_' || *p == '-' || *p == '.'))
+            return 0;
+    return 1;
+}
+
+/* Check every section and key; 0, or 1 (data) or 2 (usage) with the
+ * message printed. */
 static int validate(const spec *s)
 {
     for (size_t i = 0; i < s->nsec; i++) {
@@ -223,31 +289,50 @@ static int validate(const spec *s)
         if (!keys) {
             fprintf(stderr, "survstat run: %s:%ld: unknown section [%s]\n", s->file, x->line,
                     x->type);
-            return -1;
+            return 1;
         }
         if (named != (x->name[0] != '\0')) {
             fprintf(stderr, "survstat run: %s:%ld: section [%s%s%s] %s\n", s->file, x->line,
                     x->type, x->name[0] ? " " : "", x->name,
                     named ? "needs a name, as [estimate overall]" : "takes no name");
-            return -1;
+            return 1;
         }
-        for (size_t j = 0; j < i; j++)
+        if (named && !plain_name(x->name)) {
+            fprintf(stderr, "survstat run: %s:%ld: section name '%s' is not a plain file name "
+                            "(letters, digits, '_', '-', '.', not first)\n",
+                    s->file, x->line, x->name);
+            return 2;
+        }
+        for (size_t j = 0; j < i; j++) {
             if (named && !strcmp(s->sec[j].name, x->name)) {
                 fprintf(stderr, "survstat run: %s:%ld: the name '%s' is taken (line %ld)\n",
                         s->file, x->line, x->name, s->sec[j].line);
-                return -1;
+                return 1;
             }
+            if (!named && !strcmp(s->sec[j].type, x->type)) {
+                fprintf(stderr, "survstat run: %s:%ld: section [%s] is given twice (line %ld): "
+                                "merge them\n",
+                        s->file, x->line, x->type, s->sec[j].line);
+                return 1;
+            }
+        }
+        if (x->nkeys == 0) {
+            fprintf(stderr, "survstat run: %s:%ld: section [%s%s%s] has no keys: give its "
+                            "options or remove it\n",
+                    s->file, x->line, x->type, x->name[0] ? " " : "", x->name);
+            return 1;
+        }
         for (size_t k = 0; k < x->nkeys; k++) {
             int flag, v;
             if (!allowed(keys, x->keys[k].name, &flag)) {
                 fprintf(stderr, "survstat run: %s:%ld: unknown key '%s' in [%s]\n", s->file,
                         x->keys[k].line, x->keys[k].name, x->type);
-                return -1;
+                return 1;
             }
             if (flag && yes_no(x->keys[k].value, &v) != 0) {
                 fprintf(stderr, "survstat run: %s:%ld: key '%s': expected yes or no, got '%s'\n",
                         s->file, x->keys[k].line, x->keys[k].name, x->keys[k].value);
-                return -1;
+                return 1;
             }
         }
     }
@@ -442,6 +527,8 @@ static int run_sections(const spec *s, const char *data, const char *wave, const
         }
         if (!strcmp(x->type, "rates"))
             push_opt(&a, "wave", wave);
+        if (s->quiet)
+            push(&a, "--quiet");
         push(&a, "-o");
         push(&a, out);
         int rc = run_command(&a);
@@ -466,10 +553,68 @@ static int run_wave(const spec *s, const char *data, const char *wave, const cha
     return rc;
 }
 
-/* The trend sections over every wave directory of out. */
-static int run_trends(const spec *s, const char *outdir)
+/* snprintf into a path buffer of PATH_BUF bytes; -1 when it does not fit. */
+#define PATH_BUF 4096
+static int pathf(char *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int pathf(char *buf, const char *fmt, ...)
 {
-    for (size_t i = 0; i < s->nsec; i++) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, PATH_BUF, fmt, ap);
+    va_end(ap);
+    return n < 0 || n >= PATH_BUF ? -1 : 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A wave directory of out and the label it holds. */
+typedef struct wave_dir {
+    char *label, *path;
+} wave_dir;
+
+/* Waves in label order, numerically when both labels are numbers, so that
+ * the trend's files come in the same order whatever readdir returns. */
+static int cmp_wave(const void *pa, const void *pb)
+{
+    const char *a = ((const wave_dir *)pa)->label, *b = ((const wave_dir *)pb)->label;
+    char *ea, *eb;
+    double x = strtod(a, &ea), y = strtod(b, &eb);
+    if (ea != a && !*ea && eb != b && !*eb && x != y)
+        return x < y ? -1 : 1;
+    return strcmp(a, b);
+}
+
+/* The trend sections over every wave directory of out, the new wave's
+ * files taken from tmp (not yet in place); the tables and charts are
+ * written into trend_tmp, moved into out when the whole run succeeded. */
+static int run_trends(const spec *s, const char *outdir, const char *wave, const char *tmp,
+                      const char *trend_tmp, int quiet)
+{
+    wave_dir waves[1024];
+    size_t nw = 0;
+    waves[nw].label = strdup(wave);
+    waves[nw++].path = strdup(tmp);
+    DIR *dir = opendir(outdir);
+    struct dirent *e;
+    while (dir && (e = readdir(dir)) && nw < sizeof waves / sizeof waves[0]) {
+        struct stat st;
+        char f[4096];
+        if (e->d_name[0] == '.' || !strcmp(e->d_name, wave))
+            continue;
+        (void)pathf(f, "%s/%s", outdir, e->d_name);
+        if (stat(f, &st) == 0 && S_ISDIR(st.st_mode)) {
+            waves[nw].label = strdup(e->d_name);
+            waves[nw++].path = strdup(f);
+        }
+    }
+    if (dir)
+        closedir(dir);
+    qsort(waves, nw, sizeof waves[0], cmp_wave);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < s->nsec; i++) {
         const section *x = &s->sec[i];
         if (strcmp(x->type, "trend") != 0)
             continue;
@@ -478,26 +623,21 @@ static int run_trends(const spec *s, const char *outdir)
             fprintf(stderr, "survstat run: %s:%ld: [trend %s]: input must name an estimate "
                             "section\n",
                     s->file, x->line, x->name);
-            return 1;
+            rc = 1;
+            break;
         }
         args a = {0};
         push(&a, "trend");
-        DIR *dir = opendir(outdir);
-        struct dirent *e;
         int nfiles = 0;
-        while (dir && (e = readdir(dir))) {
-            if (e->d_name[0] == '.')
-                continue;
+        for (size_t w = 0; w < nw; w++) {
             char f[4096];
             struct stat st;
-            snprintf(f, sizeof f, "%s/%s/%s.csv", outdir, e->d_name, input);
+            (void)pathf(f, "%s/%s.csv", waves[w].path, input);
             if (stat(f, &st) == 0) {
                 push(&a, f);
                 nfiles++;
             }
         }
-        if (dir)
-            closedir(dir);
         if (nfiles < 2) {
             args_free(&a);
             continue; /* one wave: nothing to compare yet */
@@ -516,33 +656,160 @@ static int run_trends(const spec *s, const char *outdir)
             yes_no(get(x, "chart"), &chart);
         if (get(x, "level"))
             push_opt(&a, "level", get(x, "level"));
+        if (quiet) {
+            push(&a, "--quiet");
+            push(&c, "--quiet");
+        }
         char out[4096], png[4096];
-        snprintf(out, sizeof out, "%s/%s.csv", outdir, x->name);
-        snprintf(png, sizeof png, "%s/%s.png", outdir, x->name);
+        (void)pathf(out, "%s/%s.csv", trend_tmp, x->name);
+        (void)pathf(png, "%s/%s.png", trend_tmp, x->name);
         push(&a, "-o");
         push(&a, out);
         push(&c, "-o");
         push(&c, png);
-        int rc = run_command(&a);
+        rc = run_command(&a);
         if (rc == 0 && chart)
             rc = run_command(&c);
         args_free(&a);
         args_free(&c);
-        if (rc != 0) {
-            fprintf(stderr, "survstat run: %s:%ld: [trend %s] failed\n", s->file, x->line,
-                    x->name);
-            return rc;
-        }
-        printf("%s\n", out);
-        if (chart)
-            printf("%s\n", png);
+        if (rc != 0)
+            fprintf(stderr, "survstat run: %s:%ld: [trend %s] failed; the earlier outputs are as "
+                            "they were\n",
+                    s->file, x->line, x->name);
     }
-    return 0;
+    for (size_t w = 0; w < nw; w++) {
+        free(waves[w].label);
+        free(waves[w].path);
+    }
+    return rc;
+}
+
+/* Hold an exclusive flock on path (created if need be): the descriptor, or
+ * -1 when another process holds it, -2 on an error (errno set).  The lock
+ * is held on the file the path names now: a holder unlinks it before
+ * releasing, so a lock taken on a file already unlinked is tried again. */
+static int lock_file(const char *path)
+{
+    for (int tries = 0; tries < 100; tries++) {
+        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+        if (fd < 0)
+            return -2;
+        if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+            int e = errno;
+            close(fd);
+            errno = e;
+            return e == EWOULDBLOCK ? -1 : -2;
+        }
+        struct stat a, b;
+        if (fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_ino == b.st_ino &&
+            a.st_dev == b.st_dev)
+            return fd;
+        close(fd);
+    }
+    errno = EAGAIN;
+    return -2;
+}
+
+/* May a run replace final?  Only a directory a run wrote: regular .csv
+ * and .png files, nothing else.  0, or 1 with the message printed. */
+static int replaceable(const char *final)
+{
+    struct stat st;
+    if (lstat(final, &st) != 0)
+        return 0;
+    if (!S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "survstat run: %s: is not a directory survstat run wrote: move it "
+                        "away or choose another --out\n",
+                final);
+        return 1;
+    }
+    DIR *d = opendir(final);
+    struct dirent *e;
+    int rc = 0;
+    while (d && rc == 0 && (e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        char f[4096];
+        size_t n = strlen(e->d_name);
+        (void)pathf(f, "%s/%s", final, e->d_name);
+        if (lstat(f, &st) != 0 || !S_ISREG(st.st_mode) || n < 5 ||
+            (strcmp(e->d_name + n - 4, ".csv") != 0 && strcmp(e->d_name + n - 4, ".png") != 0)) {
+            fprintf(stderr, "survstat run: %s: holds '%s', which survstat run does not write: "
+                            "move it away or choose another --out\n",
+                    final, e->d_name);
+            rc = 1;
+        }
+    }
+    if (d)
+        closedir(d);
+    return rc;
+}
+
+/* Put the new wave directory tmp in place of final; afterwards tmp holds
+ * the old wave (or nothing).  RENAME_EXCHANGE swaps the two at once, so
+ * final is never missing and no .old directory is ever made. */
+static int put_in_place(const char *tmp, const char *final)
+{
+    struct stat st;
+    if (lstat(final, &st) != 0)
+        return rename(tmp, final);
+#ifdef SYS_renameat2
+    if (syscall(SYS_renameat2, AT_FDCWD, tmp, AT_FDCWD, final, 1 << 1 /* RENAME_EXCHANGE */) ==
+        0)
+        return 0;
+    if (errno != EINVAL && errno != ENOSYS)
+        return -1;
+#endif
+    /* A file system without the exchange: the old wave moves into tmp. */
+    char old[4096];
+    (void)pathf(old, "%s/.old", tmp);
+    if (rename(final, old) != 0)
+        return -1;
+    if (rename(tmp, final) != 0) {
+        int e = errno;
+        rename(old, final);
+        errno = e;
+        return -1;
+    }
+    /* tmp is now final/.old, the old wave: move it back to tmp. */
+    char moved[4096];
+    (void)pathf(moved, "%s/.old", final);
+    return rename(moved, tmp);
+}
+
+/* Move the trend tables and charts of trend_tmp into out, printing them. */
+static int move_trends(const char *trend_tmp, const char *out, int print)
+{
+    DIR *d = opendir(trend_tmp);
+    struct dirent *e;
+    char *names[MAX_SECTIONS * 2];
+    size_t n = 0;
+    while (d && (e = readdir(d)) && n < sizeof names / sizeof names[0])
+        if (e->d_name[0] != '.')
+            names[n++] = strdup(e->d_name);
+    if (d)
+        closedir(d);
+    qsort(names, n, sizeof names[0], cmp_str);
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        char from[4096], to[4096];
+        (void)pathf(from, "%s/%s", trend_tmp, names[i]);
+        (void)pathf(to, "%s/%s", out, names[i]);
+        if (rc == 0 && rename(from, to) != 0) {
+            fprintf(stderr, "survstat run: %s: cannot replace: %s\n", to, strerror(errno));
+            rc = 1;
+        } else if (rc == 0 && print) {
+            printf("%s\n", to);
+        }
+        free(names[i]);
+    }
+    return rc;
 }
 
 int cmd_run(int argc, char **argv)
 {
     const char *data = NULL, *wave = NULL, *out = NULL, *file = NULL;
+    int quiet = 0;
     for (int i = 1; i < argc; i++) {
         const char **dst = !strcmp(argv[i], "--data") ? &data
                            : !strcmp(argv[i], "--wave") ? &wave
@@ -553,6 +820,8 @@ int cmd_run(int argc, char **argv)
                 return 2;
             }
             *dst = argv[++i];
+        } else if (!strcmp(argv[i], "--quiet")) {
+            quiet = 1;
         } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             fputs(cmd_run_usage, stdout);
             return 0;
@@ -579,6 +848,7 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "survstat run: %s: cannot open: %s\n", file, strerror(errno));
         return 1;
     }
+    s.quiet = quiet;
     int perr = ini_parse_stream(reader, &s, handler, &s);
     fclose(s.fp);
     int rc = 0;
@@ -590,8 +860,8 @@ int cmd_run(int argc, char **argv)
                         "value)\n",
                 file, perr);
         rc = 1;
-    } else if (validate(&s) != 0) {
-        rc = 1;
+    } else {
+        rc = validate(&s);
     }
     const section *r = find_section(&s, "run", NULL);
     if (rc == 0) {
@@ -608,47 +878,79 @@ int cmd_run(int argc, char **argv)
             rc = 2;
         }
     }
-    char tmp[4096], final[4096], old[4096];
+    char tmp[4096], trend_tmp[4096], final[4096], lock[4096];
+    int lock_fd = -1, have_tmp = 0, have_trend_tmp = 0;
     if (rc == 0) {
-        snprintf(tmp, sizeof tmp, "%s/.%s.tmp.%ld", out, wave, (long)getpid());
-        snprintf(final, sizeof final, "%s/%s", out, wave);
-        snprintf(old, sizeof old, "%s/.%s.old.%ld", out, wave, (long)getpid());
-        if ((mkdir(out, 0777) != 0 && errno != EEXIST) || mkdir(tmp, 0777) != 0) {
+        if (strlen(out) + strlen(wave) > 3000) {
+            fprintf(stderr, "survstat run: --out and --wave make too long a path\n");
+            rc = 2;
+        }
+        (void)pathf(tmp, "%s/.%s.tmp.%ld", out, wave, (long)getpid());
+        (void)pathf(trend_tmp, "%s/.%s.trends.%ld", out, wave, (long)getpid());
+        (void)pathf(final, "%s/%s", out, wave);
+        (void)pathf(lock, "%s/.%s.lock", out, wave);
+        if (rc != 0) {
+            /* reported */
+        } else if (mkdir(out, 0777) != 0 && errno != EEXIST) {
             fprintf(stderr, "survstat run: %s: cannot create: %s\n", out, strerror(errno));
             rc = 1;
-        } else if (ss_output_protect_dir(tmp) != 0) { /* a signal removes it */
-            fprintf(stderr, "survstat run: %s: too many pending outputs\n", tmp);
-            remove_tree(tmp);
+        } else if ((lock_fd = lock_file(lock)) == -1) {
+            fprintf(stderr, "survstat run: another run is writing %s: wait for it to end\n",
+                    final);
             rc = 1;
-        }
-    }
-    if (rc == 0) {
-        rc = run_wave(&s, data, wave, tmp);
-        if (rc != 0) {
-            remove_tree(tmp);
-            ss_output_release_dir(tmp);
+        } else if (lock_fd >= 0 && ss_output_protect_file(lock) != 0) {
+            fprintf(stderr, "survstat run: %s: too many pending outputs\n", lock);
+            rc = 1;
+        } else if (lock_fd < 0) {
+            fprintf(stderr, "survstat run: %s: cannot lock: %s\n", lock, strerror(errno));
+            rc = 1;
+        } else if (replaceable(final) != 0) {
+            rc = 1;
+        } else if (mkdir(tmp, 0777) != 0 || ss_output_protect_dir(tmp) != 0) {
+            fprintf(stderr, "survstat run: %s: cannot create: %s\n", tmp, strerror(errno));
+            rc = 1;
         } else {
-            struct stat st;
-            int had = stat(final, &st) == 0;
-            if ((had && rename(final, old) != 0) || rename(tmp, final) != 0) {
-                fprintf(stderr, "survstat run: %s: cannot replace: %s\n", final, strerror(errno));
-                if (had)
-                    rename(old, final);
-                remove_tree(tmp);
+            have_tmp = 1; /* a signal removes it */
+            if (mkdir(trend_tmp, 0777) != 0 || ss_output_protect_dir(trend_tmp) != 0) {
+                fprintf(stderr, "survstat run: %s: cannot create: %s\n", trend_tmp,
+                        strerror(errno));
                 rc = 1;
-            } else if (had) {
-                remove_tree(old);
+            } else {
+                have_trend_tmp = 1;
             }
-            ss_output_release_dir(tmp);
-            for (size_t i = 0; rc == 0 && i < s.nsec; i++)
-                if (strcmp(s.sec[i].type, "estimate") == 0 || strcmp(s.sec[i].type, "drivers") == 0 ||
-                    strcmp(s.sec[i].type, "rates") == 0 || strcmp(s.sec[i].type, "chart") == 0)
-                    printf("%s/%s.%s\n", final, s.sec[i].name,
-                           strcmp(s.sec[i].type, "chart") == 0 ? "png" : "csv");
         }
     }
     if (rc == 0)
-        rc = run_trends(&s, out);
+        rc = run_wave(&s, data, wave, tmp);
+    if (rc == 0)
+        rc = run_trends(&s, out, wave, tmp, trend_tmp, quiet);
+    if (rc == 0 && put_in_place(tmp, final) != 0) {
+        fprintf(stderr, "survstat run: %s: cannot replace: %s\n", final, strerror(errno));
+        rc = 1;
+    }
+    if (rc == 0) {
+        for (size_t i = 0; i < s.nsec; i++)
+            if (strcmp(s.sec[i].type, "estimate") == 0 || strcmp(s.sec[i].type, "drivers") == 0 ||
+                strcmp(s.sec[i].type, "rates") == 0 || strcmp(s.sec[i].type, "chart") == 0)
+                printf("%s/%s.%s\n", final, s.sec[i].name,
+                       strcmp(s.sec[i].type, "chart") == 0 ? "png" : "csv");
+        rc = move_trends(trend_tmp, out, 1);
+    }
+    /* Whatever happened: the temporary directories go (tmp holds the new
+     * wave after a failure, the old one after the exchange). */
+    if (have_tmp) {
+        remove_tree(tmp);
+        ss_output_release_dir(tmp);
+    }
+    if (have_trend_tmp) {
+        remove_tree(trend_tmp);
+        ss_output_release_dir(trend_tmp);
+    }
+    if (lock_fd >= 0) {
+        unlink(lock);
+        ss_output_release_file(lock);
+        close(lock_fd);
+    }
     spec_free(&s);
     return rc;
 }

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "ss_number.h"
+#include "ss_writer.h"
 
 void ss_buf_init(ss_buf *b)
 {
@@ -249,7 +250,44 @@ static void domain_label(const char *d, const parts *p, char *buf, size_t size)
     }
 }
 
-static void label_of(const ss_result_row *x, const parts *p, char *buf, size_t size)
+/* Columns of text a label may take on a chart width pixels wide: about a
+ * third of it at 8 pixels a column.  gnuplot makes room for the longest
+ * tic label and, when it leaves no room for the plot, draws an empty chart
+ * ("Terminal canvas area too small"): at 900 pixels a label of 95 columns
+ * did so, one of 60 squeezed the bars into a third of the width. */
+static size_t label_columns(int width)
+{
+    int c = width / 24;
+    return (size_t)(c < 12 ? 12 : c);
+}
+
+/* s cut to at most cols columns (ss_display_width: a wide character takes
+ * two), its last one an ellipsis, UTF-8 characters kept whole. */
+static void shorten(char *s, size_t size, size_t cols)
+{
+    if (ss_display_width(s) <= cols)
+        return;
+    size_t used = 0, keep = 0;
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; u[i];) {
+        size_t len = u[i] < 0x80 ? 1 : u[i] >= 0xf0 ? 4 : u[i] >= 0xe0 ? 3 : u[i] >= 0xc0 ? 2 : 1;
+        char ch[5] = {0};
+        size_t k = 0;
+        for (; k < len && u[i + k]; k++)
+            ch[k] = (char)u[i + k];
+        size_t w = ss_display_width(ch);
+        if (used + w > cols - 1)
+            break;
+        used += w;
+        i += k;
+        keep = i;
+    }
+    if (keep + 4 > size)
+        keep = size - 4; /* not reached: cols is far below size */
+    memcpy(s + keep, "\xe2\x80\xa6", 4); /* U+2026 and the NUL */
+}
+
+static void label_of(const ss_result_row *x, const parts *p, int width, char *buf, size_t size)
 {
     char dom[512];
     const char *v[4];
@@ -269,6 +307,7 @@ static void label_of(const ss_result_row *x, const parts *p, char *buf, size_t s
         size_t used = strlen(buf);
         snprintf(buf + used, size - used, "%s%s", k ? " | " : "", v[k]);
     }
+    shorten(buf, size, label_columns(width));
 }
 
 /* "mean of api00", "prop of sch.wide = Yes" for a set of rows. */
@@ -404,7 +443,7 @@ static int bar_script(ss_buf *b, const ss_plot_options *o, const ss_result *r, s
     char label[1024], note[1024] = "";
     int any_flag = 0;
     for (size_t k = 0; k < n; k++) {
-        label_of(&r->row[idx[k]], &p, label, sizeof label);
+        label_of(&r->row[idx[k]], &p, o->width ? o->width : 900, label, sizeof label);
         ss_buf_printf(b, "%s", k ? ", " : "");
         ss_plot_quote_as(b, label, 1);
         ss_buf_printf(b, " %zu", k + 1);
@@ -599,7 +638,7 @@ static int likert_script(ss_buf *b, const ss_plot_options *o, const ss_result *r
     }
     ss_buf_printf(b, ")\nset yrange [0.4:%zu.6]\nset ytics (", nb);
     for (size_t k = 0; k < nb; k++) {
-        label_of(&r->row[bars[k].first], &p, label, sizeof label);
+        label_of(&r->row[bars[k].first], &p, o->width ? o->width : 900, label, sizeof label);
         ss_buf_printf(b, "%s", k ? ", " : "");
         ss_plot_quote_as(b, label, 1);
         ss_buf_printf(b, " %zu", nb - k);
@@ -771,7 +810,7 @@ static int trend_script(ss_buf *b, const ss_plot_options *o, const ss_result *r,
     for (size_t s = 0; s < ns; s++) {
         ss_buf_printf(b, "%s$S%zu using 1:2 with linespoints lw 2 pt 7 ps 1 lc rgb '%s' title ",
                       s ? ", \\\n     " : "", s, palette[s % NPALETTE]);
-        label_of(&r->row[first[s]], &p, label, sizeof label);
+        label_of(&r->row[first[s]], &p, o->width ? o->width : 900, label, sizeof label);
         ss_plot_quote(b, label);
     }
     ss_buf_printf(b, "\n");
@@ -840,8 +879,11 @@ static int ipa_script(ss_buf *b, const ss_plot_options *o, const ss_result *r, s
                      "tc rgb '#777777'\n",
                   mp, mp, mi, mi);
     for (size_t k = 0; k < n; k++) {
+        char item[1024];
+        snprintf(item, sizeof item, "%s", r->row[imp[k]].variable);
+        shorten(item, sizeof item, label_columns(o->width ? o->width : 900));
         ss_buf_printf(b, "set label %zu ", k + 5);
-        ss_plot_quote(b, r->row[imp[k]].variable);
+        ss_plot_quote(b, item);
         ss_buf_printf(b, " at %.17g,%.17g left offset char 0.8,char 0.6 front\n",
                       r->row[perf[k]].estimate, r->row[imp[k]].estimate);
     }

@@ -750,8 +750,17 @@ static int finish(reader *r)
 /* libcsv's state between rows (its ROW_NOT_BEGUN). */
 enum { ROW_NOT_BEGUN = 0 };
 
+#define LIBCSV_BLOCK ((size_t)64 << 10)
+
 static int libcsv_part(reader *r, struct csv_parser *p, const char *buf, size_t len)
 {
+    /* libcsv grows its field buffer by a fixed block (128 bytes): a long
+     * quoted field costs a realloc per block, quadratic where realloc
+     * copies (ASan's always does; 3 MB took over a minute).  A block of at
+     * least 64 KiB, and as large as the buffer already is, doubles it from
+     * one chunk to the next: a few dozen reallocs for 16 MiB. */
+    size_t have = csv_get_buffer_size(p);
+    csv_set_blk_size(p, have > LIBCSV_BLOCK ? have : LIBCSV_BLOCK);
     size_t done = csv_parse(p, buf, len, on_field, on_record, r);
     if (r->failed)
         return -1;

@@ -495,6 +495,7 @@ int ss_grid_write(FILE *fp, const ss_grid *g, ss_format f)
 static char *volatile pending_file[MAX_PENDING];
 static char *volatile pending_dir[MAX_PENDING];
 static volatile sig_atomic_t handlers_set;
+static volatile pid_t child_group; /* a process group to end with us */
 
 static void remove_dir_now(const char *dir)
 {
@@ -523,6 +524,8 @@ static void remove_dir_now(const char *dir)
 
 static void on_signal(int sig)
 {
+    if (child_group > 0)
+        kill(-child_group, SIGKILL);
     for (int i = 0; i < MAX_PENDING; i++) {
         char *f = pending_file[i];
         if (f)
@@ -585,45 +588,124 @@ void ss_output_release_dir(char *dir)
     pending_remove(pending_dir, dir);
 }
 
+void ss_output_protect_child(pid_t group)
+{
+    set_handlers();
+    child_group = group;
+}
+
+int ss_output_protect_file(char *file)
+{
+    return pending_add(pending_file, file);
+}
+
+void ss_output_release_file(char *file)
+{
+    pending_remove(pending_file, file);
+}
+
+/* The descriptor a path names when it is one of the process's own
+ * (/dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N, /proc/PID/fd/N
+ * with our PID), else -1.  Such a path is written through the descriptor
+ * itself: reopening it would truncate a file the shell opened for
+ * appending, and renaming over it would replace the file the shell's
+ * descriptor no longer sees. */
+static int own_descriptor(const char *path)
+{
+    if (strcmp(path, "/dev/stdout") == 0)
+        return 1;
+    if (strcmp(path, "/dev/stderr") == 0)
+        return 2;
+    const char *rest = NULL;
+    char self[64];
+    snprintf(self, sizeof self, "/proc/%ld/fd/", (long)getpid());
+    if (strncmp(path, "/dev/fd/", 8) == 0)
+        rest = path + 8;
+    else if (strncmp(path, "/proc/self/fd/", 14) == 0)
+        rest = path + 14;
+    else if (strncmp(path, self, strlen(self)) == 0)
+        rest = path + strlen(self);
+    if (!rest || *rest < '0' || *rest > '9')
+        return -1;
+    char *end;
+    long fd = strtol(rest, &end, 10);
+    return *end == '\0' && fd <= 1 << 20 ? (int)fd : -1;
+}
+
+/* Write o->fp in place, through a descriptor of ours or a device or FIFO:
+ * no temporary file, and its errors still surface on commit. */
+static int open_in_place(ss_output *o, const char *path, int fd, ss_error *err)
+{
+    if (fd >= 0) {
+        int d = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        o->fp = d >= 0 ? fdopen(d, "w") : NULL;
+        if (d >= 0 && !o->fp)
+            close(d);
+    } else {
+        o->fp = fopen(path, "we");
+    }
+    if (!o->fp)
+        return ss_error_set(err, SS_EDATA, path, 0, "cannot write: %s", strerror(errno));
+    o->path = strdup(path);
+    if (!o->path) {
+        fclose(o->fp);
+        o->fp = NULL;
+        return ss_error_set(err, SS_EDATA, path, 0, "out of memory");
+    }
+    return SS_OK;
+}
+
+/* May the user write over st?  access(W_OK) answers for others, but root
+ * may write anything: a file without any write bit (chmod a-w) was marked
+ * read-only on purpose, and renaming a new file over it would undo that. */
+static int writable(const char *path, const struct stat *st)
+{
+    return (st->st_mode & 0222) != 0 && access(path, W_OK) == 0;
+}
+
 int ss_output_open(ss_output *o, const char *path, ss_error *err)
 {
     memset(o, 0, sizeof *o);
+    /* Past a file-size limit (ulimit -f) a write fails with EFBIG, reported
+     * like a full disk, instead of SIGXFSZ killing the process with its
+     * temporary file left behind. */
+    signal(SIGXFSZ, SIG_IGN);
     if (!path || strcmp(path, "-") == 0) {
         o->fp = stdout;
         return SS_OK;
     }
-    /* A device or FIFO (/dev/stdout, /dev/full) is written in place: no
-     * temporary file beside it, and its errors still surface on commit.  A
-     * symbolic link is followed, so the link survives the rename. */
-    struct stat st;
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        if (S_ISDIR(st.st_mode))
-            return ss_error_set(err, SS_EDATA, path, 0, "cannot write: Is a directory");
-        o->fp = fopen(path, "w");
-        if (!o->fp)
-            return ss_error_set(err, SS_EDATA, path, 0, "cannot write: %s", strerror(errno));
-        o->path = strdup(path);
-        if (!o->path) {
-            fclose(o->fp);
-            o->fp = NULL;
-            return ss_error_set(err, SS_EDATA, path, 0, "out of memory");
-        }
-        return SS_OK;
-    }
-    char *real = NULL;
-    struct stat lst;
-    if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode))
-        real = realpath(path, NULL);
-    o->path = real ? real : strdup(path);
-    size_t len = strlen(o->path) + 32;
-    o->tmp = malloc(len);
+    int own = own_descriptor(path);
+    if (own >= 0)
+        return open_in_place(o, path, own, err);
+    /* A symbolic link is followed: the file it names is replaced and the
+     * link stays.  A device or FIFO (/dev/full, /dev/null) is written in
+     * place, never turned into a regular file. */
+    struct stat st, lst;
+    int exists = stat(path, &st) == 0;
+    int link = lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode);
+    if (!exists && link)
+        return ss_error_set(err, SS_EDATA, path, 0,
+                            "a symbolic link to nothing: write to its target or remove it");
+    if (exists && S_ISDIR(st.st_mode))
+        return ss_error_set(err, SS_EDATA, path, 0, "cannot write: Is a directory");
+    if (exists && !S_ISREG(st.st_mode))
+        return open_in_place(o, path, -1, err);
+    if (exists && !writable(path, &st))
+        return ss_error_set(err, SS_EDATA, path, 0, "not writable (chmod u+w it or choose another -o)");
+    o->path = link ? realpath(path, NULL) : strdup(path);
+    size_t len = o->path ? strlen(o->path) + 32 : 0;
+    o->tmp = o->path ? malloc(len) : NULL;
     if (!o->path || !o->tmp) {
+        int e = errno;
         ss_output_abort(o);
-        return ss_error_set(err, SS_EDATA, path, 0, "out of memory");
+        return ss_error_set(err, SS_EDATA, path, 0, "cannot write: %s",
+                            e == ENOMEM ? "out of memory" : strerror(e));
     }
     /* The temporary file lives in the same directory, so rename is atomic. */
     snprintf(o->tmp, len, "%s.tmp.XXXXXX", o->path);
     int fd = mkstemp(o->tmp);
+    if (fd >= 0)
+        fcntl(fd, F_SETFD, FD_CLOEXEC);
     if (fd < 0) {
         int e = errno;
         free(o->tmp);
@@ -636,6 +718,26 @@ int ss_output_open(ss_output *o, const char *path, ss_error *err)
         ss_output_abort(o);
         return ss_error_set(err, SS_EDATA, path, 0, "more than %d outputs open at once",
                             MAX_PENDING);
+    }
+    /* mkstemp makes 0600: a new file gets what open(2) would give it
+     * (0666 less the umask), a replaced one keeps its mode (and, where
+     * allowed, as for root, its owner and group). */
+    mode_t mode;
+    if (exists) {
+        mode = st.st_mode & 0777;
+        if (fchown(fd, st.st_uid, st.st_gid) != 0 && fchown(fd, (uid_t)-1, st.st_gid) != 0) {
+            /* not allowed: the new file is the user's (as sed -i's) */
+        }
+    } else {
+        mode_t mask = umask(0);
+        umask(mask);
+        mode = 0666 & ~mask;
+    }
+    if (fchmod(fd, mode) != 0) {
+        int e = errno;
+        close(fd);
+        ss_output_abort(o);
+        return ss_error_set(err, SS_EDATA, path, 0, "cannot write: %s", strerror(e));
     }
     o->fp = fdopen(fd, "w");
     if (!o->fp) {
