@@ -7,11 +7,11 @@
  * accumulates in double, and order() is stable (ties keep row order). */
 #include "ss_quantile.h"
 
-#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ss_estimate.h"
 #include "ss_replicate.h"
 
 int ss_qrule_parse(const char *name, ss_qrule *out)
@@ -281,17 +281,6 @@ static double rule_eval(const qsample *s, ss_qrule rule, double p)
     return NAN;
 }
 
-/* R's qt(1 - alpha/2, df), qnorm when df is infinite. */
-static double t_crit(double level, double df)
-{
-    double q = 1 - (1 - level) / 2;
-    if (isnan(df) || df <= 0)
-        return NAN;
-    if (isinf(df))
-        return gsl_cdf_ugaussian_Pinv(q);
-    return gsl_cdf_tdist_Pinv(q, df);
-}
-
 /* A replicate design: the variance of svymean(y <= q) from the replicate
  * estimates (R's woodruffCI on a svyrep.design); z is scratch. */
 static int rep_cdf_variance(const ss_design *d, const size_t *rows, const double *y, double q,
@@ -374,7 +363,7 @@ int ss_quantile_estimate(const ss_design *d, ss_design_work *dw, const size_t *r
         free(s.pt);
         return rc;
     }
-    double t = t_crit(level, df), sp = sqrt(V);
+    double t = ss_quantile_t(level, df), sp = sqrt(V);
     double plo = phat - sp * t, phi = phat + sp * t;
     out->estimate = q;
     out->ci_low = isnan(plo) || plo < 0 ? NAN : rule_eval(&s, rule, plo);
