@@ -98,9 +98,15 @@ int ss_prop_logit_sums(const ss_logit_pre *pre, double S1, double a1, double *be
  * on df. */
 void ss_prop_logit_interval(double beta, double var, double level, double df, double *lo,
                             double *hi);
+/* What ss_prop_ci and ss_prop_likelihood_ci return when this one row has
+ * no interval (the logit fit does not converge, the likelihood profile
+ * does not reach its cut-off or finds a better fit): err->message says
+ * why, and the caller leaves the interval empty and flags the row. */
+#define SS_PROP_NOCI 3
+
 /* The interval by method into lo, hi; z is scratch of m doubles.
- * Fails (with err filled) only when a model fit does not converge or the
- * design variance fails (a lonely PSU). */
+ * SS_PROP_NOCI (above), or fails (with err filled) when the design
+ * variance fails (a lonely PSU). */
 int ss_prop_ci(ss_ci_method method, const ss_prop_input *in, double *z,
                double *lo, double *hi, ss_error *err);
 

@@ -424,6 +424,8 @@ int cmd_estimate(int argc, char **argv)
         rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
     if (rc == SS_OK)
         rc = ss_cli_write(&a.cli, &g, &err);
+    if (rc == SS_OK)
+        ss_estimate_warn(&res, "estimate");
     if (rc == SS_OK && !a.cli.design.weights && !a.cli.design.strata && !a.cli.design.nids &&
         !a.cli.design.nfpc && !ss_weight_any(&a.cli.weight))
         fprintf(stderr,

@@ -400,7 +400,7 @@ static int rep_logit_fit(const ss_design *d, work *wk, const ss_prop_input *in, 
                          double *v, ss_error *err)
 {
     if (ss_prop_logit_coef(in, wk->z2, b) != 0)
-        return ss_error_set(err, SS_EDATA, NULL, 0, "the logit interval did not converge");
+        return ss_error_set(err, SS_PROP_NOCI, NULL, 0, "the logit fit did not converge");
     for (size_t k = 0; k < d->rep->nrep; k++) {
         double p = wk->theta[k], eta = *b, mu = 1 / (1 + exp(-eta));
         if (isnan(p))
@@ -468,6 +468,32 @@ static int keep_scores(const ss_design *d, work *wk, size_t m)
     memcpy(wk->kz + wk->kn, d->rep ? wk->theta : wk->z, m * sizeof *wk->z);
     wk->kn += m;
     return SS_OK;
+}
+
+/* A row without an interval (SS_PROP_NOCI): empty interval cells, the
+ * flag CIx, and the reason kept in the row's note for the warning that
+ * ss_estimate_warn prints (estimate writes no note column). */
+static int no_interval(ss_result_row *r, ss_error *err)
+{
+    r->ci_low = r->ci_high = NAN;
+    int rc = ss_result_set_str(&r->flag, "CIx") | ss_result_set_str(&r->note, err->message);
+    ss_error_clear(err);
+    return rc;
+}
+
+void ss_estimate_warn(const ss_result *res, const char *cmd)
+{
+    for (size_t i = 0; i < res->n; i++) {
+        const ss_result_row *r = &res->row[i];
+        if (!r->flag || !strstr(r->flag, "CIx") || !r->note)
+            continue;
+        fprintf(stderr,
+                "survstat %s: warning: %s %s%s%s%s%s: no interval: %s; its ci_low and ci_high "
+                "are empty and its flag is CIx\n",
+                cmd, r->statistic, r->variable, r->level && *r->level ? " level " : "",
+                r->level ? r->level : "", r->domain && *r->domain ? " in " : "",
+                r->domain ? r->domain : "", r->note);
+    }
 }
 
 /* A failed interval fit names the variable: "NAME: the ... interval ...". */
@@ -709,7 +735,9 @@ static int mean_end(const ss_design *d, work *wk, const ss_estimate_options *o,
         r->cv = r->se / fabs(p);
         ss_prop_input pin = {d, wk->dw, wk->rows, wk->y, m, p, var, o->level, df, ddf, pre};
         rc = rep_prop_ci(d, wk, &pin, o->ci_method, &r->ci_low, &r->ci_high, err);
-        if (rc != SS_OK)
+        if (rc == SS_PROP_NOCI && no_interval(r, err) != 0)
+            return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        if (rc != SS_OK && rc != SS_PROP_NOCI)
             return ci_error(err, rc, name);
     } else {
         if (o->ci_method == SS_CI_BETA && o->df_mode == SS_DF_DESIGN)
@@ -723,13 +751,18 @@ static int mean_end(const ss_design *d, work *wk, const ss_estimate_options *o,
                                 s->streamed ? NULL : wk->y, m, p, var, o->level, df,
                                 o->df_mode == SS_DF_DESIGN ? ddf : df, pre};
             rc = ss_prop_ci(o->ci_method, &in, wk->z2, &r->ci_low, &r->ci_high, err);
-            if (rc != SS_OK)
+            if (rc == SS_PROP_NOCI && no_interval(r, err) != 0)
+                return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+            if (rc != SS_OK && rc != SS_PROP_NOCI)
                 return ci_error(err, rc, name);
         }
     }
     if (o->nchs) {
-        char flag[32];
+        char flag[40];
         ss_prop_nchs(p, var, (double)m, ddf, flag, sizeof flag);
+        if (r->flag && *r->flag) /* CIx */
+            snprintf(flag + strlen(flag), sizeof flag - strlen(flag), "%s%s", *flag ? " " : "",
+                     r->flag);
         if (ss_result_set_str(&r->flag, flag) != 0)
             return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     }

@@ -536,6 +536,14 @@ static int cmp_pair(const void *a, const void *b)
     return (x[0] > y[0]) - (x[0] < y[0]);
 }
 
+/* By the first, then the second (an index: a stable order). */
+static int cmp_pair_stable(const void *a, const void *b)
+{
+    const double *x = a, *y = b;
+    int c = (x[0] > y[0]) - (x[0] < y[0]);
+    return c ? c : (x[1] > y[1]) - (x[1] < y[1]);
+}
+
 /* confint(svyglm, method = "likelihood", ddf = df) for the intercept:
  * lambda = design variance / model variance of the coefficient, the
  * unscaled level 2 alpha with alpha = pnorm(qt(a/2, df) sqrt(lambda))/2,
@@ -590,9 +598,10 @@ static int likelihood_profile(const ss_prop_input *in, const logit_fit f, double
             double q = (deviance_at(&f, bi) - f.dev) / disp;
             if (q > -0.001)
                 q = q > 0 ? q : 0;
-            else
-                return ss_error_set(err, SS_EDATA, NULL, 0,
-                                    "the likelihood profile found a better fit");
+            else /* R stops: "profiling has found a better solution" */
+                return ss_error_set(err, SS_PROP_NOCI, NULL, 0,
+                                    "the likelihood profile found a better fit than the "
+                                    "estimate's (R stops here too)");
             zz = sgn * sqrt(q);
             pts[np][0] = bi;
             pts[np][1] = zz;
@@ -608,7 +617,7 @@ static int likelihood_profile(const ss_prop_input *in, const logit_fit f, double
     fmm_spline(np, px, pz, b, c, d);
     /* spline(): 3 np points from min to max, as seq.int fills them. */
     const int ns = 3 * np;
-    double sx[63], sy[63];
+    double sx[63], sy[63], py[63], pxu[63];
     const double from = px[0], to = px[np - 1], by = (to - from) / (double)(ns - 1);
     for (int i = 0; i < ns; i++) {
         if (i == 0)
@@ -619,14 +628,34 @@ static int likelihood_profile(const ss_prop_input *in, const logit_fit f, double
             sx[i] = i < ns / 2 ? from + (double)i * by : to - (double)(ns - 1 - i) * by;
         sy[i] = spline_eval(sx[i], np, px, pz, b, c, d);
     }
-    /* approx(sy, sx): sy must be increasing (a monotone profile). */
-    for (int i = 1; i < ns; i++)
-        if (!(sy[i] > sy[i - 1]))
-            return ss_error_set(err, SS_EDATA, NULL, 0,
-                                "the likelihood profile is not monotone");
+    /* approx(sy, sx) as R's regularize.values() makes it: the points
+     * ordered by sy (stably), equal sy collapsed into the mean of their sx;
+     * a spline through a flat or bending profile need not be monotone. */
+    double pr[63][2];
+    for (int i = 0; i < ns; i++) {
+        pr[i][0] = sy[i];
+        pr[i][1] = (double)i;
+    }
+    qsort(pr, (size_t)ns, sizeof pr[0], cmp_pair_stable);
+    int nu = 0;
+    for (int i = 0, j; i < ns; i = j) {
+        long double sum = 0;
+        for (j = i; j < ns && pr[j][0] == pr[i][0]; j++)
+            sum += sx[(int)pr[j][1]];
+        py[nu] = pr[i][0];
+        pxu[nu++] = (double)(sum / (j - i));
+    }
     double cut = gsl_cdf_ugaussian_Pinv(2 * alpha);
-    *lo = expit(approx_at(cut, sy, sx, ns));
-    *hi = expit(approx_at(-cut, sy, sx, ns));
+    double blo = approx_at(cut, py, pxu, nu), bhi = approx_at(-cut, py, pxu, nu);
+    if (isnan(blo) || isnan(bhi))
+        return ss_error_set(err, SS_PROP_NOCI, NULL, 0,
+                            "the likelihood profile does not reach the cut-off %s the "
+                            "estimate (R gives NA)",
+                            isnan(blo) && isnan(bhi) ? "on either side of"
+                            : isnan(blo)            ? "below"
+                                                    : "above");
+    *lo = expit(blo);
+    *hi = expit(bhi);
     return SS_OK;
 }
 
@@ -636,7 +665,7 @@ static int likelihood_ci(const ss_prop_input *in, double *z, double *lo, double 
 {
     logit_fit f;
     if (logit_irls(in, z, &f) != 0)
-        return ss_error_set(err, SS_EDATA, NULL, 0, "the likelihood interval did not converge");
+        return ss_error_set(err, SS_PROP_NOCI, NULL, 0, "the logit fit did not converge");
     double var;
     int rc = ss_design_vcov(in->d, in->dw, in->rows, z, in->m, 1, &var, err);
     if (rc != SS_OK)
@@ -649,7 +678,7 @@ int ss_prop_likelihood_ci(const ss_prop_input *in, double var_coef, double *z, d
 {
     logit_fit f;
     if (logit_irls(in, z, &f) != 0)
-        return ss_error_set(err, SS_EDATA, NULL, 0, "the likelihood interval did not converge");
+        return ss_error_set(err, SS_PROP_NOCI, NULL, 0, "the logit fit did not converge");
     return likelihood_profile(in, f, var_coef, z, lo, hi, err);
 }
 
@@ -676,7 +705,7 @@ int ss_prop_ci(ss_ci_method method, const ss_prop_input *in, double *z, double *
     case SS_CI_LOGIT: {
         logit_fit f;
         if (logit_irls(in, z, &f) != 0)
-            return ss_error_set(err, SS_EDATA, NULL, 0, "the logit interval did not converge");
+            return ss_error_set(err, SS_PROP_NOCI, NULL, 0, "the logit fit did not converge");
         double var;
         int rc = ss_design_vcov(in->d, in->dw, in->rows, z, in->m, 1, &var, err);
         if (rc != SS_OK)

@@ -9,3 +9,29 @@ kg <- function(p, n, df) {
 }
 cat(sprintf("%.17g|%.17g\n", kg(0.28274812709523989, 202, 11)[1], kg(0.28274812709523989, 202, 11)[2]))
 cat(sprintf("%.17g|%.17g\n", kg(0.65399904571383449, 208, 11)[1], kg(0.65399904571383449, 208, 11)[2]))
+
+# case_1121 under Taylor (the likelihood interval; survstat refused the whole
+# command with "the likelihood profile is not monotone"): R's
+# svyciprop(method = "likelihood", df = degf(full design)) in each domain;
+# R's NA where its profile does not reach the cut-off; rows where R stops
+# (0%: survstat's exact bound instead) get estimate NA and are not compared.
+suppressPackageStartupMessages(library(survey))
+options(survey.lonely.psu = "adjust")
+d <- read.csv("tests/data/repro/case_1121.csv", stringsAsFactors = FALSE)
+d$q1[d$q1 == 9] <- NA
+d <- d[!is.na(d$q1), ]
+des <- svydesign(ids = ~psu, strata = ~st, weights = ~w, data = d)
+out <- "tests/ref/repro/case_1121_lik.expected.csv"
+cat("statistic,variable,level,domain,estimate,ci_low,ci_high\n", file = out)
+for (k in sort(unique(d$q1))) {
+  d2 <- des; d2$variables$ind <- as.numeric(d$q1 == k)
+  for (s in c("女", "男")) for (r in sort(unique(d$region))) {
+    sub <- subset(d2, sex == s & region == r)
+    if (nrow(sub) == 0) next
+    p <- tryCatch(svyciprop(~ind, sub, method = "likelihood", df = degf(des)), error = function(e) NULL)
+    if (is.null(p)) { cat(sprintf("prop,q1,%d,sex=%s;region=%s,NA,NA,NA\n", k, s, r), file = out, append = TRUE); next }
+    ci <- attr(p, "ci")
+    cat(sprintf("prop,q1,%d,sex=%s;region=%s,%.17g,%.17g,%.17g\n", k, s, r, unname(coef(p)), ci[1], ci[2]),
+        file = out, append = TRUE)
+  }
+}

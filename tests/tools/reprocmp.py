@@ -8,7 +8,9 @@ R_EXPECTED is a case's r_expected.csv (tests/ref/repro): rows keyed by
 estimate must be in ACTUAL, and each of the columns (default estimate, se,
 ci_low, ci_high, df) that R gives as a number must agree to the relative
 tolerance (default 1e-9).  R's NA cells are not compared (the test states
-what survstat gives there).  Exit 0 when they agree.
+what survstat gives there), except with --ci-pairs: where R gives NA for
+one bound, survstat's ci_low and ci_high must both be empty (survstat gives
+no half intervals).  Exit 0 when they agree.
 """
 import csv
 import sys
@@ -25,6 +27,9 @@ def main():
         i = args.index("--cols")
         cols = args[i + 1].split(",")
         del args[i:i + 2]
+    pairs = "--ci-pairs" in args
+    if pairs:
+        args.remove("--ci-pairs")
     key = lambda r: (r["statistic"], r["variable"], r["level"], r["domain"])
     got = {key(r): r for r in csv.DictReader(open(args[0], newline="", encoding="utf-8"))}
     bad = 0
@@ -35,6 +40,11 @@ def main():
         if g is None:
             print(f"missing row {key(r)}")
             bad += 1
+            continue
+        if pairs and "NA" in (r["ci_low"], r["ci_high"]):
+            if (g["ci_low"], g["ci_high"]) != ("", ""):
+                print(f"{key(r)}: R has one bound only, survstat ({g['ci_low']}, {g['ci_high']})")
+                bad += 1
             continue
         for c in cols:
             if r[c] in ("", "NA"):
