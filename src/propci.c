@@ -720,9 +720,12 @@ int ss_prop_ci(ss_ci_method method, const ss_prop_input *in, double *z, double *
         *hi = p + t * se;
         return SS_OK;
     case SS_CI_ASIN: {
+        /* R: sin(asin(sqrt(p)) -+ h)^2.  The angle lives in [0, pi/2]:
+         * past either end sin^2 folds back (at df = 1, p = 0.5 R gives
+         * [0.81, 0.19]), so the ends are clipped there: 0 and 1. */
         double c = asin(sqrt(p)), h = t * se * (1 / (2 * sqrt(p) * sqrt(1 - p)));
-        *lo = pow(sin(c - h), 2);
-        *hi = pow(sin(c + h), 2);
+        *lo = c - h <= 0 ? 0 : pow(sin(c - h), 2);
+        *hi = c + h >= M_PI / 2 ? 1 : pow(sin(c + h), 2);
         return SS_OK;
     }
     case SS_CI_XLOGIT: {

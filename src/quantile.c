@@ -249,19 +249,46 @@ static void regularize(qsample *s)
     s->n = out;
 }
 
-/* The quantile p of the sorted sample by rule (R's qrule_*). */
+/* The first point whose cumulative share c / total reaches p (the last
+ * when none does). */
+static size_t first_reaching(const qsample *s, double p)
+{
+    size_t i = 0, j = s->n - 1;
+    while (i < j) {
+        size_t k = i + (j - i) / 2;
+        if (s->pt[k].c / s->total >= p)
+            j = k;
+        else
+            i = k + 1;
+    }
+    return i;
+}
+
+/* The quantile p of the sorted sample by rule (R's qrule_*).
+ *
+ * math (hf1) is the inverse of the weighted distribution function, the
+ * smallest y with F(y) >= p; school (hf2) the same but the mean of y and
+ * the next value where F(y) = p exactly.  R's qrule_math takes
+ * qs()'s pos = the last point with cumw <= p sum(w), "1 when none", and
+ * then the value after it unless F(x[pos]) = p: below the first point's
+ * share it returns the SECOND value (on 10, 20, 30, 40: q(0.2) = 20 but
+ * q(0.25) = 10), and where p sum(w) and cumw / sum(w) round differently
+ * the step lands one value late.  survstat evaluates the definition
+ * itself, with one comparison (c / total >= p), monotone in p. */
 static double rule_eval(const qsample *s, ss_qrule rule, double p)
 {
     qs_out q;
     switch (rule) {
     case SS_QRULE_MATH:
     case SS_QRULE_HF1:
-        q = qs(s, p);
-        return q.wlow == 0 ? q.qlow : q.qup;
+        return s->pt[first_reaching(s, p)].y;
     case SS_QRULE_SCHOOL:
-    case SS_QRULE_HF2:
-        q = qs(s, p);
-        return q.wlow == 0 ? (q.qlow + q.qup) / 2 : q.qup;
+    case SS_QRULE_HF2: {
+        size_t i = first_reaching(s, p);
+        if (s->pt[i].c / s->total == p && i + 1 < s->n)
+            return (s->pt[i].y + s->pt[i + 1].y) / 2;
+        return s->pt[i].y;
+    }
     case SS_QRULE_HF3:
         return hf3(s, p);
     case SS_QRULE_HF4: {

@@ -121,3 +121,41 @@ ti_cells likelihood-1121-row 'prop|q1|1|sex=女;region=崂山区|ci_low=;ci_high
 ti_cells likelihood-1121-t2b 't2b|q3||region=黄岛区;sex=男|ci_low=0.18198991912383458;ci_high=0.82496175796733484' -- \
   estimate tests/data/repro/case_1121.csv --weights w --strata st --ids psu --lonely-psu adjust \
   --na 9 --t2b q1,q3 --scale 5:1 --by region,sex --ci-method likelihood
+
+# Item 7, asin: R's sin(asin(sqrt(p)) -+ h)^2 folds back once the angle
+# passes 0 or pi/2 (df = 1: R gives [0.0656, 0.934] on p = 0.5 and
+# 0.99987 as the upper end on p = 0.8, a narrower interval for a larger
+# t).  survstat clips the angle to [0, pi/2].  By hand: each row its own
+# PSU, no weights, SE = sqrt(p(1-p)/(n-1)), t = qt(0.975, 1) =
+# tan(0.475 pi) (Cauchy), h = t SE / (2 sqrt(p(1-p))).
+printf 'id,y\n1,1\n2,1\n3,0\n4,0\n' >"$TMP/asin4.csv"
+python3 -c "print('id,y'); [print(f'{i},{int(i <= 144)}') for i in range(1, 181)]" >"$TMP/asin180.csv"
+ti_cells asin-df1-half 'prop|y|1||ci_low=0;ci_high=1' -- \
+  estimate "$TMP/asin4.csv" --ids id --prop y --ci-method asin --df 1
+ASIN_LO=$(python3 -c "
+import math
+p, n = 0.8, 180
+se = math.sqrt(p * (1 - p) / (n - 1))
+h = math.tan(0.475 * math.pi) * se / (2 * math.sqrt(p * (1 - p)))
+print(repr(math.sin(math.asin(math.sqrt(p)) - h) ** 2))")
+ti_cells asin-df1-clip "prop|y|1||ci_low=$ASIN_LO;ci_high=1
+prop|y|0||ci_low=0" -- \
+  estimate "$TMP/asin180.csv" --ids id --prop y --ci-method asin --df 1
+
+# Item 7, --qrule math: the smallest y with F(y) >= p (R's qrule_math,
+# through qs()'s "pos = 1 when none", gives the second value below the
+# first share: q(0.2) = 20 but q(0.25) = 10 on 10, 20, 30, 40).  By hand:
+# F = 0.25, 0.5, 0.75, 1.  school (hf2) the same, the mean at F = p.
+printf 'y\n10\n20\n30\n40\n' >"$TMP/q4.csv"
+ti_cells qrule-math 'quantile|y|0.1||estimate=10
+quantile|y|0.2||estimate=10
+quantile|y|0.25||estimate=10
+quantile|y|0.3||estimate=20
+quantile|y|0.5||estimate=20
+quantile|y|0.75||estimate=30
+quantile|y|0.8||estimate=40' -- \
+  estimate "$TMP/q4.csv" --quantile y --qrule math --probs 0.1,0.2,0.25,0.3,0.5,0.75,0.8
+ti_cells qrule-school 'quantile|y|0.2||estimate=10
+quantile|y|0.25||estimate=15
+quantile|y|0.3||estimate=20' -- \
+  estimate "$TMP/q4.csv" --quantile y --qrule school --probs 0.2,0.25,0.3
