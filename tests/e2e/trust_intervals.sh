@@ -159,3 +159,22 @@ ti_cells qrule-school 'quantile|y|0.2||estimate=10
 quantile|y|0.25||estimate=15
 quantile|y|0.3||estimate=20' -- \
   estimate "$TMP/q4.csv" --quantile y --qrule school --probs 0.2,0.25,0.3
+
+# case_5006: the logit intervals are 4.5e-9 from R's svyciprop.  The cause
+# is not the IRLS (survstat emulates glm.fit's iterations): R's
+# confint.svyglm turns the t interval into a normal one, tlevel = 1 -
+# 2 pnorm(qt(0.05, 1)) = 1 - 2.7e-10, and qnorm((1 - tlevel)/2) keeps
+# only the digits that survive that cancellation (at --level 0.999 with
+# df 1 nothing survives: qnorm(0) = -Inf, R's interval [0, 1]).  survstat
+# keeps the exact t; the reference is R's own svyglm fit with it,
+# expit(b -+ qt(0.95, 1) SE(b)) (tests/ref/make_intervals_refs.R).
+run estimate tests/data/repro/case_5006.csv --weights w --ids psu,ssu --lonely-psu certainty \
+  --na 9 --prop q2,region --by sex --level 0.9 --format csv
+if [ "$status" -ne 0 ]; then
+  bad "intervals case_5006: exit $status: $(cat "$TMP/err")"
+elif python3 tests/tools/reprocmp.py "$TMP/out" tests/ref/repro/case_5006_exact.expected.csv \
+    --cols estimate,ci_low,ci_high >"$TMP/cmp"; then
+  ok
+else
+  bad "intervals case_5006"; head -5 "$TMP/cmp"
+fi

@@ -35,3 +35,28 @@ for (k in sort(unique(d$q1))) {
         file = out, append = TRUE)
   }
 }
+
+# case_5006: survstat's logit intervals were 4.5e-9 from R's.  Not the IRLS:
+# R's confint.svyglm makes the Wald t interval through a normal one,
+# tlevel = 1 - 2 pnorm(qt(0.05, df)), then qnorm((1 - tlevel)/2); at df = 1
+# pnorm(qt(0.05, 1)) = 1.4e-10 and 1 - tlevel keeps only 6 digits (at level
+# 0.999 it is 0, qnorm(0) = -Inf and R's interval is [0, 1]).  The
+# reference: R's own svyglm fit with the exact t, expit(b -+ qt(0.95, 1) SE(b)).
+options(survey.lonely.psu = "certainty")
+d <- read.csv("tests/data/repro/case_5006.csv", stringsAsFactors = FALSE)
+out <- "tests/ref/repro/case_5006_exact.expected.csv"
+cat("statistic,variable,level,domain,estimate,ci_low,ci_high\n", file = out)
+for (v in c("q2", "region")) {
+  dn <- d[!is.na(d[[v]]) & d[[v]] != "" & d[[v]] != 9, ]
+  des <- svydesign(ids = ~psu + ssu, weights = ~w, data = dn)
+  for (k in sort(unique(dn[[v]]))) for (s in c("女", "男")) {
+    des$variables$ind <- as.numeric(dn[[v]] == k)
+    sub <- subset(des, sex == s)
+    p <- coef(svymean(~ind, sub))
+    if (p == 0 || p == 1) next
+    m <- svyglm(ind ~ 1, sub, family = quasibinomial)
+    ci <- plogis(coef(m) + c(-1, 1) * qt(0.95, degf(des)) * SE(m))
+    cat(sprintf("prop,%s,%s,sex=%s,%.17g,%.17g,%.17g\n", v, k, s, p, ci[1], ci[2]),
+        file = out, append = TRUE)
+  }
+}
