@@ -137,18 +137,29 @@ double ss_pbeta(double x, double a, double b)
         return 0;
     if (!(x < 1))
         return 1;
-    double v = gsl_cdf_beta_P(x, a, b);
-    if (isfinite(v))
-        return v;
+    if (a + b < 1000) {
+        double v = gsl_cdf_beta_P(x, a, b);
+        if (isfinite(v))
+            return v;
+    }
     if (x < (a + 1) / (a + b + 2))
         return exp(beta_log_front(x, a, b)) * beta_cf(x, a, b) / a;
     return 1 - exp(beta_log_front(x, a, b)) * beta_cf(1 - x, b, a) / b;
 }
 
+/* I_x(a, b) - P; above x = 1/2 as the upper tails, (1 - P) - I_{1-x}(b, a),
+ * which keep their digits where I_x is near 1 (1 - x is exact there). */
+static double beta_resid(double x, double a, double b, double P)
+{
+    if (x > 0.5)
+        return (1 - P) - ss_pbeta(1 - x, b, a);
+    return ss_pbeta(x, a, b) - P;
+}
+
 static double pbeta_minus(double x, void *params)
 {
     const double *q = params;
-    return ss_pbeta(x, q[0], q[1]) - q[2];
+    return beta_resid(x, q[0], q[1], q[2]);
 }
 
 /* Brent's method on I_x(a, b) - P in [0, 1] (at most 2000 steps). */
@@ -178,7 +189,7 @@ static double qbeta_brent(double P, double a, double b)
 static double qbeta_polish(double x, double P, double a, double b)
 {
     for (int i = 0; i < 4 && x > 0 && x < 1; i++) {
-        double f = ss_pbeta(x, a, b) - P, dens = gsl_ran_beta_pdf(x, a, b);
+        double f = beta_resid(x, a, b, P), dens = gsl_ran_beta_pdf(x, a, b);
         if (!(dens > 0) || !isfinite(dens) || !isfinite(f))
             break;
         double nx = x - f / dens;
