@@ -51,14 +51,19 @@ double ss_qt(double p, double df)
         return NAN;
     if (p == 0.5)
         return 0;
-    return p < 0.5 ? -qt_upper(p, df) : qt_upper(1 - p, df);
+    if (isinf(df))
+        return gsl_cdf_ugaussian_Pinv(p);
+    /* GSL's inverse where it is right (the same bits as before). */
+    const double q = p < 0.5 ? p : 1 - p;
+    double t = gsl_cdf_tdist_Pinv(p, df);
+    if (isfinite(t) && t != 0 && fabs(gsl_cdf_tdist_Q(fabs(t), df) - q) <= 1e-13 * q)
+        return t;
+    return p < 0.5 ? -qt_upper(q, df) : qt_upper(q, df);
 }
 
 double ss_quantile_t(double level, double df)
 {
-    if (isnan(df) || df <= 0)
-        return NAN;
-    return qt_upper((1 - level) / 2, df);
+    return ss_qt(1 - (1 - level) / 2, df);
 }
 
 size_t ss_estimate_requests(const ss_estimate_request *er, size_t n,

@@ -92,37 +92,34 @@ static double beta_log_front(double x, double a, double b)
     return a * log(x) + b * log1p(-x) - lgamma(a) - lgamma(b) + lgamma(ab);
 }
 
+/* One step of the modified Lentz method with the partial numerator num:
+ * updates c and d and returns the factor of the convergent. */
+static double lentz_step(double num, double *c, double *d)
+{
+    const double tiny = 1e-300;
+    *d = 1 + num * *d;
+    *c = 1 + num / *c;
+    if (fabs(*d) < tiny)
+        *d = tiny;
+    if (fabs(*c) < tiny)
+        *c = tiny;
+    *d = 1 / *d;
+    return *d * *c;
+}
+
 /* The continued fraction of I_x(a, b) (x < (a + 1) / (a + b + 2)), modified
  * Lentz; it needs about sqrt(max(a, b)) terms.  NaN if it does not settle. */
 static double beta_cf(double x, double a, double b)
 {
-    const double tiny = 1e-300;
-    double c = 1, d = 1 - (a + b) * x / (a + 1);
-    if (fabs(d) < tiny)
-        d = tiny;
-    d = 1 / d;
+    double c = 1, d = 1;
+    lentz_step(-(a + b) * x / (a + 1), &c, &d); /* d = 1 / (1 - (a + b) x / (a + 1)) */
+    c = 1;
     double h = d;
-    const double maxit = 100 * sqrt(a + b) + 1000; /* it needs about sqrt(max(a, b)) */
+    const double maxit = 100 * sqrt(a + b) + 1000;
     for (long m = 1; m <= maxit; m++) {
         double m2 = 2.0 * (double)m, md = (double)m;
-        double num = md * (b - md) * x / ((a + m2 - 1) * (a + m2));
-        d = 1 + num * d;
-        c = 1 + num / c;
-        if (fabs(d) < tiny)
-            d = tiny;
-        if (fabs(c) < tiny)
-            c = tiny;
-        d = 1 / d;
-        h *= d * c;
-        num = -(a + md) * (a + b + md) * x / ((a + m2) * (a + m2 + 1));
-        d = 1 + num * d;
-        c = 1 + num / c;
-        if (fabs(d) < tiny)
-            d = tiny;
-        if (fabs(c) < tiny)
-            c = tiny;
-        d = 1 / d;
-        double del = d * c;
+        h *= lentz_step(md * (b - md) * x / ((a + m2 - 1) * (a + m2)), &c, &d);
+        double del = lentz_step(-(a + md) * (a + b + md) * x / ((a + m2) * (a + m2 + 1)), &c, &d);
         h *= del;
         if (fabs(del - 1) < 1e-15)
             return h;
@@ -592,9 +589,9 @@ static int likelihood_profile(const ss_prop_input *in, const logit_fit f, double
     }
     disp /= W;
 
-    /* sqrt(qf(alpha, 1, m - 1, upper)) = qt(1 - alpha/2, m - 1): GSL's
-     * F inverse is NaN at m = 1e6. */
-    const double zmax = ss_qt(1 - alpha / 2, (double)m - 1);
+    /* sqrt(qf(alpha, 1, m - 1, upper)) = -qt(alpha/2, m - 1) (GSL's F
+     * inverse is NaN at m = 1e6); the lower tail keeps a tiny alpha. */
+    const double zmax = -ss_qt(alpha / 2, (double)m - 1);
     const double del = zmax / 5;
     double pts[2 * 10 + 1][2]; /* (beta, z) */
     int np = 0;
@@ -607,6 +604,9 @@ static int likelihood_profile(const ss_prop_input *in, const logit_fit f, double
         while (++step < 10 && fabs(zz) < zmax) {
             double bi = f.beta + sgn * step * del * se;
             double q = (deviance_at(&f, bi) - f.dev) / disp;
+            if (isnan(q))
+                return ss_error_set(err, SS_PROP_NOCI, NULL, 0,
+                                    "the likelihood profile is not a number (R gives NA)");
             if (q > -0.001)
                 q = q > 0 ? q : 0;
             else /* R stops: "profiling has found a better solution" */
@@ -619,6 +619,12 @@ static int likelihood_profile(const ss_prop_input *in, const logit_fit f, double
             np++;
         }
     }
+    int finite = np >= 2; /* no step at all when zmax is NaN */
+    for (int i = 0; i < np && finite; i++)
+        finite = isfinite(pts[i][0]) && isfinite(pts[i][1]);
+    if (!finite)
+        return ss_error_set(err, SS_PROP_NOCI, NULL, 0,
+                            "the likelihood profile is not a number (R gives NA)");
     qsort(pts, (size_t)np, sizeof pts[0], cmp_pair); /* by beta = by z */
     double px[21], pz[21], b[21], c[21], d[21];
     for (int i = 0; i < np; i++) {
@@ -643,6 +649,10 @@ static int likelihood_profile(const ss_prop_input *in, const logit_fit f, double
      * ordered by sy (stably), equal sy collapsed into the mean of their sx;
      * a spline through a flat or bending profile need not be monotone. */
     double pr[63][2];
+    for (int i = 0; i < ns; i++)
+        if (isnan(sy[i])) /* qsort must not see a NaN */
+            return ss_error_set(err, SS_PROP_NOCI, NULL, 0,
+                                "the likelihood profile is not a number (R gives NA)");
     for (int i = 0; i < ns; i++) {
         pr[i][0] = sy[i];
         pr[i][1] = (double)i;
