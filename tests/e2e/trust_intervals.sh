@@ -115,8 +115,8 @@ fi
 # shellcheck disable=SC2086
 ti_cells likelihood-1121-row 'prop|q1|1|sex=女;region=崂山区|ci_low=;ci_high=;flag=CIx;estimate=0.01054303701632835' -- \
   estimate $L1121
-# The same with the t2b of the repro case at levels 0.9 and 0.95 (the
-# failing command): every row answered.
+# The t2b of the repro case under Taylor (the command that failed with "not
+# monotone" at the default level): every row answered, as R.
 # shellcheck disable=SC2086
 ti_cells likelihood-1121-t2b 't2b|q3||region=黄岛区;sex=男|ci_low=0.18198991912383458;ci_high=0.82496175796733484' -- \
   estimate tests/data/repro/case_1121.csv --weights w --strata st --ids psu --lonely-psu adjust \
