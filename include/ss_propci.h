@@ -17,7 +17,14 @@
  *               (p + z^2/2n -+ z sqrt(p(1-p)/n + z^2/4n^2)) / (1 + z^2/n)
  * A 0% or 100% estimate gets, for every method, the one-sided exact
  * binomial bound on the domain's n: [0, 1 - (alpha/2)^(1/n)] or
- * [(alpha/2)^(1/n), 1]. */
+ * [(alpha/2)^(1/n), 1].
+ *
+ * Where survstat departs from R (issue 18): beta with SE 0 takes n_eff = n
+ * (R: Inf, and its interval [0.5, 0.5]); asin clips the angle to
+ * [0, pi/2] (R's sin^2 folds back past it); likelihood, where the profile
+ * misses its cut-off, finds a better fit, or the logit fit does not
+ * converge, gives that row no interval (SS_PROP_NOCI: empty cells, flag
+ * CIx, a warning) where R gives NA, half an interval or stops. */
 #ifndef SS_PROPCI_H
 #define SS_PROPCI_H
 
