@@ -17,7 +17,14 @@
  *               (p + z^2/2n -+ z sqrt(p(1-p)/n + z^2/4n^2)) / (1 + z^2/n)
  * A 0% or 100% estimate gets, for every method, the one-sided exact
  * binomial bound on the domain's n: [0, 1 - (alpha/2)^(1/n)] or
- * [(alpha/2)^(1/n), 1]. */
+ * [(alpha/2)^(1/n), 1].
+ *
+ * Where survstat departs from R (issue 18): beta with SE 0 takes n_eff = n
+ * (R: Inf, and its interval [0.5, 0.5]); asin clips the angle to
+ * [0, pi/2] (R's sin^2 folds back past it); likelihood, where the profile
+ * misses its cut-off, finds a better fit, or the logit fit does not
+ * converge, gives that row no interval (SS_PROP_NOCI: empty cells, flag
+ * CIx, a warning) where R gives NA, half an interval or stops. */
 #ifndef SS_PROPCI_H
 #define SS_PROPCI_H
 
@@ -98,9 +105,15 @@ int ss_prop_logit_sums(const ss_logit_pre *pre, double S1, double a1, double *be
  * on df. */
 void ss_prop_logit_interval(double beta, double var, double level, double df, double *lo,
                             double *hi);
+/* What ss_prop_ci and ss_prop_likelihood_ci return when this one row has
+ * no interval (the logit fit does not converge, the likelihood profile
+ * does not reach its cut-off or finds a better fit): err->message says
+ * why, and the caller leaves the interval empty and flags the row. */
+#define SS_PROP_NOCI 3
+
 /* The interval by method into lo, hi; z is scratch of m doubles.
- * Fails (with err filled) only when a model fit does not converge or the
- * design variance fails (a lonely PSU). */
+ * SS_PROP_NOCI (above), or fails (with err filled) when the design
+ * variance fails (a lonely PSU). */
 int ss_prop_ci(ss_ci_method method, const ss_prop_input *in, double *z,
                double *lo, double *hi, ss_error *err);
 
@@ -121,6 +134,14 @@ int ss_prop_logit_coef(const ss_prop_input *in, double *z, double *beta);
  * p(1-p)/Var capped at n, n* = n_eff (t_{n-1}/t_df)^2 at level. */
 void ss_prop_kg(double p, double var, double n, double df, double level,
                 double *lo, double *hi);
+
+/* The regularized incomplete beta I_x(a, b) (R's pbeta), also where
+ * GSL's alone gives NaN (a + b in the millions). */
+double ss_pbeta(double x, double a, double b);
+/* R's qbeta(P, a, b): never NaN for 0 <= P <= 1 and a, b not NaN (a <= 0
+ * gives 0, b <= 0 gives 1); GSL's inverse checked, Brent's method in
+ * [0, 1] where it fails. */
+double ss_qbeta(double P, double a, double b);
 
 /* The NCHS 2017 flags of a proportion, as text into buf ("" when none):
  * "Px" suppress, "Pc" complement unreliable, "Pdf" df < 8, "P0" 0 or 100%,

@@ -355,6 +355,13 @@ static int parse_args(estimate_args *a, int argc, char **argv, ss_error *err)
         return ss_error_set(err, SS_EUSAGE, NULL, 0,
                             "nothing to estimate: give --mean, --total, --prop, --ratio,"
                             " --quantile, --t2b, --b2b, --net or --index");
+    /* A df so small that t overflows (R: qt gives Inf) leaves every
+     * interval unbounded: refused rather than written as empty cells. */
+    if (a->opt.df_mode == SS_DF_FIXED && !isfinite(ss_quantile_t(a->opt.level, a->opt.df_fixed)))
+        return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                            "--df: %g makes the t quantile at level %g infinite (every interval "
+                            "unbounded): give a larger df",
+                            a->opt.df_fixed, a->opt.level);
     if (a->opt.compare && a->opt.nby == 0)
         return ss_error_set(err, SS_EUSAGE, NULL, 0, "--compare needs --by");
     for (size_t i = 0; i < a->nreq && !a->scale_set; i++)
@@ -503,6 +510,8 @@ int cmd_estimate(int argc, char **argv)
         rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
     if (rc == SS_OK)
         rc = ss_cli_write(&a.cli, &g, &err);
+    if (rc == SS_OK)
+        ss_estimate_warn(&res, "estimate");
     if (rc == SS_OK && !a.cli.design.weights && !a.cli.design.strata && !a.cli.design.nids &&
         !a.cli.design.nfpc && !ss_weight_any(&a.cli.weight))
         fprintf(stderr,

@@ -1,6 +1,7 @@
 #include "ss_estimate.h"
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -10,16 +11,59 @@
 #include <string.h>
 
 #include "ss_mem.h"
+#include "ss_propci.h"
 #include "ss_replicate.h"
+
+/* The upper quantile t > 0 with P(T_df > t) = q, 0 < q <= 1/2.  GSL's
+ * inverse is NaN for df below about 0.05 and loses digits in far tails
+ * (1e-6 relative at q = 5e-13), so for df >= 1 it is polished by Newton
+ * steps on GSL's upper tail (accurate there) and checked; below df = 1,
+ * or where that fails, t comes from the beta quantile: P(T > t) =
+ * I_x(df/2, 1/2)/2 with x = df/(df + t^2).  An infinite t where the
+ * quantile overflows a double (R: Inf too). */
+static double qt_upper(double q, double df)
+{
+    if (isinf(df))
+        return gsl_cdf_ugaussian_Qinv(q);
+    if (q >= 0.5)
+        return 0;
+    if (df >= 1) {
+        double t = gsl_cdf_tdist_Qinv(q, df);
+        for (int i = 0; i < 6 && t > 0 && isfinite(t); i++) {
+            double f = gsl_cdf_tdist_Q(t, df) - q, dens = gsl_ran_tdist_pdf(t, df);
+            if (!(dens > 0) || !isfinite(f))
+                break;
+            double nt = t + f / dens;
+            if (!(nt > 0) || !isfinite(nt) || nt == t)
+                break;
+            t = nt;
+        }
+        if (t > 0 && isfinite(t) && fabs(gsl_cdf_tdist_Q(t, df) - q) <= 1e-13 * q)
+            return t;
+    }
+    double x = ss_qbeta(2 * q, df / 2, 0.5);
+    return x > 0 ? sqrt(df * ((1 - x) / x)) : INFINITY;
+}
+
+double ss_qt(double p, double df)
+{
+    if (isnan(p) || isnan(df) || df <= 0)
+        return NAN;
+    if (p == 0.5)
+        return 0;
+    if (isinf(df))
+        return gsl_cdf_ugaussian_Pinv(p);
+    /* GSL's inverse where it is right (the same bits as before). */
+    const double q = p < 0.5 ? p : 1 - p;
+    double t = gsl_cdf_tdist_Pinv(p, df);
+    if (isfinite(t) && t != 0 && fabs(gsl_cdf_tdist_Q(fabs(t), df) - q) <= 1e-13 * q)
+        return t;
+    return p < 0.5 ? -qt_upper(q, df) : qt_upper(q, df);
+}
 
 double ss_quantile_t(double level, double df)
 {
-    double q = 1 - (1 - level) / 2;
-    if (isnan(df) || df <= 0)
-        return NAN;
-    if (isinf(df))
-        return gsl_cdf_ugaussian_Pinv(q);
-    return gsl_cdf_tdist_Pinv(q, df);
+    return ss_qt(1 - (1 - level) / 2, df);
 }
 
 size_t ss_estimate_requests(const ss_estimate_request *er, size_t n,
@@ -361,7 +405,7 @@ static int rep_logit_fit(const ss_design *d, work *wk, const ss_prop_input *in, 
                          double *v, ss_error *err)
 {
     if (ss_prop_logit_coef(in, wk->z2, b) != 0)
-        return ss_error_set(err, SS_EDATA, NULL, 0, "the logit interval did not converge");
+        return ss_error_set(err, SS_PROP_NOCI, NULL, 0, "the logit fit did not converge");
     for (size_t k = 0; k < d->rep->nrep; k++) {
         double p = wk->theta[k], eta = *b, mu = 1 / (1 + exp(-eta));
         if (isnan(p))
@@ -429,6 +473,32 @@ static int keep_scores(const ss_design *d, work *wk, size_t m)
     memcpy(wk->kz + wk->kn, d->rep ? wk->theta : wk->z, m * sizeof *wk->z);
     wk->kn += m;
     return SS_OK;
+}
+
+/* A row without an interval (SS_PROP_NOCI): empty interval cells, the
+ * flag CIx, and the reason kept in the row's note for the warning that
+ * ss_estimate_warn prints (estimate writes no note column). */
+static int no_interval(ss_result_row *r, ss_error *err)
+{
+    r->ci_low = r->ci_high = NAN;
+    int rc = ss_result_set_str(&r->flag, "CIx") | ss_result_set_str(&r->note, err->message);
+    ss_error_clear(err);
+    return rc;
+}
+
+void ss_estimate_warn(const ss_result *res, const char *cmd)
+{
+    for (size_t i = 0; i < res->n; i++) {
+        const ss_result_row *r = &res->row[i];
+        if (!r->flag || !strstr(r->flag, "CIx") || !r->note)
+            continue;
+        fprintf(stderr,
+                "survstat %s: warning: %s %s%s%s%s%s: no interval: %s; its ci_low and ci_high "
+                "are empty and its flag is CIx\n",
+                cmd, r->statistic, r->variable, r->level && *r->level ? " level " : "",
+                r->level ? r->level : "", r->domain && *r->domain ? " in " : "",
+                r->domain ? r->domain : "", r->note);
+    }
 }
 
 /* A failed interval fit names the variable: "NAME: the ... interval ...". */
@@ -670,7 +740,9 @@ static int mean_end(const ss_design *d, work *wk, const ss_estimate_options *o,
         r->cv = r->se / fabs(p);
         ss_prop_input pin = {d, wk->dw, wk->rows, wk->y, m, p, var, o->level, df, ddf, pre};
         rc = rep_prop_ci(d, wk, &pin, o->ci_method, &r->ci_low, &r->ci_high, err);
-        if (rc != SS_OK)
+        if (rc == SS_PROP_NOCI && no_interval(r, err) != 0)
+            return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        if (rc != SS_OK && rc != SS_PROP_NOCI)
             return ci_error(err, rc, name);
     } else {
         if (o->ci_method == SS_CI_BETA && o->df_mode == SS_DF_DESIGN)
@@ -684,13 +756,18 @@ static int mean_end(const ss_design *d, work *wk, const ss_estimate_options *o,
                                 s->streamed ? NULL : wk->y, m, p, var, o->level, df,
                                 o->df_mode == SS_DF_DESIGN ? ddf : df, pre};
             rc = ss_prop_ci(o->ci_method, &in, wk->z2, &r->ci_low, &r->ci_high, err);
-            if (rc != SS_OK)
+            if (rc == SS_PROP_NOCI && no_interval(r, err) != 0)
+                return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+            if (rc != SS_OK && rc != SS_PROP_NOCI)
                 return ci_error(err, rc, name);
         }
     }
     if (o->nchs) {
-        char flag[32];
+        char flag[40];
         ss_prop_nchs(p, var, (double)m, ddf, flag, sizeof flag);
+        if (r->flag && *r->flag) /* CIx */
+            snprintf(flag + strlen(flag), sizeof flag - strlen(flag), "%s%s", *flag ? " " : "",
+                     r->flag);
         if (ss_result_set_str(&r->flag, flag) != 0)
             return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     }

@@ -338,7 +338,8 @@ static const char *flag_meaning(const char *code)
                                        {"Pc", "complement unreliable"},
                                        {"Pdf", "df < 8"},
                                        {"P0", "0% or 100%"},
-                                       {"R", "relative SE > 30%"}};
+                                       {"R", "relative SE > 30%"},
+                                       {"CIx", "no interval"}};
     for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
         if (strcmp(code, m[i][0]) == 0)
             return m[i][1];

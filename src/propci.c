@@ -3,7 +3,10 @@
 #include "ss_propci.h"
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
 #include <gsl/gsl_randist.h>
+#include <gsl/gsl_roots.h>
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -36,26 +39,155 @@ static double expit(double x)
     return 1 / (1 + exp(-x));
 }
 
-/* qt(alpha/2, df) as R: the lower tail, -Inf..0. */
-static double qt_lower(double a, double df)
+/* ---- R's qbeta(P, a, b), robust ----
+ *
+ * GSL's gsl_cdf_beta_Pinv fails (NaN) on ordinary parameters (P = 0.975,
+ * a = 9.94591, b = 1024.04), and GSL's gsl_cdf_beta_P itself gives NaN
+ * near the mean once a + b passes about 2e6 (its continued fraction stops
+ * at 512 terms).  So the incomplete beta has a second evaluation here: the
+ * same continued fraction (Lentz) run to convergence, its front factor
+ * x^a (1-x)^b / B(a, b) through Stirling's series so that the large
+ * logarithms cancel exactly; and the quantile is found by Brent's method
+ * bracketed in [0, 1]. */
+
+/* lgamma(z) minus Stirling's (z - 1/2) log z - z + log(2 pi)/2, z >= 10. */
+static double stirling_corr(double z)
 {
-    if (isinf(df))
-        return gsl_cdf_ugaussian_Pinv(a);
-    return gsl_cdf_tdist_Pinv(a, df);
+    const double z2 = 1 / (z * z);
+    return (1.0 / 12 - z2 * (1.0 / 360 - z2 * (1.0 / 1260 - z2 / 1680))) / z;
 }
 
-/* qbeta polished by Newton steps on GSL's regularized incomplete beta, so
- * that it agrees with R's qbeta far below 1e-9. */
-static double qbeta(double P, double a, double b)
+/* log1p(d) - d without the cancellation for small d. */
+static double log1pmx(double d)
 {
-    if (a <= 0)
+    if (fabs(d) > 0.01)
+        return log1p(d) - d;
+    double term = d, sum = 0;
+    for (int k = 2; k < 40; k++) {
+        term *= -d;
+        double t = term / k;
+        sum += t;
+        if (fabs(t) <= 1e-17 * fabs(sum))
+            break;
+    }
+    return sum;
+}
+
+/* log(x^a (1-x)^b / B(a, b)). */
+static double beta_log_front(double x, double a, double b)
+{
+    const double ab = a + b;
+    if (a >= 10 && b >= 10) {
+        const double x0 = a / ab;
+        return a * log1pmx((x - x0) / x0) + b * log1pmx((x0 - x) / (1 - x0)) +
+               0.5 * log(a / ab * b / (2 * M_PI)) - stirling_corr(a) - stirling_corr(b) +
+               stirling_corr(ab);
+    }
+    if (b >= 10)
+        return a * log(x * ab) + b * log1p(-x) - lgamma(a) + (b - 0.5) * log1p(a / b) - a -
+               stirling_corr(b) + stirling_corr(ab);
+    if (a >= 10)
+        return b * log((1 - x) * ab) + a * log(x) - lgamma(b) + (a - 0.5) * log1p(b / a) - b -
+               stirling_corr(a) + stirling_corr(ab);
+    return a * log(x) + b * log1p(-x) - lgamma(a) - lgamma(b) + lgamma(ab);
+}
+
+/* One step of the modified Lentz method with the partial numerator num:
+ * updates c and d and returns the factor of the convergent. */
+static double lentz_step(double num, double *c, double *d)
+{
+    const double tiny = 1e-300;
+    *d = 1 + num * *d;
+    *c = 1 + num / *c;
+    if (fabs(*d) < tiny)
+        *d = tiny;
+    if (fabs(*c) < tiny)
+        *c = tiny;
+    *d = 1 / *d;
+    return *d * *c;
+}
+
+/* The continued fraction of I_x(a, b) (x < (a + 1) / (a + b + 2)), modified
+ * Lentz; it needs about sqrt(max(a, b)) terms.  NaN if it does not settle. */
+static double beta_cf(double x, double a, double b)
+{
+    double c = 1, d = 1;
+    lentz_step(-(a + b) * x / (a + 1), &c, &d); /* d = 1 / (1 - (a + b) x / (a + 1)) */
+    c = 1;
+    double h = d;
+    const double maxit = 100 * sqrt(a + b) + 1000;
+    for (long m = 1; m <= maxit; m++) {
+        double m2 = 2.0 * (double)m, md = (double)m;
+        h *= lentz_step(md * (b - md) * x / ((a + m2 - 1) * (a + m2)), &c, &d);
+        double del = lentz_step(-(a + md) * (a + b + md) * x / ((a + m2) * (a + m2 + 1)), &c, &d);
+        h *= del;
+        if (fabs(del - 1) < 1e-15)
+            return h;
+    }
+    return NAN;
+}
+
+/* The regularized incomplete beta I_x(a, b): GSL's, else the above. */
+double ss_pbeta(double x, double a, double b)
+{
+    if (!(x > 0))
         return 0;
-    if (b <= 0)
+    if (!(x < 1))
         return 1;
-    double x = gsl_cdf_beta_Pinv(P, a, b);
+    if (a + b < 1000) {
+        double v = gsl_cdf_beta_P(x, a, b);
+        if (isfinite(v))
+            return v;
+    }
+    if (x < (a + 1) / (a + b + 2))
+        return exp(beta_log_front(x, a, b)) * beta_cf(x, a, b) / a;
+    return 1 - exp(beta_log_front(x, a, b)) * beta_cf(1 - x, b, a) / b;
+}
+
+/* I_x(a, b) - P; above x = 1/2 as the upper tails, (1 - P) - I_{1-x}(b, a),
+ * which keep their digits where I_x is near 1 (1 - x is exact there). */
+static double beta_resid(double x, double a, double b, double P)
+{
+    if (x > 0.5)
+        return (1 - P) - ss_pbeta(1 - x, b, a);
+    return ss_pbeta(x, a, b) - P;
+}
+
+static double pbeta_minus(double x, void *params)
+{
+    const double *q = params;
+    return beta_resid(x, q[0], q[1], q[2]);
+}
+
+/* Brent's method on I_x(a, b) - P in [0, 1] (at most 2000 steps). */
+static double qbeta_brent(double P, double a, double b)
+{
+    double q[3] = {a, b, P};
+    gsl_function F = {pbeta_minus, q};
+    gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
+    if (!s)
+        return NAN;
+    double x = NAN;
+    if (gsl_root_fsolver_set(s, &F, 0, 1) == GSL_SUCCESS) {
+        for (int it = 0; it < 2000; it++) {
+            if (gsl_root_fsolver_iterate(s) != GSL_SUCCESS)
+                break;
+            x = gsl_root_fsolver_root(s);
+            double lo = gsl_root_fsolver_x_lower(s), hi = gsl_root_fsolver_x_upper(s);
+            if (lo == hi || gsl_root_test_interval(lo, hi, 0, 4 * DBL_EPSILON) == GSL_SUCCESS)
+                break;
+        }
+    }
+    gsl_root_fsolver_free(s);
+    return x;
+}
+
+/* Newton steps on I_x(a, b) - P from x, while they stay in (0, 1). */
+static double qbeta_polish(double x, double P, double a, double b)
+{
     for (int i = 0; i < 4 && x > 0 && x < 1; i++) {
-        double f = gsl_cdf_beta_P(x, a, b) - P, dens = gsl_ran_beta_pdf(x, a, b);
-        if (!(dens > 0) || !isfinite(dens))
+        double f = beta_resid(x, a, b, P), dens = gsl_ran_beta_pdf(x, a, b);
+        if (!(dens > 0) || !isfinite(dens) || !isfinite(f))
             break;
         double nx = x - f / dens;
         if (!(nx > 0 && nx < 1))
@@ -63,6 +195,33 @@ static double qbeta(double P, double a, double b)
         x = nx;
     }
     return x;
+}
+
+/* R's qbeta(P, a, b) for 0 < P < 1 (a <= 0: 0, b <= 0: 1, an infinite
+ * parameter: the point mass), to well below 1e-9 relative: Brent's method
+ * polished by Newton steps.  GSL's gsl_cdf_beta_Pinv is not used at all:
+ * it gives NaN at (0.975, 9.94591, 1024.04) and never returns at
+ * (0.975, 1e6, 1e6).  Past a + b = 1e10 the Cornish-Fisher expansion (to
+ * the skewness term; its error is of order 1/(a + b)). */
+double ss_qbeta(double P, double a, double b)
+{
+    if (isnan(P) || isnan(a) || isnan(b))
+        return NAN;
+    if (a <= 0 || P <= 0)
+        return 0;
+    if (b <= 0 || P >= 1)
+        return 1;
+    if (isinf(a) || isinf(b))
+        return isinf(a) && isinf(b) ? NAN : isinf(a) ? 1 : 0;
+    const double ab = a + b;
+    if (ab > 1e10) {
+        double mu = a / ab, sd = sqrt(a / ab * (b / ab) / (ab + 1));
+        double g = 2 * (b - a) * sqrt(ab + 1) / ((ab + 2) * sqrt(a * b));
+        double z = gsl_cdf_ugaussian_Pinv(P);
+        double x = mu + sd * (z + g * (z * z - 1) / 6);
+        return x < 0 ? 0 : x > 1 ? 1 : x;
+    }
+    return qbeta_polish(qbeta_brent(P, a, b), P, a, b);
 }
 
 /* ---- R's svyglm(y ~ 1, family = quasibinomial) ---- */
@@ -385,6 +544,14 @@ static int cmp_pair(const void *a, const void *b)
     return (x[0] > y[0]) - (x[0] < y[0]);
 }
 
+/* By the first, then the second (an index: a stable order). */
+static int cmp_pair_stable(const void *a, const void *b)
+{
+    const double *x = a, *y = b;
+    int c = (x[0] > y[0]) - (x[0] < y[0]);
+    return c ? c : (x[1] > y[1]) - (x[1] < y[1]);
+}
+
 /* confint(svyglm, method = "likelihood", ddf = df) for the intercept:
  * lambda = design variance / model variance of the coefficient, the
  * unscaled level 2 alpha with alpha = pnorm(qt(a/2, df) sqrt(lambda))/2,
@@ -400,11 +567,7 @@ static int likelihood_profile(const ss_prop_input *in, const logit_fit f, double
     const double se = sqrt(var), mu = expit(f.beta);
     const double lambda = var * f.sW; /* var / (1 / sW) */
     const double a = (1 - in->level) / 2;
-    double alpha;
-    if (isinf(in->df))
-        alpha = gsl_cdf_ugaussian_P(gsl_cdf_ugaussian_Pinv(a) * sqrt(lambda)) / 2;
-    else
-        alpha = gsl_cdf_ugaussian_P(gsl_cdf_tdist_Pinv(a, in->df) * sqrt(lambda)) / 2;
+    const double alpha = gsl_cdf_ugaussian_P(ss_qt(a, in->df) * sqrt(lambda)) / 2;
 
     /* The dispersion: svyvar of svyglm's Pearson residuals (y - mu) /
      * sqrt(mu (1 - mu)), without the prior weights (weights w, the divisor
@@ -426,7 +589,9 @@ static int likelihood_profile(const ss_prop_input *in, const logit_fit f, double
     }
     disp /= W;
 
-    const double zmax = sqrt(gsl_cdf_fdist_Qinv(alpha, 1, (double)m - 1));
+    /* sqrt(qf(alpha, 1, m - 1, upper)) = -qt(alpha/2, m - 1) (GSL's F
+     * inverse is NaN at m = 1e6); the lower tail keeps a tiny alpha. */
+    const double zmax = -ss_qt(alpha / 2, (double)m - 1);
     const double del = zmax / 5;
     double pts[2 * 10 + 1][2]; /* (beta, z) */
     int np = 0;
@@ -439,17 +604,27 @@ static int likelihood_profile(const ss_prop_input *in, const logit_fit f, double
         while (++step < 10 && fabs(zz) < zmax) {
             double bi = f.beta + sgn * step * del * se;
             double q = (deviance_at(&f, bi) - f.dev) / disp;
+            if (isnan(q))
+                return ss_error_set(err, SS_PROP_NOCI, NULL, 0,
+                                    "the likelihood profile is not a number (R gives NA)");
             if (q > -0.001)
                 q = q > 0 ? q : 0;
-            else
-                return ss_error_set(err, SS_EDATA, NULL, 0,
-                                    "the likelihood profile found a better fit");
+            else /* R stops: "profiling has found a better solution" */
+                return ss_error_set(err, SS_PROP_NOCI, NULL, 0,
+                                    "the likelihood profile found a better fit than the "
+                                    "estimate's (R stops here too)");
             zz = sgn * sqrt(q);
             pts[np][0] = bi;
             pts[np][1] = zz;
             np++;
         }
     }
+    int finite = np >= 2; /* no step at all when zmax is NaN */
+    for (int i = 0; i < np && finite; i++)
+        finite = isfinite(pts[i][0]) && isfinite(pts[i][1]);
+    if (!finite)
+        return ss_error_set(err, SS_PROP_NOCI, NULL, 0,
+                            "the likelihood profile is not a number (R gives NA)");
     qsort(pts, (size_t)np, sizeof pts[0], cmp_pair); /* by beta = by z */
     double px[21], pz[21], b[21], c[21], d[21];
     for (int i = 0; i < np; i++) {
@@ -459,7 +634,7 @@ static int likelihood_profile(const ss_prop_input *in, const logit_fit f, double
     fmm_spline(np, px, pz, b, c, d);
     /* spline(): 3 np points from min to max, as seq.int fills them. */
     const int ns = 3 * np;
-    double sx[63], sy[63];
+    double sx[63], sy[63], py[63], pxu[63];
     const double from = px[0], to = px[np - 1], by = (to - from) / (double)(ns - 1);
     for (int i = 0; i < ns; i++) {
         if (i == 0)
@@ -470,14 +645,38 @@ static int likelihood_profile(const ss_prop_input *in, const logit_fit f, double
             sx[i] = i < ns / 2 ? from + (double)i * by : to - (double)(ns - 1 - i) * by;
         sy[i] = spline_eval(sx[i], np, px, pz, b, c, d);
     }
-    /* approx(sy, sx): sy must be increasing (a monotone profile). */
-    for (int i = 1; i < ns; i++)
-        if (!(sy[i] > sy[i - 1]))
-            return ss_error_set(err, SS_EDATA, NULL, 0,
-                                "the likelihood profile is not monotone");
+    /* approx(sy, sx) as R's regularize.values() makes it: the points
+     * ordered by sy (stably), equal sy collapsed into the mean of their sx;
+     * a spline through a flat or bending profile need not be monotone. */
+    double pr[63][2];
+    for (int i = 0; i < ns; i++)
+        if (isnan(sy[i])) /* qsort must not see a NaN */
+            return ss_error_set(err, SS_PROP_NOCI, NULL, 0,
+                                "the likelihood profile is not a number (R gives NA)");
+    for (int i = 0; i < ns; i++) {
+        pr[i][0] = sy[i];
+        pr[i][1] = (double)i;
+    }
+    qsort(pr, (size_t)ns, sizeof pr[0], cmp_pair_stable);
+    int nu = 0;
+    for (int i = 0, j; i < ns; i = j) {
+        long double sum = 0;
+        for (j = i; j < ns && pr[j][0] == pr[i][0]; j++)
+            sum += sx[(int)pr[j][1]];
+        py[nu] = pr[i][0];
+        pxu[nu++] = (double)(sum / (j - i));
+    }
     double cut = gsl_cdf_ugaussian_Pinv(2 * alpha);
-    *lo = expit(approx_at(cut, sy, sx, ns));
-    *hi = expit(approx_at(-cut, sy, sx, ns));
+    double blo = approx_at(cut, py, pxu, nu), bhi = approx_at(-cut, py, pxu, nu);
+    if (isnan(blo) || isnan(bhi))
+        return ss_error_set(err, SS_PROP_NOCI, NULL, 0,
+                            "the likelihood profile does not reach the cut-off %s the "
+                            "estimate (R gives NA)",
+                            isnan(blo) && isnan(bhi) ? "on either side of"
+                            : isnan(blo)            ? "below"
+                                                    : "above");
+    *lo = expit(blo);
+    *hi = expit(bhi);
     return SS_OK;
 }
 
@@ -487,7 +686,7 @@ static int likelihood_ci(const ss_prop_input *in, double *z, double *lo, double 
 {
     logit_fit f;
     if (logit_irls(in, z, &f) != 0)
-        return ss_error_set(err, SS_EDATA, NULL, 0, "the likelihood interval did not converge");
+        return ss_error_set(err, SS_PROP_NOCI, NULL, 0, "the logit fit did not converge");
     double var;
     int rc = ss_design_vcov(in->d, in->dw, in->rows, z, in->m, 1, &var, err);
     if (rc != SS_OK)
@@ -500,7 +699,7 @@ int ss_prop_likelihood_ci(const ss_prop_input *in, double var_coef, double *z, d
 {
     logit_fit f;
     if (logit_irls(in, z, &f) != 0)
-        return ss_error_set(err, SS_EDATA, NULL, 0, "the likelihood interval did not converge");
+        return ss_error_set(err, SS_PROP_NOCI, NULL, 0, "the logit fit did not converge");
     return likelihood_profile(in, f, var_coef, z, lo, hi, err);
 }
 
@@ -527,7 +726,7 @@ int ss_prop_ci(ss_ci_method method, const ss_prop_input *in, double *z, double *
     case SS_CI_LOGIT: {
         logit_fit f;
         if (logit_irls(in, z, &f) != 0)
-            return ss_error_set(err, SS_EDATA, NULL, 0, "the logit interval did not converge");
+            return ss_error_set(err, SS_PROP_NOCI, NULL, 0, "the logit fit did not converge");
         double var;
         int rc = ss_design_vcov(in->d, in->dw, in->rows, z, in->m, 1, &var, err);
         if (rc != SS_OK)
@@ -542,9 +741,12 @@ int ss_prop_ci(ss_ci_method method, const ss_prop_input *in, double *z, double *
         *hi = p + t * se;
         return SS_OK;
     case SS_CI_ASIN: {
+        /* R: sin(asin(sqrt(p)) -+ h)^2.  The angle lives in [0, pi/2]:
+         * past either end sin^2 folds back (at df = 1, p = 0.5 R gives
+         * [0.81, 0.19]), so the ends are clipped there: 0 and 1. */
         double c = asin(sqrt(p)), h = t * se * (1 / (2 * sqrt(p) * sqrt(1 - p)));
-        *lo = pow(sin(c - h), 2);
-        *hi = pow(sin(c + h), 2);
+        *lo = c - h <= 0 ? 0 : pow(sin(c - h), 2);
+        *hi = c + h >= M_PI / 2 ? 1 : pow(sin(c + h), 2);
         return SS_OK;
     }
     case SS_CI_XLOGIT: {
@@ -554,11 +756,14 @@ int ss_prop_ci(ss_ci_method method, const ss_prop_input *in, double *z, double *
         return SS_OK;
     }
     case SS_CI_BETA: {
-        double ne = p * (1 - p) / in->var;
-        double r = qt_lower(a, (double)in->m - 1) / qt_lower(a, in->domain_df);
+        /* SE 0 leaves n_eff = p(1-p)/Var undefined (R: Inf, and its
+         * qbeta(, Inf, Inf) gives [0.5, 0.5] whatever p is); the NCHS rule
+         * (as in ss_prop_kg) takes the domain's n, the design effect 1. */
+        double ne = in->var > 0 ? p * (1 - p) / in->var : (double)in->m;
+        double r = ss_qt(a, (double)in->m - 1) / ss_qt(a, in->domain_df);
         ne = in->domain_df >= 1 && in->m >= 2 ? ne * r * r : 0;
-        *lo = qbeta(a, ne * p, ne * (1 - p) + 1);
-        *hi = qbeta(1 - a, ne * p + 1, ne * (1 - p));
+        *lo = ss_qbeta(a, ne * p, ne * (1 - p) + 1);
+        *hi = ss_qbeta(1 - a, ne * p + 1, ne * (1 - p));
         return SS_OK;
     }
     case SS_CI_WILSON: {
@@ -580,10 +785,10 @@ void ss_prop_kg(double p, double var, double n, double df, double level, double 
     double ne = p > 0 && p < 1 && var > 0 ? p * (1 - p) / var : n;
     if (ne > n)
         ne = n;
-    double r = qt_lower(a, n - 1) / qt_lower(a, df);
+    double r = ss_qt(a, n - 1) / ss_qt(a, df);
     ne = df >= 1 && n >= 2 ? ne * r * r : 0; /* no df: n* = 0, the interval [0, 1] */
-    *lo = p <= 0 ? 0 : qbeta(a, ne * p, ne * (1 - p) + 1);
-    *hi = p >= 1 ? 1 : qbeta(1 - a, ne * p + 1, ne * (1 - p));
+    *lo = p <= 0 ? 0 : ss_qbeta(a, ne * p, ne * (1 - p) + 1);
+    *hi = p >= 1 ? 1 : ss_qbeta(1 - a, ne * p + 1, ne * (1 - p));
 }
 
 void ss_prop_nchs(double p, double var, double n, double df, char *buf, size_t size)

@@ -7,11 +7,11 @@
  * accumulates in double, and order() is stable (ties keep row order). */
 #include "ss_quantile.h"
 
-#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ss_estimate.h"
 #include "ss_replicate.h"
 
 int ss_qrule_parse(const char *name, ss_qrule *out)
@@ -249,19 +249,46 @@ static void regularize(qsample *s)
     s->n = out;
 }
 
-/* The quantile p of the sorted sample by rule (R's qrule_*). */
+/* The first point whose cumulative share c / total reaches p (the last
+ * when none does). */
+static size_t first_reaching(const qsample *s, double p)
+{
+    size_t i = 0, j = s->n - 1;
+    while (i < j) {
+        size_t k = i + (j - i) / 2;
+        if (s->pt[k].c / s->total >= p)
+            j = k;
+        else
+            i = k + 1;
+    }
+    return i;
+}
+
+/* The quantile p of the sorted sample by rule (R's qrule_*).
+ *
+ * math (hf1) is the inverse of the weighted distribution function, the
+ * smallest y with F(y) >= p; school (hf2) the same but the mean of y and
+ * the next value where F(y) = p exactly.  R's qrule_math takes
+ * qs()'s pos = the last point with cumw <= p sum(w), "1 when none", and
+ * then the value after it unless F(x[pos]) = p: below the first point's
+ * share it returns the SECOND value (on 10, 20, 30, 40: q(0.2) = 20 but
+ * q(0.25) = 10), and where p sum(w) and cumw / sum(w) round differently
+ * the step lands one value late.  survstat evaluates the definition
+ * itself, with one comparison (c / total >= p), monotone in p. */
 static double rule_eval(const qsample *s, ss_qrule rule, double p)
 {
     qs_out q;
     switch (rule) {
     case SS_QRULE_MATH:
     case SS_QRULE_HF1:
-        q = qs(s, p);
-        return q.wlow == 0 ? q.qlow : q.qup;
+        return s->pt[first_reaching(s, p)].y;
     case SS_QRULE_SCHOOL:
-    case SS_QRULE_HF2:
-        q = qs(s, p);
-        return q.wlow == 0 ? (q.qlow + q.qup) / 2 : q.qup;
+    case SS_QRULE_HF2: {
+        size_t i = first_reaching(s, p);
+        if (s->pt[i].c / s->total == p && i + 1 < s->n)
+            return (s->pt[i].y + s->pt[i + 1].y) / 2;
+        return s->pt[i].y;
+    }
     case SS_QRULE_HF3:
         return hf3(s, p);
     case SS_QRULE_HF4: {
@@ -279,17 +306,6 @@ static double rule_eval(const qsample *s, ss_qrule rule, double p)
         return approx(s, p, 1);
     }
     return NAN;
-}
-
-/* R's qt(1 - alpha/2, df), qnorm when df is infinite. */
-static double t_crit(double level, double df)
-{
-    double q = 1 - (1 - level) / 2;
-    if (isnan(df) || df <= 0)
-        return NAN;
-    if (isinf(df))
-        return gsl_cdf_ugaussian_Pinv(q);
-    return gsl_cdf_tdist_Pinv(q, df);
 }
 
 /* A replicate design: the variance of svymean(y <= q) from the replicate
@@ -374,7 +390,7 @@ int ss_quantile_estimate(const ss_design *d, ss_design_work *dw, const size_t *r
         free(s.pt);
         return rc;
     }
-    double t = t_crit(level, df), sp = sqrt(V);
+    double t = ss_quantile_t(level, df), sp = sqrt(V);
     double plo = phat - sp * t, phi = phat + sp * t;
     out->estimate = q;
     out->ci_low = isnan(plo) || plo < 0 ? NAN : rule_eval(&s, rule, plo);

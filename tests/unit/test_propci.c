@@ -11,8 +11,10 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <gsl/gsl_errno.h>
 
 #include "ss_design.h"
+#include "ss_estimate.h"
 #include "ss_propci.h"
 
 static int close_rel(double a, double b, double tol)
@@ -100,12 +102,81 @@ static void test_parse(void **state)
     assert_int_equal(ss_ci_method_parse("Logit", &m), -1);
 }
 
+/* ss_qbeta and ss_qt against R's qbeta and qt where GSL's inverses fail
+ * (NaN) or lose digits; the values from tests/ref/make_quantile_refs.R. */
+static void test_qbeta_hard(void **state)
+{
+    (void)state;
+    static const double t[][4] = {
+        {0.97499999999999998, 9.9459099999999996, 1024.04, 0.016406178024979123},
+        {0.025000000000000001, 8.9459099999999996, 1025.04, 0.0039562508897126288},
+        {0.97499999999999998, 1.5, 2000000, 2.3370978779690449e-06},
+        {0.025000000000000001, 300000, 700001, 0.2991019119335821},
+        {0.97499999999999998, 1000000, 1000000, 0.50069295166605055},
+        {0.5, 1200000, 1200001, 0.49999979166669561},
+        {0.97499999999999998, 40000000, 60000000, 0.40009602012713685},
+        {0.025000000000000001, 0.001, 50, 0},
+        {0.97499999999999998, 0.5, 0.5, 0.99845866686656404},
+        {1e-10, 2, 3, 4.0824940158083298e-06},
+        {0.99999999989999999, 2, 3, 0.99970757683872491},
+        {0.025000000000000001, 0.001, 1000, 0},
+        {0.97499999999999998, 26.5, 1093.5, 0.033332858984225444},
+        {0.025000000000000001, 1119.5, 1, 0.99671030952563122},
+        {0.050000000000000003, 0.0050000000000000001, 0.5, 2.4689644003900876e-260},
+        {0.97499999999999998, 6.916769306, 111321.3579, 0.00011627367950405146},
+        {0.0050000000000000001, 7.535472457, 162980.1899, 1.4230907873201231e-05},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        double x = ss_qbeta(t[i][0], t[i][1], t[i][2]);
+        if (t[i][3] == 0) /* R underflows to 0; the true quantile is below 1e-300 */
+            assert_true(x >= 0 && x < 1e-300);
+        else if (!close_rel(x, t[i][3], 1e-11))
+            fail_msg("qbeta(%.17g, %.17g, %.17g) = %.17g, R %.17g", t[i][0], t[i][1], t[i][2],
+                     x, t[i][3]);
+    }
+    /* a + b past 1e10: the Cornish-Fisher value (R: qbeta(0.975, 3e10, 7e10)). */
+    double x = ss_qbeta(0.975, 3e10, 7e10);
+    assert_true(close_rel(x, 0.30000284026143953, 1e-12));
+    assert_true(ss_qbeta(0.5, 0, 3) == 0 && ss_qbeta(0.5, 3, 0) == 1);
+}
+
+static void test_qt_hard(void **state)
+{
+    (void)state;
+    static const double t[][3] = {
+        {0.97499999999999998, 0.01, 6.3641819283995872e+128},
+        {0.97499999999999998, 0.050000000000000003, 1.1958337585474908e+25},
+        {0.99999999999900002, 7.2999999999999998, 91.095142865474813},
+        {0.99999999999900002, 30, 11.397227795416011},
+        {0.025000000000000001, 0.20000000000000001, -768848.47970124753},
+        {0.97499999999999998, 1, 12.706204736174694},
+        {0.97499999999999998, 16, 2.1199052992212541},
+        {0.995, 1000000000, 2.5758293084654476},
+        {0.99950000000000006, 0.5, 411396.46252640733},
+        {9.9999999999999995e-07, 2.5, -220.17342917823751},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        double q = ss_qt(t[i][0], t[i][1]);
+        if (!close_rel(q, t[i][2], 1e-10))
+            fail_msg("qt(%.17g, %.17g) = %.17g, R %.17g", t[i][0], t[i][1], q, t[i][2]);
+    }
+    /* R: qt(0.975, 1e-10) = Inf, and qt(0.75, 0.001) = 1.7e299 (so close
+     * to the largest double that survstat's route through x = df/(df+t^2)
+     * underflows: Inf) */
+    assert_true(isinf(ss_qt(0.975, 1e-10)) && ss_qt(0.975, 1e-10) > 0);
+    assert_true(ss_qt(0.75, 0.001) > 1e299);
+    assert_true(isnan(ss_qt(0.975, 0)));
+}
+
 int main(void)
 {
+    gsl_set_error_handler_off(); /* as survstat's main */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_methods),
         cmocka_unit_test(test_kg_and_flags),
         cmocka_unit_test(test_parse),
+        cmocka_unit_test(test_qbeta_hard),
+        cmocka_unit_test(test_qt_hard),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
