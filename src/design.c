@@ -549,6 +549,9 @@ struct ss_design_work {
     uint8_t *df_touched;             /* domain df: per stage-1 unit */
     size_t *df_units, *df_strata;    /* and the units and strata seen */
     size_t df_nu, df_nh;
+    /* ss_design_work_average_over: the strata of the lonely-PSU average
+     * and those of them with more than one PSU (avg_nstrat 0: touched). */
+    size_t avg_nstrat, avg_nok;
 };
 
 void ss_design_work_free(ss_design_work *w)
@@ -810,7 +813,12 @@ int ss_design_vcov_end(const ss_design *d, ss_design_work *w, size_t p, double *
             w->sflag[w->slist[q]] = 0;
         if (rc != SS_OK)
             goto reset;
-        double scale = nok ? (double)nh_touched / (double)nok : NAN;
+        size_t nstrat = nh_touched;
+        if (w->avg_nstrat > 0) { /* the untouched strata add 0 to acc */
+            nstrat = w->avg_nstrat;
+            nok = w->avg_nok;
+        }
+        double scale = nok ? (double)nstrat / (double)nok : NAN;
         if (nh_touched == 0)
             scale = 0;
         for (size_t a = 0; a < p * p; a++)
@@ -884,6 +892,30 @@ reset:
         w->nlist[s] = 0;
     }
     return rc;
+}
+
+void ss_design_work_average_over(const ss_design *d, ss_design_work *w, const size_t *rows,
+                                 size_t m)
+{
+    w->avg_nstrat = w->avg_nok = 0;
+    if (m == 0 || d->lonely != SS_LONELY_AVERAGE || d->ncal > 0)
+        return;
+    const ss_stage *st = &d->stage[0];
+    size_t nh = 0, nok = 0;
+    for (size_t k = 0; k < m; k++) {
+        uint32_t h = st->stratum[unit_of(st, rows[k])];
+        if (w->sflag[h])
+            continue;
+        w->sflag[h] = 1;
+        w->slist[nh++] = h;
+        /* as one_stratum: a census or more than one PSU is not lonely */
+        double N = st->popsize[h], f = isinf(N) ? 1.0 : (N - st->npsu[h]) / N;
+        nok += f < 1e-7 || st->npsu[h] > 1;
+    }
+    for (size_t q = 0; q < nh; q++)
+        w->sflag[w->slist[q]] = 0;
+    w->avg_nstrat = nh;
+    w->avg_nok = nok;
 }
 
 void ss_design_df_add(const ss_design *d, ss_design_work *w, const size_t *rows, size_t m)
