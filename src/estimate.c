@@ -1456,6 +1456,39 @@ done:
     return rc;
 }
 
+/* --compare writes a row for every pair of domains of every estimate (and
+ * level): its output grows with the square of the domains, so it is
+ * refused beyond SS_COMPARE_MAX_PAIRS rows (about 0.7 GB of results; 5,000
+ * domains would make 12.5 million rows per estimate) rather than exhaust
+ * the memory.  Everything else --compare keeps is linear in the rows. */
+static int compare_limit(const ss_table *t, const domains *dm, const ss_estimate_request *er,
+                         size_t n, ss_error *err)
+{
+    const double nd = (double)dm->n, per = nd * (nd - 1) / 2;
+    double pairs = 0, nest = 0;
+    for (size_t q = 0; q < n; q++) {
+        if (er[q].stat == SS_STAT_QUANTILE)
+            continue;
+        double nlev = 1;
+        if (er[q].stat == SS_STAT_PROP) {
+            const ss_column *c = ss_table_find(t, er[q].var);
+            nlev = 0;
+            for (size_t l = 0; l < c->levels.n; l++)
+                nlev += c->level_count[l] > 0;
+        }
+        pairs += nlev * per;
+        nest += nlev;
+    }
+    if (pairs <= SS_COMPARE_MAX_PAIRS)
+        return SS_OK;
+    return ss_error_set(err, SS_EDATA, t->file, 0,
+                        "--compare: %.0f domains make %.0f pairs for each of %.0f estimates "
+                        "and levels, %.0f rows in all, more than %d (the output grows with "
+                        "the square of the domains): compare fewer domains (a coarser --by "
+                        "or a subset of the rows)",
+                        nd, per, nest, pairs, SS_COMPARE_MAX_PAIRS);
+}
+
 int ss_estimate_run(const ss_table *t, const ss_design *d,
                     const ss_estimate_request *er, size_t n,
                     const ss_estimate_options *o, ss_result *out, ss_error *err)
@@ -1466,8 +1499,14 @@ int ss_estimate_run(const ss_table *t, const ss_design *d,
         domains_free(&dm);
         return rc;
     }
-    if (o->compare && o->nby > 0)
+    if (o->compare && o->nby > 0) {
         out->tests = 1;
+        rc = compare_limit(t, &dm, er, n, err);
+        if (rc != SS_OK) {
+            domains_free(&dm);
+            return rc;
+        }
+    }
     if (parallel_ok(t, d, er, n, o)) {
         rc = run_parallel(t, d, &dm, er, n, o, out, err);
     } else {

@@ -9,6 +9,7 @@
 
 #include <float.h>
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_eigen.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 #include <math.h>
@@ -40,6 +41,7 @@ static void out_init(ss_test_out *out)
     out->estimate = out->se = out->statistic = NAN;
     out->df1 = out->df2 = out->p_value = NAN;
     out->n = out->nlev1 = out->nlev2 = 0;
+    out->rank = 0;
 }
 
 /* R's pf(x, df1, df2, lower.tail = FALSE), NaN where R gives NaN. */
@@ -347,6 +349,81 @@ done:
     return rc;
 }
 
+/* The Wald quadratic form Y' V^- Y of the k cells Y with covariance V (k x
+ * k, row-major) and the rank of V, *rank.
+ *
+ * The rank is that of V's correlation matrix (a cell of variance 0 adds
+ * nothing to it), its eigenvalues above sqrt(DBL_EPSILON) times the
+ * largest (MASS::ginv's tolerance), so that it does not depend on the
+ * cells' units.  At full rank the form is R's solve(V, Y); below it,
+ * where R's svychisq solves a singular system and reports a meaningless
+ * statistic (a negative one in shared repro case 5034: 4 cells, 4 PSUs),
+ * it is Y' V^+ Y with V^+ the Moore-Penrose inverse of V on its rank
+ * largest eigenvalues (MASS::ginv(V)), and the test has rank df. */
+static int wald_form(size_t k, const double *V, const double *Y, double *W, size_t *rank,
+                     ss_error *err)
+{
+    gsl_matrix *R = gsl_matrix_calloc(k, k), *Q = gsl_matrix_alloc(k, k);
+    gsl_vector *lam = gsl_vector_alloc(k);
+    gsl_eigen_symmv_workspace *ws = gsl_eigen_symmv_alloc(k);
+    double *x = malloc(k * sizeof *x);
+    int rc = SS_OK;
+    if (!R || !Q || !lam || !ws || !x) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        goto done;
+    }
+    for (size_t a = 0; a < k; a++)
+        for (size_t b = 0; b < k; b++) {
+            double va = V[a * k + a], vb = V[b * k + b];
+            if (va > 0 && vb > 0)
+                gsl_matrix_set(R, a, b, V[a * k + b] / sqrt(va * vb));
+        }
+    if (gsl_eigen_symmv(R, lam, Q, ws) != GSL_SUCCESS) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0,
+                          "the eigenvalues of the table's covariance did not converge");
+        goto done;
+    }
+    double top = gsl_vector_max(lam);
+    size_t r = 0;
+    for (size_t a = 0; a < k; a++)
+        r += top > 0 && gsl_vector_get(lam, a) > sqrt(DBL_EPSILON) * top;
+    *rank = r;
+    ss_error scratch = {0};
+    if (r == k && solve(k, V, Y, 1, x, "covariance matrix of the table", &scratch) == SS_OK) {
+        double w = 0;
+        for (size_t a = 0; a < k; a++)
+            w += Y[a] * x[a];
+        *W = w;
+        goto done;
+    }
+    /* V^+ from the r largest eigenvalues of V itself. */
+    for (size_t a = 0; a < k; a++)
+        for (size_t b = 0; b < k; b++)
+            gsl_matrix_set(R, a, b, V[a * k + b]);
+    if (gsl_eigen_symmv(R, lam, Q, ws) != GSL_SUCCESS) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0,
+                          "the eigenvalues of the table's covariance did not converge");
+        goto done;
+    }
+    gsl_eigen_symmv_sort(lam, Q, GSL_EIGEN_SORT_VAL_DESC);
+    double w = 0;
+    for (size_t j = 0; j < r; j++) {
+        double qy = 0;
+        for (size_t a = 0; a < k; a++)
+            qy += gsl_matrix_get(Q, a, j) * Y[a];
+        w += qy * qy / gsl_vector_get(lam, j);
+    }
+    *W = w;
+done:
+    gsl_matrix_free(R);
+    gsl_matrix_free(Q);
+    gsl_vector_free(lam);
+    if (ws)
+        gsl_eigen_symmv_free(ws);
+    free(x);
+    return rc;
+}
+
 int ss_test_rao_scott(size_t nr, size_t nc, const double *p, const double *V, double N,
                       double *tr1, double *tr2, ss_error *err)
 {
@@ -562,20 +639,31 @@ int ss_test_chisq(const ss_design *d, const ss_column *r, const ss_column *c,
     }
     rc = d->rep ? rep_chisq_vcov(d, rows, z, m, K, 0, NULL, V, err)
                 : ss_design_vcov(d, dw, rows, z, m, K, V, err);
+    double wald = NAN;
+    size_t rank = 0;
     if (rc == SS_OK)
-        rc = solve(K, V, Y, 1, x, "covariance matrix of the table", err);
+        rc = wald_form(K, V, Y, &wald, &rank, err);
     if (rc != SS_OK)
         goto done;
-    double wald = 0;
-    for (size_t q = 0; q < K; q++)
-        wald += Y[q] * x[q];
-    out->df1 = (double)K;
+    out->rank = rank;
+    if (rank == 0) {
+        /* No sampling variance at all (every stratum a census): as R's F
+         * test there, an infinite statistic without df or p. */
+        int any = 0;
+        for (size_t q = 0; q < K; q++)
+            any |= Y[q] != 0;
+        out->statistic = any ? INFINITY : NAN;
+        out->df2 = nu;
+        goto done;
+    }
+    const double k = (double)rank;
+    out->df1 = k;
     if (stat == SS_CHISQ_WALD) {
         out->df2 = nu;
-        out->statistic = wald / (double)K;
+        out->statistic = wald / k;
     } else {
-        out->df2 = nu - (double)K + 1;
-        out->statistic = wald * out->df2 / ((double)K * nu);
+        out->df2 = nu - k + 1;
+        out->statistic = wald * out->df2 / (k * nu);
     }
     out->p_value = f_upper(out->statistic, out->df1, out->df2);
 done:
