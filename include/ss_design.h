@@ -132,6 +132,16 @@ void ss_design_vcov_add(const ss_design *d, ss_design_work *w, const size_t *row
                         const double *z, size_t m, size_t p);
 int ss_design_vcov_end(const ss_design *d, ss_design_work *w, size_t p, double *V,
                        ss_error *err);
+/* V (p x p) = ss_design_vcov of the m x p indicator scores a[q] e_cell[q]
+ * of the present rows rows[0..m) (a table's cells), in time linear in the
+ * rows plus the square of the cells a stratum touches: each unit's total
+ * is a sparse vector (at most its rows' cells) and a stratum adds
+ * sum t t' - nh mean mean'.  For one-stage designs without calibrations
+ * or replicates; returns -1 for others (the caller then uses
+ * ss_design_vcov), else SS_OK or an error as ss_design_vcov. */
+int ss_design_vcov_cells(const ss_design *d, const size_t *rows, const size_t *cell,
+                         const double *a, size_t m, size_t p, double *V, ss_error *err);
+
 /* --lonely-psu average (R's onestage): a stage-1 stratum with one PSU takes
  * the average variance of the others, the sum over the strata with more
  * than one PSU (or a census) scaled by strata / those strata.  By default
