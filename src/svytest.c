@@ -424,6 +424,25 @@ done:
     return rc;
 }
 
+/* The row sums R, column sums C and grand sum (returned) of x over the
+ * nr x nc cells, cell (i, j) at x[(i + nr j) * xs]. */
+static double cell_sums(size_t nr, size_t nc, const double *x, size_t xs, double *R, double *C)
+{
+    double S = 0;
+    for (size_t i = 0; i < nr; i++)
+        R[i] = 0;
+    for (size_t j = 0; j < nc; j++) {
+        C[j] = 0;
+        for (size_t i = 0; i < nr; i++) {
+            double v = x[(i + nr * j) * xs];
+            R[i] += v;
+            C[j] += v;
+            S += v;
+        }
+    }
+    return S;
+}
+
 /* C' u for the interaction contrasts C (below) and u over the nr x nc
  * cells (stride us): out[(a-1) + (nr-1)(b-1)] (stride os), a, b >= 1, is
  *   u_ab - R_a / nc - C_b / nr + S / (nr nc)
@@ -433,18 +452,7 @@ done:
 static void contrast_t(size_t nr, size_t nc, const double *u, size_t us, double *out, size_t os,
                        double *rc)
 {
-    double *R = rc, *C = rc + nr, S = 0;
-    for (size_t i = 0; i < nr; i++)
-        R[i] = 0;
-    for (size_t j = 0; j < nc; j++) {
-        C[j] = 0;
-        for (size_t i = 0; i < nr; i++) {
-            double v = u[(i + nr * j) * us];
-            R[i] += v;
-            C[j] += v;
-            S += v;
-        }
-    }
+    double *R = rc, *C = rc + nr, S = cell_sums(nr, nc, u, us, R, C);
     const double fr = (double)nr, fc = (double)nc;
     for (size_t b = 1; b < nc; b++)
         for (size_t a = 1; a < nr; a++)
@@ -537,18 +545,7 @@ done:
 static void wald_jacobian(size_t nr, size_t nc, const double *Rt, const double *Ct, double Wt,
                           const double *x, size_t xs, double *out, size_t os, double *rc)
 {
-    double *R = rc, *C = rc + nr, S = 0;
-    for (size_t i = 0; i < nr; i++)
-        R[i] = 0;
-    for (size_t j = 0; j < nc; j++) {
-        C[j] = 0;
-        for (size_t i = 0; i < nr; i++) {
-            double v = x[(i + nr * j) * xs];
-            R[i] += v;
-            C[j] += v;
-            S += v;
-        }
-    }
+    double *R = rc, *C = rc + nr, S = cell_sums(nr, nc, x, xs, R, C);
     for (size_t b = 1; b < nc; b++)
         for (size_t a = 1; a < nr; a++)
             out[((a - 1) + (nr - 1) * (b - 1)) * os] =
