@@ -460,6 +460,87 @@ static void contrast_t(size_t nr, size_t nc, const double *u, size_t us, double 
                 u[(a + nr * b) * us] - R[a] / fc - C[b] / fr + S / (fr * fc);
 }
 
+/* tr(Delta) and tr(Delta^2) when every cell proportion is positive,
+ * without a K x K system: with X the additive model's columns (the row
+ * indicators and the column indicators b >= 1) and C'X = 0,
+ *   D^-1 C (C' D^-1 C)^-1 C' D^-1 = D^-1 - X (X' D X)^-1 X'  =: Q
+ * (the identity Z (Z' S Z)^-1 Z' = S^-1 - S^-1 X (X' S^-1 X)^-1 X' S^-1 for
+ * Z'X = 0, with S = D^-1), so Delta = (C' D^-1 C / N)^-1 C' D^-1 V D^-1 C
+ * has tr(Delta) = N tr(Q V) and tr(Delta^2) = N^2 tr(Q V Q V): time K0^2
+ * (nr + nc) instead of K^3.  V is overwritten by Q V. */
+static int rao_scott_traces(size_t nr, size_t nc, const double *p, double *V, double N,
+                            double *tr1, double *tr2, ss_error *err)
+{
+    const size_t K0 = nr * nc, q = nr + nc - 1;
+    gsl_matrix *G = gsl_matrix_calloc(q, q), *H = gsl_matrix_alloc(q, K0);
+    gsl_permutation *perm = gsl_permutation_alloc(q);
+    gsl_vector *bv = gsl_vector_alloc(q), *xv = gsl_vector_alloc(q);
+    int rc = SS_OK, signum;
+    if (!G || !H || !perm || !bv || !xv) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        goto done;
+    }
+    /* X column index of row i: i; of column j >= 1: nr + j - 1. */
+    for (size_t j = 0; j < nc; j++)
+        for (size_t i = 0; i < nr; i++) {
+            double pk = p[i + nr * j];
+            *gsl_matrix_ptr(G, i, i) += pk;
+            if (j >= 1) {
+                size_t cj = nr + j - 1;
+                *gsl_matrix_ptr(G, cj, cj) += pk;
+                *gsl_matrix_ptr(G, i, cj) += pk;
+                *gsl_matrix_ptr(G, cj, i) += pk;
+            }
+        }
+    if (gsl_linalg_LU_decomp(G, perm, &signum) != GSL_SUCCESS) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "the Rao-Scott denominator matrix is singular");
+        goto done;
+    }
+    /* H = (X' D X)^-1 X' V, column by column of V. */
+    for (size_t l = 0; l < K0; l++) {
+        gsl_vector_set_zero(bv);
+        for (size_t j = 0; j < nc; j++)
+            for (size_t i = 0; i < nr; i++) {
+                double v = V[(i + nr * j) * K0 + l];
+                *gsl_vector_ptr(bv, i) += v;
+                if (j >= 1)
+                    *gsl_vector_ptr(bv, nr + j - 1) += v;
+            }
+        if (gsl_linalg_LU_solve(G, perm, bv, xv) != GSL_SUCCESS) {
+            rc = ss_error_set(err, SS_EDATA, NULL, 0,
+                              "the Rao-Scott denominator matrix is singular");
+            goto done;
+        }
+        for (size_t a = 0; a < q; a++)
+            gsl_matrix_set(H, a, l, gsl_vector_get(xv, a));
+    }
+    /* Q V = D^-1 V - X H, in place. */
+    for (size_t j = 0; j < nc; j++)
+        for (size_t i = 0; i < nr; i++) {
+            size_t k = i + nr * j;
+            const double *hi = gsl_matrix_const_ptr(H, i, 0);
+            const double *hj = j >= 1 ? gsl_matrix_const_ptr(H, nr + j - 1, 0) : NULL;
+            double *vk = V + k * K0;
+            for (size_t l = 0; l < K0; l++)
+                vk[l] = vk[l] / p[k] - hi[l] - (hj ? hj[l] : 0);
+        }
+    double t1 = 0, t2 = 0;
+    for (size_t k = 0; k < K0; k++) {
+        t1 += V[k * K0 + k];
+        for (size_t l = 0; l < K0; l++)
+            t2 += V[k * K0 + l] * V[l * K0 + k];
+    }
+    *tr1 = N * t1;
+    *tr2 = N * N * t2;
+done:
+    gsl_matrix_free(G);
+    gsl_matrix_free(H);
+    gsl_permutation_free(perm);
+    gsl_vector_free(bv);
+    gsl_vector_free(xv);
+    return rc;
+}
+
 int ss_test_rao_scott(size_t nr, size_t nc, const double *p, const double *V, double N,
                       double *tr1, double *tr2, ss_error *err)
 {
@@ -697,8 +778,12 @@ int ss_test_chisq(const ss_design *d, const ss_column *r, const ss_column *c,
                         : ss_design_vcov(d, dw, rows, z, m, K0, V, err);
         }
         double tr1, tr2;
+        int allpos = 1;
+        for (size_t k = 0; k < K0; k++)
+            allpos &= prop[k] > 0;
         if (rc == SS_OK)
-            rc = ss_test_rao_scott(nr, nc, prop, V, N, &tr1, &tr2, err);
+            rc = allpos ? rao_scott_traces(nr, nc, prop, V, N, &tr1, &tr2, err)
+                        : ss_test_rao_scott(nr, nc, prop, V, N, &tr1, &tr2, err);
         if (rc != SS_OK)
             goto done;
         double X2 = ss_test_pearson(nr, nc, T, N);
