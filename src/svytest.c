@@ -801,7 +801,7 @@ int ss_test_chisq(const ss_design *d, const ss_column *r, const ss_column *c,
             out->statistic = X2;
             out->df1 = (double)K;
             double x2c = X2 / (tr1 / (double)K);
-            out->p_value = isnan(x2c) ? NAN : gsl_cdf_chisq_Q(x2c, (double)K);
+            out->p_value = isnan(x2c) ? NAN : isinf(x2c) ? 0 : gsl_cdf_chisq_Q(x2c, (double)K);
         }
         goto done;
     }

@@ -83,6 +83,9 @@ if [ "$status" -eq 0 ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -qF \
 contrast_ref census-F census_F.test.expected.csv testcmp -- \
   test $C/case_1288.csv --weights w --strata st --fpc fpc1 --lonely-psu average --na 9,99 \
   --chisq region,q1
+contrast_ref census-Chisq census_Chisq.test.expected.csv testcmp -- \
+  test $C/case_1288.csv --weights w --strata st --fpc fpc1 --lonely-psu average --na 9,99 \
+  --chisq sex,q1 --chisq-stat Chisq
 contrast_ref census-ttest census_ttest.test.expected.csv testcmp -- \
   test $C/case_1288.csv --weights w --strata st --fpc fpc1 --na 9,99 --ttest age --group sex
 

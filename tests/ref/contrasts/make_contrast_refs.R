@@ -29,7 +29,7 @@
 #                 the rank of the covariance (3), computed here by hand from
 #                 svychisq's own code (Y, Jcb, V)
 #   census_F      (case 1288, one stratum taken whole): svychisq's F is Inf,
-#                 its df and p NaN
+#                 its df and p NaN; census_Chisq: X2 with p = 0 (X2 / 0)
 #   census_ttest  (case 1288): svyttest with SE 0: t = Inf, p = 0
 
 suppressPackageStartupMessages({
@@ -217,6 +217,10 @@ r <- svychisq(~region + q1, des, statistic = "F")
 write_rows(test_row("chisq-F", "region", "q1", NA, NA, unname(r$statistic),
                     unname(r$parameter[1]), unname(r$parameter[2]), unname(r$p.value)),
            test_cols, "census_F.test.expected.csv")
+r <- svychisq(~sex + q1, des, statistic = "Chisq")
+write_rows(test_row("chisq-Chisq", "sex", "q1", NA, NA, unname(r$statistic),
+                    unname(r$parameter[1]), NA, unname(r$p.value)),
+           test_cols, "census_Chisq.test.expected.csv")
 dat$.g <- factor(dat$sex, levels = sort(unique(dat$sex[!is.na(dat$sex) & !is.na(dat$age)]),
                                         method = "radix"))
 des <- svydesign(ids = ~1, strata = ~st, weights = ~w, fpc = ~fpc1, data = dat)
