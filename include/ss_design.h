@@ -137,6 +137,30 @@ int ss_design_vcov_end(const ss_design *d, ss_design_work *w, size_t p, double *
  * p per unit instead of p * p (the variances of many proportions); off:
  * the whole V again. */
 void ss_design_work_diag(ss_design_work *w, int on);
+
+/* V (p x p) = ss_design_vcov of the m x p indicator scores a[q] e_cell[q]
+ * of the present rows rows[0..m) (a table's cells), in time linear in the
+ * rows plus the square of the cells a stratum touches: each unit's total
+ * is a sparse vector (at most its rows' cells) and a stratum adds
+ * sum t t' - nh mean mean'.  For one-stage designs without calibrations
+ * or replicates; returns -1 for others (the caller then uses
+ * ss_design_vcov), else SS_OK or an error as ss_design_vcov. */
+int ss_design_vcov_cells(const ss_design *d, const size_t *rows, const size_t *cell,
+                         const double *a, size_t m, size_t p, double *V, ss_error *err);
+
+/* --lonely-psu average (R's onestage): a stage-1 stratum with one PSU takes
+ * the average variance of the others, the sum over the strata with more
+ * than one PSU (or a census) scaled by strata / those strata.  By default
+ * the strata counted are those the present rows touch, as R's svyrecvar
+ * on a design subset to a domain.  After ss_design_work_average_over the
+ * variances of w count the stage-1 strata of the rows rows[0..m) instead
+ * (R's svyby(covmat = TRUE), whose joint covariance of the domains runs
+ * over every row of the design they come from); m = 0 restores the
+ * default.  Nothing changes for a calibrated design (its variance counts
+ * every row already) or under another lonely-PSU rule. */
+void ss_design_work_average_over(const ss_design *d, ss_design_work *w, const size_t *rows,
+                                 size_t m);
+
 /* PSUs minus strata among the given rows (the domain's own df). */
 double ss_design_domain_df(const ss_design *d, ss_design_work *w,
                            const size_t *rows, size_t m);

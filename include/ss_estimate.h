@@ -34,6 +34,10 @@ typedef enum {
     SS_STAT_INDEX,
 } ss_stat;
 
+/* The most contrast rows --compare writes in one run (pairs of domains
+ * times estimates and levels): more is an error. */
+#define SS_COMPARE_MAX_PAIRS 1000000
+
 typedef struct ss_estimate_request {
     ss_stat stat;
     const char *var;   /* the numerator of a ratio */
@@ -58,7 +62,8 @@ typedef struct ss_estimate_options {
     size_t nprobs;
     ss_qrule qrule;
     int nchs;              /* --flags nchs */
-    int compare;           /* pairwise differences between domains */
+    int compare;           /* pairwise differences between domains (at most
+                            * SS_COMPARE_MAX_PAIRS rows of them in all) */
     double scale_low, scale_high; /* --scale LOW:HIGH, HIGH most satisfied */
 } ss_estimate_options;
 

@@ -32,6 +32,8 @@ typedef struct ss_test_out {
     double p_value;    /* two-sided for t */
     size_t n;          /* rows used (both variables present) */
     size_t nlev1, nlev2; /* levels of the group / row and column variables */
+    size_t rank;       /* Wald, adjWald: the rank of the cells' covariance
+                        * (below (nr-1)(nc-1): a generalised inverse) */
 } ss_test_out;
 
 /* "F", "Chisq", "Wald", "adjWald" (as R's statistic=): 0, else -1. */
@@ -59,7 +61,11 @@ int ss_test_ttest(const ss_design *d, const ss_column *y, const ss_column *g,
  *   Wald:    W = Y' V^-1 Y, Y the cells (a, b >= 1) of N_ab - N_a. N_.b / N
  *            and V their covariance; statistic W / K on K and nu df;
  *   adjWald: statistic W (nu - K + 1) / (K nu) on K and nu - K + 1 df.
- * A singular V (Wald) or Rao-Scott denominator is an error. */
+ * A V of rank r < K (fewer PSUs than cells, say) gives W = Y' V^+ Y with
+ * the Moore-Penrose inverse (MASS::ginv) and r in place of K (out->rank;
+ * R's solve gives a meaningless statistic there); V = 0 (no sampling
+ * variance) an infinite statistic without df1 and p.  A singular
+ * Rao-Scott denominator is an error. */
 int ss_test_chisq(const ss_design *d, const ss_column *r, const ss_column *c,
                   ss_chisq_stat stat, ss_test_out *out, ss_error *err);
 

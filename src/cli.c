@@ -715,9 +715,15 @@ int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq,
     return rc;
 }
 
-/* An infinite number in a result is an overflow (weights or values too
- * large for double precision), never an answer: refuse it rather than
- * print Inf.  The cv of a zero estimate is the one infinite value allowed. */
+/* A text cell for a message: "" when the column is numeric or unset. */
+static const char *grid_text(const ss_grid *g, size_t i, long j)
+{
+    if (j < 0 || g->is_number[j])
+        return "";
+    const char *t = g->cell[i * g->ncol + (size_t)j].text;
+    return t ? t : "";
+}
+
 struct grid_out {
     const ss_grid *g;
     ss_format f;
@@ -729,11 +735,20 @@ static int write_grid(FILE *fp, void *ctx)
     return ss_grid_write(fp, go->g, go->f);
 }
 
+/* An infinite number in a result is an overflow (weights or values too
+ * large for double precision), never an answer: refuse it rather than
+ * print Inf.  Two kinds of columns may hold an infinite value as an
+ * answer: a test statistic ('t' of a contrast or trend, the 'statistic'
+ * of survstat test) whose SE is exactly 0 while the difference is not (R
+ * answers t = +-Inf, p = 0 there; an estimate or SE that overflowed is
+ * refused in its own column first), and the cv of a zero estimate. */
 static int check_finite(const ss_grid *g, ss_error *err)
 {
     long stat = -1, var = -1;
     for (size_t j = 0; j < g->ncol; j++) {
-        if (strcmp(g->name[j], "statistic") == 0)
+        if (g->is_number[j])
+            continue;
+        if (strcmp(g->name[j], "statistic") == 0 || strcmp(g->name[j], "test") == 0)
             stat = (long)j;
         else if (strcmp(g->name[j], "variable") == 0)
             var = (long)j;
@@ -741,12 +756,13 @@ static int check_finite(const ss_grid *g, ss_error *err)
     for (size_t i = 0; i < g->nrow; i++)
         for (size_t j = 0; j < g->ncol; j++) {
             const ss_cell *x = &g->cell[i * g->ncol + j];
-            if (!g->is_number[j] || !isinf(x->num) || strcmp(g->name[j], "cv") == 0)
+            if (!g->is_number[j] || !isinf(x->num) || strcmp(g->name[j], "cv") == 0 ||
+                strcmp(g->name[j], "t") == 0 || strcmp(g->name[j], "statistic") == 0)
                 continue;
             char what[256] = "";
             if (stat >= 0 && var >= 0)
-                snprintf(what, sizeof what, " (%s %s)", g->cell[i * g->ncol + (size_t)stat].text,
-                         g->cell[i * g->ncol + (size_t)var].text);
+                snprintf(what, sizeof what, " (%s %s)", grid_text(g, i, stat),
+                         grid_text(g, i, var));
             return ss_error_set(err, SS_EDATA, NULL, 0,
                                 "result row %zu%s: column '%s' overflows to %s (weights or "
                                 "values too large for double precision): rescale them",

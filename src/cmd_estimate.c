@@ -43,7 +43,7 @@ const char cmd_estimate_usage[] =
     "  --qrule RULE           math (default), school, shahvaish, hf1 .. hf9 (R's)\n"
     "  --by VARS              domain estimates that keep the whole design\n"
     "  --compare              with --by: every pairwise difference between domains,\n"
-    "                         with t, p_value and Holm-adjusted p_holm columns\n"
+    "                         t (Inf at SE 0; json \"Inf\"), p_value, Holm's p_holm\n"
     "options:\n"
     "  --level P              confidence level (default 0.95)\n"
     "  --df design|inf|N      t degrees of freedom (default: PSUs minus strata)\n"

@@ -14,8 +14,7 @@ const char cmd_test_usage[] =
     "usage: survstat test FILE [design options] --ttest VAR --group COL\n"
     "       survstat test FILE [design options] --chisq ROWVAR,COLVAR [--chisq-stat S]\n"
     "\n"
-    "Design-based tests by Taylor linearization or replicate weights, as R's\n"
-    "survey package.\n"
+    "Design-based tests (Taylor or replicate weights), as R's survey package.\n"
     "\n"
     "--ttest is svyttest(VAR ~ COL): the difference in the mean of VAR between\n"
     "the two levels of COL (second minus first; levels ordered numerically when\n"
@@ -30,15 +29,16 @@ const char cmd_test_usage[] =
     "           number of rows, df1 = K, p from X2 / mean(diag(D)) on K df\n"
     "  Wald     the Wald statistic of the interaction / K, on K and nu df\n"
     "  adjWald  the Wald statistic (nu - K + 1) / (K nu), on K and nu - K + 1 df\n"
+    "Wald with a covariance of rank r < K: a generalised inverse on r df.\n"
+    "SE 0: statistic Inf or -Inf (json \"Inf\", \"-Inf\"), p = 0.\n"
     "\n"
-    "With --replicate or --repweights each test is redone on every\n"
-    "replicate (R's svrepdesign methods): df = degf - 1 (t), nu = degf.\n"
+    "Replicates redo each test on each replicate (R's svrepdesign\n"
+    "methods): df = degf - 1 (t), nu = degf.\n"
     "\n"
-    "Rows where a test variable is missing are left out (R's na.rm), keeping\n"
-    "their PSUs in the design.  Output columns: test (ttest, chisq-F,\n"
-    "chisq-Chisq, chisq-Wald, chisq-adjWald), variable (VAR or ROWVAR), by\n"
-    "(COL or COLVAR), estimate and se (t test only), statistic, df1, df2\n"
-    "(F tests only), p_value.\n"
+    "Rows missing a test variable are left out (R's na.rm), their PSUs kept.\n"
+    "Columns: test (ttest, chisq-F, -Chisq, -Wald, -adjWald), variable (VAR or\n"
+    "ROWVAR), by (COL or COLVAR), estimate and se (t test), statistic, df1,\n"
+    "df2 (F tests), p_value.\n"
     "\n"
     "design options:\n"
     "  --weights COL          sampling weights (default 1, or from --fpc as R does)\n"
@@ -62,7 +62,7 @@ const char cmd_test_usage[] =
     "options:\n"
     "  --format FMT           text, csv, json or md (default: from -o, else text)\n"
     "  -o FILE                write FILE whole or not at all\n"
-    "  --wave LABEL           stamp the row with a wave label (a first column 'wave')\n"
+    "  --wave LABEL           stamp the row with a wave label (a first column)\n"
     "\n"
     "examples:\n"
     "  survstat test datasets/apistrat.csv --strata stype --weights pw --fpc fpc"
@@ -253,6 +253,12 @@ int cmd_test(int argc, char **argv)
         rc = to_grid(&a, &o, &g, &err);
     if (rc == SS_OK)
         rc = ss_cli_write(&a.cli, &g, &err);
+    if (rc == SS_OK && a.have_chisq && o.rank > 0 && o.rank < (o.nlev1 - 1) * (o.nlev2 - 1))
+        fprintf(stderr,
+                "survstat test: warning: %s: the covariance of the %zu interaction cells has "
+                "rank %zu (fewer PSUs than cells?): the Wald test uses its generalised inverse "
+                "on %zu df\n",
+                a.file, (o.nlev1 - 1) * (o.nlev2 - 1), o.rank, o.rank);
     if (rc == SS_OK && !a.cli.design.weights && !a.cli.design.strata && !a.cli.design.nids &&
         !a.cli.design.nfpc && !ss_weight_any(&a.cli.weight))
         fprintf(stderr,

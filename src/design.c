@@ -550,6 +550,9 @@ struct ss_design_work {
     size_t *df_units, *df_strata;    /* and the units and strata seen */
     size_t df_nu, df_nh;
     int diag;                        /* ss_design_work_diag: the variances only */
+    /* ss_design_work_average_over: the strata of the lonely-PSU average
+     * and those of them with more than one PSU (avg_nstrat 0: touched). */
+    size_t avg_nstrat, avg_nok;
 };
 
 void ss_design_work_diag(ss_design_work *w, int on)
@@ -826,7 +829,12 @@ int ss_design_vcov_end(const ss_design *d, ss_design_work *w, size_t p, double *
             w->sflag[w->slist[q]] = 0;
         if (rc != SS_OK)
             goto reset;
-        double scale = nok ? (double)nh_touched / (double)nok : NAN;
+        size_t nstrat = nh_touched;
+        if (w->avg_nstrat > 0) { /* the untouched strata add 0 to acc */
+            nstrat = w->avg_nstrat;
+            nok = w->avg_nok;
+        }
+        double scale = nok ? (double)nstrat / (double)nok : NAN;
         if (nh_touched == 0)
             scale = 0;
         for (size_t a = 0; a < p * p; a += step)
@@ -900,6 +908,204 @@ reset:
         w->nlist[s] = 0;
     }
     return rc;
+}
+
+int ss_design_vcov_cells(const ss_design *d, const size_t *rows, const size_t *cell,
+                         const double *a, size_t m, size_t p, double *V, ss_error *err)
+{
+    if (d->nstage != 1 || d->ncal > 0 || d->rep)
+        return -1;
+    const ss_stage *st = &d->stage[0];
+    const size_t nunit = st->nunit ? st->nunit : 1, nst = st->nstrata ? st->nstrata : 1;
+    size_t *uidx = malloc(nunit * sizeof *uidx);     /* unit -> touched index + 1 */
+    size_t *ulist = malloc((m ? m : 1) * sizeof *ulist);
+    size_t *ustart = calloc(m + 2, sizeof *ustart);  /* rows of touched unit j */
+    size_t *order = malloc((m ? m : 1) * sizeof *order);
+    uint32_t *ecell = malloc((m ? m : 1) * sizeof *ecell); /* unit j's cells and */
+    double *eval = malloc((m ? m : 1) * sizeof *eval);     /* totals: estart[j].. */
+    size_t *estart = calloc(m + 2, sizeof *estart);
+    long *pos = malloc(p * sizeof *pos);
+    double *mean = calloc(p, sizeof *mean);
+    size_t *hstart = calloc(nst + 1, sizeof *hstart), *hunits = NULL;
+    int rc = SS_OK;
+    if (!uidx || !ulist || !ustart || !order || !ecell || !eval || !estart || !pos || !mean ||
+        !hstart || !(hunits = malloc((m ? m : 1) * sizeof *hunits))) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        goto done;
+    }
+    memset(V, 0, p * p * sizeof *V);
+    /* The touched units, their rows (counting sort), then each unit's
+     * total per cell: a sparse vector of at most its rows' cells. */
+    size_t nt = 0;
+    for (size_t q = 0; q < m; q++) {
+        size_t u = unit_of(st, rows[q]);
+        uidx[u] = 0;
+    }
+    for (size_t q = 0; q < m; q++) {
+        size_t u = unit_of(st, rows[q]);
+        if (!uidx[u]) {
+            ulist[nt++] = u;
+            uidx[u] = nt;
+        }
+        ustart[uidx[u]]++;
+    }
+    for (size_t j = 0; j < nt; j++)
+        ustart[j + 1] += ustart[j];
+    for (size_t q = 0; q < m; q++)
+        order[ustart[uidx[unit_of(st, rows[q])] - 1]++] = q;
+    for (size_t j = nt; j > 0; j--)
+        ustart[j] = ustart[j - 1];
+    ustart[0] = 0;
+    for (size_t c = 0; c < p; c++)
+        pos[c] = -1;
+    size_t ne = 0;
+    for (size_t j = 0; j < nt; j++) {
+        estart[j] = ne;
+        for (size_t k = ustart[j]; k < ustart[j + 1]; k++) {
+            size_t q = order[k];
+            size_t c = cell[q];
+            if (pos[c] < 0) {
+                pos[c] = (long)ne;
+                ecell[ne] = c;
+                eval[ne++] = 0;
+            }
+            eval[pos[c]] += a[q];
+        }
+        for (size_t e = estart[j]; e < ne; e++)
+            pos[ecell[e]] = -1;
+    }
+    estart[nt] = ne;
+    /* The touched units by stratum. */
+    for (size_t j = 0; j < nt; j++)
+        hstart[st->stratum[ulist[j]] + 1]++;
+    for (size_t h = 0; h < nst; h++)
+        hstart[h + 1] += hstart[h];
+    {
+        size_t *fill = order; /* reused: a cursor per stratum */
+        for (size_t h = 0; h < nst && h < m; h++)
+            fill[h] = hstart[h];
+        if (nst > m) {
+            free(order);
+            order = fill = malloc(nst * sizeof *fill);
+            if (!fill) {
+                rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+                goto done;
+            }
+            for (size_t h = 0; h < nst; h++)
+                fill[h] = hstart[h];
+        }
+        for (size_t j = 0; j < nt; j++)
+            hunits[fill[st->stratum[ulist[j]]]++] = j;
+    }
+    /* Each stratum as one_stratum: sum over its units of (t - mean)(t -
+     * mean)' = sum t t' - nh mean mean' (the units without a present row
+     * have t = 0), times f nh / (nh - 1). */
+    size_t ntouched = 0, nok = 0;
+    size_t *support = ulist; /* reused: the cells of the stratum */
+    for (size_t h = 0; h < nst && rc == SS_OK; h++) {
+        size_t b = hstart[h], e = hstart[h + 1];
+        if (b == e)
+            continue;
+        ntouched++;
+        const double nh = st->npsu[h], N = st->popsize[h];
+        const double f = isinf(N) ? 1.0 : (N - nh) / N;
+        if (f < 1e-7) { /* a self-representing stratum */
+            nok++;
+            continue;
+        }
+        if (nh > 1) {
+            nok++;
+            const double sc = f * nh / (nh - 1);
+            size_t ns = 0;
+            for (size_t k = b; k < e; k++) {
+                size_t j = hunits[k];
+                for (size_t x = estart[j]; x < estart[j + 1]; x++) {
+                    const double vx = sc * eval[x];
+                    const size_t row = (size_t)ecell[x] * p;
+                    for (size_t y = estart[j]; y < estart[j + 1]; y++)
+                        V[row + ecell[y]] += vx * eval[y];
+                    if (mean[ecell[x]] == 0 && pos[ecell[x]] < 0) {
+                        pos[ecell[x]] = 1;
+                        support[ns++] = ecell[x];
+                    }
+                    mean[ecell[x]] += eval[x];
+                }
+            }
+            for (size_t x = 0; x < ns; x++) {
+                const double mx = sc * mean[support[x]] / nh;
+                const size_t row = (size_t)support[x] * p;
+                for (size_t y = 0; y < ns; y++)
+                    V[row + support[y]] -= mx * mean[support[y]];
+            }
+            for (size_t x = 0; x < ns; x++) {
+                mean[support[x]] = 0;
+                pos[support[x]] = -1;
+            }
+            continue;
+        }
+        switch (d->lonely) {
+        case SS_LONELY_FAIL:
+            rc = lonely_error(d, 0, (uint32_t)h, err);
+            break;
+        case SS_LONELY_ADJUST: {
+            size_t j = hunits[b];
+            for (size_t x = estart[j]; x < estart[j + 1]; x++)
+                for (size_t y = estart[j]; y < estart[j + 1]; y++)
+                    V[(size_t)ecell[x] * p + ecell[y]] += f * eval[x] * eval[y];
+            nok++;
+            break;
+        }
+        case SS_LONELY_AVERAGE:
+            break;
+        default:
+            nok++;
+            break;
+        }
+    }
+    if (rc == SS_OK) {
+        double scale = nok ? (double)ntouched / (double)nok : NAN;
+        if (ntouched == 0)
+            scale = 0;
+        for (size_t k = 0; k < p * p; k++)
+            V[k] *= scale;
+    }
+done:
+    free(uidx);
+    free(ulist);
+    free(ustart);
+    free(order);
+    free(ecell);
+    free(eval);
+    free(estart);
+    free(pos);
+    free(mean);
+    free(hstart);
+    free(hunits);
+    return rc;
+}
+
+void ss_design_work_average_over(const ss_design *d, ss_design_work *w, const size_t *rows,
+                                 size_t m)
+{
+    w->avg_nstrat = w->avg_nok = 0;
+    if (m == 0 || d->lonely != SS_LONELY_AVERAGE || d->ncal > 0)
+        return;
+    const ss_stage *st = &d->stage[0];
+    size_t nh = 0, nok = 0;
+    for (size_t k = 0; k < m; k++) {
+        uint32_t h = st->stratum[unit_of(st, rows[k])];
+        if (w->sflag[h])
+            continue;
+        w->sflag[h] = 1;
+        w->slist[nh++] = h;
+        /* as one_stratum: a census or more than one PSU is not lonely */
+        double N = st->popsize[h], f = isinf(N) ? 1.0 : (N - st->npsu[h]) / N;
+        nok += f < 1e-7 || st->npsu[h] > 1;
+    }
+    for (size_t q = 0; q < nh; q++)
+        w->sflag[w->slist[q]] = 0;
+    w->avg_nstrat = nh;
+    w->avg_nok = nok;
 }
 
 void ss_design_df_add(const ss_design *d, ss_design_work *w, const size_t *rows, size_t m)

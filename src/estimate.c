@@ -1075,34 +1075,48 @@ static int scores(const ss_table *t, const ss_estimate_request *e,
     return SS_OK;
 }
 
-/* Holm's step-down adjustment of the k p-values of one family (R's
- * p.adjust(method = "holm")): the i-th smallest times k - i + 1, made
- * monotone, capped at 1. */
-static void holm(ss_result *out, const size_t *idx, size_t k)
+/* A pair's p-value and its row, ordered by p, then row (R's order() is
+ * stable: ties keep the pairs' order). */
+typedef struct pval {
+    double p;
+    size_t row;
+} pval;
+
+static int pval_cmp(const void *a, const void *b)
 {
-    size_t *o = malloc((k ? k : 1) * sizeof *o);
+    const pval *x = a, *y = b;
+    if (x->p != y->p)
+        return x->p < y->p ? -1 : 1;
+    return (x->row > y->row) - (x->row < y->row);
+}
+
+/* Holm's step-down adjustment of the p-values of one family (R's
+ * p.adjust(method = "holm")): of the m p-values that are not NaN, the i-th
+ * smallest times m - i + 1, made monotone, capped at 1.  A NaN p (a pair
+ * whose difference and SE are both 0) is left out of m and keeps a NaN
+ * p_holm, as R's p.adjust leaves NA out.  0, or -1 when out of memory. */
+static int holm(ss_result *out, const size_t *idx, size_t k)
+{
+    pval *o = malloc((k ? k : 1) * sizeof *o);
+    size_t m = 0;
     if (!o)
-        return;
-    for (size_t i = 0; i < k; i++)
-        o[i] = idx[i];
-    for (size_t i = 1; i < k; i++) /* insertion sort by p, ties in order */
-        for (size_t j = i; j > 0 && out->row[o[j]].p_value < out->row[o[j - 1]].p_value; j--) {
-            size_t t = o[j];
-            o[j] = o[j - 1];
-            o[j - 1] = t;
-        }
-    double run = 0;
+        return -1;
     for (size_t i = 0; i < k; i++) {
-        double p = out->row[o[i]].p_value;
-        if (isnan(p)) {
-            out->row[o[i]].p_holm = NAN;
-            continue;
-        }
-        double v = (double)(k - i) * p;
+        double p = out->row[idx[i]].p_value;
+        if (isnan(p))
+            out->row[idx[i]].p_holm = NAN;
+        else
+            o[m++] = (pval){p, idx[i]};
+    }
+    qsort(o, m, sizeof *o, pval_cmp);
+    double run = 0;
+    for (size_t i = 0; i < m; i++) {
+        double v = (double)(m - i) * o[i].p;
         run = v > run ? v : run;
-        out->row[o[i]].p_holm = run < 1 ? run : 1;
+        out->row[o[i].row].p_holm = run < 1 ? run : 1;
     }
     free(o);
+    return 0;
 }
 
 /* --compare: the variance of the difference of two domains' estimates whose
@@ -1192,8 +1206,8 @@ static int contrasts(const ss_design *d, work *wk, const ss_estimate_options *o,
                                    : 2 * gsl_cdf_tdist_Q(fabs(r->t), df);
             idx[k++] = out->n - 1;
         }
-    if (rc == SS_OK)
-        holm(out, idx, k);
+    if (rc == SS_OK && holm(out, idx, k) != 0)
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     free(idx);
     free(drop);
     return rc;
@@ -1247,6 +1261,38 @@ static int worker_init(worker *w, const ss_table *t, const ss_design *d,
         bad |= !wk->rw || !wk->theta;
     }
     return bad ? ss_error_set(err, SS_EDATA, NULL, 0, "out of memory") : SS_OK;
+}
+
+/* --compare under --lonely-psu average: the average of the contrasts'
+ * variances runs over the strata of every row where the estimate's
+ * variables are present, in a domain or not, as R's svyby(covmat = TRUE)
+ * on the design subset to the answered rows (its joint covariance of the
+ * domains, which svycontrast reads; a domain's own SE stays that of R's
+ * svyby, over the strata its rows touch).  See ss_design_work_average_over. */
+static int average_over_present(const ss_table *t, const ss_design *d, work *wk,
+                                const ss_estimate_request *e)
+{
+    if (d->lonely != SS_LONELY_AVERAGE || d->rep || d->ncal > 0)
+        return SS_OK;
+    const ss_column *c = ss_table_find(t, e->var);
+    const ss_column *x = e->stat == SS_STAT_RATIO ? ss_table_find(t, e->den) : NULL;
+    size_t *rows = malloc((t->nrow ? t->nrow : 1) * sizeof *rows), m = 0;
+    if (!rows)
+        return -1;
+    for (size_t i = 0; i < t->nrow; i++) {
+        int present;
+        if (e->stat >= SS_STAT_T2B)
+            present = !isnan(wk->score[i]);
+        else if (e->stat == SS_STAT_PROP)
+            present = c->code[i] >= 0;
+        else
+            present = !isnan(ss_column_num(c, i)) && (!x || !isnan(ss_column_num(x, i)));
+        if (present)
+            rows[m++] = i;
+    }
+    ss_design_work_average_over(d, wk->dw, rows, m);
+    free(rows);
+    return SS_OK;
 }
 
 /* The rows of one request e: domain by domain, every level; then the
@@ -1361,10 +1407,14 @@ static int run_request(const ss_table *t, const ss_design *d, const domains *dmp
                 kstart[dm.n * nlev + 1 + d0 * nlev + l] = wk->kn;
         }
     }
-    if (wk->keep && e->stat != SS_STAT_QUANTILE)
+    if (wk->keep && e->stat != SS_STAT_QUANTILE && rc == SS_OK) {
+        if (average_over_present(t, d, wk, e) != SS_OK)
+            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
         for (size_t l = 0; l < nlev && rc == SS_OK; l++)
             rc = contrasts(d, wk, o, out, first + l, nlev, kstart + l,
                            kstart + dm.n * nlev + 1 + l, dm.n, err);
+        ss_design_work_average_over(d, wk->dw, NULL, 0);
+    }
     free(sp);
     free(lev_of);
     free(order);
@@ -1488,6 +1538,39 @@ done:
     return rc;
 }
 
+/* --compare writes a row for every pair of domains of every estimate (and
+ * level): its output grows with the square of the domains, so it is
+ * refused beyond SS_COMPARE_MAX_PAIRS rows (about 0.7 GB of results; 5,000
+ * domains would make 12.5 million rows per estimate) rather than exhaust
+ * the memory.  Everything else --compare keeps is linear in the rows. */
+static int compare_limit(const ss_table *t, const domains *dm, const ss_estimate_request *er,
+                         size_t n, ss_error *err)
+{
+    const double nd = (double)dm->n, per = nd * (nd - 1) / 2;
+    double pairs = 0, nest = 0;
+    for (size_t q = 0; q < n; q++) {
+        if (er[q].stat == SS_STAT_QUANTILE)
+            continue;
+        double nlev = 1;
+        if (er[q].stat == SS_STAT_PROP) {
+            const ss_column *c = ss_table_find(t, er[q].var);
+            nlev = 0;
+            for (size_t l = 0; l < c->levels.n; l++)
+                nlev += c->level_count[l] > 0;
+        }
+        pairs += nlev * per;
+        nest += nlev;
+    }
+    if (pairs <= SS_COMPARE_MAX_PAIRS)
+        return SS_OK;
+    return ss_error_set(err, SS_EDATA, t->file, 0,
+                        "--compare: %.0f domains make %.0f pairs for each of %.0f estimates "
+                        "and levels, %.0f rows in all, more than %d (the output grows with "
+                        "the square of the domains): compare fewer domains (a coarser --by "
+                        "or a subset of the rows)",
+                        nd, per, nest, pairs, SS_COMPARE_MAX_PAIRS);
+}
+
 int ss_estimate_run(const ss_table *t, const ss_design *d,
                     const ss_estimate_request *er, size_t n,
                     const ss_estimate_options *o, ss_result *out, ss_error *err)
@@ -1498,8 +1581,14 @@ int ss_estimate_run(const ss_table *t, const ss_design *d,
         domains_free(&dm);
         return rc;
     }
-    if (o->compare && o->nby > 0)
+    if (o->compare && o->nby > 0) {
         out->tests = 1;
+        rc = compare_limit(t, &dm, er, n, err);
+        if (rc != SS_OK) {
+            domains_free(&dm);
+            return rc;
+        }
+    }
     if (parallel_ok(t, d, er, n, o)) {
         rc = run_parallel(t, d, &dm, er, n, o, out, err);
     } else {

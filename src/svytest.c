@@ -9,6 +9,7 @@
 
 #include <float.h>
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_eigen.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 #include <math.h>
@@ -40,6 +41,7 @@ static void out_init(ss_test_out *out)
     out->estimate = out->se = out->statistic = NAN;
     out->df1 = out->df2 = out->p_value = NAN;
     out->n = out->nlev1 = out->nlev2 = 0;
+    out->rank = 0;
 }
 
 /* R's pf(x, df1, df2, lower.tail = FALSE), NaN where R gives NaN. */
@@ -347,59 +349,255 @@ done:
     return rc;
 }
 
+/* The Wald quadratic form Y' V^- Y of the k cells Y with covariance V (k x
+ * k, row-major) and the rank of V, *rank.
+ *
+ * The rank is that of V's correlation matrix (a cell of variance 0 adds
+ * nothing to it), its eigenvalues above sqrt(DBL_EPSILON) times the
+ * largest (MASS::ginv's tolerance), so that it does not depend on the
+ * cells' units.  At full rank the form is R's solve(V, Y); below it,
+ * where R's svychisq solves a singular system and reports a meaningless
+ * statistic (a negative one in shared repro case 5034: 4 cells, 4 PSUs),
+ * it is Y' V^+ Y with V^+ the Moore-Penrose inverse of V on its rank
+ * largest eigenvalues (MASS::ginv(V)), and the test has rank df. */
+static int wald_form(size_t k, const double *V, const double *Y, double *W, size_t *rank,
+                     ss_error *err)
+{
+    gsl_matrix *R = gsl_matrix_calloc(k, k), *Q = gsl_matrix_alloc(k, k);
+    gsl_vector *lam = gsl_vector_alloc(k);
+    gsl_eigen_symmv_workspace *ws = gsl_eigen_symmv_alloc(k);
+    double *x = malloc(k * sizeof *x);
+    int rc = SS_OK;
+    if (!R || !Q || !lam || !ws || !x) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        goto done;
+    }
+    for (size_t a = 0; a < k; a++)
+        for (size_t b = 0; b < k; b++) {
+            double va = V[a * k + a], vb = V[b * k + b];
+            if (va > 0 && vb > 0)
+                gsl_matrix_set(R, a, b, V[a * k + b] / sqrt(va * vb));
+        }
+    if (gsl_eigen_symmv(R, lam, Q, ws) != GSL_SUCCESS) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0,
+                          "the eigenvalues of the table's covariance did not converge");
+        goto done;
+    }
+    double top = gsl_vector_max(lam);
+    size_t r = 0;
+    for (size_t a = 0; a < k; a++)
+        r += top > 0 && gsl_vector_get(lam, a) > sqrt(DBL_EPSILON) * top;
+    *rank = r;
+    ss_error scratch = {0};
+    if (r == k && solve(k, V, Y, 1, x, "covariance matrix of the table", &scratch) == SS_OK) {
+        double w = 0;
+        for (size_t a = 0; a < k; a++)
+            w += Y[a] * x[a];
+        *W = w;
+        goto done;
+    }
+    /* V^+ from the r largest eigenvalues of V itself. */
+    for (size_t a = 0; a < k; a++)
+        for (size_t b = 0; b < k; b++)
+            gsl_matrix_set(R, a, b, V[a * k + b]);
+    if (gsl_eigen_symmv(R, lam, Q, ws) != GSL_SUCCESS) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0,
+                          "the eigenvalues of the table's covariance did not converge");
+        goto done;
+    }
+    gsl_eigen_symmv_sort(lam, Q, GSL_EIGEN_SORT_VAL_DESC);
+    double w = 0;
+    for (size_t j = 0; j < r; j++) {
+        double qy = 0;
+        for (size_t a = 0; a < k; a++)
+            qy += gsl_matrix_get(Q, a, j) * Y[a];
+        w += qy * qy / gsl_vector_get(lam, j);
+    }
+    *W = w;
+done:
+    gsl_matrix_free(R);
+    gsl_matrix_free(Q);
+    gsl_vector_free(lam);
+    if (ws)
+        gsl_eigen_symmv_free(ws);
+    free(x);
+    return rc;
+}
+
+/* The row sums R, column sums C and grand sum (returned) of x over the
+ * nr x nc cells, cell (i, j) at x[(i + nr j) * xs]. */
+static double cell_sums(size_t nr, size_t nc, const double *x, size_t xs, double *R, double *C)
+{
+    double S = 0;
+    for (size_t i = 0; i < nr; i++)
+        R[i] = 0;
+    for (size_t j = 0; j < nc; j++) {
+        C[j] = 0;
+        for (size_t i = 0; i < nr; i++) {
+            double v = x[(i + nr * j) * xs];
+            R[i] += v;
+            C[j] += v;
+            S += v;
+        }
+    }
+    return S;
+}
+
+/* C' u for the interaction contrasts C (below) and u over the nr x nc
+ * cells (stride us): out[(a-1) + (nr-1)(b-1)] (stride os), a, b >= 1, is
+ *   u_ab - R_a / nc - C_b / nr + S / (nr nc)
+ * with R, C, S the row, column and grand sums of u (rc: nr + nc scratch):
+ * C's column (a, b) is ([i = a] - 1/nr)([j = b] - 1/nc), a Kronecker
+ * product, so C' costs one pass over the cells. */
+static void contrast_t(size_t nr, size_t nc, const double *u, size_t us, double *out, size_t os,
+                       double *rc)
+{
+    double *R = rc, *C = rc + nr, S = cell_sums(nr, nc, u, us, R, C);
+    const double fr = (double)nr, fc = (double)nc;
+    for (size_t b = 1; b < nc; b++)
+        for (size_t a = 1; a < nr; a++)
+            out[((a - 1) + (nr - 1) * (b - 1)) * os] =
+                u[(a + nr * b) * us] - R[a] / fc - C[b] / fr + S / (fr * fc);
+}
+
+/* tr(Delta) and tr(Delta^2) when every cell proportion is positive,
+ * without a K x K system: with X the additive model's columns (the row
+ * indicators and the column indicators b >= 1) and C'X = 0,
+ *   D^-1 C (C' D^-1 C)^-1 C' D^-1 = D^-1 - X (X' D X)^-1 X'  =: Q
+ * (the identity Z (Z' S Z)^-1 Z' = S^-1 - S^-1 X (X' S^-1 X)^-1 X' S^-1 for
+ * Z'X = 0, with S = D^-1), so Delta = (C' D^-1 C / N)^-1 C' D^-1 V D^-1 C
+ * has tr(Delta) = N tr(Q V) and tr(Delta^2) = N^2 tr(Q V Q V): time K0^2
+ * (nr + nc) instead of K^3.  V is overwritten by Q V. */
+static int rao_scott_traces(size_t nr, size_t nc, const double *p, double *V, double N,
+                            double *tr1, double *tr2, ss_error *err)
+{
+    const size_t K0 = nr * nc, q = nr + nc - 1;
+    gsl_matrix *G = gsl_matrix_calloc(q, q), *H = gsl_matrix_alloc(q, K0);
+    gsl_permutation *perm = gsl_permutation_alloc(q);
+    gsl_vector *bv = gsl_vector_alloc(q), *xv = gsl_vector_alloc(q);
+    int rc = SS_OK, signum;
+    if (!G || !H || !perm || !bv || !xv) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        goto done;
+    }
+    /* X column index of row i: i; of column j >= 1: nr + j - 1. */
+    for (size_t j = 0; j < nc; j++)
+        for (size_t i = 0; i < nr; i++) {
+            double pk = p[i + nr * j];
+            *gsl_matrix_ptr(G, i, i) += pk;
+            if (j >= 1) {
+                size_t cj = nr + j - 1;
+                *gsl_matrix_ptr(G, cj, cj) += pk;
+                *gsl_matrix_ptr(G, i, cj) += pk;
+                *gsl_matrix_ptr(G, cj, i) += pk;
+            }
+        }
+    if (gsl_linalg_LU_decomp(G, perm, &signum) != GSL_SUCCESS) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "the Rao-Scott denominator matrix is singular");
+        goto done;
+    }
+    /* H = (X' D X)^-1 X' V, column by column of V. */
+    for (size_t l = 0; l < K0; l++) {
+        gsl_vector_set_zero(bv);
+        for (size_t j = 0; j < nc; j++)
+            for (size_t i = 0; i < nr; i++) {
+                double v = V[(i + nr * j) * K0 + l];
+                *gsl_vector_ptr(bv, i) += v;
+                if (j >= 1)
+                    *gsl_vector_ptr(bv, nr + j - 1) += v;
+            }
+        if (gsl_linalg_LU_solve(G, perm, bv, xv) != GSL_SUCCESS) {
+            rc = ss_error_set(err, SS_EDATA, NULL, 0,
+                              "the Rao-Scott denominator matrix is singular");
+            goto done;
+        }
+        for (size_t a = 0; a < q; a++)
+            gsl_matrix_set(H, a, l, gsl_vector_get(xv, a));
+    }
+    /* Q V = D^-1 V - X H, in place. */
+    for (size_t j = 0; j < nc; j++)
+        for (size_t i = 0; i < nr; i++) {
+            size_t k = i + nr * j;
+            const double *hi = gsl_matrix_const_ptr(H, i, 0);
+            const double *hj = j >= 1 ? gsl_matrix_const_ptr(H, nr + j - 1, 0) : NULL;
+            double *vk = V + k * K0;
+            for (size_t l = 0; l < K0; l++)
+                vk[l] = vk[l] / p[k] - hi[l] - (hj ? hj[l] : 0);
+        }
+    double t1 = 0, t2 = 0;
+    for (size_t k = 0; k < K0; k++) {
+        t1 += V[k * K0 + k];
+        for (size_t l = 0; l < K0; l++)
+            t2 += V[k * K0 + l] * V[l * K0 + k];
+    }
+    *tr1 = N * t1;
+    *tr2 = N * N * t2;
+done:
+    gsl_matrix_free(G);
+    gsl_matrix_free(H);
+    gsl_permutation_free(perm);
+    gsl_vector_free(bv);
+    gsl_vector_free(xv);
+    return rc;
+}
+
 int ss_test_rao_scott(size_t nr, size_t nc, const double *p, const double *V, double N,
                       double *tr1, double *tr2, ss_error *err)
 {
     const size_t K0 = nr * nc, K = (nr - 1) * (nc - 1);
-    /* G = D^-1 C (K0 x K); C's column (a, b), a, b >= 1, is the residual
-     * of the indicator of cell (a, b) on the additive model over the
-     * balanced nr x nc grid (R's qr.resid(qr(X1), X12[, interaction])):
-     *   [i = a][j = b] - [i = a] / nc - [j = b] / nr + 1 / (nr nc). */
-    double *C = malloc(K0 * K * sizeof *C);
-    double *G = malloc(K0 * K * sizeof *G);
-    double *A = calloc(K * K, sizeof *A);
-    double *B = calloc(K * K, sizeof *B);
-    double *VG = calloc(K0 * K, sizeof *VG);
+    /* With C the K0 x K residuals of the cell indicators (a, b >= 1) on
+     * the additive model over the balanced nr x nc grid (R's
+     * qr.resid(qr(X1), X12[, interaction])) and Di = D^-1 (0 where p = 0):
+     * A = C' Di C / N and B = C' (Di V Di) C, each through contrast_t, in
+     * time K0^2 rather than K0^2 K. */
+    double *A = malloc(K * K * sizeof *A);
+    double *B = malloc(K * K * sizeof *B);
+    double *M = malloc(K0 * K * sizeof *M);   /* (Di V Di) C, then scratch */
+    double *u = malloc(K0 * sizeof *u), *rc2 = malloc((nr + nc) * sizeof *rc2);
     double *Delta = malloc(K * K * sizeof *Delta);
     int rc = SS_OK;
-    if (!C || !G || !A || !B || !VG || !Delta) {
+    if (!A || !B || !M || !u || !rc2 || !Delta) {
         rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
         goto done;
     }
-    for (size_t j = 0; j < nc; j++)
-        for (size_t i = 0; i < nr; i++) {
-            size_t k = i + nr * j;
-            double dinv = p[k] == 0 ? 0 : 1 / p[k];
-            for (size_t b = 1; b < nc; b++)
-                for (size_t a = 1; a < nr; a++) {
-                    size_t q = (a - 1) + (nr - 1) * (b - 1);
-                    double c = (double)(i == a && j == b) - (double)(i == a) / (double)nc -
-                               (double)(j == b) / (double)nr + 1 / ((double)nr * (double)nc);
-                    C[k * K + q] = c;
-                    G[k * K + q] = dinv * c;
-                }
-        }
-    /* A = C' (D^-1 / N) C, B = G' V G. */
+    double *di = u; /* first the diagonal of Di */
     for (size_t k = 0; k < K0; k++)
-        for (size_t q = 0; q < K; q++) {
-            double cq = C[k * K + q] * (p[k] == 0 ? 0 : 1 / p[k]) / N;
-            for (size_t s = 0; s < K; s++)
-                A[q * K + s] += cq * C[k * K + s];
+        di[k] = p[k] == 0 ? 0 : 1 / p[k];
+    /* A's column s: C' (Di C[, s]) / N, C[, s] = ([i = a] - 1/nr)([j = b] - 1/nc). */
+    {
+        double *col = M; /* K0 scratch */
+        for (size_t b = 1; b < nc; b++)
+            for (size_t a = 1; a < nr; a++) {
+                size_t s2 = (a - 1) + (nr - 1) * (b - 1);
+                for (size_t j = 0; j < nc; j++)
+                    for (size_t i = 0; i < nr; i++) {
+                        size_t k = i + nr * j;
+                        double c = ((double)(i == a) - 1 / (double)nr) *
+                                   ((double)(j == b) - 1 / (double)nc);
+                        col[k] = di[k] * c / N;
+                    }
+                contrast_t(nr, nc, col, 1, A + s2, K, rc2);
+            }
+    }
+    /* M = (Di V Di) C row by row (V symmetric: row k of V Di C is C' applied
+     * to row k of Di V Di), then B = C' M column by column. */
+    {
+        double *row = Delta; /* K0 <= K * K scratch when K > 1 */
+        double *tmp = K0 <= K * K ? row : malloc(K0 * sizeof *tmp);
+        if (!tmp) {
+            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+            goto done;
         }
-    for (size_t k = 0; k < K0; k++)
-        for (size_t l = 0; l < K0; l++) {
-            double v = V[k * K0 + l];
-            if (v == 0)
-                continue;
-            for (size_t s = 0; s < K; s++)
-                VG[k * K + s] += v * G[l * K + s];
+        for (size_t k = 0; k < K0; k++) {
+            for (size_t l = 0; l < K0; l++)
+                tmp[l] = di[k] * V[k * K0 + l] * di[l];
+            contrast_t(nr, nc, tmp, 1, M + k * K, 1, rc2);
         }
-    for (size_t k = 0; k < K0; k++)
-        for (size_t q = 0; q < K; q++) {
-            double gq = G[k * K + q];
-            for (size_t s = 0; s < K; s++)
-                B[q * K + s] += gq * VG[k * K + s];
-        }
+        for (size_t s2 = 0; s2 < K; s2++)
+            contrast_t(nr, nc, M + s2, K, B + s2, K, rc2);
+        if (tmp != row)
+            free(tmp);
+    }
     rc = solve(K, A, B, K, Delta, "Rao-Scott denominator matrix", err);
     if (rc != SS_OK)
         goto done;
@@ -412,13 +610,28 @@ int ss_test_rao_scott(size_t nr, size_t nc, const double *p, const double *V, do
     *tr1 = t1;
     *tr2 = t2;
 done:
-    free(C);
-    free(G);
     free(A);
     free(B);
-    free(VG);
+    free(M);
+    free(u);
+    free(rc2);
     free(Delta);
     return rc;
+}
+
+/* The Wald cells' Jacobian applied to x (the nr x nc cells, k = i + nr j,
+ * stride xs): out[((a-1) + (nr-1)(b-1)) * os], a, b >= 1, is
+ *   x_ab - Ct_b / Wt R_a - Rt_a / Wt C_b + Rt_a Ct_b / Wt^2 S
+ * with R, C, S the row, column and grand sums of x (rc: nr + nc scratch). */
+static void wald_jacobian(size_t nr, size_t nc, const double *Rt, const double *Ct, double Wt,
+                          const double *x, size_t xs, double *out, size_t os, double *rc)
+{
+    double *R = rc, *C = rc + nr, S = cell_sums(nr, nc, x, xs, R, C);
+    for (size_t b = 1; b < nc; b++)
+        for (size_t a = 1; a < nr; a++)
+            out[((a - 1) + (nr - 1) * (b - 1)) * os] =
+                x[(a + nr * b) * xs] - Ct[b] / Wt * R[a] - Rt[a] / Wt * C[b] +
+                Rt[a] * Ct[b] / (Wt * Wt) * S;
 }
 
 int ss_test_chisq(const ss_design *d, const ss_column *r, const ss_column *c,
@@ -432,7 +645,7 @@ int ss_test_chisq(const ss_design *d, const ss_column *r, const ss_column *c,
     uint8_t *use = calloc(n ? n : 1, 1);
     int32_t *rr = malloc((r->levels.n ? r->levels.n : 1) * sizeof *rr);
     int32_t *cr = malloc((c->levels.n ? c->levels.n : 1) * sizeof *cr);
-    double *T = NULL, *z = NULL, *V = NULL, *Y = NULL, *x = NULL;
+    double *T = NULL, *z = NULL, *V = NULL, *Y = NULL, *x = NULL, *Vc = NULL;
     ss_design_work *dw = NULL;
     int rc = SS_OK;
     if (!rows || !cell || !use || !rr || !cr) {
@@ -495,14 +708,43 @@ int ss_test_chisq(const ss_design *d, const ss_column *r, const ss_column *c,
         goto done;
     }
     const size_t p = stat == SS_CHISQ_F || stat == SS_CHISQ_CHISQ ? K0 : K;
-    z = calloc(m * p + 1, sizeof *z);
     V = malloc(p * p * sizeof *V);
     Y = malloc((K0 + 1) * sizeof *Y);
     x = malloc((K0 + 1) * sizeof *x);
-    dw = ss_design_work_alloc(d, p);
-    if (!z || !V || !Y || !x || !dw) {
+    if (!V || !Y || !x) {
         rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
         goto done;
+    }
+    /* Taylor on one stage: the covariance Vc of the weighted cell totals
+     * from the units' sparse totals (linear in the rows), then mapped by
+     * the Jacobian of the statistic's cells (the row scores below are the
+     * same Jacobian applied row by row).  Else the scores of every row. */
+    int fast = 0;
+    if (!d->rep) {
+        Vc = malloc(K0 * K0 * sizeof *Vc);
+        double *a = malloc((m ? m : 1) * sizeof *a);
+        if (!Vc || !a) {
+            free(a);
+            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+            goto done;
+        }
+        for (size_t q = 0; q < m; q++)
+            a[q] = w[rows[q]];
+        int vr = ss_design_vcov_cells(d, rows, cell, a, m, K0, Vc, err);
+        free(a);
+        if (vr != -1 && vr != SS_OK) {
+            rc = vr;
+            goto done;
+        }
+        fast = vr == SS_OK;
+    }
+    if (!fast) {
+        z = calloc(m * p + 1, sizeof *z);
+        dw = ss_design_work_alloc(d, p);
+        if (!z || !dw) {
+            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+            goto done;
+        }
     }
 
     if (p == K0) {
@@ -511,17 +753,37 @@ int ss_test_chisq(const ss_design *d, const ss_column *r, const ss_column *c,
         double *prop = Y;
         for (size_t k = 0; k < K0; k++)
             prop[k] = T[k] / Wt;
-        for (size_t q = 0; q < m; q++) {
-            double wi = w[rows[q]];
+        if (fast) {
+            /* z = w (e_cell - prop) / Wt: V = (I - prop 1') Vc (I - 1 prop') / Wt^2. */
+            double *rs = x, tot = 0; /* row sums of Vc (symmetric) */
+            for (size_t k = 0; k < K0; k++) {
+                double sum = 0;
+                for (size_t l = 0; l < K0; l++)
+                    sum += Vc[k * K0 + l];
+                rs[k] = sum;
+                tot += sum;
+            }
             for (size_t k = 0; k < K0; k++)
-                z[q * K0 + k] = d->rep ? (double)(cell[q] == k)
-                                       : wi * ((double)(cell[q] == k) - prop[k]) / Wt;
+                for (size_t l = 0; l < K0; l++)
+                    V[k * K0 + l] = (Vc[k * K0 + l] - prop[k] * rs[l] - rs[k] * prop[l] +
+                                     prop[k] * prop[l] * tot) / (Wt * Wt);
+        } else {
+            for (size_t q = 0; q < m; q++) {
+                double wi = w[rows[q]];
+                for (size_t k = 0; k < K0; k++)
+                    z[q * K0 + k] = d->rep ? (double)(cell[q] == k)
+                                           : wi * ((double)(cell[q] == k) - prop[k]) / Wt;
+            }
+            rc = d->rep ? rep_chisq_vcov(d, rows, z, m, K0, 1, prop, V, err)
+                        : ss_design_vcov(d, dw, rows, z, m, K0, V, err);
         }
-        rc = d->rep ? rep_chisq_vcov(d, rows, z, m, K0, 1, prop, V, err)
-                    : ss_design_vcov(d, dw, rows, z, m, K0, V, err);
         double tr1, tr2;
+        int allpos = 1;
+        for (size_t k = 0; k < K0; k++)
+            allpos &= prop[k] > 0;
         if (rc == SS_OK)
-            rc = ss_test_rao_scott(nr, nc, prop, V, N, &tr1, &tr2, err);
+            rc = allpos ? rao_scott_traces(nr, nc, prop, V, N, &tr1, &tr2, err)
+                        : ss_test_rao_scott(nr, nc, prop, V, N, &tr1, &tr2, err);
         if (rc != SS_OK)
             goto done;
         double X2 = ss_test_pearson(nr, nc, T, N);
@@ -539,7 +801,7 @@ int ss_test_chisq(const ss_design *d, const ss_column *r, const ss_column *c,
             out->statistic = X2;
             out->df1 = (double)K;
             double x2c = X2 / (tr1 / (double)K);
-            out->p_value = isnan(x2c) ? NAN : gsl_cdf_chisq_Q(x2c, (double)K);
+            out->p_value = isnan(x2c) ? NAN : isinf(x2c) ? 0 : gsl_cdf_chisq_Q(x2c, (double)K);
         }
         goto done;
     }
@@ -551,6 +813,26 @@ int ss_test_chisq(const ss_design *d, const ss_column *r, const ss_column *c,
     for (size_t b = 1; b < nc; b++)
         for (size_t a = 1; a < nr; a++)
             Y[(a - 1) + (nr - 1) * (b - 1)] = T[a + nr * b] - Rt[a] * Ct[b] / Wt;
+    if (fast) {
+        /* V = J Vc J', (J x)_ab = x_ab - N_.b/N R(x)_a - N_a./N C(x)_b +
+         * N_a. N_.b / N^2 S(x), R, C, S the row, column and grand sums. */
+        double *M = malloc(K0 * K * sizeof *M), *col = malloc(K0 * sizeof *col);
+        if (!M || !col) {
+            free(M);
+            free(col);
+            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+            goto done;
+        }
+        for (size_t k = 0; k < K0; k++)
+            wald_jacobian(nr, nc, Rt, Ct, Wt, Vc + k * K0, 1, M + k * K, 1, x);
+        for (size_t s2 = 0; s2 < K; s2++) {
+            for (size_t k = 0; k < K0; k++)
+                col[k] = M[k * K + s2];
+            wald_jacobian(nr, nc, Rt, Ct, Wt, col, 1, V + s2, K, x);
+        }
+        free(M);
+        free(col);
+    } else {
     for (size_t q = 0; q < m; q++) {
         double wi = d->rep ? 1 : w[rows[q]]; /* replicates: the x, not w x */
         size_t ia = cell[q] % nr, ib = cell[q] / nr;
@@ -562,20 +844,32 @@ int ss_test_chisq(const ss_design *d, const ss_column *r, const ss_column *c,
     }
     rc = d->rep ? rep_chisq_vcov(d, rows, z, m, K, 0, NULL, V, err)
                 : ss_design_vcov(d, dw, rows, z, m, K, V, err);
+    }
+    double wald = NAN;
+    size_t rank = 0;
     if (rc == SS_OK)
-        rc = solve(K, V, Y, 1, x, "covariance matrix of the table", err);
+        rc = wald_form(K, V, Y, &wald, &rank, err);
     if (rc != SS_OK)
         goto done;
-    double wald = 0;
-    for (size_t q = 0; q < K; q++)
-        wald += Y[q] * x[q];
-    out->df1 = (double)K;
+    out->rank = rank;
+    if (rank == 0) {
+        /* No sampling variance at all (every stratum a census): as R's F
+         * test there, an infinite statistic without df or p. */
+        int any = 0;
+        for (size_t q = 0; q < K; q++)
+            any |= Y[q] != 0;
+        out->statistic = any ? INFINITY : NAN;
+        out->df2 = nu;
+        goto done;
+    }
+    const double k = (double)rank;
+    out->df1 = k;
     if (stat == SS_CHISQ_WALD) {
         out->df2 = nu;
-        out->statistic = wald / (double)K;
+        out->statistic = wald / k;
     } else {
-        out->df2 = nu - (double)K + 1;
-        out->statistic = wald * out->df2 / ((double)K * nu);
+        out->df2 = nu - k + 1;
+        out->statistic = wald * out->df2 / (k * nu);
     }
     out->p_value = f_upper(out->statistic, out->df1, out->df2);
 done:
@@ -589,6 +883,7 @@ done:
     free(V);
     free(Y);
     free(x);
+    free(Vc);
     ss_design_work_free(dw);
     return rc;
 }

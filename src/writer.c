@@ -336,7 +336,11 @@ static void write_json(FILE *fp, const ss_grid *g)
             json_string(fp, g->name[j]);
             fputs(": ", fp);
             if (g->is_number[j]) {
-                if (!isfinite(c[j].num)) {
+                /* JSON has no Inf: an infinite statistic (SE 0) is the
+                 * string R writes for it; a missing number is null. */
+                if (isinf(c[j].num)) {
+                    fputs(c[j].num > 0 ? "\"Inf\"" : "\"-Inf\"", fp);
+                } else if (isnan(c[j].num)) {
                     fputs("null", fp);
                 } else {
                     ss_number_format(c[j].num, buf, sizeof buf);
