@@ -74,9 +74,18 @@ int ss_rep_parse(const char *arg, int supplied, ss_rep_type *type, double *rho,
  * NaN where R's is 1/0: every SE empty, as R's NaN). */
 enum { SS_REP_NOVAR_NONE, SS_REP_NOVAR_CENSUS, SS_REP_NOVAR_LONELY };
 
+/* Replicates whose calibration did not converge and kept its last
+ * iterate (R's calibrate on a replicate design warns and goes on). */
+typedef struct ss_rep_unconverged {
+    size_t count;
+    size_t first;      /* 0-based: the first such replicate */
+    char message[1024]; /* its calibration's message (the worst margin) */
+} ss_rep_unconverged;
+
 typedef struct ss_replicates {
     ss_rep_type type;
     int no_variance;     /* SS_REP_NOVAR_* */
+    ss_rep_unconverged unconv; /* after ss_replicates_reweight */
     size_t nrep;
     double scale;
     double *rscales;     /* nrep */

@@ -276,6 +276,13 @@ static int reweight_replicates(ss_cli *c, ss_design *d, const ss_table *t, const
         !(copy = ss_replicates_dup(r)))
         return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     int rc = reweight_with(r, d, t, &c->plan, w0, err);
+    if (rc == SS_OK && r->unconv.count)
+        fprintf(stderr,
+                "survstat %s: warning: replicate %zu: %s: its last iterate is kept, as R's"
+                " calibrate does (%zu replicate%s did not converge; see --max-iter,"
+                " --epsilon)\n",
+                c->cmd, r->unconv.first + 1, r->unconv.message, r->unconv.count,
+                r->unconv.count == 1 ? "" : "s");
     if (rc == SS_OK && copy) {
         ss_weight_plan plan = c->plan;
         plan.spec = &upto;

@@ -909,6 +909,20 @@ double ss_replicates_weight(const ss_replicates *r, const double *w, size_t k, s
     return x;
 }
 
+/* After replicate k's adjustment succeeded: a message left in err is a
+ * warning (a calibration that did not converge, its last iterate kept);
+ * count it, keep the first, clear it. */
+static void note_unconverged(ss_rep_unconverged *u, size_t k, ss_error *err)
+{
+    if (!err->message[0])
+        return;
+    if (u->count++ == 0) {
+        u->first = k;
+        snprintf(u->message, sizeof u->message, "%s", err->message);
+    }
+    ss_error_clear(err);
+}
+
 /* The rows outside replicate k (a deleted or undrawn PSU): made
  * replicates know them from their PSU factors (r->factor); supplied ones
  * only as a weight 0 (w, before any adjustment) where the full sample's w0
@@ -937,9 +951,13 @@ int ss_replicates_adjust(ss_replicates *r, const double *w0, ss_rep_adjust adjus
     unsigned char *outside = malloc(n ? n : 1);
     if (!outside)
         return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    r->unconv.count = 0;
     for (size_t k = 0; k < r->nrep; k++) {
         outside_rows(r, k, r->w + k * n, w0, outside);
+        ss_error_clear(err);
         int rc = adjust(ctx, r->w + k * n, outside, err);
+        if (rc == SS_OK)
+            note_unconverged(&r->unconv, k, err);
         if (rc != SS_OK) {
             free(outside);
             char msg[sizeof err->message];
@@ -1060,6 +1078,7 @@ typedef struct rw_job {
     int rc;
     size_t failed;
     ss_error err;
+    ss_rep_unconverged unconv; /* of replicates k0 .. k1 */
 } rw_job;
 
 static void *rw_run(void *arg)
@@ -1121,6 +1140,7 @@ static void *rw_run(void *arg)
             j->failed = k;
             break;
         }
+        note_unconverged(&j->unconv, k, &j->err);
     }
     free(W);
     free(g);
@@ -1161,7 +1181,7 @@ static int reweight_cells(ss_replicates *r, const double *w0, const ss_weight_ce
         size_t half = ss_thread_count() > 1 && nrep >= 4 ? nrep / 2 : nrep;
         for (int t = 0; t < 2; t++) {
             job[t] = (rw_job){r, cells, spec, w0, wpair, job[0].adds, job[0].npass,
-                              t ? half : 0, t ? nrep : half, SS_OK, 0, {0}};
+                              t ? half : 0, t ? nrep : half, SS_OK, 0, {0}, {0}};
             ss_error_clear(&job[t].err);
         }
         pthread_t tid;
@@ -1171,6 +1191,8 @@ static int reweight_cells(ss_replicates *r, const double *w0, const ss_weight_ce
             pthread_join(tid, NULL);
         else if (half < nrep)
             rw_run(&job[1]);
+        r->unconv = job[0].unconv.count ? job[0].unconv : job[1].unconv;
+        r->unconv.count = job[0].unconv.count + job[1].unconv.count;
         const rw_job *bad = job[0].rc != SS_OK ? &job[0] : job[1].rc != SS_OK ? &job[1] : NULL;
         if (bad) {
             rc = ss_error_set(err, bad->rc, bad->err.file[0] ? bad->err.file : NULL,
