@@ -44,3 +44,67 @@ trust_ref domain-df-jk1-ratio $TR/case_5024.expected.csv \
 trust_ref compare-domain-df $TR/compare_jk1_domain_df.expected.csv \
   estimate datasets/apiclus1.csv --ids dnum --weights pw --fpc fpc --replicate jk1 \
   --mean api00 --by stype --compare --domain-df
+
+# Raking with bounds on JKn replicates: three replicates' calibrations do not
+# converge in 50 iterations; R's calibrate warns and keeps their last
+# iterate ("Failed to converge"), and so does survstat, naming the first
+# such replicate and its worst margin.  Every weight against R's (without
+# --trim-weights: R's trimWeights on a replicate design is no reference).
+run weight $TR/case_1427.csv --weights w --strata st --ids psu --fpc fpc1 --nest \
+  --lonely-psu adjust --na 9,99 --replicate jkn --calibrate $TR/case_1427_margins.csv \
+  --calfun raking --bounds 0.7,1.6 --weight-name wnew -o "$TMP/w1427.csv"
+if [ "$status" -eq 0 ] &&
+   grep -qF "survstat weight: warning: replicate 18: calibration did not converge in 50 iterations: the worst margin, 'sex=男', is off by 0.000165 (relative): its last iterate is kept, as R's calibrate does (3 replicates did not converge" "$TMP/err" &&
+   python3 - "$TMP/w1427.csv" $TR/case_1427.weights.csv <<'PY'; then ok; else bad "trust-rep unconverged replicate: $(cat "$TMP/err")"; fi
+import csv, sys
+got = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
+want = list(csv.DictReader(open(sys.argv[2], encoding="utf-8")))
+assert len(got) == len(want) and len(want[0]) == 45, (len(got), len(want))
+for g, w in zip(got, want):
+    for k, v in w.items():
+        a, b = float(g[k]), float(v)
+        assert abs(a - b) <= 1e-9 * abs(b), (k, a, b)
+PY
+
+# JK1 where every PSU was sampled (fpc 1 at stage 1): no replicate (R's
+# drop.replicates).  R answers SE 0 with degf -1 and NaN intervals; a df of
+# -1 is no df, so survstat gives SE 0 with an empty df and interval (the
+# 0% rows keep their one-sided interval, which needs no variance) and a
+# warning that replicates leave out the later stages' variance.
+run estimate $TR/case_5254.csv --weights w --ids psu,ssu --fpc fpc1,fpc2 --lonely-psu certainty \
+  --na 9,99 --replicate jk1 --prop q2 --mean income --by region --ci-method korn-graubard \
+  --format csv
+if [ "$status" -eq 0 ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] &&
+   grep -qF "survstat estimate: warning: --replicate jk1: every PSU was sampled (fpc fraction 1 at stage 1), so there is no replicate: every SE is 0" "$TMP/err" &&
+   python3 - "$TMP/out" <<'PY'; then ok; else bad "trust-rep jk1 census: $(cat "$TMP/err" "$TMP/out")"; fi
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
+assert len(rows) == 30, len(rows)
+for r in rows:
+    assert r["se"] == "0" and r["df"] == "", r
+    p = float(r["estimate"])
+    if r["statistic"] == "mean" or 0 < p < 1:
+        assert r["ci_low"] == "" and r["ci_high"] == "", r
+PY
+run describe $TR/case_5254.csv --weights w --ids psu,ssu --fpc fpc1,fpc2 --replicate jk1 \
+  --lonely-psu certainty
+if [ "$status" -eq 0 ] && grep -q '^design df  *none' "$TMP/out" && grep -q '^replicates  *0' "$TMP/out"; then
+  ok
+else
+  bad "trust-rep jk1 census describe: $(cat "$TMP/out" "$TMP/err")"
+fi
+
+# Bootstrap with one PSU in its only stratum: every replicate repeats the
+# full sample and R's scale nbar/(nbar-1) is 1/0: R's SE is NaN (degf 0).
+# survstat leaves the SE empty and says why, instead of refusing it as an
+# overflow.
+run estimate $TR/case_1270.csv --weights w --strata st --ids psu --fpc fpc1 --nest \
+  --lonely-psu certainty --na 9 --replicate bootstrap:20 --seed 1 --total q1 \
+  --ratio income/q2 --level 0.99 --format csv
+if [ "$status" -eq 0 ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] &&
+   grep -qF "survstat estimate: warning: --replicate bootstrap: every stratum has one PSU, so every replicate repeats the full sample: the SEs are left empty" "$TMP/err" &&
+   awk -F, 'NR > 1 { n++; if ($7 != "" || $8 != "" || $10 != "0") exit 1 } END { exit n != 2 }' "$TMP/out"; then
+  ok
+else
+  bad "trust-rep bootstrap one PSU: $(cat "$TMP/err" "$TMP/out")"
+fi
