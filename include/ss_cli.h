@@ -152,10 +152,7 @@ int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq,
     "  --rake-cap C           with --rake: cap weights at C times their mean in\n" \
     "                         every iteration (ANES)\n" \
     "  --trim-weights LOW,HIGH  trim and spread the excess (R's trimWeights)\n" \
-    "  --max-iter N, --epsilon E  for the iterative methods (50, 1e-7); a full-\n" \
-    "                         sample calibration that does not converge is an\n" \
-    "                         error, a replicate's keeps its last iterate with a\n" \
-    "                         warning naming it (R's calibrate)\n"
+    "  --max-iter N, --epsilon E  for the iterative methods (50, 1e-7)\n"
 
 
 /* Write g to -o (atomically) or stdout in the chosen format. */
