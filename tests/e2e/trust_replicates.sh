@@ -108,3 +108,10 @@ if [ "$status" -eq 0 ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] &&
 else
   bad "trust-rep bootstrap one PSU: $(cat "$TMP/err" "$TMP/out")"
 fi
+
+# A lonely second-stage unit inside a first-stage unit taken whole (its
+# stage-2 fpc fraction 1) under --lonely-psu fail: zero variance, as R's
+# onestrat gives a stratum whose sampling fraction is 1 before it fails.
+trust_ref lonely-ssu-whole $TR/lonely_ssu_whole.expected.csv \
+  estimate $TR/lonely_ssu_whole.csv --weights w --ids psu,ssu --fpc fpc1,fpc2 \
+  --lonely-psu fail --na 9,99 --mean income

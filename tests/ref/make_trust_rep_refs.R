@@ -127,3 +127,15 @@ x <- data.frame(wnew = weights(rc, "sampling"), W)
 names(x) <- c("wnew", paste0("rep", seq_len(ncol(W))))
 for (k in names(x)) x[[k]] <- g17(x[[k]])
 write.csv(x, file.path(dir, "case_1427.weights.csv"), row.names = FALSE, quote = FALSE)
+
+# Item 6 of issue 18: a lonely second-stage unit inside a first-stage unit
+# taken whole.  case_5254's data with PSU p1_3 (one SSU) given a stage-2
+# fpc fraction of 1 (its SSUs all taken), every PSU taken at stage 1
+# (fpc1 = 1): under lonely.psu = "fail" R's onestrat returns 0 for a
+# stratum whose sampling fraction is 1 before it looks for a lonely unit.
+d <- rd("lonely_ssu_whole", c(9, 99))
+options(survey.lonely.psu = "fail")
+des <- svydesign(ids = ~psu + ssu, weights = ~w, fpc = ~fpc1 + fpc2, data = d)
+m <- svymean(~income, des, na.rm = TRUE)
+out(list(row("mean", "income", "", "", coef(m), SE(m), wald(coef(m), SE(m), degf(des)),
+             degf(des))), "lonely_ssu_whole")
