@@ -8,42 +8,32 @@
 
 TR=tests/ref/trustrep
 
-# trust_ref NAME EXPECTED ARGS...: survstat ARGS --format csv against the R file
-trust_ref() {
-  local name=$1 expected=$2
-  shift 2
-  run "$@" --format csv
-  if [ "$status" -ne 0 ]; then
-    bad "trust-rep $name: exit $status: $(cat "$TMP/err")"
-  elif python3 tests/tools/refcmp.py "$TMP/out" "$expected" >"$TMP/cmp"; then
-    ok
-  else
-    bad "trust-rep $name"; head -5 "$TMP/cmp"
-  fi
-}
-
 # Korn-Graubard intervals in a domain of a JKn design: df = the domain's
 # degf (42, 44, 58), not the design's (143).
-trust_ref kg-domain-df $TR/case_1017.expected.csv \
-  estimate $TR/case_1017.csv --weights w --strata st --fpc fpc1 --lonely-psu adjust --na 9 \
-  --replicate jkn --prop q2 --by grp --ci-method korn-graubard
+ref_check "trust-rep kg-domain-df" estimate $TR/case_1017.csv \
+  "--weights w --strata st --fpc fpc1 --lonely-psu adjust --na 9 --replicate jkn --prop q2 \
+  --by grp --ci-method korn-graubard" \
+  $TR/case_1017.expected.csv
 # --domain-df under JKn with clusters: a domain inside one PSU has df 0 and no interval.
-trust_ref domain-df-jkn $TR/case_1218.expected.csv \
-  estimate $TR/case_1218.csv --weights w --strata st --ids psu --nest --lonely-psu remove \
-  --na 9 --replicate jkn --mean q1,income --by region --domain-df
+ref_check "trust-rep domain-df-jkn" estimate $TR/case_1218.csv \
+  "--weights w --strata st --ids psu --nest --lonely-psu remove --na 9 --replicate jkn --mean \
+  q1,income --by region --domain-df" \
+  $TR/case_1218.expected.csv
 # degf = rank(W) - 1 = 296 (the factors have rank 298: R's qr at tol 1e-5
 # drops the lonely stratum's replicate once weighted).
-trust_ref degf-rank-w $TR/case_1309.expected.csv \
-  estimate $TR/case_1309.csv --weights w --strata st --lonely-psu adjust --na 9 \
-  --replicate jkn --mean q1
+ref_check "trust-rep degf-rank-w" estimate $TR/case_1309.csv \
+  "--weights w --strata st --lonely-psu adjust --na 9 --replicate jkn --mean q1" \
+  $TR/case_1309.expected.csv
 # ratio and total with --domain-df under JK1 at level 0.9
-trust_ref domain-df-jk1-ratio $TR/case_5024.expected.csv \
-  estimate $TR/case_5024.csv --weights w --strata st --lonely-psu average --na 9,99 \
-  --replicate jk1 --ratio income/q2 --total age --by region --domain-df --level 0.9
+ref_check "trust-rep domain-df-jk1-ratio" estimate $TR/case_5024.csv \
+  "--weights w --strata st --lonely-psu average --na 9,99 --replicate jk1 --ratio income/q2 \
+  --total age --by region --domain-df --level 0.9" \
+  $TR/case_5024.expected.csv
 # contrasts with --domain-df: df of the two domains' rows
-trust_ref compare-domain-df $TR/compare_jk1_domain_df.expected.csv \
-  estimate datasets/apiclus1.csv --ids dnum --weights pw --fpc fpc --replicate jk1 \
-  --mean api00 --by stype --compare --domain-df
+ref_check "trust-rep compare-domain-df" estimate datasets/apiclus1.csv \
+  "--ids dnum --weights pw --fpc fpc --replicate jk1 --mean api00 --by stype --compare \
+  --domain-df" \
+  $TR/compare_jk1_domain_df.expected.csv
 
 # Raking with bounds on JKn replicates: three replicates' calibrations do not
 # converge in 50 iterations; R's calibrate warns and keeps their last
@@ -112,6 +102,6 @@ fi
 # A lonely second-stage unit inside a first-stage unit taken whole (its
 # stage-2 fpc fraction 1) under --lonely-psu fail: zero variance, as R's
 # onestrat gives a stratum whose sampling fraction is 1 before it fails.
-trust_ref lonely-ssu-whole $TR/lonely_ssu_whole.expected.csv \
-  estimate $TR/lonely_ssu_whole.csv --weights w --ids psu,ssu --fpc fpc1,fpc2 \
-  --lonely-psu fail --na 9,99 --mean income
+ref_check "trust-rep lonely-ssu-whole" estimate $TR/lonely_ssu_whole.csv \
+  "--weights w --ids psu,ssu --fpc fpc1,fpc2 --lonely-psu fail --na 9,99 --mean income" \
+  $TR/lonely_ssu_whole.expected.csv
