@@ -105,3 +105,15 @@ fi
 ref_check "trust-rep lonely-ssu-whole" estimate $TR/lonely_ssu_whole.csv \
   "--weights w --ids psu,ssu --fpc fpc1,fpc2 --lonely-psu fail --na 9,99 --mean income" \
   $TR/lonely_ssu_whole.expected.csv
+
+# JKn where every stratum was taken whole: no replicate either (R's
+# drop.replicates), the same answer and warning as JK1's (by hand: SE 0).
+printf 's,y,w,N\na,1,2,2\na,3,2,2\nb,5,1,3\nb,6,1,3\nb,8,1,3\n' >"$TMP/census.csv"
+run estimate "$TMP/census.csv" --strata s --weights w --fpc N --replicate jkn --mean y --format csv
+if [ "$status" -eq 0 ] &&
+   grep -qF "warning: --replicate jkn: every PSU was sampled (fpc fraction 1 at stage 1)" "$TMP/err" &&
+   awk -F, 'NR == 2 { exit !($6 == 27 / 7 && $7 == 0 && $8 == "" && $10 == "") }' "$TMP/out"; then
+  ok
+else
+  bad "trust-rep jkn census: $(cat "$TMP/err" "$TMP/out")"
+fi
