@@ -67,8 +67,25 @@ typedef struct ss_rep_spec {
 int ss_rep_parse(const char *arg, int supplied, ss_rep_type *type, double *rho,
                  size_t *reps, ss_error *err);
 
+/* Why replicates made from a design cannot measure a variance (the CLI
+ * warns): a census at stage 1 makes no replicate (R's drop.replicates:
+ * every variance 0, degf NaN where R says -1); a bootstrap whose strata
+ * all have one PSU repeats the full sample in every replicate (scale
+ * NaN where R's is 1/0: every SE empty, as R's NaN). */
+enum { SS_REP_NOVAR_NONE, SS_REP_NOVAR_CENSUS, SS_REP_NOVAR_LONELY };
+
+/* Replicates whose calibration did not converge and kept its last
+ * iterate (R's calibrate on a replicate design warns and goes on). */
+typedef struct ss_rep_unconverged {
+    size_t count;
+    size_t first;      /* 0-based: the first such replicate */
+    char message[1024]; /* its calibration's message (the worst margin) */
+} ss_rep_unconverged;
+
 typedef struct ss_replicates {
     ss_rep_type type;
+    int no_variance;     /* SS_REP_NOVAR_* */
+    ss_rep_unconverged unconv; /* after ss_replicates_reweight */
     size_t nrep;
     double scale;
     double *rscales;     /* nrep */
@@ -131,6 +148,15 @@ int ss_replicates_adjust(ss_replicates *r, const double *w0, ss_rep_adjust adjus
 /* Count R's degf again on the current (adjusted) weights, as R's
  * postStratify and linear calibrate do on a replicate design. */
 void ss_replicates_recount_degf(ss_replicates *r);
+
+/* R's degf of the design restricted to rows[0..m) (NULL: rows 0..m), as
+ * degf(subset(design, ...)) on a replicate design: the rank of the
+ * replicate analysis weights of those rows minus 1 (w: the full-sample
+ * weights).  Counted when (PSUs or rows that hold weight) x replicates x
+ * the smaller of the two < 4e8; beyond that, and when out of memory, the
+ * fallback, never more than those PSUs or rows minus 1. */
+double ss_replicates_rows_df(const ss_replicates *r, const double *w, const size_t *rows,
+                             size_t m, double fallback);
 
 /* A copy of replicates not yet adjusted (NULL when out of memory or
  * already adjusted); psu is shared with r. */

@@ -276,6 +276,13 @@ static int reweight_replicates(ss_cli *c, ss_design *d, const ss_table *t, const
         !(copy = ss_replicates_dup(r)))
         return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     int rc = reweight_with(r, d, t, &c->plan, w0, err);
+    if (rc == SS_OK && r->unconv.count)
+        fprintf(stderr,
+                "survstat %s: warning: replicate %zu: %s: its last iterate is kept, as R's"
+                " calibrate does (%zu replicate%s did not converge; see --max-iter,"
+                " --epsilon)\n",
+                c->cmd, r->unconv.first + 1, r->unconv.message, r->unconv.count,
+                r->unconv.count == 1 ? "" : "s");
     if (rc == SS_OK && copy) {
         ss_weight_plan plan = c->plan;
         plan.spec = &upto;
@@ -289,6 +296,26 @@ static int reweight_replicates(ss_cli *c, ss_design *d, const ss_table *t, const
     }
     ss_replicates_free(copy);
     return rc;
+}
+
+/* Replicates that cannot measure a variance are an answer (R's), not an
+ * error, but one to be told about. */
+static void warn_no_variance(const ss_cli *c, const ss_replicates *r)
+{
+    const char *type = r->type == SS_REP_JK1 ? "jk1" : r->type == SS_REP_JKN ? "jkn" : "bootstrap";
+    if (r->no_variance == SS_REP_NOVAR_CENSUS)
+        fprintf(stderr,
+                "survstat %s: warning: --replicate %s: every PSU was sampled (fpc fraction 1 at"
+                " stage 1), so there is no replicate: every SE is 0, without df or interval;"
+                " replicates leave out the variance of later stages (without --replicate the"
+                " Taylor variance has them)\n",
+                c->cmd, type);
+    else if (r->no_variance == SS_REP_NOVAR_LONELY)
+        fprintf(stderr,
+                "survstat %s: warning: --replicate %s: every stratum has one PSU, so every"
+                " replicate repeats the full sample: the SEs are left empty (without"
+                " --replicate, --lonely-psu decides)\n",
+                c->cmd, type);
 }
 
 static int rep_check(const ss_cli *c, ss_error *err)
@@ -693,6 +720,8 @@ int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq,
         rc = ss_design_build(d, t, &c->design, err);
     if (rc == SS_OK && c->rep.make != SS_REP_NONE)
         rc = ss_replicates_make(&d->rep, d, &c->rep, err);
+    if (rc == SS_OK && d->rep)
+        warn_no_variance(c, d->rep);
     if (rc == SS_OK && c->rep.regex)
         rc = ss_replicates_supplied(&d->rep, t, repcols, nrepcols, &c->rep, err);
     if (rc == SS_OK && d->rep && ss_weight_any(w)) {

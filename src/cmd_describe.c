@@ -134,7 +134,7 @@ static int design_grid(ss_grid *g, const ss_table *t, const ss_design *d)
             bad |= add_item(g, item, 0, list);
         }
     }
-    bad |= add_item(g, "design df", d->df, NULL);
+    bad |= add_item(g, "design df", d->df, isnan(d->df) ? "none" : NULL);
     if (d->rep) { /* the df above is then the replicates' (R's degf) */
         bad |= add_item(g, "replicates", (double)d->rep->nrep, NULL);
         bad |= add_item(g, "replicate scale", d->rep->scale, NULL);

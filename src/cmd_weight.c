@@ -29,7 +29,10 @@ const char cmd_weight_usage[] =
     SS_CLI_WEIGHT_HELP
     SS_CLI_REPLICATE_HELP
     "  with --replicate or --repweights, the replicate weights (adjusted by the\n"
-    "  weighting options, each on its own) follow NAME as rep1..repR\n"
+    "  weighting options, each on its own) follow NAME as rep1..repR; a full-\n"
+    "  sample calibration that does not converge is an error, a replicate's keeps\n"
+    "  its last iterate, with a warning naming it and its worst margin (as R's\n"
+    "  calibrate on a replicate design)\n"
     "input options: --na CODES, -d C, --encoding ENC, --quiet\n"
     "  -o FILE                write FILE whole or not at all (default: stdout)\n"
     "\n"

@@ -354,6 +354,11 @@ typedef struct work {
     double *pre_a;
     size_t *crow;   /* streamed: a chunk of present rows (CHUNK) */
     double *cz;     /* and their scores (CHUNK x STREAM_COLS) */
+    /* Replicate designs: the rows whose degf was counted last, and it
+     * (every level of a proportion has the same rows). */
+    size_t *ddf_rows;
+    size_t ddf_m;
+    double ddf_val;
 } work;
 
 /* The per-row arrays, made when an estimate first needs them (a streamed
@@ -447,16 +452,16 @@ static int rep_prop_ci(const ss_design *d, work *wk, const ss_prop_input *in, ss
 }
 
 /* --compare: keep the scores of this domain's estimate for the contrasts
- * (under replicates its replicate estimates, theta[0..nrep)). */
+ * (under replicates its replicate estimates, theta[0..nrep), in kz, and
+ * then its m present rows in krows, for the contrast's domain df). */
 static int keep_scores(const ss_design *d, work *wk, size_t m)
 {
     if (!wk->keep)
         return SS_OK;
-    if (d->rep)
-        m = d->rep->nrep;
-    if (wk->kn + m > wk->kcap) {
+    size_t nrep = d->rep ? d->rep->nrep : 0, len = nrep + m;
+    if (wk->kn + len > wk->kcap) {
         size_t cap = wk->kcap ? wk->kcap : 1024;
-        while (cap < wk->kn + m)
+        while (cap < wk->kn + len)
             cap *= 2;
         size_t *r = realloc(wk->krows, cap * sizeof *r);
         if (r)
@@ -468,10 +473,12 @@ static int keep_scores(const ss_design *d, work *wk, size_t m)
             return -1;
         wk->kcap = cap;
     }
-    if (!d->rep)
-        memcpy(wk->krows + wk->kn, wk->rows, m * sizeof *wk->rows);
-    memcpy(wk->kz + wk->kn, d->rep ? wk->theta : wk->z, m * sizeof *wk->z);
-    wk->kn += m;
+    memcpy(wk->krows + wk->kn + nrep, wk->rows, m * sizeof *wk->rows);
+    if (d->rep)
+        memcpy(wk->kz + wk->kn, wk->theta, nrep * sizeof *wk->z);
+    else
+        memcpy(wk->kz + wk->kn, wk->z, m * sizeof *wk->z);
+    wk->kn += len;
     return SS_OK;
 }
 
@@ -564,10 +571,29 @@ static int wants_ddf(const ss_design *d, const ss_estimate_options *o, int prop)
            (prop && (o->ci_method == SS_CI_BETA || o->nchs));
 }
 
+/* R's degf of the domain's design, degf(subset(design, domain)): under
+ * Taylor its PSUs minus strata, under replicates the rank of the
+ * replicate weights of its rows minus 1 (ss_replicates_rows_df), each
+ * over the m present rows in wk->rows. */
 static double domain_ddf(const ss_design *d, work *wk, msums *s)
 {
-    if (isnan(s->ddf))
+    if (!isnan(s->ddf))
+        return s->ddf;
+    if (!d->rep) {
         s->ddf = ss_design_domain_df(d, wk->dw, wk->rows, s->m);
+        return s->ddf;
+    }
+    if (wk->ddf_rows && wk->ddf_m == s->m &&
+        memcmp(wk->ddf_rows, wk->rows, s->m * sizeof *wk->rows) == 0)
+        return s->ddf = wk->ddf_val;
+    s->ddf = ss_replicates_rows_df(d->rep, d->w, wk->rows, s->m, d->df);
+    if (!wk->ddf_rows)
+        wk->ddf_rows = malloc((wk->nrow ? wk->nrow : 1) * sizeof *wk->ddf_rows);
+    if (wk->ddf_rows) {
+        memcpy(wk->ddf_rows, wk->rows, s->m * sizeof *wk->rows);
+        wk->ddf_m = s->m;
+        wk->ddf_val = s->ddf;
+    }
     return s->ddf;
 }
 
@@ -578,7 +604,7 @@ static double row_df(const ss_design *d, work *wk, const ss_estimate_options *o,
         return INFINITY;
     if (o->df_mode == SS_DF_FIXED)
         return o->df_fixed;
-    if (o->domain_df && !d->rep)
+    if (o->domain_df)
         return domain_ddf(d, wk, s);
     return d->df;
 }
@@ -732,10 +758,15 @@ static int mean_end(const ss_design *d, work *wk, const ss_estimate_options *o,
     }
     double ddf = NAN;
     if (o->ci_method == SS_CI_BETA || o->nchs)
-        ddf = d->rep ? d->df : domain_ddf(d, wk, s);
+        ddf = domain_ddf(d, wk, s);
     int rc;
-    if (d->rep && (o->ci_method == SS_CI_LOGIT || o->ci_method == SS_CI_LIKELIHOOD) &&
-        p > 0 && p < 1) {
+    if (d->rep && d->rep->nrep == 0 && p > 0 && p < 1) {
+        /* no replicate (a census at stage 1): SE 0, no df, no interval */
+        r->df = NAN;
+        r->cv = r->se / p;
+        r->ci_low = r->ci_high = NAN;
+    } else if (d->rep && (o->ci_method == SS_CI_LOGIT || o->ci_method == SS_CI_LIKELIHOOD) &&
+               p > 0 && p < 1) {
         r->df = isinf(df) ? NAN : df;
         r->cv = r->se / fabs(p);
         ss_prop_input pin = {d, wk->dw, wk->rows, wk->y, m, p, var, o->level, df, ddf, pre};
@@ -1129,9 +1160,14 @@ static int contrast_variance(const ss_design *d, work *wk, size_t a0, size_t a1,
                              size_t *m, ss_error *err)
 {
     if (d->rep) {
-        for (size_t r = 0; r < d->rep->nrep; r++)
+        size_t nrep = d->rep->nrep, k = 0;
+        for (size_t r = 0; r < nrep; r++)
             wk->theta[r] = drop[r] ? NAN : wk->kz[a0 + r] - wk->kz[b0 + r];
-        *m = 0;
+        for (size_t q = a0 + nrep; q < a1; q++)
+            wk->rows[k++] = wk->krows[q];
+        for (size_t q = b0 + nrep; q < b1; q++)
+            wk->rows[k++] = wk->krows[q];
+        *m = k;
         return ss_rep_variance(d->rep, wk->theta, est, var, err);
     }
     size_t k = 0;
@@ -1232,6 +1268,7 @@ static void worker_free(worker *w)
     free(w->wk.pre_a);
     free(w->wk.krows);
     free(w->wk.kz);
+    free(w->wk.ddf_rows);
     free(w->kstart);
     ss_design_work_free(w->wk.dw);
     ss_rep_work_free(w->wk.rw);

@@ -113,25 +113,37 @@ static ss_replicates *rep_alloc(size_t nrep, size_t npsu, size_t n, int per_row)
 
 /* ---- the rank of the replicate weights (R's degf: qr(, tol = 1e-5)) ---- */
 
-/* Columns col(k) of length len, k < ncol; Gram-Schmidt with R's dqrdc2
- * rule: a column whose norm after projection is below tol times its
- * original norm adds nothing. */
-static double rank_of(const ss_replicates *r, const double *w, size_t len, int per_row)
+/* R's degf is qr(weights(design, "analysis"), tol = 1e-5)$rank - 1: the
+ * rank of W, the rows x replicates matrix of analysis weights, by
+ * LINPACK's dqrdc2, which leaves out a column whose norm after projection
+ * on the columns before it falls below tol times its own norm.  That test
+ * depends on W only through W'W, so the rows of one PSU, whose replicate
+ * weights are w_i times the PSU's factors, stand as one row: the factors
+ * times sqrt(sum of the rows' w_i^2) (the factors times an indicator would
+ * give the exact rank, but not R's numerical one: case 1309, a lonely
+ * stratum under JKn, has rank 298 at tol 1e-7 and 297 at R's 1e-5).
+ *
+ * cols(k) fills column k (length len) of the matrix; Gram-Schmidt, twice
+ * projected, in column order as dqrdc2; once the rank reaches len every
+ * later column lies in the span. */
+typedef void (*rank_col)(const void *ctx, size_t k, double *v);
+
+static double rank_df(size_t nrep, size_t len, rank_col col, const void *ctx, double fallback)
 {
-    double *basis = malloc((len ? len : 1) * r->nrep * sizeof *basis);
+    size_t cap = len < nrep ? len : nrep;
+    double *basis = malloc((cap ? cap : 1) * (len ? len : 1) * sizeof *basis);
     double *v = malloc((len ? len : 1) * sizeof *v);
     if (!basis || !v) {
         free(basis);
         free(v);
-        return (double)r->nrep - 1;
+        return fallback;
     }
     size_t rank = 0;
-    for (size_t k = 0; k < r->nrep; k++) {
+    for (size_t k = 0; k < nrep && rank < len; k++) {
+        col(ctx, k, v);
         double n0 = 0;
-        for (size_t i = 0; i < len; i++) {
-            v[i] = per_row ? ss_replicates_weight(r, NULL, k, i) : r->factor[k * r->npsu + i] * w[i];
+        for (size_t i = 0; i < len; i++)
             n0 += v[i] * v[i];
-        }
         if (n0 == 0)
             continue;
         for (int pass = 0; pass < 2; pass++)
@@ -158,36 +170,87 @@ static double rank_of(const ss_replicates *r, const double *w, size_t len, int p
     return (double)rank - 1;
 }
 
+/* Above this many multiply-adds (rows x replicates x the smaller of the
+ * two) the rank is not counted and degf is the fallback. */
+#define RANK_COST_MAX 4e8
+
+typedef struct {
+    const ss_replicates *r;
+    const double *w;     /* full-sample weights (made replicates) */
+    const size_t *idx;   /* the PSUs (factors) or rows (per-row weights) */
+    const double *scale; /* per PSU of idx: sqrt(sum w_i^2) */
+} rank_ctx;
+
+static void psu_col(const void *ctx, size_t k, double *v)
+{
+    const rank_ctx *c = ctx;
+    const double *f = c->r->factor + k * c->r->npsu;
+    for (size_t q = 0; c->idx[q] != SIZE_MAX; q++)
+        v[q] = f[c->idx[q]] * c->scale[q];
+}
+
+static void row_col(const void *ctx, size_t k, double *v)
+{
+    const rank_ctx *c = ctx;
+    for (size_t q = 0; c->idx[q] != SIZE_MAX; q++)
+        v[q] = ss_replicates_weight(c->r, c->w, k, c->idx[q]);
+}
+
+static double cost_of(size_t len, size_t nrep)
+{
+    return (double)len * (double)nrep * (double)(len < nrep ? len : nrep);
+}
+
+double ss_replicates_rows_df(const ss_replicates *r, const double *w, const size_t *rows,
+                             size_t m, double fallback)
+{
+    if (r->nrep == 0)
+        return NAN;
+    const int by_psu = r->factor && !r->g && !r->w;
+    size_t *idx = malloc(((by_psu ? r->npsu : m) + 1) * sizeof *idx);
+    double *scale = by_psu ? calloc(r->npsu ? r->npsu : 1, sizeof *scale) : NULL;
+    double df = fallback;
+    if (!idx || (by_psu && !scale))
+        goto done;
+    size_t len = 0;
+    if (by_psu) {
+        for (size_t k = 0; k < m; k++) {
+            size_t i = rows ? rows[k] : k;
+            scale[r->psu ? r->psu[i] : i] += w[i] * w[i];
+        }
+        for (size_t p = 0; p < r->npsu; p++)
+            if (scale[p] > 0) {
+                scale[len] = sqrt(scale[p]);
+                idx[len++] = p;
+            }
+    } else {
+        for (size_t k = 0; k < m; k++) {
+            size_t i = rows ? rows[k] : k;
+            for (size_t j = 0; j < r->nrep; j++)
+                if (ss_replicates_weight(r, w, j, i) != 0) {
+                    idx[len++] = i;
+                    break;
+                }
+        }
+    }
+    idx[len] = SIZE_MAX;
+    if (fallback > (double)len - 1)
+        df = fallback = (double)len - 1;
+    if (cost_of(len, r->nrep) < RANK_COST_MAX) {
+        rank_ctx c = {r, w, idx, scale};
+        df = rank_df(r->nrep, len, by_psu ? psu_col : row_col, &c, fallback);
+    }
+done:
+    free(idx);
+    free(scale);
+    return df;
+}
+
 /* degf: the exact rank when affordable, else the count a full-rank set of
  * replicates has (jackknives: PSUs minus strata with replicates). */
 static void set_degf(ss_replicates *r, const ss_design *d, double fallback)
 {
-    if (r->w) {
-        if ((double)r->n * (double)r->nrep * (double)r->nrep < 4e8)
-            r->degf = rank_of(r, NULL, r->n, 1);
-        else
-            r->degf = fallback;
-        return;
-    }
-    double cost = (double)r->npsu * (double)r->nrep *
-                  (double)(r->nrep < r->npsu ? r->nrep : r->npsu);
-    if (cost >= 4e8) {
-        r->degf = fallback;
-        return;
-    }
-    /* a PSU's rows are multiples of its factors: the PSU's total weight
-     * stands for them (rows of weight zero add nothing) */
-    double *pw = calloc(r->npsu ? r->npsu : 1, sizeof *pw);
-    if (!pw) {
-        r->degf = fallback;
-        return;
-    }
-    for (size_t i = 0; i < d->n; i++)
-        pw[r->psu ? r->psu[i] : i] += d->w[i] > 0 ? 1 : 0;
-    for (size_t p = 0; p < r->npsu; p++)
-        pw[p] = pw[p] > 0 ? 1 : 0;
-    r->degf = rank_of(r, pw, r->npsu, 0);
-    free(pw);
+    r->degf = ss_replicates_rows_df(r, d ? d->w : NULL, NULL, r->n, fallback);
 }
 
 /* ---- jackknives ---- */
@@ -209,13 +272,13 @@ static int make_jk1(ss_replicates **out, const ss_design *d, ss_error *err)
         return ss_error_set(err, SS_EDATA, NULL, 0,
                             "--replicate jk1: the design has only %zu PSU", n);
     double fpc = stratum_fpc(s, 0);
-    if (fpc == 0)
-        return ss_error_set(err, SS_EDATA, NULL, 0,
-                            "--replicate jk1: every PSU was sampled (no variance)");
-    ss_replicates *r = rep_alloc(n, n, d->n, 0);
+    /* a census at stage 1: no replicate (R's drop.replicates) */
+    ss_replicates *r = rep_alloc(fpc == 0 ? 0 : n, n, d->n, 0);
     if (!r)
         return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
-    for (size_t k = 0; k < n; k++)
+    if (fpc == 0)
+        r->no_variance = SS_REP_NOVAR_CENSUS;
+    for (size_t k = 0; k < r->nrep; k++)
         for (size_t p = 0; p < n; p++)
             r->factor[k * n + p] = p == k ? 0 : (double)n / (double)(n - 1);
     r->type = SS_REP_JK1;
@@ -261,15 +324,12 @@ static int make_jkn(ss_replicates **out, const ss_design *d, ss_error *err)
             r->rscales[k++] = fpc * (nh - 1) / nh;
         }
     }
-    if (k == 0) {
-        ss_replicates_free(r);
-        return ss_error_set(err, SS_EDATA, NULL, 0,
-                            "--replicate jkn: every stratum was sampled whole (no variance)");
-    }
     r->nrep = k;
+    if (k == 0) /* every stratum sampled whole (R's drop.replicates) */
+        r->no_variance = SS_REP_NOVAR_CENSUS;
     r->type = SS_REP_JKN;
     r->scale = 1;
-    if (k < np && d->lonely == SS_LONELY_AVERAGE)
+    if (k > 0 && k < np && d->lonely == SS_LONELY_AVERAGE)
         r->scale = (double)np / (double)k;
     *out = r;
     return SS_OK;
@@ -578,6 +638,10 @@ static int make_bootstrap(ss_replicates **out, const ss_design *d, const ss_rep_
     double nbar = (double)H / inv;
     r->type = SS_REP_BOOTSTRAP;
     r->scale = nbar / ((nbar - 1) * (double)(R - 1));
+    if (nbar == 1) { /* every stratum one PSU: R's scale 1/0, its SEs NaN */
+        r->scale = NAN;
+        r->no_variance = SS_REP_NOVAR_LONELY;
+    }
 done:
     free(members);
     free(start);
@@ -825,8 +889,8 @@ void ss_replicates_recount_degf(ss_replicates *r)
 {
     if (r->w)
         set_degf(r, NULL, r->degf);
-    else if (r->g && (double)r->n * (double)r->nrep * (double)r->nrep < 4e8)
-        r->degf = rank_of(r, NULL, r->n, 1); /* compact adjusted replicates */
+    else if (r->g && cost_of(r->n, r->nrep) < RANK_COST_MAX)
+        r->degf = ss_replicates_rows_df(r, r->w0, NULL, r->n, r->degf); /* compact adjusted */
 }
 
 double ss_replicates_weight(const ss_replicates *r, const double *w, size_t k, size_t i)
@@ -843,6 +907,20 @@ double ss_replicates_weight(const ss_replicates *r, const double *w, size_t k, s
         x = ss_weight_trim_one(r->trim, r->trim_add + r->trim_off[k],
                                r->trim_off[k + 1] - r->trim_off[k], x, f == 0);
     return x;
+}
+
+/* After replicate k's adjustment succeeded: a message left in err is a
+ * warning (a calibration that did not converge, its last iterate kept);
+ * count it, keep the first, clear it. */
+static void note_unconverged(ss_rep_unconverged *u, size_t k, ss_error *err)
+{
+    if (!err->message[0])
+        return;
+    if (u->count++ == 0) {
+        u->first = k;
+        snprintf(u->message, sizeof u->message, "%s", err->message);
+    }
+    ss_error_clear(err);
 }
 
 /* The rows outside replicate k (a deleted or undrawn PSU): made
@@ -873,9 +951,13 @@ int ss_replicates_adjust(ss_replicates *r, const double *w0, ss_rep_adjust adjus
     unsigned char *outside = malloc(n ? n : 1);
     if (!outside)
         return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    r->unconv.count = 0;
     for (size_t k = 0; k < r->nrep; k++) {
         outside_rows(r, k, r->w + k * n, w0, outside);
+        ss_error_clear(err);
         int rc = adjust(ctx, r->w + k * n, outside, err);
+        if (rc == SS_OK)
+            note_unconverged(&r->unconv, k, err);
         if (rc != SS_OK) {
             free(outside);
             char msg[sizeof err->message];
@@ -996,6 +1078,7 @@ typedef struct rw_job {
     int rc;
     size_t failed;
     ss_error err;
+    ss_rep_unconverged unconv; /* of replicates k0 .. k1 */
 } rw_job;
 
 static void *rw_run(void *arg)
@@ -1057,6 +1140,7 @@ static void *rw_run(void *arg)
             j->failed = k;
             break;
         }
+        note_unconverged(&j->unconv, k, &j->err);
     }
     free(W);
     free(g);
@@ -1097,7 +1181,7 @@ static int reweight_cells(ss_replicates *r, const double *w0, const ss_weight_ce
         size_t half = ss_thread_count() > 1 && nrep >= 4 ? nrep / 2 : nrep;
         for (int t = 0; t < 2; t++) {
             job[t] = (rw_job){r, cells, spec, w0, wpair, job[0].adds, job[0].npass,
-                              t ? half : 0, t ? nrep : half, SS_OK, 0, {0}};
+                              t ? half : 0, t ? nrep : half, SS_OK, 0, {0}, {0}};
             ss_error_clear(&job[t].err);
         }
         pthread_t tid;
@@ -1107,6 +1191,8 @@ static int reweight_cells(ss_replicates *r, const double *w0, const ss_weight_ce
             pthread_join(tid, NULL);
         else if (half < nrep)
             rw_run(&job[1]);
+        r->unconv = job[0].unconv.count ? job[0].unconv : job[1].unconv;
+        r->unconv.count = job[0].unconv.count + job[1].unconv.count;
         const rw_job *bad = job[0].rc != SS_OK ? &job[0] : job[1].rc != SS_OK ? &job[1] : NULL;
         if (bad) {
             rc = ss_error_set(err, bad->rc, bad->err.file[0] ? bad->err.file : NULL,
@@ -1343,6 +1429,6 @@ int ss_rep_variance(const ss_replicates *r, const double *theta, double coef, do
             used++;
         }
     (void)err;
-    *var = used ? v * r->scale : NAN;
+    *var = r->nrep == 0 ? 0 : used ? v * r->scale : NAN;
     return SS_OK;
 }

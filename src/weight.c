@@ -784,9 +784,12 @@ done:
 }
 
 /* g by R's grake: Newton steps on eta with MASS::ginv, step halving on
- * non-finite g, stop when every |misfit| / (1 + |pop|) < epsilon. */
+ * non-finite g, stop when every |misfit| / (1 + |pop|) < epsilon.  Not
+ * converged in maxit iterations: an error, or when lenient (a replicate's
+ * calibration) the last iterate, as R's grake warns and returns it, with
+ * SS_OK and the would-be error's message left in err (a warning). */
 static int grake(const model *md, const double *ww0, ss_calfun f, double L, double U, int maxit,
-                 double eps, double *g, int *iters, ss_error *err)
+                 double eps, int lenient, double *g, int *iters, ss_error *err)
 {
     const size_t n = md->n, p = md->p;
     double *ww = malloc((n ? n : 1) * sizeof *ww);
@@ -910,11 +913,13 @@ static int grake(const model *md, const double *ww0, ss_calfun f, double L, doub
             break;
         iter++;
         if (iter > maxit) {
-            rc = ss_error_set(err, SS_EDATA, NULL, 0,
+            rc = ss_error_set(err, lenient ? SS_OK : SS_EDATA, NULL, 0,
                               "calibration did not converge in %d iterations: the worst margin,"
                               " '%s', is off by %.3g (relative)",
                               maxit, md->label[at], worst);
-            goto done;
+            if (!lenient)
+                goto done;
+            break;
         }
     }
     if (!isnan(scale))
@@ -1095,8 +1100,8 @@ static int calibrate(ss_design *d, const ss_table *t, const ss_weight_plan *p, c
             rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
                               "--calfun logit needs finite --bounds L,U");
         else
-            rc = grake(mdp, d->w, f, s->lower, s->upper, s->max_iter, s->epsilon, g, &iters,
-                       err);
+            rc = grake(mdp, d->w, f, s->lower, s->upper, s->max_iter, s->epsilon, !record, g,
+                       &iters, err);
     }
     if (rc == SS_OK && !record)
         apply_g(d->w, g, n);

@@ -84,12 +84,14 @@ PY
 }
 
 # ref_check LABEL COMMAND DATA ARGS EXPECTED [TOOL]: runs survstat COMMAND
-# datasets/DATA ARGS --format csv and compares its output with the R
-# reference EXPECTED (tests/tools/TOOL.py, refcmp by default: 1e-9 relative).
+# datasets/DATA (DATA itself when it holds a /) ARGS --format csv and
+# compares its output with the R reference EXPECTED (tests/tools/TOOL.py,
+# refcmp by default: 1e-9 relative).
 ref_check() {
   local label=$1 cmd=$2 data=$3 args=$4 expected=$5 tool=${6:-refcmp}
+  case $data in */*) ;; *) data=datasets/$data ;; esac
   # shellcheck disable=SC2086
-  run "$cmd" "datasets/$data" $args --format csv
+  run "$cmd" "$data" $args --format csv
   if [ "$status" -ne 0 ]; then
     bad "$label: exit $status: $(cat "$TMP/err")"
   elif python3 "tests/tools/$tool.py" "$TMP/out" "$expected" >"$TMP/cmp"; then
