@@ -54,9 +54,9 @@ static int option(void *ctx, int opt, const char *arg, ss_error *err)
         rc = ss_cli_split(o->cli, arg, ',', items, MAX_FILES, o->nfixed, "--weights", err);
         for (size_t k = 0; k < *o->nfixed && rc == SS_OK; k++) {
             rc = ss_cli_number(items[k], "--weights", &o->fixed[k], err);
-            if (rc == SS_OK && !(o->fixed[k] >= 0))
+            if (rc == SS_OK && !(o->fixed[k] > 0))
                 rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
-                                  "--weights: expected weights >= 0, got '%s'", items[k]);
+                                  "--weights: expected weights > 0, got '%s'", items[k]);
         }
         break;
     }
@@ -67,6 +67,44 @@ static int option(void *ctx, int opt, const char *arg, ss_error *err)
         return SS_CLI_NOT_MINE;
     }
     return rc;
+}
+
+/* The rows of one file by (statistic, variable, level, domain): the wave is
+ * not part of what combine matches, so two waves of one estimate in a file
+ * would be ambiguous. */
+static int index_file(ss_result_index *ix, const ss_result *r, const char *path, ss_error *err)
+{
+    size_t first, dup;
+    int d = ss_result_index_build(ix, r, 0, r->n, 0, &first, &dup);
+    if (d < 0)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    if (d == 0)
+        return SS_OK;
+    char key[600], q[2][120];
+    const ss_result_row *x = &r->row[dup], *y = &r->row[first];
+    return ss_error_set(err, SS_EDATA, path, x->line,
+                        "the same estimate as line %ld (%s) in another wave ('%s', '%s'): "
+                        "combine takes one wave per file",
+                        y->line, ss_result_key_text(x, key, sizeof key),
+                        ss_error_quote(y->wave, strlen(y->wave), q[0], 100),
+                        ss_error_quote(x->wave, strlen(x->wave), q[1], 100));
+}
+
+/* A row that enters a composite needs its estimate and SE, and under
+ * inverse-variance weights an SE above 0 (1/0 has no share to give). */
+static int check_row(const ss_result_row *x, const char *path, int inverse, ss_error *err)
+{
+    const char *col = isnan(x->estimate) ? "estimate" : isnan(x->se) ? "se" : NULL;
+    if (col)
+        return ss_error_set(err, SS_EDATA, path, x->line,
+                            "column '%s': empty: combine needs the estimate and SE of every "
+                            "row it combines",
+                            col);
+    if (inverse && x->se == 0)
+        return ss_error_set(err, SS_EDATA, path, x->line,
+                            "column 'se': 0: inverse-variance weights need SEs above 0 "
+                            "(give --weights)");
+    return SS_OK;
 }
 
 int cmd_combine(int argc, char **argv)
@@ -101,12 +139,17 @@ int cmd_combine(int argc, char **argv)
     ss_result res;
     ss_result_init(&res);
     size_t skipped = 0;
+    ss_result_index *ix = calloc(nfile ? nfile : 1, sizeof *ix);
+    if (!ix && rc == SS_OK)
+        rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
+    for (size_t f = 0; f < nfile && rc == SS_OK; f++)
+        rc = index_file(&ix[f], &in[f], argv[optind + (int)f], &err);
     for (size_t j = 0; rc == SS_OK && j < in[0].n; j++) {
         const ss_result_row *x[MAX_FILES];
         int all = 1;
         x[0] = &in[0].row[j];
         for (size_t f = 1; f < nfile && all; f++) {
-            long i = ss_result_find(&in[f], x[0]);
+            long i = ss_result_index_find(&ix[f], x[0]);
             all = i >= 0;
             if (all)
                 x[f] = &in[f].row[i];
@@ -115,9 +158,18 @@ int cmd_combine(int argc, char **argv)
             skipped++;
             continue;
         }
-        double a[MAX_FILES], sa = 0;
+        for (size_t f = 0; f < nfile && rc == SS_OK; f++)
+            rc = check_row(x[f], argv[optind + (int)f], nfixed == 0, &err);
+        if (rc != SS_OK)
+            break;
+        /* 1/se^2 scaled by the smallest se^2, so that tiny SEs do not
+         * overflow: the shares a/sa are the same. */
+        double a[MAX_FILES], sa = 0, smin = INFINITY;
+        for (size_t f = 0; f < nfile; f++)
+            smin = x[f]->se < smin ? x[f]->se : smin;
         for (size_t f = 0; f < nfile; f++) {
-            a[f] = nfixed ? fixed[f] : 1 / (x[f]->se * x[f]->se);
+            double ratio = smin / x[f]->se;
+            a[f] = nfixed ? fixed[f] : ratio * ratio;
             sa += a[f];
         }
         double est = 0, var = 0, dfden = 0, n = 0;
@@ -158,6 +210,9 @@ int cmd_combine(int argc, char **argv)
         ss_error_print(&err, "combine");
     for (size_t f = 0; f < nfile && in; f++)
         ss_result_free(&in[f]);
+    for (size_t f = 0; f < nfile && ix; f++)
+        ss_result_index_free(&ix[f]);
+    free(ix);
     free(in);
     ss_grid_free(&g);
     ss_result_free(&res);

@@ -38,7 +38,8 @@ const char cmd_run_usage[] =
     "                   (which rows the trend chart draws)\n"
     "Outputs go to DIR/WAVE/NAME.csv (charts NAME.png); a trend table to\n"
     "DIR/NAME.csv and its chart (survstat plot --type trend over every wave) to\n"
-    "DIR/NAME.png; their names are printed.  --data, --wave and --out override [run] to rerun the same\n"
+    "DIR/NAME.png; their names are printed.  Trends take the waves in the order\n"
+    "they were first run (DIR/.waves lists them).  --data, --wave and --out override [run] to rerun the same\n"
     "analysis on a new wave.  A run that fails leaves DIR as it was.  The data\n"
     "file is read once for all the estimate and drivers sections of a wave.\n"
     "\n"
@@ -466,6 +467,110 @@ static int run_wave(const spec *s, const char *data, const char *wave, const cha
     return rc;
 }
 
+/* ---- the order of the waves ----
+ *
+ * trend compares waves in the order it is given them, and a run's waves
+ * come in the order they were first run: DIR/.waves lists their labels,
+ * one a line, a wave appended when it is first written.  Wave directories
+ * it does not list (written before it existed) come first, oldest (by the
+ * modification time of the section's file) first, then by name. */
+static void record_wave(const char *outdir, const char *wave)
+{
+    char path[4096], line[4096];
+    snprintf(path, sizeof path, "%s/.waves", outdir);
+    FILE *fp = fopen(path, "r");
+    while (fp && fgets(line, sizeof line, fp)) {
+        line[strcspn(line, "\n")] = '\0';
+        if (strcmp(line, wave) == 0) {
+            fclose(fp);
+            return;
+        }
+    }
+    if (fp)
+        fclose(fp);
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0666);
+    if (fd < 0)
+        return; /* the order then falls back to the files' times */
+    snprintf(line, sizeof line, "%s\n", wave);
+    ssize_t w = write(fd, line, strlen(line));
+    (void)w;
+    close(fd);
+}
+
+typedef struct wave_dir {
+    char *name;
+    long rank;   /* the line of .waves, or -1 when not listed */
+    struct timespec mtime;
+} wave_dir;
+
+static int cmp_wave_dir(const void *a, const void *b)
+{
+    const wave_dir *x = a, *y = b;
+    if (x->rank != y->rank)
+        return (x->rank > y->rank) - (x->rank < y->rank);
+    if (x->mtime.tv_sec != y->mtime.tv_sec)
+        return (x->mtime.tv_sec > y->mtime.tv_sec) - (x->mtime.tv_sec < y->mtime.tv_sec);
+    if (x->mtime.tv_nsec != y->mtime.tv_nsec)
+        return (x->mtime.tv_nsec > y->mtime.tv_nsec) - (x->mtime.tv_nsec < y->mtime.tv_nsec);
+    return strcmp(x->name, y->name);
+}
+
+/* The wave directories of outdir holding input.csv, in the run's order;
+ * *n of them (the caller frees each name and the array). */
+static wave_dir *wave_dirs(const char *outdir, const char *input, size_t *n)
+{
+    char path[4096], line[4096];
+    char **listed = NULL;
+    size_t nlisted = 0;
+    snprintf(path, sizeof path, "%s/.waves", outdir);
+    FILE *fp = fopen(path, "r");
+    while (fp && fgets(line, sizeof line, fp)) {
+        line[strcspn(line, "\n")] = '\0';
+        char **p = realloc(listed, (nlisted + 1) * sizeof *p);
+        if (!p || !(p[nlisted] = strdup(line))) {
+            listed = p ? p : listed;
+            break;
+        }
+        listed = p;
+        nlisted++;
+    }
+    if (fp)
+        fclose(fp);
+    wave_dir *v = NULL;
+    *n = 0;
+    DIR *dir = opendir(outdir);
+    struct dirent *e;
+    while (dir && (e = readdir(dir))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char f[4096];
+        struct stat st;
+        snprintf(f, sizeof f, "%s/%s/%s.csv", outdir, e->d_name, input);
+        if (stat(f, &st) != 0)
+            continue;
+        wave_dir *p = realloc(v, (*n + 1) * sizeof *p);
+        if (!p || !(p[*n].name = strdup(e->d_name))) {
+            v = p ? p : v;
+            break;
+        }
+        v = p;
+        p[*n].rank = -1;
+        for (size_t k = 0; k < nlisted && p[*n].rank < 0; k++)
+            if (strcmp(listed[k], e->d_name) == 0)
+                p[*n].rank = (long)k;
+        p[*n].mtime = st.st_mtim;
+        (*n)++;
+    }
+    if (dir)
+        closedir(dir);
+    for (size_t k = 0; k < nlisted; k++)
+        free(listed[k]);
+    free(listed);
+    if (*n)
+        qsort(v, *n, sizeof *v, cmp_wave_dir);
+    return v;
+}
+
 /* The trend sections over every wave directory of out. */
 static int run_trends(const spec *s, const char *outdir)
 {
@@ -482,22 +587,15 @@ static int run_trends(const spec *s, const char *outdir)
         }
         args a = {0};
         push(&a, "trend");
-        DIR *dir = opendir(outdir);
-        struct dirent *e;
-        int nfiles = 0;
-        while (dir && (e = readdir(dir))) {
-            if (e->d_name[0] == '.')
-                continue;
+        size_t nfiles = 0;
+        wave_dir *dirs = wave_dirs(outdir, input, &nfiles);
+        for (size_t k = 0; k < nfiles; k++) {
             char f[4096];
-            struct stat st;
-            snprintf(f, sizeof f, "%s/%s/%s.csv", outdir, e->d_name, input);
-            if (stat(f, &st) == 0) {
-                push(&a, f);
-                nfiles++;
-            }
+            snprintf(f, sizeof f, "%s/%s/%s.csv", outdir, dirs[k].name, input);
+            push(&a, f);
+            free(dirs[k].name);
         }
-        if (dir)
-            closedir(dir);
+        free(dirs);
         if (nfiles < 2) {
             args_free(&a);
             continue; /* one wave: nothing to compare yet */
@@ -639,6 +737,8 @@ int cmd_run(int argc, char **argv)
             } else if (had) {
                 remove_tree(old);
             }
+            if (rc == 0)
+                record_wave(out, wave);
             ss_output_release_dir(tmp);
             for (size_t i = 0; rc == 0 && i < s.nsec; i++)
                 if (strcmp(s.sec[i].type, "estimate") == 0 || strcmp(s.sec[i].type, "drivers") == 0 ||

@@ -1,0 +1,86 @@
+# Issue 18 (trust), the messages part: trend in the order given, result
+# files that combine and trend refuse, options given twice, labels with
+# control characters in text and md, the bootstrap seed note, and the
+# messages of item 17.  Each case fails on the survstat before the issue.
+# Sourced by tests/run_tests.sh.
+
+TM=$TMP/trust_messages
+mkdir -p "$TM"
+TW=tests/data
+A=tests/data/sample_a.csv
+B=tests/data/sample_b.csv
+
+# ---- trend: the waves in the order given, not sorted by label ----
+# Given 2009 then 2008, the change is 2008 minus 2009 (the reference's
+# 2009-minus-2008 rows with the sign turned; se, df and p are the same).
+run trend "$TW/wave_2009.csv" "$TW/wave_2008.csv" --format csv
+if [ "$status" -eq 0 ] && python3 - "$TMP/out" tests/ref/trend_2008_2009.expected.csv <<'PY'; then ok; else bad "trend order given: $(cat "$TMP/err")"; fi
+import csv, sys
+got = list(csv.DictReader(open(sys.argv[1])))
+ref = {(r["statistic"], r["variable"], r["level"], r["domain"]): r for r in csv.DictReader(open(sys.argv[2]))}
+assert got and len(got) == len(ref), (len(got), len(ref))
+for r in got:
+    w = ref[(r["statistic"], r["variable"], r["level"], r["domain"])]
+    assert (r["wave_from"], r["wave_to"], r["wave"]) == ("2009", "2008", "2008"), r
+    if not w["estimate"]:
+        continue
+    for col, sign in (("estimate", -1), ("t", -1), ("se", 1), ("df", 1), ("p_value", 1)):
+        g, want = float(r[col]), sign * float(w[col])
+        assert abs(g - want) <= 1e-12 * max(1, abs(want)), (col, g, want)
+PY
+# Labels that sort otherwise: spring before autumn, as given.
+sed 's/^2008,/spring,/' "$TW/wave_2008.csv" >"$TM/spring.csv"
+sed 's/^2009,/autumn,/' "$TW/wave_2009.csv" >"$TM/autumn.csv"
+run trend "$TM/spring.csv" "$TM/autumn.csv" --format csv
+if [ "$status" -eq 0 ] && [ "$(cut -d, -f16,17 "$TMP/out" | sort -u | grep -v wave_from)" = "spring,autumn" ]; then ok; else
+  bad "trend spring-autumn: $(head -3 "$TMP/out") $(cat "$TMP/err")"; fi
+# A run's trend takes the waves in the order they were run: 2001 first,
+# then 2000 (sorted by label the change would be 2001 minus 2000).
+RO=$TM/runorder
+run run tests/data/api.ini --out "$RO" --data datasets/apisrs.csv --wave 2001
+run run tests/data/api.ini --out "$RO" --data datasets/apistrat.csv --wave 2000
+if [ "$status" -eq 0 ] && grep -q '^2000,mean,api00,,stype=E,.*,2001,2000,' "$RO/scores_change.csv" &&
+   ! grep -q ',2000,2001,' "$RO/scores_change.csv"; then ok; else
+  bad "run trend order: $(cat "$TMP/err"; head -3 "$RO/scores_change.csv")"; fi
+# A rerun of the first wave keeps its place.
+run run tests/data/api.ini --out "$RO" --data datasets/apisrs.csv --wave 2001
+if [ "$status" -eq 0 ] && grep -q ',2001,2000,' "$RO/scores_change.csv"; then ok; else
+  bad "run trend order after a rerun: $(cat "$TMP/err")"; fi
+
+# ---- result files that combine and trend refuse ----
+H=$(head -1 "$TW/wave_2008.csv")
+cp "$TW/wave_2008.csv" "$TM/negse.csv"
+sed -n 2p "$TW/wave_2008.csv" | awk -F, 'BEGIN{OFS=","} {$2="total"; $7="-1"; print}' >>"$TM/negse.csv"
+expect_error trend-negative-se 1 "$TM/negse.csv:$(wc -l <"$TM/negse.csv"): column 'se': negative value '-1'" -- \
+  trend "$TM/negse.csv" "$TW/wave_2009.csv"
+expect_error combine-negative-se 1 "$TM/negse.csv:$(wc -l <"$TM/negse.csv"): column 'se': negative value '-1'" -- \
+  combine "$TM/negse.csv" "$TW/wave_2009.csv"
+awk -F, 'BEGIN{OFS=","} NR==3{$10="-4"} {print}' "$TW/wave_2009.csv" >"$TM/negdf.csv"
+expect_error trend-negative-df 1 "$TM/negdf.csv:3: column 'df': negative value '-4'" -- \
+  trend "$TW/wave_2008.csv" "$TM/negdf.csv"
+awk -F, 'BEGIN{OFS=","} NR==2{$10="0"} {print}' "$A" >"$TM/zerodf.csv"
+expect_error combine-zero-df 1 "$TM/zerodf.csv:2: column 'df': '0' degrees of freedom" -- \
+  combine "$TM/zerodf.csv" "$B"
+# The same estimate twice in one file.
+{ cat "$TW/wave_2008.csv"; sed -n 3p "$TW/wave_2008.csv"; } >"$TM/dup.csv"
+n=$(wc -l <"$TM/dup.csv")
+expect_error trend-duplicate 1 "$TM/dup.csv:$n: the same estimate as line 3 (wave '2008', mean 'api00' level '' domain 'stype=H')" -- \
+  trend "$TM/dup.csv" "$TW/wave_2009.csv"
+expect_error combine-duplicate 1 "$TM/dup.csv:$n: the same estimate as line 3" -- \
+  combine "$TW/wave_2009.csv" "$TM/dup.csv"
+# combine matches without the wave: one estimate of two waves in one file.
+{ cat "$A"; sed -n 2p "$A" | sed 's/^[^,]*,/other,/'; } >"$TM/twowaves.csv"
+expect_error combine-two-waves 1 "$TM/twowaves.csv:$(wc -l <"$TM/twowaves.csv"): the same estimate as line 2" -- \
+  combine "$A" "$TM/twowaves.csv"
+# Weights of 0 (the composite would be 0/0: empty rows).
+expect_error combine-zero-weight 2 "--weights: expected weights > 0, got '0'" -- combine "$A" "$B" --weights 0,0
+# An empty SE or an SE of 0 under inverse-variance weights.
+awk -F, 'BEGIN{OFS=","} NR==2{$7=""} {print}' "$A" >"$TM/nose.csv"
+expect_error combine-empty-se 1 "$TM/nose.csv:2: column 'se': empty: combine needs the estimate and SE" -- \
+  combine "$TM/nose.csv" "$B"
+awk -F, 'BEGIN{OFS=","} NR==2{$7="0"} {print}' "$A" >"$TM/zerose.csv"
+expect_error combine-zero-se 1 "$TM/zerose.csv:2: column 'se': 0: inverse-variance weights need SEs above 0 (give --weights)" -- \
+  combine "$TM/zerose.csv" "$B"
+# ... which --weights combines.
+run combine "$TM/zerose.csv" "$B" --weights 1,1 --format csv
+if [ "$status" -eq 0 ] && [ "$(wc -l <"$TMP/out")" -eq "$(wc -l <"$A")" ]; then ok; else bad "combine se 0 with --weights: $(cat "$TMP/err")"; fi
