@@ -84,3 +84,40 @@ expect_error combine-zero-se 1 "$TM/zerose.csv:2: column 'se': 0: inverse-varian
 # ... which --weights combines.
 run combine "$TM/zerose.csv" "$B" --weights 1,1 --format csv
 if [ "$status" -eq 0 ] && [ "$(wc -l <"$TMP/out")" -eq "$(wc -l <"$A")" ]; then ok; else bad "combine se 0 with --weights: $(cat "$TMP/err")"; fi
+
+# ---- options that take one value, given twice ----
+expect_error twice-level 2 "--level given twice with different values '0.9' and '0.95': give it once" -- \
+  estimate datasets/apisrs.csv --mean api00 --level 0.9 --level 0.95
+expect_error twice-combine-weights 2 "--weights given twice with different values '1,2' and '2,1'" -- \
+  combine "$A" "$B" --weights 1,2 --weights 2,1
+expect_error twice-design-weights 2 "--weights given twice with different values 'pw' and 'api00'" -- \
+  estimate datasets/apistrat.csv --weights pw --weights api00 --mean api99
+expect_error twice-output 2 "--output given twice with different values '$TM/a.txt' and '$TM/b.txt'" -- \
+  estimate datasets/apisrs.csv --mean api00 -o "$TM/a.txt" --output "$TM/b.txt"
+expect_error twice-trend-base 2 "--base given twice with different values '2008' and '2009'" -- \
+  trend "$TW/wave_2008.csv" "$TW/wave_2009.csv" --base 2008 --base 2009
+expect_error twice-plot-type 2 "--type given twice with different values 'bar' and 'trend'" -- \
+  plot "$A" --type bar --type trend --script -
+# The same value twice is fine, and the repeatable options add up.
+run estimate datasets/apistrat.csv --weights pw --weights pw --level 0.9 --level 0.9 \
+  --mean api00 --mean api99 --na 9 --na 99 --prop stype --format csv
+if [ "$status" -eq 0 ] && [ "$(grep -c ',mean,' "$TMP/out")" -eq 2 ] &&
+   [ "$(grep -c ',prop,stype,' "$TMP/out")" -eq 3 ]; then ok; else bad "repeated options: $(cat "$TMP/err")"; fi
+
+# ---- a newline, CR or tab in a label: escaped in text and md ----
+printf 'g,y\n"a\nb",1\n"a\nb",2\n"c|d\te",3\n"c|d\te",5\n"f\rg",1\n"f\rg",4\n' >"$TM/nl.csv"
+run estimate "$TM/nl.csv" --mean y --by g
+if [ "$status" -eq 0 ] && [ "$(wc -l <"$TMP/out")" -eq 5 ] && grep -qF 'g=a\nb ' "$TMP/out" &&
+   grep -qF 'g=c|d\te ' "$TMP/out" && grep -qF 'g=f\rg ' "$TMP/out" &&
+   [ "$(sed 2d "$TMP/out" | grep -oE '^([^ ]+ +){3}[^ ]+' | awk '{print length($0)}' | sort -u)" = 39 ]; then ok; else
+  bad "text label escapes: $(cat -A "$TMP/out")"; fi
+run estimate "$TM/nl.csv" --mean y --by g --format md
+if [ "$status" -eq 0 ] && [ "$(wc -l <"$TMP/out")" -eq 5 ] && grep -qF '| g=c\|d\te ' "$TMP/out" &&
+   [ "$(awk -F'[^\\\\]\\|' '{print NF}' "$TMP/out" | sort -u)" = "12" ]; then ok; else
+  bad "md label escapes: $(cat -A "$TMP/out")"; fi
+# csv keeps the label as it is, quoted.
+run estimate "$TM/nl.csv" --mean y --by g --format csv
+if [ "$status" -eq 0 ] && python3 -c '
+import csv, sys
+d = sorted(r["domain"] for r in csv.DictReader(open(sys.argv[1], newline="")))
+sys.exit(d != ["g=a\nb", "g=c|d\te", "g=f\rg"])' "$TMP/out"; then ok; else bad "csv label: $(cat -A "$TMP/out")"; fi
