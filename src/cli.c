@@ -5,7 +5,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ss_commands.h"
@@ -256,6 +258,12 @@ static int rep_option(ss_cli *c, int opt, const char *arg, ss_error *err)
         r->seed_set = 1;
         return 1;
     case SS_OPT_REPWEIGHTS:
+        if (!*arg) {
+            ss_error_set(err, SS_EUSAGE, NULL, 0,
+                         "--repweights: the pattern is empty: give a regular expression that "
+                         "matches the replicate weight columns (as '^repw')");
+            return -1;
+        }
         r->regex = arg;
         return 1;
     case SS_OPT_REP_SCALE:
@@ -432,6 +440,12 @@ int ss_cli_option(ss_cli *c, int opt, const char *arg, ss_error *err)
         }
         return 1;
     case SS_OPT_ENCODING: {
+        if (!*arg) { /* iconv would take the locale's charset */
+            ss_error_set(err, SS_EUSAGE, NULL, 0,
+                         "--encoding: the encoding is empty: name one, as UTF-16LE or "
+                         "gb18030 (UTF-8 is the default)");
+            return -1;
+        }
         iconv_t cd = iconv_open("UTF-8", arg);
         if (cd == (iconv_t)-1) {
             ss_error_set(err, SS_EUSAGE, NULL, 0, "--encoding: unknown encoding '%s'", arg);
@@ -748,6 +762,21 @@ int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq,
     free(all);
     if (rc == SS_OK)
         rc = ss_design_build(d, t, &c->design, err);
+    if (rc == SS_OK && c->rep.make == SS_REP_BOOTSTRAP && !c->rep.seed_set) {
+        /* A seed of our own, said on stderr so that the run can be
+         * repeated: --seed takes 32 bits, and mt19937 uses no more. */
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        uint64_t x = ((uint64_t)ts.tv_sec * 1000000007u) ^ (uint64_t)ts.tv_nsec ^
+                     ((uint64_t)getpid() << 20);
+        x ^= x >> 33;
+        x *= 0xff51afd7ed558ccdull;
+        x ^= x >> 33;
+        c->rep.seed = (unsigned long)(x & 0xffffffffu);
+        c->rep.seed_set = 1;
+        fprintf(stderr, "survstat %s: bootstrap seed %lu (give --seed %lu to repeat)\n", c->cmd,
+                c->rep.seed, c->rep.seed);
+    }
     if (rc == SS_OK && c->rep.make != SS_REP_NONE)
         rc = ss_replicates_make(&d->rep, d, &c->rep, err);
     if (rc == SS_OK && c->rep.regex)

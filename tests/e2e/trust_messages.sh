@@ -121,3 +121,63 @@ if [ "$status" -eq 0 ] && python3 -c '
 import csv, sys
 d = sorted(r["domain"] for r in csv.DictReader(open(sys.argv[1], newline="")))
 sys.exit(d != ["g=a\nb", "g=c|d\te", "g=f\rg"])' "$TMP/out"; then ok; else bad "csv label: $(cat -A "$TMP/out")"; fi
+
+# ---- bootstrap without --seed says the seed it used ----
+run estimate datasets/apiclus1.csv --ids dnum --weights pw --fpc fpc --mean api00 --replicate bootstrap:50 --format csv
+seed=$(sed -n 's/^survstat estimate: bootstrap seed \([0-9]*\) (give --seed \1 to repeat)$/\1/p' "$TMP/err")
+cp "$TMP/out" "$TM/boot1.csv"
+if [ "$status" -eq 0 ] && [ -n "$seed" ] && [ "$(wc -l <"$TMP/err")" -eq 1 ]; then ok; else bad "bootstrap seed note: $(cat "$TMP/err")"; fi
+# ... and that seed repeats the run exactly (and --seed says nothing).
+run estimate datasets/apiclus1.csv --ids dnum --weights pw --fpc fpc --mean api00 --replicate bootstrap:50 --seed "${seed:-1}" --format csv
+if [ "$status" -eq 0 ] && [ -n "$seed" ] && cmp -s "$TMP/out" "$TM/boot1.csv" && [ ! -s "$TMP/err" ]; then ok; else
+  bad "bootstrap seed repeats: $(cat "$TMP/err"; diff "$TMP/out" "$TM/boot1.csv")"; fi
+
+# ---- item 17: messages that misled ----
+# UTF-16 read as UTF-8: said so, with the --encoding to give.
+printf 'w,y\n1,2\n2,3\n3,5\n' | iconv -f UTF-8 -t UTF-16LE >"$TM/u16le.csv"
+printf 'w,y\n1,2\n2,3\n3,5\n' | iconv -f UTF-8 -t UTF-16BE >"$TM/u16be.csv"
+{ printf '\377\376'; cat "$TM/u16le.csv"; } >"$TM/u16bom.csv"
+expect_error utf16-le 1 "u16le.csv: the file looks like UTF-16LE text (NUL bytes between its characters): give --encoding UTF-16LE, or save it as UTF-8" -- \
+  estimate "$TM/u16le.csv" --weights w --mean y
+expect_error utf16-be 1 "u16be.csv: the file looks like UTF-16BE text (NUL bytes between its characters): give --encoding UTF-16BE" -- \
+  estimate "$TM/u16be.csv" --weights w --mean y
+expect_error utf16-bom 1 "u16bom.csv: the file looks like UTF-16LE text (it starts with a UTF-16 byte-order mark): give --encoding UTF-16LE" -- \
+  estimate "$TM/u16bom.csv" --weights w --mean y
+expect_error utf16-stdin 1 "the file looks like UTF-16LE text" -- estimate - --weights w --mean y <"$TM/u16le.csv"
+expect_error utf16-wrong-order 1 "u16be.csv: --encoding UTF-16LE: the file looks like UTF-16BE text (the places of its NUL bytes): give --encoding UTF-16BE" -- \
+  estimate "$TM/u16be.csv" --weights w --mean y --encoding UTF-16LE
+# ... and --encoding UTF-16 (either order, with or without the mark),
+# UTF-16LE and UTF-16BE then read it: the mean of 2,3,5 weighted 1,2,3 (23/6).
+for f_e in u16le:UTF-16 u16be:UTF-16 u16bom:UTF-16 u16le:UTF-16LE u16bom:UTF-16LE u16be:UTF-16BE; do
+  run estimate "$TM/${f_e%%:*}.csv" --weights w --mean y --encoding "${f_e#*:}" --format csv
+  if [ "$status" -eq 0 ] && grep -q '^,mean,y,,,3.8333333333333' "$TMP/out"; then ok; else bad "utf16 read $f_e: $(cat "$TMP/err")"; fi
+done
+expect_error encoding-empty 2 "--encoding: the encoding is empty: name one, as UTF-16LE or gb18030" -- \
+  estimate datasets/apisrs.csv --mean api00 --encoding ''
+expect_error repweights-empty 2 "--repweights: the pattern is empty: give a regular expression that matches the replicate weight columns" -- \
+  estimate datasets/apisrs.csv --mean api00 --repweights '' --rep-type jk1
+expect_error bootstrap-max 2 "--replicate: bootstrap needs a whole number of replicates from 2 to 1000000, got 'bootstrap:100000000'" -- \
+  estimate datasets/apisrs.csv --mean api00 --replicate bootstrap:100000000
+# Out of memory names the size that made it (not under ASan, which
+# reserves far more address space than the limit).
+if [ "${SURVSTAT_ASAN:-}" != 1 ]; then
+  (ulimit -v 1000000; "$BIN" estimate datasets/apisrs.csv --mean api00 --replicate bootstrap:1000000 --seed 1 \
+    >"$TMP/out" 2>"$TMP/err"); st=$?
+  if [ "$st" -eq 1 ] && [ "$(cat "$TMP/err")" = "survstat estimate: out of memory for 1,000,000 replicates x 200 PSUs (1.6 GB)" ] &&
+     [ ! -s "$TMP/out" ]; then ok; else bad "out of memory size: exit $st: $(cat "$TMP/err")"; fi
+fi
+# A margin total too large to weight with: named, not "off by nan".
+printf 'g,w,y\na,1,1\na,2,2\nb,1,3\nb,3,4\n' >"$TM/rk.csv"
+printf 'variable,level,total\ng,a,1e308\ng,b,1e308\n' >"$TM/rk_margins.csv"
+printf 'g,total\na,1e200\nb,5\n' >"$TM/rk_cells.csv"
+for how in --rake --calibrate; do
+  expect_error "total-overflow$how" 1 "rk_margins.csv:2: column 'total': 1e+308 is too large to weight with (above 1e+150, where the sums overflow double precision): rescale the totals" -- \
+    estimate "$TM/rk.csv" --weights w "$how" "$TM/rk_margins.csv" --mean y
+done
+expect_error total-overflow-poststrat 1 "rk_cells.csv:2: column 'total': 1e+200 is too large to weight with" -- \
+  estimate "$TM/rk.csv" --weights w --poststrat "$TM/rk_cells.csv" --mean y
+# A file whose size says 0 but that has content (/proc) is read: the tab
+# lines of /proc/self/status have 2 and 5 fields.
+run describe /proc/self/status -d tab
+if [ "$status" -eq 1 ] && grep -qE '^survstat describe: /proc/self/status:[0-9]+: expected 2 fields, found [0-9]+$' "$TMP/err"; then ok; else
+  bad "describe /proc/self/status: $(cat "$TMP/err")"; fi
