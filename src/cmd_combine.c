@@ -23,7 +23,9 @@ const char cmd_combine_usage[] =
     "variance), or to --weights, one per file; se = sqrt(sum a_k^2 se_k^2);\n"
     "df by Satterthwaite from the files' df (empty df = infinite); n = sum n_k.\n"
     "Rows get wave 'combined'.  Rows missing from a file are left out and\n"
-    "counted on stderr.\n"
+    "counted on stderr.  A row without an estimate or SE in a file (or with an\n"
+    "SE of 0, under inverse-variance weights) is left empty with a flag saying\n"
+    "why, and a warning.\n"
     "\n"
     "example:\n"
     "  survstat combine tests/data/sample_a.csv tests/data/sample_b.csv\n";
@@ -91,20 +93,23 @@ static int index_file(ss_result_index *ix, const ss_result *r, const char *path,
 }
 
 /* A row that enters a composite needs its estimate and SE, and under
- * inverse-variance weights an SE above 0 (1/0 has no share to give). */
-static int check_row(const ss_result_row *x, const char *path, int inverse, ss_error *err)
+ * inverse-variance weights an SE above 0 (1/0 has no share to give).
+ * Otherwise the composite row is left empty with a flag saying why (one
+ * such row does not sink the others): returns 1 with *why the reason for
+ * the warning and flag the row's flag. */
+static int lacking(const ss_result_row *x, const char *path, int inverse, const char **why,
+                   char *flag, size_t size)
 {
-    const char *col = isnan(x->estimate) ? "estimate" : isnan(x->se) ? "se" : NULL;
-    if (col)
-        return ss_error_set(err, SS_EDATA, path, x->line,
-                            "column '%s': empty: combine needs the estimate and SE of every "
-                            "row it combines",
-                            col);
-    if (inverse && x->se == 0)
-        return ss_error_set(err, SS_EDATA, path, x->line,
-                            "column 'se': 0: inverse-variance weights need SEs above 0 "
-                            "(give --weights)");
-    return SS_OK;
+    *why = isnan(x->estimate) ? "column 'estimate': empty"
+           : isnan(x->se)     ? "column 'se': empty"
+           : inverse && x->se == 0 ? "column 'se': 0 (inverse-variance weights need SEs above 0;"
+                                     " give --weights)"
+                                   : NULL;
+    if (!*why)
+        return 0;
+    snprintf(flag, size, "%s in %s",
+             isnan(x->estimate) ? "no estimate" : isnan(x->se) ? "no se" : "se 0", path);
+    return 1;
 }
 
 int cmd_combine(int argc, char **argv)
@@ -138,7 +143,8 @@ int cmd_combine(int argc, char **argv)
     }
     ss_result res;
     ss_result_init(&res);
-    size_t skipped = 0;
+    size_t skipped = 0, nempty = 0;
+    char first_empty[1400] = "";
     ss_result_index *ix = calloc(nfile ? nfile : 1, sizeof *ix);
     if (!ix && rc == SS_OK)
         rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
@@ -158,10 +164,25 @@ int cmd_combine(int argc, char **argv)
             skipped++;
             continue;
         }
-        for (size_t f = 0; f < nfile && rc == SS_OK; f++)
-            rc = check_row(x[f], argv[optind + (int)f], nfixed == 0, &err);
-        if (rc != SS_OK)
-            break;
+        char flag[1200];
+        const char *why = NULL;
+        size_t bad = 0;
+        while (bad < nfile &&
+               !lacking(x[bad], argv[optind + (int)bad], nfixed == 0, &why, flag, sizeof flag))
+            bad++;
+        if (bad < nfile) {
+            ss_result_row *r = ss_result_add(&res, x[0]->statistic, x[0]->variable,
+                                             x[0]->level, x[0]->domain);
+            if (!r || ss_result_set_str(&r->wave, "combined") != 0 ||
+                ss_result_set_str(&r->flag, flag) != 0) {
+                rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
+                break;
+            }
+            if (nempty++ == 0)
+                snprintf(first_empty, sizeof first_empty, "%s:%ld: %s", argv[optind + (int)bad],
+                         x[bad]->line, why);
+            continue;
+        }
         /* 1/se^2 scaled by the smallest se^2, so that tiny SEs do not
          * overflow: the shares a/sa are the same. */
         double a[MAX_FILES], sa = 0, smin = INFINITY;
@@ -206,6 +227,11 @@ int cmd_combine(int argc, char **argv)
     if (rc == SS_OK && skipped)
         fprintf(stderr, "survstat combine: %zu rows of %s are not in every file and were left out\n",
                 skipped, argv[optind]);
+    if (rc == SS_OK && nempty)
+        fprintf(stderr,
+                "survstat combine: warning: %zu row%s no composite (see the flag); the first: "
+                "%s\n",
+                nempty, nempty == 1 ? " has" : "s have", first_empty);
     if (rc != SS_OK)
         ss_error_print(&err, "combine");
     for (size_t f = 0; f < nfile && in; f++)

@@ -25,7 +25,8 @@ const char cmd_trend_usage[] =
     "Satterthwaite df = (se1^2 + se2^2)^2 / (se1^4/df1 + se2^4/df2) (an empty df\n"
     "is infinite), the t interval, p_value (two-sided t) and p_holm (Holm over\n"
     "all rows).  An estimate missing from one of the two waves gets a row with\n"
-    "no numbers and the flag 'missing in WAVE'.\n"
+    "no numbers and the flag 'missing in WAVE'; one whose estimate or se is\n"
+    "empty in a wave gets the flag 'no estimate in WAVE' or 'no se in WAVE'.\n"
     "\n"
     "example:\n"
     "  survstat trend tests/data/wave_2008.csv tests/data/wave_2009.csv\n";
@@ -58,6 +59,19 @@ static int change(ss_result *out, const wave *from, const wave *to, const ss_res
         ss_result_set_str(&r->wave_from, from->label) != 0 ||
         ss_result_set_str(&r->wave_to, to->label) != 0)
         return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    /* An estimate or SE empty in a wave: the numbers that need it stay
+     * empty, and the flag says why (rather than an empty row that says
+     * nothing). */
+    const ss_result_row *gap = a && (isnan(a->estimate) || isnan(a->se)) ? a
+                               : b && (isnan(b->estimate) || isnan(b->se)) ? b
+                                                                          : NULL;
+    if (gap) {
+        char flag[300];
+        snprintf(flag, sizeof flag, "no %s in %s", isnan(gap->estimate) ? "estimate" : "se",
+                 gap == a ? from->label : to->label);
+        if (ss_result_set_str(&r->flag, flag) != 0)
+            return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    }
     if (!a || !b) {
         char flag[300];
         snprintf(flag, sizeof flag, "missing in %s", a ? to->label : from->label);

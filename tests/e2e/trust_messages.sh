@@ -74,16 +74,34 @@ expect_error combine-two-waves 1 "$TM/twowaves.csv:$(wc -l <"$TM/twowaves.csv"):
   combine "$A" "$TM/twowaves.csv"
 # Weights of 0 (the composite would be 0/0: empty rows).
 expect_error combine-zero-weight 2 "--weights: expected weights > 0, got '0'" -- combine "$A" "$B" --weights 0,0
-# An empty SE or an SE of 0 under inverse-variance weights.
+# An empty SE, or an SE of 0 under inverse-variance weights: that row is
+# left empty with a flag saying why, the others are combined, and a
+# warning names the first such row.
 awk -F, 'BEGIN{OFS=","} NR==2{$7=""} {print}' "$A" >"$TM/nose.csv"
-expect_error combine-empty-se 1 "$TM/nose.csv:2: column 'se': empty: combine needs the estimate and SE" -- \
-  combine "$TM/nose.csv" "$B"
 awk -F, 'BEGIN{OFS=","} NR==2{$7="0"} {print}' "$A" >"$TM/zerose.csv"
-expect_error combine-zero-se 1 "$TM/zerose.csv:2: column 'se': 0: inverse-variance weights need SEs above 0 (give --weights)" -- \
-  combine "$TM/zerose.csv" "$B"
+run combine "$TM/nose.csv" "$B" --format csv
+if [ "$status" -eq 0 ] && [ "$(cat "$TMP/err")" = "survstat combine: warning: 1 row has no composite (see the flag); the first: $TM/nose.csv:2: column 'se': empty" ] &&
+   [ "$(sed -n 2p "$TMP/out")" = "combined,$(sed -n 2p "$A" | cut -d, -f2-5),,,,,,,,,,no se in $TM/nose.csv" ] &&
+   [ "$(wc -l <"$TMP/out")" -eq "$(wc -l <"$A")" ]; then ok; else bad "combine empty se: $(cat "$TMP/err"; head -3 "$TMP/out")"; fi
+run combine "$B" "$TM/zerose.csv" --format csv
+if [ "$status" -eq 0 ] && [ "$(cat "$TMP/err")" = "survstat combine: warning: 1 row has no composite (see the flag); the first: $TM/zerose.csv:2: column 'se': 0 (inverse-variance weights need SEs above 0; give --weights)" ] &&
+   grep -q ",se 0 in $TM/zerose.csv\$" "$TMP/out"; then ok; else bad "combine se 0: $(cat "$TMP/err"; head -3 "$TMP/out")"; fi
 # ... which --weights combines.
 run combine "$TM/zerose.csv" "$B" --weights 1,1 --format csv
-if [ "$status" -eq 0 ] && [ "$(wc -l <"$TMP/out")" -eq "$(wc -l <"$A")" ]; then ok; else bad "combine se 0 with --weights: $(cat "$TMP/err")"; fi
+if [ "$status" -eq 0 ] && [ "$(wc -l <"$TMP/out")" -eq "$(wc -l <"$A")" ] && [ ! -s "$TMP/err" ] &&
+   ! grep -q ',,,,,,,,,,' "$TMP/out"; then ok; else bad "combine se 0 with --weights: $(cat "$TMP/err")"; fi
+# trend: an empty estimate or SE in a wave is flagged, the rest computed.
+awk -F, 'BEGIN{OFS=","} NR==2{$7=""} NR==3{$6=""} {print}' "$TW/wave_2008.csv" >"$TM/gap.csv"
+run trend "$TM/gap.csv" "$TW/wave_2009.csv" --format csv
+if [ "$status" -eq 0 ] && python3 - "$TMP/out" <<'PY'; then ok; else bad "trend gaps: $(head -4 "$TMP/out")"; fi
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+by = {r["domain"]: r for r in rows if r["statistic"] == "mean" and r["variable"] == "api00" and not r["level"]}
+e, h, m = by["stype=E"], by["stype=H"], by["stype=M"]
+assert e["flag"] == "no se in 2008" and e["estimate"] and not e["se"] and not e["p_value"], e
+assert h["flag"] == "no estimate in 2008" and not h["estimate"] and not h["t"], h
+assert m["flag"] == "" and m["p_value"], m
+PY
 
 # ---- options that take one value, given twice ----
 expect_error twice-level 2 "--level given twice with different values '0.9' and '0.95': give it once" -- \
