@@ -183,25 +183,33 @@ int cmd_combine(int argc, char **argv)
                          x[bad]->line, why);
             continue;
         }
-        /* 1/se^2 scaled by the smallest se^2, so that tiny SEs do not
-         * overflow: the shares a/sa are the same. */
+        /* Inverse variance 1/se^2; where that overflows (tiny SEs), scaled
+         * by the smallest se^2: the shares a/sa are the same. */
         double a[MAX_FILES], sa = 0, smin = INFINITY;
-        for (size_t f = 0; f < nfile; f++)
-            smin = x[f]->se < smin ? x[f]->se : smin;
         for (size_t f = 0; f < nfile; f++) {
-            double ratio = smin / x[f]->se;
-            a[f] = nfixed ? fixed[f] : ratio * ratio;
+            a[f] = nfixed ? fixed[f] : 1 / (x[f]->se * x[f]->se);
             sa += a[f];
+            smin = x[f]->se < smin ? x[f]->se : smin;
+        }
+        /* (the variances then in units of smin^2, or they underflow) */
+        double unit = isfinite(sa) ? 1 : smin;
+        if (unit != 1) {
+            sa = 0;
+            for (size_t f = 0; f < nfile; f++) {
+                double ratio = smin / x[f]->se;
+                a[f] = nfixed ? fixed[f] : ratio * ratio;
+                sa += a[f];
+            }
         }
         double est = 0, var = 0, dfden = 0, n = 0;
         for (size_t f = 0; f < nfile; f++) {
-            double ak = a[f] / sa, v = ak * ak * x[f]->se * x[f]->se;
+            double ak = a[f] / sa, se = x[f]->se / unit, v = ak * ak * se * se;
             est += ak * x[f]->estimate;
             var += v;
             dfden += isnan(x[f]->df) ? 0 : v * v / x[f]->df;
             n += x[f]->n;
         }
-        double df = dfden > 0 ? var * var / dfden : INFINITY;
+        double df = dfden > 0 ? var * var / dfden : INFINITY; /* free of the unit */
         ss_result_row *r = ss_result_add(&res, x[0]->statistic, x[0]->variable, x[0]->level,
                                          x[0]->domain);
         if (!r || ss_result_set_str(&r->wave, "combined") != 0) {
@@ -209,7 +217,7 @@ int cmd_combine(int argc, char **argv)
             break;
         }
         r->estimate = est;
-        r->se = sqrt(var);
+        r->se = sqrt(var) * unit;
         double q = ss_quantile_t(level, df);
         r->ci_low = est - q * r->se;
         r->ci_high = est + q * r->se;

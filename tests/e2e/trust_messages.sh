@@ -90,6 +90,19 @@ if [ "$status" -eq 0 ] && [ "$(cat "$TMP/err")" = "survstat combine: warning: 1 
 run combine "$TM/zerose.csv" "$B" --weights 1,1 --format csv
 if [ "$status" -eq 0 ] && [ "$(wc -l <"$TMP/out")" -eq "$(wc -l <"$A")" ] && [ ! -s "$TMP/err" ] &&
    ! grep -q ',,,,,,,,,,' "$TMP/out"; then ok; else bad "combine se 0 with --weights: $(cat "$TMP/err")"; fi
+# SEs so small that 1/se^2 overflows: the same shares, by hand: weights
+# 1 : 1/4, so 0.8*1 + 0.2*3 = 1.4, se = sqrt(0.64 + 0.2^2*4) 1e-200,
+# df = 0.8^2 / ((0.64^2 + 0.16^2)/10).
+printf 'wave,statistic,variable,level,domain,estimate,se,df,n\n,mean,x,,,1,1e-200,10,5\n' >"$TM/tiny1.csv"
+printf 'wave,statistic,variable,level,domain,estimate,se,df,n\n,mean,x,,,3,2e-200,10,5\n' >"$TM/tiny2.csv"
+run combine "$TM/tiny1.csv" "$TM/tiny2.csv" --format csv
+if [ "$status" -eq 0 ] && python3 - "$TMP/out" <<'PY'; then ok; else bad "combine tiny SEs: $(cat "$TMP/out" "$TMP/err")"; fi
+import csv, math, sys
+r = next(csv.DictReader(open(sys.argv[1])))
+want = {"estimate": 1.4, "se": math.sqrt(0.8) * 1e-200, "df": 0.64 / ((0.64**2 + 0.16**2) / 10)}
+for k, v in want.items():
+    assert abs(float(r[k]) - v) <= 1e-13 * v, (k, r[k], v)
+PY
 # trend: an empty estimate or SE in a wave is flagged, the rest computed.
 awk -F, 'BEGIN{OFS=","} NR==2{$7=""} NR==3{$6=""} {print}' "$TW/wave_2008.csv" >"$TM/gap.csv"
 run trend "$TM/gap.csv" "$TW/wave_2009.csv" --format csv
