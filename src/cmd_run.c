@@ -39,9 +39,10 @@ const char cmd_run_usage[] =
     "Outputs go to DIR/WAVE/NAME.csv (charts NAME.png); a trend table to\n"
     "DIR/NAME.csv and its chart (survstat plot --type trend over every wave) to\n"
     "DIR/NAME.png; their names are printed.  Trends take the waves in the order\n"
-    "they were first run (DIR/.waves lists them).  --data, --wave and --out override [run] to rerun the same\n"
-    "analysis on a new wave.  A run that fails leaves DIR as it was.  The data\n"
-    "file is read once for all the estimate and drivers sections of a wave.\n"
+    "they were first run (DIR/.waves lists them).  --data, --wave and --out\n"
+    "override [run] to rerun the same analysis on a new wave.  A run that fails\n"
+    "leaves DIR as it was.  The data file is read once for all the estimate\n"
+    "and drivers sections of a wave.\n"
     "\n"
     "example:\n"
     "  survstat run tests/data/api.ini --out /tmp/survstat-run-example\n";
