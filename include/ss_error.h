@@ -29,6 +29,10 @@ int ss_error_set(ss_error *e, int code, const char *file, long line,
                  const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
+/* A message that is just "out of memory" gets the size that made it, when
+ * an ss_mem_array request failed (ss_mem.h); ss_error_set does this. */
+void ss_error_nomem_detail(ss_error *e);
+
 /* Print "survstat CMD: FILE:LINE: MESSAGE" to stderr. */
 void ss_error_print(const ss_error *e, const char *cmd);
 

@@ -18,6 +18,7 @@ typedef struct ss_result_row {
     double t, p_value, p_holm;
     char *note;  /* the extra text column note_name, NULL = empty */
     char *wave_from, *wave_to; /* trend rows, NULL = empty */
+    long line;   /* the line of the result file it was read from, 0 = made */
 } ss_result_row;
 
 typedef struct ss_result {

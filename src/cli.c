@@ -5,7 +5,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ss_commands.h"
@@ -108,16 +110,72 @@ int ss_command_bad_option(const char *cmd, int argc, char **argv)
     return 2;
 }
 
+/* Options whose values add up (CLI.md: --na is repeatable; every
+ * estimate option adds its variables).  Every other option with a value
+ * holds one: given again with another value it is a usage error (which of
+ * the two did the user mean?), given again with the same text it is
+ * harmless. */
+static const char *const repeatable[] = {"na",       "mean", "total", "prop", "ratio",
+                                         "quantile", "t2b",  "b2b",   "net",  "index",
+                                         "test",     NULL};
+
+static int is_repeatable(const char *name)
+{
+    for (size_t i = 0; repeatable[i]; i++)
+        if (strcmp(name, repeatable[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* The first value of each one-value option seen so far. */
+typedef struct seen_option {
+    int opt;
+    const char *value;
+} seen_option;
+
+static int check_once(const struct option *opts, seen_option *seen, size_t *nseen, int opt,
+                      const char *arg, ss_error *err)
+{
+    const struct option *o = NULL;
+    for (size_t i = 0; opts[i].name && !o; i++)
+        if (opts[i].val == opt && opts[i].flag == NULL)
+            o = &opts[i];
+    if (!o || o->has_arg != required_argument || !arg || is_repeatable(o->name))
+        return SS_OK;
+    for (size_t i = 0; i < *nseen; i++) {
+        if (seen[i].opt != opt)
+            continue;
+        if (strcmp(seen[i].value, arg) == 0)
+            return SS_OK;
+        char q[2][200];
+        return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                            "--%s given twice with different values '%s' and '%s': give it "
+                            "once",
+                            o->name, ss_error_quote(seen[i].value, strlen(seen[i].value), q[0], 150),
+                            ss_error_quote(arg, strlen(arg), q[1], 150));
+    }
+    seen[(*nseen)++] = (seen_option){opt, arg};
+    return SS_OK;
+}
+
 int ss_cli_parse(ss_cli *c, int argc, char **argv, const struct option *own,
                  ss_cli_option_fn fn, void *ctx, ss_error *err)
 {
     struct option *opts = ss_command_options(own);
-    if (!opts)
+    seen_option *seen = malloc((size_t)(argc > 0 ? argc : 1) * sizeof *seen);
+    size_t nseen = 0;
+    if (!opts || !seen) {
+        free(opts);
+        free(seen);
         return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    }
     int rc = SS_OK, opt;
     optind = 1;
     opterr = 0;
     while (rc == SS_OK && (opt = getopt_long(argc, argv, SS_CLI_SHORT, opts, NULL)) != -1) {
+        rc = check_once(opts, seen, &nseen, opt, optarg, err);
+        if (rc != SS_OK)
+            break;
         rc = fn ? fn(ctx, opt, optarg, err) : SS_CLI_NOT_MINE;
         if (rc != SS_CLI_NOT_MINE)
             continue;
@@ -132,6 +190,7 @@ int ss_cli_parse(ss_cli *c, int argc, char **argv, const struct option *own,
         }
     }
     free(opts);
+    free(seen);
     return rc;
 }
 
@@ -199,6 +258,12 @@ static int rep_option(ss_cli *c, int opt, const char *arg, ss_error *err)
         r->seed_set = 1;
         return 1;
     case SS_OPT_REPWEIGHTS:
+        if (!*arg) {
+            ss_error_set(err, SS_EUSAGE, NULL, 0,
+                         "--repweights: the pattern is empty: give a regular expression that "
+                         "matches the replicate weight columns (as '^repw')");
+            return -1;
+        }
         r->regex = arg;
         return 1;
     case SS_OPT_REP_SCALE:
@@ -402,6 +467,12 @@ int ss_cli_option(ss_cli *c, int opt, const char *arg, ss_error *err)
         }
         return 1;
     case SS_OPT_ENCODING: {
+        if (!*arg) { /* iconv would take the locale's charset */
+            ss_error_set(err, SS_EUSAGE, NULL, 0,
+                         "--encoding: the encoding is empty: name one, as UTF-16LE or "
+                         "gb18030 (UTF-8 is the default)");
+            return -1;
+        }
         iconv_t cd = iconv_open("UTF-8", arg);
         if (cd == (iconv_t)-1) {
             ss_error_set(err, SS_EUSAGE, NULL, 0, "--encoding: unknown encoding '%s'", arg);
@@ -718,6 +789,21 @@ int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq,
     free(all);
     if (rc == SS_OK)
         rc = ss_design_build(d, t, &c->design, err);
+    if (rc == SS_OK && c->rep.make == SS_REP_BOOTSTRAP && !c->rep.seed_set) {
+        /* A seed of our own, said on stderr so that the run can be
+         * repeated: --seed takes 32 bits, and mt19937 uses no more. */
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        uint64_t x = ((uint64_t)ts.tv_sec * 1000000007u) ^ (uint64_t)ts.tv_nsec ^
+                     ((uint64_t)getpid() << 20);
+        x ^= x >> 33;
+        x *= 0xff51afd7ed558ccdull;
+        x ^= x >> 33;
+        c->rep.seed = (unsigned long)(x & 0xffffffffu);
+        c->rep.seed_set = 1;
+        fprintf(stderr, "survstat %s: bootstrap seed %lu (give --seed %lu to repeat)\n", c->cmd,
+                c->rep.seed, c->rep.seed);
+    }
     if (rc == SS_OK && c->rep.make != SS_REP_NONE)
         rc = ss_replicates_make(&d->rep, d, &c->rep, err);
     if (rc == SS_OK && d->rep)

@@ -23,7 +23,9 @@ const char cmd_combine_usage[] =
     "variance), or to --weights, one per file; se = sqrt(sum a_k^2 se_k^2);\n"
     "df by Satterthwaite from the files' df (empty df = infinite); n = sum n_k.\n"
     "Rows get wave 'combined'.  Rows missing from a file are left out and\n"
-    "counted on stderr.\n"
+    "counted on stderr.  A row without an estimate or SE in a file (or with an\n"
+    "SE of 0, under inverse-variance weights) is left empty with a flag saying\n"
+    "why, and a warning.\n"
     "\n"
     "example:\n"
     "  survstat combine tests/data/sample_a.csv tests/data/sample_b.csv\n";
@@ -54,9 +56,9 @@ static int option(void *ctx, int opt, const char *arg, ss_error *err)
         rc = ss_cli_split(o->cli, arg, ',', items, MAX_FILES, o->nfixed, "--weights", err);
         for (size_t k = 0; k < *o->nfixed && rc == SS_OK; k++) {
             rc = ss_cli_number(items[k], "--weights", &o->fixed[k], err);
-            if (rc == SS_OK && !(o->fixed[k] >= 0))
+            if (rc == SS_OK && !(o->fixed[k] > 0))
                 rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
-                                  "--weights: expected weights >= 0, got '%s'", items[k]);
+                                  "--weights: expected weights > 0, got '%s'", items[k]);
         }
         break;
     }
@@ -67,6 +69,47 @@ static int option(void *ctx, int opt, const char *arg, ss_error *err)
         return SS_CLI_NOT_MINE;
     }
     return rc;
+}
+
+/* The rows of one file by (statistic, variable, level, domain): the wave is
+ * not part of what combine matches, so two waves of one estimate in a file
+ * would be ambiguous. */
+static int index_file(ss_result_index *ix, const ss_result *r, const char *path, ss_error *err)
+{
+    size_t first, dup;
+    int d = ss_result_index_build(ix, r, 0, r->n, 0, &first, &dup);
+    if (d < 0)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    if (d == 0)
+        return SS_OK;
+    char key[600], q[2][120];
+    const ss_result_row *x = &r->row[dup], *y = &r->row[first];
+    return ss_error_set(err, SS_EDATA, path, x->line,
+                        "the same estimate as line %ld (%s) in another wave ('%s', '%s'): "
+                        "combine takes one wave per file",
+                        y->line, ss_result_key_text(x, key, sizeof key),
+                        ss_error_quote(y->wave, strlen(y->wave), q[0], 100),
+                        ss_error_quote(x->wave, strlen(x->wave), q[1], 100));
+}
+
+/* A row that enters a composite needs its estimate and SE, and under
+ * inverse-variance weights an SE above 0 (1/0 has no share to give).
+ * Otherwise the composite row is left empty with a flag saying why (one
+ * such row does not sink the others): returns 1 with *why the reason for
+ * the warning and flag the row's flag. */
+static int lacking(const ss_result_row *x, const char *path, int inverse, const char **why,
+                   char *flag, size_t size)
+{
+    *why = isnan(x->estimate) ? "column 'estimate': empty"
+           : isnan(x->se)     ? "column 'se': empty"
+           : inverse && x->se == 0 ? "column 'se': 0 (inverse-variance weights need SEs above 0;"
+                                     " give --weights)"
+                                   : NULL;
+    if (!*why)
+        return 0;
+    snprintf(flag, size, "%s in %s",
+             isnan(x->estimate) ? "no estimate" : isnan(x->se) ? "no se" : "se 0", path);
+    return 1;
 }
 
 int cmd_combine(int argc, char **argv)
@@ -100,13 +143,19 @@ int cmd_combine(int argc, char **argv)
     }
     ss_result res;
     ss_result_init(&res);
-    size_t skipped = 0;
+    size_t skipped = 0, nempty = 0;
+    char first_empty[1400] = "";
+    ss_result_index *ix = calloc(nfile ? nfile : 1, sizeof *ix);
+    if (!ix && rc == SS_OK)
+        rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
+    for (size_t f = 0; f < nfile && rc == SS_OK; f++)
+        rc = index_file(&ix[f], &in[f], argv[optind + (int)f], &err);
     for (size_t j = 0; rc == SS_OK && j < in[0].n; j++) {
         const ss_result_row *x[MAX_FILES];
         int all = 1;
         x[0] = &in[0].row[j];
         for (size_t f = 1; f < nfile && all; f++) {
-            long i = ss_result_find(&in[f], x[0]);
+            long i = ss_result_index_find(&ix[f], x[0]);
             all = i >= 0;
             if (all)
                 x[f] = &in[f].row[i];
@@ -115,20 +164,52 @@ int cmd_combine(int argc, char **argv)
             skipped++;
             continue;
         }
-        double a[MAX_FILES], sa = 0;
+        char flag[1200];
+        const char *why = NULL;
+        size_t bad = 0;
+        while (bad < nfile &&
+               !lacking(x[bad], argv[optind + (int)bad], nfixed == 0, &why, flag, sizeof flag))
+            bad++;
+        if (bad < nfile) {
+            ss_result_row *r = ss_result_add(&res, x[0]->statistic, x[0]->variable,
+                                             x[0]->level, x[0]->domain);
+            if (!r || ss_result_set_str(&r->wave, "combined") != 0 ||
+                ss_result_set_str(&r->flag, flag) != 0) {
+                rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
+                break;
+            }
+            if (nempty++ == 0)
+                snprintf(first_empty, sizeof first_empty, "%s:%ld: %s", argv[optind + (int)bad],
+                         x[bad]->line, why);
+            continue;
+        }
+        /* Inverse variance 1/se^2; where that overflows (tiny SEs), scaled
+         * by the smallest se^2: the shares a/sa are the same. */
+        double a[MAX_FILES], sa = 0, smin = INFINITY;
         for (size_t f = 0; f < nfile; f++) {
             a[f] = nfixed ? fixed[f] : 1 / (x[f]->se * x[f]->se);
             sa += a[f];
+            smin = x[f]->se < smin ? x[f]->se : smin;
+        }
+        /* (the variances then in units of smin^2, or they underflow) */
+        double unit = isfinite(sa) ? 1 : smin;
+        if (unit != 1) {
+            sa = 0;
+            for (size_t f = 0; f < nfile; f++) {
+                double ratio = smin / x[f]->se;
+                a[f] = nfixed ? fixed[f] : ratio * ratio;
+                sa += a[f];
+            }
         }
         double est = 0, var = 0, dfden = 0, n = 0;
         for (size_t f = 0; f < nfile; f++) {
-            double ak = a[f] / sa, v = ak * ak * x[f]->se * x[f]->se;
+            double ak = a[f] / sa, se = x[f]->se / unit, v = ak * ak * se * se;
             est += ak * x[f]->estimate;
             var += v;
             dfden += isnan(x[f]->df) ? 0 : v * v / x[f]->df;
             n += x[f]->n;
         }
-        double df = dfden > 0 ? var * var / dfden : INFINITY;
+        double df = dfden > 0 ? var * var / dfden : INFINITY; /* free of the unit */
         ss_result_row *r = ss_result_add(&res, x[0]->statistic, x[0]->variable, x[0]->level,
                                          x[0]->domain);
         if (!r || ss_result_set_str(&r->wave, "combined") != 0) {
@@ -136,7 +217,7 @@ int cmd_combine(int argc, char **argv)
             break;
         }
         r->estimate = est;
-        r->se = sqrt(var);
+        r->se = sqrt(var) * unit;
         double q = ss_quantile_t(level, df);
         r->ci_low = est - q * r->se;
         r->ci_high = est + q * r->se;
@@ -154,10 +235,18 @@ int cmd_combine(int argc, char **argv)
     if (rc == SS_OK && skipped)
         fprintf(stderr, "survstat combine: %zu rows of %s are not in every file and were left out\n",
                 skipped, argv[optind]);
+    if (rc == SS_OK && nempty)
+        fprintf(stderr,
+                "survstat combine: warning: %zu row%s no composite (see the flag); the first: "
+                "%s\n",
+                nempty, nempty == 1 ? " has" : "s have", first_empty);
     if (rc != SS_OK)
         ss_error_print(&err, "combine");
     for (size_t f = 0; f < nfile && in; f++)
         ss_result_free(&in[f]);
+    for (size_t f = 0; f < nfile && ix; f++)
+        ss_result_index_free(&ix[f]);
+    free(ix);
     free(in);
     ss_grid_free(&g);
     ss_result_free(&res);

@@ -43,7 +43,8 @@ const char cmd_run_usage[] =
     "every section has keys and appears once.  Outputs go to DIR/WAVE/NAME.csv\n"
     "(charts NAME.png); a trend table to DIR/NAME.csv and its chart (survstat\n"
     "plot --type trend over every wave) to DIR/NAME.png; their names are\n"
-    "printed.  --data, --wave and --out override [run] to rerun the same\n"
+    "printed.  Trends take the waves in the order they were first run\n"
+    "(DIR/.waves lists them).  --data, --wave and --out override [run] to rerun the same\n"
     "analysis on a new wave.  A run that fails leaves DIR as it was.  DIR/WAVE\n"
     "is replaced only when it is a directory a run wrote (.csv and .png files);\n"
     "one run at a time writes a DIR/WAVE (a lock, DIR/.WAVE.lock, while it\n"
@@ -570,21 +571,84 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* A wave directory of out and the label it holds. */
+/* ---- the order of the waves ----
+ *
+ * trend compares waves in the order it is given them, and a run's waves
+ * come in the order they were first run: DIR/.waves lists their labels,
+ * one a line, a wave appended when a run of it first succeeds.  Wave
+ * directories it does not list (written before it existed) come first,
+ * oldest (by the directory's modification time) first, then by name. */
+
+/* The labels DIR/.waves lists, *n of them (the caller frees them). */
+static char **listed_waves(const char *outdir, size_t *n)
+{
+    char path[PATH_BUF], line[PATH_BUF];
+    char **v = NULL;
+    *n = 0;
+    if (pathf(path, "%s/.waves", outdir) != 0)
+        return NULL;
+    FILE *fp = fopen(path, "r");
+    while (fp && fgets(line, sizeof line, fp)) {
+        line[strcspn(line, "\n")] = '\0';
+        char **q = realloc(v, (*n + 1) * sizeof *q);
+        if (!q)
+            break;
+        v = q;
+        if (!(v[*n] = strdup(line)))
+            break;
+        (*n)++;
+    }
+    if (fp)
+        fclose(fp);
+    return v;
+}
+
+static void free_waves(char **v, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        free(v[k]);
+    free(v);
+}
+
+/* Append wave to DIR/.waves unless it is listed already. */
+static void record_wave(const char *outdir, const char *wave)
+{
+    size_t n;
+    char **v = listed_waves(outdir, &n);
+    int found = 0;
+    for (size_t k = 0; k < n && !found; k++)
+        found = strcmp(v[k], wave) == 0;
+    free_waves(v, n);
+    char path[PATH_BUF];
+    if (found || pathf(path, "%s/.waves", outdir) != 0)
+        return;
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+    if (fd < 0)
+        return; /* the order then falls back to the directories' times */
+    char line[PATH_BUF];
+    int len = snprintf(line, sizeof line, "%s\n", wave);
+    ssize_t w = write(fd, line, (size_t)len);
+    (void)w;
+    close(fd);
+}
+
+/* A wave directory of out, the label it holds and its place in the order. */
 typedef struct wave_dir {
     char *label, *path;
+    long rank; /* its line in DIR/.waves, or -1 when not listed */
+    struct timespec mtime;
 } wave_dir;
 
-/* Waves in label order, numerically when both labels are numbers, so that
- * the trend's files come in the same order whatever readdir returns. */
 static int cmp_wave(const void *pa, const void *pb)
 {
-    const char *a = ((const wave_dir *)pa)->label, *b = ((const wave_dir *)pb)->label;
-    char *ea, *eb;
-    double x = strtod(a, &ea), y = strtod(b, &eb);
-    if (ea != a && !*ea && eb != b && !*eb && x != y)
-        return x < y ? -1 : 1;
-    return strcmp(a, b);
+    const wave_dir *x = pa, *y = pb;
+    if (x->rank != y->rank)
+        return (x->rank > y->rank) - (x->rank < y->rank);
+    if (x->mtime.tv_sec != y->mtime.tv_sec)
+        return (x->mtime.tv_sec > y->mtime.tv_sec) - (x->mtime.tv_sec < y->mtime.tv_sec);
+    if (x->mtime.tv_nsec != y->mtime.tv_nsec)
+        return (x->mtime.tv_nsec > y->mtime.tv_nsec) - (x->mtime.tv_nsec < y->mtime.tv_nsec);
+    return strcmp(x->label, y->label);
 }
 
 /* The trend sections over every wave directory of out, the new wave's
@@ -612,6 +676,19 @@ static int run_trends(const spec *s, const char *outdir, const char *wave, const
     }
     if (dir)
         closedir(dir);
+    size_t nlisted;
+    char **listed = listed_waves(outdir, &nlisted);
+    for (size_t w = 0; w < nw; w++) {
+        struct stat st;
+        waves[w].rank = -1;
+        waves[w].mtime = stat(waves[w].path, &st) == 0 ? st.st_mtim : (struct timespec){0};
+        for (size_t k = 0; k < nlisted && waves[w].rank < 0; k++)
+            if (waves[w].label && strcmp(listed[k], waves[w].label) == 0)
+                waves[w].rank = (long)k;
+        if (w == 0 && waves[w].rank < 0) /* the new wave comes after every listed one */
+            waves[w].rank = (long)nlisted;
+    }
+    free_waves(listed, nlisted);
     qsort(waves, nw, sizeof waves[0], cmp_wave);
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < s->nsec; i++) {
@@ -929,6 +1006,7 @@ int cmd_run(int argc, char **argv)
         rc = 1;
     }
     if (rc == 0) {
+        record_wave(out, wave);
         for (size_t i = 0; i < s.nsec; i++)
             if (strcmp(s.sec[i].type, "estimate") == 0 || strcmp(s.sec[i].type, "drivers") == 0 ||
                 strcmp(s.sec[i].type, "rates") == 0 || strcmp(s.sec[i].type, "chart") == 0)

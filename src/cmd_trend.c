@@ -9,7 +9,6 @@
 #include "ss_cli.h"
 #include "ss_commands.h"
 #include "ss_estimate.h"
-#include "ss_number.h"
 #include "ss_result.h"
 #include "ss_resultfile.h"
 #include "ss_writer.h"
@@ -19,14 +18,16 @@ const char cmd_trend_usage[] =
     "                      [--format FMT] [-o FILE]\n"
     "\n"
     "Each result file is one wave (its 'wave' column, as 'estimate --wave'\n"
-    "writes it); the files are ordered by wave (numerically when every label is\n"
-    "a number).  For every estimate (statistic, variable, level, domain) in two\n"
-    "consecutive waves, or in a wave and the --base wave: the change (later\n"
-    "minus earlier) as estimate, se = sqrt(se1^2 + se2^2) (independent samples),\n"
-    "Satterthwaite df = (se1^2 + se2^2)^2 / (se1^4/df1 + se2^4/df2) (an empty df\n"
-    "is infinite), the t interval, p_value (two-sided t) and p_holm (Holm over\n"
-    "all rows).  An estimate missing from one of the two waves gets a row with\n"
-    "no numbers and the flag 'missing in WAVE'.\n"
+    "writes it); the waves are taken in the order the files are given (not\n"
+    "sorted by label).  For every estimate (statistic, variable, level, domain)\n"
+    "in two consecutive waves, or in a wave and the --base wave: the change\n"
+    "(later minus earlier in that order) as estimate, se = sqrt(se1^2 + se2^2)\n"
+    "(independent samples), Satterthwaite df = (se1^2 + se2^2)^2 / (se1^4/df1\n"
+    "+ se2^4/df2) (an empty df is infinite), the t interval, p_value (two-sided\n"
+    "t) and p_holm (Holm over all rows).  An estimate missing from one of the\n"
+    "two waves gets a row with no numbers and the flag 'missing in WAVE'; one\n"
+    "whose estimate or se is empty in a wave gets the flag 'no estimate in\n"
+    "WAVE' or 'no se in WAVE'.\n"
     "\n"
     "example:\n"
     "  survstat trend tests/data/wave_2008.csv tests/data/wave_2009.csv\n";
@@ -44,17 +45,9 @@ static const struct option own_options[] = {
 typedef struct wave {
     const char *file;
     const char *label;
-    double num;        /* the label as a number, NaN if it is not one */
     ss_result r;
+    ss_result_index ix; /* r's rows by key */
 } wave;
-
-static int cmp_wave(const void *a, const void *b)
-{
-    const wave *x = a, *y = b;
-    if (!isnan(x->num) && !isnan(y->num))
-        return (x->num > y->num) - (x->num < y->num);
-    return strcmp(x->label, y->label);
-}
 
 /* One change row: to minus from, or the missing row. */
 static int change(ss_result *out, const wave *from, const wave *to, const ss_result_row *a,
@@ -67,6 +60,19 @@ static int change(ss_result *out, const wave *from, const wave *to, const ss_res
         ss_result_set_str(&r->wave_from, from->label) != 0 ||
         ss_result_set_str(&r->wave_to, to->label) != 0)
         return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    /* An estimate or SE empty in a wave: the numbers that need it stay
+     * empty, and the flag says why (rather than an empty row that says
+     * nothing). */
+    const ss_result_row *gap = a && (isnan(a->estimate) || isnan(a->se)) ? a
+                               : b && (isnan(b->estimate) || isnan(b->se)) ? b
+                                                                          : NULL;
+    if (gap) {
+        char flag[300];
+        snprintf(flag, sizeof flag, "no %s in %s", isnan(gap->estimate) ? "estimate" : "se",
+                 gap == a ? from->label : to->label);
+        if (ss_result_set_str(&r->flag, flag) != 0)
+            return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    }
     if (!a || !b) {
         char flag[300];
         snprintf(flag, sizeof flag, "missing in %s", a ? to->label : from->label);
@@ -89,22 +95,31 @@ static int change(ss_result *out, const wave *from, const wave *to, const ss_res
     return SS_OK;
 }
 
-/* Holm's adjustment over every row with a p-value. */
-static void holm_all(ss_result *out)
+/* Rows by p-value, ties in row order (R's order() is stable). */
+static const ss_result *holm_rows;
+
+static int cmp_p(const void *a, const void *b)
+{
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    double p = holm_rows->row[i].p_value, q = holm_rows->row[j].p_value;
+    if (p != q)
+        return p < q ? -1 : 1;
+    return (i > j) - (i < j);
+}
+
+/* Holm's adjustment over every row with a p-value (R's p.adjust: NaN
+ * left out). */
+static int holm_all(ss_result *out)
 {
     size_t k = 0;
     size_t *o = malloc((out->n ? out->n : 1) * sizeof *o);
     if (!o)
-        return;
+        return -1;
     for (size_t i = 0; i < out->n; i++)
         if (!isnan(out->row[i].p_value))
             o[k++] = i;
-    for (size_t i = 1; i < k; i++)
-        for (size_t j = i; j > 0 && out->row[o[j]].p_value < out->row[o[j - 1]].p_value; j--) {
-            size_t t = o[j];
-            o[j] = o[j - 1];
-            o[j - 1] = t;
-        }
+    holm_rows = out;
+    qsort(o, k, sizeof *o, cmp_p);
     double run = 0;
     for (size_t i = 0; i < k; i++) {
         double v = (double)(k - i) * out->row[o[i]].p_value;
@@ -112,6 +127,7 @@ static void holm_all(ss_result *out)
         out->row[o[i]].p_holm = run < 1 ? run : 1;
     }
     free(o);
+    return 0;
 }
 
 /* Rows of `to` compared with `from`: every key of either. */
@@ -120,12 +136,12 @@ static int compare(ss_result *out, const wave *from, const wave *to, double leve
     int rc = SS_OK;
     for (size_t i = 0; i < from->r.n && rc == SS_OK; i++) {
         const ss_result_row *a = &from->r.row[i];
-        long j = ss_result_find(&to->r, a);
+        long j = ss_result_index_find(&to->ix, a);
         rc = change(out, from, to, a, j >= 0 ? &to->r.row[j] : NULL, a, level, err);
     }
     for (size_t j = 0; j < to->r.n && rc == SS_OK; j++) {
         const ss_result_row *b = &to->r.row[j];
-        if (ss_result_find(&from->r, b) < 0)
+        if (ss_result_index_find(&from->ix, b) < 0)
             rc = change(out, from, to, NULL, b, b, level, err);
     }
     return rc;
@@ -195,15 +211,16 @@ int cmd_trend(int argc, char **argv)
             if (strcmp(w[j].label, w[k].label) == 0)
                 rc = ss_error_set(&err, SS_EDATA, w[k].file, 0,
                                   "wave '%s' is also the wave of %s", w[k].label, w[j].file);
-        if (ss_number_parse(w[k].label, strlen(w[k].label), &w[k].num) != 0)
-            w[k].num = NAN;
+        size_t first, dup; /* the reader refused duplicates */
+        if (rc == SS_OK &&
+            ss_result_index_build(&w[k].ix, &w[k].r, 0, w[k].r.n, 0, &first, &dup) != 0)
+            rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
     }
     ss_result out;
     ss_result_init(&out);
     out.tests = 1;
     out.waves = 1;
     if (rc == SS_OK) {
-        qsort(w, nw, sizeof *w, cmp_wave);
         size_t b = nw;
         for (size_t k = 0; base && k < nw; k++)
             if (strcmp(w[k].label, base) == 0)
@@ -216,7 +233,8 @@ int cmd_trend(int argc, char **argv)
             if (k != b)
                 rc = k < b ? compare(&out, &w[k], &w[b], level, &err)
                            : compare(&out, &w[b], &w[k], level, &err);
-        holm_all(&out);
+        if (rc == SS_OK && holm_all(&out) != 0)
+            rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
     }
     ss_grid g = {0};
     if (rc == SS_OK && ss_grid_from_results(&g, &out) != 0)
@@ -225,8 +243,10 @@ int cmd_trend(int argc, char **argv)
         rc = ss_cli_write(&cli, &g, &err);
     if (rc != SS_OK)
         ss_error_print(&err, "trend");
-    for (size_t k = 0; k < nw && w; k++)
+    for (size_t k = 0; k < nw && w; k++) {
         ss_result_free(&w[k].r);
+        ss_result_index_free(&w[k].ix);
+    }
     free(w);
     ss_grid_free(&g);
     ss_result_free(&out);

@@ -297,7 +297,7 @@ int ss_design_build(ss_design *d, const ss_table *t, const ss_design_spec *spec,
             continue;
         }
         keymap km;
-        st->unit = ss_mem_alloc((n ? n : 1) * sizeof *st->unit);
+        st->unit = ss_mem_array(NULL, n ? n : 1, "rows", 1, NULL, sizeof *st->unit);
         size_t ucap = 1024;
         st->stratum = malloc(ucap * sizeof *st->stratum);
         /* The unit of an id code's last row, and the key it had: ids are
@@ -452,7 +452,7 @@ int ss_design_build(ss_design *d, const ss_table *t, const ss_design_spec *spec,
     }
 
     /* Weights. */
-    d->w = ss_mem_alloc((n ? n : 1) * sizeof *d->w);
+    d->w = ss_mem_array(NULL, n ? n : 1, "rows", 1, NULL, sizeof *d->w);
     if (!d->w)
         return ss_error_set(err, SS_EDATA, t->file, 0, "out of memory");
     if (spec->weights) {

@@ -1,5 +1,7 @@
 #include "ss_error.h"
 
+#include "ss_mem.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,7 +28,16 @@ int ss_error_set(ss_error *e, int code, const char *file, long line,
     va_start(ap, fmt);
     vsnprintf(e->message, sizeof e->message, fmt, ap);
     va_end(ap);
+    ss_error_nomem_detail(e);
     return code;
+}
+
+void ss_error_nomem_detail(ss_error *e)
+{
+    if (strcmp(e->message, "out of memory") == 0) {
+        const char *why = ss_mem_failure();
+        snprintf(e->message + 13, sizeof e->message - 13, "%s", why);
+    }
 }
 
 void ss_error_print(const ss_error *e, const char *cmd)

@@ -299,7 +299,7 @@ static int domains_build(domains *dm, const ss_table *t, const ss_estimate_optio
     }
     /* Rows of each domain, in file order (counting sort). */
     dm->start = calloc(dm->n + 1, sizeof *dm->start);
-    dm->rows = ss_mem_alloc((n ? n : 1) * sizeof *dm->rows);
+    dm->rows = ss_mem_array(NULL, n ? n : 1, "rows", 1, NULL, sizeof *dm->rows);
     if (!dm->start || !dm->rows) {
         free(dom);
         return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
@@ -367,11 +367,11 @@ static int work_rows(work *wk)
 {
     if (!wk->rows_made) {
         wk->rows_made = 1;
-        wk->rows = ss_mem_alloc(wk->nrow * sizeof *wk->rows);
-        wk->z = ss_mem_alloc(wk->nrow * sizeof *wk->z);
-        wk->y = ss_mem_alloc(wk->nrow * sizeof *wk->y);
-        wk->z2 = ss_mem_alloc(wk->nrow * sizeof *wk->z2);
-        wk->pre_a = ss_mem_alloc(wk->nrow * sizeof *wk->pre_a); /* NULL: none shared */
+        wk->rows = ss_mem_array(NULL, wk->nrow, "rows", 1, NULL, sizeof *wk->rows);
+        wk->z = ss_mem_array(NULL, wk->nrow, "rows", 1, NULL, sizeof *wk->z);
+        wk->y = ss_mem_array(NULL, wk->nrow, "rows", 1, NULL, sizeof *wk->y);
+        wk->z2 = ss_mem_array(NULL, wk->nrow, "rows", 1, NULL, sizeof *wk->z2);
+        wk->pre_a = ss_mem_array(NULL, wk->nrow, "rows", 1, NULL, sizeof *wk->pre_a); /* NULL: none shared */
     }
     return wk->rows && wk->z && wk->y && wk->z2 ? 0 : -1;
 }
@@ -1286,7 +1286,7 @@ static int worker_init(worker *w, const ss_table *t, const ss_design *d,
     for (size_t q = 0; q < n; q++)
         need_score |= er[q].stat >= SS_STAT_T2B;
     if (need_score)
-        wk->score = ss_mem_alloc(wk->nrow * sizeof *wk->score);
+        wk->score = ss_mem_array(NULL, wk->nrow, "rows", 1, NULL, sizeof *wk->score);
     wk->keep = o->compare && o->nby > 0;
     wk->dw = ss_design_work_alloc(d, streamable(d, wk) ? stream_cols(d) : 1);
     wk->crow = malloc(CHUNK * sizeof *wk->crow);

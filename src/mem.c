@@ -2,7 +2,9 @@
 
 #include <malloc.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -35,6 +37,60 @@ void *ss_mem_realloc(void *p, size_t bytes)
     void *q = realloc(p, bytes ? bytes : 1);
     ss_mem_hint(q, bytes);
     return q;
+}
+
+/* The last failed request, for the message (one per thread: the parser
+ * runs on two). */
+static _Thread_local char failure[256];
+
+/* 1234567 -> "1,234,567" */
+static void grouped(size_t v, char *buf, size_t size)
+{
+    char digits[32];
+    int n = snprintf(digits, sizeof digits, "%zu", v), o = 0;
+    for (int i = 0; i < n && (size_t)o + 2 < size; i++) {
+        if (i > 0 && (n - i) % 3 == 0)
+            buf[o++] = ',';
+        buf[o++] = digits[i];
+    }
+    buf[o] = '\0';
+}
+
+void *ss_mem_array(void *p, size_t n1, const char *what1, size_t n2, const char *what2,
+                   size_t size)
+{
+    double want = (double)n1 * (double)n2 * (double)size;
+    void *q = NULL;
+    if (want < (double)SIZE_MAX / 2) {
+        size_t bytes = n1 * n2 * size;
+        q = p ? ss_mem_realloc(p, bytes) : ss_mem_alloc(bytes);
+    }
+    if (!q) {
+        static const char *const unit[] = {"bytes", "KB", "MB", "GB", "TB", "PB", "EB"};
+        size_t u = 0;
+        double v = want;
+        while (v >= 1000 && u + 1 < sizeof unit / sizeof unit[0]) {
+            v /= 1000;
+            u++;
+        }
+        char a[32], b[32];
+        grouped(n1, a, sizeof a);
+        grouped(n2, b, sizeof b);
+        if (what2)
+            snprintf(failure, sizeof failure, " for %s %s x %s %s (%.3g %s)", a, what1, b, what2,
+                     v, unit[u]);
+        else
+            snprintf(failure, sizeof failure, " for %s %s (%.3g %s)", a, what1, v, unit[u]);
+    }
+    return q;
+}
+
+const char *ss_mem_failure(void)
+{
+    static _Thread_local char taken[256];
+    memcpy(taken, failure, sizeof taken);
+    failure[0] = '\0';
+    return taken;
 }
 
 /* Arrays under 32 MB (glibc's largest mmap threshold) come from the heap;

@@ -53,8 +53,8 @@ int ss_rep_parse(const char *arg, int supplied, ss_rep_type *type, double *rho, 
         if (ss_number_parse(arg + 10, strlen(arg + 10), &v) != 0 || v != floor(v) || v < 2 ||
             v > 1e6)
             return ss_error_set(err, SS_EUSAGE, NULL, 0,
-                                "%s: bootstrap needs a whole number of replicates of at least"
-                                " 2, got '%s'",
+                                "%s: bootstrap needs a whole number of replicates from 2 to"
+                                " 1000000, got '%s'",
                                 opt, arg);
         *type = SS_REP_BOOTSTRAP;
         *reps = (size_t)v;
@@ -99,9 +99,10 @@ static ss_replicates *rep_alloc(size_t nrep, size_t npsu, size_t n, int per_row)
     r->n = n;
     r->rscales = malloc((nrep ? nrep : 1) * sizeof *r->rscales);
     if (per_row)
-        r->w = malloc((nrep * n > 0 ? nrep * n : 1) * sizeof *r->w);
+        r->w = ss_mem_array(NULL, nrep, "replicates", n ? n : 1, "rows", sizeof *r->w);
     else
-        r->factor = malloc((nrep * npsu > 0 ? nrep * npsu : 1) * sizeof *r->factor);
+        r->factor = ss_mem_array(NULL, nrep, "replicates", npsu ? npsu : 1, "PSUs",
+                                 sizeof *r->factor);
     if (!r->rscales || (per_row ? !r->w : !r->factor)) {
         ss_replicates_free(r);
         return NULL;
@@ -940,7 +941,7 @@ int ss_replicates_adjust(ss_replicates *r, const double *w0, ss_rep_adjust adjus
 {
     size_t n = r->n;
     if (!r->w) {
-        double *w = malloc((r->nrep * n > 0 ? r->nrep * n : 1) * sizeof *w);
+        double *w = ss_mem_array(NULL, r->nrep, "replicates", n ? n : 1, "rows", sizeof *w);
         if (!w)
             return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
         for (size_t k = 0; k < r->nrep; k++)

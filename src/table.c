@@ -4,6 +4,7 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#include <ctype.h>
 #include <errno.h>
 #include <iconv.h>
 #include <pthread.h>
@@ -86,6 +87,7 @@ static int fail(reader *r, long line, const char *fmt, ...)
         r->err->line = line;
         vsnprintf(r->err->message, sizeof r->err->message, fmt, ap);
         va_end(ap);
+        ss_error_nomem_detail(r->err);
     }
     r->failed = 1;
     return -1;
@@ -307,17 +309,17 @@ static int resize_rows(reader *r, size_t cap)
     for (size_t i = 0; i < t->ncol; i++) {
         ss_column *c = &t->col[i];
         if (c->need & SS_NEED_CATEGORY) {
-            int32_t *p = ss_mem_realloc(c->code, cap * sizeof *p);
+            int32_t *p = ss_mem_array(c->code, cap, "rows", 1, NULL, sizeof *p);
             if (!p)
                 return -1;
             c->code = p;
         } else if (c->need & SS_NEED_NUMBER) {
-            double *p = ss_mem_realloc(c->num, cap * sizeof *p);
+            double *p = ss_mem_array(c->num, cap, "rows", 1, NULL, sizeof *p);
             if (!p)
                 return -1;
             c->num = p;
         } else if (c->need & SS_NEED_PACKED) {
-            int16_t *p = ss_mem_realloc(c->packed, cap * sizeof *p);
+            int16_t *p = ss_mem_array(c->packed, cap, "rows", 1, NULL, sizeof *p);
             if (!p)
                 return -1;
             c->packed = p;
@@ -1002,6 +1004,70 @@ typedef struct source {
 } source;
 
 /* Parse the next chunk: 1 when one was parsed, 0 at the end, -1 failed. */
+/* "UTF-16LE" or "UTF-16BE" when b, the start of a file, looks like UTF-16
+ * text: a byte-order mark (*bom set), or every other byte NUL (the ASCII
+ * of a CSV in UTF-16); NULL otherwise. */
+static const char *utf16_guess(const char *b, size_t n, int *bom)
+{
+    const unsigned char *u = (const unsigned char *)b;
+    *bom = n >= 2 && ((u[0] == 0xff && u[1] == 0xfe) || (u[0] == 0xfe && u[1] == 0xff));
+    if (*bom)
+        return u[0] == 0xff ? "UTF-16LE" : "UTF-16BE";
+    size_t le = 0, be = 0, pairs = n / 2 < 4096 ? n / 2 : 4096;
+    for (size_t i = 0; i < pairs; i++) {
+        le += u[2 * i] != 0 && u[2 * i + 1] == 0;
+        be += u[2 * i] == 0 && u[2 * i + 1] != 0;
+    }
+    if (pairs >= 2 && 2 * le >= pairs && 10 * be <= le)
+        return "UTF-16LE";
+    if (pairs >= 2 && 2 * be >= pairs && 10 * le <= be)
+        return "UTF-16BE";
+    return NULL;
+}
+
+/* A file read as UTF-8 that is UTF-16: say so (else its first NUL byte
+ * would call it "not a text CSV file"). */
+static int refuse_utf16(reader *r, const char *b, size_t n)
+{
+    int bom;
+    const char *enc = utf16_guess(b, n, &bom);
+    if (!enc)
+        return 0;
+    return fail(r, 0, "the file looks like %s text (%s): give --encoding %s, or save it as UTF-8",
+                enc, bom ? "it starts with a UTF-16 byte-order mark" : "NUL bytes between its characters",
+                enc);
+}
+
+/* The encoding to give iconv for a UTF-16 file: "UTF-16" without a
+ * byte-order mark is taken as the byte order its NUL bytes show (iconv
+ * would assume one); an explicit UTF-16LE or UTF-16BE that the bytes
+ * contradict is an error that names the other.  Returns enc, the guess,
+ * or NULL after fail(). */
+static const char *utf16_encoding(reader *r, const char *enc, const char *b, size_t n)
+{
+    char norm[16];
+    size_t k = 0;
+    for (const char *q = enc; *q && k + 1 < sizeof norm; q++)
+        if (*q != '-' && *q != '_')
+            norm[k++] = (char)toupper((unsigned char)*q);
+    norm[k] = '\0';
+    if (strlen(enc) > 12 || strncmp(norm, "UTF16", 5) != 0 ||
+        (norm[5] && strcmp(norm + 5, "LE") != 0 && strcmp(norm + 5, "BE") != 0))
+        return enc;
+    int bom;
+    const char *guess = utf16_guess(b, n, &bom);
+    if (!guess)
+        return enc;
+    if (!norm[5])
+        return bom ? enc : guess;
+    if (strcmp(norm + 5, guess + 6) != 0) {
+        fail(r, 0, "--encoding %s: the file looks like %s text (%s): give --encoding %s", enc,
+             guess, bom ? "its byte-order mark" : "the places of its NUL bytes", guess);
+        return NULL;
+    }
+    return enc;
+}
+
 static int parse_chunk(reader *r, struct csv_parser *p, source *src)
 {
     size_t n;
@@ -1030,6 +1096,8 @@ static int parse_chunk(reader *r, struct csv_parser *p, source *src)
             return fail(r, 0, "gzip-compressed data: decompress it first (gunzip)");
         if (n >= 3 && memcmp(src->buf, "\xef\xbb\xbf", 3) == 0)
             skip = 3;
+        else if (refuse_utf16(r, src->buf, n) != 0)
+            return -1;
     }
     src->total += n - skip;
     if (parse_buffer(r, p, src->buf + skip, n - skip, src->line0) != 0)
@@ -1370,7 +1438,10 @@ static int read_once(ss_table *t, const char *path, const ss_read_options *opt,
     parser_init(&p, opt);
 
     struct stat sb;
-    int regular = fp != stdin && fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode);
+    /* A file whose size says 0 may still have content (/proc files): it
+     * is read as a stream, to its end, like a pipe. */
+    int regular = fp != stdin && fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode) &&
+                  sb.st_size > 0;
     r.pack = pack && regular && is_utf8_name(opt->encoding); /* can be read again */
     char *buf = NULL;
     size_t len = 0;
@@ -1382,8 +1453,10 @@ static int read_once(ss_table *t, const char *path, const ss_read_options *opt,
             rc = fail(&r, 0, "read error: %s", strerror(errno));
         else if (len >= 2 && (unsigned char)buf[0] == 0x1f && (unsigned char)buf[1] == 0x8b)
             rc = fail(&r, 0, "gzip-compressed data: decompress it first (gunzip)");
-        else
-            rc = convert_encoding(&r, opt->encoding, &buf, &len);
+        else {
+            const char *enc = utf16_encoding(&r, opt->encoding, buf, len);
+            rc = enc ? convert_encoding(&r, enc, &buf, &len) : -1;
+        }
         if (rc == 0) {
             size_t skip = len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
             total = len - skip;

@@ -75,6 +75,19 @@ static int report_add(ss_weight_report *r, const char *label, double target, dou
     return 0;
 }
 
+/* A population total as large as the largest weight or larger makes the
+ * weighting overflow (its sums and ratios reach Inf and NaN): refuse it
+ * by name rather than report a margin "off by nan". */
+static int total_in_range(double total, const char *path, long line, ss_error *err)
+{
+    if (fabs(total) <= SS_DESIGN_WEIGHT_MAX)
+        return SS_OK;
+    return ss_error_set(err, SS_EDATA, path, line,
+                        "column 'total': %.15g is too large to weight with (above %g, where "
+                        "the sums overflow double precision): rescale the totals",
+                        total, SS_DESIGN_WEIGHT_MAX);
+}
+
 /* ---- reading the files ---- */
 
 static char *dup_text(const ss_column *c, size_t row)
@@ -116,6 +129,8 @@ static int load_margins(ss_weight_plan *p, const char *path, const ss_read_optio
             rc = ss_error_set(err, SS_EDATA, path, line, "empty variable");
         else if (isnan(g->total))
             rc = ss_error_set(err, SS_EDATA, path, line, "missing total");
+        else
+            rc = total_in_range(g->total, path, line, err);
         if (rc != SS_OK)
             break;
         g->variable = dup_text(cv, i);
@@ -197,6 +212,8 @@ static int load_cells(ss_weight_plan *p, const char *path, const ss_read_options
             }
             len += c->levels.len[c->code[i]] + 1;
         }
+        if (rc == SS_OK && !isnan(g->total))
+            rc = total_in_range(g->total, path, g->line, err);
         if (rc != SS_OK)
             break;
         if (!(g->total >= 0)) {

@@ -385,9 +385,47 @@ static void pad(FILE *fp, size_t n)
         fputc(' ', fp);
 }
 
+/* A cell as a text or md table shows it: a newline, CR or tab (or any
+ * other control byte) would break the row, so they are written as \n, \r,
+ * \t and \xNN; md also escapes '|' (a column separator there).  Returns
+ * t itself when nothing needs escaping, else the text in *buf (grown as
+ * needed; NULL when out of memory). */
+static const char *shown(const char *t, int md, char **buf, size_t *cap)
+{
+    size_t extra = 0, len = 0;
+    for (const unsigned char *q = (const unsigned char *)t; *q; q++, len++)
+        extra += *q < 0x20 || *q == 0x7f ? 3 : md && *q == '|' ? 1 : 0;
+    if (extra == 0)
+        return t;
+    if (len + extra + 1 > *cap) {
+        char *b = realloc(*buf, len + extra + 1);
+        if (!b)
+            return NULL;
+        *buf = b;
+        *cap = len + extra + 1;
+    }
+    char *o = *buf;
+    for (const unsigned char *q = (const unsigned char *)t; *q; q++) {
+        const char *named = *q == '\n' ? "\\n" : *q == '\r' ? "\\r" : *q == '\t' ? "\\t" : NULL;
+        if (named) {
+            memcpy(o, named, 2);
+            o += 2;
+        } else if (*q < 0x20 || *q == 0x7f) {
+            o += snprintf(o, 5, "\\x%02x", *q);
+        } else {
+            if (md && *q == '|')
+                *o++ = '\\';
+            *o++ = (char)*q;
+        }
+    }
+    *o = '\0';
+    return *buf;
+}
+
 static void write_aligned(FILE *fp, const ss_grid *g, int md)
 {
-    char buf[64];
+    char buf[64], *esc = NULL;
+    size_t esc_cap = 0;
     size_t *width = calloc(g->ncol, sizeof *width);
     int *show = calloc(g->ncol, sizeof *show);
     people pp = {0};
@@ -400,12 +438,14 @@ static void write_aligned(FILE *fp, const ss_grid *g, int md)
         return;
     }
     for (size_t j = 0; j < g->ncol; j++) {
-        width[j] = ss_display_width(g->name[j]);
+        const char *name = shown(g->name[j], md, &esc, &esc_cap);
+        width[j] = ss_display_width(name ? name : "");
         for (size_t i = 0; i < g->nrow; i++) {
             const char *t = people_text(g, &pp, &g->cell[i * g->ncol], j, buf, sizeof buf);
             if (*t)
                 show[j] = 1;
-            size_t w = ss_display_width(t);
+            t = shown(t, md, &esc, &esc_cap);
+            size_t w = ss_display_width(t ? t : "");
             if (w > width[j])
                 width[j] = w;
         }
@@ -440,16 +480,11 @@ static void write_aligned(FILE *fp, const ss_grid *g, int md)
             const char *t = line == 0 ? g->name[j]
                                       : people_text(g, &pp, &g->cell[(size_t)(line - 2) * g->ncol],
                                                     j, buf, sizeof buf);
-            char esc[1024];
-            if (md && strchr(t, '|')) {
-                size_t o = 0;
-                for (const char *q = t; *q && o + 2 < sizeof esc; q++) {
-                    if (*q == '|')
-                        esc[o++] = '\\';
-                    esc[o++] = *q;
-                }
-                esc[o] = '\0';
-                t = esc;
+            t = shown(t, md, &esc, &esc_cap);
+            if (!t) {
+                errno = ENOMEM;
+                fputs("", fp);
+                break;
             }
             size_t w = ss_display_width(t);
             size_t fill = width[j] > w ? width[j] - w : 0;
@@ -464,6 +499,7 @@ static void write_aligned(FILE *fp, const ss_grid *g, int md)
         }
         fputs(md ? " |\n" : "\n", fp);
     }
+    free(esc);
     free(width);
     free(show);
     free(pp.role);

@@ -61,7 +61,7 @@ if grep -q "survstat combine: 7 rows of $A are not in every file and were left o
 
 expect_error combine-one-file 2 "combine needs two or more RESULT files" -- combine "$A"
 expect_error combine-weights-count 2 "--weights: 3 weights for 2 files" -- combine "$A" "$B" --weights 1,2,3
-expect_error combine-bad-weight 2 "--weights: expected weights >= 0, got '-1'" -- combine "$A" "$B" --weights 1,-1
+expect_error combine-bad-weight 2 "--weights: expected weights > 0, got '-1'" -- combine "$A" "$B" --weights 1,-1
 printf 'statistic,variable,level,domain,estimate,se,df,n\nmean,x,,,1,1,,3\n' >"$C/other.csv"
 expect_error combine-nothing-common 1 "no estimate is in every RESULT file" -- combine "$A" "$C/other.csv"
 printf 'statistic,variable\nmean,x\n' >"$C/nocols.csv"

