@@ -460,6 +460,18 @@ static void contrast_t(size_t nr, size_t nc, const double *u, size_t us, double 
                 u[(a + nr * b) * us] - R[a] / fc - C[b] / fr + S / (fr * fc);
 }
 
+/* tr(A) and tr(A^2) of the K x K matrix A (the Rao-Scott moments). */
+static void traces(const double *A, size_t K, double *t1, double *t2)
+{
+    *t1 = 0;
+    *t2 = 0;
+    for (size_t q = 0; q < K; q++) {
+        *t1 += A[q * K + q];
+        for (size_t s = 0; s < K; s++)
+            *t2 += A[q * K + s] * A[s * K + q];
+    }
+}
+
 /* tr(Delta) and tr(Delta^2) when every cell proportion is positive,
  * without a K x K system: with X the additive model's columns (the row
  * indicators and the column indicators b >= 1) and C'X = 0,
@@ -524,12 +536,8 @@ static int rao_scott_traces(size_t nr, size_t nc, const double *p, double *V, do
             for (size_t l = 0; l < K0; l++)
                 vk[l] = vk[l] / p[k] - hi[l] - (hj ? hj[l] : 0);
         }
-    double t1 = 0, t2 = 0;
-    for (size_t k = 0; k < K0; k++) {
-        t1 += V[k * K0 + k];
-        for (size_t l = 0; l < K0; l++)
-            t2 += V[k * K0 + l] * V[l * K0 + k];
-    }
+    double t1, t2;
+    traces(V, K0, &t1, &t2);
     *tr1 = N * t1;
     *tr2 = N * N * t2;
 done:
@@ -601,14 +609,7 @@ int ss_test_rao_scott(size_t nr, size_t nc, const double *p, const double *V, do
     rc = solve(K, A, B, K, Delta, "Rao-Scott denominator matrix", err);
     if (rc != SS_OK)
         goto done;
-    double t1 = 0, t2 = 0;
-    for (size_t q = 0; q < K; q++) {
-        t1 += Delta[q * K + q];
-        for (size_t s = 0; s < K; s++)
-            t2 += Delta[q * K + s] * Delta[s * K + q];
-    }
-    *tr1 = t1;
-    *tr2 = t2;
+    traces(Delta, K, tr1, tr2);
 done:
     free(A);
     free(B);
