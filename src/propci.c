@@ -8,6 +8,8 @@
 #include <gsl/gsl_roots.h>
 #include <float.h>
 #include <math.h>
+#define MATHLIB_STANDALONE 1
+#include <Rmath.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,115 +44,34 @@ static double expit(double x)
 /* ---- R's qbeta(P, a, b), robust ----
  *
  * GSL's gsl_cdf_beta_Pinv fails (NaN) on ordinary parameters (P = 0.975,
- * a = 9.94591, b = 1024.04), and GSL's gsl_cdf_beta_P itself gives NaN
- * near the mean once a + b passes about 2e6 (its continued fraction stops
- * at 512 terms).  So the incomplete beta has a second evaluation here: the
- * same continued fraction (Lentz) run to convergence, its front factor
- * x^a (1-x)^b / B(a, b) through Stirling's series so that the large
- * logarithms cancel exactly; and the quantile is found by Brent's method
- * bracketed in [0, 1]. */
+ * a = 9.94591, b = 1024.04) and never returns at (0.975, 1e6, 1e6), and
+ * GSL's gsl_cdf_beta_P gives NaN near the mean once a + b passes about 2e6
+ * and loses digits where a is small and b huge (a Korn-Graubard or beta
+ * interval of a rare level with a large effective n).  So the incomplete
+ * beta is R's own (nmath's pbeta, TOMS 708 bratio, from Debian's
+ * r-mathlib, which takes x and 1 - x apart and gives either tail to full
+ * precision), and the quantile is found by a safeguarded root-finder:
+ * Brent's method bracketed in [0, 1] on the tail that P is nearer to,
+ * polished by Newton steps. */
 
-/* lgamma(z) minus Stirling's (z - 1/2) log z - z + log(2 pi)/2, z >= 10. */
-static double stirling_corr(double z)
-{
-    const double z2 = 1 / (z * z);
-    return (1.0 / 12 - z2 * (1.0 / 360 - z2 * (1.0 / 1260 - z2 / 1680))) / z;
-}
-
-/* log1p(d) - d without the cancellation for small d. */
-static double log1pmx(double d)
-{
-    if (fabs(d) > 0.01)
-        return log1p(d) - d;
-    double term = d, sum = 0;
-    for (int k = 2; k < 40; k++) {
-        term *= -d;
-        double t = term / k;
-        sum += t;
-        if (fabs(t) <= 1e-17 * fabs(sum))
-            break;
-    }
-    return sum;
-}
-
-/* log(x^a (1-x)^b / B(a, b)). */
-static double beta_log_front(double x, double a, double b)
-{
-    const double ab = a + b;
-    if (a >= 10 && b >= 10) {
-        const double x0 = a / ab;
-        return a * log1pmx((x - x0) / x0) + b * log1pmx((x0 - x) / (1 - x0)) +
-               0.5 * log(a / ab * b / (2 * M_PI)) - stirling_corr(a) - stirling_corr(b) +
-               stirling_corr(ab);
-    }
-    if (b >= 10)
-        return a * log(x * ab) + b * log1p(-x) - lgamma(a) + (b - 0.5) * log1p(a / b) - a -
-               stirling_corr(b) + stirling_corr(ab);
-    if (a >= 10)
-        return b * log((1 - x) * ab) + a * log(x) - lgamma(b) + (a - 0.5) * log1p(b / a) - b -
-               stirling_corr(a) + stirling_corr(ab);
-    return a * log(x) + b * log1p(-x) - lgamma(a) - lgamma(b) + lgamma(ab);
-}
-
-/* One step of the modified Lentz method with the partial numerator num:
- * updates c and d and returns the factor of the convergent. */
-static double lentz_step(double num, double *c, double *d)
-{
-    const double tiny = 1e-300;
-    *d = 1 + num * *d;
-    *c = 1 + num / *c;
-    if (fabs(*d) < tiny)
-        *d = tiny;
-    if (fabs(*c) < tiny)
-        *c = tiny;
-    *d = 1 / *d;
-    return *d * *c;
-}
-
-/* The continued fraction of I_x(a, b) (x < (a + 1) / (a + b + 2)), modified
- * Lentz; it needs about sqrt(max(a, b)) terms.  NaN if it does not settle. */
-static double beta_cf(double x, double a, double b)
-{
-    double c = 1, d = 1;
-    lentz_step(-(a + b) * x / (a + 1), &c, &d); /* d = 1 / (1 - (a + b) x / (a + 1)) */
-    c = 1;
-    double h = d;
-    const double maxit = 100 * sqrt(a + b) + 1000;
-    for (long m = 1; m <= maxit; m++) {
-        double m2 = 2.0 * (double)m, md = (double)m;
-        h *= lentz_step(md * (b - md) * x / ((a + m2 - 1) * (a + m2)), &c, &d);
-        double del = lentz_step(-(a + md) * (a + b + md) * x / ((a + m2) * (a + m2 + 1)), &c, &d);
-        h *= del;
-        if (fabs(del - 1) < 1e-15)
-            return h;
-    }
-    return NAN;
-}
-
-/* The regularized incomplete beta I_x(a, b): GSL's, else the above. */
+/* The regularized incomplete beta I_x(a, b) (R's pbeta). */
 double ss_pbeta(double x, double a, double b)
 {
     if (!(x > 0))
         return 0;
     if (!(x < 1))
         return 1;
-    if (a + b < 1000) {
-        double v = gsl_cdf_beta_P(x, a, b);
-        if (isfinite(v))
-            return v;
-    }
-    if (x < (a + 1) / (a + b + 2))
-        return exp(beta_log_front(x, a, b)) * beta_cf(x, a, b) / a;
-    return 1 - exp(beta_log_front(x, a, b)) * beta_cf(1 - x, b, a) / b;
+    return pbeta(x, a, b, 1, 0);
 }
 
-/* I_x(a, b) - P; above x = 1/2 as the upper tails, (1 - P) - I_{1-x}(b, a),
- * which keep their digits where I_x is near 1 (1 - x is exact there). */
+/* I_x(a, b) - P, or for P above 1/2 the same through the upper tails,
+ * (1 - P) - (1 - I_x), each to full precision (1 - x is never formed);
+ * increasing in x either way. */
 static double beta_resid(double x, double a, double b, double P)
 {
-    if (x > 0.5)
-        return (1 - P) - ss_pbeta(1 - x, b, a);
-    return ss_pbeta(x, a, b) - P;
+    if (P > 0.5)
+        return (1 - P) - pbeta(x, a, b, 0, 0);
+    return pbeta(x, a, b, 1, 0) - P;
 }
 
 static double pbeta_minus(double x, void *params)
@@ -159,8 +80,14 @@ static double pbeta_minus(double x, void *params)
     return beta_resid(x, q[0], q[1], q[2]);
 }
 
-/* Brent's method on I_x(a, b) - P in [0, 1] (at most 2000 steps). */
-static double qbeta_brent(double P, double a, double b)
+/* nmath's pbeta prints a warning to standard output where an argument
+ * underflows (bgrat: b * z == 0); its arguments are kept where it cannot:
+ * x in [BETA_XMIN, 1), both shapes at least BETA_SHAPE_MIN. */
+#define BETA_XMIN 1e-300
+#define BETA_SHAPE_MIN 1e-20
+
+/* Brent's method on I_x(a, b) - P in [lo, hi] (at most 2000 steps). */
+static double qbeta_brent(double P, double a, double b, double lo, double hi)
 {
     double q[3] = {a, b, P};
     gsl_function F = {pbeta_minus, q};
@@ -168,13 +95,13 @@ static double qbeta_brent(double P, double a, double b)
     if (!s)
         return NAN;
     double x = NAN;
-    if (gsl_root_fsolver_set(s, &F, 0, 1) == GSL_SUCCESS) {
+    if (gsl_root_fsolver_set(s, &F, lo, hi) == GSL_SUCCESS) {
         for (int it = 0; it < 2000; it++) {
             if (gsl_root_fsolver_iterate(s) != GSL_SUCCESS)
                 break;
             x = gsl_root_fsolver_root(s);
-            double lo = gsl_root_fsolver_x_lower(s), hi = gsl_root_fsolver_x_upper(s);
-            if (lo == hi || gsl_root_test_interval(lo, hi, 0, 4 * DBL_EPSILON) == GSL_SUCCESS)
+            double xl = gsl_root_fsolver_x_lower(s), xh = gsl_root_fsolver_x_upper(s);
+            if (xl == xh || gsl_root_test_interval(xl, xh, 0, 4 * DBL_EPSILON) == GSL_SUCCESS)
                 break;
         }
     }
@@ -182,27 +109,32 @@ static double qbeta_brent(double P, double a, double b)
     return x;
 }
 
-/* Newton steps on I_x(a, b) - P from x, while they stay in (0, 1). */
-static double qbeta_polish(double x, double P, double a, double b)
+/* Newton steps on I_x(a, b) - P from x, while they stay in [lo, hi] and
+ * bring the residual down. */
+static double qbeta_polish(double x, double P, double a, double b, double lo, double hi)
 {
-    for (int i = 0; i < 4 && x > 0 && x < 1; i++) {
-        double f = beta_resid(x, a, b, P), dens = gsl_ran_beta_pdf(x, a, b);
-        if (!(dens > 0) || !isfinite(dens) || !isfinite(f))
+    double f = beta_resid(x, a, b, P);
+    for (int i = 0; i < 4 && f != 0 && isfinite(f); i++) {
+        double dens = dbeta(x, a, b, 0);
+        if (!(dens > 0) || !isfinite(dens))
             break;
         double nx = x - f / dens;
-        if (!(nx > 0 && nx < 1))
+        if (!(nx >= lo && nx <= hi))
+            break;
+        double nf = beta_resid(nx, a, b, P);
+        if (!(fabs(nf) < fabs(f)))
             break;
         x = nx;
+        f = nf;
     }
     return x;
 }
 
 /* R's qbeta(P, a, b) for 0 < P < 1 (a <= 0: 0, b <= 0: 1, an infinite
- * parameter: the point mass), to well below 1e-9 relative: Brent's method
- * polished by Newton steps.  GSL's gsl_cdf_beta_Pinv is not used at all:
- * it gives NaN at (0.975, 9.94591, 1024.04) and never returns at
- * (0.975, 1e6, 1e6).  Past a + b = 1e10 the Cornish-Fisher expansion (to
- * the skewness term; its error is of order 1/(a + b)). */
+ * parameter: the point mass), to well below 1e-9 relative.  A quantile
+ * below 1e-300 is 0 (R's underflows too), and so is every quantile of a
+ * shape a below 1e-20 (its mass sits below 1e-300 for any P short of
+ * 1 - 1e-17); likewise 1 above 1 - 2^-53 or for b below 1e-20. */
 double ss_qbeta(double P, double a, double b)
 {
     if (isnan(P) || isnan(a) || isnan(b))
@@ -213,15 +145,16 @@ double ss_qbeta(double P, double a, double b)
         return 1;
     if (isinf(a) || isinf(b))
         return isinf(a) && isinf(b) ? NAN : isinf(a) ? 1 : 0;
-    const double ab = a + b;
-    if (ab > 1e10) {
-        double mu = a / ab, sd = sqrt(a / ab * (b / ab) / (ab + 1));
-        double g = 2 * (b - a) * sqrt(ab + 1) / ((ab + 2) * sqrt(a * b));
-        double z = gsl_cdf_ugaussian_Pinv(P);
-        double x = mu + sd * (z + g * (z * z - 1) / 6);
-        return x < 0 ? 0 : x > 1 ? 1 : x;
-    }
-    return qbeta_polish(qbeta_brent(P, a, b), P, a, b);
+    if (a < BETA_SHAPE_MIN)
+        return 0;
+    if (b < BETA_SHAPE_MIN)
+        return 1;
+    const double lo = BETA_XMIN, hi = nextafter(1, 0);
+    if (beta_resid(lo, a, b, P) >= 0)
+        return 0;
+    if (beta_resid(hi, a, b, P) <= 0)
+        return 1;
+    return qbeta_polish(qbeta_brent(P, a, b, lo, hi), P, a, b, lo, hi);
 }
 
 /* ---- R's svyglm(y ~ 1, family = quasibinomial) ---- */

@@ -178,3 +178,11 @@ elif python3 tests/tools/reprocmp.py "$TMP/out" tests/ref/repro/case_5006_exact.
 else
   bad "intervals case_5006"; head -5 "$TMP/cmp"
 fi
+
+# A rare level with a huge effective n (one row of weight 1e-9 among 1,000
+# of weight 1): the beta interval's shapes are small a, huge b, where an
+# incomplete beta through 1 - x loses its digits.  R 4.2.2, survey 4.1.1:
+# svyciprop(~I(x == 1), svydesign(ids = ~id, weights = ~w), method = "beta")
+# gives 2.5183350965077433e-14, 5.5849134522779369e-12.
+ti_cells beta-rare-level 'prop|x|1||ci_low=2.5183350965077433e-14;ci_high=5.5849134522779369e-12' -- \
+  estimate tests/data/rare_level.csv --ids id --weights w --prop x --ci-method beta
