@@ -590,11 +590,17 @@ static int plain_integer(const char *s, size_t len)
     return 1;
 }
 
-/* The shortest text that reads back as v ("9" for 09, 9.0, +9 and 9e0). */
+/* The shortest text that reads back as v ("9" for 09, 9.0, +9 and 9e0);
+ * an integer in plain digits ("1000000000000000" for 1e15), the spelling a
+ * plain integer level already has. */
 static void canonical_number(double v, char *buf, size_t size)
 {
     if (v == 0)
         v = 0; /* -0 is 0 */
+    if (v == trunc(v)) {
+        snprintf(buf, size, "%.0f", v);
+        return;
+    }
     for (int digits = 15; digits <= 17; digits++) {
         snprintf(buf, size, "%.*g", digits, v);
         if (strtod(buf, NULL) == v)
@@ -618,7 +624,9 @@ static int canonical_levels(ss_column *c, int32_t **remap)
     if (!c->numeric)
         return 0;
     for (size_t l = 0; l < nl; l++) {
-        if ((*remap)[l] < 0 || isnan(c->level_num[l]) ||
+        /* Past 2^53 a double no longer tells integers apart: such a code
+         * is kept as written rather than merged with a different one. */
+        if ((*remap)[l] < 0 || isnan(c->level_num[l]) || !(fabs(c->level_num[l]) < 0x1p53) ||
             plain_integer(c->levels.str[l], c->levels.len[l]))
             continue;
         char buf[40];
