@@ -854,6 +854,33 @@ static int put_in_place(const char *tmp, const char *final)
     return rename(moved, tmp);
 }
 
+/* May the trend tables and charts of trend_tmp replace their namesakes in
+ * out?  Only files (or nothing) stand there: checked before the wave is put
+ * in place, so that a run that fails has changed nothing.  0, or 1 with
+ * the message printed. */
+static int trends_replaceable(const char *trend_tmp, const char *out)
+{
+    DIR *d = opendir(trend_tmp);
+    struct dirent *e;
+    int rc = 0;
+    while (d && rc == 0 && (e = readdir(d))) {
+        char to[4096];
+        struct stat st;
+        if (e->d_name[0] == '.')
+            continue;
+        (void)pathf(to, "%s/%s", out, e->d_name);
+        if (lstat(to, &st) == 0 && !S_ISREG(st.st_mode)) {
+            fprintf(stderr, "survstat run: %s: is not a file survstat run wrote: move it away "
+                            "or rename the [trend] section\n",
+                    to);
+            rc = 1;
+        }
+    }
+    if (d)
+        closedir(d);
+    return rc;
+}
+
 /* Move the trend tables and charts of trend_tmp into out, printing them. */
 static int move_trends(const char *trend_tmp, const char *out, int print)
 {
@@ -1001,6 +1028,8 @@ int cmd_run(int argc, char **argv)
         rc = run_wave(&s, data, wave, tmp);
     if (rc == 0)
         rc = run_trends(&s, out, wave, tmp, trend_tmp, quiet);
+    if (rc == 0)
+        rc = trends_replaceable(trend_tmp, out);
     if (rc == 0 && put_in_place(tmp, final) != 0) {
         fprintf(stderr, "survstat run: %s: cannot replace: %s\n", final, strerror(errno));
         rc = 1;

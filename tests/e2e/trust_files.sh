@@ -264,3 +264,14 @@ os.execv(sys.argv[1], sys.argv[1:])' "$BIN" $CH -o "$PF/sig.png" --gnuplot "$PF/
     ok; else bad "plot killed by SIG$sig: exit $st, gnuplot's child ${sleeper:-?} $(alive "$sleeper" && echo still runs); $(ls "$PF")"; fi
   [ -n "$sleeper" ] && kill "$sleeper" 2>/dev/null
 done
+# A trend table whose path is taken by a directory: refused before the new
+# wave is put in place, so DIR (wave, .waves) is as it was.
+runspec "$RF/trend2.ini" '[estimate a]\nmean = api00\n[trend chg]\ninput = a\nchart = no\n'
+run run "$RF/trend2.ini" --out "$RF/o8"
+mkdir -p "$RF/o8/chg.csv/x"
+waves_before=$(cat "$RF/o8/.waves" 2>/dev/null)
+run run "$RF/trend2.ini" --out "$RF/o8" --wave w2
+if [ "$status" -eq 1 ] && grep -qF "o8/chg.csv: is not a file survstat run wrote" "$TMP/err" &&
+   [ "$(wc -l <"$TMP/err")" -eq 1 ] && [ ! -e "$RF/o8/w2" ] &&
+   [ "$(cat "$RF/o8/.waves" 2>/dev/null)" = "$waves_before" ]; then ok; else
+  bad "run trend target taken: exit $status: $(cat "$TMP/err"; ls -A "$RF/o8")"; fi
