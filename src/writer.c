@@ -730,6 +730,14 @@ int ss_output_open(ss_output *o, const char *path, ss_error *err)
         return ss_error_set(err, SS_EDATA, path, 0, "cannot write: Is a directory");
     if (exists && !S_ISREG(st.st_mode))
         return open_in_place(o, path, -1, err);
+    /* Another name of our standard output or error (/dev/./stdout, a link
+     * to /dev/stdout while it goes to a file): written through it, so
+     * what the shell appended around it stays. */
+    for (int fd = 1; exists && fd <= 2; fd++) {
+        struct stat fs;
+        if (fstat(fd, &fs) == 0 && fs.st_dev == st.st_dev && fs.st_ino == st.st_ino)
+            return open_in_place(o, path, fd, err);
+    }
     if (exists && !writable(path, &st))
         return ss_error_set(err, SS_EDATA, path, 0, "not writable (chmod u+w it or choose another -o)");
     o->path = link ? realpath(path, NULL) : strdup(path);

@@ -51,7 +51,8 @@ expect_error output-dangling-link 1 "$TF/dangling.csv: a symbolic link to nothin
 if [ -L "$TF/dangling.csv" ] && [ ! -e "$TF/nowhere.csv" ]; then ok; else bad "a dangling link was replaced"; fi
 # /dev/stdout and /proc/self/fd/1 on a file opened for appending: written
 # through the descriptor, so nothing is truncated or renamed over.
-for dev in /dev/stdout /proc/self/fd/1; do
+ln -sf /dev/stdout "$TF/to_stdout.csv"
+for dev in /dev/stdout /proc/self/fd/1 /dev/./stdout "$TF/to_stdout.csv"; do
   printf 'first\n' >"$TF/append.txt"
   ino=$(stat -c %i "$TF/append.txt")
   "$BIN" $EST --format csv -o "$dev" >>"$TF/append.txt" 2>"$TMP/err"
