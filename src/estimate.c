@@ -372,6 +372,8 @@ static int work_rows(work *wk)
         wk->y = ss_mem_array(NULL, wk->nrow, "rows", 1, NULL, sizeof *wk->y);
         wk->z2 = ss_mem_array(NULL, wk->nrow, "rows", 1, NULL, sizeof *wk->z2);
         wk->pre_a = ss_mem_array(NULL, wk->nrow, "rows", 1, NULL, sizeof *wk->pre_a); /* NULL: none shared */
+        if (!wk->pre_a && wk->rows && wk->z && wk->y && wk->z2)
+            (void)ss_mem_failure(); /* tolerated: not the size of a later error */
     }
     return wk->rows && wk->z && wk->y && wk->z2 ? 0 : -1;
 }
