@@ -610,26 +610,21 @@ static void free_waves(char **v, size_t n)
     free(v);
 }
 
-/* Append wave to DIR/.waves unless it is listed already. */
-static void record_wave(const char *outdir, const char *wave)
+/* DIR/.waves made anew: the labels order[0..n), one a line (through a
+ * temporary file renamed over it). */
+static void write_waves(const char *outdir, char **order, size_t n)
 {
-    size_t n;
-    char **v = listed_waves(outdir, &n);
-    int found = 0;
-    for (size_t k = 0; k < n && !found; k++)
-        found = strcmp(v[k], wave) == 0;
-    free_waves(v, n);
-    char path[PATH_BUF];
-    if (found || pathf(path, "%s/.waves", outdir) != 0)
+    char path[PATH_BUF], tmp[PATH_BUF];
+    if (pathf(path, "%s/.waves", outdir) != 0 ||
+        pathf(tmp, "%s/.waves.tmp.%ld", outdir, (long)getpid()) != 0)
         return;
-    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
-    if (fd < 0)
+    FILE *fp = fopen(tmp, "w");
+    if (!fp)
         return; /* the order then falls back to the directories' times */
-    char line[PATH_BUF];
-    int len = snprintf(line, sizeof line, "%s\n", wave);
-    ssize_t w = write(fd, line, (size_t)len);
-    (void)w;
-    close(fd);
+    for (size_t k = 0; k < n; k++)
+        fprintf(fp, "%s\n", order[k]);
+    if (fclose(fp) != 0 || rename(tmp, path) != 0)
+        unlink(tmp);
 }
 
 /* A wave directory of out, the label it holds and its place in the order. */
@@ -654,8 +649,12 @@ static int cmp_wave(const void *pa, const void *pb)
 /* The trend sections over every wave directory of out, the new wave's
  * files taken from tmp (not yet in place); the tables and charts are
  * written into trend_tmp, moved into out when the whole run succeeded. */
+/* *order (n of them, the caller frees each and the array) is every wave
+ * in the order used, to be written to DIR/.waves when the run succeeds:
+ * the directories .waves does not list (written before it) come first by
+ * their times, the new wave's by its old directory's when it had one. */
 static int run_trends(const spec *s, const char *outdir, const char *wave, const char *tmp,
-                      const char *trend_tmp, int quiet)
+                      const char *trend_tmp, int quiet, char ***order, size_t *norder)
 {
     wave_dir waves[1024];
     size_t nw = 0;
@@ -685,11 +684,21 @@ static int run_trends(const spec *s, const char *outdir, const char *wave, const
         for (size_t k = 0; k < nlisted && waves[w].rank < 0; k++)
             if (waves[w].label && strcmp(listed[k], waves[w].label) == 0)
                 waves[w].rank = (long)k;
-        if (w == 0 && waves[w].rank < 0) /* the new wave comes after every listed one */
-            waves[w].rank = (long)nlisted;
+        if (w == 0 && waves[w].rank < 0) {
+            char old[PATH_BUF];
+            if (pathf(old, "%s/%s", outdir, wave) == 0 && stat(old, &st) == 0)
+                waves[w].mtime = st.st_mtim; /* rerun of an unlisted wave: its old place */
+            else
+                waves[w].rank = (long)nlisted; /* a new wave: after every listed one */
+        }
     }
     free_waves(listed, nlisted);
     qsort(waves, nw, sizeof waves[0], cmp_wave);
+    *order = malloc(nw * sizeof **order);
+    *norder = 0;
+    for (size_t w = 0; *order && w < nw; w++)
+        if (waves[w].label && ((*order)[*norder] = strdup(waves[w].label)))
+            (*norder)++;
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < s->nsec; i++) {
         const section *x = &s->sec[i];
@@ -983,6 +992,8 @@ int cmd_run(int argc, char **argv)
         }
     }
     char tmp[4096], trend_tmp[4096], final[4096], lock[4096];
+    char **order = NULL; /* the waves in the order of DIR/.waves */
+    size_t norder = 0;
     int lock_fd = -1, have_tmp = 0, have_trend_tmp = 0;
     if (rc == 0) {
         if (strlen(out) + strlen(wave) > 3000) {
@@ -1027,7 +1038,7 @@ int cmd_run(int argc, char **argv)
     if (rc == 0)
         rc = run_wave(&s, data, wave, tmp);
     if (rc == 0)
-        rc = run_trends(&s, out, wave, tmp, trend_tmp, quiet);
+        rc = run_trends(&s, out, wave, tmp, trend_tmp, quiet, &order, &norder);
     if (rc == 0)
         rc = trends_replaceable(trend_tmp, out);
     if (rc == 0 && put_in_place(tmp, final) != 0) {
@@ -1035,7 +1046,8 @@ int cmd_run(int argc, char **argv)
         rc = 1;
     }
     if (rc == 0) {
-        record_wave(out, wave);
+        if (norder > 0)
+            write_waves(out, order, norder);
         for (size_t i = 0; i < s.nsec; i++)
             if (strcmp(s.sec[i].type, "estimate") == 0 || strcmp(s.sec[i].type, "drivers") == 0 ||
                 strcmp(s.sec[i].type, "rates") == 0 || strcmp(s.sec[i].type, "chart") == 0)
@@ -1053,6 +1065,7 @@ int cmd_run(int argc, char **argv)
         remove_tree(trend_tmp);
         ss_output_release_dir(trend_tmp);
     }
+    free_waves(order, norder);
     if (lock_fd >= 0) {
         unlink(lock);
         ss_output_release_file(lock);

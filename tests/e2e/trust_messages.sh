@@ -212,3 +212,20 @@ expect_error total-overflow-poststrat 1 "rk_cells.csv:2: column 'total': 1e+200 
 run describe /proc/self/status -d tab
 if [ "$status" -eq 1 ] && grep -qE '^survstat describe: /proc/self/status:[0-9]+: expected 2 fields, found [0-9]+$' "$TMP/err"; then ok; else
   bad "describe /proc/self/status: $(cat "$TMP/err")"; fi
+
+# Waves written before DIR/.waves existed keep their place (oldest first)
+# when a new wave is run and when one of them is rerun.
+WO="$TMP/legacy_waves"
+rm -rf "$WO"
+"$BIN" run tests/data/api.ini --out "$WO" --wave A >/dev/null 2>&1
+sleep 0.05
+"$BIN" run tests/data/api.ini --out "$WO" --wave B >/dev/null 2>&1
+rm -f "$WO/.waves"
+"$BIN" run tests/data/api.ini --out "$WO" --wave C >/dev/null 2>&1
+run run tests/data/api.ini --out "$WO" --wave A
+if [ "$status" -eq 0 ] && [ "$(tr '\n' ' ' <"$WO/.waves")" = "A B C " ] &&
+   [ "$(cut -d, -f16,17 "$WO/scores_change.csv" | sed 1d | sort -u | tr '\n' ' ')" = "A,B B,C " ]; then
+  ok
+else
+  bad "run legacy wave order: $status $(cat "$TMP/err"; cat "$WO/.waves")"
+fi
