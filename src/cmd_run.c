@@ -44,12 +44,13 @@ const char cmd_run_usage[] =
     "(charts NAME.png); a trend table to DIR/NAME.csv and its chart (survstat\n"
     "plot --type trend over every wave) to DIR/NAME.png; their names are\n"
     "printed.  Trends take the waves in the order they were first run\n"
-    "(DIR/.waves lists them).  --data, --wave and --out override [run] to rerun the same\n"
-    "analysis on a new wave.  A run that fails leaves DIR as it was.  DIR/WAVE\n"
-    "is replaced only when it is a directory a run wrote (.csv and .png files);\n"
-    "one run at a time writes a DIR/WAVE (a lock, DIR/.WAVE.lock, while it\n"
-    "runs).  The data file is read once for all the estimate and drivers\n"
-    "sections of a wave.  --quiet: no progress bars.\n"
+    "(DIR/.waves lists them).  --data, --wave and --out override [run] to\n"
+    "rerun the same analysis on a new wave.  A run that fails leaves DIR as it\n"
+    "was.  DIR/WAVE is replaced only when it is a directory a run wrote (.csv\n"
+    "and .png files); one run at a time writes into a DIR (a lock, DIR/.lock,\n"
+    "while it runs), so every trend sees every wave.  The data file is read\n"
+    "once for all the estimate and drivers sections of a wave.  --quiet: no\n"
+    "progress bars.\n"
     "\n"
 "example:\n"
     "  survstat run tests/data/api.ini --out /tmp/survstat-run-example\n";
@@ -994,7 +995,7 @@ int cmd_run(int argc, char **argv)
     char tmp[4096], trend_tmp[4096], final[4096], lock[4096];
     char **order = NULL; /* the waves in the order of DIR/.waves */
     size_t norder = 0;
-    int lock_fd = -1, have_tmp = 0, have_trend_tmp = 0;
+    int lock_fd = -1, have_tmp = 0, have_trend_tmp = 0, made_out = 0;
     if (rc == 0) {
         if (strlen(out) + strlen(wave) > 3000) {
             fprintf(stderr, "survstat run: --out and --wave make too long a path\n");
@@ -1003,15 +1004,18 @@ int cmd_run(int argc, char **argv)
         (void)pathf(tmp, "%s/.%s.tmp.%ld", out, wave, (long)getpid());
         (void)pathf(trend_tmp, "%s/.%s.trends.%ld", out, wave, (long)getpid());
         (void)pathf(final, "%s/%s", out, wave);
-        (void)pathf(lock, "%s/.%s.lock", out, wave);
-        if (rc != 0) {
-            /* reported */
-        } else if (mkdir(out, 0777) != 0 && errno != EEXIST) {
+        (void)pathf(lock, "%s/.lock", out); /* the trends read every wave */
+        if (rc == 0 && mkdir(out, 0777) == 0) {
+            made_out = 1; /* removed again if the run fails */
+        } else if (rc == 0 && errno != EEXIST) {
             fprintf(stderr, "survstat run: %s: cannot create: %s\n", out, strerror(errno));
             rc = 1;
+        }
+        if (rc != 0) {
+            /* reported */
         } else if ((lock_fd = lock_file(lock)) == -1) {
-            fprintf(stderr, "survstat run: another run is writing %s: wait for it to end\n",
-                    final);
+            fprintf(stderr, "survstat run: another run is writing into %s: wait for it to end\n",
+                    out);
             rc = 1;
         } else if (lock_fd >= 0 && ss_output_protect_file(lock) != 0) {
             fprintf(stderr, "survstat run: %s: too many pending outputs\n", lock);
@@ -1071,6 +1075,8 @@ int cmd_run(int argc, char **argv)
         ss_output_release_file(lock);
         close(lock_fd);
     }
+    if (rc != 0 && made_out)
+        rmdir(out); /* only when empty: a run that fails leaves no new DIR */
     spec_free(&s);
     return rc;
 }

@@ -171,7 +171,7 @@ second=$?
 cat tests/data/dispositions.csv >"$RF/slow.csv"
 wait "$first"
 st=$?
-if [ "$second" -eq 1 ] && grep -qF "survstat run: another run is writing $RF/o6/w1: wait for it to end" "$RF/second.err" &&
+if [ "$second" -eq 1 ] && grep -qF "survstat run: another run is writing into $RF/o6: wait for it to end" "$RF/second.err" &&
    [ "$(wc -l <"$RF/second.err")" -eq 1 ] && [ $st -eq 0 ] && [ -s "$RF/o6/w1/r.csv" ] &&
    [ "$(ls -A "$RF/o6" | grep -vx "\.waves")" = w1 ]; then ok; else
   bad "concurrent runs: second $second: $(cat "$RF/second.err"); first $st: $(cat "$RF/first.err"); $(ls -A "$RF/o6" | grep -vx "\.waves")"; fi
@@ -276,3 +276,7 @@ if [ "$status" -eq 1 ] && grep -qF "o8/chg.csv: is not a file survstat run wrote
    [ "$(wc -l <"$TMP/err")" -eq 1 ] && [ ! -e "$RF/o8/w2" ] &&
    [ "$(cat "$RF/o8/.waves" 2>/dev/null)" = "$waves_before" ]; then ok; else
   bad "run trend target taken: exit $status: $(cat "$TMP/err"; ls -A "$RF/o8")"; fi
+# A run that fails into a new --out leaves no directory behind.
+runspec "$RF/bad.ini" '[estimate a]\nmean = nosuchcolumn\n'
+run run "$RF/bad.ini" --out "$RF/o9"
+if [ "$status" -eq 1 ] && [ ! -e "$RF/o9" ]; then ok; else bad "run failed into a new DIR: exit $status: $(ls -A "$RF/o9" 2>&1)"; fi
