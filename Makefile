@@ -5,14 +5,35 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wstrict-prototypes \
            -Wmissing-prototypes -Wno-missing-field-initializers
-CPPFLAGS += -Iinclude -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -MMD -MP
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -MMD -MP
 GSL_CFLAGS := $(shell pkg-config --cflags gsl 2>/dev/null)
 GSL_LIBS   := $(shell pkg-config --libs gsl 2>/dev/null || echo -lgsl -lgslcblas)
 LDLIBS  += $(GSL_LIBS) -lcsv -linih -lRmath -lm -pthread
+# The library versions `survstat --version` names (those of the build).
+LIB_VERSIONS := -DSS_GSL_VERSION='"$(shell pkg-config --modversion gsl 2>/dev/null)"' \
+                -DSS_INIH_VERSION='"$(shell pkg-config --modversion inih 2>/dev/null)"' \
+                -DSS_RMATH_VERSION='"$(shell pkg-config --modversion libRmath 2>/dev/null)"'
 
-SRC  := $(wildcard src/*.c)
+# The source folders are layers, lowest first (README "Source layout"); a
+# file sees only the headers of its own layer and the ones below, so a
+# lower layer cannot call a higher one (tests/tools/check_layers.py checks
+# the objects too: no upward call, no circle between files).
+LAYERS  := io design stats report cli
+INC_io     = -Isrc/io
+INC_design = $(INC_io) -Isrc/design
+INC_stats  = $(INC_design) -Isrc/stats
+INC_report = $(INC_stats) -Isrc/report
+INC_cli    = $(INC_report) -Isrc/cli -Iinclude
+INC_ALL    = $(INC_cli)
+layer_inc  = $(INC_$(firstword $(subst /, ,$(1))))
+
+SRC  := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c))
 OBJ  := $(SRC:src/%.c=build/%.o)
-LIB_OBJ := $(filter-out build/main.o build/cmd_%.o,$(OBJ))
+# libsurvstat.a: everything but the command layer (include/survstat.h is
+# what an embedding program may call).
+LIB_OBJ := $(filter-out build/cli/%,$(OBJ))
+CLI_OBJ := $(filter build/cli/%,$(OBJ))
+LIB     := build/libsurvstat.a
 ASAN_OBJ := $(SRC:src/%.c=build/asan/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
@@ -30,13 +51,20 @@ PACKAGES ?= $(DEB_PACKAGES)
 
 all: survstat
 
-survstat: $(OBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+survstat: $(CLI_OBJ) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
 
-build/%.o: src/%.c | build
-	$(CC) $(WARN) $(CFLAGS) $(GSL_CFLAGS) $(CPPFLAGS) -c -o $@ $<
+build/cli/main.o build/asan/cli/main.o: CPPFLAGS += $(LIB_VERSIONS)
 
-build build/asan build/tests:
+$(LIB): $(LIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+build/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(GSL_CFLAGS) $(CPPFLAGS) $(call layer_inc,$*) -c -o $@ $<
+
+build build/tests:
 	mkdir -p $@
 
 # AddressSanitizer and UndefinedBehaviorSanitizer build.
@@ -44,8 +72,9 @@ ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sa
 asan: survstat-asan
 survstat-asan: $(ASAN_OBJ)
 	$(CC) $(ASAN_FLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-build/asan/%.o: src/%.c | build/asan
-	$(CC) $(WARN) $(ASAN_FLAGS) $(GSL_CFLAGS) $(CPPFLAGS) -c -o $@ $<
+build/asan/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(ASAN_FLAGS) $(GSL_CFLAGS) $(CPPFLAGS) $(call layer_inc,$*) -c -o $@ $<
 
 # Installs what is missing (apt-get, through sudo when not root).  A package
 # whose triggers are pending (another apt-get still finishing) counts as
@@ -63,8 +92,8 @@ deps:
 	    install -y -qq $$missing >/dev/null; \
 	fi
 
-build/tests/%: tests/unit/%.c $(LIB_OBJ) | build/tests
-	$(CC) $(WARN) $(CFLAGS) $(GSL_CFLAGS) $(CPPFLAGS) -o $@ $< $(LIB_OBJ) -lcmocka $(LDLIBS)
+build/tests/%: tests/unit/%.c $(LIB) | build/tests
+	$(CC) $(WARN) $(CFLAGS) $(GSL_CFLAGS) $(CPPFLAGS) -Iinclude $(INC_report) -o $@ $< $(LIB) -lcmocka $(LDLIBS)
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do $$t; done
@@ -120,23 +149,20 @@ FUZZ_CC   ?= clang
 FUZZ_TIME ?= 30
 FUZZ_FLAGS = -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
              -fno-sanitize-recover=all
-# fuzz_plot.c tests src/plot.c's quoting: built once the plot branch is in.
-FUZZ_SRC  := $(filter-out $(if $(wildcard src/plot.c),,tests/fuzz/fuzz_plot.c),\
-               $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
-FUZZ_OBJ  := $(filter-out build/fuzz/obj/main.o build/fuzz/obj/cmd_%.o,$(SRC:src/%.c=build/fuzz/obj/%.o))
-FUZZ_CMD_OBJ := $(filter-out build/fuzz/obj/cmd_run.o,$(filter build/fuzz/obj/cmd_%.o,$(SRC:src/%.c=build/fuzz/obj/%.o)))
+FUZZ_OBJ  := $(filter-out build/fuzz/obj/cli/main.o build/fuzz/obj/cli/cmd_%.o,$(SRC:src/%.c=build/fuzz/obj/%.o))
+FUZZ_CMD_OBJ := $(filter-out build/fuzz/obj/cli/cmd_run.o,$(filter build/fuzz/obj/cli/cmd_%.o,$(SRC:src/%.c=build/fuzz/obj/%.o)))
 .SECONDARY: $(FUZZ_OBJ) $(FUZZ_CMD_OBJ)
-build/fuzz/obj:
-	mkdir -p $@
-build/fuzz/obj/%.o: src/%.c | build/fuzz/obj
-	$(FUZZ_CC) $(FUZZ_FLAGS) $(GSL_CFLAGS) $(CPPFLAGS) -Wno-unused-command-line-argument -c -o $@ $<
-# fuzz_run includes src/cmd_run.c itself (to reach its static parser) and
+build/fuzz/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(GSL_CFLAGS) $(CPPFLAGS) $(call layer_inc,$*) -Wno-unused-command-line-argument -c -o $@ $<
+# fuzz_run includes src/cli/cmd_run.c itself (to reach its static parser) and
 # links the commands it would run.
 build/fuzz/fuzz_run: $(FUZZ_CMD_OBJ)
 build/fuzz/fuzz_run: FUZZ_MORE = $(FUZZ_CMD_OBJ)
 build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_util.h $(FUZZ_OBJ)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(GSL_CFLAGS) $(CPPFLAGS) -D_GNU_SOURCE -Itests/fuzz -o $@ $< \
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(GSL_CFLAGS) $(CPPFLAGS) $(INC_ALL) -D_GNU_SOURCE -Itests/fuzz -o $@ $< \
 	  $(FUZZ_MORE) $(FUZZ_OBJ) $(LDLIBS)
 fuzz-build: $(FUZZ_BIN)
 fuzz:

@@ -1,6 +1,6 @@
 /* libFuzzer harness: the gnuplot string quoting of survstat plot
- * (ss_plot_quote_as, src/plot.c), the one way data text reaches a gnuplot
- * script.  Built only where src/plot.c exists (the plot branch merged).
+ * (ss_plot_quote_as, src/report/plot.c), the one way data text reaches a gnuplot
+ * script.
  *
  * The first byte picks the printf-format mode; the rest, up to a NUL, is the
  * text.  Checked, beyond the sanitizers: the result is one single-quoted

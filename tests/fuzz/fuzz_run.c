@@ -2,7 +2,7 @@
  * into command lines.  cmd_run.c is included so its static parser,
  * validator and argument builders are reached as the command uses them;
  * nothing is run and no directory is made.  Link without build/.../cmd_run.o. */
-#include "../../src/cmd_run.c"
+#include "../../src/cli/cmd_run.c"
 
 #include "fuzz_util.h"
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env Rscript
-# Writes src/hadamard_tab.c: the precooked Hadamard matrices of R's survey
+# Writes src/design/hadamard_tab.c: the precooked Hadamard matrices of R's survey
 # package (hadamard.list, hadamard.sizes) and the primes its paley() uses,
 # so that survstat's BRR replicates are R's brrweights() column for column.
 # Run from the repository root: Rscript tests/ref/export_hadamard.R
@@ -28,4 +28,4 @@ out <- c(out, rows,
          "const unsigned ss_paley_primes[] = {",
          paste0("    ", sapply(split(primes, ceiling(seq_along(primes) / 12)), paste, collapse = ", "), ","),
          "};")
-writeLines(out, "src/hadamard_tab.c")
+writeLines(out, "src/design/hadamard_tab.c")

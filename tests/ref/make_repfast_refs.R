@@ -1,7 +1,7 @@
 #!/usr/bin/env Rscript
 # Reference values for replicate designs whose every replicate is
 # post-stratified, raked, calibrated or trimmed again (survstat does these
-# on cell totals, see ss_weight_cells in include/ss_weight.h), computed
+# on cell totals, see ss_weight_cells in src/design/ss_weight.h), computed
 # with R's `survey` package: postStratify, calibrate and trimWeights on the
 # svrep design.
 #

@@ -94,6 +94,9 @@ typedef struct ss_design {
     size_t ncal;
     struct ss_replicates *rep; /* replicate weights (ss_replicate.h), or NULL:
                                 * then the variance is theirs, not Taylor's */
+    void (*rep_free)(struct ss_replicates *); /* frees rep: set by whoever
+                                * attaches it (replicate.c), so that the
+                                * design needs nothing from above */
 } ss_design;
 
 /* Append a calibration (the design takes ownership of its arrays). */

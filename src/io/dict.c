@@ -158,3 +158,71 @@ int32_t ss_dict_intern(ss_dict *d, const char *s, size_t len)
         return -1;
     return c;
 }
+
+/* ---- 64-bit keys to dense codes (ss_keymap) ---- */
+
+int ss_keymap_init(ss_keymap *m, size_t expect)
+{
+    m->cap = 64;
+    while (m->cap < expect * 2)
+        m->cap *= 2;
+    m->n = 0;
+    m->key = malloc(m->cap * sizeof *m->key);
+    m->val = malloc(m->cap * sizeof *m->val);
+    if (!m->key || !m->val)
+        return -1;
+    memset(m->val, 0xff, m->cap * sizeof *m->val);
+    return 0;
+}
+
+void ss_keymap_free(ss_keymap *m)
+{
+    free(m->key);
+    free(m->val);
+}
+
+static uint64_t mix(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= UINT64_C(0xff51afd7ed558ccd);
+    k ^= k >> 33;
+    return k;
+}
+
+int64_t ss_keymap_get(ss_keymap *m, uint64_t key, int *added)
+{
+    if (m->n * 2 >= m->cap) {
+        ss_keymap big;
+        big.cap = m->cap * 2;
+        big.n = m->n;
+        big.key = malloc(big.cap * sizeof *big.key);
+        big.val = malloc(big.cap * sizeof *big.val);
+        if (!big.key || !big.val) {
+            ss_keymap_free(&big);
+            return -1;
+        }
+        memset(big.val, 0xff, big.cap * sizeof *big.val);
+        for (size_t j = 0; j < m->cap; j++)
+            if (m->val[j] != UINT32_MAX) {
+                size_t k = (size_t)mix(m->key[j]) & (big.cap - 1);
+                while (big.val[k] != UINT32_MAX)
+                    k = (k + 1) & (big.cap - 1);
+                big.key[k] = m->key[j];
+                big.val[k] = m->val[j];
+            }
+        ss_keymap_free(m);
+        *m = big;
+    }
+    size_t j = (size_t)mix(key) & (m->cap - 1);
+    while (m->val[j] != UINT32_MAX) {
+        if (m->key[j] == key) {
+            *added = 0;
+            return m->val[j];
+        }
+        j = (j + 1) & (m->cap - 1);
+    }
+    m->key[j] = key;
+    m->val[j] = (uint32_t)m->n;
+    *added = 1;
+    return (int64_t)m->n++;
+}

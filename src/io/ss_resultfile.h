@@ -4,6 +4,7 @@
 #ifndef SS_RESULTFILE_H
 #define SS_RESULTFILE_H
 
+#include "ss_dict.h"
 #include "ss_error.h"
 #include "ss_result.h"
 #include "ss_table.h"
@@ -25,8 +26,8 @@ int ss_result_read(ss_result *out, const char *path, const ss_read_options *ro,
 typedef struct ss_result_index {
     const ss_result *r;
     size_t from, to;   /* the rows indexed: r->row[from .. to) */
-    size_t cap;        /* slots, a power of two */
-    long *slot;        /* row numbers, -1 = empty */
+    ss_dict keys;      /* the keys, coded in the order of the rows */
+    size_t *row;       /* per key code: its row number in r */
     int with_wave;
 } ss_result_index;
 

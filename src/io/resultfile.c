@@ -97,41 +97,35 @@ int ss_result_read(ss_result *out, const char *path, const ss_read_options *ro, 
     return rc;
 }
 
-/* ---- the key index ---- */
+/* ---- the key index ----
+ *
+ * The project's string dictionary (ss_dict) over each row's key, written
+ * as its fields each preceded by its length, so that no two keys share
+ * a string whatever bytes the fields hold. */
 
-static uint64_t hash_str(uint64_t h, const char *s)
+/* The key of x into buf (grown as needed); its length, or -1 when out of
+ * memory. */
+static long key_bytes(const ss_result_row *x, int with_wave, char **buf, size_t *cap)
 {
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        h = (h ^ *p) * 0x100000001b3ull;
-    return (h ^ 0xff) * 0x100000001b3ull; /* a separator no text holds */
-}
-
-static uint64_t hash_key(const ss_result_row *x, int with_wave)
-{
-    uint64_t h = 0xcbf29ce484222325ull;
-    if (with_wave)
-        h = hash_str(h, x->wave);
-    h = hash_str(h, x->statistic);
-    h = hash_str(h, x->variable);
-    h = hash_str(h, x->level);
-    h = hash_str(h, x->domain);
-    return h ^ (h >> 29);
-}
-
-static int same_key(const ss_result_row *a, const ss_result_row *b, int with_wave)
-{
-    return strcmp(a->statistic, b->statistic) == 0 && strcmp(a->variable, b->variable) == 0 &&
-           strcmp(a->level, b->level) == 0 && strcmp(a->domain, b->domain) == 0 &&
-           (!with_wave || strcmp(a->wave, b->wave) == 0);
-}
-
-/* The slot of k's key: where it is, or the empty slot where it would go. */
-static size_t probe(const ss_result_index *ix, const ss_result_row *k)
-{
-    size_t mask = ix->cap - 1, s = (size_t)hash_key(k, ix->with_wave) & mask;
-    while (ix->slot[s] >= 0 && !same_key(&ix->r->row[ix->slot[s]], k, ix->with_wave))
-        s = (s + 1) & mask;
-    return s;
+    const char *f[5] = {x->statistic, x->variable, x->level, x->domain, x->wave};
+    size_t nf = with_wave ? 5 : 4, need = 0;
+    for (size_t i = 0; i < nf; i++)
+        need += sizeof(size_t) + strlen(f[i]);
+    if (need > *cap) {
+        char *p = realloc(*buf, need);
+        if (!p)
+            return -1;
+        *buf = p;
+        *cap = need;
+    }
+    char *o = *buf;
+    for (size_t i = 0; i < nf; i++) {
+        size_t len = strlen(f[i]);
+        memcpy(o, &len, sizeof len);
+        memcpy(o + sizeof len, f[i], len);
+        o += sizeof len + len;
+    }
+    return (long)need;
 }
 
 int ss_result_index_build(ss_result_index *ix, const ss_result *r, size_t from, size_t to,
@@ -141,34 +135,50 @@ int ss_result_index_build(ss_result_index *ix, const ss_result *r, size_t from, 
     ix->from = from;
     ix->to = to;
     ix->with_wave = with_wave;
-    ix->cap = 16;
-    while (ix->cap < 2 * (to - from))
-        ix->cap *= 2;
-    ix->slot = malloc(ix->cap * sizeof *ix->slot);
-    if (!ix->slot)
+    ix->row = malloc((to > from ? to - from : 1) * sizeof *ix->row);
+    if (ss_dict_init(&ix->keys) != 0 || !ix->row)
         return -1;
-    memset(ix->slot, 0xff, ix->cap * sizeof *ix->slot); /* all -1 */
+    char *buf = NULL;
+    size_t cap = 0;
     for (size_t i = from; i < to; i++) {
-        size_t s = probe(ix, &r->row[i]);
-        if (ix->slot[s] >= 0) {
-            *first = (size_t)ix->slot[s];
+        long len = key_bytes(&r->row[i], with_wave, &buf, &cap);
+        size_t before = ix->keys.n;
+        int32_t c = len < 0 ? -1 : ss_dict_intern(&ix->keys, buf, (size_t)len);
+        if (c < 0) {
+            free(buf);
+            return -1;
+        }
+        if ((size_t)c < before) {
+            *first = ix->row[c];
             *dup = i;
+            free(buf);
             return 1;
         }
-        ix->slot[s] = (long)i;
+        ix->row[c] = i;
     }
+    free(buf);
     return 0;
 }
 
 void ss_result_index_free(ss_result_index *ix)
 {
-    free(ix->slot);
-    ix->slot = NULL;
+    ss_dict_free(&ix->keys);
+    free(ix->row);
+    ix->row = NULL;
 }
 
 long ss_result_index_find(const ss_result_index *ix, const ss_result_row *k)
 {
-    return ix->slot[probe(ix, k)];
+    char *buf = NULL;
+    size_t cap = 0;
+    long len = key_bytes(k, ix->with_wave, &buf, &cap);
+    long row = -1;
+    if (len >= 0) {
+        int32_t c = ss_dict_find(&ix->keys, buf, (size_t)len);
+        row = c < 0 ? -1 : (long)ix->row[c];
+    }
+    free(buf);
+    return row;
 }
 
 const char *ss_result_key_text(const ss_result_row *x, char *buf, size_t size)

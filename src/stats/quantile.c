@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ss_estimate.h"
+#include "ss_dist.h"
 #include "ss_replicate.h"
 
 int ss_qrule_parse(const char *name, ss_qrule *out)

@@ -7,83 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ss_dict.h"
 #include "ss_mem.h"
-#include "ss_replicate.h"
-
-/* ---- a map from 64-bit keys to dense indices (unit identification) ---- */
-
-typedef struct keymap {
-    size_t cap, n;
-    uint64_t *key;
-    uint32_t *val; /* UINT32_MAX = empty */
-} keymap;
-
-static int keymap_init(keymap *m, size_t expect)
-{
-    m->cap = 64;
-    while (m->cap < expect * 2)
-        m->cap *= 2;
-    m->n = 0;
-    m->key = malloc(m->cap * sizeof *m->key);
-    m->val = malloc(m->cap * sizeof *m->val);
-    if (!m->key || !m->val)
-        return -1;
-    memset(m->val, 0xff, m->cap * sizeof *m->val);
-    return 0;
-}
-
-static void keymap_free(keymap *m)
-{
-    free(m->key);
-    free(m->val);
-}
-
-static uint64_t mix(uint64_t k)
-{
-    k ^= k >> 33;
-    k *= UINT64_C(0xff51afd7ed558ccd);
-    k ^= k >> 33;
-    return k;
-}
-
-/* Index of key, adding it as m->n when new (*added set). -1 on no memory. */
-static int64_t keymap_get(keymap *m, uint64_t key, int *added)
-{
-    if (m->n * 2 >= m->cap) {
-        keymap big;
-        big.cap = m->cap * 2;
-        big.n = m->n;
-        big.key = malloc(big.cap * sizeof *big.key);
-        big.val = malloc(big.cap * sizeof *big.val);
-        if (!big.key || !big.val) {
-            keymap_free(&big);
-            return -1;
-        }
-        memset(big.val, 0xff, big.cap * sizeof *big.val);
-        for (size_t j = 0; j < m->cap; j++)
-            if (m->val[j] != UINT32_MAX) {
-                size_t k = (size_t)mix(m->key[j]) & (big.cap - 1);
-                while (big.val[k] != UINT32_MAX)
-                    k = (k + 1) & (big.cap - 1);
-                big.key[k] = m->key[j];
-                big.val[k] = m->val[j];
-            }
-        keymap_free(m);
-        *m = big;
-    }
-    size_t j = (size_t)mix(key) & (m->cap - 1);
-    while (m->val[j] != UINT32_MAX) {
-        if (m->key[j] == key) {
-            *added = 0;
-            return m->val[j];
-        }
-        j = (j + 1) & (m->cap - 1);
-    }
-    m->key[j] = key;
-    m->val[j] = (uint32_t)m->n;
-    *added = 1;
-    return (int64_t)m->n++;
-}
 
 /* ---- building ---- */
 
@@ -130,7 +55,8 @@ void ss_design_free(ss_design *d)
         free(c->gw);
     }
     free(d->cal);
-    ss_replicates_free(d->rep);
+    if (d->rep && d->rep_free)
+        d->rep_free(d->rep);
     memset(d, 0, sizeof *d);
 }
 
@@ -296,7 +222,7 @@ int ss_design_build(ss_design *d, const ss_table *t, const ss_design_spec *spec,
             st->nstrata = nstrata;
             continue;
         }
-        keymap km;
+        ss_keymap km;
         st->unit = ss_mem_array(NULL, n ? n : 1, "rows", 1, NULL, sizeof *st->unit);
         size_t ucap = 1024;
         st->stratum = malloc(ucap * sizeof *st->stratum);
@@ -305,8 +231,8 @@ int ss_design_build(ss_design *d, const ss_table *t, const ss_design_spec *spec,
         size_t nl = ic->levels.n ? ic->levels.n : 1;
         int64_t *last_unit = malloc(nl * sizeof *last_unit);
         uint64_t *last_key = malloc(nl * sizeof *last_key);
-        if (keymap_init(&km, 1024) != 0 || !st->unit || !st->stratum || !last_unit || !last_key) {
-            keymap_free(&km);
+        if (ss_keymap_init(&km, 1024) != 0 || !st->unit || !st->stratum || !last_unit || !last_key) {
+            ss_keymap_free(&km);
             free(last_unit);
             free(last_key);
             rc = ss_error_set(err, SS_EDATA, t->file, 0, "out of memory");
@@ -333,7 +259,7 @@ int ss_design_build(ss_design *d, const ss_table *t, const ss_design_spec *spec,
             const uint64_t key = (above << 32) | (uint32_t)c;
             int added = 0;
             int64_t u = last_unit[c] >= 0 && last_key[c] == key ? last_unit[c]
-                                                                 : keymap_get(&km, key, &added);
+                                                                 : ss_keymap_get(&km, key, &added);
             if (u < 0 || !first_row) {
                 rc = ss_error_set(err, SS_EDATA, t->file, 0, "out of memory");
                 break;
@@ -372,7 +298,7 @@ int ss_design_build(ss_design *d, const ss_table *t, const ss_design_spec *spec,
         st->nstrata = s == 0 ? nstrata : d->stage[s - 1].nunit;
         st->id_col = ic;
         st->first_row = first_row;
-        keymap_free(&km);
+        ss_keymap_free(&km);
         free(last_unit);
         free(last_key);
     }

@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "ss_design.h"
+#include "ss_dist.h"
 #include "ss_error.h"
 #include "ss_propci.h"
 #include "ss_quantile.h"
@@ -80,12 +81,5 @@ int ss_estimate_run(const ss_table *t, const ss_design *d,
  * CIx: the method failed for that row alone), naming the row and why. */
 void ss_estimate_warn(const ss_result *res, const char *cmd);
 
-/* The t quantile for a two-sided interval at level with df degrees of
- * freedom (the normal one when df is infinite, NaN when df <= 0). */
-double ss_quantile_t(double level, double df);
-/* R's qt(p, df) (df = INFINITY: qnorm), NaN only for df <= 0 or NaN:
- * accurate in far tails and for df below 1, +-Inf where the quantile
- * overflows a double. */
-double ss_qt(double p, double df);
 
 #endif

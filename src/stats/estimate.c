@@ -14,58 +14,6 @@
 #include "ss_propci.h"
 #include "ss_replicate.h"
 
-/* The upper quantile t > 0 with P(T_df > t) = q, 0 < q <= 1/2.  GSL's
- * inverse is NaN for df below about 0.05 and loses digits in far tails
- * (1e-6 relative at q = 5e-13), so for df >= 1 it is polished by Newton
- * steps on GSL's upper tail (accurate there) and checked; below df = 1,
- * or where that fails, t comes from the beta quantile: P(T > t) =
- * I_x(df/2, 1/2)/2 with x = df/(df + t^2).  An infinite t where the
- * quantile overflows a double (R: Inf too). */
-static double qt_upper(double q, double df)
-{
-    if (isinf(df))
-        return gsl_cdf_ugaussian_Qinv(q);
-    if (q >= 0.5)
-        return 0;
-    if (df >= 1) {
-        double t = gsl_cdf_tdist_Qinv(q, df);
-        for (int i = 0; i < 6 && t > 0 && isfinite(t); i++) {
-            double f = gsl_cdf_tdist_Q(t, df) - q, dens = gsl_ran_tdist_pdf(t, df);
-            if (!(dens > 0) || !isfinite(f))
-                break;
-            double nt = t + f / dens;
-            if (!(nt > 0) || !isfinite(nt) || nt == t)
-                break;
-            t = nt;
-        }
-        if (t > 0 && isfinite(t) && fabs(gsl_cdf_tdist_Q(t, df) - q) <= 1e-13 * q)
-            return t;
-    }
-    double x = ss_qbeta(2 * q, df / 2, 0.5);
-    return x > 0 ? sqrt(df * ((1 - x) / x)) : INFINITY;
-}
-
-double ss_qt(double p, double df)
-{
-    if (isnan(p) || isnan(df) || df <= 0)
-        return NAN;
-    if (p == 0.5)
-        return 0;
-    if (isinf(df))
-        return gsl_cdf_ugaussian_Pinv(p);
-    /* GSL's inverse where it is right (the same bits as before). */
-    const double q = p < 0.5 ? p : 1 - p;
-    double t = gsl_cdf_tdist_Pinv(p, df);
-    if (isfinite(t) && t != 0 && fabs(gsl_cdf_tdist_Q(fabs(t), df) - q) <= 1e-13 * q)
-        return t;
-    return p < 0.5 ? -qt_upper(q, df) : qt_upper(q, df);
-}
-
-double ss_quantile_t(double level, double df)
-{
-    return ss_qt(1 - (1 - level) / 2, df);
-}
-
 size_t ss_estimate_requests(const ss_estimate_request *er, size_t n,
                             const ss_estimate_options *o, ss_request *req)
 {

@@ -804,6 +804,7 @@ int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq,
         fprintf(stderr, "survstat %s: bootstrap seed %lu (give --seed %lu to repeat)\n", c->cmd,
                 c->rep.seed, c->rep.seed);
     }
+    d->rep_free = ss_replicates_free; /* the design owns what is attached below */
     if (rc == SS_OK && c->rep.make != SS_REP_NONE)
         rc = ss_replicates_make(&d->rep, d, &c->rep, err);
     if (rc == SS_OK && d->rep)

@@ -1,4 +1,6 @@
-/* ss_dict: a dictionary of byte strings, each given the next code 0, 1, ...
+/* ss_dict: the project's hash tables: a dictionary of byte strings, each
+ * given the next code 0, 1, ... (ss_dict), and its sibling for 64-bit keys
+ * (ss_keymap: the units of a design, keyed by stratum and id codes).
  *
  * Used for categorical columns (levels), PSU and stratum keys.  Strings are
  * copied into the dictionary, which owns them; lookups never allocate once
@@ -38,5 +40,20 @@ int32_t ss_dict_intern(ss_dict *d, const char *s, size_t len);
 
 /* Code of s[0..len), or -1 when absent. */
 int32_t ss_dict_find(const ss_dict *d, const char *s, size_t len);
+
+/* 64-bit keys to the dense codes 0, 1, ... in the order first seen.
+ * Open addressing, linear probing; keys are mixed (murmur3's finalizer). */
+typedef struct ss_keymap {
+    size_t cap, n;
+    uint64_t *key;
+    uint32_t *val; /* UINT32_MAX = empty */
+} ss_keymap;
+
+/* 0, or -1 when out of memory (then ss_keymap_free is still safe). */
+int ss_keymap_init(ss_keymap *m, size_t expect);
+void ss_keymap_free(ss_keymap *m);
+/* The code of key, adding it as m->n when new (*added set to 1, else 0);
+ * -1 when out of memory. */
+int64_t ss_keymap_get(ss_keymap *m, uint64_t key, int *added);
 
 #endif

@@ -1,6 +1,8 @@
 /* survstat: survey statistics from the command line.  main dispatches to
  * the subcommand named by the first argument (Miller's verb table). */
+#include <csv.h>
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_version.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,9 +11,16 @@
 #include "ss_cli.h"
 #include "ss_commands.h"
 #include "ss_mem.h"
+#include "survstat.h"
 
-#ifndef SURVSTAT_VERSION
-#define SURVSTAT_VERSION "0.1.0"
+#ifndef SS_GSL_VERSION
+#define SS_GSL_VERSION ""
+#endif
+#ifndef SS_INIH_VERSION
+#define SS_INIH_VERSION ""
+#endif
+#ifndef SS_RMATH_VERSION
+#define SS_RMATH_VERSION ""
 #endif
 
 static const ss_command commands[] = {
@@ -73,7 +82,12 @@ int main(int argc, char **argv)
         return finish(0);
     }
     if (strcmp(name, "--version") == 0) {
+        /* The libraries as built against (run-time GSL as linked). */
         printf("survstat %s\n", SURVSTAT_VERSION);
+        printf("GSL %s (built with %s), libcsv %d.%d.%d, inih %s, R nmath (libRmath) %s\n",
+               gsl_version, SS_GSL_VERSION, CSV_MAJOR, CSV_MINOR, CSV_RELEASE,
+               SS_INIH_VERSION[0] ? SS_INIH_VERSION : "unknown",
+               SS_RMATH_VERSION[0] ? SS_RMATH_VERSION : "unknown");
         return finish(0);
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

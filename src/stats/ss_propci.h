@@ -31,6 +31,7 @@
 #include <stddef.h>
 
 #include "ss_design.h"
+#include "ss_dist.h"
 #include "ss_error.h"
 
 typedef enum {
@@ -135,13 +136,6 @@ int ss_prop_logit_coef(const ss_prop_input *in, double *z, double *beta);
 void ss_prop_kg(double p, double var, double n, double df, double level,
                 double *lo, double *hi);
 
-/* The regularized incomplete beta I_x(a, b) (R's pbeta), also where
- * GSL's alone gives NaN (a + b in the millions). */
-double ss_pbeta(double x, double a, double b);
-/* R's qbeta(P, a, b): never NaN for 0 <= P <= 1 and a, b not NaN (a <= 0
- * gives 0, b <= 0 gives 1); GSL's inverse checked, Brent's method in
- * [0, 1] where it fails. */
-double ss_qbeta(double P, double a, double b);
 
 /* The NCHS 2017 flags of a proportion, as text into buf ("" when none):
  * "Px" suppress, "Pc" complement unreliable, "Pdf" df < 8, "P0" 0 or 100%,
