@@ -40,14 +40,15 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 
 # Debian packages the build, the tests and the demo need.
 DEB_PACKAGES = gcc make pkg-config libgsl-dev libcsv-dev libcmocka-dev libinih-dev r-mathlib gnuplot-nox \
-               fonts-wqy-zenhei libc-bin python3
+               fonts-wqy-zenhei libc-bin python3 man-db groff-base
 # What `make bench` needs besides: R's survey package and data.table's reader.
 BENCH_PACKAGES = r-base-core r-cran-survey r-cran-data.table
 # What `make fuzz` needs more (libFuzzer comes with clang's runtime).
 FUZZ_PACKAGES = clang libclang-rt-14-dev
 PACKAGES ?= $(DEB_PACKAGES)
 
-.PHONY: all check demo asan bench bench-deps clean deps unit e2e refs fuzz fuzz-build fuzz-check
+.PHONY: all check demo asan bench bench-deps clean deps unit e2e refs fuzz fuzz-build fuzz-check \
+        install uninstall
 
 all: survstat
 
@@ -183,6 +184,26 @@ fuzz-check: fuzz-build
 	  [ -z "$$files" ] || ASAN_OPTIONS=detect_leaks=1 $$b $$files >/dev/null 2>&1 \
 	    || { echo "fuzz-check $$n failed"; $$b $$files 2>&1 | tail -30; exit 1; }; \
 	  echo "fuzz-check $$n: $$(echo $$files | wc -w) inputs"; done
+
+# make install [PREFIX=/usr/local] [DESTDIR=...]: the binary, the man page,
+# bash completion and the example data (share/survstat/datasets); make
+# uninstall removes what install put there.
+PREFIX  ?= /usr/local
+BINDIR   = $(DESTDIR)$(PREFIX)/bin
+MANDIR   = $(DESTDIR)$(PREFIX)/share/man/man1
+COMPDIR  = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+DATADIR  = $(DESTDIR)$(PREFIX)/share/survstat
+DATA     = $(filter-out datasets/generate.c,$(wildcard datasets/*))
+install: survstat
+	install -d $(BINDIR) $(MANDIR) $(COMPDIR) $(DATADIR)/datasets
+	install -m 755 survstat $(BINDIR)/survstat
+	install -m 644 man/survstat.1 $(MANDIR)/survstat.1
+	install -m 644 completion/survstat.bash $(COMPDIR)/survstat
+	install -m 644 $(DATA) $(DATADIR)/datasets/
+uninstall:
+	rm -f $(BINDIR)/survstat $(MANDIR)/survstat.1 $(COMPDIR)/survstat
+	rm -f $(addprefix $(DATADIR)/datasets/,$(notdir $(DATA)))
+	-rmdir $(DATADIR)/datasets $(DATADIR) 2>/dev/null
 
 clean:
 	rm -rf build survstat survstat-asan
