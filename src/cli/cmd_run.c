@@ -25,7 +25,7 @@
 const char cmd_run_usage[] =
     "usage: survstat run SPEC [--data FILE] [--wave LABEL] [--out DIR] [--quiet]\n"
     "\n"
-    "Runs the analysis an INI file describes (the format is in README.md):\n"
+    "Runs the analysis an INI file describes (docs/spec.md describes it):\n"
     "  [run]            data = FILE, wave = LABEL, out = DIR (default out)\n"
     "  [input]          na, delimiter, encoding\n"
     "  [design]         weights, strata, ids, fpc, nest, lonely-psu\n"

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Run the examples of README.md and of every command's --help as tests.
+"""Run the examples of README.md, docs/*.md and every command's --help as tests.
 
 usage: examples.py SURVSTAT
 
-README.md: in each ```console block, a line "$ survstat ..." is run with
+README.md and docs/*.md: in each ```console block, a line "$ survstat ..." is run with
 bash from the repository root (survstat meaning the binary under test); the
 lines after it, up to the next "$ " line or the end of the block, are its
 expected standard output, compared exactly.
@@ -29,8 +29,14 @@ def run(cmd):
                           capture_output=True, text=True)
 
 
-def readme_examples():
-    lines = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read().split("\n")
+def doc_files():
+    docs = os.path.join(ROOT, "docs")
+    names = sorted(n for n in os.listdir(docs) if n.endswith(".md")) if os.path.isdir(docs) else []
+    return ["README.md"] + ["docs/" + n for n in names]
+
+
+def console_examples(path):
+    lines = open(os.path.join(ROOT, path), encoding="utf-8").read().split("\n")
     examples, in_block, cur = [], False, None
     for line in lines:
         if line.startswith("```"):
@@ -52,14 +58,15 @@ def readme_examples():
 
 def main():
     failed = 0
-    for cmd, out in readme_examples():
-        r = run(cmd)
-        want = "\n".join(out) + "\n" if out else ""
-        if r.returncode == 0 and r.stdout == want:
-            print(f"ok README: {cmd}")
-        else:
-            failed += 1
-            print(f"FAIL README: {cmd}\n--- want\n{want}--- got (exit {r.returncode})\n{r.stdout}{r.stderr}")
+    for path in doc_files():
+        for cmd, out in console_examples(path):
+            r = run(cmd)
+            want = "\n".join(out) + "\n" if out else ""
+            if r.returncode == 0 and r.stdout == want:
+                print(f"ok {path}: {cmd}")
+            else:
+                failed += 1
+                print(f"FAIL {path}: {cmd}\n--- want\n{want}--- got (exit {r.returncode})\n{r.stdout}{r.stderr}")
     top = subprocess.run([BIN, "--help"], capture_output=True, text=True)
     commands = re.findall(r"^  (\w+) ", top.stdout.split("commands:")[1], re.M)
     for c in commands:
