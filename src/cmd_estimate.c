@@ -24,6 +24,7 @@ const char cmd_estimate_usage[] =
     "                         a stage without one is sampled with replacement\n"
     "  --nest                 PSU ids repeat across strata\n"
     "  --lonely-psu RULE      fail (default), remove, adjust, average, certainty\n"
+    SS_CLI_SUBSET_HELP
     SS_CLI_WEIGHT_HELP
     "replicates: --replicate T [--seed N] | --repweights RE --rep-type T\n"
     "  [--rep-scale S] [--mse]; see 'survstat weight --help'\n"
@@ -64,9 +65,7 @@ const char cmd_estimate_usage[] =
     "  survstat estimate datasets/apistrat.csv --strata stype --weights pw --fpc fpc"
     " --prop sch.wide --by stype --format csv\n"
     "  survstat estimate datasets/apistrat.csv --strata stype --weights pw --fpc fpc"
-    " --prop sch.wide --by stype --ci-method beta --flags nchs\n"
-    "  survstat estimate datasets/apiclus1.csv --ids dnum --weights pw --fpc fpc"
-    " --quantile api00 --probs 0.5,0.9\n"
+    " --prop sch.wide --subset 'api00 > 700'\n"
     "  survstat estimate datasets/apistrat.csv --strata stype --weights pw --fpc fpc"
     " --mean api00 --by stype --compare\n";
 
@@ -500,6 +499,7 @@ int cmd_estimate(int argc, char **argv)
         size_t k = ss_estimate_requests(a.req, a.nreq, &a.opt, req);
         rc = ss_cli_load(&a.cli, a.file, req, k, &t, &d, NULL, &err);
     }
+    a.opt.subset = a.cli.subset_rows;
     if (rc == SS_OK)
         rc = ss_estimate_run(&t, &d, a.req, a.nreq, &a.opt, &res, &err);
     if (rc == SS_OK && a.wave)

@@ -132,6 +132,21 @@ static int domains_build(domains *dm, const ss_table *t, const ss_estimate_optio
 {
     memset(dm, 0, sizeof *dm);
     size_t n = t->nrow, nby = o->nby;
+    if (nby == 0 && o->subset) {
+        /* The subset: one domain, its rows. */
+        dm->n = 1;
+        dm->label = calloc(1, sizeof *dm->label);
+        dm->start = calloc(2, sizeof *dm->start);
+        dm->rows = ss_mem_array(NULL, n ? n : 1, "rows", 1, NULL, sizeof *dm->rows);
+        if (dm->label)
+            dm->label[0] = strdup("");
+        if (!dm->label || !dm->label[0] || !dm->start || !dm->rows)
+            return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        for (size_t i = 0; i < n; i++)
+            if (o->subset[i])
+                dm->rows[dm->start[1]++] = i;
+        return SS_OK;
+    }
     if (nby == 0) {
         /* The whole population: every row, no row list. */
         dm->n = 1;
@@ -182,7 +197,7 @@ static int domains_build(domains *dm, const ss_table *t, const ss_estimate_optio
             miss |= cj < 0;
             x = x * cols[j]->levels.n + (size_t)(cj < 0 ? 0 : cj);
         }
-        if (miss) {
+        if (miss || (o->subset && !o->subset[i])) {
             dom[i] = -1;
             continue;
         }
@@ -205,7 +220,7 @@ static int domains_build(domains *dm, const ss_table *t, const ss_estimate_optio
             key[j] = cols[j]->code[i];
             miss |= key[j] < 0;
         }
-        if (miss) {
+        if (miss || (o->subset && !o->subset[i])) {
             dom[i] = -1;
             continue;
         }
@@ -1309,7 +1324,7 @@ static int worker_init(worker *w, const ss_table *t, const ss_design *d,
  * domains, which svycontrast reads; a domain's own SE stays that of R's
  * svyby, over the strata its rows touch).  See ss_design_work_average_over. */
 static int average_over_present(const ss_table *t, const ss_design *d, work *wk,
-                                const ss_estimate_request *e)
+                                const ss_estimate_request *e, const ss_estimate_options *o)
 {
     if (d->lonely != SS_LONELY_AVERAGE || d->rep || d->ncal > 0)
         return SS_OK;
@@ -1320,7 +1335,9 @@ static int average_over_present(const ss_table *t, const ss_design *d, work *wk,
         return -1;
     for (size_t i = 0; i < t->nrow; i++) {
         int present;
-        if (e->stat >= SS_STAT_T2B)
+        if (o->subset && !o->subset[i])
+            present = 0;
+        else if (e->stat >= SS_STAT_T2B)
             present = !isnan(wk->score[i]);
         else if (e->stat == SS_STAT_PROP)
             present = c->code[i] >= 0;
@@ -1447,7 +1464,7 @@ static int run_request(const ss_table *t, const ss_design *d, const domains *dmp
         }
     }
     if (wk->keep && e->stat != SS_STAT_QUANTILE && rc == SS_OK) {
-        if (average_over_present(t, d, wk, e) != SS_OK)
+        if (average_over_present(t, d, wk, e, o) != SS_OK)
             rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
         for (size_t l = 0; l < nlev && rc == SS_OK; l++)
             rc = contrasts(d, wk, o, out, first + l, nlev, kstart + l,
