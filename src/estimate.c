@@ -90,6 +90,13 @@ size_t ss_estimate_requests(const ss_estimate_request *er, size_t n,
     return k;
 }
 
+/* A --total of a categorical column (read as a category alone, its text
+ * not numbers): the total of every level, R's svytotal(~factor(VAR)). */
+static int total_of_levels(const ss_estimate_request *e, const ss_column *c)
+{
+    return e->stat == SS_STAT_TOTAL && c->code && !c->num && !c->packed;
+}
+
 /* ---- domains ---- */
 
 typedef struct domains {
@@ -289,7 +296,7 @@ static int domains_build(domains *dm, const ss_table *t, const ss_estimate_optio
     for (size_t r = 0; r < nd && !bad; r++) {
         size_t len = 1;
         for (size_t j = 0; j < nby; j++)
-            len += strlen(cols[j]->name) + 2 + cols[j]->levels.len[tuple[perm[r] * nby + j]];
+            len += strlen(cols[j]->name) + 5 + 2 * cols[j]->levels.len[tuple[perm[r] * nby + j]];
         char *s = malloc(len);
         if (!s) {
             bad = 1;
@@ -297,9 +304,12 @@ static int domains_build(domains *dm, const ss_table *t, const ss_estimate_optio
         }
         size_t o2 = 0;
         for (size_t j = 0; j < nby; j++) {
-            const char *lv = cols[j]->levels.str[tuple[perm[r] * nby + j]];
-            o2 += (size_t)sprintf(s + o2, "%s%s=%s", j ? ";" : "", cols[j]->name, lv);
+            int32_t code = tuple[perm[r] * nby + j];
+            o2 += (size_t)sprintf(s + o2, "%s%s=", j ? ";" : "", cols[j]->name);
+            o2 += ss_result_domain_value(cols[j]->levels.str[code], cols[j]->levels.len[code],
+                                         s + o2);
         }
+        s[o2] = '\0';
         dm->label[r] = s;
     }
     for (size_t j = 0; j < nby; j++)
@@ -1339,7 +1349,7 @@ static int average_over_present(const ss_table *t, const ss_design *d, work *wk,
             present = 0;
         else if (e->stat >= SS_STAT_T2B)
             present = !isnan(wk->score[i]);
-        else if (e->stat == SS_STAT_PROP)
+        else if (e->stat == SS_STAT_PROP || total_of_levels(e, c))
             present = c->code[i] >= 0;
         else
             present = !isnan(ss_column_num(c, i)) && (!x || !isnan(ss_column_num(x, i)));
@@ -1374,7 +1384,8 @@ static int run_request(const ss_table *t, const ss_design *d, const domains *dmp
     const yvals ynum = {NULL, c, NULL, -1};
     int32_t *order = NULL;
     size_t nlev = 1;
-    if (e->stat == SS_STAT_PROP) {
+    const int levels_total = total_of_levels(e, c);
+    if (e->stat == SS_STAT_PROP || levels_total) {
         order = malloc((c->levels.n ? c->levels.n : 1) * sizeof *order);
         if (!order)
             return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
@@ -1429,8 +1440,14 @@ static int run_request(const ss_table *t, const ss_design *d, const domains *dmp
                 break;
             }
             switch (e->stat) {
-            case SS_STAT_MEAN:
             case SS_STAT_TOTAL:
+                if (levels_total) {
+                    yvals yl = {NULL, NULL, c, order[l]};
+                    rc = mean_like(d, wk, o, name, &yl, 1, 0, dr, nr, r, err);
+                    break;
+                }
+                /* fall through */
+            case SS_STAT_MEAN:
                 rc = mean_like(d, wk, o, name, &ynum, e->stat == SS_STAT_TOTAL, 0, dr, nr, r,
                                err);
                 break;
@@ -1608,8 +1625,9 @@ static int compare_limit(const ss_table *t, const domains *dm, const ss_estimate
         if (er[q].stat == SS_STAT_QUANTILE)
             continue;
         double nlev = 1;
-        if (er[q].stat == SS_STAT_PROP) {
-            const ss_column *c = ss_table_find(t, er[q].var);
+        const ss_column *cq = ss_table_find(t, er[q].var);
+        if (er[q].stat == SS_STAT_PROP || total_of_levels(&er[q], cq)) {
+            const ss_column *c = cq;
             nlev = 0;
             for (size_t l = 0; l < c->levels.n; l++)
                 nlev += c->level_count[l] > 0;
