@@ -1361,6 +1361,27 @@ static int average_over_present(const ss_table *t, const ss_design *d, work *wk,
     return SS_OK;
 }
 
+/* Under --subset, the levels of c are those its rows hold (R makes the
+ * factor of subset(design, EXPR) from the rows left): order[0..*nlev)
+ * keeps them, in order.  0, or -1 when out of memory. */
+static int subset_levels(const ss_table *t, const ss_column *c, const unsigned char *subset,
+                         int32_t *order, size_t *nlev)
+{
+    unsigned char *seen = calloc(c->levels.n ? c->levels.n : 1, 1);
+    if (!seen)
+        return -1;
+    for (size_t i = 0; i < t->nrow; i++)
+        if (subset[i] && c->code[i] >= 0)
+            seen[c->code[i]] = 1;
+    size_t k = 0;
+    for (size_t l = 0; l < *nlev; l++)
+        if (seen[order[l]])
+            order[k++] = order[l];
+    *nlev = k;
+    free(seen);
+    return 0;
+}
+
 /* The rows of one request e: domain by domain, every level; then the
  * contrasts of each level. */
 static int run_request(const ss_table *t, const ss_design *d, const domains *dmp,
@@ -1390,6 +1411,10 @@ static int run_request(const ss_table *t, const ss_design *d, const domains *dmp
         if (!order)
             return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
         nlev = ss_column_level_order(c, order);
+        if (o->subset && subset_levels(t, c, o->subset, order, &nlev) != 0) {
+            free(order);
+            return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        }
     } else if (e->stat == SS_STAT_QUANTILE) {
         nlev = o->nprobs;
     }

@@ -494,6 +494,20 @@ static node *parse_term(parser *ps)
         unexpected(ps, "a column, a value, '!', 'is.na(' or '('");
         return NULL;
     }
+    if (ps->x[ps->tpos] != '`' && (!strcmp(ps->tstr, "TRUE") || !strcmp(ps->tstr, "FALSE"))) {
+        /* R's logical constants: a number 1 or 0 here */
+        node *n = node_new(ps, N_LIT, pos);
+        if (!n || !(n->lits = calloc(1, sizeof *n->lits))) {
+            node_free(n);
+            ss_error_set(ps->err, SS_EDATA, NULL, 0, "out of memory");
+            return NULL;
+        }
+        n->nlit = 1;
+        n->lits->kind = L_NUM;
+        n->lits->num = ps->tstr[0] == 'T';
+        n->lits->pos = pos;
+        return lex(ps) == SS_OK ? n : (node_free(n), NULL);
+    }
     /* is.na(COLUMN): a function call; a column of that name would need
      * backquotes, as in R. */
     int isna = strcmp(ps->tstr, "is.na") == 0 && ps->x[ps->tpos] != '`';
