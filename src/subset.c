@@ -404,6 +404,31 @@ static int is_literal_start(const parser *ps)
 
 static node *parse_or(parser *ps);
 
+/* Parentheses and '!' nest at most this deep (the parser recurses). */
+#define MAX_DEPTH 200
+
+/* Into a '(' or a '!' at the current token: 1, else 0 with the error. */
+static int descend(parser *ps, const char *too_deep)
+{
+    if (++ps->depth > MAX_DEPTH) {
+        perr(ps, ps->tpos, too_deep);
+        return 0;
+    }
+    return lex(ps) == SS_OK;
+}
+
+/* The next token, which must be of kind want: 1, else 0 with the error. */
+static int next_is(parser *ps, tok_kind want, const char *expected)
+{
+    if (lex(ps) != SS_OK)
+        return 0;
+    if (ps->tk != want) {
+        unexpected(ps, expected);
+        return 0;
+    }
+    return 1;
+}
+
 /* '%in%' 'c' '(' literals ')' after column n. */
 static node *parse_in(parser *ps, node *n)
 {
@@ -414,13 +439,7 @@ static node *parse_in(parser *ps, node *n)
         unexpected(ps, "c(...) after %in%");
         return NULL;
     }
-    if (lex(ps) != SS_OK)
-        return NULL;
-    if (ps->tk != T_LP) {
-        unexpected(ps, "'(' after c");
-        return NULL;
-    }
-    if (lex(ps) != SS_OK)
+    if (!next_is(ps, T_LP, "'(' after c") || lex(ps) != SS_OK)
         return NULL;
     if (ps->tk == T_RP) { /* c() is NULL: nothing is in it */
         return lex(ps) == SS_OK ? n : NULL;
@@ -452,11 +471,7 @@ static node *parse_term(parser *ps)
 {
     size_t pos = ps->tpos;
     if (ps->tk == T_LP) {
-        if (++ps->depth > 200) {
-            perr(ps, pos, "parentheses nested too deep");
-            return NULL;
-        }
-        if (lex(ps) != SS_OK)
+        if (!descend(ps, "parentheses nested too deep"))
             return NULL;
         node *n = parse_or(ps);
         if (!n)
@@ -511,20 +526,9 @@ static node *parse_term(parser *ps)
     /* is.na(COLUMN): a function call; a column of that name would need
      * backquotes, as in R. */
     int isna = strcmp(ps->tstr, "is.na") == 0 && ps->x[ps->tpos] != '`';
-    if (isna) {
-        if (lex(ps) != SS_OK)
-            return NULL;
-        if (ps->tk != T_LP) {
-            unexpected(ps, "'(' after is.na");
-            return NULL;
-        }
-        if (lex(ps) != SS_OK)
-            return NULL;
-        if (ps->tk != T_IDENT) {
-            unexpected(ps, "a column in is.na()");
-            return NULL;
-        }
-    }
+    if (isna && (!next_is(ps, T_LP, "'(' after is.na") ||
+                 !next_is(ps, T_IDENT, "a column in is.na()")))
+        return NULL;
     size_t cpos = ps->tpos;
     long col = add_column(ps, ps->tstr, cpos);
     ps->tstr = NULL;
@@ -647,11 +651,7 @@ static node *parse_not(parser *ps)
     if (ps->tk != T_NOT)
         return parse_comp(ps);
     size_t pos = ps->tpos;
-    if (++ps->depth > 200) {
-        perr(ps, pos, "too many '!'");
-        return NULL;
-    }
-    if (lex(ps) != SS_OK)
+    if (!descend(ps, "too many '!'"))
         return NULL;
     node *a = parse_not(ps);
     ps->depth--;
