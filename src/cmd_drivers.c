@@ -263,7 +263,11 @@ static int drivers(const ss_table *t, const ss_design *d, const drivers_args *a,
     /* R's svyglm: degf + 1 - coefficients, the degf of the design without
      * the incomplete rows (svyglm.survey.design), or of the whole replicate
      * design (svyglm.svyrep.design counts it before dropping them). */
-    double df = (d->rep ? d->df : ss_design_domain_df(d, dw, rows, m)) + 1 - (double)p;
+    /* (--subset on a replicate design: the degf of the subset design,
+     * R's svyglm on subset(design, EXPR)) */
+    double df = (d->rep ? ss_replicates_mask_df(d->rep, d->w, a->cli.subset_rows, n, d->df)
+                        : ss_design_domain_df(d, dw, rows, m)) +
+                1 - (double)p;
     double q = ss_quantile_t(a->level, df);
     for (size_t u = 0; u < p && rc == SS_OK; u++) {
         ss_result_row *r = add(res, u ? "importance" : "coef", u ? a->items[u - 1] : "(Intercept)",

@@ -133,6 +133,14 @@ done:
 }
 
 
+/* A replicate design's degf: R's degf(subset(design, EXPR)), the rank of
+ * the replicate weights of the subset's rows minus 1 (the design's without
+ * a subset). */
+static double subset_degf(const ss_design *d, const unsigned char *keep)
+{
+    return ss_replicates_mask_df(d->rep, d->w, keep, d->n, d->df);
+}
+
 int ss_test_ttest(const ss_design *d, const ss_column *y, const ss_column *g,
                   ss_test_out *out, ss_error *err)
 {
@@ -213,7 +221,7 @@ int ss_test_ttest_in(const ss_design *d, const unsigned char *keep, const ss_col
     /* svyglm: degf(design[complete rows]) + 1 - 2 coefficients; on a
      * replicate design the degf of the whole design (svyglm.svyrep.design
      * counts it before dropping the incomplete rows). */
-    out->df1 = (d->rep ? d->df : ss_design_domain_df(d, dw, rows, m)) - 1;
+    out->df1 = (d->rep ? subset_degf(d, keep) : ss_design_domain_df(d, dw, rows, m)) - 1;
     if (out->df1 > 0 && !isnan(out->statistic))
         out->p_value = 2 * gsl_cdf_tdist_Q(fabs(out->statistic), out->df1);
 done:
@@ -702,13 +710,15 @@ int ss_test_chisq_in(const ss_design *d, const unsigned char *keep, const ss_col
      * subset keeps its rows, with weight zero). */
     double N = (double)n;
     double nu = d->rep ? d->df : (double)d->stage[0].nunit - (double)d->stage[0].nstrata;
-    if (keep && d->ncal == 0) {
+    if (keep && d->rep) {
+        nu = subset_degf(d, keep);
+    } else if (keep && d->ncal == 0) {
         size_t nk = 0;
         for (size_t i = 0; i < n; i++)
             if (keep[i])
                 cell[nk++] = i;
         N = (double)nk;
-        if (!d->rep) {
+        {
             ss_design_work *kw = ss_design_work_alloc(d, 1);
             if (!kw) {
                 rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");

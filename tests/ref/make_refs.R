@@ -165,6 +165,7 @@ run_case <- function(args, datafile, weights_only = FALSE) {
   }
   weigh_missing <- is_missing
   is_missing <- function(col) weigh_missing(col) | !keep
+  if (!is.null(args$subset)) args$keep <- keep
 
   # survey.lonely.psu: R's default is "fail"
   options(survey.lonely.psu = if (is.null(args$lonely)) "fail" else args$lonely,
@@ -528,7 +529,11 @@ drivers_rows <- function(args, design, dat, txt, is_missing) {
   f <- as.formula(paste0("`", args$outcome, "` ~ ", paste0("`", args$items, "`", collapse = "+")))
   # A replicate design is fitted whole: svyglm drops the incomplete rows
   # itself (na.action), after counting degf (svyglm.svyrep.design).
-  m <- if (inherits(design, "svyrep.design")) svyglm(f, design) else svyglm(f, subset(design, cc))
+  # (--subset on a replicate design: svyglm on subset(design, EXPR), whose
+  # degf is counted on the subset's rows)
+  m <- if (inherits(design, "svyrep.design"))
+         svyglm(f, if (is.null(args$keep)) design else subset(design, args$keep))
+       else svyglm(f, subset(design, cc))
   ci <- confint(m)
   b <- coef(m); se <- SE(m)
   rows <- data.frame(statistic = c("coef", rep("importance", length(args$items))),

@@ -25,8 +25,8 @@ upto <- function(file, pattern) {
   src <- readLines(file.path(ref_dir, file))
   src[1:(grep(pattern, src)[1] - 1)]
 }
-# make_refs.R (estimate, drivers) with the replicate options, as
-# make_rep_refs.R does; make_test_refs.R (test) in an environment of its own.
+# make_refs.R (estimate, drivers) and make_test_refs.R (test), each in an
+# environment of its own, with the replicate options of make_rep_refs.R.
 est <- new.env()
 eval(parse(text = upto("make_refs.R", "^# Main")), envir = est)
 sys.source(file.path(ref_dir, "replicates.R"), envir = est)
@@ -37,6 +37,11 @@ est$parse_args <- function(argstring)
                                                  "--rep-scale", "--seed")))
 tst <- new.env()
 eval(parse(text = upto("make_test_refs.R", "^failed <- for_each_case")), envir = tst)
+sys.source(file.path(ref_dir, "replicates.R"), envir = tst)
+tst$base_parse_args <- tst$parse_args
+tst$parse_args <- function(argstring)
+  tst$base_parse_args(tst$rep_strip(argstring, c("--replicate", "--repweights", "--rep-type",
+                                                 "--rep-scale", "--seed")))
 
 lines <- readLines(file.path(ref_dir, "subset_cases.txt"), encoding = "UTF-8")
 lines <- lines[!grepl("^[[:space:]]*(#|$)", lines)]
