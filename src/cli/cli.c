@@ -43,6 +43,7 @@ const struct option ss_cli_options[] = {
     {"rep-type", required_argument, NULL, SS_OPT_REP_TYPE},
     {"rep-scale", required_argument, NULL, SS_OPT_REP_SCALE},
     {"mse", no_argument, NULL, SS_OPT_MSE},
+    {"subset", required_argument, NULL, SS_OPT_SUBSET},
     {NULL, 0, NULL, 0},
 };
 
@@ -62,6 +63,8 @@ void ss_cli_free(ss_cli *c)
         free(c->owned[i]);
     free(c->owned);
     free(c->na);
+    ss_subset_free(c->subset);
+    free(c->subset_rows);
     ss_weight_plan_free(&c->plan);
     memset(c, 0, sizeof *c);
 }
@@ -158,6 +161,16 @@ static int check_once(const struct option *opts, seen_option *seen, size_t *nsee
     return SS_OK;
 }
 
+/* The commands that estimate for a --subset. */
+static int subset_command(const char *cmd)
+{
+    static const char *const names[] = {"estimate", "test", "table", "model", "drivers", NULL};
+    for (size_t i = 0; names[i]; i++)
+        if (strcmp(cmd, names[i]) == 0)
+            return 1;
+    return 0;
+}
+
 int ss_cli_parse(ss_cli *c, int argc, char **argv, const struct option *own,
                  ss_cli_option_fn fn, void *ctx, ss_error *err)
 {
@@ -191,6 +204,11 @@ int ss_cli_parse(ss_cli *c, int argc, char **argv, const struct option *own,
     }
     free(opts);
     free(seen);
+    if (rc == SS_OK && c->subset && !subset_command(c->cmd))
+        rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
+                          "--subset: survstat %s does not take it (estimate, test, table, model "
+                          "and drivers do)",
+                          c->cmd);
     return rc;
 }
 
@@ -571,6 +589,10 @@ int ss_cli_option(ss_cli *c, int opt, const char *arg, ss_error *err)
     case SS_OPT_REP_SCALE:
     case SS_OPT_MSE:
         return rep_option(c, opt, arg, err);
+    case SS_OPT_SUBSET:
+        ss_subset_free(c->subset);
+        c->subset = NULL;
+        return ss_subset_parse(arg, "--subset", &c->subset, err) == SS_OK ? 1 : -1;
     default:
         return 0;
     }
@@ -731,6 +753,27 @@ void ss_cli_share_end(void)
     memset(&share, 0, sizeof share);
 }
 
+/* --subset on the table as read: the row mask, and an error when it keeps
+ * no row. */
+static int eval_subset(ss_cli *c, const ss_table *t, ss_error *err)
+{
+    c->subset_rows = malloc(t->nrow ? t->nrow : 1);
+    if (!c->subset_rows)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    int rc = ss_subset_eval(c->subset, t, c->subset_rows, err);
+    for (size_t i = 0; i < t->nrow && rc == SS_OK; i++)
+        c->subset_n += c->subset_rows[i];
+    if (rc == SS_OK && c->subset_n == 0) {
+        char q[300];
+        const char *x = ss_subset_text(c->subset);
+        rc = ss_error_set(err, SS_EDATA, t->file, 0,
+                          "--subset '%s' keeps no row (of %zu): no estimate can be made; "
+                          "check the values it compares with",
+                          ss_error_quote(x, strlen(x), q, 200), t->nrow);
+    }
+    return rc;
+}
+
 int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq, ss_table *t,
                 ss_design *d, ss_weight_report *rep, ss_error *err)
 {
@@ -756,7 +799,13 @@ int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq,
         (rc = ss_replicates_columns(file, c->read.delimiter, &c->rep, &repcols, &nrepcols,
                                     err)) != SS_OK)
         return rc;
-    size_t max = nreq + nrepcols + 3 + 2 * SS_MAX_STAGES + ss_weight_max_requests(&c->plan);
+    const char *const *subset_cols = NULL;
+    size_t nsubset_cols = c->subset ? ss_subset_columns(c->subset, &subset_cols) : 0;
+    free(c->subset_rows);
+    c->subset_rows = NULL;
+    c->subset_n = 0;
+    size_t max = nreq + nrepcols + nsubset_cols + 3 + 2 * SS_MAX_STAGES +
+                 ss_weight_max_requests(&c->plan);
     ss_request *all = malloc(max * sizeof *all);
     double *w0 = NULL;
     if (!all)
@@ -775,6 +824,9 @@ int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq,
         k += nreq;
         for (size_t j = 0; j < nrepcols; j++)
             all[k++] = (ss_request){repcols[j], SS_NEED_NUMBER};
+        /* --subset compares levels: its columns as categories. */
+        for (size_t j = 0; j < nsubset_cols; j++)
+            all[k++] = (ss_request){subset_cols[j], SS_NEED_CATEGORY};
         if (share.collecting) {
             share_collect(file, &c->read, all, k);
             free(all);
@@ -785,8 +837,18 @@ int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq,
         }
         if (!share_lend(c, file, all, k, t))
             rc = read_table(c, file, all, k, t, err);
+        /* A column of EXPR that the file lacks: point at it in EXPR. */
+        for (size_t j = 0; rc == SS_EDATA && j < nsubset_cols; j++) {
+            char want[1100], q[200];
+            snprintf(want, sizeof want, "no column '%s'",
+                     ss_error_quote(subset_cols[j], strlen(subset_cols[j]), q, sizeof q));
+            if (strcmp(err->message, want) == 0 && err->line == 0)
+                rc = ss_subset_unknown(c->subset, subset_cols[j], err);
+        }
     }
     free(all);
+    if (rc == SS_OK && c->subset)
+        rc = eval_subset(c, t, err);
     if (rc == SS_OK)
         rc = ss_design_build(d, t, &c->design, err);
     if (rc == SS_OK && c->rep.make == SS_REP_BOOTSTRAP && !c->rep.seed_set) {

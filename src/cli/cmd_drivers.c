@@ -38,6 +38,9 @@ const char cmd_drivers_usage[] =
     "df = the design's degf (rank of the replicate weights minus 1) + 1 -\n"
     "coefficients, counted on the whole design as R does.\n"
     "\n"
+    "--subset EXPR: every row above is for the rows where EXPR is TRUE (R's\n"
+    "subset(design, EXPR)), the variance from the whole design.\n"
+    "\n"
     "design and weighting options: as 'estimate' (--weights --strata --ids --fpc\n"
     "--nest --lonely-psu --poststrat --rake --calibrate ...; --replicate T\n"
     "--seed N --repweights RE --rep-type T --rep-scale S --mse); input options\n"
@@ -206,7 +209,7 @@ static int drivers(const ss_table *t, const ss_design *d, const drivers_args *a,
     size_t m = 0;
     double x[MAX_ITEMS + 1];
     for (size_t i = 0; i < n; i++) {
-        int ok = !isnan(yc->num[i]);
+        int ok = !isnan(yc->num[i]) && (!a->cli.subset_rows || a->cli.subset_rows[i]);
         for (size_t j = 0; j < a->nitems && ok; j++)
             ok = !isnan(xc[j]->num[i]);
         if (!ok)
@@ -260,7 +263,11 @@ static int drivers(const ss_table *t, const ss_design *d, const drivers_args *a,
     /* R's svyglm: degf + 1 - coefficients, the degf of the design without
      * the incomplete rows (svyglm.survey.design), or of the whole replicate
      * design (svyglm.svyrep.design counts it before dropping them). */
-    double df = (d->rep ? d->df : ss_design_domain_df(d, dw, rows, m)) + 1 - (double)p;
+    /* (--subset on a replicate design: the degf of the subset design,
+     * R's svyglm on subset(design, EXPR)) */
+    double df = (d->rep ? ss_replicates_mask_df(d->rep, d->w, a->cli.subset_rows, n, d->df)
+                        : ss_design_domain_df(d, dw, rows, m)) +
+                1 - (double)p;
     double q = ss_quantile_t(a->level, df);
     for (size_t u = 0; u < p && rc == SS_OK; u++) {
         ss_result_row *r = add(res, u ? "importance" : "coef", u ? a->items[u - 1] : "(Intercept)",
@@ -331,6 +338,7 @@ static int performance(const ss_table *t, const ss_design *d, const drivers_args
     o.ci_method = SS_CI_LOGIT;
     o.scale_low = a->low;
     o.scale_high = a->high;
+    o.subset = a->cli.subset_rows;
     size_t first = res->n;
     int rc = ss_estimate_run(t, d, req, a->nitems, &o, res, err);
     for (size_t k = first; k < res->n && rc == SS_OK; k++)

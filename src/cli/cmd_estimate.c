@@ -24,6 +24,7 @@ const char cmd_estimate_usage[] =
     "                         a stage without one is sampled with replacement\n"
     "  --nest                 PSU ids repeat across strata\n"
     "  --lonely-psu RULE      fail (default), remove, adjust, average, certainty\n"
+    SS_CLI_SUBSET_HELP
     SS_CLI_WEIGHT_HELP
     "replicates: --replicate T [--seed N] | --repweights RE --rep-type T\n"
     "  [--rep-scale S] [--mse]; see 'survstat weight --help'\n"
@@ -64,9 +65,7 @@ const char cmd_estimate_usage[] =
     "  survstat estimate datasets/apistrat.csv --strata stype --weights pw --fpc fpc"
     " --prop sch.wide --by stype --format csv\n"
     "  survstat estimate datasets/apistrat.csv --strata stype --weights pw --fpc fpc"
-    " --prop sch.wide --by stype --ci-method beta --flags nchs\n"
-    "  survstat estimate datasets/apiclus1.csv --ids dnum --weights pw --fpc fpc"
-    " --quantile api00 --probs 0.5,0.9\n"
+    " --prop sch.wide --subset 'api00 > 700'\n"
     "  survstat estimate datasets/apistrat.csv --strata stype --weights pw --fpc fpc"
     " --mean api00 --by stype --compare\n";
 
@@ -457,6 +456,32 @@ static void warn_unlikely(const estimate_args *a, const ss_table *t)
     }
 }
 
+/* When err is "column 'X': invalid number" for a --total X still read as
+ * numbers, ask for X as a category instead and return 1. */
+static int total_as_category(const estimate_args *a, ss_request *req, size_t k,
+                             const ss_error *err)
+{
+    int changed = 0;
+    for (size_t q = 0; q < a->nreq; q++) {
+        if (a->req[q].stat != SS_STAT_TOTAL)
+            continue;
+        char want[1100], qb[200];
+        const char *v = a->req[q].var;
+        int n = snprintf(want, sizeof want, "column '%s': invalid number ",
+                         ss_error_quote(v, strlen(v), qb, sizeof qb));
+        if (n < 0 || strncmp(err->message, want, (size_t)n) != 0)
+            continue;
+        for (size_t j = 0; j < k; j++)
+            if (strcmp(req[j].name, v) == 0 && req[j].need != SS_NEED_CATEGORY) {
+                if (req[j].need & ~(unsigned)(SS_NEED_NUMBER | SS_NEED_PACKED))
+                    return 0;
+                req[j].need = SS_NEED_CATEGORY;
+                changed = 1;
+            }
+    }
+    return changed;
+}
+
 int cmd_estimate(int argc, char **argv)
 {
     static estimate_args a;
@@ -499,7 +524,16 @@ int cmd_estimate(int argc, char **argv)
     if (rc == SS_OK) {
         size_t k = ss_estimate_requests(a.req, a.nreq, &a.opt, req);
         rc = ss_cli_load(&a.cli, a.file, req, k, &t, &d, NULL, &err);
+        /* A --total column that holds text is categorical: read again
+         * with it as a category, for the total of every level. */
+        while (rc == SS_EDATA && total_as_category(&a, req, k, &err)) {
+            ss_table_free(&t);
+            memset(&t, 0, sizeof t);
+            ss_error_clear(&err);
+            rc = ss_cli_load(&a.cli, a.file, req, k, &t, &d, NULL, &err);
+        }
     }
+    a.opt.subset = a.cli.subset_rows;
     if (rc == SS_OK)
         rc = ss_estimate_run(&t, &d, a.req, a.nreq, &a.opt, &res, &err);
     if (rc == SS_OK && a.wave)

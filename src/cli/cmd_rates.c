@@ -7,6 +7,7 @@
 #include "ss_aapor.h"
 #include "ss_cli.h"
 #include "ss_commands.h"
+#include "ss_result.h"
 #include "ss_writer.h"
 
 const char cmd_rates_usage[] =
@@ -188,10 +189,20 @@ static int compute(const ss_table *t, const rates_args *a, const char *weights, 
         } else {
             size_t no = ss_column_level_order(bc, order);
             for (size_t d = 0; d < no && rc == SS_OK; d++) {
-                char label[1024];
-                snprintf(label, sizeof label, "%s=%s", bc->name, bc->levels.str[order[d]]);
-                if (add_rows(g, a, label, count + (size_t)(order[d] + 1) * SS_AAPOR_NCLASS) != 0)
+                /* VAR=value, the value quoted as in estimate's domains */
+                size_t nl = strlen(bc->name), vl = bc->levels.len[order[d]];
+                char *label = malloc(nl + 2 * vl + 4);
+                if (label) {
+                    memcpy(label, bc->name, nl);
+                    label[nl] = '=';
+                    size_t o = ss_result_domain_value(bc->levels.str[order[d]], vl,
+                                                      label + nl + 1);
+                    label[nl + 1 + o] = '\0';
+                }
+                if (!label ||
+                    add_rows(g, a, label, count + (size_t)(order[d] + 1) * SS_AAPOR_NCLASS) != 0)
                     rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+                free(label);
             }
             free(order);
         }

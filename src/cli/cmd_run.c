@@ -211,9 +211,9 @@ static const char *const weighting_keys[] = {"poststrat", "rake", "calibrate", "
 static const char *const estimate_keys[] = {
     "mean", "total", "prop", "ratio", "quantile", "probs", "qrule", "t2b", "b2b", "net",
     "index", "scale", "by", "level", "df", "domain-df?", "deff?", "ci-method", "flags",
-    "compare?", NULL};
+    "compare?", "subset", NULL};
 static const char *const drivers_keys[] = {"outcome", "items", "performance", "scale", "level",
-                                           NULL};
+                                           "subset", NULL};
 static const char *const rates_keys[] = {"data", "disposition", "weights", "by", "e", NULL};
 static const char *const chart_keys[] = {"input", "type", "title", "statistic", "variable",
                                          "level", "scale", "flags", "width", "height", NULL};

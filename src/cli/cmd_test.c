@@ -47,6 +47,7 @@ const char cmd_test_usage[] =
     "  --fpc COL[,COL...]     per stage: population count (>= 1) or fraction (< 1)\n"
     "  --nest                 PSU ids repeat across strata\n"
     "  --lonely-psu RULE      fail (default), remove, adjust, average, certainty\n"
+    SS_CLI_SUBSET_HELP
     SS_CLI_WEIGHT_HELP
     "replicates: --replicate T [--seed N] | --repweights RE --rep-type T\n"
     "  [--rep-scale S] [--mse]; see 'survstat weight --help'\n"
@@ -67,8 +68,6 @@ const char cmd_test_usage[] =
     "examples:\n"
     "  survstat test datasets/apistrat.csv --strata stype --weights pw --fpc fpc"
     " --ttest api00 --group comp.imp\n"
-    "  survstat test datasets/nhanes.csv --ids SDMVPSU --strata SDMVSTRA --weights WTMEC2YR"
-    " --nest --ttest HI_CHOL --group RIAGENDR --format csv\n"
     "  survstat test datasets/apiclus1.csv --ids dnum --weights pw --fpc fpc"
     " --chisq sch.wide,comp.imp\n"
     "  survstat test datasets/nhanes.csv --ids SDMVPSU --strata SDMVSTRA --weights WTMEC2YR"
@@ -241,11 +240,11 @@ int cmd_test(int argc, char **argv)
     }
     if (rc == SS_OK) {
         if (a.ttest)
-            rc = ss_test_ttest(&d, ss_table_find(&t, a.ttest), ss_table_find(&t, a.group), &o,
-                               &err);
+            rc = ss_test_ttest_in(&d, a.cli.subset_rows, ss_table_find(&t, a.ttest),
+                                  ss_table_find(&t, a.group), &o, &err);
         else
-            rc = ss_test_chisq(&d, ss_table_find(&t, a.chisq[0]), ss_table_find(&t, a.chisq[1]),
-                               a.stat, &o, &err);
+            rc = ss_test_chisq_in(&d, a.cli.subset_rows, ss_table_find(&t, a.chisq[0]),
+                                  ss_table_find(&t, a.chisq[1]), a.stat, &o, &err);
         if (rc != SS_OK && err.file[0] == '\0')
             snprintf(err.file, sizeof err.file, "%s", t.file);
     }

@@ -12,6 +12,7 @@
 #include "ss_design.h"
 #include "ss_error.h"
 #include "ss_replicate.h"
+#include "ss_subset.h"
 #include "ss_table.h"
 #include "ss_weight.h"
 #include "ss_writer.h"
@@ -43,6 +44,7 @@ enum {
     SS_OPT_REP_TYPE,
     SS_OPT_REP_SCALE,
     SS_OPT_MSE,
+    SS_OPT_SUBSET,
     SS_OPT_FIRST_COMMAND, /* commands number their own options from here */
 };
 
@@ -63,6 +65,10 @@ typedef struct ss_cli {
     int rep_type_set;
     int calfun_set, bounds_set;
     int quiet;               /* --quiet: no progress bar */
+    ss_subset *subset;       /* --subset EXPR, parsed; NULL when none */
+    unsigned char *subset_rows; /* after ss_cli_load: per row 1 in the
+                              * subset, 0 outside; NULL without --subset */
+    size_t subset_n;         /* rows in the subset */
     int pack_weights;        /* the command leaves the weights to the design:
                               * without weighting or replicates they may be
                               * read packed (SS_NEED_PACKED) */
@@ -120,9 +126,11 @@ void ss_cli_share_begin(void);
 void ss_cli_share_collect(int on);
 void ss_cli_share_end(void);
 
-/* Read FILE with the columns the design, the weighting and req[0..nreq)
- * need, build the design and apply the weighting options (rep may be
- * NULL).  A read that lasts over a second draws a progress bar on stderr
+/* Read FILE with the columns the design, the weighting, --subset and
+ * req[0..nreq) need, build the design and apply the weighting options (rep
+ * may be NULL).  --subset is evaluated on the table as read (so the
+ * weighting is computed on the whole sample, as R calibrates before
+ * subsetting) into c->subset_rows; a subset without rows is an error.  A read that lasts over a second draws a progress bar on stderr
  * when stderr is a terminal and --quiet was not given.  t and d are then the caller's to free. */
 int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq,
                 ss_table *t, ss_design *d, ss_weight_report *rep, ss_error *err);
@@ -139,6 +147,10 @@ int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq,
 
 /* The weighting options' lines of --help. */
 /* The --quiet line of --help. */
+/* The --subset line of --help. */
+#define SS_CLI_SUBSET_HELP \
+    "  --subset EXPR          estimate for the rows where EXPR is TRUE (R's subset)\n"
+
 #define SS_CLI_QUIET_HELP \
     "  --quiet                no progress bar (shown on a terminal for long reads)\n"
 

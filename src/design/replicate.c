@@ -1433,3 +1433,17 @@ int ss_rep_variance(const ss_replicates *r, const double *theta, double coef, do
     *var = r->nrep == 0 ? 0 : used ? v * r->scale : NAN;
     return SS_OK;
 }
+
+double ss_replicates_mask_df(const ss_replicates *r, const double *w, const unsigned char *keep,
+                             size_t n, double fallback)
+{
+    size_t *rows = keep ? malloc((n ? n : 1) * sizeof *rows) : NULL, m = 0;
+    if (!rows)
+        return fallback;
+    for (size_t i = 0; i < n; i++)
+        if (keep[i])
+            rows[m++] = i;
+    double df = ss_replicates_rows_df(r, w, rows, m, fallback);
+    free(rows);
+    return df;
+}

@@ -157,6 +157,10 @@ void ss_replicates_recount_degf(ss_replicates *r);
  * fallback, never more than those PSUs or rows minus 1. */
 double ss_replicates_rows_df(const ss_replicates *r, const double *w, const size_t *rows,
                              size_t m, double fallback);
+/* The same for the rows i < n with keep[i] != 0 (--subset); fallback when
+ * keep is NULL or out of memory. */
+double ss_replicates_mask_df(const ss_replicates *r, const double *w, const unsigned char *keep,
+                             size_t n, double fallback);
 
 /* A copy of replicates not yet adjusted (NULL when out of memory or
  * already adjusted); psu is shared with r. */

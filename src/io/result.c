@@ -101,3 +101,61 @@ int ss_result_move(ss_result *dst, ss_result *src)
     src->n = 0;
     return 0;
 }
+
+size_t ss_result_domain_value(const char *value, size_t len, char *out)
+{
+    int quote = 0;
+    for (size_t i = 0; i < len && !quote; i++)
+        quote = value[i] == ';' || value[i] == '=' || value[i] == '"';
+    if (!quote) {
+        memcpy(out, value, len);
+        return len;
+    }
+    size_t o = 0;
+    out[o++] = '"';
+    for (size_t i = 0; i < len; i++) {
+        if (value[i] == '"')
+            out[o++] = '"';
+        out[o++] = value[i];
+    }
+    out[o++] = '"';
+    return o;
+}
+
+const char *ss_result_domain_part(const char *p, const char **key, size_t *klen, char *value,
+                                  size_t size)
+{
+    const char *eq = strchr(p, '=');
+    const char *semi = strchr(p, ';');
+    if (!eq || (semi && semi < eq) || size == 0)
+        return NULL;
+    *key = p;
+    *klen = (size_t)(eq - p);
+    const char *v = eq + 1;
+    size_t o = 0;
+    if (*v != '"') {
+        const char *end = strchr(v, ';');
+        size_t n = end ? (size_t)(end - v) : strlen(v);
+        if (n >= size)
+            n = size - 1;
+        memcpy(value, v, n);
+        value[n] = '\0';
+        return end ? end + 1 : v + strlen(v);
+    }
+    for (v++;; v++) {
+        if (*v == '\0')
+            return NULL;
+        if (*v == '"') {
+            if (v[1] != '"')
+                break;
+            v++;
+        }
+        if (o + 1 < size)
+            value[o++] = *v;
+    }
+    value[o] = '\0';
+    v++; /* past the closing quote */
+    if (*v == ';')
+        return v + 1;
+    return *v == '\0' ? v : NULL;
+}

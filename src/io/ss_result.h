@@ -45,4 +45,18 @@ int ss_result_move(ss_result *dst, ss_result *src);
 /* Replace a string field of a row (a copy is kept). 0 or -1. */
 int ss_result_set_str(char **field, const char *value);
 
+/* Domain labels ("VAR=value;VAR=value"): a value holding ';', '=' or a
+ * double quote is written in double quotes, each quote inside doubled
+ * (g="a;h=b", q="say ""hi"""), so that two domains never print the same
+ * label.  ss_result_domain_value writes value[0..len) so into out (which
+ * holds 2 len + 3 bytes) and returns the bytes written, without a NUL. */
+size_t ss_result_domain_value(const char *value, size_t len, char *out);
+
+/* One part "VAR=value" of a domain label at p: *key and *klen its
+ * variable, value (size bytes, NUL-ended) its value unquoted.  Returns
+ * the start of the next part ("" at the end), or NULL when p is not such a
+ * part (no '=', an unclosed quote, text after a closing quote). */
+const char *ss_result_domain_part(const char *p, const char **key, size_t *klen, char *value,
+                                  size_t size);
+
 #endif

@@ -188,16 +188,16 @@ static int domain_keys(const char *d, char *out, size_t size)
 {
     out[0] = '\0';
     for (const char *part = d; *part;) {
-        const char *end = strchr(part, ';'), *eq = strchr(part, '=');
-        if (!end)
-            end = part + strlen(part);
-        if (!eq || eq > end)
+        const char *key;
+        size_t klen;
+        char value[512];
+        part = ss_result_domain_part(part, &key, &klen, value, sizeof value);
+        if (!part)
             return -1;
         size_t used = strlen(out);
-        if (used + (size_t)(eq - part) + 3 >= size)
+        if (used + klen + 3 >= size)
             return -1;
-        snprintf(out + used, size - used, "%s%.*s", used ? ", " : "", (int)(eq - part), part);
-        part = *end ? end + 1 : end;
+        snprintf(out + used, size - used, "%s%.*s", used ? ", " : "", (int)klen, key);
     }
     return 0;
 }
@@ -240,13 +240,17 @@ static void domain_label(const char *d, const parts *p, char *buf, size_t size)
         return;
     }
     buf[0] = '\0';
-    for (const char *part = d; *part;) {
-        const char *end = strchr(part, ';'), *eq = strchr(part, '=');
-        if (!end)
-            end = part + strlen(part);
+    for (const char *part = d; part && *part;) {
+        const char *key;
+        size_t klen;
+        char value[512];
+        part = ss_result_domain_part(part, &key, &klen, value, sizeof value);
+        if (!part)
+            break;
         size_t used = strlen(buf);
-        snprintf(buf + used, size - used, "%s%.*s", used ? ", " : "", (int)(end - eq - 1), eq + 1);
-        part = *end ? end + 1 : end;
+        if (snprintf(buf + used, size - used, "%s%s", used ? ", " : "", value) >=
+            (int)(size - used))
+            break;
     }
 }
 

@@ -38,6 +38,13 @@ size_t ss_estimate_requests(const ss_estimate_request *er, size_t n,
     return k;
 }
 
+/* A --total of a categorical column (read as a category alone, its text
+ * not numbers): the total of every level, R's svytotal(~factor(VAR)). */
+static int total_of_levels(const ss_estimate_request *e, const ss_column *c)
+{
+    return e->stat == SS_STAT_TOTAL && c->code && !c->num && !c->packed;
+}
+
 /* ---- domains ---- */
 
 typedef struct domains {
@@ -80,6 +87,21 @@ static int domains_build(domains *dm, const ss_table *t, const ss_estimate_optio
 {
     memset(dm, 0, sizeof *dm);
     size_t n = t->nrow, nby = o->nby;
+    if (nby == 0 && o->subset) {
+        /* The subset: one domain, its rows. */
+        dm->n = 1;
+        dm->label = calloc(1, sizeof *dm->label);
+        dm->start = calloc(2, sizeof *dm->start);
+        dm->rows = ss_mem_array(NULL, n ? n : 1, "rows", 1, NULL, sizeof *dm->rows);
+        if (dm->label)
+            dm->label[0] = strdup("");
+        if (!dm->label || !dm->label[0] || !dm->start || !dm->rows)
+            return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        for (size_t i = 0; i < n; i++)
+            if (o->subset[i])
+                dm->rows[dm->start[1]++] = i;
+        return SS_OK;
+    }
     if (nby == 0) {
         /* The whole population: every row, no row list. */
         dm->n = 1;
@@ -130,7 +152,7 @@ static int domains_build(domains *dm, const ss_table *t, const ss_estimate_optio
             miss |= cj < 0;
             x = x * cols[j]->levels.n + (size_t)(cj < 0 ? 0 : cj);
         }
-        if (miss) {
+        if (miss || (o->subset && !o->subset[i])) {
             dom[i] = -1;
             continue;
         }
@@ -153,7 +175,7 @@ static int domains_build(domains *dm, const ss_table *t, const ss_estimate_optio
             key[j] = cols[j]->code[i];
             miss |= key[j] < 0;
         }
-        if (miss) {
+        if (miss || (o->subset && !o->subset[i])) {
             dom[i] = -1;
             continue;
         }
@@ -222,7 +244,7 @@ static int domains_build(domains *dm, const ss_table *t, const ss_estimate_optio
     for (size_t r = 0; r < nd && !bad; r++) {
         size_t len = 1;
         for (size_t j = 0; j < nby; j++)
-            len += strlen(cols[j]->name) + 2 + cols[j]->levels.len[tuple[perm[r] * nby + j]];
+            len += strlen(cols[j]->name) + 5 + 2 * cols[j]->levels.len[tuple[perm[r] * nby + j]];
         char *s = malloc(len);
         if (!s) {
             bad = 1;
@@ -230,9 +252,12 @@ static int domains_build(domains *dm, const ss_table *t, const ss_estimate_optio
         }
         size_t o2 = 0;
         for (size_t j = 0; j < nby; j++) {
-            const char *lv = cols[j]->levels.str[tuple[perm[r] * nby + j]];
-            o2 += (size_t)sprintf(s + o2, "%s%s=%s", j ? ";" : "", cols[j]->name, lv);
+            int32_t code = tuple[perm[r] * nby + j];
+            o2 += (size_t)sprintf(s + o2, "%s%s=", j ? ";" : "", cols[j]->name);
+            o2 += ss_result_domain_value(cols[j]->levels.str[code], cols[j]->levels.len[code],
+                                         s + o2);
         }
+        s[o2] = '\0';
         dm->label[r] = s;
     }
     for (size_t j = 0; j < nby; j++)
@@ -1257,7 +1282,7 @@ static int worker_init(worker *w, const ss_table *t, const ss_design *d,
  * domains, which svycontrast reads; a domain's own SE stays that of R's
  * svyby, over the strata its rows touch).  See ss_design_work_average_over. */
 static int average_over_present(const ss_table *t, const ss_design *d, work *wk,
-                                const ss_estimate_request *e)
+                                const ss_estimate_request *e, const ss_estimate_options *o)
 {
     if (d->lonely != SS_LONELY_AVERAGE || d->rep || d->ncal > 0)
         return SS_OK;
@@ -1268,9 +1293,11 @@ static int average_over_present(const ss_table *t, const ss_design *d, work *wk,
         return -1;
     for (size_t i = 0; i < t->nrow; i++) {
         int present;
-        if (e->stat >= SS_STAT_T2B)
+        if (o->subset && !o->subset[i])
+            present = 0;
+        else if (e->stat >= SS_STAT_T2B)
             present = !isnan(wk->score[i]);
-        else if (e->stat == SS_STAT_PROP)
+        else if (e->stat == SS_STAT_PROP || total_of_levels(e, c))
             present = c->code[i] >= 0;
         else
             present = !isnan(ss_column_num(c, i)) && (!x || !isnan(ss_column_num(x, i)));
@@ -1280,6 +1307,27 @@ static int average_over_present(const ss_table *t, const ss_design *d, work *wk,
     ss_design_work_average_over(d, wk->dw, rows, m);
     free(rows);
     return SS_OK;
+}
+
+/* Under --subset, the levels of c are those its rows hold (R makes the
+ * factor of subset(design, EXPR) from the rows left): order[0..*nlev)
+ * keeps them, in order.  0, or -1 when out of memory. */
+static int subset_levels(const ss_table *t, const ss_column *c, const unsigned char *subset,
+                         int32_t *order, size_t *nlev)
+{
+    unsigned char *seen = calloc(c->levels.n ? c->levels.n : 1, 1);
+    if (!seen)
+        return -1;
+    for (size_t i = 0; i < t->nrow; i++)
+        if (subset[i] && c->code[i] >= 0)
+            seen[c->code[i]] = 1;
+    size_t k = 0;
+    for (size_t l = 0; l < *nlev; l++)
+        if (seen[order[l]])
+            order[k++] = order[l];
+    *nlev = k;
+    free(seen);
+    return 0;
 }
 
 /* The rows of one request e: domain by domain, every level; then the
@@ -1305,11 +1353,16 @@ static int run_request(const ss_table *t, const ss_design *d, const domains *dmp
     const yvals ynum = {NULL, c, NULL, -1};
     int32_t *order = NULL;
     size_t nlev = 1;
-    if (e->stat == SS_STAT_PROP) {
+    const int levels_total = total_of_levels(e, c);
+    if (e->stat == SS_STAT_PROP || levels_total) {
         order = malloc((c->levels.n ? c->levels.n : 1) * sizeof *order);
         if (!order)
             return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
         nlev = ss_column_level_order(c, order);
+        if (o->subset && subset_levels(t, c, o->subset, order, &nlev) != 0) {
+            free(order);
+            return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        }
     } else if (e->stat == SS_STAT_QUANTILE) {
         nlev = o->nprobs;
     }
@@ -1360,8 +1413,14 @@ static int run_request(const ss_table *t, const ss_design *d, const domains *dmp
                 break;
             }
             switch (e->stat) {
-            case SS_STAT_MEAN:
             case SS_STAT_TOTAL:
+                if (levels_total) {
+                    yvals yl = {NULL, NULL, c, order[l]};
+                    rc = mean_like(d, wk, o, name, &yl, 1, 0, dr, nr, r, err);
+                    break;
+                }
+                /* fall through */
+            case SS_STAT_MEAN:
                 rc = mean_like(d, wk, o, name, &ynum, e->stat == SS_STAT_TOTAL, 0, dr, nr, r,
                                err);
                 break;
@@ -1395,7 +1454,7 @@ static int run_request(const ss_table *t, const ss_design *d, const domains *dmp
         }
     }
     if (wk->keep && e->stat != SS_STAT_QUANTILE && rc == SS_OK) {
-        if (average_over_present(t, d, wk, e) != SS_OK)
+        if (average_over_present(t, d, wk, e, o) != SS_OK)
             rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
         for (size_t l = 0; l < nlev && rc == SS_OK; l++)
             rc = contrasts(d, wk, o, out, first + l, nlev, kstart + l,
@@ -1539,8 +1598,9 @@ static int compare_limit(const ss_table *t, const domains *dm, const ss_estimate
         if (er[q].stat == SS_STAT_QUANTILE)
             continue;
         double nlev = 1;
-        if (er[q].stat == SS_STAT_PROP) {
-            const ss_column *c = ss_table_find(t, er[q].var);
+        const ss_column *cq = ss_table_find(t, er[q].var);
+        if (er[q].stat == SS_STAT_PROP || total_of_levels(&er[q], cq)) {
+            const ss_column *c = cq;
             nlev = 0;
             for (size_t l = 0; l < c->levels.n; l++)
                 nlev += c->level_count[l] > 0;

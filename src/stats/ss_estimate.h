@@ -66,6 +66,9 @@ typedef struct ss_estimate_options {
     int compare;           /* pairwise differences between domains (at most
                             * SS_COMPARE_MAX_PAIRS rows of them in all) */
     double scale_low, scale_high; /* --scale LOW:HIGH, HIGH most satisfied */
+    const unsigned char *subset; /* --subset: per row 1 inside, or NULL for
+                            * every row; the estimates are for its rows, a
+                            * domain of the whole design (R's subset) */
 } ss_estimate_options;
 
 /* Columns the requests and --by need, appended to req; returns the count. */

@@ -69,6 +69,17 @@ int ss_test_ttest(const ss_design *d, const ss_column *y, const ss_column *g,
 int ss_test_chisq(const ss_design *d, const ss_column *r, const ss_column *c,
                   ss_chisq_stat stat, ss_test_out *out, ss_error *err);
 
+/* The same on a subset of the rows (--subset: keep[i] != 0 for a row in
+ * it; NULL: every row), as R's svyttest and svychisq on subset(design,
+ * EXPR): the rows outside keep their PSUs and score zero.  The chisq
+ * test's N and nu are then those of the subset design, as R counts them:
+ * N its rows (every row of a calibrated design, which R's subset keeps
+ * with weight zero), nu PSUs minus strata among them. */
+int ss_test_ttest_in(const ss_design *d, const unsigned char *keep, const ss_column *y,
+                     const ss_column *g, ss_test_out *out, ss_error *err);
+int ss_test_chisq_in(const ss_design *d, const unsigned char *keep, const ss_column *r,
+                     const ss_column *c, ss_chisq_stat stat, ss_test_out *out, ss_error *err);
+
 /* The pieces of svychisq, exposed for unit tests.  Cells k = i + nr j.
  *
  * Pearson's X^2 of the weighted table t (nr x nc) scaled to total N, as

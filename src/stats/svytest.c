@@ -133,8 +133,22 @@ done:
 }
 
 
+/* A replicate design's degf: R's degf(subset(design, EXPR)), the rank of
+ * the replicate weights of the subset's rows minus 1 (the design's without
+ * a subset). */
+static double subset_degf(const ss_design *d, const unsigned char *keep)
+{
+    return ss_replicates_mask_df(d->rep, d->w, keep, d->n, d->df);
+}
+
 int ss_test_ttest(const ss_design *d, const ss_column *y, const ss_column *g,
                   ss_test_out *out, ss_error *err)
+{
+    return ss_test_ttest_in(d, NULL, y, g, out, err);
+}
+
+int ss_test_ttest_in(const ss_design *d, const unsigned char *keep, const ss_column *y,
+                     const ss_column *g, ss_test_out *out, ss_error *err)
 {
     out_init(out);
     const size_t n = d->n;
@@ -151,7 +165,7 @@ int ss_test_ttest(const ss_design *d, const ss_column *y, const ss_column *g,
     }
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
-        if (!isnan(y->num[i]) && g->code[i] >= 0) {
+        if (!isnan(y->num[i]) && g->code[i] >= 0 && (!keep || keep[i])) {
             use[i] = 1;
             rows[m++] = i;
         }
@@ -207,7 +221,7 @@ int ss_test_ttest(const ss_design *d, const ss_column *y, const ss_column *g,
     /* svyglm: degf(design[complete rows]) + 1 - 2 coefficients; on a
      * replicate design the degf of the whole design (svyglm.svyrep.design
      * counts it before dropping the incomplete rows). */
-    out->df1 = (d->rep ? d->df : ss_design_domain_df(d, dw, rows, m)) - 1;
+    out->df1 = (d->rep ? subset_degf(d, keep) : ss_design_domain_df(d, dw, rows, m)) - 1;
     if (out->df1 > 0 && !isnan(out->statistic))
         out->p_value = 2 * gsl_cdf_tdist_Q(fabs(out->statistic), out->df1);
 done:
@@ -638,6 +652,12 @@ static void wald_jacobian(size_t nr, size_t nc, const double *Rt, const double *
 int ss_test_chisq(const ss_design *d, const ss_column *r, const ss_column *c,
                   ss_chisq_stat stat, ss_test_out *out, ss_error *err)
 {
+    return ss_test_chisq_in(d, NULL, r, c, stat, out, err);
+}
+
+int ss_test_chisq_in(const ss_design *d, const unsigned char *keep, const ss_column *r,
+                     const ss_column *c, ss_chisq_stat stat, ss_test_out *out, ss_error *err)
+{
     out_init(out);
     const size_t n = d->n;
     const double *w = d->w;
@@ -655,7 +675,7 @@ int ss_test_chisq(const ss_design *d, const ss_column *r, const ss_column *c,
     }
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
-        if (r->code[i] >= 0 && c->code[i] >= 0) {
+        if (r->code[i] >= 0 && c->code[i] >= 0 && (!keep || keep[i])) {
             use[i] = 1;
             rows[m++] = i;
         }
@@ -684,10 +704,30 @@ int ss_test_chisq(const ss_design *d, const ss_column *r, const ss_column *c,
         goto done;
     }
     const size_t nr = (size_t)kr, nc = (size_t)kc, K0 = nr * nc, K = (nr - 1) * (nc - 1);
-    /* svychisq's N is nrow(design$variables): every row, answered or not. */
-    const double N = (double)n;
-    const double nu =
-        d->rep ? d->df : (double)d->stage[0].nunit - (double)d->stage[0].nstrata;
+    /* svychisq's N is nrow(design$variables): every row, answered or not;
+     * nu counts the PSUs and strata of every row.  On subset(design, EXPR)
+     * those rows are the subset's, except in a calibrated design (R's
+     * subset keeps its rows, with weight zero). */
+    double N = (double)n;
+    double nu = d->rep ? d->df : (double)d->stage[0].nunit - (double)d->stage[0].nstrata;
+    if (keep && d->rep) {
+        nu = subset_degf(d, keep);
+    } else if (keep && d->ncal == 0) {
+        size_t nk = 0;
+        for (size_t i = 0; i < n; i++)
+            if (keep[i])
+                cell[nk++] = i;
+        N = (double)nk;
+        {
+            ss_design_work *kw = ss_design_work_alloc(d, 1);
+            if (!kw) {
+                rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+                goto done;
+            }
+            nu = ss_design_domain_df(d, kw, cell, nk);
+            ss_design_work_free(kw);
+        }
+    }
     T = calloc(K0 + nr + nc, sizeof *T);
     if (!T) {
         rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");

@@ -152,6 +152,20 @@ run_case <- function(args, datafile, weights_only = FALSE) {
     if (any(na_rows)) dat[[col]][na_rows] <- NA
   }
   is_missing <- function(col) is.na(dat[[col]]) | txt[[col]] == "" | txt[[col]] %in% args$na
+  # --subset EXPR (make_subset_refs.R sets args$subset): R's condition on
+  # the data; a row where it is NA is outside, as subset() drops it.  Every
+  # analysis variable is then missing outside: the estimators' na.rm = TRUE
+  # subsets the design to the rows present, the same [.survey.design2 call
+  # as subset() (make_subset_refs.R checks that the two agree).  The
+  # weighting sees every row (R calibrates before subsetting).
+  keep <- rep(TRUE, nrow(dat))
+  if (!is.null(args$subset)) {
+    keep <- eval(parse(text = args$subset), dat)
+    keep <- keep & !is.na(keep)
+  }
+  weigh_missing <- is_missing
+  is_missing <- function(col) weigh_missing(col) | !keep
+  if (!is.null(args$subset)) args$keep <- keep
 
   # survey.lonely.psu: R's default is "fail"
   options(survey.lonely.psu = if (is.null(args$lonely)) "fail" else args$lonely,
@@ -179,7 +193,9 @@ run_case <- function(args, datafile, weights_only = FALSE) {
 
   # 0/1 indicator columns for --prop (NA where the variable is missing)
   prop_levels <- list()
-  for (tk in args$tasks) if (tk$stat == "prop") {
+  # (and for --total of a categorical column: the total of each level)
+  for (tk in args$tasks) if (tk$stat == "prop" ||
+                             (tk$stat == "total" && !is.numeric(dat[[tk$var]]))) {
     v <- tk$var
     lv <- sort_values(txt[[v]][!is_missing(v)])
     prop_levels[[v]] <- lv
@@ -228,7 +244,9 @@ run_case <- function(args, datafile, weights_only = FALSE) {
     nest    = args$nest,
     data    = dat)
 
-  design <- apply_weighting(design, args, txt, is_missing, sort_values)
+  design <- apply_weighting(design, args, txt, weigh_missing, sort_values)
+  if (!is.null(args$subset))
+    for (v in names(design$variables)) design$variables[[v]][!keep] <- NA
 
   if (weights_only) return(weights(design))
   if (!is.null(args$outcome)) return(drivers_rows(args, design, dat, txt, is_missing))
@@ -327,7 +345,30 @@ run_case <- function(args, datafile, weights_only = FALSE) {
   }
 
   for (tk in args$tasks) {
-    if (tk$stat %in% c("mean", "total", "net", "index")) {
+    if (tk$stat == "total" && !is.numeric(dat[[tk$var]])) {
+      # svytotal(~factor(VAR)): the total of each level's indicator
+      present <- !is_missing(tk$var)
+      for (k in seq_along(prop_levels[[tk$var]])) {
+        ind <- fml(paste0(".ind.", tk$var, ".", k))
+        lab <- prop_levels[[tk$var]][k]
+        level_row <- function(domain, est, se, deff) {
+          df <- df_for(present, domain)
+          h <- tq(df) * se
+          add_row("total", tk$var, lab, domain, est, se, est - h, est + h, df, deff,
+                  count_n(present, domain), flag = rse_flag(est, se))
+        }
+        if (is.null(args$by)) {
+          r <- svytotal(ind, design, na.rm = TRUE, deff = TRUE)
+          level_row(NA, unname(coef(r)), unname(SE(r))[1], unname(deff(r))[1])
+        } else {
+          r <- svyby(ind, ~.domain, design, svytotal, na.rm = TRUE, deff = TRUE,
+                     keep.var = TRUE)
+          j <- match(domains, as.character(r$.domain))
+          for (q in seq_along(domains)) if (!is.na(j[q]))
+            level_row(domains[q], unname(coef(r))[j[q]], SE(r)[j[q]], deff(r)[j[q]])
+        }
+      }
+    } else if (tk$stat %in% c("mean", "total", "net", "index")) {
       FUN <- if (tk$stat == "total") svytotal else svymean
       col <- if (is.null(tk$col)) tk$var else tk$col
       present <- !is_missing(col)
@@ -380,24 +421,28 @@ run_case <- function(args, datafile, weights_only = FALSE) {
                         args$ci_method)
       prop_ci <- function(ind, des, df) {
         if (rmethod == "wilson") {
-          m <- svymean(ind, des)
+          m <- svymean(ind, des, na.rm = !is.null(args$subset))
           p <- unname(coef(m)); n <- p * (1 - p) / unname(vcov(m))[1]
           z <- qt(1 - (1 - args$level) / 2, df)
           cc <- (p + z^2 / (2 * n)) / (1 + z^2 / n)
           h <- z / (1 + z^2 / n) * sqrt(p * (1 - p) / n + z^2 / (4 * n^2))
           return(c(cc - h, cc + h))
         }
-        ci <- attr(svyciprop(ind, des, method = rmethod, level = args$level,
-                             df = df), "ci")
+        ci <- attr(if (is.null(args$subset))
+                     svyciprop(ind, des, method = rmethod, level = args$level, df = df)
+                   else svyciprop(ind, des, method = rmethod, level = args$level, df = df,
+                                  na.rm = TRUE), "ci")
         c(ci[[1]], ci[[2]])
       }
+      # (under --subset, design_nm of a calibrated design keeps the rows
+      # outside with weight zero and NA values: na.rm drops them)
       # svyciprop "beta" takes its df from the (domain) design itself
       ci_df <- function(d) if (rmethod == "beta" && is.null(args$df))
         domain_degf(present, d) else df_for(present, d)
       for (k in seq_along(lv)) {
         ind <- fml(if (measure) v else paste0(".ind.", v, ".", k))
         if (is.null(args$by)) {
-          m  <- svymean(ind, design_nm, deff = TRUE)
+          m  <- svymean(ind, design_nm, deff = TRUE, na.rm = !is.null(args$subset))
           df <- ci_df(NA)
           ci <- prop_ci(ind, design_nm, df_for(present, NA))
           add_row(tk$stat, tk$var, lv[k], NA, unname(coef(m)), unname(SE(m))[1],
@@ -406,12 +451,15 @@ run_case <- function(args, datafile, weights_only = FALSE) {
                   flag = nchs_flag(unname(coef(m)), unname(SE(m))[1],
                                    count_n(present, NA), domain_degf(present, NA)))
         } else {
-          m <- svyby(ind, ~.domain, design_nm, svymean, deff = TRUE,
+          m <- svyby(ind, ~.domain, design_nm, svymean, deff = TRUE, na.rm = !is.null(args$subset),
                      keep.var = TRUE, covmat = args$compare)
           jm <- match(domains, as.character(m$.domain))
           if (!args$domain_df && rmethod == "logit") {
-            ci <- svyby(ind, ~.domain, design_nm, svyciprop, vartype = "ci",
-                        method = "logit", level = args$level, df = DF)
+            ci <- if (is.null(args$subset))
+                    svyby(ind, ~.domain, design_nm, svyciprop, vartype = "ci",
+                          method = "logit", level = args$level, df = DF)
+                  else svyby(ind, ~.domain, design_nm, svyciprop, vartype = "ci",
+                             method = "logit", level = args$level, df = DF, na.rm = TRUE)
             jc <- match(domains, as.character(ci$.domain))
           }
           for (d in seq_along(domains)) if (!is.na(jm[d])) {
@@ -481,7 +529,11 @@ drivers_rows <- function(args, design, dat, txt, is_missing) {
   f <- as.formula(paste0("`", args$outcome, "` ~ ", paste0("`", args$items, "`", collapse = "+")))
   # A replicate design is fitted whole: svyglm drops the incomplete rows
   # itself (na.action), after counting degf (svyglm.svyrep.design).
-  m <- if (inherits(design, "svyrep.design")) svyglm(f, design) else svyglm(f, subset(design, cc))
+  # (--subset on a replicate design: svyglm on subset(design, EXPR), whose
+  # degf is counted on the subset's rows)
+  m <- if (inherits(design, "svyrep.design"))
+         svyglm(f, if (is.null(args$keep)) design else subset(design, args$keep))
+       else svyglm(f, subset(design, cc))
   ci <- confint(m)
   b <- coef(m); se <- SE(m)
   rows <- data.frame(statistic = c("coef", rep("importance", length(args$items))),

@@ -96,6 +96,14 @@ run_case <- function(args, datafile) {
     if (any(na_rows)) dat[[col]][na_rows] <- NA
   }
   is_missing <- function(col) is.na(dat[[col]]) | txt[[col]] == "" | txt[[col]] %in% args$na
+  # --subset EXPR (make_subset_refs.R sets args$subset): the design is
+  # subset(design, EXPR) after the weighting, R's own subset.
+  keep <- rep(TRUE, nrow(dat))
+  if (!is.null(args$subset)) {
+    keep <- eval(parse(text = args$subset), dat)
+    keep <- keep & !is.na(keep)
+  }
+  dat$.keep <- keep
   options(survey.lonely.psu = if (is.null(args$lonely)) "fail" else args$lonely,
           survey.adjust.domain.lonely = FALSE)
 
@@ -110,7 +118,7 @@ run_case <- function(args, datafile) {
   # where both variables are present.
   if (!is.null(args$ttest)) {
     g <- args$group
-    ok <- !is_missing(g) & !is_missing(args$ttest)
+    ok <- !is_missing(g) & !is_missing(args$ttest) & keep
     gv <- ifelse(is_missing(g), NA, txt[[g]])
     dat$.group <- factor(gv, levels = sort_values(gv[ok]))
   }
@@ -122,6 +130,7 @@ run_case <- function(args, datafile) {
     nest    = args$nest,
     data    = dat)
   design <- apply_weighting(design, args, txt, is_missing, sort_values)
+  if (!is.null(args$subset)) design <- subset(design, .keep)
 
   if (!is.null(args$ttest)) {
     f <- as.formula(paste0("`", args$ttest, "` ~ .group"))
