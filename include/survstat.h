@@ -19,6 +19,7 @@
  *
  * The layers, lowest first (a header here includes those it needs):
  *   io      ss_error.h, ss_mem.h, ss_number.h, ss_dict.h, ss_table.h,
+ *           ss_subset.h (R's subset() conditions over a table),
  *           ss_result.h, ss_resultfile.h, ss_writer.h
  *   design  ss_design.h (Taylor designs), ss_replicate.h (replicate
  *           designs), ss_weight.h (post-stratification, raking,
@@ -41,6 +42,7 @@
 #include "ss_number.h"
 #include "ss_dict.h"
 #include "ss_table.h"
+#include "ss_subset.h"
 #include "ss_result.h"
 #include "ss_resultfile.h"
 #include "ss_writer.h"
