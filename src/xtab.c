@@ -1,0 +1,620 @@
+/* ss_xtab: weighted cross-tables for reports (ss_xtab.h); layer stats.
+ *
+ * One pass puts every present row in its cell; the design variance of
+ * the cells' totals comes from ss_design_vcov_cells (one-stage designs,
+ * linear in the rows), else from ss_design_vcov_add in chunks, else (a
+ * calibrated design, whose scores are rewritten as residuals) from
+ * ss_design_vcov over the dense scores.  Every count, percentage, logit
+ * coefficient and mark difference is then a quadratic form in that
+ * variance.  The logit interval needs, per domain, the first iteration's
+ * terms of glm's fit (ss_prop_logit_pre_row): one more pass over the rows
+ * accumulates them per cell. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MATHLIB_STANDALONE 1
+#include <Rmath.h>
+
+#include "ss_xtab.h"
+
+#define CHUNK 1024
+
+void ss_xtab_free(ss_xtab *x)
+{
+    if (!x)
+        return;
+    free(x->rcode);
+    free(x->ccode);
+    free(x->cell);
+    memset(x, 0, sizeof *x);
+}
+
+/* c' V c for a vector c of p entries. */
+static double qform(const double *V, const double *c, size_t p)
+{
+    double s = 0;
+    for (size_t i = 0; i < p; i++) {
+        if (c[i] == 0)
+            continue;
+        double r = 0;
+        const double *Vi = V + i * p;
+        for (size_t j = 0; j < p; j++)
+            r += Vi[j] * c[j];
+        s += c[i] * r;
+    }
+    return s < 0 ? 0 : s;
+}
+
+/* The levels of a column in presentation order and the index of each code
+ * (-1: a code of no level). */
+static int levels(const ss_column *col, int32_t **order, size_t *n, int32_t **index)
+{
+    size_t nl = col->levels.n;
+    *order = malloc((nl ? nl : 1) * sizeof **order);
+    *index = malloc((nl ? nl : 1) * sizeof **index);
+    if (!*order || !*index)
+        return -1;
+    *n = ss_column_level_order(col, *order);
+    for (size_t k = 0; k < nl; k++)
+        (*index)[k] = -1;
+    for (size_t k = 0; k < *n; k++)
+        (*index)[(*order)[k]] = (int32_t)k;
+    return 0;
+}
+
+/* Tables of up to this many cells take the design variance through
+ * ss_design_vcov_add, whose per-stratum centring gives a margin whose
+ * units all hold the same total a variance of exactly 0, as R; larger ones
+ * through ss_design_vcov_cells (sparse, but sum t t' - nh mean mean' leaves
+ * rounding of about 1e-16 of the cells' variances in such a margin). */
+#define DENSE_CELLS 256
+
+/* The design variance V (p x p) of the cells' totals. */
+static int cells_vcov(const ss_design *d, const size_t *rows, const size_t *cell, size_t m,
+                      size_t p, double *V, ss_error *err)
+{
+    int rc = -1;
+    if (p > DENSE_CELLS) {
+        double *a = malloc((m ? m : 1) * sizeof *a);
+        if (!a)
+            return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        for (size_t k = 0; k < m; k++)
+            a[k] = d->w[rows[k]];
+        rc = ss_design_vcov_cells(d, rows, cell, a, m, p, V, err);
+        free(a);
+    }
+    if (rc != -1)
+        return rc;
+    ss_design_work *dw = ss_design_work_alloc(d, p);
+    if (!dw)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    if (d->ncal == 0) {
+        double *z = calloc(CHUNK * p, sizeof *z);
+        if (!z) {
+            ss_design_work_free(dw);
+            return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        }
+        for (size_t k0 = 0; k0 < m; k0 += CHUNK) {
+            size_t len = m - k0 < CHUNK ? m - k0 : CHUNK;
+            for (size_t k = 0; k < len; k++)
+                z[k * p + cell[k0 + k]] = d->w[rows[k0 + k]];
+            ss_design_vcov_add(d, dw, rows + k0, z, len, p);
+            for (size_t k = 0; k < len; k++)
+                z[k * p + cell[k0 + k]] = 0;
+        }
+        free(z);
+        rc = ss_design_vcov_end(d, dw, p, V, err);
+    } else {
+        double *z = calloc((m ? m : 1) * p, sizeof *z);
+        if (!z) {
+            ss_design_work_free(dw);
+            return ss_error_set(err, SS_EDATA, NULL, 0,
+                                "out of memory (the scores of %zu rows by %zu cells)", m, p);
+        }
+        for (size_t k = 0; k < m; k++)
+            z[k * p + cell[k]] = d->w[rows[k]];
+        rc = ss_design_vcov(d, dw, rows, z, m, p, V, err);
+        free(z);
+    }
+    ss_design_work_free(dw);
+    return rc;
+}
+
+/* The indicator over the p = nr x q body cells of table cell (a, b):
+ * a body cell, a row or column margin, or the whole table. */
+static void cells_of(size_t nr, size_t q, size_t nc, size_t a, size_t b, double *u)
+{
+    for (size_t i = 0; i < nr; i++)
+        for (size_t j = 0; j < q; j++)
+            u[i * q + j] = (a == nr || a == i) && (b == nc || b == j) ? 1 : 0;
+}
+
+/* The percentage's denominator cell: the row or column total, or the
+ * whole table. */
+static void den_of(const ss_xtab_options *o, size_t nr, size_t nc, size_t a, size_t b,
+                   size_t *da, size_t *db)
+{
+    *da = o->pct == SS_XTAB_ROW ? a : nr;
+    *db = o->pct == SS_XTAB_COL ? b : nc;
+}
+
+/* A flag word appended to buf. */
+static void add_flag(char *buf, size_t size, const char *f)
+{
+    size_t len = strlen(buf);
+    snprintf(buf + len, size - len, "%s%s", len ? " " : "", f);
+}
+
+/* StatCan and ONS quality flags from the CV and the cell's rows. */
+static void cv_flags(ss_xtab_flags f, double cv, double n, char *buf, size_t size)
+{
+    if (f == SS_XTAB_FLAGS_STATCAN) {
+        if (n < 10 || cv > 0.333)
+            add_flag(buf, size, "F");
+        else if (cv >= 0.166)
+            add_flag(buf, size, "E");
+    } else if (f == SS_XTAB_FLAGS_ONS) {
+        if (cv >= 0.20)
+            add_flag(buf, size, "u");
+    } else if (f == SS_XTAB_FLAGS_NCHS) {
+        if (cv > 0.30)
+            add_flag(buf, size, "R");
+    }
+}
+
+/* Does flag text say suppress?  NCHS Px, StatCan F; ONS never
+ * suppresses (u marks low reliability). */
+static int says_suppress(const char *flag)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, " %s ", flag);
+    return strstr(buf, " Px ") || strstr(buf, " F ");
+}
+
+/* Complementary suppression (the rule of docs/table.md): while a line of
+ * the table (a row or a column, the totals' lines included) shows its
+ * total and blanks exactly one of its body cells, that cell is the total
+ * minus the others: blank the shown body cell of the line with the
+ * smallest count as well (the first in code order on a tie). */
+static void complement(ss_xtab *x)
+{
+    const size_t nr = x->nr, nc = x->nc, q = nc ? nc : 1;
+    int changed = 1;
+    while (changed) {
+        changed = 0;
+        /* rows: body columns 0..nc-1 with total nc (none when one-way) */
+        for (size_t a = 0; a <= nr && nc > 0; a++) {
+            if (ss_xtab_at(x, a, nc)->suppressed)
+                continue;
+            size_t blank = 0, best = SIZE_MAX;
+            for (size_t b = 0; b < nc; b++) {
+                ss_xtab_cell *c = ss_xtab_at(x, a, b);
+                if (c->suppressed)
+                    blank++;
+                else if (best == SIZE_MAX || c->count < ss_xtab_at(x, a, best)->count)
+                    best = b;
+            }
+            if (blank == 1 && best != SIZE_MAX) {
+                ss_xtab_at(x, a, best)->suppressed = SS_XTAB_COMPLEMENT;
+                changed = 1;
+            }
+        }
+        /* columns: body rows 0..nr-1 with total nr */
+        for (size_t b = 0; b < q + (nc > 0); b++) {
+            size_t bb = nc ? b : nc; /* one-way: the total column */
+            if (ss_xtab_at(x, nr, bb)->suppressed)
+                continue;
+            size_t blank = 0, best = SIZE_MAX;
+            for (size_t a = 0; a < nr; a++) {
+                ss_xtab_cell *c = ss_xtab_at(x, a, bb);
+                if (c->suppressed)
+                    blank++;
+                else if (best == SIZE_MAX || c->count < ss_xtab_at(x, best, bb)->count)
+                    best = a;
+            }
+            if (blank == 1 && best != SIZE_MAX) {
+                ss_xtab_at(x, best, bb)->suppressed = SS_XTAB_COMPLEMENT;
+                changed = 1;
+            }
+            if (!nc)
+                break;
+        }
+    }
+}
+
+typedef struct xwork {
+    const ss_design *d;
+    ss_design_work *dw;
+    size_t m, p, q, ndom;
+    const size_t *rows, *cell;
+    size_t *drows;       /* the present rows by domain (partition) */
+    size_t *doff;        /* ndom + 1 */
+    size_t *dcell;       /* their cells */
+    double *ddf;         /* per domain (ndom: the whole table) */
+    ss_logit_pre *pre;   /* per domain (ndom: the whole table) */
+    double *S1, *A1;     /* per cell: partition domains, then whole: 2p */
+    double *y, *z;       /* scratch for ss_prop_ci */
+} xwork;
+
+/* The domain index of cell (a, b)'s percentage: ndom for the whole table. */
+static size_t dom_of(const ss_xtab_options *o, const ss_xtab *x, size_t ndom, size_t a,
+                     size_t b)
+{
+    if (o->pct == SS_XTAB_ROW)
+        return a < x->nr ? a : ndom;
+    if (o->pct == SS_XTAB_COL)
+        return x->nc > 0 && b < x->nc ? b : ndom;
+    return ndom;
+}
+
+/* The percentage (P = N / D) of a cell with its interval; u and v are its
+ * numerator's and domain's cells, scratch c of p. */
+static int percentage(const xwork *xw, const ss_xtab_options *o, double df, size_t dom,
+                      const double *T, const double *V, const double *u, const double *v,
+                      double *c, ss_xtab_cell *cl, ss_error *err)
+{
+    const size_t p = xw->p;
+    double N = 0, D = 0, nd = 0;
+    for (size_t k = 0; k < p; k++) {
+        N += u[k] * T[k];
+        D += v[k] * T[k];
+    }
+    const size_t *list = dom < xw->ndom ? xw->drows + xw->doff[dom] : xw->rows;
+    const size_t len = dom < xw->ndom ? xw->doff[dom + 1] - xw->doff[dom] : xw->m;
+    nd = (double)len;
+    cl->n_dom = nd;
+    if (!(D > 0) || len == 0)
+        return SS_OK; /* an empty domain: no percentage */
+    const double P = N / D;
+    cl->pct = P;
+    int same = 1;
+    for (size_t k = 0; k < p; k++)
+        same &= u[k] == v[k];
+    if (same) { /* the domain's own total: 100% by definition */
+        cl->pct = 1;
+        cl->pct_se = 0;
+        cl->pct_lo = cl->pct_hi = 1;
+        cl->pct_cv = 0;
+        return SS_OK;
+    }
+    for (size_t k = 0; k < p; k++)
+        c[k] = u[k] - P * v[k];
+    const double var = qform(V, c, p) / (D * D);
+    cl->pct_se = sqrt(var);
+    cl->pct_cv = P != 0 ? cl->pct_se / P : NAN;
+    double ne = var > 0 ? P * (1 - P) / var : INFINITY;
+    cl->n_eff = ne < nd ? ne : nd;
+    const double ddf = xw->ddf ? xw->ddf[dom < xw->ndom ? dom : xw->ndom] : NAN;
+    double idf = df;
+    if (o->ci_method == SS_CI_BETA && o->df_mode == SS_DF_DESIGN)
+        idf = ddf; /* R's svyciprop "beta" uses the domain's own df */
+    int rc = SS_OK, fallback = 1;
+    if (o->ci_method == SS_CI_LOGIT && P > 0 && P < 1 && xw->pre) {
+        const double *S1 = xw->S1 + (dom < xw->ndom ? 0 : p);
+        const double *A1 = xw->A1 + (dom < xw->ndom ? 0 : p);
+        double s1 = 0, a1 = 0, beta, mu, g;
+        for (size_t k = 0; k < p; k++)
+            if (u[k] != 0) {
+                s1 += S1[k];
+                a1 += A1[k];
+            }
+        int fit = ss_prop_logit_sums(&xw->pre[dom < xw->ndom ? dom : xw->ndom], s1, a1, &beta,
+                                     &mu, &g);
+        if (fit == 0) {
+            for (size_t k = 0; k < p; k++)
+                c[k] = u[k] - mu * v[k];
+            ss_prop_logit_interval(beta, g * g * qform(V, c, p), o->level, idf, &cl->pct_lo,
+                                   &cl->pct_hi);
+            fallback = 0;
+        } else if (fit < 0) {
+            cl->noci = 1;
+            fallback = 0;
+        }
+    }
+    if (fallback) {
+        for (size_t k = 0; k < len; k++) {
+            size_t cc = dom < xw->ndom ? xw->dcell[xw->doff[dom] + k] : xw->cell[k];
+            xw->y[k] = u[cc] != 0 ? 1 : 0;
+        }
+        ss_prop_input in = {xw->d, xw->dw, list, xw->y, len, P, var, o->level, idf,
+                            o->df_mode == SS_DF_DESIGN ? ddf : idf, NULL};
+        rc = ss_prop_ci(o->ci_method, &in, xw->z, &cl->pct_lo, &cl->pct_hi, err);
+        if (rc == SS_PROP_NOCI) {
+            cl->noci = 1;
+            cl->pct_lo = cl->pct_hi = NAN;
+            ss_error_clear(err);
+            rc = SS_OK;
+        }
+    }
+    if (rc != SS_OK)
+        return rc;
+    if (o->flags == SS_XTAB_FLAGS_NCHS && !o->suppress_counts)
+        ss_prop_nchs(P, var, nd, ddf, cl->pflag, sizeof cl->pflag);
+    else if (o->flags != SS_XTAB_FLAGS_NONE && !o->suppress_counts)
+        cv_flags(o->flags, cl->pct_cv, cl->n, cl->pflag, sizeof cl->pflag);
+    if (cl->noci)
+        add_flag(cl->pflag, sizeof cl->pflag, "CIx");
+    return SS_OK;
+}
+
+/* The percentage of cell (a, b) as coefficient vector (u - P v) / D and P. */
+static double pct_score(const ss_xtab_options *o, const ss_xtab *x, size_t q, const double *T,
+                        size_t a, size_t b, double *c)
+{
+    const size_t nr = x->nr, nc = x->nc, p = nr * q;
+    size_t da, db;
+    den_of(o, nr, nc, a, b, &da, &db);
+    double *u = c, N = 0, D = 0;
+    for (size_t i = 0; i < nr; i++)
+        for (size_t j = 0; j < q; j++) {
+            int in_u = (a == nr || a == i) && (b == nc || b == j);
+            int in_v = (da == nr || da == i) && (db == nc || db == j);
+            u[i * q + j] = in_u ? 1 : 0;
+            N += in_u ? T[i * q + j] : 0;
+            D += in_v ? T[i * q + j] : 0;
+        }
+    double P = D > 0 ? N / D : NAN;
+    for (size_t i = 0; i < nr; i++)
+        for (size_t j = 0; j < q; j++) {
+            int in_v = (da == nr || da == i) && (db == nc || db == j);
+            c[i * q + j] = (u[i * q + j] - (in_v ? P : 0)) / D;
+        }
+    (void)p;
+    return P;
+}
+
+/* The mark of cell (a, b) against cell (a2, b2): a t test of the
+ * difference of their percentages, both linearized on the same design. */
+static void mark_cell(const ss_xtab_options *o, ss_xtab *x, size_t q, const double *T,
+                      const double *V, size_t a, size_t b, size_t a2, size_t b2, double *c1,
+                      double *c2)
+{
+    const size_t p = x->nr * q;
+    ss_xtab_cell *cl = ss_xtab_at(x, a, b);
+    double P1 = pct_score(o, x, q, T, a, b, c1);
+    double P2 = pct_score(o, x, q, T, a2, b2, c2);
+    if (isnan(P1) || isnan(P2))
+        return;
+    for (size_t k = 0; k < p; k++)
+        c1[k] -= c2[k];
+    double se = sqrt(qform(V, c1, p)), diff = P1 - P2;
+    double pv;
+    if (se > 0)
+        pv = isinf(x->df) ? 2 * pnorm(-fabs(diff / se), 0, 1, 1, 0)
+                          : 2 * pt(-fabs(diff / se), x->df, 1, 0);
+    else
+        pv = diff != 0 ? 0 : 1;
+    cl->mark_p = pv;
+    cl->mark = pv < 1 - o->level;
+    x->nmarked += cl->mark != 0;
+}
+
+static void xwork_free(xwork *xw)
+{
+    ss_design_work_free(xw->dw);
+    free(xw->drows);
+    free(xw->doff);
+    free(xw->dcell);
+    free(xw->ddf);
+    free(xw->pre);
+    free(xw->S1);
+    free(xw->A1);
+    free(xw->y);
+    free(xw->z);
+}
+
+/* Per domain (partition, then the whole table at ndom): the first
+ * iteration's terms of the logit fit, and per cell the sums of the prior
+ * weights and of a. */
+static int logit_terms(xwork *xw)
+{
+    const size_t p = xw->p, ndom = xw->ndom;
+    ss_logit_memo *memo = malloc(sizeof *memo);
+    xw->pre = calloc(ndom + 1, sizeof *xw->pre);
+    xw->S1 = calloc(2 * p, sizeof *xw->S1);
+    xw->A1 = calloc(2 * p, sizeof *xw->A1);
+    if (!memo || !xw->pre || !xw->S1 || !xw->A1) {
+        free(memo);
+        return -1;
+    }
+    ss_logit_memo_init(memo);
+    const double *w = xw->d->w;
+    for (size_t dm = 0; dm <= ndom; dm++) {
+        const size_t *list = dm < ndom ? xw->drows + xw->doff[dm] : xw->rows;
+        const size_t *cells = dm < ndom ? xw->dcell + xw->doff[dm] : xw->cell;
+        size_t len = dm < ndom ? xw->doff[dm + 1] - xw->doff[dm] : xw->m;
+        double *S1 = xw->S1 + (dm < ndom ? 0 : p), *A1 = xw->A1 + (dm < ndom ? 0 : p);
+        if (len == 0)
+            continue;
+        double sw = 0;
+        for (size_t k = 0; k < len; k++)
+            sw += w[list[k]];
+        ss_logit_pre *pre = &xw->pre[dm];
+        *pre = (ss_logit_pre){.mean_w = sw / (double)len};
+        for (size_t k = 0; k < len; k++) {
+            double pw = w[list[k]] / pre->mean_w;
+            A1[cells[k]] += ss_prop_logit_pre_row(pre, memo, pw);
+            S1[cells[k]] += pw;
+        }
+    }
+    free(memo);
+    return 0;
+}
+
+int ss_xtab_compute(const ss_design *d, const ss_column *r, const ss_column *c,
+                    const unsigned char *mask, const ss_xtab_options *o, ss_xtab *x,
+                    ss_error *err)
+{
+    memset(x, 0, sizeof *x);
+    if (d->rep)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                            "replicate designs are not supported by table: use the Taylor "
+                            "design (drop --replicate and --repweights)");
+    int32_t *rindex = NULL, *cindex = NULL;
+    size_t *rows = NULL, *cell = NULL;
+    double *T = NULL, *V = NULL, *u = NULL, *v = NULL, *cv = NULL, *nc_ = NULL;
+    xwork xw = {.d = d};
+    int rc = SS_OK;
+    if (levels(r, &x->rcode, &x->nr, &rindex) != 0 ||
+        (c && levels(c, &x->ccode, &x->nc, &cindex) != 0))
+        goto nomem;
+    const size_t nr = x->nr, nc = x->nc, q = nc ? nc : 1, p = nr * q;
+    size_t m = 0;
+    rows = malloc((d->n ? d->n : 1) * sizeof *rows);
+    cell = malloc((d->n ? d->n : 1) * sizeof *cell);
+    T = calloc(p ? p : 1, sizeof *T);
+    nc_ = calloc(p ? p : 1, sizeof *nc_);
+    V = calloc(p > 0 ? p * p : 1, sizeof *V);
+    u = malloc((p ? p : 1) * sizeof *u);
+    v = malloc((p ? p : 1) * sizeof *v);
+    cv = malloc((p ? p : 1) * sizeof *cv);
+    x->cell = calloc((nr + 1) * (nc + 1), sizeof *x->cell);
+    if (!rows || !cell || !T || !nc_ || !V || !u || !v || !cv || !x->cell)
+        goto nomem;
+    for (size_t i = 0; i < d->n; i++) {
+        if (mask && !mask[i])
+            continue;
+        int32_t rcd = r->code[i], ccd = c ? c->code[i] : 0;
+        if (rcd < 0 || ccd < 0)
+            continue;
+        int32_t ri = rindex[rcd], cj = c ? cindex[ccd] : 0;
+        if (ri < 0 || cj < 0)
+            continue;
+        rows[m] = i;
+        cell[m] = (size_t)ri * q + (size_t)cj;
+        T[cell[m]] += d->w[i];
+        nc_[cell[m]] += 1;
+        m++;
+    }
+    x->n = m;
+    x->df = o->df_mode == SS_DF_INF ? INFINITY : o->df_mode == SS_DF_FIXED ? o->df_fixed : d->df;
+    if (p > 0 && (rc = cells_vcov(d, rows, cell, m, p, V, err)) != SS_OK)
+        goto out;
+
+    /* the partition domains of the percentages, by counting sort */
+    xw.rows = rows;
+    xw.cell = cell;
+    xw.m = m;
+    xw.p = p;
+    xw.q = q;
+    xw.ndom = o->pct == SS_XTAB_ROW ? nr : o->pct == SS_XTAB_COL && nc ? nc : 0;
+    xw.doff = calloc(xw.ndom + 2, sizeof *xw.doff);
+    xw.drows = malloc((m ? m : 1) * sizeof *xw.drows);
+    xw.dcell = malloc((m ? m : 1) * sizeof *xw.dcell);
+    xw.y = malloc((m ? m : 1) * sizeof *xw.y);
+    xw.z = malloc((m ? m : 1) * sizeof *xw.z);
+    xw.dw = ss_design_work_alloc(d, 1);
+    if (!xw.doff || !xw.drows || !xw.dcell || !xw.y || !xw.z || !xw.dw)
+        goto nomem;
+    if (xw.ndom > 0) {
+        for (size_t k = 0; k < m; k++)
+            xw.doff[(o->pct == SS_XTAB_ROW ? cell[k] / q : cell[k] % q) + 1]++;
+        for (size_t dm = 0; dm < xw.ndom; dm++)
+            xw.doff[dm + 1] += xw.doff[dm];
+        size_t *fill = calloc(xw.ndom, sizeof *fill);
+        if (!fill)
+            goto nomem;
+        for (size_t k = 0; k < m; k++) {
+            size_t dm = o->pct == SS_XTAB_ROW ? cell[k] / q : cell[k] % q;
+            size_t at = xw.doff[dm] + fill[dm]++;
+            xw.drows[at] = rows[k];
+            xw.dcell[at] = cell[k];
+        }
+        free(fill);
+    }
+    if (o->ci_method == SS_CI_BETA || o->flags == SS_XTAB_FLAGS_NCHS) {
+        xw.ddf = malloc((xw.ndom + 1) * sizeof *xw.ddf);
+        if (!xw.ddf)
+            goto nomem;
+        for (size_t dm = 0; dm <= xw.ndom; dm++) {
+            const size_t *list = dm < xw.ndom ? xw.drows + xw.doff[dm] : rows;
+            size_t len = dm < xw.ndom ? xw.doff[dm + 1] - xw.doff[dm] : m;
+            xw.ddf[dm] = ss_design_domain_df(d, xw.dw, list, len);
+        }
+    }
+    if (o->ci_method == SS_CI_LOGIT && logit_terms(&xw) != 0)
+        goto nomem;
+
+    for (size_t a = 0; a <= nr; a++)
+        for (size_t b = 0; b <= nc; b++) {
+            ss_xtab_cell *cl = ss_xtab_at(x, a, b);
+            cl->pct = cl->pct_se = cl->pct_lo = cl->pct_hi = cl->pct_cv = NAN;
+            cl->n_eff = cl->mark_p = NAN;
+            cells_of(nr, q, nc, a, b, u);
+            double N = 0, n = 0;
+            for (size_t k = 0; k < p; k++) {
+                N += u[k] * T[k];
+                n += u[k] * nc_[k];
+            }
+            cl->count = N;
+            cl->n = n;
+            cl->count_se = sqrt(qform(V, u, p));
+            double t = isinf(x->df) ? qnorm(1 - (1 - o->level) / 2, 0, 1, 1, 0)
+                                    : ss_quantile_t(o->level, x->df);
+            cl->count_lo = N - t * cl->count_se;
+            cl->count_hi = N + t * cl->count_se;
+            cl->count_cv = N != 0 ? cl->count_se / N : NAN;
+            if (o->flags != SS_XTAB_FLAGS_NONE)
+                cv_flags(o->flags, cl->count_cv, n, cl->cflag, sizeof cl->cflag);
+            size_t da, db;
+            den_of(o, nr, nc, a, b, &da, &db);
+            cells_of(nr, q, nc, da, db, v);
+            rc = percentage(&xw, o, x->df, dom_of(o, x, xw.ndom, a, b), T, V, u, v, cv, cl,
+                            err);
+            if (rc != SS_OK)
+                goto out;
+        }
+
+    if (o->mark != SS_XTAB_MARK_NONE && nc > 0) {
+        for (size_t a = 0; a < nr; a++)
+            for (size_t b = 0; b < nc; b++) {
+                if (o->mark == SS_XTAB_MARK_TOTAL && o->pct == SS_XTAB_ROW)
+                    mark_cell(o, x, q, T, V, a, b, nr, b, u, v);
+                else if (o->mark == SS_XTAB_MARK_TOTAL && o->pct == SS_XTAB_COL)
+                    mark_cell(o, x, q, T, V, a, b, a, nc, u, v);
+                else if (o->mark == SS_XTAB_MARK_REF && x->ccode[b] != o->mark_ref) {
+                    size_t ref = 0;
+                    while (ref < nc && x->ccode[ref] != o->mark_ref)
+                        ref++;
+                    if (ref < nc)
+                        mark_cell(o, x, q, T, V, a, b, a, ref, u, v);
+                }
+            }
+    }
+
+    if (o->suppress) {
+        for (size_t a = 0; a <= nr; a++)
+            for (size_t b = 0; b <= nc; b++) {
+                ss_xtab_cell *cl = ss_xtab_at(x, a, b);
+                if (says_suppress(o->suppress_counts ? cl->cflag : cl->pflag))
+                    cl->suppressed = SS_XTAB_PRIMARY;
+            }
+        complement(x);
+        for (size_t a = 0; a <= nr; a++)
+            for (size_t b = 0; b <= nc; b++) {
+                ss_xtab_cell *cl = ss_xtab_at(x, a, b);
+                x->nprimary += cl->suppressed == SS_XTAB_PRIMARY;
+                x->ncomplement += cl->suppressed == SS_XTAB_COMPLEMENT;
+            }
+    }
+    goto out;
+nomem:
+    rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+out:
+    xwork_free(&xw);
+    free(rindex);
+    free(cindex);
+    free(rows);
+    free(cell);
+    free(T);
+    free(nc_);
+    free(V);
+    free(u);
+    free(v);
+    free(cv);
+    if (rc != SS_OK)
+        ss_xtab_free(x);
+    return rc;
+}
