@@ -65,17 +65,27 @@ static int levels(const ss_column *col, int32_t **order, size_t *n, int32_t **in
 }
 
 /* Tables of up to this many cells take the design variance through
- * ss_design_vcov_add, whose per-stratum centring gives a margin whose
- * units all hold the same total a variance of exactly 0, as R; larger ones
- * through ss_design_vcov_cells (sparse, but sum t t' - nh mean mean' leaves
- * rounding of about 1e-16 of the cells' variances in such a margin). */
+ * ss_design_vcov_add (or ss_design_vcov), with the margins as score
+ * columns of their own: their variances then come out as R's svytotal of
+ * the margin gives them (a stratum whose units all hold the same margin
+ * total: exactly 0), not as sums of the cells' covariances, which leave
+ * rounding of about 1e-16 of those.  Larger tables go through
+ * ss_design_vcov_cells (sparse, linear in the rows) and sum the cells. */
 #define DENSE_CELLS 256
 
-/* The design variance V (p x p) of the cells' totals. */
+/* Scores per row: its cell, its row's and its column's margin, the total. */
+#define SCORES 4
+
+/* The design variance V (p x p) of the cells' totals, and Vm (nr + q + 1)
+ * the variances of the row margins, the column margins and the total (NaN
+ * when they are to be summed from V). */
 static int cells_vcov(const ss_design *d, const size_t *rows, const size_t *cell, size_t m,
-                      size_t p, double *V, ss_error *err)
+                      size_t nr, size_t q, double *V, double *Vm, ss_error *err)
 {
+    const size_t p = nr * q, nm = nr + q + 1, pe = p + nm;
     int rc = -1;
+    for (size_t k = 0; k < nm; k++)
+        Vm[k] = NAN;
     if (p > DENSE_CELLS) {
         double *a = malloc((m ? m : 1) * sizeof *a);
         if (!a)
@@ -87,38 +97,54 @@ static int cells_vcov(const ss_design *d, const size_t *rows, const size_t *cell
     }
     if (rc != -1)
         return rc;
-    ss_design_work *dw = ss_design_work_alloc(d, p);
-    if (!dw)
-        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    ss_design_work *dw = ss_design_work_alloc(d, pe);
+    double *Ve = malloc(pe * pe * sizeof *Ve);
+    size_t zrows = d->ncal == 0 ? CHUNK : m ? m : 1;
+    double *z = calloc(zrows * pe, sizeof *z);
+    if (!dw || !Ve || !z) {
+        ss_design_work_free(dw);
+        free(Ve);
+        free(z);
+        return ss_error_set(err, SS_EDATA, NULL, 0,
+                            "out of memory (the scores of %zu rows by %zu cells)", zrows, pe);
+    }
+    size_t col[SCORES];
     if (d->ncal == 0) {
-        double *z = calloc(CHUNK * p, sizeof *z);
-        if (!z) {
-            ss_design_work_free(dw);
-            return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
-        }
         for (size_t k0 = 0; k0 < m; k0 += CHUNK) {
             size_t len = m - k0 < CHUNK ? m - k0 : CHUNK;
-            for (size_t k = 0; k < len; k++)
-                z[k * p + cell[k0 + k]] = d->w[rows[k0 + k]];
-            ss_design_vcov_add(d, dw, rows + k0, z, len, p);
-            for (size_t k = 0; k < len; k++)
-                z[k * p + cell[k0 + k]] = 0;
+            for (size_t k = 0; k < len; k++) {
+                size_t c = cell[k0 + k];
+                col[0] = c, col[1] = p + c / q, col[2] = p + nr + c % q, col[3] = pe - 1;
+                for (size_t s = 0; s < SCORES; s++)
+                    z[k * pe + col[s]] = d->w[rows[k0 + k]];
+            }
+            ss_design_vcov_add(d, dw, rows + k0, z, len, pe);
+            for (size_t k = 0; k < len; k++) {
+                size_t c = cell[k0 + k];
+                col[0] = c, col[1] = p + c / q, col[2] = p + nr + c % q, col[3] = pe - 1;
+                for (size_t s = 0; s < SCORES; s++)
+                    z[k * pe + col[s]] = 0;
+            }
         }
-        free(z);
-        rc = ss_design_vcov_end(d, dw, p, V, err);
+        rc = ss_design_vcov_end(d, dw, pe, Ve, err);
     } else {
-        double *z = calloc((m ? m : 1) * p, sizeof *z);
-        if (!z) {
-            ss_design_work_free(dw);
-            return ss_error_set(err, SS_EDATA, NULL, 0,
-                                "out of memory (the scores of %zu rows by %zu cells)", m, p);
+        for (size_t k = 0; k < m; k++) {
+            size_t c = cell[k];
+            col[0] = c, col[1] = p + c / q, col[2] = p + nr + c % q, col[3] = pe - 1;
+            for (size_t s = 0; s < SCORES; s++)
+                z[k * pe + col[s]] = d->w[rows[k]];
         }
-        for (size_t k = 0; k < m; k++)
-            z[k * p + cell[k]] = d->w[rows[k]];
-        rc = ss_design_vcov(d, dw, rows, z, m, p, V, err);
-        free(z);
+        rc = ss_design_vcov(d, dw, rows, z, m, pe, Ve, err);
+    }
+    if (rc == SS_OK) {
+        for (size_t i = 0; i < p; i++)
+            memcpy(V + i * p, Ve + i * pe, p * sizeof *V);
+        for (size_t k = 0; k < nm; k++)
+            Vm[k] = Ve[(p + k) * pe + p + k];
     }
     ss_design_work_free(dw);
+    free(Ve);
+    free(z);
     return rc;
 }
 
@@ -454,7 +480,7 @@ int ss_xtab_compute(const ss_design *d, const ss_column *r, const ss_column *c,
                             "design (drop --replicate and --repweights)");
     int32_t *rindex = NULL, *cindex = NULL;
     size_t *rows = NULL, *cell = NULL;
-    double *T = NULL, *V = NULL, *u = NULL, *v = NULL, *cv = NULL, *nc_ = NULL;
+    double *T = NULL, *V = NULL, *Vm = NULL, *u = NULL, *v = NULL, *cv = NULL, *nc_ = NULL;
     xwork xw = {.d = d};
     int rc = SS_OK;
     if (levels(r, &x->rcode, &x->nr, &rindex) != 0 ||
@@ -467,11 +493,12 @@ int ss_xtab_compute(const ss_design *d, const ss_column *r, const ss_column *c,
     T = calloc(p ? p : 1, sizeof *T);
     nc_ = calloc(p ? p : 1, sizeof *nc_);
     V = calloc(p > 0 ? p * p : 1, sizeof *V);
+    Vm = malloc((nr + q + 1) * sizeof *Vm);
     u = malloc((p ? p : 1) * sizeof *u);
     v = malloc((p ? p : 1) * sizeof *v);
     cv = malloc((p ? p : 1) * sizeof *cv);
     x->cell = calloc((nr + 1) * (nc + 1), sizeof *x->cell);
-    if (!rows || !cell || !T || !nc_ || !V || !u || !v || !cv || !x->cell)
+    if (!rows || !cell || !T || !nc_ || !V || !Vm || !u || !v || !cv || !x->cell)
         goto nomem;
     for (size_t i = 0; i < d->n; i++) {
         if (mask && !mask[i])
@@ -490,7 +517,7 @@ int ss_xtab_compute(const ss_design *d, const ss_column *r, const ss_column *c,
     }
     x->n = m;
     x->df = o->df_mode == SS_DF_INF ? INFINITY : o->df_mode == SS_DF_FIXED ? o->df_fixed : d->df;
-    if (p > 0 && (rc = cells_vcov(d, rows, cell, m, p, V, err)) != SS_OK)
+    if (p > 0 && (rc = cells_vcov(d, rows, cell, m, nr, q, V, Vm, err)) != SS_OK)
         goto out;
 
     /* the partition domains of the percentages, by counting sort */
@@ -550,7 +577,10 @@ int ss_xtab_compute(const ss_design *d, const ss_column *r, const ss_column *c,
             }
             cl->count = N;
             cl->n = n;
-            cl->count_se = sqrt(qform(V, u, p));
+            /* a margin's variance as its own score's, else from the cells */
+            double vm = a < nr && b < nc ? NAN
+                        : a < nr ? Vm[a] : b < nc ? Vm[nr + b] : Vm[nr + q];
+            cl->count_se = sqrt(isnan(vm) ? qform(V, u, p) : vm < 0 ? 0 : vm);
             double t = isinf(x->df) ? qnorm(1 - (1 - o->level) / 2, 0, 1, 1, 0)
                                     : ss_quantile_t(o->level, x->df);
             cl->count_lo = N - t * cl->count_se;
@@ -611,6 +641,7 @@ out:
     free(T);
     free(nc_);
     free(V);
+    free(Vm);
     free(u);
     free(v);
     free(cv);

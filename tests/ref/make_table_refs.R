@@ -191,9 +191,16 @@ run_case <- function(name, datafile, argstring) {
       design$variables$.cf <- factor(ifelse(L$inl & !miss(a$cols), cvar, NA))
       ld <- subset(design, L$inl)
       x <- tryCatch(svychisq(~.rf + .cf, ld, statistic = "F"), error = function(e) NULL)
+      # svychisq's denominator df is d0 degf(design); on a subset R counts
+      # the layer's PSUs, survstat keeps the whole design's (as for --by
+      # and --subset everywhere, CLI.md): d0 DF, and p from it.
+      if (!is.null(x)) {
+        df2 <- unname(x$parameter[2]) / degf(ld) * DF
+        pv <- pf(unname(x$statistic), unname(x$parameter[1]), df2, lower.tail = FALSE)
+      }
       chisq <- c(chisq, if (is.null(x)) "NA" else
                  sprintf("%.4g %.4g %.4g %.4g", unname(x$statistic),
-                         unname(x$parameter[1]), unname(x$parameter[2]), x$p.value))
+                         unname(x$parameter[1]), df2, pv))
     }
   }
   res <- do.call(rbind, out)
