@@ -224,3 +224,33 @@ expect_error table-bad-option 2 "option '--colls' is unknown" -- table $API --ro
 run table $API --rows stype
 if grep -qF "survstat table: warning: $API: no design given" "$TMP/err"; then ok; else
   bad "table no-design warning: $(cat "$TMP/err")"; fi
+
+# 8. [table NAME] in a run spec: the tidy rows of survstat table, with the
+# wave, into DIR/WAVE/NAME.csv.
+cat >"$TB/spec.ini" <<'INI'
+[run]
+data = datasets/apistrat.csv
+wave = 2000
+
+[design]
+strata = stype
+weights = pw
+fpc = fpc
+
+[estimate scores]
+mean = api00
+
+[table awards]
+rows = stype
+cols = awards
+mark = total
+flags = nchs
+suppress = yes
+INI
+run run "$TB/spec.ini" --out "$TB/runout"
+run table $API $STRAT --rows stype --cols awards --mark total --flags nchs --suppress --wave 2000 \
+  --format csv
+if [ -f "$TB/runout/2000/awards.csv" ] && cmp -s "$TMP/out" "$TB/runout/2000/awards.csv"; then ok; else
+  bad "run [table NAME]"; fi
+printf '[run]\ndata = datasets/apistrat.csv\n[table t]\nrows = stype\ncolumns = awards\n' >"$TB/badkey.ini"
+expect_error run-table-key 1 "unknown key 'columns' in [table]" -- run "$TB/badkey.ini" --out "$TB/runout2"
