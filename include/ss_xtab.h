@@ -107,4 +107,28 @@ int ss_xtab_compute(const ss_design *d, const ss_column *r, const ss_column *c,
                     ss_error *err);
 void ss_xtab_free(ss_xtab *x);
 
+/* A multiple-response set over the rows of mask (NULL: all): the items
+ * items[0..k) are 0/1 or answered/blank columns (read as categories): an
+ * item is chosen where its value is present and is not the number 0.  A
+ * case is a row with at least one item chosen (and c answered, when
+ * given).  Per item l and column level b (b = nc: every column):
+ *   count      T_lb = sum w y_l over the cases
+ *   cases      P = T_lb / C_b, C_b = sum w over the cases: the percent of
+ *              cases, a proportion with its --ci-method interval
+ *   responses  P = T_lb / sum_j T_jb: the percent of responses, a ratio of
+ *              totals with a Wald interval
+ * Variances as for the table (one ss_design_vcov of the items' and the
+ * cases' totals per column).  out gets k x (nc + 1) x 3 entries, index
+ * ((l * (nc + 1) + b) * 3 + {0 count, 1 cases, 2 responses}); ccode the
+ * column levels (NULL for a one-way set); the caller frees both. */
+typedef struct ss_xtab_mr {
+    double est, se, lo, hi, n;
+    int noci;
+} ss_xtab_mr;
+
+int ss_xtab_mrset(const ss_design *d, const ss_column *const *items, size_t k,
+                  const ss_column *c, const unsigned char *mask, const ss_xtab_options *o,
+                  ss_xtab_mr **out, size_t *nc_out, int32_t **ccode_out, size_t *ncases,
+                  ss_error *err);
+
 #endif

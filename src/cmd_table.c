@@ -15,7 +15,7 @@
 #include "ss_xtab.h"
 
 const char cmd_table_usage[] =
-    "usage: survstat table FILE [design options] --rows VAR [--cols VAR]\n"
+    "usage: survstat table FILE [design options] --rows VAR|--mrset NAME=VARS [--cols VAR]\n"
     "       [--percent row|col|cell] [--count] [--by VARS] [--flags nchs|statcan|ons]\n"
     "       [--suppress] [--mark total|LEVEL]\n"
     "\n"
@@ -35,19 +35,18 @@ const char cmd_table_usage[] =
     "  --by VARS              one table per combination of their levels (layers)\n"
     "  --flags F              nchs (NCHS 2017: Px, Pc, Pdf, P0), statcan (E: CV\n"
     "                         16.6-33.3%, F: over 33.3% or n < 10), ons (u: CV >= 20%)\n"
-    "  --suppress             blank (x) the cells the flags suppress (Px, F) and, where\n"
-    "                         a row or column would reveal one from its total, the\n"
-    "                         next smallest cell of that row or column\n"
-    "  --mark total           * where a cell's row (column) percentage differs from the\n"
-    "                         Total row's (column's): a design-based t test of the\n"
-    "                         difference at --level, on the design df\n"
-    "  --mark LEVEL           with --percent col: * where a column differs from the\n"
-    "                         column LEVEL of COLVAR\n"
+    "  --suppress             blank (x) cells flagged Px or F, and a second cell\n"
+    "                         where a row's or column's total would reveal one\n"
+    "  --mark total           * where a percentage differs from the Total row's\n"
+    "                         (column's): design-based t test at --level\n"
+    "  --mark LEVEL           with --percent col: compare each column with LEVEL\n"
     "  --level 0.95           confidence level (and the marks' test level)\n"
     "  --df design|inf|N      df of the intervals and tests (default: the design's)\n"
     "  --ci-method M          logit (default), wald, beta, korn-graubard, likelihood,\n"
     "                         asin, xlogit or wilson\n"
     "  --wave LABEL           stamp every row with a wave label\n"
+    "  --mrset NAME=VARS      in place of --rows: a multiple-response set (0/1 or\n"
+    "                         answered/blank items): counts, % of cases, % of responses\n"
     "\n"
     "design options:\n"
     "  --weights COL          sampling weights (default 1, or from --fpc as R does)\n"
@@ -57,11 +56,8 @@ const char cmd_table_usage[] =
     "  --nest                 PSU ids repeat across strata\n"
     "  --lonely-psu RULE      fail (default), remove, adjust, average, certainty\n"
     SS_CLI_WEIGHT_HELP
-    "input options:\n"
-    "  --na CODES             extra missing codes, e.g. 9,99 (empty and NA always)\n"
-    "  -d, --delimiter C      field separator: one character or 'tab'\n"
-    "  --encoding ENC         convert from ENC (e.g. gb18030) to UTF-8\n"
-    SS_CLI_QUIET_HELP
+    "input options: --na CODES, -d C, --encoding ENC, --quiet (see 'survstat\n"
+    "estimate --help')\n"
     "output:\n"
     "  --format FMT           text, csv, json or md (default: from -o, else text)\n"
     "  -o FILE                write FILE whole or not at all\n"
@@ -90,6 +86,7 @@ enum {
     OPT_DF,
     OPT_CI_METHOD,
     OPT_WAVE,
+    OPT_MRSET,
 };
 
 static const struct option own_options[] = {
@@ -105,10 +102,12 @@ static const struct option own_options[] = {
     {"df", required_argument, NULL, OPT_DF},
     {"ci-method", required_argument, NULL, OPT_CI_METHOD},
     {"wave", required_argument, NULL, OPT_WAVE},
+    {"mrset", required_argument, NULL, OPT_MRSET},
     {NULL, 0, NULL, 0},
 };
 
 #define MAX_BY 8
+#define MAX_ITEMS 256
 
 typedef struct table_args {
     ss_cli cli;
@@ -118,6 +117,9 @@ typedef struct table_args {
     size_t nby;
     int percent_set, count;
     ss_xtab_options o;
+    const char *mr_name;            /* --mrset NAME=VARS */
+    const char *mr_items[MAX_ITEMS];
+    size_t nmr;
 } table_args;
 
 static int option(void *ctx, int opt, const char *arg, ss_error *err)
@@ -195,6 +197,19 @@ static int option(void *ctx, int opt, const char *arg, ss_error *err)
     case OPT_WAVE:
         a->wave = arg;
         break;
+    case OPT_MRSET: {
+        const char *parts[2];
+        size_t k;
+        rc = ss_cli_split(&a->cli, arg, '=', parts, 2, &k, "--mrset", err);
+        if (rc == SS_OK && k != 2)
+            rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
+                              "--mrset: expected NAME=VAR,VAR,..., got '%s'", arg);
+        if (rc == SS_OK)
+            rc = ss_cli_split(&a->cli, parts[1], ',', a->mr_items, MAX_ITEMS, &a->nmr, "--mrset",
+                              err);
+        a->mr_name = parts[0];
+        break;
+    }
     default:
         return SS_CLI_NOT_MINE;
     }
@@ -214,6 +229,21 @@ static int parse_args(table_args *a, int argc, char **argv, ss_error *err)
         return ss_error_set(err, SS_EUSAGE, NULL, 0, "one input FILE expected, got '%s' too",
                             argv[optind + 1]);
     a->file = argv[optind];
+    if (a->mr_name) {
+        if (a->rows)
+            return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                                "give --rows or --mrset, not both (the set's items are its rows)");
+        if (a->percent_set || a->count || a->mark || a->o.flags || a->o.suppress)
+            return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                                "--mrset gives counts, %% of cases and %% of responses: --percent, "
+                                "--count, --mark, --flags and --suppress do not apply");
+        for (size_t i = 0; i < a->nmr; i++)
+            if ((a->cols && strcmp(a->mr_items[i], a->cols) == 0))
+                return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                                    "--mrset: '%s' is also --cols", a->mr_items[i]);
+        a->rows = a->mr_name; /* the variable of its rows */
+        return SS_OK;
+    }
     if (!a->rows)
         return ss_error_set(err, SS_EUSAGE, NULL, 0, "no table: give --rows VAR (and --cols VAR)");
     if (a->cols && strcmp(a->cols, a->rows) == 0)
@@ -368,6 +398,9 @@ out:
 
 typedef struct layer_out {
     ss_xtab x;
+    ss_xtab_mr *mr;       /* --mrset: ss_xtab_mrset's entries */
+    size_t mr_nc, ncases;
+    int32_t *mr_ccode;
     char *label;          /* the layer's domain part ("" without --by) */
     int tested;           /* chisq filled */
     ss_test_out chisq;
@@ -467,6 +500,42 @@ static int add_tidy(const table_args *a, const ss_column *r, const ss_column *c,
                         row[13].num = cl->pct_cv;
                     }
                 }
+            }
+    return 0;
+}
+
+/* --mrset: count, pct_cases and pct_responses rows per item and column. */
+static int add_tidy_mr(const table_args *a, const ss_column *c, const layer_out *lo, ss_grid *g)
+{
+    static const char *const stat[] = {"count", "pct_cases", "pct_responses"};
+    const size_t nb = lo->mr_nc + 1;
+    for (size_t s = 0; s < 3; s++)
+        for (size_t l = 0; l < a->nmr; l++)
+            for (size_t b = 0; b < nb; b++) {
+                const ss_xtab_mr *e = &lo->mr[(l * nb + b) * 3 + s];
+                ss_cell *row = ss_grid_add_row(g);
+                if (!row)
+                    return -1;
+                char dom[4096];
+                snprintf(dom, sizeof dom, "%s", lo->label);
+                if (b < lo->mr_nc)
+                    snprintf(dom + strlen(dom), sizeof dom - strlen(dom), "%s%s=%s",
+                             *lo->label ? ";" : "", a->cols, c->levels.str[lo->mr_ccode[b]]);
+                if (ss_grid_set_text(g, row, 0, a->wave ? a->wave : "") != 0 ||
+                    ss_grid_set_text(g, row, 1, stat[s]) != 0 ||
+                    ss_grid_set_text(g, row, 2, a->mr_name) != 0 ||
+                    ss_grid_set_text(g, row, 3, a->mr_items[l]) != 0 ||
+                    ss_grid_set_text(g, row, 4, dom) != 0 ||
+                    ss_grid_set_text(g, row, 14, e->noci ? "CIx" : "") != 0)
+                    return -1;
+                double df = isinf(lo->x.df) ? NAN : lo->x.df;
+                row[5].num = e->est;
+                row[6].num = e->se;
+                row[7].num = e->lo;
+                row[8].num = e->hi;
+                row[9].num = df;
+                row[11].num = e->n;
+                row[13].num = e->est != 0 ? e->se / fabs(e->est) : NAN;
             }
     return 0;
 }
@@ -575,6 +644,68 @@ static int write_block(FILE *fp, const wide_ctx *w, const layer_out *lo, int cou
     return 0;
 }
 
+/* --mrset: the items by the columns, % of cases (s = 1) or of responses
+ * (s = 2). */
+static int write_block_mr(FILE *fp, const wide_ctx *w, const layer_out *lo, size_t s)
+{
+    const table_args *a = w->a;
+    const size_t nb = lo->mr_nc + 1, ncol = nb + 1, nrow = a->nmr + 1;
+    char *cells = calloc(ncol * nrow, CELL_MAX);
+    size_t *width = calloc(ncol, sizeof *width);
+    if (!cells || !width) {
+        free(cells);
+        free(width);
+        return -1;
+    }
+#define CELL(i, j) (cells + ((i) * ncol + (j)) * CELL_MAX)
+    snprintf(CELL(0, 0), CELL_MAX, "%s", a->mr_name);
+    for (size_t j = 0; j < lo->mr_nc; j++)
+        snprintf(CELL(0, j + 1), CELL_MAX, "%s", w->c->levels.str[lo->mr_ccode[j]]);
+    snprintf(CELL(0, ncol - 1), CELL_MAX, "Total");
+    for (size_t l = 0; l < a->nmr; l++) {
+        snprintf(CELL(l + 1, 0), CELL_MAX, "%s", a->mr_items[l]);
+        for (size_t b = 0; b < nb; b++) {
+            const ss_xtab_mr *e = &lo->mr[(l * nb + b) * 3 + s];
+            if (isnan(e->est))
+                snprintf(CELL(l + 1, b + 1), CELL_MAX, "-");
+            else if (isnan(e->lo))
+                snprintf(CELL(l + 1, b + 1), CELL_MAX, "%.1f", 100 * e->est);
+            else
+                snprintf(CELL(l + 1, b + 1), CELL_MAX, "%.1f (%.1f-%.1f)", 100 * e->est,
+                         100 * e->lo, 100 * e->hi);
+        }
+    }
+    for (size_t i = 0; i < nrow; i++)
+        for (size_t j = 0; j < ncol; j++) {
+            size_t wd = ss_display_width(CELL(i, j));
+            if (wd > width[j])
+                width[j] = wd;
+        }
+    int md = w->fmt == SS_FMT_MD;
+    for (size_t i = 0; i < nrow; i++) {
+        for (size_t j = 0; j < ncol; j++) {
+            const char *str = CELL(i, j);
+            size_t pad = width[j] - ss_display_width(str);
+            if (md)
+                fprintf(fp, "| %s ", str);
+            else if (j == 0)
+                fprintf(fp, "%s%*s", str, (int)pad, "");
+            else
+                fprintf(fp, "  %*s%s", (int)pad, "", str);
+        }
+        fputs(md ? "|\n" : "\n", fp);
+        if (md && i == 0) {
+            for (size_t j = 0; j < ncol; j++)
+                fputs(j == 0 ? "|---" : "|---:", fp);
+            fputs("|\n", fp);
+        }
+    }
+#undef CELL
+    free(cells);
+    free(width);
+    return 0;
+}
+
 static const char *pct_words(ss_xtab_pct p)
 {
     return p == SS_XTAB_ROW ? "row percentages" : p == SS_XTAB_COL ? "column percentages"
@@ -647,6 +778,19 @@ static int write_wide(FILE *fp, void *ctx)
             snprintf(title + strlen(title), sizeof title - strlen(title), " (%s)", lo->label);
         if (L > 0)
             fputc('\n', fp);
+        if (a->mr_name) {
+            for (size_t st = 1; st <= 2; st++) {
+                fprintf(fp, "%s%s%s: %s with %g%% confidence intervals (%s)%s\n",
+                        st == 2 ? "\n" : "", md ? "**" : "", title,
+                        st == 1 ? "percent of cases" : "percent of responses", 100 * a->o.level,
+                        st == 1 ? method_name(a->o.ci_method) : "Wald", md ? "**" : "");
+                if (write_block_mr(fp, w, lo, st) != 0)
+                    return -1;
+            }
+            fprintf(fp, "%s%zu cases (rows with at least one item chosen)\n", md ? "\n" : "",
+                    lo->ncases);
+            continue;
+        }
         if (show_pct) {
             fprintf(fp, "%s%s: %s with %g%% confidence intervals (%s)%s\n", md ? "**" : "",
                     title, pct_words(a->o.pct), 100 * a->o.level, method_name(a->o.ci_method),
@@ -692,9 +836,13 @@ int cmd_table(int argc, char **argv)
         return 2;
     }
     if (rc == SS_OK) {
-        ss_request req[2 + MAX_BY];
+        ss_request req[2 + MAX_BY + MAX_ITEMS];
         size_t k = 0;
-        req[k++] = (ss_request){a.rows, SS_NEED_CATEGORY};
+        if (a.mr_name)
+            for (size_t i = 0; i < a.nmr; i++)
+                req[k++] = (ss_request){a.mr_items[i], SS_NEED_CATEGORY};
+        else
+            req[k++] = (ss_request){a.rows, SS_NEED_CATEGORY};
         if (a.cols)
             req[k++] = (ss_request){a.cols, SS_NEED_CATEGORY};
         for (size_t i = 0; i < a.nby; i++)
@@ -702,8 +850,11 @@ int cmd_table(int argc, char **argv)
         rc = ss_cli_load(&a.cli, a.file, req, k, &t, &d, NULL, &err);
     }
     const ss_column *r = NULL, *c = NULL;
+    const ss_column *items[MAX_ITEMS];
     if (rc == SS_OK) {
-        r = ss_table_find(&t, a.rows);
+        r = a.mr_name ? NULL : ss_table_find(&t, a.rows);
+        for (size_t i = 0; a.mr_name && i < a.nmr; i++)
+            items[i] = ss_table_find(&t, a.mr_items[i]);
         c = a.cols ? ss_table_find(&t, a.cols) : NULL;
         if (a.o.mark == SS_XTAB_MARK_REF) {
             a.o.mark_ref = ss_dict_find(&c->levels, a.mark, strlen(a.mark));
@@ -737,6 +888,14 @@ int cmd_table(int argc, char **argv)
             for (size_t i = 0; i < t.nrow; i++)
                 mask[i] = (a.nby == 0 || ly.key[i] == ly.keys[L]) && (!subset || subset[i]);
         lo[L].label = a.nby > 0 ? ly.label[L] : "";
+        if (a.mr_name) {
+            rc = ss_xtab_mrset(&d, items, a.nmr, c, mask, &a.o, &lo[L].mr, &lo[L].mr_nc,
+                               &lo[L].mr_ccode, &lo[L].ncases, &err);
+            lo[L].x.df = a.o.df_mode == SS_DF_INF     ? INFINITY
+                         : a.o.df_mode == SS_DF_FIXED ? a.o.df_fixed
+                                                      : d.df;
+            continue;
+        }
         rc = ss_xtab_compute(&d, r, c, mask, &a.o, &lo[L].x, &err);
         if (rc == SS_OK && c)
             layer_test(&d, r, c, mask, &lo[L]);
@@ -752,7 +911,7 @@ int cmd_table(int argc, char **argv)
         if (ss_grid_init(&g, 16, names, isnum) != 0)
             rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
         for (size_t L = 0; rc == SS_OK && L < nlayer; L++)
-            if (add_tidy(&a, r, c, &lo[L], &g) != 0)
+            if ((a.mr_name ? add_tidy_mr(&a, c, &lo[L], &g) : add_tidy(&a, r, c, &lo[L], &g)) != 0)
                 rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
         if (rc == SS_OK)
             rc = ss_cli_write(&a.cli, &g, &err);
@@ -768,8 +927,11 @@ int cmd_table(int argc, char **argv)
                 a.file);
     if (rc != SS_OK)
         ss_error_print(&err, "table");
-    for (size_t L = 0; L < nlayer && lo; L++)
+    for (size_t L = 0; L < nlayer && lo; L++) {
         ss_xtab_free(&lo[L].x);
+        free(lo[L].mr);
+        free(lo[L].mr_ccode);
+    }
     free(lo);
     free(mask);
     layers_free(&ly);

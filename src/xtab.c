@@ -649,3 +649,201 @@ out:
         ss_xtab_free(x);
     return rc;
 }
+
+/* Is item column col chosen in row i: present and not the number 0. */
+static int chosen(const ss_column *col, size_t i)
+{
+    int32_t cd = col->code[i];
+    return cd >= 0 && !(col->level_num && col->level_num[cd] == 0);
+}
+
+int ss_xtab_mrset(const ss_design *d, const ss_column *const *items, size_t k,
+                  const ss_column *c, const unsigned char *mask, const ss_xtab_options *o,
+                  ss_xtab_mr **out, size_t *nc_out, int32_t **ccode_out, size_t *ncases,
+                  ss_error *err)
+{
+    *out = NULL;
+    *ccode_out = NULL;
+    *nc_out = 0;
+    *ncases = 0;
+    if (d->rep)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                            "replicate designs are not supported by table yet: use the Taylor "
+                            "design (drop --replicate and --repweights)");
+    int32_t *cindex = NULL, *ccode = NULL;
+    size_t nc = 0;
+    if (c && levels(c, &ccode, &nc, &cindex) != 0) {
+        free(ccode);
+        free(cindex);
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    }
+    const size_t q = nc ? nc : 1, p = k * q + q, nb = nc + 1;
+    size_t m = 0;
+    size_t *rows = malloc((d->n ? d->n : 1) * sizeof *rows);
+    size_t *colof = malloc((d->n ? d->n : 1) * sizeof *colof);
+    double *T = calloc(p, sizeof *T), *N = calloc(p, sizeof *N), *V = calloc(p * p, sizeof *V);
+    double *cv = malloc(p * sizeof *cv), *z = calloc(CHUNK * p, sizeof *z);
+    double *y = malloc((d->n ? d->n : 1) * sizeof *y), *zz = malloc((d->n ? d->n : 1) * sizeof *zz);
+    size_t *drows = malloc((d->n ? d->n : 1) * sizeof *drows);
+    ss_xtab_mr *res = calloc(k * nb * 3, sizeof *res);
+    ss_design_work *dw = ss_design_work_alloc(d, p);
+    ss_design_work *dw1 = ss_design_work_alloc(d, 1);
+    int rc = SS_OK;
+    if (!rows || !colof || !T || !N || !V || !cv || !z || !y || !zz || !drows || !res || !dw ||
+        !dw1) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < d->n; i++) {
+        if (mask && !mask[i])
+            continue;
+        int32_t cj = 0;
+        if (c) {
+            int32_t cd = c->code[i];
+            cj = cd >= 0 ? cindex[cd] : -1;
+            if (cj < 0)
+                continue;
+        }
+        int any = 0;
+        for (size_t l = 0; l < k && !any; l++)
+            any = chosen(items[l], i);
+        if (!any)
+            continue;
+        rows[m] = i;
+        colof[m] = (size_t)cj;
+        m++;
+    }
+    *ncases = m;
+    /* score columns: item l in column b at l * q + b, the cases of b at k q + b */
+    double *Z = d->ncal ? calloc((m ? m : 1) * p, sizeof *Z) : NULL;
+    if (d->ncal && !Z) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        goto out;
+    }
+    for (size_t k0 = 0; k0 < m; k0 += CHUNK) {
+        size_t len = m - k0 < CHUNK ? m - k0 : CHUNK;
+        double *zc = Z ? Z + k0 * p : z;
+        for (size_t r = 0; r < len; r++) {
+            size_t i = rows[k0 + r], b = colof[k0 + r];
+            double w = d->w[i];
+            for (size_t l = 0; l < k; l++)
+                if (chosen(items[l], i)) {
+                    zc[r * p + l * q + b] = w;
+                    T[l * q + b] += w;
+                    N[l * q + b] += 1;
+                }
+            zc[r * p + k * q + b] = w;
+            T[k * q + b] += w;
+            N[k * q + b] += 1;
+        }
+        if (!Z) {
+            ss_design_vcov_add(d, dw, rows + k0, z, len, p);
+            memset(z, 0, CHUNK * p * sizeof *z);
+        }
+    }
+    rc = Z ? ss_design_vcov(d, dw, rows, Z, m, p, V, err) : ss_design_vcov_end(d, dw, p, V, err);
+    free(Z);
+    if (rc != SS_OK)
+        goto out;
+    const double df = o->df_mode == SS_DF_INF ? INFINITY
+                      : o->df_mode == SS_DF_FIXED ? o->df_fixed : d->df;
+    const double t = ss_quantile_t(o->level, df);
+    for (size_t l = 0; l < k; l++)
+        for (size_t b = 0; b < nb; b++) {
+            int all = b == nc || nc == 0;
+            double Tn = 0, Cn = 0, R = 0, n = 0, ncase = 0;
+            for (size_t j = 0; j < q; j++)
+                if (all || j == b) {
+                    Tn += T[l * q + j];
+                    n += N[l * q + j];
+                    Cn += T[k * q + j];
+                    ncase += N[k * q + j];
+                    for (size_t l2 = 0; l2 < k; l2++)
+                        R += T[l2 * q + j];
+                }
+            ss_xtab_mr *e = &res[(l * nb + b) * 3];
+            /* count */
+            memset(cv, 0, p * sizeof *cv);
+            for (size_t j = 0; j < q; j++)
+                if (all || j == b)
+                    cv[l * q + j] = 1;
+            e[0].est = Tn;
+            e[0].se = sqrt(qform(V, cv, p));
+            e[0].lo = Tn - t * e[0].se;
+            e[0].hi = Tn + t * e[0].se;
+            e[0].n = n;
+            e[1].est = e[1].se = e[1].lo = e[1].hi = NAN;
+            e[2].est = e[2].se = e[2].lo = e[2].hi = NAN;
+            e[1].n = ncase;
+            e[2].n = ncase;
+            if (!(Cn > 0))
+                continue;
+            /* percent of cases */
+            double P = Tn / Cn;
+            for (size_t j = 0; j < q; j++)
+                if (all || j == b)
+                    cv[k * q + j] = -P;
+            double var = qform(V, cv, p) / (Cn * Cn);
+            e[1].est = P;
+            e[1].se = sqrt(var);
+            size_t len = 0;
+            for (size_t r = 0; r < m; r++)
+                if (all || colof[r] == b) {
+                    drows[len] = rows[r];
+                    y[len++] = chosen(items[l], rows[r]);
+                }
+            double ddf = o->ci_method == SS_CI_BETA ? ss_design_domain_df(d, dw1, drows, len)
+                                                    : df;
+            ss_prop_input in = {d, dw1, drows, y, len, P, var, o->level,
+                                o->ci_method == SS_CI_BETA && o->df_mode == SS_DF_DESIGN ? ddf
+                                                                                        : df,
+                                o->df_mode == SS_DF_DESIGN ? ddf : df, NULL};
+            rc = ss_prop_ci(o->ci_method, &in, zz, &e[1].lo, &e[1].hi, err);
+            if (rc == SS_PROP_NOCI) {
+                e[1].noci = 1;
+                e[1].lo = e[1].hi = NAN;
+                ss_error_clear(err);
+                rc = SS_OK;
+            }
+            if (rc != SS_OK)
+                goto out;
+            /* percent of responses */
+            if (!(R > 0))
+                continue;
+            P = Tn / R;
+            for (size_t j = 0; j < q; j++)
+                if (all || j == b) {
+                    cv[k * q + j] = 0;
+                    for (size_t l2 = 0; l2 < k; l2++)
+                        cv[l2 * q + j] = (l2 == l ? 1 : 0) - P;
+                }
+            var = qform(V, cv, p) / (R * R);
+            e[2].est = P;
+            e[2].se = sqrt(var);
+            e[2].lo = P - t * e[2].se;
+            e[2].hi = P + t * e[2].se;
+        }
+out:
+    free(rows);
+    free(colof);
+    free(T);
+    free(N);
+    free(V);
+    free(cv);
+    free(z);
+    free(y);
+    free(zz);
+    free(drows);
+    free(cindex);
+    ss_design_work_free(dw);
+    ss_design_work_free(dw1);
+    if (rc != SS_OK) {
+        free(res);
+        free(ccode);
+        return rc;
+    }
+    *out = res;
+    *ccode_out = ccode;
+    *nc_out = nc;
+    return SS_OK;
+}

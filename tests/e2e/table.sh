@@ -254,3 +254,23 @@ if [ -f "$TB/runout/2000/awards.csv" ] && cmp -s "$TMP/out" "$TB/runout/2000/awa
   bad "run [table NAME]"; fi
 printf '[run]\ndata = datasets/apistrat.csv\n[table t]\nrows = stype\ncolumns = awards\n' >"$TB/badkey.ini"
 expect_error run-table-key 1 "unknown key 'columns' in [table]" -- run "$TB/badkey.ini" --out "$TB/runout2"
+
+# 9. --mrset: the wide table's two blocks, and its messages.
+run table tests/data/mrset.csv --strata stratum --ids psu --weights w --mrset info=a,b,c,media \
+  --cols region
+if grep -qF "info by region: percent of cases with 95% confidence intervals (logit)" "$TMP/out" &&
+   grep -qF "info by region: percent of responses with 95% confidence intervals (Wald)" "$TMP/out" &&
+   grep -qF "194 cases (rows with at least one item chosen)" "$TMP/out" &&
+   grep -qE '^a +62\.3 \(49\.0-74\.0\)' "$TMP/out"; then ok; else bad "table --mrset text"; cat "$TMP/out"; fi
+# shellcheck disable=SC2086
+{
+expect_error table-mrset-rows 2 "give --rows or --mrset, not both" -- \
+  table tests/data/mrset.csv --rows region --mrset info=a,b
+expect_error table-mrset-mark 2 "--mrset gives counts, % of cases and % of responses: --percent, --count, --mark, --flags and --suppress do not apply" -- \
+  table tests/data/mrset.csv --mrset info=a,b --cols region --mark total
+expect_error table-mrset-form 2 "--mrset: expected NAME=VAR,VAR,..., got 'a,b'" -- \
+  table tests/data/mrset.csv --mrset a,b
+expect_error table-mrset-cols 2 "--mrset: 'region' is also --cols" -- \
+  table tests/data/mrset.csv --mrset info=a,region --cols region
+expect_error table-mrset-unknown 1 "column 'zz'" -- table tests/data/mrset.csv --mrset info=a,zz
+}

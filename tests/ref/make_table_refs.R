@@ -59,6 +59,47 @@ parse_args <- function(s) {
   a
 }
 
+# --mrset NAME=VARS: per item and column (and the Total column) the count
+# svytotal(~y), the percent of cases svymean(~y) with svyciprop on the
+# design subset to the cases of the column (rows with an item chosen), and
+# the percent of responses svyratio(~y, ~responses) with a Wald interval.
+run_mrset <- function(a, dat, txt, design, DF, miss) {
+  parts <- strsplit(a$mrset, "=", fixed = TRUE)[[1]]
+  name <- parts[1]; items <- strsplit(parts[2], ",")[[1]]
+  ch <- sapply(items, function(v) !miss(v) & txt[[v]] != "0")
+  cvar <- if (is.null(a$cols)) NULL else txt[[a$cols]]
+  clev <- if (is.null(cvar)) character(0) else sort_values(cvar[!miss(a$cols)])
+  case <- rowSums(ch) > 0 & (if (is.null(cvar)) TRUE else !miss(a$cols))
+  design$variables$.nresp <- rowSums(ch)
+  alpha <- 1 - a$level; tq <- qt(1 - alpha / 2, DF)
+  rmethod <- switch(a$ci, wald = "mean", "korn-graubard" = "beta", a$ci)
+  out <- list()
+  add <- function(stat, item, dom, est, se, lo, hi, n)
+    out[[length(out) + 1]] <<- data.frame(statistic = stat, variable = name, level = item,
+      domain = dom, estimate = fmt(est), se = fmt(se), ci_low = fmt(lo), ci_high = fmt(hi),
+      n = fmt(n), mark = "", stringsAsFactors = FALSE)
+  js <- if (length(clev)) c(seq_along(clev), NA) else NA
+  for (stat in c("count", "pct_cases", "pct_responses"))
+    for (l in seq_along(items)) for (j in js) {
+      inb <- case & (if (is.na(j)) TRUE else cvar == clev[j])
+      dom <- if (is.na(j)) "" else paste0(a$cols, "=", clev[j])
+      design$variables$.y <- as.numeric(ch[, l])
+      sd <- subset(design, inb)
+      if (stat == "count") {
+        m <- svytotal(~.y, sd); e <- unname(coef(m)); se <- unname(SE(m))[1]
+        add(stat, items[l], dom, e, se, e - tq * se, e + tq * se, sum(ch[inb, l]))
+      } else if (stat == "pct_cases") {
+        m <- svymean(~.y, sd); p <- unname(coef(m)); se <- unname(SE(m))[1]
+        ci <- attr(svyciprop(~.y, sd, method = rmethod, level = a$level, df = DF), "ci")
+        add(stat, items[l], dom, p, se, ci[[1]], ci[[2]], sum(inb))
+      } else {
+        r <- svyratio(~.y, ~.nresp, sd); p <- unname(coef(r)); se <- unname(SE(r))[1]
+        add(stat, items[l], dom, p, se, p - tq * se, p + tq * se, sum(inb))
+      }
+    }
+  do.call(rbind, out)
+}
+
 fmt <- function(x) ifelse(is.na(x), "", formatC(x, digits = 17, format = "g"))
 
 run_case <- function(name, datafile, argstring) {
@@ -76,6 +117,12 @@ run_case <- function(name, datafile, argstring) {
                       weights = if (is.null(a$weights)) NULL else fml(a$weights),
                       nest = a$nest, data = dat)
   DF <- degf(design)
+  if (!is.null(a$mrset)) {
+    res <- run_mrset(a, dat, txt, design, DF, miss)
+    write.csv(res, file.path(ref_dir, paste0(name, ".table.expected.csv")), row.names = FALSE,
+              na = "", fileEncoding = "UTF-8")
+    return(invisible())
+  }
   level <- a$level
   alpha <- 1 - level
   rv <- txt[[a$rows]]
