@@ -724,20 +724,22 @@ static void footnotes(FILE *fp, const wide_ctx *w, const layer_out *lo)
     const table_args *a = w->a;
     const ss_xtab *x = &lo->x;
     const char *sep = w->fmt == SS_FMT_MD ? "\n" : "";
+    if (w->fmt != SS_FMT_MD)
+        fputc('\n', fp); /* the notes apart from the table */
     char df[32];
     if (isinf(x->df))
         snprintf(df, sizeof df, "normal");
     else
         snprintf(df, sizeof df, "%g df", x->df);
     if (a->o.mark == SS_XTAB_MARK_TOTAL)
-        fprintf(fp, "%s* differs from the Total %s at the %g level (design-based t test of the "
+        fprintf(fp, "%s%s* differs from the Total %s at the %g level (design-based t test of the "
                     "difference, the %s counted in the total; %s)\n",
-                sep, a->o.pct == SS_XTAB_ROW ? "row" : "column", 1 - a->o.level,
+                sep, *sep ? "\\" : "", a->o.pct == SS_XTAB_ROW ? "row" : "column", 1 - a->o.level,
                 a->o.pct == SS_XTAB_ROW ? "row" : "column", df);
     else if (a->o.mark == SS_XTAB_MARK_REF)
-        fprintf(fp, "%s* differs from the column %s=%s at the %g level (design-based t test of "
+        fprintf(fp, "%s%s* differs from the column %s=%s at the %g level (design-based t test of "
                     "the difference; %s)\n",
-                sep, a->cols, a->mark, 1 - a->o.level, df);
+                sep, *sep ? "\\" : "", a->cols, a->mark, 1 - a->o.level, df);
     if (a->o.flags == SS_XTAB_FLAGS_NCHS)
         fprintf(fp, "%sFlags (NCHS 2017 standards for proportions): Px suppress (effective n < 30 "
                     "or the Korn-Graubard interval too wide), Pc the complement is unreliable, "
@@ -787,8 +789,7 @@ static int write_wide(FILE *fp, void *ctx)
                 if (write_block_mr(fp, w, lo, st) != 0)
                     return -1;
             }
-            fprintf(fp, "%s%zu cases (rows with at least one item chosen)\n", md ? "\n" : "",
-                    lo->ncases);
+            fprintf(fp, "\n%zu cases (rows with at least one item chosen)\n", lo->ncases);
             continue;
         }
         if (show_pct) {
