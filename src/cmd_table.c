@@ -125,7 +125,6 @@ typedef struct table_args {
 static int option(void *ctx, int opt, const char *arg, ss_error *err)
 {
     table_args *a = ctx;
-    double v;
     int rc = SS_OK;
     switch (opt) {
     case OPT_ROWS:
@@ -174,19 +173,7 @@ static int option(void *ctx, int opt, const char *arg, ss_error *err)
         rc = ss_cli_level(arg, &a->o.level, err);
         break;
     case OPT_DF:
-        if (strcmp(arg, "design") == 0) {
-            a->o.df_mode = SS_DF_DESIGN;
-        } else if (strcmp(arg, "inf") == 0 || strcmp(arg, "Inf") == 0) {
-            a->o.df_mode = SS_DF_INF;
-        } else {
-            rc = ss_cli_number(arg, "--df", &v, err);
-            if (rc == SS_OK && !(v > 0))
-                rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
-                                  "--df: expected design, inf or a positive number, got '%s'",
-                                  arg);
-            a->o.df_mode = SS_DF_FIXED;
-            a->o.df_fixed = v;
-        }
+        rc = ss_cli_df(arg, &a->o.df_mode, &a->o.df_fixed, err);
         break;
     case OPT_CI_METHOD:
         if (ss_ci_method_parse(arg, &a->o.ci_method) != 0)
@@ -218,17 +205,9 @@ static int option(void *ctx, int opt, const char *arg, ss_error *err)
 
 static int parse_args(table_args *a, int argc, char **argv, ss_error *err)
 {
-    int rc = ss_cli_parse(&a->cli, argc, argv, own_options, option, a, err);
-    if (rc == SS_CLI_BAD_OPTION)
-        return SS_EUSAGE; /* reported, err left clear */
+    int rc = ss_cli_parse_file(&a->cli, argc, argv, own_options, option, a, &a->file, err);
     if (rc != SS_OK)
         return rc;
-    if (optind >= argc)
-        return ss_error_set(err, SS_EUSAGE, NULL, 0, "no input FILE (try 'survstat table --help')");
-    if (argc - optind > 1)
-        return ss_error_set(err, SS_EUSAGE, NULL, 0, "one input FILE expected, got '%s' too",
-                            argv[optind + 1]);
-    a->file = argv[optind];
     if (a->mr_name) {
         if (a->rows)
             return ss_error_set(err, SS_EUSAGE, NULL, 0,
@@ -273,11 +252,8 @@ static int parse_args(table_args *a, int argc, char **argv, ss_error *err)
     if (a->o.suppress && a->o.flags == SS_XTAB_FLAGS_NONE)
         return ss_error_set(err, SS_EUSAGE, NULL, 0,
                             "--suppress needs --flags nchs|statcan|ons (the flags decide)");
-    if (a->o.df_mode == SS_DF_FIXED && !isfinite(ss_quantile_t(a->o.level, a->o.df_fixed)))
-        return ss_error_set(err, SS_EUSAGE, NULL, 0,
-                            "--df: %g makes the t quantile at level %g infinite (every interval "
-                            "unbounded): give a larger df",
-                            a->o.df_fixed, a->o.level);
+    if (ss_cli_df_check(a->o.df_mode, a->o.df_fixed, a->o.level, err) != SS_OK)
+        return SS_EUSAGE;
     a->o.suppress_counts = a->count && !a->percent_set;
     return SS_OK;
 }
@@ -584,107 +560,21 @@ static void fmt_count(char *buf, size_t size, const ss_xtab_cell *cl, int flags)
 
 #define CELL_MAX 160
 
-/* One block: a header and the rows of cells, aligned (text) or piped (md). */
-static int write_block(FILE *fp, const wide_ctx *w, const layer_out *lo, int counts)
+/* The cells (nrow x ncol, CELL_MAX bytes each, the first row the header)
+ * as an aligned text table (the first column left, the others right) or a
+ * md table; width is scratch of ncol. */
+static void write_cells(FILE *fp, const char *cells, size_t nrow, size_t ncol, size_t *width,
+                        int md)
 {
-    const table_args *a = w->a;
-    const ss_xtab *x = &lo->x;
-    const size_t ncol = x->nc + 2, nrow = x->nr + 2; /* label, body, total */
-    char *cells = calloc(ncol * nrow, CELL_MAX);
-    size_t *width = calloc(ncol, sizeof *width);
-    if (!cells || !width) {
-        free(cells);
-        free(width);
-        return -1;
-    }
-#define CELL(i, j) (cells + ((i) * ncol + (j)) * CELL_MAX)
-    snprintf(CELL(0, 0), CELL_MAX, "%s", a->rows);
-    for (size_t j = 0; j < x->nc; j++)
-        snprintf(CELL(0, j + 1), CELL_MAX, "%s", w->c->levels.str[x->ccode[j]]);
-    snprintf(CELL(0, ncol - 1), CELL_MAX, "Total");
-    for (size_t i = 0; i <= x->nr; i++) {
-        snprintf(CELL(i + 1, 0), CELL_MAX, "%s",
-                 i < x->nr ? w->r->levels.str[x->rcode[i]] : "Total");
-        for (size_t j = 0; j <= x->nc; j++) {
-            const ss_xtab_cell *cl = ss_xtab_at(x, i, j);
-            if (counts)
-                fmt_count(CELL(i + 1, j + 1), CELL_MAX, cl, a->o.suppress_counts);
-            else
-                fmt_pct(CELL(i + 1, j + 1), CELL_MAX, cl, 1);
-        }
-    }
     for (size_t i = 0; i < nrow; i++)
         for (size_t j = 0; j < ncol; j++) {
-            size_t wd = ss_display_width(CELL(i, j));
+            size_t wd = ss_display_width(cells + (i * ncol + j) * CELL_MAX);
             if (wd > width[j])
                 width[j] = wd;
         }
-    int md = w->fmt == SS_FMT_MD;
     for (size_t i = 0; i < nrow; i++) {
         for (size_t j = 0; j < ncol; j++) {
-            const char *s = CELL(i, j);
-            size_t pad = width[j] - ss_display_width(s);
-            if (md)
-                fprintf(fp, "| %s ", s);
-            else if (j == 0)
-                fprintf(fp, "%s%*s", s, (int)pad, "");
-            else
-                fprintf(fp, "  %*s%s", (int)pad, "", s);
-        }
-        fputs(md ? "|\n" : "\n", fp);
-        if (md && i == 0) {
-            for (size_t j = 0; j < ncol; j++)
-                fputs(j == 0 ? "|---" : "|---:", fp);
-            fputs("|\n", fp);
-        }
-    }
-#undef CELL
-    free(cells);
-    free(width);
-    return 0;
-}
-
-/* --mrset: the items by the columns, % of cases (s = 1) or of responses
- * (s = 2). */
-static int write_block_mr(FILE *fp, const wide_ctx *w, const layer_out *lo, size_t s)
-{
-    const table_args *a = w->a;
-    const size_t nb = lo->mr_nc + 1, ncol = nb + 1, nrow = a->nmr + 1;
-    char *cells = calloc(ncol * nrow, CELL_MAX);
-    size_t *width = calloc(ncol, sizeof *width);
-    if (!cells || !width) {
-        free(cells);
-        free(width);
-        return -1;
-    }
-#define CELL(i, j) (cells + ((i) * ncol + (j)) * CELL_MAX)
-    snprintf(CELL(0, 0), CELL_MAX, "%s", a->mr_name);
-    for (size_t j = 0; j < lo->mr_nc; j++)
-        snprintf(CELL(0, j + 1), CELL_MAX, "%s", w->c->levels.str[lo->mr_ccode[j]]);
-    snprintf(CELL(0, ncol - 1), CELL_MAX, "Total");
-    for (size_t l = 0; l < a->nmr; l++) {
-        snprintf(CELL(l + 1, 0), CELL_MAX, "%s", a->mr_items[l]);
-        for (size_t b = 0; b < nb; b++) {
-            const ss_xtab_mr *e = &lo->mr[(l * nb + b) * 3 + s];
-            if (isnan(e->est))
-                snprintf(CELL(l + 1, b + 1), CELL_MAX, "-");
-            else if (isnan(e->lo))
-                snprintf(CELL(l + 1, b + 1), CELL_MAX, "%.1f", 100 * e->est);
-            else
-                snprintf(CELL(l + 1, b + 1), CELL_MAX, "%.1f (%.1f-%.1f)", 100 * e->est,
-                         100 * e->lo, 100 * e->hi);
-        }
-    }
-    for (size_t i = 0; i < nrow; i++)
-        for (size_t j = 0; j < ncol; j++) {
-            size_t wd = ss_display_width(CELL(i, j));
-            if (wd > width[j])
-                width[j] = wd;
-        }
-    int md = w->fmt == SS_FMT_MD;
-    for (size_t i = 0; i < nrow; i++) {
-        for (size_t j = 0; j < ncol; j++) {
-            const char *str = CELL(i, j);
+            const char *str = cells + (i * ncol + j) * CELL_MAX;
             size_t pad = width[j] - ss_display_width(str);
             if (md)
                 fprintf(fp, "| %s ", str);
@@ -700,10 +590,75 @@ static int write_block_mr(FILE *fp, const wide_ctx *w, const layer_out *lo, size
             fputs("|\n", fp);
         }
     }
-#undef CELL
+}
+
+/* One block: the corner, the column levels (ccode[0..nc) of COLVAR) and
+ * Total across, then nrow rows whose cells fill(ctx, i, j, buf) writes
+ * (j = 0 the row's label, j = 1..nc + 1 its cells). */
+static int write_block(FILE *fp, const wide_ctx *w, const char *corner, const int32_t *ccode,
+                       size_t nc, size_t nrow, void (*fill)(const void *, size_t, size_t, char *),
+                       const void *ctx)
+{
+    const size_t ncol = nc + 2, nr = nrow + 1;
+    char *cells = calloc(ncol * nr, CELL_MAX);
+    size_t *width = calloc(ncol, sizeof *width);
+    if (!cells || !width) {
+        free(cells);
+        free(width);
+        return -1;
+    }
+    snprintf(cells, CELL_MAX, "%s", corner);
+    for (size_t j = 0; j < nc; j++)
+        snprintf(cells + (j + 1) * CELL_MAX, CELL_MAX, "%s", w->c->levels.str[ccode[j]]);
+    snprintf(cells + (ncol - 1) * CELL_MAX, CELL_MAX, "Total");
+    for (size_t i = 0; i < nrow; i++)
+        for (size_t j = 0; j < ncol; j++)
+            fill(ctx, i, j, cells + ((i + 1) * ncol + j) * CELL_MAX);
+    write_cells(fp, cells, nr, ncol, width, w->fmt == SS_FMT_MD);
     free(cells);
     free(width);
     return 0;
+}
+
+typedef struct fill_ctx {
+    const wide_ctx *w;
+    const layer_out *lo;
+    int counts;   /* the table: counts, else percentages */
+    size_t stat;  /* --mrset: 1 % of cases, 2 % of responses */
+} fill_ctx;
+
+/* A cell of the table (the rows, then Total). */
+static void fill_table(const void *ctx, size_t i, size_t j, char *buf)
+{
+    const fill_ctx *f = ctx;
+    const ss_xtab *x = &f->lo->x;
+    if (j == 0) {
+        snprintf(buf, CELL_MAX, "%s", i < x->nr ? f->w->r->levels.str[x->rcode[i]] : "Total");
+        return;
+    }
+    const ss_xtab_cell *cl = ss_xtab_at(x, i, j - 1);
+    if (f->counts)
+        fmt_count(buf, CELL_MAX, cl, f->w->a->o.suppress_counts);
+    else
+        fmt_pct(buf, CELL_MAX, cl, 1);
+}
+
+/* A cell of a --mrset block (the items). */
+static void fill_mr(const void *ctx, size_t l, size_t j, char *buf)
+{
+    const fill_ctx *f = ctx;
+    const layer_out *lo = f->lo;
+    if (j == 0) {
+        snprintf(buf, CELL_MAX, "%s", f->w->a->mr_items[l]);
+        return;
+    }
+    const ss_xtab_mr *e = &lo->mr[(l * (lo->mr_nc + 1) + j - 1) * 3 + f->stat];
+    if (isnan(e->est))
+        snprintf(buf, CELL_MAX, "-");
+    else if (isnan(e->lo))
+        snprintf(buf, CELL_MAX, "%.1f", 100 * e->est);
+    else
+        snprintf(buf, CELL_MAX, "%.1f (%.1f-%.1f)", 100 * e->est, 100 * e->lo, 100 * e->hi);
 }
 
 static const char *pct_words(ss_xtab_pct p)
@@ -786,7 +741,9 @@ static int write_wide(FILE *fp, void *ctx)
                         st == 2 ? "\n" : "", md ? "**" : "", title,
                         st == 1 ? "percent of cases" : "percent of responses", 100 * a->o.level,
                         st == 1 ? method_name(a->o.ci_method) : "Wald", md ? "**" : "");
-                if (write_block_mr(fp, w, lo, st) != 0)
+                fill_ctx f = {w, lo, 0, st};
+                if (write_block(fp, w, a->mr_name, lo->mr_ccode, lo->mr_nc, a->nmr, fill_mr,
+                                &f) != 0)
                     return -1;
             }
             fprintf(fp, "\n%zu cases (rows with at least one item chosen)\n", lo->ncases);
@@ -796,14 +753,18 @@ static int write_wide(FILE *fp, void *ctx)
             fprintf(fp, "%s%s: %s with %g%% confidence intervals (%s)%s\n", md ? "**" : "",
                     title, pct_words(a->o.pct), 100 * a->o.level, method_name(a->o.ci_method),
                     md ? "**\n" : "");
-            if (write_block(fp, w, lo, 0) != 0)
+            fill_ctx f = {w, lo, 0, 0};
+            if (write_block(fp, w, a->rows, lo->x.ccode, lo->x.nc, lo->x.nr + 1, fill_table,
+                            &f) != 0)
                 return -1;
         }
         if (a->count) {
             fprintf(fp, "%s%s%s: weighted counts with %g%% confidence intervals%s\n",
                     show_pct ? "\n" : "", md ? "**" : "", title, 100 * a->o.level,
                     md ? "**\n" : "");
-            if (write_block(fp, w, lo, 1) != 0)
+            fill_ctx f = {w, lo, 1, 0};
+            if (write_block(fp, w, a->rows, lo->x.ccode, lo->x.nc, lo->x.nr + 1, fill_table,
+                            &f) != 0)
                 return -1;
         }
         footnotes(fp, w, lo);

@@ -204,49 +204,41 @@ static int says_suppress(const char *flag)
  * total and blanks exactly one of its body cells, that cell is the total
  * minus the others: blank the shown body cell of the line with the
  * smallest count as well (the first in code order on a tie). */
+/* One line of n body cells (stride apart) with its total: 1 when it blanked
+ * a complementary cell. */
+static int complement_line(ss_xtab_cell *first, size_t stride, size_t n,
+                           const ss_xtab_cell *total)
+{
+    if (total->suppressed)
+        return 0;
+    size_t blank = 0;
+    ss_xtab_cell *best = NULL;
+    for (size_t k = 0; k < n; k++) {
+        ss_xtab_cell *c = first + k * stride;
+        if (c->suppressed)
+            blank++;
+        else if (!best || c->count < best->count)
+            best = c;
+    }
+    if (blank != 1 || !best)
+        return 0;
+    best->suppressed = SS_XTAB_COMPLEMENT;
+    return 1;
+}
+
 static void complement(ss_xtab *x)
 {
-    const size_t nr = x->nr, nc = x->nc, q = nc ? nc : 1;
+    const size_t nr = x->nr, nc = x->nc, w = nc + 1;
     int changed = 1;
     while (changed) {
         changed = 0;
-        /* rows: body columns 0..nc-1 with total nc (none when one-way) */
-        for (size_t a = 0; a <= nr && nc > 0; a++) {
-            if (ss_xtab_at(x, a, nc)->suppressed)
-                continue;
-            size_t blank = 0, best = SIZE_MAX;
-            for (size_t b = 0; b < nc; b++) {
-                ss_xtab_cell *c = ss_xtab_at(x, a, b);
-                if (c->suppressed)
-                    blank++;
-                else if (best == SIZE_MAX || c->count < ss_xtab_at(x, a, best)->count)
-                    best = b;
-            }
-            if (blank == 1 && best != SIZE_MAX) {
-                ss_xtab_at(x, a, best)->suppressed = SS_XTAB_COMPLEMENT;
-                changed = 1;
-            }
-        }
-        /* columns: body rows 0..nr-1 with total nr */
-        for (size_t b = 0; b < q + (nc > 0); b++) {
-            size_t bb = nc ? b : nc; /* one-way: the total column */
-            if (ss_xtab_at(x, nr, bb)->suppressed)
-                continue;
-            size_t blank = 0, best = SIZE_MAX;
-            for (size_t a = 0; a < nr; a++) {
-                ss_xtab_cell *c = ss_xtab_at(x, a, bb);
-                if (c->suppressed)
-                    blank++;
-                else if (best == SIZE_MAX || c->count < ss_xtab_at(x, best, bb)->count)
-                    best = a;
-            }
-            if (blank == 1 && best != SIZE_MAX) {
-                ss_xtab_at(x, best, bb)->suppressed = SS_XTAB_COMPLEMENT;
-                changed = 1;
-            }
-            if (!nc)
-                break;
-        }
+        /* rows, the total row too: body columns 0..nc-1, total nc (a
+         * one-way table has no body columns) */
+        for (size_t a = 0; a <= nr && nc > 0; a++)
+            changed |= complement_line(&x->cell[a * w], 1, nc, &x->cell[a * w + nc]);
+        /* columns, the total column too: body rows 0..nr-1, total nr */
+        for (size_t b = 0; b <= nc; b++)
+            changed |= complement_line(&x->cell[b], w, nr, &x->cell[nr * w + b]);
     }
 }
 
