@@ -56,6 +56,7 @@ const char cmd_table_usage[] =
     "  --nest                 PSU ids repeat across strata\n"
     "  --lonely-psu RULE      fail (default), remove, adjust, average, certainty\n"
     SS_CLI_WEIGHT_HELP
+    "replicates: --replicate T [--seed N] | --repweights RE --rep-type T (not --mrset)\n"
     "input options: --na CODES, -d C, --encoding ENC, --quiet (see 'survstat\n"
     "estimate --help')\n"
     "output:\n"
@@ -826,10 +827,10 @@ int cmd_table(int argc, char **argv)
                                   "of its levels)", a.cols, a.mark);
         }
     }
-    if (rc == SS_OK && d.rep)
+    if (rc == SS_OK && d.rep && a.mr_name)
         rc = ss_error_set(&err, SS_EUSAGE, NULL, 0,
-                          "replicate designs are not supported by table yet: use the Taylor "
-                          "design (drop --replicate and --repweights)");
+                          "--mrset does not take replicate designs yet: use the Taylor design "
+                          "(drop --replicate and --repweights)");
     if (rc == SS_OK && a.nby > 0)
         rc = make_layers(&t, a.by, a.nby, &ly, &err);
     if (rc == SS_OK) {

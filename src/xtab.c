@@ -17,6 +17,7 @@
 #define MATHLIB_STANDALONE 1
 #include <Rmath.h>
 
+#include "ss_replicate.h"
 #include "ss_xtab.h"
 
 #define CHUNK 1024
@@ -254,7 +255,96 @@ typedef struct xwork {
     ss_logit_pre *pre;   /* per domain (ndom: the whole table) */
     double *S1, *A1;     /* per cell: partition domains, then whole: 2p */
     double *y, *z;       /* scratch for ss_prop_ci */
+    /* replicate designs: the replicate totals of every cell and margin,
+     * nrep x pe (columns as col_of), and scratch of nrep */
+    const ss_replicates *rep;
+    double *Rt, *theta;
+    size_t pe, nr, nc;
 } xwork;
+
+/* The column of cell (a, b) among the replicate totals: a body cell, a
+ * row margin, a column margin, the table's total. */
+static size_t col_of(const xwork *xw, size_t a, size_t b)
+{
+    const size_t nr = xw->nr, nc = xw->nc, q = xw->q, p = xw->p;
+    if (a < nr && b < nc)
+        return a * q + b;
+    if (a < nr)
+        return p + a;
+    if (b < nc)
+        return p + nr + b;
+    return p + nr + q;
+}
+
+/* Replicate designs: Rt[k][col] = the replicate-k total of each cell and
+ * margin (ss_rep_thetas over its rows, as R's svrepdesign re-evaluates
+ * svytotal), the margins from their own rows. */
+static int rep_totals(xwork *xw)
+{
+    const size_t m = xw->m, p = xw->p, q = xw->q, nrep = xw->rep->nrep, pe = xw->pe;
+    size_t *grows = malloc((m ? m : 1) * sizeof *grows), *off = calloc(pe + 1, sizeof *off);
+    size_t *gof = malloc((m ? m : 1) * sizeof *gof);
+    double *ones = malloc((m ? m : 1) * sizeof *ones);
+    ss_rep_work *rw = ss_rep_work_alloc(xw->rep);
+    xw->Rt = calloc(nrep * pe + 1, sizeof *xw->Rt);
+    xw->theta = malloc((nrep + 1) * sizeof *xw->theta);
+    int rc = 0;
+    if (!grows || !off || !gof || !ones || !rw || !xw->Rt || !xw->theta) {
+        rc = -1;
+        goto out;
+    }
+    for (size_t k = 0; k < m; k++)
+        ones[k] = 1;
+    for (int type = 0; type < 4; type++) {
+        size_t base = type == 0 ? 0 : type == 1 ? p : type == 2 ? p + xw->nr : p + xw->nr + q;
+        size_t ng = type == 0 ? p : type == 1 ? xw->nr : type == 2 ? q : 1;
+        memset(off, 0, (ng + 1) * sizeof *off);
+        for (size_t k = 0; k < m; k++) {
+            size_t c = xw->cell[k];
+            gof[k] = type == 0 ? c : type == 1 ? c / q : type == 2 ? c % q : 0;
+            off[gof[k] + 1]++;
+        }
+        for (size_t g = 0; g < ng; g++)
+            off[g + 1] += off[g];
+        for (size_t k = 0; k < m; k++)
+            grows[off[gof[k]]++] = xw->rows[k];
+        for (size_t g = ng; g > 0; g--) /* back to the starts */
+            off[g] = off[g - 1];
+        off[0] = 0;
+        for (size_t g = 0; g < ng; g++) {
+            size_t len = off[g + 1] - off[g];
+            if (len == 0)
+                continue;
+            ss_rep_thetas(xw->rep, rw, xw->d->w, grows + off[g], ones, NULL, 0, len, xw->theta);
+            for (size_t r = 0; r < nrep; r++)
+                xw->Rt[r * pe + base + g] = xw->theta[r];
+        }
+    }
+out:
+    free(grows);
+    free(off);
+    free(gof);
+    free(ones);
+    ss_rep_work_free(rw);
+    return rc;
+}
+
+/* The replicate variance of the ratio of columns n and d (d = SIZE_MAX:
+ * of column n itself) about est; n2, d2 (n2 < SIZE_MAX) subtract a second
+ * ratio (a mark's difference). */
+static int rep_var(const xwork *xw, size_t n, size_t d, size_t n2, size_t d2, double est,
+                   double *var, ss_error *err)
+{
+    const size_t nrep = xw->rep->nrep, pe = xw->pe;
+    for (size_t r = 0; r < nrep; r++) {
+        const double *R = xw->Rt + r * pe;
+        double t = d == SIZE_MAX ? R[n] : R[d] > 0 ? R[n] / R[d] : NAN;
+        if (n2 != SIZE_MAX)
+            t -= R[d2] > 0 ? R[n2] / R[d2] : NAN;
+        xw->theta[r] = t;
+    }
+    return ss_rep_variance(xw->rep, xw->theta, est, var, err);
+}
 
 /* The domain index of cell (a, b)'s percentage: ndom for the whole table. */
 static size_t dom_of(const ss_xtab_options *o, const ss_xtab *x, size_t ndom, size_t a,
@@ -271,7 +361,8 @@ static size_t dom_of(const ss_xtab_options *o, const ss_xtab *x, size_t ndom, si
  * numerator's and domain's cells, scratch c of p. */
 static int percentage(const xwork *xw, const ss_xtab_options *o, double df, size_t dom,
                       const double *T, const double *V, const double *u, const double *v,
-                      double *c, ss_xtab_cell *cl, ss_error *err)
+                      size_t ua, size_t ub, size_t va, size_t vb, double *c, ss_xtab_cell *cl,
+                      ss_error *err)
 {
     const size_t p = xw->p;
     double N = 0, D = 0, nd = 0;
@@ -297,19 +388,59 @@ static int percentage(const xwork *xw, const ss_xtab_options *o, double df, size
         cl->pct_cv = 0;
         return SS_OK;
     }
-    for (size_t k = 0; k < p; k++)
-        c[k] = u[k] - P * v[k];
-    const double var = qform(V, c, p) / (D * D);
+    double var;
+    if (xw->rep) {
+        int rc0 = rep_var(xw, col_of(xw, ua, ub), col_of(xw, va, vb), SIZE_MAX, 0, P, &var, err);
+        if (rc0 != SS_OK)
+            return rc0;
+    } else {
+        for (size_t k = 0; k < p; k++)
+            c[k] = u[k] - P * v[k];
+        var = qform(V, c, p) / (D * D);
+    }
     cl->pct_se = sqrt(var);
     cl->pct_cv = P != 0 ? cl->pct_se / P : NAN;
     double ne = var > 0 ? P * (1 - P) / var : INFINITY;
     cl->n_eff = ne < nd ? ne : nd;
     const double ddf = xw->ddf ? xw->ddf[dom < xw->ndom ? dom : xw->ndom] : NAN;
+    (void)T;
     double idf = df;
     if (o->ci_method == SS_CI_BETA && o->df_mode == SS_DF_DESIGN)
         idf = ddf; /* R's svyciprop "beta" uses the domain's own df */
     int rc = SS_OK, fallback = 1;
-    if (o->ci_method == SS_CI_LOGIT && P > 0 && P < 1 && xw->pre) {
+    if (xw->rep && (o->ci_method == SS_CI_LOGIT || o->ci_method == SS_CI_LIKELIHOOD) && P > 0 &&
+        P < 1) {
+        /* R's svyciprop on a replicate design: the logit coefficient of the
+         * full sample refitted on every replicate, svrVar of those */
+        for (size_t k = 0; k < len; k++) {
+            size_t cc = dom < xw->ndom ? xw->dcell[xw->doff[dom] + k] : xw->cell[k];
+            xw->y[k] = u[cc] != 0 ? 1 : 0;
+        }
+        ss_prop_input in = {xw->d, xw->dw, list, xw->y, len, P, var, o->level, idf, ddf, NULL};
+        double b, vcoef;
+        fallback = 0;
+        if (ss_prop_logit_coef(&in, xw->z, &b) != 0) {
+            cl->noci = 1;
+        } else {
+            rc = rep_var(xw, col_of(xw, ua, ub), col_of(xw, va, vb), SIZE_MAX, 0, P, &vcoef, err);
+            if (rc == SS_OK) {
+                /* rep_var left the replicate proportions in theta */
+                ss_prop_logit_refit(b, xw->theta, xw->rep->nrep);
+                rc = ss_rep_variance(xw->rep, xw->theta, b, &vcoef, err);
+            }
+            if (rc == SS_OK && o->ci_method == SS_CI_LOGIT) {
+                ss_prop_logit_interval(b, vcoef, o->level, idf, &cl->pct_lo, &cl->pct_hi);
+            } else if (rc == SS_OK) {
+                rc = ss_prop_likelihood_ci(&in, vcoef, xw->z, &cl->pct_lo, &cl->pct_hi, err);
+                if (rc == SS_PROP_NOCI) {
+                    cl->noci = 1;
+                    cl->pct_lo = cl->pct_hi = NAN;
+                    ss_error_clear(err);
+                    rc = SS_OK;
+                }
+            }
+        }
+    } else if (o->ci_method == SS_CI_LOGIT && P > 0 && P < 1 && xw->pre) {
         const double *S1 = xw->S1 + (dom < xw->ndom ? 0 : p);
         const double *A1 = xw->A1 + (dom < xw->ndom ? 0 : p);
         double s1 = 0, a1 = 0, beta, mu, g;
@@ -385,19 +516,32 @@ static double pct_score(const ss_xtab_options *o, const ss_xtab *x, size_t q, co
 
 /* The mark of cell (a, b) against cell (a2, b2): a t test of the
  * difference of their percentages, both linearized on the same design. */
-static void mark_cell(const ss_xtab_options *o, ss_xtab *x, size_t q, const double *T,
-                      const double *V, size_t a, size_t b, size_t a2, size_t b2, double *c1,
-                      double *c2)
+static int mark_cell(const xwork *xw, const ss_xtab_options *o, ss_xtab *x, size_t q,
+                     const double *T, const double *V, size_t a, size_t b, size_t a2, size_t b2,
+                     double *c1, double *c2, ss_error *err)
 {
     const size_t p = x->nr * q;
     ss_xtab_cell *cl = ss_xtab_at(x, a, b);
     double P1 = pct_score(o, x, q, T, a, b, c1);
     double P2 = pct_score(o, x, q, T, a2, b2, c2);
     if (isnan(P1) || isnan(P2))
-        return;
-    for (size_t k = 0; k < p; k++)
-        c1[k] -= c2[k];
-    double se = sqrt(qform(V, c1, p)), diff = P1 - P2;
+        return SS_OK;
+    double se, diff = P1 - P2;
+    if (xw->rep) {
+        size_t da, db, da2, db2;
+        den_of(o, x->nr, x->nc, a, b, &da, &db);
+        den_of(o, x->nr, x->nc, a2, b2, &da2, &db2);
+        double var;
+        int rc = rep_var(xw, col_of(xw, a, b), col_of(xw, da, db), col_of(xw, a2, b2),
+                         col_of(xw, da2, db2), diff, &var, err);
+        if (rc != SS_OK)
+            return rc;
+        se = sqrt(var);
+    } else {
+        for (size_t k = 0; k < p; k++)
+            c1[k] -= c2[k];
+        se = sqrt(qform(V, c1, p));
+    }
     double pv;
     if (se > 0)
         pv = isinf(x->df) ? 2 * pnorm(-fabs(diff / se), 0, 1, 1, 0)
@@ -407,6 +551,7 @@ static void mark_cell(const ss_xtab_options *o, ss_xtab *x, size_t q, const doub
     cl->mark_p = pv;
     cl->mark = pv < 1 - o->level;
     x->nmarked += cl->mark != 0;
+    return SS_OK;
 }
 
 static void xwork_free(xwork *xw)
@@ -421,6 +566,8 @@ static void xwork_free(xwork *xw)
     free(xw->A1);
     free(xw->y);
     free(xw->z);
+    free(xw->Rt);
+    free(xw->theta);
 }
 
 /* Per domain (partition, then the whole table at ndom): the first
@@ -466,10 +613,6 @@ int ss_xtab_compute(const ss_design *d, const ss_column *r, const ss_column *c,
                     ss_error *err)
 {
     memset(x, 0, sizeof *x);
-    if (d->rep)
-        return ss_error_set(err, SS_EUSAGE, NULL, 0,
-                            "replicate designs are not supported by table: use the Taylor "
-                            "design (drop --replicate and --repweights)");
     int32_t *rindex = NULL, *cindex = NULL;
     size_t *rows = NULL, *cell = NULL;
     double *T = NULL, *V = NULL, *Vm = NULL, *u = NULL, *v = NULL, *cv = NULL, *nc_ = NULL;
@@ -509,15 +652,23 @@ int ss_xtab_compute(const ss_design *d, const ss_column *r, const ss_column *c,
     }
     x->n = m;
     x->df = o->df_mode == SS_DF_INF ? INFINITY : o->df_mode == SS_DF_FIXED ? o->df_fixed : d->df;
-    if (p > 0 && (rc = cells_vcov(d, rows, cell, m, nr, q, V, Vm, err)) != SS_OK)
-        goto out;
-
-    /* the partition domains of the percentages, by counting sort */
     xw.rows = rows;
     xw.cell = cell;
     xw.m = m;
     xw.p = p;
     xw.q = q;
+    xw.nr = nr;
+    xw.nc = nc;
+    xw.pe = p + nr + q + 1;
+    if (d->rep) {
+        xw.rep = d->rep;
+        if (rep_totals(&xw) != 0)
+            goto nomem;
+    } else if (p > 0 && (rc = cells_vcov(d, rows, cell, m, nr, q, V, Vm, err)) != SS_OK) {
+        goto out;
+    }
+
+    /* the partition domains of the percentages, by counting sort */
     xw.ndom = o->pct == SS_XTAB_ROW ? nr : o->pct == SS_XTAB_COL && nc ? nc : 0;
     xw.doff = calloc(xw.ndom + 2, sizeof *xw.doff);
     xw.drows = malloc((m ? m : 1) * sizeof *xw.drows);
@@ -550,10 +701,11 @@ int ss_xtab_compute(const ss_design *d, const ss_column *r, const ss_column *c,
         for (size_t dm = 0; dm <= xw.ndom; dm++) {
             const size_t *list = dm < xw.ndom ? xw.drows + xw.doff[dm] : rows;
             size_t len = dm < xw.ndom ? xw.doff[dm + 1] - xw.doff[dm] : m;
-            xw.ddf[dm] = ss_design_domain_df(d, xw.dw, list, len);
+            xw.ddf[dm] = d->rep ? ss_replicates_rows_df(d->rep, d->w, list, len, d->df)
+                                : ss_design_domain_df(d, xw.dw, list, len);
         }
     }
-    if (o->ci_method == SS_CI_LOGIT && logit_terms(&xw) != 0)
+    if (o->ci_method == SS_CI_LOGIT && !d->rep && logit_terms(&xw) != 0)
         goto nomem;
 
     for (size_t a = 0; a <= nr; a++)
@@ -572,6 +724,13 @@ int ss_xtab_compute(const ss_design *d, const ss_column *r, const ss_column *c,
             /* a margin's variance as its own score's, else from the cells */
             double vm = a < nr && b < nc ? NAN
                         : a < nr ? Vm[a] : b < nc ? Vm[nr + b] : Vm[nr + q];
+            if (d->rep) {
+                double rv;
+                if ((rc = rep_var(&xw, col_of(&xw, a, b), SIZE_MAX, SIZE_MAX, 0, N, &rv, err)) !=
+                    SS_OK)
+                    goto out;
+                vm = rv;
+            }
             cl->count_se = sqrt(isnan(vm) ? qform(V, u, p) : vm < 0 ? 0 : vm);
             double t = isinf(x->df) ? qnorm(1 - (1 - o->level) / 2, 0, 1, 1, 0)
                                     : ss_quantile_t(o->level, x->df);
@@ -583,8 +742,8 @@ int ss_xtab_compute(const ss_design *d, const ss_column *r, const ss_column *c,
             size_t da, db;
             den_of(o, nr, nc, a, b, &da, &db);
             cells_of(nr, q, nc, da, db, v);
-            rc = percentage(&xw, o, x->df, dom_of(o, x, xw.ndom, a, b), T, V, u, v, cv, cl,
-                            err);
+            rc = percentage(&xw, o, x->df, dom_of(o, x, xw.ndom, a, b), T, V, u, v, a, b, da, db,
+                            cv, cl, err);
             if (rc != SS_OK)
                 goto out;
         }
@@ -593,16 +752,18 @@ int ss_xtab_compute(const ss_design *d, const ss_column *r, const ss_column *c,
         for (size_t a = 0; a < nr; a++)
             for (size_t b = 0; b < nc; b++) {
                 if (o->mark == SS_XTAB_MARK_TOTAL && o->pct == SS_XTAB_ROW)
-                    mark_cell(o, x, q, T, V, a, b, nr, b, u, v);
+                    rc = mark_cell(&xw, o, x, q, T, V, a, b, nr, b, u, v, err);
                 else if (o->mark == SS_XTAB_MARK_TOTAL && o->pct == SS_XTAB_COL)
-                    mark_cell(o, x, q, T, V, a, b, a, nc, u, v);
+                    rc = mark_cell(&xw, o, x, q, T, V, a, b, a, nc, u, v, err);
                 else if (o->mark == SS_XTAB_MARK_REF && x->ccode[b] != o->mark_ref) {
                     size_t ref = 0;
                     while (ref < nc && x->ccode[ref] != o->mark_ref)
                         ref++;
                     if (ref < nc)
-                        mark_cell(o, x, q, T, V, a, b, a, ref, u, v);
+                        rc = mark_cell(&xw, o, x, q, T, V, a, b, a, ref, u, v, err);
                 }
+                if (rc != SS_OK)
+                    goto out;
             }
     }
 

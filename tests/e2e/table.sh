@@ -215,8 +215,8 @@ expect_error table-df-tiny 2 "--df: 1e-300 makes the t quantile at level 0.95 in
   table $API $STRAT --rows stype --cols awards --df 1e-300
 expect_error table-two-files 2 "one input FILE expected, got 'x.csv' too" -- \
   table $API x.csv --rows stype
-expect_error table-replicate 2 "replicate designs are not supported by table yet" -- \
-  table $API $STRAT --replicate jkn --rows stype --cols awards
+expect_error table-mrset-replicate 2 "--mrset does not take replicate designs yet" -- \
+  table tests/data/mrset.csv --strata stratum --ids psu --weights w --replicate jkn --mrset info=a,b
 expect_error table-lonely 1 "survstat table: " -- \
   table $API --strata cname --weights pw --rows stype --cols awards
 expect_error table-bad-option 2 "option '--colls' is unknown" -- table $API --rows stype --colls awards

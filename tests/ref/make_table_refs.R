@@ -116,6 +116,10 @@ run_case <- function(name, datafile, argstring) {
                       fpc = if (is.null(a$fpc)) NULL else fml(a$fpc),
                       weights = if (is.null(a$weights)) NULL else fml(a$weights),
                       nest = a$nest, data = dat)
+  # --replicate jk1|jkn: R's as.svrepdesign (every estimate re-evaluated on
+  # each replicate, svrVar)
+  if (!is.null(a$replicate))
+    design <- as.svrepdesign(design, type = switch(a$replicate, jk1 = "JK1", jkn = "JKn"))
   DF <- degf(design)
   if (!is.null(a$mrset)) {
     res <- run_mrset(a, dat, txt, design, DF, miss)
