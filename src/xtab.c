@@ -633,6 +633,8 @@ int ss_xtab_compute(const ss_design *d, const ss_column *r, const ss_column *c,
     v = malloc((p ? p : 1) * sizeof *v);
     cv = malloc((p ? p : 1) * sizeof *cv);
     x->cell = calloc((nr + 1) * (nc + 1), sizeof *x->cell);
+    for (size_t k = 0; Vm && k < nr + q + 1; k++)
+        Vm[k] = NAN; /* until cells_vcov: the margins from the cells */
     if (!rows || !cell || !T || !nc_ || !V || !Vm || !u || !v || !cv || !x->cell)
         goto nomem;
     for (size_t i = 0; i < d->n; i++) {
