@@ -26,7 +26,8 @@
  *           calibration, trimming)
  *   stats   ss_dist.h, ss_propci.h, ss_quantile.h, ss_estimate.h
  *           (means, totals, proportions, ratios, quantiles, satisfaction
- *           measures), ss_test.h (t and Rao-Scott tests), ss_repfit.h,
+ *           measures), ss_test.h (t and Rao-Scott tests), ss_xtab.h
+ *           (cross-tables: counts, percentages, marks, suppression), ss_repfit.h,
  *           ss_aapor.h (AAPOR outcome rates)
  *   report  ss_plot.h (gnuplot scripts of charts)
  * Compile with -I for include/ and each src/LAYER folder, link
@@ -56,6 +57,7 @@
 #include "ss_quantile.h"
 #include "ss_estimate.h"
 #include "ss_test.h"
+#include "ss_xtab.h"
 #include "ss_repfit.h"
 #include "ss_aapor.h"
 

@@ -44,6 +44,20 @@ people. Scale: 1 = very dissatisfied ... 5 = very satisfied, 9 = don't know
 dimensions of 100·(x − 1)/4.
 EOF
 
+echo "== Main table: overall satisfaction by district"
+md '' '## Main table: overall satisfaction by district' ''
+md 'The answers of each district to the overall judgement (row percentages with'
+md 'logit intervals); `*` where a district differs from the city (the Total'
+md 'row) by a design-based test that counts the district in the city; cells the'
+md 'NCHS 2017 standards suppress are blanked (`x`), with a second cell where a'
+md 'row or column total would reveal one.'
+# shellcheck disable=SC2086
+show $S table datasets/household.csv $HH --rows district --cols overall --mark total \
+  --flags nchs --suppress --format md
+# shellcheck disable=SC2086
+$S table datasets/household.csv $HH --rows district --cols overall --mark total --flags nchs \
+  --suppress --format csv -o "$D/district_table.csv"
+
 echo "== 1. Telephone survey: AAPOR response rates by district"
 md '' '## 1. Telephone survey: AAPOR response rates by district' ''
 md 'Every number dialled, with its final disposition (RR3 and CON2 take e, the'

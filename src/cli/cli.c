@@ -252,6 +252,56 @@ int ss_cli_level(const char *arg, double *level, ss_error *err)
     return rc;
 }
 
+int ss_cli_parse_file(ss_cli *c, int argc, char **argv, const struct option *own,
+                      ss_cli_option_fn fn, void *ctx, const char **file, ss_error *err)
+{
+    int rc = ss_cli_parse(c, argc, argv, own, fn, ctx, err);
+    if (rc == SS_CLI_BAD_OPTION)
+        return SS_EUSAGE; /* reported, err left clear */
+    if (rc != SS_OK)
+        return rc;
+    if (optind >= argc)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0, "no input FILE (try 'survstat %s --help')",
+                            c->cmd);
+    if (argc - optind > 1)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0, "one input FILE expected, got '%s' too",
+                            argv[optind + 1]);
+    *file = argv[optind];
+    return SS_OK;
+}
+
+int ss_cli_df(const char *arg, ss_df_mode *mode, double *fixed, ss_error *err)
+{
+    if (strcmp(arg, "design") == 0) {
+        *mode = SS_DF_DESIGN;
+        return SS_OK;
+    }
+    if (strcmp(arg, "inf") == 0 || strcmp(arg, "Inf") == 0) {
+        *mode = SS_DF_INF;
+        return SS_OK;
+    }
+    double v = NAN;
+    int rc = ss_cli_number(arg, "--df", &v, err);
+    if (rc == SS_OK && !(v > 0))
+        rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
+                          "--df: expected design, inf or a positive number, got '%s'", arg);
+    *mode = SS_DF_FIXED;
+    *fixed = v;
+    return rc;
+}
+
+int ss_cli_df_check(ss_df_mode mode, double fixed, double level, ss_error *err)
+{
+    /* A df so small that t overflows (R: qt gives Inf) leaves every
+     * interval unbounded: refused rather than written as empty cells. */
+    if (mode == SS_DF_FIXED && !isfinite(ss_quantile_t(level, fixed)))
+        return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                            "--df: %g makes the t quantile at level %g infinite (every interval "
+                            "unbounded): give a larger df",
+                            fixed, level);
+    return SS_OK;
+}
+
 static int rep_option(ss_cli *c, int opt, const char *arg, ss_error *err)
 {
     ss_rep_spec *r = &c->rep;

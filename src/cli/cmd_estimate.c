@@ -241,7 +241,6 @@ static int parse_probs(estimate_args *a, const char *arg, ss_error *err)
 static int option(void *ctx, int opt, const char *arg, ss_error *err)
 {
     estimate_args *a = ctx;
-    double v;
     size_t n;
     int rc = SS_OK;
     switch (opt) {
@@ -266,19 +265,7 @@ static int option(void *ctx, int opt, const char *arg, ss_error *err)
         rc = ss_cli_level(arg, &a->opt.level, err);
         break;
     case OPT_DF:
-        if (strcmp(arg, "design") == 0) {
-            a->opt.df_mode = SS_DF_DESIGN;
-        } else if (strcmp(arg, "inf") == 0 || strcmp(arg, "Inf") == 0) {
-            a->opt.df_mode = SS_DF_INF;
-        } else {
-            rc = ss_cli_number(arg, "--df", &v, err);
-            if (rc == SS_OK && !(v > 0))
-                rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
-                                  "--df: expected design, inf or a positive number, got '%s'",
-                                  arg);
-            a->opt.df_mode = SS_DF_FIXED;
-            a->opt.df_fixed = v;
-        }
+        rc = ss_cli_df(arg, &a->opt.df_mode, &a->opt.df_fixed, err);
         break;
     case OPT_DOMAIN_DF:
         a->opt.domain_df = 1;
@@ -339,28 +326,15 @@ static int option(void *ctx, int opt, const char *arg, ss_error *err)
 
 static int parse_args(estimate_args *a, int argc, char **argv, ss_error *err)
 {
-    int rc = ss_cli_parse(&a->cli, argc, argv, own_options, option, a, err);
-    if (rc == SS_CLI_BAD_OPTION)
-        return SS_EUSAGE; /* reported, err left clear */
+    int rc = ss_cli_parse_file(&a->cli, argc, argv, own_options, option, a, &a->file, err);
     if (rc != SS_OK)
         return rc;
-    if (optind >= argc)
-        return ss_error_set(err, SS_EUSAGE, NULL, 0, "no input FILE (try 'survstat estimate --help')");
-    if (argc - optind > 1)
-        return ss_error_set(err, SS_EUSAGE, NULL, 0, "one input FILE expected, got '%s' too",
-                            argv[optind + 1]);
-    a->file = argv[optind];
     if (a->nreq == 0)
         return ss_error_set(err, SS_EUSAGE, NULL, 0,
                             "nothing to estimate: give --mean, --total, --prop, --ratio,"
                             " --quantile, --t2b, --b2b, --net or --index");
-    /* A df so small that t overflows (R: qt gives Inf) leaves every
-     * interval unbounded: refused rather than written as empty cells. */
-    if (a->opt.df_mode == SS_DF_FIXED && !isfinite(ss_quantile_t(a->opt.level, a->opt.df_fixed)))
-        return ss_error_set(err, SS_EUSAGE, NULL, 0,
-                            "--df: %g makes the t quantile at level %g infinite (every interval "
-                            "unbounded): give a larger df",
-                            a->opt.df_fixed, a->opt.level);
+    if (ss_cli_df_check(a->opt.df_mode, a->opt.df_fixed, a->opt.level, err) != SS_OK)
+        return SS_EUSAGE;
     if (a->opt.compare && a->opt.nby == 0)
         return ss_error_set(err, SS_EUSAGE, NULL, 0, "--compare needs --by");
     for (size_t i = 0; i < a->nreq && !a->scale_set; i++)

@@ -33,6 +33,8 @@ const char cmd_run_usage[] =
     "                   trim-weights, max-iter, epsilon\n"
     "  [estimate NAME]  the options of 'survstat estimate' (mean = a,b ...)\n"
     "  [drivers NAME]   outcome, items, performance, scale, level\n"
+    "  [table NAME]     rows, cols, percent, count, by, flags, suppress, mark,\n"
+    "                   level, df, ci-method (survstat table; tidy rows)\n"
     "  [rates NAME]     data, disposition, weights, by, e\n"
     "  [chart NAME]     input = a section name, type, title, variable, level,\n"
     "                   scale, width, height (survstat plot)\n"
@@ -214,6 +216,9 @@ static const char *const estimate_keys[] = {
     "compare?", "subset", NULL};
 static const char *const drivers_keys[] = {"outcome", "items", "performance", "scale", "level",
                                            "subset", NULL};
+static const char *const table_keys[] = {"rows", "cols", "percent", "count?", "by", "flags",
+                                         "suppress?", "mark", "level", "subset", "df", "ci-method",
+                                         NULL};
 static const char *const rates_keys[] = {"data", "disposition", "weights", "by", "e", NULL};
 static const char *const chart_keys[] = {"input", "type", "title", "statistic", "variable",
                                          "level", "scale", "flags", "width", "height", NULL};
@@ -230,7 +235,7 @@ static const char *const *keys_of(const char *type)
              {"design", design_keys},     {"weighting", weighting_keys},
              {"estimate", estimate_keys}, {"drivers", drivers_keys},
              {"rates", rates_keys},       {"chart", chart_keys},
-             {"trend", trend_keys}};
+             {"trend", trend_keys},       {"table", table_keys}};
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
         if (strcmp(type, t[i].type) == 0)
             return t[i].keys;
@@ -287,7 +292,7 @@ static int validate(const spec *s)
         const char *const *keys = keys_of(x->type);
         int named = strcmp(x->type, "estimate") == 0 || strcmp(x->type, "drivers") == 0 ||
                     strcmp(x->type, "rates") == 0 || strcmp(x->type, "chart") == 0 ||
-                    strcmp(x->type, "trend") == 0;
+                    strcmp(x->type, "trend") == 0 || strcmp(x->type, "table") == 0;
         if (!keys) {
             fprintf(stderr, "survstat run: %s:%ld: unknown section [%s]\n", s->file, x->line,
                     x->type);
@@ -421,14 +426,15 @@ static int run_command(args *a)
         const char *name;
         int (*fn)(int, char **);
     } cmds[] = {{"estimate", cmd_estimate}, {"drivers", cmd_drivers}, {"rates", cmd_rates},
-                {"trend", cmd_trend},       {"plot", cmd_plot}};
+                {"trend", cmd_trend},       {"plot", cmd_plot},
+                {"table", cmd_table}};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (!strcmp(a->v[0], cmds[i].name))
             return cmds[i].fn(a->n, a->v);
     return 2;
 }
 
-/* The arguments of an estimate or drivers section, less -o. */
+/* The arguments of an estimate, drivers or table section, less -o. */
 static void push_analysis(args *a, const spec *s, const section *x, const char *data,
                           const char *wave)
 {
@@ -443,7 +449,8 @@ static void push_analysis(args *a, const spec *s, const section *x, const char *
 
 static int is_analysis(const section *x)
 {
-    return !strcmp(x->type, "estimate") || !strcmp(x->type, "drivers");
+    return !strcmp(x->type, "estimate") || !strcmp(x->type, "drivers") ||
+           !strcmp(x->type, "table");
 }
 
 /* Before a wave with several estimate or drivers sections: run them once
@@ -1054,7 +1061,8 @@ int cmd_run(int argc, char **argv)
             write_waves(out, order, norder);
         for (size_t i = 0; i < s.nsec; i++)
             if (strcmp(s.sec[i].type, "estimate") == 0 || strcmp(s.sec[i].type, "drivers") == 0 ||
-                strcmp(s.sec[i].type, "rates") == 0 || strcmp(s.sec[i].type, "chart") == 0)
+                strcmp(s.sec[i].type, "rates") == 0 || strcmp(s.sec[i].type, "chart") == 0 ||
+                strcmp(s.sec[i].type, "table") == 0)
                 printf("%s/%s.%s\n", final, s.sec[i].name,
                        strcmp(s.sec[i].type, "chart") == 0 ? "png" : "csv");
         rc = move_trends(trend_tmp, out, 1);

@@ -153,17 +153,9 @@ static int option(void *ctx, int opt, const char *arg, ss_error *err)
 
 static int parse_args(test_args *a, int argc, char **argv, ss_error *err)
 {
-    int rc = ss_cli_parse(&a->cli, argc, argv, own_options, option, a, err);
-    if (rc == SS_CLI_BAD_OPTION)
-        return SS_EUSAGE; /* reported, err left clear */
+    int rc = ss_cli_parse_file(&a->cli, argc, argv, own_options, option, a, &a->file, err);
     if (rc != SS_OK)
         return rc;
-    if (optind >= argc)
-        return ss_error_set(err, SS_EUSAGE, NULL, 0, "no input FILE (try 'survstat test --help')");
-    if (argc - optind > 1)
-        return ss_error_set(err, SS_EUSAGE, NULL, 0, "one input FILE expected, got '%s' too",
-                            argv[optind + 1]);
-    a->file = argv[optind];
     if (!a->ttest && !a->have_chisq)
         return ss_error_set(err, SS_EUSAGE, NULL, 0,
                             "nothing to test: give --ttest VAR --group COL or"

@@ -28,6 +28,8 @@ static const ss_command commands[] = {
      cmd_estimate_usage},
     {"test", "design-based t test and tests of independence (Rao-Scott, Wald)", cmd_test,
      cmd_test_usage},
+    {"table", "a weighted cross-table for reports: counts, percentages, marks, flags",
+     cmd_table, cmd_table_usage},
     {"describe", "columns, types, missing counts and a design check", cmd_describe,
      cmd_describe_usage},
     {"drivers", "key drivers: importance, performance and their quadrants", cmd_drivers,

@@ -11,6 +11,7 @@
 
 #include "ss_design.h"
 #include "ss_error.h"
+#include "ss_estimate.h"
 #include "ss_replicate.h"
 #include "ss_subset.h"
 #include "ss_table.h"
@@ -103,6 +104,11 @@ typedef int (*ss_cli_option_fn)(void *ctx, int opt, const char *arg, ss_error *e
 int ss_cli_parse(ss_cli *c, int argc, char **argv, const struct option *own,
                  ss_cli_option_fn fn, void *ctx, ss_error *err);
 
+/* ss_cli_parse, then exactly one operand, the input FILE, into *file.
+ * SS_EUSAGE with err clear when ss_cli_parse has reported already. */
+int ss_cli_parse_file(ss_cli *c, int argc, char **argv, const struct option *own,
+                      ss_cli_option_fn fn, void *ctx, const char **file, ss_error *err);
+
 /* Split "a,b,c" at sep into at most max items; items point into a copy
  * that c owns.  Empty items are a usage error naming the option. */
 int ss_cli_split(ss_cli *c, const char *arg, char sep, const char **items,
@@ -113,6 +119,11 @@ int ss_cli_number(const char *arg, const char *option, double *out, ss_error *er
 
 /* --level: a confidence level strictly between 0 and 1. */
 int ss_cli_level(const char *arg, double *level, ss_error *err);
+
+/* --df design|inf|N into *mode (and *fixed for N > 0), or a usage error. */
+int ss_cli_df(const char *arg, ss_df_mode *mode, double *fixed, ss_error *err);
+/* A fixed df whose t quantile at level overflows is a usage error. */
+int ss_cli_df_check(ss_df_mode mode, double fixed, double level, ss_error *err);
 
 /* survstat run reads a wave's data file once for all its sections.  After
  * ss_cli_share_begin, a first pass of the commands under

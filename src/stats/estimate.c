@@ -386,21 +386,7 @@ static int rep_logit_fit(const ss_design *d, work *wk, const ss_prop_input *in, 
 {
     if (ss_prop_logit_coef(in, wk->z2, b) != 0)
         return ss_error_set(err, SS_PROP_NOCI, NULL, 0, "the logit fit did not converge");
-    for (size_t k = 0; k < d->rep->nrep; k++) {
-        double p = wk->theta[k], eta = *b, mu = 1 / (1 + exp(-eta));
-        if (isnan(p))
-            continue;
-        double devold = -2 * (p * log(mu) + (1 - p) * log(1 - mu));
-        for (int it = 0; it < 25; it++) {
-            eta += (p - mu) / (mu * (1 - mu));
-            mu = 1 / (1 + exp(-eta));
-            double dev = -2 * ((p > 0 ? p * log(mu) : 0) + (p < 1 ? (1 - p) * log(1 - mu) : 0));
-            if (fabs(dev - devold) / (fabs(dev) + 0.1) < 1e-8)
-                break;
-            devold = dev;
-        }
-        wk->theta[k] = eta;
-    }
+    ss_prop_logit_refit(*b, wk->theta, d->rep->nrep);
     return ss_rep_variance(d->rep, wk->theta, *b, v, err);
 }
 

@@ -528,6 +528,25 @@ void ss_prop_logit_interval(double beta, double var, double level, double df, do
     *hi = expit(beta + t * sqrt(var));
 }
 
+void ss_prop_logit_refit(double b, double *theta, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        double p = theta[k], eta = b, mu = 1 / (1 + exp(-eta));
+        if (isnan(p))
+            continue;
+        double devold = -2 * (p * log(mu) + (1 - p) * log(1 - mu));
+        for (int it = 0; it < 25; it++) {
+            eta += (p - mu) / (mu * (1 - mu));
+            mu = 1 / (1 + exp(-eta));
+            double dev = -2 * ((p > 0 ? p * log(mu) : 0) + (p < 1 ? (1 - p) * log(1 - mu) : 0));
+            if (fabs(dev - devold) / (fabs(dev) + 0.1) < 1e-8)
+                break;
+            devold = dev;
+        }
+        theta[k] = eta;
+    }
+}
+
 int ss_prop_ci(ss_ci_method method, const ss_prop_input *in, double *z, double *lo,
                double *hi, ss_error *err)
 {

@@ -59,7 +59,7 @@ def main():
         for col, want in expected[key].items():
             if col in ("statistic", "variable", "level", "domain"):
                 continue
-            if col in ("flag", "quadrant"):
+            if col in ("flag", "quadrant", "mark"):
                 if actual[key].get(col) != want:
                     print(f"{key} flag: got {actual[key].get(col)!r}, want {want!r}")
                     bad += 1
