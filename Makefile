@@ -8,7 +8,7 @@ WARN     = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wstrict-protot
 CPPFLAGS += -Iinclude -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -MMD -MP
 GSL_CFLAGS := $(shell pkg-config --cflags gsl 2>/dev/null)
 GSL_LIBS   := $(shell pkg-config --libs gsl 2>/dev/null || echo -lgsl -lgslcblas)
-LDLIBS  += $(GSL_LIBS) -lcsv -linih -lRmath -lm -pthread
+LDLIBS  += $(GSL_LIBS) -lcsv -linih -lRmath -lreadstat -lz -lm -pthread
 
 SRC  := $(wildcard src/*.c)
 OBJ  := $(SRC:src/%.c=build/%.o)
@@ -19,7 +19,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 
 # Debian packages the build, the tests and the demo need.
 DEB_PACKAGES = gcc make pkg-config libgsl-dev libcsv-dev libcmocka-dev libinih-dev r-mathlib gnuplot-nox \
-               fonts-wqy-zenhei libc-bin python3
+               fonts-wqy-zenhei libc-bin python3 libreadstat-dev zlib1g-dev
 # What `make bench` needs besides: R's survey package and data.table's reader.
 BENCH_PACKAGES = r-base-core r-cran-survey r-cran-data.table
 # What `make fuzz` needs more (libFuzzer comes with clang's runtime).

@@ -104,6 +104,7 @@ static int load_margins(ss_weight_plan *p, const char *path, const ss_read_optio
     o.keep_text = 0; /* the input's cells are kept, not this file's */
     o.all_columns = 0;
     o.nna = 0;
+    o.labels = NULL;
     ss_request req[] = {{"variable", SS_NEED_CATEGORY},
                         {"level", SS_NEED_CATEGORY},
                         {"total", SS_NEED_NUMBER}};
@@ -169,6 +170,7 @@ static int load_cells(ss_weight_plan *p, const char *path, const ss_read_options
     o.keep_text = 0;
     o.all_columns = 1;
     o.nna = 0;
+    o.labels = NULL;
     ss_request req[] = {{"total", SS_NEED_NUMBER | SS_NEED_CATEGORY}};
     int rc = ss_table_read(&ct, path, &o, req, 1, err);
     if (rc != SS_OK) {
