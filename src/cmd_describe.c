@@ -22,17 +22,134 @@ const char cmd_describe_usage[] =
     "In csv the two tables follow each other, separated by an empty line; in\n"
     "json they are the members \"columns\" and \"design\" of one object.\n"
     "\n"
-    "example:\n"
-    "  survstat describe datasets/apistrat.csv --strata stype --weights pw --fpc fpc\n";
+    "A column with a variable label (from an SPSS, Stata or SAS file) shows it\n"
+    "in a last column, label.\n"
+    "\n"
+    "  --codebook   instead: every variable with its type, variable label and\n"
+    "               missing-value declarations, and for a categorical one (text,\n"
+    "               value labels, or at most 20 distinct numbers) every level with\n"
+    "               its code, label, unweighted n and, with --weights, weighted\n"
+    "               count and percent (else the percent of the unweighted n);\n"
+    "               the rows missing are counted in a level '(missing)'.\n"
+    "\n"
+    "examples:\n"
+    "  survstat describe datasets/apistrat.csv --strata stype --weights pw --fpc fpc\n"
+    "  survstat describe datasets/household.sav --codebook --weights weight\n";
 
-static const struct option own_options[] = {{NULL, 0, NULL, 0}};
+enum { OPT_CODEBOOK = SS_OPT_FIRST_COMMAND };
+
+static const struct option own_options[] = {{"codebook", no_argument, NULL, OPT_CODEBOOK},
+                                            {NULL, 0, NULL, 0}};
+
+static int option(void *ctx, int opt, const char *arg, ss_error *err)
+{
+    (void)arg;
+    (void)err;
+    if (opt != OPT_CODEBOOK)
+        return SS_CLI_NOT_MINE;
+    *(int *)ctx = 1;
+    return SS_OK;
+}
+
+/* A categorical column for the codebook: text, value labels, or few
+ * distinct numbers. */
+enum { CODEBOOK_MAX_NUMBERS = 20 };
+
+static int codebook_row(ss_grid *g, const ss_column *c, const char *type, const char *code,
+                        const char *label, double n, double wn, double pct)
+{
+    ss_cell *row = ss_grid_add_row(g);
+    if (!row || ss_grid_set_text(g, row, 0, c->name) || ss_grid_set_text(g, row, 1, type) ||
+        ss_grid_set_text(g, row, 2, c->label ? c->label : "") ||
+        ss_grid_set_text(g, row, 3, c->missing_decl ? c->missing_decl : "") ||
+        ss_grid_set_text(g, row, 4, code) || ss_grid_set_text(g, row, 5, label ? label : ""))
+        return -1;
+    row[6].num = n;
+    row[7].num = wn;
+    row[8].num = pct;
+    return 0;
+}
+
+static int codebook_grid(ss_grid *g, const ss_table *t, const ss_design *d, int weighted)
+{
+    static const char *const names[] = {"variable", "type", "variable_label", "missing_values",
+                                        "code", "label", "n", "weighted_n", "percent"};
+    static const int isnum[] = {0, 0, 0, 0, 0, 0, 1, 1, 1};
+    if (ss_grid_init(g, 9, names, isnum) != 0)
+        return -1;
+    for (size_t j = 0; j < t->ncol; j++) {
+        const ss_column *c = &t->col[j];
+        size_t nl = c->levels.n, distinct = 0;
+        for (size_t l = 0; l < nl; l++)
+            distinct += c->level_count[l] > 0;
+        const char *type = c->numeric && distinct ? "numeric" : distinct ? "categorical" : "empty";
+        int categorical = !c->numeric || c->nvlabel || distinct <= CODEBOOK_MAX_NUMBERS;
+        double *wsum = calloc(nl + 1, sizeof *wsum);
+        int32_t *order = malloc((nl ? nl : 1) * sizeof *order);
+        if (!wsum || !order) {
+            free(wsum);
+            free(order);
+            return -1;
+        }
+        double wall = 0, wmiss = 0;
+        for (size_t i = 0; i < t->nrow && i < d->n; i++) {
+            if (c->code[i] >= 0)
+                wsum[c->code[i]] += d->w[i], wall += d->w[i];
+            else
+                wmiss += d->w[i];
+        }
+        double present = (double)(t->nrow - c->nmissing);
+        double total = weighted ? wall : present;
+        int bad = codebook_row(g, c, type, "", "", present, weighted ? wall : NAN, NAN);
+        if (categorical) {
+            size_t k = ss_column_level_order(c, order);
+            size_t v = 0; /* value labels in code order, merged with the levels */
+            for (size_t l = 0; l <= k && !bad; l++) {
+                /* labelled codes no row holds, before this level */
+                while (v < c->nvlabel &&
+                       (l == k || (c->numeric ? c->vlabel[v].num < c->level_num[order[l]]
+                                              : strcmp(c->vlabel[v].code,
+                                                       c->levels.str[order[l]]) < 0))) {
+                    const char *lab = c->vlabel[v].label;
+                    if (ss_dict_find(&c->levels, c->vlabel[v].code, strlen(c->vlabel[v].code)) < 0 ||
+                        !c->level_count[ss_dict_find(&c->levels, c->vlabel[v].code,
+                                                     strlen(c->vlabel[v].code))])
+                        bad |= codebook_row(g, c, type, c->vlabel[v].code, lab, 0,
+                                            weighted ? 0 : NAN, 0);
+                    v++;
+                }
+                if (l == k)
+                    break;
+                int32_t o = order[l];
+                while (v < c->nvlabel && strcmp(c->vlabel[v].code, c->levels.str[o]) == 0)
+                    v++;
+                double n = (double)c->level_count[o];
+                double share = weighted ? wsum[o] : n;
+                bad |= codebook_row(g, c, type, c->levels.str[o], ss_column_code_label(c, o), n,
+                                    weighted ? wsum[o] : NAN,
+                                    total > 0 ? 100 * share / total : NAN);
+            }
+        }
+        if (!bad && c->nmissing)
+            bad |= codebook_row(g, c, type, "(missing)", "", (double)c->nmissing,
+                                weighted ? wmiss : NAN, NAN);
+        free(wsum);
+        free(order);
+        if (bad)
+            return -1;
+    }
+    return 0;
+}
 
 static int column_grid(ss_grid *g, const ss_table *t)
 {
     static const char *const names[] = {"column", "type", "present", "missing", "distinct",
-                                        "min", "max"};
-    static const int isnum[] = {0, 0, 1, 1, 1, 1, 1};
-    if (ss_grid_init(g, 7, names, isnum) != 0)
+                                        "min", "max", "label"};
+    static const int isnum[] = {0, 0, 1, 1, 1, 1, 1, 0};
+    int labels = 0;
+    for (size_t j = 0; j < t->ncol; j++)
+        labels |= t->col[j].label != NULL;
+    if (ss_grid_init(g, labels ? 8 : 7, names, isnum) != 0)
         return -1;
     for (size_t j = 0; j < t->ncol; j++) {
         const ss_column *c = &t->col[j];
@@ -61,6 +178,8 @@ static int column_grid(ss_grid *g, const ss_table *t)
             row[5].num = lo;
             row[6].num = hi;
         }
+        if (labels && ss_grid_set_text(g, row, 7, c->label ? c->label : "") != 0)
+            return -1;
     }
     return 0;
 }
@@ -152,6 +271,21 @@ static int design_grid(ss_grid *g, const ss_table *t, const ss_design *d)
 
 static int write_both(ss_cli *c, const ss_grid *cols, const ss_grid *des, ss_error *err)
 {
+    if (!des) { /* the codebook alone */
+        ss_format f = c->format_set ? c->format : ss_format_for_path(c->output, SS_FMT_TEXT);
+        ss_output out;
+        int rc = ss_output_open(&out, c->output, err);
+        if (rc != SS_OK)
+            return rc;
+        if (f == SS_FMT_MD)
+            fputs("## Codebook\n\n", out.fp);
+        if (ss_grid_write(out.fp, cols, f) || ferror(out.fp)) {
+            ss_output_abort(&out);
+            return ss_error_set(err, SS_EDATA, NULL, 0, "write error on %s",
+                                c->output ? c->output : "standard output");
+        }
+        return ss_output_commit(&out, err);
+    }
     ss_format f = c->format_set ? c->format : ss_format_for_path(c->output, SS_FMT_TEXT);
     ss_output out;
     int rc = ss_output_open(&out, c->output, err);
@@ -199,7 +333,8 @@ int cmd_describe(int argc, char **argv)
     ss_cli_init(&cli, "describe");
     ss_error err;
     ss_error_clear(&err);
-    int rc = ss_cli_parse(&cli, argc, argv, own_options, NULL, NULL, &err);
+    int codebook = 0;
+    int rc = ss_cli_parse(&cli, argc, argv, own_options, option, &codebook, &err);
     if (rc == SS_CLI_BAD_OPTION) {
         ss_cli_free(&cli);
         return 2;
@@ -215,10 +350,17 @@ int cmd_describe(int argc, char **argv)
         cli.read.all_columns = 1;
         rc = ss_cli_load(&cli, argv[optind], NULL, 0, &t, &d, NULL, &err);
     }
-    if (rc == SS_OK && (column_grid(&cols, &t) != 0 || design_grid(&des, &t, &d) != 0))
-        rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
-    if (rc == SS_OK)
-        rc = write_both(&cli, &cols, &des, &err);
+    if (rc == SS_OK && codebook) {
+        if (codebook_grid(&cols, &t, &d, cli.design.weights != NULL) != 0)
+            rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
+        else
+            rc = write_both(&cli, &cols, NULL, &err);
+    } else if (rc == SS_OK) {
+        if (column_grid(&cols, &t) != 0 || design_grid(&des, &t, &d) != 0)
+            rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
+        else
+            rc = write_both(&cli, &cols, &des, &err);
+    }
     if (rc != SS_OK)
         ss_error_print(&err, "describe");
     ss_grid_free(&cols);
