@@ -829,6 +829,8 @@ int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq,
             rc = read_table(c, file, all, k, t, err);
     }
     free(all);
+    if (rc == SS_OK && ss_weight_plan_relabel(&c->plan, t) != 0)
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     if (rc == SS_OK)
         rc = ss_design_build(d, t, &c->design, err);
     if (rc == SS_OK && c->rep.make == SS_REP_BOOTSTRAP && !c->rep.seed_set) {
