@@ -223,6 +223,10 @@ int ss_table_finish(ss_table *t, const ss_read_options *opt, ss_error *err);
  * of memory. */
 int ss_table_add_value_label(ss_column *c, const char *code, const char *label);
 
+/* keep_text: appends s[0..len) and a NUL to t's cell texts; -1 when out
+ * of memory. */
+int ss_table_keep_cell(ss_table *t, const char *s, size_t len);
+
 /* The text a CSV file written by R holds for v, as a level: the shortest
  * that reads back as v; integers in plain digits.  buf: 40 bytes. */
 void ss_table_number_text(double v, char *buf, size_t size);

@@ -45,6 +45,7 @@ typedef struct rs_reader {
     char message[200];     /* ReadStat's last error message */
 
     size_t cap_rows;
+    size_t next_col;       /* keep_text: the column the next cell is of */
     long nrow_file;        /* from the metadata, -1 when unknown */
     unsigned *want;        /* per column: SS_NEED_NUMBER or SS_NEED_CATEGORY */
     char **set_name;       /* per column: its value-label set, or NULL */
@@ -85,7 +86,7 @@ static int on_metadata(readstat_metadata_t *m, void *ctx)
 static unsigned wanted(const rs_reader *r, const char *name)
 {
     unsigned need = 0;
-    if (r->opt->all_columns)
+    if (r->opt->all_columns && !r->opt->keep_text)
         need = SS_NEED_CATEGORY;
     for (size_t k = 0; k < r->nreq; k++)
         if (strcmp(r->req[k].name, name) == 0)
@@ -172,7 +173,7 @@ static int on_variable(int index, readstat_variable_t *v, const char *val_labels
         if (strcmp(t->col[j].name, c->name) == 0)
             return rs_fail(r, 0, "duplicate column name '%s'", c->name);
     r->want[i] = wanted(r, c->name);
-    if (!r->want[i])
+    if (!r->want[i] && !r->opt->keep_text)
         return READSTAT_HANDLER_SKIP_VARIABLE;
     if (r->want[i] == SS_NEED_CATEGORY && ss_dict_init(&c->levels) != 0)
         return rs_fail(r, 0, "out of memory");
@@ -205,8 +206,41 @@ static int grow_rows(rs_reader *r, size_t row)
             c->code = p;
         }
     }
+    if (r->opt->keep_text) {
+        size_t *p = realloc(r->t->row_text, cap * sizeof *p);
+        if (!p)
+            return -1;
+        r->t->row_text = p;
+    }
     r->cap_rows = cap;
     return 0;
+}
+
+/* keep_text: the cell as a CSV file would hold it (a number in its
+ * shortest form, a code rather than its label, missing empty).  The
+ * formats give a row's cells in column order, row after row. */
+static double value_double(readstat_value_t value);
+
+static int keep_text(rs_reader *r, size_t i, size_t row, readstat_value_t value)
+{
+    ss_table *t = r->t;
+    if (i != r->next_col || row + (i != 0) != t->nrow)
+        return rs_fail(r, 0, "cells out of order in the file: cannot keep its rows");
+    r->next_col = i + 1 == t->ncol ? 0 : i + 1;
+    if (i == 0)
+        t->row_text[row] = t->text_len;
+    char buf[40];
+    const char *s = "";
+    if (readstat_value_is_system_missing(value) || readstat_value_is_tagged_missing(value)) {
+        s = ""; /* a user-missing code is written as it is, as in a CSV file */
+    } else if (readstat_value_type_class(value) == READSTAT_TYPE_CLASS_STRING) {
+        s = readstat_string_value(value);
+        s = s ? s : "";
+    } else {
+        ss_table_number_text(value_double(value), buf, sizeof buf);
+        s = buf;
+    }
+    return ss_table_keep_cell(t, s, strlen(s)) != 0 ? rs_fail(r, 0, "out of memory") : 0;
 }
 
 /* The level code of the text s[0..len) in column i, trimmed of blanks. */
@@ -267,9 +301,13 @@ static int on_value(int obs, readstat_variable_t *v, readstat_value_t value, voi
         return READSTAT_HANDLER_OK;
     if (row >= r->cap_rows && grow_rows(r, row) != 0)
         return rs_fail(r, 0, "out of memory");
+    if (r->opt->keep_text && keep_text(r, i, row, value) != 0)
+        return READSTAT_HANDLER_ABORT;
     if (row >= t->nrow)
         t->nrow = row + 1;
     ss_column *c = &t->col[i];
+    if (!r->want[i])
+        return READSTAT_HANDLER_OK;
     int missing = readstat_value_is_missing(value, v);
     int text = readstat_value_type_class(value) == READSTAT_TYPE_CLASS_STRING;
     if (r->want[i] == SS_NEED_CATEGORY) {
@@ -480,8 +518,6 @@ int ss_readstat_read(ss_table *t, const char *path, int format, const ss_read_op
         rc = ss_table_requests(t, opt, req, nreq, err);
         for (size_t i = 0; i < t->ncol && rc == SS_OK; i++) {
             ss_column *c = &t->col[i];
-            if (c->need == SS_NEED_TEXT)
-                c->need = 0; /* keep_text is not kept for these files */
             if (c->need & SS_NEED_CATEGORY)
                 c->need &= ~(unsigned)SS_NEED_PACKED;
             else if (c->need & SS_NEED_PACKED)

@@ -631,7 +631,7 @@ static int resize_rows(reader *r, size_t cap)
 
 /* keep_text: s[0..len) and a NUL after the texts held (a block growing by
  * half, as the file's size is not known ahead). */
-static int keep_cell(ss_table *t, const char *s, size_t len)
+int ss_table_keep_cell(ss_table *t, const char *s, size_t len)
 {
     if (t->text_len + len + 1 > t->text_cap) {
         size_t cap = t->text_cap ? t->text_cap + t->text_cap / 2 : 1 << 16;
@@ -734,7 +734,7 @@ static void data_field(reader *r, size_t i, const char *s, size_t len)
     if (r->keep_text) { /* the cell as read, untrimmed; every column is loaded */
         if (i == 0)
             r->t->row_text[row] = r->t->text_len;
-        if (keep_cell(r->t, s, len) != 0) {
+        if (ss_table_keep_cell(r->t, s, len) != 0) {
             fail(r, r->record_line, "out of memory");
             return;
         }

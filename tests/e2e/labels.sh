@@ -97,6 +97,20 @@ for k in ("estimate", "se"):
     assert abs(x - y) <= 1e-12 * abs(y), (k, x, y)
 PY
 
+# survstat weight: the .sav's rows as a CSV file holds them (codes, not
+# labels; the user-missing 9 as 9), and the same raked weights.
+"$BIN" weight datasets/household.sav $HH --rake datasets/population.csv --weight-name w2 -o "$L/w1.csv" 2>"$TMP/err"
+"$BIN" weight datasets/household.csv $HH --na 9 --rake datasets/population.csv --weight-name w2 -o "$L/w2.csv" 2>>"$TMP/err"
+if python3 - "$L/w1.csv" "$L/w2.csv" <<'PY'; then ok; else bad "labels weight-sav: $(cat "$TMP/err")"; fi
+import csv, sys
+a, b = (list(csv.DictReader(open(f, encoding="utf-8"))) for f in sys.argv[1:3])
+assert len(a) == len(b) == 1534
+assert a[0]["district"] == "1" and a[0]["frugality"] == "9" and a[0]["weight"] == b[0]["weight"], a[0]
+for x, y in zip(a, b):
+    assert x["overall"] == y["overall"] and x["hh_id"] == y["hh_id"]
+    assert abs(float(x["w2"]) - float(y["w2"])) <= 1e-12 * float(y["w2"])
+PY
+
 # --- labels in the output -------------------------------------------------
 expect_out sav-level-label "prop,overall,很满意,sex=男," -- \
   estimate datasets/household.sav $HH --prop overall --by sex --format csv
