@@ -600,10 +600,16 @@ static int likert_script(ss_buf *b, const ss_plot_options *o, const ss_result *r
                                 r->row[i].statistic, r->row[i].variable);
     double low = o->low, high = o->high;
     const char *names[MAX_LEVELS];
-    int nnames = 0, labelled = o->scale_set ? 0 : likert_labels(r, names, &nnames);
+    int nnames = 0, labelled = likert_labels(r, names, &nnames);
     if (labelled < 0)
         return ss_error_set(err, SS_EUSAGE, NULL, 0,
                             "a likert chart draws at most %d levels on its scale", MAX_LEVELS);
+    if (labelled && o->scale_set && o->low > o->high) /* 5:1: the labels' order reversed */
+        for (int k = 0; k < nnames / 2; k++) {
+            const char *x = names[k];
+            names[k] = names[nnames - 1 - k];
+            names[nnames - 1 - k] = x;
+        }
     if (labelled) {
         low = 1;
         high = nnames;
