@@ -50,6 +50,7 @@ typedef struct rs_reader {
     unsigned *want;        /* per column: SS_NEED_NUMBER or SS_NEED_CATEGORY */
     char **set_name;       /* per column: its value-label set, or NULL */
     int32_t **small;       /* per category column: code of the integer v < SMALL_CODES */
+    char *ranges;          /* per column: it declares missing values */
     size_t ncap;
 
     label_set *sets;
@@ -82,7 +83,8 @@ static int on_metadata(readstat_metadata_t *m, void *ctx)
 }
 
 /* What the requests ask of the column called name (as ss_table_requests
- * will merge them): number or category storage, 0 when not loaded. */
+ * will merge them): number, packed number (SS_NEED_PACKED alone) or
+ * category storage, 0 when not loaded. */
 static unsigned wanted(const rs_reader *r, const char *name)
 {
     unsigned need = 0;
@@ -93,6 +95,8 @@ static unsigned wanted(const rs_reader *r, const char *name)
             need |= r->req[k].need & ~(unsigned)(SS_NEED_DESIGN | SS_NEED_TEXT);
     if (need & SS_NEED_CATEGORY)
         return SS_NEED_CATEGORY;
+    if (need == SS_NEED_PACKED)
+        return SS_NEED_PACKED;
     return need ? SS_NEED_NUMBER : 0;
 }
 
@@ -148,7 +152,10 @@ static int on_variable(int index, readstat_variable_t *v, const char *val_labels
         int32_t **small = realloc(r->small, cap * sizeof *small);
         if (small)
             r->small = small;
-        if (!col || !want || !sn || !small)
+        char *ranges = realloc(r->ranges, cap);
+        if (ranges)
+            r->ranges = ranges;
+        if (!col || !want || !sn || !small || !ranges)
             return rs_fail(r, 0, "out of memory");
         r->ncap = cap;
     }
@@ -167,6 +174,7 @@ static int on_variable(int index, readstat_variable_t *v, const char *val_labels
     if (label && *label && !(c->label = strdup(label)))
         return rs_fail(r, 0, "out of memory");
     c->missing_decl = missing_text(v);
+    r->ranges[i] = readstat_variable_get_missing_ranges_count(v) > 0;
     if (val_labels && *val_labels && !(r->set_name[i] = strdup(val_labels)))
         return rs_fail(r, 0, "out of memory");
     for (size_t j = 0; j < i; j++)
@@ -204,6 +212,13 @@ static int grow_rows(rs_reader *r, size_t row)
             if (!p)
                 return -1;
             c->code = p;
+        } else if (r->want[i] == SS_NEED_PACKED) {
+            int16_t *p = realloc(c->packed, cap * sizeof *p);
+            if (!p)
+                return -1;
+            for (size_t k = r->cap_rows; k < cap; k++)
+                p[k] = SS_PACKED_NA;
+            c->packed = p;
         }
     }
     if (r->opt->keep_text) {
@@ -277,25 +292,64 @@ static int32_t number_code(rs_reader *r, size_t i, double v)
 
 static double value_double(readstat_value_t value)
 {
-    switch (readstat_value_type(value)) {
+    switch (value.type) {
     case READSTAT_TYPE_INT8:
-        return readstat_int8_value(value);
+        return value.v.i8_value;
     case READSTAT_TYPE_INT16:
-        return readstat_int16_value(value);
+        return value.v.i16_value;
     case READSTAT_TYPE_INT32:
-        return readstat_int32_value(value);
+        return value.v.i32_value;
     case READSTAT_TYPE_FLOAT:
-        return readstat_float_value(value);
+        return value.v.float_value;
     default:
-        return readstat_double_value(value);
+        return value.v.double_value;
     }
+}
+
+/* v in two bytes (ss_table.h, SS_PACKED_NA), when it is one of the values
+ * a short decimal packs to, to the bit: 0 and the code, else -1. */
+static int pack(double v, int16_t *out)
+{
+    if (v == (int)v && v > -8192 && v < 8192 && (v != 0 || !signbit(v))) { /* most codes */
+        *out = (int16_t)((int)v * 4);
+        return 0;
+    }
+    double scale = 1;
+    for (int k = 0; k < 4; k++, scale *= 10) {
+        double m = nearbyint(v * scale);
+        if (!(fabs(m) < 8192))
+            return -1;
+        int16_t p = (int16_t)((int)m * 4 + k);
+        double back = ss_packed_value[(uint16_t)p];
+        if (back == v && signbit(back) == signbit(v) && p != SS_PACKED_NA) {
+            *out = p;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* A packed column with a value that does not pack: doubles from now on. */
+static int unpack(rs_reader *r, size_t i)
+{
+    ss_column *c = &r->t->col[i];
+    double *num = malloc((r->cap_rows ? r->cap_rows : 1) * sizeof *num);
+    if (!num)
+        return -1;
+    for (size_t k = 0; k < r->cap_rows; k++)
+        num[k] = c->packed[k] == SS_PACKED_NA ? NAN : ss_packed_value[(uint16_t)c->packed[k]];
+    free(c->packed);
+    c->packed = NULL;
+    c->num = num;
+    r->want[i] = SS_NEED_NUMBER;
+    return 0;
 }
 
 static int on_value(int obs, readstat_variable_t *v, readstat_value_t value, void *ctx)
 {
     rs_reader *r = ctx;
     ss_table *t = r->t;
-    size_t i = (size_t)readstat_variable_get_index(v);
+    size_t i = (size_t)v->index;
     size_t row = (size_t)obs;
     if (obs < 0 || i >= t->ncol)
         return READSTAT_HANDLER_OK;
@@ -308,8 +362,11 @@ static int on_value(int obs, readstat_variable_t *v, readstat_value_t value, voi
     ss_column *c = &t->col[i];
     if (!r->want[i])
         return READSTAT_HANDLER_OK;
-    int missing = readstat_value_is_missing(value, v);
-    int text = readstat_value_type_class(value) == READSTAT_TYPE_CLASS_STRING;
+    /* The value's fields are read directly: a call per cell is most of the
+     * time a file of numbers takes. */
+    int missing = value.is_system_missing || value.is_tagged_missing ||
+                  (r->ranges[i] && readstat_value_is_defined_missing(value, v));
+    int text = value.type == READSTAT_TYPE_STRING || value.type == READSTAT_TYPE_STRING_REF;
     if (r->want[i] == SS_NEED_CATEGORY) {
         int32_t code;
         if (missing)
@@ -342,6 +399,15 @@ static int on_value(int obs, readstat_variable_t *v, readstat_value_t value, voi
     }
     if (isnan(x))
         c->nmissing++;
+    if (r->want[i] == SS_NEED_PACKED) {
+        int16_t p = SS_PACKED_NA;
+        if (isnan(x) || pack(x, &p) == 0) {
+            c->packed[row] = p;
+            return READSTAT_HANDLER_OK;
+        }
+        if (unpack(r, i) != 0)
+            return rs_fail(r, 0, "out of memory");
+    }
     c->num[row] = x;
     return READSTAT_HANDLER_OK;
 }
@@ -440,6 +506,7 @@ static void rs_free(rs_reader *r)
     }
     free(r->set_name);
     free(r->small);
+    free(r->ranges);
     free(r->want);
     for (size_t k = 0; k < r->nsets; k++) {
         for (size_t j = 0; j < r->sets[k].n; j++) {
@@ -520,7 +587,7 @@ int ss_readstat_read(ss_table *t, const char *path, int format, const ss_read_op
             ss_column *c = &t->col[i];
             if (c->need & SS_NEED_CATEGORY)
                 c->need &= ~(unsigned)SS_NEED_PACKED;
-            else if (c->need & SS_NEED_PACKED)
+            else if ((c->need & SS_NEED_PACKED) && !c->packed)
                 c->need = (c->need & ~(unsigned)SS_NEED_PACKED) | SS_NEED_NUMBER;
         }
     }
@@ -536,6 +603,11 @@ int ss_readstat_read(ss_table *t, const char *path, int format, const ss_read_op
                 int32_t *q = realloc(c->code, t->nrow * sizeof *q);
                 if (q)
                     c->code = q;
+            }
+            if (c->packed) {
+                int16_t *q = realloc(c->packed, t->nrow * sizeof *q);
+                if (q)
+                    c->packed = q;
             }
         }
     }

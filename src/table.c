@@ -1063,6 +1063,13 @@ int ss_table_finish(ss_table *t, const ss_read_options *opt, ss_error *err)
                     c->num[k] = NAN;
                     c->nmissing++;
                 }
+        if (c->packed && c->na)
+            for (size_t k = 0; k < t->nrow; k++)
+                if (c->packed[k] != SS_PACKED_NA &&
+                    is_na_number(c->na, ss_packed_value[(uint16_t)c->packed[k]])) {
+                    c->packed[k] = SS_PACKED_NA;
+                    c->nmissing++;
+                }
     }
     if (finish(&r) != 0)
         return err && err->code ? err->code : SS_EDATA;
