@@ -616,13 +616,9 @@ static int likert_script(ss_buf *b, const ss_plot_options *o, const ss_result *r
     } else if (!o->scale_set) {
         low = INFINITY;
         high = -INFINITY;
-        for (size_t i = 0; i < r->n; i++) {
+        for (size_t i = 0; i < r->n; i++) { /* every level a number (likert_labels) */
             double v;
-            if (ss_number_parse(r->row[i].level, strlen(r->row[i].level), &v) != 0)
-                return ss_error_set(err, SS_EDATA, NULL, 0,
-                                    "level '%s' of '%s' is not a number: give --scale LOW:HIGH "
-                                    "and the codes as levels",
-                                    r->row[i].level, r->row[i].variable);
+            ss_number_parse(r->row[i].level, strlen(r->row[i].level), &v);
             low = fmin(low, v);
             high = fmax(high, v);
         }
