@@ -30,9 +30,9 @@ const char cmd_estimate_usage[] =
     "  [--rep-scale S] [--mse]; see 'survstat weight --help'\n"
     "  (--compare and every --ci-method work with them)\n"
     "input options:\n"
-    "  --na CODES             extra missing codes, e.g. 9,99 (empty and NA always)\n"
-    "  -d, --delimiter C      field separator: one character or 'tab'\n"
-    "  --encoding ENC         convert from ENC (e.g. gb18030) to UTF-8\n"
+    "  --na [VARS:]CODES      missing codes (9,99; q1:9), not in design columns\n"
+    "  --labels F, --codes    value labels of a CSV; show codes, not labels\n"
+    "  -d C, --encoding ENC   field separator ('tab'); encoding (e.g. gb18030)\n"
     SS_CLI_QUIET_HELP
     "estimates (each may repeat; VARS is a comma-separated list):\n"
     "  --mean VARS  --total VARS  --prop VARS  --ratio NUM/DEN  --quantile VARS\n"

@@ -28,7 +28,8 @@ const char cmd_rates_usage[] =
     "  --by COL               rates per value of COL too\n"
     "  --e auto|VALUE         e for RR3, RR4, REF2, CON2 (default auto)\n"
     "  --wave LABEL           stamp every row with a wave label\n"
-    "  --na CODES, -d C, --encoding ENC, --format FMT, -o FILE  as in 'estimate'\n"
+    "  --na [VARS:]CODES, --labels FILE, --codes, -d C, --encoding ENC, --format FMT,\n"
+    "  -o FILE  as in 'estimate'\n"
     "\n"
     "example:\n"
     "  survstat rates tests/data/dispositions.csv --disposition code --by district\n";
