@@ -136,6 +136,8 @@ typedef struct ss_read_options {
     void *progress_ctx;
     const char *labels;     /* --labels FILE (variable,value,label), or NULL */
     int codes;              /* --codes: levels shown by their codes */
+    int user_missing_values; /* SPSS user-missing values read as values
+                              * (describe --codebook counts them) */
 } ss_read_options;
 
 typedef struct ss_request {

@@ -70,7 +70,20 @@ static int codebook_row(ss_grid *g, const ss_column *c, const char *type, const 
     return 0;
 }
 
-static int codebook_grid(ss_grid *g, const ss_table *t, const ss_design *d, int weighted)
+/* Level l of c2 (the file read with its user-missing values as values) is
+ * a declared-missing code: rows hold it there, none in c. */
+static int declared_missing(const ss_column *c, const ss_column *c2, size_t l)
+{
+    if (!c2 || !c2->level_count[l])
+        return 0;
+    int32_t k = ss_dict_find(&c->levels, c2->levels.str[l], c2->levels.len[l]);
+    return k < 0 || c->level_count[k] == 0;
+}
+
+/* t2: the file read again with its user-missing values as values, or
+ * NULL: its declared-missing codes get their counts. */
+static int codebook_grid(ss_grid *g, const ss_table *t, const ss_table *t2, const ss_design *d,
+                         int weighted)
 {
     static const char *const names[] = {"variable", "type", "variable_label", "missing_values",
                                         "code", "label", "n", "weighted_n", "percent"};
@@ -79,6 +92,7 @@ static int codebook_grid(ss_grid *g, const ss_table *t, const ss_design *d, int 
         return -1;
     for (size_t j = 0; j < t->ncol; j++) {
         const ss_column *c = &t->col[j];
+        const ss_column *c2 = t2 && c->missing_decl ? ss_table_find(t2, c->name) : NULL;
         size_t nl = c->levels.n, distinct = 0;
         for (size_t l = 0; l < nl; l++)
             distinct += c->level_count[l] > 0;
@@ -111,6 +125,13 @@ static int codebook_grid(ss_grid *g, const ss_table *t, const ss_design *d, int 
                                               : strcmp(c->vlabel[v].code,
                                                        c->levels.str[order[l]]) < 0))) {
                     const char *lab = c->vlabel[v].label;
+                    int32_t k2 = c2 ? ss_dict_find(&c2->levels, c->vlabel[v].code,
+                                                   strlen(c->vlabel[v].code))
+                                    : -1;
+                    if (k2 >= 0 && declared_missing(c, c2, (size_t)k2)) {
+                        v++; /* counted below, with the missing rows */
+                        continue;
+                    }
                     if (ss_dict_find(&c->levels, c->vlabel[v].code, strlen(c->vlabel[v].code)) < 0 ||
                         !c->level_count[ss_dict_find(&c->levels, c->vlabel[v].code,
                                                      strlen(c->vlabel[v].code))])
@@ -130,8 +151,30 @@ static int codebook_grid(ss_grid *g, const ss_table *t, const ss_design *d, int 
                                     total > 0 ? 100 * share / total : NAN);
             }
         }
-        if (!bad && c->nmissing)
-            bad |= codebook_row(g, c, type, "(missing)", "", (double)c->nmissing,
+        double nmiss = (double)c->nmissing;
+        if (c2) { /* declared-missing codes, each with its rows */
+            int32_t *o2 = malloc((c2->levels.n ? c2->levels.n : 1) * sizeof *o2);
+            double *w2 = calloc(c2->levels.n + 1, sizeof *w2);
+            bad |= !o2 || !w2;
+            size_t k2 = bad ? 0 : ss_column_level_order(c2, o2);
+            for (size_t i = 0; !bad && i < t2->nrow && i < d->n; i++)
+                if (c2->code[i] >= 0)
+                    w2[c2->code[i]] += d->w[i];
+            for (size_t l = 0; l < k2 && !bad; l++) {
+                if (!declared_missing(c, c2, (size_t)o2[l]))
+                    continue;
+                double n = (double)c2->level_count[o2[l]];
+                nmiss -= n;
+                wmiss -= w2[o2[l]];
+                bad |= codebook_row(g, c, type, c2->levels.str[o2[l]],
+                                    ss_column_code_label(c2, o2[l]), n,
+                                    weighted ? w2[o2[l]] : NAN, NAN);
+            }
+            free(o2);
+            free(w2);
+        }
+        if (!bad && nmiss > 0)
+            bad |= codebook_row(g, c, type, "(missing)", "", nmiss,
                                 weighted ? wmiss : NAN, NAN);
         free(wsum);
         free(order);
@@ -350,8 +393,23 @@ int cmd_describe(int argc, char **argv)
         cli.read.all_columns = 1;
         rc = ss_cli_load(&cli, argv[optind], NULL, 0, &t, &d, NULL, &err);
     }
+    ss_table t2 = {0};
+    int have_t2 = 0;
     if (rc == SS_OK && codebook) {
-        if (codebook_grid(&cols, &t, &d, cli.design.weights != NULL) != 0)
+        int decl = 0;
+        for (size_t j = 0; j < t.ncol; j++)
+            decl |= t.col[j].missing_decl != NULL;
+        if (decl) { /* again, the user-missing values as values */
+            ss_read_options ro = cli.read;
+            ro.user_missing_values = 1;
+            ro.nna = 0;
+            ro.progress = NULL;
+            rc = ss_table_read(&t2, argv[optind], &ro, NULL, 0, &err);
+            have_t2 = 1;
+        }
+    }
+    if (rc == SS_OK && codebook) {
+        if (codebook_grid(&cols, &t, have_t2 ? &t2 : NULL, &d, cli.design.weights != NULL) != 0)
             rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
         else
             rc = write_both(&cli, &cols, NULL, &err);
@@ -366,6 +424,7 @@ int cmd_describe(int argc, char **argv)
     ss_grid_free(&cols);
     ss_grid_free(&des);
     ss_design_free(&d);
+    ss_table_free(&t2);
     ss_table_free(&t);
     ss_cli_free(&cli);
     return rc;

@@ -365,7 +365,8 @@ static int on_value(int obs, readstat_variable_t *v, readstat_value_t value, voi
     /* The value's fields are read directly: a call per cell is most of the
      * time a file of numbers takes. */
     int missing = value.is_system_missing || value.is_tagged_missing ||
-                  (r->ranges[i] && readstat_value_is_defined_missing(value, v));
+                  (r->ranges[i] && !r->opt->user_missing_values &&
+                   readstat_value_is_defined_missing(value, v));
     int text = value.type == READSTAT_TYPE_STRING || value.type == READSTAT_TYPE_STRING_REF;
     if (r->want[i] == SS_NEED_CATEGORY) {
         int32_t code;

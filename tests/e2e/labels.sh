@@ -195,18 +195,22 @@ wall = sum(w[c] for c in labels)
 got = [r for r in rows if r["variable"] == "overall"]
 assert got[0]["code"] == "" and got[0]["variable_label"] == "总体满意度", got[0]
 assert got[0]["missing_values"] == "9"
-assert [r["code"] for r in got[1:]] == ["1", "2", "3", "4", "5", "9", "(missing)"], got
+assert [r["code"] for r in got[1:]] == ["1", "2", "3", "4", "5", "9"], got
 for r in got[1:6]:
     c = r["code"]
     assert r["label"] == labels[c] and int(r["n"]) == n[c], r
     assert abs(float(r["weighted_n"]) - w[c]) <= 1e-9 * w[c], (r, w[c])
     assert abs(float(r["percent"]) - 100 * w[c] / wall) <= 1e-9, r
-assert got[6]["label"] == "不知道" and got[6]["n"] == "0"
-assert int(got[7]["n"]) == n["9"]
+# the user-missing 9: its rows and weights, no percent
+assert got[6]["label"] == "不知道" and int(got[6]["n"]) == n["9"] and got[6]["percent"] == "", got[6]
+assert abs(float(got[6]["weighted_n"]) - w["9"]) <= 1e-9 * w["9"]
 PY
 expect_out codebook-md "| sex " -- describe datasets/household.sav --codebook --format md
 expect_out codebook-json '"label": "很满意"' -- describe datasets/household.sav --codebook --format json
 expect_out codebook-text "很不满意" -- describe datasets/household.sav --codebook
+# a CSV's --na codes are missing rows: counted in (missing)
+expect_out codebook-csv-missing "^meals9,numeric,,,(missing),,42,," -- \
+  describe $LD/api.csv --codebook --na meals9:9 --format csv
 
 # --- charts ----------------------------------------------------------------
 "$BIN" estimate datasets/household.sav $HH --prop overall,purpose --format csv -o "$L/lk.csv" 2>/dev/null
