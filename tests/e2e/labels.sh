@@ -57,6 +57,12 @@ expect_same sav-vs-csv \
 expect_same sav-vs-csv-quantile \
   "estimate $LD/api.sav $API --quantile api00 --ratio api00/enroll" \
   "estimate $LD/api.csv $API --quantile api00 --ratio api00/enroll"
+expect_same zsav-vs-csv \
+  "estimate $LD/api.zsav $API --mean api00,meals9 --by stype_code --codes" \
+  "estimate $LD/api.csv $API --mean api00,meals9 --by stype_code --na meals9:9"
+expect_same sas7bdat-vs-csv \
+  "estimate $LD/api.sas7bdat --strata stype_code --weights pw --fpc fpc --mean api00,enroll,meals --by stype_code" \
+  "estimate $LD/api.csv --strata stype_code --weights pw --fpc fpc --mean api00,enroll,meals --by stype_code"
 # Stata: growth's .a is missing, as the CSV's empty cells.
 expect_same dta-vs-csv \
   "estimate $LD/api_a.dta $API --mean growth,api00 --total growth --by stype" \

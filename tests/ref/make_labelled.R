@@ -7,6 +7,8 @@
 #   api_a.csv / api_a.dta  apistrat's numbers, growth with NA where the
 #             .dta has Stata's .a (tagged missing)
 #   api.xpt   apistrat's numeric columns (names cut to 8 characters)
+#   api.zsav  api.sav compressed (zlib)
+#   api.sas7bdat  api.xpt's columns as a SAS data set
 # A GBK-encoded .sav is not written: haven's write_sav always writes UTF-8
 # (it has no encoding argument).
 suppressMessages(library(haven))
@@ -43,3 +45,8 @@ write_dta(dta, file.path(o, "api_a.dta"), version = 14)
 # SAS transport
 write_xpt(s[, c("snum", "api00", "api99", "enroll", "meals", "pw", "fpc", "stype_code")],
           file.path(o, "api.xpt"), version = 8)
+# SPSS compressed (.zsav) and SAS (.sas7bdat; haven's write_sas, deprecated
+# but still writing) of the same numbers
+write_sav(sav, file.path(o, "api.zsav"), compress = "zsav")
+suppressWarnings(write_sas(s[, c("snum", "api00", "api99", "enroll", "meals", "pw", "fpc",
+                                 "stype_code")], file.path(o, "api.sas7bdat")))
