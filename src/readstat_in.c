@@ -62,14 +62,13 @@ static int rs_fail(rs_reader *r, long row, const char *fmt, ...)
 
 static int rs_fail(rs_reader *r, long row, const char *fmt, ...)
 {
-    if (!r->failed && r->err) {
+    if (!r->failed) { /* the first error stands */
+        char msg[512];
         va_list ap;
         va_start(ap, fmt);
-        r->err->code = SS_EDATA;
-        snprintf(r->err->file, sizeof r->err->file, "%s", r->t->file);
-        r->err->line = row;
-        vsnprintf(r->err->message, sizeof r->err->message, fmt, ap);
+        vsnprintf(msg, sizeof msg, fmt, ap);
         va_end(ap);
+        ss_error_set(r->err, SS_EDATA, r->t->file, row, "%s", msg);
     }
     r->failed = 1;
     return READSTAT_HANDLER_ABORT;
