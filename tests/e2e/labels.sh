@@ -246,3 +246,14 @@ expect_error sav-no-column 1 "$LD/api.sav: no column 'nosuch'" -- estimate $LD/a
 printf 'y\n1\n2\nbad\n' | gzip -c >"$L/badline.csv.gz"
 expect_error gzip-line 1 "$L/badline.csv.gz:4: column 'y': invalid number 'bad'" -- \
   estimate "$L/badline.csv.gz" --mean y
+
+# --- the .sav against R ------------------------------------------------------
+# Every R reference case on the household sample (tests/ref/cases.txt, R's
+# survey on household.csv with 9 missing) from datasets/household.sav, whose
+# 9 is user-missing: no --na needed, and the district and sex labels are the
+# CSV's texts, so the same rows come out.
+while IFS='|' read -r name data args; do
+  case $name in qd_*) ;; *) continue ;; esac
+  [ "$data" = household.csv ] || continue
+  ref_check "labels sav-ref $name" estimate household.sav "${args/--na 9 /}" "tests/ref/$name.expected.csv"
+done <tests/ref/cases.txt
