@@ -67,6 +67,9 @@ expect_same sas7bdat-vs-csv \
 expect_same dta-vs-csv \
   "estimate $LD/api_a.dta $API --mean growth,api00 --total growth --by stype" \
   "estimate $LD/api_a.csv $API --mean growth,api00 --total growth --by stype"
+expect_same dta8-vs-csv \
+  "estimate $LD/api_a_v8.dta $API --mean growth,api00 --by stype" \
+  "estimate $LD/api_a.csv $API --mean growth,api00 --by stype"
 # SAS transport.
 expect_same xpt-vs-csv \
   "estimate $LD/api.xpt --strata stype_code --weights pw --fpc fpc --mean api00,enroll,meals --by stype_code" \

@@ -5,7 +5,8 @@
 #   api.sav   apistrat with a labelled numeric code (stype as 1/2/3) and
 #             user-missing 9 in a copy of meals (meals9), labels on stype
 #   api_a.csv / api_a.dta  apistrat's numbers, growth with NA where the
-#             .dta has Stata's .a (tagged missing)
+#             .dta has Stata's .a (tagged missing); api_a_v8.dta the same
+#             in Stata 8's format
 #   api.xpt   apistrat's numeric columns (names cut to 8 characters)
 #   api.zsav  api.sav compressed (zlib)
 #   api.sas7bdat  api.xpt's columns as a SAS data set
@@ -42,6 +43,7 @@ write_exact(a, file.path(o, "api_a.csv"))
 dta <- a
 dta$growth <- ifelse(d$snum %% 4 == 0, tagged_na("a"), a$growth)
 write_dta(dta, file.path(o, "api_a.dta"), version = 14)
+write_dta(dta, file.path(o, "api_a_v8.dta"), version = 8) # the old binary format
 # SAS transport
 write_xpt(s[, c("snum", "api00", "api99", "enroll", "meals", "pw", "fpc", "stype_code")],
           file.path(o, "api.xpt"), version = 8)
