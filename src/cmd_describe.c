@@ -132,9 +132,9 @@ static int codebook_grid(ss_grid *g, const ss_table *t, const ss_table *t2, cons
                         v++; /* counted below, with the missing rows */
                         continue;
                     }
-                    if (ss_dict_find(&c->levels, c->vlabel[v].code, strlen(c->vlabel[v].code)) < 0 ||
-                        !c->level_count[ss_dict_find(&c->levels, c->vlabel[v].code,
-                                                     strlen(c->vlabel[v].code))])
+                    int32_t k1 = ss_dict_find(&c->levels, c->vlabel[v].code,
+                                              strlen(c->vlabel[v].code));
+                    if (k1 < 0 || !c->level_count[k1])
                         bad |= codebook_row(g, c, type, c->vlabel[v].code, lab, 0,
                                             weighted ? 0 : NAN, 0);
                     v++;

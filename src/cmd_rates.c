@@ -190,7 +190,8 @@ static int compute(const ss_table *t, const rates_args *a, const char *weights, 
             size_t no = ss_column_level_order(bc, order);
             for (size_t d = 0; d < no && rc == SS_OK; d++) {
                 char label[1024];
-                snprintf(label, sizeof label, "%s=%s", bc->name, ss_column_level_name(bc, order[d]));
+                snprintf(label, sizeof label, "%s=%s", bc->name,
+                         ss_column_level_name(bc, order[d]));
                 if (add_rows(g, a, label, count + (size_t)(order[d] + 1) * SS_AAPOR_NCLASS) != 0)
                     rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
             }

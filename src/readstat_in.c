@@ -112,8 +112,9 @@ static char *missing_text(readstat_variable_t *v)
         readstat_value_t hi = readstat_variable_get_missing_range_hi(v, i);
         char a[64], b[64];
         if (readstat_value_type_class(lo) == READSTAT_TYPE_CLASS_STRING) {
-            snprintf(a, sizeof a, "'%s'", readstat_string_value(lo) ? readstat_string_value(lo) : "");
-            snprintf(b, sizeof b, "'%s'", readstat_string_value(hi) ? readstat_string_value(hi) : "");
+            const char *x = readstat_string_value(lo), *y = readstat_string_value(hi);
+            snprintf(a, sizeof a, "'%s'", x ? x : "");
+            snprintf(b, sizeof b, "'%s'", y ? y : "");
         } else {
             double x = readstat_double_value(lo), y = readstat_double_value(hi);
             if (isinf(x))

@@ -574,7 +574,8 @@ int ss_table_read_labels(ss_table *t, const char *path, const ss_read_options *o
                                   ss_error_quote(var, strlen(var), q, sizeof q), t->file);
             else if (!*val || !*lab)
                 rc = ss_error_set(err, SS_EDATA, lt.file, line,
-                                  "variable '%s': a value and its label must not be empty", c->name);
+                                  "variable '%s': a value and its label must not be empty",
+                                  c->name);
             else {
                 int a = add_vlabel(c, val, lab);
                 if (a < 0)
