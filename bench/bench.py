@@ -23,6 +23,11 @@ bench/data/ and reused; the design is always 'stratum', 'psu', 'w'):
    skips it.
 4. 2,000 JKn replicates (200 strata x 10 PSUs), ten means, 100,000 rows: when
    --replicate exists (R: as.svrepdesign(type = "JKn")).
+6. Reading SPSS: 1,000,000 rows x 20 columns (gen's 15 and five more) as a
+   .sav (written by R's haven, bench/data/sav_1m.sav) against the same data
+   as CSV (data.table's fwrite): fifteen means and the proportions of sat by
+   region; target: the .sav at most 1.5x the CSV's time (same estimates).
+   Needs R's haven to write the file once.
 5. The same 2,000 JKn replicates raked to two margins (region, 20 levels, and
    sat, 5 levels; bench/data/rake_margins.csv, written by bench.py), every
    replicate raked again, ten means (R: calibrate(calfun = "raking") on the
@@ -53,7 +58,7 @@ RSCRIPT_FILE = os.path.join(ROOT, "bench", "bench.R")
 DESIGN = ["--strata", "stratum", "--ids", "psu", "--weights", "w"]
 ITEMS = ",".join("q%d" % k for k in range(1, 11))
 REPS = int(os.environ.get("BENCH_REPS", "3"))
-CASES = {int(c) for c in os.environ.get("BENCH_CASES", "1,2,3,4,5").split(",") if c.strip()}
+CASES = {int(c) for c in os.environ.get("BENCH_CASES", "1,2,3,4,5,6").split(",") if c.strip()}
 
 
 class Run:
@@ -298,6 +303,39 @@ def main():
                        "jkn", "jknrake", 1, True,
                        "seconds", lambda ours, r: ours < 10,
                        extra=["--rake", margins], rextra=[margins], skip_r=skip)
+
+    # 6. The same data as .sav and as CSV.
+    if 6 in CASES:
+        g = data_file("sav_1m_gen", 1000000, 50, 10, 6)
+        csv_path = os.path.join(DATA, "sav_1m.csv")
+        sav_path = os.path.join(DATA, "sav_1m.sav")
+        made = os.path.exists(sav_path) and os.path.getmtime(sav_path) >= os.path.getmtime(g)
+        if not made:
+            script = ('suppressMessages({library(haven); library(data.table)}); '
+                      'a <- commandArgs(TRUE); d <- fread(a[1]); '
+                      'for (k in 1:5) d[[paste0("x", k)]] <- d[[paste0("q", k)]] * 2 + 1; '
+                      'fwrite(d, a[2]); write_sav(d, a[3])')
+            p = subprocess.run(["Rscript", "-e", script, g, csv_path, sav_path],
+                               capture_output=True, text=True)
+            made = p.returncode == 0
+            if not made:
+                notes.append("6: skipped, R could not write the .sav: " + p.stderr.strip()[-200:])
+        if made:
+            args = ["--strata", "stratum", "--ids", "psu", "--weights", "w", "--mean",
+                    ITEMS + ",x1,x2,x3,x4,x5", "--prop", "sat", "--by", "region",
+                    "--format", "csv"]
+            c = best([[SURVSTAT, "estimate", csv_path] + args], REPS)[0]
+            v = best([[SURVSTAT, "estimate", sav_path] + args], REPS)[0]
+            ratio = v.seconds / c.seconds
+            same = v.out == c.out
+            table.append(("6 .sav vs CSV, 1M x 20", "%.3f" % v.seconds, "CSV %.3f" % c.seconds,
+                          "%.2fx" % ratio, "<= 1.5x",
+                          ("met" if ratio <= 1.5 else "not met") +
+                          ("" if same else " (results differ)")))
+            notes.append("6: cpu seconds .sav %.3f, CSV %.3f (the CSV is parsed by two threads); "
+                         "peak memory %.0f MB and %.0f MB; the estimates %s" %
+                         (v.cpu, c.cpu, v.maxrss_kb / 1024, c.maxrss_kb / 1024,
+                          "are the same bytes" if same else "DIFFER"))
 
     head = ("case", "survstat s", "R s", "ratio", "target", "met")
     w = [max(len(str(x[i])) for x in table + [head]) for i in range(len(head))]

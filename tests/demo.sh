@@ -22,6 +22,7 @@ show() {
   printf '\n$ %s\n' "$*"
   local shown="$*"
   [ "$1" = show_rates ] && shown="survstat rates datasets/phone_dispositions.csv --disposition disposition --by district --format md"
+  [ "$1" = show_codebook ] && shown="survstat describe datasets/household.sav --codebook --weights weight --format md"
   md '' '```console' "\$ ${shown#./}" '```' ''
   "$@" | tee -a "$REPORT"
 }
@@ -88,11 +89,20 @@ echo "== 3. Household survey by district, NCHS flags"
 md '' '## 3. Household survey: overall satisfaction by district' ''
 md 'Two-stage sample (68 communities in 12 districts, 1,534 households), t2b of'
 md 'the overall judgement with the NCHS presentation flags.'
+md 'The file is SPSS (`datasets/household.sav`, written by'
+md '`datasets/make_household_sav.R`), with Chinese value labels and 9 = 不知道'
+md 'declared user-missing: tables and charts show the labels. Its codebook, for'
+md 'the overall judgement:'
+show_codebook() {
+  $S describe datasets/household.sav --codebook --weights weight --format md |
+    awk 'NR <= 4 || /^\| overall /'
+}
+show show_codebook
 # shellcheck disable=SC2086
-show $S estimate datasets/household.csv $HH --scale 1:5 --t2b overall --by district --flags nchs --format md
+show $S estimate datasets/household.sav $HH --scale 1:5 --t2b overall --by district --flags nchs --format md
 # shellcheck disable=SC2086
-{ $S estimate datasets/household.csv $HH --scale 1:5 --t2b overall --flags nchs --format csv
-  $S estimate datasets/household.csv $HH --scale 1:5 --t2b overall --by district --flags nchs \
+{ $S estimate datasets/household.sav $HH --scale 1:5 --t2b overall --flags nchs --format csv
+  $S estimate datasets/household.sav $HH --scale 1:5 --t2b overall --by district --flags nchs \
     --format csv | tail -n +2; } >"$D/district_t2b.csv"
 chart district_bar "Overall satisfaction (t2b) by district" "$D/district_t2b.csv" --type bar \
   --statistic t2b --title "总体满意度 t2b by district"
@@ -100,9 +110,9 @@ chart district_bar "Overall satisfaction (t2b) by district" "$D/district_t2b.csv
 echo "== 4. The six dimensions: t2b and the satisfaction index"
 md '' '## 4. The six dimensions: t2b and the satisfaction index' ''
 # shellcheck disable=SC2086
-show $S estimate datasets/household.csv $HH --scale 1:5 --t2b "overall,$ITEMS" --index "$INDEX" --format md
+show $S estimate datasets/household.sav $HH --scale 1:5 --t2b "overall,$ITEMS" --index "$INDEX" --format md
 # shellcheck disable=SC2086
-$S estimate datasets/household.csv $HH --prop "$ITEMS" --format csv -o "$D/items_prop.csv"
+$S estimate datasets/household.sav $HH --prop "$ITEMS" --format csv -o "$D/items_prop.csv"
 chart items_likert "Answers to the six dimensions" "$D/items_prop.csv" --type likert --scale 1:5 \
   --title "作风评价 six dimensions"
 
@@ -111,9 +121,9 @@ md '' '## 5. Key drivers of overall satisfaction' ''
 md 'Importance = the design-based regression coefficient of `overall` on the six'
 md 'items; performance = the item mean; quadrants against their means.'
 # shellcheck disable=SC2086
-$S drivers datasets/household.csv $HH --outcome overall --items "$ITEMS" --format csv -o "$D/drivers.csv"
+$S drivers datasets/household.sav $HH --outcome overall --items "$ITEMS" --format csv -o "$D/drivers.csv"
 # shellcheck disable=SC2086
-show $S drivers datasets/household.csv $HH --outcome overall --items "$ITEMS" --format md
+show $S drivers datasets/household.sav $HH --outcome overall --items "$ITEMS" --format md
 chart drivers_ipa "Importance-performance" "$D/drivers.csv" --type ipa --title "Key drivers"
 
 echo "== 6. Household and telephone samples combined"
@@ -122,7 +132,7 @@ md 'The two samples are independent: the composite weighs each by the inverse'
 md 'of its variance (the telephone estimates use the raked weights, with the'
 md 'raking in their SEs).'
 # shellcheck disable=SC2086
-$S estimate datasets/household.csv $HH --scale 1:5 --t2b overall --index "$INDEX" --wave household \
+$S estimate datasets/household.sav $HH --scale 1:5 --t2b overall --index "$INDEX" --wave household \
   --format csv -o "$D/household_est.csv"
 # shellcheck disable=SC2086
 show $S estimate datasets/phone.csv $PHONE --scale 1:5 --t2b overall --index "$INDEX" --wave phone \

@@ -22,6 +22,8 @@ const struct option ss_cli_options[] = {
     {"nest", no_argument, NULL, SS_OPT_NEST},
     {"lonely-psu", required_argument, NULL, SS_OPT_LONELY},
     {"na", required_argument, NULL, SS_OPT_NA},
+    {"labels", required_argument, NULL, SS_OPT_LABELS},
+    {"codes", no_argument, NULL, SS_OPT_CODES},
     {"delimiter", required_argument, NULL, 'd'},
     {"encoding", required_argument, NULL, SS_OPT_ENCODING},
     {"format", required_argument, NULL, SS_OPT_FORMAT},
@@ -228,6 +230,12 @@ int ss_cli_split(ss_cli *c, const char *arg, char sep, const char **items,
         if (*n == max)
             return ss_error_set(err, SS_EUSAGE, NULL, 0, "%s: more than %zu items in '%s'",
                                 option, max, arg);
+        while (*p == ' ' || *p == '\t') /* "q1, q2" */
+            p++;
+        for (size_t l = strlen(p); l > 0 && (p[l - 1] == ' ' || p[l - 1] == '\t'); l--)
+            p[l - 1] = '\0';
+        if (*p == '\0')
+            return ss_error_set(err, SS_EUSAGE, NULL, 0, "%s: empty item in '%s'", option, arg);
         items[(*n)++] = p;
         if (!e)
             break;
@@ -508,21 +516,44 @@ int ss_cli_option(ss_cli *c, int opt, const char *arg, ss_error *err)
         return -1;
     }
     case SS_OPT_NA: {
+        /* [VARS:]CODES: both lists checked here, taken apart by the
+         * reader (ss_table_requests). */
         const char *items[256];
-        if (ss_cli_split(c, arg, ',', items, 256, &n, "--na", err))
+        const char *colon = strchr(arg, ':');
+        if (colon) {
+            char *vars = own(c, arg);
+            if (!vars) {
+                ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+                return -1;
+            }
+            vars[colon - arg] = '\0';
+            if (ss_cli_split(c, vars, ',', items, 256, &n, "--na", err) ||
+                ss_cli_split(c, colon + 1, ',', items, 256, &n, "--na", err))
+                return -1;
+        } else if (ss_cli_split(c, arg, ',', items, 256, &n, "--na", err)) {
             return -1;
-        const char **p = realloc(c->na, (c->nna + n) * sizeof *p);
+        }
+        const char **p = realloc(c->na, (c->nna + 1) * sizeof *p);
         if (!p) {
             ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
             return -1;
         }
         c->na = p;
-        for (size_t i = 0; i < n; i++)
-            c->na[c->nna++] = items[i];
+        if (!(c->na[c->nna] = own(c, arg))) {
+            ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+            return -1;
+        }
+        c->nna++;
         c->read.na = c->na;
         c->read.nna = c->nna;
         return 1;
     }
+    case SS_OPT_LABELS:
+        c->read.labels = arg;
+        return 1;
+    case SS_OPT_CODES:
+        c->read.codes = 1;
+        return 1;
     case 'd':
         if (strcmp(arg, "\\t") == 0 || strcmp(arg, "tab") == 0) {
             c->read.delimiter = '\t';
@@ -677,6 +708,8 @@ static struct {
     char *file;
     char delimiter; /* and the other read options of the first request */
     char *encoding;
+    char *labels;
+    int codes;
     char **na;
     size_t nna;
     ss_request *req;
@@ -686,7 +719,9 @@ static struct {
 
 static int same_read(const ss_read_options *ro)
 {
-    if (share.delimiter != ro->delimiter || share.nna != ro->nna ||
+    if (share.delimiter != ro->delimiter || share.nna != ro->nna || share.codes != ro->codes ||
+        (share.labels == NULL) != (ro->labels == NULL) ||
+        (ro->labels && strcmp(share.labels, ro->labels) != 0) ||
         (share.encoding == NULL) != (ro->encoding == NULL) ||
         (ro->encoding && strcmp(share.encoding, ro->encoding) != 0))
         return 0;
@@ -699,6 +734,9 @@ static int same_read(const ss_read_options *ro)
 static int keep_read(const ss_read_options *ro)
 {
     share.delimiter = ro->delimiter;
+    share.codes = ro->codes;
+    if (ro->labels && !(share.labels = strdup(ro->labels)))
+        return -1;
     if (ro->encoding && !(share.encoding = strdup(ro->encoding)))
         return -1;
     if (!(share.na = calloc(ro->nna ? ro->nna : 1, sizeof *share.na)))
@@ -770,7 +808,8 @@ static int share_lend(const ss_cli *c, const char *file, const ss_request *req, 
         unsigned have = col ? col->need : 0;
         if (have & SS_NEED_NUMBER)
             have |= SS_NEED_PACKED;
-        if (!col || (have & req[i].need) != req[i].need)
+        unsigned need = req[i].need & ~(unsigned)SS_NEED_DESIGN;
+        if (!col || (have & need) != need)
             return 0;
     }
     *t = share.t;
@@ -796,6 +835,7 @@ void ss_cli_share_end(void)
     free(share.req);
     free(share.file);
     free(share.encoding);
+    free(share.labels);
     for (size_t i = 0; i < share.nna; i++)
         free(share.na[i]);
     free(share.na);
@@ -868,12 +908,14 @@ int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq,
         if (c->pack_weights && c->design.weights && !ss_weight_any(w) &&
             c->rep.make == SS_REP_NONE && !c->rep.regex)
             all[0].need = SS_NEED_PACKED;
+        for (size_t j = 0; j < k; j++) /* never made missing by --na */
+            all[j].need |= SS_NEED_DESIGN;
         k += ss_weight_requests(&c->plan, all + k);
         if (nreq)
             memcpy(all + k, req, nreq * sizeof *req);
         k += nreq;
         for (size_t j = 0; j < nrepcols; j++)
-            all[k++] = (ss_request){repcols[j], SS_NEED_NUMBER};
+            all[k++] = (ss_request){repcols[j], SS_NEED_NUMBER | SS_NEED_DESIGN};
         /* --subset compares levels: its columns as categories. */
         for (size_t j = 0; j < nsubset_cols; j++)
             all[k++] = (ss_request){subset_cols[j], SS_NEED_CATEGORY};
@@ -897,6 +939,8 @@ int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq,
         }
     }
     free(all);
+    if (rc == SS_OK && ss_weight_plan_relabel(&c->plan, t) != 0)
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     if (rc == SS_OK && c->subset)
         rc = eval_subset(c, t, err);
     if (rc == SS_OK)

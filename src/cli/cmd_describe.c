@@ -22,17 +22,177 @@ const char cmd_describe_usage[] =
     "In csv the two tables follow each other, separated by an empty line; in\n"
     "json they are the members \"columns\" and \"design\" of one object.\n"
     "\n"
-    "example:\n"
-    "  survstat describe datasets/apistrat.csv --strata stype --weights pw --fpc fpc\n";
+    "A column with a variable label (from an SPSS, Stata or SAS file) shows it\n"
+    "in a last column, label.\n"
+    "\n"
+    "  --codebook   instead: every variable with its type, variable label and\n"
+    "               missing-value declarations, and for a categorical one (text,\n"
+    "               value labels, or at most 20 distinct numbers) every level with\n"
+    "               its code, label, unweighted n and, with --weights, weighted\n"
+    "               count and percent (else the percent of the unweighted n);\n"
+    "               the rows missing are counted in a level '(missing)'.\n"
+    "\n"
+    "examples:\n"
+    "  survstat describe datasets/apistrat.csv --strata stype --weights pw --fpc fpc\n"
+    "  survstat describe datasets/household.sav --codebook --weights weight\n";
 
-static const struct option own_options[] = {{NULL, 0, NULL, 0}};
+enum { OPT_CODEBOOK = SS_OPT_FIRST_COMMAND };
+
+static const struct option own_options[] = {{"codebook", no_argument, NULL, OPT_CODEBOOK},
+                                            {NULL, 0, NULL, 0}};
+
+static int option(void *ctx, int opt, const char *arg, ss_error *err)
+{
+    (void)arg;
+    (void)err;
+    if (opt != OPT_CODEBOOK)
+        return SS_CLI_NOT_MINE;
+    *(int *)ctx = 1;
+    return SS_OK;
+}
+
+/* A categorical column for the codebook: text, value labels, or few
+ * distinct numbers. */
+enum { CODEBOOK_MAX_NUMBERS = 20 };
+
+static int codebook_row(ss_grid *g, const ss_column *c, const char *type, const char *code,
+                        const char *label, double n, double wn, double pct)
+{
+    ss_cell *row = ss_grid_add_row(g);
+    if (!row || ss_grid_set_text(g, row, 0, c->name) || ss_grid_set_text(g, row, 1, type) ||
+        ss_grid_set_text(g, row, 2, c->label ? c->label : "") ||
+        ss_grid_set_text(g, row, 3, c->missing_decl ? c->missing_decl : "") ||
+        ss_grid_set_text(g, row, 4, code) || ss_grid_set_text(g, row, 5, label ? label : ""))
+        return -1;
+    row[6].num = n;
+    row[7].num = wn;
+    row[8].num = pct;
+    return 0;
+}
+
+/* Level l of c2 (the file read with its user-missing values as values) is
+ * a declared-missing code: rows hold it there, none in c. */
+static int declared_missing(const ss_column *c, const ss_column *c2, size_t l)
+{
+    if (!c2 || !c2->level_count[l])
+        return 0;
+    int32_t k = ss_dict_find(&c->levels, c2->levels.str[l], c2->levels.len[l]);
+    return k < 0 || c->level_count[k] == 0;
+}
+
+/* t2: the file read again with its user-missing values as values, or
+ * NULL: its declared-missing codes get their counts. */
+static int codebook_grid(ss_grid *g, const ss_table *t, const ss_table *t2, const ss_design *d,
+                         int weighted)
+{
+    static const char *const names[] = {"variable", "type", "variable_label", "missing_values",
+                                        "code", "label", "n", "weighted_n", "percent"};
+    static const int isnum[] = {0, 0, 0, 0, 0, 0, 1, 1, 1};
+    if (ss_grid_init(g, 9, names, isnum) != 0)
+        return -1;
+    for (size_t j = 0; j < t->ncol; j++) {
+        const ss_column *c = &t->col[j];
+        const ss_column *c2 = t2 && c->missing_decl ? ss_table_find(t2, c->name) : NULL;
+        size_t nl = c->levels.n, distinct = 0;
+        for (size_t l = 0; l < nl; l++)
+            distinct += c->level_count[l] > 0;
+        const char *type = c->numeric && distinct ? "numeric" : distinct ? "categorical" : "empty";
+        int categorical = !c->numeric || c->nvlabel || distinct <= CODEBOOK_MAX_NUMBERS;
+        double *wsum = calloc(nl + 1, sizeof *wsum);
+        int32_t *order = malloc((nl ? nl : 1) * sizeof *order);
+        if (!wsum || !order) {
+            free(wsum);
+            free(order);
+            return -1;
+        }
+        double wall = 0, wmiss = 0;
+        for (size_t i = 0; i < t->nrow && i < d->n; i++) {
+            if (c->code[i] >= 0)
+                wsum[c->code[i]] += d->w[i], wall += d->w[i];
+            else
+                wmiss += d->w[i];
+        }
+        double present = (double)(t->nrow - c->nmissing);
+        double total = weighted ? wall : present;
+        int bad = codebook_row(g, c, type, "", "", present, weighted ? wall : NAN, NAN);
+        if (categorical) {
+            size_t k = ss_column_level_order(c, order);
+            size_t v = 0; /* value labels in code order, merged with the levels */
+            for (size_t l = 0; l <= k && !bad; l++) {
+                /* labelled codes no row holds, before this level */
+                while (v < c->nvlabel &&
+                       (l == k || (c->numeric ? c->vlabel[v].num < c->level_num[order[l]]
+                                              : strcmp(c->vlabel[v].code,
+                                                       c->levels.str[order[l]]) < 0))) {
+                    const char *lab = c->vlabel[v].label;
+                    int32_t k2 = c2 ? ss_dict_find(&c2->levels, c->vlabel[v].code,
+                                                   strlen(c->vlabel[v].code))
+                                    : -1;
+                    if (k2 >= 0 && declared_missing(c, c2, (size_t)k2)) {
+                        v++; /* counted below, with the missing rows */
+                        continue;
+                    }
+                    int32_t k1 = ss_dict_find(&c->levels, c->vlabel[v].code,
+                                              strlen(c->vlabel[v].code));
+                    if (k1 < 0 || !c->level_count[k1])
+                        bad |= codebook_row(g, c, type, c->vlabel[v].code, lab, 0,
+                                            weighted ? 0 : NAN, 0);
+                    v++;
+                }
+                if (l == k)
+                    break;
+                int32_t o = order[l];
+                while (v < c->nvlabel && strcmp(c->vlabel[v].code, c->levels.str[o]) == 0)
+                    v++;
+                double n = (double)c->level_count[o];
+                double share = weighted ? wsum[o] : n;
+                bad |= codebook_row(g, c, type, c->levels.str[o], ss_column_code_label(c, o), n,
+                                    weighted ? wsum[o] : NAN,
+                                    total > 0 ? 100 * share / total : NAN);
+            }
+        }
+        double nmiss = (double)c->nmissing;
+        if (c2) { /* declared-missing codes, each with its rows */
+            int32_t *o2 = malloc((c2->levels.n ? c2->levels.n : 1) * sizeof *o2);
+            double *w2 = calloc(c2->levels.n + 1, sizeof *w2);
+            bad |= !o2 || !w2;
+            size_t k2 = bad ? 0 : ss_column_level_order(c2, o2);
+            for (size_t i = 0; !bad && i < t2->nrow && i < d->n; i++)
+                if (c2->code[i] >= 0)
+                    w2[c2->code[i]] += d->w[i];
+            for (size_t l = 0; l < k2 && !bad; l++) {
+                if (!declared_missing(c, c2, (size_t)o2[l]))
+                    continue;
+                double n = (double)c2->level_count[o2[l]];
+                nmiss -= n;
+                wmiss -= w2[o2[l]];
+                bad |= codebook_row(g, c, type, c2->levels.str[o2[l]],
+                                    ss_column_code_label(c2, o2[l]), n,
+                                    weighted ? w2[o2[l]] : NAN, NAN);
+            }
+            free(o2);
+            free(w2);
+        }
+        if (!bad && nmiss > 0)
+            bad |= codebook_row(g, c, type, "(missing)", "", nmiss,
+                                weighted ? wmiss : NAN, NAN);
+        free(wsum);
+        free(order);
+        if (bad)
+            return -1;
+    }
+    return 0;
+}
 
 static int column_grid(ss_grid *g, const ss_table *t)
 {
     static const char *const names[] = {"column", "type", "present", "missing", "distinct",
-                                        "min", "max"};
-    static const int isnum[] = {0, 0, 1, 1, 1, 1, 1};
-    if (ss_grid_init(g, 7, names, isnum) != 0)
+                                        "min", "max", "label"};
+    static const int isnum[] = {0, 0, 1, 1, 1, 1, 1, 0};
+    int labels = 0;
+    for (size_t j = 0; j < t->ncol; j++)
+        labels |= t->col[j].label != NULL;
+    if (ss_grid_init(g, labels ? 8 : 7, names, isnum) != 0)
         return -1;
     for (size_t j = 0; j < t->ncol; j++) {
         const ss_column *c = &t->col[j];
@@ -61,6 +221,8 @@ static int column_grid(ss_grid *g, const ss_table *t)
             row[5].num = lo;
             row[6].num = hi;
         }
+        if (labels && ss_grid_set_text(g, row, 7, c->label ? c->label : "") != 0)
+            return -1;
     }
     return 0;
 }
@@ -152,6 +314,21 @@ static int design_grid(ss_grid *g, const ss_table *t, const ss_design *d)
 
 static int write_both(ss_cli *c, const ss_grid *cols, const ss_grid *des, ss_error *err)
 {
+    if (!des) { /* the codebook alone */
+        ss_format f = c->format_set ? c->format : ss_format_for_path(c->output, SS_FMT_TEXT);
+        ss_output out;
+        int rc = ss_output_open(&out, c->output, err);
+        if (rc != SS_OK)
+            return rc;
+        if (f == SS_FMT_MD)
+            fputs("## Codebook\n\n", out.fp);
+        if (ss_grid_write(out.fp, cols, f) || ferror(out.fp)) {
+            ss_output_abort(&out);
+            return ss_error_set(err, SS_EDATA, NULL, 0, "write error on %s",
+                                c->output ? c->output : "standard output");
+        }
+        return ss_output_commit(&out, err);
+    }
     ss_format f = c->format_set ? c->format : ss_format_for_path(c->output, SS_FMT_TEXT);
     ss_output out;
     int rc = ss_output_open(&out, c->output, err);
@@ -199,7 +376,8 @@ int cmd_describe(int argc, char **argv)
     ss_cli_init(&cli, "describe");
     ss_error err;
     ss_error_clear(&err);
-    int rc = ss_cli_parse(&cli, argc, argv, own_options, NULL, NULL, &err);
+    int codebook = 0;
+    int rc = ss_cli_parse(&cli, argc, argv, own_options, option, &codebook, &err);
     if (rc == SS_CLI_BAD_OPTION) {
         ss_cli_free(&cli);
         return 2;
@@ -215,15 +393,38 @@ int cmd_describe(int argc, char **argv)
         cli.read.all_columns = 1;
         rc = ss_cli_load(&cli, argv[optind], NULL, 0, &t, &d, NULL, &err);
     }
-    if (rc == SS_OK && (column_grid(&cols, &t) != 0 || design_grid(&des, &t, &d) != 0))
-        rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
-    if (rc == SS_OK)
-        rc = write_both(&cli, &cols, &des, &err);
+    ss_table t2 = {0};
+    int have_t2 = 0;
+    if (rc == SS_OK && codebook) {
+        int decl = 0;
+        for (size_t j = 0; j < t.ncol; j++)
+            decl |= t.col[j].missing_decl != NULL;
+        if (decl) { /* again, the user-missing values as values */
+            ss_read_options ro = cli.read;
+            ro.user_missing_values = 1;
+            ro.nna = 0;
+            ro.progress = NULL;
+            rc = ss_table_read(&t2, argv[optind], &ro, NULL, 0, &err);
+            have_t2 = 1;
+        }
+    }
+    if (rc == SS_OK && codebook) {
+        if (codebook_grid(&cols, &t, have_t2 ? &t2 : NULL, &d, cli.design.weights != NULL) != 0)
+            rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
+        else
+            rc = write_both(&cli, &cols, NULL, &err);
+    } else if (rc == SS_OK) {
+        if (column_grid(&cols, &t) != 0 || design_grid(&des, &t, &d) != 0)
+            rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
+        else
+            rc = write_both(&cli, &cols, &des, &err);
+    }
     if (rc != SS_OK)
         ss_error_print(&err, "describe");
     ss_grid_free(&cols);
     ss_grid_free(&des);
     ss_design_free(&d);
+    ss_table_free(&t2);
     ss_table_free(&t);
     ss_cli_free(&cli);
     return rc;

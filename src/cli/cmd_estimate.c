@@ -7,6 +7,7 @@
 #include "ss_cli.h"
 #include "ss_commands.h"
 #include "ss_estimate.h"
+#include "ss_number.h"
 #include "ss_result.h"
 #include "ss_writer.h"
 
@@ -30,9 +31,9 @@ const char cmd_estimate_usage[] =
     "  [--rep-scale S] [--mse]; see 'survstat weight --help'\n"
     "  (--compare and every --ci-method work with them)\n"
     "input options:\n"
-    "  --na CODES             extra missing codes, e.g. 9,99 (empty and NA always)\n"
-    "  -d, --delimiter C      field separator: one character or 'tab'\n"
-    "  --encoding ENC         convert from ENC (e.g. gb18030) to UTF-8\n"
+    "  --na [VARS:]CODES      missing codes (9,99; q1:9), not in design columns\n"
+    "  --labels F, --codes    value labels of a CSV; show codes, not labels\n"
+    "  -d C, --encoding ENC   field separator ('tab'); encoding (e.g. gb18030)\n"
     SS_CLI_QUIET_HELP
     "estimates (each may repeat; VARS is a comma-separated list):\n"
     "  --mean VARS  --total VARS  --prop VARS  --ratio NUM/DEN  --quantile VARS\n"
@@ -134,6 +135,7 @@ typedef struct estimate_args {
     const char *items[MAX_REQUESTS]; /* the items of the --index options */
     size_t nitems;
     int scale_set;
+    const char *scale_text[2]; /* --scale given by labels: LOW, HIGH */
 } estimate_args;
 
 static int add_vars(estimate_args *a, ss_stat stat, const char *arg, const char *option,
@@ -200,6 +202,17 @@ static int parse_scale(estimate_args *a, const char *arg, ss_error *err)
     size_t k;
     double lo, hi;
     int rc = ss_cli_split(&a->cli, arg, ':', parts, 2, &k, "--scale", err);
+    a->scale_text[0] = a->scale_text[1] = NULL;
+    if (rc == SS_OK && k == 2 &&
+        (ss_number_parse(parts[0], strlen(parts[0]), &lo) != 0 ||
+         ss_number_parse(parts[1], strlen(parts[1]), &hi) != 0)) {
+        /* labels (or a code and a label): their codes once the file is read */
+        a->scale_text[0] = parts[0];
+        a->scale_text[1] = parts[1];
+        a->scale_set = 1;
+        a->opt.scale_low = a->opt.scale_high = NAN;
+        return SS_OK;
+    }
     if (rc == SS_OK && (k != 2 || ss_cli_number(parts[0], "--scale", &lo, err) != SS_OK ||
                         ss_cli_number(parts[1], "--scale", &hi, err) != SS_OK ||
                         lo != floor(lo) || hi != floor(hi) || fabs(hi - lo) < 2))
@@ -341,6 +354,40 @@ static int parse_args(estimate_args *a, int argc, char **argv, ss_error *err)
         if (a->req[i].stat >= SS_STAT_T2B)
             return ss_error_set(err, SS_EUSAGE, NULL, 0,
                                 "--t2b, --b2b, --net and --index need --scale LOW:HIGH");
+    return SS_OK;
+}
+
+/* --scale by labels: the codes of LOW and HIGH among the value labels of
+ * the first variable on the scale (a code as such is taken as it is). */
+static int resolve_scale(estimate_args *a, const ss_table *t, ss_error *err)
+{
+    const ss_column *c = NULL;
+    for (size_t i = 0; i < a->nreq && !c; i++) {
+        const ss_estimate_request *e = &a->req[i];
+        if (e->stat == SS_STAT_T2B || e->stat == SS_STAT_B2B || e->stat == SS_STAT_NET)
+            c = ss_table_find(t, e->var);
+        else if (e->stat == SS_STAT_INDEX && e->nitems)
+            c = ss_table_find(t, e->items[0]);
+    }
+    double v[2];
+    for (int k = 0; k < 2; k++) {
+        const char *s = a->scale_text[k];
+        if (ss_number_parse(s, strlen(s), &v[k]) == 0)
+            continue;
+        const char *code = c ? ss_column_label_value(c, s) : NULL;
+        if (!code || ss_number_parse(code, strlen(code), &v[k]) != 0)
+            return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                                "--scale: '%s' is not a code, nor the label of exactly one "
+                                "numeric code of '%s'",
+                                s, c ? c->name : "?");
+    }
+    if (v[0] != floor(v[0]) || v[1] != floor(v[1]) || fabs(v[1] - v[0]) < 2)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                            "--scale: %s:%s are the codes %g:%g, not whole numbers at least 2 "
+                            "apart",
+                            a->scale_text[0], a->scale_text[1], v[0], v[1]);
+    a->opt.scale_low = v[0];
+    a->opt.scale_high = v[1];
     return SS_OK;
 }
 
@@ -507,6 +554,8 @@ int cmd_estimate(int argc, char **argv)
             rc = ss_cli_load(&a.cli, a.file, req, k, &t, &d, NULL, &err);
         }
     }
+    if (rc == SS_OK && a.scale_text[0])
+        rc = resolve_scale(&a, &t, &err);
     a.opt.subset = a.cli.subset_rows;
     if (rc == SS_OK)
         rc = ss_estimate_run(&t, &d, a.req, a.nreq, &a.opt, &res, &err);

@@ -29,7 +29,8 @@ const char cmd_rates_usage[] =
     "  --by COL               rates per value of COL too\n"
     "  --e auto|VALUE         e for RR3, RR4, REF2, CON2 (default auto)\n"
     "  --wave LABEL           stamp every row with a wave label\n"
-    "  --na CODES, -d C, --encoding ENC, --format FMT, -o FILE  as in 'estimate'\n"
+    "  --na [VARS:]CODES, --labels FILE, --codes, -d C, --encoding ENC, --format FMT,\n"
+    "  -o FILE  as in 'estimate'\n"
     "\n"
     "example:\n"
     "  survstat rates tests/data/dispositions.csv --disposition code --by district\n";
@@ -190,12 +191,13 @@ static int compute(const ss_table *t, const rates_args *a, const char *weights, 
             size_t no = ss_column_level_order(bc, order);
             for (size_t d = 0; d < no && rc == SS_OK; d++) {
                 /* VAR=value, the value quoted as in estimate's domains */
-                size_t nl = strlen(bc->name), vl = bc->levels.len[order[d]];
+                const char *shown = ss_column_level_name(bc, order[d]);
+                size_t nl = strlen(bc->name), vl = strlen(shown);
                 char *label = malloc(nl + 2 * vl + 4);
                 if (label) {
                     memcpy(label, bc->name, nl);
                     label[nl] = '=';
-                    size_t o = ss_result_domain_value(bc->levels.str[order[d]], vl,
+                    size_t o = ss_result_domain_value(shown, vl,
                                                       label + nl + 1);
                     label[nl + 1 + o] = '\0';
                 }

@@ -27,7 +27,7 @@ const char cmd_run_usage[] =
     "\n"
     "Runs the analysis an INI file describes (docs/spec.md describes it):\n"
     "  [run]            data = FILE, wave = LABEL, out = DIR (default out)\n"
-    "  [input]          na, delimiter, encoding\n"
+    "  [input]          na, delimiter, encoding, labels (a --labels file), codes\n"
     "  [design]         weights, strata, ids, fpc, nest, lonely-psu\n"
     "  [weighting]      poststrat, rake, calibrate, calfun, bounds, rake-cap,\n"
     "                   trim-weights, max-iter, epsilon\n"
@@ -204,7 +204,7 @@ static void spec_free(spec *s)
 }
 
 /* The keys each section type takes; a trailing '?' marks a yes/no flag. */
-static const char *const input_keys[] = {"na", "delimiter", "encoding", NULL};
+static const char *const input_keys[] = {"na", "delimiter", "encoding", "labels", "codes?", NULL};
 static const char *const design_keys[] = {"weights", "strata", "ids", "fpc", "nest?",
                                           "lonely-psu", NULL};
 static const char *const weighting_keys[] = {"poststrat", "rake", "calibrate", "calfun",

@@ -33,7 +33,7 @@ const char cmd_weight_usage[] =
     "  sample calibration that does not converge is an error, a replicate's keeps\n"
     "  its last iterate, with a warning naming it and its worst margin (as R's\n"
     "  calibrate on a replicate design)\n"
-    "input options: --na CODES, -d C, --encoding ENC, --quiet\n"
+    "input options: --na [VARS:]CODES, --labels FILE, --codes, -d C, --encoding ENC, --quiet\n"
     "  -o FILE                write FILE whole or not at all (default: stdout)\n"
     "\n"
     "examples:\n"

@@ -26,6 +26,8 @@ enum {
     SS_OPT_NEST,
     SS_OPT_LONELY,
     SS_OPT_NA,
+    SS_OPT_LABELS,
+    SS_OPT_CODES,
     SS_OPT_ENCODING,
     SS_OPT_FORMAT,
     SS_OPT_HELP,

@@ -84,6 +84,11 @@ int ss_weight_load(ss_weight_plan *p, const ss_weight_spec *spec, const ss_read_
                    ss_error *err);
 void ss_weight_plan_free(ss_weight_plan *p);
 
+/* Once the data are read: a level of the margins or cells file that is
+ * not a code of its variable but the label of exactly one of its levels
+ * becomes that level's code.  -1 when out of memory. */
+int ss_weight_plan_relabel(ss_weight_plan *p, const ss_table *t);
+
 /* Columns the plan needs from the data, added to req; returns the count
  * (at most 2 * SS_MAX_CLASSES + 2 + the margins' variables). */
 size_t ss_weight_requests(const ss_weight_plan *p, ss_request *req);

@@ -104,6 +104,7 @@ static int load_margins(ss_weight_plan *p, const char *path, const ss_read_optio
     o.keep_text = 0; /* the input's cells are kept, not this file's */
     o.all_columns = 0;
     o.nna = 0;
+    o.labels = NULL;
     ss_request req[] = {{"variable", SS_NEED_CATEGORY},
                         {"level", SS_NEED_CATEGORY},
                         {"total", SS_NEED_NUMBER}};
@@ -169,6 +170,7 @@ static int load_cells(ss_weight_plan *p, const char *path, const ss_read_options
     o.keep_text = 0;
     o.all_columns = 1;
     o.nna = 0;
+    o.labels = NULL;
     ss_request req[] = {{"total", SS_NEED_NUMBER | SS_NEED_CATEGORY}};
     int rc = ss_table_read(&ct, path, &o, req, 1, err);
     if (rc != SS_OK) {
@@ -240,6 +242,67 @@ static int load_cells(ss_weight_plan *p, const char *path, const ss_read_options
     }
     ss_table_free(&ct);
     return rc;
+}
+
+/* The code that text names in column c, as a new string, or NULL when text
+ * is a code already or no single label's. */
+static char *label_to_code(const ss_column *c, const char *text, size_t len)
+{
+    if (!c || !c->level_label || !(c->need & SS_NEED_CATEGORY))
+        return NULL;
+    int32_t k = ss_dict_find(&c->levels, text, len);
+    if (k >= 0 && c->level_count[k] > 0)
+        return NULL;
+    k = ss_column_label_code(c, text, len);
+    return k >= 0 ? strdup(c->levels.str[k]) : NULL;
+}
+
+int ss_weight_plan_relabel(ss_weight_plan *p, const ss_table *t)
+{
+    for (size_t i = 0; i < p->nmargin; i++) {
+        ss_target *g = &p->margin[i];
+        if (!g->level)
+            continue;
+        char *code = label_to_code(ss_table_find(t, g->variable), g->level, strlen(g->level));
+        if (code) {
+            free(g->level);
+            g->level = code;
+        }
+    }
+    for (size_t i = 0; i < p->ncell; i++) {
+        ss_target *g = &p->cell[i];
+        char out[4096];
+        size_t o = 0;
+        int changed = 0;
+        const char *s = g->level;
+        for (size_t v = 0; v < p->ncellvar && s; v++) {
+            const char *e = strchr(s, '\x1f');
+            size_t len = e ? (size_t)(e - s) : strlen(s);
+            char *code = label_to_code(ss_table_find(t, p->cellvar[v]), s, len);
+            const char *part = code ? code : s;
+            size_t plen = code ? strlen(code) : len;
+            if (o + plen + 2 < sizeof out) {
+                if (v)
+                    out[o++] = '\x1f';
+                memcpy(out + o, part, plen);
+                o += plen;
+            } else {
+                changed = -1; /* too long to be a label: left as it is */
+            }
+            changed += code != NULL && changed >= 0;
+            free(code);
+            s = e ? e + 1 : NULL;
+        }
+        if (changed > 0) {
+            out[o] = '\0';
+            char *n = strdup(out);
+            if (!n)
+                return -1;
+            free(g->level);
+            g->level = n;
+        }
+    }
+    return 0;
 }
 
 int ss_weight_load(ss_weight_plan *p, const ss_weight_spec *spec, const ss_read_options *ro,

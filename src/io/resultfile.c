@@ -43,6 +43,7 @@ int ss_result_read(ss_result *out, const char *path, const ss_read_options *ro, 
     ss_read_options o = *ro;
     o.all_columns = 1;
     o.nna = 0;
+    o.labels = NULL;
     size_t from = out->n;
     int rc = ss_table_read(&t, path, &o, NULL, 0, err);
     const ss_column *tc[6], *nc[9];

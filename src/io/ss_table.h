@@ -42,7 +42,26 @@ enum {
     SS_NEED_PACKED = 4,   /* numbers, read with ss_column_num only: packed
                            * in two bytes when every value allows it */
     SS_NEED_TEXT = 8,     /* nothing but the cells' texts (keep_text) */
+    SS_NEED_DESIGN = 16,  /* a design column (ids, strata, fpc, weights,
+                           * replicate weights): never made missing by
+                           * --na; merged with other needs, it stays */
 };
+
+/* The --na codes that apply to one column (ss_column.na). */
+typedef struct ss_na_codes {
+    size_t n;
+    char **text;
+    size_t *len;
+    double *num;        /* the code as a number, NaN when it is not one */
+} ss_na_codes;
+
+/* A value label: the code (its canonical text, and its value when it is a
+ * number) and the label, UTF-8. */
+typedef struct ss_value_label {
+    char *code;
+    double num;         /* NaN for a text code */
+    char *label;
+} ss_value_label;
 
 /* A packed number: m * 4 + k for the value m / 10^k, |m| < 8192, k < 4
  * (a cell written with at most 4 digits, 3 of them after the point: Likert
@@ -63,6 +82,17 @@ typedef struct ss_column {
     double *level_num;  /* per level: its value, NaN when not a number */
     size_t *level_count; /* per level: rows that hold it (0 for NA codes) */
     int numeric;        /* every present value is a number */
+    ss_na_codes *na;    /* the --na codes of this column, or NULL */
+    /* Labels, from the file (SPSS, Stata, SAS) or from --labels. */
+    char *label;        /* the variable label, or NULL */
+    ss_value_label *vlabel; /* the value labels, in code order */
+    size_t nvlabel;
+    const char **level_label; /* per level: its label, or NULL (category
+                               * columns with value labels) */
+    char *missing_decl; /* the file's missing-value declarations, as text
+                         * ("9", "97 thru 99", ".a"), or NULL */
+    int show_codes;     /* --codes: ss_column_level_name gives the code */
+    int binary;         /* read from a statistical package's file */
 } ss_column;
 
 /* Row i of a column read as numbers (SS_NEED_NUMBER or SS_NEED_PACKED),
@@ -104,6 +134,10 @@ typedef struct ss_read_options {
     /* Called now and then with the fraction of the file read, or NULL. */
     void (*progress)(void *ctx, double fraction);
     void *progress_ctx;
+    const char *labels;     /* --labels FILE (variable,value,label), or NULL */
+    int codes;              /* --codes: levels shown by their codes */
+    int user_missing_values; /* SPSS user-missing values read as values
+                              * (describe --codebook counts them) */
 } ss_read_options;
 
 typedef struct ss_request {
@@ -111,7 +145,19 @@ typedef struct ss_request {
     unsigned need;
 } ss_request;
 
-/* Read path ("-" is standard input) into t.  Every requested name must be a
+/* Each entry of opt->na is one --na argument, "CODES" or "VARS:CODES"
+ * (comma-separated lists, blanks after the commas allowed): CODES apply to
+ * every requested column that is not a design column (SS_NEED_DESIGN), or
+ * to the columns VARS alone; a name in VARS that is not a column is an
+ * error.
+ *
+ * path may be CSV, gzip'd CSV (a .gz file or gzip data on standard input,
+ * read through zlib), or a file of SPSS (.sav, .zsav, .por), Stata (.dta)
+ * or SAS (.sas7bdat, .xpt), recognised by its first bytes and read through
+ * ReadStat (readstat_in.c); then the table also holds the file's labels
+ * and missing-value declarations.
+ *
+ * Read path ("-" is standard input) into t.  Every requested name must be a
  * column (requests may repeat a name; their needs are merged: a column asked
  * for SS_NEED_PACKED and anything else is read as SS_NEED_NUMBER).  A packed
  * column of a regular UTF-8 file holding a value that does not pack makes
@@ -140,5 +186,76 @@ long ss_table_line(const ss_table *t, size_t row);
  * level is a number, else by bytes (C locale).  order must hold
  * col->levels.n entries; returns the count of non-missing levels written. */
 size_t ss_column_level_order(const ss_column *col, int32_t *order);
+
+/* How level l is shown: its label when it has one (and not show_codes),
+ * else its code. */
+static inline const char *ss_column_level_name(const ss_column *col, int32_t l)
+{
+    return col->level_label && col->level_label[l] && !col->show_codes
+               ? col->level_label[l]
+               : col->levels.str[l];
+}
+
+/* The label of level l of a category column, or NULL. */
+const char *ss_column_code_label(const ss_column *col, int32_t l);
+
+/* The level that s[0..len) names in a category column: a level's code, or
+ * else the label of exactly one level.  Returns the level, -1 when none,
+ * -2 when s is the label of several levels (ambiguous). */
+int32_t ss_column_label_code(const ss_column *col, const char *s, size_t len);
+
+/* The value label whose label is s (for a code that no row holds): its
+ * code's text, NULL when none or several. */
+const char *ss_column_label_value(const ss_column *col, const char *s);
+
+/* ---- for the readers of other formats (readstat_in.c) ----
+ *
+ * A reader fills t: file, nrow, ncol, col[i].name and need for every
+ * column (merged from the requests with ss_table_requests), num for number
+ * columns (NaN = missing), code and levels for category columns (texts as
+ * the CSV route would hold them: numbers in ss_table_number_text's form),
+ * labels; then ss_table_finish parses the levels, applies --na and
+ * attaches the labels, as for a CSV file. */
+int ss_table_requests(ss_table *t, const ss_read_options *opt, const ss_request *req,
+                      size_t nreq, ss_error *err);
+int ss_table_finish(ss_table *t, const ss_read_options *opt, ss_error *err);
+
+/* Adds a value label to c (copied; code as a number is kept in its
+ * canonical text); 1 when c has a label for that code already, -1 when out
+ * of memory. */
+int ss_table_add_value_label(ss_column *c, const char *code, const char *label);
+
+/* keep_text: appends s[0..len) and a NUL to t's cell texts; -1 when out
+ * of memory. */
+int ss_table_keep_cell(ss_table *t, const char *s, size_t len);
+
+/* The text a CSV file written by R holds for v, as a level: the shortest
+ * that reads back as v; integers in plain digits.  buf: 40 bytes. */
+void ss_table_number_text(double v, char *buf, size_t size);
+
+/* The text reader alone (table.c): CSV, or gzip'd CSV.  A file that is
+ * not text returns SS_TABLE_NOT_TEXT with *format what ss_table_sniff
+ * found (t then empty); ss_table_read (input.c) gives such a file to
+ * ss_readstat_read. */
+#define SS_TABLE_NOT_TEXT 100
+int ss_table_read_text(ss_table *t, const char *path, const ss_read_options *opt,
+                       const ss_request *req, size_t nreq, int *format, ss_error *err);
+
+/* Reads a statistical package's file (readstat_in.c).  format is what
+ * ss_table_sniff returned. */
+int ss_readstat_read(ss_table *t, const char *path, int format, const ss_read_options *opt,
+                     const ss_request *req, size_t nreq, ss_error *err);
+
+enum { SS_FORMAT_CSV, SS_FORMAT_GZIP, SS_FORMAT_SAV, SS_FORMAT_POR, SS_FORMAT_DTA,
+       SS_FORMAT_SAS7BDAT, SS_FORMAT_XPT, SS_FORMAT_BINARY };
+
+/* The format of a file by its first n bytes: SS_FORMAT_BINARY for other
+ * binary data (a NUL byte in the first bytes). */
+int ss_table_sniff(const unsigned char *b, size_t n);
+
+/* Reads a --labels file (variable,value,label) into t's columns: an
+ * unknown variable or a repeated value is an error naming the line. */
+int ss_table_read_labels(ss_table *t, const char *path, const ss_read_options *opt,
+                         ss_error *err);
 
 #endif

@@ -784,8 +784,26 @@ int ss_subset_level_matches(const ss_column *c, int32_t code, const char *s)
     if (strcmp(c->levels.str[code], s) == 0)
         return 1;
     double v;
-    return c->level_num && !isnan(c->level_num[code]) &&
-           ss_number_parse(s, strlen(s), &v) == 0 && v == c->level_num[code];
+    if (c->level_num && !isnan(c->level_num[code]) && ss_number_parse(s, strlen(s), &v) == 0 &&
+        v == c->level_num[code])
+        return 1;
+    /* The label of this level, when it names no other (a code first). */
+    const char *lab = ss_column_code_label(c, code);
+    return lab && strcmp(lab, s) == 0 && ss_column_label_code(c, s, strlen(s)) == code;
+}
+
+/* A quoted string of the condition n that is the label of several levels
+ * of c: a usage error pointing at it (CLI.md: labels where unambiguous). */
+static int ambiguous_label(const ss_subset *s, const node *n, const ss_column *c, ss_error *err)
+{
+    for (size_t j = 0; j < n->nlit; j++) {
+        const lit *l = &n->lits[j];
+        if (l->kind == L_STR && ss_column_label_code(c, l->str, strlen(l->str)) == -2)
+            return fail_at(s->option, s->text, n->pos, err,
+                           "'%s' is the label of several levels of '%s': give the code",
+                           l->str, s->names[n->col]);
+    }
+    return SS_OK;
 }
 
 static unsigned char order_result(cmp_op op, int sign)
@@ -950,7 +968,10 @@ static int eval_node(const ss_subset *s, const node *n, const ss_table *t, unsig
         return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     int rc, na_in = 0;
     unsigned char missing = V_NA;
-    if (n->kind == N_CMP)
+    rc = n->kind == N_CMP || n->kind == N_IN ? ambiguous_label(s, n, c, err) : SS_OK;
+    if (rc != SS_OK)
+        ;
+    else if (n->kind == N_CMP)
         rc = decide_levels(s, n, c, lv, err);
     else if (n->kind == N_IN)
         rc = in_levels(n, c, lv, &na_in), missing = (unsigned char)na_in;

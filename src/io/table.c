@@ -1,6 +1,7 @@
 #include "ss_table.h"
 
 #include <csv.h>
+#include <zlib.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -45,8 +46,6 @@ typedef struct reader {
     int *slot;          /* per field position: column index or -1 */
     size_t nslots;
     size_t cap_rows;    /* rows allocated in every loaded column */
-    double *na_num;     /* numeric values of the --na codes (NaN if text) */
-    size_t nna;         /* opt->nna */
     int keep_text;      /* opt->keep_text */
     int quotes;         /* the current chunk may end a quoted field */
 
@@ -103,21 +102,24 @@ static void trim(const char **s, size_t *len)
         (*len)--;
 }
 
-static int is_na_text(const reader *r, const char *s, size_t len)
+/* Empty, "NA", or one of the column's --na codes (na may be NULL). */
+static int is_na_text(const ss_na_codes *na, const char *s, size_t len)
 {
     if (len == 0 || (len == 2 && s[0] == 'N' && s[1] == 'A'))
         return 1;
-    for (size_t k = 0; k < r->opt->nna; k++)
-        if (strlen(r->opt->na[k]) == len && memcmp(r->opt->na[k], s, len) == 0)
-            return 1;
+    if (na)
+        for (size_t k = 0; k < na->n; k++)
+            if (na->len[k] == len && memcmp(na->text[k], s, len) == 0)
+                return 1;
     return 0;
 }
 
-static int is_na_number(const reader *r, double v)
+static int is_na_number(const ss_na_codes *na, double v)
 {
-    for (size_t k = 0; k < r->opt->nna; k++)
-        if (r->na_num[k] == v)
-            return 1;
+    if (na)
+        for (size_t k = 0; k < na->n; k++)
+            if (na->num[k] == v)
+                return 1;
     return 0;
 }
 
@@ -268,24 +270,14 @@ static int finish_header(reader *r)
     for (size_t i = 0; i < t->ncol; i++) {
         t->col[i].name = r->names[i];
         r->names[i] = NULL;
-        t->col[i].numeric = 1;
-        if (r->opt->all_columns)
-            t->col[i].need = r->opt->keep_text ? SS_NEED_TEXT : SS_NEED_CATEGORY;
     }
     r->nnames = 0;
-    for (size_t k = 0; k < r->nreq; k++) {
-        ss_column *c = ss_table_find(t, r->req[k].name);
-        if (!c) {
-            char q2[200];
-            return fail(r, 0, "no column '%s'",
-                        ss_error_quote(r->req[k].name, strlen(r->req[k].name), q2, sizeof q2));
-        }
-        c->need |= r->req[k].need;
+    if (ss_table_requests(t, r->opt, r->req, r->nreq, r->err) != SS_OK) {
+        r->failed = 1;
+        return -1;
     }
     for (size_t i = 0; i < t->ncol; i++) {
         ss_column *c = &t->col[i];
-        if (c->need != SS_NEED_TEXT) /* a requested column: as requested */
-            c->need &= ~(unsigned)SS_NEED_TEXT;
         /* Packed only when nothing else reads the column. */
         if ((c->need & SS_NEED_PACKED) && (c->need != SS_NEED_PACKED || !r->pack))
             c->need = (c->need & ~(unsigned)SS_NEED_PACKED) | SS_NEED_NUMBER;
@@ -297,6 +289,314 @@ static int finish_header(reader *r)
         }
     }
     return 0;
+}
+
+/* ---- requests and --na ---- */
+
+/* s[0..len) without blanks at its ends, as a new string. */
+static char *trimmed_copy(const char *s, size_t len)
+{
+    trim(&s, &len);
+    char *c = malloc(len + 1);
+    if (c) {
+        memcpy(c, s, len);
+        c[len] = '\0';
+    }
+    return c;
+}
+
+/* Is name one of the comma-separated names of list[0..len). */
+static int in_list(const char *list, size_t len, const char *name)
+{
+    const char *end = list + len;
+    while (list <= end) {
+        const char *e = memchr(list, ',', (size_t)(end - list));
+        if (!e)
+            e = end;
+        const char *s = list;
+        size_t n = (size_t)(e - s);
+        trim(&s, &n);
+        if (n == strlen(name) && memcmp(s, name, n) == 0)
+            return 1;
+        list = e + 1;
+    }
+    return 0;
+}
+
+static void na_free(ss_na_codes *na)
+{
+    if (!na)
+        return;
+    for (size_t k = 0; k < na->n; k++)
+        free(na->text[k]);
+    free(na->text);
+    free(na->len);
+    free(na->num);
+    free(na);
+}
+
+/* Adds the comma-separated codes of s[0..len) to c's --na codes. */
+static int na_add(ss_column *c, const char *s, size_t len)
+{
+    if (!c->na && !(c->na = calloc(1, sizeof *c->na)))
+        return -1;
+    ss_na_codes *na = c->na;
+    const char *end = s + len;
+    while (s <= end) {
+        const char *e = memchr(s, ',', (size_t)(end - s));
+        if (!e)
+            e = end;
+        char **text = realloc(na->text, (na->n + 1) * sizeof *text);
+        if (text)
+            na->text = text;
+        size_t *ln = realloc(na->len, (na->n + 1) * sizeof *ln);
+        if (ln)
+            na->len = ln;
+        double *num = realloc(na->num, (na->n + 1) * sizeof *num);
+        if (num)
+            na->num = num;
+        if (!text || !ln || !num || !(text[na->n] = trimmed_copy(s, (size_t)(e - s))))
+            return -1;
+        double v;
+        ln[na->n] = strlen(text[na->n]);
+        num[na->n] = ss_number_parse(text[na->n], ln[na->n], &v) == 0 ? v : NAN;
+        na->n++;
+        s = e + 1;
+    }
+    return 0;
+}
+
+int ss_table_requests(ss_table *t, const ss_read_options *opt, const ss_request *req,
+                      size_t nreq, ss_error *err)
+{
+    char q[200];
+    for (size_t i = 0; i < t->ncol; i++) {
+        t->col[i].numeric = 1;
+        t->col[i].show_codes = opt->codes;
+        if (opt->all_columns)
+            t->col[i].need = opt->keep_text ? SS_NEED_TEXT : SS_NEED_CATEGORY;
+    }
+    for (size_t k = 0; k < nreq; k++) {
+        ss_column *c = ss_table_find(t, req[k].name);
+        if (!c)
+            return ss_error_set(err, SS_EDATA, t->file, 0, "no column '%s'",
+                                ss_error_quote(req[k].name, strlen(req[k].name), q, sizeof q));
+        c->need |= req[k].need;
+    }
+    /* --na: its codes go to the analysis columns, or to the named ones. */
+    for (size_t k = 0; k < opt->nna; k++) {
+        const char *a = opt->na[k], *colon = strchr(a, ':');
+        const char *codes = colon ? colon + 1 : a;
+        if (colon) { /* every name must be a column */
+            const char *s = a;
+            while (s <= colon) {
+                const char *e = memchr(s, ',', (size_t)(colon - s));
+                if (!e)
+                    e = colon;
+                size_t n = (size_t)(e - s);
+                trim(&s, &n);
+                int found = 0;
+                for (size_t i = 0; i < t->ncol && !found; i++)
+                    found = strlen(t->col[i].name) == n && memcmp(t->col[i].name, s, n) == 0;
+                if (!found)
+                    return ss_error_set(err, SS_EUSAGE, t->file, 0,
+                                        "--na: no column '%s' (give VARS:CODES with columns "
+                                        "of the file)",
+                                        ss_error_quote(s, n, q, sizeof q));
+                s = e + 1;
+            }
+        }
+        for (size_t i = 0; i < t->ncol; i++) {
+            ss_column *c = &t->col[i];
+            if (!c->need || (c->need & SS_NEED_DESIGN) ||
+                (colon && !in_list(a, (size_t)(colon - a), c->name)))
+                continue;
+            if (na_add(c, codes, strlen(codes)) != 0)
+                return ss_error_set(err, SS_EDATA, t->file, 0, "out of memory");
+        }
+    }
+    for (size_t i = 0; i < t->ncol; i++) {
+        ss_column *c = &t->col[i];
+        c->need &= ~(unsigned)SS_NEED_DESIGN;
+        if (c->need != SS_NEED_TEXT) /* a requested column: as requested */
+            c->need &= ~(unsigned)SS_NEED_TEXT;
+    }
+    return SS_OK;
+}
+
+/* ---- labels ---- */
+
+const char *ss_column_code_label(const ss_column *col, int32_t l)
+{
+    return col->level_label && l >= 0 && (size_t)l < col->levels.n ? col->level_label[l] : NULL;
+}
+
+int32_t ss_column_label_code(const ss_column *col, const char *s, size_t len)
+{
+    if (!(col->need & SS_NEED_CATEGORY))
+        return -1;
+    int32_t k = ss_dict_find(&col->levels, s, len);
+    if (k >= 0 && col->level_count[k] > 0)
+        return k;
+    double v;
+    if (col->numeric && ss_number_parse(s, len, &v) == 0) /* "5.0" for 5 */
+        for (size_t l = 0; l < col->levels.n; l++)
+            if (col->level_count[l] > 0 && col->level_num[l] == v)
+                return (int32_t)l;
+    int32_t found = -1;
+    if (col->level_label)
+        for (size_t l = 0; l < col->levels.n; l++) {
+            const char *lab = col->level_label[l];
+            if (col->level_count[l] > 0 && lab && strlen(lab) == len && memcmp(lab, s, len) == 0) {
+                if (found >= 0)
+                    return -2;
+                found = (int32_t)l;
+            }
+        }
+    return found;
+}
+
+const char *ss_column_label_value(const ss_column *col, const char *s)
+{
+    const char *found = NULL;
+    for (size_t k = 0; k < col->nvlabel; k++)
+        if (strcmp(col->vlabel[k].label, s) == 0) {
+            if (found)
+                return NULL;
+            found = col->vlabel[k].code;
+        }
+    return found;
+}
+
+/* The value label of level l of c, or NULL: by value in a column of
+ * numbers, else by text. */
+static const ss_value_label *find_vlabel(const ss_column *c, size_t l)
+{
+    for (size_t k = 0; k < c->nvlabel; k++) {
+        const ss_value_label *v = &c->vlabel[k];
+        if (c->numeric && !isnan(c->level_num[l]) ? v->num == c->level_num[l]
+                                                   : strcmp(v->code, c->levels.str[l]) == 0)
+            return v;
+    }
+    return NULL;
+}
+
+/* Per level of every category column with value labels: its label. */
+static int attach_labels(ss_table *t)
+{
+    for (size_t i = 0; i < t->ncol; i++) {
+        ss_column *c = &t->col[i];
+        free(c->level_label);
+        c->level_label = NULL;
+        if (!c->nvlabel || !(c->need & SS_NEED_CATEGORY))
+            continue;
+        c->level_label = calloc(c->levels.n ? c->levels.n : 1, sizeof *c->level_label);
+        if (!c->level_label)
+            return -1;
+        for (size_t l = 0; l < c->levels.n; l++) {
+            const ss_value_label *v = find_vlabel(c, l);
+            c->level_label[l] = v ? v->label : NULL;
+        }
+    }
+    return 0;
+}
+
+/* Value labels sorted by code: by value, texts after numbers. */
+static int cmp_vlabel(const void *a, const void *b)
+{
+    const ss_value_label *x = a, *y = b;
+    if (!isnan(x->num) && !isnan(y->num))
+        return x->num < y->num ? -1 : x->num > y->num;
+    if (isnan(x->num) != isnan(y->num))
+        return isnan(x->num) ? 1 : -1;
+    return strcmp(x->code, y->code);
+}
+
+/* Adds a value label to c (copies); 1 when c has one for that code. */
+static int add_vlabel(ss_column *c, const char *code, const char *label)
+{
+    double v;
+    double num = ss_number_parse(code, strlen(code), &v) == 0 ? v : NAN;
+    for (size_t k = 0; k < c->nvlabel; k++)
+        if (isnan(num) ? strcmp(c->vlabel[k].code, code) == 0 : c->vlabel[k].num == num)
+            return 1;
+    ss_value_label *p = realloc(c->vlabel, (c->nvlabel + 1) * sizeof *p);
+    if (!p)
+        return -1;
+    c->vlabel = p;
+    char buf[40];
+    if (!isnan(num))
+        ss_table_number_text(num, buf, sizeof buf);
+    p[c->nvlabel].code = strdup(isnan(num) ? code : buf);
+    p[c->nvlabel].label = strdup(label);
+    p[c->nvlabel].num = num;
+    if (!p[c->nvlabel].code || !p[c->nvlabel].label) {
+        free(p[c->nvlabel].code);
+        free(p[c->nvlabel].label);
+        return -1;
+    }
+    c->nvlabel++;
+    return 0;
+}
+
+int ss_table_add_value_label(ss_column *c, const char *code, const char *label)
+{
+    int rc = add_vlabel(c, code, label);
+    if (rc == 0)
+        qsort(c->vlabel, c->nvlabel, sizeof *c->vlabel, cmp_vlabel);
+    return rc;
+}
+
+int ss_table_read_labels(ss_table *t, const char *path, const ss_read_options *opt,
+                         ss_error *err)
+{
+    ss_table lt = {0};
+    ss_read_options o = {0};
+    o.delimiter = ',';
+    o.encoding = opt->encoding;
+    static const ss_request req[] = {{"variable", SS_NEED_CATEGORY},
+                                     {"value", SS_NEED_CATEGORY},
+                                     {"label", SS_NEED_CATEGORY}};
+    int format;
+    int rc = ss_table_read_text(&lt, path, &o, req, 3, &format, err);
+    if (rc == SS_TABLE_NOT_TEXT)
+        rc = ss_error_set(err, SS_EDATA, path, 0,
+                          "a labels file is a CSV file (variable,value,label), not a "
+                          "statistical package's file");
+    if (rc == SS_OK) {
+        const ss_column *vc = ss_table_find(&lt, "variable"), *kc = ss_table_find(&lt, "value"),
+                        *lc = ss_table_find(&lt, "label");
+        char q[200];
+        for (size_t i = 0; i < lt.nrow && rc == SS_OK; i++) {
+            long line = ss_table_line(&lt, i);
+            const char *var = vc->code[i] >= 0 ? vc->levels.str[vc->code[i]] : "";
+            const char *val = kc->code[i] >= 0 ? kc->levels.str[kc->code[i]] : "";
+            const char *lab = lc->code[i] >= 0 ? lc->levels.str[lc->code[i]] : "";
+            ss_column *c = ss_table_find(t, var);
+            if (!c)
+                rc = ss_error_set(err, SS_EDATA, lt.file, line,
+                                  "variable '%s' is not a column of %s: check the name", 
+                                  ss_error_quote(var, strlen(var), q, sizeof q), t->file);
+            else if (!*val || !*lab)
+                rc = ss_error_set(err, SS_EDATA, lt.file, line,
+                                  "variable '%s': a value and its label must not be empty",
+                                  c->name);
+            else {
+                int a = add_vlabel(c, val, lab);
+                if (a < 0)
+                    rc = ss_error_set(err, SS_EDATA, lt.file, line, "out of memory");
+                else if (a > 0)
+                    rc = ss_error_set(err, SS_EDATA, lt.file, line,
+                                      "variable '%s': value '%s' is labelled twice, keep one",
+                                      c->name, ss_error_quote(val, strlen(val), q, sizeof q));
+            }
+        }
+        for (size_t i = 0; i < t->ncol; i++)
+            if (t->col[i].nvlabel)
+                qsort(t->col[i].vlabel, t->col[i].nvlabel, sizeof *t->col[i].vlabel, cmp_vlabel);
+    }
+    ss_table_free(&lt);
+    return rc;
 }
 
 /* ---- data ---- */
@@ -337,7 +637,7 @@ static int resize_rows(reader *r, size_t cap)
 
 /* keep_text: s[0..len) and a NUL after the texts held (a block growing by
  * half, as the file's size is not known ahead). */
-static int keep_cell(ss_table *t, const char *s, size_t len)
+int ss_table_keep_cell(ss_table *t, const char *s, size_t len)
 {
     if (t->text_len + len + 1 > t->text_cap) {
         size_t cap = t->text_cap ? t->text_cap + t->text_cap / 2 : 1 << 16;
@@ -389,7 +689,7 @@ static int maybe_blank(char c)
  * else 0 and the error. */
 static int missing_text(reader *r, const ss_column *c, const char *s, size_t len)
 {
-    if (is_na_text(r, s, len))
+    if (is_na_text(c->na, s, len))
         return 1;
     char q[200];
     fail(r, r->record_line, "column '%s': invalid number '%s'", c->name,
@@ -408,7 +708,7 @@ static void packed_field(reader *r, ss_column *c, size_t row, const char *s, siz
     unsigned frac;
     double v;
     if (ss_number_short_parts(s, len, &mant, &frac) == 0) {
-        if (r->nna && is_na_number(r, ss_number_short_value(mant, frac, s[0] == '-'))) {
+        if (c->na && is_na_number(c->na, ss_number_short_value(mant, frac, s[0] == '-'))) {
             c->packed[row] = SS_PACKED_NA;
             c->nmissing++;
         } else if (mant < 8192 && frac < 4 && !(mant == 0 && s[0] == '-')) {
@@ -419,7 +719,7 @@ static void packed_field(reader *r, ss_column *c, size_t row, const char *s, siz
             r->failed = 1;
         }
     } else if (ss_number_parse(s, len, &v) == 0) {
-        if (r->nna && is_na_number(r, v)) {
+        if (c->na && is_na_number(c->na, v)) {
             c->packed[row] = SS_PACKED_NA;
             c->nmissing++;
         } else {
@@ -440,7 +740,7 @@ static void data_field(reader *r, size_t i, const char *s, size_t len)
     if (r->keep_text) { /* the cell as read, untrimmed; every column is loaded */
         if (i == 0)
             r->t->row_text[row] = r->t->text_len;
-        if (keep_cell(r->t, s, len) != 0) {
+        if (ss_table_keep_cell(r->t, s, len) != 0) {
             fail(r, r->record_line, "out of memory");
             return;
         }
@@ -464,7 +764,7 @@ static void data_field(reader *r, size_t i, const char *s, size_t len)
     }
     double v;
     if (ss_number_parse_short(s, len, &v) == 0 || ss_number_parse(s, len, &v) == 0) {
-        if (r->nna && is_na_number(r, v)) {
+        if (c->na && is_na_number(c->na, v)) {
             v = NAN;
             c->nmissing++;
         }
@@ -593,7 +893,7 @@ static int plain_integer(const char *s, size_t len)
 /* The shortest text that reads back as v ("9" for 09, 9.0, +9 and 9e0);
  * an integer in plain digits ("1000000000000000" for 1e15), the spelling a
  * plain integer level already has. */
-static void canonical_number(double v, char *buf, size_t size)
+void ss_table_number_text(double v, char *buf, size_t size)
 {
     if (v == 0)
         v = 0; /* -0 is 0 */
@@ -630,7 +930,7 @@ static int canonical_levels(ss_column *c, int32_t **remap)
             plain_integer(c->levels.str[l], c->levels.len[l]))
             continue;
         char buf[40];
-        canonical_number(c->level_num[l], buf, sizeof buf);
+        ss_table_number_text(c->level_num[l], buf, sizeof buf);
         size_t blen = strlen(buf);
         if (blen == c->levels.len[l] && memcmp(buf, c->levels.str[l], blen) == 0)
             continue; /* canonical already ("1.5") */
@@ -676,12 +976,12 @@ static int finish_category(reader *r, ss_column *c)
         size_t len = c->levels.len[l];
         double v;
         remap[l] = (int32_t)l;
-        if (is_na_text(r, s, len)) {
+        if (is_na_text(c->na, s, len)) {
             remap[l] = -1;
             c->level_num[l] = NAN;
         } else if (ss_number_parse(s, len, &v) == 0) {
             c->level_num[l] = v;
-            if (r->nna && is_na_number(r, v))
+            if (c->na && is_na_number(c->na, v))
                 remap[l] = -1;
         } else {
             c->level_num[l] = NAN;
@@ -736,6 +1036,50 @@ static int finish_category(reader *r, ss_column *c)
         }
     }
     return 0;
+}
+
+static int finish(reader *r);
+
+/* --labels, then every category column's level labels. */
+static int finish_labels(ss_table *t, const ss_read_options *opt, ss_error *err)
+{
+    if (opt->labels) {
+        int rc = ss_table_read_labels(t, opt->labels, opt, err);
+        if (rc != SS_OK)
+            return rc;
+    }
+    if (attach_labels(t) != 0)
+        return ss_error_set(err, SS_EDATA, t->file, 0, "out of memory");
+    return SS_OK;
+}
+
+int ss_table_finish(ss_table *t, const ss_read_options *opt, ss_error *err)
+{
+    reader r = {0};
+    r.t = t;
+    r.opt = opt;
+    r.err = err;
+    if (t->nrow == 0)
+        return ss_error_set(err, SS_EDATA, t->file, 0, "no data rows");
+    for (size_t i = 0; i < t->ncol; i++) { /* --na on numbers read as such */
+        ss_column *c = &t->col[i];
+        if (c->num && c->na && !(c->need & SS_NEED_CATEGORY))
+            for (size_t k = 0; k < t->nrow; k++)
+                if (is_na_number(c->na, c->num[k])) {
+                    c->num[k] = NAN;
+                    c->nmissing++;
+                }
+        if (c->packed && c->na)
+            for (size_t k = 0; k < t->nrow; k++)
+                if (c->packed[k] != SS_PACKED_NA &&
+                    is_na_number(c->na, ss_packed_value[(uint16_t)c->packed[k]])) {
+                    c->packed[k] = SS_PACKED_NA;
+                    c->nmissing++;
+                }
+    }
+    if (finish(&r) != 0)
+        return err && err->code ? err->code : SS_EDATA;
+    return finish_labels(t, opt, err);
 }
 
 static int finish(reader *r)
@@ -851,7 +1195,8 @@ static int parse_buffer(reader *r, struct csv_parser *p, const char *buf,
         long line = line0 + 1;
         for (const char *q = buf; q < nul; q++)
             line += *q == '\n';
-        return fail(r, line, "NUL byte in the file: not a text CSV file");
+        return fail(r, line, "NUL byte in the file: not a text CSV file (survstat reads CSV, "
+                             "gzip'd CSV, SPSS .sav/.zsav/.por, Stata .dta, SAS .sas7bdat/.xpt)");
     }
     r->quotes = p->quoted || memchr(buf, csv_get_quote(p), len) != NULL;
     if (r->quotes || r->libcsv_only)
@@ -905,6 +1250,92 @@ static int read_all(FILE *fp, char **out, size_t *outlen)
     *out = buf;
     *outlen = len;
     return 0;
+}
+
+/* Replaces *buf (gzip data, one member or more) by what it holds. */
+static int gunzip(reader *r, char **buf, size_t *len)
+{
+    z_stream z = {0};
+    if (inflateInit2(&z, 15 + 32) != Z_OK)
+        return fail(r, 0, "out of memory");
+    size_t cap = *len * 4 + CHUNK, out = 0;
+    char *o = malloc(cap);
+    int zr = Z_OK;
+    z.next_in = (unsigned char *)*buf;
+    z.avail_in = (uInt)(*len > UINT32_MAX ? UINT32_MAX : *len);
+    size_t left = *len - z.avail_in;
+    while (o) {
+        if (out == cap) {
+            char *n = realloc(o, cap * 2);
+            if (!n) {
+                free(o);
+                o = NULL;
+                break;
+            }
+            o = n;
+            cap *= 2;
+        }
+        size_t room = cap - out > UINT32_MAX ? UINT32_MAX : cap - out;
+        z.next_out = (unsigned char *)o + out;
+        z.avail_out = (uInt)room;
+        zr = inflate(&z, Z_NO_FLUSH);
+        out += room - z.avail_out;
+        if (z.avail_in == 0 && left > 0) {
+            z.avail_in = (uInt)(left > UINT32_MAX ? UINT32_MAX : left);
+            left -= z.avail_in;
+        }
+        if (zr == Z_STREAM_END) {
+            if (z.avail_in == 0 && left == 0)
+                break;
+            inflateReset(&z); /* another member follows (cat a.gz b.gz) */
+            zr = Z_OK;
+        } else if (zr != Z_OK && zr != Z_BUF_ERROR) {
+            break;
+        } else if (zr == Z_BUF_ERROR && z.avail_in == 0) {
+            break; /* the data ends inside a member */
+        }
+    }
+    inflateEnd(&z);
+    if (!o)
+        return fail(r, 0, "out of memory");
+    if (zr != Z_STREAM_END) {
+        free(o);
+        return fail(r, 0, "gzip data: %s (a truncated or damaged .gz file)",
+                    zr == Z_BUF_ERROR ? "unexpected end of data" : z.msg ? z.msg : "corrupt");
+    }
+    free(*buf);
+    *buf = o;
+    *len = out;
+    return 0;
+}
+
+int ss_table_sniff(const unsigned char *b, size_t n)
+{
+    static const unsigned char sas[] = {0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+                                        0x00, 0x00, 0x00, 0x00, 0xc2, 0xea, 0x81, 0x60,
+                                        0xb3, 0x14, 0x11, 0xcf, 0xbd, 0x92, 0x08, 0x00,
+                                        0x09, 0xc7, 0x31, 0x8c, 0x18, 0x1f, 0x10, 0x11};
+    if (n >= 2 && b[0] == 0x1f && b[1] == 0x8b)
+        return SS_FORMAT_GZIP;
+    if (n >= 4 && (memcmp(b, "$FL2", 4) == 0 || memcmp(b, "$FL3", 4) == 0))
+        return SS_FORMAT_SAV;
+    if (n >= 11 && memcmp(b, "<stata_dta>", 11) == 0)
+        return SS_FORMAT_DTA;
+    /* Stata 8-12: its format (104-115), byte order (1, 2), type 1. */
+    if (n >= 4 && b[0] >= 104 && b[0] <= 115 && (b[1] == 1 || b[1] == 2) && b[2] == 1 &&
+        b[3] == 0)
+        return SS_FORMAT_DTA;
+    if (n >= sizeof sas && memcmp(b, sas, sizeof sas) == 0)
+        return SS_FORMAT_SAS7BDAT;
+    if (n >= 80 && (memcmp(b, "HEADER RECORD*******LIBRARY HEADER RECORD!!!!!!!", 48) == 0 ||
+                    memcmp(b, "HEADER RECORD*******LIBV8   HEADER RECORD!!!!!!!", 48) == 0))
+        return SS_FORMAT_XPT;
+    for (size_t i = 0; i + 8 <= n && i < 1024; i++) /* after 200 + 256 bytes, with line ends */
+        if (b[i] == 'S' && memcmp(b + i, "SPSSPORT", 8) == 0 && i >= 400)
+            return SS_FORMAT_POR;
+    if (memchr(b, 0, n))
+        return SS_FORMAT_BINARY;
+    return SS_FORMAT_CSV;
 }
 
 static int convert_encoding(reader *r, const char *enc, char **buf, size_t *len)
@@ -1176,6 +1607,7 @@ static void half_free(half *h)
         h->t.col[i].num = NULL;
         h->t.col[i].packed = NULL;
         h->t.col[i].code = NULL;
+        h->t.col[i].na = NULL;
     }
     h->t.file = NULL;
     direct_free(&h->r, h->t.ncol);
@@ -1263,6 +1695,7 @@ static int half_init(half *h, reader *r1, int fd, off_t from, off_t split, off_t
         ss_column *c = &t->col[i], *d = &h->t.col[i];
         d->name = c->name;
         d->need = c->need;
+        d->na = c->na;
         d->num = c->num ? c->num + h->base : NULL;
         d->packed = c->packed ? c->packed + h->base : NULL;
         d->code = c->code ? c->code + h->base : NULL;
@@ -1275,8 +1708,6 @@ static int half_init(half *h, reader *r1, int fd, off_t from, off_t split, off_t
     h->r.lines_done = 1; /* the part starts on "line 2" */
     h->r.slot = r1->slot;
     h->r.nslots = r1->nslots;
-    h->r.na_num = r1->na_num;
-    h->r.nna = r1->nna;
     h->r.libcsv_only = r1->libcsv_only;
     h->r.cap_rows = h->cap_all - h->base;
     h->r.fixed = 1;
@@ -1389,27 +1820,30 @@ static void packed_init(void)
 }
 
 static int read_once(ss_table *t, const char *path, const ss_read_options *opt,
-                     const ss_request *req, size_t nreq, int pack, int *repack, ss_error *err);
+                     const ss_request *req, size_t nreq, int pack, int *repack, int *fmt,
+                     ss_error *err);
 
-int ss_table_read(ss_table *t, const char *path, const ss_read_options *opt,
-                  const ss_request *req, size_t nreq, ss_error *err)
+int ss_table_read_text(ss_table *t, const char *path, const ss_read_options *opt,
+                       const ss_request *req, size_t nreq, int *format, ss_error *err)
 {
     pthread_once(&packed_once, packed_init);
     int repack = 0;
-    int rc = read_once(t, path, opt, req, nreq, 1, &repack, err);
+    *format = SS_FORMAT_CSV;
+    int rc = read_once(t, path, opt, req, nreq, 1, &repack, format, err);
     if (repack) { /* a packed column holds a number that does not pack */
         ss_table_free(t);
         if (err)
             memset(err, 0, sizeof *err);
-        rc = read_once(t, path, opt, req, nreq, 0, &repack, err);
+        rc = read_once(t, path, opt, req, nreq, 0, &repack, format, err);
     }
     return rc;
 }
 
-/* ss_table_read, with packed columns when pack is set; *repack is set when
- * a number did not pack (the table is then incomplete: read again). */
+/* ss_table_read_text, with packed columns when pack is set; *repack is set
+ * when a number did not pack (the table is then incomplete: read again). */
 static int read_once(ss_table *t, const char *path, const ss_read_options *opt,
-                     const ss_request *req, size_t nreq, int pack, int *repack, ss_error *err)
+                     const ss_request *req, size_t nreq, int pack, int *repack, int *fmt,
+                     ss_error *err)
 {
     memset(t, 0, sizeof *t);
     const char *shown = strcmp(path, "-") == 0 ? "<stdin>" : path;
@@ -1424,46 +1858,61 @@ static int read_once(ss_table *t, const char *path, const ss_read_options *opt,
     r.nreq = nreq;
     r.err = err;
     r.in_header = 1;
-    r.nna = opt->nna;
     r.keep_text = opt->keep_text;
     const char *parser = getenv("SURVSTAT_PARSER");
     r.libcsv_only = parser && strcmp(parser, "libcsv") == 0;
-    r.na_num = malloc((opt->nna ? opt->nna : 1) * sizeof *r.na_num);
-    if (!r.na_num)
-        return ss_error_set(err, SS_EDATA, shown, 0, "out of memory");
-    for (size_t k = 0; k < opt->nna; k++) {
-        double v;
-        r.na_num[k] = ss_number_parse(opt->na[k], strlen(opt->na[k]), &v) == 0 ? v : NAN;
-    }
-
     FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!fp) {
-        free(r.na_num);
         return ss_error_set(err, SS_EDATA, shown, 0, "cannot open: %s", strerror(errno));
     }
-
-    struct csv_parser p;
-    parser_init(&p, opt);
 
     struct stat sb;
     /* A file whose size says 0 may still have content (/proc files): it
      * is read as a stream, to its end, like a pipe. */
     int regular = fp != stdin && fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode) &&
                   sb.st_size > 0;
+    /* What the file is, by its first bytes (on a pipe, its first byte). */
+    int format = SS_FORMAT_CSV;
+    if (regular) {
+        unsigned char head[1024];
+        ssize_t got = pread(fileno(fp), head, sizeof head, 0);
+        if (got > 0)
+            format = ss_table_sniff(head, (size_t)got);
+    } else {
+        int ch = getc(fp);
+        if (ch != EOF)
+            ungetc(ch, fp);
+        if (ch == 0x1f)
+            format = SS_FORMAT_GZIP;
+    }
+    if (format != SS_FORMAT_CSV && format != SS_FORMAT_GZIP && format != SS_FORMAT_BINARY) {
+        fclose(fp);
+        free(t->file);
+        t->file = NULL;
+        *fmt = format; /* not text: ss_table_read hands it to ReadStat */
+        return SS_TABLE_NOT_TEXT;
+    }
+
+    struct csv_parser p;
+    parser_init(&p, opt);
     r.pack = pack && regular && is_utf8_name(opt->encoding); /* can be read again */
     char *buf = NULL;
     size_t len = 0;
     int rc = 0;
     size_t total = 0;
-    if (!is_utf8_name(opt->encoding)) {
-        /* The whole file, converted, then parsed. */
+    if (format == SS_FORMAT_GZIP)
+        r.pack = 0;
+    if (!is_utf8_name(opt->encoding) || format == SS_FORMAT_GZIP) {
+        /* The whole file, uncompressed and converted, then parsed. */
         if (read_all(fp, &buf, &len) != 0)
             rc = fail(&r, 0, "read error: %s", strerror(errno));
         else if (len >= 2 && (unsigned char)buf[0] == 0x1f && (unsigned char)buf[1] == 0x8b)
-            rc = fail(&r, 0, "gzip-compressed data: decompress it first (gunzip)");
-        else {
+            rc = gunzip(&r, &buf, &len);
+        if (rc == 0 && !is_utf8_name(opt->encoding)) {
             const char *enc = utf16_encoding(&r, opt->encoding, buf, len);
             rc = enc ? convert_encoding(&r, enc, &buf, &len) : -1;
+        } else if (rc == 0 && refuse_utf16(&r, buf, len) != 0) {
+            rc = -1;
         }
         if (rc == 0) {
             size_t skip = len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
@@ -1574,12 +2023,13 @@ static int read_once(ss_table *t, const char *path, const ss_read_options *opt,
         (void)resize_rows(&r, t->nrow); /* the rest was never touched */
     if (!r.failed)
         finish(&r);
+    if (!r.failed && finish_labels(t, opt, err) != SS_OK)
+        r.failed = 1;
 
     for (size_t i = 0; i < r.nnames; i++)
         free(r.names[i]);
     free(r.names);
     free(r.slot);
-    free(r.na_num);
     direct_free(&r, t->ncol);
     *repack = r.repack;
     return r.failed ? (err && err->code ? err->code : SS_EDATA) : SS_OK;
@@ -1602,6 +2052,15 @@ void ss_table_free(ss_table *t)
         free(c->level_num);
         free(c->level_count);
         ss_dict_free(&c->levels);
+        na_free(c->na);
+        free(c->label);
+        for (size_t k = 0; k < c->nvlabel; k++) {
+            free(c->vlabel[k].code);
+            free(c->vlabel[k].label);
+        }
+        free(c->vlabel);
+        free(c->level_label);
+        free(c->missing_decl);
     }
     free(t->col);
     free(t->break_row);

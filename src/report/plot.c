@@ -559,6 +559,41 @@ static void diverging(double t, char *buf, size_t size)
     snprintf(buf, size, "#%02x%02x%02x", rgb[0], rgb[1], rgb[2]);
 }
 
+/* Levels that are labels (estimate on a labelled column): the scale is
+ * their order in the file, which is the code order of the scale (a level
+ * first seen in a later bar goes after the one before it there).  *n
+ * labels into names; 0 when every level is a number, -1 when there are
+ * too many. */
+static int likert_labels(const ss_result *r, const char **names, int *n)
+{
+    int any = 0;
+    *n = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        double v;
+        any |= ss_number_parse(r->row[i].level, strlen(r->row[i].level), &v) != 0;
+    }
+    if (!any)
+        return 0;
+    int prev = -1;
+    for (size_t i = 0; i < r->n; i++) {
+        if (i > 0 && !same_bar(&r->row[i - 1], &r->row[i]))
+            prev = -1;
+        int k = 0;
+        while (k < *n && strcmp(names[k], r->row[i].level) != 0)
+            k++;
+        if (k == *n) {
+            if (*n == MAX_LEVELS)
+                return -1;
+            memmove(names + prev + 2, names + prev + 1, (size_t)(*n - prev - 1) * sizeof *names);
+            names[prev + 1] = r->row[i].level;
+            (*n)++;
+            k = prev + 1;
+        }
+        prev = k;
+    }
+    return 1;
+}
+
 static int likert_script(ss_buf *b, const ss_plot_options *o, const ss_result *r, ss_error *err)
 {
     for (size_t i = 0; i < r->n; i++)
@@ -568,16 +603,26 @@ static int likert_script(ss_buf *b, const ss_plot_options *o, const ss_result *r
                                 "'%s'",
                                 r->row[i].statistic, r->row[i].variable);
     double low = o->low, high = o->high;
-    if (!o->scale_set) {
+    const char *names[MAX_LEVELS];
+    int nnames = 0, labelled = likert_labels(r, names, &nnames);
+    if (labelled < 0)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                            "a likert chart draws at most %d levels on its scale", MAX_LEVELS);
+    if (labelled && o->scale_set && o->low > o->high) /* 5:1: the labels' order reversed */
+        for (int k = 0; k < nnames / 2; k++) {
+            const char *x = names[k];
+            names[k] = names[nnames - 1 - k];
+            names[nnames - 1 - k] = x;
+        }
+    if (labelled) {
+        low = 1;
+        high = nnames;
+    } else if (!o->scale_set) {
         low = INFINITY;
         high = -INFINITY;
-        for (size_t i = 0; i < r->n; i++) {
+        for (size_t i = 0; i < r->n; i++) { /* every level a number (likert_labels) */
             double v;
-            if (ss_number_parse(r->row[i].level, strlen(r->row[i].level), &v) != 0)
-                return ss_error_set(err, SS_EDATA, NULL, 0,
-                                    "level '%s' of '%s' is not a number: give --scale LOW:HIGH "
-                                    "and the codes as levels",
-                                    r->row[i].level, r->row[i].variable);
+            ss_number_parse(r->row[i].level, strlen(r->row[i].level), &v);
             low = fmin(low, v);
             high = fmax(high, v);
         }
@@ -597,7 +642,10 @@ static int likert_script(ss_buf *b, const ss_plot_options *o, const ss_result *r
         const ss_result_row *x = &r->row[i];
         double v;
         int code = -1;
-        if (ss_number_parse(x->level, strlen(x->level), &v) == 0 && v == floor(v) &&
+        for (int k = 0; k < nnames && labelled; k++)
+            if (strcmp(names[k], x->level) == 0)
+                code = k;
+        if (!labelled && ss_number_parse(x->level, strlen(x->level), &v) == 0 && v == floor(v) &&
             (v - low) * dir >= 0 && (v - low) * dir <= span)
             code = (int)((v - low) * dir);
         if (code < 0) {
@@ -627,8 +675,12 @@ static int likert_script(ss_buf *b, const ss_plot_options *o, const ss_result *r
         p.variable = 1;
     free(firsts);
     char title[512], label[1024];
-    snprintf(title, sizeof title, "Answers on the scale %g to %g%s%s", low, high,
-             p.by[0] ? " by " : "", p.by);
+    if (labelled)
+        snprintf(title, sizeof title, "Answers from %s to %s%s%s", names[0], names[nnames - 1],
+                 p.by[0] ? " by " : "", p.by);
+    else
+        snprintf(title, sizeof title, "Answers on the scale %g to %g%s%s", low, high,
+                 p.by[0] ? " by " : "", p.by);
     int height = o->height ? o->height : clamp_size(190 + 44 * (int)nb, 320, 4000);
     preamble(b, o, o->width ? o->width : 900, height, o->title ? o->title : title, NULL);
     ss_buf_printf(b, "set xlabel 'percent of answers (left: the low end of the scale, right: "
@@ -693,7 +745,10 @@ static int likert_script(ss_buf *b, const ss_plot_options *o, const ss_result *r
     for (int c = 0; c < nlev; c++) {
         char color[16], code[64];
         diverging(nlev > 1 ? (double)c / (nlev - 1) : 0.5, color, sizeof color);
-        snprintf(code, sizeof code, "%g", low + dir * c);
+        if (labelled)
+            snprintf(code, sizeof code, "%s", names[c]);
+        else
+            snprintf(code, sizeof code, "%g", low + dir * c);
         ss_buf_printf(b, "%s$L%d using (($2+$3)/2):1:2:3:($1-0.36):($1+0.36) with boxxyerror "
                          "fc rgb '%s' fs solid 1.0 border lc rgb 'white' title ",
                       c ? ", \\\n     " : "", c, color);

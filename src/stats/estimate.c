@@ -244,7 +244,8 @@ static int domains_build(domains *dm, const ss_table *t, const ss_estimate_optio
     for (size_t r = 0; r < nd && !bad; r++) {
         size_t len = 1;
         for (size_t j = 0; j < nby; j++)
-            len += strlen(cols[j]->name) + 5 + 2 * cols[j]->levels.len[tuple[perm[r] * nby + j]];
+            len += strlen(cols[j]->name) + 5 +
+                   2 * strlen(ss_column_level_name(cols[j], tuple[perm[r] * nby + j]));
         char *s = malloc(len);
         if (!s) {
             bad = 1;
@@ -252,10 +253,9 @@ static int domains_build(domains *dm, const ss_table *t, const ss_estimate_optio
         }
         size_t o2 = 0;
         for (size_t j = 0; j < nby; j++) {
-            int32_t code = tuple[perm[r] * nby + j];
+            const char *lv = ss_column_level_name(cols[j], tuple[perm[r] * nby + j]);
             o2 += (size_t)sprintf(s + o2, "%s%s=", j ? ";" : "", cols[j]->name);
-            o2 += ss_result_domain_value(cols[j]->levels.str[code], cols[j]->levels.len[code],
-                                         s + o2);
+            o2 += ss_result_domain_value(lv, strlen(lv), s + o2);
         }
         s[o2] = '\0';
         dm->label[r] = s;
@@ -1389,7 +1389,7 @@ static int run_request(const ss_table *t, const ss_design *d, const domains *dmp
                 rc = SS_OK; /* a level's logit fit wants its rows */
         }
         for (size_t l = 0; l < nlev && rc == SS_OK; l++) {
-            const char *lev = order ? c->levels.str[order[l]]
+            const char *lev = order ? ss_column_level_name(c, order[l])
                               : e->stat == SS_STAT_QUANTILE ? o->prob_labels[l] : "";
             if (kstart)
                 kstart[d0 * nlev + l] = wk->kn;

@@ -20,9 +20,6 @@ printf 'w,y\n' >"$E/header.csv"
 expect_error header-only 1 "$E/header.csv: no data rows (header only)" -- estimate "$E/header.csv" --mean y
 printf 'w,y\n1,2\n1,\0003\n' >"$E/nul.csv"
 expect_error nul-byte 1 "$E/nul.csv:3: NUL byte in the file" -- estimate "$E/nul.csv" --mean y
-gzip -c "$E/good.csv" >"$E/good.csv.gz"
-expect_error gzip 1 "$E/good.csv.gz: gzip-compressed data: decompress it first" -- \
-  estimate "$E/good.csv.gz" --mean y
 printf 'w,y,w\n1,2,3\n' >"$E/dup.csv"
 expect_error duplicate-column 1 "$E/dup.csv:1: duplicate column name 'w'" -- estimate "$E/dup.csv" --mean y
 expect_error missing-file 1 "$E/nonexistent.csv: cannot open: No such file or directory" -- \

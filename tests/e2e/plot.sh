@@ -270,7 +270,9 @@ grep -v '^2008,prop' "$W8" | sed 's/^2008,//; s/^wave,//' >"$PL/nowave.csv"
 expect_error plot-trend-no-wave 1 "survstat plot: $PL/nowave.csv: a row of 'api00' has no wave: a trend chart needs the wave column (estimate --wave LABEL)" -- plot "$PL/nowave.csv" --type trend -o "$PL/x.png"
 sed 's/^wave,/wave,/' "$W8" >"$PL/w8copy.csv"
 expect_error plot-trend-twice 1 "survstat plot: wave '2008' holds 'mean api00 stype=E' twice (two files of one wave?)" -- plot "$W8" "$PL/w8copy.csv" --type trend --statistic mean -o "$PL/x.png"
-expect_error plot-likert-not-code 1 "survstat plot: $W8: level 'No' of 'sch.wide' is not a number: give --scale LOW:HIGH and the codes as levels" -- plot "$W8" --type likert -o "$PL/x.png"
+# Levels that are texts (labels) are the scale in their order in the file.
+run plot "$W8" --type likert --script -
+if [ "$status" -eq 0 ] && grep -q "white' title 'No'" "$TMP/out"; then ok; else bad "plot likert-text-levels: $(cat "$TMP/err")"; fi
 expect_error plot-likert-off-scale 1 "survstat plot: $PL/likert.csv: level '5' of 'waiting' is not a code on the scale 1:4" -- plot "$PL/likert.csv" --type likert --scale 1:4 -o "$PL/x.png"
 expect_error plot-likert-scale-size 2 "the scale 1:50 must have 2 to 21 whole-number codes" -- plot "$PL/likert.csv" --type likert --scale 1:50 -o "$PL/x.png"
 expect_error plot-likert-not-prop 1 "survstat plot: $W8: a likert chart draws prop rows (estimate --prop), not 'mean' of 'api00'" -- plot "$W8" --type likert --statistic mean -o "$PL/x.png"

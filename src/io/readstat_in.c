@@ -1,0 +1,619 @@
+/* readstat_in: SPSS, Stata and SAS files into a column table, through
+ * ReadStat (layer io).
+ *
+ * The file's variables are its columns.  A requested column is read as the
+ * CSV route reads it (table.c): a number column as doubles, the values the
+ * file holds (what R parsed from the CSV it was written from, to the bit);
+ * a category column dictionary-coded from the texts a CSV file would hold
+ * (numbers in their shortest round-trip form, ss_table_number_text;
+ * strings trimmed of blanks).  Values the file declares missing (SPSS
+ * user-missing values and ranges, system missing, Stata's .a-.z, SAS
+ * special missing) are missing.  Columns not requested are skipped by
+ * ReadStat (READSTAT_HANDLER_SKIP_VARIABLE) and cost nothing per row.
+ *
+ * The file's value labels and variable labels go into the columns, its
+ * missing-value declarations into missing_decl (for describe --codebook);
+ * ss_table_finish then does what the CSV route does after its rows: level
+ * values, --na, labels. */
+#include "ss_table.h"
+
+#include <math.h>
+#include <readstat.h>
+#include <stdio.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ss_number.h"
+
+/* A value-label set of the file, by its name. */
+typedef struct label_set {
+    char *name;
+    ss_value_label *v;
+    size_t n;
+} label_set;
+
+enum { SMALL_CODES = 4096 };
+
+typedef struct rs_reader {
+    ss_table *t;
+    const ss_read_options *opt;
+    const ss_request *req;
+    size_t nreq;
+    ss_error *err;
+    int failed;
+    char message[200];     /* ReadStat's last error message */
+
+    size_t cap_rows;
+    size_t next_col;       /* keep_text: the column the next cell is of */
+    long nrow_file;        /* from the metadata, -1 when unknown */
+    unsigned *want;        /* per column: SS_NEED_NUMBER or SS_NEED_CATEGORY */
+    char **set_name;       /* per column: its value-label set, or NULL */
+    int32_t **small;       /* per category column: code of the integer v < SMALL_CODES */
+    char *ranges;          /* per column: it declares missing values */
+    size_t ncap;
+
+    label_set *sets;
+    size_t nsets;
+} rs_reader;
+
+static int rs_fail(rs_reader *r, long row, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int rs_fail(rs_reader *r, long row, const char *fmt, ...)
+{
+    if (!r->failed) { /* the first error stands */
+        char msg[512];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
+        ss_error_set(r->err, SS_EDATA, r->t->file, row, "%s", msg);
+    }
+    r->failed = 1;
+    return READSTAT_HANDLER_ABORT;
+}
+
+static int on_metadata(readstat_metadata_t *m, void *ctx)
+{
+    rs_reader *r = ctx;
+    r->nrow_file = readstat_get_row_count(m);
+    return READSTAT_HANDLER_OK;
+}
+
+/* What the requests ask of the column called name (as ss_table_requests
+ * will merge them): number, packed number (SS_NEED_PACKED alone) or
+ * category storage, 0 when not loaded. */
+static unsigned wanted(const rs_reader *r, const char *name)
+{
+    unsigned need = 0;
+    if (r->opt->all_columns && !r->opt->keep_text)
+        need = SS_NEED_CATEGORY;
+    for (size_t k = 0; k < r->nreq; k++)
+        if (strcmp(r->req[k].name, name) == 0)
+            need |= r->req[k].need & ~(unsigned)(SS_NEED_DESIGN | SS_NEED_TEXT);
+    if (need & SS_NEED_CATEGORY)
+        return SS_NEED_CATEGORY;
+    if (need == SS_NEED_PACKED)
+        return SS_NEED_PACKED;
+    return need ? SS_NEED_NUMBER : 0;
+}
+
+/* The missing-value declarations of v as text ("9", "97 thru 99"). */
+static char *missing_text(readstat_variable_t *v)
+{
+    int n = readstat_variable_get_missing_ranges_count(v);
+    if (n <= 0)
+        return NULL;
+    char buf[1024] = "";
+    size_t len = 0;
+    for (int i = 0; i < n && len < sizeof buf - 100; i++) {
+        readstat_value_t lo = readstat_variable_get_missing_range_lo(v, i);
+        readstat_value_t hi = readstat_variable_get_missing_range_hi(v, i);
+        char a[64], b[64];
+        if (readstat_value_type_class(lo) == READSTAT_TYPE_CLASS_STRING) {
+            const char *x = readstat_string_value(lo), *y = readstat_string_value(hi);
+            snprintf(a, sizeof a, "'%s'", x ? x : "");
+            snprintf(b, sizeof b, "'%s'", y ? y : "");
+        } else {
+            double x = readstat_double_value(lo), y = readstat_double_value(hi);
+            if (isinf(x))
+                snprintf(a, sizeof a, "lowest");
+            else
+                ss_table_number_text(x, a, sizeof a);
+            if (isinf(y))
+                snprintf(b, sizeof b, "highest");
+            else
+                ss_table_number_text(y, b, sizeof b);
+        }
+        len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s%s%s", i ? ", " : "", a,
+                                strcmp(a, b) ? " thru " : "", strcmp(a, b) ? b : "");
+    }
+    return strdup(buf);
+}
+
+static int on_variable(int index, readstat_variable_t *v, const char *val_labels, void *ctx)
+{
+    rs_reader *r = ctx;
+    ss_table *t = r->t;
+    if (index < 0 || (size_t)index != t->ncol)
+        return rs_fail(r, 0, "variables out of order in the file");
+    if (t->ncol == r->ncap) {
+        size_t cap = r->ncap ? 2 * r->ncap : 64;
+        ss_column *col = realloc(t->col, cap * sizeof *col);
+        if (col)
+            t->col = col;
+        unsigned *want = realloc(r->want, cap * sizeof *want);
+        if (want)
+            r->want = want;
+        char **sn = realloc(r->set_name, cap * sizeof *sn);
+        if (sn)
+            r->set_name = sn;
+        int32_t **small = realloc(r->small, cap * sizeof *small);
+        if (small)
+            r->small = small;
+        char *ranges = realloc(r->ranges, cap);
+        if (ranges)
+            r->ranges = ranges;
+        if (!col || !want || !sn || !small || !ranges)
+            return rs_fail(r, 0, "out of memory");
+        r->ncap = cap;
+    }
+    size_t i = t->ncol++;
+    ss_column *c = &t->col[i];
+    memset(c, 0, sizeof *c);
+    r->set_name[i] = NULL;
+    r->small[i] = NULL;
+    r->want[i] = 0;
+    const char *name = readstat_variable_get_name(v);
+    const char *label = readstat_variable_get_label(v);
+    c->name = strdup(name ? name : "");
+    if (!c->name)
+        return rs_fail(r, 0, "out of memory");
+    c->binary = 1;
+    if (label && *label && !(c->label = strdup(label)))
+        return rs_fail(r, 0, "out of memory");
+    c->missing_decl = missing_text(v);
+    r->ranges[i] = readstat_variable_get_missing_ranges_count(v) > 0;
+    if (val_labels && *val_labels && !(r->set_name[i] = strdup(val_labels)))
+        return rs_fail(r, 0, "out of memory");
+    for (size_t j = 0; j < i; j++)
+        if (strcmp(t->col[j].name, c->name) == 0)
+            return rs_fail(r, 0, "duplicate column name '%s'", c->name);
+    r->want[i] = wanted(r, c->name);
+    if (!r->want[i] && !r->opt->keep_text)
+        return READSTAT_HANDLER_SKIP_VARIABLE;
+    if (r->want[i] == SS_NEED_CATEGORY && ss_dict_init(&c->levels) != 0)
+        return rs_fail(r, 0, "out of memory");
+    return READSTAT_HANDLER_OK;
+}
+
+/* Room for row in every loaded column. */
+static int grow_rows(rs_reader *r, size_t row)
+{
+    if (row < r->cap_rows)
+        return 0;
+    size_t cap = r->cap_rows ? 2 * r->cap_rows : 4096;
+    if (r->cap_rows == 0 && r->nrow_file > 0)
+        cap = (size_t)r->nrow_file;
+    while (cap <= row)
+        cap *= 2;
+    for (size_t i = 0; i < r->t->ncol; i++) {
+        ss_column *c = &r->t->col[i];
+        if (r->want[i] == SS_NEED_NUMBER) {
+            double *p = realloc(c->num, cap * sizeof *p);
+            if (!p)
+                return -1;
+            for (size_t k = r->cap_rows; k < cap; k++)
+                p[k] = NAN;
+            c->num = p;
+        } else if (r->want[i] == SS_NEED_CATEGORY) {
+            int32_t *p = realloc(c->code, cap * sizeof *p);
+            if (!p)
+                return -1;
+            c->code = p;
+        } else if (r->want[i] == SS_NEED_PACKED) {
+            int16_t *p = realloc(c->packed, cap * sizeof *p);
+            if (!p)
+                return -1;
+            for (size_t k = r->cap_rows; k < cap; k++)
+                p[k] = SS_PACKED_NA;
+            c->packed = p;
+        }
+    }
+    if (r->opt->keep_text) {
+        size_t *p = realloc(r->t->row_text, cap * sizeof *p);
+        if (!p)
+            return -1;
+        r->t->row_text = p;
+    }
+    r->cap_rows = cap;
+    return 0;
+}
+
+/* keep_text: the cell as a CSV file would hold it (a number in its
+ * shortest form, a code rather than its label, missing empty).  The
+ * formats give a row's cells in column order, row after row. */
+static double value_double(readstat_value_t value);
+
+static int keep_text(rs_reader *r, size_t i, size_t row, readstat_value_t value)
+{
+    ss_table *t = r->t;
+    if (i != r->next_col || row + (i != 0) != t->nrow)
+        return rs_fail(r, 0, "cells out of order in the file: cannot keep its rows");
+    r->next_col = i + 1 == t->ncol ? 0 : i + 1;
+    if (i == 0)
+        t->row_text[row] = t->text_len;
+    char buf[40];
+    const char *s = "";
+    if (readstat_value_is_system_missing(value) || readstat_value_is_tagged_missing(value)) {
+        s = ""; /* a user-missing code is written as it is, as in a CSV file */
+    } else if (readstat_value_type_class(value) == READSTAT_TYPE_CLASS_STRING) {
+        s = readstat_string_value(value);
+        s = s ? s : "";
+    } else {
+        ss_table_number_text(value_double(value), buf, sizeof buf);
+        s = buf;
+    }
+    return ss_table_keep_cell(t, s, strlen(s)) != 0 ? rs_fail(r, 0, "out of memory") : 0;
+}
+
+/* The level code of the text s[0..len) in column i, trimmed of blanks. */
+static int32_t text_code(ss_column *c, const char *s, size_t len)
+{
+    while (len > 0 && (*s == ' ' || *s == '\t'))
+        s++, len--;
+    while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+        len--;
+    return ss_dict_intern(&c->levels, s, len);
+}
+
+static int32_t number_code(rs_reader *r, size_t i, double v)
+{
+    ss_column *c = &r->t->col[i];
+    int small = v >= 0 && v < SMALL_CODES && v == trunc(v);
+    if (small && r->small[i] && r->small[i][(int)v] >= 0)
+        return r->small[i][(int)v];
+    char buf[40];
+    ss_table_number_text(v, buf, sizeof buf);
+    int32_t code = ss_dict_intern(&c->levels, buf, strlen(buf));
+    if (small && code >= 0) {
+        if (!r->small[i]) {
+            r->small[i] = malloc(SMALL_CODES * sizeof **r->small);
+            if (!r->small[i])
+                return code;
+            for (int k = 0; k < SMALL_CODES; k++)
+                r->small[i][k] = -1;
+        }
+        r->small[i][(int)v] = code;
+    }
+    return code;
+}
+
+static double value_double(readstat_value_t value)
+{
+    switch (value.type) {
+    case READSTAT_TYPE_INT8:
+        return value.v.i8_value;
+    case READSTAT_TYPE_INT16:
+        return value.v.i16_value;
+    case READSTAT_TYPE_INT32:
+        return value.v.i32_value;
+    case READSTAT_TYPE_FLOAT:
+        return value.v.float_value;
+    default:
+        return value.v.double_value;
+    }
+}
+
+/* v in two bytes (ss_table.h, SS_PACKED_NA), when it is one of the values
+ * a short decimal packs to, to the bit: 0 and the code, else -1. */
+static int pack(double v, int16_t *out)
+{
+    if (v == (int)v && v > -8192 && v < 8192 && (v != 0 || !signbit(v))) { /* most codes */
+        *out = (int16_t)((int)v * 4);
+        return 0;
+    }
+    double scale = 1;
+    for (int k = 0; k < 4; k++, scale *= 10) {
+        double m = nearbyint(v * scale);
+        if (!(fabs(m) < 8192))
+            return -1;
+        int16_t p = (int16_t)((int)m * 4 + k);
+        double back = ss_packed_value[(uint16_t)p];
+        if (back == v && signbit(back) == signbit(v) && p != SS_PACKED_NA) {
+            *out = p;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* A packed column with a value that does not pack: doubles from now on. */
+static int unpack(rs_reader *r, size_t i)
+{
+    ss_column *c = &r->t->col[i];
+    double *num = malloc((r->cap_rows ? r->cap_rows : 1) * sizeof *num);
+    if (!num)
+        return -1;
+    for (size_t k = 0; k < r->cap_rows; k++)
+        num[k] = c->packed[k] == SS_PACKED_NA ? NAN : ss_packed_value[(uint16_t)c->packed[k]];
+    free(c->packed);
+    c->packed = NULL;
+    c->num = num;
+    r->want[i] = SS_NEED_NUMBER;
+    return 0;
+}
+
+static int on_value(int obs, readstat_variable_t *v, readstat_value_t value, void *ctx)
+{
+    rs_reader *r = ctx;
+    ss_table *t = r->t;
+    size_t i = (size_t)v->index;
+    size_t row = (size_t)obs;
+    if (obs < 0 || i >= t->ncol)
+        return READSTAT_HANDLER_OK;
+    if (row >= r->cap_rows && grow_rows(r, row) != 0)
+        return rs_fail(r, 0, "out of memory");
+    if (r->opt->keep_text && keep_text(r, i, row, value) != 0)
+        return READSTAT_HANDLER_ABORT;
+    if (row >= t->nrow)
+        t->nrow = row + 1;
+    ss_column *c = &t->col[i];
+    if (!r->want[i])
+        return READSTAT_HANDLER_OK;
+    /* The value's fields are read directly: a call per cell is most of the
+     * time a file of numbers takes. */
+    int missing = value.is_system_missing || value.is_tagged_missing ||
+                  (r->ranges[i] && !r->opt->user_missing_values &&
+                   readstat_value_is_defined_missing(value, v));
+    int text = value.type == READSTAT_TYPE_STRING || value.type == READSTAT_TYPE_STRING_REF;
+    if (r->want[i] == SS_NEED_CATEGORY) {
+        int32_t code;
+        if (missing)
+            code = ss_dict_intern(&c->levels, "", 0);
+        else if (text) {
+            const char *s = readstat_string_value(value);
+            code = text_code(c, s ? s : "", s ? strlen(s) : 0);
+        } else
+            code = number_code(r, i, value_double(value));
+        if (code < 0)
+            return rs_fail(r, 0, "out of memory");
+        c->code[row] = code;
+        return READSTAT_HANDLER_OK;
+    }
+    double x = NAN;
+    if (!missing && text) {
+        const char *s = readstat_string_value(value);
+        size_t len = s ? strlen(s) : 0;
+        while (len > 0 && (*s == ' ' || *s == '\t'))
+            s++, len--;
+        while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+            len--;
+        if (len && !(len == 2 && s[0] == 'N' && s[1] == 'A') && ss_number_parse(s, len, &x) != 0) {
+            char q[200];
+            return rs_fail(r, 0, "column '%s' (row %d): invalid number '%s'", c->name, obs + 1,
+                           ss_error_quote(s, len, q, sizeof q));
+        }
+    } else if (!missing) {
+        x = value_double(value);
+    }
+    if (isnan(x))
+        c->nmissing++;
+    if (r->want[i] == SS_NEED_PACKED) {
+        int16_t p = SS_PACKED_NA;
+        if (isnan(x) || pack(x, &p) == 0) {
+            c->packed[row] = p;
+            return READSTAT_HANDLER_OK;
+        }
+        if (unpack(r, i) != 0)
+            return rs_fail(r, 0, "out of memory");
+    }
+    c->num[row] = x;
+    return READSTAT_HANDLER_OK;
+}
+
+static int on_value_label(const char *set, readstat_value_t value, const char *label, void *ctx)
+{
+    rs_reader *r = ctx;
+    if (readstat_value_is_tagged_missing(value) || readstat_value_is_system_missing(value))
+        return READSTAT_HANDLER_OK; /* .a and the like: missing, not a level */
+    label_set *s = NULL;
+    for (size_t k = 0; k < r->nsets && !s; k++)
+        if (strcmp(r->sets[k].name, set) == 0)
+            s = &r->sets[k];
+    if (!s) {
+        label_set *p = realloc(r->sets, (r->nsets + 1) * sizeof *p);
+        if (!p)
+            return rs_fail(r, 0, "out of memory");
+        r->sets = p;
+        s = &p[r->nsets++];
+        memset(s, 0, sizeof *s);
+        if (!(s->name = strdup(set)))
+            return rs_fail(r, 0, "out of memory");
+    }
+    ss_value_label *p = realloc(s->v, (s->n + 1) * sizeof *p);
+    if (!p)
+        return rs_fail(r, 0, "out of memory");
+    s->v = p;
+    char buf[40];
+    if (readstat_value_type_class(value) == READSTAT_TYPE_CLASS_STRING) {
+        const char *k = readstat_string_value(value);
+        snprintf(buf, sizeof buf, "%s", k ? k : "");
+    } else {
+        ss_table_number_text(value_double(value), buf, sizeof buf);
+    }
+    p[s->n].code = strdup(buf);
+    p[s->n].label = strdup(label ? label : "");
+    p[s->n].num = NAN;
+    if (!p[s->n].code || !p[s->n].label) {
+        free(p[s->n].code);
+        free(p[s->n].label);
+        return rs_fail(r, 0, "out of memory");
+    }
+    s->n++;
+    return READSTAT_HANDLER_OK;
+}
+
+static void on_error(const char *message, void *ctx)
+{
+    rs_reader *r = ctx;
+    snprintf(r->message, sizeof r->message, "%s", message);
+    size_t n = strlen(r->message);
+    while (n > 0 && (r->message[n - 1] == '\n' || r->message[n - 1] == ' '))
+        r->message[--n] = '\0';
+}
+
+static const char *format_name(int format)
+{
+    switch (format) {
+    case SS_FORMAT_SAV:
+        return "SPSS";
+    case SS_FORMAT_POR:
+        return "SPSS portable";
+    case SS_FORMAT_DTA:
+        return "Stata";
+    case SS_FORMAT_SAS7BDAT:
+        return "SAS";
+    default:
+        return "SAS transport";
+    }
+}
+
+/* The file's labels into the columns (once the rows are read). */
+static int attach_file_labels(rs_reader *r)
+{
+    ss_table *t = r->t;
+    for (size_t i = 0; i < t->ncol; i++) {
+        if (!r->set_name[i])
+            continue;
+        for (size_t k = 0; k < r->nsets; k++) {
+            if (strcmp(r->sets[k].name, r->set_name[i]) != 0)
+                continue;
+            for (size_t j = 0; j < r->sets[k].n; j++)
+                if (ss_table_add_value_label(&t->col[i], r->sets[k].v[j].code,
+                                             r->sets[k].v[j].label) < 0)
+                    return -1;
+        }
+    }
+    return 0;
+}
+
+static void rs_free(rs_reader *r)
+{
+    for (size_t i = 0; i < r->t->ncol; i++) {
+        free(r->set_name[i]);
+        free(r->small[i]);
+    }
+    free(r->set_name);
+    free(r->small);
+    free(r->ranges);
+    free(r->want);
+    for (size_t k = 0; k < r->nsets; k++) {
+        for (size_t j = 0; j < r->sets[k].n; j++) {
+            free(r->sets[k].v[j].code);
+            free(r->sets[k].v[j].label);
+        }
+        free(r->sets[k].v);
+        free(r->sets[k].name);
+    }
+    free(r->sets);
+}
+
+int ss_readstat_read(ss_table *t, const char *path, int format, const ss_read_options *opt,
+                     const ss_request *req, size_t nreq, ss_error *err)
+{
+    memset(t, 0, sizeof *t);
+    if (!(t->file = strdup(path)))
+        return ss_error_set(err, SS_EDATA, path, 0, "out of memory");
+    rs_reader r = {0};
+    r.t = t;
+    r.opt = opt;
+    r.req = req;
+    r.nreq = nreq;
+    r.err = err;
+    r.nrow_file = -1;
+    readstat_parser_t *p = readstat_parser_init();
+    if (!p)
+        return ss_error_set(err, SS_EDATA, path, 0, "out of memory");
+    readstat_set_metadata_handler(p, on_metadata);
+    readstat_set_variable_handler(p, on_variable);
+    readstat_set_value_handler(p, on_value);
+    readstat_set_value_label_handler(p, on_value_label);
+    readstat_set_error_handler(p, on_error);
+    if (opt->encoding && format != SS_FORMAT_SAV) /* a .sav says its own */
+        readstat_set_file_character_encoding(p, opt->encoding);
+    readstat_error_t e;
+    switch (format) {
+    case SS_FORMAT_SAV:
+        e = readstat_parse_sav(p, path, &r);
+        break;
+    case SS_FORMAT_POR:
+        e = readstat_parse_por(p, path, &r);
+        break;
+    case SS_FORMAT_DTA:
+        e = readstat_parse_dta(p, path, &r);
+        break;
+    case SS_FORMAT_SAS7BDAT:
+        e = readstat_parse_sas7bdat(p, path, &r);
+        break;
+    default:
+        e = readstat_parse_xport(p, path, &r);
+        break;
+    }
+    readstat_parser_free(p);
+    int rc = SS_OK;
+    if (r.failed) {
+        rc = err && err->code ? err->code : SS_EDATA;
+    } else if (e != READSTAT_OK) {
+        rc = ss_error_set(err, SS_EDATA, path, 0, "cannot read the %s file: %s%s%s",
+                          format_name(format), readstat_error_message(e),
+                          r.message[0] ? ": " : "", r.message);
+    } else if (r.nrow_file >= 0 && t->nrow < (size_t)r.nrow_file && t->nrow > 0) {
+        rc = ss_error_set(err, SS_EDATA, path, 0,
+                          "cannot read the %s file: %zu rows of the %ld it declares "
+                          "(a truncated file?)",
+                          format_name(format), t->nrow, r.nrow_file);
+    }
+    if (rc == SS_OK && t->ncol == 0)
+        rc = ss_error_set(err, SS_EDATA, path, 0, "empty file (no variables)");
+    if (rc == SS_OK && attach_file_labels(&r) != 0)
+        rc = ss_error_set(err, SS_EDATA, path, 0, "out of memory");
+    if (rc == SS_OK) {
+        /* Needs as requested (with --na), then as stored. */
+        for (size_t i = 0; i < t->ncol; i++)
+            t->col[i].need = 0;
+        rc = ss_table_requests(t, opt, req, nreq, err);
+        for (size_t i = 0; i < t->ncol && rc == SS_OK; i++) {
+            ss_column *c = &t->col[i];
+            if (c->need & SS_NEED_CATEGORY)
+                c->need &= ~(unsigned)SS_NEED_PACKED;
+            else if ((c->need & SS_NEED_PACKED) && !c->packed)
+                c->need = (c->need & ~(unsigned)SS_NEED_PACKED) | SS_NEED_NUMBER;
+        }
+    }
+    if (rc == SS_OK && t->nrow > 0 && t->nrow < r.cap_rows) {
+        for (size_t i = 0; i < t->ncol; i++) { /* the rows held, no more */
+            ss_column *c = &t->col[i];
+            if (c->num) {
+                double *q = realloc(c->num, t->nrow * sizeof *q);
+                if (q)
+                    c->num = q;
+            }
+            if (c->code) {
+                int32_t *q = realloc(c->code, t->nrow * sizeof *q);
+                if (q)
+                    c->code = q;
+            }
+            if (c->packed) {
+                int16_t *q = realloc(c->packed, t->nrow * sizeof *q);
+                if (q)
+                    c->packed = q;
+            }
+        }
+    }
+    if (rc == SS_OK)
+        rc = ss_table_finish(t, opt, err);
+    rs_free(&r);
+    return rc;
+}
