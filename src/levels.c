@@ -132,9 +132,16 @@ static int rows_layer(const ss_design *d, ss_levels_work *w, const size_t *dr, s
     const ss_stage *st = &d->stage[d->nstage - 1];
     uint32_t *ix = w->idx[d->nstage];
     size_t m = 0, nv = 0;
+    /* The present rows' vectors, levels and weights, then by vector. */
     size_t *cur = malloc((nr ? nr : 1) * sizeof *cur);
-    if (!cur || layer_alloc(y, nr, 0) != 0) {
+    uint32_t *rv = malloc((nr ? nr : 1) * sizeof *rv);
+    int32_t *rl = malloc((nr ? nr : 1) * sizeof *rl);
+    double *rw = malloc((nr ? nr : 1) * sizeof *rw);
+    if (!cur || !rv || !rl || !rw || layer_alloc(y, nr, nr) != 0) {
         free(cur);
+        free(rv);
+        free(rl);
+        free(rw);
         return -1;
     }
     for (size_t k = 0; k < nr; k++) {
@@ -148,39 +155,27 @@ static int rows_layer(const ss_design *d, ss_levels_work *w, const size_t *dr, s
             y->start[nv] = 0;
         }
         y->start[ix[u]]++;
-        m++;
+        rv[m] = ix[u] - 1;
+        rl[m] = lev_of[code[i]] < 0 ? (int32_t)nlev : lev_of[code[i]];
+        rw[m++] = d->w[i];
     }
+    for (size_t v = 0; v < nv; v++)
+        ix[y->id[v]] = 0;
     y->nv = nv;
     y->start[0] = 0;
     for (size_t v = 0; v < nv; v++) {
         y->start[v + 1] += y->start[v];
         cur[v] = y->start[v];
     }
-    free(y->lev);
-    free(y->S);
-    free(y->R);
-    y->lev = malloc((m ? m : 1) * sizeof *y->lev);
-    y->S = malloc((m ? m : 1) * sizeof *y->S);
-    y->R = malloc((m ? m : 1) * sizeof *y->R);
-    if (!y->lev || !y->S || !y->R) {
-        for (size_t v = 0; v < nv; v++)
-            ix[y->id[v]] = 0;
-        free(cur);
-        return -1;
+    for (size_t k = 0; k < m; k++) {
+        size_t e = cur[rv[k]]++;
+        y->lev[e] = rl[k];
+        y->S[e] = rw[k];
     }
-    for (size_t k = 0; k < nr; k++) {
-        size_t i = dr ? dr[k] : k;
-        if (code[i] < 0)
-            continue;
-        size_t u = st->unit ? st->unit[i] : i;
-        size_t e = cur[ix[u] - 1]++;
-        int32_t l = lev_of[code[i]];
-        y->lev[e] = l < 0 ? (int32_t)nlev : l;
-        y->S[e] = d->w[i];
-    }
+    free(rv);
+    free(rl);
+    free(rw);
     free(cur);
-    for (size_t v = 0; v < nv; v++)
-        ix[y->id[v]] = 0;
     /* Each unit's rows into its levels, in place (a vector never grows). */
     size_t ne = 0;
     for (size_t v = 0; v < nv; v++) {
