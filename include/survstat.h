@@ -51,6 +51,7 @@
 #include "ss_design.h"
 #include "ss_replicate.h"
 #include "ss_weight.h"
+#include "ss_levels.h"
 
 #include "ss_dist.h"
 #include "ss_propci.h"
