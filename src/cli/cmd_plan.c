@@ -26,7 +26,8 @@ const char cmd_plan_usage[] =
     "  n_fpc  = n_deff / (1 + n_deff / N)      (with N; else n_deff)\n"
     "  n_complete = ceiling(n_fpc), n = ceiling(n_complete / rr): the units to draw\n"
     "deff from --deff or the mean of the deff column of a result file's rows\n"
-    "(their domain 'STRATA=h' rows per stratum with --domains); rr from --rr or\n"
+    "with an empty domain (or of all its rows when it has only domain rows;\n"
+    "its 'STRATA=h' rows per stratum with --domains); rr from --rr or\n"
     "the RR3 row of 'survstat rates' output (its domain rows likewise).\n"
     "\n"
     "options:\n"
@@ -184,7 +185,7 @@ static int parse(ss_cli *cli, plan_args *a, int argc, char **argv, ss_error *err
 
 /* The mean of column col over the rows of path whose filter column equals
  * want (when filter) and whose domain is dom ("" for the whole
- * population); NaN when none. */
+ * population, NULL for any); NaN when none. */
 static int file_value(const char *path, const char *col, const char *filter, const char *want,
                       const char *dom, double *out, ss_error *err)
 {
@@ -203,7 +204,7 @@ static int file_value(const char *path, const char *col, const char *filter, con
         for (size_t i = 0; i < t.nrow; i++) {
             const char *dv = d && d->code[i] >= 0 ? d->levels.str[d->code[i]] : "";
             const char *fv = f && f->code[i] >= 0 ? f->levels.str[f->code[i]] : "";
-            if (strcmp(dv, dom) != 0 || (f && strcmp(fv, want) != 0) || isnan(c->num[i]))
+            if ((dom && strcmp(dv, dom) != 0) || (f && strcmp(fv, want) != 0) || isnan(c->num[i]))
                 continue;
             s += c->num[i];
             k++;
@@ -231,6 +232,8 @@ static int inputs(const plan_args *a, const char *dom, target *g, ss_error *err)
         rc = file_value(a->deff_from, "deff", NULL, NULL, dom, &v, err);
         if (rc == SS_OK && isnan(v) && *dom)
             rc = file_value(a->deff_from, "deff", NULL, NULL, "", &v, err);
+        if (rc == SS_OK && isnan(v)) /* only domain rows: their mean */
+            rc = file_value(a->deff_from, "deff", NULL, NULL, NULL, &v, err);
         if (rc == SS_OK && !(v > 0))
             return ss_error_set(err, SS_EDATA, a->deff_from, 0,
                                 "column 'deff': no positive design effect%s%s%s",

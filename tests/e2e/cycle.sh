@@ -244,3 +244,185 @@ sys.exit(0 if got == collections.Counter(alloc) else 1)
 PY
   then ok; else bad "sample: allocation differs from the largest-remainder formula"; fi
 fi
+
+# --- survstat plan: every figure by the hand formulas ------------------------
+# check_plan OUT.csv P MOE CV LEVEL DEFF RR N: the first row against
+# n_srs = z^2 P(1-P)/MOE^2 (or (1-P)/(P CV^2)), n_deff = n_srs deff,
+# n_fpc = n_deff/(1 + n_deff/N), n_complete = ceil, n = ceil(n_complete/rr).
+check_plan() {
+  python3 - "$@" <<'PY'
+import csv, sys, math
+from statistics import NormalDist
+out, p, moe, cv, level, deff, rr, N = sys.argv[1:9]
+p, level, deff, rr = float(p), float(level), float(deff), float(rr)
+r = next(csv.DictReader(open(out, encoding="utf-8")))
+z = NormalDist().inv_cdf(1 - (1 - level) / 2)
+n0 = z * z * p * (1 - p) / float(moe) ** 2 if moe != "-" else (1 - p) / (p * float(cv) ** 2)
+nd = n0 * deff
+nf = nd / (1 + nd / float(N)) if N != "-" else nd
+want = {"n_srs": n0, "n_deff": nd, "n_fpc": nf, "n_complete": math.ceil(nf),
+        "n": math.ceil(math.ceil(nf) / rr), "deff": deff, "rr": rr}
+bad = [f"{k}: {r[k]} want {v}" for k, v in want.items() if abs(float(r[k]) - v) > 1e-9 * max(1, v)]
+if bad:
+    print("; ".join(bad)); sys.exit(1)
+PY
+}
+if only cycle; then
+  plan_case() {
+    local name=$1; shift
+    local want=$1; shift
+    run plan "$@" --format csv
+    if [ "$status" -ne 0 ]; then bad "plan $name: exit $status: $(cat "$TMP/err")"; return; fi
+    cp "$TMP/out" "$C/plan_$name.csv"
+    # shellcheck disable=SC2086
+    if check_plan "$C/plan_$name.csv" $want >"$TMP/cmp"; then ok; else bad "plan $name: $(cat "$TMP/cmp")"; fi
+  }
+  plan_case moe "0.5 0.03 - 0.95 1 1 -" --moe 0.03
+  plan_case full "0.3 0.04 - 0.9 1.8 0.7 5000" --moe 0.04 --p 0.3 --level 0.9 --deff 1.8 --rr 0.7 --N 5000
+  plan_case cv "0.2 - 0.1 0.95 2 1 -" --cv 0.1 --p 0.2 --deff 2
+  # 1067.07 by hand: the figure every textbook gives for 3 points at 95%
+  if grep -q '^,,0.5,0.029999999999999999,,0.94999999999999996,1,1,1067.0718946372' "$C/plan_moe.csv"; then ok
+  else bad "plan moe: $(cat "$C/plan_moe.csv")"; fi
+
+  # deff and RR3 from files, per domain: a result file with a deff per
+  # district (and the whole), the rates of survstat rates --by district.
+  $BIN estimate datasets/household.csv --ids community,hh_id --strata district --fpc fpc1,fpc2 \
+    --weights weight --na 9 --scale 1:5 --t2b overall --by district --deff --format csv \
+    -o "$C/deff.csv" 2>/dev/null
+  $BIN rates tests/data/dispositions.csv --disposition code --by district --format csv \
+    -o "$C/rates.csv" 2>/dev/null
+  run plan --moe 0.05 --deff-from "$C/deff.csv" --rates-from "$C/rates.csv" --N 100000 --format csv
+  if [ "$status" -ne 0 ]; then bad "plan from files: exit $status: $(cat "$TMP/err")"
+  else
+    cp "$TMP/out" "$C/plan_files.csv"
+    read -r deff rr < <(python3 - "$C/deff.csv" "$C/rates.csv" <<'PY'
+import csv, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1], encoding="utf-8")) if r["deff"]]
+d = [float(r["deff"]) for r in rows if r["domain"] == ""] or [float(r["deff"]) for r in rows]
+rr = [float(r["value"]) for r in csv.DictReader(open(sys.argv[2], encoding="utf-8"))
+      if r["rate"] == "RR3" and r["domain"] == ""]
+print(sum(d) / len(d) if d else 0, rr[0] if rr else 0)
+PY
+)
+    if check_plan "$C/plan_files.csv" 0.5 0.05 - 0.95 "$deff" "$rr" 100000 >"$TMP/cmp"; then ok
+    else bad "plan from files: $(cat "$TMP/cmp")"; fi
+  fi
+
+  # per domain (--domains): each district its own N (households of the
+  # frame), deff from its 'district=' rows, and a total row
+  run plan --moe 0.08 --deff-from "$C/deff.csv" --rr 0.8 --frame datasets/frame_communities.csv \
+    --strata district --size households --domains --n2 8 --format csv
+  if [ "$status" -ne 0 ]; then bad "plan domains: exit $status: $(cat "$TMP/err")"
+  elif python3 - "$TMP/out" "$C/deff.csv" <<'PY'
+import csv, sys, math, collections
+from statistics import NormalDist
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
+deffs = collections.defaultdict(list)
+for r in csv.DictReader(open(sys.argv[2], encoding="utf-8")):
+    if r["deff"]:
+        deffs[r["domain"]].append(float(r["deff"]))
+N = collections.Counter()
+for r in csv.DictReader(open("datasets/frame_communities.csv", encoding="utf-8")):
+    N[r["district"]] += float(r["households"])
+z = NormalDist().inv_cdf(0.975)
+tot = 0
+for r in rows[:-1]:
+    d = deffs.get("district=" + r["stratum"]) or deffs[""] or sum(deffs.values(), [])
+    deff = sum(d) / len(d)
+    nd = z * z * 0.25 / 0.0064 * deff
+    nf = nd / (1 + nd / N[r["stratum"]])
+    n = math.ceil(math.ceil(nf) / 0.8)
+    if abs(float(r["N"]) - N[r["stratum"]]) > 1e-9 or abs(float(r["deff"]) - deff) > 1e-12 * deff \
+       or int(float(r["n"])) != n or int(float(r["n_psu"])) != math.ceil(n / 8):
+        sys.exit(1)
+    tot += n
+sys.exit(0 if len(rows) == 13 and rows[-1]["stratum"] == "" and int(float(rows[-1]["n"])) == tot else 1)
+PY
+  then ok; else bad "plan domains: $(head -3 "$TMP/out")"; fi
+
+  # one target allocated to the districts: the strata rows' n_psu add up to
+  # the total's, proportional to households with at least 2 (as sample)
+  run plan --moe 0.03 --deff 2 --rr 0.6 --frame datasets/frame_communities.csv --strata district \
+    --size households --n2 10 --format csv -o "$C/plan_alloc.csv"
+  run sample datasets/frame_communities.csv --strata district --alloc "$C/plan_alloc.csv" \
+    --method pps-sys --size households --stage2 households --n2 10 --seed 2010 -o "$C/s2.csv"
+  if [ "$status" -ne 0 ]; then bad "plan -> sample: exit $status: $(cat "$TMP/err")"
+  elif python3 - "$C/plan_alloc.csv" "$C/s2.csv" <<'PY'
+import csv, sys, collections
+plan = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
+total = int(float(plan[0]["n_psu"]))
+alloc = {r["stratum"]: int(float(r["n_psu"])) for r in plan[1:]}
+s = list(csv.DictReader(open(sys.argv[2], encoding="utf-8")))
+psus = collections.Counter(r["district"] for r in {(r["district"], r["community"]): r for r in s}.values())
+sys.exit(0 if sum(alloc.values()) == total and psus == collections.Counter(alloc)
+         and len(s) == 10 * total else 1)
+PY
+  then ok; else bad "plan -> sample: allocation not followed"; fi
+fi
+
+# --- sample and plan errors --------------------------------------------------
+if only cycle; then
+  printf 'id,s,size,hh\n1,a,10,5\n2,a,,3\n3,b,4,2\n' >"$C/nosize.csv"
+  printf 'id,s,size,hh\n1,a,10,5\n2,a,0,3\n3,b,4,2\n' >"$C/zerosize.csv"
+  printf 'id,s,size,hh\n1,a,10,5\n2,a,3,2.5\n3,b,4,2\n' >"$C/badhh.csv"
+  printf 'id,s,size\n1,a,1\n2,,2\n' >"$C/nostratum.csv"
+  printf 'id,prob\n1,1\n2,2\n' >"$C/hasprob.csv"
+  printf 'id,draw\n1,1\n2,2\n' >"$C/hasdraw.csv"
+  printf 'stratum,n\na,2\nc,1\n' >"$C/alloc_unknown.csv"
+  printf 'stratum,n\na,1.5\nb,1\n' >"$C/alloc_frac.csv"
+  printf 'stratum,n\na,7\nb,1\n' >"$C/alloc_big.csv"
+  printf 'stratum,n\na,2\n' >"$C/alloc_missing.csv"
+  printf 'stratum,k\na,2\nb,2\n' >"$C/alloc_nocol.csv"
+  printf 'stratum,n\na,2\nb,2\n' >"$C/alloc_ok.csv"
+  S="sample $FS --seed 1 -o $C/x.csv"
+  expect_error sample-no-n 2 "--n N is required" -- $S
+  expect_error sample-no-seed 2 "--seed N is required (the draw must be reproducible)" -- sample $FS --n 2 -o "$C/x.csv"
+  expect_error sample-no-o 2 "-o SAMPLE.csv is required" -- sample $FS --n 2 --seed 1
+  expect_error sample-no-frame 2 "no FRAME file (try 'survstat sample --help')" -- sample --n 2 --seed 1 -o "$C/x.csv"
+  expect_error sample-two-frames 2 "one FRAME file expected, got 'x' too" -- $S x --n 2
+  expect_error sample-needs-size 2 "--method pps-sys needs --size COL" -- $S --n 2 --method pps-sys
+  expect_error sample-stage2 2 "--stage2 COL and --n2 M go together" -- $S --n 2 --stage2 hh
+  expect_error sample-design 2 "sample takes --strata only of the design options" -- $S --n 2 --weights size
+  expect_error sample-method 2 "--method: unknown method 'pps' (srs, sys, pps-sys, pps-brewer)" -- $S --n 2 --method pps
+  expect_error sample-alloc 2 "--alloc: unknown allocation 'optimal'" -- $S --n 2 --alloc optimal
+  expect_error sample-alloc-power 2 "--alloc power:Q: Q must be a number from 0 to 1, got '2'" -- $S --n 2 --alloc power:2
+  expect_error sample-n-whole 2 "--n: expected a whole number >= 1, got '2.5'" -- $S --n 2.5
+  expect_error sample-n-frame 2 "--n 13 is larger than the frame (12 units)" -- $S --n 13
+  expect_error sample-min 2 "--n 3 cannot give every one of the 2 strata its minimum of 2 units" -- $S --strata s --n 3
+  expect_error sample-size-missing 1 "nosize.csv:3: column 'size': missing size" -- \
+    sample "$C/nosize.csv" --n 2 --method pps-sys --size size --seed 1 -o "$C/x.csv"
+  expect_error sample-size-zero 1 "zerosize.csv:3: column 'size': size '0' must be > 0" -- \
+    sample "$C/zerosize.csv" --n 2 --method pps-brewer --size size --seed 1 -o "$C/x.csv"
+  expect_error sample-hh-whole 1 "badhh.csv:3: column 'hh': second-stage count '2.5' must be a whole number > 0" -- \
+    sample "$C/badhh.csv" --n 2 --stage2 hh --n2 2 --seed 1 -o "$C/x.csv"
+  expect_error sample-stratum-missing 1 "nostratum.csv:3: column 's': missing stratum" -- \
+    sample "$C/nostratum.csv" --strata s --n 1 --min-per-stratum 0 --seed 1 -o "$C/x.csv"
+  expect_error sample-has-prob 2 "column 'prob' is already in" -- sample "$C/hasprob.csv" --n 1 --seed 1 -o "$C/x.csv"
+  expect_error sample-has-draw 2 "column 'draw' is already in" -- sample "$C/hasdraw.csv" --n 1 --seed 1 --draws 2 -o "$C/x.csv"
+  expect_error sample-alloc-unknown 1 "alloc_unknown.csv:3: column 'stratum': 'c' is not a stratum of the frame" -- \
+    $S --strata s --alloc "$C/alloc_unknown.csv"
+  expect_error sample-alloc-frac 1 "alloc_frac.csv:2: column 'n': '1.5' is not a whole number >= 0" -- \
+    $S --strata s --alloc "$C/alloc_frac.csv"
+  expect_error sample-alloc-big 1 "alloc_big.csv:2: column 'n': stratum 'a' has 6 units, fewer than 7" -- \
+    $S --strata s --alloc "$C/alloc_big.csv"
+  expect_error sample-alloc-missing 1 "no row for stratum 'b'" -- $S --strata s --alloc "$C/alloc_missing.csv"
+  expect_error sample-alloc-nocol 1 "no column 'n' (or 'n_psu')" -- $S --strata s --alloc "$C/alloc_nocol.csv"
+  expect_error sample-alloc-n 2 "--n 5 differs from the 4 units of --alloc" -- $S --strata s --n 5 --alloc "$C/alloc_ok.csv"
+  [ -e "$C/x.csv" ] && bad "sample errors: an output was written" || ok
+
+  expect_error plan-file 2 "plan takes no FILE, got 'x'" -- plan x --moe 0.03
+  expect_error plan-target 2 "give one of --moe E and --cv C" -- plan --moe 0.03 --cv 0.1
+  expect_error plan-deff-both 2 "give --deff or --deff-from, not both" -- plan --moe 0.03 --deff 2 --deff-from x.csv
+  expect_error plan-rr-both 2 "give --rr or --rates-from, not both" -- plan --moe 0.03 --rr 0.5 --rates-from x.csv
+  expect_error plan-n-both 2 "give --N or --frame, not both" -- plan --moe 0.03 --N 100 --frame $FS
+  expect_error plan-needs-frame 2 "--strata, --size, --domains and --alloc need --frame FILE" -- plan --moe 0.03 --strata s
+  expect_error plan-alloc 2 "plan --alloc takes proportional, equal or power:Q" -- plan --moe 0.03 --frame $FS --alloc neyman:size
+  expect_error plan-design 2 "plan takes --strata only of the design options" -- plan --moe 0.03 --ids id
+  expect_error plan-range 2 "--moe: '2' is not in (0, 1]" -- plan --moe 2
+  expect_error plan-p 2 "--p: '1' is not in (0, 1)" -- plan --moe 0.03 --p 1
+  printf 'statistic,domain,deff\nmean,,\n' >"$C/nodeff.csv"
+  expect_error plan-deff-file 1 "nodeff.csv: column 'deff': no positive design effect" -- plan --moe 0.03 --deff-from "$C/nodeff.csv"
+  printf 'rate,value\nRR1,0.5\n' >"$C/rr1.csv"
+  expect_error plan-rr-file 1 "rr1.csv: no RR3 row in (0, 1] (survstat rates output expected)" -- plan --moe 0.03 --rates-from "$C/rr1.csv"
+  expect_error plan-frame-size 1 "zerosize.csv:3: column 'size': size '0' must be > 0" -- plan --moe 0.03 --frame "$C/zerosize.csv" --size size
+fi
