@@ -426,3 +426,28 @@ if only cycle; then
   expect_error plan-rr-file 1 "rr1.csv: no RR3 row in (0, 1] (survstat rates output expected)" -- plan --moe 0.03 --rates-from "$C/rr1.csv"
   expect_error plan-frame-size 1 "zerosize.csv:3: column 'size': size '0' must be > 0" -- plan --moe 0.03 --frame "$C/zerosize.csv" --size size
 fi
+
+# --- [plan] and [sample] sections in run specs ------------------------------
+if only cycle; then
+  run run datasets/cycle2010.ini --out "$C/run" --quiet
+  if [ "$status" -ne 0 ]; then bad "run cycle2010: exit $status: $(cat "$TMP/err")"
+  elif python3 - "$C/run/2009" <<'PY'
+import csv, sys, collections
+d = sys.argv[1]
+plan = list(csv.DictReader(open(f"{d}/plan2010.csv", encoding="utf-8")))
+deff = [float(r["deff"]) for r in csv.DictReader(open(f"{d}/deff2009.csv", encoding="utf-8")) if r["deff"]]
+rr3 = [float(r["value"]) for r in csv.DictReader(open(f"{d}/response2009.csv", encoding="utf-8"))
+       if r["rate"] == "RR3" and r["domain"] == ""]
+s = list(csv.DictReader(open(f"{d}/sample2010.csv", encoding="utf-8")))
+alloc = {r["stratum"]: int(float(r["n_psu"])) for r in plan[1:]}
+psus = collections.Counter(k[0] for k in {(r["district"], r["community"]) for r in s})
+ok = abs(float(plan[0]["deff"]) - sum(deff) / len(deff)) < 1e-12 * float(plan[0]["deff"]) \
+     and abs(float(plan[0]["rr"]) - rr3[0]) < 1e-15 and psus == collections.Counter(alloc) \
+     and len(s) == 10 * sum(alloc.values())
+sys.exit(0 if ok else 1)
+PY
+  then ok; else bad "run cycle2010: the plan or the sample does not follow the sections"; fi
+  # a spec's sample section without a frame
+  printf '[run]\ndata = x.csv\nwave = 1\n[sample s]\nn = 2\nseed = 1\n' >"$C/noframe.ini"
+  expect_error run-sample-frame 2 "no FRAME file" -- run "$C/noframe.ini" --out "$C/run2" --quiet
+fi
