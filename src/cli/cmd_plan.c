@@ -339,19 +339,16 @@ static int plan(const plan_args *a, const ss_cli *cli, ss_grid *g, ss_error *err
         if (rc == SS_OK && a->frame && cli->design.strata) {
             nh = calloc(fs.H ? fs.H : 1, sizeof *nh);
             size_t total = (size_t)(a->n2 > 0 ? row[C_PSU].num : row[C_DRAW].num);
-            /* the frame's units: clusters (rows) with --n2, else size */
+            /* at most the frame's units: clusters (rows) with --n2, else
+             * the total size (households) */
             size_t *cap = malloc((fs.H ? fs.H : 1) * sizeof *cap);
-            double *m = malloc((fs.H ? fs.H : 1) * sizeof *m);
-            if (!nh || !cap || !m) {
+            if (!nh || !cap) {
                 rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
             } else {
-                for (size_t h = 0; h < fs.H; h++) {
+                for (size_t h = 0; h < fs.H; h++)
                     cap[h] = a->n2 > 0 ? fs.N[h] : (size_t)fs.size[h];
-                    m[h] = a->alloc.kind == SS_ALLOC_EQUAL ? 1
-                           : a->alloc.kind == SS_ALLOC_POWER ? pow(fs.size[h], a->alloc.q)
-                                                             : fs.size[h];
-                }
-                rc = ss_select_allocate(m, cap, fs.H, total, (size_t)a->minper, nh, err);
+                rc = ss_frame_allocate(&fs, &t, &a->alloc, cap, &total, (size_t)a->minper, nh,
+                                       err);
             }
             for (size_t h = 0; h < fs.H && rc == SS_OK; h++) {
                 ss_cell *r = ss_grid_add_row(g);
@@ -368,7 +365,6 @@ static int plan(const plan_args *a, const ss_cli *cli, ss_grid *g, ss_error *err
                 }
             }
             free(cap);
-            free(m);
         }
     }
     if (rc == SS_OK && a->domains) {

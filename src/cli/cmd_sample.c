@@ -379,7 +379,7 @@ static int draw(const ss_table *t, const ss_cli *cli, const sample_args *a, gsl_
         goto done;
     }
     size_t ntot = a->n_set ? a->n : 0;
-    if ((rc = ss_frame_allocate(&fs, t, &a->alloc, &ntot, a->minper, nh, err)) != SS_OK)
+    if ((rc = ss_frame_allocate(&fs, t, &a->alloc, NULL, &ntot, a->minper, nh, err)) != SS_OK)
         goto done;
     for (size_t h = 0; h < fs.H && rc == SS_OK; h++) {
         size_t N = 0;

@@ -332,7 +332,7 @@ static int alloc_from_file(const ss_frame_strata *fs, const char *path, size_t *
 }
 
 int ss_frame_allocate(const ss_frame_strata *fs, const ss_table *t, const ss_alloc_spec *a,
-                      size_t *n, size_t minper, size_t *nh, ss_error *err)
+                      const size_t *cap, size_t *n, size_t minper, size_t *nh, ss_error *err)
 {
     if (a->kind == SS_ALLOC_FILE) {
         int rc = alloc_from_file(fs, a->file, nh, err);
@@ -388,7 +388,7 @@ int ss_frame_allocate(const ss_frame_strata *fs, const ss_table *t, const ss_all
                    : a->kind == SS_ALLOC_POWER ? pow(fs->size[h], a->q)
                                                : fs->size[h];
     }
-    int rc = ss_select_allocate(m, fs->N, fs->H, *n, minper, nh, err);
+    int rc = ss_select_allocate(m, cap ? cap : fs->N, fs->H, *n, minper, nh, err);
     free(m);
     return rc;
 }

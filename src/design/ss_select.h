@@ -92,7 +92,8 @@ int ss_frame_strata_build(ss_frame_strata *fs, const ss_table *t, const char *st
                           const double *size, ss_error *err);
 void ss_frame_strata_free(ss_frame_strata *fs);
 
-/* nh[0..H) for n units by the allocation a (n may be 0 with a file: its
- * sum is used, returned in *n).  Needs the frame's table for neyman. */
+/* nh[0..H) for n units by the allocation a, at most cap[h] (NULL: the
+ * strata's units N) each (n may be 0 with a file: its sum is used,
+ * returned in *n).  Needs the frame's table for neyman. */
 int ss_frame_allocate(const ss_frame_strata *fs, const ss_table *t, const ss_alloc_spec *a,
-                      size_t *n, size_t minper, size_t *nh, ss_error *err);
+                      const size_t *cap, size_t *n, size_t minper, size_t *nh, ss_error *err);
