@@ -47,8 +47,8 @@ const char cmd_plan_usage[] =
     "n_fpc, n_complete, n, n_psu (a stratum empty: the whole population).\n"
     "\n"
     "example:\n"
-    "  survstat plan --moe 0.03 --deff 1.8 --rr 0.7 --frame datasets/frame_communities.csv\n"
-    "    --strata district --size households --n2 10\n";
+    "  survstat plan --moe 0.03 --deff 1.8 --rr 0.7 --frame datasets/frame_communities.csv"
+    " --strata district --size households --n2 10\n";
 
 enum {
     OPT_MOE = SS_OPT_FIRST_COMMAND,

@@ -13,7 +13,7 @@
 #include "ss_writer.h"
 
 const char cmd_sample_usage[] =
-    "usage: survstat sample FRAME.csv --n N --seed N -o SAMPLE.csv [--strata COL]\n"
+    "usage: survstat sample FRAME.csv --n N --seed N [-o SAMPLE.csv] [--strata COL]\n"
     "                       [--alloc A] [--method M] [--size COL] [--stage2 COL --n2 M]\n"
     "\n"
     "Draws a sample from a frame (one row per first-stage unit) and writes the\n"
@@ -42,15 +42,15 @@ const char cmd_sample_usage[] =
     "  --draws R              R independent samples (seeds N, N+1, ...), stacked\n"
     "                         with a column 'draw' (1..R): for simulation studies\n"
     "  -o FILE                the sample (CSV), written whole or not at all\n"
+    "                         (default: standard output)\n"
     "\n"
     "output columns after the frame's: prob, fpc, weight; with --stage2:\n"
     "unit2, prob1, prob2, prob, fpc1, fpc2, weight (fpc = the stage's inclusion\n"
     "probability, prob = their product, weight = 1 / prob).\n"
     "\n"
     "example:\n"
-    "  survstat sample datasets/frame_communities.csv --strata district --n 40\n"
-    "    --method pps-sys --size households --stage2 households --n2 10 --seed 2010\n"
-    "    -o sample.csv\n";
+    "  survstat sample datasets/frame_communities.csv --strata district --n 24"
+    " --method pps-sys --size households --stage2 households --n2 2 --seed 2010\n";
 
 enum {
     OPT_N = SS_OPT_FIRST_COMMAND,
@@ -149,8 +149,6 @@ static int parse(ss_cli *cli, sample_args *a, int argc, char **argv, ss_error *e
     if (!cli->rep.seed_set)
         return ss_error_set(err, SS_EUSAGE, NULL, 0,
                             "--seed N is required (the draw must be reproducible)");
-    if (!cli->output)
-        return ss_error_set(err, SS_EUSAGE, NULL, 0, "-o SAMPLE.csv is required");
     if ((a->method == M_PPS_SYS || a->method == M_PPS_BREWER) && !a->size)
         return ss_error_set(err, SS_EUSAGE, NULL, 0, "--method %s needs --size COL",
                             a->method == M_PPS_SYS ? "pps-sys" : "pps-brewer");

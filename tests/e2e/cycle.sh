@@ -377,7 +377,6 @@ if only cycle; then
   S="sample $FS --seed 1 -o $C/x.csv"
   expect_error sample-no-n 2 "--n N is required" -- $S
   expect_error sample-no-seed 2 "--seed N is required (the draw must be reproducible)" -- sample $FS --n 2 -o "$C/x.csv"
-  expect_error sample-no-o 2 "-o SAMPLE.csv is required" -- sample $FS --n 2 --seed 1
   expect_error sample-no-frame 2 "no FRAME file (try 'survstat sample --help')" -- sample --n 2 --seed 1 -o "$C/x.csv"
   expect_error sample-two-frames 2 "one FRAME file expected, got 'x' too" -- $S x --n 2
   expect_error sample-needs-size 2 "--method pps-sys needs --size COL" -- $S --n 2 --method pps-sys
