@@ -23,7 +23,8 @@
  *           ss_result.h, ss_resultfile.h, ss_writer.h
  *   design  ss_design.h (Taylor designs), ss_replicate.h (replicate
  *           designs), ss_weight.h (post-stratification, raking,
- *           calibration, trimming)
+ *           calibration, trimming), ss_levels.h (many-level proportions),
+ *           ss_pps.h (PPS without replacement), ss_select.h (sample selection)
  *   stats   ss_dist.h, ss_propci.h, ss_quantile.h, ss_estimate.h
  *           (means, totals, proportions, ratios, quantiles, satisfaction
  *           measures), ss_test.h (t and Rao-Scott tests), ss_xtab.h
@@ -52,6 +53,8 @@
 #include "ss_replicate.h"
 #include "ss_weight.h"
 #include "ss_levels.h"
+#include "ss_pps.h"
+#include "ss_select.h"
 
 #include "ss_dist.h"
 #include "ss_propci.h"

@@ -9,7 +9,7 @@ S=./survstat
 P=plots
 D=$P/data
 mkdir -p "$D"
-rm -rf "$P/run"
+rm -rf "$P/run" "$P/cycle"
 REPORT=$P/report.md
 HH="--ids community,hh_id --strata district --fpc fpc1,fpc2 --weights weight --na 9"
 PHONE="--strata district --weights base_weight --rake datasets/population.csv --na 9"
@@ -163,5 +163,21 @@ $S estimate datasets/questionnaire.csv --na 9 --scale 1:5 --t2b overall --index 
   2>"$D/questionnaire_warning.txt" >"$D/questionnaire.md"
 cat "$D/questionnaire_warning.txt" "$D/questionnaire.md"
 md '```' "$(cat "$D/questionnaire_warning.txt")" '```' '' "$(cat "$D/questionnaire.md")"
+
+echo "== 9. The next wave: plan and draw the 2010 household sample"
+md '' '## 9. The next wave: the 2010 household sample' ''
+md 'Planned from this wave (`datasets/cycle2010.ini`): the design effects of the'
+md 't2b by district, the telephone survey'"'"'s response rate (RR3), a margin of'
+md 'error of 3 points; allocated to the districts by households; then drawn from'
+md 'the frame `datasets/frame_communities.csv` (`datasets/make_frame.py`):'
+md 'communities by systematic PPS within districts, 10 households systematically'
+md 'in each.'
+show $S run datasets/cycle2010.ini --out "$P/cycle" --quiet
+show $S plan --moe 0.03 --deff-from "$P/cycle/2009/deff2009.csv" --rates-from "$P/cycle/2009/response2009.csv" \
+  --frame datasets/frame_communities.csv --strata district --size households --n2 10 --format md
+printf '\n$ head -4 %s\n' "$P/cycle/2009/sample2010.csv"
+head -4 "$P/cycle/2009/sample2010.csv"
+md '' 'The first rows of the sample (`plots/cycle/2009/sample2010.csv`):' '' '```' \
+  "$(head -4 "$P/cycle/2009/sample2010.csv")" '```'
 
 printf '\nreport: %s\n' "$REPORT"

@@ -46,6 +46,8 @@ const struct option ss_cli_options[] = {
     {"rep-scale", required_argument, NULL, SS_OPT_REP_SCALE},
     {"mse", no_argument, NULL, SS_OPT_MSE},
     {"subset", required_argument, NULL, SS_OPT_SUBSET},
+    {"pps", required_argument, NULL, SS_OPT_PPS},
+    {"joint-probs", required_argument, NULL, SS_OPT_JOINT_PROBS},
     {NULL, 0, NULL, 0},
 };
 
@@ -497,6 +499,20 @@ int ss_cli_option(ss_cli *c, int opt, const char *arg, ss_error *err)
         return 1;
     case SS_OPT_NEST:
         c->design.nest = 1;
+        return 1;
+    case SS_OPT_PPS: {
+        static const char *const methods[] = {"brewer", "hr", "ht", "yg"};
+        for (size_t i = 0; i < 4; i++)
+            if (strcmp(arg, methods[i]) == 0) {
+                c->design.pps = (ss_pps_method)(SS_PPS_BREWER + i);
+                return 1;
+            }
+        ss_error_set(err, SS_EUSAGE, NULL, 0, "--pps: unknown method '%s' (brewer, hr, ht, yg)",
+                     arg);
+        return -1;
+    }
+    case SS_OPT_JOINT_PROBS:
+        c->design.joint_probs = arg;
         return 1;
     case SS_OPT_LONELY: {
         static const struct {

@@ -41,6 +41,10 @@ const char cmd_run_usage[] =
     "  [trend NAME]     input = an estimate section: its change over all waves,\n"
     "                   level; chart = yes|no (default yes), statistic, variable\n"
     "                   (which rows the trend chart draws)\n"
+    "  [plan NAME]      the options of 'survstat plan'; deff-from and rates-from\n"
+    "                   may name an earlier estimate or rates section\n"
+    "  [sample NAME]    frame, and the options of 'survstat sample'; alloc may\n"
+    "                   name an earlier plan section\n"
     "A NAME is a plain file name (letters, digits, '_', '-', '.', not first);\n"
     "every section has keys and appears once.  Outputs go to DIR/WAVE/NAME.csv\n"
     "(charts NAME.png); a trend table to DIR/NAME.csv and its chart (survstat\n"
@@ -225,6 +229,12 @@ static const char *const chart_keys[] = {"input", "type", "title", "statistic", 
 static const char *const trend_keys[] = {"input", "level", "chart?", "statistic", "variable",
                                          NULL};
 static const char *const run_keys[] = {"data", "wave", "out", NULL};
+static const char *const sample_keys[] = {"frame", "strata", "n", "alloc", "method", "size",
+                                          "stage2", "n2", "min-per-stratum", "seed", "draws",
+                                          NULL};
+static const char *const plan_keys[] = {"moe", "cv", "p", "level", "deff", "deff-from", "rr",
+                                        "rates-from", "N", "frame", "strata", "size",
+                                        "domains?", "alloc", "min-per-stratum", "n2", NULL};
 
 static const char *const *keys_of(const char *type)
 {
@@ -235,7 +245,8 @@ static const char *const *keys_of(const char *type)
              {"design", design_keys},     {"weighting", weighting_keys},
              {"estimate", estimate_keys}, {"drivers", drivers_keys},
              {"rates", rates_keys},       {"chart", chart_keys},
-             {"trend", trend_keys},       {"table", table_keys}};
+             {"trend", trend_keys},       {"table", table_keys},
+             {"sample", sample_keys},     {"plan", plan_keys}};
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
         if (strcmp(type, t[i].type) == 0)
             return t[i].keys;
@@ -292,7 +303,8 @@ static int validate(const spec *s)
         const char *const *keys = keys_of(x->type);
         int named = strcmp(x->type, "estimate") == 0 || strcmp(x->type, "drivers") == 0 ||
                     strcmp(x->type, "rates") == 0 || strcmp(x->type, "chart") == 0 ||
-                    strcmp(x->type, "trend") == 0 || strcmp(x->type, "table") == 0;
+                    strcmp(x->type, "trend") == 0 || strcmp(x->type, "table") == 0 ||
+                    strcmp(x->type, "sample") == 0 || strcmp(x->type, "plan") == 0;
         if (!keys) {
             fprintf(stderr, "survstat run: %s:%ld: unknown section [%s]\n", s->file, x->line,
                     x->type);
@@ -427,7 +439,8 @@ static int run_command(args *a)
         int (*fn)(int, char **);
     } cmds[] = {{"estimate", cmd_estimate}, {"drivers", cmd_drivers}, {"rates", cmd_rates},
                 {"trend", cmd_trend},       {"plot", cmd_plot},
-                {"table", cmd_table}};
+                {"table", cmd_table},       {"sample", cmd_sample},
+                {"plan", cmd_plan}};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (!strcmp(a->v[0], cmds[i].name))
             return cmds[i].fn(a->n, a->v);
@@ -510,6 +523,36 @@ static int run_sections(const spec *s, const char *data, const char *wave, const
             for (size_t k = 0; k < x->nkeys; k++)
                 if (strcmp(x->keys[k].name, "data") != 0)
                     push_opt(&a, x->keys[k].name, x->keys[k].value);
+        } else if (!strcmp(x->type, "sample") || !strcmp(x->type, "plan")) {
+            /* a value naming an earlier section of the spec (alloc = a
+             * plan, deff-from = an estimate, rates-from = a rates
+             * section) means that section's output of this wave */
+            push(&a, x->type);
+            if (!strcmp(x->type, "sample") && get(x, "frame"))
+                push(&a, get(x, "frame"));
+            for (size_t k = 0; k < x->nkeys; k++) {
+                const char *kn = x->keys[k].name, *v = x->keys[k].value;
+                char in_file[4096];
+                int flag;
+                if (!strcmp(kn, "frame") && !strcmp(x->type, "sample"))
+                    continue;
+                allowed(keys_of(x->type), kn, &flag);
+                if (flag) {
+                    int on = 1;
+                    yes_no(v, &on);
+                    if (on)
+                        push_opt(&a, kn, NULL);
+                    continue;
+                }
+                for (size_t j = 0; j < i; j++)
+                    if (!strcmp(s->sec[j].name, v) && strcmp(s->sec[j].type, "chart") != 0 &&
+                        (!strcmp(kn, "alloc") || !strcmp(kn, "deff-from") ||
+                         !strcmp(kn, "rates-from")) &&
+                        snprintf(in_file, sizeof in_file, "%s/%s.csv", tmp, v) <
+                            (int)sizeof in_file)
+                        v = in_file;
+                push_opt(&a, kn, v);
+            }
         } else if (!strcmp(x->type, "chart")) {
             const char *input = get(x, "input");
             if (!input || !find_section(s, "estimate", input)) {

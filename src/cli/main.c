@@ -44,6 +44,10 @@ static const ss_command commands[] = {
      cmd_rates_usage},
     {"weight", "the rows plus adjusted weights (nonresponse, post-strata, raking,"
                " calibration, trimming)", cmd_weight, cmd_weight_usage},
+    {"sample", "draw a stratified, PPS or two-stage sample from a frame", cmd_sample,
+     cmd_sample_usage},
+    {"plan", "sample sizes for a target precision, and their allocation", cmd_plan,
+     cmd_plan_usage},
 };
 
 static void usage(FILE *fp)

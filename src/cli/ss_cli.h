@@ -48,6 +48,8 @@ enum {
     SS_OPT_REP_SCALE,
     SS_OPT_MSE,
     SS_OPT_SUBSET,
+    SS_OPT_PPS,
+    SS_OPT_JOINT_PROBS,
     SS_OPT_FIRST_COMMAND, /* commands number their own options from here */
 };
 

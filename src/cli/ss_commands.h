@@ -24,6 +24,8 @@ int cmd_trend(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_table(int argc, char **argv);
+int cmd_sample(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
 extern const char cmd_run_usage[];
 extern const char cmd_plot_usage[];
 extern const char cmd_trend_usage[];
@@ -35,6 +37,8 @@ extern const char cmd_estimate_usage[];
 extern const char cmd_describe_usage[];
 extern const char cmd_test_usage[];
 extern const char cmd_table_usage[];
+extern const char cmd_sample_usage[];
+extern const char cmd_plan_usage[];
 
 /* Under ss_cli_parse (ss_cli.h), which the commands call; defined in
  * cli.c.  The getopt_long table of the command's own options followed by

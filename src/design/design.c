@@ -9,6 +9,7 @@
 
 #include "ss_dict.h"
 #include "ss_mem.h"
+#include "ss_pps.h"
 
 /* ---- building ---- */
 
@@ -34,6 +35,8 @@ static void stage_free(ss_stage *st)
     free(st->popsize);
     free(st->parent);
     free(st->first_row);
+    free(st->pi);
+    free(st->fsum);
     memset(st, 0, sizeof *st);
 }
 
@@ -45,6 +48,7 @@ void ss_design_free(ss_design *d)
     for (size_t s = 0; s < SS_MAX_STAGES; s++)
         stage_free(&d->stage[s]);
     free(d->stratum_code);
+    ss_pps_joint_free(d->joint);
     for (size_t k = 0; k < d->ncal; k++) {
         ss_cal *c = &d->cal[k];
         free(c->cell);
@@ -165,6 +169,7 @@ int ss_design_build(ss_design *d, const ss_table *t, const ss_design_spec *spec,
     d->n = n;
     d->lonely = spec->lonely;
     d->has_fpc = spec->nfpc > 0;
+    d->pps = spec->pps;
     if (spec->nfpc > spec->nids && !(spec->nids == 0 && spec->nfpc == 1))
         return ss_error_set(err, SS_EUSAGE, NULL, 0,
                             "--fpc names %zu columns but the design has %zu stage%s",
@@ -320,9 +325,12 @@ int ss_design_build(ss_design *d, const ss_table *t, const ss_design_spec *spec,
             st->popsize[h] = INFINITY;
     }
 
-    /* fpc: all counts (some > 1) or all fractions (<= 1), as R's as.fpc. */
+    /* fpc: all counts (some > 1) or all fractions (<= 1), as R's as.fpc;
+     * with --pps, inclusion probabilities per unit (ss_pps.c). */
+    if (spec->pps && (rc = ss_pps_build(d, t, spec, err)) != SS_OK)
+        return rc;
     int counts = 0;
-    for (size_t s = 0; s < spec->nfpc; s++) {
+    for (size_t s = 0; s < spec->nfpc && !spec->pps; s++) {
         const ss_column *fc = ss_table_find(t, spec->fpc[s]);
         for (size_t i = 0; i < n; i++) {
             if (isnan(fc->num[i]))
@@ -331,7 +339,7 @@ int ss_design_build(ss_design *d, const ss_table *t, const ss_design_spec *spec,
                 counts = 1;
         }
     }
-    for (size_t s = 0; s < spec->nfpc; s++) {
+    for (size_t s = 0; s < spec->nfpc && !spec->pps; s++) {
         const ss_column *fc = ss_table_find(t, spec->fpc[s]);
         ss_stage *st = &d->stage[s];
         double *seen = malloc((st->nstrata ? st->nstrata : 1) * sizeof *seen);
@@ -412,6 +420,10 @@ int ss_design_build(ss_design *d, const ss_table *t, const ss_design_spec *spec,
             for (size_t s = 0; s < nst; s++) {
                 const ss_stage *st = &d->stage[s];
                 uint32_t h = st->stratum[st->unit ? st->unit[i] : i];
+                if (st->pi) {
+                    w /= st->pi[st->unit ? st->unit[i] : i];
+                    continue;
+                }
                 if (isinf(st->popsize[h]))
                     return ss_error_set(err, SS_EUSAGE, NULL, 0,
                                         "weights cannot be computed from the fpc: stage %zu "
@@ -557,6 +569,9 @@ static int one_stratum(const ss_design *d, ss_design_work *w, size_t p, size_t s
                        uint32_t h, const size_t *units, size_t k)
 {
     const ss_stage *st = &d->stage[s];
+    if (st->pi)
+        return ss_pps_brewer_stratum(d, s, h, w->tot[s], units, k, p, w->diag, w->mean,
+                                     w->contrib);
     const double nh = st->npsu[h], N = st->popsize[h];
     const double f = isinf(N) ? 1.0 : (N - nh) / N;
     memset(w->contrib, 0, p * p * sizeof *w->contrib);
@@ -703,8 +718,12 @@ int ss_design_vcov_end(const ss_design *d, ss_design_work *w, size_t p, double *
         }
     }
 
-    /* Stage 1: every stratum with a present row is one group. */
-    {
+    /* Stage 1: every stratum with a present row is one group; hr, ht and
+     * yg designs (one stage) have their own form (ss_pps.c). */
+    if (d->joint) {
+        rc = ss_pps_joint_vcov(d, w->tot[0], w->list[0], w->nlist[0], p, w->diag, V, err);
+        goto reset;
+    } else {
         const ss_stage *st = &d->stage[0];
         /* Group the touched units by stratum: count, then place. */
         size_t nh_touched = 0;
@@ -784,7 +803,7 @@ int ss_design_vcov_end(const ss_design *d, ss_design_work *w, size_t p, double *
                 size_t u = w->list[s][j];
                 uint32_t h = st->stratum[u];
                 double above = s == 0 ? 1.0 : mult[s - 1][h];
-                mult[s][u] = above * st->npsu[h] / st->popsize[h];
+                mult[s][u] = above * (st->pi ? st->pi[u] : st->npsu[h] / st->popsize[h]);
             }
             /* Stage s + 1: unit u of stage s is the only stratum of its group. */
             const ss_stage *next = &d->stage[s + 1];
@@ -839,7 +858,7 @@ reset:
 int ss_design_vcov_cells(const ss_design *d, const size_t *rows, const size_t *cell,
                          const double *a, size_t m, size_t p, double *V, ss_error *err)
 {
-    if (d->nstage != 1 || d->ncal > 0 || d->rep)
+    if (d->nstage != 1 || d->ncal > 0 || d->rep || d->pps)
         return -1;
     const ss_stage *st = &d->stage[0];
     const size_t nunit = st->nunit ? st->nunit : 1, nst = st->nstrata ? st->nstrata : 1;

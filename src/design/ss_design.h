@@ -37,6 +37,9 @@ typedef enum {
     SS_LONELY_CERTAINTY,
 } ss_lonely;
 
+/* --pps (ss_pps.h): none, or the variance of a PPS first stage. */
+typedef enum { SS_PPS_NONE, SS_PPS_BREWER, SS_PPS_HR, SS_PPS_HT, SS_PPS_YG } ss_pps_method;
+
 typedef struct ss_design_spec {
     const char *weights;              /* NULL: 1, or from the fpc */
     const char *strata;               /* NULL: one stratum */
@@ -46,6 +49,8 @@ typedef struct ss_design_spec {
     size_t nfpc;
     int nest;
     ss_lonely lonely;
+    ss_pps_method pps;                /* --pps: the fpc are probabilities */
+    const char *joint_probs;          /* --joint-probs FILE (ht, yg) */
 } ss_design_spec;
 
 typedef struct ss_stage {
@@ -58,6 +63,9 @@ typedef struct ss_stage {
     uint32_t *parent;    /* per stratum (stage > 1): the unit above it */
     const ss_column *id_col; /* the --ids column of this stage, or NULL */
     uint32_t *first_row; /* per unit: a row of it, for labels */
+    double *pi;          /* --pps: per unit, its inclusion probability (NULL
+                          * without --pps or an fpc for this stage) */
+    double *fsum;        /* --pps brewer: per stratum, sum of 1 - pi */
 } ss_stage;
 
 /* A calibration of the weights, kept for the variance (an entry of R's
@@ -90,6 +98,8 @@ typedef struct ss_design {
     int has_fpc;
     int weights_from_fpc;
     double df;             /* PSUs minus strata, rows with weight > 0 */
+    ss_pps_method pps;     /* --pps (ss_pps.h) */
+    struct ss_pps_joint *joint; /* hr, ht, yg: the D matrices (ss_pps.h) */
     ss_cal *cal;           /* calibrations, in the order applied */
     size_t ncal;
     struct ss_replicates *rep; /* replicate weights (ss_replicate.h), or NULL:
