@@ -226,6 +226,7 @@ int cmd_combine(int argc, char **argv)
         r->cv = est != 0 ? r->se / fabs(est) : NAN;
     }
     ss_grid g = {0};
+    res.conf_level = level;
     if (rc == SS_OK && ss_grid_from_results(&g, &res) != 0)
         rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
     if (rc == SS_OK && res.n == 0)

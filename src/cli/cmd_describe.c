@@ -152,14 +152,23 @@ static int design_grid(ss_grid *g, const ss_table *t, const ss_design *d)
 
 static int write_both(ss_cli *c, const ss_grid *cols, const ss_grid *des, ss_error *err)
 {
-    ss_format f = c->format_set ? c->format : ss_format_for_path(c->output, SS_FMT_TEXT);
+    ss_format f = ss_cli_format(c);
     ss_output out;
     int rc = ss_output_open(&out, c->output, err);
     if (rc != SS_OK)
         return rc;
     FILE *fp = out.fp;
     int bad = 0;
+    char buf[8192];
+    const char *about[16];
+    ss_cli_about(c, NAN, buf, sizeof buf, about);
+    ss_write_opts o = {c->percent, "survstat describe", about, NULL};
+    const ss_sheet sheets[] = {{"columns", cols}, {"design", des}};
     switch (f) {
+    case SS_FMT_XLSX:
+    case SS_FMT_HTML:
+        bad |= ss_sheets_write(fp, f, sheets, 2, &o);
+        break;
     case SS_FMT_JSON:
         fputs("{\"columns\": ", fp);
         bad |= ss_grid_write(fp, cols, f);

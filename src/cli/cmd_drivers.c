@@ -408,6 +408,7 @@ int cmd_drivers(int argc, char **argv)
     for (size_t k = 0; k < res.n && rc == SS_OK && a.wave; k++)
         if (ss_result_set_str(&res.row[k].wave, a.wave) != 0)
             rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
+    res.conf_level = a.level;
     if (rc == SS_OK && ss_grid_from_results(&g, &res) != 0)
         rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
     if (rc == SS_OK)

@@ -506,6 +506,7 @@ int cmd_estimate(int argc, char **argv)
         for (size_t i = 0; i < res.n && rc == SS_OK; i++)
             if (ss_result_set_str(&res.row[i].wave, a.wave) != 0)
                 rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
+    res.conf_level = a.opt.level;
     if (rc == SS_OK && ss_grid_from_results(&g, &res) != 0)
         rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
     if (rc == SS_OK)

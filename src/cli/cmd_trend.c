@@ -237,6 +237,7 @@ int cmd_trend(int argc, char **argv)
             rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
     }
     ss_grid g = {0};
+    out.conf_level = level;
     if (rc == SS_OK && ss_grid_from_results(&g, &out) != 0)
         rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
     if (rc == SS_OK)

@@ -43,6 +43,7 @@ enum {
     SS_OPT_REP_TYPE,
     SS_OPT_REP_SCALE,
     SS_OPT_MSE,
+    SS_OPT_PERCENT,
     SS_OPT_FIRST_COMMAND, /* commands number their own options from here */
 };
 
@@ -63,6 +64,8 @@ typedef struct ss_cli {
     int rep_type_set;
     int calfun_set, bounds_set;
     int quiet;               /* --quiet: no progress bar */
+    int percent;             /* --percent: proportions in percent */
+    const char *cmdline;     /* the command line as given (the about sheet) */
     int pack_weights;        /* the command leaves the weights to the design:
                               * without weighting or replicates they may be
                               * read packed (SS_NEED_PACKED) */
@@ -154,6 +157,23 @@ int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq,
     "  --trim-weights LOW,HIGH  trim and spread the excess (R's trimWeights)\n" \
     "  --max-iter N, --epsilon E  for the iterative methods (50, 1e-7)\n"
 
+
+/* The output format: --format, else the -o extension, else text. */
+ss_format ss_cli_format(const ss_cli *c);
+
+/* The about list of an xlsx or html output (key, value, ..., NULL): the
+ * command line, the design, the confidence level (conf_level, NaN for
+ * none), the date (UTC) and the survstat version.  The strings live in buf
+ * (size bytes); items holds at least 13 pointers. */
+void ss_cli_about(const ss_cli *c, double conf_level, char *buf, size_t size,
+                  const char **items);
+
+/* The lines of --help on the output options. */
+#define SS_CLI_OUTPUT_HELP \
+    "  --format FMT           text, csv, json, md, xlsx or html (default: from -o,\n" \
+    "                         else text; xlsx needs -o or a redirected stdout)\n" \
+    "  --percent              proportions, t2b, b2b, net in percent, numbers rounded\n" \
+    "                         for reading (text, md, html, xlsx; csv/json unchanged)\n"
 
 /* Write g to -o (atomically) or stdout in the chosen format. */
 int ss_cli_write(ss_cli *c, const ss_grid *g, ss_error *err);
