@@ -70,6 +70,8 @@ typedef struct ss_write_opts {
 } ss_write_opts;
 
 int ss_grid_write_opts(FILE *fp, const ss_grid *g, ss_format f, const ss_write_opts *o);
+/* The same for every format but xlsx (writer.c; -1 with EINVAL for xlsx). */
+int ss_grid_write_plain(FILE *fp, const ss_grid *g, ss_format f, const ss_write_opts *o);
 
 /* Several grids in one output: xlsx a sheet each (then "about"), html a
  * section each on one page, the other formats each grid in turn (text and
