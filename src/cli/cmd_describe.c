@@ -12,6 +12,8 @@
 
 const char cmd_describe_usage[] =
     "usage: survstat describe FILE [design options] [input options] [--format FMT] [-o FILE]\n"
+    "(--format text, csv, json, md, xlsx: a sheet each for columns and design,\n"
+    "html: one page)\n"
     "\n"
     "Lists every column (type, present and missing counts, distinct values, min,\n"
     "max) and checks the design: strata, PSUs per stratum, lonely PSUs (strata\n"

@@ -54,7 +54,7 @@ const char cmd_estimate_usage[] =
     "  --flags nchs           NCHS 2017 reliability flags: Px, Pc, Pdf, P0 on\n"
     "                         proportions, R on means, totals and ratios\n"
     "  --wave LABEL           stamp every row with a wave label\n"
-    "  --format FMT           text, csv, json or md (default: from -o, else text)\n"
+    SS_CLI_OUTPUT_HELP
     "  -o FILE                write FILE whole or not at all\n"
     "\n"
     "A 0% or 100% proportion gets a one-sided interval on the domain's n.\n"

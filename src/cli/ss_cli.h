@@ -170,10 +170,7 @@ void ss_cli_about(const ss_cli *c, double conf_level, char *buf, size_t size,
 
 /* The lines of --help on the output options. */
 #define SS_CLI_OUTPUT_HELP \
-    "  --format FMT           text, csv, json, md, xlsx or html (default: from -o,\n" \
-    "                         else text; xlsx needs -o or a redirected stdout)\n" \
-    "  --percent              proportions, t2b, b2b, net in percent, numbers rounded\n" \
-    "                         for reading (text, md, html, xlsx; csv/json unchanged)\n"
+    "  --format FMT           text, csv, json, md, xlsx, html; --percent: in percent\n"
 
 /* Write g to -o (atomically) or stdout in the chosen format. */
 int ss_cli_write(ss_cli *c, const ss_grid *g, ss_error *err);
