@@ -20,6 +20,7 @@
 
 #include "ss_cli.h"
 #include "ss_commands.h"
+#include "ss_pack.h"
 #include "ss_writer.h"
 
 const char cmd_run_usage[] =
@@ -219,7 +220,7 @@ static const char *const chart_keys[] = {"input", "type", "title", "statistic", 
                                          "level", "scale", "flags", "width", "height", NULL};
 static const char *const trend_keys[] = {"input", "level", "chart?", "statistic", "variable",
                                          NULL};
-static const char *const run_keys[] = {"data", "wave", "out", NULL};
+static const char *const run_keys[] = {"data", "wave", "out", "percent?", NULL};
 
 static const char *const *keys_of(const char *type)
 {
@@ -534,6 +535,14 @@ static int run_sections(const spec *s, const char *data, const char *wave, const
         push(&a, "-o");
         push(&a, out);
         int rc = run_command(&a);
+        /* a chart also as SVG, for report.html */
+        if (rc == 0 && !strcmp(x->type, "chart")) {
+            /* (getopt has permuted the arguments: find the output again) */
+            for (int k = 0; k < a.n; k++)
+                if (!strcmp(a.v[k], out))
+                    memcpy(a.v[k] + strlen(out) - 3, "svg", 3);
+            rc = run_command(&a);
+        }
         args_free(&a);
         if (rc != 0) {
             fprintf(stderr, "survstat run: %s:%ld: [%s %s] failed; the earlier outputs are as "
@@ -757,6 +766,16 @@ static int run_trends(const spec *s, const char *outdir, const char *wave, const
         rc = run_command(&a);
         if (rc == 0 && chart)
             rc = run_command(&c);
+        /* the same chart as SVG beside the wave's report (report.html) */
+        char svg[4096];
+        if (rc == 0 && chart && pathf(svg, "%s/%s.svg", tmp, x->name) == 0) {
+            for (int k = 0; k < c.n; k++) /* the -o value, where getopt left it */
+                if (!strcmp(c.v[k], png)) {
+                    free(c.v[k]);
+                    c.v[k] = strdup(svg);
+                }
+            rc = run_command(&c);
+        }
         args_free(&a);
         args_free(&c);
         if (rc != 0)
@@ -768,6 +787,61 @@ static int run_trends(const spec *s, const char *outdir, const char *wave, const
         free(waves[w].label);
         free(waves[w].path);
     }
+    return rc;
+}
+
+/* DIR/WAVE/report.html and report.xlsx (ss_pack.h) into tmp: the
+ * sections' tables and charts, the trend tables of this run, and the
+ * Methods from the design options.  0, or 1 with the message printed. */
+static int report_pack(const spec *s, const char *data, const char *wave, const char *tmp,
+                       const char *trend_tmp)
+{
+    args d = {0};
+    push(&d, "report");
+    push(&d, data);
+    push_section(&d, find_section(s, "input", NULL), input_keys);
+    push_section(&d, find_section(s, "design", NULL), design_keys);
+    push_section(&d, find_section(s, "weighting", NULL), weighting_keys);
+    ss_pack_section sec[MAX_SECTIONS];
+    static char paths[MAX_SECTIONS][2][PATH_BUF];
+    size_t n = 0;
+    int rc = 0;
+    for (size_t i = 0; i < s->nsec && rc == 0; i++) {
+        const section *x = &s->sec[i];
+        int table = is_analysis(x) || !strcmp(x->type, "rates") || !strcmp(x->type, "trend");
+        int chart = !strcmp(x->type, "chart") || !strcmp(x->type, "trend");
+        if (!table && !chart)
+            continue;
+        ss_pack_section *p = &sec[n];
+        p->type = x->type;
+        p->name = x->name;
+        p->csv = p->svg = NULL;
+        struct stat st;
+        if (table &&
+            pathf(paths[n][0], "%s/%s.csv", !strcmp(x->type, "trend") ? trend_tmp : tmp,
+                  x->name) == 0 &&
+            stat(paths[n][0], &st) == 0)
+            p->csv = paths[n][0];
+        if (chart && pathf(paths[n][1], "%s/%s.svg", tmp, x->name) == 0 &&
+            stat(paths[n][1], &st) == 0)
+            p->svg = paths[n][1];
+        if (p->csv || p->svg)
+            n++;
+    }
+    int percent = 1;
+    const section *r = find_section(s, "run", NULL);
+    if (get(r, "percent"))
+        yes_no(get(r, "percent"), &percent);
+    char html[PATH_BUF], xlsx[PATH_BUF];
+    if (pathf(html, "%s/report.html", tmp) != 0 || pathf(xlsx, "%s/report.xlsx", tmp) != 0) {
+        fprintf(stderr, "survstat run: %s: path too long\n", tmp);
+        rc = 1;
+    }
+    if (rc == 0) {
+        ss_pack pk = {s->file, data, wave, d.n, d.v, sec, n, percent, html, xlsx};
+        rc = ss_pack_write(&pk);
+    }
+    args_free(&d);
     return rc;
 }
 
@@ -797,8 +871,8 @@ static int lock_file(const char *path)
     return -2;
 }
 
-/* May a run replace final?  Only a directory a run wrote: regular .csv
- * and .png files, nothing else.  0, or 1 with the message printed. */
+/* May a run replace final?  Only a directory a run wrote: regular .csv,
+ * .png and .svg files and report.html and report.xlsx, nothing else.  0, or 1 with the message printed. */
 static int replaceable(const char *final)
 {
     struct stat st;
@@ -820,7 +894,9 @@ static int replaceable(const char *final)
         size_t n = strlen(e->d_name);
         (void)pathf(f, "%s/%s", final, e->d_name);
         if (lstat(f, &st) != 0 || !S_ISREG(st.st_mode) || n < 5 ||
-            (strcmp(e->d_name + n - 4, ".csv") != 0 && strcmp(e->d_name + n - 4, ".png") != 0)) {
+            (strcmp(e->d_name + n - 4, ".csv") != 0 && strcmp(e->d_name + n - 4, ".png") != 0 &&
+             strcmp(e->d_name + n - 4, ".svg") != 0 && strcmp(e->d_name, "report.html") != 0 &&
+             strcmp(e->d_name, "report.xlsx") != 0)) {
             fprintf(stderr, "survstat run: %s: holds '%s', which survstat run does not write: "
                             "move it away or choose another --out\n",
                     final, e->d_name);
@@ -1044,6 +1120,8 @@ int cmd_run(int argc, char **argv)
     if (rc == 0)
         rc = run_trends(&s, out, wave, tmp, trend_tmp, quiet, &order, &norder);
     if (rc == 0)
+        rc = report_pack(&s, data, wave, tmp, trend_tmp);
+    if (rc == 0)
         rc = trends_replaceable(trend_tmp, out);
     if (rc == 0 && put_in_place(tmp, final) != 0) {
         fprintf(stderr, "survstat run: %s: cannot replace: %s\n", final, strerror(errno));
@@ -1057,6 +1135,7 @@ int cmd_run(int argc, char **argv)
                 strcmp(s.sec[i].type, "rates") == 0 || strcmp(s.sec[i].type, "chart") == 0)
                 printf("%s/%s.%s\n", final, s.sec[i].name,
                        strcmp(s.sec[i].type, "chart") == 0 ? "png" : "csv");
+        printf("%s/report.html\n%s/report.xlsx\n", final, final);
         rc = move_trends(trend_tmp, out, 1);
     }
     /* Whatever happened: the temporary directories go (tmp holds the new

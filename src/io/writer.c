@@ -358,7 +358,12 @@ static const char *report_number(const ss_grid *g, const people *p, const ss_cel
     int show = p->show[j];
     int in_row = show == SHOW_EST || show == SHOW_SE || show == SHOW_CI;
     int pct = in_row && p->percent && ss_grid_percent_row(g, i);
-    double est = p->estimate < g->ncol ? c[p->estimate].num : NAN;
+    /* the row's scale: its estimate, or its se when larger (a change near
+     * 0 between waves is as precise as its se) */
+    double est = p->estimate < g->ncol ? fabs(c[p->estimate].num) : NAN;
+    for (size_t k = 0; k < g->ncol; k++)
+        if (p->show[k] == SHOW_SE && g->is_number[k] && c[k].num > est)
+            est = c[k].num;
     if (pct) {
         x *= 100;
         est *= 100;
@@ -786,8 +791,8 @@ void ss_html_begin(FILE *fp, const char *title)
           "td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}\n"
           "tbody tr:nth-child(even){background:#fafbfc}\n"
           "p.note{font-size:.88em;color:#444}\n"
-          "figure{margin:1em 0}figure img{max-width:100%;height:auto}\n"
-          "figcaption{font-size:.9em;color:#444}\n"
+          "div.figure{margin:1em 0}div.figure img{max-width:100%;height:auto}\n"
+          "p.caption{font-size:.9em;color:#444;margin:.2em 0}\n"
           "dl.about{font-size:.85em;color:#444;display:grid;grid-template-columns:max-content "
           "auto;gap:.2em 1em;border-top:1px solid #d0d7de;padding-top:.8em;margin-top:2em}\n"
           "dl.about dt{font-weight:bold}dl.about dd{margin:0;word-break:break-all}\n"
@@ -868,7 +873,9 @@ void ss_html_image(FILE *fp, const unsigned char *data, size_t len, const char *
                    const char *alt)
 {
     static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    fputs("<figure><img alt=\"", fp);
+    /* (div and p, not figure: xmllint's HTML parser, which the tests use,
+     * knows HTML 4 only) */
+    fputs("<div class=\"figure\"><img alt=\"", fp);
     html_text(fp, alt);
     fprintf(fp, "\" src=\"data:%s;base64,", mime);
     for (size_t i = 0; i < len; i += 3) {
@@ -882,9 +889,9 @@ void ss_html_image(FILE *fp, const unsigned char *data, size_t len, const char *
         fputc(i + 1 < len ? b64[(v >> 6) & 63] : '=', fp);
         fputc(i + 2 < len ? b64[v & 63] : '=', fp);
     }
-    fputs("\"><figcaption>", fp);
+    fputs("\"><p class=\"caption\">", fp);
     html_text(fp, alt);
-    fputs("</figcaption></figure>\n", fp);
+    fputs("</p></div>\n", fp);
 }
 
 void ss_html_about(FILE *fp, const char *const *about)
