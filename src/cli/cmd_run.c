@@ -455,7 +455,7 @@ static void collect_columns(const spec *s, const char *data, const char *wave)
     size_t n = 0;
     for (size_t i = 0; i < s->nsec; i++)
         n += is_analysis(&s->sec[i]);
-    if (n < 2)
+    if (n < 1) /* (one section: its read serves the report's Methods too) */
         return;
     fflush(stderr);
     int saved = dup(STDERR_FILENO), null = open("/dev/null", O_WRONLY);
@@ -554,12 +554,74 @@ static int run_sections(const spec *s, const char *data, const char *wave, const
     return 0;
 }
 
-/* Run the wave: every section into tmp, the data read once. */
-static int run_wave(const spec *s, const char *data, const char *wave, const char *tmp)
+/* The report pack of a wave (ss_pack.h): its sections (tables in tmp,
+ * the trend tables in trend_tmp, charts as SVG in tmp), the design options
+ * for the Methods, the files tmp/report.html and tmp/report.xlsx. */
+typedef struct pack_spec {
+    ss_pack pk;
+    args d;
+    ss_pack_section sec[MAX_SECTIONS];
+    char paths[MAX_SECTIONS][2][4096];
+    char html[4096], xlsx[4096];
+} pack_spec;
+
+static void pack_build(pack_spec *ps, const spec *s, const char *data, const char *wave,
+                       const char *tmp, const char *trend_tmp)
 {
+    args_free(&ps->d);
+    push(&ps->d, "report");
+    push(&ps->d, data);
+    push_section(&ps->d, find_section(s, "input", NULL), input_keys);
+    push_section(&ps->d, find_section(s, "design", NULL), design_keys);
+    push_section(&ps->d, find_section(s, "weighting", NULL), weighting_keys);
+    size_t n = 0;
+    for (size_t i = 0; i < s->nsec; i++) {
+        const section *x = &s->sec[i];
+        int table = is_analysis(x) || !strcmp(x->type, "rates") || !strcmp(x->type, "trend");
+        int chart = !strcmp(x->type, "chart") || !strcmp(x->type, "trend");
+        if (!table && !chart)
+            continue;
+        ss_pack_section *p = &ps->sec[n];
+        p->type = x->type;
+        p->name = x->name;
+        p->csv = p->svg = NULL;
+        struct stat st;
+        if (table &&
+            snprintf(ps->paths[n][0], sizeof ps->paths[n][0], "%s/%s.csv",
+                     !strcmp(x->type, "trend") ? trend_tmp : tmp, x->name) < 4096 &&
+            stat(ps->paths[n][0], &st) == 0)
+            p->csv = ps->paths[n][0];
+        if (chart &&
+            snprintf(ps->paths[n][1], sizeof ps->paths[n][1], "%s/%s.svg", tmp, x->name) < 4096 &&
+            stat(ps->paths[n][1], &st) == 0)
+            p->svg = ps->paths[n][1];
+        if (p->csv || p->svg)
+            n++;
+    }
+    int percent = 1;
+    const section *r = find_section(s, "run", NULL);
+    if (get(r, "percent"))
+        yes_no(get(r, "percent"), &percent);
+    snprintf(ps->html, sizeof ps->html, "%s/report.html", tmp);
+    snprintf(ps->xlsx, sizeof ps->xlsx, "%s/report.xlsx", tmp);
+    ps->pk = (ss_pack){s->file, data, wave, ps->d.n, ps->d.v, ps->sec, n, percent,
+                       ps->html, ps->xlsx};
+}
+
+/* Run the wave: every section into tmp, the data read once (the report's
+ * Methods too, into methods). */
+static int run_wave(const spec *s, const char *data, const char *wave, const char *tmp,
+                    ss_grid *methods)
+{
+    static pack_spec ps;
     ss_cli_share_begin();
     collect_columns(s, data, wave);
     int rc = run_sections(s, data, wave, tmp);
+    if (rc == 0) {
+        pack_build(&ps, s, data, wave, tmp, tmp);
+        rc = ss_pack_methods(&ps.pk, methods);
+        args_free(&ps.d);
+    }
     ss_cli_share_end();
     return rc;
 }
@@ -787,61 +849,6 @@ static int run_trends(const spec *s, const char *outdir, const char *wave, const
         free(waves[w].label);
         free(waves[w].path);
     }
-    return rc;
-}
-
-/* DIR/WAVE/report.html and report.xlsx (ss_pack.h) into tmp: the
- * sections' tables and charts, the trend tables of this run, and the
- * Methods from the design options.  0, or 1 with the message printed. */
-static int report_pack(const spec *s, const char *data, const char *wave, const char *tmp,
-                       const char *trend_tmp)
-{
-    args d = {0};
-    push(&d, "report");
-    push(&d, data);
-    push_section(&d, find_section(s, "input", NULL), input_keys);
-    push_section(&d, find_section(s, "design", NULL), design_keys);
-    push_section(&d, find_section(s, "weighting", NULL), weighting_keys);
-    ss_pack_section sec[MAX_SECTIONS];
-    static char paths[MAX_SECTIONS][2][PATH_BUF];
-    size_t n = 0;
-    int rc = 0;
-    for (size_t i = 0; i < s->nsec && rc == 0; i++) {
-        const section *x = &s->sec[i];
-        int table = is_analysis(x) || !strcmp(x->type, "rates") || !strcmp(x->type, "trend");
-        int chart = !strcmp(x->type, "chart") || !strcmp(x->type, "trend");
-        if (!table && !chart)
-            continue;
-        ss_pack_section *p = &sec[n];
-        p->type = x->type;
-        p->name = x->name;
-        p->csv = p->svg = NULL;
-        struct stat st;
-        if (table &&
-            pathf(paths[n][0], "%s/%s.csv", !strcmp(x->type, "trend") ? trend_tmp : tmp,
-                  x->name) == 0 &&
-            stat(paths[n][0], &st) == 0)
-            p->csv = paths[n][0];
-        if (chart && pathf(paths[n][1], "%s/%s.svg", tmp, x->name) == 0 &&
-            stat(paths[n][1], &st) == 0)
-            p->svg = paths[n][1];
-        if (p->csv || p->svg)
-            n++;
-    }
-    int percent = 1;
-    const section *r = find_section(s, "run", NULL);
-    if (get(r, "percent"))
-        yes_no(get(r, "percent"), &percent);
-    char html[PATH_BUF], xlsx[PATH_BUF];
-    if (pathf(html, "%s/report.html", tmp) != 0 || pathf(xlsx, "%s/report.xlsx", tmp) != 0) {
-        fprintf(stderr, "survstat run: %s: path too long\n", tmp);
-        rc = 1;
-    }
-    if (rc == 0) {
-        ss_pack pk = {s->file, data, wave, d.n, d.v, sec, n, percent, html, xlsx};
-        rc = ss_pack_write(&pk);
-    }
-    args_free(&d);
     return rc;
 }
 
@@ -1115,12 +1122,18 @@ int cmd_run(int argc, char **argv)
             }
         }
     }
+    ss_grid methods = {0};
     if (rc == 0)
-        rc = run_wave(&s, data, wave, tmp);
+        rc = run_wave(&s, data, wave, tmp, &methods);
     if (rc == 0)
         rc = run_trends(&s, out, wave, tmp, trend_tmp, quiet, &order, &norder);
-    if (rc == 0)
-        rc = report_pack(&s, data, wave, tmp, trend_tmp);
+    if (rc == 0) {
+        static pack_spec ps;
+        pack_build(&ps, &s, data, wave, tmp, trend_tmp);
+        rc = ss_pack_write(&ps.pk, &methods);
+        args_free(&ps.d);
+    }
+    ss_grid_free(&methods);
     if (rc == 0)
         rc = trends_replaceable(trend_tmp, out);
     if (rc == 0 && put_in_place(tmp, final) != 0) {

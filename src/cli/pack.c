@@ -201,6 +201,7 @@ static int methods_grid(const ss_pack *p, ss_grid *g, const ss_grid *const *tabl
         return -1;
     ss_cli c;
     ss_cli_init(&c, "run");
+    c.pack_weights = 1; /* as estimate: the shared read's weights serve */
     ss_error err;
     ss_error_clear(&err);
     ss_table t = {0};
@@ -475,42 +476,65 @@ static int write_file(const char *path, int (*fn)(FILE *, void *), void *ctx)
     return 0;
 }
 
-int ss_pack_write(const ss_pack *p)
+/* The sections' tables (tables[k] NULL-free grids, tp[k] NULL when the
+ * section has none) and their common confidence level (NaN: none; -1:
+ * they differ).  0, or 1 with the message printed. */
+static int read_tables(const ss_pack *p, ss_grid *tables, const ss_grid **tp, double *conf)
 {
-    ss_grid *tables = calloc(p->nsec + 1, sizeof *tables);
-    const ss_grid **tp = calloc(p->nsec + 1, sizeof *tp);
-    if (!tables || !tp) {
-        free(tables);
-        free(tp);
-        fprintf(stderr, "survstat run: out of memory\n");
-        return 1;
-    }
-    int rc = 0;
-    double conf = NAN;
-    for (size_t k = 0; k < p->nsec && rc == 0; k++) {
+    *conf = NAN;
+    for (size_t k = 0; k < p->nsec; k++) {
         if (!p->sec[k].csv)
             continue;
         if (read_grid(p->sec[k].csv, &tables[k]) != 0) {
             fprintf(stderr, "survstat run: %s: cannot read it back for the report\n",
                     p->sec[k].csv);
-            rc = 1;
-            break;
+            return 1;
         }
         tp[k] = &tables[k];
         double cl = ss_grid_conf_level(&tables[k]);
         if (!isnan(cl))
-            conf = isnan(conf) || conf == cl ? cl : -1;
+            *conf = isnan(*conf) || *conf == cl ? cl : -1;
     }
-    ss_grid methods = {0};
+    return 0;
+}
+
+static void free_tables(const ss_pack *p, ss_grid *tables, const ss_grid **tp)
+{
+    for (size_t k = 0; tables && k < p->nsec; k++)
+        ss_grid_free(&tables[k]);
+    free(tables);
+    free(tp);
+}
+
+int ss_pack_methods(const ss_pack *p, ss_grid *methods)
+{
+    ss_grid *tables = calloc(p->nsec + 1, sizeof *tables);
+    const ss_grid **tp = calloc(p->nsec + 1, sizeof *tp);
+    double conf;
+    int rc = tables && tp ? read_tables(p, tables, tp, &conf) : -1;
     char msg[2048];
     if (rc == 0) {
-        int m = methods_grid(p, &methods, tp, conf < 0 ? NAN : conf, msg, sizeof msg);
-        if (m != 0) {
-            fprintf(stderr, "survstat run: the report's Methods: %s\n",
-                    m > 0 ? msg : "out of memory");
-            rc = 1;
-        }
+        rc = methods_grid(p, methods, tp, conf < 0 ? NAN : conf, msg, sizeof msg);
+        if (rc > 0)
+            fprintf(stderr, "survstat run: the report's Methods: %s\n", msg);
     }
+    if (rc < 0)
+        fprintf(stderr, "survstat run: the report's Methods: out of memory\n");
+    free_tables(p, tables, tp);
+    return rc ? 1 : 0;
+}
+
+int ss_pack_write(const ss_pack *p, const ss_grid *methods)
+{
+    ss_grid *tables = calloc(p->nsec + 1, sizeof *tables);
+    const ss_grid **tp = calloc(p->nsec + 1, sizeof *tp);
+    if (!tables || !tp) {
+        free_tables(p, tables, tp);
+        fprintf(stderr, "survstat run: out of memory\n");
+        return 1;
+    }
+    double conf;
+    int rc = read_tables(p, tables, tp, &conf);
     char title[512], date[64] = "";
     snprintf(title, sizeof title, "Report: %s, wave %s", p->spec, p->wave);
     time_t now = time(NULL);
@@ -526,15 +550,11 @@ int ss_pack_write(const ss_pack *p)
                                                         : "none");
     const char *about[] = {"command",          cmd,  "confidence level", level, "date", date,
                            "survstat version", SURVSTAT_VERSION, NULL};
-    pack_doc doc = {p, &methods, tp, about, title};
+    pack_doc doc = {p, methods, tp, about, title};
     if (rc == 0)
         rc = write_file(p->html, write_html, &doc);
     if (rc == 0)
         rc = write_file(p->xlsx, write_xlsx, &doc);
-    for (size_t k = 0; k < p->nsec; k++)
-        ss_grid_free(&tables[k]);
-    free(tables);
-    free(tp);
-    ss_grid_free(&methods);
+    free_tables(p, tables, tp);
     return rc;
 }

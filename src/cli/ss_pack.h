@@ -26,7 +26,14 @@ typedef struct ss_pack {
     const char *html, *xlsx; /* the files to write */
 } ss_pack;
 
+/* The Methods table: the design read again with the run's options (in
+ * survstat run's shared read, ss_cli_share_begin, so that the data file
+ * is read once), the sections' tables for their sample sizes and rates.
+ * 0, or 1 with the message printed on stderr. */
+struct ss_grid;
+int ss_pack_methods(const ss_pack *p, struct ss_grid *methods);
+
 /* Write both files; 0, or 1 with the message printed on stderr. */
-int ss_pack_write(const ss_pack *p);
+int ss_pack_write(const ss_pack *p, const struct ss_grid *methods);
 
 #endif
