@@ -188,14 +188,26 @@ static size_t shell_word(char *buf, size_t size, const char *w)
 
 /* The output a result command is asked for: an -o extension that names
  * no format, without --format, and xlsx onto a terminal are usage errors,
- * found before anything is read or written.  plot (charts by their
- * extension) and weight (a data file, csv) have outputs of their own. */
+ * found before anything is read or written.  plot has its own (charts by
+ * their extension); weight writes a data file, always csv: another format
+ * asked for, by --format or the extension, is an error too. */
 static int check_output(const ss_cli *c, ss_error *err)
 {
-    if (!strcmp(c->cmd, "plot") || !strcmp(c->cmd, "weight"))
+    if (!strcmp(c->cmd, "plot"))
         return SS_OK;
     ss_format f;
     const char *ext = NULL;
+    if (!strcmp(c->cmd, "weight")) {
+        int known = ss_format_of_path(c->output, &f, &ext);
+        int other = c->format_set ? c->format != SS_FMT_CSV
+                                  : known < 0 || (known > 0 && f != SS_FMT_CSV);
+        if (other)
+            return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                                "weight writes the data rows with the new weight as csv: give "
+                                "-o FILE.csv%s",
+                                c->format_set ? " and no --format other than csv" : "");
+        return SS_OK;
+    }
     if (!c->format_set && ss_format_of_path(c->output, &f, &ext) < 0)
         return ss_error_set(err, SS_EUSAGE, NULL, 0,
                             "-o %s: the extension '%s' names no format (.txt .csv .json .md "

@@ -204,6 +204,12 @@ if [ "$status" -eq 0 ] && head -1 "$O/r.tsv" | grep -q '^wave,statistic'; then o
 # shellcheck disable=SC2086
 mkdir -p "$O/d.x" && run estimate $STRAT --mean api00 -o "$O/d.x/result"
 if [ "$status" -eq 0 ] && head -1 "$O/d.x/result" | grep -q '^statistic '; then ok; else bad "no extension: text"; fi
+# weight writes data rows, always csv: another format asked for is refused
+expect_error weight-xlsx 2 "survstat weight: weight writes the data rows with the new weight as csv: give -o FILE.csv" -- \
+  weight datasets/apistrat.csv --weights pw --trim-weights 20,40 --weight-name w2 -o "$O/w.xlsx"
+expect_error weight-format 2 "weight writes the data rows with the new weight as csv: give -o FILE.csv and no --format other than csv" -- \
+  weight datasets/apistrat.csv --weights pw --trim-weights 20,40 --weight-name w2 -o "$O/w.csv" --format json
+if [ ! -e "$O/w.xlsx" ] && [ ! -e "$O/w.csv" ]; then ok; else bad "weight wrote a refused output"; fi
 # shellcheck disable=SC2086
 expect_error format-unknown 2 "--format: unknown format 'xls' (text, csv, json, md, xlsx, html)" -- estimate $STRAT --mean api00 --format xls
 # xlsx onto a terminal: refused before anything is read (script gives a tty)
