@@ -278,7 +278,7 @@ static int methods_grid(const ss_pack *p, ss_grid *g, const ss_grid *const *tabl
             if (i > 0 && js >= 0) { /* once per variable */
                 const ss_cell *pv = &tb->cell[(i - 1) * tb->ncol];
                 if (pv[jv].text && cl[jv].text && !strcmp(pv[jv].text, cl[jv].text) &&
-                    (!pv[jd].text || !pv[jd].text[0]))
+                    (jd < 0 || !pv[jd].text || !pv[jd].text[0]))
                     continue;
             }
             o += (size_t)snprintf(line + o, sizeof line - o, "%s%s %.0f", o ? ", " : "",
