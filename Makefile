@@ -8,7 +8,7 @@ WARN     = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wstrict-protot
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -MMD -MP
 GSL_CFLAGS := $(shell pkg-config --cflags gsl 2>/dev/null)
 GSL_LIBS   := $(shell pkg-config --libs gsl 2>/dev/null || echo -lgsl -lgslcblas)
-LDLIBS  += $(GSL_LIBS) -lcsv -linih -lRmath -lreadstat -lz -lm -pthread
+LDLIBS  += $(GSL_LIBS) -lcsv -linih -lRmath -lreadstat -lz -lxlsxwriter -lminizip -lm -pthread
 # The library versions `survstat --version` names (those of the build).
 LIB_VERSIONS := -DSS_GSL_VERSION='"$(shell pkg-config --modversion gsl 2>/dev/null)"' \
                 -DSS_INIH_VERSION='"$(shell pkg-config --modversion inih 2>/dev/null)"' \
@@ -40,6 +40,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 
 # Debian packages the build, the tests and the demo need.
 DEB_PACKAGES = gcc make pkg-config libgsl-dev libcsv-dev libcmocka-dev libinih-dev r-mathlib gnuplot-nox \
+               libxlsxwriter-dev libminizip-dev python3-openpyxl libxml2-utils \
                fonts-wqy-zenhei libc-bin python3 man-db groff-base libreadstat-dev zlib1g-dev
 # What `make bench` needs besides: R's survey package and data.table's reader.
 BENCH_PACKAGES = r-base-core r-cran-survey r-cran-data.table

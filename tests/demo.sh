@@ -2,7 +2,9 @@
 # make demo: the Qingdao satisfaction study end to end, on the synthetic data
 # of datasets/ (datasets/generate.c; see README.md "Qingdao study").  Prints
 # every command with its table and writes plots/report.md (the tables as
-# Markdown, the charts embedded), the charts plots/*.png, and the result files under plots/data/ and plots/run/.
+# Markdown, the charts embedded), the charts plots/*.png, the result files under
+# plots/data/ and plots/run/, and the run's report pack of the 2009 wave as
+# plots/report.html and plots/report.xlsx.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 S=./survstat
@@ -25,6 +27,14 @@ show() {
   [ "$1" = show_codebook ] && shown="survstat describe datasets/household.sav --codebook --weights weight --format md"
   md '' '```console' "\$ ${shown#./}" '```' ''
   "$@" | tee -a "$REPORT"
+}
+# show_text CMD...: the same for output that is not Markdown (survstat run's
+# list of files): fenced, so that it renders as written.
+show_text() {
+  printf '\n$ %s\n' "$*"
+  md '' '```console' "\$ ${*#./}" '```' '' '```'
+  "$@" | tee -a "$REPORT"
+  md '```' ''
 }
 # chart NAME CAPTION PLOT-ARGS...: plots/NAME.png, embedded in the report.
 chart() {
@@ -99,7 +109,7 @@ show_codebook() {
 }
 show show_codebook
 # shellcheck disable=SC2086
-show $S estimate datasets/household.sav $HH --scale 1:5 --t2b overall --by district --flags nchs --format md
+show $S estimate datasets/household.sav $HH --scale 1:5 --t2b overall --by district --flags nchs --format md --percent
 # shellcheck disable=SC2086
 { $S estimate datasets/household.sav $HH --scale 1:5 --t2b overall --flags nchs --format csv
   $S estimate datasets/household.sav $HH --scale 1:5 --t2b overall --by district --flags nchs \
@@ -110,7 +120,7 @@ chart district_bar "Overall satisfaction (t2b) by district" "$D/district_t2b.csv
 echo "== 4. The six dimensions: t2b and the satisfaction index"
 md '' '## 4. The six dimensions: t2b and the satisfaction index' ''
 # shellcheck disable=SC2086
-show $S estimate datasets/household.sav $HH --scale 1:5 --t2b "overall,$ITEMS" --index "$INDEX" --format md
+show $S estimate datasets/household.sav $HH --scale 1:5 --t2b "overall,$ITEMS" --index "$INDEX" --format md --percent
 # shellcheck disable=SC2086
 $S estimate datasets/household.sav $HH --prop "$ITEMS" --format csv -o "$D/items_prop.csv"
 chart items_likert "Answers to the six dimensions" "$D/items_prop.csv" --type likert --scale 1:5 \
@@ -123,7 +133,7 @@ md 'items; performance = the item mean; quadrants against their means.'
 # shellcheck disable=SC2086
 $S drivers datasets/household.sav $HH --outcome overall --items "$ITEMS" --format csv -o "$D/drivers.csv"
 # shellcheck disable=SC2086
-show $S drivers datasets/household.sav $HH --outcome overall --items "$ITEMS" --format md
+show $S drivers datasets/household.sav $HH --outcome overall --items "$ITEMS" --format md --percent
 chart drivers_ipa "Importance-performance" "$D/drivers.csv" --type ipa --title "Key drivers"
 
 echo "== 6. Household and telephone samples combined"
@@ -137,16 +147,22 @@ $S estimate datasets/household.sav $HH --scale 1:5 --t2b overall --index "$INDEX
 # shellcheck disable=SC2086
 show $S estimate datasets/phone.csv $PHONE --scale 1:5 --t2b overall --index "$INDEX" --wave phone \
   --format csv -o "$D/phone_est.csv"
-show $S combine "$D/household_est.csv" "$D/phone_est.csv" --format md
+show $S combine "$D/household_est.csv" "$D/phone_est.csv" --format md --percent
 
 echo "== 7. Trends 2008 -> 2009 (survstat run on both waves)"
 md '' '## 7. Trends 2008 → 2009' ''
 md 'The analysis of `datasets/qingdao.ini`, run on each wave of the household'
 md 'survey; the change with its independent-samples SE and Holm-adjusted p.'
-show $S run datasets/qingdao.ini --data datasets/household_2008.csv --wave 2008 --out "$P/run"
-show $S run datasets/qingdao.ini --out "$P/run"
-show $S trend "$P/run/2008/dimensions.csv" "$P/run/2009/dimensions.csv" --format md
-show $S trend "$P/run/2008/index.csv" "$P/run/2009/index.csv" --format md
+show_text $S run datasets/qingdao.ini --data datasets/household_2008.csv --wave 2008 --out "$P/run"
+show_text $S run datasets/qingdao.ini --out "$P/run"
+# the run's report pack of the last wave, beside this report
+cp "$P/run/2009/report.html" "$P/report.html"
+cp "$P/run/2009/report.xlsx" "$P/report.xlsx"
+md 'Each run also writes `DIR/WAVE/report.html` (one page: the Methods, every'
+md 'table and the charts) and `DIR/WAVE/report.xlsx` (a sheet per section); the'
+md "2009 wave's are [report.html](report.html) and [report.xlsx](report.xlsx)."
+show $S trend "$P/run/2008/dimensions.csv" "$P/run/2009/dimensions.csv" --format md --percent
+show $S trend "$P/run/2008/index.csv" "$P/run/2009/index.csv" --format md --percent
 # survstat run draws each [trend] table's chart
 md '' "![The index by district, 2008-2009](run/districts_change.png)" ''
 chart trend "t2b 2008-2009" "$P/run/2008/dimensions.csv" "$P/run/2009/dimensions.csv" --type trend \
@@ -157,9 +173,9 @@ md '' '## 8. Questionnaires of service users' ''
 md '77 paper questionnaires handed out at service counters: no design, every'
 md 'answer weighs 1, and survstat warns that the intervals assume simple random'
 md 'sampling:'
-printf '\n$ %s estimate datasets/questionnaire.csv --na 9 --scale 1:5 --t2b overall --index %s --format md\n' \
+printf '\n$ %s estimate datasets/questionnaire.csv --na 9 --scale 1:5 --t2b overall --index %s --format md --percent\n' \
   "$S" "$INDEX"
-$S estimate datasets/questionnaire.csv --na 9 --scale 1:5 --t2b overall --index "$INDEX" --format md \
+$S estimate datasets/questionnaire.csv --na 9 --scale 1:5 --t2b overall --index "$INDEX" --format md --percent \
   2>"$D/questionnaire_warning.txt" >"$D/questionnaire.md"
 cat "$D/questionnaire_warning.txt" "$D/questionnaire.md"
 md '```' "$(cat "$D/questionnaire_warning.txt")" '```' '' "$(cat "$D/questionnaire.md")"

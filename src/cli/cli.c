@@ -13,6 +13,7 @@
 #include "ss_commands.h"
 #include "ss_number.h"
 #include "ss_progress.h"
+#include "survstat.h"
 
 const struct option ss_cli_options[] = {
     {"weights", required_argument, NULL, SS_OPT_WEIGHTS},
@@ -48,6 +49,7 @@ const struct option ss_cli_options[] = {
     {"subset", required_argument, NULL, SS_OPT_SUBSET},
     {"pps", required_argument, NULL, SS_OPT_PPS},
     {"joint-probs", required_argument, NULL, SS_OPT_JOINT_PROBS},
+    {"percent", no_argument, NULL, SS_OPT_PERCENT},
     {NULL, 0, NULL, 0},
 };
 
@@ -175,10 +177,87 @@ static int subset_command(const char *cmd)
     return 0;
 }
 
-int ss_cli_parse(ss_cli *c, int argc, char **argv, const struct option *own,
+/* An argument as a shell would need it quoted to give it back. */
+static size_t shell_word(char *buf, size_t size, const char *w)
+{
+    int plain = *w != '\0';
+    for (const char *p = w; *p && plain; p++)
+        plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                       "_-.,/:=+@%", *p) != NULL || (unsigned char)*p >= 0x80;
+    if (plain)
+        return (size_t)snprintf(buf, size, "%s", w);
+    size_t k = 0;
+    if (k + 1 < size)
+        buf[k++] = '\'';
+    for (const char *p = w; *p && k + 5 < size; p++) {
+        if (*p == '\'') {
+            memcpy(buf + k, "'\\''", 4);
+            k += 4;
+        } else {
+            buf[k++] = *p;
+        }
+    }
+    if (k + 1 < size)
+        buf[k++] = '\'';
+    buf[k < size ? k : size - 1] = '\0';
+    return k;
+}
+
+/* The output a result command is asked for: an -o extension that names
+ * no format, without --format, and xlsx onto a terminal are usage errors,
+ * found before anything is read or written.  plot has its own (charts by
+ * their extension); weight writes a data file, always csv: another format
+ * asked for, by --format or the extension, is an error too. */
+static int check_output(const ss_cli *c, ss_error *err)
+{
+    if (!strcmp(c->cmd, "plot"))
+        return SS_OK;
+    ss_format f;
+    const char *ext = NULL;
+    if (!strcmp(c->cmd, "weight")) {
+        int known = ss_format_of_path(c->output, &f, &ext);
+        int other = c->format_set ? c->format != SS_FMT_CSV
+                                  : known < 0 || (known > 0 && f != SS_FMT_CSV);
+        if (other)
+            return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                                "weight writes the data rows with the new weight as csv: give "
+                                "-o FILE.csv%s",
+                                c->format_set ? " and no --format other than csv" : "");
+        return SS_OK;
+    }
+    if (!c->format_set && ss_format_of_path(c->output, &f, &ext) < 0)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                            "-o %s: the extension '%s' names no format (.txt .csv .json .md "
+                            ".xlsx .html): rename the file or give --format",
+                            c->output, ext);
+    int to_stdout = !c->output || !strcmp(c->output, "-");
+    if (ss_cli_format(c) == SS_FMT_XLSX && to_stdout && isatty(STDOUT_FILENO))
+        return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                            "--format xlsx: a workbook is binary, not for a terminal: give -o "
+                            "FILE.xlsx or redirect the output");
+    return SS_OK;
+}
+
+static char *own(ss_cli *c, const char *s);
+
+int ss_cli_parse(ss_cli *c, int argc, char **argv, const struct option *own_opts,
                  ss_cli_option_fn fn, void *ctx, ss_error *err)
 {
-    struct option *opts = ss_command_options(own);
+    /* the command line before getopt permutes it */
+    size_t len = 16;
+    for (int i = 0; i < argc; i++)
+        len += 4 * strlen(argv[i]) + 3;
+    char *line = malloc(len);
+    if (line) {
+        size_t k = (size_t)snprintf(line, len, "survstat");
+        for (int i = 0; i < argc && k + 1 < len; i++) {
+            line[k++] = ' ';
+            k += shell_word(line + k, len - k, argv[i]);
+        }
+        c->cmdline = own(c, line);
+        free(line);
+    }
+    struct option *opts = ss_command_options(own_opts);
     seen_option *seen = malloc((size_t)(argc > 0 ? argc : 1) * sizeof *seen);
     size_t nseen = 0;
     if (!opts || !seen) {
@@ -213,6 +292,8 @@ int ss_cli_parse(ss_cli *c, int argc, char **argv, const struct option *own,
                           "--subset: survstat %s does not take it (estimate, test, table, model "
                           "and drivers do)",
                           c->cmd);
+    if (rc == SS_OK)
+        rc = check_output(c, err);
     return rc;
 }
 
@@ -600,7 +681,7 @@ int ss_cli_option(ss_cli *c, int opt, const char *arg, ss_error *err)
     case SS_OPT_FORMAT:
         if (ss_format_parse(arg, &c->format) != 0) {
             ss_error_set(err, SS_EUSAGE, NULL, 0,
-                         "--format: unknown format '%s' (text, csv, json, md)", arg);
+                         "--format: unknown format '%s' (text, csv, json, md, xlsx, html)", arg);
             return -1;
         }
         c->format_set = 1;
@@ -610,6 +691,9 @@ int ss_cli_option(ss_cli *c, int opt, const char *arg, ss_error *err)
         return 1;
     case SS_OPT_QUIET:
         c->quiet = 1;
+        return 1;
+    case SS_OPT_PERCENT:
+        c->percent = 1;
         return 1;
     case SS_OPT_POSTSTRAT:
         c->weight.poststrat = arg;
@@ -1012,15 +1096,76 @@ static const char *grid_text(const ss_grid *g, size_t i, long j)
     return t ? t : "";
 }
 
+ss_format ss_cli_format(const ss_cli *c)
+{
+    return c->format_set ? c->format : ss_format_for_path(c->output, SS_FMT_TEXT);
+}
+
+void ss_cli_about(const ss_cli *c, double conf_level, char *buf, size_t size,
+                  const char **items)
+{
+    size_t k = 0, n = 0;
+    char *end = buf + size;
+#define ABOUT_PUT(key, ...)                                                   \
+    do {                                                                      \
+        if (buf + k < end) {                                                  \
+            items[n++] = key;                                                 \
+            items[n++] = buf + k;                                             \
+            int w_ = snprintf(buf + k, (size_t)(end - (buf + k)), __VA_ARGS__); \
+            k += w_ > 0 ? (size_t)w_ + 1 : 1;                                 \
+            if (buf + k > end)                                                \
+                k = size;                                                     \
+        }                                                                     \
+    } while (0)
+    ABOUT_PUT("command", "%s", c->cmdline ? c->cmdline : c->cmd);
+    const ss_design_spec *d = &c->design;
+    char ids[512] = "", fpc[512] = "";
+    for (size_t i = 0; i < d->nids; i++)
+        snprintf(ids + strlen(ids), sizeof ids - strlen(ids), "%s%s", i ? "," : "", d->ids[i]);
+    for (size_t i = 0; i < d->nfpc; i++)
+        snprintf(fpc + strlen(fpc), sizeof fpc - strlen(fpc), "%s%s", i ? "," : "", d->fpc[i]);
+    if (!d->weights && !d->strata && !d->nids && !d->nfpc && c->rep.make == SS_REP_NONE &&
+        !c->rep.regex)
+        ABOUT_PUT("design", "none (every row weighs 1; simple random sampling)");
+    else
+        ABOUT_PUT("design", "strata %s; PSUs (ids) %s; fpc %s; weights %s%s%s",
+                  d->strata ? d->strata : "none", d->nids ? ids : "every row",
+                  d->nfpc ? fpc : "none", d->weights ? d->weights : "1",
+                  d->nest ? "; nested" : "", c->rep.make != SS_REP_NONE || c->rep.regex ? "; replicate weights" : "");
+    if (ss_weight_any(&c->weight))
+        ABOUT_PUT("weighting", "%s%s%s%s%s%s%s%s",
+                  c->weight.poststrat ? "poststrat " : "",
+                  c->weight.poststrat ? c->weight.poststrat : "",
+                  c->weight.rake ? " rake " : "", c->weight.rake ? c->weight.rake : "",
+                  c->weight.calibrate ? " calibrate " : "",
+                  c->weight.calibrate ? c->weight.calibrate : "",
+                  c->weight.trim ? " trim-weights" : "", "");
+    if (!isnan(conf_level))
+        ABOUT_PUT("confidence level", "%.10g%%", 100 * conf_level);
+    time_t now = time(NULL);
+    struct tm tm;
+    char date[64] = "";
+    if (gmtime_r(&now, &tm))
+        strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S UTC", &tm);
+    ABOUT_PUT("date", "%s", date);
+    if (c->percent)
+        ABOUT_PUT("display", "%s", "--percent: proportions show in percent (the cells hold "
+                                   "fractions)");
+    ABOUT_PUT("survstat version", "%s", SURVSTAT_VERSION);
+#undef ABOUT_PUT
+    items[n] = NULL;
+}
+
 struct grid_out {
     const ss_grid *g;
     ss_format f;
+    const ss_write_opts *o;
 };
 
 static int write_grid(FILE *fp, void *ctx)
 {
     const struct grid_out *go = ctx;
-    return ss_grid_write(fp, go->g, go->f);
+    return ss_grid_write_opts(fp, go->g, go->f, go->o);
 }
 
 /* An infinite number in a result is an overflow (weights or values too
@@ -1063,7 +1208,12 @@ int ss_cli_write(ss_cli *c, const ss_grid *g, ss_error *err)
 {
     if (check_finite(g, err) != SS_OK)
         return SS_EDATA;
-    struct grid_out go = {g, c->format_set ? c->format : ss_format_for_path(c->output, SS_FMT_TEXT)};
+    char buf[8192], title[128];
+    const char *about[16];
+    ss_cli_about(c, ss_grid_conf_level(g), buf, sizeof buf, about);
+    snprintf(title, sizeof title, "survstat %s", c->cmd);
+    ss_write_opts o = {c->percent, title, about, c->cmd};
+    struct grid_out go = {g, ss_cli_format(c), &o};
     return ss_cli_write_with(c, write_grid, &go, err);
 }
 

@@ -15,7 +15,7 @@
 
 const char cmd_combine_usage[] =
     "usage: survstat combine RESULT.csv RESULT.csv ... [--weights A,B,...]\n"
-    "                        [--level P] [--format FMT] [-o FILE]\n"
+    "                        [--level P] [--format FMT] [--percent] [-o FILE]\n"
     "\n"
     "Combines the estimates that independent samples give of the same thing:\n"
     "for every row (statistic, variable, level, domain) present in every file,\n"
@@ -25,7 +25,8 @@ const char cmd_combine_usage[] =
     "Rows get wave 'combined'.  Rows missing from a file are left out and\n"
     "counted on stderr.  A row without an estimate or SE in a file (or with an\n"
     "SE of 0, under inverse-variance weights) is left empty with a flag saying\n"
-    "why, and a warning.\n"
+    "why, and a warning.  Output as in 'estimate' (--format text, csv, json, md,\n"
+    "xlsx, html; --percent; a column conf_level = --level).\n"
     "\n"
     "example:\n"
     "  survstat combine tests/data/sample_a.csv tests/data/sample_b.csv\n";
@@ -226,6 +227,7 @@ int cmd_combine(int argc, char **argv)
         r->cv = est != 0 ? r->se / fabs(est) : NAN;
     }
     ss_grid g = {0};
+    res.conf_level = level;
     if (rc == SS_OK && ss_grid_from_results(&g, &res) != 0)
         rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
     if (rc == SS_OK && res.n == 0)

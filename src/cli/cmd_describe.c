@@ -12,6 +12,8 @@
 
 const char cmd_describe_usage[] =
     "usage: survstat describe FILE [design options] [input options] [--format FMT] [-o FILE]\n"
+    "(--format text, csv, json, md, xlsx: a sheet each for columns and design,\n"
+    "html: one page)\n"
     "\n"
     "Lists every column (type, present and missing counts, distinct values, min,\n"
     "max) and checks the design: strata, PSUs per stratum, lonely PSUs (strata\n"
@@ -315,28 +317,48 @@ static int design_grid(ss_grid *g, const ss_table *t, const ss_design *d)
 static int write_both(ss_cli *c, const ss_grid *cols, const ss_grid *des, ss_error *err)
 {
     if (!des) { /* the codebook alone */
-        ss_format f = c->format_set ? c->format : ss_format_for_path(c->output, SS_FMT_TEXT);
+        ss_format f = ss_cli_format(c);
         ss_output out;
         int rc = ss_output_open(&out, c->output, err);
         if (rc != SS_OK)
             return rc;
         if (f == SS_FMT_MD)
             fputs("## Codebook\n\n", out.fp);
-        if (ss_grid_write(out.fp, cols, f) || ferror(out.fp)) {
+        int bad;
+        if (f == SS_FMT_XLSX || f == SS_FMT_HTML) {
+            char buf[8192];
+            const char *about[16];
+            ss_cli_about(c, NAN, buf, sizeof buf, about);
+            ss_write_opts o = {c->percent, "survstat describe --codebook", about, NULL};
+            const ss_sheet sheets[] = {{"codebook", cols}};
+            bad = ss_sheets_write(out.fp, f, sheets, 1, &o);
+        } else {
+            bad = ss_grid_write(out.fp, cols, f);
+        }
+        if (bad || ferror(out.fp)) {
             ss_output_abort(&out);
             return ss_error_set(err, SS_EDATA, NULL, 0, "write error on %s",
                                 c->output ? c->output : "standard output");
         }
         return ss_output_commit(&out, err);
     }
-    ss_format f = c->format_set ? c->format : ss_format_for_path(c->output, SS_FMT_TEXT);
+    ss_format f = ss_cli_format(c);
     ss_output out;
     int rc = ss_output_open(&out, c->output, err);
     if (rc != SS_OK)
         return rc;
     FILE *fp = out.fp;
     int bad = 0;
+    char buf[8192];
+    const char *about[16];
+    ss_cli_about(c, NAN, buf, sizeof buf, about);
+    ss_write_opts o = {c->percent, "survstat describe", about, NULL};
+    const ss_sheet sheets[] = {{"columns", cols}, {"design", des}};
     switch (f) {
+    case SS_FMT_XLSX:
+    case SS_FMT_HTML:
+        bad |= ss_sheets_write(fp, f, sheets, 2, &o);
+        break;
     case SS_FMT_JSON:
         fputs("{\"columns\": ", fp);
         bad |= ss_grid_write(fp, cols, f);

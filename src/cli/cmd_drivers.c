@@ -45,7 +45,8 @@ const char cmd_drivers_usage[] =
     "--nest --lonely-psu --poststrat --rake --calibrate ...; --replicate T\n"
     "--seed N --repweights RE --rep-type T --rep-scale S --mse); input options\n"
     "--na [VARS:]CODES (e.g. 9 for don't know), --labels, --codes, -d, --encoding, --quiet;\n"
-    "output --format, -o.\n"
+    "output --format (text, csv, json, md, xlsx, html), --percent, -o; csv and json add\n"
+    "conf_level.\n"
     "\n"
     "example:\n"
     "  survstat drivers datasets/apiclus1.csv --ids dnum --weights pw --fpc fpc"
@@ -417,6 +418,7 @@ int cmd_drivers(int argc, char **argv)
     for (size_t k = 0; k < res.n && rc == SS_OK && a.wave; k++)
         if (ss_result_set_str(&res.row[k].wave, a.wave) != 0)
             rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
+    res.conf_level = a.level;
     if (rc == SS_OK && ss_grid_from_results(&g, &res) != 0)
         rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
     if (rc == SS_OK)

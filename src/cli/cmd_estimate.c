@@ -56,7 +56,7 @@ const char cmd_estimate_usage[] =
     "  --flags nchs           NCHS 2017 reliability flags: Px, Pc, Pdf, P0 on\n"
     "                         proportions, R on means, totals and ratios\n"
     "  --wave LABEL           stamp every row with a wave label\n"
-    "  --format FMT           text, csv, json or md (default: from -o, else text)\n"
+    SS_CLI_OUTPUT_HELP
     "  -o FILE                write FILE whole or not at all\n"
     "\n"
     "A 0% or 100% proportion gets a one-sided interval on the domain's n.\n"
@@ -563,6 +563,7 @@ int cmd_estimate(int argc, char **argv)
         for (size_t i = 0; i < res.n && rc == SS_OK; i++)
             if (ss_result_set_str(&res.row[i].wave, a.wave) != 0)
                 rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
+    res.conf_level = a.opt.level;
     if (rc == SS_OK && ss_grid_from_results(&g, &res) != 0)
         rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
     if (rc == SS_OK)

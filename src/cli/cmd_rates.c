@@ -30,7 +30,7 @@ const char cmd_rates_usage[] =
     "  --e auto|VALUE         e for RR3, RR4, REF2, CON2 (default auto)\n"
     "  --wave LABEL           stamp every row with a wave label\n"
     "  --na [VARS:]CODES, --labels FILE, --codes, -d C, --encoding ENC, --format FMT,\n"
-    "  -o FILE  as in 'estimate'\n"
+    "  -o FILE  as in 'estimate' (formats text, csv, json, md, xlsx, html)\n"
     "\n"
     "example:\n"
     "  survstat rates tests/data/dispositions.csv --disposition code --by district\n";

@@ -20,13 +20,15 @@
 
 #include "ss_cli.h"
 #include "ss_commands.h"
+#include "ss_pack.h"
 #include "ss_writer.h"
 
 const char cmd_run_usage[] =
     "usage: survstat run SPEC [--data FILE] [--wave LABEL] [--out DIR] [--quiet]\n"
     "\n"
     "Runs the analysis an INI file describes (docs/spec.md describes it):\n"
-    "  [run]            data = FILE, wave = LABEL, out = DIR (default out)\n"
+    "  [run]            data = FILE, wave = LABEL, out = DIR (default out),\n"
+    "                   percent = yes|no (the report's proportions; default yes)\n"
     "  [input]          na, delimiter, encoding, labels (a --labels file), codes\n"
     "  [design]         weights, strata, ids, fpc, nest, lonely-psu\n"
     "  [weighting]      poststrat, rake, calibrate, calfun, bounds, rake-cap,\n"
@@ -47,15 +49,17 @@ const char cmd_run_usage[] =
     "                   name an earlier plan section\n"
     "A NAME is a plain file name (letters, digits, '_', '-', '.', not first);\n"
     "every section has keys and appears once.  Outputs go to DIR/WAVE/NAME.csv\n"
-    "(charts NAME.png); a trend table to DIR/NAME.csv and its chart (survstat\n"
-    "plot --type trend over every wave) to DIR/NAME.png; their names are\n"
-    "printed.  Trends take the waves in the order they were first run\n"
-    "(DIR/.waves lists them).  --data, --wave and --out override [run] to\n"
-    "rerun the same analysis on a new wave.  A run that fails leaves DIR as it\n"
-    "was.  DIR/WAVE is replaced only when it is a directory a run wrote (.csv\n"
-    "and .png files); one run at a time writes into a DIR (a lock, DIR/.lock,\n"
-    "while it runs), so every trend sees every wave.  The data file is read\n"
-    "once for all the estimate and drivers sections of a wave.  --quiet: no\n"
+    "(charts NAME.png and NAME.svg), with DIR/WAVE/report.html (one page:\n"
+    "Methods, every table, the charts) and report.xlsx (a sheet per section);\n"
+    "a trend table to DIR/NAME.csv and its chart (survstat plot --type trend\n"
+    "over every wave) to DIR/NAME.png; their names are printed.  Trends take\n"
+    "the waves in the order they were first run (DIR/.waves lists them).\n"
+    "--data, --wave and --out override [run] to rerun the same analysis on a\n"
+    "new wave.  A run that fails leaves DIR as it was.  DIR/WAVE is replaced\n"
+    "only when it is a directory a run wrote (.csv, .png, .svg files and the\n"
+    "report); one run at a time writes into a DIR (a lock, DIR/.lock, while it\n"
+    "runs), so every trend sees every wave.  The data file is read once for\n"
+    "all the estimate and drivers sections of a wave.  --quiet: no\n"
     "progress bars.\n"
     "\n"
 "example:\n"
@@ -228,7 +232,7 @@ static const char *const chart_keys[] = {"input", "type", "title", "statistic", 
                                          "level", "scale", "flags", "width", "height", NULL};
 static const char *const trend_keys[] = {"input", "level", "chart?", "statistic", "variable",
                                          NULL};
-static const char *const run_keys[] = {"data", "wave", "out", NULL};
+static const char *const run_keys[] = {"data", "wave", "out", "percent?", NULL};
 static const char *const sample_keys[] = {"frame", "strata", "n", "alloc", "method", "size",
                                           "stage2", "n2", "min-per-stratum", "seed", "draws",
                                           NULL};
@@ -474,7 +478,7 @@ static void collect_columns(const spec *s, const char *data, const char *wave)
     size_t n = 0;
     for (size_t i = 0; i < s->nsec; i++)
         n += is_analysis(&s->sec[i]);
-    if (n < 2)
+    if (n < 1) /* (one section: its read serves the report's Methods too) */
         return;
     fflush(stderr);
     int saved = dup(STDERR_FILENO), null = open("/dev/null", O_WRONLY);
@@ -584,6 +588,14 @@ static int run_sections(const spec *s, const char *data, const char *wave, const
         push(&a, "-o");
         push(&a, out);
         int rc = run_command(&a);
+        /* a chart also as SVG, for report.html */
+        if (rc == 0 && !strcmp(x->type, "chart")) {
+            /* (getopt has permuted the arguments: find the output again) */
+            for (int k = 0; k < a.n; k++)
+                if (!strcmp(a.v[k], out))
+                    memcpy(a.v[k] + strlen(out) - 3, "svg", 3);
+            rc = run_command(&a);
+        }
         args_free(&a);
         if (rc != 0) {
             fprintf(stderr, "survstat run: %s:%ld: [%s %s] failed; the earlier outputs are as "
@@ -595,12 +607,74 @@ static int run_sections(const spec *s, const char *data, const char *wave, const
     return 0;
 }
 
-/* Run the wave: every section into tmp, the data read once. */
-static int run_wave(const spec *s, const char *data, const char *wave, const char *tmp)
+/* The report pack of a wave (ss_pack.h): its sections (tables in tmp,
+ * the trend tables in trend_tmp, charts as SVG in tmp), the design options
+ * for the Methods, the files tmp/report.html and tmp/report.xlsx. */
+typedef struct pack_spec {
+    ss_pack pk;
+    args d;
+    ss_pack_section sec[MAX_SECTIONS];
+    char paths[MAX_SECTIONS][2][4096];
+    char html[4096], xlsx[4096];
+} pack_spec;
+
+static void pack_build(pack_spec *ps, const spec *s, const char *data, const char *wave,
+                       const char *tmp, const char *trend_tmp)
 {
+    args_free(&ps->d);
+    push(&ps->d, "report");
+    push(&ps->d, data);
+    push_section(&ps->d, find_section(s, "input", NULL), input_keys);
+    push_section(&ps->d, find_section(s, "design", NULL), design_keys);
+    push_section(&ps->d, find_section(s, "weighting", NULL), weighting_keys);
+    size_t n = 0;
+    for (size_t i = 0; i < s->nsec; i++) {
+        const section *x = &s->sec[i];
+        int table = is_analysis(x) || !strcmp(x->type, "rates") || !strcmp(x->type, "trend");
+        int chart = !strcmp(x->type, "chart") || !strcmp(x->type, "trend");
+        if (!table && !chart)
+            continue;
+        ss_pack_section *p = &ps->sec[n];
+        p->type = x->type;
+        p->name = x->name;
+        p->csv = p->svg = NULL;
+        struct stat st;
+        if (table &&
+            snprintf(ps->paths[n][0], sizeof ps->paths[n][0], "%s/%s.csv",
+                     !strcmp(x->type, "trend") ? trend_tmp : tmp, x->name) < 4096 &&
+            stat(ps->paths[n][0], &st) == 0)
+            p->csv = ps->paths[n][0];
+        if (chart &&
+            snprintf(ps->paths[n][1], sizeof ps->paths[n][1], "%s/%s.svg", tmp, x->name) < 4096 &&
+            stat(ps->paths[n][1], &st) == 0)
+            p->svg = ps->paths[n][1];
+        if (p->csv || p->svg)
+            n++;
+    }
+    int percent = 1;
+    const section *r = find_section(s, "run", NULL);
+    if (get(r, "percent"))
+        yes_no(get(r, "percent"), &percent);
+    snprintf(ps->html, sizeof ps->html, "%s/report.html", tmp);
+    snprintf(ps->xlsx, sizeof ps->xlsx, "%s/report.xlsx", tmp);
+    ps->pk = (ss_pack){s->file, data, wave, ps->d.n, ps->d.v, ps->sec, n, percent,
+                       ps->html, ps->xlsx};
+}
+
+/* Run the wave: every section into tmp, the data read once (the report's
+ * Methods too, into methods). */
+static int run_wave(const spec *s, const char *data, const char *wave, const char *tmp,
+                    ss_grid *methods)
+{
+    static pack_spec ps;
     ss_cli_share_begin();
     collect_columns(s, data, wave);
     int rc = run_sections(s, data, wave, tmp);
+    if (rc == 0) {
+        pack_build(&ps, s, data, wave, tmp, tmp);
+        rc = ss_pack_methods(&ps.pk, methods);
+        args_free(&ps.d);
+    }
     ss_cli_share_end();
     return rc;
 }
@@ -807,6 +881,16 @@ static int run_trends(const spec *s, const char *outdir, const char *wave, const
         rc = run_command(&a);
         if (rc == 0 && chart)
             rc = run_command(&c);
+        /* the same chart as SVG beside the wave's report (report.html) */
+        char svg[4096];
+        if (rc == 0 && chart && pathf(svg, "%s/%s.svg", tmp, x->name) == 0) {
+            for (int k = 0; k < c.n; k++) /* the -o value, where getopt left it */
+                if (!strcmp(c.v[k], png)) {
+                    free(c.v[k]);
+                    c.v[k] = strdup(svg);
+                }
+            rc = run_command(&c);
+        }
         args_free(&a);
         args_free(&c);
         if (rc != 0)
@@ -847,8 +931,8 @@ static int lock_file(const char *path)
     return -2;
 }
 
-/* May a run replace final?  Only a directory a run wrote: regular .csv
- * and .png files, nothing else.  0, or 1 with the message printed. */
+/* May a run replace final?  Only a directory a run wrote: regular .csv,
+ * .png and .svg files and report.html and report.xlsx, nothing else.  0, or 1 with the message printed. */
 static int replaceable(const char *final)
 {
     struct stat st;
@@ -870,7 +954,9 @@ static int replaceable(const char *final)
         size_t n = strlen(e->d_name);
         (void)pathf(f, "%s/%s", final, e->d_name);
         if (lstat(f, &st) != 0 || !S_ISREG(st.st_mode) || n < 5 ||
-            (strcmp(e->d_name + n - 4, ".csv") != 0 && strcmp(e->d_name + n - 4, ".png") != 0)) {
+            (strcmp(e->d_name + n - 4, ".csv") != 0 && strcmp(e->d_name + n - 4, ".png") != 0 &&
+             strcmp(e->d_name + n - 4, ".svg") != 0 && strcmp(e->d_name, "report.html") != 0 &&
+             strcmp(e->d_name, "report.xlsx") != 0)) {
             fprintf(stderr, "survstat run: %s: holds '%s', which survstat run does not write: "
                             "move it away or choose another --out\n",
                     final, e->d_name);
@@ -1089,10 +1175,18 @@ int cmd_run(int argc, char **argv)
             }
         }
     }
+    ss_grid methods = {0};
     if (rc == 0)
-        rc = run_wave(&s, data, wave, tmp);
+        rc = run_wave(&s, data, wave, tmp, &methods);
     if (rc == 0)
         rc = run_trends(&s, out, wave, tmp, trend_tmp, quiet, &order, &norder);
+    if (rc == 0) {
+        static pack_spec ps;
+        pack_build(&ps, &s, data, wave, tmp, trend_tmp);
+        rc = ss_pack_write(&ps.pk, &methods);
+        args_free(&ps.d);
+    }
+    ss_grid_free(&methods);
     if (rc == 0)
         rc = trends_replaceable(trend_tmp, out);
     if (rc == 0 && put_in_place(tmp, final) != 0) {
@@ -1108,6 +1202,7 @@ int cmd_run(int argc, char **argv)
                 strcmp(s.sec[i].type, "table") == 0)
                 printf("%s/%s.%s\n", final, s.sec[i].name,
                        strcmp(s.sec[i].type, "chart") == 0 ? "png" : "csv");
+        printf("%s/report.html\n%s/report.xlsx\n", final, final);
         rc = move_trends(trend_tmp, out, 1);
     }
     /* Whatever happened: the temporary directories go (tmp holds the new

@@ -867,16 +867,19 @@ int cmd_table(int argc, char **argv)
     if (rc != SS_OK && err.file[0] == '\0' && t.file)
         snprintf(err.file, sizeof err.file, "%s", t.file);
     ss_format fmt = a.cli.format_set ? a.cli.format : ss_format_for_path(a.cli.output, SS_FMT_TEXT);
-    if (rc == SS_OK && (fmt == SS_FMT_CSV || fmt == SS_FMT_JSON)) {
+    /* csv, json and (until the wide sheet) xlsx and html: the tidy rows. */
+    if (rc == SS_OK && fmt != SS_FMT_TEXT && fmt != SS_FMT_MD) {
         static const char *const names[] = {"wave", "statistic", "variable", "level", "domain",
                                             "estimate", "se", "ci_low", "ci_high", "df", "deff",
-                                            "n", "n_eff", "cv", "flag", "mark"};
-        static const int isnum[] = {0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0};
-        if (ss_grid_init(&g, 16, names, isnum) != 0)
+                                            "n", "n_eff", "cv", "flag", "mark", "conf_level"};
+        static const int isnum[] = {0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1};
+        if (ss_grid_init(&g, 17, names, isnum) != 0)
             rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
         for (size_t L = 0; rc == SS_OK && L < nlayer; L++)
             if ((a.mr_name ? add_tidy_mr(&a, c, &lo[L], &g) : add_tidy(&a, r, c, &lo[L], &g)) != 0)
                 rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
+        for (size_t i = 0; rc == SS_OK && i < g.nrow; i++)
+            g.cell[i * g.ncol + 16].num = a.o.level;
         if (rc == SS_OK)
             rc = ss_cli_write(&a.cli, &g, &err);
     } else if (rc == SS_OK) {

@@ -61,9 +61,9 @@ const char cmd_test_usage[] =
     "  --chisq ROWVAR,COLVAR  test of independence of two categorical variables\n"
     "  --chisq-stat S         F (default), Chisq, Wald or adjWald\n"
     "options:\n"
-    "  --format FMT           text, csv, json or md (default: from -o, else text)\n"
+    SS_CLI_OUTPUT_HELP
     "  -o FILE                write FILE whole or not at all\n"
-    "  --wave LABEL           stamp the row with a wave label (a first column)\n"
+    "  --wave LABEL           stamp the row with a wave (a first column)\n"
     "\n"
     "examples:\n"
     "  survstat test datasets/apistrat.csv --strata stype --weights pw --fpc fpc"

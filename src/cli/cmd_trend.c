@@ -15,7 +15,7 @@
 
 const char cmd_trend_usage[] =
     "usage: survstat trend RESULT.csv RESULT.csv ... [--base WAVE] [--level P]\n"
-    "                      [--format FMT] [-o FILE]\n"
+    "                      [--format FMT] [--percent] [-o FILE]\n"
     "\n"
     "Each result file is one wave (its 'wave' column, as 'estimate --wave'\n"
     "writes it); the waves are taken in the order the files are given (not\n"
@@ -27,7 +27,9 @@ const char cmd_trend_usage[] =
     "t) and p_holm (Holm over all rows).  An estimate missing from one of the\n"
     "two waves gets a row with no numbers and the flag 'missing in WAVE'; one\n"
     "whose estimate or se is empty in a wave gets the flag 'no estimate in\n"
-    "WAVE' or 'no se in WAVE'.\n"
+    "WAVE' or 'no se in WAVE'.  Output as in 'estimate' (--format text, csv,\n"
+    "json, md, xlsx, html; --percent: a change of a proportion in points;\n"
+    "a column conf_level = --level).  The result files may have conf_level.\n"
     "\n"
     "example:\n"
     "  survstat trend tests/data/wave_2008.csv tests/data/wave_2009.csv\n";
@@ -237,6 +239,7 @@ int cmd_trend(int argc, char **argv)
             rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
     }
     ss_grid g = {0};
+    out.conf_level = level;
     if (rc == SS_OK && ss_grid_from_results(&g, &out) != 0)
         rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
     if (rc == SS_OK)

@@ -50,6 +50,7 @@ enum {
     SS_OPT_SUBSET,
     SS_OPT_PPS,
     SS_OPT_JOINT_PROBS,
+    SS_OPT_PERCENT,
     SS_OPT_FIRST_COMMAND, /* commands number their own options from here */
 };
 
@@ -74,6 +75,8 @@ typedef struct ss_cli {
     unsigned char *subset_rows; /* after ss_cli_load: per row 1 in the
                               * subset, 0 outside; NULL without --subset */
     size_t subset_n;         /* rows in the subset */
+    int percent;             /* --percent: proportions in percent */
+    const char *cmdline;     /* the command line as given (the about sheet) */
     int pack_weights;        /* the command leaves the weights to the design:
                               * without weighting or replicates they may be
                               * read packed (SS_NEED_PACKED) */
@@ -181,6 +184,20 @@ int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq,
     "  --trim-weights LOW,HIGH  trim and spread the excess (R's trimWeights)\n" \
     "  --max-iter N, --epsilon E  for the iterative methods (50, 1e-7)\n"
 
+
+/* The output format: --format, else the -o extension, else text. */
+ss_format ss_cli_format(const ss_cli *c);
+
+/* The about list of an xlsx or html output (key, value, ..., NULL): the
+ * command line, the design, the confidence level (conf_level, NaN for
+ * none), the date (UTC) and the survstat version.  The strings live in buf
+ * (size bytes); items holds at least 13 pointers. */
+void ss_cli_about(const ss_cli *c, double conf_level, char *buf, size_t size,
+                  const char **items);
+
+/* The lines of --help on the output options. */
+#define SS_CLI_OUTPUT_HELP \
+    "  --format FMT           text, csv, json, md, xlsx, html; --percent: in percent\n"
 
 /* Write g to -o (atomically) or stdout in the chosen format. */
 int ss_cli_write(ss_cli *c, const ss_grid *g, ss_error *err);

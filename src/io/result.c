@@ -11,6 +11,7 @@ void ss_result_init(ss_result *r)
     r->tests = 0;
     r->note_name = NULL;
     r->waves = 0;
+    r->conf_level = NAN;
 }
 
 static void row_free(ss_result_row *x)

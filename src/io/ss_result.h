@@ -27,6 +27,8 @@ typedef struct ss_result {
     int tests;   /* the t, p_value and p_holm columns are wanted */
     const char *note_name; /* a last text column (drivers: "quadrant") */
     int waves;   /* the wave_from and wave_to columns (trend) */
+    double conf_level; /* the confidence level of the intervals: a last
+                        * column conf_level; NaN (the start) = none */
 } ss_result;
 
 void ss_result_init(ss_result *r);

@@ -1,5 +1,5 @@
-/* ss_writer: text, csv, json and md writers over one grid of cells, and
- * outputs that are written whole or not at all.
+/* ss_writer: text, csv, json, md, html and xlsx writers over one grid of
+ * cells, and outputs that are written whole or not at all.
  *
  * A grid is a header of named columns, each text or number, and rows of
  * cells; a NaN number is missing (an empty csv cell, json null).  Numbers
@@ -18,7 +18,7 @@
 #include "ss_error.h"
 #include "ss_result.h"
 
-typedef enum { SS_FMT_TEXT, SS_FMT_CSV, SS_FMT_JSON, SS_FMT_MD } ss_format;
+typedef enum { SS_FMT_TEXT, SS_FMT_CSV, SS_FMT_JSON, SS_FMT_MD, SS_FMT_XLSX, SS_FMT_HTML } ss_format;
 
 typedef struct ss_cell {
     char *text;   /* text columns */
@@ -42,10 +42,69 @@ int ss_grid_set_text(ss_grid *g, ss_cell *row, size_t col, const char *s);
 /* The result rows as a grid with the CLI.md columns. */
 int ss_grid_from_results(ss_grid *g, const ss_result *r);
 
-/* "text", "csv", "json", "md": 0, else -1. */
+/* "text", "csv", "json", "md", "xlsx", "html": 0, else -1. */
 int ss_format_parse(const char *name, ss_format *f);
-/* The format an output path implies (.csv .json .md .txt), else dflt. */
+/* The format an output path implies (.csv .json .md .txt .xlsx .html), else dflt. */
 ss_format ss_format_for_path(const char *path, ss_format dflt);
+/* The format a path's extension names: 1 with *f set; 0 when the file name
+ * has no extension (or there is no path); -1 when it has one that names no
+ * format (.tsv), with *ext pointing at it. */
+int ss_format_of_path(const char *path, ss_format *f, const char **ext);
+
+/* How an output is shown beyond its cells.
+ *   percent: proportions (rows whose 'statistic' is prop, t2b, b2b or net)
+ *     with their se, ci_low and ci_high in percent (text, md, html; xlsx
+ *     through a percent number format on the unchanged value).
+ *   title: the html page's heading and title, the workbook's title.
+ *   about: key, value, key, value, ..., NULL: the xlsx "about" sheet, the
+ *     html page's closing list (command line, design, date, version).
+ * Text and md with percent, and html always, round numbers for people
+ * (ss_grid_display_text); csv, json and xlsx keep every digit.  A numeric
+ * column conf_level whose value is the same in every row is shown in text,
+ * md and html as a footnote instead of a column. */
+typedef struct ss_write_opts {
+    int percent;
+    const char *title;
+    const char *const *about;
+    const char *sheet;      /* the xlsx sheet of a single grid ("results") */
+} ss_write_opts;
+
+int ss_grid_write_opts(FILE *fp, const ss_grid *g, ss_format f, const ss_write_opts *o);
+/* The same for every format but xlsx (writer.c; -1 with EINVAL for xlsx). */
+int ss_grid_write_plain(FILE *fp, const ss_grid *g, ss_format f, const ss_write_opts *o);
+
+/* Several grids in one output: xlsx a sheet each (then "about"), html a
+ * section each on one page, the other formats each grid in turn (text and
+ * md under its name). */
+typedef struct ss_sheet {
+    const char *name;
+    const ss_grid *grid;
+} ss_sheet;
+int ss_sheets_write(FILE *fp, ss_format f, const ss_sheet *s, size_t n, const ss_write_opts *o);
+
+/* Does row i hold a proportion (statistic prop, t2b, b2b, net)? */
+int ss_grid_percent_row(const ss_grid *g, size_t i);
+/* The column named name, or -1. */
+long ss_grid_column(const ss_grid *g, const char *name);
+/* The value of a numeric column conf_level when it is the same in every
+ * row (NaN when there is none or it varies). */
+double ss_grid_conf_level(const ss_grid *g);
+
+/* Pieces of one self-contained html page (inline CSS, no scripts): the
+ * report pack of survstat run composes them.  Text is escaped. */
+void ss_html_begin(FILE *fp, const char *title);
+void ss_html_heading(FILE *fp, int level, const char *text);
+void ss_html_paragraph(FILE *fp, const char *text);
+void ss_html_grid(FILE *fp, const ss_grid *g, const ss_write_opts *o);
+/* An image embedded as a data: URI (mime "image/svg+xml", "image/png"). */
+void ss_html_image(FILE *fp, const unsigned char *data, size_t len, const char *mime,
+                   const char *alt);
+void ss_html_about(FILE *fp, const char *const *about);
+void ss_html_end(FILE *fp);
+
+/* xlsx (src/io/xlsx.c, libxlsxwriter): the sheets and the about sheet
+ * written to fp; 0, or -1 with errno set. */
+int ss_xlsx_write(FILE *fp, const ss_sheet *s, size_t n, const ss_write_opts *o);
 
 /* Write g; returns 0, or -1 on a write error (errno set). */
 /* Columns that UTF-8 text takes on a terminal (East Asian wide

@@ -80,7 +80,7 @@ run estimate datasets/apisrs.csv --weights pw --fpc fpc --mean api00 -o "$I/r.md
 if [ "$status" -eq 0 ] && grep -q '^| statistic | variable |' "$I/r.md" && grep -q '^| mean ' "$I/r.md"; then
   ok; else bad "md output"; fi
 run estimate datasets/apisrs.csv --weights pw --fpc fpc --mean api00 --wave 2009 -o "$I/r.txt" --format csv
-if [ "$status" -eq 0 ] && head -1 "$I/r.txt" | grep -q '^wave,statistic,variable,level,domain,estimate,se,ci_low,ci_high,df,deff,n,n_eff,cv,flag$' \
+if [ "$status" -eq 0 ] && head -1 "$I/r.txt" | grep -q '^wave,statistic,variable,level,domain,estimate,se,ci_low,ci_high,df,deff,n,n_eff,cv,flag,conf_level$' \
    && grep -q '^2009,mean,api00,,,656.58499999999.*,9.2497220392' "$I/r.txt"; then ok; else bad "csv columns and wave"; fi
 run estimate datasets/apisrs.csv --weights pw --fpc fpc --mean api00
 if [ "$status" -eq 0 ] && grep -Eq '^mean +api00 +656\.585 +9\.249722 ' "$TMP/out"; then ok; else bad "text output: $(cat "$TMP/out")"; fi

@@ -157,8 +157,10 @@ if [ -f "$RF/o4/w1/notes.txt" ]; then ok; else bad "run removed a foreign direct
 # A rerun replaces the wave and leaves no dot entry (no .w1.old.PID).
 run run "$RF/ok.ini" --out "$RF/o5" --quiet
 run run "$RF/ok.ini" --out "$RF/o5" --quiet
-if [ "$status" -eq 0 ] && [ "$(ls -A "$RF/o5" | grep -vx "\.waves")" = w1 ] && [ "$(ls -A "$RF/o5/w1")" = a.csv ] &&
-   [ "$(cat "$TMP/out")" = "$RF/o5/w1/a.csv" ]; then ok; else bad "run --quiet rerun: exit $status: $(cat "$TMP/err"; ls -A "$RF/o5")"; fi
+# (the wave's files: the section's table and the report pack)
+if [ "$status" -eq 0 ] && [ "$(ls -A "$RF/o5" | grep -vx "\.waves")" = w1 ] &&
+   [ "$(ls -A "$RF/o5/w1" | tr '\n' ' ')" = "a.csv report.html report.xlsx " ] &&
+   [ "$(cat "$TMP/out")" = "$(printf '%s\n' "$RF/o5/w1/a.csv" "$RF/o5/w1/report.html" "$RF/o5/w1/report.xlsx")" ]; then ok; else bad "run --quiet rerun: exit $status: $(cat "$TMP/err"; ls -A "$RF/o5")"; fi
 # Two runs on one DIR/WAVE: the second is refused with a clear message while
 # the first (blocked on a FIFO) holds the lock; the first then finishes.
 mkfifo "$RF/slow.csv"

@@ -81,11 +81,11 @@ awk -F, 'BEGIN{OFS=","} NR==2{$7=""} {print}' "$A" >"$TM/nose.csv"
 awk -F, 'BEGIN{OFS=","} NR==2{$7="0"} {print}' "$A" >"$TM/zerose.csv"
 run combine "$TM/nose.csv" "$B" --format csv
 if [ "$status" -eq 0 ] && [ "$(cat "$TMP/err")" = "survstat combine: warning: 1 row has no composite (see the flag); the first: $TM/nose.csv:2: column 'se': empty" ] &&
-   [ "$(sed -n 2p "$TMP/out")" = "combined,$(sed -n 2p "$A" | cut -d, -f2-5),,,,,,,,,,no se in $TM/nose.csv" ] &&
+   [ "$(sed -n 2p "$TMP/out")" = "combined,$(sed -n 2p "$A" | cut -d, -f2-5),,,,,,,,,,no se in $TM/nose.csv,0.94999999999999996" ] &&
    [ "$(wc -l <"$TMP/out")" -eq "$(wc -l <"$A")" ]; then ok; else bad "combine empty se: $(cat "$TMP/err"; head -3 "$TMP/out")"; fi
 run combine "$B" "$TM/zerose.csv" --format csv
 if [ "$status" -eq 0 ] && [ "$(cat "$TMP/err")" = "survstat combine: warning: 1 row has no composite (see the flag); the first: $TM/zerose.csv:2: column 'se': 0 (inverse-variance weights need SEs above 0; give --weights)" ] &&
-   grep -q ",se 0 in $TM/zerose.csv\$" "$TMP/out"; then ok; else bad "combine se 0: $(cat "$TMP/err"; head -3 "$TMP/out")"; fi
+   grep -q ",se 0 in $TM/zerose.csv,0.94999999999999996\$" "$TMP/out"; then ok; else bad "combine se 0: $(cat "$TMP/err"; head -3 "$TMP/out")"; fi
 # ... which --weights combines.
 run combine "$TM/zerose.csv" "$B" --weights 1,1 --format csv
 if [ "$status" -eq 0 ] && [ "$(wc -l <"$TMP/out")" -eq "$(wc -l <"$A")" ] && [ ! -s "$TMP/err" ] &&
@@ -138,11 +138,14 @@ if [ "$status" -eq 0 ] && [ "$(grep -c ',mean,' "$TMP/out")" -eq 2 ] &&
 # ---- a newline, CR or tab in a label: escaped in text and md ----
 printf 'g,y\n"a\nb",1\n"a\nb",2\n"c|d\te",3\n"c|d\te",5\n"f\rg",1\n"f\rg",4\n' >"$TM/nl.csv"
 run estimate "$TM/nl.csv" --mean y --by g
+# (the table without its footnote, the confidence level)
+sed -i '/^Confidence level: 95%\.$/d' "$TMP/out"
 if [ "$status" -eq 0 ] && [ "$(wc -l <"$TMP/out")" -eq 5 ] && grep -qF 'g=a\nb ' "$TMP/out" &&
    grep -qF 'g=c|d\te ' "$TMP/out" && grep -qF 'g=f\rg ' "$TMP/out" &&
    [ "$(sed 2d "$TMP/out" | grep -oE '^([^ ]+ +){3}[^ ]+' | awk '{print length($0)}' | sort -u)" = 39 ]; then ok; else
   bad "text label escapes: $(cat -A "$TMP/out")"; fi
 run estimate "$TM/nl.csv" --mean y --by g --format md
+sed -i '/^$/d; /^Confidence level: 95%\.$/d' "$TMP/out"
 if [ "$status" -eq 0 ] && [ "$(wc -l <"$TMP/out")" -eq 5 ] && grep -qF '| g=c\|d\te ' "$TMP/out" &&
    [ "$(awk -F'[^\\\\]\\|' '{print NF}' "$TMP/out" | sort -u)" = "12" ]; then ok; else
   bad "md label escapes: $(cat -A "$TMP/out")"; fi

@@ -12,6 +12,12 @@ expected standard output, compared exactly.
 with exit status 0 and print something.
 
 Prints "ok NAME" or "FAIL NAME" per example; exit 1 when any failed.
+
+usage: examples.py SURVSTAT --update-readme
+rewrites the expected output of every README example that runs (exit 0)
+but prints something else with what it prints now (after a deliberate
+change of an output, such as the conf_level column); it changes nothing
+else and prints the commands it updated.
 """
 import os
 import re
@@ -56,7 +62,43 @@ def console_examples(path):
     return examples
 
 
+def update_readme():
+    path = os.path.join(ROOT, "README.md")
+    lines = open(path, encoding="utf-8").read().split("\n")
+    out, i, in_block, changed = [], 0, False, []
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith("```"):
+            in_block = line.strip() == "```console" and not in_block
+            out.append(line)
+            i += 1
+            continue
+        if in_block and line.startswith("$ "):
+            j = i + 1
+            while j < len(lines) and not lines[j].startswith("$ ") and not lines[j].startswith("```"):
+                j += 1
+            old = lines[i + 1:j]
+            r = run(line[2:])
+            new = r.stdout[:-1].split("\n") if r.stdout else []
+            if r.returncode == 0 and new != old:
+                changed.append(line[2:])
+                out.append(line)
+                out.extend(new)
+            else:
+                out.extend(lines[i:j])
+            i = j
+            continue
+        out.append(line)
+        i += 1
+    open(path, "w", encoding="utf-8").write("\n".join(out))
+    for c in changed:
+        print(f"updated README: {c}")
+
+
 def main():
+    if "--update-readme" in sys.argv:
+        update_readme()
+        return
     failed = 0
     for path in doc_files():
         for cmd, out in console_examples(path):
