@@ -23,6 +23,7 @@ int cmd_drivers(int argc, char **argv);
 int cmd_trend(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
+int cmd_model(int argc, char **argv);
 extern const char cmd_run_usage[];
 extern const char cmd_plot_usage[];
 extern const char cmd_trend_usage[];
@@ -33,6 +34,7 @@ extern const char cmd_weight_usage[];
 extern const char cmd_estimate_usage[];
 extern const char cmd_describe_usage[];
 extern const char cmd_test_usage[];
+extern const char cmd_model_usage[];
 
 /* Under ss_cli_parse (ss_cli.h), which the commands call; defined in
  * cli.c.  The getopt_long table of the command's own options followed by

@@ -1,0 +1,67 @@
+/* ss_model: design-based generalized linear models (R's svyglm) and Wald
+ * tests of their terms (R's regTermTest).
+ *
+ * The fit is R's glm.fit with the design's weights as prior weights
+ * (scaled to mean 1 over the design's rows, as svyglm does): the same
+ * starting values, IRLS steps, step halving and stopping rule
+ * (|dev - devold| / (|dev| + 0.1) < epsilon), so that the coefficients are
+ * R's to rounding.  Families: gaussian (identity), binomial and poisson as
+ * R's quasibinomial and quasipoisson (logit and log links).
+ *
+ * Variance (R's svy.varcoef): with A the inverse of X'WX at the last IRLS
+ * step and the scores u_i = x_i w_i (y_i - mu_i) / mu.eta_i (the working
+ * residual times the working weight), V = the design variance of the
+ * totals of u_i A (ss_design_vcov: strata, stages, fpc, lonely PSUs,
+ * calibration).  Replicate designs (R's svyglm.svyrep.design): the model
+ * refitted with each replicate's weights (scaled to sum 1), started at the
+ * full-sample coefficients, V = svrVar of the replicate coefficients.
+ *
+ * Residual df: Taylor, the design df of the rows used + 1 - p; replicate
+ * designs, the design's degf + 1 - p (R counts it before dropping rows).
+ *
+ * Errors (SS_EDATA, naming the coefficient): a column collinear with the
+ * ones before it (R's tolerance min(1e-7, epsilon / 1000) on the pivoted
+ * QR), a constant outcome, an outcome outside the family's range,
+ * separation (binomial: fitted probabilities 0 or 1), no convergence in
+ * max_iter steps.  Ownership: ss_model_fit owns beta and V. */
+#ifndef SS_MODEL_H
+#define SS_MODEL_H
+
+#include <stddef.h>
+
+#include "ss_design.h"
+#include "ss_error.h"
+#include "ss_formula.h"
+
+typedef enum { SS_MODEL_GAUSSIAN, SS_MODEL_BINOMIAL, SS_MODEL_POISSON } ss_model_family;
+
+typedef struct ss_model_control {
+    int max_iter;      /* R's glm.control maxit: 25 */
+    double epsilon;    /* R's glm.control epsilon: 1e-8 */
+} ss_model_control;
+
+typedef struct ss_model_fit {
+    size_t p;
+    double *beta;      /* p */
+    double *V;         /* p x p, row-major */
+    double df;         /* residual df */
+    int iter;          /* IRLS steps of the full-sample fit */
+} ss_model_fit;
+
+/* "gaussian", "binomial", "poisson": 0, else -1. */
+int ss_model_family_parse(const char *name, ss_model_family *fam);
+const char *ss_model_family_name(ss_model_family fam);
+
+/* Fit the model on mm (its rows: those answered and in the subset) with
+ * the design d's weights.  fit is filled; free with ss_model_fit_free. */
+int ss_model_glm(const ss_design *d, const ss_model_matrix *mm, ss_model_family fam,
+                 const ss_model_control *ctl, ss_model_fit *fit, ss_error *err);
+void ss_model_fit_free(ss_model_fit *fit);
+
+/* R's regTermTest(fit, ~TERMS, method = "Wald"): the coefficients
+ * idx[0..k) are zero.  F = beta' V^-1 beta / k on (k, df) and its p; a
+ * singular V is an error. */
+int ss_model_wald(const ss_model_fit *fit, const size_t *idx, size_t k, double *F,
+                  double *p_value, ss_error *err);
+
+#endif

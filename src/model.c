@@ -1,0 +1,508 @@
+/* ss_model: svyglm and regTermTest (see ss_model.h).
+ *
+ * Source: R 4.2.2's glm.fit (IRLS, starting values from the family's
+ * initialize, step halving, the stopping rule and the working weights kept
+ * from the last step), binomial()/poisson() link functions (logit with
+ * R's clamping at |eta| > 30), survey 4.1.1's svyglm.survey.design,
+ * svy.varcoef, svyglm.svyrep.design and regTermTest. */
+#include "ss_model.h"
+
+#include <float.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+#include <math.h>
+#define MATHLIB_STANDALONE 1
+#include <Rmath.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ss_repfit.h"
+#include "ss_replicate.h"
+
+int ss_model_family_parse(const char *name, ss_model_family *fam)
+{
+    static const char *const names[] = {"gaussian", "binomial", "poisson"};
+    for (int k = 0; k < 3; k++)
+        if (strcmp(name, names[k]) == 0) {
+            *fam = (ss_model_family)k;
+            return 0;
+        }
+    return -1;
+}
+
+const char *ss_model_family_name(ss_model_family fam)
+{
+    return fam == SS_MODEL_GAUSSIAN ? "gaussian" : fam == SS_MODEL_BINOMIAL ? "binomial" : "poisson";
+}
+
+/* ---- the family: R's link functions, variance and deviance ---- */
+
+#define THRESH 30.
+#define MTHRESH -30.
+#define INVEPS (1 / DBL_EPSILON)
+
+static double linkinv(ss_model_family f, double eta)
+{
+    if (f == SS_MODEL_GAUSSIAN)
+        return eta;
+    if (f == SS_MODEL_POISSON) {
+        double mu = exp(eta);
+        return mu > DBL_EPSILON ? mu : DBL_EPSILON;
+    }
+    double tmp = eta < MTHRESH ? DBL_EPSILON : eta > THRESH ? INVEPS : exp(eta);
+    return tmp / (1 + tmp);
+}
+
+static double mu_eta(ss_model_family f, double eta)
+{
+    if (f == SS_MODEL_GAUSSIAN)
+        return 1;
+    if (f == SS_MODEL_POISSON) {
+        double v = exp(eta);
+        return v > DBL_EPSILON ? v : DBL_EPSILON;
+    }
+    double opexp = 1 + exp(eta);
+    return eta > THRESH || eta < MTHRESH ? DBL_EPSILON : exp(eta) / (opexp * opexp);
+}
+
+static double variance(ss_model_family f, double mu)
+{
+    return f == SS_MODEL_GAUSSIAN ? 1 : f == SS_MODEL_POISSON ? mu : mu * (1 - mu);
+}
+
+static double linkfun(ss_model_family f, double mu)
+{
+    return f == SS_MODEL_GAUSSIAN ? mu : f == SS_MODEL_POISSON ? log(mu) : log(mu / (1 - mu));
+}
+
+static double ylogy(double y, double mu)
+{
+    return y > 0 ? y * log(y / mu) : 0;
+}
+
+static double dev_resid(ss_model_family f, double y, double mu, double wt)
+{
+    if (f == SS_MODEL_GAUSSIAN)
+        return wt * (y - mu) * (y - mu);
+    if (f == SS_MODEL_POISSON) {
+        double r = mu * wt;
+        if (y > 0)
+            r = wt * (y * log(y / mu) - (y - mu));
+        return 2 * r;
+    }
+    return 2 * wt * (ylogy(y, mu) + ylogy(1 - y, 1 - mu));
+}
+
+/* ---- IRLS (glm.fit) ---- */
+
+typedef struct irls_work {
+    size_t m, p;
+    gsl_matrix *A;     /* m x p: sqrt(w) X, then its QR */
+    gsl_matrix *T;     /* p x p */
+    gsl_vector *z, *x, *work;
+    double *eta, *mu, *sw, *norm;
+    double *coefold;
+} irls_work;
+
+static void irls_free(irls_work *w)
+{
+    gsl_matrix_free(w->A);
+    gsl_matrix_free(w->T);
+    gsl_vector_free(w->z);
+    gsl_vector_free(w->x);
+    gsl_vector_free(w->work);
+    free(w->eta);
+    free(w->mu);
+    free(w->sw);
+    free(w->norm);
+    free(w->coefold);
+}
+
+static int irls_alloc(irls_work *w, size_t m, size_t p)
+{
+    memset(w, 0, sizeof *w);
+    w->m = m;
+    w->p = p;
+    w->A = gsl_matrix_alloc(m, p);
+    w->T = gsl_matrix_alloc(p, p);
+    w->z = gsl_vector_alloc(m);
+    w->x = gsl_vector_alloc(m);
+    w->work = gsl_vector_alloc(p);
+    w->eta = malloc(m * sizeof *w->eta);
+    w->mu = malloc(m * sizeof *w->mu);
+    w->sw = malloc(m * sizeof *w->sw);
+    w->norm = malloc(p * sizeof *w->norm);
+    w->coefold = malloc(p * sizeof *w->coefold);
+    if (!w->A || !w->T || !w->z || !w->x || !w->work || !w->eta || !w->mu || !w->sw ||
+        !w->norm || !w->coefold) {
+        irls_free(w);
+        return -1;
+    }
+    return 0;
+}
+
+enum { IRLS_OK, IRLS_SINGULAR, IRLS_NOCONV, IRLS_BADSTEP };
+
+static double deviance(ss_model_family f, const double *y, const double *mu, const double *pw,
+                       size_t m)
+{
+    double dev = 0;
+    for (size_t i = 0; i < m; i++)
+        dev += dev_resid(f, y[i], mu[i], pw[i]);
+    return dev;
+}
+
+static void linpred(const double *X, const double *beta, size_t m, size_t p, double *eta)
+{
+    for (size_t i = 0; i < m; i++) {
+        double e = 0;
+        const double *x = X + i * p;
+        for (size_t u = 0; u < p; u++)
+            e += x[u] * beta[u];
+        eta[i] = e;
+    }
+}
+
+/* glm.fit of y on X with prior weights pw: start NULL uses the family's
+ * starting values.  beta gets the coefficients; on IRLS_OK w->sw holds the
+ * square roots of the working weights of the last step and w->A its QR,
+ * w->eta and w->mu the final fit.  On IRLS_SINGULAR *bad is the first
+ * column found collinear with those before it. */
+static int irls(const double *X, const double *y, const double *pw, size_t m, size_t p,
+                ss_model_family fam, const ss_model_control *ctl, const double *start,
+                double *beta, irls_work *w, int *iter, size_t *bad)
+{
+    double tol = ctl->epsilon / 1000 < 1e-7 ? ctl->epsilon / 1000 : 1e-7;
+    if (start) {
+        linpred(X, start, m, p, w->eta);
+        for (size_t i = 0; i < m; i++)
+            w->mu[i] = linkinv(fam, w->eta[i]);
+        memcpy(w->coefold, start, p * sizeof *start);
+    } else {
+        for (size_t i = 0; i < m; i++) {
+            double mus = fam == SS_MODEL_GAUSSIAN  ? y[i]
+                         : fam == SS_MODEL_POISSON ? y[i] + 0.1
+                                                   : (pw[i] * y[i] + 0.5) / (pw[i] + 1);
+            w->eta[i] = linkfun(fam, mus);
+            w->mu[i] = linkinv(fam, w->eta[i]);
+        }
+    }
+    double devold = deviance(fam, y, w->mu, pw, m);
+    int have_old = start != NULL;
+    for (int it = 1; it <= ctl->max_iter; it++) {
+        *iter = it;
+        for (size_t i = 0; i < m; i++) {
+            double me = mu_eta(fam, w->eta[i]);
+            int good = pw[i] > 0 && me != 0;
+            double sw = good ? sqrt(pw[i] * me * me / variance(fam, w->mu[i])) : 0;
+            w->sw[i] = sw;
+            double zi = good ? w->eta[i] + (y[i] - w->mu[i]) / me : 0;
+            gsl_vector_set(w->z, i, zi * sw);
+            const double *x = X + i * p;
+            double *a = gsl_matrix_ptr(w->A, i, 0);
+            for (size_t u = 0; u < p; u++)
+                a[u] = x[u] * sw;
+        }
+        for (size_t u = 0; u < p; u++) {
+            gsl_vector_view col = gsl_matrix_column(w->A, u);
+            w->norm[u] = gsl_blas_dnrm2(&col.vector);
+        }
+        int qs = gsl_linalg_QR_decomp_r(w->A, w->T);
+        if (qs != GSL_SUCCESS)
+            return IRLS_SINGULAR;
+        for (size_t u = 0; u < p; u++)
+            if (!(fabs(gsl_matrix_get(w->A, u, u)) > tol * w->norm[u])) {
+                *bad = u;
+                return IRLS_SINGULAR;
+            }
+        /* the solution in the first p entries of x (GSL's _r interface) */
+        qs = gsl_linalg_QR_lssolve_r(w->A, w->T, w->z, w->x, w->work);
+        if (qs != GSL_SUCCESS)
+            return IRLS_SINGULAR;
+        for (size_t u = 0; u < p; u++)
+            beta[u] = gsl_vector_get(w->x, u);
+        linpred(X, beta, m, p, w->eta);
+        for (size_t i = 0; i < m; i++)
+            w->mu[i] = linkinv(fam, w->eta[i]);
+        double dev = deviance(fam, y, w->mu, pw, m);
+        /* step halving while the deviance is not finite (glm.fit) */
+        for (int half = 0; !isfinite(dev); half++) {
+            if (!have_old || half >= ctl->max_iter)
+                return IRLS_BADSTEP;
+            for (size_t u = 0; u < p; u++)
+                beta[u] = (beta[u] + w->coefold[u]) / 2;
+            linpred(X, beta, m, p, w->eta);
+            for (size_t i = 0; i < m; i++)
+                w->mu[i] = linkinv(fam, w->eta[i]);
+            dev = deviance(fam, y, w->mu, pw, m);
+        }
+        if (fabs(dev - devold) / (fabs(dev) + 0.1) < ctl->epsilon)
+            return IRLS_OK;
+        devold = dev;
+        memcpy(w->coefold, beta, p * sizeof *beta);
+        have_old = 1;
+    }
+    return IRLS_NOCONV;
+}
+
+static int fit_error(int status, const ss_model_matrix *mm, const ss_design_spec *unused,
+                     const ss_model_control *ctl, size_t bad, ss_error *err)
+{
+    (void)unused;
+    if (status == IRLS_SINGULAR)
+        return ss_error_set(err, SS_EDATA, NULL, 0,
+                            "term '%s': its column is collinear with the terms before it"
+                            " (singular design matrix): drop it or merge levels",
+                            mm->name[bad]);
+    if (status == IRLS_BADSTEP)
+        return ss_error_set(err, SS_EDATA, NULL, 0,
+                            "the fit diverged (deviance not finite): check the outcome and"
+                            " the terms");
+    return ss_error_set(err, SS_EDATA, NULL, 0,
+                        "the fit did not converge in %d iterations (--max-iter)", ctl->max_iter);
+}
+
+/* Binomial: fitted probabilities 0 or 1 (R's warning) mean separation: the
+ * coefficient that diverges is named, the one largest against its
+ * column's spread. */
+static int separation(const ss_model_matrix *mm, const double *beta, const double *mu,
+                      ss_error *err)
+{
+    const double eps = 10 * DBL_EPSILON;
+    size_t m = mm->m, p = mm->p, at = 0;
+    int hit = 0;
+    for (size_t i = 0; i < m && !hit; i++)
+        hit = mu[i] > 1 - eps || mu[i] < eps;
+    if (!hit)
+        return SS_OK;
+    double best = -1;
+    for (size_t u = 0; u < p; u++) {
+        if (strcmp(mm->name[u], "(Intercept)") == 0)
+            continue;
+        double lo = INFINITY, hi = -INFINITY;
+        for (size_t i = 0; i < m; i++) {
+            double x = mm->X[i * p + u];
+            lo = x < lo ? x : lo;
+            hi = x > hi ? x : hi;
+        }
+        double s = fabs(beta[u]) * (hi - lo);
+        if (s > best) {
+            best = s;
+            at = u;
+        }
+    }
+    return ss_error_set(err, SS_EDATA, NULL, 0,
+                        "term '%s': separation: fitted probabilities 0 or 1 and a diverging"
+                        " coefficient (%.6g): the term predicts the outcome perfectly for"
+                        " some rows; drop it or merge levels",
+                        mm->name[at], beta[at]);
+}
+
+static int check_outcome(const ss_model_matrix *mm, ss_model_family fam, const char *const name,
+                         ss_error *err)
+{
+    if (mm->m == 0)
+        return ss_error_set(err, SS_EDATA, NULL, 0,
+                            "no rows answer the outcome and every term of the model");
+    if (mm->m <= mm->p)
+        return ss_error_set(err, SS_EDATA, NULL, 0,
+                            "%zu rows answer the outcome and every term: too few for %zu"
+                            " coefficients",
+                            mm->m, mm->p);
+    int constant = 1;
+    for (size_t i = 0; i < mm->m; i++) {
+        double y = mm->y[i];
+        constant &= y == mm->y[0];
+        if (fam == SS_MODEL_BINOMIAL && !(y >= 0 && y <= 1))
+            return ss_error_set(err, SS_EDATA, NULL, 0,
+                                "outcome '%s': value %.17g outside 0..1 for the binomial"
+                                " family (code it 0/1)",
+                                name, y);
+        if (fam == SS_MODEL_POISSON && !(y >= 0))
+            return ss_error_set(err, SS_EDATA, NULL, 0,
+                                "outcome '%s': negative value %.17g for the poisson family",
+                                name, y);
+    }
+    if (constant)
+        return ss_error_set(err, SS_EDATA, NULL, 0,
+                            "outcome '%s' is constant (%.17g in every row used): nothing to"
+                            " model",
+                            name, mm->y[0]);
+    return SS_OK;
+}
+
+/* The sandwich of R's svy.varcoef from the last IRLS step of w. */
+static int taylor_vcov(const ss_design *d, const ss_model_matrix *mm, ss_model_family fam,
+                       irls_work *w, double *V, double *df, ss_error *err)
+{
+    const size_t m = mm->m, p = mm->p;
+    gsl_matrix *Ainv = gsl_matrix_calloc(p, p);
+    double *z = malloc(m * p * sizeof *z);
+    ss_design_work *dw = ss_design_work_alloc(d, p);
+    int rc = SS_OK;
+    if (!Ainv || !z || !dw) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        goto done;
+    }
+    /* (X'WX)^-1 = (R'R)^-1: R' as a Cholesky factor */
+    for (size_t u = 0; u < p; u++)
+        for (size_t v = u; v < p; v++)
+            gsl_matrix_set(Ainv, v, u, gsl_matrix_get(w->A, u, v));
+    if (gsl_linalg_cholesky_invert(Ainv) != GSL_SUCCESS) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "singular design matrix");
+        goto done;
+    }
+    for (size_t i = 0; i < m; i++) {
+        double me = mu_eta(fam, w->eta[i]);
+        double s = w->sw[i] * w->sw[i] * (mm->y[i] - w->mu[i]) / me;
+        const double *x = mm->X + i * p;
+        for (size_t u = 0; u < p; u++) {
+            double acc = 0;
+            for (size_t v = 0; v < p; v++)
+                acc += gsl_matrix_get(Ainv, u, v) * x[v];
+            z[i * p + u] = s * acc;
+        }
+    }
+    rc = ss_design_vcov(d, dw, mm->rows, z, m, p, V, err);
+    if (rc == SS_OK)
+        *df = ss_design_domain_df(d, dw, mm->rows, m) + 1 - (double)p;
+done:
+    gsl_matrix_free(Ainv);
+    free(z);
+    ss_design_work_free(dw);
+    return rc;
+}
+
+/* svyglm.svyrep.design: refits with each replicate's weights. */
+static int replicate_vcov(const ss_design *d, const ss_model_matrix *mm, ss_model_family fam,
+                          const ss_model_control *ctl, const double *beta0, irls_work *w,
+                          double *V, double *df, ss_error *err)
+{
+    const ss_replicates *r = d->rep;
+    const size_t m = mm->m, p = mm->p, R = r->nrep;
+    double *betas = malloc((R ? R : 1) * p * sizeof *betas);
+    double *wk = malloc(m * sizeof *wk);
+    if (!betas || !wk) {
+        free(betas);
+        free(wk);
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    }
+    for (size_t k = 0; k < R; k++) {
+        double sum = 0;
+        for (size_t i = 0; i < m; i++) {
+            wk[i] = ss_replicates_weight(r, d->w, k, mm->rows[i]);
+            sum += wk[i];
+        }
+        for (size_t i = 0; i < m; i++)
+            wk[i] /= sum;
+        int iter;
+        size_t bad;
+        double *bk = betas + k * p;
+        int st = sum > 0 ? irls(mm->X, mm->y, wk, m, p, fam, ctl, beta0, bk, w, &iter, &bad)
+                         : IRLS_SINGULAR;
+        /* glm.fit keeps the last iterate when it does not converge; a
+         * singular replicate gets NA coefficients, which svrVar drops */
+        if (st == IRLS_SINGULAR || st == IRLS_BADSTEP)
+            for (size_t u = 0; u < p; u++)
+                bk[u] = NAN;
+    }
+    ss_repfit_vcov(r, betas, p, beta0, V);
+    *df = d->df + 1 - (double)p;
+    free(betas);
+    free(wk);
+    return SS_OK;
+}
+
+int ss_model_glm(const ss_design *d, const ss_model_matrix *mm, ss_model_family fam,
+                 const ss_model_control *ctl, ss_model_fit *fit, ss_error *err)
+{
+    memset(fit, 0, sizeof *fit);
+    const size_t m = mm->m, p = mm->p;
+    int rc = check_outcome(mm, fam, mm->response, err);
+    if (rc != SS_OK)
+        return rc;
+    fit->p = p;
+    fit->beta = malloc(p * sizeof *fit->beta);
+    fit->V = malloc(p * p * sizeof *fit->V);
+    double *pw = malloc(m * sizeof *pw);
+    irls_work w;
+    int have_w = 0;
+    if (!fit->beta || !fit->V || !pw || irls_alloc(&w, m, p) != 0) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        goto done;
+    }
+    have_w = 1;
+    /* svyglm's prior weights: 1/prob over their mean on the design's rows */
+    double sw = 0;
+    for (size_t i = 0; i < d->n; i++)
+        sw += d->w[i];
+    double mean = sw / (double)d->n;
+    for (size_t i = 0; i < m; i++)
+        pw[i] = d->w[mm->rows[i]] / mean;
+    size_t bad = 0;
+    int st = irls(mm->X, mm->y, pw, m, p, fam, ctl, NULL, fit->beta, &w, &fit->iter, &bad);
+    if (st == IRLS_SINGULAR || st == IRLS_BADSTEP) {
+        rc = fit_error(st, mm, NULL, ctl, bad, err);
+        goto done;
+    }
+    if (fam == SS_MODEL_BINOMIAL && (rc = separation(mm, fit->beta, w.mu, err)) != SS_OK)
+        goto done;
+    if (st == IRLS_NOCONV) {
+        rc = fit_error(st, mm, NULL, ctl, bad, err);
+        goto done;
+    }
+    rc = d->rep ? replicate_vcov(d, mm, fam, ctl, fit->beta, &w, fit->V, &fit->df, err)
+                : taylor_vcov(d, mm, fam, &w, fit->V, &fit->df, err);
+done:
+    if (have_w)
+        irls_free(&w);
+    free(pw);
+    if (rc != SS_OK)
+        ss_model_fit_free(fit);
+    return rc;
+}
+
+void ss_model_fit_free(ss_model_fit *fit)
+{
+    if (!fit)
+        return;
+    free(fit->beta);
+    free(fit->V);
+    fit->beta = fit->V = NULL;
+}
+
+int ss_model_wald(const ss_model_fit *fit, const size_t *idx, size_t k, double *F,
+                  double *p_value, ss_error *err)
+{
+    gsl_matrix *A = gsl_matrix_alloc(k, k);
+    gsl_vector *b = gsl_vector_alloc(k), *x = gsl_vector_alloc(k);
+    gsl_permutation *perm = gsl_permutation_alloc(k);
+    int rc = SS_OK, sgn;
+    if (!A || !b || !x || !perm) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        goto done;
+    }
+    for (size_t a = 0; a < k; a++) {
+        gsl_vector_set(b, a, fit->beta[idx[a]]);
+        for (size_t c = 0; c < k; c++)
+            gsl_matrix_set(A, a, c, fit->V[idx[a] * fit->p + idx[c]]);
+    }
+    /* R's solve(V): LU with partial pivoting */
+    if (gsl_linalg_LU_decomp(A, perm, &sgn) != GSL_SUCCESS ||
+        gsl_linalg_LU_solve(A, perm, b, x) != GSL_SUCCESS) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0,
+                          "the covariance of the tested coefficients is singular: no Wald test");
+        goto done;
+    }
+    double chisq = 0;
+    gsl_blas_ddot(b, x, &chisq);
+    *F = chisq / (double)k;
+    *p_value = fit->df > 0 ? pf(*F, (double)k, fit->df, 0, 0) : NAN;
+done:
+    gsl_matrix_free(A);
+    gsl_vector_free(b);
+    gsl_vector_free(x);
+    gsl_permutation_free(perm);
+    return rc;
+}
