@@ -109,7 +109,7 @@ refs:
 	Rscript tests/ref/make_rep_refs.R && Rscript tests/ref/make_repcmp_refs.R && \
 	  Rscript tests/ref/make_reptest_refs.R && Rscript tests/ref/make_repfast_refs.R && \
 	  Rscript tests/ref/make_trust_rep_refs.R && Rscript tests/ref/make_intervals_refs.R && \
-	  Rscript tests/ref/contrasts/make_contrast_refs.R
+	  Rscript tests/ref/contrasts/make_contrast_refs.R && Rscript tests/ref/make_model_refs.R
 
 # libFuzzer harnesses (tests/fuzz/fuzz_NAME.c, seeds in tests/fuzz/corpus/NAME/):
 # `make fuzz` builds them with clang and runs each for FUZZ_TIME seconds;

@@ -157,8 +157,11 @@ static int option(void *ctx, int opt, const char *arg, ss_error *err)
 
 /* A --test list: the coefficients of its terms, in the model's order. */
 static int test_index(const ss_formula *f, const ss_model_matrix *mm, ss_cli *cli,
-                      const char *list, size_t *idx, size_t *k, ss_error *err)
+                      const char *list, size_t *idx, size_t *k, char *label, size_t size,
+                      ss_error *err)
 {
+    size_t len = 0;
+    label[0] = '\0';
     const char *terms[64];
     size_t nt;
     int rc = ss_cli_split(cli, list, ',', terms, 64, &nt, "--test", err);
@@ -171,6 +174,9 @@ static int test_index(const ss_formula *f, const ss_model_matrix *mm, ss_cli *cl
             return ss_error_set(err, SS_EUSAGE, NULL, 0,
                                 "--test: '%s' is not a term of the formula", terms[j]);
         want[t / 64] |= (uint64_t)1 << (t % 64);
+        /* R's label of the term (variables in formula order) */
+        int w = snprintf(label + len, size - len, "%s%s", j ? "," : "", f->terms[t].label);
+        len = w > 0 && (size_t)w < size - len ? len + (size_t)w : size - 1;
     }
     *k = 0;
     for (size_t c = 0; c < mm->p; c++) {
@@ -270,7 +276,9 @@ static int fill(const model_args *a, const ss_formula *f, const ss_model_matrix 
     for (size_t j = 0; j < a->ntests && rc == SS_OK; j++) {
         size_t k = 0;
         double F = NAN, p = NAN;
-        rc = test_index(f, mm, (ss_cli *)&a->cli, a->tests[j], idx, &k, err);
+        char label[4096];
+        rc = test_index(f, mm, (ss_cli *)&a->cli, a->tests[j], idx, &k, label, sizeof label,
+                        err);
         if (rc == SS_OK)
             rc = ss_model_wald(fit, idx, k, &F, &p, err);
         if (rc != SS_OK)
@@ -278,7 +286,7 @@ static int fill(const model_args *a, const ss_formula *f, const ss_model_matrix 
         ss_cell *row = ss_grid_add_row(&o->tests);
         if (!row || (a->wave && ss_grid_set_text(&o->tests, row, 0, a->wave) != 0) ||
             ss_grid_set_text(&o->tests, row, off, "wald") != 0 ||
-            ss_grid_set_text(&o->tests, row, off + 1, a->tests[j]) != 0) {
+            ss_grid_set_text(&o->tests, row, off + 1, label) != 0) {
             rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
             break;
         }

@@ -1,0 +1,97 @@
+# Reference values for `survstat model` (tests/e2e/model.sh): R's svyglm
+# coefficients, SEs, t, p and intervals (confint with ddf = the residual
+# df, the t interval survstat prints), regTermTest Wald F tests, as csv
+# files in survstat's layout: tests/ref/model/NAME.expected.csv.  The
+# survstat arguments of each case are in tests/ref/model_cases.txt.
+# Also writes tests/data/household_t2b.csv (the Qingdao household file
+# with t2b = overall in 4:5, the outcome of the logistic case).
+# Run from the repository root: Rscript tests/ref/make_model_refs.R
+suppressMessages(library(survey))
+options(survey.lonely.psu = "fail")
+dir.create("tests/ref/model", showWarnings = FALSE)
+
+fmt <- function(x) ifelse(is.na(x), "", sprintf("%.17g", x))
+q <- function(s) ifelse(grepl("[,\"]", s), paste0("\"", gsub("\"", "\"\"", s), "\""), s)
+
+write_ref <- function(name, fit, model, tests = character(0), eform = FALSE, level = 0.95) {
+  s <- summary(fit)$coefficients
+  df <- fit$df.residual
+  ci <- confint(fit, level = level, ddf = df)
+  est <- s[, 1]; se <- s[, 2]
+  if (eform) {
+    est <- exp(est); se <- est * s[, 2]; ci <- exp(ci)
+  }
+  lines <- "wave,model,term,estimate,se,statistic,df,p_value,ci_low,ci_high"
+  lines <- c(lines, paste(",", model, ",", q(rownames(s)), ",", fmt(est), ",", fmt(se), ",",
+                          fmt(s[, 3]), ",", fmt(df), ",", fmt(s[, 4]), ",", fmt(ci[, 1]), ",",
+                          fmt(ci[, 2]), sep = ""))
+  if (length(tests)) {
+    lines <- c(lines, "test,variable,by,estimate,se,statistic,df1,df2,p_value")
+    for (t in tests) {
+      tt <- regTermTest(fit, as.formula(paste("~", gsub(",", "+", t))))
+      lines <- c(lines, paste("wald,", q(t), ",,,,", fmt(tt$Ftest), ",", fmt(tt$df), ",",
+                              fmt(tt$ddf), ",", fmt(tt$p), sep = ""))
+    }
+  }
+  writeLines(lines, file.path("tests/ref/model", paste0(name, ".expected.csv")))
+}
+
+strat <- read.csv("datasets/apistrat.csv")
+clus1 <- read.csv("datasets/apiclus1.csv")
+nh <- read.csv("datasets/nhanes.csv")
+dstrat <- svydesign(ids = ~1, strata = ~stype, weights = ~pw, fpc = ~fpc, data = strat)
+dclus1 <- svydesign(ids = ~dnum, weights = ~pw, fpc = ~fpc, data = clus1)
+rclus1 <- as.svrepdesign(dclus1, type = "JK1")
+dnh <- svydesign(ids = ~SDMVPSU, strata = ~SDMVSTRA, weights = ~WTMEC2YR, nest = TRUE, data = nh)
+
+write_ref("strat_lin", svyglm(api00 ~ ell + meals + stype + ell:stype, dstrat), "gaussian",
+          c("stype", "ell:stype", "meals,stype"))
+write_ref("strat_lin_level90", svyglm(api00 ~ ell + meals + stype, dstrat), "gaussian",
+          level = 0.9)
+write_ref("strat_noint", svyglm(api00 ~ stype + ell - 1, dstrat), "gaussian", "stype")
+write_ref("strat_pois", svyglm(enroll ~ api00 + stype, dstrat, family = quasipoisson),
+          "poisson", "stype", eform = TRUE)
+write_ref("clus1_lin", svyglm(api00 ~ ell * meals + comp.imp, dclus1), "gaussian",
+          c("ell:meals", "comp.imp"))
+clus1m <- clus1
+clus1m$stype <- relevel(factor(clus1m$stype), ref = "M")
+write_ref("clus1_ref", svyglm(api00 ~ ell + stype, svydesign(ids = ~dnum, weights = ~pw,
+                                                             fpc = ~fpc, data = clus1m)),
+          "gaussian")
+write_ref("clus1_jk1_lin", svyglm(api00 ~ ell + meals + stype, rclus1), "gaussian", "stype")
+write_ref("clus1_jk1_pois", svyglm(enroll ~ ell + stype, rclus1, family = quasipoisson),
+          "poisson", "stype", eform = TRUE)
+clus1$awards01 <- as.numeric(clus1$awards == "Yes")
+write.csv(clus1, "tests/data/apiclus1_awards.csv", row.names = FALSE)
+dclus1b <- svydesign(ids = ~dnum, weights = ~pw, fpc = ~fpc, data = clus1)
+write_ref("clus1_jk1_logit", svyglm(awards01 ~ ell + meals, as.svrepdesign(dclus1b, type = "JK1"),
+                                    family = quasibinomial), "binomial", "ell,meals")
+write_ref("clus1_ps_logit", svyglm(awards01 ~ ell + meals,
+                                   postStratify(dclus1b, ~stype,
+                                                data.frame(stype = c("E", "H", "M"),
+                                                           Freq = c(4421, 755, 1018))),
+                                   family = quasibinomial), "binomial")
+write_ref("nhanes_logit", svyglm(HI_CHOL ~ RIAGENDR + factor(race) + agecat, dnh,
+                                 family = quasibinomial), "binomial", "factor(race)")
+write_ref("nhanes_logit_or", svyglm(HI_CHOL ~ RIAGENDR + factor(race) + agecat, dnh,
+                                    family = quasibinomial), "binomial", eform = TRUE)
+
+# The Qingdao household sample: 9 is "don't know" (--na 9); factor levels in
+# byte order, as survstat orders text (R's sort() would use the locale).
+hh <- read.csv("datasets/household.csv", encoding = "UTF-8")
+hh$overall[hh$overall == 9] <- NA
+bytes <- function(x) factor(x, levels = sort(unique(x), method = "radix"))
+hh$district <- bytes(hh$district)
+hh$sex <- bytes(hh$sex)
+hh$age_group <- bytes(hh$age_group)
+hh$t2b <- as.numeric(hh$overall >= 4)
+out <- read.csv("datasets/household.csv", encoding = "UTF-8", colClasses = "character")
+out$t2b <- ifelse(is.na(hh$t2b), "", as.character(hh$t2b))
+write.csv(out, "tests/data/household_t2b.csv", row.names = FALSE, quote = FALSE,
+          fileEncoding = "UTF-8")
+dhh <- svydesign(ids = ~community + hh_id, strata = ~district, fpc = ~fpc1 + fpc2,
+                 weights = ~weight, data = hh)
+write_ref("qd_lin", svyglm(overall ~ district + sex + age_group, dhh), "gaussian",
+          c("district", "age_group"))
+write_ref("qd_t2b", svyglm(t2b ~ district + sex + age_group, dhh, family = quasibinomial),
+          "binomial", "district", eform = TRUE)
