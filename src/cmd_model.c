@@ -345,6 +345,17 @@ int cmd_model(int argc, char **argv)
         for (size_t v = 0; v < f.nvars; v++)
             req[v + 1] = (ss_request){f.vars[v].column, SS_NEED_CATEGORY};
         rc = ss_cli_load(&a.cli, a.file, req, f.nvars + 1, &t, &d, NULL, &err);
+        /* a term's column missing from the file: name the term */
+        for (size_t v = 0; v < f.nvars && rc == SS_EDATA; v++) {
+            char want[1200];
+            snprintf(want, sizeof want, "no column '%s'", f.vars[v].column);
+            if (strcmp(err.message, want) == 0) {
+                snprintf(err.message, sizeof err.message,
+                         "term '%s': no column '%s' in the file", f.vars[v].label,
+                         f.vars[v].column);
+                break;
+            }
+        }
     }
     /* the subset's row mask joins here (NULL: every row) */
     if (rc == SS_OK)

@@ -154,8 +154,9 @@ static int parse_atom(parser *p, tset *out)
         p->pos++;
         return 0;
     }
-    if (s[at] == '0' || s[at] == '1') {
-        if (isdigit((unsigned char)s[at + 1]) || s[at + 1] == '.')
+    if (isdigit((unsigned char)s[at])) {
+        if ((s[at] != '0' && s[at] != '1') || isdigit((unsigned char)s[at + 1]) ||
+            s[at + 1] == '.')
             return fail_at(p, at, "a number other than 0 or 1 is not a term");
         p->pos++;
         if (s[at] == '0')
@@ -558,6 +559,64 @@ int ss_model_matrix_build(const ss_formula *f, const ss_table *t, const unsigned
             goto done;
         }
     }
+    /* the rows: in the mask, every variable present */
+    const size_t n = t->nrow;
+    mm->rows = malloc((n ? n : 1) * sizeof *mm->rows);
+    if (!mm->rows) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        goto done;
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (mask && !mask[i])
+            continue;
+        if (isnan(ss_column_num(yc, i)))
+            continue;
+        int ok = 1;
+        for (size_t v = 0; v < f->nvars && ok; v++) {
+            int32_t code = vi[v].col->code[i];
+            ok = code >= 0 && (vi[v].factor ? vi[v].pos[code] >= 0 : 1);
+        }
+        if (ok)
+            mm->rows[m++] = i;
+    }
+    mm->m = m;
+    /* a numeric variable must hold numbers; a factor level must hold rows */
+    for (size_t v = 0; v < f->nvars; v++) {
+        if (!vi[v].factor) {
+            continue;
+        }
+        size_t *cnt = calloc(vi[v].nlev ? vi[v].nlev : 1, sizeof *cnt);
+        if (!cnt) {
+            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+            goto done;
+        }
+        for (size_t k = 0; k < m; k++)
+            cnt[vi[v].pos[vi[v].col->code[mm->rows[k]]]]++;
+        /* R drops the levels of a text column that the rows used do not
+         * hold (model.matrix makes its factor after na.omit); factor(VAR)
+         * keeps them, and an empty level is an error (R's NA coefficient) */
+        size_t keep = 0;
+        for (size_t l = 0; l < vi[v].nlev && rc == SS_OK; l++) {
+            if (cnt[l] > 0) {
+                vi[v].lev[keep++] = vi[v].lev[l];
+                continue;
+            }
+            if (f->vars[v].force_factor)
+                rc = ss_error_set(err, SS_EDATA, t->file, 0,
+                                  "term '%s': level '%s' has no rows with every model variable"
+                                  " answered: drop the level (--na) or the term",
+                                  f->vars[v].label, vi[v].col->levels.str[vi[v].lev[l]]);
+            else
+                vi[v].pos[vi[v].lev[l]] = -1;
+        }
+        vi[v].nlev = keep;
+        for (size_t l = 0; l < keep; l++)
+            vi[v].pos[vi[v].lev[l]] = (int32_t)l;
+        free(cnt);
+        if (rc != SS_OK)
+            goto done;
+    }
     /* the columns, term by term */
     if (f->intercept) {
         cols = malloc(sizeof *cols);
@@ -638,52 +697,6 @@ int ss_model_matrix_build(const ss_formula *f, const ss_table *t, const unsigned
     }
     for (size_t c = 0; c < p; c++)
         mm->term[c] = cols[c].term;
-    /* the rows: in the mask, every variable present */
-    const size_t n = t->nrow;
-    mm->rows = malloc((n ? n : 1) * sizeof *mm->rows);
-    if (!mm->rows) {
-        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
-        goto done;
-    }
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (mask && !mask[i])
-            continue;
-        if (isnan(ss_column_num(yc, i)))
-            continue;
-        int ok = 1;
-        for (size_t v = 0; v < f->nvars && ok; v++) {
-            int32_t code = vi[v].col->code[i];
-            ok = code >= 0 && (vi[v].factor ? vi[v].pos[code] >= 0 : 1);
-        }
-        if (ok)
-            mm->rows[m++] = i;
-    }
-    mm->m = m;
-    /* a numeric variable must hold numbers; a factor level must hold rows */
-    for (size_t v = 0; v < f->nvars; v++) {
-        if (!vi[v].factor) {
-            continue;
-        }
-        size_t *cnt = calloc(vi[v].nlev ? vi[v].nlev : 1, sizeof *cnt);
-        if (!cnt) {
-            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
-            goto done;
-        }
-        for (size_t k = 0; k < m; k++)
-            cnt[vi[v].pos[vi[v].col->code[mm->rows[k]]]]++;
-        for (size_t l = 0; l < vi[v].nlev; l++)
-            if (cnt[l] == 0) {
-                rc = ss_error_set(err, SS_EDATA, t->file, 0,
-                                  "term '%s': level '%s' has no rows with every model variable"
-                                  " answered: drop the level (--na) or the term",
-                                  f->vars[v].label, vi[v].col->levels.str[vi[v].lev[l]]);
-                break;
-            }
-        free(cnt);
-        if (rc != SS_OK)
-            goto done;
-    }
     mm->X = malloc((m ? m : 1) * (p ? p : 1) * sizeof *mm->X);
     mm->y = malloc((m ? m : 1) * sizeof *mm->y);
     if (!mm->X || !mm->y) {

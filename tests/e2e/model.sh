@@ -3,3 +3,108 @@
 # the output formats, and one case per message.  Sourced by tests/run_tests.sh.
 
 ref_cases "model" model tests/ref/model_cases.txt "tests/ref/model/@.expected.csv" modelcmp
+
+MD=$TMP/model_cases
+mkdir -p "$MD"
+S="datasets/apistrat.csv --strata stype --weights pw --fpc fpc"
+
+# Every output format holds the coefficients and the tests.
+# shellcheck disable=SC2086
+run model $S --formula 'api00 ~ ell + stype' --test stype --format json
+if [ "$status" -eq 0 ] && python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+c, t = d["coefficients"], d["tests"]
+assert [r["term"] for r in c] == ["(Intercept)", "ell", "stypeH", "stypeM"], c
+assert t[0]["variable"] == "stype" and t[0]["df1"] == 2 and t[0]["df2"] == 194, t
+' "$TMP/out"; then ok; else bad "model json: $(cat "$TMP/err")"; fi
+# shellcheck disable=SC2086
+run model $S --formula 'api00 ~ ell + stype' --format json
+if [ "$status" -eq 0 ] && python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert isinstance(d, list) and len(d) == 4 and d[2]["term"] == "stypeH", d
+' "$TMP/out"; then ok; else bad "model json without tests"; fi
+# shellcheck disable=SC2086
+run model $S --formula 'api00 ~ ell + stype' --test stype --format md --wave 2009
+if [ "$status" -eq 0 ] && grep -Eq '^\| 2009 +\| gaussian +\| stypeH +\|' "$TMP/out" &&
+   grep -Eq '^\| 2009 +\| wald +\| stype +\|' "$TMP/out"; then ok; else bad "model md: $(cat "$TMP/out")"; fi
+# shellcheck disable=SC2086
+run model $S --formula 'api00 ~ ell + stype' --test stype
+if [ "$status" -eq 0 ] && grep -Eq '^gaussian +stypeH ' "$TMP/out" && grep -Eq '^wald +stype ' "$TMP/out"
+then ok; else bad "model text: $(cat "$TMP/out")"; fi
+# shellcheck disable=SC2086
+run model $S --formula 'api00 ~ ell + stype' --test stype --format csv --wave W1
+if [ "$status" -eq 0 ] && [ "$(grep -c '^wave,model,term' "$TMP/out")" = 1 ] &&
+   grep -q '^wave,test,variable,by,estimate,se,statistic,df1,df2,p_value$' "$TMP/out" &&
+   grep -q '^W1,gaussian,stypeH,' "$TMP/out"; then ok; else bad "model csv: $(cat "$TMP/out")"; fi
+
+# A text column's level that no row used holds is dropped, as R's
+# model.matrix does after na.omit; factor(VAR) keeps it: an error.
+printf 'y,x,g\n1,1,a\n0,2,a\n1,3,b\n0,4,b\n,5,c\n1,6,b\n0,7,a\n' >"$MD/empty.csv"
+run model "$MD/empty.csv" --formula 'y ~ x + g' --format csv
+if [ "$status" -eq 0 ] && [ "$(cut -d, -f3 "$TMP/out" | tr '\n' ' ')" = "term (Intercept) x gb " ]
+then ok; else bad "model dropped level: $(cat "$TMP/out" "$TMP/err")"; fi
+
+# Messages.
+expect_error model-needs-formula 2 "--formula 'Y ~ TERMS' is required" -- model datasets/apistrat.csv
+expect_error model-parse 2 "--formula: expected a variable name at character 15 (marked ^): 'api00 ~ ell + ^* meals'" -- \
+  model datasets/apistrat.csv --formula 'api00 ~ ell + * meals'
+expect_error model-call 2 "--formula: only factor(VAR) may be called in a formula at character 15" -- \
+  model datasets/apistrat.csv --formula 'api00 ~ ell + log(meals)'
+expect_error model-tilde 2 "--formula: expected '~' after the outcome at character 7 (marked ^): 'api00 ^ell'" -- \
+  model datasets/apistrat.csv --formula 'api00 ell'
+expect_error model-paren 2 "--formula: expected ')'" -- \
+  model datasets/apistrat.csv --formula 'api00 ~ (ell + meals'
+expect_error model-trailing 2 "--formula: unexpected text at character 13" -- \
+  model datasets/apistrat.csv --formula 'api00 ~ ell ) + meals'
+expect_error model-number 2 "--formula: a number other than 0 or 1 is not a term" -- \
+  model datasets/apistrat.csv --formula 'api00 ~ 2 + ell'
+expect_error model-zero-inter 2 "--formula: 0 cannot be in an interaction" -- \
+  model datasets/apistrat.csv --formula 'api00 ~ ell:0'
+expect_error model-no-terms 2 "--formula: 'api00 ~ 0' has no terms and no intercept" -- \
+  model datasets/apistrat.csv --formula 'api00 ~ 0'
+expect_error model-no-outcome 2 "--formula: expected the outcome before '~'" -- \
+  model datasets/apistrat.csv --formula '~ ell'
+expect_error model-backquote 2 "--formula: unterminated or empty \`name\`" -- \
+  model datasets/apistrat.csv --formula 'api00 ~ `ell'
+expect_error model-factor-paren 2 "--formula: expected ')' after factor(VAR" -- \
+  model datasets/apistrat.csv --formula 'api00 ~ factor(stype'
+expect_error model-test-term 2 "--test: 'stype' is not a term of the formula 'api00 ~ ell + meals'" -- \
+  model datasets/apistrat.csv --formula 'api00 ~ ell + meals' --test stype
+expect_error model-family 2 "--family: expected gaussian, binomial or poisson, got 'gamma'" -- \
+  model datasets/apistrat.csv --formula 'api00 ~ ell' --family gamma
+expect_error model-ref-syntax 2 "--ref: expected VAR=LEVEL, got 'stype'" -- \
+  model datasets/apistrat.csv --formula 'api00 ~ stype' --ref stype
+expect_error model-ref-level 1 "term 'stype': --ref level 'X' is not in column 'stype'" -- \
+  model datasets/apistrat.csv --formula 'api00 ~ stype' --ref stype=X
+expect_error model-ref-var 2 "--ref stype=E: 'stype' is not a factor of the formula" -- \
+  model datasets/apistrat.csv --formula 'api00 ~ ell' --ref stype=E
+expect_error model-max-iter 2 "--max-iter: expected a whole number from 1, got '0'" -- \
+  model datasets/apistrat.csv --formula 'api00 ~ ell' --max-iter 0
+expect_error model-unknown-column 1 "term 'factor(foo)': no column 'foo' in the file" -- \
+  model datasets/apistrat.csv --formula 'api00 ~ ell + factor(foo)'
+expect_error model-binomial-range 1 "outcome 'api00': value 840 outside 0..1 for the binomial family (code it 0/1)" -- \
+  model datasets/apistrat.csv --formula 'api00 ~ ell' --family binomial
+printf 'y,x\n1,1\n-1,2\n3,3\n' >"$MD/neg.csv"
+expect_error model-poisson-range 1 "outcome 'y': negative value -1 for the poisson family" -- \
+  model "$MD/neg.csv" --formula 'y ~ x' --family poisson
+expect_error model-empty-level 1 "term 'factor(g)': level 'c' has no rows with every model variable answered" -- \
+  model "$MD/empty.csv" --formula 'y ~ x + factor(g)'
+printf 'y,x,z\n1,1,2\n0,2,4\n1,3,6\n0,4,8\n1,5,10\n0,6,12\n' >"$MD/sing.csv"
+expect_error model-singular 1 "term 'z': its column is collinear with the terms before it (singular design matrix)" -- \
+  model "$MD/sing.csv" --formula 'y ~ x + z'
+printf 'y,x\n1,1\n1,2\n1,3\n1,4\n' >"$MD/const.csv"
+expect_error model-constant 1 "outcome 'y' is constant (1 in every row used): nothing to model" -- \
+  model "$MD/const.csv" --formula 'y ~ x' --family binomial
+printf 'y,x\n0,1\n0,2\n0,3\n1,4\n1,5\n1,6\n' >"$MD/sep.csv"
+expect_error model-separation 1 "term 'x': separation: fitted probabilities 0 or 1 and a diverging coefficient" -- \
+  model "$MD/sep.csv" --formula 'y ~ x' --family binomial
+expect_error model-no-converge 1 "the fit did not converge in 2 iterations (--max-iter)" -- \
+  model datasets/nhanes.csv --formula 'HI_CHOL ~ agecat' --family binomial --max-iter 2
+printf 'y,x\n1,1\n2,\n' >"$MD/few.csv"
+expect_error model-too-few 1 "1 rows answer the outcome and every term: too few for 2 coefficients" -- \
+  model "$MD/few.csv" --formula 'y ~ x'
+printf 'y,x\n,1\n,2\n' >"$MD/none.csv"
+expect_error model-no-rows 1 "no rows answer the outcome and every term of the model" -- \
+  model "$MD/none.csv" --formula 'y ~ x'
