@@ -108,3 +108,28 @@ expect_error model-too-few 1 "1 rows answer the outcome and every term: too few 
 printf 'y,x\n,1\n,2\n' >"$MD/none.csv"
 expect_error model-no-rows 1 "no rows answer the outcome and every term of the model" -- \
   model "$MD/none.csv" --formula 'y ~ x'
+
+# [model NAME] in a run spec: the same numbers, model = the section's name,
+# several tests split at ';'.
+cat >"$MD/run.ini" <<'INI'
+[run]
+data = datasets/apistrat.csv
+wave = 2000
+
+[design]
+strata = stype
+weights = pw
+fpc = fpc
+
+[estimate scores]
+mean = api00
+
+[model scores_model]
+formula = api00 ~ ell + meals + stype + ell:stype
+test = stype; ell:stype; meals, stype
+INI
+run run "$MD/run.ini" --out "$MD/run_out" --quiet
+if [ "$status" -eq 0 ] && grep -q '^2000,scores_model,stypeH,' "$MD/run_out/2000/scores_model.csv" &&
+   python3 tests/tools/modelcmp.py "$MD/run_out/2000/scores_model.csv" \
+     tests/ref/model/strat_lin.expected.csv --skip wave,model >"$TMP/cmp"; then ok
+else bad "model in run: $(cat "$TMP/err" "$TMP/cmp")"; fi

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Compare `survstat model` csv output with an R reference file.
 
-usage: modelcmp.py ACTUAL.csv EXPECTED.csv [--rtol R]
+usage: modelcmp.py ACTUAL.csv EXPECTED.csv [--rtol R] [--skip COL,COL]
 
 Both files hold the coefficient rows (matched by term) and, after a second
 header starting with `test`, the Wald test rows (matched by variable).
@@ -44,6 +44,11 @@ def main():
         i = args.index("--rtol")
         rtol = float(args[i + 1])
         del args[i:i + 2]
+    skip = set()
+    if "--skip" in args:
+        i = args.index("--skip")
+        skip = set(args[i + 1].split(","))
+        del args[i:i + 2]
     got, want = blocks(args[0]), blocks(args[1])
     bad = 0
     if len(got) != len(want):
@@ -56,6 +61,8 @@ def main():
             continue
         for k, row in w.items():
             for col, v in row.items():
+                if col in skip:
+                    continue
                 a, b = g[k].get(col), v
                 try:
                     x, y = num(a), num(b)
