@@ -41,7 +41,11 @@ typedef struct ss_model_control {
 } ss_model_control;
 
 typedef struct ss_model_fit {
-    size_t p;
+    size_t p;          /* coefficients: those of the matrix, then thresholds */
+    size_t skip;       /* leading matrix columns not fitted (ordinal: the
+                        * intercept) */
+    size_t nthr;       /* ordinal: thresholds, last in beta */
+    char **thr_name;   /* nthr: "1|2", "2|3" ... */
     double *beta;      /* p */
     double *V;         /* p x p, row-major */
     double df;         /* residual df */
@@ -57,6 +61,19 @@ const char *ss_model_family_name(ss_model_family fam);
 int ss_model_glm(const ss_design *d, const ss_model_matrix *mm, ss_model_family fam,
                  const ss_model_control *ctl, ss_model_fit *fit, ss_error *err);
 void ss_model_fit_free(ss_model_fit *fit);
+
+/* R's svyolr: the proportional-odds logistic model P(Y <= k) = plogis(
+ * zeta_k - x'beta) for a response with 3 or more values (its levels in
+ * ascending order), without an intercept (the matrix's is dropped).  The
+ * weighted pseudo-likelihood is maximized by Newton steps on (beta, zeta)
+ * (analytic gradient and Hessian, step halving) until every step is under
+ * 1e-10 (1 + |theta|), at most ctl->max_iter steps; R's optim (BFGS) stops
+ * earlier (see docs/model.md).  V: the design variance of the scores
+ * times the inverse Hessian (R's svyolr.survey.design2), or svrVar of the
+ * replicate refits.  df: design df of the rows used - length(beta) (R's
+ * degf(design) - length(beta), the replicate design's whole degf). */
+int ss_model_olr(const ss_design *d, const ss_model_matrix *mm, const ss_model_control *ctl,
+                 ss_model_fit *fit, ss_error *err);
 
 /* R's regTermTest(fit, ~TERMS, method = "Wald"): the coefficients
  * idx[0..k) are zero.  F = beta' V^-1 beta / k on (k, df) and its p; a

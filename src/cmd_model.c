@@ -17,13 +17,16 @@
 
 const char cmd_model_usage[] =
     "usage: survstat model FILE [design options] [weighting options]\n"
-    "                      --formula 'Y ~ TERMS' [--family gaussian|binomial|poisson]\n"
+    "                      --formula 'Y ~ TERMS'\n"
+    "                      [--family gaussian|binomial|poisson|ordinal]\n"
     "                      [--ref VAR=LEVEL]... [--eform] [--test TERMS]...\n"
     "                      [--max-iter N] [--level P] [--wave LABEL] [-o FILE]\n"
     "\n"
     "Design-based regression, as R's svyglm: gaussian (linear), binomial\n"
     "(logistic, R's quasibinomial: Y coded 0/1) and poisson (log-linear, R's\n"
-    "quasipoisson).  Terms: X1 + X2, X1:X2 (interaction), X1*X2 (both and\n"
+    "quasipoisson); ordinal: the proportional-odds logistic model of a scale\n"
+    "answer (R's svyolr; its values in ascending order; thresholds '1|2' ...\n"
+    "after the slopes, no intercept; df = design df - slopes).  Terms: X1 + X2, X1:X2 (interaction), X1*X2 (both and\n"
     "their interaction), -1 or +0 (no intercept), - TERM, factor(VAR).  A\n"
     "column holding text is a factor; its first level in R's order (numbers\n"
     "ascending, else byte order) is the reference unless --ref VAR=LEVEL.\n"
@@ -90,7 +93,7 @@ typedef struct model_args {
     size_t nrefs;
     const char *tests[MAX_TESTS];
     size_t ntests;
-    int eform;
+    int eform, ordinal;
     double level;
     ss_model_control ctl;
 } model_args;
@@ -104,9 +107,12 @@ static int option(void *ctx, int opt, const char *arg, ss_error *err)
         a->formula = arg;
         break;
     case OPT_FAMILY:
-        if (ss_model_family_parse(arg, &a->family) != 0)
+        a->ordinal = strcmp(arg, "ordinal") == 0;
+        if (!a->ordinal && ss_model_family_parse(arg, &a->family) != 0)
             rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
-                              "--family: expected gaussian, binomial or poisson, got '%s'", arg);
+                              "--family: expected gaussian, binomial, poisson or ordinal,"
+                              " got '%s'",
+                              arg);
         break;
     case OPT_REF: {
         const char *eq = strchr(arg, '=');
@@ -156,7 +162,7 @@ static int option(void *ctx, int opt, const char *arg, ss_error *err)
 }
 
 /* A --test list: the coefficients of its terms, in the model's order. */
-static int test_index(const ss_formula *f, const ss_model_matrix *mm, ss_cli *cli,
+static int test_index(const ss_formula *f, const ss_model_matrix *mm, size_t skip, ss_cli *cli,
                       const char *list, size_t *idx, size_t *k, char *label, size_t size,
                       ss_error *err)
 {
@@ -179,10 +185,10 @@ static int test_index(const ss_formula *f, const ss_model_matrix *mm, ss_cli *cl
         len = w > 0 && (size_t)w < size - len ? len + (size_t)w : size - 1;
     }
     *k = 0;
-    for (size_t c = 0; c < mm->p; c++) {
+    for (size_t c = skip; c < mm->p; c++) {
         size_t t = mm->term[c];
         if (t != SIZE_MAX && t < 256 && (want[t / 64] >> (t % 64) & 1))
-            idx[(*k)++] = c;
+            idx[(*k)++] = c - skip;
     }
     return SS_OK;
 }
@@ -237,19 +243,24 @@ static int fill(const model_args *a, const ss_formula *f, const ss_model_matrix 
     if (ss_grid_init(&o->coef, 10, names, isnum) != 0)
         return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     double q = ss_quantile_t(a->level, fit->df);
-    const char *model = a->name ? a->name : ss_model_family_name(a->family);
+    const char *model = a->name      ? a->name
+                        : a->ordinal ? "ordinal"
+                                     : ss_model_family_name(a->family);
     for (size_t u = 0; u < fit->p; u++) {
         ss_cell *row = ss_grid_add_row(&o->coef);
         if (!row || ss_grid_set_text(&o->coef, row, 0, a->wave ? a->wave : "") != 0 ||
             ss_grid_set_text(&o->coef, row, 1, model) != 0 ||
-            ss_grid_set_text(&o->coef, row, 2, mm->name[u]) != 0)
+            ss_grid_set_text(&o->coef, row, 2,
+                             u < fit->p - fit->nthr ? mm->name[u + fit->skip]
+                                                    : fit->thr_name[u - (fit->p - fit->nthr)]) != 0)
             return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
         double b = fit->beta[u], se = sqrt(fit->V[u * fit->p + u]), t = b / se;
         double lo = b - q * se, hi = b + q * se;
         row[5].num = t;
         row[6].num = fit->df;
         row[7].num = fit->df > 0 ? 2 * pt(-fabs(t), fit->df, 1, 0) : NAN;
-        if (a->eform) {
+        /* odds ratios for the slopes; thresholds stay on the logit scale */
+        if (a->eform && u < fit->p - fit->nthr) {
             b = exp(b);
             se *= b;
             lo = exp(lo);
@@ -277,7 +288,7 @@ static int fill(const model_args *a, const ss_formula *f, const ss_model_matrix 
         size_t k = 0;
         double F = NAN, p = NAN;
         char label[4096];
-        rc = test_index(f, mm, (ss_cli *)&a->cli, a->tests[j], idx, &k, label, sizeof label,
+        rc = test_index(f, mm, fit->skip, (ss_cli *)&a->cli, a->tests[j], idx, &k, label, sizeof label,
                         err);
         if (rc == SS_OK)
             rc = ss_model_wald(fit, idx, k, &F, &p, err);
@@ -361,7 +372,8 @@ int cmd_model(int argc, char **argv)
     if (rc == SS_OK)
         rc = ss_model_matrix_build(&f, &t, NULL, a.refs, a.nrefs, &mm, &err);
     if (rc == SS_OK)
-        rc = ss_model_glm(&d, &mm, a.family, &a.ctl, &fit, &err);
+        rc = a.ordinal ? ss_model_olr(&d, &mm, &a.ctl, &fit, &err)
+                       : ss_model_glm(&d, &mm, a.family, &a.ctl, &fit, &err);
     if (rc != SS_OK && err.file[0] == '\0' && t.file)
         snprintf(err.file, sizeof err.file, "%s", t.file);
     if (rc == SS_OK)

@@ -562,7 +562,362 @@ void ss_model_fit_free(ss_model_fit *fit)
         return;
     free(fit->beta);
     free(fit->V);
+    for (size_t k = 0; fit->thr_name && k < fit->nthr; k++)
+        free(fit->thr_name[k]);
+    free(fit->thr_name);
     fit->beta = fit->V = NULL;
+    fit->thr_name = NULL;
+    fit->nthr = 0;
+}
+
+/* ---- the proportional-odds model (svyolr) ---- */
+
+typedef struct olr {
+    const double *X;   /* m x stride, the fitted columns from skip */
+    size_t m, stride, skip, pc, q, P;
+    const int *y;      /* 1 .. q + 1 */
+    double *u, *v, *g; /* P each */
+} olr;
+
+static double plogis_(double t)
+{
+    return 1 / (1 + exp(-t));
+}
+
+/* Row i's log-likelihood; with grad (P) the gradient of it, and with hess
+ * (P x P) its Hessian, both added times wt.  Returns -INFINITY when the
+ * row's probability is not positive. */
+static double olr_row(const olr *o, size_t i, const double *theta, double wt, double *grad,
+                      double *hess)
+{
+    const size_t pc = o->pc, q = o->q, P = o->P;
+    const double *x = o->X + i * o->stride + o->skip;
+    const int y = o->y[i];
+    double eta = 0;
+    for (size_t u = 0; u < pc; u++)
+        eta += x[u] * theta[u];
+    double Fa = 1, fa = 0, dfa = 0, Fb = 0, fb = 0, dfb = 0;
+    if (y <= (int)q) {
+        Fa = plogis_(theta[pc + (size_t)y - 1] - eta);
+        fa = Fa * (1 - Fa);
+        dfa = fa * (1 - 2 * Fa);
+    }
+    if (y > 1) {
+        Fb = plogis_(theta[pc + (size_t)y - 2] - eta);
+        fb = Fb * (1 - Fb);
+        dfb = fb * (1 - 2 * Fb);
+    }
+    double pr = Fa - Fb;
+    if (!(pr > 0))
+        return -INFINITY;
+    if (!grad)
+        return log(pr);
+    double *uu = o->u, *vv = o->v, *g = o->g;
+    for (size_t a = 0; a < P; a++)
+        uu[a] = vv[a] = 0;
+    for (size_t a = 0; a < pc; a++)
+        uu[a] = vv[a] = -x[a];
+    if (y <= (int)q)
+        uu[pc + (size_t)y - 1] = 1;
+    if (y > 1)
+        vv[pc + (size_t)y - 2] = 1;
+    for (size_t a = 0; a < P; a++) {
+        g[a] = (fa * uu[a] - fb * vv[a]) / pr;
+        grad[a] += wt * g[a];
+    }
+    if (hess)
+        for (size_t a = 0; a < P; a++)
+            for (size_t b = 0; b <= a; b++)
+                hess[a * P + b] +=
+                    wt * ((dfa * uu[a] * uu[b] - dfb * vv[a] * vv[b]) / pr - g[a] * g[b]);
+    return log(pr);
+}
+
+static double olr_loglik(const olr *o, const double *theta, const double *wt)
+{
+    double ll = 0;
+    for (size_t k = 1; k < o->q; k++)
+        if (!(theta[o->pc + k] > theta[o->pc + k - 1]))
+            return -INFINITY;
+    for (size_t i = 0; i < o->m; i++)
+        if (wt[i] > 0) {
+            double l = olr_row(o, i, theta, 1, NULL, NULL);
+            if (l == -INFINITY)
+                return -INFINITY;
+            ll += wt[i] * l;
+        }
+    return ll;
+}
+
+enum { OLR_OK, OLR_SINGULAR, OLR_NOCONV };
+
+/* Newton steps from theta (updated in place) on the weights wt.  On
+ * OLR_OK, Hinv (P x P) holds the inverse of minus the Hessian at theta. */
+static int olr_newton(const olr *o, const double *wt, const ss_model_control *ctl,
+                      double *theta, double *Hinv, size_t *bad)
+{
+    const size_t P = o->P;
+    double *grad = malloc(P * sizeof *grad), *H = malloc(P * P * sizeof *H);
+    double *scale = malloc(P * sizeof *scale), *next = malloc(P * sizeof *next);
+    gsl_matrix *L = gsl_matrix_alloc(P, P);
+    gsl_vector *step = gsl_vector_alloc(P);
+    int st = OLR_NOCONV;
+    if (!grad || !H || !scale || !next || !L || !step) {
+        st = -1;
+        goto done;
+    }
+    double ll = olr_loglik(o, theta, wt);
+    for (int it = 0; it <= ctl->max_iter; it++) {
+        memset(grad, 0, P * sizeof *grad);
+        memset(H, 0, P * P * sizeof *H);
+        for (size_t i = 0; i < o->m; i++)
+            if (wt[i] > 0)
+                olr_row(o, i, theta, wt[i], grad, H);
+        /* minus the Hessian, scaled to unit diagonal, by Cholesky */
+        for (size_t a = 0; a < P; a++) {
+            double h = -H[a * P + a];
+            if (!(h > 0)) {
+                *bad = a;
+                st = OLR_SINGULAR;
+                goto done;
+            }
+            scale[a] = 1 / sqrt(h);
+        }
+        for (size_t a = 0; a < P; a++)
+            for (size_t b = 0; b <= a; b++) {
+                double e = -H[a * P + b] * scale[a] * scale[b];
+                gsl_matrix_set(L, a, b, e);
+                gsl_matrix_set(L, b, a, e);
+            }
+        int chol = gsl_linalg_cholesky_decomp1(L);
+        for (size_t a = 0; a < P; a++)
+            if (chol != GSL_SUCCESS || !(gsl_matrix_get(L, a, a) > SS_MODEL_RANK_TOL)) {
+                *bad = a;
+                for (size_t c = 0; chol == GSL_SUCCESS && c < P; c++)
+                    if (!(gsl_matrix_get(L, c, c) > SS_MODEL_RANK_TOL)) {
+                        *bad = c;
+                        break;
+                    }
+                st = OLR_SINGULAR;
+                goto done;
+            }
+        for (size_t a = 0; a < P; a++)
+            gsl_vector_set(step, a, grad[a] * scale[a]);
+        if (gsl_linalg_cholesky_svx(L, step) != GSL_SUCCESS) {
+            *bad = 0;
+            st = OLR_SINGULAR;
+            goto done;
+        }
+        int small = 1;
+        for (size_t a = 0; a < P; a++) {
+            double sa = gsl_vector_get(step, a) * scale[a];
+            gsl_vector_set(step, a, sa);
+            small &= fabs(sa) <= 1e-10 * (1 + fabs(theta[a]));
+        }
+        if (small) {
+            /* converged: the inverse of minus the Hessian at theta */
+            gsl_linalg_cholesky_invert(L);
+            for (size_t a = 0; a < P; a++)
+                for (size_t b = 0; b < P; b++)
+                    Hinv[a * P + b] = gsl_matrix_get(L, a, b) * scale[a] * scale[b];
+            st = OLR_OK;
+            goto done;
+        }
+        if (it == ctl->max_iter)
+            break;
+        /* the step, halved while the likelihood does not increase */
+        double t = 1, lln = -INFINITY;
+        for (int half = 0; half < 60; half++, t /= 2) {
+            for (size_t a = 0; a < P; a++)
+                next[a] = theta[a] + t * gsl_vector_get(step, a);
+            lln = olr_loglik(o, next, wt);
+            if (lln >= ll - 1e-12 * fabs(ll))
+                break;
+        }
+        if (lln == -INFINITY)
+            break;
+        memcpy(theta, next, P * sizeof *theta);
+        ll = lln;
+    }
+done:
+    free(grad);
+    free(H);
+    free(scale);
+    free(next);
+    gsl_matrix_free(L);
+    gsl_vector_free(step);
+    return st;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int ss_model_olr(const ss_design *d, const ss_model_matrix *mm, const ss_model_control *ctl,
+                 ss_model_fit *fit, ss_error *err)
+{
+    memset(fit, 0, sizeof *fit);
+    const size_t m = mm->m;
+    size_t skip = mm->p > 0 && strcmp(mm->name[0], "(Intercept)") == 0 ? 1 : 0;
+    const size_t pc = mm->p - skip;
+    double *lev = malloc((m ? m : 1) * sizeof *lev);
+    int *y = malloc((m ? m : 1) * sizeof *y);
+    double *wt = malloc((m ? m : 1) * sizeof *wt);
+    double *z = NULL, *Hinv = NULL, *betas = NULL, *theta0 = NULL;
+    olr o = {0};
+    int rc = SS_OK;
+    if (!lev || !y || !wt) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        goto done;
+    }
+    if (m == 0) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0,
+                          "no rows answer the outcome and every term of the model");
+        goto done;
+    }
+    /* the response's levels, ascending */
+    memcpy(lev, mm->y, m * sizeof *lev);
+    qsort(lev, m, sizeof *lev, cmp_double);
+    size_t L = 0;
+    for (size_t i = 0; i < m; i++)
+        if (L == 0 || lev[i] != lev[L - 1])
+            lev[L++] = lev[i];
+    if (L < 3) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0,
+                          "outcome '%s' has %zu value%s among the rows used: an ordinal model"
+                          " needs 3 or more",
+                          mm->response, L, L == 1 ? "" : "s");
+        goto done;
+    }
+    const size_t q = L - 1, P = pc + q;
+    if (m <= P) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0,
+                          "%zu rows answer the outcome and every term: too few for %zu"
+                          " coefficients",
+                          m, P);
+        goto done;
+    }
+    for (size_t i = 0; i < m; i++) {
+        double *at = bsearch(&mm->y[i], lev, L, sizeof *lev, cmp_double);
+        y[i] = (int)(at - lev) + 1;
+    }
+    double sw = 0;
+    for (size_t i = 0; i < m; i++)
+        sw += d->w[mm->rows[i]];
+    for (size_t i = 0; i < m; i++)
+        wt[i] = d->w[mm->rows[i]] / (sw / (double)m);
+    fit->p = P;
+    fit->skip = skip;
+    fit->nthr = q;
+    fit->beta = calloc(P, sizeof *fit->beta);
+    fit->V = malloc(P * P * sizeof *fit->V);
+    fit->thr_name = calloc(q, sizeof *fit->thr_name);
+    Hinv = malloc(P * P * sizeof *Hinv);
+    o = (olr){mm->X, m, mm->p, skip, pc, q, P, y, malloc(P * sizeof(double)),
+              malloc(P * sizeof(double)), malloc(P * sizeof(double))};
+    if (!fit->beta || !fit->V || !fit->thr_name || !Hinv || !o.u || !o.v || !o.g) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        goto done;
+    }
+    for (size_t k = 0; k < q; k++) {
+        char name[80];
+        snprintf(name, sizeof name, "%.15g|%.15g", lev[k], lev[k + 1]);
+        if (!(fit->thr_name[k] = strdup(name))) {
+            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+            goto done;
+        }
+    }
+    /* start: no slopes, thresholds at the logits of the cumulative shares */
+    double cum = 0;
+    for (size_t k = 0; k < q; k++) {
+        for (size_t i = 0; i < m; i++)
+            cum += y[i] == (int)k + 1 ? wt[i] : 0;
+        double pk = cum / (double)m;
+        fit->beta[pc + k] = log(pk / (1 - pk));
+    }
+    size_t bad = 0;
+    int st = olr_newton(&o, wt, ctl, fit->beta, Hinv, &bad);
+    if (st < 0) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        goto done;
+    }
+    if (st == OLR_SINGULAR) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0,
+                          "term '%s': its column is collinear with the terms before it"
+                          " (singular design matrix): drop it or merge levels",
+                          bad < pc ? mm->name[bad + skip] : fit->thr_name[bad - pc]);
+        goto done;
+    }
+    if (st == OLR_NOCONV) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0,
+                          "the ordinal fit did not converge in %d iterations (--max-iter):"
+                          " a term may separate the answers",
+                          ctl->max_iter);
+        goto done;
+    }
+    if (d->rep) {
+        const ss_replicates *r = d->rep;
+        const size_t R = r->nrep;
+        betas = malloc((R ? R : 1) * P * sizeof *betas);
+        theta0 = malloc(P * sizeof *theta0);
+        if (!betas || !theta0) {
+            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+            goto done;
+        }
+        for (size_t k = 0; k < R; k++) {
+            for (size_t i = 0; i < m; i++)
+                wt[i] = ss_replicates_weight(r, d->w, k, mm->rows[i]) / (sw / (double)m);
+            memcpy(betas + k * P, fit->beta, P * sizeof *betas);
+            if (olr_newton(&o, wt, ctl, betas + k * P, Hinv, &bad) != OLR_OK)
+                for (size_t a = 0; a < P; a++)
+                    betas[k * P + a] = NAN;
+        }
+        ss_repfit_vcov(r, betas, P, fit->beta, fit->V);
+        fit->df = d->df - (double)pc;
+        goto done;
+    }
+    /* scores: the gradient of each row's weighted log-likelihood times
+     * the inverse of minus the Hessian (R's gmini %*% solve(H)) */
+    z = malloc(m * P * sizeof *z);
+    double *gi = malloc(P * sizeof *gi);
+    ss_design_work *dw = ss_design_work_alloc(d, P);
+    if (!z || !gi || !dw) {
+        free(gi);
+        ss_design_work_free(dw);
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < m; i++) {
+        memset(gi, 0, P * sizeof *gi);
+        olr_row(&o, i, fit->beta, wt[i], gi, NULL);
+        for (size_t a = 0; a < P; a++) {
+            double acc = 0;
+            for (size_t b = 0; b < P; b++)
+                acc += Hinv[a * P + b] * gi[b];
+            z[i * P + a] = acc;
+        }
+    }
+    rc = ss_design_vcov(d, dw, mm->rows, z, m, P, fit->V, err);
+    if (rc == SS_OK)
+        fit->df = ss_design_domain_df(d, dw, mm->rows, m) - (double)pc;
+    free(gi);
+    ss_design_work_free(dw);
+done:
+    free(lev);
+    free(y);
+    free(wt);
+    free(z);
+    free(Hinv);
+    free(betas);
+    free(theta0);
+    free(o.u);
+    free(o.v);
+    free(o.g);
+    if (rc != SS_OK)
+        ss_model_fit_free(fit);
+    return rc;
 }
 
 int ss_model_wald(const ss_model_fit *fit, const size_t *idx, size_t k, double *F,

@@ -95,3 +95,106 @@ write_ref("qd_lin", svyglm(overall ~ district + sex + age_group, dhh), "gaussian
           c("district", "age_group"))
 write_ref("qd_t2b", svyglm(t2b ~ district + sex + age_group, dhh, family = quasibinomial),
           "binomial", "district", eform = TRUE)
+
+# ---- ordinal (svyolr) ----
+# R's svyolr maximizes with optim's BFGS (reltol 1e-8) and takes the SEs
+# from optim's finite-difference Hessian, so its numbers are those of the
+# optimum to about 1e-5.  The references are that optimum exactly: Newton
+# steps from svyolr's estimate with the analytic gradient and Hessian
+# (below, in R), then svyolr's own variance (svyrecvar of the scores times
+# the inverse Hessian; replicate designs: svrVar of the refits).  Each case
+# also writes R's svyolr(control = list(reltol = 1e-16, ndeps = 1e-6)) as
+# NAME.svyolr.csv, which survstat matches to 1e-6 (tests/e2e/model.sh).
+# With svyolr's defaults (reltol 1e-8, ndeps 1e-3) R's estimates are about
+# 1e-5 and its SEs up to 4e-4 (clus1_ordinal) off the optimum's.
+olr_newton <- function(x, y, q, wt, theta) {
+  n <- nrow(x); pc <- ncol(x); P <- pc + q
+  Y1 <- outer(y, 1:q, "==") * 1
+  Y2 <- outer(y - 1, 1:q, "==") * 1
+  for (it in 1:100) {
+    beta <- theta[seq_len(pc)]; zeta <- theta[pc + 1:q]
+    eta <- drop(x %*% beta)
+    zf <- c(-Inf, zeta, Inf)
+    a <- zf[y + 1] - eta; b <- zf[y] - eta
+    Fa <- plogis(a); Fb <- plogis(b); fa <- dlogis(a); fb <- dlogis(b)
+    dfa <- fa * (1 - 2 * Fa); dfb <- fb * (1 - 2 * Fb)
+    pr <- Fa - Fb
+    U <- cbind(-x, Y1); V <- cbind(-x, Y2)
+    G <- (fa * U - fb * V) / pr
+    grad <- colSums(wt * G)
+    H <- crossprod(U, (wt * dfa / pr) * U) - crossprod(V, (wt * dfb / pr) * V) -
+      crossprod(G, wt * G)
+    step <- solve(-H, grad)
+    theta <- theta + step
+    if (max(abs(step) / (1 + abs(theta))) < 1e-14) break
+  }
+  list(theta = theta, G = G, H = -H)
+}
+
+write_olr <- function(name, formula, design, data, eform = FALSE, tests = character(0),
+                      level = 0.95) {
+  mf <- model.frame(formula, data, na.action = na.omit)
+  nao <- attr(mf, "na.action")
+  x <- model.matrix(attr(mf, "terms"), mf)[, -1, drop = FALSE]
+  yf <- model.response(mf)
+  y <- as.integer(yf); q <- nlevels(yf) - 1
+  des <- if (length(nao)) design[-nao, ] else design
+  f0 <- svyolr(formula, design, control = list(reltol = 1e-16, maxit = 10000,
+                                              ndeps = rep(1e-6, ncol(x) + q)))
+  if (inherits(design, "svyrep.design")) {
+    wt <- weights(des, "sampling")
+    if (length(wt) != nrow(x)) wt <- wt[-nao]
+    full <- olr_newton(x, y, q, wt / mean(wt), c(coef(f0)[seq_len(ncol(x))], f0$zeta))
+    rw <- weights(des, "analysis")
+    if (nrow(rw) != nrow(x)) rw <- rw[-nao, ]
+    betas <- t(apply(rw, 2, function(w) olr_newton(x, y, q, w / mean(wt), full$theta)$theta))
+    V <- svrVar(betas, des$scale, des$rscales, mse = des$mse, coef = full$theta)
+    df <- degf(design) - ncol(x)
+  } else {
+    wt <- weights(des)
+    full <- olr_newton(x, y, q, wt / mean(wt), c(coef(f0)[seq_len(ncol(x))], f0$zeta))
+    inf <- (-(wt / mean(wt)) * full$G) %*% solve(full$H)
+    V <- svyrecvar(inf, des$cluster, des$strata, des$fpc, postStrata = des$postStrata)
+    df <- degf(des) - ncol(x)
+  }
+  th <- full$theta
+  se <- sqrt(diag(V))
+  names(th) <- c(colnames(x), paste(levels(yf)[-q - 1], levels(yf)[-1], sep = "|"))
+  tq <- qt(1 - (1 - level) / 2, df)
+  lo <- th - tq * se; hi <- th + tq * se
+  est <- th; se2 <- se
+  if (eform) {
+    s <- seq_len(ncol(x))
+    est[s] <- exp(th[s]); se2[s] <- est[s] * se[s]; lo[s] <- exp(lo[s]); hi[s] <- exp(hi[s])
+  }
+  lines <- "wave,model,term,estimate,se,statistic,df,p_value,ci_low,ci_high"
+  lines <- c(lines, paste(",ordinal,", q(names(th)), ",", fmt(est), ",", fmt(se2), ",",
+                          fmt(th / se), ",", fmt(df), ",", fmt(2 * pt(-abs(th / se), df)), ",",
+                          fmt(lo), ",", fmt(hi), sep = ""))
+  if (length(tests)) {
+    lines <- c(lines, "test,variable,by,estimate,se,statistic,df1,df2,p_value")
+    assign_ <- attr(model.matrix(attr(mf, "terms"), mf), "assign")[-1]
+    labs <- attr(attr(mf, "terms"), "term.labels")
+    for (t in tests) {
+      idx <- which(assign_ %in% match(strsplit(t, ",")[[1]], labs))
+      b <- th[idx]; F <- drop(b %*% solve(V[idx, idx], b)) / length(idx)
+      lines <- c(lines, paste("wald,", q(t), ",,,,", fmt(F), ",", length(idx), ",", fmt(df),
+                              ",", fmt(pf(F, length(idx), df, lower.tail = FALSE)), sep = ""))
+    }
+  }
+  writeLines(lines, file.path("tests/ref/model", paste0(name, ".expected.csv")))
+  # R's own svyolr, for the looser comparison
+  r <- coef(f0)
+  writeLines(c("term,estimate,se", paste(q(names(th)), ",", fmt(r), ",", fmt(SE(f0)), sep = "")),
+             file.path("tests/ref/model", paste0(name, ".svyolr.csv")))
+}
+
+write_olr("qd_ordinal", factor(overall) ~ district + sex + age_group, dhh, hh,
+          tests = c("district", "age_group"))
+write_olr("qd_ordinal_or", factor(overall) ~ sex + age_group, dhh, hh, eform = TRUE)
+clus1$band <- findInterval(clus1$api00, c(600, 700, 800)) + 1
+write.csv(clus1, "tests/data/apiclus1_awards.csv", row.names = FALSE)
+dband <- svydesign(ids = ~dnum, weights = ~pw, fpc = ~fpc, data = clus1)
+write_olr("clus1_ordinal", factor(band) ~ ell + meals, dband, clus1, tests = "ell")
+write_olr("clus1_jk1_ordinal", factor(band) ~ ell + meals,
+          as.svrepdesign(dband, type = "JK1"), clus1)
