@@ -115,6 +115,28 @@ static double dev_resid(ss_model_family f, double y, double mu, double wt)
 
 #define SS_MODEL_RANK_TOL 1e-7
 
+/* The first column of the scaled, symmetric P x P matrix S (L's
+ * contents before a failed factorization, in S) that makes its leading
+ * block singular: the Cholesky factor of each leading block in turn. */
+static size_t first_dependent(const gsl_matrix *S)
+{
+    const size_t P = S->size1;
+    gsl_matrix *B = gsl_matrix_alloc(P, P);
+    size_t bad = P - 1;
+    for (size_t k = 1; B && k <= P; k++) {
+        gsl_matrix_view bk = gsl_matrix_submatrix(B, 0, 0, k, k);
+        gsl_matrix_const_view sk = gsl_matrix_const_submatrix(S, 0, 0, k, k);
+        gsl_matrix_memcpy(&bk.matrix, &sk.matrix);
+        if (gsl_linalg_cholesky_decomp1(&bk.matrix) != GSL_SUCCESS ||
+            !(gsl_matrix_get(&bk.matrix, k - 1, k - 1) > SS_MODEL_RANK_TOL)) {
+            bad = k - 1;
+            break;
+        }
+    }
+    gsl_matrix_free(B);
+    return bad;
+}
+
 typedef struct irls_work {
     size_t m, p;
     gsl_matrix *L;     /* p x p: the scaled X'WX, then its Cholesky factor */
@@ -221,19 +243,16 @@ static int wls(const double *X, irls_work *w, double *beta, size_t *bad)
             gsl_matrix_set(w->L, u, v, e);
             gsl_matrix_set(w->L, v, u, e);
         }
-    if (gsl_linalg_cholesky_decomp1(w->L) != GSL_SUCCESS) {
-        /* not positive definite: find the column by the pivots so far */
-        *bad = p - 1;
-        for (size_t u = 0; u < p; u++)
-            if (!(gsl_matrix_get(w->L, u, u) > SS_MODEL_RANK_TOL)) {
-                *bad = u;
-                break;
-            }
-        return -1;
-    }
+    int chol = gsl_linalg_cholesky_decomp1(w->L);
     for (size_t u = 0; u < p; u++)
-        if (!(gsl_matrix_get(w->L, u, u) > SS_MODEL_RANK_TOL)) {
-            *bad = u;
+        if (chol != GSL_SUCCESS || !(gsl_matrix_get(w->L, u, u) > SS_MODEL_RANK_TOL)) {
+            for (size_t a = 0; a < p; a++) /* the scaled matrix again */
+                for (size_t b = a; b < p; b++) {
+                    double e = S[a * p + b] * w->scale[a] * w->scale[b];
+                    gsl_matrix_set(w->L, a, b, e);
+                    gsl_matrix_set(w->L, b, a, e);
+                }
+            *bad = first_dependent(w->L);
             return -1;
         }
     /* beta = D S^-1 D X'Wz, then one refinement on the residuals */
@@ -692,12 +711,13 @@ static int olr_newton(const olr *o, const double *wt, const ss_model_control *ct
         int chol = gsl_linalg_cholesky_decomp1(L);
         for (size_t a = 0; a < P; a++)
             if (chol != GSL_SUCCESS || !(gsl_matrix_get(L, a, a) > SS_MODEL_RANK_TOL)) {
-                *bad = a;
-                for (size_t c = 0; chol == GSL_SUCCESS && c < P; c++)
-                    if (!(gsl_matrix_get(L, c, c) > SS_MODEL_RANK_TOL)) {
-                        *bad = c;
-                        break;
+                for (size_t c = 0; c < P; c++) /* the scaled matrix again */
+                    for (size_t b = 0; b <= c; b++) {
+                        double e = -H[c * P + b] * scale[c] * scale[b];
+                        gsl_matrix_set(L, c, b, e);
+                        gsl_matrix_set(L, b, c, e);
                     }
+                *bad = first_dependent(L);
                 st = OLR_SINGULAR;
                 goto done;
             }

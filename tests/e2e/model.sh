@@ -151,3 +151,17 @@ if [ "$status" -eq 0 ] && grep -q '^2000,scores_model,stypeH,' "$MD/run_out/2000
    python3 tests/tools/modelcmp.py "$MD/run_out/2000/scores_model.csv" \
      tests/ref/model/strat_lin.expected.csv --skip wave,model >"$TMP/cmp"; then ok
 else bad "model in run: $(cat "$TMP/err" "$TMP/cmp")"; fi
+
+# Ordinal messages.
+printf 'y,x\n1,1\n2,2\n1,3\n2,4\n' >"$MD/two.csv"
+expect_error model-ordinal-levels 1 "outcome 'y' has 2 values among the rows used: an ordinal model needs 3 or more" -- \
+  model "$MD/two.csv" --formula 'y ~ x' --family ordinal
+printf 'y,x\n1,1\n1,2\n2,3\n2,4\n3,5\n3,6\n' >"$MD/osep.csv"
+expect_error model-ordinal-separation 1 "the ordinal fit did not converge in 25 iterations (--max-iter): a term may separate the answers" -- \
+  model "$MD/osep.csv" --formula 'y ~ x' --family ordinal
+printf 'y,x,z\n1,1,2\n2,2,4\n3,3,6\n1,4,8\n2,5,10\n3,6,12\n1,2,4\n' >"$MD/osing.csv"
+expect_error model-ordinal-singular 1 "term 'z': its column is collinear with the terms before it" -- \
+  model "$MD/osing.csv" --formula 'y ~ x + z' --family ordinal
+printf 'y,x\n1,1\n2,2\n3,3\n' >"$MD/o3.csv"
+expect_error model-ordinal-too-few 1 "3 rows answer the outcome and every term: too few for 3 coefficients" -- \
+  model "$MD/o3.csv" --formula 'y ~ x' --family ordinal
