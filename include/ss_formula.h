@@ -67,6 +67,7 @@ typedef struct ss_formula_ref {
 
 typedef struct ss_model_matrix {
     const char *response; /* the outcome's name (the formula's) */
+    const unsigned char *mask; /* the subset's rows (NULL: all), not owned */
     size_t m, p;       /* rows used, columns */
     size_t *rows;      /* m: the table rows used */
     double *X;         /* m x p, row-major */

@@ -75,6 +75,9 @@ void ss_model_fit_free(ss_model_fit *fit);
 int ss_model_olr(const ss_design *d, const ss_model_matrix *mm, const ss_model_control *ctl,
                  ss_model_fit *fit, ss_error *err);
 
+/* The two-sided p value of t on df (R's 2 pt(-|t|, df)); NaN when df <= 0. */
+double ss_model_t_p(double t, double df);
+
 /* R's regTermTest(fit, ~TERMS, method = "Wald"): the coefficients
  * idx[0..k) are zero.  F = beta' V^-1 beta / k on (k, df) and its p; a
  * singular V is an error. */

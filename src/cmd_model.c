@@ -1,8 +1,6 @@
 /* survstat model: survey regression (R's svyglm), Wald tests of terms
  * (regTermTest) and odds or rate ratios. */
 #include <math.h>
-#define MATHLIB_STANDALONE 1
-#include <Rmath.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -258,7 +256,7 @@ static int fill(const model_args *a, const ss_formula *f, const ss_model_matrix 
         double lo = b - q * se, hi = b + q * se;
         row[5].num = t;
         row[6].num = fit->df;
-        row[7].num = fit->df > 0 ? 2 * pt(-fabs(t), fit->df, 1, 0) : NAN;
+        row[7].num = ss_model_t_p(t, fit->df);
         /* odds ratios for the slopes; thresholds stay on the logit scale */
         if (a->eform && u < fit->p - fit->nthr) {
             b = exp(b);

@@ -529,6 +529,7 @@ int ss_model_matrix_build(const ss_formula *f, const ss_table *t, const unsigned
 {
     memset(mm, 0, sizeof *mm);
     mm->response = f->response;
+    mm->mask = mask;
     var_info *vi = calloc(f->nvars ? f->nvars : 1, sizeof *vi);
     mcol *cols = NULL;
     size_t p = 0, cap = 0;

@@ -545,11 +545,18 @@ int ss_model_glm(const ss_design *d, const ss_model_matrix *mm, ss_model_family 
         goto done;
     }
     have_w = 1;
-    /* svyglm's prior weights: 1/prob over their mean on the design's rows */
+    /* svyglm's prior weights: 1/prob over their mean on the design's rows
+     * (the starting values of a logistic fit depend on it, and so, by a
+     * hair, does where R's IRLS stops).  R's subset(design) drops the rows
+     * outside, or with a calibration keeps them at weight 0. */
     double sw = 0;
+    size_t nd = 0;
     for (size_t i = 0; i < d->n; i++)
-        sw += d->w[i];
-    double mean = sw / (double)d->n;
+        if (!mm->mask || mm->mask[i]) {
+            sw += d->w[i];
+            nd++;
+        }
+    double mean = sw / (double)(mm->mask && d->ncal == 0 ? nd : d->n);
     for (size_t i = 0; i < m; i++)
         pw[i] = d->w[mm->rows[i]] / mean;
     size_t bad = 0;
@@ -938,6 +945,11 @@ done:
     if (rc != SS_OK)
         ss_model_fit_free(fit);
     return rc;
+}
+
+double ss_model_t_p(double t, double df)
+{
+    return df > 0 ? 2 * pt(-fabs(t), df, 1, 0) : NAN;
 }
 
 int ss_model_wald(const ss_model_fit *fit, const size_t *idx, size_t k, double *F,

@@ -165,3 +165,16 @@ expect_error model-ordinal-singular 1 "term 'z': its column is collinear with th
 printf 'y,x\n1,1\n2,2\n3,3\n' >"$MD/o3.csv"
 expect_error model-ordinal-too-few 1 "3 rows answer the outcome and every term: too few for 3 coefficients" -- \
   model "$MD/o3.csv" --formula 'y ~ x' --family ordinal
+
+# survstat drivers on the model code (make_model_refs.R): a text item as a
+# factor, a logistic model of the outcome's top two codes; t and p columns.
+ref_check "drivers drv_cat" drivers apiclus1.csv \
+  "--ids dnum --weights pw --fpc fpc --outcome api00 --items ell,meals,stype" \
+  tests/ref/model/drv_cat.drivers.expected.csv
+ref_check "drivers drv_t2b" drivers household.csv \
+  "--ids community,hh_id --strata district --fpc fpc1,fpc2 --weights weight --na 9 --outcome overall --outcome-t2b --scale 1:5 --items purpose,practical,frugality" \
+  tests/ref/model/drv_t2b.drivers.expected.csv
+expect_error drivers-outcome-t2b-scale 2 "--outcome-t2b needs --scale LOW:HIGH" -- \
+  drivers datasets/household.csv --outcome overall --outcome-t2b --items purpose
+expect_error drivers-family 2 "--family: expected gaussian or binomial, got 'poisson'" -- \
+  drivers datasets/household.csv --outcome overall --family poisson --items purpose

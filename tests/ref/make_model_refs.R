@@ -1,6 +1,6 @@
 # Reference values for `survstat model` (tests/e2e/model.sh): R's svyglm
-# coefficients, SEs, t, p and intervals (confint with ddf = the residual
-# df, the t interval survstat prints), regTermTest Wald F tests, as csv
+# coefficients, SEs, t, p and intervals (confint: survey's Wald interval
+# on the residual df, written out), regTermTest Wald F tests, as csv
 # files in survstat's layout: tests/ref/model/NAME.expected.csv.  The
 # survstat arguments of each case are in tests/ref/model_cases.txt.
 # Also writes tests/data/household_t2b.csv (the Qingdao household file
@@ -198,3 +198,71 @@ dband <- svydesign(ids = ~dnum, weights = ~pw, fpc = ~fpc, data = clus1)
 write_olr("clus1_ordinal", factor(band) ~ ell + meals, dband, clus1, tests = "ell")
 write_olr("clus1_jk1_ordinal", factor(band) ~ ell + meals,
           as.svrepdesign(dband, type = "JK1"), clus1)
+
+# ---- survstat drivers on the model code: a text item (a factor, one
+# importance row per level but the first), and a logistic model of the
+# outcome's top two codes (--outcome-t2b), with t and p ----
+write_drivers <- function(name, fit, design, data, outcome, items, cc, n) {
+  s <- summary(fit)$coefficients
+  ci <- confint(fit)
+  terms <- rownames(s)
+  var <- level <- character(length(terms))
+  for (k in seq_along(terms)) {
+    it <- items[startsWith(terms[k], items)]
+    var[k] <- if (k == 1) "(Intercept)" else it[1]
+    level[k] <- if (k == 1) "" else substring(terms[k], nchar(it[1]) + 1)
+  }
+  rows <- data.frame(statistic = c("coef", rep("importance", length(terms) - 1)),
+                     variable = var, level = level, domain = "", estimate = s[, 1],
+                     se = s[, 2], ci_low = ci[, 1], ci_high = ci[, 2],
+                     df = fit$df.residual, n = n, t = s[, 3], p_value = s[, 4],
+                     stringsAsFactors = FALSE, row.names = NULL, check.names = FALSE)
+  rownames(rows) <- NULL
+  num_items <- items[sapply(items, function(v) is.numeric(data[[v]]))]
+  w <- weights(design, "sampling")[cc]
+  for (v in num_items) {
+    r <- cov.wt(cbind(data[[v]][cc], outcome[cc]), wt = w / sum(w), cor = TRUE)$cor[1, 2]
+    rows <- rbind(rows, data.frame(statistic = "correlation", variable = v, level = "",
+                                   domain = "", estimate = r, se = NA, ci_low = NA,
+                                   ci_high = NA, df = NA, n = n, t = NA, p_value = NA))
+  }
+  DF <- degf(design)
+  for (v in num_items) {
+    p <- svymean(as.formula(paste("~", v)), design, na.rm = TRUE)
+    h <- qt(0.975, DF) * as.numeric(SE(p))
+    rows <- rbind(rows, data.frame(statistic = "performance", variable = v, level = "mean",
+                                   domain = "", estimate = unname(coef(p)),
+                                   se = unname(SE(p))[1], ci_low = unname(coef(p)) - h,
+                                   ci_high = unname(coef(p)) + h, df = DF,
+                                   n = sum(!is.na(data[[v]])), t = NA, p_value = NA))
+  }
+  imp <- rows$estimate[rows$statistic == "importance" & rows$level == ""]
+  perf <- rows$estimate[rows$statistic == "performance"]
+  qd <- ifelse(imp >= mean(imp), ifelse(perf >= mean(perf), "keep up", "concentrate here"),
+               ifelse(perf >= mean(perf), "possible overkill", "low priority"))
+  rows$quadrant <- ""
+  rows$quadrant[rows$statistic == "importance" & rows$level == ""] <- qd
+  rows$quadrant[rows$statistic == "performance"] <- qd
+  cols <- c("statistic", "variable", "level", "domain", "estimate", "se", "ci_low",
+            "ci_high", "df", "n", "t", "p_value", "quadrant")
+  out <- sapply(cols, function(cn) {
+    x <- rows[[cn]]
+    if (is.numeric(x)) fmt(x) else q(x)
+  })
+  writeLines(c(paste(cols, collapse = ","), apply(out, 1, paste, collapse = ",")),
+             file.path("tests/ref/model", paste0(name, ".drivers.expected.csv")))
+}
+
+write_drivers("drv_cat", svyglm(api00 ~ ell + meals + stype, dclus1), dclus1, clus1,
+              clus1$api00, c("ell", "meals", "stype"), rep(TRUE, nrow(clus1)), nrow(clus1))
+hh2 <- read.csv("datasets/household.csv", encoding = "UTF-8")
+for (v in c("overall", "purpose", "practical", "frugality")) hh2[[v]][hh2[[v]] == 9] <- NA
+hh2$t2b <- as.numeric(hh2$overall >= 4)
+dhh2 <- svydesign(ids = ~community + hh_id, strata = ~district, fpc = ~fpc1 + fpc2,
+                  weights = ~weight, data = hh2)
+cc <- complete.cases(hh2[, c("overall", "purpose", "practical", "frugality")])
+# svyglm on the whole design (its na.action), as survstat model: the
+# prior weights' mean, hence R's IRLS path, counts every row
+write_drivers("drv_t2b", svyglm(t2b ~ purpose + practical + frugality, dhh2,
+                                family = quasibinomial),
+              dhh2, hh2, hh2$t2b, c("purpose", "practical", "frugality"), cc, sum(cc))
