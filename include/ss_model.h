@@ -75,6 +75,25 @@ void ss_model_fit_free(ss_model_fit *fit);
 int ss_model_olr(const ss_design *d, const ss_model_matrix *mm, const ss_model_control *ctl,
                  ss_model_fit *fit, ss_error *err);
 
+/* Johnson's relative weights (Johnson 2000, "A heuristic method for
+ * estimating the relative weight of predictor variables in multiple
+ * regression"): of the linear regression of y on the columns of mm after
+ * its intercept (all numeric), with the design's weights: R2 split into
+ * eps[0..p-1) (they sum to R2), each from the weighted correlations as
+ *   Rxx = V diag(l) V', L = V diag(sqrt l) V', beta = L^-1 rxy,
+ *   eps_j = sum_k L_jk^2 beta_k^2.
+ * Their SEs: replicate designs, svrVar of the weights refitted with each
+ * replicate's weights over the same rows; else linearization: the weights
+ * are a smooth function of the weighted moment totals (sum w, sum w v,
+ * sum w v v' of the columns and y, about their means), whose gradient is
+ * taken by Richardson's extrapolation of central differences (error
+ * O(h^4), h = 1e-3 of each total's scale), the scores sum_m dEps/dT_m
+ * w_i u_im go to ss_design_vcov.  df: the design df of the rows used
+ * (replicates: the design's degf).  Collinear items (an eigenvalue of Rxx
+ * not above 1e-12) are an error. */
+int ss_model_relweight(const ss_design *d, const ss_model_matrix *mm, double *eps, double *se,
+                       double *r2, double *df, ss_error *err);
+
 /* The two-sided p value of t on df (R's 2 pt(-|t|, df)); NaN when df <= 0. */
 double ss_model_t_p(double t, double df);
 

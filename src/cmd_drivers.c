@@ -21,6 +21,7 @@ const char cmd_drivers_usage[] =
     "usage: survstat drivers FILE [design options] [weighting options]\n"
     "                        --outcome VAR --items A,B,... [--performance mean|t2b]\n"
     "                        [--family gaussian|binomial] [--outcome-t2b]\n"
+    "                        [--importance coef|relweight]\n"
     "                        [--scale LOW:HIGH] [--level P] [--wave LABEL] [-o FILE]\n"
     "\n"
     "Key drivers of satisfaction.  Over the rows that answer the outcome and\n"
@@ -39,6 +40,12 @@ const char cmd_drivers_usage[] =
     "each item against the mean importance and the mean performance: 'keep up',\n"
     "'concentrate here' (important, below par), 'low priority', 'possible\n"
     "overkill'.  'survstat plot --type ipa' draws the result.\n"
+    "\n"
+    "--importance relweight: the importance is Johnson's relative weight of each\n"
+    "(numeric) item in a linear model, its share of R2 (level 'relweight'; the\n"
+    "weights sum to R2, an 'r2' row), with design-based SEs (replicate refits,\n"
+    "or linearization of the weighted moments; df = the design df of the rows\n"
+    "used); the coefficients become 'coef' rows.\n"
     "\n"
     "With replicate weights (--replicate, --repweights, as 'estimate') the\n"
     "regression is refitted with every replicate's weights and its covariance\n"
@@ -66,6 +73,7 @@ enum {
     OPT_WAVE,
     OPT_OUTCOME_T2B,
     OPT_FAMILY,
+    OPT_IMPORTANCE,
 };
 
 static const struct option own_options[] = {
@@ -77,6 +85,7 @@ static const struct option own_options[] = {
     {"wave", required_argument, NULL, OPT_WAVE},
     {"outcome-t2b", no_argument, NULL, OPT_OUTCOME_T2B},
     {"family", required_argument, NULL, OPT_FAMILY},
+    {"importance", required_argument, NULL, OPT_IMPORTANCE},
     {NULL, 0, NULL, 0},
 };
 
@@ -87,7 +96,7 @@ typedef struct drivers_args {
     const char *file, *outcome, *wave;
     const char *items[MAX_ITEMS];
     size_t nitems;
-    int t2b, scale_set, outcome_t2b, logistic;
+    int t2b, scale_set, outcome_t2b, logistic, relweight;
     double level, low, high;
 } drivers_args;
 
@@ -131,6 +140,13 @@ static int option(void *ctx, int opt, const char *arg, ss_error *err)
     case OPT_OUTCOME_T2B:
         a->outcome_t2b = a->logistic = 1;
         break;
+    case OPT_IMPORTANCE:
+        if (strcmp(arg, "coef") == 0 || strcmp(arg, "relweight") == 0)
+            a->relweight = arg[0] == 'r';
+        else
+            rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
+                              "--importance: expected coef or relweight, got '%s'", arg);
+        break;
     case OPT_FAMILY:
         if (strcmp(arg, "gaussian") == 0 || strcmp(arg, "binomial") == 0)
             a->logistic = arg[0] == 'b';
@@ -157,6 +173,10 @@ static int parse(drivers_args *a, int argc, char **argv, ss_error *err)
     a->file = argv[optind];
     if (!a->outcome || a->nitems == 0)
         return ss_error_set(err, SS_EUSAGE, NULL, 0, "--outcome VAR and --items A,B,... are required");
+    if (a->relweight && a->logistic)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                            "--importance relweight: relative weights split a linear model's R2;"
+                            " not with --family binomial or --outcome-t2b");
     if (a->outcome_t2b && !a->scale_set)
         return ss_error_set(err, SS_EUSAGE, NULL, 0, "--outcome-t2b needs --scale LOW:HIGH");
     if (a->t2b && !a->scale_set)
@@ -241,7 +261,8 @@ static int drivers(const ss_table *t, const ss_design *d, const drivers_args *a,
             var = f.vars[f.terms[mm.term[u]].var[0]].column;
             level = mm.name[u] + strlen(f.vars[f.terms[mm.term[u]].var[0]].label);
         }
-        ss_result_row *r = ss_result_add(res, u ? "importance" : "coef", var, level, "");
+        ss_result_row *r =
+            ss_result_add(res, u && !a->relweight ? "importance" : "coef", var, level, "");
         if (!r) {
             rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
             break;
@@ -255,6 +276,47 @@ static int drivers(const ss_table *t, const ss_design *d, const drivers_args *a,
         r->cv = r->estimate != 0 ? r->se / fabs(r->estimate) : NAN;
         r->t = r->estimate / r->se;
         r->p_value = ss_model_t_p(r->t, fit.df);
+    }
+    /* Johnson's relative weights as the importance, and R2 */
+    if (a->relweight && rc == SS_OK) {
+        double *eps = malloc(p * sizeof *eps), *se = malloc(p * sizeof *se), r2 = NAN, df = NAN;
+        if (!eps || !se)
+            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        for (size_t j = 0; j < a->nitems && rc == SS_OK; j++)
+            if (!numeric_item(t, a->items[j]))
+                rc = ss_error_set(err, SS_EDATA, t->file, 0,
+                                  "--importance relweight: item '%s' holds text; relative"
+                                  " weights need numeric items",
+                                  a->items[j]);
+        if (rc == SS_OK && (rc = ss_model_relweight(d, &mm, eps, se, &r2, &df, err)) != SS_OK &&
+            err->file[0] == '\0')
+            snprintf(err->file, sizeof err->file, "%s", t->file);
+        double qr = rc == SS_OK ? ss_quantile_t(a->level, df) : NAN;
+        for (size_t j = 0; j + 1 < p && rc == SS_OK; j++) {
+            ss_result_row *r = ss_result_add(res, "importance", a->items[j], "relweight", "");
+            if (!r) {
+                rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+                break;
+            }
+            r->estimate = eps[j];
+            r->se = se[j];
+            r->ci_low = eps[j] - qr * se[j];
+            r->ci_high = eps[j] + qr * se[j];
+            r->df = df;
+            r->n = (double)m;
+            r->cv = r->se / fabs(r->estimate);
+            r->t = r->estimate / r->se;
+            r->p_value = ss_model_t_p(r->t, df);
+        }
+        ss_result_row *r = rc == SS_OK ? ss_result_add(res, "r2", a->outcome, "", "") : NULL;
+        if (rc == SS_OK && !r)
+            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        if (r) {
+            r->estimate = r2;
+            r->n = (double)m;
+        }
+        free(eps);
+        free(se);
     }
     /* weighted correlations of the numeric items, over the same rows */
     for (size_t j = 0; j < a->nitems && rc == SS_OK; j++) {
@@ -337,13 +399,19 @@ static int performance(const ss_table *t, const ss_design *d, const drivers_args
     return rc;
 }
 
+/* An item's one importance row (not a factor's level). */
+static int importance_row(const ss_result_row *r)
+{
+    return r->level[0] == '\0' || strcmp(r->level, "relweight") == 0;
+}
+
 /* The quadrant of each item, on its importance and performance rows. */
 static int quadrants(ss_result *res, ss_error *err)
 {
     double si = 0, sp = 0;
     size_t ni = 0, np = 0;
     for (size_t k = 0; k < res->n; k++) {
-        if (strcmp(res->row[k].statistic, "importance") == 0 && res->row[k].level[0] == '\0') {
+        if (strcmp(res->row[k].statistic, "importance") == 0 && importance_row(&res->row[k])) {
             si += res->row[k].estimate;
             ni++;
         } else if (strcmp(res->row[k].statistic, "performance") == 0) {
@@ -353,7 +421,7 @@ static int quadrants(ss_result *res, ss_error *err)
     }
     double mi = si / (double)ni, mp = sp / (double)np;
     for (size_t k = 0; k < res->n; k++) {
-        if (strcmp(res->row[k].statistic, "importance") != 0 || res->row[k].level[0] != '\0')
+        if (strcmp(res->row[k].statistic, "importance") != 0 || !importance_row(&res->row[k]))
             continue;
         for (size_t l = 0; l < res->n; l++) {
             if (strcmp(res->row[l].statistic, "performance") != 0 ||

@@ -8,6 +8,7 @@
 #include "ss_model.h"
 
 #include <float.h>
+#include <gsl/gsl_eigen.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 #include <math.h>
@@ -984,5 +985,278 @@ done:
     gsl_vector_free(b);
     gsl_vector_free(x);
     gsl_permutation_free(perm);
+    return rc;
+}
+
+/* ---- Johnson's relative weights ---- */
+
+typedef struct rw_ctx {
+    size_t k;          /* variables: the p items, then y */
+    size_t nm;         /* moments: 1 + k + k(k+1)/2 */
+    gsl_matrix *R, *V, *L;
+    gsl_vector *l;
+    gsl_eigen_symmv_workspace *ws;
+    double *cov, *beta, *rxy;
+} rw_ctx;
+
+static void rw_free(rw_ctx *c)
+{
+    gsl_matrix_free(c->R);
+    gsl_matrix_free(c->V);
+    gsl_matrix_free(c->L);
+    gsl_vector_free(c->l);
+    gsl_eigen_symmv_free(c->ws);
+    free(c->cov);
+    free(c->beta);
+    free(c->rxy);
+}
+
+static int rw_alloc(rw_ctx *c, size_t p)
+{
+    memset(c, 0, sizeof *c);
+    c->k = p + 1;
+    c->nm = 1 + c->k + c->k * (c->k + 1) / 2;
+    c->R = gsl_matrix_alloc(p, p);
+    c->V = gsl_matrix_alloc(p, p);
+    c->L = gsl_matrix_alloc(p, p);
+    c->l = gsl_vector_alloc(p);
+    c->ws = gsl_eigen_symmv_alloc(p);
+    c->cov = malloc(c->k * c->k * sizeof *c->cov);
+    c->beta = malloc(p * sizeof *c->beta);
+    c->rxy = malloc(p * sizeof *c->rxy);
+    if (!c->R || !c->V || !c->L || !c->l || !c->ws || !c->cov || !c->beta || !c->rxy) {
+        rw_free(c);
+        return -1;
+    }
+    return 0;
+}
+
+/* The relative weights (p) and R2 from the moment totals T; -1 when the
+ * items are collinear or a variance is not positive. */
+static int rw_eval(rw_ctx *c, const double *T, double *eps, double *r2)
+{
+    const size_t k = c->k, p = k - 1;
+    const double T0 = T[0];
+    const double *Ta = T + 1, *Tab = T + 1 + k;
+    for (size_t a = 0, at = 0; a < k; a++)
+        for (size_t b = a; b < k; b++, at++) {
+            double v = Tab[at] / T0 - (Ta[a] / T0) * (Ta[b] / T0);
+            c->cov[a * k + b] = c->cov[b * k + a] = v;
+        }
+    for (size_t a = 0; a < k; a++)
+        if (!(c->cov[a * k + a] > 0))
+            return -1;
+    for (size_t a = 0; a < p; a++) {
+        for (size_t b = 0; b < p; b++)
+            gsl_matrix_set(c->R, a, b,
+                           c->cov[a * k + b] / sqrt(c->cov[a * k + a] * c->cov[b * k + b]));
+        c->rxy[a] = c->cov[a * k + p] / sqrt(c->cov[a * k + a] * c->cov[p * k + p]);
+    }
+    if (gsl_eigen_symmv(c->R, c->l, c->V, c->ws) != GSL_SUCCESS)
+        return -1;
+    for (size_t j = 0; j < p; j++)
+        if (!(gsl_vector_get(c->l, j) > 1e-12))
+            return -1;
+    /* L = V diag(sqrt l) V'; beta = V diag(1/sqrt l) V' rxy */
+    for (size_t a = 0; a < p; a++)
+        for (size_t b = 0; b < p; b++) {
+            double s = 0;
+            for (size_t j = 0; j < p; j++)
+                s += gsl_matrix_get(c->V, a, j) * sqrt(gsl_vector_get(c->l, j)) *
+                     gsl_matrix_get(c->V, b, j);
+            gsl_matrix_set(c->L, a, b, s);
+        }
+    for (size_t a = 0; a < p; a++) {
+        double s = 0;
+        for (size_t j = 0; j < p; j++) {
+            double vr = 0;
+            for (size_t b = 0; b < p; b++)
+                vr += gsl_matrix_get(c->V, b, j) * c->rxy[b];
+            s += gsl_matrix_get(c->V, a, j) * vr / sqrt(gsl_vector_get(c->l, j));
+        }
+        c->beta[a] = s;
+    }
+    double sum = 0;
+    for (size_t a = 0; a < p; a++) {
+        double e = 0;
+        for (size_t j = 0; j < p; j++) {
+            double ljk = gsl_matrix_get(c->L, a, j);
+            e += ljk * ljk * c->beta[j] * c->beta[j];
+        }
+        eps[a] = e;
+        sum += e;
+    }
+    *r2 = sum;
+    return 0;
+}
+
+/* The variables of row r of mm (items, then y) less their centres. */
+static void rw_vars(const ss_model_matrix *mm, size_t r, const double *centre, double *v)
+{
+    const size_t p = mm->p - 1;
+    for (size_t a = 0; a < p; a++)
+        v[a] = mm->X[r * mm->p + a + 1] - centre[a];
+    v[p] = mm->y[r] - centre[p];
+}
+
+/* The moment totals with the weights w (m, one per row of mm). */
+static void rw_moments(const rw_ctx *c, const ss_model_matrix *mm, const double *w,
+                       const double *centre, double *v, double *T)
+{
+    const size_t k = c->k;
+    memset(T, 0, c->nm * sizeof *T);
+    for (size_t r = 0; r < mm->m; r++) {
+        if (w[r] == 0)
+            continue;
+        rw_vars(mm, r, centre, v);
+        T[0] += w[r];
+        for (size_t a = 0, at = 1 + k; a < k; a++) {
+            T[1 + a] += w[r] * v[a];
+            for (size_t b = a; b < k; b++, at++)
+                T[at] += w[r] * v[a] * v[b];
+        }
+    }
+}
+
+int ss_model_relweight(const ss_design *d, const ss_model_matrix *mm, double *eps, double *se,
+                       double *r2, double *df, ss_error *err)
+{
+    const size_t m = mm->m;
+    if (mm->p < 2 || strcmp(mm->name[0], "(Intercept)") != 0)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "relative weights need an intercept and items");
+    const size_t p = mm->p - 1;
+    rw_ctx c;
+    if (rw_alloc(&c, p) != 0)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    const size_t k = c.k, nm = c.nm;
+    double *w = malloc((m ? m : 1) * sizeof *w), *centre = calloc(k, sizeof *centre);
+    double *v = malloc(k * sizeof *v), *T = malloc(nm * sizeof *T), *Th = malloc(nm * sizeof *Th);
+    double *e1 = malloc(p * sizeof *e1), *e2 = malloc(p * sizeof *e2);
+    double *g = malloc(nm * p * sizeof *g), *V = malloc(p * p * sizeof *V);
+    double *z = NULL, *thetas = NULL;
+    int rc = SS_OK;
+    if (!w || !centre || !v || !T || !Th || !e1 || !e2 || !g || !V) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        goto done;
+    }
+    double W = 0;
+    for (size_t r = 0; r < m; r++) {
+        w[r] = d->w[mm->rows[r]];
+        W += w[r];
+        for (size_t a = 0; a < p; a++)
+            centre[a] += w[r] * mm->X[r * mm->p + a + 1];
+        centre[p] += w[r] * mm->y[r];
+    }
+    for (size_t a = 0; a < k; a++)
+        centre[a] /= W;
+    rw_moments(&c, mm, w, centre, v, T);
+    if (rw_eval(&c, T, eps, r2) != 0) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0,
+                          "the items are collinear (or one is constant): no relative weights");
+        goto done;
+    }
+    if (d->rep) {
+        const ss_replicates *rp = d->rep;
+        const size_t R = rp->nrep;
+        thetas = malloc((R ? R : 1) * p * sizeof *thetas);
+        if (!thetas) {
+            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+            goto done;
+        }
+        for (size_t kk = 0; kk < R; kk++) {
+            for (size_t r = 0; r < m; r++)
+                w[r] = ss_replicates_weight(rp, d->w, kk, mm->rows[r]);
+            rw_moments(&c, mm, w, centre, v, Th);
+            double r2k;
+            if (rw_eval(&c, Th, thetas + kk * p, &r2k) != 0)
+                for (size_t a = 0; a < p; a++)
+                    thetas[kk * p + a] = NAN;
+        }
+        ss_repfit_vcov(rp, thetas, p, eps, V);
+        *df = d->df;
+    } else {
+        /* the gradient of eps in every moment total, by Richardson */
+        const double *Ta = T + 1, *Tab = T + 1 + k;
+        for (size_t mi = 0; mi < nm; mi++) {
+            double scale;
+            if (mi == 0) {
+                scale = T[0];
+            } else if (mi <= k) {
+                size_t a = mi - 1, aa = a * k - a * (a - 1) / 2;
+                scale = sqrt(T[0] * Tab[aa]);
+                (void)Ta;
+            } else {
+                size_t at = mi - 1 - k, a = 0;
+                while (at >= k - a) {
+                    at -= k - a;
+                    a++;
+                }
+                size_t b = a + at;
+                size_t aa = a * k - a * (a - 1) / 2, bb = b * k - b * (b - 1) / 2;
+                scale = sqrt(Tab[aa] * Tab[bb]);
+            }
+            double h = 1e-3 * scale, acc[4][64];
+            static const double step[4] = {1, -1, 2, -2};
+            int bad = p > 64;
+            for (int s = 0; s < 4 && !bad; s++) {
+                memcpy(Th, T, nm * sizeof *T);
+                Th[mi] += step[s] * h;
+                double r2h;
+                bad = rw_eval(&c, Th, acc[s], &r2h) != 0;
+            }
+            if (bad) {
+                rc = ss_error_set(err, SS_EDATA, NULL, 0,
+                                  "the items are nearly collinear: no linearized SEs of the"
+                                  " relative weights (use replicate weights)");
+                goto done;
+            }
+            for (size_t a = 0; a < p; a++)
+                g[mi * p + a] =
+                    (8 * (acc[0][a] - acc[1][a]) - (acc[2][a] - acc[3][a])) / (12 * h);
+        }
+        z = malloc((m ? m : 1) * p * sizeof *z);
+        ss_design_work *dw = ss_design_work_alloc(d, p);
+        if (!z || !dw) {
+            ss_design_work_free(dw);
+            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+            goto done;
+        }
+        for (size_t r = 0; r < m; r++) {
+            rw_vars(mm, r, centre, v);
+            double *zr = z + r * p;
+            for (size_t a = 0; a < p; a++)
+                zr[a] = g[a]; /* the total of w: u = 1 */
+            for (size_t b = 0; b < k; b++)
+                for (size_t a = 0; a < p; a++)
+                    zr[a] += g[(1 + b) * p + a] * v[b];
+            for (size_t b1 = 0, at = 1 + k; b1 < k; b1++)
+                for (size_t b2 = b1; b2 < k; b2++, at++) {
+                    double u = v[b1] * v[b2];
+                    for (size_t a = 0; a < p; a++)
+                        zr[a] += g[at * p + a] * u;
+                }
+            for (size_t a = 0; a < p; a++)
+                zr[a] *= d->w[mm->rows[r]];
+        }
+        rc = ss_design_vcov(d, dw, mm->rows, z, m, p, V, err);
+        if (rc == SS_OK)
+            *df = ss_design_domain_df(d, dw, mm->rows, m);
+        ss_design_work_free(dw);
+    }
+    for (size_t a = 0; a < p && rc == SS_OK; a++)
+        se[a] = sqrt(V[a * p + a]);
+done:
+    rw_free(&c);
+    free(w);
+    free(centre);
+    free(v);
+    free(T);
+    free(Th);
+    free(e1);
+    free(e2);
+    free(g);
+    free(V);
+    free(z);
+    free(thetas);
     return rc;
 }

@@ -178,3 +178,34 @@ expect_error drivers-outcome-t2b-scale 2 "--outcome-t2b needs --scale LOW:HIGH" 
   drivers datasets/household.csv --outcome overall --outcome-t2b --items purpose
 expect_error drivers-family 2 "--family: expected gaussian or binomial, got 'poisson'" -- \
   drivers datasets/household.csv --outcome overall --family poisson --items purpose
+
+# drivers --importance relweight: Johnson's relative weights with design-based
+# SEs (linearized; JK1 replicates), against make_model_refs.R.
+ref_check "drivers drv_rw" drivers apiclus1.csv \
+  "--ids dnum --weights pw --fpc fpc --outcome api00 --items ell,meals,mobility --importance relweight" \
+  tests/ref/model/drv_rw.drivers.expected.csv
+ref_check "drivers drv_rw_jk1" drivers apiclus1.csv \
+  "--ids dnum --weights pw --fpc fpc --replicate jk1 --outcome api00 --items ell,meals,mobility --importance relweight" \
+  tests/ref/model/drv_rw_jk1.drivers.expected.csv
+ref_check "drivers drv_rw_strat" drivers apistrat.csv \
+  "--strata stype --weights pw --fpc fpc --outcome api00 --items ell,meals,avg.ed,full --importance relweight" \
+  tests/ref/model/drv_rw_strat.drivers.expected.csv
+run drivers datasets/apiclus1.csv --ids dnum --weights pw --fpc fpc --outcome api00 \
+  --items ell,meals,mobility --importance relweight -o "$MD/rw.csv"
+run plot "$MD/rw.csv" --type ipa --script "$MD/rw.gp"
+if [ "$status" -eq 0 ] && grep -q 'meals' "$MD/rw.gp"; then ok; else bad "drivers relweight ipa chart: $(cat "$TMP/err")"; fi
+expect_error drivers-importance 2 "--importance: expected coef or relweight, got 'beta'" -- \
+  drivers datasets/apiclus1.csv --outcome api00 --items ell --importance beta
+expect_error drivers-relweight-logistic 2 "--importance relweight: relative weights split a linear model's R2; not with --family binomial or --outcome-t2b" -- \
+  drivers datasets/apiclus1.csv --outcome api00 --items ell --importance relweight --family binomial
+expect_error drivers-relweight-text 1 "--importance relweight: item 'stype' holds text; relative weights need numeric items" -- \
+  drivers datasets/apiclus1.csv --outcome api00 --items ell,stype --importance relweight
+# b is a but for 3e-6 in one row: a regression, no correlation matrix to split
+printf 'y,a,b\n1,1,1\n3,2,2\n2,3,3.000003\n5,4,4\n4,5,5\n6,6,6\n' >"$MD/rwcol.csv"
+expect_error drivers-relweight-collinear 1 "the items are collinear (or one is constant): no relative weights" -- \
+  drivers "$MD/rwcol.csv" --outcome y --items a,b --importance relweight
+printf 'y,a,b\n1,1,1\n3,2,2\n2,3,3.00002\n5,4,4\n4,5,5\n6,6,6\n' >"$MD/rwnear.csv"
+expect_error drivers-relweight-near 1 "the items are nearly collinear: no linearized SEs of the relative weights (use replicate weights)" -- \
+  drivers "$MD/rwnear.csv" --outcome y --items a,b --importance relweight
+expect_error drivers-collinear-model 1 "the items are collinear: no regression (term 'z': its column is collinear" -- \
+  drivers "$MD/sing.csv" --outcome y --items x,z

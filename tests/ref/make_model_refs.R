@@ -266,3 +266,108 @@ cc <- complete.cases(hh2[, c("overall", "purpose", "practical", "frugality")])
 write_drivers("drv_t2b", svyglm(t2b ~ purpose + practical + frugality, dhh2,
                                 family = quasibinomial),
               dhh2, hh2, hh2$t2b, c("purpose", "practical", "frugality"), cc, sum(cc))
+
+# ---- drivers --importance relweight: Johnson's relative weights of the
+# items (numeric), from the weighted correlations (cov.wt), by eigen();
+# SEs by svrVar of the replicate refits (JK1), or by linearization: the
+# weights as a function of the weighted moment totals about the means,
+# its gradient by Richardson's extrapolation (h = 1e-3 of each total's
+# scale), svyrecvar of the scores.  Checked: the weights sum to the R2 of
+# the weighted regression. ----
+relw <- function(T, k) {
+  T0 <- T[1]; Ta <- T[1 + 1:k]; Tab <- T[-(1:(1 + k))]
+  C <- matrix(0, k, k); at <- 0
+  for (a in 1:k) for (b in a:k) { at <- at + 1; C[a, b] <- C[b, a] <- Tab[at] / T0 - Ta[a] * Ta[b] / T0^2 }
+  R <- cov2cor(C); p <- k - 1
+  e <- eigen(R[1:p, 1:p], symmetric = TRUE)
+  L <- e$vectors %*% diag(sqrt(e$values), p) %*% t(e$vectors)
+  beta <- solve(L, R[1:p, k])
+  drop((L^2) %*% beta^2)
+}
+moments <- function(V, w) {
+  k <- ncol(V)
+  c(sum(w), colSums(w * V), unlist(lapply(1:k, function(a) sapply(a:k, function(b) sum(w * V[, a] * V[, b])))))
+}
+write_relw <- function(name, design, data, outcome, items) {
+  V0 <- as.matrix(data[, c(items, outcome)])
+  cc <- complete.cases(V0)
+  V0 <- V0[cc, , drop = FALSE]
+  w <- weights(design, "sampling")[cc]
+  centre <- colSums(w * V0) / sum(w)
+  V <- sweep(V0, 2, centre)
+  k <- ncol(V); p <- k - 1
+  T <- moments(V, w)
+  eps <- relw(T, k)
+  f <- as.formula(paste(outcome, "~", paste(items, collapse = "+")))
+  fit <- if (inherits(design, "svyrep.design")) svyglm(f, design) else svyglm(f, design)
+  r2 <- 1 - sum(w * resid(fit, "response")^2) / sum(w * (V0[, k] - centre[k])^2)
+  stopifnot(abs(sum(eps) - r2) < 1e-12)
+  if (inherits(design, "svyrep.design")) {
+    rw <- weights(design, "analysis")[cc, ]
+    th <- t(apply(rw, 2, function(wk) relw(moments(V, wk), k)))
+    Vm <- svrVar(th, design$scale, design$rscales, mse = design$mse, coef = eps)
+    df <- degf(design)
+  } else {
+    scale <- numeric(length(T)); scale[1] <- T[1]
+    diagpos <- cumsum(c(1, k:2))
+    Tab <- T[-(1:(1 + k))]
+    for (a in 1:k) scale[1 + a] <- sqrt(T[1] * Tab[diagpos[a]])
+    at <- 0
+    for (a in 1:k) for (b in a:k) { at <- at + 1; scale[1 + k + at] <- sqrt(Tab[diagpos[a]] * Tab[diagpos[b]]) }
+    G <- sapply(seq_along(T), function(mi) {
+      h <- 1e-3 * scale[mi]
+      e <- sapply(c(1, -1, 2, -2), function(s) { Th <- T; Th[mi] <- Th[mi] + s * h; relw(Th, k) })
+      (8 * (e[, 1] - e[, 2]) - (e[, 3] - e[, 4])) / (12 * h)
+    })
+    U <- cbind(1, V, do.call(cbind, lapply(1:k, function(a) sapply(a:k, function(b) V[, a] * V[, b]))))
+    Z <- matrix(0, nrow(data), p)
+    Z[cc, ] <- w * (U %*% t(G))
+    des <- design[cc, ]
+    Vm <- svyrecvar(Z[cc, , drop = FALSE], des$cluster, des$strata, des$fpc,
+                    postStrata = des$postStrata)
+    df <- degf(des)
+  }
+  se <- sqrt(diag(Vm))
+  s <- summary(fit)$coefficients; ci <- confint(fit)
+  tq <- qt(0.975, df)
+  rows <- data.frame(statistic = c(rep("coef", nrow(s)), rep("importance", p), "r2"),
+                     variable = c(rownames(s), items, outcome),
+                     level = c(rep("", nrow(s)), rep("relweight", p), ""), domain = "",
+                     estimate = c(s[, 1], eps, r2), se = c(s[, 2], se, NA),
+                     ci_low = c(ci[, 1], eps - tq * se, NA), ci_high = c(ci[, 2], eps + tq * se, NA),
+                     df = c(rep(fit$df.residual, nrow(s)), rep(df, p), NA),
+                     t = c(s[, 3], eps / se, NA),
+                     p_value = c(s[, 4], 2 * pt(-abs(eps / se), df), NA),
+                     stringsAsFactors = FALSE, row.names = NULL)
+  ww <- weights(design, "sampling")[cc]
+  for (v in items) {
+    r <- cov.wt(cbind(V0[, v], V0[, k]), wt = ww / sum(ww), cor = TRUE)$cor[1, 2]
+    rows <- rbind(rows, data.frame(statistic = "correlation", variable = v, level = "", domain = "",
+                                   estimate = r, se = NA, ci_low = NA, ci_high = NA, df = NA,
+                                   t = NA, p_value = NA))
+  }
+  DF <- degf(design)
+  for (v in items) {
+    pm <- svymean(as.formula(paste("~", v)), design, na.rm = TRUE)
+    h <- qt(0.975, DF) * as.numeric(SE(pm))
+    rows <- rbind(rows, data.frame(statistic = "performance", variable = v, level = "mean",
+                                   domain = "", estimate = unname(coef(pm)),
+                                   se = as.numeric(SE(pm)), ci_low = unname(coef(pm)) - h,
+                                   ci_high = unname(coef(pm)) + h, df = DF, t = NA, p_value = NA))
+  }
+  imp <- rows$estimate[rows$level == "relweight"]
+  perf <- rows$estimate[rows$statistic == "performance"]
+  qd <- ifelse(imp >= mean(imp), ifelse(perf >= mean(perf), "keep up", "concentrate here"),
+               ifelse(perf >= mean(perf), "possible overkill", "low priority"))
+  rows$quadrant <- ""
+  rows$quadrant[rows$level == "relweight"] <- qd
+  rows$quadrant[rows$statistic == "performance"] <- qd
+  cols <- c("statistic", "variable", "level", "domain", "estimate", "se", "ci_low",
+            "ci_high", "df", "t", "p_value", "quadrant")
+  out <- sapply(cols, function(cn) { x <- rows[[cn]]; if (is.numeric(x)) fmt(x) else q(x) })
+  writeLines(c(paste(cols, collapse = ","), apply(out, 1, paste, collapse = ",")),
+             file.path("tests/ref/model", paste0(name, ".drivers.expected.csv")))
+}
+write_relw("drv_rw", dclus1, clus1, "api00", c("ell", "meals", "mobility"))
+write_relw("drv_rw_jk1", rclus1, clus1, "api00", c("ell", "meals", "mobility"))
+write_relw("drv_rw_strat", dstrat, strat, "api00", c("ell", "meals", "avg.ed", "full"))
