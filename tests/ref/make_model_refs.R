@@ -202,6 +202,47 @@ write_olr("clus1_jk1_ordinal", factor(band) ~ ell + meals,
 # ---- survstat drivers on the model code: a text item (a factor, one
 # importance row per level but the first), and a logistic model of the
 # outcome's top two codes (--outcome-t2b), with t and p ----
+# The rows every drivers case shares after its importance rows: the
+# weighted correlation of each numeric item with the outcome (cov.wt over
+# the rows used), each item's svymean as its performance, the quadrants of
+# the importance rows imp (a logical over rows), and the file.
+finish_drivers <- function(name, rows, imp, design, data, outcome, items, cc) {
+  num_items <- items[sapply(items, function(v) is.numeric(data[[v]]))]
+  w <- weights(design, "sampling")[cc]
+  for (v in num_items) {
+    r <- cov.wt(cbind(data[[v]][cc], outcome[cc]), wt = w / sum(w), cor = TRUE)$cor[1, 2]
+    rows <- rbind(rows, data.frame(statistic = "correlation", variable = v, level = "",
+                                   domain = "", estimate = r, se = NA, ci_low = NA,
+                                   ci_high = NA, df = NA, n = sum(cc), t = NA, p_value = NA))
+  }
+  DF <- degf(design)
+  for (v in num_items) {
+    p <- svymean(as.formula(paste("~", v)), design, na.rm = TRUE)
+    h <- qt(0.975, DF) * as.numeric(SE(p))
+    rows <- rbind(rows, data.frame(statistic = "performance", variable = v, level = "mean",
+                                   domain = "", estimate = unname(coef(p)),
+                                   se = as.numeric(SE(p)), ci_low = unname(coef(p)) - h,
+                                   ci_high = unname(coef(p)) + h, df = DF,
+                                   n = sum(!is.na(data[[v]])), t = NA, p_value = NA))
+  }
+  imp <- c(imp, rep(FALSE, nrow(rows) - length(imp)))
+  ie <- rows$estimate[imp]
+  perf <- rows$estimate[rows$statistic == "performance"]
+  qd <- ifelse(ie >= mean(ie), ifelse(perf >= mean(perf), "keep up", "concentrate here"),
+               ifelse(perf >= mean(perf), "possible overkill", "low priority"))
+  rows$quadrant <- ""
+  rows$quadrant[imp] <- qd
+  rows$quadrant[rows$statistic == "performance"] <- qd
+  cols <- c("statistic", "variable", "level", "domain", "estimate", "se", "ci_low",
+            "ci_high", "df", "n", "t", "p_value", "quadrant")
+  out <- sapply(cols, function(cn) {
+    x <- rows[[cn]]
+    if (is.numeric(x)) fmt(x) else q(x)
+  })
+  writeLines(c(paste(cols, collapse = ","), apply(out, 1, paste, collapse = ",")),
+             file.path("tests/ref/model", paste0(name, ".drivers.expected.csv")))
+}
+
 write_drivers <- function(name, fit, design, data, outcome, items, cc, n) {
   s <- summary(fit)$coefficients
   ci <- confint(fit)
@@ -218,39 +259,8 @@ write_drivers <- function(name, fit, design, data, outcome, items, cc, n) {
                      df = fit$df.residual, n = n, t = s[, 3], p_value = s[, 4],
                      stringsAsFactors = FALSE, row.names = NULL, check.names = FALSE)
   rownames(rows) <- NULL
-  num_items <- items[sapply(items, function(v) is.numeric(data[[v]]))]
-  w <- weights(design, "sampling")[cc]
-  for (v in num_items) {
-    r <- cov.wt(cbind(data[[v]][cc], outcome[cc]), wt = w / sum(w), cor = TRUE)$cor[1, 2]
-    rows <- rbind(rows, data.frame(statistic = "correlation", variable = v, level = "",
-                                   domain = "", estimate = r, se = NA, ci_low = NA,
-                                   ci_high = NA, df = NA, n = n, t = NA, p_value = NA))
-  }
-  DF <- degf(design)
-  for (v in num_items) {
-    p <- svymean(as.formula(paste("~", v)), design, na.rm = TRUE)
-    h <- qt(0.975, DF) * as.numeric(SE(p))
-    rows <- rbind(rows, data.frame(statistic = "performance", variable = v, level = "mean",
-                                   domain = "", estimate = unname(coef(p)),
-                                   se = unname(SE(p))[1], ci_low = unname(coef(p)) - h,
-                                   ci_high = unname(coef(p)) + h, df = DF,
-                                   n = sum(!is.na(data[[v]])), t = NA, p_value = NA))
-  }
-  imp <- rows$estimate[rows$statistic == "importance" & rows$level == ""]
-  perf <- rows$estimate[rows$statistic == "performance"]
-  qd <- ifelse(imp >= mean(imp), ifelse(perf >= mean(perf), "keep up", "concentrate here"),
-               ifelse(perf >= mean(perf), "possible overkill", "low priority"))
-  rows$quadrant <- ""
-  rows$quadrant[rows$statistic == "importance" & rows$level == ""] <- qd
-  rows$quadrant[rows$statistic == "performance"] <- qd
-  cols <- c("statistic", "variable", "level", "domain", "estimate", "se", "ci_low",
-            "ci_high", "df", "n", "t", "p_value", "quadrant")
-  out <- sapply(cols, function(cn) {
-    x <- rows[[cn]]
-    if (is.numeric(x)) fmt(x) else q(x)
-  })
-  writeLines(c(paste(cols, collapse = ","), apply(out, 1, paste, collapse = ",")),
-             file.path("tests/ref/model", paste0(name, ".drivers.expected.csv")))
+  finish_drivers(name, rows, rows$statistic == "importance" & rows$level == "", design, data,
+                 outcome, items, cc)
 }
 
 write_drivers("drv_cat", svyglm(api00 ~ ell + meals + stype, dclus1), dclus1, clus1,
@@ -339,34 +349,10 @@ write_relw <- function(name, design, data, outcome, items) {
                      t = c(s[, 3], eps / se, NA),
                      p_value = c(s[, 4], 2 * pt(-abs(eps / se), df), NA),
                      stringsAsFactors = FALSE, row.names = NULL)
-  ww <- weights(design, "sampling")[cc]
-  for (v in items) {
-    r <- cov.wt(cbind(V0[, v], V0[, k]), wt = ww / sum(ww), cor = TRUE)$cor[1, 2]
-    rows <- rbind(rows, data.frame(statistic = "correlation", variable = v, level = "", domain = "",
-                                   estimate = r, se = NA, ci_low = NA, ci_high = NA, df = NA,
-                                   t = NA, p_value = NA))
-  }
-  DF <- degf(design)
-  for (v in items) {
-    pm <- svymean(as.formula(paste("~", v)), design, na.rm = TRUE)
-    h <- qt(0.975, DF) * as.numeric(SE(pm))
-    rows <- rbind(rows, data.frame(statistic = "performance", variable = v, level = "mean",
-                                   domain = "", estimate = unname(coef(pm)),
-                                   se = as.numeric(SE(pm)), ci_low = unname(coef(pm)) - h,
-                                   ci_high = unname(coef(pm)) + h, df = DF, t = NA, p_value = NA))
-  }
-  imp <- rows$estimate[rows$level == "relweight"]
-  perf <- rows$estimate[rows$statistic == "performance"]
-  qd <- ifelse(imp >= mean(imp), ifelse(perf >= mean(perf), "keep up", "concentrate here"),
-               ifelse(perf >= mean(perf), "possible overkill", "low priority"))
-  rows$quadrant <- ""
-  rows$quadrant[rows$level == "relweight"] <- qd
-  rows$quadrant[rows$statistic == "performance"] <- qd
-  cols <- c("statistic", "variable", "level", "domain", "estimate", "se", "ci_low",
-            "ci_high", "df", "t", "p_value", "quadrant")
-  out <- sapply(cols, function(cn) { x <- rows[[cn]]; if (is.numeric(x)) fmt(x) else q(x) })
-  writeLines(c(paste(cols, collapse = ","), apply(out, 1, paste, collapse = ",")),
-             file.path("tests/ref/model", paste0(name, ".drivers.expected.csv")))
+  rows$n <- sum(cc)
+  rows <- rows[, c(1:9, 12, 10, 11)]
+  finish_drivers(name, rows, rows$level == "relweight", design, data, data[[outcome]], items,
+                 cc)
 }
 write_relw("drv_rw", dclus1, clus1, "api00", c("ell", "meals", "mobility"))
 write_relw("drv_rw_jk1", rclus1, clus1, "api00", c("ell", "meals", "mobility"))
