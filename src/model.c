@@ -442,13 +442,40 @@ static int check_outcome(const ss_model_matrix *mm, ss_model_family fam, const c
 }
 
 /* The sandwich of R's svy.varcoef from the last IRLS step of w. */
+/* The scores of rows [from, to) into z (row-major, p a row). */
+static void glm_scores(const ss_model_matrix *mm, ss_model_family fam, const irls_work *w,
+                       const double *A, size_t from, size_t to, double *z)
+{
+    const size_t p = mm->p;
+    for (size_t i = from; i < to; i++) {
+        double me = mu_eta(fam, w->eta[i]);
+        double s = w->sw[i] * w->sw[i] * (mm->y[i] - w->mu[i]) / me;
+        const double *x = mm->X + i * p;
+        double *zi = z + (i - from) * p;
+        for (size_t u = 0; u < p; u++) {
+            double acc = 0;
+            const double *au = A + u * p;
+            for (size_t v = 0; v < p; v++)
+                acc += au[v] * x[v];
+            zi[u] = s * acc;
+        }
+    }
+}
+
+/* Rows of scores made at a time when the design takes them in pieces. */
+#define SCORE_CHUNK 65536
+
+/* The sandwich of R's svy.varcoef from the last IRLS step of w. */
 static int taylor_vcov(const ss_design *d, const ss_model_matrix *mm, ss_model_family fam,
                        irls_work *w, double *V, double *df, ss_error *err)
 {
     const size_t m = mm->m, p = mm->p;
+    /* without calibrations the design takes the scores chunk by chunk
+     * (ss_design_vcov_add, the same sums in the same order) */
+    const int chunked = d->ncal == 0 && m > SCORE_CHUNK;
     gsl_matrix *Ainv = gsl_matrix_calloc(p, p);
     double *A = malloc(p * p * sizeof *A);
-    double *z = malloc(m * p * sizeof *z);
+    double *z = malloc((chunked ? SCORE_CHUNK : m) * p * sizeof *z);
     ss_design_work *dw = ss_design_work_alloc(d, p);
     int rc = SS_OK;
     if (!Ainv || !A || !z || !dw) {
@@ -464,19 +491,17 @@ static int taylor_vcov(const ss_design *d, const ss_model_matrix *mm, ss_model_f
     for (size_t u = 0; u < p; u++)
         for (size_t v = 0; v < p; v++)
             A[u * p + v] = gsl_matrix_get(Ainv, u, v) * w->scale[u] * w->scale[v];
-    for (size_t i = 0; i < m; i++) {
-        double me = mu_eta(fam, w->eta[i]);
-        double s = w->sw[i] * w->sw[i] * (mm->y[i] - w->mu[i]) / me;
-        const double *x = mm->X + i * p;
-        for (size_t u = 0; u < p; u++) {
-            double acc = 0;
-            const double *au = A + u * p;
-            for (size_t v = 0; v < p; v++)
-                acc += au[v] * x[v];
-            z[i * p + u] = s * acc;
+    if (chunked) {
+        for (size_t from = 0; from < m; from += SCORE_CHUNK) {
+            size_t to = from + SCORE_CHUNK < m ? from + SCORE_CHUNK : m;
+            glm_scores(mm, fam, w, A, from, to, z);
+            ss_design_vcov_add(d, dw, mm->rows + from, z, to - from, p);
         }
+        rc = ss_design_vcov_end(d, dw, p, V, err);
+    } else {
+        glm_scores(mm, fam, w, A, 0, m, z);
+        rc = ss_design_vcov(d, dw, mm->rows, z, m, p, V, err);
     }
-    rc = ss_design_vcov(d, dw, mm->rows, z, m, p, V, err);
     if (rc == SS_OK)
         *df = ss_design_domain_df(d, dw, mm->rows, m) + 1 - (double)p;
 done:
