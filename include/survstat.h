@@ -29,6 +29,7 @@
  *           (means, totals, proportions, ratios, quantiles, satisfaction
  *           measures), ss_test.h (t and Rao-Scott tests), ss_xtab.h
  *           (cross-tables: counts, percentages, marks, suppression), ss_repfit.h,
+ *           ss_formula.h, ss_model.h (svyglm and svyolr models),
  *           ss_aapor.h (AAPOR outcome rates)
  *   report  ss_plot.h (gnuplot scripts of charts)
  * Compile with -I for include/ and each src/LAYER folder, link
@@ -62,6 +63,8 @@
 #include "ss_estimate.h"
 #include "ss_test.h"
 #include "ss_xtab.h"
+#include "ss_formula.h"
+#include "ss_model.h"
 #include "ss_repfit.h"
 #include "ss_aapor.h"
 

@@ -11,6 +11,8 @@
 #include "ss_cli.h"
 #include "ss_commands.h"
 #include "ss_estimate.h"
+#include "ss_formula.h"
+#include "ss_model.h"
 #include "ss_repfit.h"
 #include "ss_result.h"
 #include "ss_writer.h"
@@ -18,19 +20,32 @@
 const char cmd_drivers_usage[] =
     "usage: survstat drivers FILE [design options] [weighting options]\n"
     "                        --outcome VAR --items A,B,... [--performance mean|t2b]\n"
+    "                        [--family gaussian|binomial] [--outcome-t2b]\n"
+    "                        [--importance coef|relweight]\n"
     "                        [--scale LOW:HIGH] [--level P] [--wave LABEL] [-o FILE]\n"
     "\n"
     "Key drivers of satisfaction.  Over the rows that answer the outcome and\n"
-    "every item, the design-based linear regression of the outcome on the items\n"
-    "(R's svyglm, gaussian): one 'importance' row per item (its coefficient,\n"
-    "SE, t interval on df = the design df of those rows + 1 - coefficients)\n"
-    "and a 'coef' row for the intercept; the weighted correlation of each item\n"
-    "with the outcome ('correlation'); each item's performance ('performance':\n"
+    "every item, the design-based regression of the outcome on the items\n"
+    "(R's svyglm, as 'survstat model'): linear, or logistic with --family\n"
+    "binomial (a 0/1 outcome) or --outcome-t2b (the outcome's top two codes on\n"
+    "--scale are 1, the others 0).  One 'importance' row per item (its\n"
+    "coefficient, SE, t interval on df = the design df of those rows + 1 -\n"
+    "coefficients, t and p_value), and a 'coef' row for the intercept; an item\n"
+    "holding text is a factor: one importance row per level but the first\n"
+    "(level = the level), no correlation, performance or quadrant.  The\n"
+    "weighted correlation of each numeric item with the outcome\n"
+    "('correlation'); each item's performance ('performance':\n"
     "its design-based mean, or with --performance t2b its top-two-box share on\n"
     "--scale, over the rows that answer it).  The last column, quadrant, places\n"
     "each item against the mean importance and the mean performance: 'keep up',\n"
     "'concentrate here' (important, below par), 'low priority', 'possible\n"
     "overkill'.  'survstat plot --type ipa' draws the result.\n"
+    "\n"
+    "--importance relweight: the importance is Johnson's relative weight of each\n"
+    "(numeric) item in a linear model, its share of R2 (level 'relweight'; the\n"
+    "weights sum to R2, an 'r2' row), with design-based SEs (replicate refits,\n"
+    "or linearization of the weighted moments; df = the design df of the rows\n"
+    "used); the coefficients become 'coef' rows.\n"
     "\n"
     "With replicate weights (--replicate, --repweights, as 'estimate') the\n"
     "regression is refitted with every replicate's weights and its covariance\n"
@@ -61,6 +76,9 @@ enum {
     OPT_SCALE,
     OPT_LEVEL,
     OPT_WAVE,
+    OPT_OUTCOME_T2B,
+    OPT_FAMILY,
+    OPT_IMPORTANCE,
 };
 
 static const struct option own_options[] = {
@@ -70,6 +88,9 @@ static const struct option own_options[] = {
     {"scale", required_argument, NULL, OPT_SCALE},
     {"level", required_argument, NULL, OPT_LEVEL},
     {"wave", required_argument, NULL, OPT_WAVE},
+    {"outcome-t2b", no_argument, NULL, OPT_OUTCOME_T2B},
+    {"family", required_argument, NULL, OPT_FAMILY},
+    {"importance", required_argument, NULL, OPT_IMPORTANCE},
     {NULL, 0, NULL, 0},
 };
 
@@ -80,7 +101,7 @@ typedef struct drivers_args {
     const char *file, *outcome, *wave;
     const char *items[MAX_ITEMS];
     size_t nitems;
-    int t2b, scale_set;
+    int t2b, scale_set, outcome_t2b, logistic, relweight;
     double level, low, high;
 } drivers_args;
 
@@ -121,6 +142,23 @@ static int option(void *ctx, int opt, const char *arg, ss_error *err)
     case OPT_WAVE:
         a->wave = arg;
         break;
+    case OPT_OUTCOME_T2B:
+        a->outcome_t2b = a->logistic = 1;
+        break;
+    case OPT_IMPORTANCE:
+        if (strcmp(arg, "coef") == 0 || strcmp(arg, "relweight") == 0)
+            a->relweight = arg[0] == 'r';
+        else
+            rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
+                              "--importance: expected coef or relweight, got '%s'", arg);
+        break;
+    case OPT_FAMILY:
+        if (strcmp(arg, "gaussian") == 0 || strcmp(arg, "binomial") == 0)
+            a->logistic = arg[0] == 'b';
+        else
+            rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
+                              "--family: expected gaussian or binomial, got '%s'", arg);
+        break;
     default:
         return SS_CLI_NOT_MINE;
     }
@@ -140,190 +178,205 @@ static int parse(drivers_args *a, int argc, char **argv, ss_error *err)
     a->file = argv[optind];
     if (!a->outcome || a->nitems == 0)
         return ss_error_set(err, SS_EUSAGE, NULL, 0, "--outcome VAR and --items A,B,... are required");
+    if (a->relweight && a->logistic)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                            "--importance relweight: relative weights split a linear model's R2;"
+                            " not with --family binomial or --outcome-t2b");
+    if (a->outcome_t2b && !a->scale_set)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0, "--outcome-t2b needs --scale LOW:HIGH");
     if (a->t2b && !a->scale_set)
         return ss_error_set(err, SS_EUSAGE, NULL, 0, "--performance t2b needs --scale LOW:HIGH");
     return SS_OK;
 }
 
-static ss_result_row *add(ss_result *res, const char *stat, const char *var, ss_error *err)
+/* The item's column is a number (its importance is one coefficient). */
+static int numeric_item(const ss_table *t, const char *item)
 {
-    ss_result_row *r = ss_result_add(res, stat, var, "", "");
-    if (!r)
-        ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
-    return r;
+    const ss_column *c = ss_table_find(t, item);
+    return c && c->numeric;
 }
 
-/* Under replicate weights (R's svyglm.svyrep.design): the regression
- * refitted with each replicate's weights, svrVar of the coefficients. */
-static int rep_vcov(const ss_design *d, const size_t *rows, size_t m, const ss_column *const *xc,
-                    const ss_column *yc, size_t nitems, const gsl_vector *beta, double *V,
-                    ss_error *err)
+/* A name in a formula: backquoted unless it is a plain R name. */
+static void formula_name(char *buf, size_t size, size_t *len, const char *name)
 {
-    const size_t p = nitems + 1, R = d->rep->nrep;
-    double *X = malloc((m ? m : 1) * p * sizeof *X), *y = malloc((m ? m : 1) * sizeof *y);
-    double *delta = malloc((R ? R : 1) * p * sizeof *delta), *zero = calloc(p, sizeof *zero);
-    int rc = SS_OK;
-    if (!X || !y || !delta || !zero) {
-        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
-        goto done;
-    }
-    for (size_t k = 0; k < m; k++) {
-        X[k * p] = 1;
-        for (size_t j = 0; j < nitems; j++)
-            X[k * p + j + 1] = xc[j]->num[rows[k]];
-        y[k] = yc->num[rows[k]];
-    }
-    /* the replicate coefficients less the full-sample ones: svrVar centres
-     * them on their mean, or on the full-sample fit (0 here) under --mse */
-    rc = ss_repfit_wls(d->rep, d->w, rows, X, y, m, p, beta->data, delta, err);
-    if (rc == SS_OK)
-        ss_repfit_vcov(d->rep, delta, p, zero, V);
-done:
-    free(X);
-    free(y);
-    free(delta);
-    free(zero);
-    return rc;
+    int plain = (name[0] >= 'A' && name[0] <= 'Z') || (name[0] >= 'a' && name[0] <= 'z') ||
+                name[0] == '.';
+    for (const char *c = name; *c && plain; c++)
+        plain = (*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') ||
+                (*c >= '0' && *c <= '9') || *c == '.' || *c == '_';
+    int w = snprintf(buf + *len, size - *len, plain ? "%s" : "`%s`", name);
+    *len = w > 0 && (size_t)w < size - *len ? *len + (size_t)w : size - 1;
 }
 
-/* The regression, the correlations and the performance into res. */
+/* The regression (R's svyglm on the outcome and the items, through
+ * ss_model): gaussian, or logistic for a 0/1 outcome or --outcome-t2b;
+ * an item holding text is a factor, one importance row per level but the
+ * first.  Then the weighted correlation of each numeric item with the
+ * outcome over the same rows. */
 static int drivers(const ss_table *t, const ss_design *d, const drivers_args *a, ss_result *res,
                    ss_error *err)
 {
-    const size_t n = t->nrow, p = a->nitems + 1;
-    const ss_column *yc = ss_table_find(t, a->outcome);
-    const ss_column *xc[MAX_ITEMS];
-    for (size_t j = 0; j < a->nitems; j++)
-        xc[j] = ss_table_find(t, a->items[j]);
-    size_t *rows = malloc((n ? n : 1) * sizeof *rows);
-    double *z = malloc((n ? n : 1) * p * sizeof *z);
-    double *V = malloc(p * p * sizeof *V);
-    gsl_matrix *A = gsl_matrix_calloc(p, p), *Ainv = gsl_matrix_alloc(p, p);
-    gsl_vector *b = gsl_vector_calloc(p), *beta = gsl_vector_alloc(p);
-    gsl_permutation *perm = gsl_permutation_alloc(p);
-    ss_design_work *dw = ss_design_work_alloc(d, p);
-    int rc = SS_OK;
-    if (!rows || !z || !V || !A || !Ainv || !b || !beta || !perm || !dw) {
-        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    char text[8192];
+    size_t len = 0;
+    formula_name(text, sizeof text, &len, a->outcome);
+    len += (size_t)snprintf(text + len, sizeof text - len, " ~ ");
+    for (size_t j = 0; j < a->nitems && len < sizeof text - 4; j++) {
+        if (j)
+            len += (size_t)snprintf(text + len, sizeof text - len, " + ");
+        formula_name(text, sizeof text, &len, a->items[j]);
+    }
+    ss_formula f = {0};
+    ss_model_matrix mm = {0};
+    ss_model_fit fit = {0};
+    ss_model_control ctl = {25, 1e-8};
+    int rc = ss_formula_parse(text, &f, err);
+    if (rc == SS_OK)
+        rc = ss_model_matrix_build(&f, t, a->cli.subset_rows, NULL, 0, &mm, err);
+    if (rc != SS_OK)
         goto done;
-    }
-    /* Complete cases, X'WX and X'Wy. */
-    size_t m = 0;
-    double x[MAX_ITEMS + 1];
-    for (size_t i = 0; i < n; i++) {
-        int ok = !isnan(yc->num[i]) && (!a->cli.subset_rows || a->cli.subset_rows[i]);
-        for (size_t j = 0; j < a->nitems && ok; j++)
-            ok = !isnan(xc[j]->num[i]);
-        if (!ok)
-            continue;
-        rows[m++] = i;
-        x[0] = 1;
-        for (size_t j = 0; j < a->nitems; j++)
-            x[j + 1] = xc[j]->num[i];
-        for (size_t u = 0; u < p; u++) {
-            for (size_t v = 0; v < p; v++)
-                *gsl_matrix_ptr(A, u, v) += d->w[i] * x[u] * x[v];
-            *gsl_vector_ptr(b, u) += d->w[i] * x[u] * yc->num[i];
-        }
-    }
+    const size_t m = mm.m, p = mm.p;
     if (m <= p) {
         rc = ss_error_set(err, SS_EDATA, t->file, 0,
                           "%zu rows answer '%s' and every item: too few for %zu coefficients", m,
                           a->outcome, p);
         goto done;
     }
-    int sgn;
-    gsl_linalg_LU_decomp(A, perm, &sgn);
-    double det = gsl_linalg_LU_det(A, sgn);
-    if (!(fabs(det) > 0) || !isfinite(det)) {
-        rc = ss_error_set(err, SS_EDATA, t->file, 0, "the items are collinear: no regression");
-        goto done;
+    /* the outcome: its top two codes on --scale (--outcome-t2b) */
+    for (size_t i = 0; i < m && a->outcome_t2b; i++) {
+        double y = mm.y[i], hi = a->high, lo = a->low;
+        mm.y[i] = hi > lo ? (y >= hi - 1) : (y <= hi + 1);
     }
-    gsl_linalg_LU_solve(A, perm, b, beta);
-    gsl_linalg_LU_invert(A, perm, Ainv);
-    /* Scores w r (X'WX)^-1 x (R's svy.varcoef), their design variance. */
-    for (size_t k = 0; k < m; k++) {
-        size_t i = rows[k];
-        x[0] = 1;
-        for (size_t j = 0; j < a->nitems; j++)
-            x[j + 1] = xc[j]->num[i];
-        double fit = 0;
-        for (size_t u = 0; u < p; u++)
-            fit += x[u] * gsl_vector_get(beta, u);
-        double wr = d->w[i] * (yc->num[i] - fit);
-        for (size_t u = 0; u < p; u++) {
-            double s = 0;
-            for (size_t v = 0; v < p; v++)
-                s += gsl_matrix_get(Ainv, u, v) * x[v];
-            z[k * p + u] = wr * s;
+    ss_model_family fam = a->logistic ? SS_MODEL_BINOMIAL : SS_MODEL_GAUSSIAN;
+    rc = ss_model_glm(d, &mm, fam, &ctl, &fit, err);
+    if (rc != SS_OK) {
+        /* the drivers' words for the model's collinearity */
+        if (strstr(err->message, "collinear")) {
+            char said[sizeof err->message];
+            snprintf(said, sizeof said, "%s", err->message);
+            rc = ss_error_set(err, SS_EDATA, t->file, 0,
+                              "the items are collinear: no regression (%s)", said);
         }
-    }
-    rc = d->rep ? rep_vcov(d, rows, m, xc, yc, a->nitems, beta, V, err)
-                : ss_design_vcov(d, dw, rows, z, m, p, V, err);
-    if (rc != SS_OK)
         goto done;
-    /* R's svyglm: degf + 1 - coefficients, the degf of the design without
-     * the incomplete rows (svyglm.survey.design), or of the whole replicate
-     * design (svyglm.svyrep.design counts it before dropping them). */
-    /* (--subset on a replicate design: the degf of the subset design,
-     * R's svyglm on subset(design, EXPR)) */
-    double df = (d->rep ? ss_replicates_mask_df(d->rep, d->w, a->cli.subset_rows, n, d->df)
-                        : ss_design_domain_df(d, dw, rows, m)) +
-                1 - (double)p;
-    double q = ss_quantile_t(a->level, df);
+    }
+    double q = ss_quantile_t(a->level, fit.df);
     for (size_t u = 0; u < p && rc == SS_OK; u++) {
-        ss_result_row *r = add(res, u ? "importance" : "coef", u ? a->items[u - 1] : "(Intercept)",
-                               err);
+        /* the item of coefficient u, and its level for a factor */
+        const char *var = "(Intercept)", *level = "";
+        if (mm.term[u] != SIZE_MAX) {
+            var = f.vars[f.terms[mm.term[u]].var[0]].column;
+            level = mm.name[u] + strlen(f.vars[f.terms[mm.term[u]].var[0]].label);
+        }
+        ss_result_row *r =
+            ss_result_add(res, u && !a->relweight ? "importance" : "coef", var, level, "");
         if (!r) {
-            rc = SS_EDATA;
+            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
             break;
         }
-        r->estimate = gsl_vector_get(beta, u);
-        r->se = sqrt(V[u * p + u]);
+        r->estimate = fit.beta[u];
+        r->se = sqrt(fit.V[u * p + u]);
         r->ci_low = r->estimate - q * r->se;
         r->ci_high = r->estimate + q * r->se;
-        r->df = df;
+        r->df = fit.df;
         r->n = (double)m;
         r->cv = r->estimate != 0 ? r->se / fabs(r->estimate) : NAN;
+        r->t = r->estimate / r->se;
+        r->p_value = ss_model_t_p(r->t, fit.df);
     }
-    /* Weighted correlations over the same rows. */
+    /* Johnson's relative weights as the importance, and R2 */
+    if (a->relweight && rc == SS_OK) {
+        double *eps = malloc(p * sizeof *eps), *se = malloc(p * sizeof *se), r2 = NAN, df = NAN;
+        if (!eps || !se)
+            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        for (size_t j = 0; j < a->nitems && rc == SS_OK; j++)
+            if (!numeric_item(t, a->items[j]))
+                rc = ss_error_set(err, SS_EDATA, t->file, 0,
+                                  "--importance relweight: item '%s' holds text; relative"
+                                  " weights need numeric items",
+                                  a->items[j]);
+        if (rc == SS_OK && (rc = ss_model_relweight(d, &mm, eps, se, &r2, &df, err)) != SS_OK &&
+            err->file[0] == '\0')
+            snprintf(err->file, sizeof err->file, "%s", t->file);
+        double qr = rc == SS_OK ? ss_quantile_t(a->level, df) : NAN;
+        for (size_t j = 0; j + 1 < p && rc == SS_OK; j++) {
+            ss_result_row *r = ss_result_add(res, "importance", a->items[j], "relweight", "");
+            if (!r) {
+                rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+                break;
+            }
+            r->estimate = eps[j];
+            r->se = se[j];
+            r->ci_low = eps[j] - qr * se[j];
+            r->ci_high = eps[j] + qr * se[j];
+            r->df = df;
+            r->n = (double)m;
+            r->cv = r->se / fabs(r->estimate);
+            r->t = r->estimate / r->se;
+            r->p_value = ss_model_t_p(r->t, df);
+        }
+        ss_result_row *r = rc == SS_OK ? ss_result_add(res, "r2", a->outcome, "", "") : NULL;
+        if (rc == SS_OK && !r)
+            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        if (r) {
+            r->estimate = r2;
+            r->n = (double)m;
+        }
+        free(eps);
+        free(se);
+    }
+    /* weighted correlations of the numeric items, over the same rows */
     for (size_t j = 0; j < a->nitems && rc == SS_OK; j++) {
+        if (!numeric_item(t, a->items[j]))
+            continue;
+        const ss_column *xc = ss_table_find(t, a->items[j]);
         double W = 0, mx = 0, my = 0;
         for (size_t k = 0; k < m; k++) {
-            size_t i = rows[k];
+            size_t i = mm.rows[k];
+            double x = xc->level_num[xc->code[i]];
             W += d->w[i];
-            mx += d->w[i] * xc[j]->num[i];
-            my += d->w[i] * yc->num[i];
+            mx += d->w[i] * x;
+            my += d->w[i] * mm.y[k];
         }
         mx /= W;
         my /= W;
         double sxy = 0, sxx = 0, syy = 0;
         for (size_t k = 0; k < m; k++) {
-            size_t i = rows[k];
-            double dx = xc[j]->num[i] - mx, dy = yc->num[i] - my;
+            size_t i = mm.rows[k];
+            double dx = xc->level_num[xc->code[i]] - mx, dy = mm.y[k] - my;
             sxy += d->w[i] * dx * dy;
             sxx += d->w[i] * dx * dx;
             syy += d->w[i] * dy * dy;
         }
-        ss_result_row *r = add(res, "correlation", a->items[j], err);
+        ss_result_row *r = ss_result_add(res, "correlation", a->items[j], "", "");
         if (!r) {
-            rc = SS_EDATA;
+            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
             break;
         }
         r->estimate = sxy / sqrt(sxx * syy);
         r->n = (double)m;
     }
 done:
-    free(rows);
-    free(z);
-    free(V);
-    gsl_matrix_free(A);
-    gsl_matrix_free(Ainv);
-    gsl_vector_free(b);
-    gsl_vector_free(beta);
-    gsl_permutation_free(perm);
-    ss_design_work_free(dw);
+    ss_model_fit_free(&fit);
+    ss_model_matrix_free(&mm);
+    ss_formula_free(&f);
     return rc;
+}
+
+/* The items are read as categories (a text item is a factor); a numeric
+ * one gets its numbers too, for the performance estimates. */
+static int item_numbers(ss_table *t, const drivers_args *a, ss_error *err)
+{
+    for (size_t j = 0; j < a->nitems; j++) {
+        ss_column *c = ss_table_find(t, a->items[j]);
+        if (!c || !c->numeric || c->num)
+            continue;
+        c->num = malloc((t->nrow ? t->nrow : 1) * sizeof *c->num);
+        if (!c->num)
+            return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        for (size_t i = 0; i < t->nrow; i++)
+            c->num[i] = c->code[i] < 0 ? NAN : c->level_num[c->code[i]];
+        c->need |= SS_NEED_NUMBER;
+    }
+    return SS_OK;
 }
 
 /* Performance by estimate's machinery: a mean or a t2b per item. */
@@ -331,9 +384,11 @@ static int performance(const ss_table *t, const ss_design *d, const drivers_args
                        ss_result *res, ss_error *err)
 {
     ss_estimate_request req[MAX_ITEMS];
+    size_t nreq = 0;
     for (size_t j = 0; j < a->nitems; j++)
-        req[j] = (ss_estimate_request){a->t2b ? SS_STAT_T2B : SS_STAT_MEAN, a->items[j], NULL,
-                                       NULL, 0};
+        if (numeric_item(t, a->items[j]))
+            req[nreq++] = (ss_estimate_request){a->t2b ? SS_STAT_T2B : SS_STAT_MEAN,
+                                                a->items[j], NULL, NULL, 0};
     ss_estimate_options o = {0};
     o.level = a->level;
     o.df_mode = SS_DF_DESIGN;
@@ -342,12 +397,18 @@ static int performance(const ss_table *t, const ss_design *d, const drivers_args
     o.scale_high = a->high;
     o.subset = a->cli.subset_rows;
     size_t first = res->n;
-    int rc = ss_estimate_run(t, d, req, a->nitems, &o, res, err);
+    int rc = nreq ? ss_estimate_run(t, d, req, nreq, &o, res, err) : SS_OK;
     for (size_t k = first; k < res->n && rc == SS_OK; k++)
         if (ss_result_set_str(&res->row[k].statistic, "performance") != 0 ||
             ss_result_set_str(&res->row[k].level, a->t2b ? "t2b" : "mean") != 0)
             rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     return rc;
+}
+
+/* An item's one importance row (not a factor's level). */
+static int importance_row(const ss_result_row *r)
+{
+    return r->level[0] == '\0' || strcmp(r->level, "relweight") == 0;
 }
 
 /* The quadrant of each item, on its importance and performance rows. */
@@ -356,7 +417,7 @@ static int quadrants(ss_result *res, ss_error *err)
     double si = 0, sp = 0;
     size_t ni = 0, np = 0;
     for (size_t k = 0; k < res->n; k++) {
-        if (strcmp(res->row[k].statistic, "importance") == 0) {
+        if (strcmp(res->row[k].statistic, "importance") == 0 && importance_row(&res->row[k])) {
             si += res->row[k].estimate;
             ni++;
         } else if (strcmp(res->row[k].statistic, "performance") == 0) {
@@ -366,7 +427,7 @@ static int quadrants(ss_result *res, ss_error *err)
     }
     double mi = si / (double)ni, mp = sp / (double)np;
     for (size_t k = 0; k < res->n; k++) {
-        if (strcmp(res->row[k].statistic, "importance") != 0)
+        if (strcmp(res->row[k].statistic, "importance") != 0 || !importance_row(&res->row[k]))
             continue;
         for (size_t l = 0; l < res->n; l++) {
             if (strcmp(res->row[l].statistic, "performance") != 0 ||
@@ -401,14 +462,17 @@ int cmd_drivers(int argc, char **argv)
     ss_result res;
     ss_result_init(&res);
     res.note_name = "quadrant";
+    res.tests = 1; /* the t and p_value of each coefficient */
     ss_grid g = {0};
     if (rc == SS_OK) {
         ss_request req[MAX_ITEMS + 1];
         req[0] = (ss_request){a.outcome, SS_NEED_NUMBER};
         for (size_t j = 0; j < a.nitems; j++)
-            req[j + 1] = (ss_request){a.items[j], SS_NEED_NUMBER};
+            req[j + 1] = (ss_request){a.items[j], SS_NEED_CATEGORY};
         rc = ss_cli_load(&a.cli, a.file, req, a.nitems + 1, &t, &d, NULL, &err);
     }
+    if (rc == SS_OK)
+        rc = item_numbers(&t, &a, &err);
     if (rc == SS_OK)
         rc = drivers(&t, &d, &a, &res, &err);
     if (rc == SS_OK)

@@ -37,6 +37,8 @@ const char cmd_run_usage[] =
     "  [drivers NAME]   outcome, items, performance, scale, level\n"
     "  [table NAME]     rows, cols, percent, count, by, flags, suppress, mark,\n"
     "                   level, df, ci-method (survstat table; tidy rows)\n"
+    "  [model NAME]     formula, family, ref, eform, test, level, max-iter\n"
+    "                   (survstat model; several tests or refs: test = a; b:c)\n"
     "  [rates NAME]     data, disposition, weights, by, e\n"
     "  [chart NAME]     input = a section name, type, title, variable, level,\n"
     "                   scale, width, height (survstat plot)\n"
@@ -59,7 +61,7 @@ const char cmd_run_usage[] =
     "only when it is a directory a run wrote (.csv, .png, .svg files and the\n"
     "report); one run at a time writes into a DIR (a lock, DIR/.lock, while it\n"
     "runs), so every trend sees every wave.  The data file is read once for\n"
-    "all the estimate and drivers sections of a wave.  --quiet: no\n"
+    "all the estimate, drivers, table and model sections of a wave.  --quiet: no\n"
     "progress bars.\n"
     "\n"
 "example:\n"
@@ -227,6 +229,8 @@ static const char *const drivers_keys[] = {"outcome", "items", "performance", "s
 static const char *const table_keys[] = {"rows", "cols", "percent", "count?", "by", "flags",
                                          "suppress?", "mark", "level", "subset", "df", "ci-method",
                                          NULL};
+static const char *const model_keys[] = {"formula", "family", "ref", "eform?", "test", "level",
+                                         "max-iter", "subset", NULL};
 static const char *const rates_keys[] = {"data", "disposition", "weights", "by", "e", NULL};
 static const char *const chart_keys[] = {"input", "type", "title", "statistic", "variable",
                                          "level", "scale", "flags", "width", "height", NULL};
@@ -248,6 +252,7 @@ static const char *const *keys_of(const char *type)
     } t[] = {{"run", run_keys},           {"input", input_keys},
              {"design", design_keys},     {"weighting", weighting_keys},
              {"estimate", estimate_keys}, {"drivers", drivers_keys},
+             {"model", model_keys},
              {"rates", rates_keys},       {"chart", chart_keys},
              {"trend", trend_keys},       {"table", table_keys},
              {"sample", sample_keys},     {"plan", plan_keys}};
@@ -308,6 +313,7 @@ static int validate(const spec *s)
         int named = strcmp(x->type, "estimate") == 0 || strcmp(x->type, "drivers") == 0 ||
                     strcmp(x->type, "rates") == 0 || strcmp(x->type, "chart") == 0 ||
                     strcmp(x->type, "trend") == 0 || strcmp(x->type, "table") == 0 ||
+                    strcmp(x->type, "model") == 0 ||
                     strcmp(x->type, "sample") == 0 || strcmp(x->type, "plan") == 0;
         if (!keys) {
             fprintf(stderr, "survstat run: %s:%ld: unknown section [%s]\n", s->file, x->line,
@@ -410,6 +416,21 @@ static void push_section(args *a, const section *x, const char *const *keys)
             yes_no(x->keys[k].value, &v);
             if (v)
                 push_opt(a, x->keys[k].name, NULL);
+        } else if (!strcmp(x->type, "model") &&
+                   (!strcmp(x->keys[k].name, "test") || !strcmp(x->keys[k].name, "ref"))) {
+            /* a model's tests and reference levels: several, split at ';' */
+            char *copy = strdup(x->keys[k].value), *save = NULL;
+            for (char *t = copy ? strtok_r(copy, ";", &save) : NULL; t;
+                 t = strtok_r(NULL, ";", &save)) {
+                while (*t == ' ')
+                    t++;
+                size_t n = strlen(t);
+                while (n && t[n - 1] == ' ')
+                    t[--n] = '\0';
+                if (n)
+                    push_opt(a, x->keys[k].name, t);
+            }
+            free(copy);
         } else {
             push_opt(a, x->keys[k].name, x->keys[k].value);
         }
@@ -444,7 +465,7 @@ static int run_command(args *a)
     } cmds[] = {{"estimate", cmd_estimate}, {"drivers", cmd_drivers}, {"rates", cmd_rates},
                 {"trend", cmd_trend},       {"plot", cmd_plot},
                 {"table", cmd_table},       {"sample", cmd_sample},
-                {"plan", cmd_plan}};
+                {"plan", cmd_plan},         {"model", cmd_model}};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (!strcmp(a->v[0], cmds[i].name))
             return cmds[i].fn(a->n, a->v);
@@ -461,13 +482,15 @@ static void push_analysis(args *a, const spec *s, const section *x, const char *
     push_section(a, find_section(s, "design", NULL), design_keys);
     push_section(a, find_section(s, "weighting", NULL), weighting_keys);
     push_section(a, x, keys_of(x->type));
+    if (!strcmp(x->type, "model"))
+        push_opt(a, "name", x->name);
     push_opt(a, "wave", wave);
 }
 
 static int is_analysis(const section *x)
 {
     return !strcmp(x->type, "estimate") || !strcmp(x->type, "drivers") ||
-           !strcmp(x->type, "table");
+           !strcmp(x->type, "table") || !strcmp(x->type, "model");
 }
 
 /* Before a wave with several estimate or drivers sections: run them once
@@ -1199,7 +1222,7 @@ int cmd_run(int argc, char **argv)
         for (size_t i = 0; i < s.nsec; i++)
             if (strcmp(s.sec[i].type, "estimate") == 0 || strcmp(s.sec[i].type, "drivers") == 0 ||
                 strcmp(s.sec[i].type, "rates") == 0 || strcmp(s.sec[i].type, "chart") == 0 ||
-                strcmp(s.sec[i].type, "table") == 0)
+                strcmp(s.sec[i].type, "table") == 0 || strcmp(s.sec[i].type, "model") == 0)
                 printf("%s/%s.%s\n", final, s.sec[i].name,
                        strcmp(s.sec[i].type, "chart") == 0 ? "png" : "csv");
         printf("%s/report.html\n%s/report.xlsx\n", final, final);

@@ -32,6 +32,8 @@ static const ss_command commands[] = {
      cmd_table, cmd_table_usage},
     {"describe", "columns, types, missing counts and a design check", cmd_describe,
      cmd_describe_usage},
+    {"model", "survey regression: linear, logistic, Poisson (R's svyglm)", cmd_model,
+     cmd_model_usage},
     {"drivers", "key drivers: importance, performance and their quadrants", cmd_drivers,
      cmd_drivers_usage},
     {"plot", "charts through gnuplot: bars, Likert, trends, IPA, weights", cmd_plot,

@@ -108,8 +108,11 @@ static int read_grid(const char *path, ss_grid *g)
     int nf = csv_record(fp, &buf, &cap, &f, &fcap);
     if (nf > 0) {
         int *isnum = calloc((size_t)nf, sizeof *isnum);
+        int model = 0; /* a model's rows: statistic is its t */
+        for (int k = 0; k < nf; k++)
+            model |= !strcmp(f[k], "term");
         for (int k = 0; isnum && k < nf; k++)
-            isnum[k] = numeric_column(f[k]);
+            isnum[k] = numeric_column(f[k]) || (model && !strcmp(f[k], "statistic"));
         rc = isnum && ss_grid_init(g, (size_t)nf, (const char *const *)f, isnum) == 0 ? 0 : -1;
         free(isnum);
     }
@@ -117,6 +120,10 @@ static int read_grid(const char *path, ss_grid *g)
         int m = csv_record(fp, &buf, &cap, &f, &fcap);
         if (m == 0)
             break;
+        if (m > 1 && (!strcmp(f[0], "test") || (!strcmp(f[0], "wave") && !strcmp(f[1], "test"))) &&
+            g->nrow > 0)
+            break; /* a model's --test block follows its coefficients: the
+                    * report shows the coefficients (the csv keeps both) */
         if (m < 0 || (size_t)m != g->ncol) {
             rc = -1;
             break;

@@ -26,6 +26,7 @@ int cmd_plot(int argc, char **argv);
 int cmd_table(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
+int cmd_model(int argc, char **argv);
 extern const char cmd_run_usage[];
 extern const char cmd_plot_usage[];
 extern const char cmd_trend_usage[];
@@ -39,6 +40,7 @@ extern const char cmd_test_usage[];
 extern const char cmd_table_usage[];
 extern const char cmd_sample_usage[];
 extern const char cmd_plan_usage[];
+extern const char cmd_model_usage[];
 
 /* Under ss_cli_parse (ss_cli.h), which the commands call; defined in
  * cli.c.  The getopt_long table of the command's own options followed by

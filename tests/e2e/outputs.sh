@@ -164,7 +164,7 @@ if [ "$status" -eq 0 ] && head -1 "$TMP/out" | grep -q ',flag,t,p_value,p_holm,c
   bad "conf_level after the extra columns: $(head -1 "$TMP/out")"; fi
 # drivers (quadrant), trend (wave_from ... p_holm) and combine: the same rule
 run drivers datasets/apiclus1.csv --ids dnum --weights pw --fpc fpc --outcome api00 --items ell,meals --format csv
-if [ "$status" -eq 0 ] && head -1 "$TMP/out" | grep -q ',flag,quadrant,conf_level$'; then ok; else
+if [ "$status" -eq 0 ] && head -1 "$TMP/out" | grep -q ',flag,t,p_value,p_holm,quadrant,conf_level$'; then ok; else
   bad "drivers conf_level: $(head -1 "$TMP/out")"; fi
 run trend "$O/w1.csv" "$O/w2.csv" --level 0.8 --format csv
 if [ "$status" -eq 0 ] && head -1 "$TMP/out" | grep -q ',p_holm,conf_level$' &&
@@ -323,3 +323,16 @@ if [ "$status" -eq 0 ] && $PY $XL "$O/tab.xlsx" table "$O/tab.csv" >"$O/cmp" 2>&
 # shellcheck disable=SC2086
 run table $TB -o "$O/tab.html"
 html_ok table "$O/tab.html"
+
+# model: the coefficients and the tests, a sheet each, every cell the csv's
+MO="$STRAT --formula api00~ell+stype"
+# shellcheck disable=SC2086
+"$SURVSTAT" model $MO --format csv >"$O/mod.csv" 2>/dev/null
+# shellcheck disable=SC2086
+run model $MO --test stype -o "$O/mod.xlsx"
+if [ "$status" -eq 0 ] && $PY $XL "$O/mod.xlsx" coefficients "$O/mod.csv" >"$O/cmp" 2>&1 &&
+   $PY -c 'import openpyxl, sys; wb = openpyxl.load_workbook(sys.argv[1]); assert wb.sheetnames == ["coefficients", "tests", "about"], wb.sheetnames; assert wb["tests"]["A2"].value == "wald"' "$O/mod.xlsx"
+then ok; else bad "xlsx = csv (model): $status $(cat "$TMP/err" "$O/cmp")"; fi
+# shellcheck disable=SC2086
+run model $MO --test stype -o "$O/mod.html"
+html_ok model "$O/mod.html"

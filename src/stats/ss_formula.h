@@ -1,0 +1,90 @@
+/* ss_formula: R model formulas (`y ~ x + factor(g) + x:g`, `a*b`, `-1`,
+ * `+0`) and the model matrix they make from a table, as R's terms() and
+ * model.matrix() with treatment contrasts.
+ *
+ * Terms: `a*b` is a + b + a:b; `-1` or `+0` drops the intercept, `- TERM`
+ * drops a term; terms are ordered by their order (main effects, then
+ * two-way interactions, ...), within an order as they first appear; the
+ * variables of an interaction are put in the order they first appear in
+ * the formula (R's term labels).  A variable is a factor when written
+ * `factor(VAR)` or when its column holds any value that is not a number;
+ * its levels are R's order (numbers ascending, else byte order), the first
+ * (or --ref's) the reference.  A factor in a term is coded by contrasts
+ * (every level but the reference) when the term without it is in the
+ * model (the intercept for a main effect), else by one indicator per
+ * level, as R's model.matrix.  Column names are R's: `x`, `stypeH`,
+ * `factor(g)2`, `x:stypeH`.
+ *
+ * Ownership: ss_formula and ss_model_matrix own their strings and arrays;
+ * their _free functions accept NULL members and half-built objects. */
+#ifndef SS_FORMULA_H
+#define SS_FORMULA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ss_error.h"
+#include "ss_table.h"
+
+#define SS_FORMULA_MAX_ORDER 8
+
+typedef struct ss_formula_var {
+    char *label;      /* as in names: "x" or "factor(x)" */
+    char *column;     /* the column it reads */
+    int force_factor; /* written factor(VAR) */
+} ss_formula_var;
+
+typedef struct ss_formula_term {
+    size_t nvar;
+    size_t var[SS_FORMULA_MAX_ORDER]; /* indices into vars, ascending */
+    char *label;                      /* R's term label "x:stype" */
+} ss_formula_term;
+
+typedef struct ss_formula {
+    char *response;   /* the response column */
+    ss_formula_var *vars;
+    size_t nvars;
+    ss_formula_term *terms;
+    size_t nterms;
+    int intercept;
+} ss_formula;
+
+/* Parse text into f.  A formula that does not parse is a usage error whose
+ * message shows the formula with a caret at the place. */
+int ss_formula_parse(const char *text, ss_formula *f, ss_error *err);
+void ss_formula_free(ss_formula *f);
+
+/* The index of the term whose label matches label (the variables in any
+ * order: `stype:x` is `x:stype`), or -1. */
+long ss_formula_find_term(const ss_formula *f, const char *label);
+
+/* A reference level chosen for a variable (--ref VAR=LEVEL): var is the
+ * column or the label "factor(VAR)". */
+typedef struct ss_formula_ref {
+    const char *var;
+    const char *level;
+} ss_formula_ref;
+
+typedef struct ss_model_matrix {
+    const char *response; /* the outcome's name (the formula's) */
+    const unsigned char *mask; /* the subset's rows (NULL: all), not owned */
+    size_t m, p;       /* rows used, columns */
+    size_t *rows;      /* m: the table rows used */
+    double *X;         /* m x p, row-major */
+    double *y;         /* m */
+    char **name;       /* p: R's coefficient names */
+    size_t *term;      /* p: the term of each column (SIZE_MAX: intercept) */
+} ss_model_matrix;
+
+/* The model matrix of f over the rows of t where mask is set (NULL: all)
+ * and the response and every variable of the model are present (R's
+ * na.omit).  The response column must have been read as numbers, the
+ * others as categories (level codes with their values).  Errors, exit 1,
+ * naming the term: a numeric variable read as text, an empty factor level
+ * among the rows used, a --ref level that is not in the data. */
+int ss_model_matrix_build(const ss_formula *f, const ss_table *t, const unsigned char *mask,
+                          const ss_formula_ref *refs, size_t nrefs, ss_model_matrix *mm,
+                          ss_error *err);
+void ss_model_matrix_free(ss_model_matrix *mm);
+
+#endif
