@@ -357,3 +357,12 @@ write_relw <- function(name, design, data, outcome, items) {
 write_relw("drv_rw", dclus1, clus1, "api00", c("ell", "meals", "mobility"))
 write_relw("drv_rw_jk1", rclus1, clus1, "api00", c("ell", "meals", "mobility"))
 write_relw("drv_rw_strat", dstrat, strat, "api00", c("ell", "meals", "avg.ed", "full"))
+
+# ---- --subset: svyglm on subset(design, EXPR) (the variance keeps every
+# PSU; a replicate design's degf is the subset's) ----
+write_ref("strat_sub", svyglm(api00 ~ ell + meals, subset(dstrat, stype != "E")), "gaussian",
+          "meals")
+write_ref("clus1_jk1_sub", svyglm(api00 ~ ell + meals, subset(rclus1, api99 > 600)),
+          "gaussian", "ell,meals")
+write_ref("nhanes_logit_sub", svyglm(HI_CHOL ~ RIAGENDR + agecat, subset(dnh, race == 1),
+                                     family = quasibinomial), "binomial")
