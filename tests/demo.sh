@@ -63,10 +63,10 @@ md 'row) by a design-based test that counts the district in the city; cells the'
 md 'NCHS 2017 standards suppress are blanked (`x`), with a second cell where a'
 md 'row or column total would reveal one.'
 # shellcheck disable=SC2086
-show $S table datasets/household.csv $HH --rows district --cols overall --mark total \
+show $S table datasets/household.sav $HH --rows district --cols overall --mark total \
   --flags nchs --suppress --format md
 # shellcheck disable=SC2086
-$S table datasets/household.csv $HH --rows district --cols overall --mark total --flags nchs \
+$S table datasets/household.sav $HH --rows district --cols overall --mark total --flags nchs \
   --suppress --format csv -o "$D/district_table.csv"
 
 echo "== 1. Telephone survey: AAPOR response rates by district"

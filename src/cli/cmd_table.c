@@ -283,6 +283,22 @@ static int cmp_size(const void *x, const void *y)
     return a < b ? -1 : a > b;
 }
 
+/* Append "VAR=value" (after a ';' when s is not empty) to s (size bytes),
+ * the value as shown (its label unless --codes) and quoted as estimate
+ * quotes domain values. */
+static void domain_append(char *s, size_t size, const char *var, const ss_column *col,
+                          int32_t code)
+{
+    const char *v = ss_column_level_name(col, code);
+    size_t o = strlen(s), vl = strlen(v);
+    char *q = malloc(2 * vl + 3);
+    if (!q)
+        return;
+    q[ss_result_domain_value(v, vl, q)] = '\0';
+    snprintf(s + o, size - o, "%s%s=%s", o ? ";" : "", var, q);
+    free(q);
+}
+
 /* The combinations of the --by columns' levels present in the rows, in
  * the columns' level orders (the first --by varies slowest). */
 static int make_layers(const ss_table *t, const char *const *by, size_t nby, layers *l,
@@ -350,14 +366,13 @@ static int make_layers(const ss_table *t, const char *const *by, size_t nby, lay
         }
         size_t len = 1;
         for (size_t j = 0; j < nby; j++)
-            len += strlen(by[j]) + strlen(col[j]->levels.str[ord[j][idx[j]]]) + 2;
+            len += strlen(by[j]) + 2 * strlen(ss_column_level_name(col[j], ord[j][idx[j]])) + 4;
         char *s = malloc(len);
         if (!s)
             goto nomem;
         s[0] = '\0';
         for (size_t j = 0; j < nby; j++)
-            snprintf(s + strlen(s), len - strlen(s), "%s%s=%s", j ? ";" : "", by[j],
-                     col[j]->levels.str[ord[j][idx[j]]]);
+            domain_append(s, len, by[j], col[j], ord[j][idx[j]]);
         l->label[L] = s;
     }
     goto out;
@@ -440,8 +455,7 @@ static int add_tidy(const table_args *a, const ss_column *r, const ss_column *c,
                 char dom[4096] = "";
                 snprintf(dom, sizeof dom, "%s", lo->label);
                 if (j < x->nc)
-                    snprintf(dom + strlen(dom), sizeof dom - strlen(dom), "%s%s=%s",
-                             *lo->label ? ";" : "", a->cols, c->levels.str[x->ccode[j]]);
+                    domain_append(dom, sizeof dom, a->cols, c, x->ccode[j]);
                 char flag[64];
                 snprintf(flag, sizeof flag, "%s", stat == 0 ? cl->cflag : cl->pflag);
                 if (cl->suppressed == SS_XTAB_COMPLEMENT)
@@ -450,7 +464,7 @@ static int add_tidy(const table_args *a, const ss_column *r, const ss_column *c,
                 if (ss_grid_set_text(g, row, 0, a->wave ? a->wave : "") != 0 ||
                     ss_grid_set_text(g, row, 1, stat == 0 ? "count" : pct_name(a->o.pct)) != 0 ||
                     ss_grid_set_text(g, row, 2, a->rows) != 0 ||
-                    ss_grid_set_text(g, row, 3, i < x->nr ? r->levels.str[x->rcode[i]] : "") !=
+                    ss_grid_set_text(g, row, 3, i < x->nr ? ss_column_level_name(r, x->rcode[i]) : "") !=
                         0 ||
                     ss_grid_set_text(g, row, 4, dom) != 0 ||
                     ss_grid_set_text(g, row, 14, flag) != 0 ||
@@ -498,8 +512,7 @@ static int add_tidy_mr(const table_args *a, const ss_column *c, const layer_out 
                 char dom[4096];
                 snprintf(dom, sizeof dom, "%s", lo->label);
                 if (b < lo->mr_nc)
-                    snprintf(dom + strlen(dom), sizeof dom - strlen(dom), "%s%s=%s",
-                             *lo->label ? ";" : "", a->cols, c->levels.str[lo->mr_ccode[b]]);
+                    domain_append(dom, sizeof dom, a->cols, c, lo->mr_ccode[b]);
                 if (ss_grid_set_text(g, row, 0, a->wave ? a->wave : "") != 0 ||
                     ss_grid_set_text(g, row, 1, stat[s]) != 0 ||
                     ss_grid_set_text(g, row, 2, a->mr_name) != 0 ||
@@ -612,7 +625,7 @@ static int write_block(FILE *fp, const wide_ctx *w, const char *corner, const in
     }
     snprintf(cells, CELL_MAX, "%s", corner);
     for (size_t j = 0; j < nc; j++)
-        snprintf(cells + (j + 1) * CELL_MAX, CELL_MAX, "%s", w->c->levels.str[ccode[j]]);
+        snprintf(cells + (j + 1) * CELL_MAX, CELL_MAX, "%s", ss_column_level_name(w->c, ccode[j]));
     snprintf(cells + (ncol - 1) * CELL_MAX, CELL_MAX, "Total");
     for (size_t i = 0; i < nrow; i++)
         for (size_t j = 0; j < ncol; j++)
@@ -636,7 +649,7 @@ static void fill_table(const void *ctx, size_t i, size_t j, char *buf)
     const fill_ctx *f = ctx;
     const ss_xtab *x = &f->lo->x;
     if (j == 0) {
-        snprintf(buf, CELL_MAX, "%s", i < x->nr ? f->w->r->levels.str[x->rcode[i]] : "Total");
+        snprintf(buf, CELL_MAX, "%s", i < x->nr ? ss_column_level_name(f->w->r, x->rcode[i]) : "Total");
         return;
     }
     const ss_xtab_cell *cl = ss_xtab_at(x, i, j - 1);

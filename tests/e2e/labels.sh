@@ -273,3 +273,36 @@ else bad "subset by label = by code: '$a' vs '$b'"; fi
 printf 'variable,value,label\nstype_code,1,E\nstype_code,2,E\nstype_code,3,H\n' >"$L/lab_twice.csv"
 expect_error subset-ambiguous-label 2 "'E' is the label of several levels of 'stype_code': give the code" -- \
   estimate $LD/api.csv --mean api00 --labels "$L/lab_twice.csv" --subset 'stype_code == "E"'
+
+# table on the .sav: levels and domains by their labels, in code order, with
+# the numbers of the CSV route (--na 9 there); --codes shows the codes.
+TH=(--ids community,hh_id --strata district --fpc fpc1,fpc2 --weights weight --rows district --cols overall)
+"$BIN" table datasets/household.sav "${TH[@]}" --format csv >"$TMP/tsav.csv" 2>"$TMP/err"
+"$BIN" table datasets/household.csv "${TH[@]}" --na 9 --format csv >"$TMP/tcsv.csv" 2>>"$TMP/err"
+out=$(python3 - "$TMP/tsav.csv" "$TMP/tcsv.csv" <<'PY'
+import csv, sys
+code = {"很不满意": "1", "不太满意": "2", "一般": "3", "比较满意": "4", "很满意": "5"}
+def key(r, mapped):
+    d = r["domain"]
+    if mapped and d.startswith("overall="):
+        d = "overall=" + code[d[8:]]
+    return (r["statistic"], r["level"], d)
+sav = list(csv.DictReader(open(sys.argv[1])))
+ref = {key(r, False): r for r in csv.DictReader(open(sys.argv[2]))}
+cols = [r["domain"] for r in sav if r["level"] == "市南区" and r["statistic"] == "pct_row"]
+if cols != ["overall=" + k for k in code] + [""]:
+    print("order", cols); sys.exit(1)
+for r in sav:
+    x = ref[key(r, True)]
+    # the same to 1e-12: the margins add the districts in another order
+    # (code order against the CSV's byte order of their names)
+    for k in ("estimate", "se", "ci_low", "ci_high", "n"):
+        a, b = float(r[k] or "nan"), float(x[k] or "nan")
+        if not (a == b or abs(a - b) <= 1e-12 * max(abs(a), abs(b))):
+            print("differs", key(r, True), k, r[k], x[k]); sys.exit(1)
+print("ok", len(sav))
+PY
+)
+if [[ $out == "ok "* ]]; then ok; else bad "table .sav = csv with labels: $out $(cat "$TMP/err")"; fi
+out=$("$BIN" table datasets/household.sav "${TH[@]}" --codes --format csv | sed -n 2p | cut -d, -f4,5)
+if [ "$out" = "1,overall=1" ]; then ok; else bad "table --codes: '$out'"; fi
