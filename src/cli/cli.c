@@ -126,7 +126,7 @@ int ss_command_bad_option(const char *cmd, int argc, char **argv)
  * harmless. */
 static const char *const repeatable[] = {"na",       "mean", "total", "prop", "ratio",
                                          "quantile", "t2b",  "b2b",   "net",  "index",
-                                         "test",     NULL};
+                                         "test",     "ref",  NULL};
 
 static int is_repeatable(const char *name)
 {

@@ -483,7 +483,9 @@ static int var_setup(const ss_formula *f, size_t v, const ss_table *t, const ss_
     if (!vi->col)
         return ss_error_set(err, SS_EDATA, t->file, 0, "term '%s': no column '%s' in the file",
                             fv->label, fv->column);
-    vi->factor = fv->force_factor || !vi->col->numeric;
+    /* text, or a labelled column (its levels named by their labels, in
+     * code order: R's haven::as_factor), is a factor */
+    vi->factor = fv->force_factor || !vi->col->numeric || vi->col->level_label != NULL;
     if (!vi->factor)
         return SS_OK;
     size_t nl = vi->col->levels.n;
@@ -497,7 +499,8 @@ static int var_setup(const ss_formula *f, size_t v, const ss_table *t, const ss_
             continue;
         size_t k = 0;
         for (; k < vi->nlev; k++)
-            if (strcmp(vi->col->levels.str[vi->lev[k]], refs[r].level) == 0)
+            if (strcmp(vi->col->levels.str[vi->lev[k]], refs[r].level) == 0 ||
+                strcmp(ss_column_level_name(vi->col, vi->lev[k]), refs[r].level) == 0)
                 break;
         if (k == vi->nlev)
             return ss_error_set(err, SS_EDATA, t->file, 0,
@@ -607,7 +610,7 @@ int ss_model_matrix_build(const ss_formula *f, const ss_table *t, const unsigned
                 rc = ss_error_set(err, SS_EDATA, t->file, 0,
                                   "term '%s': level '%s' has no rows with every model variable"
                                   " answered: drop the level (--na) or the term",
-                                  f->vars[v].label, vi[v].col->levels.str[vi[v].lev[l]]);
+                                  f->vars[v].label, ss_column_level_name(vi[v].col, vi[v].lev[l]));
             else
                 vi[v].pos[vi[v].lev[l]] = -1;
         }
@@ -672,7 +675,7 @@ int ss_model_matrix_build(const ss_formula *f, const ss_table *t, const unsigned
                     size_t l = first[j] + idx[j];
                     cols[p].at[j] = (long)l;
                     len += (size_t)snprintf(name + len, sizeof name - len, "%s%s%s", j ? ":" : "",
-                                            lab, x->col->levels.str[x->lev[l]]);
+                                            lab, ss_column_level_name(x->col, x->lev[l]));
                 }
                 if (len >= sizeof name)
                     len = sizeof name - 1;

@@ -306,3 +306,25 @@ PY
 if [[ $out == "ok "* ]]; then ok; else bad "table .sav = csv with labels: $out $(cat "$TMP/err")"; fi
 out=$("$BIN" table datasets/household.sav "${TH[@]}" --codes --format csv | sed -n 2p | cut -d, -f4,5)
 if [ "$out" = "1,overall=1" ]; then ok; else bad "table --codes: '$out'"; fi
+
+# model on the .sav: a labelled column is a factor whose levels are its
+# labels in code order; with the CSV route's reference levels (--ref by
+# label) the coefficients are the CSV's (R: haven::as_factor).
+MH=(--ids community,hh_id --strata district --fpc fpc1,fpc2 --weights weight --formula overall~district+sex)
+"$BIN" model datasets/household.sav "${MH[@]}" --ref district=即墨市 --ref sex=女 --format csv >"$TMP/msav.csv" 2>"$TMP/err"
+"$BIN" model datasets/household.csv "${MH[@]}" --na 9 --format csv >"$TMP/mcsv.csv" 2>>"$TMP/err"
+out=$(python3 - "$TMP/msav.csv" "$TMP/mcsv.csv" <<'PY'
+import csv, sys
+a = {r["term"]: r for r in csv.DictReader(open(sys.argv[1]))}
+b = {r["term"]: r for r in csv.DictReader(open(sys.argv[2]))}
+if sorted(a) != sorted(b) or "district市南区" not in a or "sex男" not in a:
+    print("terms", sorted(a), sorted(b)); sys.exit(1)
+for t in a:
+    for k in ("estimate", "se", "p_value"):
+        x, y = float(a[t][k]), float(b[t][k])
+        if abs(x - y) > 1e-9 * max(abs(x), abs(y)):
+            print(t, k, x, y); sys.exit(1)
+print("ok", len(a))
+PY
+)
+if [ "$out" = "ok 13" ]; then ok; else bad "model .sav factors = csv: $out $(cat "$TMP/err")"; fi
