@@ -22,8 +22,9 @@ done <tests/ref/table_cases.txt
 while IFS='|' read -r name data args; do
   case $name in ''|'#'*) continue ;; esac
   [ -f "tests/ref/$name.table.chisq.txt" ] || continue
+  case $data in */*) ;; *) data=datasets/$data ;; esac
   # shellcheck disable=SC2086
-  run table "datasets/$data" $args --format text
+  run table "$data" $args --format text
   if [ "$status" -ne 0 ]; then
     bad "table chisq $name: exit $status: $(cat "$TMP/err")"
     continue

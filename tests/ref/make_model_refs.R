@@ -366,3 +366,17 @@ write_ref("clus1_jk1_sub", svyglm(api00 ~ ell + meals, subset(rclus1, api99 > 60
           "gaussian", "ell,meals")
 write_ref("nhanes_logit_sub", svyglm(HI_CHOL ~ RIAGENDR + agecat, subset(dnh, race == 1),
                                      family = quasibinomial), "binomial")
+
+# ---- PPS designs (tests/data/election_pps.csv, written by make_pps_refs.R):
+# Brewer's approximation and Yates-Grundy with the joint probabilities ----
+ep <- read.csv("tests/data/election_pps.csv")
+ep$kerrywin <- as.numeric(ep$winner == "Kerry")
+write.csv(ep, "tests/data/election_pps_model.csv", row.names = FALSE)
+dbrewer <- svydesign(ids = ~1, fpc = ~p, data = ep, pps = "brewer")
+write_ref("pps_brewer_lin", svyglm(Kerry ~ Bush + votes, dbrewer), "gaussian", "Bush,votes")
+write_ref("pps_brewer_logit", svyglm(kerrywin ~ half, dbrewer, family = quasibinomial),
+          "binomial")
+data(election)
+dyg <- svydesign(ids = ~1, fpc = ~p, data = ep, pps = ppsmat(election_jointprob),
+                 variance = "YG")
+write_ref("pps_yg_lin", svyglm(Kerry ~ Bush, dyg), "gaussian")

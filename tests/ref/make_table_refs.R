@@ -115,7 +115,8 @@ run_case <- function(name, datafile, argstring) {
                       strata = if (is.null(a$strata)) NULL else fml(a$strata),
                       fpc = if (is.null(a$fpc)) NULL else fml(a$fpc),
                       weights = if (is.null(a$weights)) NULL else fml(a$weights),
-                      nest = a$nest, data = dat)
+                      nest = a$nest, data = dat,
+                      pps = if (identical(a$pps, "brewer")) "brewer" else FALSE)
   # --replicate jk1|jkn: R's as.svrepdesign (every estimate re-evaluated on
   # each replicate, svrVar)
   if (!is.null(a$replicate))
