@@ -555,6 +555,14 @@ static int rep_check(const ss_cli *c, ss_error *err)
         return ss_error_set(err, SS_EUSAGE, NULL, 0, "--mse needs --replicate or --repweights");
     if (r->seed_set && r->make != SS_REP_BOOTSTRAP)
         return ss_error_set(err, SS_EUSAGE, NULL, 0, "--seed needs --replicate bootstrap:R");
+    /* R's as.svrepdesign refuses these too ("More than one fpc value"):
+     * their replicates would treat the first stage as drawn with
+     * replacement and ignore the probabilities */
+    if (r->make != SS_REP_NONE && c->design.pps != SS_PPS_NONE)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                            "--replicate with --pps: the replicates would ignore the inclusion "
+                            "probabilities (R's as.svrepdesign refuses them too): use --pps "
+                            "alone, or replicate weights made for the design (--repweights)");
     return SS_OK;
 }
 
