@@ -4,8 +4,9 @@
 usage: examples.py SURVSTAT
 
 README.md and docs/*.md: in each ```console block, a line "$ survstat ..." is run with
-bash from the repository root (survstat meaning the binary under test); the
-lines after it, up to the next "$ " line or the end of the block, are its
+bash from the repository root (survstat meaning the binary under test); a
+command line ending in a backslash goes on on the next line; the lines after
+the command, up to the next "$ " line or the end of the block, are its
 expected standard output, compared exactly.
 
 --help: the lines under "examples:" that start with "survstat " must run
@@ -13,11 +14,12 @@ with exit status 0 and print something.
 
 Prints "ok NAME" or "FAIL NAME" per example; exit 1 when any failed.
 
-usage: examples.py SURVSTAT --update-readme
-rewrites the expected output of every README example that runs (exit 0)
-but prints something else with what it prints now (after a deliberate
-change of an output, such as the conf_level column); it changes nothing
-else and prints the commands it updated.
+usage: examples.py SURVSTAT --update-readme (or --update-docs, the same)
+rewrites the expected output of every example of README.md and docs/*.md
+that runs (exit 0) but prints something else with what it prints now (after
+a deliberate change of an output, such as the conf_level column); it changes
+nothing else and prints the commands it updated. Read `git diff` before
+committing: a changed number is a defect, not an update.
 """
 import os
 import re
@@ -41,29 +43,51 @@ def doc_files():
     return ["README.md"] + ["docs/" + n for n in names]
 
 
+def command_end(lines, i):
+    """The index after the command that starts at lines[i] ("$ ...", with
+    continuation lines while a line ends in a backslash) and its text."""
+    cmd = lines[i][2:]
+    j = i + 1
+    while cmd.endswith("\\") and j < len(lines):
+        cmd = cmd + "\n" + lines[j]
+        j += 1
+    return j, cmd
+
+
 def console_examples(path):
     lines = open(os.path.join(ROOT, path), encoding="utf-8").read().split("\n")
-    examples, in_block, cur = [], False, None
-    for line in lines:
+    examples, in_block, cur, i = [], False, None, 0
+    while i < len(lines):
+        line = lines[i]
         if line.startswith("```"):
             if in_block and cur:
                 examples.append(cur)
             in_block = line.strip() == "```console"
             cur = None
+            i += 1
             continue
         if not in_block:
+            i += 1
             continue
         if line.startswith("$ "):
             if cur:
                 examples.append(cur)
-            cur = [line[2:], []]
-        elif cur is not None:
+            i, cmd = command_end(lines, i)
+            cur = [cmd, []]
+            continue
+        if cur is not None:
             cur[1].append(line)
+        i += 1
     return examples
 
 
-def update_readme():
-    path = os.path.join(ROOT, "README.md")
+def update_docs():
+    for name in doc_files():
+        update_file(name)
+
+
+def update_file(name):
+    path = os.path.join(ROOT, name)
     lines = open(path, encoding="utf-8").read().split("\n")
     out, i, in_block, changed = [], 0, False, []
     while i < len(lines):
@@ -74,15 +98,16 @@ def update_readme():
             i += 1
             continue
         if in_block and line.startswith("$ "):
-            j = i + 1
+            k, cmd = command_end(lines, i)
+            j = k
             while j < len(lines) and not lines[j].startswith("$ ") and not lines[j].startswith("```"):
                 j += 1
-            old = lines[i + 1:j]
-            r = run(line[2:])
+            old = lines[k:j]
+            r = run(cmd)
             new = r.stdout[:-1].split("\n") if r.stdout else []
             if r.returncode == 0 and new != old:
-                changed.append(line[2:])
-                out.append(line)
+                changed.append(cmd.split("\n")[0])
+                out.extend(lines[i:k])
                 out.extend(new)
             else:
                 out.extend(lines[i:j])
@@ -92,12 +117,12 @@ def update_readme():
         i += 1
     open(path, "w", encoding="utf-8").write("\n".join(out))
     for c in changed:
-        print(f"updated README: {c}")
+        print(f"updated {name}: {c}")
 
 
 def main():
-    if "--update-readme" in sys.argv:
-        update_readme()
+    if "--update-readme" in sys.argv or "--update-docs" in sys.argv:
+        update_docs()
         return
     failed = 0
     for path in doc_files():
