@@ -52,6 +52,33 @@ static const ss_command commands[] = {
      cmd_plan_usage},
 };
 
+/* Help lines every command with design options shares, printed after its
+ * own usage (a C string literal holds at most 4095 characters, which the
+ * longest usages reach). */
+static void more_help(const char *name, FILE *fp)
+{
+    static const char *const subset[] = {"estimate", "test", "table", "model", "drivers", NULL};
+    static const char *const pps[] = {"estimate", "test",     "table", "model",
+                                      "drivers",  "describe", NULL};
+    int has_subset = 0, has_pps = 0;
+    for (size_t i = 0; subset[i]; i++)
+        has_subset |= strcmp(name, subset[i]) == 0;
+    for (size_t i = 0; pps[i]; i++)
+        has_pps |= strcmp(name, pps[i]) == 0;
+    if (has_subset || has_pps)
+        fputs("\nsubpopulations and PPS designs (docs/options.md):\n", fp);
+    if (has_subset)
+        fputs("  --subset EXPR          the rows where EXPR is TRUE (R's subset(design, EXPR)):\n"
+              "                         == != < <= > >=, %in% c(...), is.na(), !, &, |; the\n"
+              "                         variance keeps every stratum and PSU\n",
+              fp);
+    if (has_pps)
+        fputs("  --pps brewer|hr|ht|yg  PPS without replacement at the first stage, --fpc\n"
+              "                         holding the inclusion probabilities (R's pps=)\n"
+              "  --joint-probs FILE     id1,id2,p: joint inclusion probabilities (ht, yg)\n",
+              fp);
+}
+
 static void usage(FILE *fp)
 {
     fputs("usage: survstat COMMAND FILE [options]\n"
@@ -105,6 +132,7 @@ int main(int argc, char **argv)
                     break;
                 if (strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "-h") == 0) {
                     fputs(commands[i].usage, stdout);
+                    more_help(name, stdout);
                     return finish(0);
                 }
             }

@@ -70,3 +70,9 @@ for c in $("$BIN" --help | sed -n '/^commands:/,/^$/s/^  \([a-z]*\) .*/\1/p'); d
   done
 done
 if [ -z "$missing" ]; then ok; else bad "docs: options not on their docs/ page:$missing"; fi
+
+# --subset and --pps are in the --help of every command that takes them.
+for c in estimate test table model drivers; do
+  if "$BIN" $c --help | grep -q -- '--subset EXPR' && "$BIN" $c --help | grep -q -- '--pps brewer'; then ok
+  else bad "docs: $c --help lacks --subset or --pps"; fi
+done
