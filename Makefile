@@ -103,11 +103,17 @@ unit: $(UNIT_BIN)
 e2e: survstat
 	@tests/run_tests.sh ./survstat
 
+# The plain and the sanitizer suites run side by side (one core each on a
+# two-core machine); each one's log is shown when both are done.
 check: deps
-	@$(MAKE) --no-print-directory all unit
-	@tests/run_tests.sh ./survstat
-	@$(MAKE) --no-print-directory asan
-	@SURVSTAT_ASAN=1 tests/run_tests.sh ./survstat-asan
+	@$(MAKE) --no-print-directory -j2 all asan
+	@$(MAKE) --no-print-directory unit
+	@tests/run_tests.sh ./survstat >build/e2e.log 2>&1 & plain=$$!; \
+	  SURVSTAT_ASAN=1 tests/run_tests.sh ./survstat-asan >build/e2e-asan.log 2>&1; asan=$$?; \
+	  wait $$plain; plain=$$?; \
+	  echo "== tests/run_tests.sh ./survstat"; cat build/e2e.log; \
+	  echo "== tests/run_tests.sh ./survstat-asan (AddressSanitizer, UBSan)"; cat build/e2e-asan.log; \
+	  [ $$plain -eq 0 ] && [ $$asan -eq 0 ]
 	@if [ -n "$$(find tests/fuzz/regress -type f 2>/dev/null)" ]; then \
 	  $(MAKE) --no-print-directory deps PACKAGES="$(DEB_PACKAGES) $(FUZZ_PACKAGES)" && \
 	  $(MAKE) --no-print-directory fuzz-check; fi

@@ -21,20 +21,34 @@ a deliberate change of an output, such as the conf_level column); it changes
 nothing else and prints the commands it updated. Read `git diff` before
 committing: a changed number is a defect, not an update.
 """
+import atexit
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 
 BIN = os.path.abspath(sys.argv[1])
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
+# The examples' /tmp/ paths point into a directory of this run's own, so
+# that two runs at once (make check runs the plain and the sanitizer suites
+# side by side) never share a file; their output shows /tmp/ again.
+PRIVATE = tempfile.mkdtemp(prefix="survstat-examples-")
+atexit.register(shutil.rmtree, PRIVATE, True)
+
+
 def run(cmd):
     # Only a leading "survstat" word of each pipeline stage is the binary.
     cmd = re.sub(r"(^|[|;&]\s*)survstat\b", lambda m: m.group(1) + BIN, cmd)
-    return subprocess.run(["bash", "-o", "pipefail", "-c", cmd], cwd=ROOT,
-                          capture_output=True, text=True)
+    cmd = cmd.replace("/tmp/", PRIVATE + "/")
+    r = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], cwd=ROOT,
+                       capture_output=True, text=True)
+    r.stdout = r.stdout.replace(PRIVATE + "/", "/tmp/")
+    r.stderr = r.stderr.replace(PRIVATE + "/", "/tmp/")
+    return r
 
 
 def doc_files():
