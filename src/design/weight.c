@@ -863,6 +863,24 @@ done:
     return rc;
 }
 
+/* At eta: per row x'eta, g = 1 + F(x'eta) - 1 and F'(x'eta) (mm is n x p,
+ * row-major); 1 when every g and F' is finite. */
+static int g_at(const double *mm, size_t n, size_t p, const double *eta, ss_calfun f, double L,
+                double U, double *xeta, double *g, double *deriv)
+{
+    int finite = 1;
+    for (size_t i = 0; i < n; i++) {
+        double s = 0;
+        for (size_t a = 0; a < p; a++)
+            s += mm[i * p + a] * eta[a];
+        xeta[i] = s;
+        g[i] = 1 + cal_Fm1(f, s, L, U);
+        deriv[i] = cal_dF(f, s, L, U);
+        finite &= isfinite(g[i]) && isfinite(deriv[i]);
+    }
+    return finite;
+}
+
 /* g by R's grake: Newton steps on eta with MASS::ginv, step halving on
  * non-finite g, stop when every |misfit| / (1 + |pop|) < epsilon.  Not
  * converged in maxit iterations: an error, or when lenient (a replicate's
@@ -940,32 +958,14 @@ static int grake(const model *md, const double *ww0, ss_calfun f, double L, doub
             deta[a] = s;
             eta[a] += s;
         }
-        int finite = 1;
-        for (size_t i = 0; i < n; i++) {
-            double s = 0;
-            for (size_t a = 0; a < p; a++)
-                s += md->mm[i * p + a] * eta[a];
-            xeta[i] = s;
-            g[i] = 1 + cal_Fm1(f, s, L, U);
-            deriv[i] = cal_dF(f, s, L, U);
-            finite &= isfinite(g[i]) && isfinite(deriv[i]);
-        }
+        int finite = g_at(md->mm, n, p, eta, f, L, U, xeta, g, deriv);
         while (iter < maxit && !finite) {
             iter++;
-            finite = 1;
             for (size_t a = 0; a < p; a++) {
                 deta[a] /= 2;
                 eta[a] -= deta[a];
             }
-            for (size_t i = 0; i < n; i++) {
-                double s = 0;
-                for (size_t a = 0; a < p; a++)
-                    s += md->mm[i * p + a] * eta[a];
-                xeta[i] = s;
-                g[i] = 1 + cal_Fm1(f, s, L, U);
-                deriv[i] = cal_dF(f, s, L, U);
-                finite &= isfinite(g[i]) && isfinite(deriv[i]);
-            }
+            finite = g_at(md->mm, n, p, eta, f, L, U, xeta, g, deriv);
         }
         double worst = 0;
         size_t at = 0;
