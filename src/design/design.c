@@ -1087,6 +1087,11 @@ double ss_design_df_end(ss_design_work *w)
     return df;
 }
 
+size_t ss_design_glm_rows(const ss_design *d, size_t m)
+{
+    return !d->rep && (d->ncal > 0 || d->pps != SS_PPS_NONE) ? d->n : m;
+}
+
 double ss_design_domain_df(const ss_design *d, ss_design_work *w,
                            const size_t *rows, size_t m)
 {

@@ -174,6 +174,13 @@ int ss_design_vcov_cells(const ss_design *d, const size_t *rows, const size_t *c
 void ss_design_work_average_over(const ss_design *d, ss_design_work *w, const size_t *rows,
                                  size_t m);
 
+/* The rows R's glm sees when svyglm or svyciprop fits a model on a domain
+ * of m rows: R's subset of a calibrated or PPS design keeps every row of
+ * the design (weight zero outside the domain), of another design only the
+ * m; glm's prior weights are the weights over their mean on these rows,
+ * and its starting values, so where its IRLS stops, depend on that mean. */
+size_t ss_design_glm_rows(const ss_design *d, size_t m);
+
 /* PSUs minus strata among the given rows (the domain's own df). */
 double ss_design_domain_df(const ss_design *d, ss_design_work *w,
                            const size_t *rows, size_t m);

@@ -682,7 +682,6 @@ static int mean_end(const ss_design *d, work *wk, const ss_estimate_options *o,
                     const char *name, const ss_column *c, int total, int prop,
                     const size_t *dr, msums *s, ss_result_row *r, ss_error *err)
 {
-    const double *w = d->w;
     const size_t m = s->m;
     const double W = s->W, var = s->var, s2 = s->s2;
     r->estimate = total ? s->Y : s->Y / W;
@@ -712,7 +711,7 @@ static int mean_end(const ss_design *d, work *wk, const ss_estimate_options *o,
     if (!s->streamed && c && wk->pre_a &&
         (o->ci_method == SS_CI_LOGIT || o->ci_method == SS_CI_LIKELIHOOD)) {
         if (!wk->pre_ok || wk->pre_dr != dr || wk->pre_c != c) {
-            ss_prop_logit_pre(w, wk->rows, m, wk->pre_a, &wk->pre);
+            ss_prop_logit_pre(d, wk->rows, m, wk->pre_a, &wk->pre);
             wk->pre_ok = 1;
             wk->pre_dr = dr;
             wk->pre_c = c;
@@ -933,7 +932,7 @@ static int prop_stream(const ss_design *d, work *wk, const ss_estimate_options *
     if (!S1)
         return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     if (logit) {
-        ss_logit_pre pre = {.mean_w = W / (double)m};
+        ss_logit_pre pre = {.mean_w = W / (double)ss_design_glm_rows(d, m)};
         ss_logit_memo *memo = malloc(sizeof *memo);
         if (memo)
             ss_logit_memo_init(memo);

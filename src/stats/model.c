@@ -581,7 +581,7 @@ int ss_model_glm(const ss_design *d, const ss_model_matrix *mm, ss_model_family 
     /* svyglm's prior weights: 1/prob over their mean on the design's rows
      * (the starting values of a logistic fit depend on it, and so, by a
      * hair, does where R's IRLS stops).  R's subset(design) drops the rows
-     * outside, or with a calibration keeps them at weight 0. */
+     * outside, or of a calibrated or PPS design keeps them at weight 0. */
     double sw = 0;
     size_t nd = 0;
     for (size_t i = 0; i < d->n; i++)
@@ -589,7 +589,7 @@ int ss_model_glm(const ss_design *d, const ss_model_matrix *mm, ss_model_family 
             sw += d->w[i];
             nd++;
         }
-    double mean = sw / (double)(mm->mask && d->ncal == 0 ? nd : d->n);
+    double mean = sw / (double)(mm->mask ? ss_design_glm_rows(d, nd) : d->n);
     for (size_t i = 0; i < m; i++)
         pw[i] = d->w[mm->rows[i]] / mean;
     size_t bad = 0;

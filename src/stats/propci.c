@@ -87,13 +87,14 @@ double ss_prop_logit_pre_row(ss_logit_pre *pre, ss_logit_memo *memo, double pw)
     return memo->a[j];
 }
 
-void ss_prop_logit_pre(const double *w, const size_t *rows, size_t m, double *a,
+void ss_prop_logit_pre(const ss_design *d, const size_t *rows, size_t m, double *a,
                        ss_logit_pre *pre)
 {
+    const double *w = d->w;
     double sw = 0;
     for (size_t k = 0; k < m; k++)
         sw += w[rows[k]];
-    *pre = (ss_logit_pre){.mean_w = sw / (double)m, .a = a};
+    *pre = (ss_logit_pre){.mean_w = sw / (double)ss_design_glm_rows(d, m), .a = a};
     ss_logit_memo *memo = malloc(sizeof *memo);
     if (memo)
         ss_logit_memo_init(memo);
@@ -166,7 +167,7 @@ int ss_prop_logit_sums(const ss_logit_pre *pre, double S1, double a1, double *be
 }
 
 /* glm.fit's IRLS for the intercept-only binomial model (weights rescaled
- * to mean 1, mustart = (w y + 1/2)/(w + 1), stop when |dev - devold| /
+ * to mean 1 over the rows R's subset keeps, ss_design_glm_rows, mustart = (w y + 1/2)/(w + 1), stop when |dev - devold| /
  * (|dev| + 0.1) < 1e-8), emulated iteration by iteration: the closed form
  * logit(p) differs from R's converged value by ~5e-9.  After the first
  * iteration every row has the same mu, so the rows matter only through
@@ -196,7 +197,7 @@ static int logit_irls(const ss_prop_input *in, double *z, logit_fit *f)
         double sw = 0;
         for (size_t k = 0; k < m; k++)
             sw += w[in->rows[k]];
-        mean_w = sw / (double)m;
+        mean_w = sw / (double)ss_design_glm_rows(in->d, m);
         for (size_t k = 0; k < m; k++) {
             double pw = w[in->rows[k]] / mean_w;
             double mu = (pw * y[k] + 0.5) / (pw + 1), v = mu * (1 - mu);

@@ -79,7 +79,7 @@ typedef struct ss_logit_pre {
 
 /* Fill pre (and a, m doubles, which pre then points to) from the weights of
  * the rows rows[0..m). */
-void ss_prop_logit_pre(const double *w, const size_t *rows, size_t m, double *a,
+void ss_prop_logit_pre(const ss_design *d, const size_t *rows, size_t m, double *a,
                        ss_logit_pre *pre);
 
 /* The terms of recent prior weights (weights repeat, and each costs two

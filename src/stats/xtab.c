@@ -597,7 +597,7 @@ static int logit_terms(xwork *xw)
         for (size_t k = 0; k < len; k++)
             sw += w[list[k]];
         ss_logit_pre *pre = &xw->pre[dm];
-        *pre = (ss_logit_pre){.mean_w = sw / (double)len};
+        *pre = (ss_logit_pre){.mean_w = sw / (double)ss_design_glm_rows(xw->d, len)};
         for (size_t k = 0; k < len; k++) {
             double pw = w[list[k]] / pre->mean_w;
             A1[cells[k]] += ss_prop_logit_pre_row(pre, memo, pw);
