@@ -9,7 +9,9 @@ usage: check_docs.py ROOT SURVSTAT
 - every link of ROOT/README.md and ROOT/docs/*.md to a file of the tree
   points to an existing file, and a link with an #anchor to a heading of
   the target (GitHub's slugs);
-- README.md links to every page of docs/, and every page links back.
+- README.md links to every page of docs/, and every page links back;
+- the man page's .TH line names the version `SURVSTAT --version` prints
+  and a real date (YYYY-MM-DD).
 
 A link to docs/NAME.md whose file is missing is allowed only while NAME is a
 command of the README's command table that this build does not have yet
@@ -59,6 +61,19 @@ man = open(os.path.join(ROOT, "man", "survstat.1"), encoding="utf-8").read()
 sections = set()
 for line in re.findall(r"^\.SS (.*)$", man, re.M):
     sections.update(w.strip().strip('"') for w in line.split(","))
+th = re.search(r'^\.TH SURVSTAT 1 "([^"]*)" "survstat ([^"]*)"', man, re.M)
+ver = subprocess.run([BIN, "--version"], capture_output=True, text=True).stdout.split()
+if not th:
+    problems.append('man/survstat.1: no line .TH SURVSTAT 1 "DATE" "survstat VERSION"')
+else:
+    import datetime
+    try:
+        datetime.date.fromisoformat(th.group(1))
+    except ValueError:
+        problems.append(f"man/survstat.1: .TH date '{th.group(1)}' is not YYYY-MM-DD")
+    if len(ver) < 2 or th.group(2) != ver[1]:
+        problems.append(f"man/survstat.1: .TH names survstat {th.group(2)}, "
+                        f"survstat --version says {' '.join(ver[:2])}")
 for c in cmds:
     if c not in sections:
         problems.append(f"man/survstat.1: no section for the command '{c}'")
