@@ -551,6 +551,14 @@ static int rep_check(const ss_cli *c, ss_error *err)
         return ss_error_set(err, SS_EUSAGE, NULL, 0, "--repweights needs --rep-type");
     if (!r->regex && (c->rep_type_set || r->scale_set))
         return ss_error_set(err, SS_EUSAGE, NULL, 0, "--rep-type and --rep-scale need --repweights");
+    /* R's svrepdesign ignores scale= and rscales= for these, with a warning */
+    if (r->scale_set && (r->supplied == SS_REP_SDR || r->supplied == SS_REP_ACS ||
+                         r->supplied == SS_REP_JK2))
+        return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                            "--rep-scale: --rep-type %s fixes the scale (%s): leave --rep-scale out,"
+                            " or use --rep-type other with it",
+                            r->supplied == SS_REP_SDR ? "sdr" : r->supplied == SS_REP_ACS ? "acs" : "jk2",
+                            r->supplied == SS_REP_JK2 ? "1" : "4/R");
     if (r->make == SS_REP_NONE && !r->regex && r->mse)
         return ss_error_set(err, SS_EUSAGE, NULL, 0, "--mse needs --replicate or --repweights");
     if (r->seed_set && r->make != SS_REP_BOOTSTRAP)

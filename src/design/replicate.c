@@ -36,6 +36,18 @@ int ss_rep_parse(const char *arg, int supplied, ss_rep_type *type, double *rho, 
         *type = SS_REP_OTHER;
         return SS_OK;
     }
+    if (supplied && strcmp(arg, "sdr") == 0) {
+        *type = SS_REP_SDR;
+        return SS_OK;
+    }
+    if (supplied && strcmp(arg, "acs") == 0) {
+        *type = SS_REP_ACS;
+        return SS_OK;
+    }
+    if (supplied && strcmp(arg, "jk2") == 0) {
+        *type = SS_REP_JK2;
+        return SS_OK;
+    }
     if (supplied && strcmp(arg, "bootstrap") == 0) {
         *type = SS_REP_BOOTSTRAP;
         return SS_OK;
@@ -61,8 +73,8 @@ int ss_rep_parse(const char *arg, int supplied, ss_rep_type *type, double *rho, 
         return SS_OK;
     }
     return ss_error_set(err, SS_EUSAGE, NULL, 0,
-                        supplied ? "%s: expected jk1, jkn, brr, fay:RHO, bootstrap or other,"
-                                   " got '%s'"
+                        supplied ? "%s: expected jk1, jkn, jk2, brr, fay:RHO, bootstrap, sdr,"
+                                   " acs or other, got '%s'"
                                  : "%s: expected jk1, jkn, brr, fay:RHO or bootstrap:R, got '%s'",
                         opt, arg);
 }
@@ -836,6 +848,10 @@ int ss_replicates_supplied(ss_replicates **out, const ss_table *t, char *const *
     case SS_REP_JK1:
         r->scale = (R - 1) / R;
         break;
+    case SS_REP_SDR:
+    case SS_REP_ACS:
+        r->scale = 4 / R;
+        break;
     default:
         r->scale = 1;
         break;
@@ -848,7 +864,7 @@ int ss_replicates_supplied(ss_replicates **out, const ss_table *t, char *const *
     }
     if (spec->scale_set)
         r->scale = spec->scale;
-    r->mse = spec->mse;
+    r->mse = spec->mse || spec->supplied == SS_REP_ACS;
     set_degf(r, NULL, R - 1);
     *out = r;
     return SS_OK;

@@ -14,6 +14,9 @@
  *               fpc_h (n_h-1)/n_h; a census stratum adds no replicate
  *   brr, fay    R's brrweights on R's hadamard(): factors 2-rho and rho,
  *               scale 1/(R (1-rho)^2); needs two PSUs in every stratum
+ *   sdr, acs    supplied only (R's "successive-difference" and "ACS"):
+ *               scale 4/R, rscales 1; acs turns --mse on
+ *   jk2         supplied only (R's "JK2"): scale 1, rscales 1
  *   bootstrap   R's bootweights: PSUs resampled with replacement within
  *               strata (without, from a population of N_h copies, under an
  *               fpc); scale nbar/((nbar-1)(R-1)), nbar the harmonic mean of
@@ -46,6 +49,9 @@ typedef enum {
     SS_REP_FAY,
     SS_REP_BOOTSTRAP,
     SS_REP_OTHER,
+    SS_REP_SDR,  /* supplied: successive difference, scale 4/R */
+    SS_REP_ACS,  /* supplied: the same with --mse (R's type "ACS") */
+    SS_REP_JK2,  /* supplied: R's JK2, scale 1 */
 } ss_rep_type;
 
 typedef struct ss_rep_spec {
@@ -63,7 +69,8 @@ typedef struct ss_rep_spec {
 } ss_rep_spec;
 
 /* Parse "jk1", "jkn", "brr", "fay:RHO", "bootstrap:R" (bootstrap alone when
- * allow_plain, for --rep-type, which also takes "other"). */
+ * supplied, for --rep-type, which also takes "other", "sdr", "acs" and
+ * "jk2"). */
 int ss_rep_parse(const char *arg, int supplied, ss_rep_type *type, double *rho,
                  size_t *reps, ss_error *err);
 
