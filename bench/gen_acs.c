@@ -128,10 +128,11 @@ int main(int argc, char **argv)
         return 2;
     }
     /* the +-1 pattern of the replicate factors: row r of a Hadamard-like
-     * sign table, h(r, j) for household column j mod 64 */
-    static signed char sign[NREP + 1][64];
+     * sign table h(r, j) for household column j (0 .. 127): Walsh
+     * functions, balanced over j for every r > 0 */
+    static signed char sign[NREP + 1][128];
     for (int r = 0; r <= NREP; r++)
-        for (int j = 0; j < 64; j++)
+        for (int j = 0; j < 128; j++)
             sign[r][j] = (__builtin_popcount((unsigned)(r & j)) & 1) ? -1 : 1;
     long total_pop = 0;
     for (int s = 0; s < 50; s++)
@@ -159,7 +160,7 @@ int main(int argc, char **argv)
             unsigned size = 1 + below(4) + (below(4) == 0 ? below(3) : 0);
             unsigned puma = 100 + 100 * below(npuma);
             double hw = 20 + 80 * (0.5 + unif()) * (1 + (below(10) == 0 ? 4 * unif() : 0));
-            unsigned col = below(64), col2 = below(64);
+            unsigned col = below(128), col2 = below(128);
             double fac[NREP];
             for (int r = 0; r < NREP; r++)
                 fac[r] = 1 + 0.7071067811865476 * 0.5 *

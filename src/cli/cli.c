@@ -1030,8 +1030,10 @@ int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq,
         if (nreq)
             memcpy(all + k, req, nreq * sizeof *req);
         k += nreq;
+        /* Replicate weights are read in place with ss_column_num
+         * (ss_replicates_supplied): two bytes a value where they pack. */
         for (size_t j = 0; j < nrepcols; j++)
-            all[k++] = (ss_request){repcols[j], SS_NEED_NUMBER | SS_NEED_DESIGN};
+            all[k++] = (ss_request){repcols[j], SS_NEED_PACKED | SS_NEED_DESIGN};
         /* --subset compares levels: its columns as categories. */
         for (size_t j = 0; j < nsubset_cols; j++)
             all[k++] = (ss_request){subset_cols[j], SS_NEED_CATEGORY};

@@ -86,6 +86,7 @@ void ss_replicates_free(ss_replicates *r)
     free(r->rscales);
     free(r->factor);
     free(r->w);
+    free((void *)r->col);
     free(r->w0);
     free(r->cell);
     free(r->g);
@@ -110,12 +111,12 @@ static ss_replicates *rep_alloc(size_t nrep, size_t npsu, size_t n, int per_row)
     r->npsu = npsu;
     r->n = n;
     r->rscales = malloc((nrep ? nrep : 1) * sizeof *r->rscales);
-    if (per_row)
+    if (per_row == 1)
         r->w = ss_mem_array(NULL, nrep, "replicates", n ? n : 1, "rows", sizeof *r->w);
-    else
+    else if (per_row == 0)
         r->factor = ss_mem_array(NULL, nrep, "replicates", npsu ? npsu : 1, "PSUs",
                                  sizeof *r->factor);
-    if (!r->rscales || (per_row ? !r->w : !r->factor)) {
+    if (!r->rscales || (per_row == 1 && !r->w) || (per_row == 0 && !r->factor)) {
         ss_replicates_free(r);
         return NULL;
     }
@@ -817,20 +818,30 @@ int ss_replicates_supplied(ss_replicates **out, const ss_table *t, char *const *
 {
     *out = NULL;
     size_t n = t->nrow;
-    ss_replicates *r = rep_alloc(nnames, 0, n, 1);
+    /* The columns are used where they are (as read: packed in two bytes
+     * when every value allows it); an adjustment copies them (materialize). */
+    ss_replicates *r = rep_alloc(nnames, 0, n, 2);
+    if (r && !(r->col = malloc((nnames ? nnames : 1) * sizeof *r->col))) {
+        ss_replicates_free(r);
+        r = NULL;
+    }
     if (!r)
         return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     for (size_t k = 0; k < nnames; k++) {
         const ss_column *c = ss_table_find(t, names[k]);
-        for (size_t i = 0; i < n; i++) {
-            double v = c->num[i];
-            if (isnan(v) || v < 0) {
-                ss_replicates_free(r);
-                return ss_error_set(err, SS_EDATA, t->file, ss_table_line(t, i),
-                                    "column '%s': %s replicate weight", c->name,
-                                    isnan(v) ? "missing" : "negative");
+        r->col[k] = c;
+        size_t bad = n;
+        for (size_t i = 0; i < n; i++)
+            if (!(ss_column_num(c, i) >= 0)) {
+                bad = i;
+                break;
             }
-            r->w[k * n + i] = v;
+        if (bad < n) {
+            double v = ss_column_num(c, bad);
+            ss_replicates_free(r);
+            return ss_error_set(err, SS_EDATA, t->file, ss_table_line(t, bad),
+                                "column '%s': %s replicate weight", c->name,
+                                isnan(v) ? "missing" : "negative");
         }
     }
     double R = (double)nnames;
@@ -895,7 +906,9 @@ ss_replicates *ss_replicates_dup(const ss_replicates *r)
         memcpy(c->factor, r->factor, r->nrep * r->npsu * sizeof *c->factor);
     if (r->w && (c->w = malloc(nr * (r->n ? r->n : 1) * sizeof *c->w)))
         memcpy(c->w, r->w, r->nrep * r->n * sizeof *c->w);
-    if (!c->rscales || (r->factor && !c->factor) || (r->w && !c->w)) {
+    if (r->col && (c->col = malloc(nr * sizeof *c->col)))
+        memcpy((void *)c->col, r->col, r->nrep * sizeof *c->col);
+    if (!c->rscales || (r->factor && !c->factor) || (r->w && !c->w) || (r->col && !c->col)) {
         ss_replicates_free(c);
         return NULL;
     }
@@ -904,7 +917,7 @@ ss_replicates *ss_replicates_dup(const ss_replicates *r)
 
 void ss_replicates_recount_degf(ss_replicates *r)
 {
-    if (r->w)
+    if (r->w || r->col)
         set_degf(r, NULL, r->degf);
     else if (r->g && cost_of(r->n, r->nrep) < RANK_COST_MAX)
         r->degf = ss_replicates_rows_df(r, r->w0, NULL, r->n, r->degf); /* compact adjusted */
@@ -914,6 +927,8 @@ double ss_replicates_weight(const ss_replicates *r, const double *w, size_t k, s
 {
     if (r->w)
         return r->w[k * r->n + i];
+    if (r->col)
+        return ss_column_num(r->col[k], i);
     if (!r->g)
         return w[i] * r->factor[k * r->npsu + (r->psu ? r->psu[i] : i)];
     double f = r->factor[k * r->npsu + (r->psu ? r->psu[i] : i)];
@@ -952,19 +967,32 @@ static void outside_rows(const ss_replicates *r, size_t k, const double *w, cons
         outside[i] = f ? f[r->psu ? r->psu[i] : i] == 0 : w[i] == 0 && w0[i] != 0;
 }
 
+/* Per-row weights in w, to be adjusted in place: made replicates' from
+ * their factors (w0 the full-sample weights), supplied ones copied from
+ * their columns.  0, or -1 when out of memory. */
+static int materialize(ss_replicates *r, const double *w0)
+{
+    if (r->w)
+        return 0;
+    size_t n = r->n;
+    double *w = ss_mem_array(NULL, r->nrep, "replicates", n ? n : 1, "rows", sizeof *w);
+    if (!w)
+        return -1;
+    for (size_t k = 0; k < r->nrep; k++)
+        for (size_t i = 0; i < n; i++)
+            w[k * n + i] = ss_replicates_weight(r, w0, k, i);
+    r->w = w;
+    free((void *)r->col);
+    r->col = NULL;
+    return 0;
+}
+
 int ss_replicates_adjust(ss_replicates *r, const double *w0, ss_rep_adjust adjust, void *ctx,
                          ss_error *err)
 {
     size_t n = r->n;
-    if (!r->w) {
-        double *w = ss_mem_array(NULL, r->nrep, "replicates", n ? n : 1, "rows", sizeof *w);
-        if (!w)
-            return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
-        for (size_t k = 0; k < r->nrep; k++)
-            for (size_t i = 0; i < n; i++)
-                w[k * n + i] = ss_replicates_weight(r, w0, k, i);
-        r->w = w;
-    }
+    if (materialize(r, w0) != 0)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     unsigned char *outside = malloc(n ? n : 1);
     if (!outside)
         return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
@@ -1250,6 +1278,8 @@ int ss_replicates_reweight(ss_replicates *r, const double *w0, const ss_weight_c
 {
     if (!cells)
         return ss_replicates_adjust(r, w0, adjust, ctx, err);
+    if (r->col && materialize(r, w0) != 0)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     return reweight_cells(r, w0, cells, spec, err);
 }
 
@@ -1375,6 +1405,142 @@ static void rep_thetas_cells(const ss_replicates *r, ss_rep_work *wk, const size
     }
 }
 
+/* ---- per-row replicates: one pass over the rows in blocks ----
+ *
+ * Replicate weights of a block of TH_ROWS rows for a chunk of up to
+ * TH_REPS replicates are gathered (from the columns, or from w) into a
+ * rows x replicates block X in L1, and each row then adds into the chunk's
+ * accumulators, replicates innermost (independent sums the compiler
+ * vectorizes).  Each replicate's sums run over the rows in order, as the
+ * plain loop `A_k += x a_j` does, so the results are the same doubles; the
+ * replicates are split between two threads, which changes nothing. */
+enum { TH_ROWS = 32, TH_REPS = 64, TH_MIN_WORK = 1 << 20 };
+
+int ss_rep_per_row(const ss_replicates *r)
+{
+    return r->w != NULL || r->col != NULL;
+}
+
+typedef struct th_job {
+    const ss_replicates *r;
+    const size_t *rows;
+    const double *a, *b; /* ss_rep_thetas */
+    int ratio;
+    size_t m;
+    const int32_t *lev; /* ss_rep_thetas_levels */
+    size_t nlev;
+    double *theta;      /* ss_rep_thetas: nrep */
+    double *A, *B;      /* ss_rep_thetas_levels */
+    size_t k0, k1;
+} th_job;
+
+static void th_gather(const ss_replicates *r, size_t k0, size_t kn, const size_t *rows,
+                      size_t nb, double *X)
+{
+    for (size_t q = 0; q < kn; q++) {
+        double *x = X + q;
+        if (r->col) {
+            const ss_column *c = r->col[k0 + q];
+            for (size_t j = 0; j < nb; j++)
+                x[j * TH_REPS] = ss_column_num(c, rows[j]);
+        } else {
+            const double *wr = r->w + (k0 + q) * r->n;
+            for (size_t j = 0; j < nb; j++)
+                x[j * TH_REPS] = wr[rows[j]];
+        }
+    }
+}
+
+static void th_run(th_job *j)
+{
+    const ss_replicates *r = j->r;
+    const size_t nrep = r->nrep, m = j->m;
+    double X[TH_ROWS * TH_REPS], SA[TH_REPS], SB[TH_REPS];
+    for (size_t k0 = j->k0; k0 < j->k1; k0 += TH_REPS) {
+        const size_t kn = j->k1 - k0 < TH_REPS ? j->k1 - k0 : TH_REPS;
+        if (j->lev) {
+            for (size_t l = 0; l < j->nlev; l++)
+                for (size_t q = 0; q < kn; q++)
+                    j->A[l * nrep + k0 + q] = 0;
+        }
+        for (size_t q = 0; q < kn; q++)
+            SA[q] = SB[q] = 0;
+        for (size_t j0 = 0; j0 < m; j0 += TH_ROWS) {
+            const size_t nb = m - j0 < TH_ROWS ? m - j0 : TH_ROWS;
+            th_gather(r, k0, kn, j->rows + j0, nb, X);
+            if (j->lev) {
+                for (size_t t = 0; t < nb; t++) {
+                    const double *x = X + t * TH_REPS;
+                    int32_t l = j->lev[j0 + t];
+                    if (l >= 0) {
+                        double *A = j->A + (size_t)l * nrep + k0;
+                        for (size_t q = 0; q < kn; q++)
+                            A[q] += x[q];
+                    }
+                    if (j->B)
+                        for (size_t q = 0; q < kn; q++)
+                            SB[q] += x[q];
+                }
+                continue;
+            }
+            for (size_t t = 0; t < nb; t++) {
+                const double *x = X + t * TH_REPS;
+                const double ya = j->a[j0 + t], yb = j->b ? j->b[j0 + t] : 1;
+                for (size_t q = 0; q < kn; q++) {
+                    SA[q] += x[q] * ya;
+                    SB[q] += x[q] * yb;
+                }
+            }
+        }
+        for (size_t q = 0; q < kn; q++) {
+            if (j->lev) {
+                if (j->B)
+                    j->B[k0 + q] = SB[q];
+            } else {
+                j->theta[k0 + q] = j->ratio ? SA[q] / SB[q] : SA[q];
+            }
+        }
+    }
+}
+
+static void *th_thread(void *arg)
+{
+    th_run(arg);
+    return NULL;
+}
+
+/* j over every replicate: on two threads, half the replicates each, when
+ * the work is large enough to pay for a thread. */
+static void th_run_split(th_job *j)
+{
+    const size_t nrep = j->r->nrep;
+    th_job h[2] = {*j, *j};
+    h[0].k0 = 0;
+    h[0].k1 = h[1].k1 = nrep;
+    h[1].k0 = nrep;
+    if (ss_thread_count() > 1 && nrep >= 2 && (double)j->m * (double)nrep >= TH_MIN_WORK) {
+        /* whole chunks of replicates on each side */
+        size_t half = (nrep / 2 + TH_REPS - 1) / TH_REPS * TH_REPS;
+        if (nrep <= 2 * TH_REPS || half >= nrep)
+            half = nrep / 2;
+        h[0].k1 = h[1].k0 = half;
+    }
+    pthread_t tid;
+    int two = h[1].k0 < nrep && pthread_create(&tid, NULL, th_thread, &h[1]) == 0;
+    th_run(&h[0]);
+    if (two)
+        pthread_join(tid, NULL);
+    else if (h[1].k0 < nrep)
+        th_run(&h[1]);
+}
+
+void ss_rep_thetas_levels(const ss_replicates *r, const size_t *rows, const int32_t *lev,
+                          size_t nlev, size_t m, double *A, double *B)
+{
+    th_job j = {r, rows, NULL, NULL, 0, m, lev, nlev, NULL, A, B, 0, 0};
+    th_run_split(&j);
+}
+
 void ss_rep_thetas(const ss_replicates *r, ss_rep_work *wk, const double *w, const size_t *rows,
                    const double *a, const double *b, int ratio, size_t m, double *theta)
 {
@@ -1382,22 +1548,16 @@ void ss_rep_thetas(const ss_replicates *r, ss_rep_work *wk, const double *w, con
         rep_thetas_cells(r, wk, rows, a, b, ratio, m, theta);
         return;
     }
-    if (r->w || r->g) {
+    if (r->w || r->col) {
+        th_job j = {r, rows, a, b, ratio, m, NULL, 0, theta, NULL, 0, 0};
+        th_run_split(&j);
+        return;
+    }
+    if (r->g) { /* adjusted on cells and trimmed */
         for (size_t k = 0; k < r->nrep; k++) {
-            if (r->g) {
-                double A = 0, B = 0;
-                for (size_t j = 0; j < m; j++) {
-                    double x = ss_replicates_weight(r, NULL, k, rows[j]);
-                    A += x * a[j];
-                    B += x * (b ? b[j] : 1);
-                }
-                theta[k] = ratio ? A / B : A;
-                continue;
-            }
-            const double *wr = r->w + k * r->n;
             double A = 0, B = 0;
             for (size_t j = 0; j < m; j++) {
-                double x = wr[rows[j]];
+                double x = ss_replicates_weight(r, NULL, k, rows[j]);
                 A += x * a[j];
                 B += x * (b ? b[j] : 1);
             }
