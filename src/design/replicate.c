@@ -1287,6 +1287,11 @@ int ss_replicates_reweight(ss_replicates *r, const double *w0, const ss_weight_c
 
 struct ss_rep_work {
     double *sa, *sb; /* per PSU, or per pair */
+    /* made replicates: the PSUs a call touched (mark, list); clean: sa, sb
+     * and mark are all 0 */
+    unsigned char *mark;
+    size_t *list;
+    int clean;
     /* adjusted on cells: per cell, sums (a then b), their nonzero pairs,
      * a replicate's sums and counts */
     double *scell, *ma, *mb;
@@ -1302,6 +1307,8 @@ ss_rep_work *ss_rep_work_alloc(const ss_replicates *r)
     np = np ? np : 1;
     w->sa = malloc(np * sizeof *w->sa);
     w->sb = malloc(np * sizeof *w->sb);
+    w->mark = malloc(np);
+    w->list = malloc(np * sizeof *w->list);
     size_t nc = r->ncell ? r->ncell : 1;
     w->scell = malloc(2 * nc * sizeof *w->scell);
     w->ma = malloc(nc * sizeof *w->ma);
@@ -1309,7 +1316,7 @@ ss_rep_work *ss_rep_work_alloc(const ss_replicates *r)
     w->nzcell = malloc(2 * nc * sizeof *w->nzcell);
     w->ca = malloc(nc * sizeof *w->ca);
     w->cb = malloc(nc * sizeof *w->cb);
-    if (!w->sa || !w->sb || !w->scell || !w->ma || !w->mb || !w->nzcell || !w->ca || !w->cb) {
+    if (!w->sa || !w->sb || !w->mark || !w->list || !w->scell || !w->ma || !w->mb || !w->nzcell || !w->ca || !w->cb) {
         ss_rep_work_free(w);
         return NULL;
     }
@@ -1322,6 +1329,8 @@ void ss_rep_work_free(ss_rep_work *w)
         return;
     free(w->sa);
     free(w->sb);
+    free(w->mark);
+    free(w->list);
     free(w->scell);
     free(w->ma);
     free(w->mb);
@@ -1367,6 +1376,7 @@ static void rep_thetas_cells(const ss_replicates *r, ss_rep_work *wk, const size
 {
     const size_t nc = r->ncell;
     double *sa = wk->sa, *sb = wk->sb;
+    wk->clean = 0;
     for (size_t q = 0; q < r->npair; q++)
         sa[q] = sb[q] = 0;
     for (size_t j = 0; j < m; j++) {
@@ -1432,7 +1442,41 @@ typedef struct th_job {
     double *theta;      /* ss_rep_thetas: nrep */
     double *A, *B;      /* ss_rep_thetas_levels */
     size_t k0, k1;
+    /* made replicates: sums per PSU, over the PSUs plist[0..pn) (NULL:
+     * 0..pn) */
+    const double *sa, *sb;
+    const size_t *plist;
+    size_t pn;
 } th_job;
+
+static int cmp_size(const void *x, const void *y)
+{
+    size_t a = *(const size_t *)x, b = *(const size_t *)y;
+    return (a > b) - (a < b);
+}
+
+static void th_run_psu(th_job *j)
+{
+    const ss_replicates *r = j->r;
+    const size_t np = r->npsu;
+    for (size_t k = j->k0; k < j->k1; k++) {
+        const double *f = r->factor + k * np;
+        double A = 0, B = 0;
+        if (j->plist) {
+            for (size_t t = 0; t < j->pn; t++) {
+                size_t p = j->plist[t];
+                A += f[p] * j->sa[p];
+                B += f[p] * j->sb[p];
+            }
+        } else {
+            for (size_t p = 0; p < np; p++) {
+                A += f[p] * j->sa[p];
+                B += f[p] * j->sb[p];
+            }
+        }
+        j->theta[k] = j->ratio ? A / B : A;
+    }
+}
 
 static void th_gather(const ss_replicates *r, size_t k0, size_t kn, const size_t *rows,
                       size_t nb, double *X)
@@ -1453,6 +1497,10 @@ static void th_gather(const ss_replicates *r, size_t k0, size_t kn, const size_t
 
 static void th_run(th_job *j)
 {
+    if (j->sa) {
+        th_run_psu(j);
+        return;
+    }
     const ss_replicates *r = j->r;
     const size_t nrep = r->nrep, m = j->m;
     double X[TH_ROWS * TH_REPS], SA[TH_REPS], SB[TH_REPS];
@@ -1518,7 +1566,8 @@ static void th_run_split(th_job *j)
     h[0].k0 = 0;
     h[0].k1 = h[1].k1 = nrep;
     h[1].k0 = nrep;
-    if (ss_thread_count() > 1 && nrep >= 2 && (double)j->m * (double)nrep >= TH_MIN_WORK) {
+    const double work = (double)(j->sa ? j->pn : j->m) * (double)nrep;
+    if (ss_thread_count() > 1 && nrep >= 2 && work >= TH_MIN_WORK) {
         /* whole chunks of replicates on each side */
         size_t half = (nrep / 2 + TH_REPS - 1) / TH_REPS * TH_REPS;
         if (nrep <= 2 * TH_REPS || half >= nrep)
@@ -1549,7 +1598,7 @@ void ss_rep_thetas(const ss_replicates *r, ss_rep_work *wk, const double *w, con
         return;
     }
     if (r->w || r->col) {
-        th_job j = {r, rows, a, b, ratio, m, NULL, 0, theta, NULL, 0, 0};
+        th_job j = {r, rows, a, b, ratio, m, NULL, 0, theta, NULL, NULL, 0, 0};
         th_run_split(&j);
         return;
     }
@@ -1565,23 +1614,41 @@ void ss_rep_thetas(const ss_replicates *r, ss_rep_work *wk, const double *w, con
         }
         return;
     }
-    size_t np = r->npsu;
-    for (size_t p = 0; p < np; p++)
-        wk->sa[p] = wk->sb[p] = 0;
+    /* Made replicates: the rows' sums per PSU in one pass, then per
+     * replicate the PSUs' sums times its factors.  A domain that touches
+     * few PSUs sums over those alone, in PSU order (the others add +0 in
+     * the plain sum over every PSU: the same doubles). */
+    size_t np = r->npsu, nt = 0;
+    if (!wk->clean) {
+        for (size_t p = 0; p < np; p++) {
+            wk->sa[p] = wk->sb[p] = 0;
+            wk->mark[p] = 0;
+        }
+    }
     for (size_t j = 0; j < m; j++) {
         size_t i = rows[j], p = r->psu ? r->psu[i] : i;
+        if (!wk->mark[p]) {
+            wk->mark[p] = 1;
+            wk->list[nt++] = p;
+        }
         wk->sa[p] += w[i] * a[j];
         wk->sb[p] += w[i] * (b ? b[j] : 1);
     }
-    for (size_t k = 0; k < r->nrep; k++) {
-        const double *f = r->factor + k * np;
-        double A = 0, B = 0;
-        for (size_t p = 0; p < np; p++) {
-            A += f[p] * wk->sa[p];
-            B += f[p] * wk->sb[p];
-        }
-        theta[k] = ratio ? A / B : A;
+    const int sparse = nt < np / 4;
+    if (sparse)
+        qsort(wk->list, nt, sizeof *wk->list, cmp_size);
+    th_job j = {r, rows, a, b, ratio, m, NULL, 0, theta, NULL, NULL, 0, 0};
+    j.sa = wk->sa;
+    j.sb = wk->sb;
+    j.plist = sparse ? wk->list : NULL;
+    j.pn = sparse ? nt : np;
+    th_run_split(&j);
+    for (size_t t = 0; t < nt; t++) {
+        size_t p = wk->list[t];
+        wk->sa[p] = wk->sb[p] = 0;
+        wk->mark[p] = 0;
     }
+    wk->clean = 1;
 }
 
 int ss_rep_variance(const ss_replicates *r, const double *theta, double coef, double *var,
