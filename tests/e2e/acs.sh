@@ -46,3 +46,18 @@ expect_error rep-scale-sdr 2 "--rep-scale: --rep-type sdr fixes the scale (4/R):
   estimate datasets/acs_pums.csv "${ACS_DESIGN[@]}" --rep-type sdr --rep-scale 0.05 --mean PINCP
 expect_error rep-scale-jk2 2 "--rep-scale: --rep-type jk2 fixes the scale (1)" -- \
   estimate datasets/acs_pums.csv "${ACS_DESIGN[@]}" --rep-type jk2 --rep-scale 0.5 --mean PINCP
+
+# Made replicates: the replicates' sums over the PSUs are split between two
+# threads when PSUs x replicates >= 2^20 (here 200 PSUs x 6,000 bootstrap
+# replicates), and a domain sums over the PSUs it touches: one thread gives
+# the same bytes.
+for t in 1 2; do
+  SURVSTAT_THREADS=$t run estimate datasets/apistrat.csv --strata stype --weights pw --fpc fpc \
+    --replicate bootstrap:6000 --seed 11 --mean api00 --prop awards --total enroll --format csv
+  cp "$TMP/out" "$A/boot$t.csv"
+done
+if [ -s "$A/boot1.csv" ] && cmp -s "$A/boot1.csv" "$A/boot2.csv"; then
+  ok
+else
+  bad "bootstrap: one and two threads differ"
+fi
