@@ -26,14 +26,7 @@ if (packageVersion("survey") < "4.5")
 src <- readLines(file.path("tests", "ref", "make_refs.R"))
 eval(parse(text = src[1:(grep("^# Main", src) - 2)]))
 source(file.path("tests", "ref", "replicates.R"))
-base_parse_args <- parse_args
-parse_args <- function(argstring)
-  base_parse_args(rep_strip(argstring, c("--replicate", "--repweights", "--rep-type",
-                                         "--rep-scale", "--seed")))
+parse_args <- rep_parse_args(parse_args)
 
-failed <- for_each_case(file.path(ref_dir, "acs_cases.txt"),
-                        function(name) file.path(ref_dir, paste0(name, ".expected.csv")),
-                        function(argstring, datafile) run_case(parse_args(argstring), datafile),
-                        write_expected, function(res) sprintf("%3d rows ", nrow(res)),
-                        warnings = "muffle")
+failed <- rep_estimate_cases("acs_cases.txt")
 if (length(failed)) quit(status = 1)

@@ -60,3 +60,21 @@ svydesign <- function(...) {
   }
   d
 }
+
+# parse (make_refs.R's parse_args) less the replicate options, which go to REP.
+rep_parse_args <- function(parse) {
+  force(parse)
+  function(argstring)
+    parse(rep_strip(argstring, c("--replicate", "--repweights", "--rep-type", "--rep-scale",
+                                 "--seed")))
+}
+
+# Every case of tests/ref/CASES (`name|datafile|arguments`) through
+# make_refs.R's run_case() and the global parse_args, into
+# tests/ref/NAME.expected.csv; the names of the cases that failed.
+rep_estimate_cases <- function(cases)
+  for_each_case(file.path(ref_dir, cases),
+                function(name) file.path(ref_dir, paste0(name, ".expected.csv")),
+                function(argstring, datafile) run_case(parse_args(argstring), datafile),
+                write_expected, function(res) sprintf("%3d rows ", nrow(res)),
+                warnings = "muffle")
