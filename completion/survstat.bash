@@ -97,7 +97,7 @@ _survstat()
     --replicate)
         COMPREPLY=($(compgen -W "jk1 jkn brr fay: bootstrap:" -- "$cur")); return ;;
     --rep-type)
-        COMPREPLY=($(compgen -W "jk1 jkn brr fay: bootstrap other" -- "$cur")); return ;;
+        COMPREPLY=($(compgen -W "jk1 jkn jk2 brr fay: bootstrap sdr acs other" -- "$cur")); return ;;
     --family)
         COMPREPLY=($(compgen -W "gaussian binomial poisson ordinal" -- "$cur")); return ;;
     --percent)

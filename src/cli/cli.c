@@ -551,6 +551,14 @@ static int rep_check(const ss_cli *c, ss_error *err)
         return ss_error_set(err, SS_EUSAGE, NULL, 0, "--repweights needs --rep-type");
     if (!r->regex && (c->rep_type_set || r->scale_set))
         return ss_error_set(err, SS_EUSAGE, NULL, 0, "--rep-type and --rep-scale need --repweights");
+    /* R's svrepdesign ignores scale= and rscales= for these, with a warning */
+    if (r->scale_set && (r->supplied == SS_REP_SDR || r->supplied == SS_REP_ACS ||
+                         r->supplied == SS_REP_JK2))
+        return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                            "--rep-scale: --rep-type %s fixes the scale (%s): leave --rep-scale out,"
+                            " or use --rep-type other with it",
+                            r->supplied == SS_REP_SDR ? "sdr" : r->supplied == SS_REP_ACS ? "acs" : "jk2",
+                            r->supplied == SS_REP_JK2 ? "1" : "4/R");
     if (r->make == SS_REP_NONE && !r->regex && r->mse)
         return ss_error_set(err, SS_EUSAGE, NULL, 0, "--mse needs --replicate or --repweights");
     if (r->seed_set && r->make != SS_REP_BOOTSTRAP)
@@ -1022,8 +1030,10 @@ int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq,
         if (nreq)
             memcpy(all + k, req, nreq * sizeof *req);
         k += nreq;
+        /* Replicate weights are read in place with ss_column_num
+         * (ss_replicates_supplied): two bytes a value where they pack. */
         for (size_t j = 0; j < nrepcols; j++)
-            all[k++] = (ss_request){repcols[j], SS_NEED_NUMBER | SS_NEED_DESIGN};
+            all[k++] = (ss_request){repcols[j], SS_NEED_PACKED | SS_NEED_DESIGN};
         /* --subset compares levels: its columns as categories. */
         for (size_t j = 0; j < nsubset_cols; j++)
             all[k++] = (ss_request){subset_cols[j], SS_NEED_CATEGORY};

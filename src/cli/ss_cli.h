@@ -160,7 +160,9 @@ int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq,
     "  --replicate jk1|jkn|brr|fay:RHO|bootstrap:R  make replicates from the design\n" \
     "  --seed N               bootstrap random numbers (GSL mt19937)\n" \
     "  --repweights REGEX     replicate weight columns in the file (combined)\n" \
-    "  --rep-type jk1|jkn|brr|fay:RHO|bootstrap|other  their type\n" \
+    "  --rep-type jk1|jkn|jk2|brr|fay:RHO|bootstrap|sdr|acs|other  their type\n" \
+    "                         (sdr: successive difference, scale 4/R; acs: the\n" \
+    "                         same with --mse, the ACS and CPS weights)\n" \
     "  --rep-scale S          their scale; --mse  center on the estimate\n"
 
 /* The weighting options' lines of --help. */

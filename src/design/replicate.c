@@ -36,6 +36,18 @@ int ss_rep_parse(const char *arg, int supplied, ss_rep_type *type, double *rho, 
         *type = SS_REP_OTHER;
         return SS_OK;
     }
+    if (supplied && strcmp(arg, "sdr") == 0) {
+        *type = SS_REP_SDR;
+        return SS_OK;
+    }
+    if (supplied && strcmp(arg, "acs") == 0) {
+        *type = SS_REP_ACS;
+        return SS_OK;
+    }
+    if (supplied && strcmp(arg, "jk2") == 0) {
+        *type = SS_REP_JK2;
+        return SS_OK;
+    }
     if (supplied && strcmp(arg, "bootstrap") == 0) {
         *type = SS_REP_BOOTSTRAP;
         return SS_OK;
@@ -61,8 +73,8 @@ int ss_rep_parse(const char *arg, int supplied, ss_rep_type *type, double *rho, 
         return SS_OK;
     }
     return ss_error_set(err, SS_EUSAGE, NULL, 0,
-                        supplied ? "%s: expected jk1, jkn, brr, fay:RHO, bootstrap or other,"
-                                   " got '%s'"
+                        supplied ? "%s: expected jk1, jkn, jk2, brr, fay:RHO, bootstrap, sdr,"
+                                   " acs or other, got '%s'"
                                  : "%s: expected jk1, jkn, brr, fay:RHO or bootstrap:R, got '%s'",
                         opt, arg);
 }
@@ -74,6 +86,7 @@ void ss_replicates_free(ss_replicates *r)
     free(r->rscales);
     free(r->factor);
     free(r->w);
+    free((void *)r->col);
     free(r->w0);
     free(r->cell);
     free(r->g);
@@ -98,12 +111,12 @@ static ss_replicates *rep_alloc(size_t nrep, size_t npsu, size_t n, int per_row)
     r->npsu = npsu;
     r->n = n;
     r->rscales = malloc((nrep ? nrep : 1) * sizeof *r->rscales);
-    if (per_row)
+    if (per_row == 1)
         r->w = ss_mem_array(NULL, nrep, "replicates", n ? n : 1, "rows", sizeof *r->w);
-    else
+    else if (per_row == 0)
         r->factor = ss_mem_array(NULL, nrep, "replicates", npsu ? npsu : 1, "PSUs",
                                  sizeof *r->factor);
-    if (!r->rscales || (per_row ? !r->w : !r->factor)) {
+    if (!r->rscales || (per_row == 1 && !r->w) || (per_row == 0 && !r->factor)) {
         ss_replicates_free(r);
         return NULL;
     }
@@ -805,20 +818,30 @@ int ss_replicates_supplied(ss_replicates **out, const ss_table *t, char *const *
 {
     *out = NULL;
     size_t n = t->nrow;
-    ss_replicates *r = rep_alloc(nnames, 0, n, 1);
+    /* The columns are used where they are (as read: packed in two bytes
+     * when every value allows it); an adjustment copies them (materialize). */
+    ss_replicates *r = rep_alloc(nnames, 0, n, 2);
+    if (r && !(r->col = malloc((nnames ? nnames : 1) * sizeof *r->col))) {
+        ss_replicates_free(r);
+        r = NULL;
+    }
     if (!r)
         return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     for (size_t k = 0; k < nnames; k++) {
         const ss_column *c = ss_table_find(t, names[k]);
-        for (size_t i = 0; i < n; i++) {
-            double v = c->num[i];
-            if (isnan(v) || v < 0) {
-                ss_replicates_free(r);
-                return ss_error_set(err, SS_EDATA, t->file, ss_table_line(t, i),
-                                    "column '%s': %s replicate weight", c->name,
-                                    isnan(v) ? "missing" : "negative");
+        r->col[k] = c;
+        size_t bad = n;
+        for (size_t i = 0; i < n; i++)
+            if (!(ss_column_num(c, i) >= 0)) {
+                bad = i;
+                break;
             }
-            r->w[k * n + i] = v;
+        if (bad < n) {
+            double v = ss_column_num(c, bad);
+            ss_replicates_free(r);
+            return ss_error_set(err, SS_EDATA, t->file, ss_table_line(t, bad),
+                                "column '%s': %s replicate weight", c->name,
+                                isnan(v) ? "missing" : "negative");
         }
     }
     double R = (double)nnames;
@@ -836,6 +859,10 @@ int ss_replicates_supplied(ss_replicates **out, const ss_table *t, char *const *
     case SS_REP_JK1:
         r->scale = (R - 1) / R;
         break;
+    case SS_REP_SDR:
+    case SS_REP_ACS:
+        r->scale = 4 / R;
+        break;
     default:
         r->scale = 1;
         break;
@@ -848,7 +875,7 @@ int ss_replicates_supplied(ss_replicates **out, const ss_table *t, char *const *
     }
     if (spec->scale_set)
         r->scale = spec->scale;
-    r->mse = spec->mse;
+    r->mse = spec->mse || spec->supplied == SS_REP_ACS;
     set_degf(r, NULL, R - 1);
     *out = r;
     return SS_OK;
@@ -879,7 +906,9 @@ ss_replicates *ss_replicates_dup(const ss_replicates *r)
         memcpy(c->factor, r->factor, r->nrep * r->npsu * sizeof *c->factor);
     if (r->w && (c->w = malloc(nr * (r->n ? r->n : 1) * sizeof *c->w)))
         memcpy(c->w, r->w, r->nrep * r->n * sizeof *c->w);
-    if (!c->rscales || (r->factor && !c->factor) || (r->w && !c->w)) {
+    if (r->col && (c->col = malloc(nr * sizeof *c->col)))
+        memcpy((void *)c->col, r->col, r->nrep * sizeof *c->col);
+    if (!c->rscales || (r->factor && !c->factor) || (r->w && !c->w) || (r->col && !c->col)) {
         ss_replicates_free(c);
         return NULL;
     }
@@ -888,7 +917,7 @@ ss_replicates *ss_replicates_dup(const ss_replicates *r)
 
 void ss_replicates_recount_degf(ss_replicates *r)
 {
-    if (r->w)
+    if (r->w || r->col)
         set_degf(r, NULL, r->degf);
     else if (r->g && cost_of(r->n, r->nrep) < RANK_COST_MAX)
         r->degf = ss_replicates_rows_df(r, r->w0, NULL, r->n, r->degf); /* compact adjusted */
@@ -898,6 +927,8 @@ double ss_replicates_weight(const ss_replicates *r, const double *w, size_t k, s
 {
     if (r->w)
         return r->w[k * r->n + i];
+    if (r->col)
+        return ss_column_num(r->col[k], i);
     if (!r->g)
         return w[i] * r->factor[k * r->npsu + (r->psu ? r->psu[i] : i)];
     double f = r->factor[k * r->npsu + (r->psu ? r->psu[i] : i)];
@@ -936,19 +967,32 @@ static void outside_rows(const ss_replicates *r, size_t k, const double *w, cons
         outside[i] = f ? f[r->psu ? r->psu[i] : i] == 0 : w[i] == 0 && w0[i] != 0;
 }
 
+/* Per-row weights in w, to be adjusted in place: made replicates' from
+ * their factors (w0 the full-sample weights), supplied ones copied from
+ * their columns.  0, or -1 when out of memory. */
+static int materialize(ss_replicates *r, const double *w0)
+{
+    if (r->w)
+        return 0;
+    size_t n = r->n;
+    double *w = ss_mem_array(NULL, r->nrep, "replicates", n ? n : 1, "rows", sizeof *w);
+    if (!w)
+        return -1;
+    for (size_t k = 0; k < r->nrep; k++)
+        for (size_t i = 0; i < n; i++)
+            w[k * n + i] = ss_replicates_weight(r, w0, k, i);
+    r->w = w;
+    free((void *)r->col);
+    r->col = NULL;
+    return 0;
+}
+
 int ss_replicates_adjust(ss_replicates *r, const double *w0, ss_rep_adjust adjust, void *ctx,
                          ss_error *err)
 {
     size_t n = r->n;
-    if (!r->w) {
-        double *w = ss_mem_array(NULL, r->nrep, "replicates", n ? n : 1, "rows", sizeof *w);
-        if (!w)
-            return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
-        for (size_t k = 0; k < r->nrep; k++)
-            for (size_t i = 0; i < n; i++)
-                w[k * n + i] = ss_replicates_weight(r, w0, k, i);
-        r->w = w;
-    }
+    if (materialize(r, w0) != 0)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     unsigned char *outside = malloc(n ? n : 1);
     if (!outside)
         return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
@@ -1234,6 +1278,8 @@ int ss_replicates_reweight(ss_replicates *r, const double *w0, const ss_weight_c
 {
     if (!cells)
         return ss_replicates_adjust(r, w0, adjust, ctx, err);
+    if (r->col && materialize(r, w0) != 0)
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     return reweight_cells(r, w0, cells, spec, err);
 }
 
@@ -1241,6 +1287,11 @@ int ss_replicates_reweight(ss_replicates *r, const double *w0, const ss_weight_c
 
 struct ss_rep_work {
     double *sa, *sb; /* per PSU, or per pair */
+    /* made replicates: the PSUs a call touched (mark, list); clean: sa, sb
+     * and mark are all 0 */
+    unsigned char *mark;
+    size_t *list;
+    int clean;
     /* adjusted on cells: per cell, sums (a then b), their nonzero pairs,
      * a replicate's sums and counts */
     double *scell, *ma, *mb;
@@ -1256,6 +1307,8 @@ ss_rep_work *ss_rep_work_alloc(const ss_replicates *r)
     np = np ? np : 1;
     w->sa = malloc(np * sizeof *w->sa);
     w->sb = malloc(np * sizeof *w->sb);
+    w->mark = malloc(np);
+    w->list = malloc(np * sizeof *w->list);
     size_t nc = r->ncell ? r->ncell : 1;
     w->scell = malloc(2 * nc * sizeof *w->scell);
     w->ma = malloc(nc * sizeof *w->ma);
@@ -1263,7 +1316,7 @@ ss_rep_work *ss_rep_work_alloc(const ss_replicates *r)
     w->nzcell = malloc(2 * nc * sizeof *w->nzcell);
     w->ca = malloc(nc * sizeof *w->ca);
     w->cb = malloc(nc * sizeof *w->cb);
-    if (!w->sa || !w->sb || !w->scell || !w->ma || !w->mb || !w->nzcell || !w->ca || !w->cb) {
+    if (!w->sa || !w->sb || !w->mark || !w->list || !w->scell || !w->ma || !w->mb || !w->nzcell || !w->ca || !w->cb) {
         ss_rep_work_free(w);
         return NULL;
     }
@@ -1276,6 +1329,8 @@ void ss_rep_work_free(ss_rep_work *w)
         return;
     free(w->sa);
     free(w->sb);
+    free(w->mark);
+    free(w->list);
     free(w->scell);
     free(w->ma);
     free(w->mb);
@@ -1321,6 +1376,7 @@ static void rep_thetas_cells(const ss_replicates *r, ss_rep_work *wk, const size
 {
     const size_t nc = r->ncell;
     double *sa = wk->sa, *sb = wk->sb;
+    wk->clean = 0;
     for (size_t q = 0; q < r->npair; q++)
         sa[q] = sb[q] = 0;
     for (size_t j = 0; j < m; j++) {
@@ -1359,6 +1415,181 @@ static void rep_thetas_cells(const ss_replicates *r, ss_rep_work *wk, const size
     }
 }
 
+/* ---- per-row replicates: one pass over the rows in blocks ----
+ *
+ * Replicate weights of a block of TH_ROWS rows for a chunk of up to
+ * TH_REPS replicates are gathered (from the columns, or from w) into a
+ * rows x replicates block X in L1, and each row then adds into the chunk's
+ * accumulators, replicates innermost (independent sums the compiler
+ * vectorizes).  Each replicate's sums run over the rows in order, as the
+ * plain loop `A_k += x a_j` does, so the results are the same doubles; the
+ * replicates are split between two threads, which changes nothing. */
+enum { TH_ROWS = 32, TH_REPS = 64, TH_MIN_WORK = 1 << 20 };
+
+int ss_rep_per_row(const ss_replicates *r)
+{
+    return r->w != NULL || r->col != NULL;
+}
+
+typedef struct th_job {
+    const ss_replicates *r;
+    const size_t *rows;
+    const double *a, *b; /* ss_rep_thetas */
+    int ratio;
+    size_t m;
+    const int32_t *lev; /* ss_rep_thetas_levels */
+    size_t nlev;
+    double *theta;      /* ss_rep_thetas: nrep */
+    double *A, *B;      /* ss_rep_thetas_levels */
+    size_t k0, k1;
+    /* made replicates: sums per PSU, over the PSUs plist[0..pn) (NULL:
+     * 0..pn) */
+    const double *sa, *sb;
+    const size_t *plist;
+    size_t pn;
+} th_job;
+
+static int cmp_size(const void *x, const void *y)
+{
+    size_t a = *(const size_t *)x, b = *(const size_t *)y;
+    return (a > b) - (a < b);
+}
+
+static void th_run_psu(th_job *j)
+{
+    const ss_replicates *r = j->r;
+    const size_t np = r->npsu;
+    for (size_t k = j->k0; k < j->k1; k++) {
+        const double *f = r->factor + k * np;
+        double A = 0, B = 0;
+        if (j->plist) {
+            for (size_t t = 0; t < j->pn; t++) {
+                size_t p = j->plist[t];
+                A += f[p] * j->sa[p];
+                B += f[p] * j->sb[p];
+            }
+        } else {
+            for (size_t p = 0; p < np; p++) {
+                A += f[p] * j->sa[p];
+                B += f[p] * j->sb[p];
+            }
+        }
+        j->theta[k] = j->ratio ? A / B : A;
+    }
+}
+
+static void th_gather(const ss_replicates *r, size_t k0, size_t kn, const size_t *rows,
+                      size_t nb, double *X)
+{
+    for (size_t q = 0; q < kn; q++) {
+        double *x = X + q;
+        if (r->col) {
+            const ss_column *c = r->col[k0 + q];
+            for (size_t j = 0; j < nb; j++)
+                x[j * TH_REPS] = ss_column_num(c, rows[j]);
+        } else {
+            const double *wr = r->w + (k0 + q) * r->n;
+            for (size_t j = 0; j < nb; j++)
+                x[j * TH_REPS] = wr[rows[j]];
+        }
+    }
+}
+
+static void th_run(th_job *j)
+{
+    if (j->sa) {
+        th_run_psu(j);
+        return;
+    }
+    const ss_replicates *r = j->r;
+    const size_t nrep = r->nrep, m = j->m;
+    double X[TH_ROWS * TH_REPS], SA[TH_REPS], SB[TH_REPS];
+    for (size_t k0 = j->k0; k0 < j->k1; k0 += TH_REPS) {
+        const size_t kn = j->k1 - k0 < TH_REPS ? j->k1 - k0 : TH_REPS;
+        if (j->lev) {
+            for (size_t l = 0; l < j->nlev; l++)
+                for (size_t q = 0; q < kn; q++)
+                    j->A[l * nrep + k0 + q] = 0;
+        }
+        for (size_t q = 0; q < kn; q++)
+            SA[q] = SB[q] = 0;
+        for (size_t j0 = 0; j0 < m; j0 += TH_ROWS) {
+            const size_t nb = m - j0 < TH_ROWS ? m - j0 : TH_ROWS;
+            th_gather(r, k0, kn, j->rows + j0, nb, X);
+            if (j->lev) {
+                for (size_t t = 0; t < nb; t++) {
+                    const double *x = X + t * TH_REPS;
+                    int32_t l = j->lev[j0 + t];
+                    if (l >= 0) {
+                        double *A = j->A + (size_t)l * nrep + k0;
+                        for (size_t q = 0; q < kn; q++)
+                            A[q] += x[q];
+                    }
+                    if (j->B)
+                        for (size_t q = 0; q < kn; q++)
+                            SB[q] += x[q];
+                }
+                continue;
+            }
+            for (size_t t = 0; t < nb; t++) {
+                const double *x = X + t * TH_REPS;
+                const double ya = j->a[j0 + t], yb = j->b ? j->b[j0 + t] : 1;
+                for (size_t q = 0; q < kn; q++) {
+                    SA[q] += x[q] * ya;
+                    SB[q] += x[q] * yb;
+                }
+            }
+        }
+        for (size_t q = 0; q < kn; q++) {
+            if (j->lev) {
+                if (j->B)
+                    j->B[k0 + q] = SB[q];
+            } else {
+                j->theta[k0 + q] = j->ratio ? SA[q] / SB[q] : SA[q];
+            }
+        }
+    }
+}
+
+static void *th_thread(void *arg)
+{
+    th_run(arg);
+    return NULL;
+}
+
+/* j over every replicate: on two threads, half the replicates each, when
+ * the work is large enough to pay for a thread. */
+static void th_run_split(th_job *j)
+{
+    const size_t nrep = j->r->nrep;
+    th_job h[2] = {*j, *j};
+    h[0].k0 = 0;
+    h[0].k1 = h[1].k1 = nrep;
+    h[1].k0 = nrep;
+    const double work = (double)(j->sa ? j->pn : j->m) * (double)nrep;
+    if (ss_thread_count() > 1 && nrep >= 2 && work >= TH_MIN_WORK) {
+        /* whole chunks of replicates on each side */
+        size_t half = (nrep / 2 + TH_REPS - 1) / TH_REPS * TH_REPS;
+        if (nrep <= 2 * TH_REPS || half >= nrep)
+            half = nrep / 2;
+        h[0].k1 = h[1].k0 = half;
+    }
+    pthread_t tid;
+    int two = h[1].k0 < nrep && pthread_create(&tid, NULL, th_thread, &h[1]) == 0;
+    th_run(&h[0]);
+    if (two)
+        pthread_join(tid, NULL);
+    else if (h[1].k0 < nrep)
+        th_run(&h[1]);
+}
+
+void ss_rep_thetas_levels(const ss_replicates *r, const size_t *rows, const int32_t *lev,
+                          size_t nlev, size_t m, double *A, double *B)
+{
+    th_job j = {r, rows, NULL, NULL, 0, m, lev, nlev, NULL, A, B, 0, 0};
+    th_run_split(&j);
+}
+
 void ss_rep_thetas(const ss_replicates *r, ss_rep_work *wk, const double *w, const size_t *rows,
                    const double *a, const double *b, int ratio, size_t m, double *theta)
 {
@@ -1366,22 +1597,16 @@ void ss_rep_thetas(const ss_replicates *r, ss_rep_work *wk, const double *w, con
         rep_thetas_cells(r, wk, rows, a, b, ratio, m, theta);
         return;
     }
-    if (r->w || r->g) {
+    if (r->w || r->col) {
+        th_job j = {r, rows, a, b, ratio, m, NULL, 0, theta, NULL, NULL, 0, 0};
+        th_run_split(&j);
+        return;
+    }
+    if (r->g) { /* adjusted on cells and trimmed */
         for (size_t k = 0; k < r->nrep; k++) {
-            if (r->g) {
-                double A = 0, B = 0;
-                for (size_t j = 0; j < m; j++) {
-                    double x = ss_replicates_weight(r, NULL, k, rows[j]);
-                    A += x * a[j];
-                    B += x * (b ? b[j] : 1);
-                }
-                theta[k] = ratio ? A / B : A;
-                continue;
-            }
-            const double *wr = r->w + k * r->n;
             double A = 0, B = 0;
             for (size_t j = 0; j < m; j++) {
-                double x = wr[rows[j]];
+                double x = ss_replicates_weight(r, NULL, k, rows[j]);
                 A += x * a[j];
                 B += x * (b ? b[j] : 1);
             }
@@ -1389,23 +1614,41 @@ void ss_rep_thetas(const ss_replicates *r, ss_rep_work *wk, const double *w, con
         }
         return;
     }
-    size_t np = r->npsu;
-    for (size_t p = 0; p < np; p++)
-        wk->sa[p] = wk->sb[p] = 0;
+    /* Made replicates: the rows' sums per PSU in one pass, then per
+     * replicate the PSUs' sums times its factors.  A domain that touches
+     * few PSUs sums over those alone, in PSU order (the others add +0 in
+     * the plain sum over every PSU: the same doubles). */
+    size_t np = r->npsu, nt = 0;
+    if (!wk->clean) {
+        for (size_t p = 0; p < np; p++) {
+            wk->sa[p] = wk->sb[p] = 0;
+            wk->mark[p] = 0;
+        }
+    }
     for (size_t j = 0; j < m; j++) {
         size_t i = rows[j], p = r->psu ? r->psu[i] : i;
+        if (!wk->mark[p]) {
+            wk->mark[p] = 1;
+            wk->list[nt++] = p;
+        }
         wk->sa[p] += w[i] * a[j];
         wk->sb[p] += w[i] * (b ? b[j] : 1);
     }
-    for (size_t k = 0; k < r->nrep; k++) {
-        const double *f = r->factor + k * np;
-        double A = 0, B = 0;
-        for (size_t p = 0; p < np; p++) {
-            A += f[p] * wk->sa[p];
-            B += f[p] * wk->sb[p];
-        }
-        theta[k] = ratio ? A / B : A;
+    const int sparse = nt < np / 4;
+    if (sparse)
+        qsort(wk->list, nt, sizeof *wk->list, cmp_size);
+    th_job j = {r, rows, a, b, ratio, m, NULL, 0, theta, NULL, NULL, 0, 0};
+    j.sa = wk->sa;
+    j.sb = wk->sb;
+    j.plist = sparse ? wk->list : NULL;
+    j.pn = sparse ? nt : np;
+    th_run_split(&j);
+    for (size_t t = 0; t < nt; t++) {
+        size_t p = wk->list[t];
+        wk->sa[p] = wk->sb[p] = 0;
+        wk->mark[p] = 0;
     }
+    wk->clean = 1;
 }
 
 int ss_rep_variance(const ss_replicates *r, const double *theta, double coef, double *var,

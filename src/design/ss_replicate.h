@@ -14,6 +14,9 @@
  *               fpc_h (n_h-1)/n_h; a census stratum adds no replicate
  *   brr, fay    R's brrweights on R's hadamard(): factors 2-rho and rho,
  *               scale 1/(R (1-rho)^2); needs two PSUs in every stratum
+ *   sdr, acs    supplied only (R's "successive-difference" and "ACS"):
+ *               scale 4/R, rscales 1; acs turns --mse on
+ *   jk2         supplied only (R's "JK2"): scale 1, rscales 1
  *   bootstrap   R's bootweights: PSUs resampled with replacement within
  *               strata (without, from a population of N_h copies, under an
  *               fpc); scale nbar/((nbar-1)(R-1)), nbar the harmonic mean of
@@ -46,6 +49,9 @@ typedef enum {
     SS_REP_FAY,
     SS_REP_BOOTSTRAP,
     SS_REP_OTHER,
+    SS_REP_SDR,  /* supplied: successive difference, scale 4/R */
+    SS_REP_ACS,  /* supplied: the same with --mse (R's type "ACS") */
+    SS_REP_JK2,  /* supplied: R's JK2, scale 1 */
 } ss_rep_type;
 
 typedef struct ss_rep_spec {
@@ -63,7 +69,8 @@ typedef struct ss_rep_spec {
 } ss_rep_spec;
 
 /* Parse "jk1", "jkn", "brr", "fay:RHO", "bootstrap:R" (bootstrap alone when
- * allow_plain, for --rep-type, which also takes "other"). */
+ * supplied, for --rep-type, which also takes "other", "sdr", "acs" and
+ * "jk2"). */
 int ss_rep_parse(const char *arg, int supplied, ss_rep_type *type, double *rho,
                  size_t *reps, ss_error *err);
 
@@ -96,6 +103,10 @@ typedef struct ss_replicates {
     const uint32_t *psu; /* per row: its stage-1 PSU (the design's) */
     double *factor;      /* nrep x npsu, or NULL */
     double *w;           /* nrep x n per-row weights, or NULL */
+    /* Supplied replicates not adjusted: the table's columns themselves
+     * (nrep, read with ss_column_num; the table outlives the design), in
+     * place of w until an adjustment copies them into w. */
+    const ss_column **col;
     /* Made replicates adjusted on cells (ss_replicates_reweight): row i of
      * replicate k weighs x = w0[i] factor[k][psu_i] g[k][cell[i]] (0 when
      * not finite), then trimmed when trim is set: x after the passes
@@ -190,6 +201,19 @@ void ss_rep_work_free(ss_rep_work *w);
 void ss_rep_thetas(const ss_replicates *r, ss_rep_work *wk, const double *w,
                    const size_t *rows, const double *a, const double *b, int ratio,
                    size_t m, double *theta);
+
+/* Per-row replicates (supplied, or adjusted row by row): whether
+ * ss_rep_thetas_levels applies. */
+int ss_rep_per_row(const ss_replicates *r);
+
+/* Every level at once, for per-row replicates: over the present rows
+ * rows[0..m), whose level is lev[j] (0 .. nlev-1, or -1 for none),
+ * A[l * nrep + k] = the sum of w_i^(k) over the rows of level l and, when B
+ * is not NULL, B[k] = the sum over all m rows, each summed in row order (the
+ * same doubles as ss_rep_thetas with a 0/1 indicator).  One pass over the
+ * rows in blocks, the replicates split between two threads. */
+void ss_rep_thetas_levels(const ss_replicates *r, const size_t *rows, const int32_t *lev,
+                          size_t nlev, size_t m, double *A, double *B);
 
 /* R's svrVar of the replicate estimates theta[0..nrep) around coef. */
 int ss_rep_variance(const ss_replicates *r, const double *theta, double coef, double *var,

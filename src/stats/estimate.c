@@ -334,6 +334,16 @@ typedef struct work {
     size_t *ddf_rows;
     size_t ddf_m;
     double ddf_val;
+    /* Per-row replicates: the replicate sums of every level of the column
+     * lc_c over the domain rows lc_dr[0..lc_nr) (ss_rep_thetas_levels: A,
+     * level by replicate, and B, by replicate), made at its first level
+     * and kept for the others. */
+    int lc_ok;
+    const ss_column *lc_c;
+    const size_t *lc_dr;
+    size_t lc_nr;
+    double *lc_A, *lc_B;
+    int32_t *lc_lev;
 } work;
 
 /* The per-row arrays, made when an estimate first needs them (a streamed
@@ -637,6 +647,44 @@ static int mean_stream(const ss_design *d, work *wk, const ss_estimate_options *
 }
 
 /* The same through wk's per-row arrays (any design). */
+/* The replicate estimates of the level yv->level of a categorical column
+ * (its 0/1 indicator's total, or mean when ratio) over the m present rows
+ * wk->rows of the domain rows dr[0..nr), from the sums of all its levels
+ * at once (ss_rep_thetas_levels; the same doubles as ss_rep_thetas level
+ * by level).  -1 when they do not apply (replicates not per row, too many
+ * levels, out of memory): the caller takes ss_rep_thetas. */
+static int rep_level_thetas(const ss_design *d, work *wk, const yvals *yv, const size_t *dr,
+                            size_t nr, size_t m, int ratio)
+{
+    const ss_replicates *r = d->rep;
+    const ss_column *c = yv->cat;
+    const size_t R = r->nrep, ncode = c->levels.n;
+    if (!ss_rep_per_row(r) || ncode == 0 || (double)ncode * (double)(R ? R : 1) > (1 << 22))
+        return -1;
+    if (!(wk->lc_ok && wk->lc_c == c && wk->lc_dr == dr && wk->lc_nr == nr)) {
+        wk->lc_ok = 0;
+        free(wk->lc_A);
+        wk->lc_A = malloc((ncode * R > 0 ? ncode * R : 1) * sizeof *wk->lc_A);
+        if (!wk->lc_B)
+            wk->lc_B = malloc((R ? R : 1) * sizeof *wk->lc_B);
+        if (!wk->lc_lev)
+            wk->lc_lev = ss_mem_array(NULL, wk->nrow, "rows", 1, NULL, sizeof *wk->lc_lev);
+        if (!wk->lc_A || !wk->lc_B || !wk->lc_lev)
+            return -1;
+        for (size_t j = 0; j < m; j++)
+            wk->lc_lev[j] = c->code[wk->rows[j]];
+        ss_rep_thetas_levels(r, wk->rows, wk->lc_lev, ncode, m, wk->lc_A, wk->lc_B);
+        wk->lc_ok = 1;
+        wk->lc_c = c;
+        wk->lc_dr = dr;
+        wk->lc_nr = nr;
+    }
+    const double *A = wk->lc_A + (size_t)yv->level * R;
+    for (size_t k = 0; k < R; k++)
+        wk->theta[k] = ratio ? A[k] / wk->lc_B[k] : A[k];
+    return 0;
+}
+
 static int mean_rows(const ss_design *d, work *wk, const yvals *yv, int total,
                      const size_t *dr, size_t nr, msums *s, ss_error *err)
 {
@@ -665,7 +713,11 @@ static int mean_rows(const ss_design *d, work *wk, const yvals *yv, int total,
         wk->z[k] = total ? wi * y : wi * (y - ybar) / W;
     }
     s->s2 = s2 / W;
-    int rc = d->rep ? rep_variance(d, wk, m, wk->y, NULL, !total, total ? Y : Y / W, &s->var, err)
+    int rc;
+    if (d->rep && yv->cat && rep_level_thetas(d, wk, yv, dr, nr, m, !total) == 0)
+        rc = ss_rep_variance(d->rep, wk->theta, total ? Y : Y / W, &s->var, err);
+    else
+        rc = d->rep ? rep_variance(d, wk, m, wk->y, NULL, !total, total ? Y : Y / W, &s->var, err)
                     : variance(d, wk, m, &s->var, err);
     if (rc != SS_OK)
         return rc;
@@ -1322,6 +1374,9 @@ static void worker_free(worker *w)
     free(w->wk.krows);
     free(w->wk.kz);
     free(w->wk.ddf_rows);
+    free(w->wk.lc_A);
+    free(w->wk.lc_B);
+    free(w->wk.lc_lev);
     free(w->kstart);
     ss_design_work_free(w->wk.dw);
     ss_levels_work_free(w->wk.lw);
@@ -1423,6 +1478,7 @@ static int run_request(const ss_table *t, const ss_design *d, const domains *dmp
     const ss_column *c = ss_table_find(t, e->var);
     int rc = SS_OK;
     wk->pre_ok = 0;
+    wk->lc_ok = 0;
     char name[2048];
     snprintf(name, sizeof name, "%s%s%s", e->var, e->stat == SS_STAT_RATIO ? "/" : "",
              e->stat == SS_STAT_RATIO ? e->den : "");

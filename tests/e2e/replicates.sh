@@ -110,8 +110,8 @@ expect_error repweights-no-type 2 "--repweights needs --rep-type" -- \
   estimate datasets/apiclus1_rep.csv --weights pw --repweights '^rep' --mean api00
 expect_error rep-type-alone 2 "--rep-type and --rep-scale need --repweights" -- \
   estimate datasets/apiclus1.csv --weights pw --rep-type jk1 --mean api00
-expect_error rep-type-unknown 2 "--rep-type: expected jk1, jkn, brr, fay:RHO, bootstrap or other, got 'sdr'" -- \
-  estimate datasets/apiclus1_rep.csv --weights pw --repweights '^rep' --rep-type sdr --mean api00
+expect_error rep-type-unknown 2 "--rep-type: expected jk1, jkn, jk2, brr, fay:RHO, bootstrap, sdr, acs or other, got 'sdr2'" -- \
+  estimate datasets/apiclus1_rep.csv --weights pw --repweights '^rep' --rep-type sdr2 --mean api00
 expect_error rep-jkn-scale 2 "--rep-type jkn: give --rep-scale (R needs rscales for combined JKn weights)" -- \
   estimate datasets/apiclus1_rep.csv --weights pw --repweights '^rep' --rep-type jkn --mean api00
 expect_error rep-both 2 "give --replicate or --repweights, not both" -- \

@@ -48,17 +48,10 @@ write.csv(strat, file.path("datasets", "apistrat_pairs.csv"), row.names = FALSE,
 
 # ---- the replicate options (tests/ref/replicates.R) ---------------------
 source(file.path("tests", "ref", "replicates.R"))
-base_parse_args <- parse_args
-parse_args <- function(argstring)
-  base_parse_args(rep_strip(argstring, c("--replicate", "--repweights", "--rep-type",
-                                         "--rep-scale", "--seed")))
+parse_args <- rep_parse_args(parse_args)
 
 # ---- main -----------------------------------------------------------------
-failed <- for_each_case(file.path(ref_dir, "rep_cases.txt"),
-                        function(name) file.path(ref_dir, paste0(name, ".expected.csv")),
-                        function(argstring, datafile) run_case(parse_args(argstring), datafile),
-                        write_expected, function(res) sprintf("%3d rows ", nrow(res)),
-                        warnings = "muffle")
+failed <- rep_estimate_cases("rep_cases.txt")
 
 # Satisfaction measures under JKn (--scale 1:5): t2b is the proportion in
 # 4..5 with svyciprop's logit interval, net the mean of t2b - b2b, index the

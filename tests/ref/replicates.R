@@ -32,7 +32,8 @@ rep_strip <- function(argstring, opts) {
 rtype <- function(s) {
   if (startsWith(s, "fay:")) return(list(type = "Fay", rho = as.numeric(sub("fay:", "", s))))
   list(type = switch(s, jk1 = "JK1", jkn = "JKn", brr = "BRR", bootstrap = "bootstrap",
-                     other = "other", stop("unknown type ", s)), rho = 0)
+                     other = "other", sdr = "successive-difference", acs = "ACS",
+                     jk2 = "JK2", stop("unknown type ", s)), rho = 0)
 }
 
 svydesign <- function(...) {
@@ -48,11 +49,32 @@ svydesign <- function(...) {
     t <- rtype(REP[["rep-type"]])
     v <- d$variables
     cols <- grep(REP$repweights, names(v))
-    return(suppressWarnings(svrepdesign(
+    args <- list(
       variables = v, repweights = v[, cols], weights = weights(d), type = t$type,
       rho = if (t$type == "Fay") t$rho else NULL, combined.weights = TRUE,
       scale = if (is.null(REP[["rep-scale"]])) NULL else as.numeric(REP[["rep-scale"]]),
-      rscales = if (t$type == "JKn") rep(1, length(cols)) else NULL, mse = REP$mse)))
+      rscales = if (t$type == "JKn") rep(1, length(cols)) else NULL, mse = REP$mse)
+    # type "ACS": R turns mse on itself when mse= is not given (--rep-type acs)
+    if (t$type == "ACS" && !REP$mse) args$mse <- NULL
+    return(suppressMessages(suppressWarnings(do.call(svrepdesign, args))))
   }
   d
 }
+
+# parse (make_refs.R's parse_args) less the replicate options, which go to REP.
+rep_parse_args <- function(parse) {
+  force(parse)
+  function(argstring)
+    parse(rep_strip(argstring, c("--replicate", "--repweights", "--rep-type", "--rep-scale",
+                                 "--seed")))
+}
+
+# Every case of tests/ref/CASES (`name|datafile|arguments`) through
+# make_refs.R's run_case() and the global parse_args, into
+# tests/ref/NAME.expected.csv; the names of the cases that failed.
+rep_estimate_cases <- function(cases)
+  for_each_case(file.path(ref_dir, cases),
+                function(name) file.path(ref_dir, paste0(name, ".expected.csv")),
+                function(argstring, datafile) run_case(parse_args(argstring), datafile),
+                write_expected, function(res) sprintf("%3d rows ", nrow(res)),
+                warnings = "muffle")
