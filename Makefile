@@ -150,7 +150,8 @@ refs:
 	  Rscript tests/ref/make_table_refs.R && \
 	  Rscript tests/ref/make_levels_refs.R && \
 	  Rscript tests/ref/make_pps_refs.R && \
-	  Rscript tests/ref/make_model_refs.R
+	  Rscript tests/ref/make_model_refs.R && \
+	  Rscript tests/ref/make_ppsrep_refs.R
 	Rscript tests/ref/make_labelled.R && Rscript datasets/make_household_sav.R
 
 # libFuzzer harnesses (tests/fuzz/fuzz_NAME.c, seeds in tests/fuzz/corpus/NAME/):

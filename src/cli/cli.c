@@ -553,16 +553,21 @@ static int rep_check(const ss_cli *c, ss_error *err)
         return ss_error_set(err, SS_EUSAGE, NULL, 0, "--rep-type and --rep-scale need --repweights");
     if (r->make == SS_REP_NONE && !r->regex && r->mse)
         return ss_error_set(err, SS_EUSAGE, NULL, 0, "--mse needs --replicate or --repweights");
-    if (r->seed_set && r->make != SS_REP_BOOTSTRAP)
-        return ss_error_set(err, SS_EUSAGE, NULL, 0, "--seed needs --replicate bootstrap:R");
-    /* R's as.svrepdesign refuses these too ("More than one fpc value"):
-     * their replicates would treat the first stage as drawn with
-     * replacement and ignore the probabilities */
-    if (r->make != SS_REP_NONE && c->design.pps != SS_PPS_NONE)
+    if (r->seed_set && r->make != SS_REP_BOOTSTRAP && r->make != SS_REP_SUBBOOTSTRAP)
         return ss_error_set(err, SS_EUSAGE, NULL, 0,
-                            "--replicate with --pps: the replicates would ignore the inclusion "
-                            "probabilities (R's as.svrepdesign refuses them too): use --pps "
-                            "alone, or replicate weights made for the design (--repweights)");
+                            "--seed needs --replicate bootstrap:R or subbootstrap:R");
+    /* R's as.svrepdesign fails on every hr, ht and yg design (class "pps",
+     * whose fpc it cannot read); a Brewer design is R's survey.design2 with
+     * probabilities as fpc (ss_replicate.h says which types R allows). */
+    if (r->make != SS_REP_NONE && c->design.pps != SS_PPS_NONE &&
+        c->design.pps != SS_PPS_BREWER)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                            "--replicate with --pps %s: R's as.svrepdesign makes no replicates"
+                            " of hr, ht or yg designs; with --pps brewer it allows"
+                            " subbootstrap:R, brr and fay:RHO (jk1, jkn and bootstrap:R when"
+                            " the probabilities are one per stratum)",
+                            c->design.pps == SS_PPS_HR ? "hr" : c->design.pps == SS_PPS_HT ? "ht"
+                                                                                         : "yg");
     return SS_OK;
 }
 
@@ -1053,7 +1058,8 @@ int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq,
         rc = eval_subset(c, t, err);
     if (rc == SS_OK)
         rc = ss_design_build(d, t, &c->design, err);
-    if (rc == SS_OK && c->rep.make == SS_REP_BOOTSTRAP && !c->rep.seed_set) {
+    if (rc == SS_OK && (c->rep.make == SS_REP_BOOTSTRAP || c->rep.make == SS_REP_SUBBOOTSTRAP) &&
+        !c->rep.seed_set) {
         /* A seed of our own, said on stderr so that the run can be
          * repeated: --seed takes 32 bits, and mt19937 uses no more. */
         struct timespec ts;
