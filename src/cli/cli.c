@@ -311,8 +311,10 @@ int ss_cli_split(ss_cli *c, const char *arg, char sep, const char **items,
         if (*p == '\0')
             return ss_error_set(err, SS_EUSAGE, NULL, 0, "%s: empty item in '%s'", option, arg);
         if (*n == max)
-            return ss_error_set(err, SS_EUSAGE, NULL, 0, "%s: more than %zu items in '%s'",
-                                option, max, arg);
+            return ss_error_tag(err,
+                                ss_error_set(err, SS_EUSAGE, NULL, 0,
+                                             "%s: more than %zu items in '%s'", option, max, arg),
+                                SS_WHY_TOO_MANY, option);
         while (*p == ' ' || *p == '\t') /* "q1, q2" */
             p++;
         for (size_t l = strlen(p); l > 0 && (p[l - 1] == ' ' || p[l - 1] == '\t'); l--)
@@ -1043,13 +1045,9 @@ int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq,
         if (!share_lend(c, file, all, k, t))
             rc = read_table(c, file, all, k, t, err);
         /* A column of EXPR that the file lacks: point at it in EXPR. */
-        for (size_t j = 0; rc == SS_EDATA && j < nsubset_cols; j++) {
-            char want[1100], q[200];
-            snprintf(want, sizeof want, "no column '%s'",
-                     ss_error_quote(subset_cols[j], strlen(subset_cols[j]), q, sizeof q));
-            if (strcmp(err->message, want) == 0 && err->line == 0)
+        for (size_t j = 0; rc == SS_EDATA && j < nsubset_cols; j++)
+            if (ss_error_is(err, SS_WHY_NO_COLUMN, subset_cols[j]) && err->line == 0)
                 rc = ss_subset_unknown(c->subset, subset_cols[j], err);
-        }
     }
     free(all);
     if (rc == SS_OK && ss_weight_plan_relabel(&c->plan, t) != 0)
