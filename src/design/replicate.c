@@ -479,6 +479,17 @@ static int cmp_label(const void *a, const void *b)
     return c ? c : (x < y ? -1 : x > y);
 }
 
+/* The end of a make_*: on success *out = r, else r freed; returns rc. */
+static int rep_finish(ss_replicates **out, ss_replicates *r, int rc)
+{
+    if (rc != SS_OK) {
+        ss_replicates_free(r);
+        return rc;
+    }
+    *out = r;
+    return SS_OK;
+}
+
 static int make_brr(ss_replicates **out, const ss_design *d, double rho, ss_error *err)
 {
     const ss_stage *s = &d->stage[0];
@@ -551,12 +562,7 @@ static int make_brr(ss_replicates **out, const ss_design *d, double rho, ss_erro
     free(order);
     free(pair);
     free(Hm);
-    if (rc != SS_OK) {
-        ss_replicates_free(r);
-        return rc;
-    }
-    *out = r;
-    return SS_OK;
+    return rep_finish(out, r, rc);
 }
 
 /* ---- bootstraps (R's bootweights and subbootweights) ---- */
@@ -658,12 +664,7 @@ done:
     free(start);
     free(picked);
     gsl_rng_free(rng);
-    if (rc != SS_OK) {
-        ss_replicates_free(r);
-        return rc;
-    }
-    *out = r;
-    return SS_OK;
+    return rep_finish(out, r, rc);
 }
 
 /* R's subbootweights (the Rao-Wu-Yue rescaled bootstrap): in every
@@ -730,12 +731,7 @@ static int make_subbootstrap(ss_replicates **out, const ss_design *d, const ss_r
     free(members);
     free(start);
     gsl_rng_free(rng);
-    if (rc != SS_OK) {
-        ss_replicates_free(r);
-        return rc;
-    }
-    *out = r;
-    return SS_OK;
+    return rep_finish(out, r, rc);
 }
 
 int ss_replicates_make(ss_replicates **out, const ss_design *d, const ss_rep_spec *spec,

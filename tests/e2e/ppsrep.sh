@@ -9,9 +9,13 @@ mkdir -p "$PR"
 ER=tests/data/election_pps_rep.csv
 
 # --- against R: estimate, test and model cases ------------------------------
-while IFS='|' read -r name kind data args; do
+while IFS='|' read -r name data args; do
   case $name in ''|'#'*) continue ;; esac
-  case $kind in test) tool=testcmp ;; model) tool=modelcmp ;; *) tool=refcmp ;; esac
+  case $args in
+    *--formula*) kind=model tool=modelcmp ;;
+    *--ttest*|*--chisq*) kind=test tool=testcmp ;;
+    *) kind=estimate tool=refcmp ;;
+  esac
   ref_check "ppsrep $name" "$kind" "$data" "$args" "tests/ref/ppsrep/$name.expected.csv" "$tool"
 done <tests/ref/ppsrep_cases.txt
 

@@ -25,11 +25,11 @@
 # of 0.1 for every county) and `pc2` (0.1 in one half, 0.2 in the other),
 # `winner` and `kerrywin`.
 #
-# Then reads tests/ref/ppsrep_cases.txt (`name|estimate, test or model|data
-# file|arguments`) and writes tests/ref/ppsrep/NAME.expected.csv through
-# make_refs.R's run_case (estimate), make_test_refs.R's run_case (test) or
-# svyglm + regTermTest (model, as make_model_refs.R's write_ref), the
-# design made by the svydesign() below.
+# Then reads tests/ref/ppsrep_cases.txt (`name|data file|arguments`) and
+# writes tests/ref/ppsrep/NAME.expected.csv through make_refs.R's run_case
+# (survstat estimate), make_test_refs.R's run_case (survstat test: --ttest,
+# --chisq) or svyglm + regTermTest (survstat model: --formula, as
+# make_model_refs.R's write_ref), the design made by the svydesign() below.
 #
 # Subbootstrap: R's random numbers cannot be drawn in C, so survstat's own
 # replicate weights (tests/ref/ppsrep/NAME.weights.csv, written by
@@ -47,16 +47,13 @@ out_dir <- file.path(ref_dir, "ppsrep")
 dir.create(out_dir, showWarnings = FALSE)
 
 # ---- data -----------------------------------------------------------------
-num <- function(x) {
-  s <- sprintf("%.15g", x)
-  bad <- as.numeric(s) != x
-  s[bad] <- sprintf("%.17g", x[bad])
-  s
-}
 data(election)
 e <- election_pps
+# the probabilities as make_pps_refs.R wrote them (exact in 15 or 17 digits)
+p_text <- read.csv(file.path("tests", "data", "election_pps.csv"), colClasses = "character")$p
+stopifnot(all(as.numeric(p_text) == e$p))
 out <- data.frame(id = seq_len(nrow(e)), County = as.character(e$County), Bush = e$Bush,
-                  Kerry = e$Kerry, votes = e$votes, p = num(e$p),
+                  Kerry = e$Kerry, votes = e$votes, p = p_text,
                   half = ifelse(e$p > median(e$p), "high", "low"),
                   pair = (seq_len(nrow(e)) - 1) %/% 2 + 1, pc = 0.1,
                   pc2 = ifelse(e$p > median(e$p), 0.1, 0.2),
@@ -66,40 +63,24 @@ write.csv(out, file.path("tests", "data", "election_pps_rep.csv"), row.names = F
           quote = TRUE)
 
 # ---- the case runners, each in its own environment ------------------------
-load_part <- function(file, end_pattern) {
-  src <- readLines(file.path(ref_dir, file))
-  env <- new.env()
-  eval(parse(text = src[1:(grep(end_pattern, src)[1] - 1)]), envir = env)
-  env
-}
+# make_reptest_refs.R's load_part() and write_test() (its test rows), taken
+# from that file without running it
+for (ex in parse(file.path(ref_dir, "make_reptest_refs.R")))
+  if (is.call(ex) && identical(ex[[1]], as.name("<-")) &&
+      as.character(ex[[2]]) %in% c("load_part", "write_test"))
+    eval(ex)
 T_ENV <- load_part("make_test_refs.R", "^failed <- for_each_case")
 E_ENV <- load_part("make_refs.R", "^# Main")
 M_ENV <- load_part("make_model_refs.R", "^strat <- read.csv")
 E_ENV$data_dir <- "."
 T_ENV$data_dir <- "."
 
-# ---- the design: --pps, --replicate, --seed and --mse taken out here -------
-OPT <- list()
-take_opts <- function(argstring) {
-  tok <- strsplit(trimws(argstring), "[[:space:]]+")[[1]]
-  OPT <<- list(mse = FALSE)
-  keep <- character(0)
-  i <- 1
-  while (i <= length(tok)) {
-    t <- tok[i]
-    if (t %in% c("--pps", "--replicate", "--seed", "--formula", "--family", "--test")) {
-      OPT[[sub("^--", "", t)]] <<- tok[i + 1]
-      i <- i + 2
-    } else if (t == "--mse") {
-      OPT$mse <<- TRUE
-      i <- i + 1
-    } else {
-      keep <- c(keep, t)
-      i <- i + 1
-    }
-  }
-  paste(keep, collapse = " ")
-}
+# ---- the design: --pps, --replicate, --seed, --mse (and the model's
+# --formula, --family, --test) taken out into REP by replicates.R's
+# rep_strip(); its svydesign() is replaced below
+source(file.path(ref_dir, "replicates.R"))
+take_opts <- function(argstring)
+  rep_strip(argstring, c("--pps", "--replicate", "--seed", "--formula", "--family", "--test"))
 
 # survstat's subbootstrap factors for case CASE, checked against R's
 # construction (subbootweights) on the design's stage-1 strata and PSUs.
@@ -132,22 +113,22 @@ survstat_factors <- function(d, R) {
 svydesign <- function(...) {
   cl <- match.call()
   cl[[1]] <- quote(survey::svydesign)
-  if (identical(OPT$pps, "brewer")) cl$pps <- "brewer"
+  if (identical(REP$pps, "brewer")) cl$pps <- "brewer"
   d <- eval(cl, parent.frame())
-  if (is.null(OPT$replicate)) return(d)
-  r <- OPT$replicate
+  if (is.null(REP$replicate)) return(d)
+  r <- REP$replicate
   if (startsWith(r, "subbootstrap:")) {
     R <- as.numeric(sub("subbootstrap:", "", r))
     rd <- as.svrepdesign(d, type = "subbootstrap", replicates = R, compress = FALSE,
-                         mse = OPT$mse)
+                         mse = REP$mse)
     rd$repweights <- survstat_factors(d, R)
     rd$degf <- degf(rd)
     return(rd)
   }
   if (startsWith(r, "fay:"))
     return(as.svrepdesign(d, type = "Fay", fay.rho = as.numeric(sub("fay:", "", r)),
-                          mse = OPT$mse))
-  as.svrepdesign(d, type = switch(r, jk1 = "JK1", jkn = "JKn", brr = "BRR"), mse = OPT$mse)
+                          mse = REP$mse))
+  as.svrepdesign(d, type = switch(r, jk1 = "JK1", jkn = "JKn", brr = "BRR"), mse = REP$mse)
 }
 
 # survstat model: svyglm on the same design (make_refs.R's parser reads the
@@ -158,57 +139,40 @@ run_model <- function(argstring, datafile, name) {
   fml <- function(v) if (is.null(v)) NULL else as.formula(paste("~", paste(v, collapse = "+")))
   d <- svydesign(ids = if (is.null(a$ids)) ~1 else fml(a$ids), strata = fml(a$strata),
                  weights = fml(a$weights), fpc = fml(a$fpc), data = dat)
-  family <- switch(if (is.null(OPT$family)) "gaussian" else OPT$family,
+  family <- switch(if (is.null(REP$family)) "gaussian" else REP$family,
                    gaussian = gaussian(), binomial = quasibinomial(),
                    poisson = quasipoisson())
-  fit <- svyglm(as.formula(OPT$formula), d, family = family)
+  fit <- svyglm(as.formula(REP$formula), d, family = family)
   old <- setwd(tempdir())
   on.exit(setwd(old))
   dir.create("tests/ref/model", recursive = TRUE, showWarnings = FALSE)
-  M_ENV$write_ref(name, fit, if (is.null(OPT$family)) "gaussian" else OPT$family,
-                  if (is.null(OPT$test)) character(0) else OPT$test)
+  M_ENV$write_ref(name, fit, if (is.null(REP$family)) "gaussian" else REP$family,
+                  if (is.null(REP$test)) character(0) else REP$test)
   readLines(file.path("tests/ref/model", paste0(name, ".expected.csv")))
 }
 
-write_test <- function(res, file) {
-  cols <- c("test", "variable", "by", "estimate", "se", "statistic", "df1", "df2", "p_value")
-  out <- lapply(cols, function(cn) {
-    x <- res[[cn]]
-    if (is.numeric(x)) T_ENV$num_field(x) else T_ENV$csv_field(x)
-  })
-  writeLines(c(paste(cols, collapse = ","), do.call(paste, c(out, sep = ","))), file,
-             useBytes = TRUE)
-}
-
 # ---- main -----------------------------------------------------------------
-cases <- readLines(file.path(ref_dir, "ppsrep_cases.txt"), encoding = "UTF-8")
-cases <- cases[!grepl("^[[:space:]]*(#|$)", cases)]
-failed <- character(0)
-for (line in cases) {
-  f <- trimws(strsplit(line, "|", fixed = TRUE)[[1]])
-  CASE <- f[1]; kind <- f[2]; datafile <- f[3]; argstring <- take_opts(f[4])
-  out <- file.path(out_dir, paste0(CASE, ".expected.csv"))
-  warns <- character(0)
-  res <- withCallingHandlers(
-    tryCatch(switch(kind,
-                    estimate = E_ENV$run_case(E_ENV$parse_args(argstring), datafile),
-                    test = T_ENV$run_case(T_ENV$parse_args(argstring), datafile),
-                    model = run_model(argstring, datafile, CASE)),
-             error = function(e) e),
-    warning = function(w) {
-      warns <<- c(warns, conditionMessage(w)); invokeRestart("muffleWarning")
-    })
-  if (inherits(res, "error")) {
-    message(sprintf("FAILED  %-22s R error: %s", CASE, conditionMessage(res)))
-    if (file.exists(out)) file.remove(out)
-    failed <- c(failed, CASE)
-    next
-  }
-  switch(kind, estimate = E_ENV$write_expected(res, out), test = write_test(res, out),
-         model = writeLines(res, out))
-  cat(sprintf("ok      %-22s -> %s\n", CASE, out))
-  for (w in unique(warns)) cat(sprintf("        warning: %s\n", w))
-}
+kind <- function(argstring)
+  if (grepl("--formula", argstring)) "model" else
+    if (grepl("--ttest|--chisq", argstring)) "test" else "estimate"
+failed <- for_each_case(
+  file.path(ref_dir, "ppsrep_cases.txt"),
+  function(name) {
+    CASE <<- name   # for survstat_factors()
+    file.path(out_dir, paste0(name, ".expected.csv"))
+  },
+  function(argstring, datafile) {
+    k <- kind(argstring)
+    args <- take_opts(argstring)
+    res <- switch(k,
+                  estimate = E_ENV$run_case(E_ENV$parse_args(args), datafile),
+                  test = T_ENV$run_case(T_ENV$parse_args(args), datafile),
+                  model = run_model(args, datafile, CASE))
+    list(kind = k, res = res)
+  },
+  function(x, out) switch(x$kind, estimate = E_ENV$write_expected(x$res, out),
+                          test = write_test(x$res, out), model = writeLines(x$res, out)),
+  width = 22, warnings = "list")
 
 # What R refuses (survstat: a usage error naming the types allowed): every
 # replicate type on hr, ht and yg designs, and jk1/jkn/bootstrap on a Brewer

@@ -25,7 +25,7 @@ def main():
     for line in open("tests/ref/ppsrep_cases.txt", encoding="utf-8"):
         if not line.strip() or line.startswith("#"):
             continue
-        name, _kind, data, args = line.rstrip("\n").split("|")
+        name, data, args = line.rstrip("\n").split("|")
         tok = args.split()
         if "--replicate" not in tok or not tok[tok.index("--replicate") + 1].startswith("subbootstrap"):
             continue
