@@ -14,6 +14,7 @@ while IFS='|' read -r name data args; do
   case $args in
     *--formula*) kind=model tool=modelcmp ;;
     *--ttest*|*--chisq*) kind=test tool=testcmp ;;
+    *--rows*) kind=table tool=refcmp ;;
     *) kind=estimate tool=refcmp ;;
   esac
   ref_check "ppsrep $name" "$kind" "$data" "$args" "tests/ref/ppsrep/$name.expected.csv" "$tool"

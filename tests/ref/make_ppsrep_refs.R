@@ -28,8 +28,10 @@
 # Then reads tests/ref/ppsrep_cases.txt (`name|data file|arguments`) and
 # writes tests/ref/ppsrep/NAME.expected.csv through make_refs.R's run_case
 # (survstat estimate), make_test_refs.R's run_case (survstat test: --ttest,
-# --chisq) or svyglm + regTermTest (survstat model: --formula, as
-# make_model_refs.R's write_ref), the design made by the svydesign() below.
+# --chisq), make_table_refs.R's run_case (survstat table: --rows; its
+# Rao-Scott test is the --chisq case's) or svyglm + regTermTest (survstat
+# model: --formula, as make_model_refs.R's write_ref), the design made by
+# the svydesign() below.
 #
 # Subbootstrap: R's random numbers cannot be drawn in C, so survstat's own
 # replicate weights (tests/ref/ppsrep/NAME.weights.csv, written by
@@ -72,6 +74,8 @@ for (ex in parse(file.path(ref_dir, "make_reptest_refs.R")))
 T_ENV <- load_part("make_test_refs.R", "^failed <- for_each_case")
 E_ENV <- load_part("make_refs.R", "^# Main")
 M_ENV <- load_part("make_model_refs.R", "^strat <- read.csv")
+TB_ENV <- load_part("make_table_refs.R", "^lines <- readLines")
+TB_ENV$ref_dir <- tempdir()   # its run_case writes NAME.table.expected.csv there
 E_ENV$data_dir <- "."
 T_ENV$data_dir <- "."
 
@@ -154,7 +158,8 @@ run_model <- function(argstring, datafile, name) {
 # ---- main -----------------------------------------------------------------
 kind <- function(argstring)
   if (grepl("--formula", argstring)) "model" else
-    if (grepl("--ttest|--chisq", argstring)) "test" else "estimate"
+    if (grepl("--ttest|--chisq", argstring)) "test" else
+      if (grepl("--rows", argstring)) "table" else "estimate"
 failed <- for_each_case(
   file.path(ref_dir, "ppsrep_cases.txt"),
   function(name) {
@@ -167,11 +172,15 @@ failed <- for_each_case(
     res <- switch(k,
                   estimate = E_ENV$run_case(E_ENV$parse_args(args), datafile),
                   test = T_ENV$run_case(T_ENV$parse_args(args), datafile),
-                  model = run_model(args, datafile, CASE))
+                  model = run_model(args, datafile, CASE),
+                  table = TB_ENV$run_case(CASE, datafile, args))
     list(kind = k, res = res)
   },
   function(x, out) switch(x$kind, estimate = E_ENV$write_expected(x$res, out),
-                          test = write_test(x$res, out), model = writeLines(x$res, out)),
+                          test = write_test(x$res, out), model = writeLines(x$res, out),
+                          table = file.copy(file.path(TB_ENV$ref_dir,
+                                                      paste0(CASE, ".table.expected.csv")),
+                                            out, overwrite = TRUE)),
   width = 22, warnings = "list")
 
 # What R refuses (survstat: a usage error naming the types allowed): every
