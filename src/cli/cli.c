@@ -311,8 +311,10 @@ int ss_cli_split(ss_cli *c, const char *arg, char sep, const char **items,
         if (*p == '\0')
             return ss_error_set(err, SS_EUSAGE, NULL, 0, "%s: empty item in '%s'", option, arg);
         if (*n == max)
-            return ss_error_set(err, SS_EUSAGE, NULL, 0, "%s: more than %zu items in '%s'",
-                                option, max, arg);
+            return ss_error_tag(err,
+                                ss_error_set(err, SS_EUSAGE, NULL, 0,
+                                             "%s: more than %zu items in '%s'", option, max, arg),
+                                SS_WHY_TOO_MANY, option);
         while (*p == ' ' || *p == '\t') /* "q1, q2" */
             p++;
         for (size_t l = strlen(p); l > 0 && (p[l - 1] == ' ' || p[l - 1] == '\t'); l--)
@@ -561,16 +563,21 @@ static int rep_check(const ss_cli *c, ss_error *err)
                             r->supplied == SS_REP_JK2 ? "1" : "4/R");
     if (r->make == SS_REP_NONE && !r->regex && r->mse)
         return ss_error_set(err, SS_EUSAGE, NULL, 0, "--mse needs --replicate or --repweights");
-    if (r->seed_set && r->make != SS_REP_BOOTSTRAP)
-        return ss_error_set(err, SS_EUSAGE, NULL, 0, "--seed needs --replicate bootstrap:R");
-    /* R's as.svrepdesign refuses these too ("More than one fpc value"):
-     * their replicates would treat the first stage as drawn with
-     * replacement and ignore the probabilities */
-    if (r->make != SS_REP_NONE && c->design.pps != SS_PPS_NONE)
+    if (r->seed_set && r->make != SS_REP_BOOTSTRAP && r->make != SS_REP_SUBBOOTSTRAP)
         return ss_error_set(err, SS_EUSAGE, NULL, 0,
-                            "--replicate with --pps: the replicates would ignore the inclusion "
-                            "probabilities (R's as.svrepdesign refuses them too): use --pps "
-                            "alone, or replicate weights made for the design (--repweights)");
+                            "--seed needs --replicate bootstrap:R or subbootstrap:R");
+    /* R's as.svrepdesign fails on every hr, ht and yg design (class "pps",
+     * whose fpc it cannot read); a Brewer design is R's survey.design2 with
+     * probabilities as fpc (ss_replicate.h says which types R allows). */
+    if (r->make != SS_REP_NONE && c->design.pps != SS_PPS_NONE &&
+        c->design.pps != SS_PPS_BREWER)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                            "--replicate with --pps %s: R's as.svrepdesign makes no replicates"
+                            " of hr, ht or yg designs; with --pps brewer it allows"
+                            " subbootstrap:R, brr and fay:RHO (jk1, jkn and bootstrap:R when"
+                            " the probabilities are one per stratum)",
+                            c->design.pps == SS_PPS_HR ? "hr" : c->design.pps == SS_PPS_HT ? "ht"
+                                                                                         : "yg");
     return SS_OK;
 }
 
@@ -1048,13 +1055,9 @@ int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq,
         if (!share_lend(c, file, all, k, t))
             rc = read_table(c, file, all, k, t, err);
         /* A column of EXPR that the file lacks: point at it in EXPR. */
-        for (size_t j = 0; rc == SS_EDATA && j < nsubset_cols; j++) {
-            char want[1100], q[200];
-            snprintf(want, sizeof want, "no column '%s'",
-                     ss_error_quote(subset_cols[j], strlen(subset_cols[j]), q, sizeof q));
-            if (strcmp(err->message, want) == 0 && err->line == 0)
+        for (size_t j = 0; rc == SS_EDATA && j < nsubset_cols; j++)
+            if (ss_error_is(err, SS_WHY_NO_COLUMN, subset_cols[j]) && err->line == 0)
                 rc = ss_subset_unknown(c->subset, subset_cols[j], err);
-        }
     }
     free(all);
     if (rc == SS_OK && ss_weight_plan_relabel(&c->plan, t) != 0)
@@ -1063,7 +1066,8 @@ int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq,
         rc = eval_subset(c, t, err);
     if (rc == SS_OK)
         rc = ss_design_build(d, t, &c->design, err);
-    if (rc == SS_OK && c->rep.make == SS_REP_BOOTSTRAP && !c->rep.seed_set) {
+    if (rc == SS_OK && (c->rep.make == SS_REP_BOOTSTRAP || c->rep.make == SS_REP_SUBBOOTSTRAP) &&
+        !c->rep.seed_set) {
         /* A seed of our own, said on stderr so that the run can be
          * repeated: --seed takes 32 bits, and mt19937 uses no more. */
         struct timespec ts;

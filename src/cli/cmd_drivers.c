@@ -250,7 +250,7 @@ static int drivers(const ss_table *t, const ss_design *d, const drivers_args *a,
     rc = ss_model_glm(d, &mm, fam, &ctl, &fit, err);
     if (rc != SS_OK) {
         /* the drivers' words for the model's collinearity */
-        if (strstr(err->message, "collinear")) {
+        if (ss_error_is(err, SS_WHY_COLLINEAR, NULL)) {
             char said[sizeof err->message];
             snprintf(said, sizeof said, "%s", err->message);
             rc = ss_error_set(err, SS_EDATA, t->file, 0,

@@ -477,8 +477,15 @@ static void warn_unlikely(const estimate_args *a, const ss_table *t)
     }
 }
 
-/* When err is "column 'X': invalid number" for a --total X still read as
- * numbers, ask for X as a category instead and return 1. */
+/* When err is an invalid number in column X (SS_WHY_BAD_NUMBER) for a
+ * --total X still read as numbers, ask for X as a category instead and
+ * return 1. */
+/* ss_estimate_warnings' texts, on stderr (ctx: the command's name). */
+static void warn_line(void *ctx, const char *text)
+{
+    fprintf(stderr, "survstat %s: warning: %s\n", (const char *)ctx, text);
+}
+
 static int total_as_category(const estimate_args *a, ss_request *req, size_t k,
                              const ss_error *err)
 {
@@ -486,11 +493,8 @@ static int total_as_category(const estimate_args *a, ss_request *req, size_t k,
     for (size_t q = 0; q < a->nreq; q++) {
         if (a->req[q].stat != SS_STAT_TOTAL)
             continue;
-        char want[1100], qb[200];
         const char *v = a->req[q].var;
-        int n = snprintf(want, sizeof want, "column '%s': invalid number ",
-                         ss_error_quote(v, strlen(v), qb, sizeof qb));
-        if (n < 0 || strncmp(err->message, want, (size_t)n) != 0)
+        if (!ss_error_is(err, SS_WHY_BAD_NUMBER, v))
             continue;
         for (size_t j = 0; j < k; j++)
             if (strcmp(req[j].name, v) == 0 && req[j].need != SS_NEED_CATEGORY) {
@@ -569,7 +573,7 @@ int cmd_estimate(int argc, char **argv)
     if (rc == SS_OK)
         rc = ss_cli_write(&a.cli, &g, &err);
     if (rc == SS_OK)
-        ss_estimate_warn(&res, "estimate");
+        ss_estimate_warnings(&res, warn_line, "estimate");
     if (rc == SS_OK && !a.cli.design.weights && !a.cli.design.strata && !a.cli.design.nids &&
         !a.cli.design.nfpc && !ss_weight_any(&a.cli.weight))
         fprintf(stderr,

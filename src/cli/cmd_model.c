@@ -367,9 +367,7 @@ int cmd_model(int argc, char **argv)
         rc = ss_cli_load(&a.cli, a.file, req, f.nvars + 1, &t, &d, NULL, &err);
         /* a term's column missing from the file: name the term */
         for (size_t v = 0; v < f.nvars && rc == SS_EDATA; v++) {
-            char want[1200];
-            snprintf(want, sizeof want, "no column '%s'", f.vars[v].column);
-            if (strcmp(err.message, want) == 0) {
+            if (ss_error_is(&err, SS_WHY_NO_COLUMN, f.vars[v].column)) {
                 snprintf(err.message, sizeof err.message,
                          "term '%s': no column '%s' in the file", f.vars[v].label,
                          f.vars[v].column);

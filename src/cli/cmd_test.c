@@ -121,7 +121,7 @@ static int option(void *ctx, int opt, const char *arg, ss_error *err)
             rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
                               "--chisq: expected two variables ROWVAR,COLVAR, got '%s'",
                               arg);
-        else if (rc == SS_EUSAGE && strstr(err->message, "more than"))
+        else if (ss_error_is(err, SS_WHY_TOO_MANY, NULL))
             rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
                               "--chisq: expected two variables ROWVAR,COLVAR, got '%s'",
                               arg);

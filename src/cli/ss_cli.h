@@ -157,8 +157,10 @@ int ss_cli_load(ss_cli *c, const char *file, const ss_request *req, size_t nreq,
 #define SS_CLI_REPLICATE_HELP \
     "replicate weights (R's as.svrepdesign, svrepdesign; every weighting is redone\n" \
     "on each replicate; trimming leaves the rows outside a replicate at zero):\n" \
-    "  --replicate jk1|jkn|brr|fay:RHO|bootstrap:R  make replicates from the design\n" \
-    "  --seed N               bootstrap random numbers (GSL mt19937)\n" \
+    "  --replicate jk1|jkn|brr|fay:RHO|bootstrap:R|subbootstrap:R\n" \
+    "                         make replicates from the design (--pps brewer: see\n" \
+    "                         docs/pps.md)\n" \
+    "  --seed N               bootstrap and subbootstrap random numbers (GSL mt19937)\n" \
     "  --repweights REGEX     replicate weight columns in the file (combined)\n" \
     "  --rep-type jk1|jkn|jk2|brr|fay:RHO|bootstrap|sdr|acs|other  their type\n" \
     "                         (sdr: successive difference, scale 4/R; acs: the\n" \

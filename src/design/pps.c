@@ -93,6 +93,22 @@ static int read_probs(ss_design *d, const ss_table *t, size_t s, const ss_column
     return SS_OK;
 }
 
+size_t ss_pps_stratum_popsize(const ss_design *d, double *popsize)
+{
+    const ss_stage *st = &d->stage[0];
+    for (size_t h = 0; h < st->nstrata; h++)
+        popsize[h] = NAN;
+    for (size_t u = 0; u < st->nunit; u++) {
+        size_t h = st->stratum[u];
+        double N = st->npsu[h] / st->pi[u];
+        if (isnan(popsize[h]))
+            popsize[h] = N;
+        else if (popsize[h] != N)
+            return h;
+    }
+    return st->nstrata;
+}
+
 /* The stratum blocks of D: positions of the units, offsets, storage. */
 static int joint_alloc(ss_design *d, int yg, ss_error *err)
 {

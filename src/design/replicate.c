@@ -13,6 +13,7 @@
 
 #include "ss_mem.h"
 #include "ss_number.h"
+#include "ss_pps.h"
 
 int ss_rep_parse(const char *arg, int supplied, ss_rep_type *type, double *rho, size_t *reps,
                  ss_error *err)
@@ -61,21 +62,24 @@ int ss_rep_parse(const char *arg, int supplied, ss_rep_type *type, double *rho, 
         *rho = v;
         return SS_OK;
     }
-    if (!supplied && strncmp(arg, "bootstrap:", 10) == 0) {
-        if (ss_number_parse(arg + 10, strlen(arg + 10), &v) != 0 || v != floor(v) || v < 2 ||
-            v > 1e6)
+    /* bootstrap:R and subbootstrap:R (R's types "bootstrap", "subbootstrap") */
+    int sub = strncmp(arg, "subbootstrap:", 13) == 0;
+    if (!supplied && (sub || strncmp(arg, "bootstrap:", 10) == 0)) {
+        const char *num = arg + (sub ? 13 : 10);
+        if (ss_number_parse(num, strlen(num), &v) != 0 || v != floor(v) || v < 2 || v > 1e6)
             return ss_error_set(err, SS_EUSAGE, NULL, 0,
-                                "%s: bootstrap needs a whole number of replicates from 2 to"
+                                "%s: %s needs a whole number of replicates from 2 to"
                                 " 1000000, got '%s'",
-                                opt, arg);
-        *type = SS_REP_BOOTSTRAP;
+                                opt, sub ? "subbootstrap" : "bootstrap", arg);
+        *type = sub ? SS_REP_SUBBOOTSTRAP : SS_REP_BOOTSTRAP;
         *reps = (size_t)v;
         return SS_OK;
     }
     return ss_error_set(err, SS_EUSAGE, NULL, 0,
                         supplied ? "%s: expected jk1, jkn, jk2, brr, fay:RHO, bootstrap, sdr,"
                                    " acs or other, got '%s'"
-                                 : "%s: expected jk1, jkn, brr, fay:RHO or bootstrap:R, got '%s'",
+                                 : "%s: expected jk1, jkn, brr, fay:RHO, bootstrap:R or"
+                                   " subbootstrap:R, got '%s'",
                         opt, arg);
 }
 
@@ -488,6 +492,17 @@ static int cmp_label(const void *a, const void *b)
     return c ? c : (x < y ? -1 : x > y);
 }
 
+/* The end of a make_*: on success *out = r, else r freed; returns rc. */
+static int rep_finish(ss_replicates **out, ss_replicates *r, int rc)
+{
+    if (rc != SS_OK) {
+        ss_replicates_free(r);
+        return rc;
+    }
+    *out = r;
+    return SS_OK;
+}
+
 static int make_brr(ss_replicates **out, const ss_design *d, double rho, ss_error *err)
 {
     const ss_stage *s = &d->stage[0];
@@ -560,15 +575,34 @@ static int make_brr(ss_replicates **out, const ss_design *d, double rho, ss_erro
     free(order);
     free(pair);
     free(Hm);
-    if (rc != SS_OK) {
-        ss_replicates_free(r);
-        return rc;
-    }
-    *out = r;
-    return SS_OK;
+    return rep_finish(out, r, rc);
 }
 
-/* ---- bootstrap (R's bootweights) ---- */
+/* ---- bootstraps (R's bootweights and subbootweights) ---- */
+
+/* The stage-1 PSUs by stratum: those of stratum h are members[start[h] ..
+ * start[h+1]), in PSU order; and the generator seeded by --seed (else by the
+ * clock, which the CLI replaces with a seed it prints). */
+static int boot_setup(const ss_stage *s, const ss_rep_spec *spec, size_t *members, size_t *start,
+                      gsl_rng *rng)
+{
+    size_t np = s->nunit, H = s->nstrata;
+    unsigned long seed = spec->seed_set ? spec->seed
+                                        : (unsigned long)time(NULL) ^ ((unsigned long)getpid() << 16);
+    gsl_rng_set(rng, seed);
+    for (size_t p = 0; p < np; p++)
+        start[s->stratum[p] + 1]++;
+    for (size_t h = 0; h < H; h++)
+        start[h + 1] += start[h];
+    size_t *pos = malloc((H ? H : 1) * sizeof *pos);
+    if (!pos)
+        return -1;
+    memcpy(pos, start, H * sizeof *pos);
+    for (size_t p = 0; p < np; p++)
+        members[pos[s->stratum[p]]++] = p;
+    free(pos);
+    return 0;
+}
 
 static int make_bootstrap(ss_replicates **out, const ss_design *d, const ss_rep_spec *spec,
                           ss_error *err)
@@ -580,27 +614,9 @@ static int make_bootstrap(ss_replicates **out, const ss_design *d, const ss_rep_
     size_t *picked = malloc(np * sizeof *picked);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     int rc = SS_OK;
-    if (!r || !members || !start || !picked || !rng) {
+    if (!r || !members || !start || !picked || !rng || boot_setup(s, spec, members, start, rng)) {
         rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
         goto done;
-    }
-    unsigned long seed = spec->seed_set ? spec->seed
-                                        : (unsigned long)time(NULL) ^ ((unsigned long)getpid() << 16);
-    gsl_rng_set(rng, seed);
-    for (size_t p = 0; p < np; p++)
-        start[s->stratum[p] + 1]++;
-    for (size_t h = 0; h < H; h++)
-        start[h + 1] += start[h];
-    {
-        size_t *pos = malloc((H ? H : 1) * sizeof *pos);
-        if (!pos) {
-            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
-            goto done;
-        }
-        memcpy(pos, start, H * sizeof *pos);
-        for (size_t p = 0; p < np; p++)
-            members[pos[s->stratum[p]]++] = p;
-        free(pos);
     }
     double inv = 0;
     for (size_t h = 0; h < H; h++) {
@@ -661,12 +677,74 @@ done:
     free(start);
     free(picked);
     gsl_rng_free(rng);
-    if (rc != SS_OK) {
-        ss_replicates_free(r);
-        return rc;
+    return rep_finish(out, r, rc);
+}
+
+/* R's subbootweights (the Rao-Wu-Yue rescaled bootstrap): in every
+ * stratum of n_h PSUs, replicate k draws n_h - 1 of them with replacement
+ * and gives each PSU factor (times drawn) n_h/(n_h - 1); scale 1/(R - 1),
+ * rscales 1.  R draws with its own generator; here GSL's mt19937 draws the
+ * same construction (tests/e2e/cycle.sh checks the factors, and R's
+ * estimates on them, against R).  Refused: a stratum of one PSU (R's
+ * factor 0 n/(n-1) is NaN for all its rows) and a self-representing PSU
+ * (a census stratum, or a --pps inclusion probability of 1: R resamples
+ * it in svymean but leaves it out of svytotal's replicates, so R's answer
+ * depends on the statistic). */
+static int make_subbootstrap(ss_replicates **out, const ss_design *d, const ss_rep_spec *spec,
+                             ss_error *err)
+{
+    const ss_stage *s = &d->stage[0];
+    size_t np = s->nunit, H = s->nstrata, R = spec->boot_reps;
+    char buf[256];
+    for (size_t h = 0; h < H; h++) {
+        const char *lab = ss_design_stratum_label(d, 1, h, buf, sizeof buf);
+        if (s->npsu[h] < 2)
+            return ss_error_set(err, SS_EDATA, NULL, 0,
+                                "--replicate subbootstrap: stratum '%s' has only one PSU (R's"
+                                " subbootstrap gives it no weight; use bootstrap:R or jkn with"
+                                " --lonely-psu)",
+                                lab);
+        if (!isinf(s->popsize[h]) && s->popsize[h] <= s->npsu[h])
+            return ss_error_set(err, SS_EDATA, NULL, 0,
+                                "--replicate subbootstrap: stratum '%s' was sampled whole (fpc"
+                                " 1), which R's subbootstrap resamples for means but not for"
+                                " totals; use jkn or bootstrap:R",
+                                lab);
     }
-    *out = r;
-    return SS_OK;
+    for (size_t p = 0; s->pi && p < np; p++)
+        if (s->pi[p] >= 1)
+            return ss_error_set(err, SS_EDATA, NULL, 0,
+                                "--replicate subbootstrap: a PSU has inclusion probability 1"
+                                " (in stratum '%s'), which R's subbootstrap resamples for means"
+                                " but not for totals; use --pps brewer without --replicate",
+                                ss_design_stratum_label(d, 1, s->stratum[p], buf, sizeof buf));
+    ss_replicates *r = rep_alloc(R, np, d->n, 0);
+    size_t *members = malloc(np * sizeof *members), *start = calloc(H + 1, sizeof *start);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    int rc = SS_OK;
+    if (!r || !members || !start || !rng || boot_setup(s, spec, members, start, rng)) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    } else {
+        for (size_t k = 0; k < R; k++) {
+            double *f = r->factor + k * np;
+            for (size_t p = 0; p < np; p++)
+                f[p] = 0;
+            for (size_t h = 0; h < H; h++) {
+                size_t nh = start[h + 1] - start[h];
+                const size_t *mem = members + start[h];
+                for (size_t j = 0; j + 1 < nh; j++)
+                    f[mem[gsl_rng_uniform_int(rng, nh)]] += 1;
+                for (size_t j = 0; j < nh; j++) /* R: table(...) * n / (n - 1) */
+                    f[mem[j]] = f[mem[j]] * (double)nh / (double)(nh - 1);
+            }
+        }
+        r->type = SS_REP_SUBBOOTSTRAP;
+        r->scale = 1 / (double)(R - 1);
+    }
+    free(members);
+    free(start);
+    gsl_rng_free(rng);
+    return rep_finish(out, r, rc);
 }
 
 int ss_replicates_make(ss_replicates **out, const ss_design *d, const ss_rep_spec *spec,
@@ -674,7 +752,42 @@ int ss_replicates_make(ss_replicates **out, const ss_design *d, const ss_rep_spe
 {
     *out = NULL;
     int rc;
-    double fallback;
+    double fallback = 0;
+    const char *const names[] = {[SS_REP_JK1] = "jk1", [SS_REP_JKN] = "jkn",
+                                 [SS_REP_BOOTSTRAP] = "bootstrap"};
+    if (d->pps != SS_PPS_NONE && d->pps != SS_PPS_BREWER)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                            "--replicate: R's as.svrepdesign makes no replicates of --pps hr, ht"
+                            " or yg designs (of --pps brewer: subbootstrap:R, brr, fay:RHO)");
+    /* A Brewer design's fpc are probabilities: R's jk1, jkn and bootstrap
+     * take them as one population size n_h / p per stratum, so they must
+     * not vary within a stratum.  The design is copied with that stage-1
+     * population size (the PPS variance itself keeps INFINITY there). */
+    ss_design brewer;
+    double *popsize = NULL;
+    if (d->pps == SS_PPS_BREWER && (spec->make == SS_REP_JK1 || spec->make == SS_REP_JKN ||
+                                    spec->make == SS_REP_BOOTSTRAP)) {
+        size_t H = d->stage[0].nstrata, h;
+        if (!(popsize = malloc((H ? H : 1) * sizeof *popsize)))
+            return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        if ((h = ss_pps_stratum_popsize(d, popsize)) < H) {
+            char buf[256], where[300];
+            if (d->strata_col)
+                snprintf(where, sizeof where, "stratum '%s'",
+                         ss_design_stratum_label(d, 1, h, buf, sizeof buf));
+            else
+                snprintf(where, sizeof where, "the sample");
+            free(popsize);
+            return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                                "--replicate %s with --pps brewer: the inclusion probabilities"
+                                " vary within %s, and R's as.svrepdesign takes them as one"
+                                " fpc per stratum: use subbootstrap:R, brr or fay:RHO",
+                                names[spec->make], where);
+        }
+        brewer = *d;
+        brewer.stage[0].popsize = popsize;
+        d = &brewer;
+    }
     const ss_stage *s = &d->stage[0];
     switch (spec->make) {
     case SS_REP_JK1:
@@ -702,9 +815,15 @@ int ss_replicates_make(ss_replicates **out, const ss_design *d, const ss_rep_spe
         rc = make_bootstrap(out, d, spec, err);
         fallback = (double)(spec->boot_reps < s->nunit ? spec->boot_reps : s->nunit) - 1;
         break;
+    case SS_REP_SUBBOOTSTRAP:
+        rc = make_subbootstrap(out, d, spec, err);
+        fallback = (double)(spec->boot_reps < s->nunit ? spec->boot_reps : s->nunit) - 1;
+        break;
     default:
-        return ss_error_set(err, SS_EUSAGE, NULL, 0, "no replicate type");
+        rc = ss_error_set(err, SS_EUSAGE, NULL, 0, "no replicate type");
+        break;
     }
+    free(popsize);
     if (rc != SS_OK)
         return rc;
     ss_replicates *r = *out;

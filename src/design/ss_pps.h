@@ -52,6 +52,13 @@ int ss_pps_build(struct ss_design *d, const ss_table *t, const struct ss_design_
 
 void ss_pps_joint_free(ss_pps_joint *j);
 
+/* The stage-1 population size of every stratum of a Brewer design as R's
+ * as.fpc makes it from probabilities, popsize[h] = n_h / p, when the
+ * units of each stratum share one probability p: returns the number of
+ * strata, or the first stratum whose probabilities vary (R's
+ * as.svrepdesign then refuses jk1, jkn and bootstrap). */
+size_t ss_pps_stratum_popsize(const struct ss_design *d, double *popsize);
+
 /* Brewer's variance of stratum h at stage s, from the totals tot (nunit x
  * p) of the touched units units[0..k), into contrib (p x p, only the
  * diagonal when diag).  Returns as design.c's one_stratum: 0, or for a

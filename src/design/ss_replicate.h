@@ -21,6 +21,16 @@
  *               strata (without, from a population of N_h copies, under an
  *               fpc); scale nbar/((nbar-1)(R-1)), nbar the harmonic mean of
  *               the PSUs per stratum; GSL's mt19937 seeded by --seed
+ *   subbootstrap R's subbootweights (Rao-Wu-Yue rescaled bootstrap): n_h - 1
+ *               PSUs drawn with replacement in each stratum, factor
+ *               count n_h/(n_h-1); scale 1/(R-1); no fpc
+ *
+ * PPS designs (R's as.svrepdesign on svydesign(pps=...)): a --pps brewer
+ * design is R's survey.design2 whose fpc are the probabilities, so R
+ * allows subbootstrap, brr and fay on it (their weights ignore the fpc),
+ * and jk1, jkn and bootstrap only when the stage-1 probability is one per
+ * stratum (then N_h = n_h / p_h); hr, ht and yg designs (R's class "pps")
+ * have no replicates in R (the CLI refuses them).
  *
  * Variance of an estimate theta with replicate estimates theta_r:
  *   v = scale sum_r rscales_r (theta_r - c)^2, c the mean of theta_r over
@@ -52,12 +62,13 @@ typedef enum {
     SS_REP_SDR,  /* supplied: successive difference, scale 4/R */
     SS_REP_ACS,  /* supplied: the same with --mse (R's type "ACS") */
     SS_REP_JK2,  /* supplied: R's JK2, scale 1 */
+    SS_REP_SUBBOOTSTRAP,
 } ss_rep_type;
 
 typedef struct ss_rep_spec {
     ss_rep_type make;        /* --replicate: the type to make, or NONE */
     double rho;              /* fay:RHO */
-    size_t boot_reps;        /* bootstrap:R */
+    size_t boot_reps;        /* bootstrap:R, subbootstrap:R */
     unsigned long seed;
     int seed_set;
     const char *regex;       /* --repweights */
@@ -68,9 +79,10 @@ typedef struct ss_rep_spec {
     int mse;                 /* --mse */
 } ss_rep_spec;
 
-/* Parse "jk1", "jkn", "brr", "fay:RHO", "bootstrap:R" (bootstrap alone when
- * supplied, for --rep-type, which also takes "other", "sdr", "acs" and
- * "jk2"). */
+/* Parse "jk1", "jkn", "brr", "fay:RHO", "bootstrap:R", "subbootstrap:R"
+ * (bootstrap alone when supplied, for --rep-type, which also takes "other",
+ * "sdr", "acs" and "jk2" but not subbootstrap: R's svrepdesign has no such
+ * type, its replicates are supplied as "bootstrap"). */
 int ss_rep_parse(const char *arg, int supplied, ss_rep_type *type, double *rho,
                  size_t *reps, ss_error *err);
 

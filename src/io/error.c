@@ -14,6 +14,23 @@ void ss_error_clear(ss_error *e)
     e->file[0] = '\0';
     e->line = 0;
     e->message[0] = '\0';
+    e->reason = SS_WHY_NONE;
+    e->subject[0] = '\0';
+}
+
+int ss_error_tag(ss_error *e, int code, ss_error_reason why, const char *subject)
+{
+    if (!e)
+        return code;
+    e->reason = why;
+    snprintf(e->subject, sizeof e->subject, "%s", subject ? subject : "");
+    return code;
+}
+
+int ss_error_is(const ss_error *e, ss_error_reason why, const char *subject)
+{
+    return e && e->code != SS_OK && e->reason == why &&
+           (!subject || strcmp(e->subject, subject) == 0);
 }
 
 int ss_error_set(ss_error *e, int code, const char *file, long line,
@@ -29,6 +46,8 @@ int ss_error_set(ss_error *e, int code, const char *file, long line,
     vsnprintf(e->message, sizeof e->message, fmt, ap);
     va_end(ap);
     ss_error_nomem_detail(e);
+    e->reason = SS_WHY_NONE;
+    e->subject[0] = '\0';
     return code;
 }
 

@@ -87,6 +87,8 @@ static int fail(reader *r, long line, const char *fmt, ...)
         vsnprintf(r->err->message, sizeof r->err->message, fmt, ap);
         va_end(ap);
         ss_error_nomem_detail(r->err);
+        r->err->reason = SS_WHY_NONE;
+        r->err->subject[0] = '\0';
     }
     r->failed = 1;
     return -1;
@@ -379,8 +381,11 @@ int ss_table_requests(ss_table *t, const ss_read_options *opt, const ss_request 
     for (size_t k = 0; k < nreq; k++) {
         ss_column *c = ss_table_find(t, req[k].name);
         if (!c)
-            return ss_error_set(err, SS_EDATA, t->file, 0, "no column '%s'",
-                                ss_error_quote(req[k].name, strlen(req[k].name), q, sizeof q));
+            return ss_error_tag(err,
+                                ss_error_set(err, SS_EDATA, t->file, 0, "no column '%s'",
+                                             ss_error_quote(req[k].name, strlen(req[k].name), q,
+                                                            sizeof q)),
+                                SS_WHY_NO_COLUMN, req[k].name);
         c->need |= req[k].need;
     }
     /* --na: its codes go to the analysis columns, or to the named ones. */
@@ -692,8 +697,11 @@ static int missing_text(reader *r, const ss_column *c, const char *s, size_t len
     if (is_na_text(c->na, s, len))
         return 1;
     char q[200];
+    int first = !r->failed && r->err; /* fail keeps the first error only */
     fail(r, r->record_line, "column '%s': invalid number '%s'", c->name,
          ss_error_quote(s, len, q, sizeof q));
+    if (first)
+        ss_error_tag(r->err, SS_EDATA, SS_WHY_BAD_NUMBER, c->name);
     return 0;
 }
 
@@ -1029,8 +1037,12 @@ static int finish_category(reader *r, ss_column *c)
             int32_t k = c->code[i];
             if (k >= 0 && isnan(c->level_num[k])) {
                 char q[200];
-                return fail(r, ss_table_line(t, i), "column '%s': invalid number '%s'",
-                            c->name, ss_error_quote(c->levels.str[k], c->levels.len[k], q, sizeof q));
+                int first = !r->failed && r->err;
+                fail(r, ss_table_line(t, i), "column '%s': invalid number '%s'", c->name,
+                     ss_error_quote(c->levels.str[k], c->levels.len[k], q, sizeof q));
+                if (first)
+                    ss_error_tag(r->err, SS_EDATA, SS_WHY_BAD_NUMBER, c->name);
+                return -1;
             }
             c->num[i] = k >= 0 ? c->level_num[k] : NAN;
         }

@@ -457,7 +457,7 @@ static int keep_scores(const ss_design *d, work *wk, size_t m)
 
 /* A row without an interval (SS_PROP_NOCI): empty interval cells, the
  * flag CIx, and the reason kept in the row's note for the warning that
- * ss_estimate_warn prints (estimate writes no note column). */
+ * ss_estimate_warnings reports (estimate writes no note column). */
 static int no_interval(ss_result_row *r, ss_error *err)
 {
     r->ci_low = r->ci_high = NAN;
@@ -466,18 +466,30 @@ static int no_interval(ss_result_row *r, ss_error *err)
     return rc;
 }
 
-void ss_estimate_warn(const ss_result *res, const char *cmd)
+/* The warning text of a row without an interval, as snprintf. */
+static int noci_text(char *buf, size_t size, const ss_result_row *r)
+{
+    return snprintf(buf, size,
+                    "%s %s%s%s%s%s: no interval: %s; its ci_low and ci_high are empty and its"
+                    " flag is CIx",
+                    r->statistic, r->variable, r->level && *r->level ? " level " : "",
+                    r->level ? r->level : "", r->domain && *r->domain ? " in " : "",
+                    r->domain ? r->domain : "", r->note);
+}
+
+void ss_estimate_warnings(const ss_result *res, ss_estimate_report report, void *ctx)
 {
     for (size_t i = 0; i < res->n; i++) {
         const ss_result_row *r = &res->row[i];
         if (!r->flag || !strstr(r->flag, "CIx") || !r->note)
             continue;
-        fprintf(stderr,
-                "survstat %s: warning: %s %s%s%s%s%s: no interval: %s; its ci_low and ci_high "
-                "are empty and its flag is CIx\n",
-                cmd, r->statistic, r->variable, r->level && *r->level ? " level " : "",
-                r->level ? r->level : "", r->domain && *r->domain ? " in " : "",
-                r->domain ? r->domain : "", r->note);
+        char small[2048];
+        int len = noci_text(small, sizeof small, r);
+        char *big = len >= (int)sizeof small ? malloc((size_t)len + 1) : NULL;
+        if (big)
+            noci_text(big, (size_t)len + 1, r);
+        report(ctx, big ? big : small); /* out of memory: the text cut short */
+        free(big);
     }
 }
 

@@ -360,10 +360,13 @@ static int fit_error(int status, const ss_model_matrix *mm, const ss_design_spec
 {
     (void)unused;
     if (status == IRLS_SINGULAR)
-        return ss_error_set(err, SS_EDATA, NULL, 0,
-                            "term '%s': its column is collinear with the terms before it"
-                            " (singular design matrix): drop it or merge levels",
-                            mm->name[bad]);
+        return ss_error_tag(err,
+                            ss_error_set(err, SS_EDATA, NULL, 0,
+                                         "term '%s': its column is collinear with the terms"
+                                         " before it (singular design matrix): drop it or"
+                                         " merge levels",
+                                         mm->name[bad]),
+                            SS_WHY_COLLINEAR, mm->name[bad]);
     if (status == IRLS_BADSTEP)
         return ss_error_set(err, SS_EDATA, NULL, 0,
                             "the fit diverged (deviance not finite): check the outcome and"
@@ -904,10 +907,14 @@ int ss_model_olr(const ss_design *d, const ss_model_matrix *mm, const ss_model_c
         goto done;
     }
     if (st == OLR_SINGULAR) {
-        rc = ss_error_set(err, SS_EDATA, NULL, 0,
-                          "term '%s': its column is collinear with the terms before it"
-                          " (singular design matrix): drop it or merge levels",
-                          bad < pc ? mm->name[bad + skip] : fit->thr_name[bad - pc]);
+        const char *term = bad < pc ? mm->name[bad + skip] : fit->thr_name[bad - pc];
+        rc = ss_error_tag(err,
+                          ss_error_set(err, SS_EDATA, NULL, 0,
+                                       "term '%s': its column is collinear with the terms"
+                                       " before it (singular design matrix): drop it or merge"
+                                       " levels",
+                                       term),
+                          SS_WHY_COLLINEAR, term);
         goto done;
     }
     if (st == OLR_NOCONV) {

@@ -80,9 +80,13 @@ int ss_estimate_run(const ss_table *t, const ss_design *d,
                     const ss_estimate_request *er, size_t n,
                     const ss_estimate_options *o, ss_result *out, ss_error *err);
 
-/* A warning on stderr for every row of res without an interval (flag
- * CIx: the method failed for that row alone), naming the row and why. */
-void ss_estimate_warn(const ss_result *res, const char *cmd);
+/* A warning for every row of res without an interval (flag CIx: the
+ * method failed for that row alone), naming the row and why: report(ctx,
+ * text) is called with each text ("mean x in d: no interval: ..."), in row
+ * order; the caller prints it (the CLI as "survstat CMD: warning: TEXT").
+ * text lives until report returns. */
+typedef void (*ss_estimate_report)(void *ctx, const char *text);
+void ss_estimate_warnings(const ss_result *res, ss_estimate_report report, void *ctx);
 
 
 #endif

@@ -77,8 +77,6 @@ PY
     estimate "$C/p_vary.csv" --ids id --pps brewer --fpc p --mean Bush
   expect_error pps-unknown 2 "--pps: unknown method 'xx' (brewer, hr, ht, yg)" -- \
     estimate $EP --pps xx --fpc p --mean Bush
-  expect_error pps-replicate 2 "--replicate with --pps: the replicates would ignore the inclusion probabilities" -- \
-    estimate $EP --pps brewer --fpc p --replicate jk1 --mean Bush
   expect_error pps-needs-fpc 2 "--pps hr needs --fpc with the inclusion probabilities" -- \
     estimate $EP --ids id --pps hr --mean Bush
   expect_error pps-one-stage 2 "--pps hr is for one-stage designs" -- \

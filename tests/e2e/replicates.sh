@@ -90,7 +90,7 @@ expect_error brr-not-two-psus 1 "--replicate brr: stratum 'E' has 100 PSUs (BRR 
   estimate datasets/apistrat.csv --strata stype --weights pw --replicate brr --mean api00
 expect_error brr-no-strata 2 "--replicate brr: the design has no strata (use jk1 or bootstrap)" -- \
   estimate datasets/apiclus1.csv --ids dnum --weights pw --replicate brr --mean api00
-expect_error replicate-unknown 2 "--replicate: expected jk1, jkn, brr, fay:RHO or bootstrap:R, got 'jk2'" -- \
+expect_error replicate-unknown 2 "--replicate: expected jk1, jkn, brr, fay:RHO, bootstrap:R or subbootstrap:R, got 'jk2'" -- \
   estimate datasets/apiclus1.csv --ids dnum --weights pw --replicate jk2 --mean api00
 expect_error bootstrap-zero 2 "--replicate: bootstrap needs a whole number of replicates from 2 to 1000000, got 'bootstrap:0'" -- \
   estimate datasets/apiclus1.csv --ids dnum --weights pw --replicate bootstrap:0 --mean api00

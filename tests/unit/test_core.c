@@ -1,5 +1,7 @@
-/* Unit tests (cmocka): number parsing, the dictionary, and the design
- * variance on a small stratified cluster sample worked by hand. */
+/* Unit tests (cmocka): number parsing, the dictionary, the design
+ * variance on a small stratified cluster sample worked by hand, and the
+ * reasons of errors (ss_error_tag) that callers test instead of their
+ * messages. */
 #include <math.h>
 #include <stdio.h>
 #include <setjmp.h>
@@ -14,6 +16,7 @@
 #include "ss_design.h"
 #include "ss_dict.h"
 #include "ss_number.h"
+#include "ss_table.h"
 
 static int close_rel(double a, double b, double tol)
 {
@@ -135,12 +138,54 @@ static void test_design_variance(void **state)
     ss_design_work_free(wk);
 }
 
+static void test_error_reason(void **state)
+{
+    (void)state;
+    ss_error err;
+    ss_error_clear(&err);
+    assert_false(ss_error_is(&err, SS_WHY_NO_COLUMN, NULL));
+    assert_int_equal(ss_error_tag(&err, ss_error_set(&err, SS_EUSAGE, NULL, 0, "x"),
+                                  SS_WHY_TOO_MANY, "--chisq"),
+                     SS_EUSAGE);
+    assert_true(ss_error_is(&err, SS_WHY_TOO_MANY, NULL));
+    assert_true(ss_error_is(&err, SS_WHY_TOO_MANY, "--chisq"));
+    assert_false(ss_error_is(&err, SS_WHY_TOO_MANY, "--by"));
+    ss_error_set(&err, SS_EDATA, NULL, 0, "another"); /* a new error: no reason */
+    assert_false(ss_error_is(&err, SS_WHY_TOO_MANY, NULL));
+
+    /* The table reader says which column is missing or not a number. */
+    char path[] = "/tmp/survstat_unit_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    assert_non_null(f);
+    fputs("a,b\n1,x\n2,3\n", f);
+    fclose(f);
+    ss_read_options opt;
+    memset(&opt, 0, sizeof opt);
+    opt.delimiter = ',';
+    ss_table t;
+    ss_request nocol[] = {{"a", SS_NEED_NUMBER}, {"c", SS_NEED_NUMBER}};
+    memset(&t, 0, sizeof t);
+    assert_int_equal(ss_table_read(&t, path, &opt, nocol, 2, &err), SS_EDATA);
+    assert_true(ss_error_is(&err, SS_WHY_NO_COLUMN, "c"));
+    ss_table_free(&t);
+    ss_request badnum[] = {{"a", SS_NEED_NUMBER}, {"b", SS_NEED_NUMBER}};
+    memset(&t, 0, sizeof t);
+    assert_int_equal(ss_table_read(&t, path, &opt, badnum, 2, &err), SS_EDATA);
+    assert_true(ss_error_is(&err, SS_WHY_BAD_NUMBER, "b"));
+    assert_non_null(strstr(err.message, "column 'b': invalid number 'x'"));
+    ss_table_free(&t);
+    remove(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_number_parse),
         cmocka_unit_test(test_dict),
         cmocka_unit_test(test_design_variance),
+        cmocka_unit_test(test_error_reason),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
