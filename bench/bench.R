@@ -12,7 +12,7 @@
 #                                          svrepdesign(type = "successive-difference",
 #                                          mse = TRUE) on PWGTP1..PWGTP80; the mean of
 #                                          PINCP by ST, the proportions of ESR, the
-#                                          totals of the levels of SEX
+#                                          total of SEX (of its levels when it is text)
 #   Rscript bench/bench.R table FILE       bench/gen_people.c's file, two stages
 #                                          (psu, hh): the row percentages of answer by
 #                                          area and those of the whole table (the
@@ -53,11 +53,19 @@ if (what == "acs") {
                       repweights = "PWGTP[0-9]+", weights = ~PWGTP)
   by <- svyby(~PINCP, ~ST, rdes, svymean, na.rm = TRUE)
   esr <- svymean(~factor(ESR), rdes, na.rm = TRUE)
-  sex <- svytotal(~factor(SEX), rdes, na.rm = TRUE)
+  # survstat's --total SEX: the total of every level when SEX holds text, the
+  # total of the numbers when it holds numbers (as R's svytotal(~SEX))
+  if (is.numeric(d$SEX)) {
+    sex <- svytotal(~SEX, rdes, na.rm = TRUE)
+    sex_rows <- rows("total", "SEX", "", "", coef(sex), SE(sex))
+  } else {
+    sex <- svytotal(~factor(SEX), rdes, na.rm = TRUE)
+    sex_rows <- rows("total", "SEX", lev_of(coef(sex), "factor(SEX)"), "", coef(sex), SE(sex))
+  }
   out <- rbind(
     rows("mean", "PINCP", "", paste0("ST=", by$ST), coef(by), SE(by)),
     rows("prop", "ESR", lev_of(coef(esr), "factor(ESR)"), "", coef(esr), SE(esr)),
-    rows("total", "SEX", lev_of(coef(sex), "factor(SEX)"), "", coef(sex), SE(sex)))
+    sex_rows)
 } else if (what %in% c("table", "model")) {
   des <- svydesign(ids = ~psu + hh, strata = ~stratum, weights = ~w, data = d)
   if (what == "table") {
