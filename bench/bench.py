@@ -264,7 +264,7 @@ def parse_csv_rows(text, estimate_col="estimate", se_col="se"):
     import io
     res = {}
     for row in csv.DictReader(io.StringIO(text)):
-        if "statistic" not in row:  # survstat model: the coefficients
+        if "term" in row:  # survstat model: the coefficients
             if not row.get("term"):
                 continue
             key = ("coef", "employed", row["term"], "")

@@ -13,19 +13,6 @@
 K=$TMP/skipcols
 mkdir -p "$K"
 
-skip_same() {  # NAME ARGS...
-  local name=$1
-  shift
-  SURVSTAT_PARSER=libcsv "$BIN" "$@" >"$TMP/out1" 2>"$TMP/err1"
-  local s1=$?
-  "$BIN" "$@" >"$TMP/out2" 2>"$TMP/err2"
-  local s2=$?
-  if [ $s1 -ne $s2 ] || ! cmp -s "$TMP/out1" "$TMP/out2" || ! cmp -s "$TMP/err1" "$TMP/err2"; then
-    bad "skipcols $name: libcsv exit $s1, plain exit $s2: $(diff "$TMP/out1" "$TMP/out2" | head -4) $(head -c 200 "$TMP/err1") / $(head -c 200 "$TMP/err2")"
-  else
-    ok
-  fi
-}
 
 python3 - "$K" <<'PY'
 import random, sys
@@ -53,13 +40,13 @@ PY
 [ "$(wc -c <"$K/big.csv")" -gt 4194304 ] || bad "skipcols: big.csv under 4 MB"
 SKD="--strata stratum --ids psu --weights w"
 # shellcheck disable=SC2086
-skip_same "small" estimate "$K/small.csv" $SKD --mean y --prop g --format csv
+parser_same "skipcols small" estimate "$K/small.csv" $SKD --mean y --prop g --format csv
 # shellcheck disable=SC2086
-skip_same "small by" estimate "$K/small.csv" $SKD --mean y --by g --format csv
+parser_same "skipcols small by" estimate "$K/small.csv" $SKD --mean y --by g --format csv
 # shellcheck disable=SC2086
-skip_same "big" estimate "$K/big.csv" $SKD --mean y --prop g --format csv
+parser_same "skipcols big" estimate "$K/big.csv" $SKD --mean y --prop g --format csv
 # shellcheck disable=SC2086
-skip_same "short row" estimate "$K/short.csv" $SKD --mean y --format csv
+parser_same "skipcols short row" estimate "$K/short.csv" $SKD --mean y --format csv
 # An unread field of 16 MB + 1 byte on line 3: the same error from both.
 python3 - "$K/long.csv" <<'PY'
 import sys
@@ -72,7 +59,7 @@ PY
 gzip -c "$K/long.csv" >"$K/long.csv.gz"
 for f in long.csv long.csv.gz; do
   # shellcheck disable=SC2086
-  skip_same "long unread field $f" estimate "$K/$f" $SKD --mean y --format csv
+  parser_same "skipcols long unread field $f" estimate "$K/$f" $SKD --mean y --format csv
   expect_error "skipcols long unread field $f" 1 "$f:3: field 2 is longer than 16777216 bytes" -- \
     estimate "$K/$f" $SKD --mean y
 done
