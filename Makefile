@@ -42,13 +42,20 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 DEB_PACKAGES = gcc make pkg-config libgsl-dev libcsv-dev libcmocka-dev libinih-dev r-mathlib gnuplot-nox \
                libxlsxwriter-dev libminizip-dev python3-openpyxl libxml2-utils \
                fonts-wqy-zenhei libc-bin python3 man-db groff-base libreadstat-dev zlib1g-dev
-# What `make bench` needs besides: R's survey package and data.table's reader.
-BENCH_PACKAGES = r-base-core r-cran-survey r-cran-data.table
+# What `make bench` needs besides: R, data.table's reader, and what R's
+# survey 4.5 is built with (Rcpp, RcppArmadillo; Debian's r-cran-survey, 4.1,
+# brings the other packages survey depends on and stays for `make refs`).
+BENCH_PACKAGES = r-base-core r-base-dev r-cran-survey r-cran-data.table r-cran-rcpp \
+                 r-cran-rcpparmadillo r-cran-haven
+# make bench measures against R's survey 4.5 (its variance in C++), built
+# from SURVEY_TARBALL into the library BENCH_RLIB once, beside Debian's 4.1.
+SURVEY_TARBALL ?= ../shared/reference/survey_4.5.tar.gz
+BENCH_RLIB     ?= build/R-4.5
 # What `make fuzz` needs more (libFuzzer comes with clang's runtime).
 FUZZ_PACKAGES = clang libclang-rt-14-dev
 PACKAGES ?= $(DEB_PACKAGES)
 
-.PHONY: all check demo asan bench bench-deps clean deps unit e2e refs fuzz fuzz-build fuzz-check \
+.PHONY: all check demo asan bench bench-deps bench-rlib clean deps unit e2e refs fuzz fuzz-build fuzz-check \
         install uninstall
 
 all: survstat
@@ -131,9 +138,25 @@ datasets: build/generate
 # survstat against R on generated files (bench/bench.py); not a test.
 bench-deps:
 	@$(MAKE) --no-print-directory deps EXTRA_PACKAGES="$(BENCH_PACKAGES)"
-bench: bench-deps
-	@$(MAKE) --no-print-directory all build/bench/gen build/bench/csvparse
-	@python3 bench/bench.py
+# survey 4.5 in BENCH_RLIB: installed when that library has no survey 4.5.
+bench-rlib: bench-deps
+	@if R_LIBS="$(BENCH_RLIB)" Rscript -e 'quit(status = !(packageVersion("survey") >= "4.5"))' \
+	    >/dev/null 2>&1 && [ -d "$(BENCH_RLIB)/survey" ]; then :; \
+	elif [ ! -f "$(SURVEY_TARBALL)" ]; then \
+	  echo "make bench: $(SURVEY_TARBALL) not found: R's survey 4.5 source package is needed" \
+	       "(set SURVEY_TARBALL=PATH/survey_4.5.tar.gz)" >&2; exit 1; \
+	else \
+	  echo "installing R's survey from $(SURVEY_TARBALL) into $(BENCH_RLIB)"; \
+	  mkdir -p build "$(BENCH_RLIB)" && R CMD INSTALL --no-test-load -l "$(BENCH_RLIB)" \
+	    "$(SURVEY_TARBALL)" >build/bench-rlib.log 2>&1 \
+	    || { tail -20 build/bench-rlib.log; echo "make bench: R CMD INSTALL failed" \
+	         "(log: build/bench-rlib.log)" >&2; exit 1; }; \
+	fi
+BENCH_GEN = build/bench/gen build/bench/gen_people build/bench/csvparse \
+            $(if $(wildcard bench/gen_acs.c),build/bench/gen_acs)
+bench: bench-rlib
+	@$(MAKE) --no-print-directory all $(BENCH_GEN)
+	@BENCH_RLIB="$(abspath $(BENCH_RLIB))" python3 bench/bench.py
 build/bench:
 	mkdir -p $@
 build/bench/%: bench/%.c | build/bench

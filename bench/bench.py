@@ -1,51 +1,81 @@
 #!/usr/bin/env python3
-"""survstat against R's survey package, side by side (`make bench`).
+"""survstat against R's survey package 4.5, side by side (`make bench`).
 
-Not a test: it prints a table of times and ratios and exits 0 whether or not
-a target is met (non-zero only when a program fails); where survstat's numbers
-differ from R's it says so.
+Not a test: it prints a table of times and ratios (case, survstat, R, ratio,
+target, met) and exits 0 whether or not a target is met (non-zero only when
+a program fails); survstat's estimates and SEs are checked against R's to
+1e-9 and a note says where they differ or where R is not run.
 
-Cases (each on a deterministic file from bench/gen.c, made once into
-bench/data/ and reused; the design is always 'stratum', 'psu', 'w'):
+Every R case runs under R's survey 4.5 (its variance in C++), from the
+library BENCH_RLIB (`make bench` installs it there from
+../shared/reference/survey_4.5.tar.gz; default build/R-4.5); Debian's survey
+4.1, which `make refs` uses, is named too.  R's side always reads the file
+with data.table::fread and survstat's always reads it: both are timed as
+whole processes, start-up included.  The two sides run alternately, so both
+see the same load; wall time is what is compared, CPU time (user + system,
+all threads) is printed in the notes.
 
-1. Taylor pipeline, 200,000 rows, 50 strata x 10 PSUs: ten means, the mean of
-   q1 by region (20 domains) and the proportions of sat (5 levels) by region.
-   survstat runs it as one `survstat run bench/taylor.ini` (two estimate
-   sections, the file read once), as R reads it once (data.table::fread) and
-   runs svymean and two svyby in one session; the two `survstat estimate`
-   calls that do the same (`--by` applies to every estimate of a call), each
-   reading the file, are timed too and printed in a note.
-2. 200 bootstrap replicates, ten means, 50,000 rows: when `survstat estimate
-   --help` mentions --replicate (R: as.svrepdesign(type = "bootstrap")).
-3. 10,000,000 rows (about 400 MB, 15 columns): ten means and the proportions
-   of sat in one call, against a bare libcsv parse of the same file
-   (bench/csvparse.c), and survstat's peak resident memory.  BENCH_BIG=0
-   skips it.
-4. 2,000 JKn replicates (200 strata x 10 PSUs), ten means, 100,000 rows: when
-   --replicate exists (R: as.svrepdesign(type = "JKn")).
-6. Reading SPSS: 1,000,000 rows x 20 columns (gen's 15 and five more) as a
-   .sav (written by R's haven, bench/data/sav_1m.sav) against the same data
-   as CSV (data.table's fwrite): fifteen means and the proportions of sat by
-   region; target: the .sav at most 1.5x the CSV's time (same estimates).
-   Needs R's haven to write the file once.
-5. The same 2,000 JKn replicates raked to two margins (region, 20 levels, and
-   sat, 5 levels; bench/data/rake_margins.csv, written by bench.py), every
-   replicate raked again, ten means (R: calibrate(calfun = "raking") on the
-   replicate design).  R takes many minutes here: BENCH_RAKE_R=0 skips R's
-   side of this case.
-6. The proportions of 2,000 levels on about 200,000 rows (30 strata, about
-   2,000 PSUs, a household stage with fpc, weights with 12 decimals, 3%
-   missing; tests/data/gen_levels.py 2000 10 6) against survstat's own block
-   path (SURVSTAT_PROP_LEVELS=100000: levels x rows, what survstat did
-   before), and the same with 20 levels (where survstat keeps the block
-   path); the two must agree to 1e-12.  R is not run: its svymean of a
-   2,000-level factor builds a 200,000 x 2,000 model matrix.
+Files: generated once into bench/data/ (made again when the generator is
+newer), by bench/gen.c (stratum, psu, w, region, sat, q1..q10), by
+bench/gen_people.c (a two-stage person file: households in PSUs, weights
+with eight decimals, missing cells, quoted text), and by bench/gen_acs.c
+(an ACS PUMS-shaped person file with 80 replicate weights).
 
-Times are wall-clock (time.perf_counter) around whole processes, R's start-up
-and package loading included (case 3 also prints both sides' CPU time, as
-survstat reads a large file with two threads and the bare parse uses one); best of 3 for cases 1 and 2 (BENCH_REPS=N
-changes it), one run for 3 and 4.  BENCH_CASES=1,3 runs only those cases.  Peak memory is the child's ru_maxrss from
-wait4, the figure /usr/bin/time -v prints as "Maximum resident set size".
+ 1. Taylor pipeline, 200,000 rows, 50 strata x 10 PSUs: ten means; q1 and
+    the proportions of sat (5 levels) by region (20 domains), as two
+    separate `survstat estimate` calls (each reading the file; `--by`
+    applies to every estimate of a call) against one R session (fread,
+    svymean, two svyby): at least 75x.  The same as one `survstat run
+    bench/taylor.ini` (the file read once) is a second row.
+ 2. 200 bootstrap replicates, ten means, 50,000 rows (R:
+    as.svrepdesign(type = "bootstrap")): at least 200x; the SEs depend on
+    the random replicates, so only the estimates are compared.
+ 3. 10,000,000 rows (about 400 MB, 15 columns): ten means and the
+    proportions of sat in one call, against a bare libcsv parse of the same
+    file (bench/csvparse.c), and survstat's peak resident memory.
+    BENCH_BIG=0 skips it.
+ 4. The ACS shape: 1,000,000 rows with 80 supplied successive-difference
+    replicate weights (build/bench/gen_acs ROWS SEED): the mean of PINCP by
+    ST (50 states), the proportions of ESR (6 levels), the totals of the
+    levels of SEX, as two `survstat estimate --weights PWGTP --repweights
+    'PWGTP[0-9]+' --rep-type acs` calls against R's svrepdesign(type =
+    "successive-difference", mse = TRUE): at least 25x, survstat's peak
+    memory under 0.6 GB.  Skipped (saying why) without bench/gen_acs.c or
+    without --rep-type acs.
+ 5. One mean (income) by 5,000 domains (district) on 1,000,000 rows of
+    gen_people against the same mean without domains: at most 2x.  R is
+    not run (svyby over 5,000 domains of a million rows takes hours).
+ 6. The table and model cases on the same 1,000,000 rows (design: strata
+    stratum, PSUs psu, households hh): `survstat table --rows area --cols
+    answer --mark total` (10 x 12 cells) under 1 s, its row percentages and
+    SEs checked against R's svyby (R's time printed for scale); and a
+    logistic `survstat model` with 10 coefficients (employed ~ age + sex +
+    factor(edu) + hhsize + urban + income) against R's svyglm: at least
+    50x, survstat's peak memory under 1 GB.
+ 7. 2,000 JKn replicates (200 strata x 10 PSUs), ten means, 100,000 rows
+    (R: as.svrepdesign(type = "JKn")): seconds.
+ 8. The same 2,000 JKn replicates raked to two margins (region, 20 levels,
+    and sat, 5 levels; bench/data/rake_margins.csv, written by bench.py),
+    every replicate raked again, ten means (R: calibrate(calfun =
+    "raking") on the replicate design).  R takes many minutes here:
+    BENCH_RAKE_R=0 skips R's side of this case.
+ 9. Reading SPSS: 1,000,000 rows x 20 columns (gen's 15 and five more) as a
+    .sav (written by R's haven, bench/data/sav_1m.sav) against the same data
+    as CSV (data.table's fwrite): fifteen means and the proportions of sat
+    by region; the .sav at most 1.5x the CSV's time (same estimates).
+10. The proportions of 2,000 levels on about 200,000 rows (30 strata, about
+    2,000 PSUs, a household stage with fpc, weights with 12 decimals, 3%
+    missing; tests/data/gen_levels.py 2000 10 6) against survstat's own
+    block path (SURVSTAT_PROP_LEVELS=100000: levels x rows, what survstat
+    did before), and the same with 20 levels (where survstat keeps the
+    block path); the two must agree to 1e-12.  R is not run: its svymean
+    of a 2,000-level factor builds a 200,000 x 2,000 model matrix.
+
+Times are wall-clock (time.perf_counter) around whole processes, best of 3
+where both sides take seconds at most (BENCH_REPS=N changes it), one run of
+R where it takes minutes.  BENCH_CASES=1,3 runs only those cases.  Peak
+memory is the child's ru_maxrss from wait4, the figure /usr/bin/time -v
+prints as "Maximum resident set size".
 """
 
 import os
@@ -59,13 +89,22 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.join(ROOT, "bench", "data")
 SURVSTAT = os.environ.get("SURVSTAT", os.path.join(ROOT, "survstat"))
 GEN = os.path.join(ROOT, "build", "bench", "gen")
+GEN_PEOPLE = os.path.join(ROOT, "build", "bench", "gen_people")
+GEN_ACS = os.path.join(ROOT, "build", "bench", "gen_acs")
 CSVPARSE = os.path.join(ROOT, "build", "bench", "csvparse")
 RSCRIPT_FILE = os.path.join(ROOT, "bench", "bench.R")
+# R's survey 4.5: every R case runs with R_LIBS pointing here.
+RLIB = os.environ.get("BENCH_RLIB") or os.path.join(ROOT, "build", "R-4.5")
+R_ENV = {"R_LIBS": RLIB}
 
 DESIGN = ["--strata", "stratum", "--ids", "psu", "--weights", "w"]
+PEOPLE_DESIGN = ["--strata", "stratum", "--ids", "psu,hh", "--weights", "w"]
+ACS_DESIGN = ["--weights", "PWGTP", "--repweights", "PWGTP[0-9]+", "--rep-type", "acs"]
+MODEL = "employed ~ age + sex + factor(edu) + hhsize + urban + income"
 ITEMS = ",".join("q%d" % k for k in range(1, 11))
 REPS = int(os.environ.get("BENCH_REPS", "3"))
-CASES = {int(c) for c in os.environ.get("BENCH_CASES", "1,2,3,4,5,6,7").split(",") if c.strip()}
+CASES = {int(c) for c in os.environ.get("BENCH_CASES", "1,2,3,4,5,6,7,8,9,10").split(",")
+         if c.strip()}
 
 
 class Run:
@@ -103,21 +142,80 @@ def best(cmds, reps):
     return runs
 
 
+def rscript(what, path, *extra):
+    return ["Rscript", RSCRIPT_FILE, what, path] + list(extra)
+
+
+def side_by_side(cmds, rcmd, reps, rreps=None):
+    """survstat's command sequence cmds and R's command rcmd, alternately:
+    reps runs of cmds, rreps (default reps) of rcmd, R's runs spread among
+    survstat's.  The best of each: (runs of cmds, run of rcmd or None)."""
+    rreps = reps if rreps is None else rreps
+    ours = theirs = None
+    for k in range(max(reps, rreps)):
+        if k < reps:
+            rs = [run(c) for c in cmds]
+            if ours is None or total(rs) < total(ours):
+                ours = rs
+        if rcmd and k < rreps:
+            r = run(rcmd, R_ENV)
+            if theirs is None or r.seconds < theirs.seconds:
+                theirs = r
+    return ours, theirs
+
+
+def total(runs, what="seconds"):
+    return sum(getattr(r, what) for r in runs)
+
+
+def fresh(path, generator):
+    return os.path.exists(path) and os.path.getmtime(path) >= os.path.getmtime(generator)
+
+
+def make_file(path, cmd):
+    """Run the generator cmd (its last argument or stdout: path) once."""
+    os.makedirs(DATA, exist_ok=True)
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True)
+    print("generated %s (%.0f MB) in %.1f s" %
+          (os.path.relpath(path, ROOT), os.path.getsize(path) / 1e6,
+           time.perf_counter() - t0), flush=True)
+    return path
+
+
 def data_file(name, rows, strata, psus, seed):
     """bench/data/NAME.csv from gen, made when missing or older than gen."""
     path = os.path.join(DATA, "%s.csv" % name)
-    if not os.path.exists(path) or os.path.getmtime(path) < os.path.getmtime(GEN):
+    if not fresh(path, GEN):
+        make_file(path, [GEN, str(rows), str(strata), str(psus), str(seed), path])
+    return path
+
+
+def people_file(rows, seed):
+    """bench/data/people_ROWS.csv from gen_people (cases 5 and 6)."""
+    path = os.path.join(DATA, "people_%d.csv" % rows)
+    if not fresh(path, GEN_PEOPLE):
+        make_file(path, [GEN_PEOPLE, str(rows), str(seed), path])
+    return path
+
+
+def acs_file(rows, seed):
+    """bench/data/acs_ROWS.csv from gen_acs (writes CSV to stdout)."""
+    path = os.path.join(DATA, "acs_%d.csv" % rows)
+    if not fresh(path, GEN_ACS):
         os.makedirs(DATA, exist_ok=True)
-        t0 = time.perf_counter()
-        subprocess.run([GEN, str(rows), str(strata), str(psus), str(seed), path], check=True)
-        print("generated %s (%d rows, %.0f MB) in %.1f s" %
-              (os.path.relpath(path, ROOT), rows, os.path.getsize(path) / 1e6,
+        with open(path + ".tmp", "w") as f:
+            t0 = time.perf_counter()
+            subprocess.run([GEN_ACS, str(rows), str(seed)], stdout=f, check=True)
+        os.rename(path + ".tmp", path)
+        print("generated %s (%.0f MB) in %.1f s" %
+              (os.path.relpath(path, ROOT), os.path.getsize(path) / 1e6,
                time.perf_counter() - t0), flush=True)
     return path
 
 
 def rake_margins(path):
-    """Margins for case 5: 10,000,000 people, region r1..r20 at 95% to 105% of
+    """Margins for case 8: 10,000,000 people, region r1..r20 at 95% to 105% of
     an even share, sat 1..5 at 5/10/20/40/25% (the file's own shares are near)."""
     n = 10000000
     lines = ["variable,level,total"]
@@ -128,38 +226,63 @@ def rake_margins(path):
         f.write("\n".join(lines) + "\n")
 
 
+R_PROBE = ('ok <- sapply(c("survey", "data.table"), requireNamespace, quietly = TRUE); '
+           'if (!all(ok)) { cat(names(ok)[!ok], "\\n"); quit(status = 3) }; '
+           'cat(R.version$major, ".", R.version$minor, " ", '
+           'format(packageVersion("survey")), " ", '
+           'format(packageVersion("data.table")), "\\n", sep = "")')
+
+
 def r_status():
-    """(None, versions) when Rscript, survey and data.table are there, else (why, None)."""
-    probe = ('ok <- sapply(c("survey", "data.table"), requireNamespace, quietly = TRUE); '
-             'if (!all(ok)) { cat(names(ok)[!ok], "\\n"); quit(status = 3) }; '
-             'cat(R.version$major, ".", R.version$minor, " survey ", '
-             'format(packageVersion("survey")), " data.table ", '
-             'format(packageVersion("data.table")), "\\n", sep = "")')
+    """(None, description) when Rscript, data.table and survey 4.5 (in
+    RLIB) are there, else (why, None).  The description names R, survey
+    4.5, Debian's survey (the one `make refs` uses) and data.table."""
     try:
-        p = subprocess.run(["Rscript", "-e", probe], capture_output=True, text=True)
+        p = subprocess.run(["Rscript", "-e", R_PROBE], capture_output=True, text=True,
+                           env=dict(os.environ, **R_ENV))
+        q = subprocess.run(["Rscript", "-e", R_PROBE], capture_output=True, text=True,
+                           env={k: v for k, v in os.environ.items() if k != "R_LIBS"})
     except FileNotFoundError:
         return "Rscript not found", None
     if p.returncode == 3:
         return "R package(s) missing: %s" % p.stdout.strip(), None
     if p.returncode != 0:
         return "Rscript failed: %s" % p.stderr.strip(), None
-    return None, "R " + p.stdout.strip()
+    rver, survey, dt = p.stdout.split()
+    if tuple(int(x) for x in survey.split(".")[:2]) < (4, 5):
+        return ("survey %s in R_LIBS=%s, not 4.5: `make bench` installs it "
+                "(or BENCH_RLIB=DIR)" % (survey, RLIB)), None
+    system = q.stdout.split()[1] if q.returncode == 0 else "none"
+    return None, ("R %s, survey %s (%s; Debian's, for make refs: %s), data.table %s" %
+                  (rver, survey, RLIB, system, dt))
 
 
 def parse_csv_rows(text, estimate_col="estimate", se_col="se"):
-    """{(statistic, variable, level, domain): (estimate, se)} from csv text."""
+    """{(statistic, variable, level, domain): (estimate, se)} from csv text
+    (survstat model's rows: ("coef", the outcome, the term, ""))."""
     import csv
     import io
     res = {}
     for row in csv.DictReader(io.StringIO(text)):
-        key = (row["statistic"], row["variable"], row["level"], row["domain"])
+        if "term" in row:  # survstat model: the coefficients
+            if not row.get("term"):
+                continue
+            key = ("coef", "employed", row["term"], "")
+        else:
+            key = (row["statistic"], row["variable"], row["level"], row["domain"])
         res[key] = (float(row[estimate_col]), float(row[se_col]) if row[se_col] else float("nan"))
     return res
 
 
-def agree(ours, theirs, with_se, tol=1e-9):
-    """(rows compared, None) or (rows, what differs): survstat against R."""
-    if set(ours) != set(theirs):
+def agree(ours, theirs, with_se, tol=1e-9, subset=False):
+    """(rows compared, None) or (rows, what differs): survstat against R.
+    subset: R gives only some of survstat's rows (every one of R's must be
+    there)."""
+    if subset:
+        missing = set(theirs) - set(ours)
+        if missing:
+            return len(theirs), "rows R has and survstat not: %s" % sorted(missing)[:3]
+    elif set(ours) != set(theirs):
         return len(theirs), "different rows: %s" % sorted(set(ours) ^ set(theirs))[:3]
     for key, (e, s) in theirs.items():
         pairs = [("estimate", ours[key][0], e)] + ([("se", ours[key][1], s)] if with_se else [])
@@ -174,9 +297,9 @@ def insession(err):
     return float(m.group(1)) if m else float("nan")
 
 
-def has_replicate():
-    p = subprocess.run([SURVSTAT, "estimate", "--help"], capture_output=True, text=True)
-    return "--replicate" in p.stdout
+def survstat_help(cmd):
+    p = subprocess.run([SURVSTAT, cmd, "--help"], capture_output=True, text=True)
+    return p.stdout + p.stderr
 
 
 def cpu_name():
@@ -223,72 +346,86 @@ def levels_case(row, notes):
         ratio = blocks.seconds / one.seconds
         with open(f) as fh:
             rows = sum(1 for _ in fh) - 1
-        label = "7 --prop %d levels, %dk rows" % (nlev, rows // 1000)
+        label = "10 --prop %d levels, %dk rows" % (nlev, rows // 1000)
         if nlev == 2000:
             row(label, "%.3f" % one.seconds, "blocks %.3f" % blocks.seconds, "%.1fx" % ratio,
                 ">= 5x", "met" if ratio >= 5 and worst <= 1e-12 else "not met")
         else:
             row(label, "%.3f (forced)" % one.seconds, "blocks %.3f" % blocks.seconds,
                 "%.2fx" % ratio, "no slower", "-")
-        notes.append("7: %d levels: one pass and blocks agree to %.1e relative; CPU %.2f s "
+        notes.append("10: %d levels: one pass and blocks agree to %.1e relative; CPU %.2f s "
                      "against %.2f s; peak RSS %.0f MB against %.0f MB"
                      % (nlev, worst, one.cpu, blocks.cpu, one.maxrss_kb / 1024,
                         blocks.maxrss_kb / 1024))
 
 
+def check_note(case, n, diff, what="estimates and SEs"):
+    return "%s: " % case + (("WARNING survstat and R differ: " + diff) if diff else
+                            "%d %s agree with R to 1e-9" % (n, what))
+
+
+def cpu_note(case, ours, r):
+    """The CPU seconds of both sides (survstat's threads summed) and peak RSS."""
+    return ("%s: CPU s survstat %.3f, R %.3f (%.1fx); R %.3f s after loading its packages; "
+            "peak RSS survstat %.0f MB, R %.0f MB" %
+            (case, total(ours, "cpu"), r.cpu, r.cpu / max(total(ours, "cpu"), 1e-9),
+             insession(r.err), max(x.maxrss_kb for x in ours) / 1024, r.maxrss_kb / 1024))
+
+
 def main():
     why_no_r, versions = r_status()
-    print("survstat bench: %s, %d cpus, load average %.1f; %s" %
-          (cpu_name(), os.cpu_count() or 0, os.getloadavg()[0],
-           versions or "R skipped: " + why_no_r), flush=True)
-    replicate = has_replicate()
+    print("survstat bench %s: %s, %d cpus, load average %.1f; %s" %
+          (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), cpu_name(), os.cpu_count() or 0,
+           os.getloadavg()[0], versions or "R skipped: " + why_no_r), flush=True)
+    replicate = "--replicate" in survstat_help("estimate")
     big = os.environ.get("BENCH_BIG", "1") != "0"
     table, notes = [], []
 
     def row(case, ours, other, ratio, target, met):
         table.append((case, ours, other, ratio, target, met))
 
-    # 1. Taylor pipeline.
+    def versus(label, ours, r, target, minimum, diff):
+        """A row of survstat (runs ours) against R (run r): wall ratio."""
+        ratio = r.seconds / total(ours)
+        row(label, "%.3f" % total(ours), "%.3f" % r.seconds, "%.1fx" % ratio, target,
+            ("met" if ratio >= minimum else "not met") + (" (results differ)" if diff else ""))
+
+    # 1. Taylor pipeline: two estimate calls, and one `survstat run`.
     if 1 in CASES:
         f1 = data_file("taylor_200k", 200000, 50, 10, 1)
         calls = [[SURVSTAT, "estimate", f1] + DESIGN + ["--mean", ITEMS, "--format", "csv"],
                  [SURVSTAT, "estimate", f1] + DESIGN +
                  ["--mean", "q1", "--prop", "sat", "--by", "region", "--format", "csv"]]
-        s = best(calls, REPS)
+        s, r = side_by_side(calls, rscript("taylor", f1) if versions else None, REPS)
         outdir = tempfile.mkdtemp(prefix="survstat-bench-")
         spec = os.path.join(ROOT, "bench", "taylor.ini")
         runs = []
         for _ in range(REPS):
             subprocess.run(["rm", "-rf", os.path.join(outdir, "1")], check=True)
             runs.append(run([SURVSTAT, "run", spec, "--data", f1, "--wave", "1", "--out", outdir]))
-        st = min(r.seconds for r in runs)
+        st = min(runs, key=lambda x: x.seconds)
         outs = [open(os.path.join(outdir, "1", n + ".csv")).read() for n in ("means", "byregion")]
         subprocess.run(["rm", "-rf", outdir], check=True)
-        notes.append("1: survstat run %.3f s; as two estimate calls %.3f s (ten means) + %.3f s "
-                     "(q1, sat by region) = %.3f s" %
-                     (st, s[0].seconds, s[1].seconds, s[0].seconds + s[1].seconds))
-        if versions:
-            r = best([["Rscript", RSCRIPT_FILE, "taylor", f1]], REPS)[0]
-            ours = parse_csv_rows(outs[0])
-            ours.update(parse_csv_rows(outs[1]))
-            _, diff2 = agree(parse_csv_rows(s[0].out) | parse_csv_rows(s[1].out), ours, with_se=True)
+        notes.append("1: two estimate calls %.3f s (ten means) + %.3f s (q1, sat by region) "
+                     "= %.3f s wall, %.3f s CPU; survstat run %.3f s wall, %.3f s CPU" %
+                     (s[0].seconds, s[1].seconds, total(s), total(s, "cpu"), st.seconds, st.cpu))
+        if r:
+            ours = parse_csv_rows(s[0].out) | parse_csv_rows(s[1].out)
+            _, diff2 = agree(parse_csv_rows(outs[0]) | parse_csv_rows(outs[1]), ours, with_se=True)
             if diff2:
                 notes.append("1: WARNING run and the estimate calls differ: " + diff2)
             n, diff = agree(ours, parse_csv_rows(r.out), with_se=True)
-            ratio = r.seconds / st
-            row("1 Taylor, 200k rows", "%.3f" % st, "%.3f" % r.seconds, "%.1fx" % ratio,
-                ">= 50x", ("met" if ratio >= 50 else "not met") + (" (results differ)" if diff else ""))
-            ri = insession(r.err)
-            notes.append("1: R %.3f s end to end, %.3f s after loading the packages (%.1fx)" %
-                         (r.seconds, ri, ri / st))
-            notes.append("1: " + (("WARNING survstat and R differ: " + diff) if diff else
-                                  "%d estimates and SEs agree with R to 1e-9" % n))
+            versus("1 Taylor, 200k rows, 2 calls", s, r, ">= 75x", 75, diff)
+            row("1 the same, one survstat run", "%.3f" % st.seconds, "%.3f" % r.seconds,
+                "%.1fx" % (r.seconds / st.seconds), "", "")
+            notes.append(cpu_note("1", s, r))
+            notes.append(check_note("1", n, diff))
         else:
-            row("1 Taylor, 200k rows", "%.3f" % st, "skipped", "-", ">= 50x", "-")
+            row("1 Taylor, 200k rows, 2 calls", "%.3f" % total(s), "skipped", "-", ">= 75x", "-")
 
-    # 2. and 4. Replicate designs.
+    # 2., 7. and 8. Replicate designs made by survstat.
     def replicate_case(label, fname, rows, strata, psus, seed, spec, rname, reps, with_se,
-                       target, met_if, extra=(), rextra=(), skip_r=None):
+                       target, minimum, extra=(), rextra=(), skip_r=None):
         if not replicate:
             row(label, "skipped: no --replicate yet", "", "", "", "")
             return
@@ -297,29 +434,28 @@ def main():
         if spec.startswith("bootstrap"):
             cmd += ["--seed", "1"]
         cmd += list(extra) + ["--format", "csv"]
-        ours = best([cmd], reps)[0]
-        if not versions or skip_r:
-            row(label, "%.3f" % ours.seconds, "skipped" + (" (%s)" % skip_r if skip_r else ""),
-                "-", target, "met" if met_if(ours.seconds, float("inf")) else "not met")
+        rcmd = rscript(rname, f, *rextra) if versions and not skip_r else None
+        ours, r = side_by_side([cmd], rcmd, reps, 1 if minimum is None else reps)
+        if not r:
+            row(label, "%.3f" % total(ours),
+                "skipped" + (" (%s)" % skip_r if skip_r else ""), "-", target,
+                "met" if minimum is None and total(ours) < 10 else "-")
             return
-        r = best([["Rscript", RSCRIPT_FILE, rname, f] + list(rextra)], reps)[0]
-        n, diff = agree(parse_csv_rows(ours.out), parse_csv_rows(r.out), with_se=with_se)
-        met = "met" if met_if(ours.seconds, r.seconds) else "not met"
-        row(label, "%.3f" % ours.seconds, "%.3f" % r.seconds,
-            "%.1fx" % (r.seconds / ours.seconds), target,
-            met + (" (results differ)" if diff else ""))
+        n, diff = agree(parse_csv_rows(ours[0].out), parse_csv_rows(r.out), with_se=with_se)
         case = label.split()[0]
-        notes.append("%s: R %.3f s after loading the packages; peak RSS survstat %.0f MB, R %.0f MB"
-                     % (case, insession(r.err), ours.maxrss_kb / 1024, r.maxrss_kb / 1024))
-        notes.append("%s: " % case + (("WARNING survstat and R differ: " + diff) if diff else
-                                      "%d estimates%s agree with R to 1e-9" %
-                                      (n, " and SEs" if with_se else "")))
+        if minimum is None:  # "seconds"
+            row(label, "%.3f" % total(ours), "%.3f" % r.seconds,
+                "%.1fx" % (r.seconds / total(ours)), target,
+                ("met" if total(ours) < 10 else "not met") + (" (results differ)" if diff else ""))
+        else:
+            versus(label, ours, r, target, minimum, diff)
+        notes.append(cpu_note(case, ours, r))
+        notes.append(check_note(case, n, diff, "estimates and SEs" if with_se else
+                                "estimates (the SEs depend on the random replicates)"))
 
-    # Bootstrap SEs depend on the random replicates, so only estimates are compared.
     if 2 in CASES:
         replicate_case("2 bootstrap 200, 50k rows", "boot_50k", 50000, 50, 10, 2,
-                       "bootstrap:200", "boot:200", REPS, False,
-                       ">= 100x", lambda ours, r: r / ours >= 100)
+                       "bootstrap:200", "boot:200", REPS, False, ">= 200x", 200)
 
     # 3. Ten million rows against a bare parse.
     if big and 3 in CASES:
@@ -343,24 +479,104 @@ def main():
     elif 3 in CASES:
         row("3 10M rows", "skipped (BENCH_BIG=0)", "", "", "", "")
 
+    # 4. The ACS shape: 80 supplied successive-difference replicate weights.
     if 4 in CASES:
-        replicate_case("4 JKn 2000, 100k rows", "jkn_100k", 100000, 200, 10, 4,
-                       "jkn", "jkn", 1, True,
-                       "seconds", lambda ours, r: ours < 10)
+        label = "4 ACS 80 SDR reps, 1M rows"
+        if not os.path.exists(GEN_ACS):
+            row(label, "skipped: no build/bench/gen_acs (bench/gen_acs.c)", "", "", ">= 25x", "-")
+        elif not re.search(r"rep-type[^\n]*\bacs\b", survstat_help("weight") +
+                           survstat_help("estimate")):
+            row(label, "skipped: this survstat has no --rep-type acs", "", "", ">= 25x", "-")
+        else:
+            f4 = acs_file(1000000, 4)
+            calls = [[SURVSTAT, "estimate", f4] + ACS_DESIGN +
+                     ["--mean", "PINCP", "--by", "ST", "--format", "csv"],
+                     [SURVSTAT, "estimate", f4] + ACS_DESIGN +
+                     ["--prop", "ESR", "--total", "SEX", "--format", "csv"]]
+            ours, r = side_by_side(calls, rscript("acs", f4) if versions else None, REPS, 1)
+            gb = max(x.maxrss_kb for x in ours) * 1024 / 1e9
+            if r:
+                n, diff = agree(parse_csv_rows(ours[0].out) | parse_csv_rows(ours[1].out),
+                                parse_csv_rows(r.out), with_se=True)
+                versus(label, ours, r, ">= 25x", 25, diff)
+                notes.append(cpu_note("4", ours, r))
+                notes.append(check_note("4", n, diff))
+            else:
+                row(label, "%.3f" % total(ours), "skipped", "-", ">= 25x", "-")
+            row("4 ACS peak RSS", "%.2f GB" % gb, "", "", "< 0.6 GB",
+                "met" if gb < 0.6 else "not met")
+            notes.append("4: %s, %.0f MB; the calls %.3f s + %.3f s" %
+                         (os.path.relpath(f4, ROOT), os.path.getsize(f4) / 1e6,
+                          ours[0].seconds, ours[1].seconds))
 
-    # 5. The same replicates, each raked again to two margins.
+    # 5. One mean by 5,000 domains against the same mean alone.
+    if 5 in CASES:
+        f5 = people_file(1000000, 5)
+        plain = [SURVSTAT, "estimate", f5] + PEOPLE_DESIGN + ["--mean", "income",
+                                                              "--format", "csv"]
+        bydom = plain + ["--by", "district"]
+        one = by = None
+        for _ in range(REPS):  # alternately
+            a, b = run(plain), run(bydom)
+            one = a if one is None or a.seconds < one.seconds else one
+            by = b if by is None or b.seconds < by.seconds else by
+        ratio = by.seconds / one.seconds
+        ndom = len(by.out.splitlines()) - 1  # the header
+        row("5 mean by %d domains, 1M rows" % ndom, "%.3f" % by.seconds,
+            "no domains %.3f" % one.seconds, "%.2fx" % ratio, "<= 2x",
+            "met" if ratio <= 2 else "not met")
+        notes.append("5: CPU s %.3f by domain, %.3f without (%.2fx); R not run (svyby over "
+                     "5,000 domains of 1,000,000 rows takes hours), so not checked against R"
+                     % (by.cpu, one.cpu, by.cpu / max(one.cpu, 1e-9)))
+
+    # 6. The table and model cases on the same file.
+    if 6 in CASES:
+        f6 = people_file(1000000, 5)
+        tab = [SURVSTAT, "table", f6] + PEOPLE_DESIGN + ["--rows", "area", "--cols", "answer",
+                                                         "--mark", "total", "--format", "csv"]
+        ours, r = side_by_side([tab], rscript("table", f6) if versions else None, REPS, 1)
+        t = ours[0].seconds
+        met = "met" if t < 1 else "not met"
+        if r:
+            n, diff = agree(parse_csv_rows(ours[0].out), parse_csv_rows(r.out), with_se=True,
+                            subset=True)
+            row("6 table 10x12 --mark total, 1M", "%.3f" % t, "%.3f" % r.seconds,
+                "%.1fx" % (r.seconds / t), "< 1 s", met + (" (results differ)" if diff else ""))
+            notes.append(cpu_note("6 table", ours, r))
+            notes.append(check_note("6 table", n, diff, "row percentages and SEs"))
+        else:
+            row("6 table 10x12 --mark total, 1M", "%.3f" % t, "skipped", "-", "< 1 s", met)
+        mod = [SURVSTAT, "model", f6] + PEOPLE_DESIGN + ["--formula", MODEL, "--family",
+                                                         "binomial", "--format", "csv"]
+        ours, r = side_by_side([mod], rscript("model", f6) if versions else None, REPS, 1)
+        gb = ours[0].maxrss_kb * 1024 / 1e9
+        if r:
+            n, diff = agree(parse_csv_rows(ours[0].out), parse_csv_rows(r.out), with_se=True)
+            versus("6 logistic model, 10 coef, 1M", ours, r, ">= 50x", 50, diff)
+            notes.append(cpu_note("6 model", ours, r))
+            notes.append(check_note("6 model", n, diff, "coefficients and SEs"))
+        else:
+            row("6 logistic model, 10 coef, 1M", "%.3f" % total(ours), "skipped", "-",
+                ">= 50x", "-")
+        row("6 model peak RSS", "%.2f GB" % gb, "", "", "< 1 GB", "met" if gb < 1 else "not met")
+        notes.append("6: %s, %.0f MB" % (os.path.relpath(f6, ROOT), os.path.getsize(f6) / 1e6))
+
+    if 7 in CASES:
+        replicate_case("7 JKn 2000, 100k rows", "jkn_100k", 100000, 200, 10, 4,
+                       "jkn", "jkn", 1, True, "seconds", None)
+
+    # 8. The same replicates, each raked again to two margins.
     margins = os.path.join(DATA, "rake_margins.csv")
-    if replicate and 5 in CASES:
+    if replicate and 8 in CASES:
         rake_margins(margins)
     skip = "BENCH_RAKE_R=0" if os.environ.get("BENCH_RAKE_R", "1") == "0" else None
-    if 5 in CASES:
-        replicate_case("5 JKn 2000 raked, 100k rows", "jkn_100k", 100000, 200, 10, 4,
-                       "jkn", "jknrake", 1, True,
-                       "seconds", lambda ours, r: ours < 10,
+    if 8 in CASES:
+        replicate_case("8 JKn 2000 raked, 100k rows", "jkn_100k", 100000, 200, 10, 4,
+                       "jkn", "jknrake", 1, True, "seconds", None,
                        extra=["--rake", margins], rextra=[margins], skip_r=skip)
 
-    # 6. The same data as .sav and as CSV.
-    if 6 in CASES:
+    # 9. The same data as .sav and as CSV.
+    if 9 in CASES:
         g = data_file("sav_1m_gen", 1000000, 50, 10, 6)
         csv_path = os.path.join(DATA, "sav_1m.csv")
         sav_path = os.path.join(DATA, "sav_1m.sav")
@@ -374,7 +590,7 @@ def main():
                                capture_output=True, text=True)
             made = p.returncode == 0
             if not made:
-                notes.append("6: skipped, R could not write the .sav: " + p.stderr.strip()[-200:])
+                notes.append("9: skipped, R could not write the .sav: " + p.stderr.strip()[-200:])
         if made:
             args = ["--strata", "stratum", "--ids", "psu", "--weights", "w", "--mean",
                     ITEMS + ",x1,x2,x3,x4,x5", "--prop", "sat", "--by", "region",
@@ -383,16 +599,16 @@ def main():
             v = best([[SURVSTAT, "estimate", sav_path] + args], REPS)[0]
             ratio = v.seconds / c.seconds
             same = v.out == c.out
-            table.append(("6 .sav vs CSV, 1M x 20", "%.3f" % v.seconds, "CSV %.3f" % c.seconds,
+            table.append(("9 .sav vs CSV, 1M x 20", "%.3f" % v.seconds, "CSV %.3f" % c.seconds,
                           "%.2fx" % ratio, "<= 1.5x",
                           ("met" if ratio <= 1.5 else "not met") +
                           ("" if same else " (results differ)")))
-            notes.append("6: cpu seconds .sav %.3f, CSV %.3f (the CSV is parsed by two threads); "
+            notes.append("9: cpu seconds .sav %.3f, CSV %.3f (the CSV is parsed by two threads); "
                          "peak memory %.0f MB and %.0f MB; the estimates %s" %
                          (v.cpu, c.cpu, v.maxrss_kb / 1024, c.maxrss_kb / 1024,
                           "are the same bytes" if same else "DIFFER"))
-    # 7. Proportions over many levels: the one pass against the block path.
-    if 7 in CASES:
+    # 10. Proportions over many levels: the one pass against the block path.
+    if 10 in CASES:
         levels_case(row, notes)
 
     head = ("case", "survstat s", "R s", "ratio", "target", "met")

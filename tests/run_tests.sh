@@ -54,6 +54,23 @@ expect_error() {
   fi
 }
 
+# parser_same NAME ARGS...: survstat ARGS through libcsv alone
+# (SURVSTAT_PARSER=libcsv) and through its own splitting of lines without
+# quotes: the same exit status, stdout and stderr.
+parser_same() {  # NAME ARGS...
+  local name=$1
+  shift
+  SURVSTAT_PARSER=libcsv "$BIN" "$@" >"$TMP/out1" 2>"$TMP/err1"
+  local s1=$?
+  "$BIN" "$@" >"$TMP/out2" 2>"$TMP/err2"
+  local s2=$?
+  if [ $s1 -ne $s2 ] || ! cmp -s "$TMP/out1" "$TMP/out2" || ! cmp -s "$TMP/err1" "$TMP/err2"; then
+    bad "parser $name: libcsv exit $s1, plain exit $s2: $(diff "$TMP/out1" "$TMP/out2" | head -4) $(head -c 200 "$TMP/err1") / $(head -c 200 "$TMP/err2")"
+  else
+    ok
+  fi
+}
+
 # expect_csv NAME 'EXPECTED CELLS' -- ARGS...: runs survstat ARGS --format csv
 # and compares "statistic,variable,level,domain,estimate,se,n" of every row,
 # numbers to 1e-12 relative.

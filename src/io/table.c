@@ -1156,6 +1156,18 @@ typedef struct plain {
 /* The field [pl->f, q) ends at the delimiter, CR or LF *q. */
 static void plain_stop(plain *pl, const char *q)
 {
+    reader *r = pl->r;
+    /* A field inside a row of a column that is not read: only counted
+     * (what on_field does with it; its length is checked there when it
+     * may be too long). */
+    size_t f = r->field;
+    if (f < r->nslots && r->slot[f] < 0 && f > 0 && (unsigned char)*q == pl->delim &&
+        !r->in_header && !r->failed && (size_t)(q - pl->f) <= SS_TABLE_MAX_FIELD) {
+        r->field++;
+        pl->row_begun = 1;
+        pl->f = q + 1;
+        return;
+    }
     const char *a = pl->f, *b = q;
     while (a < b && pl->blank[(unsigned char)*a])
         a++;

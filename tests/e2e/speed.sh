@@ -205,19 +205,6 @@ if [ "$status" -eq 0 ] && cmp -s "$TMP/fromfile" "$TMP/out"; then ok; else
 # CR, LF and CRLF line ends (one CRLF split by the 1 MB read chunks),
 # empty fields, a last line without its end, other delimiters, quotes in
 # some chunks and not in others, describe's raw cells.
-parser_same() {  # NAME ARGS...
-  local name=$1
-  shift
-  SURVSTAT_PARSER=libcsv "$BIN" "$@" >"$TMP/out1" 2>"$TMP/err1"
-  local s1=$?
-  "$BIN" "$@" >"$TMP/out2" 2>"$TMP/err2"
-  local s2=$?
-  if [ $s1 -ne $s2 ] || ! cmp -s "$TMP/out1" "$TMP/out2" || ! cmp -s "$TMP/err1" "$TMP/err2"; then
-    bad "parser $name: libcsv exit $s1, plain exit $s2: $(diff "$TMP/out1" "$TMP/out2" | head -4) $(head -c 200 "$TMP/err1") / $(head -c 200 "$TMP/err2")"
-  else
-    ok
-  fi
-}
 printf 'h, g ,y,w\n1,a, 3.5 ,2\n \t \n1,\ta\t,4,2\r\n2, b,,3\r2,b , 7 ,1\n\n2,a,8,\t1 \n1,b,2,2' >"$S/blanks.csv"
 for a in "estimate --strata h --weights w --mean y --prop g" "describe --strata h --weights w"; do
   # shellcheck disable=SC2086
