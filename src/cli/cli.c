@@ -297,6 +297,22 @@ int ss_cli_parse(ss_cli *c, int argc, char **argv, const struct option *own_opts
     return rc;
 }
 
+const char *ss_cli_factor_name(ss_cli *c, const char *item)
+{
+    size_t l = strlen(item);
+    if (l < 9 || strncmp(item, "factor(", 7) != 0 || item[l - 1] != ')')
+        return NULL;
+    char *s = own(c, item + 7);
+    if (!s)
+        return NULL;
+    s[l - 8] = '\0';
+    while (*s == ' ' || *s == '\t')
+        s++;
+    for (size_t k = strlen(s); k > 0 && (s[k - 1] == ' ' || s[k - 1] == '\t'); k--)
+        s[k - 1] = '\0';
+    return *s ? s : NULL;
+}
+
 int ss_cli_split(ss_cli *c, const char *arg, char sep, const char **items,
                  size_t max, size_t *n, const char *option, ss_error *err)
 {

@@ -132,6 +132,8 @@ typedef struct estimate_args {
     char prob_text[64][32];
     const char *wave;
     const char *file;
+    const char *factor[MAX_REQUESTS]; /* X of every --total 'factor(X)' */
+    size_t nfactor;
     const char *items[MAX_REQUESTS]; /* the items of the --index options */
     size_t nitems;
     int scale_set;
@@ -153,6 +155,11 @@ static int add_vars(estimate_args *a, ss_stat stat, const char *arg, const char 
         r->stat = stat;
         r->var = items[i];
         r->den = NULL;
+        const char *f = stat == SS_STAT_TOTAL ? ss_cli_factor_name(&a->cli, items[i]) : NULL;
+        if (f) { /* --total 'factor(X)': the total of every level of X */
+            r->var = f;
+            a->factor[a->nfactor++] = f;
+        }
         r->items = NULL;
         r->nitems = 0;
         if (stat == SS_STAT_RATIO) {
@@ -477,14 +484,43 @@ static void warn_unlikely(const estimate_args *a, const ss_table *t)
     }
 }
 
-/* When err is an invalid number in column X (SS_WHY_BAD_NUMBER) for a
- * --total X still read as numbers, ask for X as a category instead and
- * return 1. */
 /* ss_estimate_warnings' texts, on stderr (ctx: the command's name). */
 static void warn_line(void *ctx, const char *text)
 {
     fprintf(stderr, "survstat %s: warning: %s\n", (const char *)ctx, text);
 }
+
+/* The columns of --total 'factor(X)' read as categories from the start;
+ * a usage error when another estimate of the call reads X as numbers. */
+static int factor_totals(const estimate_args *a, ss_request *req, size_t k, ss_error *err)
+{
+    for (size_t q = 0; q < a->nfactor; q++) {
+        const char *x = a->factor[q];
+        for (size_t r = 0; r < a->nreq; r++) {
+            const ss_estimate_request *e = &a->req[r];
+            int named = (e->var && strcmp(e->var, x) == 0) || (e->den && strcmp(e->den, x) == 0);
+            for (size_t i = 0; i < e->nitems; i++)
+                named |= strcmp(e->items[i], x) == 0;
+            int is_factor = 0;
+            for (size_t f = 0; f < a->nfactor; f++)
+                is_factor |= e->var == a->factor[f];
+            if (named && !is_factor)
+                return ss_error_set(err, SS_EUSAGE, NULL, 0,
+                                    "--total factor(%s): another estimate of this call reads"
+                                    " '%s' as numbers; run them in two calls",
+                                    x, x);
+        }
+        for (size_t j = 0; j < k; j++)
+            if (strcmp(req[j].name, x) == 0 &&
+                !(req[j].need & ~(unsigned)(SS_NEED_NUMBER | SS_NEED_PACKED | SS_NEED_CATEGORY)))
+                req[j].need = SS_NEED_CATEGORY; /* (a design column: its own error later) */
+    }
+    return SS_OK;
+}
+
+/* When err is an invalid number in column X (SS_WHY_BAD_NUMBER) for a
+ * --total X still read as numbers, ask for X as a category instead and
+ * return 1. */
 
 static int total_as_category(const estimate_args *a, ss_request *req, size_t k,
                              const ss_error *err)
@@ -548,7 +584,9 @@ int cmd_estimate(int argc, char **argv)
     }
     if (rc == SS_OK) {
         size_t k = ss_estimate_requests(a.req, a.nreq, &a.opt, req);
-        rc = ss_cli_load(&a.cli, a.file, req, k, &t, &d, NULL, &err);
+        rc = factor_totals(&a, req, k, &err);
+        if (rc == SS_OK)
+            rc = ss_cli_load(&a.cli, a.file, req, k, &t, &d, NULL, &err);
         /* A --total column that holds text is categorical: read again
          * with it as a category, for the total of every level. */
         while (rc == SS_EDATA && total_as_category(&a, req, k, &err)) {

@@ -122,6 +122,9 @@ int ss_cli_split(ss_cli *c, const char *arg, char sep, const char **items,
                  size_t max, size_t *n, const char *option, ss_error *err);
 
 /* Parse a finite number for an option, or fail with a usage error. */
+/* NAME of an item "factor(NAME)" (R's way to take a column of numeric
+ * codes as categorical), in storage c owns; NULL for any other item. */
+const char *ss_cli_factor_name(ss_cli *c, const char *item);
 int ss_cli_number(const char *arg, const char *option, double *out, ss_error *err);
 
 /* --level: a confidence level strictly between 0 and 1. */

@@ -122,3 +122,9 @@ expect_error too-many-by 2 "--by: more than 16 items" -- \
   estimate "$E/good.csv" --mean y --by y,y,y,y,y,y,y,y,y,y,y,y,y,y,y,y,y
 "$BIN" estimate "$E/good.csv" --mean y >/dev/full 2>"$TMP/err"
 if [ $? -eq 1 ] && grep -q "write error on standard output" "$TMP/err"; then ok; else bad "stdout full: $(cat "$TMP/err")"; fi
+
+# --total 'factor(X)' reads X as categorical; another estimate reading X as
+# numbers in the same call is a usage error (the R reference case is
+# nhanes_factor_total in tests/ref/cases.txt).
+expect_error total-factor-mixed 2 "--total factor(race): another estimate of this call reads 'race' as numbers; run them in two calls" -- \
+  estimate datasets/nhanes.csv --ids SDMVPSU --strata SDMVSTRA --weights WTMEC2YR --nest --total 'factor(race)' --mean race

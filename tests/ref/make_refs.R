@@ -95,8 +95,10 @@ parse_args <- function(argstring) {
       "--mean"  = ,
       "--total" = ,
       "--prop"  = for (v in split_list(val))
+                    # --total 'factor(X)': X's codes as levels, svytotal(~factor(X))
                     a$tasks[[length(a$tasks) + 1]] <-
-                      list(stat = sub("^--", "", opt), var = v),
+                      list(stat = sub("^--", "", opt), var = sub("^factor\\((.*)\\)$", "\\1", v),
+                           factor = grepl("^factor\\(.*\\)$", v)),
       # satisfaction measures: the design-based mean of a per-respondent
       # score (computed in run_case); t2b and b2b are proportions
       "--t2b" = ,
@@ -195,7 +197,7 @@ run_case <- function(args, datafile, weights_only = FALSE) {
   prop_levels <- list()
   # (and for --total of a categorical column: the total of each level)
   for (tk in args$tasks) if (tk$stat == "prop" ||
-                             (tk$stat == "total" && !is.numeric(dat[[tk$var]]))) {
+                             (tk$stat == "total" && (isTRUE(tk$factor) || !is.numeric(dat[[tk$var]])))) {
     v <- tk$var
     lv <- sort_values(txt[[v]][!is_missing(v)])
     prop_levels[[v]] <- lv
@@ -345,7 +347,7 @@ run_case <- function(args, datafile, weights_only = FALSE) {
   }
 
   for (tk in args$tasks) {
-    if (tk$stat == "total" && !is.numeric(dat[[tk$var]])) {
+    if (tk$stat == "total" && (isTRUE(tk$factor) || !is.numeric(dat[[tk$var]]))) {
       # svytotal(~factor(VAR)): the total of each level's indicator
       present <- !is_missing(tk$var)
       for (k in seq_along(prop_levels[[tk$var]])) {
