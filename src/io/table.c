@@ -176,16 +176,13 @@ static long small_int(const char *s, size_t len)
     return v < DIRECT_MAX ? v : -1;
 }
 
-/* The level code of s[0..len) in column i (added when new), -1 when out
- * of memory.  Ids and small codes are looked up by value, not hashed. */
-static int32_t category_code(reader *r, size_t i, ss_dict *d, const char *s, size_t len)
+/* category_code for a level not found by value. */
+static __attribute__((noinline)) int32_t category_new(reader *r, size_t i, ss_dict *d,
+                                                      const char *s, size_t len, long v)
 {
-    long v = small_int(s, len);
     if (v < 0)
         return ss_dict_intern(d, s, len);
     size_t cap = r->direct_cap[i];
-    if ((size_t)v < cap && r->direct[i][v] >= 0)
-        return r->direct[i][v];
     int32_t code = ss_dict_intern(d, s, len);
     if (code < 0)
         return code;
@@ -203,6 +200,16 @@ static int32_t category_code(reader *r, size_t i, ss_dict *d, const char *s, siz
     }
     r->direct[i][v] = code;
     return code;
+}
+
+/* The level code of s[0..len) in column i (added when new), -1 when out
+ * of memory.  Ids and small codes are looked up by value, not hashed. */
+static inline int32_t category_code(reader *r, size_t i, ss_dict *d, const char *s, size_t len)
+{
+    long v = small_int(s, len);
+    if (v >= 0 && (size_t)v < r->direct_cap[i] && r->direct[i][v] >= 0)
+        return r->direct[i][v];
+    return category_new(r, i, d, s, len, v);
 }
 
 static int direct_init(reader *r, size_t ncol)
@@ -1001,17 +1008,32 @@ static inline long digits_below(const char *s, size_t len, long below)
     return len > 0 && v < below ? v : -1;
 }
 
-/* Typed column i's cell (c: this thread's view): the cells its storage
- * holds as written at once, any other through its value (missing and bad
- * cells as in data_field), widening the column when the value needs it. */
-static void typed_field(reader *r, size_t i, ss_column *c, size_t row, const char *s, size_t len)
+/* Typed column i's cell through its value (missing and bad cells as in
+ * data_field), widening the column when the value needs it. */
+static __attribute__((noinline)) void typed_value(reader *r, size_t i, ss_column *c, size_t row,
+                                                  const char *s, size_t len)
 {
-    if (len == 0) { /* missing */
-        store_put(c, row, NAN);
-        c->nmissing++;
-        return;
+    double v;
+    if (ss_number_parse_short(s, len, &v) == 0 || ss_number_parse(s, len, &v) == 0) {
+        if (c->na && is_na_number(c->na, v))
+            v = NAN;
+    } else if (missing_text(r, c, s, len)) {
+        v = NAN;
+    } else {
+        return; /* not a number: failed */
     }
-    if (!c->na) {
+    c->nmissing += isnan(v);
+    if (!store_holds(c->store, v) && widen(r, c, i, row, v) != 0)
+        return;
+    store_put(c, row, v);
+}
+
+/* Typed column i's cell (c: this thread's view): the cells its storage
+ * holds as written at once, any other through typed_value. */
+static inline void typed_field(reader *r, size_t i, ss_column *c, size_t row, const char *s,
+                               size_t len)
+{
+    if (len > 0 && !c->na) {
         uint64_t mant;
         unsigned frac;
         long v;
@@ -1051,19 +1073,7 @@ static void typed_field(reader *r, size_t i, ss_column *c, size_t row, const cha
             }
         }
     }
-    double v;
-    if (ss_number_parse_short(s, len, &v) == 0 || ss_number_parse(s, len, &v) == 0) {
-        if (c->na && is_na_number(c->na, v))
-            v = NAN;
-    } else if (missing_text(r, c, s, len)) {
-        v = NAN;
-    } else {
-        return; /* not a number: failed */
-    }
-    c->nmissing += isnan(v);
-    if (!store_holds(c->store, v) && widen(r, c, i, row, v) != 0)
-        return;
-    store_put(c, row, v);
+    typed_value(r, i, c, row, s, len);
 }
 
 /* Field s[0..len) of column i of the current row (trimmed: without
