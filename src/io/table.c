@@ -853,18 +853,26 @@ static int store_convert(reader *r, ss_column *c, size_t i, size_t base, size_t 
     return 0;
 }
 
+/* The first storage (of store_order) that holds v, rows [0, n) of c and
+ * rows [0, nd) of d (NaN and nd = 0: nothing more): a double at last. */
+static int store_for(double v, const ss_column *c, size_t n, const ss_column *d, size_t nd)
+{
+    for (size_t k = 0; k + 1 < SS_STORE_KINDS; k++) {
+        int kind = store_order[k];
+        if (store_holds(kind, v) && store_holds_rows(kind, c, n) &&
+            (nd == 0 || store_holds_rows(kind, d, nd)))
+            return kind;
+    }
+    return SS_STORE_DOUBLE;
+}
+
 /* Typed column i of this thread (c), rows [0, n) read, meets v, which its
  * storage cannot hold: widened to the first storage that holds them all. */
 static int widen(reader *r, ss_column *c, size_t i, size_t n, double v)
 {
-    for (size_t k = 0; k < SS_STORE_KINDS; k++) {
-        int kind = store_order[k];
-        if (kind != c->store && store_holds(kind, v) && store_holds_rows(kind, c, n))
-            return store_convert(r, c, i, r->base, n, kind) == 0
-                       ? 0
-                       : fail(r, r->record_line, "out of memory");
-    }
-    return fail(r, r->record_line, "column '%s': no storage for a value", c->name);
+    if (store_convert(r, c, i, r->base, n, store_for(v, c, n, NULL, 0)) != 0)
+        return fail(r, r->record_line, "out of memory");
+    return 0;
 }
 
 /* The second thread's n2 rows of typed column i (its view d, from row
@@ -874,12 +882,7 @@ static int typed_merge(reader *r, size_t i, size_t n1, const ss_column *d, size_
                        size_t n2)
 {
     ss_column *c = &r->t->col[i];
-    int kind = c->store;
-    for (size_t k = 0; k < SS_STORE_KINDS && d->store != c->store; k++)
-        if (store_holds_rows(store_order[k], c, n1) && store_holds_rows(store_order[k], d, n2)) {
-            kind = store_order[k];
-            break;
-        }
+    const int kind = d->store == c->store ? c->store : store_for(NAN, c, n1, d, n2);
     /* The main rows first: [0, n1) is below the second's rows (n1 <= base). */
     if (kind != c->store && store_convert(r, c, i, 0, n1, kind) != 0)
         return -1;
