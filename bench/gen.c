@@ -1,6 +1,6 @@
 /* gen: write a deterministic synthetic survey file for `make bench`.
  *
- *   gen ROWS STRATA PSUS SEED OUT.csv
+ *   gen ROWS STRATA PSUS SEED OUT.csv [FORMAT]
  *
  * 15 columns: stratum, psu (ids unique across strata: stratum * 100 + j),
  * w (a PSU base weight times a row factor, one decimal), region (20 domains,
@@ -10,6 +10,16 @@
  * design variable.  The stream is splitmix64 from SEED: the same arguments
  * give the same bytes on every machine.  The file is written to OUT.tmp and
  * renamed, so an interrupted run never leaves a short OUT behind.
+ *
+ * FORMAT (default "tenths": the file described above, byte for byte as
+ * before) writes numbers as real survey files hold them:
+ *   realistic       w with three decimals (98.428: a base weight of 50.000
+ *                   .. 149.999 times 0.80 .. 1.20);
+ *   realistic-long  w with eight decimals, a population count over a sample
+ *                   count per PSU times the row factor (1033.72413793);
+ * and in both about 2% of the cells of q1 .. q10 empty (missing), and a
+ * 16th column, note: empty, a word, or (1 row in 100) a quoted text with
+ * commas ("Smith, J., flat 4").
  *
  * Numbers are formatted by hand: printf for 150 million fields would take
  * longer than the benchmark itself. */
@@ -47,19 +57,64 @@ static char *put_uint(char *p, uint32_t v)
     return p;
 }
 
+/* v / 10^dec with dec decimals, all written ("I.DDD"). */
+static char *put_fixed(char *p, uint64_t v, int dec)
+{
+    uint64_t scale = 1;
+    for (int k = 0; k < dec; k++)
+        scale *= 10;
+    uint64_t ip = v / scale, fp = v % scale;
+    if (ip > UINT32_MAX)
+        ip = UINT32_MAX;
+    p = put_uint(p, (uint32_t)ip);
+    *p++ = '.';
+    for (int k = dec - 1; k >= 0; k--) {
+        p[k] = (char)('0' + fp % 10);
+        fp /= 10;
+    }
+    return p + dec;
+}
+
 /* v tenths as "I.D". */
 static char *put_tenths(char *p, uint32_t v)
 {
-    p = put_uint(p, v / 10);
-    *p++ = '.';
-    *p++ = (char)('0' + v % 10);
-    return p;
+    return put_fixed(p, v, 1);
+}
+
+enum { TENTHS, REALISTIC, REALISTIC_LONG };
+
+/* realistic: an item's cell is empty in 2 rows of 100. */
+static int missing_cell(int format)
+{
+    return format != TENTHS && below(50) == 0;
+}
+
+/* The note column: empty, a word, or a quoted text with commas. */
+static char *put_note(char *p)
+{
+    static const char *const word[] = {"ok", "refused", "proxy", "callback", "web"};
+    static const char *const quoted[] = {"\"Smith, J., flat 4\"", "\"no answer, left card\"",
+                                         "\"moved, new address: 12, Elm St\"",
+                                         "\"interview in Spanish, partial\""};
+    uint32_t u = below(100);
+    const char *s = u == 0 ? quoted[below(4)] : u < 40 ? word[below(5)] : "";
+    size_t n = strlen(s);
+    memcpy(p, s, n);
+    return p + n;
 }
 
 int main(int argc, char **argv)
 {
-    if (argc != 6) {
-        fprintf(stderr, "usage: gen ROWS STRATA PSUS SEED OUT.csv\n");
+    int format = TENTHS;
+    if (argc == 7 && strcmp(argv[6], "realistic") == 0)
+        format = REALISTIC;
+    else if (argc == 7 && strcmp(argv[6], "realistic-long") == 0)
+        format = REALISTIC_LONG;
+    else if (argc == 7 && strcmp(argv[6], "tenths") != 0)
+        argc = 0;
+    if (argc != 6 && argc != 7) {
+        fprintf(stderr, "usage: gen ROWS STRATA PSUS SEED OUT.csv "
+                        "[tenths|realistic|realistic-long]\n");
         return 2;
     }
     unsigned long long rows = strtoull(argv[1], NULL, 10);
@@ -88,13 +143,23 @@ int main(int argc, char **argv)
     uint32_t total = nstrata * npsu;
     uint32_t *base = malloc(total * sizeof *base);
     uint32_t *mode = malloc(total * sizeof *mode);
-    if (!base || !mode)
+    uint32_t *popn = malloc(total * sizeof *popn), *sampn = malloc(total * sizeof *sampn);
+    if (!base || !mode || !popn || !sampn)
         return 1;
     for (uint32_t k = 0; k < total; k++) {
         base[k] = 500 + below(1000);
         mode[k] = 1 + below(7);
     }
-    fputs("stratum,psu,w,region,sat,q1,q2,q3,q4,q5,q6,q7,q8,q9,q10\n", fp);
+    /* After the default file's draws, so that its stream is unchanged. */
+    for (uint32_t k = 0; k < total && format != TENTHS; k++) {
+        if (format == REALISTIC)
+            base[k] = base[k] * 100 + below(100); /* thousandths */
+        popn[k] = 20000 + below(20000);
+        sampn[k] = 11 + below(29);
+    }
+    fputs(format == TENTHS ? "stratum,psu,w,region,sat,q1,q2,q3,q4,q5,q6,q7,q8,q9,q10\n"
+                           : "stratum,psu,w,region,sat,q1,q2,q3,q4,q5,q6,q7,q8,q9,q10,note\n",
+          fp);
     /* sat: P(1..5) = .05 .10 .20 .40 .25 on a 0..99 draw. */
     static const uint32_t sat_cut[5] = {5, 15, 35, 75, 100};
     char line[256];
@@ -106,7 +171,13 @@ int main(int argc, char **argv)
         *p++ = ',';
         p = put_uint(p, h * 100 + j);
         *p++ = ',';
-        p = put_tenths(p, base[k] * (80 + below(41)) / 100); /* x 0.80 .. 1.20 */
+        uint32_t f = 80 + below(41); /* x 0.80 .. 1.20 */
+        if (format == TENTHS)
+            p = put_tenths(p, base[k] * f / 100);
+        else if (format == REALISTIC)
+            p = put_fixed(p, (uint64_t)base[k] * f / 100, 3);
+        else /* popn / sampn * f / 100 in units of 10^-8, rounded */
+            p = put_fixed(p, ((uint64_t)popn[k] * f * 1000000u + sampn[k] / 2) / sampn[k], 8);
         *p++ = ',';
         *p++ = 'r';
         p = put_uint(p, 1 + below(20));
@@ -118,12 +189,21 @@ int main(int argc, char **argv)
         for (int q = 0; q < 8; q++) {
             uint32_t v = below(4) == 0 ? mode[k] : 1 + below(7);
             *p++ = ',';
-            *p++ = (char)('0' + v);
+            if (!missing_cell(format))
+                *p++ = (char)('0' + v);
         }
         *p++ = ',';
-        p = put_uint(p, (below(100) + mode[k] * 10) % 100);
+        uint32_t v9 = (below(100) + mode[k] * 10) % 100;
+        if (!missing_cell(format))
+            p = put_uint(p, v9);
         *p++ = ',';
-        p = put_tenths(p, below(100));
+        uint32_t v10 = below(100);
+        if (!missing_cell(format))
+            p = put_tenths(p, v10);
+        if (format != TENTHS) {
+            *p++ = ',';
+            p = put_note(p);
+        }
         *p++ = '\n';
         fwrite(line, 1, (size_t)(p - line), fp);
     }
@@ -135,5 +215,7 @@ int main(int argc, char **argv)
     free(tmp);
     free(base);
     free(mode);
+    free(popn);
+    free(sampn);
     return 0;
 }

@@ -5,8 +5,11 @@
  * harm.  A column asked for as a category is dictionary-coded (one int32 per
  * row, -1 = missing) and its distinct levels are parsed as numbers once; a
  * column asked for only as a number is converted cell by cell (NaN =
- * missing), or packed in two bytes a cell (SS_NEED_PACKED).  Empty cells,
- * "NA" and the --na codes are missing.
+ * missing), or, asked for as SS_NEED_PACKED, kept in the narrowest storage
+ * its values fit (ss_column.store: one byte a cell for codes 0 .. 254, two
+ * for larger integers or short decimals, four for other integers, else a
+ * double), widened in place when a value does not fit.  Empty cells, "NA"
+ * and the --na codes are missing.
  *
  * The ingest counts physical lines itself (libcsv keeps none), strips a
  * UTF-8 byte-order mark, accepts CRLF, converts GB18030/GBK with iconv, and
@@ -25,6 +28,7 @@
 #ifndef SS_TABLE_H
 #define SS_TABLE_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,8 +43,8 @@
 enum {
     SS_NEED_NUMBER = 1,   /* values as doubles in num */
     SS_NEED_CATEGORY = 2, /* values as level codes in code */
-    SS_NEED_PACKED = 4,   /* numbers, read with ss_column_num only: packed
-                           * in two bytes when every value allows it */
+    SS_NEED_PACKED = 4,   /* numbers, read with ss_column_num only: in the
+                           * narrowest storage that holds them (store) */
     SS_NEED_TEXT = 8,     /* nothing but the cells' texts (keep_text) */
     SS_NEED_DESIGN = 16,  /* a design column (ids, strata, fpc, weights,
                            * replicate weights): never made missing by
@@ -63,20 +67,45 @@ typedef struct ss_value_label {
     char *label;
 } ss_value_label;
 
+/* How a column read as SS_NEED_PACKED holds its numbers (ss_column.store):
+ * the narrowest of these that holds every value read so far, chosen as
+ * the values arrive.  A value the storage cannot hold widens the column
+ * in place (the rows read so far are converted; the file is not read
+ * again), to the first storage in this order that holds them all: U8,
+ * U16, PACKED, I32, DOUBLE.  Whatever the storage, ss_column_num gives
+ * the double the cell parses to, to the bit (-0 is a double's alone). */
+enum {
+    SS_STORE_DOUBLE = 0, /* num: doubles, NaN missing (every other column) */
+    SS_STORE_U8,         /* u8: integers 0 .. 254, SS_U8_NA missing */
+    SS_STORE_U16,        /* u16: integers 0 .. 65534, SS_U16_NA missing */
+    SS_STORE_PACKED,     /* packed: short decimals (below), SS_PACKED_NA */
+    SS_STORE_I32,        /* i32: integers of int32, SS_I32_NA missing */
+    SS_STORE_KINDS
+};
+#define SS_U8_NA UINT8_MAX
+#define SS_U16_NA UINT16_MAX
+#define SS_I32_NA INT32_MIN
+
 /* A packed number: m * 4 + k for the value m / 10^k, |m| < 8192, k < 4
  * (a cell written with at most 4 digits, 3 of them after the point: Likert
  * codes, ages, weights like 124.6); SS_PACKED_NA is missing.  The value is
  * the double the cell parses to, to the bit. */
 #define SS_PACKED_NA INT16_MIN
 extern double ss_packed_value[65536]; /* by the code's bits: its value */
+extern double ss_u8_value[256];       /* by the byte: its value, NaN for SS_U8_NA */
 
 typedef struct ss_column {
     char *name;
     unsigned need;      /* SS_NEED_* bits; 0 = not loaded */
     size_t nmissing;
     double *num;        /* nrow values, NaN = missing (SS_NEED_NUMBER) */
-    int16_t *packed;    /* SS_NEED_PACKED alone, every value small: these
-                         * in place of num (ss_column_num) */
+    /* SS_NEED_PACKED alone: the values in one of these, by store, in
+     * place of num (read them with ss_column_num). */
+    int store;          /* SS_STORE_*: which array holds the numbers */
+    uint8_t *u8;
+    uint16_t *u16;
+    int16_t *packed;
+    int32_t *i32;
     int32_t *code;      /* nrow codes, -1 = missing (SS_NEED_CATEGORY) */
     ss_dict levels;     /* level texts (SS_NEED_CATEGORY) */
     double *level_num;  /* per level: its value, NaN when not a number */
@@ -99,7 +128,18 @@ typedef struct ss_column {
  * NaN when missing. */
 static inline double ss_column_num(const ss_column *c, size_t i)
 {
-    return c->num ? c->num[i] : ss_packed_value[(uint16_t)c->packed[i]];
+    switch (c->store) {
+    case SS_STORE_U8:
+        return ss_u8_value[c->u8[i]];
+    case SS_STORE_U16:
+        return c->u16[i] == SS_U16_NA ? NAN : (double)c->u16[i];
+    case SS_STORE_PACKED:
+        return ss_packed_value[(uint16_t)c->packed[i]];
+    case SS_STORE_I32:
+        return c->i32[i] == SS_I32_NA ? NAN : (double)c->i32[i];
+    default:
+        return c->num[i];
+    }
 }
 
 typedef struct ss_table {
@@ -159,11 +199,10 @@ typedef struct ss_request {
  *
  * Read path ("-" is standard input) into t.  Every requested name must be a
  * column (requests may repeat a name; their needs are merged: a column asked
- * for SS_NEED_PACKED and anything else is read as SS_NEED_NUMBER).  A packed
- * column of a regular UTF-8 file holding a value that does not pack makes
- * the file be read again with it unpacked (standard input and converted
- * encodings are never packed).  Returns SS_OK or SS_EDATA with err filled;
- * t is then ready for ss_table_free. */
+ * for SS_NEED_PACKED and anything else is read as SS_NEED_NUMBER).  The
+ * file is read once, whatever its numbers (a stream as well as a file).
+ * Returns SS_OK or SS_EDATA with err filled; t is then ready for
+ * ss_table_free. */
 int ss_table_read(ss_table *t, const char *path, const ss_read_options *opt,
                   const ss_request *req, size_t nreq, ss_error *err);
 

@@ -64,14 +64,15 @@ typedef struct reader {
     int overflow;
     struct half *h;
 
-    /* Packed columns (SS_NEED_PACKED): allowed for this read (a regular
-     * file, read again when a value does not pack: repack). */
-    int pack;
-    int repack;
+    /* Typed columns (SS_NEED_PACKED): their arrays, shared by the two
+     * threads; this thread's rows start at row `base` of them. */
+    struct stores *stores;
+    size_t base;
     int libcsv_only;    /* SURVSTAT_PARSER=libcsv: no plain_lines (tests) */
 } reader;
 
 static int half_give_up(reader *r);
+static struct stores *stores_new(size_t ncol);
 
 static int fail(reader *r, long line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -177,16 +178,13 @@ static long small_int(const char *s, size_t len)
     return v < DIRECT_MAX ? v : -1;
 }
 
-/* The level code of s[0..len) in column i (added when new), -1 when out
- * of memory.  Ids and small codes are looked up by value, not hashed. */
-static int32_t category_code(reader *r, size_t i, ss_dict *d, const char *s, size_t len)
+/* category_code for a level not found by value. */
+static __attribute__((noinline)) int32_t category_new(reader *r, size_t i, ss_dict *d,
+                                                      const char *s, size_t len, long v)
 {
-    long v = small_int(s, len);
     if (v < 0)
         return ss_dict_intern(d, s, len);
     size_t cap = r->direct_cap[i];
-    if ((size_t)v < cap && r->direct[i][v] >= 0)
-        return r->direct[i][v];
     int32_t code = ss_dict_intern(d, s, len);
     if (code < 0)
         return code;
@@ -204,6 +202,16 @@ static int32_t category_code(reader *r, size_t i, ss_dict *d, const char *s, siz
     }
     r->direct[i][v] = code;
     return code;
+}
+
+/* The level code of s[0..len) in column i (added when new), -1 when out
+ * of memory.  Ids and small codes are looked up by value, not hashed. */
+static inline int32_t category_code(reader *r, size_t i, ss_dict *d, const char *s, size_t len)
+{
+    long v = small_int(s, len);
+    if (v >= 0 && (size_t)v < r->direct_cap[i] && r->direct[i][v] >= 0)
+        return r->direct[i][v];
+    return category_new(r, i, d, s, len, v);
 }
 
 static int direct_init(reader *r, size_t ncol)
@@ -280,9 +288,14 @@ static int finish_header(reader *r)
     }
     for (size_t i = 0; i < t->ncol; i++) {
         ss_column *c = &t->col[i];
-        /* Packed only when nothing else reads the column. */
-        if ((c->need & SS_NEED_PACKED) && (c->need != SS_NEED_PACKED || !r->pack))
+        /* Typed only when nothing else reads the column. */
+        if ((c->need & SS_NEED_PACKED) && c->need != SS_NEED_PACKED)
             c->need = (c->need & ~(unsigned)SS_NEED_PACKED) | SS_NEED_NUMBER;
+        if (c->need == SS_NEED_PACKED) {
+            c->store = SS_STORE_U8; /* the narrowest, until a value is wider */
+            if (!r->stores && !(r->stores = stores_new(t->ncol)))
+                return fail(r, 1, "out of memory");
+        }
         r->slot[i] = c->need ? (int)i : -1;
         if (c->need & SS_NEED_CATEGORY) {
             /* A column wanted both ways is coded, then its levels parsed. */
@@ -606,6 +619,293 @@ int ss_table_read_labels(ss_table *t, const char *path, const ss_read_options *o
 
 /* ---- data ---- */
 
+/* ---- typed columns ----
+ *
+ * A column asked for as SS_NEED_PACKED alone starts as one byte a cell
+ * (SS_STORE_U8).  A value its storage cannot hold widens it in place: to
+ * the first storage of U8, U16, PACKED, I32, DOUBLE that holds the value
+ * and every row read so far, those rows converted into the new array.  A
+ * column's array of each storage is shared by the two threads (each writes
+ * its own rows, the second from row `base`), made for every row when the
+ * first thread needs it, under a lock; each thread widens its own view of
+ * the column, so the halves may end in different storages, and are joined
+ * in the first that holds both (typed_merge).  One thread frees an array
+ * it leaves at once; with two, the arrays left go after the join. */
+
+typedef struct stores {
+    pthread_mutex_t lock;
+    size_t cap;                   /* rows in every array */
+    void *(*arr)[SS_STORE_KINDS]; /* per column, per storage: its array */
+    size_t ncol;
+} stores;
+
+static const size_t store_bytes[SS_STORE_KINDS] = {
+    [SS_STORE_DOUBLE] = sizeof(double), [SS_STORE_U8] = sizeof(uint8_t),
+    [SS_STORE_U16] = sizeof(uint16_t), [SS_STORE_PACKED] = sizeof(int16_t),
+    [SS_STORE_I32] = sizeof(int32_t)};
+
+/* Widening tries these in turn. */
+static const int store_order[SS_STORE_KINDS] = {SS_STORE_U8, SS_STORE_U16, SS_STORE_PACKED,
+                                                SS_STORE_I32, SS_STORE_DOUBLE};
+
+/* The array that holds c's numbers. */
+static void *store_array(const ss_column *c)
+{
+    switch (c->store) {
+    case SS_STORE_U8:
+        return c->u8;
+    case SS_STORE_U16:
+        return c->u16;
+    case SS_STORE_PACKED:
+        return c->packed;
+    case SS_STORE_I32:
+        return c->i32;
+    default:
+        return c->num;
+    }
+}
+
+/* c's numbers are now in array p, of storage kind. */
+static void store_set(ss_column *c, int kind, void *p)
+{
+    c->u8 = NULL;
+    c->u16 = NULL;
+    c->packed = NULL;
+    c->i32 = NULL;
+    c->num = NULL;
+    c->store = kind;
+    switch (kind) {
+    case SS_STORE_U8:
+        c->u8 = p;
+        break;
+    case SS_STORE_U16:
+        c->u16 = p;
+        break;
+    case SS_STORE_PACKED:
+        c->packed = p;
+        break;
+    case SS_STORE_I32:
+        c->i32 = p;
+        break;
+    default:
+        c->num = p;
+    }
+}
+
+/* v's packed code (m * 4 + k for m / 10^k, as ss_number_short_value
+ * divides, to the bit): 0, or -1 when there is none (|m| >= 8192, k > 3,
+ * or -0, whose sign a code would lose). */
+static int packed_code(double v, int16_t *code)
+{
+    double a = fabs(v);
+    if (!(a < 8192) || (v == 0 && signbit(v)))
+        return -1;
+    for (unsigned k = 0; k < 4; k++) {
+        double m = nearbyint(a * ss_number_pow10[k]);
+        if (m < 8192 && ss_number_short_value((uint64_t)m, k, v < 0) == v) {
+            *code = (int16_t)((v < 0 ? -(int)m : (int)m) * 4 + (int)k);
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* Can storage kind hold v (NaN: missing, held by every storage)? */
+static int store_holds(int kind, double v)
+{
+    if (isnan(v) || kind == SS_STORE_DOUBLE)
+        return 1;
+    int16_t code;
+    if (kind == SS_STORE_PACKED)
+        return packed_code(v, &code) == 0;
+    if (v != floor(v) || (v == 0 && signbit(v)))
+        return 0;
+    switch (kind) {
+    case SS_STORE_U8:
+        return v >= 0 && v < SS_U8_NA;
+    case SS_STORE_U16:
+        return v >= 0 && v < SS_U16_NA;
+    default:
+        return v > SS_I32_NA && v <= INT32_MAX;
+    }
+}
+
+/* Row `row` of c := v, which c's storage holds. */
+static void store_put(ss_column *c, size_t row, double v)
+{
+    switch (c->store) {
+    case SS_STORE_U8:
+        c->u8[row] = isnan(v) ? SS_U8_NA : (uint8_t)v;
+        break;
+    case SS_STORE_U16:
+        c->u16[row] = isnan(v) ? SS_U16_NA : (uint16_t)v;
+        break;
+    case SS_STORE_PACKED:
+        if (isnan(v) || packed_code(v, &c->packed[row]) != 0)
+            c->packed[row] = SS_PACKED_NA;
+        break;
+    case SS_STORE_I32:
+        c->i32[row] = isnan(v) ? SS_I32_NA : (int32_t)v;
+        break;
+    default:
+        c->num[row] = v;
+    }
+}
+
+/* Does storage kind hold rows [0, n) of c: at once when it holds every
+ * value of c's storage, else row by row. */
+static int store_holds_rows(int kind, const ss_column *c, size_t n)
+{
+    if (kind == c->store || kind == SS_STORE_DOUBLE || c->store == SS_STORE_U8 ||
+        (kind == SS_STORE_I32 && c->store == SS_STORE_U16))
+        return 1;
+    for (size_t i = 0; i < n; i++)
+        if (!store_holds(kind, ss_column_num(c, i)))
+            return 0;
+    return 1;
+}
+
+static stores *stores_new(size_t ncol)
+{
+    stores *sh = calloc(1, sizeof *sh);
+    if (!sh)
+        return NULL;
+    sh->arr = calloc(ncol ? ncol : 1, sizeof *sh->arr);
+    if (!sh->arr || pthread_mutex_init(&sh->lock, NULL) != 0) {
+        free(sh->arr);
+        free(sh);
+        return NULL;
+    }
+    sh->ncol = ncol;
+    return sh;
+}
+
+/* Frees every array that t's columns do not hold, and sh. */
+static void stores_free(stores *sh, ss_table *t)
+{
+    if (!sh)
+        return;
+    for (size_t i = 0; i < sh->ncol; i++)
+        for (int k = 0; k < SS_STORE_KINDS; k++)
+            if (sh->arr[i][k] != store_array(&t->col[i]))
+                free(sh->arr[i][k]);
+    pthread_mutex_destroy(&sh->lock);
+    free(sh->arr);
+    free(sh);
+}
+
+/* Column i's arrays but the one of storage keep go (one thread). */
+static void stores_drop(stores *sh, size_t i, int keep)
+{
+    for (int k = 0; k < SS_STORE_KINDS; k++)
+        if (k != keep) {
+            free(sh->arr[i][k]);
+            sh->arr[i][k] = NULL;
+        }
+}
+
+/* The second thread's part is dropped: the typed columns' arrays that
+ * the main thread does not use go. */
+static void stores_main_only(reader *r)
+{
+    for (size_t i = 0; r->stores && i < r->t->ncol; i++)
+        if (r->t->col[i].need & SS_NEED_PACKED)
+            stores_drop(r->stores, i, r->t->col[i].store);
+}
+
+/* Room for cap rows in typed column i (one thread: arrays of other
+ * storages, left by the second thread, go). */
+static int stores_resize(reader *r, size_t i, size_t cap)
+{
+    stores *sh = r->stores;
+    ss_column *c = &r->t->col[i];
+    stores_drop(sh, i, c->store);
+    void *p = ss_mem_array(sh->arr[i][c->store], cap, "rows", 1, NULL, store_bytes[c->store]);
+    if (!p)
+        return -1;
+    sh->arr[i][c->store] = p;
+    store_set(c, c->store, p);
+    return 0;
+}
+
+/* Column i's array of storage kind, made for sh->cap rows by the first
+ * thread that asks; NULL when out of memory. */
+static void *stores_array(stores *sh, size_t i, int kind)
+{
+    pthread_mutex_lock(&sh->lock);
+    void *p = sh->arr[i][kind];
+    if (!p)
+        p = sh->arr[i][kind] =
+            ss_mem_array(NULL, sh->cap ? sh->cap : 1, "rows", 1, NULL, store_bytes[kind]);
+    pthread_mutex_unlock(&sh->lock);
+    return p;
+}
+
+/* Rows [0, n) of c, this thread's view of column i (from row base of the
+ * shared arrays), converted to storage kind, where it reads on; -1 when
+ * out of memory. */
+static int store_convert(reader *r, ss_column *c, size_t i, size_t base, size_t n, int kind)
+{
+    char *a = stores_array(r->stores, i, kind);
+    if (!a)
+        return -1;
+    ss_column old = *c;
+    store_set(c, kind, a + base * store_bytes[kind]);
+    for (size_t k = 0; k < n; k++)
+        store_put(c, k, ss_column_num(&old, k));
+    if (!r->fixed) /* one thread: no one else reads the old array */
+        stores_drop(r->stores, i, kind);
+    return 0;
+}
+
+/* The first storage (of store_order) that holds v, rows [0, n) of c and
+ * rows [0, nd) of d (NaN and nd = 0: nothing more): a double at last. */
+static int store_for(double v, const ss_column *c, size_t n, const ss_column *d, size_t nd)
+{
+    for (size_t k = 0; k + 1 < SS_STORE_KINDS; k++) {
+        int kind = store_order[k];
+        if (store_holds(kind, v) && store_holds_rows(kind, c, n) &&
+            (nd == 0 || store_holds_rows(kind, d, nd)))
+            return kind;
+    }
+    return SS_STORE_DOUBLE;
+}
+
+/* Typed column i of this thread (c), rows [0, n) read, meets v, which its
+ * storage cannot hold: widened to the first storage that holds them all. */
+static int widen(reader *r, ss_column *c, size_t i, size_t n, double v)
+{
+    if (store_convert(r, c, i, r->base, n, store_for(v, c, n, NULL, 0)) != 0)
+        return fail(r, r->record_line, "out of memory");
+    return 0;
+}
+
+/* The second thread's n2 rows of typed column i (its view d, from row
+ * base) joined onto the main thread's n1: both in the first storage that
+ * holds the two, the second's rows moved to row n1; the other arrays go. */
+static int typed_merge(reader *r, size_t i, size_t n1, const ss_column *d, size_t base,
+                       size_t n2)
+{
+    ss_column *c = &r->t->col[i];
+    const int kind = d->store == c->store ? c->store : store_for(NAN, c, n1, d, n2);
+    /* The main rows first: [0, n1) is below the second's rows (n1 <= base). */
+    if (kind != c->store && store_convert(r, c, i, 0, n1, kind) != 0)
+        return -1;
+    const size_t b = store_bytes[kind];
+    char *a = store_array(c);
+    if (d->store == kind) {
+        if (n1 != base)
+            memmove(a + n1 * b, a + base * b, n2 * b);
+    } else {
+        ss_column to = *c;
+        store_set(&to, kind, a + n1 * b);
+        for (size_t k = 0; k < n2; k++)
+            store_put(&to, k, ss_column_num(d, k));
+    }
+    stores_drop(r->stores, i, kind);
+    return 0;
+}
+
 /* Room for exactly cap rows in every loaded column: -1 when out of memory
  * (then some columns may have the new size, cap_rows the old). */
 static int resize_rows(reader *r, size_t cap)
@@ -624,12 +924,12 @@ static int resize_rows(reader *r, size_t cap)
                 return -1;
             c->num = p;
         } else if (c->need & SS_NEED_PACKED) {
-            int16_t *p = ss_mem_array(c->packed, cap, "rows", 1, NULL, sizeof *p);
-            if (!p)
+            if (stores_resize(r, i, cap) != 0)
                 return -1;
-            c->packed = p;
         }
     }
+    if (r->stores)
+        r->stores->cap = cap;
     if (r->keep_text) {
         size_t *p = ss_mem_realloc(t->row_text, cap * sizeof *p);
         if (!p)
@@ -705,43 +1005,92 @@ static int missing_text(reader *r, const ss_column *c, const char *s, size_t len
     return 0;
 }
 
-/* A packed column's cell: its digits m and decimals k when it is a short
- * plain decimal with |m| < 8192 and k < 4 (then m / 10^k is the double
- * ss_number_parse_short gives, to the bit; "-0" is not packed, its sign
- * would be lost).  Missing and bad cells as in data_field; any other
- * number stops the read, to be read again unpacked (repack). */
-static void packed_field(reader *r, ss_column *c, size_t row, const char *s, size_t len)
+/* The digits of s[0..len) as an integer below `below` (a cell its
+ * integer storage holds as written, "007" too), or -1. */
+static inline long digits_below(const char *s, size_t len, long below)
 {
-    uint64_t mant;
-    unsigned frac;
-    double v;
-    if (ss_number_short_parts(s, len, &mant, &frac) == 0) {
-        if (c->na && is_na_number(c->na, ss_number_short_value(mant, frac, s[0] == '-'))) {
-            c->packed[row] = SS_PACKED_NA;
-            c->nmissing++;
-        } else if (mant < 8192 && frac < 4 && !(mant == 0 && s[0] == '-')) {
-            int m = s[0] == '-' ? -(int)mant : (int)mant;
-            c->packed[row] = (int16_t)(m * 4 + (int)frac);
-        } else {
-            r->repack = 1;
-            r->failed = 1;
-        }
-    } else if (ss_number_parse(s, len, &v) == 0) {
-        if (c->na && is_na_number(c->na, v)) {
-            c->packed[row] = SS_PACKED_NA;
-            c->nmissing++;
-        } else {
-            r->repack = 1;
-            r->failed = 1;
-        }
-    } else if (missing_text(r, c, s, len)) {
-        c->packed[row] = SS_PACKED_NA;
-        c->nmissing++;
+    long v = 0;
+    for (size_t k = 0; k < len; k++) {
+        unsigned d = (unsigned)(unsigned char)s[k] - '0';
+        if (d > 9)
+            return -1;
+        v = v * 10 + (long)d;
     }
+    return len > 0 && v < below ? v : -1;
 }
 
-/* Field s[0..len) of column i of the current row. */
-static void data_field(reader *r, size_t i, const char *s, size_t len)
+/* Typed column i's cell through its value (missing and bad cells as in
+ * data_field), widening the column when the value needs it. */
+static __attribute__((noinline)) void typed_value(reader *r, size_t i, ss_column *c, size_t row,
+                                                  const char *s, size_t len)
+{
+    double v;
+    if (ss_number_parse_short(s, len, &v) == 0 || ss_number_parse(s, len, &v) == 0) {
+        if (c->na && is_na_number(c->na, v))
+            v = NAN;
+    } else if (missing_text(r, c, s, len)) {
+        v = NAN;
+    } else {
+        return; /* not a number: failed */
+    }
+    c->nmissing += isnan(v);
+    if (!store_holds(c->store, v) && widen(r, c, i, row, v) != 0)
+        return;
+    store_put(c, row, v);
+}
+
+/* Typed column i's cell (c: this thread's view): the cells its storage
+ * holds as written at once, any other through typed_value. */
+static inline void typed_field(reader *r, size_t i, ss_column *c, size_t row, const char *s,
+                               size_t len)
+{
+    if (len > 0 && !c->na) {
+        uint64_t mant;
+        unsigned frac;
+        long v;
+        double x;
+        switch (c->store) {
+        case SS_STORE_U8:
+            if (len <= 3 && (v = digits_below(s, len, SS_U8_NA)) >= 0) {
+                c->u8[row] = (uint8_t)v;
+                return;
+            }
+            break;
+        case SS_STORE_U16:
+            if (len <= 5 && (v = digits_below(s, len, SS_U16_NA)) >= 0) {
+                c->u16[row] = (uint16_t)v;
+                return;
+            }
+            break;
+        case SS_STORE_I32:
+            if (len <= 9 && (v = digits_below(s, len, INT32_MAX)) >= 0) {
+                c->i32[row] = (int32_t)v;
+                return;
+            }
+            break;
+        case SS_STORE_PACKED:
+            /* m / 10^k as written: the double ss_number_parse_short gives. */
+            if (ss_number_short_parts(s, len, &mant, &frac) == 0 && mant < 8192 && frac < 4 &&
+                !(mant == 0 && s[0] == '-')) {
+                int m = s[0] == '-' ? -(int)mant : (int)mant;
+                c->packed[row] = (int16_t)(m * 4 + (int)frac);
+                return;
+            }
+            break;
+        default:
+            if (ss_number_parse_short(s, len, &x) == 0) {
+                c->num[row] = x;
+                return;
+            }
+        }
+    }
+    typed_value(r, i, c, row, s, len);
+}
+
+/* Field s[0..len) of column i of the current row (trimmed: without
+ * blanks at its ends already). */
+static inline __attribute__((always_inline)) void data_field(reader *r, size_t i, const char *s,
+                                                             size_t len, int trimmed)
 {
     ss_column *c = &r->t->col[i];
     size_t row = r->t->nrow;
@@ -755,7 +1104,7 @@ static void data_field(reader *r, size_t i, const char *s, size_t len)
         if (c->need == SS_NEED_TEXT)
             return;
     }
-    if (len > 0 && (maybe_blank(s[0]) || maybe_blank(s[len - 1])))
+    if (!trimmed && len > 0 && (maybe_blank(s[0]) || maybe_blank(s[len - 1])))
         trim(&s, &len);
     if (c->need & SS_NEED_CATEGORY) {
         int32_t code = category_code(r, i, &c->levels, s, len);
@@ -767,7 +1116,7 @@ static void data_field(reader *r, size_t i, const char *s, size_t len)
         return;
     }
     if (c->need & SS_NEED_PACKED) {
-        packed_field(r, c, row, s, len);
+        typed_field(r, i, c, row, s, len);
         return;
     }
     double v;
@@ -804,9 +1153,12 @@ static long count_newlines(const char *s, size_t len)
     return n;
 }
 
-static void on_field(void *s, size_t len, void *data)
+/* The next field of the record, str[0..len): from libcsv, or (plain) from
+ * a line without quotes split by plain_lines, blanks trimmed, shorter
+ * than a chunk. */
+static inline __attribute__((always_inline)) void next_field(reader *r, const char *str,
+                                                             size_t len, int plain)
 {
-    reader *r = data;
     if (r->failed)
         return;
     r->pending_cr = 0;
@@ -829,8 +1181,7 @@ static void on_field(void *s, size_t len, void *data)
             }
         }
     }
-    const char *str = s ? s : "";
-    if (len > SS_TABLE_MAX_FIELD) {
+    if (!plain && len > SS_TABLE_MAX_FIELD) {
         fail(r, r->record_line, "field %zu is longer than %u bytes", r->field + 1,
              SS_TABLE_MAX_FIELD);
         return;
@@ -838,14 +1189,19 @@ static void on_field(void *s, size_t len, void *data)
     if (r->in_header)
         header_field(r, str, len);
     else if (r->field < r->nslots && r->slot[r->field] >= 0)
-        data_field(r, (size_t)r->slot[r->field], str, len);
-    if (r->quotes) /* only a quoted field holds a newline */
+        data_field(r, (size_t)r->slot[r->field], str, len, plain);
+    if (!plain && r->quotes) /* only a quoted field holds a newline */
         for (size_t i = 0; i < len; i++) /* fields are short: no memchr calls */
             if (str[i] == '\n' || str[i] == '\r') {
                 r->lines_done += count_newlines(str, len);
                 break;
             }
     r->field++;
+}
+
+static void on_field(void *s, size_t len, void *data)
+{
+    next_field(data, s ? s : "", len, 0);
 }
 
 static void end_record(reader *r)
@@ -1075,6 +1431,8 @@ int ss_table_finish(ss_table *t, const ss_read_options *opt, ss_error *err)
         return ss_error_set(err, SS_EDATA, t->file, 0, "no data rows");
     for (size_t i = 0; i < t->ncol; i++) { /* --na on numbers read as such */
         ss_column *c = &t->col[i];
+        if (c->packed && !c->num)
+            c->store = SS_STORE_PACKED;
         if (c->num && c->na && !(c->need & SS_NEED_CATEGORY))
             for (size_t k = 0; k < t->nrow; k++)
                 if (is_na_number(c->na, c->num[k])) {
@@ -1154,7 +1512,7 @@ typedef struct plain {
 } plain;
 
 /* The field [pl->f, q) ends at the delimiter, CR or LF *q. */
-static void plain_stop(plain *pl, const char *q)
+static inline __attribute__((always_inline)) void plain_stop(plain *pl, const char *q)
 {
     reader *r = pl->r;
     /* A field inside a row of a column that is not read: only counted
@@ -1175,11 +1533,11 @@ static void plain_stop(plain *pl, const char *q)
         b--;
     unsigned char c = (unsigned char)*q;
     if (c == pl->delim) {
-        on_field((void *)a, (size_t)(b - a), pl->r);
+        next_field(pl->r, a, (size_t)(b - a), 1);
         pl->row_begun = 1;
     } else {
         if (pl->row_begun || a < b)
-            on_field((void *)a, (size_t)(b - a), pl->r);
+            next_field(pl->r, a, (size_t)(b - a), 1);
         on_record(c, pl->r);
         pl->row_begun = 0;
     }
@@ -1222,28 +1580,51 @@ static int parse_buffer(reader *r, struct csv_parser *p, const char *buf,
         return fail(r, line, "NUL byte in the file: not a text CSV file (survstat reads CSV, "
                              "gzip'd CSV, SPSS .sav/.zsav/.por, Stata .dta, SAS .sas7bdat/.xpt)");
     }
-    r->quotes = p->quoted || memchr(buf, csv_get_quote(p), len) != NULL;
-    if (r->quotes || r->libcsv_only)
+    const char quote = (char)csv_get_quote(p);
+    if (r->libcsv_only) {
+        r->quotes = p->quoted || memchr(buf, quote, len) != NULL;
         return libcsv_part(r, p, buf, len);
-    /* No quote: libcsv ends the row it has begun, the complete lines are
-     * split here, libcsv keeps the last partial line for the next chunk. */
-    size_t head = 0, tail = len;
-    if (p->pstate != ROW_NOT_BEGUN) {
-        head = len;
-        for (size_t i = 0; i < len; i++)
-            if (buf[i] == '\n' || buf[i] == '\r') {
-                head = i + 1;
-                break;
-            }
-        if (libcsv_part(r, p, buf, head) != 0)
-            return -1;
     }
-    while (tail > head && buf[tail - 1] != '\n' && buf[tail - 1] != '\r')
-        tail--;
-    plain_lines(r, buf + head, tail - head, csv_get_delim(p));
-    if (r->failed)
-        return -1;
-    return libcsv_part(r, p, buf + tail, len - tail);
+    /* Complete lines without a quote are split here, a line with one (and
+     * the lines a quoted field goes on over) by libcsv, and so is the
+     * partial line at the end, which the next chunk's libcsv call ends. */
+    const char *q = memchr(buf, quote, len); /* the next quote, or NULL */
+    size_t pos = 0;
+    while (pos < len) {
+        size_t end;
+        if (p->pstate == ROW_NOT_BEGUN) {
+            if (q && q < buf + pos)
+                q = memchr(buf + pos, quote, len - pos);
+            /* The lines before the one with the next quote. */
+            size_t stop = q ? (size_t)(q - buf) : len;
+            while (stop > pos && buf[stop - 1] != '\n' && buf[stop - 1] != '\r')
+                stop--;
+            if (stop > pos) {
+                r->quotes = 0;
+                plain_lines(r, buf + pos, stop - pos, (unsigned char)csv_get_delim(p));
+                if (r->failed)
+                    return -1;
+                pos = stop;
+            }
+            if (!q) { /* the partial line at the end */
+                r->quotes = 0;
+                return libcsv_part(r, p, buf + pos, len - pos);
+            }
+            end = (size_t)(q - buf);
+        } else {
+            end = pos; /* libcsv ends the row it has begun */
+        }
+        /* libcsv to the end of the line (a quoted field may hold line
+         * ends: the row then goes on over the next lines). */
+        while (end < len && buf[end] != '\n' && buf[end] != '\r')
+            end++;
+        end += end < len;
+        r->quotes = 1;
+        if (libcsv_part(r, p, buf + pos, end - pos) != 0)
+            return -1;
+        pos = end;
+    }
+    return 0;
 }
 
 static int read_all(FILE *fp, char **out, size_t *outlen)
@@ -1628,8 +2009,7 @@ static void half_free(half *h)
 {
     for (size_t i = 0; i < h->t.ncol; i++) { /* borrowed from the main table */
         h->t.col[i].name = NULL;
-        h->t.col[i].num = NULL;
-        h->t.col[i].packed = NULL;
+        store_set(&h->t.col[i], SS_STORE_DOUBLE, NULL);
         h->t.col[i].code = NULL;
         h->t.col[i].na = NULL;
     }
@@ -1661,6 +2041,7 @@ static int half_give_up(reader *r)
     h->dropped = 1;
     r->fixed = 0;
     r->cap_rows = h->cap_all;
+    stores_main_only(r);
     return 0;
 }
 
@@ -1720,8 +2101,10 @@ static int half_init(half *h, reader *r1, int fd, off_t from, off_t split, off_t
         d->name = c->name;
         d->need = c->need;
         d->na = c->na;
-        d->num = c->num ? c->num + h->base : NULL;
-        d->packed = c->packed ? c->packed + h->base : NULL;
+        if (c->need & SS_NEED_PACKED)
+            store_set(d, c->store, (char *)store_array(c) + h->base * store_bytes[c->store]);
+        else
+            d->num = c->num ? c->num + h->base : NULL;
         d->code = c->code ? c->code + h->base : NULL;
         if ((c->need & SS_NEED_CATEGORY) && ss_dict_init(&d->levels) != 0)
             return -1;
@@ -1733,6 +2116,8 @@ static int half_init(half *h, reader *r1, int fd, off_t from, off_t split, off_t
     h->r.slot = r1->slot;
     h->r.nslots = r1->nslots;
     h->r.libcsv_only = r1->libcsv_only;
+    h->r.stores = r1->stores;
+    h->r.base = h->base;
     h->r.cap_rows = h->cap_all - h->base;
     h->r.fixed = 1;
     h->src.fd = fd;
@@ -1779,8 +2164,8 @@ static int half_merge(reader *r, half *h, long lines1)
             free(map);
         } else if ((c->need & SS_NEED_NUMBER) && n1 != base) {
             memmove(c->num + n1, c->num + base, n2 * sizeof *c->num);
-        } else if ((c->need & SS_NEED_PACKED) && n1 != base) {
-            memmove(c->packed + n1, c->packed + base, n2 * sizeof *c->packed);
+        } else if ((c->need & SS_NEED_PACKED) && typed_merge(r, i, n1, d, base, n2) != 0) {
+            return fail(r, 0, "out of memory");
         }
     }
     /* Row k of the half starts on its line k + 2 + shift, which is line
@@ -1827,11 +2212,15 @@ static size_t rows_for(const reader *r, size_t seen, off_t bytes)
 }
 
 double ss_packed_value[65536];
+double ss_u8_value[256];
 static pthread_once_t packed_once = PTHREAD_ONCE_INIT;
 
-/* The value of every packed code: as packed_field's cell parses. */
+/* The value of every packed code (as typed_field's cell parses) and of
+ * every byte of SS_STORE_U8. */
 static void packed_init(void)
 {
+    for (unsigned u = 0; u < 256; u++)
+        ss_u8_value[u] = u == SS_U8_NA ? NAN : (double)u;
     for (unsigned u = 0; u < 65536; u++) {
         int p = (int16_t)(uint16_t)u;
         if (p == SS_PACKED_NA) {
@@ -1843,32 +2232,11 @@ static void packed_init(void)
     }
 }
 
-static int read_once(ss_table *t, const char *path, const ss_read_options *opt,
-                     const ss_request *req, size_t nreq, int pack, int *repack, int *fmt,
-                     ss_error *err);
-
 int ss_table_read_text(ss_table *t, const char *path, const ss_read_options *opt,
-                       const ss_request *req, size_t nreq, int *format, ss_error *err)
+                       const ss_request *req, size_t nreq, int *fmt, ss_error *err)
 {
     pthread_once(&packed_once, packed_init);
-    int repack = 0;
-    *format = SS_FORMAT_CSV;
-    int rc = read_once(t, path, opt, req, nreq, 1, &repack, format, err);
-    if (repack) { /* a packed column holds a number that does not pack */
-        ss_table_free(t);
-        if (err)
-            memset(err, 0, sizeof *err);
-        rc = read_once(t, path, opt, req, nreq, 0, &repack, format, err);
-    }
-    return rc;
-}
-
-/* ss_table_read_text, with packed columns when pack is set; *repack is set
- * when a number did not pack (the table is then incomplete: read again). */
-static int read_once(ss_table *t, const char *path, const ss_read_options *opt,
-                     const ss_request *req, size_t nreq, int pack, int *repack, int *fmt,
-                     ss_error *err)
-{
+    *fmt = SS_FORMAT_CSV;
     memset(t, 0, sizeof *t);
     const char *shown = strcmp(path, "-") == 0 ? "<stdin>" : path;
     t->file = strdup(shown);
@@ -1919,13 +2287,10 @@ static int read_once(ss_table *t, const char *path, const ss_read_options *opt,
 
     struct csv_parser p;
     parser_init(&p, opt);
-    r.pack = pack && regular && is_utf8_name(opt->encoding); /* can be read again */
     char *buf = NULL;
     size_t len = 0;
     int rc = 0;
     size_t total = 0;
-    if (format == SS_FORMAT_GZIP)
-        r.pack = 0;
     if (!is_utf8_name(opt->encoding) || format == SS_FORMAT_GZIP) {
         /* The whole file, uncompressed and converted, then parsed. */
         if (read_all(fp, &buf, &len) != 0)
@@ -2005,10 +2370,7 @@ static int read_once(ss_table *t, const char *path, const ss_read_options *opt,
             if (!h->dropped && !h->r.overflow && !r.failed && p.pstate == 0 && r.field == 0) {
                 /* The main half ended between records: the second stands. */
                 total += h->src.total;
-                if (h->r.repack) { /* a number there does not pack */
-                    r.repack = 1;
-                    r.failed = 1;
-                } else if (h->r.failed) {
+                if (h->r.failed) {
                     if (err)
                         *err = h->err;
                     if (err->line > 0)
@@ -2019,6 +2381,7 @@ static int read_once(ss_table *t, const char *path, const ss_read_options *opt,
                 }
             } else if (!r.failed) {
                 /* The split fell inside a quoted field: read on alone. */
+                stores_main_only(&r);
                 src.end = size;
                 while ((rc = parse_chunk(&r, &p, &src)) > 0)
                     if (opt->progress)
@@ -2055,7 +2418,7 @@ static int read_once(ss_table *t, const char *path, const ss_read_options *opt,
     free(r.names);
     free(r.slot);
     direct_free(&r, t->ncol);
-    *repack = r.repack;
+    stores_free(r.stores, t);
     return r.failed ? (err && err->code ? err->code : SS_EDATA) : SS_OK;
 }
 
@@ -2071,7 +2434,10 @@ void ss_table_free(ss_table *t)
         ss_column *c = &t->col[i];
         free(c->name);
         free(c->num);
+        free(c->u8);
+        free(c->u16);
         free(c->packed);
+        free(c->i32);
         free(c->code);
         free(c->level_num);
         free(c->level_count);

@@ -164,11 +164,11 @@ stream_same household estimate datasets/household.csv --strata district --ids co
   --by district --flags nchs
 stream_same big estimate "$S/big.csv" $SD --mean y,z --total z --prop sat --by g --flags nchs --deff
 
-# Means and totals read their columns packed in two bytes a value when every
-# value allows it (at most 4 digits, 3 after the point), and the weights
-# too; a value that does not pack makes the file be read again unpacked.
-# Either way the numbers are those of an unpacked read to the bit: --ratio
-# y/y asks for y unpacked as well, and its mean rows must not change.
+# Means and totals read their columns in the narrowest storage that holds
+# them (one byte for codes, two for short decimals as m * 4 + k, ...), and
+# the weights too; a value that does not fit widens the column in place.
+# Either way the numbers are those of a read as doubles to the bit: --ratio
+# y/y asks for y as doubles as well, and its mean rows must not change.
 packed_same() {  # NAME FILE Y BY DESIGN...: the mean rows of Y by BY, packed or not
   local name=$1 file=$2 y=$3 by=$4
   shift 4
@@ -182,7 +182,7 @@ packed_same() {  # NAME FILE Y BY DESIGN...: the mean rows of Y by BY, packed or
 packed_same small datasets/apistrat.csv ell stype --strata stype --weights pw --fpc fpc
 packed_same big "$S/big.csv" y g $SD
 # A late value that does not pack, in the second thread's half: 12345.5,
-# 1.2345, -0, 1e1 and +3 each make the file be read again.
+# 1.2345, -0, 1e1 and +3 each widen the column (or not) there.
 for v in 12345.5 1.2345 -0 1e1 +3; do
   awk -v v="$v" -F, 'BEGIN {OFS = ","} NR == 1000000 {$5 = v} {print}' "$S/big.csv" >"$S/repack.csv"
   packed_same "repack $v" "$S/repack.csv" y g $SD
@@ -191,7 +191,7 @@ done
 # Weights that do not pack (the Qingdao households': 1033.72413793).
 packed_same household datasets/household.csv overall district --strata district \
   --ids community,hh_id --fpc fpc1,fpc2 --weights weight --na 9
-# Standard input is never packed (it cannot be read again); the same rows.
+# Standard input is typed as a file is (nothing is read again); the same rows.
 run estimate "$S/big.csv" $SD --mean y,z --prop sat --format csv
 cp "$TMP/out" "$TMP/fromfile"
 run estimate - $SD --mean y,z --prop sat --format csv <"$S/big.csv"

@@ -2,15 +2,21 @@
  * the options (delimiter, every column as categories with their text, an
  * --na code, GB18030), the rest is the file.  Columns "a" and "b" are asked
  * for as numbers and categories when the mode reads named columns, "a"
- * packed or not.  Differential: the file is read again with every line
- * through libcsv (SURVSTAT_PARSER=libcsv) and "a" unpacked, and the two
- * tables (or errors) must be the same to the bit. */
+ * typed (SS_NEED_PACKED: in the narrowest storage, widened as values come)
+ * or not.  Differential: the file is read again with every line through
+ * libcsv (SURVSTAT_PARSER=libcsv) and "a" as doubles, and the two tables
+ * (or errors) must be the same to the bit. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fuzz_util.h"
 #include "ss_table.h"
+
+static int has_numbers(const ss_column *c)
+{
+    return c->num || c->u8 || c->u16 || c->packed || c->i32;
+}
 
 static int same_tables(const ss_table *x, const ss_table *y)
 {
@@ -32,21 +38,21 @@ static int same_tables(const ss_table *x, const ss_table *y)
         for (size_t r = 0; r < x->nrow && a->code; r++)
             if (a->code[r] != b->code[r])
                 return 0;
-        if ((a->num || a->packed) != (b->num || b->packed))
+        if (has_numbers(a) != has_numbers(b))
             return 0;
-        for (size_t r = 0; r < x->nrow && (a->num || a->packed); r++) {
+        for (size_t r = 0; r < x->nrow && has_numbers(a); r++) {
             double u = ss_column_num(a, r), v = ss_column_num(b, r);
             if (memcmp(&u, &v, sizeof u) != 0 && !(isnan(u) && isnan(v)))
                 return 0;
         }
-        if ((a->text != NULL) != (b->text != NULL))
-            return 0;
-        for (size_t r = 0; r < x->nrow && a->text; r++)
-            if (a->raw.len[a->text[r]] != b->raw.len[b->text[r]] ||
-                memcmp(a->raw.str[a->text[r]], b->raw.str[b->text[r]],
-                       a->raw.len[a->text[r]]) != 0)
-                return 0;
     }
+    /* keep_text: every row's cells, as read. */
+    if ((x->text != NULL) != (y->text != NULL) || x->text_len != y->text_len ||
+        (x->text && memcmp(x->text, y->text, x->text_len) != 0))
+        return 0;
+    for (size_t r = 0; r < x->nrow && x->text; r++)
+        if (x->row_text[r] != y->row_text[r])
+            return 0;
     return 1;
 }
 
