@@ -1181,7 +1181,7 @@ static inline __attribute__((always_inline)) void next_field(reader *r, const ch
             }
         }
     }
-    if (!plain && len > SS_TABLE_MAX_FIELD) {
+    if (len > SS_TABLE_MAX_FIELD) { /* (a whole gzip'd file is split as one buffer) */
         fail(r, r->record_line, "field %zu is longer than %u bytes", r->field + 1,
              SS_TABLE_MAX_FIELD);
         return;
