@@ -137,7 +137,7 @@ bench: bench-deps
 build/bench:
 	mkdir -p $@
 build/bench/%: bench/%.c | build/bench
-	$(CC) $(WARN) -O2 -o $@ $< -lcsv
+	$(CC) $(WARN) -O2 -o $@ $< -lcsv -lm
 
 # Regenerate the R reference values (needs r-cran-survey; tests do not).
 refs:
