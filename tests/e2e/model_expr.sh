@@ -65,3 +65,24 @@ expect_error model-expr-close 2 "--formula: expected ')' at character 20 (marked
   model $S --formula 'api00 ~ I((ell + 1)'
 expect_error model-expr-call 2 "--formula: only factor(), I(), log(), exp() and sqrt() may be called in a formula at character 11 (marked ^): 'api00 ~ I(^abs(ell))'" -- \
   model $S --formula 'api00 ~ I(abs(ell))'
+
+# In a run spec: [model NAME] with expressions, against R (strat_expr).
+cat >"$ME/run.ini" <<'INI'
+[run]
+data = datasets/apistrat.csv
+wave = 2000
+
+[design]
+strata = stype
+weights = pw
+fpc = fpc
+
+[model expr_model]
+formula = api00 ~ ell + I(ell^2) + log(enroll) + sqrt(meals) + stype
+test = I(ell^2), log(enroll); sqrt(meals)
+INI
+run run "$ME/run.ini" --out "$ME/run_out" --quiet
+if [ "$status" -eq 0 ] && grep -q '^2000,expr_model,I(ell^2),' "$ME/run_out/2000/expr_model.csv" &&
+   python3 tests/tools/modelcmp.py "$ME/run_out/2000/expr_model.csv" \
+     tests/ref/model/strat_expr.expected.csv --skip wave,model >"$TMP/cmp"; then ok
+else bad "model expr in run: $(cat "$TMP/err" "$TMP/cmp")"; fi
