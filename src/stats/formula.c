@@ -315,18 +315,21 @@ static ss_formula_expr *expr_neg(parser *p, expr_cols *c)
     return a ? expr_node(p, op == '-' ? 'm' : 'p', a, NULL) : NULL;
 }
 
-static ss_formula_expr *expr_prod(parser *p, expr_cols *c)
+/* esum (level 0: + and - of eprod) and eprod (level 1: * and / of eneg),
+ * left to right. */
+static ss_formula_expr *expr_binary(parser *p, expr_cols *c, int level)
 {
-    ss_formula_expr *a = expr_neg(p, c);
+    const char *ops = level == 0 ? "+-" : "*/";
+    ss_formula_expr *a = level == 0 ? expr_binary(p, c, 1) : expr_neg(p, c);
     for (;;) {
         if (!a)
             return NULL;
         skip(p);
         char op = p->s[p->pos];
-        if (op != '*' && op != '/')
+        if (op == '\0' || !strchr(ops, op))
             return a;
         p->pos++;
-        ss_formula_expr *b = expr_neg(p, c);
+        ss_formula_expr *b = level == 0 ? expr_binary(p, c, 1) : expr_neg(p, c);
         if (!b) {
             expr_free(a);
             return NULL;
@@ -337,22 +340,7 @@ static ss_formula_expr *expr_prod(parser *p, expr_cols *c)
 
 static ss_formula_expr *expr_sum(parser *p, expr_cols *c)
 {
-    ss_formula_expr *a = expr_prod(p, c);
-    for (;;) {
-        if (!a)
-            return NULL;
-        skip(p);
-        char op = p->s[p->pos];
-        if (op != '+' && op != '-')
-            return a;
-        p->pos++;
-        ss_formula_expr *b = expr_prod(p, c);
-        if (!b) {
-            expr_free(a);
-            return NULL;
-        }
-        a = expr_node(p, op, a, b);
-    }
+    return expr_binary(p, c, 0);
 }
 
 /* A number as R's deparse writes it: 15 significant digits at most, fixed

@@ -397,3 +397,8 @@ write_ref("clus1_jk1_expr", svyglm(api00 ~ I(ell * meals/100) + exp(mobility/100
 write_ref("strat_expr_sub", svyglm(api00 ~ log(meals + 1) + I((ell - 20)^2),
                                    subset(dstrat, stype != "E")), "gaussian",
           "log(meals + 1),I((ell - 20)^2)")
+# ill-conditioned: a square far from 0 beside its variable (survstat centres
+# numeric columns so that X'WX does not square the collinearity)
+write_ref("strat_expr_far", svyglm(api00 ~ api99 + I((api99 + 5000)^2), dstrat), "gaussian")
+write_ref("clus1_expr_far", svyglm(awards01 ~ api99 + I((api99 + 5000)^2), dclus1b,
+                                   family = quasibinomial), "binomial")
