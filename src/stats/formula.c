@@ -180,6 +180,25 @@ static char call_at(const parser *p, size_t at, size_t len, size_t *open, int *k
 
 #define CALLS_SAID "only factor(), I(), log(), exp() and sqrt() may be called in a formula"
 
+/* At at: a call (a name, then '('): its op and *open the place of '(';
+ * 0 when there is none; -1 for a call not known (the error set). */
+static int call_here(parser *p, size_t at, size_t *open)
+{
+    const char *s = p->s;
+    if (s[at] == '`' || !name_char((unsigned char)s[at], 1))
+        return 0;
+    size_t len = 0;
+    int known;
+    while (name_char((unsigned char)s[at + len], 0))
+        len++;
+    char op = call_at(p, at, len, open, &known);
+    if (op && !known) {
+        fail_at(p, at, CALLS_SAID);
+        return -1;
+    }
+    return op;
+}
+
 static ss_formula_expr *expr_sum(parser *p, expr_cols *c);
 
 /* CALL '(' esum ')' at p->pos (the name already checked by call_at). */
@@ -243,19 +262,12 @@ static ss_formula_expr *expr_prim(parser *p, expr_cols *c)
             e->num = v;
         return e;
     }
-    if (s[at] != '`' && name_char((unsigned char)s[at], 1)) {
-        size_t len = 0, open;
-        int known;
-        while (name_char((unsigned char)s[at + len], 0))
-            len++;
-        char op = call_at(p, at, len, &open, &known);
-        if (op && !known) {
-            fail_at(p, at, CALLS_SAID);
-            return NULL;
-        }
-        if (op)
-            return expr_call(p, c, op, open);
-    }
+    size_t open;
+    int op = call_here(p, at, &open);
+    if (op < 0)
+        return NULL;
+    if (op)
+        return expr_call(p, c, (char)op, open);
     if (s[at] != '`' && !name_char((unsigned char)s[at], 1)) {
         fail_at(p, at, "expected a number, a column or '('");
         return NULL;
@@ -649,38 +661,33 @@ static int parse_atom(parser *p, tset *out)
             return 0;
         }
     }
-    if (s[at] != '`' && name_char((unsigned char)s[at], 1)) {
-        size_t len = 0, open;
-        int known;
-        while (name_char((unsigned char)s[at + len], 0))
-            len++;
-        char op = call_at(p, at, len, &open, &known);
-        if (op && !known)
-            return fail_at(p, at, CALLS_SAID);
-        if (op) {
-            /* a numeric expression: one variable, labelled as R deparses it */
-            expr_cols c = {NULL, 0};
-            ss_formula_expr *e = expr_call(p, &c, op, open);
-            if (!e) {
-                cols_free(c.name, c.n);
-                return -1;
-            }
-            sbuf b = {NULL, 0, 0, 0};
-            deparse(e, c.name, &b);
-            size_t v;
-            int rc = b.bad ? -1 : add_var_full(p, NULL, 0, e, b.s, &c, &v);
-            free(b.s);
-            if (b.bad) {
-                expr_free(e);
-                cols_free(c.name, c.n);
-                p->failed = 1;
-                ss_error_set(p->err, SS_EDATA, NULL, 0, "out of memory");
-            }
-            if (rc != 0)
-                return -1;
-            out->t[out->n++] = (uint64_t)1 << v;
-            return 0;
+    size_t open;
+    int op = call_here(p, at, &open);
+    if (op < 0)
+        return -1;
+    if (op) {
+        /* a numeric expression: one variable, labelled as R deparses it */
+        expr_cols c = {NULL, 0};
+        ss_formula_expr *e = expr_call(p, &c, (char)op, open);
+        if (!e) {
+            cols_free(c.name, c.n);
+            return -1;
         }
+        sbuf b = {NULL, 0, 0, 0};
+        deparse(e, c.name, &b);
+        size_t v;
+        int rc = b.bad ? -1 : add_var_full(p, NULL, 0, e, b.s, &c, &v);
+        free(b.s);
+        if (b.bad) {
+            expr_free(e);
+            cols_free(c.name, c.n);
+            p->failed = 1;
+            ss_error_set(p->err, SS_EDATA, NULL, 0, "out of memory");
+        }
+        if (rc != 0)
+            return -1;
+        out->t[out->n++] = (uint64_t)1 << v;
+        return 0;
     }
     char *name = read_name(p);
     if (!name)
