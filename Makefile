@@ -160,7 +160,7 @@ bench: bench-rlib
 build/bench:
 	mkdir -p $@
 build/bench/%: bench/%.c | build/bench
-	$(CC) $(WARN) -O2 -o $@ $< -lcsv
+	$(CC) $(WARN) -O2 -o $@ $< -lcsv -lm
 
 # Regenerate the R reference values (needs r-cran-survey; tests do not).
 refs:

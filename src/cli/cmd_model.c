@@ -24,8 +24,11 @@ const char cmd_model_usage[] =
     "(logistic, R's quasibinomial: Y coded 0/1) and poisson (log-linear, R's\n"
     "quasipoisson); ordinal: the proportional-odds logistic model of a scale\n"
     "answer (R's svyolr; its values in ascending order; thresholds '1|2' ...\n"
-    "after the slopes, no intercept; df = design df - slopes).  Terms: X1 + X2, X1:X2 (interaction), X1*X2 (both and\n"
-    "their interaction), -1 or +0 (no intercept), - TERM, factor(VAR).  A\n"
+    "after the slopes, no intercept; df = design df - slopes).  Terms: X1 + X2,\n"
+    "X1:X2 (interaction), X1*X2 (both and their interaction), -1 or +0 (no\n"
+    "intercept), - TERM, factor(VAR), and numeric terms I(EXPR), log(EXPR),\n"
+    "exp(EXPR), sqrt(EXPR) of numeric columns, numbers, + - * / ^ and\n"
+    "parentheses (named as R names them: I(age^2), log(income)).  A\n"
     "column holding text is a factor; its first level in R's order (numbers\n"
     "ascending, else byte order) is the reference unless --ref VAR=LEVEL.\n"
     "Rows missing the outcome or any term's variable are left out (a domain:\n"
@@ -355,25 +358,32 @@ int cmd_model(int argc, char **argv)
                                   "--test: '%s' is not a term of the formula '%s'", terms[k],
                                   a.formula);
     }
+    size_t nreq = 1;
+    for (size_t v = 0; v < f.nvars && rc == SS_OK; v++)
+        nreq += f.vars[v].ncols;
     if (rc == SS_OK) {
-        req = malloc((f.nvars + 1) * sizeof *req);
+        req = malloc(nreq * sizeof *req);
         if (!req)
             rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
     }
     if (rc == SS_OK) {
-        req[0] = (ss_request){f.response, SS_NEED_NUMBER};
+        /* the outcome and every column a term reads (an expression's too) */
+        size_t k = 0;
+        req[k++] = (ss_request){f.response, SS_NEED_NUMBER};
         for (size_t v = 0; v < f.nvars; v++)
-            req[v + 1] = (ss_request){f.vars[v].column, SS_NEED_CATEGORY};
-        rc = ss_cli_load(&a.cli, a.file, req, f.nvars + 1, &t, &d, NULL, &err);
+            for (size_t c = 0; c < f.vars[v].ncols; c++)
+                req[k++] = (ss_request){f.vars[v].cols[c], SS_NEED_CATEGORY};
+        rc = ss_cli_load(&a.cli, a.file, req, k, &t, &d, NULL, &err);
         /* a term's column missing from the file: name the term */
-        for (size_t v = 0; v < f.nvars && rc == SS_EDATA; v++) {
-            if (ss_error_is(&err, SS_WHY_NO_COLUMN, f.vars[v].column)) {
-                snprintf(err.message, sizeof err.message,
-                         "term '%s': no column '%s' in the file", f.vars[v].label,
-                         f.vars[v].column);
-                break;
-            }
-        }
+        for (size_t v = 0; v < f.nvars && rc == SS_EDATA; v++)
+            for (size_t c = 0; c < f.vars[v].ncols; c++)
+                if (ss_error_is(&err, SS_WHY_NO_COLUMN, f.vars[v].cols[c])) {
+                    snprintf(err.message, sizeof err.message,
+                             "term '%s': no column '%s' in the file", f.vars[v].label,
+                             f.vars[v].cols[c]);
+                    v = f.nvars - 1;
+                    break;
+                }
     }
     /* --subset: the rows outside are out of the fit, their PSUs kept */
     if (rc == SS_OK)

@@ -227,6 +227,14 @@ int ss_design_build(ss_design *d, const ss_table *t, const ss_design_spec *spec,
             st->nstrata = nstrata;
             continue;
         }
+        if (s >= d->nstage) {
+            /* A stage below the last with an fpc adds nothing to the
+             * variance (R's svyrecvar): its ids need only be there. */
+            for (size_t i = 0; i < n && rc == SS_OK; i++)
+                if (ic->code[i] < 0)
+                    rc = missing_error(t, ic, i, err);
+            continue;
+        }
         ss_keymap km;
         st->unit = ss_mem_array(NULL, n ? n : 1, "rows", 1, NULL, sizeof *st->unit);
         size_t ucap = 1024;
@@ -313,7 +321,7 @@ int ss_design_build(ss_design *d, const ss_table *t, const ss_design_spec *spec,
         return rc;
 
     /* Sample sizes, parents and population sizes per stratum. */
-    for (size_t s = 0; s < nst; s++) {
+    for (size_t s = 0; s < d->nstage; s++) {
         ss_stage *st = &d->stage[s];
         st->npsu = calloc(st->nstrata ? st->nstrata : 1, sizeof *st->npsu);
         st->popsize = malloc((st->nstrata ? st->nstrata : 1) * sizeof *st->popsize);

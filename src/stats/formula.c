@@ -6,8 +6,16 @@
  *   inter  atom (':' atom)*         A:B = { a | b : a in A, b in B }
  *   prod   inter ('*' inter)*       A*B = A + B + A:B
  *   sum    prod (('+'|'-') prod)*   + adds terms, - removes them
- *   atom   NAME | `NAME` | factor(NAME) | 1 | 0 | '(' sum ')'
- * The intercept is the empty term; `0` (or `-1`) removes it. */
+ *   atom   NAME | `NAME` | factor(NAME) | CALL | 1 | 0 | '(' sum ')'
+ * The intercept is the empty term; `0` (or `-1`) removes it.  A CALL
+ * (I, log, exp, sqrt) holds an arithmetic expression, R's grammar:
+ *   esum   eprod (('+'|'-') eprod)*
+ *   eprod  eneg (('*'|'/') eneg)*
+ *   eneg   ('-'|'+') eneg | epow
+ *   epow   eprim ('^' eneg)?        right to left: a^b^c = a^(b^c)
+ *   eprim  NUMBER | NAME | `NAME` | '(' esum ')' | CALL
+ * Parentheses are kept as nodes, as R's parser keeps them, so that the
+ * label (R's deparse) shows them where they were written. */
 #include "ss_formula.h"
 
 #include <ctype.h>
@@ -16,6 +24,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "ss_mem.h"
+#include "ss_number.h"
 
 #define MAX_VARS 64
 #define MAX_TERMS 256
@@ -93,35 +104,497 @@ static char *read_name(parser *p)
     return out;
 }
 
-static int add_var(parser *p, char *column, int factor, size_t *index)
+/* ---- numeric expressions: I(), log(), exp(), sqrt() ---- */
+
+/* op: 'n' a number, 'v' a column (cols[col]), '(' parentheses, 'm' and
+ * 'p' unary minus and plus, '+' '-' '*' '/' '^', and the calls 'I', 'L'
+ * (log), 'E' (exp), 'S' (sqrt) of a. */
+typedef struct ss_formula_expr {
+    char op;
+    double num;
+    size_t col;
+    struct ss_formula_expr *a, *b;
+} ss_formula_expr;
+
+static void expr_free(ss_formula_expr *e)
+{
+    if (!e)
+        return;
+    expr_free(e->a);
+    expr_free(e->b);
+    free(e);
+}
+
+/* The columns an expression reads, collected while it is parsed. */
+typedef struct expr_cols {
+    char **name;
+    size_t n;
+} expr_cols;
+
+static void cols_free(char **name, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        free(name[k]);
+    free(name);
+}
+
+static ss_formula_expr *expr_node(parser *p, char op, ss_formula_expr *a, ss_formula_expr *b)
+{
+    ss_formula_expr *e = calloc(1, sizeof *e);
+    if (!e) {
+        expr_free(a);
+        expr_free(b);
+        p->failed = 1;
+        ss_error_set(p->err, SS_EDATA, NULL, 0, "out of memory");
+        return NULL;
+    }
+    e->op = op;
+    e->a = a;
+    e->b = b;
+    return e;
+}
+
+static const struct {
+    const char *name;
+    char op;
+} calls[] = {{"I", 'I'}, {"log", 'L'}, {"exp", 'E'}, {"sqrt", 'S'}};
+
+/* The call named s[0..len) followed by '(' (blanks between allowed): its
+ * op, and *open the place of '('; 0 when s is not followed by '('. */
+static char call_at(const parser *p, size_t at, size_t len, size_t *open, int *known)
+{
+    size_t q = at + len;
+    while (isspace((unsigned char)p->s[q]))
+        q++;
+    if (p->s[q] != '(')
+        return 0;
+    *open = q;
+    *known = 0;
+    for (size_t k = 0; k < sizeof calls / sizeof calls[0]; k++)
+        if (strlen(calls[k].name) == len && strncmp(p->s + at, calls[k].name, len) == 0) {
+            *known = 1;
+            return calls[k].op;
+        }
+    return '?';
+}
+
+#define CALLS_SAID "only factor(), I(), log(), exp() and sqrt() may be called in a formula"
+
+/* At at: a call (a name, then '('): its op and *open the place of '(';
+ * 0 when there is none; -1 for a call not known (the error set). */
+static int call_here(parser *p, size_t at, size_t *open)
+{
+    const char *s = p->s;
+    if (s[at] == '`' || !name_char((unsigned char)s[at], 1))
+        return 0;
+    size_t len = 0;
+    int known;
+    while (name_char((unsigned char)s[at + len], 0))
+        len++;
+    char op = call_at(p, at, len, open, &known);
+    if (op && !known) {
+        fail_at(p, at, CALLS_SAID);
+        return -1;
+    }
+    return op;
+}
+
+static ss_formula_expr *expr_sum(parser *p, expr_cols *c);
+
+/* CALL '(' esum ')' at p->pos (the name already checked by call_at). */
+static ss_formula_expr *expr_call(parser *p, expr_cols *c, char op, size_t open)
+{
+    p->pos = open + 1;
+    ss_formula_expr *a = expr_sum(p, c);
+    if (!a)
+        return NULL;
+    skip(p);
+    if (p->s[p->pos] != ')') {
+        expr_free(a);
+        fail_at(p, p->pos, p->s[p->pos] == ',' ? "one argument expected" : "expected ')'");
+        return NULL;
+    }
+    p->pos++;
+    return expr_node(p, op, a, NULL);
+}
+
+static ss_formula_expr *expr_prim(parser *p, expr_cols *c)
+{
+    skip(p);
+    const char *s = p->s;
+    size_t at = p->pos;
+    if (s[at] == '(') {
+        p->pos++;
+        ss_formula_expr *a = expr_sum(p, c);
+        if (!a)
+            return NULL;
+        skip(p);
+        if (s[p->pos] != ')') {
+            expr_free(a);
+            fail_at(p, p->pos, "expected ')'");
+            return NULL;
+        }
+        p->pos++;
+        return expr_node(p, '(', a, NULL);
+    }
+    if (isdigit((unsigned char)s[at]) || (s[at] == '.' && isdigit((unsigned char)s[at + 1]))) {
+        size_t q = at;
+        while (isdigit((unsigned char)s[q]))
+            q++;
+        if (s[q] == '.')
+            for (q++; isdigit((unsigned char)s[q]); q++)
+                ;
+        if ((s[q] == 'e' || s[q] == 'E') &&
+            (isdigit((unsigned char)s[q + 1]) ||
+             ((s[q + 1] == '+' || s[q + 1] == '-') && isdigit((unsigned char)s[q + 2])))) {
+            q += 2;
+            while (isdigit((unsigned char)s[q]))
+                q++;
+        }
+        double v;
+        if (name_char((unsigned char)s[q], 0) || ss_number_parse(s + at, q - at, &v) != 0) {
+            fail_at(p, at, "expected a number");
+            return NULL;
+        }
+        p->pos = q;
+        ss_formula_expr *e = expr_node(p, 'n', NULL, NULL);
+        if (e)
+            e->num = v;
+        return e;
+    }
+    size_t open;
+    int op = call_here(p, at, &open);
+    if (op < 0)
+        return NULL;
+    if (op)
+        return expr_call(p, c, (char)op, open);
+    if (s[at] != '`' && !name_char((unsigned char)s[at], 1)) {
+        fail_at(p, at, "expected a number, a column or '('");
+        return NULL;
+    }
+    char *name = read_name(p);
+    if (!name)
+        return NULL;
+    size_t k = 0;
+    while (k < c->n && strcmp(c->name[k], name) != 0)
+        k++;
+    if (k == c->n) {
+        char **nn = realloc(c->name, (c->n + 1) * sizeof *nn);
+        if (!nn) {
+            free(name);
+            p->failed = 1;
+            ss_error_set(p->err, SS_EDATA, NULL, 0, "out of memory");
+            return NULL;
+        }
+        c->name = nn;
+        c->name[c->n++] = name;
+    } else {
+        free(name);
+    }
+    ss_formula_expr *e = expr_node(p, 'v', NULL, NULL);
+    if (e)
+        e->col = k;
+    return e;
+}
+
+static ss_formula_expr *expr_neg(parser *p, expr_cols *c);
+
+static ss_formula_expr *expr_pow(parser *p, expr_cols *c)
+{
+    ss_formula_expr *a = expr_prim(p, c);
+    if (!a)
+        return NULL;
+    skip(p);
+    if (p->s[p->pos] != '^')
+        return a;
+    p->pos++;
+    ss_formula_expr *b = expr_neg(p, c);
+    if (!b) {
+        expr_free(a);
+        return NULL;
+    }
+    return expr_node(p, '^', a, b);
+}
+
+static ss_formula_expr *expr_neg(parser *p, expr_cols *c)
+{
+    skip(p);
+    char op = p->s[p->pos];
+    if (op != '-' && op != '+')
+        return expr_pow(p, c);
+    p->pos++;
+    ss_formula_expr *a = expr_neg(p, c);
+    return a ? expr_node(p, op == '-' ? 'm' : 'p', a, NULL) : NULL;
+}
+
+/* esum (level 0: + and - of eprod) and eprod (level 1: * and / of eneg),
+ * left to right. */
+static ss_formula_expr *expr_binary(parser *p, expr_cols *c, int level)
+{
+    const char *ops = level == 0 ? "+-" : "*/";
+    ss_formula_expr *a = level == 0 ? expr_binary(p, c, 1) : expr_neg(p, c);
+    for (;;) {
+        if (!a)
+            return NULL;
+        skip(p);
+        char op = p->s[p->pos];
+        if (op == '\0' || !strchr(ops, op))
+            return a;
+        p->pos++;
+        ss_formula_expr *b = level == 0 ? expr_binary(p, c, 1) : expr_neg(p, c);
+        if (!b) {
+            expr_free(a);
+            return NULL;
+        }
+        a = expr_node(p, op, a, b);
+    }
+}
+
+static ss_formula_expr *expr_sum(parser *p, expr_cols *c)
+{
+    return expr_binary(p, c, 0);
+}
+
+/* A number as R's deparse writes it: 15 significant digits at most, fixed
+ * notation unless the scientific one is shorter (R's formatReal with
+ * digits 15, scipen 0): 0.1, 123456, 1e+05, 1e-04, 2.5. */
+static void r_number(double x, char *buf, size_t size)
+{
+    if (x == 0) {
+        snprintf(buf, size, "0");
+        return;
+    }
+    int neg = x < 0;
+    double ax = fabs(x);
+    char t[64];
+    snprintf(t, sizeof t, "%.14e", ax);
+    double r15 = strtod(t, NULL);
+    int nsig = 15;
+    for (int k = 1; k <= 15; k++) {
+        snprintf(t, sizeof t, "%.*e", k - 1, ax);
+        if (strtod(t, NULL) == r15) {
+            nsig = k;
+            break;
+        }
+    }
+    snprintf(t, sizeof t, "%.*e", nsig - 1, ax);
+    int kp = atoi(strchr(t, 'e') + 1);
+    int rgt = nsig - kp - 1 > 0 ? nsig - kp - 1 : 0;
+    int wf = neg + (kp >= 0 ? kp + 1 : 1) + (rgt ? rgt + 1 : 0);
+    int we = neg + (nsig > 1 ? nsig + 1 : 1) + (kp >= 100 || kp <= -100 ? 5 : 4);
+    if (wf <= we)
+        snprintf(buf, size, "%s%.*f", neg ? "-" : "", rgt, ax);
+    else
+        snprintf(buf, size, "%s%.*e", neg ? "-" : "", nsig - 1, ax);
+}
+
+/* A name as R deparses it: backquoted unless syntactic. */
+static int r_syntactic(const char *name)
+{
+    static const char *const reserved[] = {"if", "else", "repeat", "while", "function", "for",
+                                           "next", "break", "TRUE", "FALSE", "NULL", "Inf",
+                                           "NaN", "NA", "in"};
+    if (!name_char((unsigned char)name[0], 1) || name[0] == '_' ||
+        (name[0] == '.' && isdigit((unsigned char)name[1])))
+        return 0;
+    for (const char *c = name; *c; c++)
+        if (!name_char((unsigned char)*c, 0))
+            return 0;
+    for (size_t k = 0; k < sizeof reserved / sizeof reserved[0]; k++)
+        if (strcmp(name, reserved[k]) == 0)
+            return 0;
+    return 1;
+}
+
+typedef struct sbuf {
+    char *s;
+    size_t len, cap;
+    int bad;
+} sbuf;
+
+static void sb_put(sbuf *b, const char *s)
+{
+    size_t n = strlen(s);
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 64;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *ns = realloc(b->s, cap);
+        if (!ns) {
+            b->bad = 1;
+            return;
+        }
+        b->s = ns;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->len, s, n + 1);
+    b->len += n;
+}
+
+/* R's deparse of e (its blanks: "a + b", "a - b", "a * b", "a/b",
+ * "a^b", "-a", "log(a)"). */
+static void deparse(const ss_formula_expr *e, char *const *cols, sbuf *b)
+{
+    char num[64];
+    switch (e->op) {
+    case 'n':
+        r_number(e->num, num, sizeof num);
+        sb_put(b, num);
+        return;
+    case 'v':
+        if (r_syntactic(cols[e->col])) {
+            sb_put(b, cols[e->col]);
+        } else {
+            sb_put(b, "`");
+            sb_put(b, cols[e->col]);
+            sb_put(b, "`");
+        }
+        return;
+    case 'm':
+    case 'p':
+        sb_put(b, e->op == 'm' ? "-" : "+");
+        deparse(e->a, cols, b);
+        return;
+    case '+':
+    case '-':
+    case '*':
+    case '/':
+    case '^': {
+        static const char *const sep[] = {" + ", " - ", " * ", "/", "^"};
+        deparse(e->a, cols, b);
+        sb_put(b, sep[strchr("+-*/^", e->op) - "+-*/^"]);
+        deparse(e->b, cols, b);
+        return;
+    }
+    default:
+        for (size_t k = 0; k < sizeof calls / sizeof calls[0]; k++)
+            if (calls[k].op == e->op)
+                sb_put(b, calls[k].name);
+        sb_put(b, "(");
+        deparse(e->a, cols, b);
+        sb_put(b, ")");
+    }
+}
+
+/* An evaluation that fails: the node, and the value it met. */
+typedef struct expr_fail {
+    const ss_formula_expr *at;
+    double arg;
+} expr_fail;
+
+/* e on the columns' values v; NaN with *fail set when log or sqrt gets a
+ * value outside their domain or a value is not finite. */
+static double expr_eval(const ss_formula_expr *e, const double *v, expr_fail *fail)
+{
+    double a, b, r;
+    switch (e->op) {
+    case 'n':
+        return e->num;
+    case 'v':
+        return v[e->col];
+    default:
+        break;
+    }
+    a = expr_eval(e->a, v, fail);
+    if (fail->at)
+        return NAN;
+    switch (e->op) {
+    case '(':
+    case 'p':
+    case 'I':
+        return a;
+    case 'm':
+        return -a;
+    case 'L':
+    case 'S':
+        if (e->op == 'L' ? !(a > 0) : !(a >= 0)) {
+            fail->at = e;
+            fail->arg = a;
+            return NAN;
+        }
+        r = e->op == 'L' ? log(a) : sqrt(a);
+        break;
+    case 'E':
+        r = exp(a);
+        break;
+    default:
+        b = expr_eval(e->b, v, fail);
+        if (fail->at)
+            return NAN;
+        r = e->op == '+' ? a + b : e->op == '-' ? a - b : e->op == '*' ? a * b
+            : e->op == '/' ? a / b : pow(a, b);
+        break;
+    }
+    if (!isfinite(r)) {
+        fail->at = e;
+        fail->arg = a;
+    }
+    return r;
+}
+
+/* The columns node e reads, as a mask over the variable's cols. */
+static uint64_t expr_uses(const ss_formula_expr *e)
+{
+    if (!e)
+        return 0;
+    if (e->op == 'v')
+        return e->col < 64 ? (uint64_t)1 << e->col : 0;
+    return expr_uses(e->a) | expr_uses(e->b);
+}
+
+/* A variable: a column (expr NULL: the column's name in column, moved in)
+ * or an expression (its label, and its columns moved in). */
+static int add_var_full(parser *p, char *column, int factor, ss_formula_expr *expr,
+                        const char *elabel, expr_cols *ecols, size_t *index)
 {
     ss_formula *f = p->f;
     char label[1100];
-    snprintf(label, sizeof label, factor ? "factor(%s)" : "%s", column);
+    if (expr)
+        snprintf(label, sizeof label, "%s", elabel);
+    else
+        snprintf(label, sizeof label, factor ? "factor(%s)" : "%s", column);
     for (size_t v = 0; v < f->nvars; v++)
         if (strcmp(f->vars[v].label, label) == 0) {
             free(column);
+            expr_free(expr);
+            if (ecols)
+                cols_free(ecols->name, ecols->n);
             *index = v;
             return 0;
         }
-    if (f->nvars == MAX_VARS) {
-        free(column);
-        return fail_at(p, p->pos, "more than 64 variables");
+    int rc = 0;
+    ss_formula_var *nv = NULL;
+    char *lab = NULL;
+    char **cols = expr ? ecols->name : malloc(sizeof *cols);
+    size_t ncols = expr ? ecols->n : 1;
+    if (f->nvars == MAX_VARS)
+        rc = fail_at(p, p->pos, "more than 64 variables");
+    else if (!(nv = realloc(f->vars, (f->nvars + 1) * sizeof *nv)) || !(lab = strdup(label)) ||
+             !cols || (!expr && !(cols[0] = strdup(column)))) {
+        p->failed = 1;
+        ss_error_set(p->err, SS_EDATA, NULL, 0, "out of memory");
+        rc = -1;
     }
-    ss_formula_var *nv = realloc(f->vars, (f->nvars + 1) * sizeof *nv);
-    char *lab = strdup(label);
-    if (!nv || !lab) {
+    if (nv)
+        f->vars = nv;
+    if (rc != 0) {
         free(lab);
         free(column);
-        if (nv)
-            f->vars = nv;
-        p->failed = 1;
-        return ss_error_set(p->err, SS_EDATA, NULL, 0, "out of memory") ? -1 : -1;
+        expr_free(expr);
+        if (expr)
+            cols_free(ecols->name, ecols->n);
+        else
+            free(cols);
+        return -1;
     }
-    f->vars = nv;
-    f->vars[f->nvars] = (ss_formula_var){lab, column, factor};
+    f->vars[f->nvars] = (ss_formula_var){lab, column, factor, expr, cols, ncols};
     *index = f->nvars++;
     return 0;
+}
+
+static int add_var(parser *p, char *column, int factor, size_t *index)
+{
+    return add_var_full(p, column, factor, NULL, NULL, NULL, index);
 }
 
 static int tset_add(parser *p, tset *a, uint64_t t)
@@ -188,14 +661,37 @@ static int parse_atom(parser *p, tset *out)
             return 0;
         }
     }
+    size_t open;
+    int op = call_here(p, at, &open);
+    if (op < 0)
+        return -1;
+    if (op) {
+        /* a numeric expression: one variable, labelled as R deparses it */
+        expr_cols c = {NULL, 0};
+        ss_formula_expr *e = expr_call(p, &c, (char)op, open);
+        if (!e) {
+            cols_free(c.name, c.n);
+            return -1;
+        }
+        sbuf b = {NULL, 0, 0, 0};
+        deparse(e, c.name, &b);
+        size_t v;
+        int rc = b.bad ? -1 : add_var_full(p, NULL, 0, e, b.s, &c, &v);
+        free(b.s);
+        if (b.bad) {
+            expr_free(e);
+            cols_free(c.name, c.n);
+            p->failed = 1;
+            ss_error_set(p->err, SS_EDATA, NULL, 0, "out of memory");
+        }
+        if (rc != 0)
+            return -1;
+        out->t[out->n++] = (uint64_t)1 << v;
+        return 0;
+    }
     char *name = read_name(p);
     if (!name)
         return -1;
-    skip(p);
-    if (s[p->pos] == '(') {
-        free(name);
-        return fail_at(p, at, "only factor(VAR) may be called in a formula");
-    }
     size_t v;
     if (add_var(p, name, 0, &v) != 0)
         return -1;
@@ -394,12 +890,30 @@ void ss_formula_free(ss_formula *f)
     for (size_t v = 0; v < f->nvars; v++) {
         free(f->vars[v].label);
         free(f->vars[v].column);
+        expr_free(f->vars[v].expr);
+        cols_free(f->vars[v].cols, f->vars[v].ncols);
     }
     free(f->vars);
     for (size_t k = 0; k < f->nterms; k++)
         free(f->terms[k].label);
     free(f->terms);
     memset(f, 0, sizeof *f);
+}
+
+/* a[0..na) and b[0..nb) are the same but for blanks. */
+static int same_but_blanks(const char *a, size_t na, const char *b, size_t nb)
+{
+    size_t i = 0, j = 0;
+    for (;;) {
+        while (i < na && isspace((unsigned char)a[i]))
+            i++;
+        while (j < nb && isspace((unsigned char)b[j]))
+            j++;
+        if (i == na || j == nb)
+            return i == na && j == nb;
+        if (a[i++] != b[j++])
+            return 0;
+    }
 }
 
 long ss_formula_find_term(const ss_formula *f, const char *label)
@@ -418,7 +932,7 @@ long ss_formula_find_term(const ss_formula *f, const char *label)
             len--;
         int found = 0;
         for (size_t v = 0; v < f->nvars; v++)
-            if (strlen(f->vars[v].label) == len && strncmp(f->vars[v].label, s, len) == 0) {
+            if (same_but_blanks(f->vars[v].label, strlen(f->vars[v].label), s, len)) {
                 want |= (uint64_t)1 << v;
                 found = 1;
             }
@@ -443,19 +957,14 @@ long ss_formula_find_term(const ss_formula *f, const char *label)
 /* ---- the model matrix ---- */
 
 typedef struct var_info {
-    const ss_column *col;
+    const ss_column *col;   /* a column variable's column */
+    const ss_column **ecol; /* an expression's columns (its cols) */
     int factor;
     size_t nlev;       /* levels in R's order, the reference first */
     int32_t *lev;      /* nlev level codes */
     int32_t *pos;      /* per code: its place in lev, -1 when not a level */
+    double *value;     /* an expression: its value on each row used */
 } var_info;
-
-/* A column of the matrix: per variable of its term, a numeric value (-1)
- * or the place of the level whose indicator it is. */
-typedef struct mcol {
-    size_t term;
-    long at[SS_FORMULA_MAX_ORDER];
-} mcol;
 
 static uint64_t term_mask(const ss_formula_term *t)
 {
@@ -479,6 +988,31 @@ static int var_setup(const ss_formula *f, size_t v, const ss_table *t, const ss_
                      size_t nrefs, var_info *vi, ss_error *err)
 {
     const ss_formula_var *fv = &f->vars[v];
+    if (fv->expr) {
+        /* an expression of numeric columns (a labelled one by its codes) */
+        vi->ecol = malloc(fv->ncols * sizeof *vi->ecol);
+        if (!vi->ecol)
+            return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        for (size_t k = 0; k < fv->ncols; k++) {
+            const ss_column *c = ss_table_find(t, fv->cols[k]);
+            if (!c)
+                return ss_error_set(err, SS_EDATA, t->file, 0,
+                                    "term '%s': no column '%s' in the file", fv->label,
+                                    fv->cols[k]);
+            if (!c->numeric) {
+                size_t l = 0;
+                while (l < c->levels.n && !isnan(c->level_num[l]))
+                    l++;
+                return ss_error_set(err, SS_EDATA, t->file, 0,
+                                    "term '%s': column '%s' holds text ('%s'), not numbers:"
+                                    " arithmetic needs a numeric column",
+                                    fv->label, fv->cols[k],
+                                    l < c->levels.n ? c->levels.str[l] : "");
+            }
+            vi->ecol[k] = c;
+        }
+        return SS_OK;
+    }
     vi->col = ss_table_find(t, fv->column);
     if (!vi->col)
         return ss_error_set(err, SS_EDATA, t->file, 0, "term '%s': no column '%s' in the file",
@@ -517,6 +1051,86 @@ static int var_setup(const ss_formula *f, size_t v, const ss_table *t, const ss_
     return SS_OK;
 }
 
+/* Row i is answered for variable vi. */
+static int var_present(const ss_formula_var *fv, const var_info *vi, size_t i)
+{
+    if (fv->expr) {
+        for (size_t k = 0; k < fv->ncols; k++)
+            if (vi->ecol[k]->code[i] < 0)
+                return 0;
+        return 1;
+    }
+    int32_t code = vi->col->code[i];
+    return code >= 0 && (vi->factor ? vi->pos[code] >= 0 : 1);
+}
+
+/* The values of expression variable fv on the rows used; an error names
+ * the first row where it is not a finite number. */
+static int var_values(const ss_formula_var *fv, var_info *vi, const ss_table *t,
+                      const size_t *rows, size_t m, ss_error *err)
+{
+    vi->value = ss_mem_array(NULL, m ? m : 1, "rows", 1, NULL, sizeof *vi->value);
+    double *x = malloc(fv->ncols * sizeof *x);
+    if (!vi->value || !x) {
+        free(x);
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory%s", ss_mem_failure());
+    }
+    for (size_t k = 0; k < m; k++) {
+        size_t i = rows[k];
+        for (size_t c = 0; c < fv->ncols; c++)
+            x[c] = vi->ecol[c]->level_num[vi->ecol[c]->code[i]];
+        expr_fail fail = {NULL, 0};
+        vi->value[k] = expr_eval(fv->expr, x, &fail);
+        if (!fail.at)
+            continue;
+        /* name the columns of the failing call and their values */
+        char cols[512] = "", what[160];
+        size_t len = 0;
+        uint64_t uses = expr_uses(fail.at);
+        int ncol = 0;
+        for (size_t c = 0; c < fv->ncols && c < 64; c++)
+            if (uses >> c & 1)
+                ncol++;
+        for (size_t c = 0; c < fv->ncols && c < 64; c++) {
+            if (!(uses >> c & 1) || len >= sizeof cols)
+                continue;
+            int w = ncol == 1 ? snprintf(cols + len, sizeof cols - len, "column '%s'",
+                                         fv->cols[c])
+                              : snprintf(cols + len, sizeof cols - len, "%s%s = %.15g",
+                                         len ? ", " : "columns ", fv->cols[c], x[c]);
+            len = w > 0 ? len + (size_t)w : len;
+        }
+        if (!ncol)
+            snprintf(cols, sizeof cols, "term '%s'", fv->label);
+        switch (fail.at->op) {
+        case 'L':
+            snprintf(what, sizeof what, "takes the log of %.15g (not positive)", fail.arg);
+            break;
+        case 'S':
+            snprintf(what, sizeof what, "takes the square root of %.15g (negative)", fail.arg);
+            break;
+        case '/':
+            snprintf(what, sizeof what, "divides by 0");
+            break;
+        case 'E':
+            snprintf(what, sizeof what, "overflows (exp of %.15g)", fail.arg);
+            break;
+        case '^':
+            snprintf(what, sizeof what, "is not a finite number (a power of %.15g)", fail.arg);
+            break;
+        default:
+            snprintf(what, sizeof what, "overflows");
+        }
+        free(x);
+        return ss_error_set(err, SS_EDATA, t->file, ss_table_line(t, i),
+                            "%s: term '%s' %s: leave such rows out (--subset) or change the"
+                            " term",
+                            cols, fv->label, what);
+    }
+    free(x);
+    return SS_OK;
+}
+
 static int add_name(char ***names, size_t n, const char *s)
 {
     char **nn = realloc(*names, (n + 1) * sizeof *nn);
@@ -524,6 +1138,12 @@ static int add_name(char ***names, size_t n, const char *s)
         return -1;
     *names = nn;
     return (nn[n] = strdup(s)) ? 0 : -1;
+}
+
+/* The value of numeric variable v of the formula on row k (table row i). */
+static double var_number(const var_info *vi, size_t k, size_t i)
+{
+    return vi->value ? vi->value[k] : vi->col->level_num[vi->col->code[i]];
 }
 
 int ss_model_matrix_build(const ss_formula *f, const ss_table *t, const unsigned char *mask,
@@ -534,8 +1154,7 @@ int ss_model_matrix_build(const ss_formula *f, const ss_table *t, const unsigned
     mm->response = f->response;
     mm->mask = mask;
     var_info *vi = calloc(f->nvars ? f->nvars : 1, sizeof *vi);
-    mcol *cols = NULL;
-    size_t p = 0, cap = 0;
+    size_t p = 0, *cterm = NULL; /* cterm: the term of each column */
     int rc = SS_OK;
     const ss_column *yc = ss_table_find(t, f->response);
     if (!vi) {
@@ -565,9 +1184,9 @@ int ss_model_matrix_build(const ss_formula *f, const ss_table *t, const unsigned
     }
     /* the rows: in the mask, every variable present */
     const size_t n = t->nrow;
-    mm->rows = malloc((n ? n : 1) * sizeof *mm->rows);
+    mm->rows = ss_mem_array(NULL, n ? n : 1, "rows", 1, NULL, sizeof *mm->rows);
     if (!mm->rows) {
-        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory%s", ss_mem_failure());
         goto done;
     }
     size_t m = 0;
@@ -577,19 +1196,21 @@ int ss_model_matrix_build(const ss_formula *f, const ss_table *t, const unsigned
         if (isnan(ss_column_num(yc, i)))
             continue;
         int ok = 1;
-        for (size_t v = 0; v < f->nvars && ok; v++) {
-            int32_t code = vi[v].col->code[i];
-            ok = code >= 0 && (vi[v].factor ? vi[v].pos[code] >= 0 : 1);
-        }
+        for (size_t v = 0; v < f->nvars && ok; v++)
+            ok = var_present(&f->vars[v], &vi[v], i);
         if (ok)
             mm->rows[m++] = i;
     }
     mm->m = m;
-    /* a numeric variable must hold numbers; a factor level must hold rows */
+    for (size_t v = 0; v < f->nvars && rc == SS_OK; v++)
+        if (f->vars[v].expr)
+            rc = var_values(&f->vars[v], &vi[v], t, mm->rows, m, err);
+    if (rc != SS_OK)
+        goto done;
+    /* a factor level must hold rows */
     for (size_t v = 0; v < f->nvars; v++) {
-        if (!vi[v].factor) {
+        if (!vi[v].factor)
             continue;
-        }
         size_t *cnt = calloc(vi[v].nlev ? vi[v].nlev : 1, sizeof *cnt);
         if (!cnt) {
             rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
@@ -621,70 +1242,70 @@ int ss_model_matrix_build(const ss_formula *f, const ss_table *t, const unsigned
         if (rc != SS_OK)
             goto done;
     }
-    /* the columns, term by term */
+    /* the columns, term by term; per term a block of the compact matrix */
+    mm->intercept = f->intercept;
     if (f->intercept) {
-        cols = malloc(sizeof *cols);
-        if (!cols || add_name(&mm->name, 0, "(Intercept)") != 0) {
+        if (add_name(&mm->name, 0, "(Intercept)") != 0) {
             rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
             goto done;
         }
-        cap = 1;
-        cols[0].term = SIZE_MAX;
         p = 1;
     }
+    mm->block = calloc(f->nterms ? f->nterms : 1, sizeof *mm->block);
+    if (!mm->block) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        goto done;
+    }
+    mm->nblock = f->nterms;
     for (size_t k = 0; k < f->nterms; k++) {
         const ss_formula_term *tm = &f->terms[k];
         uint64_t tmask = term_mask(tm);
         size_t first[SS_FORMULA_MAX_ORDER], count[SS_FORMULA_MAX_ORDER], idx[SS_FORMULA_MAX_ORDER];
         size_t total = 1;
+        int any_factor = 0, any_number = 0;
         for (size_t j = 0; j < tm->nvar; j++) {
             const var_info *x = &vi[tm->var[j]];
             if (!x->factor) {
                 first[j] = 0;
                 count[j] = 1;
+                any_number = 1;
             } else {
                 int contrast = has_term(f, tmask & ~((uint64_t)1 << tm->var[j]));
                 first[j] = contrast ? 1 : 0;
                 count[j] = x->nlev > first[j] ? x->nlev - first[j] : 0;
+                any_factor = 1;
             }
             total *= count[j];
             idx[j] = 0;
         }
+        ss_model_block *bl = &mm->block[k];
+        bl->first = p;
+        bl->ncol = total;
         for (size_t c = 0; c < total; c++) {
-            if (p == cap) {
-                cap = cap ? 2 * cap : 16;
-                mcol *nc = realloc(cols, cap * sizeof *nc);
-                if (!nc) {
-                    rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
-                    goto done;
-                }
-                cols = nc;
-            }
             char name[4096];
             size_t len = 0;
             name[0] = '\0';
-            cols[p].term = k;
             for (size_t j = 0; j < tm->nvar; j++) {
                 const var_info *x = &vi[tm->var[j]];
                 const char *lab = f->vars[tm->var[j]].label;
-                if (!x->factor) {
-                    cols[p].at[j] = -1;
+                if (!x->factor)
                     len += (size_t)snprintf(name + len, sizeof name - len, "%s%s", j ? ":" : "",
                                             lab);
-                } else {
-                    size_t l = first[j] + idx[j];
-                    cols[p].at[j] = (long)l;
+                else
                     len += (size_t)snprintf(name + len, sizeof name - len, "%s%s%s", j ? ":" : "",
-                                            lab, ss_column_level_name(x->col, x->lev[l]));
-                }
+                                            lab,
+                                            ss_column_level_name(x->col, x->lev[first[j] + idx[j]]));
                 if (len >= sizeof name)
                     len = sizeof name - 1;
             }
-            if (add_name(&mm->name, p, name) != 0) {
+            size_t *nt = realloc(cterm, (p + 1) * sizeof *nt);
+            if (nt)
+                cterm = nt;
+            if (!nt || add_name(&mm->name, p, name) != 0) {
                 rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
                 goto done;
             }
-            p++;
+            cterm[p++] = k;
             /* the first variable varies fastest, as R's */
             for (size_t j = 0; j < tm->nvar; j++) {
                 if (++idx[j] < count[j])
@@ -692,54 +1313,74 @@ int ss_model_matrix_build(const ss_formula *f, const ss_table *t, const unsigned
                 idx[j] = 0;
             }
         }
+        /* each row: the column of its level combination (-1 for a level
+         * outside the contrasts) and the product of the numbers */
+        if (any_factor)
+            bl->col = ss_mem_array(NULL, m ? m : 1, "rows", 1, NULL, sizeof *bl->col);
+        if (any_number)
+            bl->val = ss_mem_array(NULL, m ? m : 1, "rows", 1, NULL, sizeof *bl->val);
+        if ((any_factor && !bl->col) || (any_number && !bl->val)) {
+            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory%s", ss_mem_failure());
+            goto done;
+        }
+        for (size_t r = 0; r < m; r++) {
+            size_t i = mm->rows[r], off = 0, stride = 1;
+            int zero = 0;
+            double val = 1;
+            for (size_t j = 0; j < tm->nvar; j++) {
+                const var_info *x = &vi[tm->var[j]];
+                if (!x->factor) {
+                    val *= var_number(x, r, i);
+                    continue;
+                }
+                size_t l = (size_t)x->pos[x->col->code[i]];
+                if (l < first[j])
+                    zero = 1;
+                else
+                    off += (l - first[j]) * stride;
+                stride *= count[j];
+            }
+            if (bl->col)
+                bl->col[r] = zero ? -1 : (int32_t)(bl->first + off);
+            if (bl->val)
+                bl->val[r] = val;
+        }
     }
     mm->p = p;
     mm->term = malloc((p ? p : 1) * sizeof *mm->term);
-    if (!mm->term) {
-        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    mm->y = ss_mem_array(NULL, m ? m : 1, "rows", 1, NULL, sizeof *mm->y);
+    if (!mm->term || !mm->y) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory%s", ss_mem_failure());
         goto done;
     }
     for (size_t c = 0; c < p; c++)
-        mm->term[c] = cols[c].term;
-    mm->X = malloc((m ? m : 1) * (p ? p : 1) * sizeof *mm->X);
-    mm->y = malloc((m ? m : 1) * sizeof *mm->y);
-    if (!mm->X || !mm->y) {
-        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
-        goto done;
-    }
-    for (size_t k = 0; k < m; k++) {
-        size_t i = mm->rows[k];
-        double *x = mm->X + k * p;
-        mm->y[k] = ss_column_num(yc, i);
-        for (size_t c = 0; c < p; c++) {
-            if (cols[c].term == SIZE_MAX) {
-                x[c] = 1;
-                continue;
-            }
-            const ss_formula_term *tm = &f->terms[cols[c].term];
-            double val = 1;
-            for (size_t j = 0; j < tm->nvar; j++) {
-                const var_info *xv = &vi[tm->var[j]];
-                int32_t code = xv->col->code[i];
-                if (cols[c].at[j] < 0)
-                    val *= xv->col->level_num[code];
-                else if (xv->pos[code] != cols[c].at[j])
-                    val = 0;
-            }
-            x[c] = val;
-        }
-    }
+        mm->term[c] = f->intercept && c == 0 ? SIZE_MAX : cterm[c];
+    for (size_t k = 0; k < m; k++)
+        mm->y[k] = ss_column_num(yc, mm->rows[k]);
 done:
     for (size_t v = 0; vi && v < f->nvars; v++) {
         free(vi[v].lev);
         free(vi[v].pos);
+        free(vi[v].ecol);
+        free(vi[v].value);
     }
     free(vi);
-    free(cols);
+    free(cterm);
     if (rc == SS_OK)
         return SS_OK;
     mm->p = p;
     return rc;
+}
+
+void ss_model_matrix_row(const ss_model_matrix *mm, size_t k, double *x)
+{
+    int32_t col[1 + 256];
+    double val[1 + 256];
+    for (size_t c = 0; c < mm->p; c++)
+        x[c] = 0;
+    size_t nz = ss_model_matrix_nz(mm, k, col, val);
+    for (size_t j = 0; j < nz; j++)
+        x[col[j]] = val[j];
 }
 
 void ss_model_matrix_free(ss_model_matrix *mm)
@@ -750,8 +1391,12 @@ void ss_model_matrix_free(ss_model_matrix *mm)
         free(mm->name[c]);
     free(mm->name);
     free(mm->rows);
-    free(mm->X);
     free(mm->y);
     free(mm->term);
+    for (size_t b = 0; mm->block && b < mm->nblock; b++) {
+        free(mm->block[b].col);
+        free(mm->block[b].val);
+    }
+    free(mm->block);
     memset(mm, 0, sizeof *mm);
 }

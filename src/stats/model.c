@@ -12,12 +12,14 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 #include <math.h>
+#include <pthread.h>
 #define MATHLIB_STANDALONE 1
 #include <Rmath.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ss_mem.h"
 #include "ss_repfit.h"
 #include "ss_replicate.h"
 
@@ -43,28 +45,26 @@ const char *ss_model_family_name(ss_model_family fam)
 #define MTHRESH -30.
 #define INVEPS (1 / DBL_EPSILON)
 
-static double linkinv(ss_model_family f, double eta)
+/* R's linkinv and mu.eta, given ex = exp(eta) (unused for gaussian): one
+ * exp for both, the same values as R's two. */
+static double linkinv_exp(ss_model_family f, double eta, double ex)
 {
     if (f == SS_MODEL_GAUSSIAN)
         return eta;
-    if (f == SS_MODEL_POISSON) {
-        double mu = exp(eta);
-        return mu > DBL_EPSILON ? mu : DBL_EPSILON;
-    }
-    double tmp = eta < MTHRESH ? DBL_EPSILON : eta > THRESH ? INVEPS : exp(eta);
+    if (f == SS_MODEL_POISSON)
+        return ex > DBL_EPSILON ? ex : DBL_EPSILON;
+    double tmp = eta < MTHRESH ? DBL_EPSILON : eta > THRESH ? INVEPS : ex;
     return tmp / (1 + tmp);
 }
 
-static double mu_eta(ss_model_family f, double eta)
+static double mu_eta_exp(ss_model_family f, double eta, double ex)
 {
     if (f == SS_MODEL_GAUSSIAN)
         return 1;
-    if (f == SS_MODEL_POISSON) {
-        double v = exp(eta);
-        return v > DBL_EPSILON ? v : DBL_EPSILON;
-    }
-    double opexp = 1 + exp(eta);
-    return eta > THRESH || eta < MTHRESH ? DBL_EPSILON : exp(eta) / (opexp * opexp);
+    if (f == SS_MODEL_POISSON)
+        return ex > DBL_EPSILON ? ex : DBL_EPSILON;
+    double opexp = 1 + ex;
+    return eta > THRESH || eta < MTHRESH ? DBL_EPSILON : ex / (opexp * opexp);
 }
 
 static double variance(ss_model_family f, double mu)
@@ -99,12 +99,27 @@ static double dev_resid(ss_model_family f, double y, double mu, double wt)
  *
  * Each step is the weighted least-squares fit of the working response z on
  * X with the working weights.  R solves it by a Householder QR of sqrt(W) X
- * (m x p); survstat forms X'WX (one pass, p(p+1)/2 products a row), scales
- * it to unit diagonal (so that its condition is that of the columns'
- * collinearity, not of their units), takes GSL's Cholesky factor and refines
- * the solution once on the residuals z - X beta (a second pass).  The
- * refined solution agrees with the QR one to about 1e-13 relative on the
- * reference models, at a fraction of the cost on a million rows.
+ * (m x p); survstat forms X'WX and X'Wz in one pass over the rows (with the
+ * new working weights, the linear predictor, the fitted values and the
+ * deviance of the step before: one pass a step), scales X'WX to unit
+ * diagonal (so that its condition is that of the columns' collinearity,
+ * not of their units), takes GSL's Cholesky factor and refines the
+ * solution on the residuals z - X beta (a pass without exp or log), again
+ * while a refinement moves the scaled solution by more than 1e-10 of its
+ * size (at most 4 times; ill-conditioned columns such as I(x^2) beside x).
+ * The refined solution agrees with the QR one to about 1e-13 relative on
+ * the reference models.
+ *
+ * The matrix is the compact one of ss_formula.h: a row has at most one
+ * nonzero per term, so a row costs nz(nz+1)/2 products, not p(p+1)/2.
+ * With an intercept, the columns of numeric terms are taken about their
+ * means (a change of basis, undone on the coefficients and their
+ * variance): X'WX of I(x^2) beside x and the intercept no longer squares
+ * the columns' collinearity with the intercept, and the SEs agree with
+ * R's QR to about 1e-11 where the raw basis gave 3e-9.
+ * The passes run on two threads, each over a fixed half of the rows, the
+ * halves' sums added in order: the result does not depend on the number
+ * of threads.
  *
  * Rank: a column whose Cholesky pivot on the scaled matrix is under
  * SS_MODEL_RANK_TOL (the sine of its angle to the span of the columns
@@ -138,99 +153,306 @@ static size_t first_dependent(const gsl_matrix *S)
     return bad;
 }
 
+/* What a pass over the rows does (flags). */
+enum {
+    PASS_START = 1,   /* eta and mu from the family's starting values */
+    PASS_PREDICT = 2, /* eta = X beta and mu; with either, the deviance */
+    PASS_WEIGHTS = 4, /* the working weights and response from eta and mu
+                       * (into w->wt and w->z, over the old ones) and
+                       * X'WX, X'Wz */
+    PASS_REFINE = 8,  /* X'W (z - X beta) with the old working weights and
+                       * response, read before they are replaced */
+    PASS_OLDW = 16,   /* the same alone, the old working weights and
+                       * response made again from w->wbeta (or the
+                       * starting values when w->wstart) */
+};
+
+/* Rows from which a pass takes a second thread. */
+#define PASS_THREAD_MIN 32768
+
 typedef struct irls_work {
+    const ss_model_matrix *mm;
+    const double *y, *pw; /* outcome and prior weights, m each */
+    ss_model_family fam;
     size_t m, p;
     gsl_matrix *L;     /* p x p: the scaled X'WX, then its Cholesky factor */
-    gsl_vector *g, *d, *work;
+    gsl_vector *g;
     double *scale;     /* p: 1 / sqrt(diag X'WX) */
-    double *eta, *mu, *sw, *z;
-    double *coefold, *xtwx;
+    double *wt, *z;    /* m each: the working weights (R's w^2) and the
+                        * working response of the next step */
+    double *coefold;   /* p: the coefficients the working weights of the
+                        * next step come from */
+    double *wbeta;     /* p: those of the last step's (wstart: the
+                        * family's starting values) */
+    int wstart;
+    double *S, *gsum, *gref; /* p x p (upper triangle), p, p: X'WX, X'Wz,
+                        * X'W (z - X beta) */
+    int hit;           /* binomial: a fitted probability 0 or 1 */
+    double *part[2];   /* per half: the sums of pass_rows */
+    double *shift;     /* per block: its centre (numeric terms with an
+                        * intercept), else 0 */
+    double *btilde;    /* p: the last coefficients, in the centred basis */
 } irls_work;
+
+/* The size of a half's sums: (p + 1) x (p + 1) for X'WX, p + 1 for X'Wz
+ * and for X'W(z - X beta) (the spare column p takes the rows' zeros), the
+ * deviance and the flag of fitted probabilities 0 or 1. */
+#define PART_SIZE(p) (((p) + 1) * ((p) + 1) + 2 * ((p) + 1) + 2)
 
 static void irls_free(irls_work *w)
 {
     gsl_matrix_free(w->L);
     gsl_vector_free(w->g);
-    gsl_vector_free(w->d);
-    gsl_vector_free(w->work);
     free(w->scale);
-    free(w->eta);
-    free(w->mu);
-    free(w->sw);
+    free(w->wt);
     free(w->z);
+    for (int k = 0; k < 2; k++)
+        free(w->part[k]);
     free(w->coefold);
-    free(w->xtwx);
+    free(w->wbeta);
+    free(w->S);
+    free(w->gsum);
+    free(w->gref);
+    free(w->shift);
+    free(w->btilde);
+    memset(w, 0, sizeof *w);
 }
 
-static int irls_alloc(irls_work *w, size_t m, size_t p)
+static int irls_alloc(irls_work *w, const ss_model_matrix *mm, ss_model_family fam)
 {
+    const size_t m = mm->m ? mm->m : 1, p = mm->p;
     memset(w, 0, sizeof *w);
-    w->m = m;
+    w->mm = mm;
+    w->y = mm->y;
+    w->fam = fam;
+    w->m = mm->m;
     w->p = p;
     w->L = gsl_matrix_alloc(p, p);
     w->g = gsl_vector_alloc(p);
-    w->d = gsl_vector_alloc(p);
-    w->work = gsl_vector_alloc(3 * p);
     w->scale = malloc(p * sizeof *w->scale);
-    w->eta = malloc(m * sizeof *w->eta);
-    w->mu = malloc(m * sizeof *w->mu);
-    w->sw = malloc(m * sizeof *w->sw);
-    w->z = malloc(m * sizeof *w->z);
+    w->wt = ss_mem_array(NULL, m, "rows", 1, NULL, sizeof *w->wt);
+    w->z = ss_mem_array(NULL, m, "rows", 1, NULL, sizeof *w->z);
+    w->part[0] = malloc(PART_SIZE(p) * sizeof *w->part[0]);
+    w->part[1] = malloc(PART_SIZE(p) * sizeof *w->part[1]);
     w->coefold = malloc(p * sizeof *w->coefold);
-    w->xtwx = malloc(p * p * sizeof *w->xtwx);
-    if (!w->L || !w->g || !w->d || !w->work || !w->scale || !w->eta || !w->mu || !w->sw ||
-        !w->z || !w->coefold || !w->xtwx) {
+    w->wbeta = malloc(p * sizeof *w->wbeta);
+    w->S = malloc(p * p * sizeof *w->S);
+    w->gsum = malloc(p * sizeof *w->gsum);
+    w->gref = malloc(p * sizeof *w->gref);
+    w->shift = calloc(mm->nblock ? mm->nblock : 1, sizeof *w->shift);
+    w->btilde = malloc(p * sizeof *w->btilde);
+    if (!w->L || !w->g || !w->scale || !w->wt || !w->z || !w->part[0] || !w->part[1] ||
+        !w->coefold || !w->wbeta || !w->S || !w->gsum || !w->gref || !w->shift || !w->btilde) {
         irls_free(w);
         return -1;
+    }
+    /* With an intercept, a numeric term's column is taken about its mean
+     * (x = (x - c) + c 1): the same model in a basis where X'WX does not
+     * square the collinearity of a column with the intercept (I(x^2) of
+     * an x far from 0), converted back at the end (to_original). */
+    for (size_t b = 0; mm->intercept && b < mm->nblock; b++) {
+        const ss_model_block *bl = &mm->block[b];
+        if (bl->col || !bl->val || mm->m == 0)
+            continue;
+        double sum = 0;
+        for (size_t i = 0; i < mm->m; i++)
+            sum += bl->val[i];
+        w->shift[b] = sum / (double)mm->m;
     }
     return 0;
 }
 
-/* X'W r (W = sw^2) into g, scaled: g_u = scale_u sum_i w_i x_iu r_i, where
- * r = z - X beta (beta NULL: r = z). */
-static void xtwr(const double *X, const irls_work *w, const double *beta, gsl_vector *g)
+/* Coefficients between the original basis and the centred one:
+ * beta~_0 = beta_0 + sum_b c_b beta_b (dir 1), and back (dir -1). */
+static void to_centred(const irls_work *w, const double *in, double *out, int dir)
 {
-    const size_t m = w->m, p = w->p;
-    double acc[64] = {0};
-    double *a = p <= 64 ? acc : NULL;
-    gsl_vector_set_zero(g);
-    for (size_t i = 0; i < m; i++) {
-        const double *x = X + i * p;
-        double r = w->z[i];
-        if (beta)
-            for (size_t u = 0; u < p; u++)
-                r -= x[u] * beta[u];
-        double wr = w->sw[i] * w->sw[i] * r;
-        if (a)
-            for (size_t u = 0; u < p; u++)
-                a[u] += x[u] * wr;
-        else
-            for (size_t u = 0; u < p; u++)
-                *gsl_vector_ptr(g, u) += x[u] * wr;
-    }
-    for (size_t u = 0; u < p; u++)
-        gsl_vector_set(g, u, (a ? a[u] : gsl_vector_get(g, u)) * w->scale[u]);
+    const ss_model_matrix *mm = w->mm;
+    memmove(out, in, w->p * sizeof *out);
+    if (!mm->intercept)
+        return;
+    for (size_t b = 0; b < mm->nblock; b++)
+        out[0] += dir * w->shift[b] * in[mm->block[b].first];
 }
 
-/* The weighted least-squares step: beta from w->sw and w->z.  Returns 0,
- * or -1 with *bad the first collinear column. */
-static int wls(const double *X, irls_work *w, double *beta, size_t *bad)
+/* V (p x p) of the centred basis to the original one: T^-1 V T^-T, T^-1
+ * taking row (and column) 0 less sum_b c_b row (column) b. */
+static void vcov_original(const irls_work *w, double *V)
 {
-    const size_t m = w->m, p = w->p;
-    double *S = w->xtwx;
-    memset(S, 0, p * p * sizeof *S);
-    for (size_t i = 0; i < m; i++) {
-        const double *x = X + i * p;
-        double wi = w->sw[i] * w->sw[i];
-        if (wi == 0)
+    const ss_model_matrix *mm = w->mm;
+    const size_t p = w->p;
+    if (!mm->intercept)
+        return;
+    for (size_t b = 0; b < mm->nblock; b++) {
+        size_t j = mm->block[b].first;
+        double c = w->shift[b];
+        if (c == 0)
             continue;
-        for (size_t u = 0; u < p; u++) {
-            double xu = x[u] * wi;
-            double *su = S + u * p;
-            for (size_t v = u; v < p; v++)
-                su[v] += xu * x[v];
+        for (size_t v = 0; v < p; v++)
+            V[v] -= c * V[j * p + v];
+    }
+    for (size_t b = 0; b < mm->nblock; b++) {
+        size_t j = mm->block[b].first;
+        double c = w->shift[b];
+        if (c == 0)
+            continue;
+        for (size_t u = 0; u < p; u++)
+            V[u * p] -= c * V[u * p + j];
+    }
+}
+
+typedef struct pass_arg {
+    irls_work *w;
+    int mode;
+    const double *beta;
+    size_t from, to;
+    double *acc;       /* PART_SIZE(p): the half's sums */
+} pass_arg;
+
+/* Row i's entries, one per block (and the intercept's), without a
+ * branch: a block where the row is 0 gives column p, which the sums
+ * (p + 1 wide) have as a spare. */
+static inline size_t row_entries(const ss_model_matrix *mm, const double *shift, size_t i,
+                                 size_t *col, double *val)
+{
+    const size_t p = mm->p;
+    size_t nz = 0;
+    if (mm->intercept) {
+        col[0] = 0;
+        val[0] = 1;
+        nz = 1;
+    }
+    for (size_t b = 0; b < mm->nblock; b++, nz++) {
+        const ss_model_block *bl = &mm->block[b];
+        size_t c = bl->col ? (uint32_t)bl->col[i] : bl->first;
+        col[nz] = c < p ? c : p;
+        val[nz] = bl->val ? bl->val[i] - shift[b] : 1;
+    }
+    return nz;
+}
+
+/* glm.fit's eta from the family's starting value of mu (initialize). */
+static inline double start_eta(ss_model_family fam, double y, double pw)
+{
+    double mus = fam == SS_MODEL_GAUSSIAN  ? y
+                 : fam == SS_MODEL_POISSON ? y + 0.1
+                                           : (pw * y + 0.5) / (pw + 1);
+    return linkfun(fam, mus);
+}
+
+/* The working weight (R's w^2) and response at eta (and mu, its exp ex). */
+static inline void working(ss_model_family fam, double y, double pw, double eta, double mu,
+                           double ex, double *wt, double *z)
+{
+    double me = mu_eta_exp(fam, eta, ex);
+    int good = pw > 0 && me != 0;
+    *wt = good ? pw * me * me / variance(fam, mu) : 0;
+    *z = good ? eta + (y - mu) / me : 0;
+}
+
+static void *pass_rows(void *arg)
+{
+    const pass_arg *a = arg;
+    irls_work *w = a->w;
+    const ss_model_matrix *mm = w->mm;
+    const ss_model_family fam = w->fam;
+    const size_t p = w->p, P = p + 1;
+    const int mode = a->mode, gauss = fam == SS_MODEL_GAUSSIAN;
+    const double *y = w->y, *pw = w->pw;
+    double *S = a->acc, *g = S + P * P, *gr = g + P, dev = 0, hit = 0;
+    size_t col[1 + 256];
+    double val[1 + 256], b[257], ob[257];
+    memset(a->acc, 0, PART_SIZE(p) * sizeof *a->acc);
+    for (size_t u = 0; u < p; u++) {
+        b[u] = a->beta ? a->beta[u] : 0;
+        ob[u] = w->wbeta[u];
+    }
+    b[p] = ob[p] = 0;
+    for (size_t i = a->from; i < a->to; i++) {
+        const size_t nz = row_entries(mm, w->shift, i, col, val);
+        double xb = 0;
+        if (mode & (PASS_PREDICT | PASS_REFINE | PASS_OLDW))
+            for (size_t j = 0; j < nz; j++)
+                xb += val[j] * b[col[j]];
+        if (mode & (PASS_REFINE | PASS_OLDW)) {
+            double wo = w->wt[i], zo = w->z[i];
+            if (mode & PASS_OLDW) {
+                double eo = 0;
+                if (w->wstart)
+                    eo = start_eta(fam, y[i], pw[i]);
+                else
+                    for (size_t j = 0; j < nz; j++)
+                        eo += val[j] * ob[col[j]];
+                double ex = gauss ? 0 : exp(eo);
+                working(fam, y[i], pw[i], eo, linkinv_exp(fam, eo, ex), ex, &wo, &zo);
+            }
+            double r = (zo - xb) * wo;
+            for (size_t j = 0; j < nz; j++)
+                gr[col[j]] += val[j] * r;
+            if (mode & PASS_OLDW)
+                continue;
+        }
+        double eta = mode & PASS_START ? start_eta(fam, y[i], pw[i]) : xb;
+        double ex = gauss ? 0 : exp(eta), mu = linkinv_exp(fam, eta, ex);
+        dev += dev_resid(fam, y[i], mu, pw[i]);
+        if (fam == SS_MODEL_BINOMIAL && (mu > 1 - 10 * DBL_EPSILON || mu < 10 * DBL_EPSILON))
+            hit = 1;
+        if (!(mode & PASS_WEIGHTS))
+            continue;
+        double wi, zi;
+        working(fam, y[i], pw[i], eta, mu, ex, &wi, &zi);
+        w->wt[i] = wi;
+        w->z[i] = zi;
+        for (size_t j = 0; j < nz; j++) {
+            double xw = val[j] * wi;
+            double *srow = S + col[j] * P;
+            for (size_t k = j; k < nz; k++)
+                srow[col[k]] += xw * val[k];
+            g[col[j]] += xw * zi;
         }
     }
+    gr[P] = dev;
+    gr[P + 1] = hit;
+    return NULL;
+}
+
+/* One pass over the rows, in two halves (the second on a thread of its
+ * own when there are enough rows), their sums added in order: w->S,
+ * w->gsum (PASS_WEIGHTS), w->gref (PASS_REFINE, PASS_OLDW), w->hit
+ * (PASS_START, PASS_PREDICT); returns the deviance. */
+static double run_pass(irls_work *w, int mode, const double *beta)
+{
+    const size_t m = w->m, p = w->p, half = m / 2, P = p + 1;
+    pass_arg a[2] = {{w, mode, beta, 0, half, w->part[0]}, {w, mode, beta, half, m, w->part[1]}};
+    pthread_t tid;
+    int two = m >= PASS_THREAD_MIN && ss_thread_count() > 1 &&
+              pthread_create(&tid, NULL, pass_rows, &a[1]) == 0;
+    pass_rows(&a[0]);
+    if (two)
+        pthread_join(tid, NULL);
+    else
+        pass_rows(&a[1]);
+    const double *x = w->part[0], *y = w->part[1];
+    if (mode & PASS_WEIGHTS) {
+        for (size_t u = 0; u < p; u++)
+            for (size_t v = u; v < p; v++)
+                w->S[u * p + v] = x[u * P + v] + y[u * P + v];
+        for (size_t u = 0; u < p; u++)
+            w->gsum[u] = x[P * P + u] + y[P * P + u];
+    }
+    for (size_t u = 0; u < p; u++)
+        w->gref[u] = x[P * P + P + u] + y[P * P + P + u];
+    if (mode & (PASS_START | PASS_PREDICT))
+        w->hit = x[P * P + 2 * P + 1] != 0 || y[P * P + 2 * P + 1] != 0;
+    return x[P * P + 2 * P] + y[P * P + 2 * P];
+}
+
+/* Factors the scaled X'WX of w->S (into w->L, w->scale) and solves it for
+ * X'Wz (w->gsum): beta.  Returns 0, or -1 with *bad the first collinear
+ * column. */
+static int wls(irls_work *w, double *beta, size_t *bad)
+{
+    const size_t p = w->p;
+    const double *S = w->S;
     for (size_t u = 0; u < p; u++) {
         if (!(S[u * p + u] > 0)) {
             *bad = u;
@@ -256,109 +478,104 @@ static int wls(const double *X, irls_work *w, double *beta, size_t *bad)
             *bad = first_dependent(w->L);
             return -1;
         }
-    /* beta = D S^-1 D X'Wz, then one refinement on the residuals */
-    for (int pass = 0; pass < 2; pass++) {
-        xtwr(X, w, pass ? beta : NULL, w->g);
-        if (gsl_linalg_cholesky_svx(w->L, w->g) != GSL_SUCCESS) {
-            *bad = 0;
-            return -1;
-        }
-        for (size_t u = 0; u < p; u++) {
-            double step = gsl_vector_get(w->g, u) * w->scale[u];
-            beta[u] = pass ? beta[u] + step : step;
-        }
+    for (size_t u = 0; u < p; u++)
+        gsl_vector_set(w->g, u, w->gsum[u] * w->scale[u]);
+    if (gsl_linalg_cholesky_svx(w->L, w->g) != GSL_SUCCESS) {
+        *bad = 0;
+        return -1;
     }
+    for (size_t u = 0; u < p; u++)
+        beta[u] = gsl_vector_get(w->g, u) * w->scale[u];
     return 0;
+}
+
+/* beta += the solution of the last step's X'WX for w->gref (a refinement
+ * on the residuals).  Returns whether it moved the scaled solution by
+ * more than 1e-10 of its size. */
+static int refine(irls_work *w, double *beta)
+{
+    const size_t p = w->p;
+    for (size_t u = 0; u < p; u++)
+        gsl_vector_set(w->g, u, w->gref[u] * w->scale[u]);
+    if (gsl_linalg_cholesky_svx(w->L, w->g) != GSL_SUCCESS)
+        return 0;
+    double moved = 0, size = 0;
+    for (size_t u = 0; u < p; u++) {
+        double d = gsl_vector_get(w->g, u);
+        beta[u] += d * w->scale[u];
+        moved = fmax(moved, fabs(d));
+        size = fmax(size, fabs(beta[u] / w->scale[u]));
+    }
+    return moved > 1e-10 * size;
 }
 
 enum { IRLS_OK, IRLS_SINGULAR, IRLS_NOCONV, IRLS_BADSTEP };
 
-static double deviance(ss_model_family f, const double *y, const double *mu, const double *pw,
-                       size_t m)
+/* glm.fit of mm's y on its matrix with prior weights pw: start NULL uses
+ * the family's starting values.  beta gets the coefficients.  Each step
+ * solves the normal equations; one pass over the rows then takes, at that
+ * solution, the deviance, the next step's working weights and X'WX, and
+ * the residuals that refine the solution.  The steps go on from the
+ * solution as solved (its refinement is some 1e-13 of it, and an IRLS
+ * step, Newton's for these canonical links, forgets an error in the
+ * point it starts from); the last solution is the refined one, refined
+ * again while refinements move it (passes that make the last step's
+ * working weights again).
+ *
+ * On IRLS_OK w->L and w->scale hold the factor of the last step's X'WX,
+ * w->wbeta (or w->wstart) where its working weights come from, w->hit
+ * whether a fitted probability is 0 or 1.  On IRLS_SINGULAR *bad is the
+ * first column found collinear with those before it. */
+static int irls(irls_work *w, const double *pw, const ss_model_control *ctl, const double *start,
+                double *beta, int *iter, size_t *bad)
 {
-    double dev = 0;
-    for (size_t i = 0; i < m; i++)
-        dev += dev_resid(f, y[i], mu[i], pw[i]);
-    return dev;
-}
-
-static void linpred(const double *X, const double *beta, size_t m, size_t p, double *eta)
-{
-    for (size_t i = 0; i < m; i++) {
-        double e = 0;
-        const double *x = X + i * p;
-        for (size_t u = 0; u < p; u++)
-            e += x[u] * beta[u];
-        eta[i] = e;
-    }
-}
-
-/* glm.fit of y on X with prior weights pw: start NULL uses the family's
- * starting values.  beta gets the coefficients; on IRLS_OK w->sw holds the
- * square roots of the working weights of the last step and w->L the
- * Cholesky factor of its scaled X'WX (w->scale),
- * w->eta and w->mu the final fit.  On IRLS_SINGULAR *bad is the first
- * column found collinear with those before it. */
-static int irls(const double *X, const double *y, const double *pw, size_t m, size_t p,
-                ss_model_family fam, const ss_model_control *ctl, const double *start,
-                double *beta, irls_work *w, int *iter, size_t *bad)
-{
-    if (start) {
-        linpred(X, start, m, p, w->eta);
-        for (size_t i = 0; i < m; i++)
-            w->mu[i] = linkinv(fam, w->eta[i]);
-        memcpy(w->coefold, start, p * sizeof *start);
-    } else {
-        for (size_t i = 0; i < m; i++) {
-            double mus = fam == SS_MODEL_GAUSSIAN  ? y[i]
-                         : fam == SS_MODEL_POISSON ? y[i] + 0.1
-                                                   : (pw[i] * y[i] + 0.5) / (pw[i] + 1);
-            w->eta[i] = linkfun(fam, mus);
-            w->mu[i] = linkinv(fam, w->eta[i]);
-        }
-    }
-    double devold = deviance(fam, y, w->mu, pw, m);
+    const size_t p = w->p;
+    double *bt = w->btilde; /* the coefficients in the centred basis */
+    int st = IRLS_NOCONV;
+    w->pw = pw;
+    if (start)
+        to_centred(w, start, w->coefold, 1);
+    double devold = start ? run_pass(w, PASS_PREDICT | PASS_WEIGHTS, w->coefold)
+                          : run_pass(w, PASS_START | PASS_WEIGHTS, NULL);
     int have_old = start != NULL;
     for (int it = 1; it <= ctl->max_iter; it++) {
         *iter = it;
-        for (size_t i = 0; i < m; i++) {
-            double me = mu_eta(fam, w->eta[i]);
-            int good = pw[i] > 0 && me != 0;
-            double sw = good ? sqrt(pw[i] * me * me / variance(fam, w->mu[i])) : 0;
-            w->sw[i] = sw;
-            double zi = good ? w->eta[i] + (y[i] - w->mu[i]) / me : 0;
-            w->z[i] = zi;
-        }
-        if (wls(X, w, beta, bad) != 0)
+        /* the working weights of this step: from coefold, or the start */
+        w->wstart = !have_old;
+        memcpy(w->wbeta, w->coefold, p * sizeof *w->wbeta);
+        if (wls(w, bt, bad) != 0)
             return IRLS_SINGULAR;
-        linpred(X, beta, m, p, w->eta);
-        for (size_t i = 0; i < m; i++)
-            w->mu[i] = linkinv(fam, w->eta[i]);
-        double dev = deviance(fam, y, w->mu, pw, m);
+        double dev = run_pass(w, PASS_PREDICT | PASS_WEIGHTS | PASS_REFINE, bt);
+        int halved = 0;
         /* step halving while the deviance is not finite (glm.fit) */
-        for (int half = 0; !isfinite(dev); half++) {
-            if (!have_old || half >= ctl->max_iter)
+        while (!isfinite(dev)) {
+            if (!have_old || halved >= ctl->max_iter)
                 return IRLS_BADSTEP;
+            halved++;
             for (size_t u = 0; u < p; u++)
-                beta[u] = (beta[u] + w->coefold[u]) / 2;
-            linpred(X, beta, m, p, w->eta);
-            for (size_t i = 0; i < m; i++)
-                w->mu[i] = linkinv(fam, w->eta[i]);
-            dev = deviance(fam, y, w->mu, pw, m);
+                bt[u] = (bt[u] + w->coefold[u]) / 2;
+            dev = run_pass(w, PASS_PREDICT, bt);
         }
-        if (fabs(dev - devold) / (fabs(dev) + 0.1) < ctl->epsilon)
-            return IRLS_OK;
+        if (halved)
+            run_pass(w, PASS_PREDICT | PASS_WEIGHTS, bt);
+        if (fabs(dev - devold) / (fabs(dev) + 0.1) < ctl->epsilon) {
+            /* the last solution refined (a halved step is no solution) */
+            for (int k = 0; !halved && k < 4 && refine(w, bt); k++)
+                run_pass(w, PASS_OLDW, bt);
+            st = IRLS_OK;
+            break;
+        }
         devold = dev;
-        memcpy(w->coefold, beta, p * sizeof *beta);
+        memcpy(w->coefold, bt, p * sizeof *bt);
         have_old = 1;
     }
-    return IRLS_NOCONV;
+    to_centred(w, bt, beta, -1);
+    return st;
 }
 
-static int fit_error(int status, const ss_model_matrix *mm, const ss_design_spec *unused,
-                     const ss_model_control *ctl, size_t bad, ss_error *err)
+static int fit_error(int status, const ss_model_matrix *mm, const ss_model_control *ctl,
+                     size_t bad, ss_error *err)
 {
-    (void)unused;
     if (status == IRLS_SINGULAR)
         return ss_error_tag(err,
                             ss_error_set(err, SS_EDATA, NULL, 0,
@@ -378,32 +595,51 @@ static int fit_error(int status, const ss_model_matrix *mm, const ss_design_spec
 /* Binomial: fitted probabilities 0 or 1 (R's warning) mean separation: the
  * coefficient that diverges is named, the one largest against its
  * column's spread. */
-static int separation(const ss_model_matrix *mm, const double *beta, const double *mu,
-                      ss_error *err)
+static int separation(const ss_model_matrix *mm, const double *beta, int hit, ss_error *err)
 {
-    const double eps = 10 * DBL_EPSILON;
     size_t m = mm->m, p = mm->p, at = 0;
-    int hit = 0;
-    for (size_t i = 0; i < m && !hit; i++)
-        hit = mu[i] > 1 - eps || mu[i] < eps;
     if (!hit)
         return SS_OK;
+    /* each column's range: its nonzeros, and 0 when a row has none there */
+    double *lo = malloc(p * sizeof *lo), *hi = malloc(p * sizeof *hi);
+    size_t *cnt = calloc(p, sizeof *cnt);
+    if (!lo || !hi || !cnt) {
+        free(lo);
+        free(hi);
+        free(cnt);
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    }
+    for (size_t u = 0; u < p; u++) {
+        lo[u] = INFINITY;
+        hi[u] = -INFINITY;
+    }
+    int32_t col[1 + 256];
+    double val[1 + 256];
+    for (size_t i = 0; i < m; i++) {
+        size_t nz = ss_model_matrix_nz(mm, i, col, val);
+        for (size_t j = 0; j < nz; j++) {
+            lo[col[j]] = fmin(lo[col[j]], val[j]);
+            hi[col[j]] = fmax(hi[col[j]], val[j]);
+            cnt[col[j]]++;
+        }
+    }
     double best = -1;
     for (size_t u = 0; u < p; u++) {
         if (strcmp(mm->name[u], "(Intercept)") == 0)
             continue;
-        double lo = INFINITY, hi = -INFINITY;
-        for (size_t i = 0; i < m; i++) {
-            double x = mm->X[i * p + u];
-            lo = x < lo ? x : lo;
-            hi = x > hi ? x : hi;
+        if (cnt[u] < m) {
+            lo[u] = fmin(lo[u], 0);
+            hi[u] = fmax(hi[u], 0);
         }
-        double s = fabs(beta[u]) * (hi - lo);
+        double s = fabs(beta[u]) * (hi[u] - lo[u]);
         if (s > best) {
             best = s;
             at = u;
         }
     }
+    free(lo);
+    free(hi);
+    free(cnt);
     return ss_error_set(err, SS_EDATA, NULL, 0,
                         "term '%s': separation: fitted probabilities 0 or 1 and a diverging"
                         " coefficient (%.6g): the term predicts the outcome perfectly for"
@@ -444,45 +680,65 @@ static int check_outcome(const ss_model_matrix *mm, ss_model_family fam, const c
     return SS_OK;
 }
 
-/* The sandwich of R's svy.varcoef from the last IRLS step of w. */
-/* The scores of rows [from, to) into z (row-major, p a row). */
-static void glm_scores(const ss_model_matrix *mm, ss_model_family fam, const irls_work *w,
-                       const double *A, size_t from, size_t to, double *z)
+/* The estimating-equation scores of rows [from, to) into z (row-major, p
+ * a row): x_i w_i (y_i - mu_i) / mu.eta_i with the working weights of the
+ * last step (made again from w->wbeta) and mu at beta, without A (the
+ * variance of the totals of u A is A V A, A symmetric: the design's
+ * variance is linear in the scores, column by column). */
+static void glm_scores(const irls_work *w, size_t from, size_t to, double *z)
 {
-    const size_t p = mm->p;
+    const double *beta = w->btilde;
+    const size_t p = w->p;
+    const ss_model_family fam = w->fam;
+    const int gauss = fam == SS_MODEL_GAUSSIAN;
+    size_t col[1 + 256];
+    double val[1 + 256], b[257], ob[257];
+    for (size_t u = 0; u < p; u++) {
+        b[u] = beta[u];
+        ob[u] = w->wbeta[u];
+    }
+    b[p] = ob[p] = 0;
+    memset(z, 0, (to - from) * p * sizeof *z);
     for (size_t i = from; i < to; i++) {
-        double me = mu_eta(fam, w->eta[i]);
-        double s = w->sw[i] * w->sw[i] * (mm->y[i] - w->mu[i]) / me;
-        const double *x = mm->X + i * p;
+        const double y = w->y[i], pw = w->pw[i];
+        size_t nz = row_entries(w->mm, w->shift, i, col, val);
+        double eo = 0, eta = 0, wo, zo;
+        if (w->wstart)
+            eo = start_eta(fam, y, pw);
+        else
+            for (size_t j = 0; j < nz; j++)
+                eo += val[j] * ob[col[j]];
+        for (size_t j = 0; j < nz; j++)
+            eta += val[j] * b[col[j]];
+        double exo = gauss ? 0 : exp(eo), ex = gauss ? 0 : exp(eta);
+        working(fam, y, pw, eo, linkinv_exp(fam, eo, exo), exo, &wo, &zo);
+        double s = wo * (y - linkinv_exp(fam, eta, ex)) / mu_eta_exp(fam, eta, ex);
         double *zi = z + (i - from) * p;
-        for (size_t u = 0; u < p; u++) {
-            double acc = 0;
-            const double *au = A + u * p;
-            for (size_t v = 0; v < p; v++)
-                acc += au[v] * x[v];
-            zi[u] = s * acc;
-        }
+        for (size_t j = 0; j < nz; j++)
+            if (col[j] < p)
+                zi[col[j]] = val[j] * s;
     }
 }
 
 /* Rows of scores made at a time when the design takes them in pieces. */
 #define SCORE_CHUNK 65536
 
-/* The sandwich of R's svy.varcoef from the last IRLS step of w. */
-static int taylor_vcov(const ss_design *d, const ss_model_matrix *mm, ss_model_family fam,
-                       irls_work *w, double *V, double *df, ss_error *err)
+/* The sandwich of R's svy.varcoef from the last IRLS step of w: A V A,
+ * A = (X'WX)^-1 and V the design variance of the totals of the scores. */
+static int taylor_vcov(const ss_design *d, const ss_model_matrix *mm, irls_work *w, double *V,
+                       double *df, ss_error *err)
 {
     const size_t m = mm->m, p = mm->p;
     /* without calibrations the design takes the scores chunk by chunk
      * (ss_design_vcov_add, the same sums in the same order) */
     const int chunked = d->ncal == 0 && m > SCORE_CHUNK;
     gsl_matrix *Ainv = gsl_matrix_calloc(p, p);
-    double *A = malloc(p * p * sizeof *A);
-    double *z = malloc((chunked ? SCORE_CHUNK : m) * p * sizeof *z);
+    double *A = malloc(p * p * sizeof *A), *Vu = malloc(p * p * sizeof *Vu);
+    double *z = ss_mem_array(NULL, chunked ? SCORE_CHUNK : m ? m : 1, "rows", p, NULL, sizeof *z);
     ss_design_work *dw = ss_design_work_alloc(d, p);
     int rc = SS_OK;
-    if (!Ainv || !A || !z || !dw) {
-        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    if (!Ainv || !A || !Vu || !z || !dw) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory%s", ss_mem_failure());
         goto done;
     }
     /* (X'WX)^-1 = D (L L')^-1 D */
@@ -497,25 +753,46 @@ static int taylor_vcov(const ss_design *d, const ss_model_matrix *mm, ss_model_f
     if (chunked) {
         for (size_t from = 0; from < m; from += SCORE_CHUNK) {
             size_t to = from + SCORE_CHUNK < m ? from + SCORE_CHUNK : m;
-            glm_scores(mm, fam, w, A, from, to, z);
+            glm_scores(w, from, to, z);
             ss_design_vcov_add(d, dw, mm->rows + from, z, to - from, p);
         }
-        rc = ss_design_vcov_end(d, dw, p, V, err);
+        rc = ss_design_vcov_end(d, dw, p, Vu, err);
     } else {
-        glm_scores(mm, fam, w, A, 0, m, z);
-        rc = ss_design_vcov(d, dw, mm->rows, z, m, p, V, err);
+        glm_scores(w, 0, m, z);
+        rc = ss_design_vcov(d, dw, mm->rows, z, m, p, Vu, err);
     }
-    if (rc == SS_OK)
-        *df = ss_design_domain_df(d, dw, mm->rows, m) + 1 - (double)p;
+    if (rc != SS_OK)
+        goto done;
+    /* V = A Vu A: Vu A first, then A (Vu A) */
+    for (size_t u = 0; u < p; u++)
+        for (size_t v = 0; v < p; v++) {
+            double s = 0;
+            for (size_t k = 0; k < p; k++)
+                s += Vu[u * p + k] * A[k * p + v];
+            Ainv->data[u * Ainv->tda + v] = s;
+        }
+    for (size_t u = 0; u < p; u++)
+        for (size_t v = 0; v < p; v++) {
+            double s = 0;
+            for (size_t k = 0; k < p; k++)
+                s += A[u * p + k] * Ainv->data[k * Ainv->tda + v];
+            V[u * p + v] = s;
+        }
+    vcov_original(w, V);
+    /* symmetric to the bit, as R's crossprod-made matrix */
+    for (size_t u = 0; u < p; u++)
+        for (size_t v = 0; v < u; v++)
+            V[u * p + v] = V[v * p + u] = (V[u * p + v] + V[v * p + u]) / 2;
+    *df = ss_design_domain_df(d, dw, mm->rows, m) + 1 - (double)p;
 done:
     gsl_matrix_free(Ainv);
     free(A);
+    free(Vu);
     free(z);
     ss_design_work_free(dw);
     return rc;
 }
 
-/* svyglm.svyrep.design: refits with each replicate's weights. */
 /* The degf of a replicate design, or under --subset (mm->mask) of the
  * subset design, as R's svyglm and svyolr on subset(design, EXPR). */
 static double rep_degf(const ss_design *d, const ss_model_matrix *mm)
@@ -523,18 +800,19 @@ static double rep_degf(const ss_design *d, const ss_model_matrix *mm)
     return mm->mask ? ss_replicates_mask_df(d->rep, d->w, mm->mask, d->n, d->df) : d->df;
 }
 
-static int replicate_vcov(const ss_design *d, const ss_model_matrix *mm, ss_model_family fam,
+/* svyglm.svyrep.design: refits with each replicate's weights. */
+static int replicate_vcov(const ss_design *d, const ss_model_matrix *mm,
                           const ss_model_control *ctl, const double *beta0, irls_work *w,
                           double *V, double *df, ss_error *err)
 {
     const ss_replicates *r = d->rep;
     const size_t m = mm->m, p = mm->p, R = r->nrep;
     double *betas = malloc((R ? R : 1) * p * sizeof *betas);
-    double *wk = malloc(m * sizeof *wk);
+    double *wk = ss_mem_array(NULL, m ? m : 1, "rows", 1, NULL, sizeof *wk);
     if (!betas || !wk) {
         free(betas);
         free(wk);
-        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory%s", ss_mem_failure());
     }
     for (size_t k = 0; k < R; k++) {
         double sum = 0;
@@ -547,8 +825,7 @@ static int replicate_vcov(const ss_design *d, const ss_model_matrix *mm, ss_mode
         int iter;
         size_t bad;
         double *bk = betas + k * p;
-        int st = sum > 0 ? irls(mm->X, mm->y, wk, m, p, fam, ctl, beta0, bk, w, &iter, &bad)
-                         : IRLS_SINGULAR;
+        int st = sum > 0 ? irls(w, wk, ctl, beta0, bk, &iter, &bad) : IRLS_SINGULAR;
         /* glm.fit keeps the last iterate when it does not converge; a
          * singular replicate gets NA coefficients, which svrVar drops */
         if (st == IRLS_SINGULAR || st == IRLS_BADSTEP)
@@ -573,11 +850,11 @@ int ss_model_glm(const ss_design *d, const ss_model_matrix *mm, ss_model_family 
     fit->p = p;
     fit->beta = malloc(p * sizeof *fit->beta);
     fit->V = malloc(p * p * sizeof *fit->V);
-    double *pw = malloc(m * sizeof *pw);
+    double *pw = ss_mem_array(NULL, m ? m : 1, "rows", 1, NULL, sizeof *pw);
     irls_work w;
     int have_w = 0;
-    if (!fit->beta || !fit->V || !pw || irls_alloc(&w, m, p) != 0) {
-        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    if (!fit->beta || !fit->V || !pw || irls_alloc(&w, mm, fam) != 0) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory%s", ss_mem_failure());
         goto done;
     }
     have_w = 1;
@@ -596,19 +873,19 @@ int ss_model_glm(const ss_design *d, const ss_model_matrix *mm, ss_model_family 
     for (size_t i = 0; i < m; i++)
         pw[i] = d->w[mm->rows[i]] / mean;
     size_t bad = 0;
-    int st = irls(mm->X, mm->y, pw, m, p, fam, ctl, NULL, fit->beta, &w, &fit->iter, &bad);
+    int st = irls(&w, pw, ctl, NULL, fit->beta, &fit->iter, &bad);
     if (st == IRLS_SINGULAR || st == IRLS_BADSTEP) {
-        rc = fit_error(st, mm, NULL, ctl, bad, err);
+        rc = fit_error(st, mm, ctl, bad, err);
         goto done;
     }
-    if (fam == SS_MODEL_BINOMIAL && (rc = separation(mm, fit->beta, w.mu, err)) != SS_OK)
+    if (fam == SS_MODEL_BINOMIAL && (rc = separation(mm, fit->beta, w.hit, err)) != SS_OK)
         goto done;
     if (st == IRLS_NOCONV) {
-        rc = fit_error(st, mm, NULL, ctl, bad, err);
+        rc = fit_error(st, mm, ctl, bad, err);
         goto done;
     }
-    rc = d->rep ? replicate_vcov(d, mm, fam, ctl, fit->beta, &w, fit->V, &fit->df, err)
-                : taylor_vcov(d, mm, fam, &w, fit->V, &fit->df, err);
+    rc = d->rep ? replicate_vcov(d, mm, ctl, fit->beta, &w, fit->V, &fit->df, err)
+                : taylor_vcov(d, mm, &w, fit->V, &fit->df, err);
 done:
     if (have_w)
         irls_free(&w);
@@ -818,6 +1095,16 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* mm's matrix as m x p numbers, row-major (malloc'd; NULL when out of
+ * memory). */
+static double *dense_matrix(const ss_model_matrix *mm)
+{
+    double *X = ss_mem_array(NULL, mm->m ? mm->m : 1, "rows", mm->p ? mm->p : 1, NULL, sizeof *X);
+    for (size_t i = 0; X && i < mm->m; i++)
+        ss_model_matrix_row(mm, i, X + i * mm->p);
+    return X;
+}
+
 int ss_model_olr(const ss_design *d, const ss_model_matrix *mm, const ss_model_control *ctl,
                  ss_model_fit *fit, ss_error *err)
 {
@@ -828,10 +1115,10 @@ int ss_model_olr(const ss_design *d, const ss_model_matrix *mm, const ss_model_c
     double *lev = malloc((m ? m : 1) * sizeof *lev);
     int *y = malloc((m ? m : 1) * sizeof *y);
     double *wt = malloc((m ? m : 1) * sizeof *wt);
-    double *z = NULL, *Hinv = NULL, *betas = NULL, *theta0 = NULL;
+    double *z = NULL, *Hinv = NULL, *betas = NULL, *theta0 = NULL, *X = dense_matrix(mm);
     olr o = {0};
     int rc = SS_OK;
-    if (!lev || !y || !wt) {
+    if (!lev || !y || !wt || !X) {
         rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
         goto done;
     }
@@ -878,7 +1165,7 @@ int ss_model_olr(const ss_design *d, const ss_model_matrix *mm, const ss_model_c
     fit->V = malloc(P * P * sizeof *fit->V);
     fit->thr_name = calloc(q, sizeof *fit->thr_name);
     Hinv = malloc(P * P * sizeof *Hinv);
-    o = (olr){mm->X, m, mm->p, skip, pc, q, P, y, malloc(P * sizeof(double)),
+    o = (olr){X, m, mm->p, skip, pc, q, P, y, malloc(P * sizeof(double)),
               malloc(P * sizeof(double)), malloc(P * sizeof(double))};
     if (!fit->beta || !fit->V || !fit->thr_name || !Hinv || !o.u || !o.v || !o.g) {
         rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
@@ -972,6 +1259,7 @@ int ss_model_olr(const ss_design *d, const ss_model_matrix *mm, const ss_model_c
     free(gi);
     ss_design_work_free(dw);
 done:
+    free(X);
     free(lev);
     free(y);
     free(wt);
@@ -1129,25 +1417,27 @@ static int rw_eval(rw_ctx *c, const double *T, double *eps, double *r2)
     return 0;
 }
 
-/* The variables of row r of mm (items, then y) less their centres. */
-static void rw_vars(const ss_model_matrix *mm, size_t r, const double *centre, double *v)
+/* The variables of row r of mm (items, then y) less their centres; X is
+ * mm's matrix (dense_matrix). */
+static void rw_vars(const ss_model_matrix *mm, const double *X, size_t r, const double *centre,
+                    double *v)
 {
     const size_t p = mm->p - 1;
     for (size_t a = 0; a < p; a++)
-        v[a] = mm->X[r * mm->p + a + 1] - centre[a];
+        v[a] = X[r * mm->p + a + 1] - centre[a];
     v[p] = mm->y[r] - centre[p];
 }
 
 /* The moment totals with the weights w (m, one per row of mm). */
-static void rw_moments(const rw_ctx *c, const ss_model_matrix *mm, const double *w,
-                       const double *centre, double *v, double *T)
+static void rw_moments(const rw_ctx *c, const ss_model_matrix *mm, const double *X,
+                       const double *w, const double *centre, double *v, double *T)
 {
     const size_t k = c->k;
     memset(T, 0, c->nm * sizeof *T);
     for (size_t r = 0; r < mm->m; r++) {
         if (w[r] == 0)
             continue;
-        rw_vars(mm, r, centre, v);
+        rw_vars(mm, X, r, centre, v);
         T[0] += w[r];
         for (size_t a = 0, at = 1 + k; a < k; a++) {
             T[1 + a] += w[r] * v[a];
@@ -1172,9 +1462,9 @@ int ss_model_relweight(const ss_design *d, const ss_model_matrix *mm, double *ep
     double *v = malloc(k * sizeof *v), *T = malloc(nm * sizeof *T), *Th = malloc(nm * sizeof *Th);
     double *e1 = malloc(p * sizeof *e1), *e2 = malloc(p * sizeof *e2);
     double *g = malloc(nm * p * sizeof *g), *V = malloc(p * p * sizeof *V);
-    double *z = NULL, *thetas = NULL;
+    double *z = NULL, *thetas = NULL, *X = dense_matrix(mm);
     int rc = SS_OK;
-    if (!w || !centre || !v || !T || !Th || !e1 || !e2 || !g || !V) {
+    if (!w || !centre || !v || !T || !Th || !e1 || !e2 || !g || !V || !X) {
         rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
         goto done;
     }
@@ -1183,12 +1473,12 @@ int ss_model_relweight(const ss_design *d, const ss_model_matrix *mm, double *ep
         w[r] = d->w[mm->rows[r]];
         W += w[r];
         for (size_t a = 0; a < p; a++)
-            centre[a] += w[r] * mm->X[r * mm->p + a + 1];
+            centre[a] += w[r] * X[r * mm->p + a + 1];
         centre[p] += w[r] * mm->y[r];
     }
     for (size_t a = 0; a < k; a++)
         centre[a] /= W;
-    rw_moments(&c, mm, w, centre, v, T);
+    rw_moments(&c, mm, X, w, centre, v, T);
     if (rw_eval(&c, T, eps, r2) != 0) {
         rc = ss_error_set(err, SS_EDATA, NULL, 0,
                           "the items are collinear (or one is constant): no relative weights");
@@ -1205,7 +1495,7 @@ int ss_model_relweight(const ss_design *d, const ss_model_matrix *mm, double *ep
         for (size_t kk = 0; kk < R; kk++) {
             for (size_t r = 0; r < m; r++)
                 w[r] = ss_replicates_weight(rp, d->w, kk, mm->rows[r]);
-            rw_moments(&c, mm, w, centre, v, Th);
+            rw_moments(&c, mm, X, w, centre, v, Th);
             double r2k;
             if (rw_eval(&c, Th, thetas + kk * p, &r2k) != 0)
                 for (size_t a = 0; a < p; a++)
@@ -1261,7 +1551,7 @@ int ss_model_relweight(const ss_design *d, const ss_model_matrix *mm, double *ep
             goto done;
         }
         for (size_t r = 0; r < m; r++) {
-            rw_vars(mm, r, centre, v);
+            rw_vars(mm, X, r, centre, v);
             double *zr = z + r * p;
             for (size_t a = 0; a < p; a++)
                 zr[a] = g[a]; /* the total of w: u = 1 */
@@ -1285,6 +1575,7 @@ int ss_model_relweight(const ss_design *d, const ss_model_matrix *mm, double *ep
     for (size_t a = 0; a < p && rc == SS_OK; a++)
         se[a] = sqrt(V[a * p + a]);
 done:
+    free(X);
     rw_free(&c);
     free(w);
     free(centre);

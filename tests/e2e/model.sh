@@ -68,8 +68,8 @@ then ok; else bad "model dropped level: $(cat "$TMP/out" "$TMP/err")"; fi
 expect_error model-needs-formula 2 "--formula 'Y ~ TERMS' is required" -- model datasets/apistrat.csv
 expect_error model-parse 2 "--formula: expected a variable name at character 15 (marked ^): 'api00 ~ ell + ^* meals'" -- \
   model datasets/apistrat.csv --formula 'api00 ~ ell + * meals'
-expect_error model-call 2 "--formula: only factor(VAR) may be called in a formula at character 15" -- \
-  model datasets/apistrat.csv --formula 'api00 ~ ell + log(meals)'
+expect_error model-call 2 "--formula: only factor(), I(), log(), exp() and sqrt() may be called in a formula at character 15 (marked ^): 'api00 ~ ell + ^poly(meals, 2)'" -- \
+  model datasets/apistrat.csv --formula 'api00 ~ ell + poly(meals, 2)'
 expect_error model-tilde 2 "--formula: expected '~' after the outcome at character 7 (marked ^): 'api00 ^ell'" -- \
   model datasets/apistrat.csv --formula 'api00 ell'
 expect_error model-paren 2 "--formula: expected ')'" -- \

@@ -380,3 +380,25 @@ data(election)
 dyg <- svydesign(ids = ~1, fpc = ~p, data = ep, pps = ppsmat(election_jointprob),
                  variance = "YG")
 write_ref("pps_yg_lin", svyglm(Kerry ~ Bush, dyg), "gaussian")
+
+# ---- numeric expressions in formulas: I() with + - * / ^ and parentheses,
+# log(), exp(), sqrt(); the coefficient names are R's deparse of the call
+# (I(ell^2), I(1e+05 * ell/api00)) ----
+write_ref("strat_expr", svyglm(api00 ~ ell + I(ell^2) + log(enroll) + sqrt(meals) + stype,
+                               dstrat), "gaussian", c("I(ell^2),log(enroll)", "sqrt(meals)"))
+write_ref("strat_expr_pois", svyglm(enroll ~ log(api00) + I(-meals/10) + I(1e5*ell/api00),
+                                    dstrat, family = quasipoisson), "poisson",
+          "I(1e+05 * ell/api00)", eform = TRUE)
+write_ref("clus1_expr_logit", svyglm(awards01 ~ I(ell/100) + I((api00 - 600)/100) +
+                                       log(enroll):stype, dclus1b, family = quasibinomial),
+          "binomial", "log(enroll):stype")
+write_ref("clus1_jk1_expr", svyglm(api00 ~ I(ell * meals/100) + exp(mobility/100) + log(api99),
+                                   rclus1), "gaussian", "exp(mobility/100)")
+write_ref("strat_expr_sub", svyglm(api00 ~ log(meals + 1) + I((ell - 20)^2),
+                                   subset(dstrat, stype != "E")), "gaussian",
+          "log(meals + 1),I((ell - 20)^2)")
+# ill-conditioned: a square far from 0 beside its variable (survstat centres
+# numeric columns so that X'WX does not square the collinearity)
+write_ref("strat_expr_far", svyglm(api00 ~ api99 + I((api99 + 5000)^2), dstrat), "gaussian")
+write_ref("clus1_expr_far", svyglm(awards01 ~ api99 + I((api99 + 5000)^2), dclus1b,
+                                   family = quasibinomial), "binomial")

@@ -38,6 +38,18 @@ static void test_terms(void **state)
 {
     (void)state;
     expect_terms("y ~ x", "1 x");
+    /* expressions, labelled as R's deparse writes them */
+    expect_terms("y ~ I(age^2) + log(income)", "1 I(age^2) log(income)");
+    expect_terms("y ~ I(a+b) + I(a-b) + I(a*b) + I(a/b) + I(-a) + I(+a)",
+                 "1 I(a + b) I(a - b) I(a * b) I(a/b) I(-a) I(+a)");
+    expect_terms("y ~ I((a+b)^2) + I(-a^2) + I(a^-1) + I(a^2^2) + I((a)) + I(a - -b)",
+                 "1 I((a + b)^2) I(-a^2) I(a^-1) I(a^2^2) I((a)) I(a - -b)");
+    expect_terms("y ~ I(a*100000) + I(a*123456) + I(a*0.1) + I(a*1e-5) + I(2.50*a) + I(a*1e15)",
+                 "1 I(a * 1e+05) I(a * 123456) I(a * 0.1) I(a * 1e-05) I(2.5 * a) I(a * 1e+15)");
+    expect_terms("y ~ I(a*0.001) + I(a*1234.5678) + I(.5*a) + I(log(a)^2) + sqrt(exp(a))",
+                 "1 I(a * 0.001) I(a * 1234.5678) I(0.5 * a) I(log(a)^2) sqrt(exp(a))");
+    expect_terms("y ~ log(a + 1):b + b + log( a+1 )", "1 b log(a + 1) log(a + 1):b");
+    expect_terms("y ~ I(`odd name` * 2) + I(a)", "1 I(`odd name` * 2) I(a)");
     expect_terms("y ~ a*b", "1 a b a:b");
     expect_terms("y ~ a:b + a", "1 a a:b");
     expect_terms("y ~ x + stype + stype:x", "1 x stype x:stype");
@@ -69,7 +81,15 @@ static void test_errors(void **state)
     expect_usage("y ~", "expected a variable name at character 4");
     expect_usage("y x", "expected '~' after the outcome at character 3 (marked ^): 'y ^x'");
     expect_usage("y ~ x +", "expected a variable name at character 8");
-    expect_usage("y ~ log(x)", "only factor(VAR) may be called");
+    expect_usage("y ~ poly(x, 2)",
+                 "only factor(), I(), log(), exp() and sqrt() may be called in a formula at"
+                 " character 5 (marked ^): 'y ~ ^poly(x, 2)'");
+    expect_usage("y ~ I(poly(x))", "only factor(), I(), log(), exp() and sqrt() may be called"
+                                   " in a formula at character 7");
+    expect_usage("y ~ log(x, 2)", "one argument expected at character 10");
+    expect_usage("y ~ I(x^)", "expected a number, a column or '(' at character 9");
+    expect_usage("y ~ I(2x)", "expected a number at character 7");
+    expect_usage("y ~ I((x + 1)", "expected ')' at character 14");
     expect_usage("y ~ 2", "a number other than 0 or 1 is not a term");
     expect_usage("y ~ 0", "has no terms and no intercept");
 }
@@ -139,8 +159,10 @@ static void test_matrix(void **state)
         assert_string_equal(mm.name[c], names[c]);
     /* row 2 (x 30, g c) */
     const double want[6] = {1, 30, 0, 1, 0, 30};
+    double x[6];
+    ss_model_matrix_row(&mm, 2, x);
     for (size_t c = 0; c < 6; c++)
-        assert_true(mm.X[2 * 6 + c] == want[c]);
+        assert_true(x[c] == want[c]);
     ss_model_matrix_free(&mm);
     /* --ref g=c; without the intercept the first factor has every level */
     ss_formula_ref ref = {"g", "c"};
