@@ -89,6 +89,9 @@ enum {
     OPT_FLAGS,
     OPT_FONT,
     OPT_GNUPLOT_TIMEOUT,
+    OPT_ORDER,
+    OPT_SUPPRESS,
+    OPT_HIGHLIGHT,
 };
 
 static const struct option own_options[] = {
@@ -105,6 +108,9 @@ static const struct option own_options[] = {
     {"flags", required_argument, NULL, OPT_FLAGS},
     {"font", required_argument, NULL, OPT_FONT},
     {"gnuplot-timeout", required_argument, NULL, OPT_GNUPLOT_TIMEOUT},
+    {"order", required_argument, NULL, OPT_ORDER},
+    {"suppress", no_argument, NULL, OPT_SUPPRESS},
+    {"highlight", required_argument, NULL, OPT_HIGHLIGHT},
     {NULL, 0, NULL, 0},
 };
 
@@ -187,6 +193,17 @@ static int option(void *ctx, int opt, const char *arg, ss_error *err)
         break;
     case OPT_FONT:
         a->po.font = arg;
+        break;
+    case OPT_ORDER:
+        if (ss_plot_order_parse(arg, &a->po.order) != 0)
+            rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
+                              "--order: expected data, value or label, got '%s'", arg);
+        break;
+    case OPT_SUPPRESS:
+        a->po.suppress = 1;
+        break;
+    case OPT_HIGHLIGHT:
+        a->po.highlight = arg;
         break;
     case OPT_GNUPLOT_TIMEOUT: {
         double v;
@@ -278,6 +295,12 @@ static int check(plot_args *a, int nfiles, ss_error *err)
     }
     if (po->scale_set && po->type != SS_PLOT_LIKERT)
         return ss_error_set(err, SS_EUSAGE, NULL, 0, "--scale goes with --type likert");
+    if (po->order && po->type != SS_PLOT_BAR && po->type != SS_PLOT_LIKERT)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0, "--order goes with --type bar or likert");
+    if (po->suppress && po->type != SS_PLOT_BAR)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0, "--suppress goes with --type bar");
+    if (po->highlight && po->type != SS_PLOT_TREND)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0, "--highlight goes with --type trend");
     return SS_OK;
 }
 
@@ -300,7 +323,9 @@ static int select_rows(const plot_args *a, const ss_result *all, ss_result *sel,
             continue;
         ss_result_row *y = ss_result_add(sel, x->statistic, x->variable, x->level, x->domain);
         if (!y || ss_result_set_str(&y->wave, x->wave) != 0 ||
-            ss_result_set_str(&y->flag, x->flag) != 0)
+            ss_result_set_str(&y->flag, x->flag) != 0 ||
+            (x->var_label && ss_result_set_str(&y->var_label, x->var_label) != 0) ||
+            (x->by_label && ss_result_set_str(&y->by_label, x->by_label) != 0))
             return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
         y->estimate = x->estimate;
         y->se = x->se;

@@ -116,9 +116,34 @@ int ss_plot_term_for_path(const char *path, ss_plot_term *t)
 
 /* ---- shared pieces ------------------------------------------------------ */
 
-static const char *const palette[] = {"#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3",
-                                      "#937860", "#da8bc3", "#8c8c8c", "#ccb974", "#64b5cd"};
+/* Series styles that a colour-blind reader tells apart: Okabe and Ito's
+ * colours (without the yellow, too pale on white), then Paul Tol's muted
+ * ones: 16 colours; each series also has a marker (8) and a dash (4) of
+ * its own, so that two series of the first 16 differ in colour and in
+ * marker or dash, and any two lines in print (grey) still differ. */
+static const char *const palette[] = {"#0072b2", "#d55e00", "#009e73", "#cc79a7",
+                                      "#e69f00", "#56b4e9", "#000000", "#882255",
+                                      "#117733", "#332288", "#999933", "#aa4499",
+                                      "#44aa99", "#661100", "#6699cc", "#888888"};
 #define NPALETTE (sizeof palette / sizeof palette[0])
+
+typedef struct series_style {
+    const char *color;
+    int pt, dt;
+} series_style;
+
+static series_style style_of(size_t k)
+{
+    static const int pt[] = {7, 5, 9, 11, 13, 15, 6, 4};
+    series_style st = {palette[k % NPALETTE], pt[k % 8], (int)((k + k / 8) % 4) + 1};
+    return st;
+}
+
+/* Bars: estimates, and flagged estimates when only some are flagged
+ * (Okabe-Ito blue and orange). */
+#define BAR_COLOR "#0072b2"
+#define FLAG_COLOR "#e69f00"
+#define FLAG_TEXT "#a0522d"
 
 /* The terminal, output, font and title.  title2, when not NULL, is a
  * second title line written by survstat itself. */
@@ -297,7 +322,7 @@ static void label_of(const ss_result_row *x, const parts *p, int width, char *bu
     const char *v[4];
     size_t n = 0;
     if (p->variable)
-        v[n++] = x->variable;
+        v[n++] = x->var_label ? x->var_label : x->variable;
     if (p->level)
         v[n++] = x->level;
     if (p->domain || n == 0) {
@@ -314,15 +339,88 @@ static void label_of(const ss_result_row *x, const parts *p, int width, char *bu
     shorten(buf, size, label_columns(width));
 }
 
-/* "mean of api00", "prop of sch.wide = Yes" for a set of rows. */
+/* "mean of api00", "prop of sch.wide = Yes" for a set of rows (the
+ * variable by its label when it has one). */
 static void what_of(const ss_result_row *a, const parts *p, char *buf, size_t size)
 {
+    const char *v = a->var_label ? a->var_label : a->variable;
     if (p->variable)
         snprintf(buf, size, "%s", a->statistic);
     else if (p->level || !a->level[0])
-        snprintf(buf, size, "%s of %s", a->statistic, a->variable);
+        snprintf(buf, size, "%s of %s", a->statistic, v);
     else
-        snprintf(buf, size, "%s of %s = %s", a->statistic, a->variable, a->level);
+        snprintf(buf, size, "%s of %s = %s", a->statistic, v, a->level);
+}
+
+/* A chart's title from the data: the variable label alone when the rows
+ * are of one labelled variable (the user's words, in the user's language,
+ * not mixed with survstat's), else survstat's words and the names:
+ * "t2b of overall by district". */
+static void title_of(const ss_result_row *a, const parts *p, char *buf, size_t size)
+{
+    if (!p->variable && a->var_label) {
+        if (!p->level && a->level[0])
+            snprintf(buf, size, "%s: %s", a->var_label, a->level);
+        else
+            snprintf(buf, size, "%s", a->var_label);
+        return;
+    }
+    char what[512];
+    what_of(a, p, what, sizeof what);
+    snprintf(buf, size, "%s%s%s", what, p->by[0] ? " by " : "", p->by);
+}
+
+/* The name of the domains' variables for an axis or key: their labels
+ * (by_label) when the rows have them, else their names. */
+static const char *by_name(const ss_result *r, const parts *p)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (r->row[i].by_label && r->row[i].domain[0])
+            return r->row[i].by_label;
+    return p->by;
+}
+
+/* Natural order of two labels: runs of digits compared as numbers
+ * ("18-24" before "100+"), the rest byte by byte. */
+static int natural_cmp(const char *a, const char *b)
+{
+    while (*a && *b) {
+        if (*a >= '0' && *a <= '9' && *b >= '0' && *b <= '9') {
+            while (*a == '0')
+                a++;
+            while (*b == '0')
+                b++;
+            size_t na = 0, nb = 0;
+            while (a[na] >= '0' && a[na] <= '9')
+                na++;
+            while (b[nb] >= '0' && b[nb] <= '9')
+                nb++;
+            if (na != nb)
+                return na < nb ? -1 : 1;
+            int c = memcmp(a, b, na);
+            if (c)
+                return c;
+            a += na;
+            b += nb;
+            continue;
+        }
+        if (*a != *b)
+            return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+        a++;
+        b++;
+    }
+    return (*a != 0) - (*b != 0);
+}
+
+int ss_plot_order_parse(const char *name, ss_plot_order *order)
+{
+    static const char *const names[] = {"data", "value", "label"};
+    for (size_t i = 0; i < 3; i++)
+        if (strcmp(name, names[i]) == 0) {
+            *order = (ss_plot_order)(i + 1);
+            return 0;
+        }
+    return -1;
 }
 
 static double finite_or(double v, double dflt)
@@ -377,159 +475,410 @@ static void note_flags(char *note, size_t size, const char *flags)
 
 /* ---- bar ---------------------------------------------------------------- */
 
-static const ss_result *sort_rows;
-static int cmp_estimate(const void *a, const void *b)
+/* ---- bar ---------------------------------------------------------------- */
+
+/* The order of a chart's items (rows' indexes, or group keys): value and
+ * label keys per item, sorted in place; stable (ties keep the file's
+ * order). */
+typedef struct order_item {
+    size_t pos;      /* the item's place in the file's order */
+    double value;    /* the estimate (NaN last) */
+    const char *label;
+    size_t payload;
+} order_item;
+
+static ss_plot_order sort_order;
+static int cmp_item(const void *a, const void *b)
 {
-    double x = sort_rows->row[*(const size_t *)a].estimate;
-    double y = sort_rows->row[*(const size_t *)b].estimate;
-    if (isnan(x) || isnan(y))
-        return isnan(x) - isnan(y);
-    return (x > y) - (x < y);
+    const order_item *x = a, *y = b;
+    if (sort_order == SS_ORDER_VALUE) {
+        if (isnan(x->value) != isnan(y->value))
+            return isnan(x->value) - isnan(y->value);
+        if (!isnan(x->value) && x->value != y->value)
+            return x->value > y->value ? -1 : 1;
+    } else if (sort_order == SS_ORDER_LABEL) {
+        int c = natural_cmp(x->label, y->label);
+        if (c)
+            return c;
+    }
+    return (x->pos > y->pos) - (x->pos < y->pos);
 }
+
+static void sort_items(order_item *it, size_t n, ss_plot_order order)
+{
+    sort_order = order;
+    qsort(it, n, sizeof *it, cmp_item);
+}
+
+/* Pixels a label takes at the 11-point font (about 7.5 a column). */
+static double text_px(const char *s)
+{
+    return 7.5 * (double)ss_display_width(s);
+}
+
+/* Where a value label that would start at x (data units) goes so that it
+ * does not cross the reference line at ref: past the line when it would
+ * cover it.  u: data units per pixel; w: the label's pixels. */
+static double clear_of_line(double x, double w, double ref, double u, int have_ref)
+{
+    double left = x + 6 * u, right = left + w * u;
+    if (have_ref && left - 3 * u < ref && right + 3 * u > ref)
+        return ref + 2 * u;
+    return x;
+}
+
+typedef struct bar_slot {
+    size_t row;      /* the result row */
+    double y;        /* its place on the y axis */
+    int series;      /* plain: 0 bars, 1 flagged; grouped: the level */
+    int suppressed;
+} bar_slot;
 
 static int bar_script(ss_buf *b, const ss_plot_options *o, const ss_result *r, ss_error *err)
 {
     size_t *idx = calloc(r->n, sizeof *idx);
-    if (!idx)
+    bar_slot *slot = calloc(r->n, sizeof *slot);
+    order_item *it = calloc(r->n, sizeof *it);
+    const char **levels = calloc(r->n, sizeof *levels), **groups = calloc(r->n, sizeof *groups);
+    if (!idx || !slot || !it || !levels || !groups) {
+        free(idx), free(slot), free(it), free(levels), free(groups);
         return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    }
+    int rc = SS_OK;
+    int width = o->width ? o->width : 900;
     for (size_t i = 0; i < r->n; i++)
         idx[i] = i;
     parts p;
     find_parts(r, idx, r->n, &p);
+    /* The levels of a proportion in several domains are drawn as groups,
+     * one group per domain, the levels in their codes' order in each,
+     * coloured by level: never interleaved. */
+    int grouped = !p.variable && !p.wave && p.level && p.domain;
     /* The whole-population row is the reference line when the bars are
      * the domains of one estimate. */
     long whole = -1;
     size_t n = 0;
     for (size_t i = 0; i < r->n; i++) {
-        if (!p.variable && !p.level && !p.wave && p.domain && !r->row[i].domain[0] && whole < 0)
+        if (!grouped && !p.variable && !p.level && !p.wave && p.domain && !r->row[i].domain[0] &&
+            whole < 0)
             whole = (long)i;
         else
             idx[n++] = i;
     }
     if (n == 0) {
-        free(idx);
-        return ss_error_set(err, SS_EDATA, NULL, 0, "no domain rows to draw as bars");
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "no domain rows to draw as bars");
+        goto done;
     }
-    sort_rows = r;
-    qsort(idx, n, sizeof *idx, cmp_estimate);
-    const ss_result_row *a = &r->row[idx[0]];
+    size_t nsup = 0;
+    for (size_t k = 0; k < n; k++)
+        nsup += o->suppress && has_flag(r->row[idx[k]].flag, "Px");
+    ss_plot_order order = o->order;
+    if (order == SS_ORDER_DEFAULT)
+        order = grouped || p.level ? SS_ORDER_DATA : SS_ORDER_VALUE;
+    if (nsup && order == SS_ORDER_VALUE) {
+        if (o->order == SS_ORDER_VALUE) {
+            rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
+                              "--order value would show where the %zu suppressed estimate%s "
+                              "rank%s: use --order data or label with --suppress",
+                              nsup, nsup > 1 ? "s" : "", nsup > 1 ? "" : "s");
+            goto done;
+        }
+        order = SS_ORDER_DATA; /* the codes' order hides the ranking */
+    }
+    char label[1024], note[1024] = "";
+    size_t nslot = 0, ngroup = 0, nlevel = 0;
+    double ymax;
+    if (grouped) {
+        for (size_t k = 0; k < n; k++) {
+            const ss_result_row *x = &r->row[idx[k]];
+            size_t g = 0, l = 0;
+            while (g < ngroup && strcmp(groups[g], x->domain) != 0)
+                g++;
+            if (g == ngroup)
+                groups[ngroup++] = x->domain;
+            while (l < nlevel && strcmp(levels[l], x->level) != 0)
+                l++;
+            if (l == nlevel)
+                levels[nlevel++] = x->level;
+        }
+        /* The groups in order: by label, or by their first level's value. */
+        char (*glabel)[256] = calloc(ngroup, sizeof *glabel);
+        if (!glabel) {
+            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+            goto done;
+        }
+        for (size_t g = 0; g < ngroup; g++) {
+            domain_label(groups[g], &p, glabel[g], sizeof glabel[g]);
+            it[g] = (order_item){g, NAN, glabel[g], g};
+            for (size_t k = 0; k < n; k++)
+                if (strcmp(r->row[idx[k]].domain, groups[g]) == 0 &&
+                    strcmp(r->row[idx[k]].level, levels[0]) == 0)
+                    it[g].value = r->row[idx[k]].estimate;
+        }
+        sort_items(it, ngroup, order);
+        double y = (double)(ngroup * (nlevel + 1)) - 1;
+        ymax = y + 1;
+        for (size_t gi = 0; gi < ngroup; gi++) {
+            size_t g = it[gi].payload;
+            for (size_t l = 0; l < nlevel; l++, y--)
+                for (size_t k = 0; k < n; k++) {
+                    const ss_result_row *x = &r->row[idx[k]];
+                    if (strcmp(x->domain, groups[g]) == 0 && strcmp(x->level, levels[l]) == 0)
+                        slot[nslot++] = (bar_slot){idx[k], y, (int)l,
+                                                   o->suppress && has_flag(x->flag, "Px")};
+                }
+            y--; /* a gap between groups */
+        }
+        free(glabel);
+    } else {
+        char (*blabel)[256] = calloc(n, sizeof *blabel);
+        if (!blabel) {
+            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+            goto done;
+        }
+        for (size_t k = 0; k < n; k++) {
+            label_of(&r->row[idx[k]], &p, width, blabel[k], sizeof blabel[k]);
+            it[k] = (order_item){k, r->row[idx[k]].estimate, blabel[k], idx[k]};
+        }
+        sort_items(it, n, order);
+        free(blabel);
+        for (size_t k = 0; k < n; k++) {
+            const ss_result_row *x = &r->row[it[k].payload];
+            slot[nslot++] = (bar_slot){it[k].payload, (double)(n - k), 0,
+                                       o->suppress && has_flag(x->flag, "Px")};
+        }
+        ymax = (double)n;
+    }
+    /* Flagged bars are coloured only when some bars are not: a colour on
+     * every bar says nothing. */
+    size_t nflag = 0, ndrawn = 0;
+    for (size_t k = 0; k < nslot; k++) {
+        const ss_result_row *x = &r->row[slot[k].row];
+        if (x->flag[0])
+            note_flags(note, sizeof note, x->flag);
+        if (slot[k].suppressed || isnan(x->estimate))
+            continue;
+        ndrawn++;
+        nflag += x->flag[0] != 0;
+    }
+    int color_flags = !grouped && nflag > 0 && nflag < ndrawn;
+    for (size_t k = 0; k < nslot && color_flags; k++)
+        slot[k].series = r->row[slot[k].row].flag[0] != 0;
+    const ss_result_row *a = &r->row[slot[0].row];
     double sc = scale_of(a->statistic);
-    char what[512], title[1024], xlabel[600];
+    char title[1024], xlabel[700], what[600];
+    title_of(a, &p, title, sizeof title);
     what_of(a, &p, what, sizeof what);
-    if (p.by[0])
-        snprintf(title, sizeof title, "%s by %s", what, p.by);
-    else
-        snprintf(title, sizeof title, "%s", what);
     snprintf(xlabel, sizeof xlabel, "%s%s (whiskers: confidence interval)", what,
              sc == 100 ? ", percent" : "");
-    int height = o->height ? o->height : clamp_size(150 + 34 * (int)n, 360, 4000);
-    preamble(b, o, o->width ? o->width : 900, height, o->title ? o->title : title, NULL);
+    int height = o->height ? o->height : clamp_size(170 + (grouped ? 22 : 34) * (int)ymax, 360, 4000);
+    preamble(b, o, width, height, o->title ? o->title : title, NULL);
     ss_buf_printf(b, "set xlabel ");
     ss_plot_quote(b, xlabel);
     ss_buf_printf(b, "\nset ylabel ");
-    ss_plot_quote(b, p.by);
-    ss_buf_printf(b, "\nset key off\nset grid xtics lc rgb '#dddddd'\n"
+    ss_plot_quote(b, by_name(r, &p));
+    ss_buf_printf(b, "\nset grid xtics lc rgb '#dddddd'\n"
                      "set style textbox opaque noborder margins 1,1\n");
-    /* The x range holds 0, every interval and room for the value labels. */
+    /* The x range holds 0, every drawn interval and the value labels (the
+     * suppressed estimates' values and intervals play no part). */
     double lo = 0, hi = 0;
-    for (size_t k = 0; k < n; k++) {
-        const ss_result_row *x = &r->row[idx[k]];
+    for (size_t k = 0; k < nslot; k++) {
+        const ss_result_row *x = &r->row[slot[k].row];
+        if (slot[k].suppressed)
+            continue;
         lo = fmin(lo, finite_or(x->ci_low, finite_or(x->estimate, 0)) * sc);
         hi = fmax(hi, finite_or(x->ci_high, finite_or(x->estimate, 0)) * sc);
     }
-    if (whole >= 0) {
-        const ss_result_row *w = &r->row[whole];
+    const ss_result_row *w = whole >= 0 ? &r->row[whole] : NULL;
+    double ref = w ? w->estimate * sc : NAN;
+    int have_ref = w && isfinite(ref);
+    if (w) {
         lo = fmin(lo, finite_or(w->ci_low, finite_or(w->estimate, 0)) * sc);
         hi = fmax(hi, finite_or(w->ci_high, finite_or(w->estimate, 0)) * sc);
     }
     double span = hi - lo > 0 ? hi - lo : 1;
-    ss_buf_printf(b, "set xrange [%.17g:%.17g]\nset yrange [0.4:%zu.6]\nset ytics (", lo - (lo < 0 ? 0.15 * span : 0),
-                  hi + 0.22 * span, n);
-    char label[1024], note[1024] = "";
-    int any_flag = 0;
-    for (size_t k = 0; k < n; k++) {
-        label_of(&r->row[idx[k]], &p, o->width ? o->width : 900, label, sizeof label);
-        ss_buf_printf(b, "%s", k ? ", " : "");
-        ss_plot_quote_as(b, label, 1);
-        ss_buf_printf(b, " %zu", k + 1);
+    double xmin = lo - (lo < 0 ? 0.15 * span : 0), xmax = hi + 0.22 * span;
+    /* The plot's width in pixels: the chart less the y tic labels. */
+    size_t tic_cols = 0;
+    for (size_t k = 0; k < nslot; k++) {
+        if (grouped)
+            domain_label(r->row[slot[k].row].domain, &p, label, sizeof label);
+        else
+            label_of(&r->row[slot[k].row], &p, width, label, sizeof label);
+        size_t c = ss_display_width(label);
+        tic_cols = c > tic_cols ? c : tic_cols;
     }
-    ss_buf_printf(b, ")\n");
-    /* Values and flags beside each bar. */
-    for (size_t k = 0; k < n; k++) {
-        const ss_result_row *x = &r->row[idx[k]];
-        char v[64];
-        value_text(v, sizeof v, x->estimate, sc);
-        int suppressed = o->suppress && has_flag(x->flag, "Px");
-        if (x->flag[0]) {
-            any_flag = 1;
-            note_flags(note, sizeof note, x->flag);
+    double plot_px = (double)width - 7.5 * (double)tic_cols - 110;
+    plot_px = plot_px < 100 ? 100 : plot_px;
+    /* Value labels: where they start; the range grows to hold them. */
+    double *at = calloc(nslot, sizeof *at);
+    char (*vtext)[320] = calloc(nslot, sizeof *vtext);
+    if (!at || !vtext) {
+        free(at);
+        free(vtext);
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        goto done;
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        double u = (xmax - xmin) / plot_px, need = xmax;
+        for (size_t k = 0; k < nslot; k++) {
+            const ss_result_row *x = &r->row[slot[k].row];
+            char v[64];
+            value_text(v, sizeof v, x->estimate, sc);
+            if (slot[k].suppressed)
+                snprintf(vtext[k], sizeof vtext[k], "%s (suppressed)", x->flag);
+            else
+                snprintf(vtext[k], sizeof vtext[k], "%s%s%s", v, x->flag[0] ? "  " : "",
+                         x->flag);
+            double x0 = slot[k].suppressed ? fmax(xmin, 0)
+                                           : finite_or(x->ci_high, finite_or(x->estimate, 0)) * sc;
+            at[k] = clear_of_line(x0, text_px(vtext[k]), ref, u, have_ref);
+            need = fmax(need, at[k] + (text_px(vtext[k]) + 16) * u);
         }
-        snprintf(label, sizeof label, "%s%s%s", suppressed ? "suppressed" : v,
-                 x->flag[0] ? "  " : "", x->flag);
-        double at = suppressed ? 0 : finite_or(x->ci_high, finite_or(x->estimate, 0)) * sc;
-        ss_buf_printf(b, "set label %zu ", k + 1);
-        ss_plot_quote(b, label);
-        ss_buf_printf(b, " at %.17g,%zu left offset char 0.6,0 boxed tc rgb '%s'\n", at, k + 1,
-                      x->flag[0] ? "#b03a2e" : "#333333");
+        if (need <= xmax)
+            break;
+        xmax = need;
     }
-    if (whole >= 0) {
-        const ss_result_row *w = &r->row[whole];
+    ss_buf_printf(b, "set xrange [%.17g:%.17g]\nset yrange [%.17g:%.17g]\nset ytics (", xmin, xmax,
+                  grouped ? -0.6 : 0.4, ymax + 0.6);
+    if (grouped) {
+        /* A tic at the middle of each group: the domain. */
+        for (size_t gi = 0; gi < ngroup; gi++) {
+            double top = -1, bottom = 1e300;
+            const char *d = NULL;
+            for (size_t k = 0; k < nslot; k++)
+                if (strcmp(r->row[slot[k].row].domain, groups[it[gi].payload]) == 0) {
+                    top = fmax(top, slot[k].y);
+                    bottom = fmin(bottom, slot[k].y);
+                    d = r->row[slot[k].row].domain;
+                }
+            if (!d)
+                continue;
+            domain_label(d, &p, label, sizeof label);
+            shorten(label, sizeof label, label_columns(width));
+            ss_buf_printf(b, "%s", gi ? ", " : "");
+            ss_plot_quote_as(b, label, 1);
+            ss_buf_printf(b, " %.17g", (top + bottom) / 2);
+        }
+    } else {
+        for (size_t k = 0; k < nslot; k++) {
+            label_of(&r->row[slot[k].row], &p, width, label, sizeof label);
+            ss_buf_printf(b, "%s", k ? ", " : "");
+            ss_plot_quote_as(b, label, 1);
+            ss_buf_printf(b, " %.17g", slot[k].y);
+        }
+    }
+    ss_buf_printf(b, ") scale 0\n");
+    for (size_t k = 0; k < nslot; k++) {
+        const ss_result_row *x = &r->row[slot[k].row];
+        ss_buf_printf(b, "set label %zu ", k + 1);
+        ss_plot_quote(b, vtext[k]);
+        ss_buf_printf(b, " at %.17g,%.17g left offset char 0.6,0 boxed front tc rgb '%s'\n", at[k],
+                      slot[k].y, x->flag[0] ? FLAG_TEXT : "#333333");
+    }
+    free(at);
+    free(vtext);
+    /* Under the plot: the key (the reference line, the colours) and a note
+     * on the flags. */
+    ss_buf key;
+    ss_buf_init(&key);
+    size_t nkey = 0;
+    if (have_ref) {
         char v[64];
         value_text(v, sizeof v, w->estimate, sc);
-        snprintf(label, sizeof label, "all: %s", v);
-        ss_buf_printf(b, "set tmargin 4\n");
+        snprintf(label, sizeof label, "all: %s%s", v,
+                 isfinite(w->ci_low) && isfinite(w->ci_high) ? " (shaded: its interval)" : "");
         if (isfinite(w->ci_low) && isfinite(w->ci_high))
             ss_buf_printf(b, "set object 1 rect from %.17g, graph 0 to %.17g, graph 1 behind "
                              "fc rgb '#ececec' fs solid 1.0 noborder\n",
                           w->ci_low * sc, w->ci_high * sc);
         ss_buf_printf(b, "set arrow 1 from %.17g, graph 0 to %.17g, graph 1 nohead dt 2 lw 1.5 "
-                         "lc rgb '#555555' front\nset label %zu ",
-                      w->estimate * sc, w->estimate * sc, n + 1);
-        ss_plot_quote(b, label);
-        ss_buf_printf(b, " at %.17g, graph 1 center offset 0,char 0.7 tc rgb '#555555'\n",
-                      w->estimate * sc);
+                         "lc rgb '#555555' front\n",
+                      ref, ref);
+        ss_buf_printf(&key, ", \\\n     NaN with lines dt 2 lw 1.5 lc rgb '#555555' title ");
+        ss_plot_quote(&key, label);
+        nkey++;
     }
-    if (any_flag) {
-        snprintf(label, sizeof label, "Flagged (orange bars): %.1000s", note); /* a long note is cut */
-        ss_buf_printf(b, "set bmargin 5\nset label %zu ", n + 2);
-        ss_plot_quote(b, label);
-        ss_buf_printf(b, " at screen 0.01, screen 0.02 left tc rgb '#b03a2e'\n");
+    if (color_flags) {
+        ss_buf_printf(&key, ", \\\n     NaN with boxes fc rgb '%s' fs solid 0.85 noborder title "
+                            "'flagged estimates'",
+                      FLAG_COLOR);
+        nkey++;
     }
-    /* Data: y, estimate, low, high; flagged and suppressed bars apart. */
-    const char *block[] = {"$bars", "$flagged"};
-    size_t count[2] = {0, 0};
-    for (int f = 0; f < 2; f++) {
-        ss_buf_printf(b, "%s << EOD\n", block[f]);
-        for (size_t k = 0; k < n; k++) {
-            const ss_result_row *x = &r->row[idx[k]];
-            if ((x->flag[0] != 0) != f || isnan(x->estimate) ||
-                (o->suppress && has_flag(x->flag, "Px")))
+    for (size_t l = 0; grouped && l < nlevel; l++)
+        nkey++;
+    char foot[1400] = "";
+    if (note[0] && ndrawn && nflag == ndrawn)
+        snprintf(foot, sizeof foot, "Every estimate is flagged: %.1000s", note);
+    else if (note[0])
+        snprintf(foot, sizeof foot, "Flags: %.1000s", note);
+    /* The footnote on the last line, the key on the line above it. */
+    double line = 18.0 / height;
+    ss_buf_printf(b, "set bmargin %d\n", 4 + (nkey ? 2 : 0) + (foot[0] ? 1 : 0));
+    if (nkey)
+        ss_buf_printf(b, "set key at screen 0.5, screen %.6f center center horizontal Left "
+                         "reverse noautotitle samplen 2 width 2\n",
+                      (foot[0] ? 1.9 : 0.9) * line);
+    else
+        ss_buf_printf(b, "set key off\n");
+    if (foot[0]) {
+        ss_buf_printf(b, "set label %zu ", nslot + 1);
+        ss_plot_quote(b, foot);
+        ss_buf_printf(b, " at screen 0.01, screen %.6f left tc rgb '%s'\n", 0.6 * line, FLAG_TEXT);
+    }
+    /* Data: y, estimate, low, high; one block per colour. */
+    size_t nblock = grouped ? nlevel : 2;
+    const char *sep = "plot ";
+    for (size_t f = 0; f < nblock; f++) {
+        size_t count = 0;
+        ss_buf_printf(b, "$B%zu << EOD\n", f);
+        for (size_t k = 0; k < nslot; k++) {
+            const ss_result_row *x = &r->row[slot[k].row];
+            if ((size_t)slot[k].series != f || isnan(x->estimate) || slot[k].suppressed)
                 continue;
-            count[f]++;
-            ss_buf_printf(b, "%zu %.17g %.17g %.17g\n", k + 1, x->estimate * sc,
+            count++;
+            ss_buf_printf(b, "%.17g %.17g %.17g %.17g\n", slot[k].y, x->estimate * sc,
                           finite_or(x->ci_low, x->estimate) * sc,
                           finite_or(x->ci_high, x->estimate) * sc);
         }
         ss_buf_printf(b, "EOD\n");
+        (void)count;
     }
-    /* A block without rows would make gnuplot warn: plot only the others. */
-    const char *sep = "plot ";
-    for (int f = 0; f < 2; f++) {
-        if (!count[f])
+    for (size_t f = 0; f < nblock; f++) {
+        size_t count = 0;
+        for (size_t k = 0; k < nslot; k++)
+            count += (size_t)slot[k].series == f && !isnan(r->row[slot[k].row].estimate) &&
+                     !slot[k].suppressed;
+        /* A block without rows would make gnuplot warn: plot the others. */
+        if (!count)
             continue;
-        ss_buf_printf(b, "%s%s using ($2/2):1:(0):2:($1-0.35):($1+0.35) with boxxyerror "
-                         "fc rgb '%s' fs solid 0.85 noborder, \\\n"
-                         "     %s using 2:1:3:4 with xerrorbars pt 7 ps 0.5 lw 1.5 "
-                         "lc rgb '#222222'",
-                      sep, block[f], f ? "#f0a060" : "#4c72b0", block[f]);
+        const char *color = grouped ? style_of(f).color : f ? FLAG_COLOR : BAR_COLOR;
+        ss_buf_printf(b, "%s$B%zu using ($2/2):1:(0):2:($1-%s):($1+%s) with boxxyerror "
+                         "fc rgb '%s' fs solid 0.85 noborder title ",
+                      sep, f, grouped ? "0.42" : "0.35", grouped ? "0.42" : "0.35", color);
+        if (grouped)
+            ss_plot_quote(b, levels[f]);
+        else
+            ss_buf_printf(b, "''");
+        ss_buf_printf(b, ", \\\n     $B%zu using 2:1:3:4 with xerrorbars pt 7 ps 0.5 lw 1.5 "
+                         "lc rgb '#222222' notitle",
+                      f);
         sep = ", \\\n     ";
     }
-    if (!count[0] && !count[1])
-        ss_buf_printf(b, "plot 1/0 notitle");
-    ss_buf_printf(b, "\n");
+    if (sep[0] == 'p')
+        ss_buf_printf(b, "plot NaN notitle");
+    if (key.failed)
+        b->failed = 1;
+    ss_buf_printf(b, "%s\n", key.s ? key.s : "");
+    ss_buf_free(&key);
     finish(b);
+done:
     free(idx);
-    return SS_OK;
+    free(slot);
+    free(it);
+    free(levels);
+    free(groups);
+    return rc;
 }
 
 /* ---- likert ------------------------------------------------------------- */
