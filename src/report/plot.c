@@ -943,6 +943,20 @@ static int likert_labels(const ss_result *r, const char **names, int *n)
     return 1;
 }
 
+/* Labels that mean no answer on the scale: don't know, refused, no answer
+ * (English and Chinese), compared without case. */
+static int dont_know(const char *label)
+{
+    static const char *const words[] = {"don't know", "dont know", "don’t know", "dk",
+                                        "refused", "no answer", "not applicable", "n/a",
+                                        "不知道", "说不清", "说不清楚", "不清楚", "拒答",
+                                        "拒绝回答", "无法回答", "不适用", "不好说"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strcasecmp(label, words[i]) == 0)
+            return 1;
+    return 0;
+}
+
 static int likert_script(ss_buf *b, const ss_plot_options *o, const ss_result *r, ss_error *err)
 {
     for (size_t i = 0; i < r->n; i++)
@@ -952,11 +966,31 @@ static int likert_script(ss_buf *b, const ss_plot_options *o, const ss_result *r
                                 "'%s'",
                                 r->row[i].statistic, r->row[i].variable);
     double low = o->low, high = o->high;
-    const char *names[MAX_LEVELS];
-    int nnames = 0, labelled = likert_labels(r, names, &nnames);
+    const char *names[MAX_LEVELS], *off[MAX_LEVELS];
+    int nnames = 0, noff = 0, labelled = likert_labels(r, names, &nnames);
     if (labelled < 0)
         return ss_error_set(err, SS_EUSAGE, NULL, 0,
                             "a likert chart draws at most %d levels on its scale", MAX_LEVELS);
+    if (labelled) {
+        /* Answers off the scale: labels such as "don't know", and with
+         * --scale the labels past its number of codes (in code order,
+         * such codes come last: 9 = don't know). */
+        int keep = 0;
+        for (int k = 0; k < nnames; k++)
+            if (dont_know(names[k]))
+                off[noff++] = names[k];
+            else
+                names[keep++] = names[k];
+        nnames = keep;
+        double want = fabs(o->high - o->low) + 1;
+        while (o->scale_set && nnames > want && nnames > 0)
+            off[noff++] = names[--nnames];
+        if (nnames < 2)
+            return ss_error_set(err, SS_EDATA, NULL, 0,
+                                "a likert chart needs 2 or more answers on its scale; the rows "
+                                "hold %d",
+                                nnames);
+    }
     if (labelled && o->scale_set && o->low > o->high) /* 5:1: the labels' order reversed */
         for (int k = 0; k < nnames / 2; k++) {
             const char *x = names[k];
@@ -984,21 +1018,42 @@ static int likert_script(ss_buf *b, const ss_plot_options *o, const ss_result *r
                             MAX_LEVELS);
     int nlev = (int)span + 1;
     likert_bar *bars = calloc(r->n, sizeof *bars);
-    if (!bars)
+    double *offshare = calloc(r->n, sizeof *offshare);
+    double *nmin = calloc(r->n, sizeof *nmin);
+    if (!bars || !offshare || !nmin) {
+        free(bars);
+        free(offshare);
+        free(nmin);
         return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    }
     size_t nb = 0;
     for (size_t i = 0; i < r->n; i++) {
         const ss_result_row *x = &r->row[i];
         double v;
-        int code = -1;
+        int code = -1, is_off = 0;
         for (int k = 0; k < nnames && labelled; k++)
             if (strcmp(names[k], x->level) == 0)
                 code = k;
-        if (!labelled && ss_number_parse(x->level, strlen(x->level), &v) == 0 && v == floor(v) &&
-            (v - low) * dir >= 0 && (v - low) * dir <= span)
-            code = (int)((v - low) * dir);
-        if (code < 0) {
+        for (int k = 0; k < noff && labelled; k++)
+            is_off |= strcmp(off[k], x->level) == 0;
+        if (!labelled && ss_number_parse(x->level, strlen(x->level), &v) == 0 && v == floor(v)) {
+            if ((v - low) * dir >= 0 && (v - low) * dir <= span)
+                code = (int)((v - low) * dir);
+            else if ((v - low) * dir < -1 || (v - low) * dir > span + 1) {
+                /* A code not next to the scale (9 on 1:5): an answer off
+                 * it, such as don't know. */
+                is_off = 1;
+                int k = 0;
+                while (k < noff && strcmp(off[k], x->level) != 0)
+                    k++;
+                if (k == noff && noff < MAX_LEVELS)
+                    off[noff++] = x->level;
+            }
+        }
+        if (code < 0 && !is_off) {
             free(bars);
+            free(offshare);
+            free(nmin);
             return ss_error_set(err, SS_EDATA, NULL, 0,
                                 "level '%s' of '%s' is not a code on the scale %g:%g",
                                 x->level, x->variable, low, high);
@@ -1006,59 +1061,75 @@ static int likert_script(ss_buf *b, const ss_plot_options *o, const ss_result *r
         size_t k = 0;
         while (k < nb && !same_bar(&r->row[bars[k].first], x))
             k++;
-        if (k == nb)
-            bars[nb++].first = i;
-        bars[k].share[code] = finite_or(x->estimate, 0);
+        if (k == nb) {
+            bars[nb].first = i;
+            nmin[nb++] = NAN;
+        }
+        if (is_off)
+            offshare[k] += finite_or(x->estimate, 0);
+        else
+            bars[k].share[code] = finite_or(x->estimate, 0);
+        if (isfinite(x->n))
+            nmin[k] = isnan(nmin[k]) ? x->n : fmax(nmin[k], x->n);
     }
+    /* The bars' order: the file's, by the share at the high end, or by
+     * label. */
+    parts p;
     size_t *firsts = malloc(nb * sizeof *firsts);
-    if (!firsts) {
-        free(bars);
+    order_item *it = calloc(nb, sizeof *it);
+    char (*blabel)[256] = calloc(nb, sizeof *blabel);
+    likert_bar *sorted = calloc(nb, sizeof *sorted);
+    double *soff = calloc(nb, sizeof *soff);
+    if (!firsts || !it || !blabel || !sorted || !soff) {
+        free(firsts), free(it), free(blabel), free(sorted), free(soff);
+        free(bars), free(offshare), free(nmin);
         return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     }
     for (size_t k = 0; k < nb; k++)
         firsts[k] = bars[k].first;
-    parts p;
     find_parts(r, firsts, nb, &p);
     p.level = 0;
     if (!p.wave && !p.domain)
         p.variable = 1;
+    int width = o->width ? o->width : 900;
+    for (size_t k = 0; k < nb; k++) {
+        double top = 0;
+        for (int c = 0; c < nlev; c++)
+            if (2 * c > nlev - 1)
+                top += bars[k].share[c];
+        label_of(&r->row[bars[k].first], &p, width, blabel[k], sizeof blabel[k]);
+        it[k] = (order_item){k, top, blabel[k], k};
+    }
+    sort_items(it, nb, o->order == SS_ORDER_DEFAULT ? SS_ORDER_DATA : o->order);
+    for (size_t k = 0; k < nb; k++) {
+        sorted[k] = bars[it[k].payload];
+        soff[k] = offshare[it[k].payload];
+    }
+    memcpy(bars, sorted, nb * sizeof *bars);
+    memcpy(offshare, soff, nb * sizeof *offshare);
+    free(sorted);
+    free(soff);
     free(firsts);
-    char title[512], label[1024];
-    if (labelled)
-        snprintf(title, sizeof title, "Answers from %s to %s%s%s", names[0], names[nnames - 1],
-                 p.by[0] ? " by " : "", p.by);
+    char title[512];
+    const ss_result_row *a = &r->row[bars[0].first];
+    if (!p.variable && a->var_label)
+        snprintf(title, sizeof title, "%s", a->var_label);
+    else if (labelled)
+        snprintf(title, sizeof title, "%s … %s", names[0], names[nnames - 1]);
     else
         snprintf(title, sizeof title, "Answers on the scale %g to %g%s%s", low, high,
                  p.by[0] ? " by " : "", p.by);
-    int height = o->height ? o->height : clamp_size(190 + 44 * (int)nb, 320, 4000);
-    preamble(b, o, o->width ? o->width : 900, height, o->title ? o->title : title, NULL);
-    ss_buf_printf(b, "set xlabel 'percent of answers (left: the low end of the scale, right: "
-                     "the high end)'\nset key outside bottom center horizontal reverse Left\n"
-                     "set grid xtics lc rgb '#dddddd'\nset xrange [-100:100]\nset xtics (");
-    for (int t = -100; t <= 100; t += 25) {
-        char tic[16];
-        snprintf(tic, sizeof tic, "%d%%", abs(t));
-        ss_buf_printf(b, "%s", t > -100 ? ", " : "");
-        ss_plot_quote_as(b, tic, 1);
-        ss_buf_printf(b, " %d", t);
-    }
-    ss_buf_printf(b, ")\nset yrange [0.4:%zu.6]\nset ytics (", nb);
-    for (size_t k = 0; k < nb; k++) {
-        label_of(&r->row[bars[k].first], &p, o->width ? o->width : 900, label, sizeof label);
-        ss_buf_printf(b, "%s", k ? ", " : "");
-        ss_plot_quote_as(b, label, 1);
-        ss_buf_printf(b, " %zu", nb - k);
-    }
-    ss_buf_printf(b, ")\nset arrow 1 from 0, graph 0 to 0, graph 1 nohead lc rgb '#444444' front\n");
     /* Segments: codes below the middle go left of zero, outward from it;
      * a middle code (odd count) is split across zero. */
     int mid2 = nlev - 1; /* twice the middle code's index */
-    int nlabel = 1;
-    ss_buf labels;
-    ss_buf_init(&labels);
-    for (int c = 0; c < nlev; c++) {
-        ss_buf_printf(b, "$L%d << EOD\n", c);
-        for (size_t k = 0; k < nb; k++) {
+    double (*x0s)[MAX_LEVELS] = calloc(nb, sizeof *x0s);
+    if (!x0s) {
+        free(it), free(blabel), free(bars), free(offshare), free(nmin);
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    }
+    double left = 0, right = 0;
+    for (size_t k = 0; k < nb; k++)
+        for (int c = 0; c < nlev; c++) {
             const double *s = bars[k].share;
             double x0;
             if (2 * c == mid2) {
@@ -1072,16 +1143,73 @@ static int likert_script(ss_buf *b, const ss_plot_options *o, const ss_result *r
                 for (int d = c - 1; 2 * d > mid2; d--)
                     x0 += s[d];
             }
-            double x1 = x0 + s[c];
+            x0s[k][c] = x0;
+            left = fmin(left, 100 * x0);
+            right = fmax(right, 100 * (x0 + s[c]));
+        }
+    /* The range fits the bars, with room for a small end segment's label
+     * outside the bar, in steps of 10 (20 past 100 points). */
+    double step = right - left > 100 ? 20 : 10;
+    double xlo = -step * ceil((-left + 7) / step), xhi = step * ceil((right + 7) / step);
+    int height = o->height ? o->height : clamp_size(230 + 44 * (int)nb, 340, 4000);
+    preamble(b, o, width, height, o->title ? o->title : title, NULL);
+    ss_buf_printf(b, "set xlabel 'percent of answers (left: the low end of the scale, right: "
+                     "the high end)'\n"
+                     "set grid xtics lc rgb '#dddddd'\nset xrange [%g:%g]\nset xtics (",
+                  xlo, xhi);
+    for (double t = xlo; t <= xhi + 1e-9; t += step) {
+        char tic[16];
+        snprintf(tic, sizeof tic, "%g%%", fabs(t));
+        ss_buf_printf(b, "%s", t > xlo ? ", " : "");
+        ss_plot_quote_as(b, tic, 1);
+        ss_buf_printf(b, " %g", t);
+    }
+    ss_buf_printf(b, ")\nset yrange [0.4:%zu.6]\nset ytics (", nb);
+    for (size_t k = 0; k < nb; k++) {
+        ss_buf_printf(b, "%s", k ? ", " : "");
+        ss_plot_quote_as(b, blabel[k], 1);
+        ss_buf_printf(b, " %zu", nb - k);
+    }
+    ss_buf_printf(b, ") scale 0\nset arrow 1 from 0, graph 0 to 0, graph 1 nohead lc rgb '#444444' front\n");
+    /* Shares of 6% or more in their segment; a smaller one at an end of
+     * the bar beside it, outside; the others (inside a bar) unprinted,
+     * which a note says. */
+    int nlabel = 1, hidden = 0;
+    ss_buf labels;
+    ss_buf_init(&labels);
+    for (int c = 0; c < nlev; c++) {
+        ss_buf_printf(b, "$L%d << EOD\n", c);
+        for (size_t k = 0; k < nb; k++) {
+            const double *s = bars[k].share;
+            double x0 = x0s[k][c], x1 = x0 + s[c];
             ss_buf_printf(b, "%zu %.17g %.17g\n", nb - k, 100 * x0, 100 * x1);
+            int outer_left = 1, outer_right = 1; /* c is the outermost segment drawn */
+            for (int d = 0; d < c; d++)
+                outer_left &= !(s[d] > 0);
+            for (int d = c + 1; d < nlev; d++)
+                outer_right &= !(s[d] > 0);
+            char pct[32];
+            snprintf(pct, sizeof pct, "%.0f%%", 100 * s[c]);
             if (s[c] >= 0.06) {
-                char pct[32];
-                snprintf(pct, sizeof pct, "%.0f%%", 100 * s[c]);
                 ss_buf_printf(&labels, "set label %d ", nlabel++);
                 ss_plot_quote(&labels, pct);
                 ss_buf_printf(&labels, " at %.17g,%zu center front tc rgb '%s'\n",
                               50 * (x0 + x1), nb - k,
                               fabs(2.0 * c / (nlev - 1) - 1) > 0.6 ? "white" : "black");
+            } else if (s[c] >= 0.005 && 2 * c < mid2 && outer_left && x0 < 0) {
+                ss_buf_printf(&labels, "set label %d ", nlabel++);
+                ss_plot_quote(&labels, pct);
+                ss_buf_printf(&labels, " at %.17g,%zu right offset char -0.3,0 front "
+                                       "tc rgb '#333333'\n",
+                              100 * x0, nb - k);
+            } else if (s[c] >= 0.005 && 2 * c > mid2 && outer_right) {
+                ss_buf_printf(&labels, "set label %d ", nlabel++);
+                ss_plot_quote(&labels, pct);
+                ss_buf_printf(&labels, " at %.17g,%zu left offset char 0.3,0 front "
+                                       "tc rgb '#333333'\n",
+                              100 * x1, nb - k);
+            } else if (s[c] > 0) {
+                hidden = 1;
             }
         }
         ss_buf_printf(b, "EOD\n");
@@ -1090,6 +1218,56 @@ static int likert_script(ss_buf *b, const ss_plot_options *o, const ss_result *r
         b->failed = 1;
     ss_buf_printf(b, "%s", labels.s ? labels.s : "");
     ss_buf_free(&labels);
+    /* Notes under the key: the answers off the scale, with their share;
+     * the shares not printed. */
+    char notes[2][1200] = {"", ""};
+    int nnote = 0;
+    if (noff) {
+        double lo = INFINITY, hi = -INFINITY;
+        for (size_t k = 0; k < nb; k++) {
+            lo = fmin(lo, offshare[k]);
+            hi = fmax(hi, offshare[k]);
+        }
+        char names_off[600] = "";
+        for (int k = 0; k < noff; k++) {
+            size_t used = strlen(names_off);
+            snprintf(names_off + used, sizeof names_off - used, "%s%s", k ? ", " : "", off[k]);
+        }
+        if (fabs(hi - lo) < 0.0005)
+            snprintf(notes[nnote++], sizeof notes[0],
+                     "Not drawn: %s, %.1f%% of the answers.", names_off, 100 * hi);
+        else
+            snprintf(notes[nnote++], sizeof notes[0],
+                     "Not drawn: %s, %.1f%% to %.1f%% of each item's answers.", names_off,
+                     100 * lo, 100 * hi);
+    } else {
+        double nlo = INFINITY, nhi = -INFINITY;
+        for (size_t k = 0; k < nb; k++)
+            if (isfinite(nmin[k])) {
+                nlo = fmin(nlo, nmin[k]);
+                nhi = fmax(nhi, nmin[k]);
+            }
+        if (isfinite(nlo) && nlo != nhi)
+            snprintf(notes[nnote++], sizeof notes[0],
+                     "Shares of the answers on the scale: missing answers (don't know) are not "
+                     "counted; n = %.0f to %.0f.", nlo, nhi);
+        else if (isfinite(nlo))
+            snprintf(notes[nnote++], sizeof notes[0],
+                     "Shares of the answers on the scale: missing answers (don't know) are not "
+                     "counted; n = %.0f.", nlo);
+    }
+    if (hidden)
+        snprintf(notes[nnote++], sizeof notes[0], "Shares under 6%% inside a bar are not printed.");
+    double line = 18.0 / height;
+    ss_buf_printf(b, "set bmargin %d\nset key at screen 0.5, screen %.6f center center "
+                     "horizontal Left reverse samplen 2 width 1\n",
+                  5 + nnote, (0.9 + nnote) * line);
+    for (int k = 0; k < nnote; k++) {
+        ss_buf_printf(b, "set label %d ", nlabel++);
+        ss_plot_quote(b, notes[k]);
+        ss_buf_printf(b, " at screen 0.01, screen %.6f left tc rgb '#555555'\n",
+                      (nnote - 1 - k + 0.6) * line);
+    }
     ss_buf_printf(b, "plot ");
     for (int c = 0; c < nlev; c++) {
         char color[16], code[64];
@@ -1105,7 +1283,12 @@ static int likert_script(ss_buf *b, const ss_plot_options *o, const ss_result *r
     }
     ss_buf_printf(b, "\n");
     finish(b);
+    free(x0s);
+    free(it);
+    free(blabel);
     free(bars);
+    free(offshare);
+    free(nmin);
     return SS_OK;
 }
 
