@@ -190,6 +190,25 @@ static double scale_of(const char *statistic)
     return 1;
 }
 
+/* A value with dec decimals (percent: v a fraction, one decimal). */
+static void value_dec(char *buf, size_t size, double v, double scale, int dec)
+{
+    if (isnan(v))
+        snprintf(buf, size, "NA");
+    else if (scale == 100)
+        snprintf(buf, size, "%.1f%%", v * scale);
+    else
+        snprintf(buf, size, "%.*f", dec, v);
+}
+
+/* Decimals that tell apart values spread over span: 1 for a span of 10
+ * to 100, more for a narrower one (at most 4). */
+static int decimals_for(double span)
+{
+    int d = span > 0 ? 2 - (int)floor(log10(span)) : 2;
+    return d < 0 ? 0 : d > 4 ? 4 : d;
+}
+
 static void value_text(char *buf, size_t size, double v, double scale)
 {
     if (isnan(v))
@@ -1363,54 +1382,224 @@ static int trend_script(ss_buf *b, const ss_plot_options *o, const ss_result *r,
     parts p;
     find_parts(r, first, ns, &p);
     p.wave = 0;
-    char what[512], title[1024], ylabel[600], label[1024];
+    int width = o->width ? o->width : 900, height = o->height ? o->height : 560;
+    char what[512], title[1024], ylabel[600];
+    char (*name)[256] = calloc(ns, sizeof *name);
+    double *last = calloc(ns, sizeof *last), *pos = calloc(ns, sizeof *pos);
+    size_t *ord = calloc(ns, sizeof *ord);
+    int rc = SS_OK;
+    if (!name || !last || !pos || !ord) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        goto done;
+    }
+    for (size_t s = 0; s < ns; s++)
+        label_of(&r->row[first[s]], &p, width, name[s], sizeof name[s]);
+    /* --highlight: the line whose label, level, domain value or variable
+     * is LEVEL. */
+    long hl = ns == 1 ? 0 : -1;
+    if (o->highlight) {
+        for (size_t s = 0; s < ns && hl < 0; s++) {
+            const ss_result_row *x = &r->row[first[s]];
+            char dom[512];
+            domain_label(x->domain, &p, dom, sizeof dom);
+            if (strcmp(name[s], o->highlight) == 0 || strcmp(x->level, o->highlight) == 0 ||
+                strcmp(dom, o->highlight) == 0 || strcmp(x->domain, o->highlight) == 0 ||
+                strcmp(x->variable, o->highlight) == 0 ||
+                (x->var_label && strcmp(x->var_label, o->highlight) == 0))
+                hl = (long)s;
+        }
+        if (hl < 0) {
+            char list[600] = "";
+            for (size_t s = 0; s < ns; s++) {
+                size_t used = strlen(list);
+                if (used + strlen(name[s]) + 8 >= sizeof list) {
+                    snprintf(list + used, sizeof list - used, ", ...");
+                    break;
+                }
+                snprintf(list + used, sizeof list - used, "%s'%s'", s ? ", " : "", name[s]);
+            }
+            rc = ss_error_set(err, SS_EUSAGE, NULL, 0, "--highlight: no line is '%s' (the lines: %s)",
+                              o->highlight, list);
+            goto done;
+        }
+    }
     what_of(a, &p, what, sizeof what);
-    snprintf(title, sizeof title, "%s%s%s, wave by wave", what, p.by[0] ? " by " : "", p.by);
+    title_of(a, &p, title, sizeof title);
     snprintf(ylabel, sizeof ylabel, "%s%s", what, sc == 100 ? ", percent" : "");
-    preamble(b, o, o->width ? o->width : 900, o->height ? o->height : 560,
-             o->title ? o->title : title, "bands: confidence intervals");
+    char band[600] = "";
+    if (hl >= 0 && ns > 1)
+        snprintf(band, sizeof band, "band: the confidence interval of %s", name[hl]);
+    else if (hl >= 0)
+        snprintf(band, sizeof band, "band: confidence interval");
+    preamble(b, o, width, height, o->title ? o->title : title, band[0] ? band : NULL);
     ss_buf_printf(b, "set ylabel ");
     ss_plot_quote(b, ylabel);
-    ss_buf_printf(b, "\nset xlabel 'wave'\nset grid ytics lc rgb '#dddddd'\n"
-                     "set key outside right top vertical Left reverse\nset xtics (");
+    ss_buf_printf(b, "\nset xlabel 'wave'\nset grid ytics lc rgb '#dddddd'\nset xtics (");
     for (size_t k = 0; k < nw; k++) {
         ss_buf_printf(b, "%s", k ? ", " : "");
         ss_plot_quote_as(b, w[k].label, 1);
         ss_buf_printf(b, " %.17g", w[k].num);
     }
-    double pad = nw > 1 ? 0.08 * (w[nw - 1].num - w[0].num) : 1;
-    ss_buf_printf(b, ")\nset xrange [%.17g:%.17g]\n", w[0].num - pad, w[nw - 1].num + pad);
+    ss_buf_printf(b, ")\n");
+    /* The y range: every estimate, and the band drawn. */
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < r->n; i++) {
+        const ss_result_row *x = &r->row[i];
+        if (isnan(x->estimate))
+            continue;
+        int banded = (long)series[i] == hl;
+        lo = fmin(lo, (banded ? finite_or(x->ci_low, x->estimate) : x->estimate) * sc);
+        hi = fmax(hi, (banded ? finite_or(x->ci_high, x->estimate) : x->estimate) * sc);
+    }
+    if (!isfinite(lo)) {
+        lo = 0;
+        hi = 1;
+    }
+    double yspan = hi - lo > 0 ? hi - lo : fmax(fabs(hi), 1) * 0.1;
+    double ylo = lo - 0.08 * yspan, yhi = hi + 0.08 * yspan;
+    ss_buf_printf(b, "set yrange [%.17g:%.17g]\n", ylo, yhi);
     for (size_t s = 0; s < ns; s++) {
         ss_buf_printf(b, "$S%zu << EOD\n", s);
+        last[s] = NAN;
         for (size_t k = 0; k < nw; k++)
             for (size_t i = 0; i < r->n; i++) {
                 const ss_result_row *x = &r->row[i];
                 if (series[i] != s || strcmp(x->wave, w[k].label) != 0 || isnan(x->estimate))
                     continue;
+                last[s] = x->estimate * sc;
                 ss_buf_printf(b, "%.17g %.17g %.17g %.17g\n", w[k].num, x->estimate * sc,
                               finite_or(x->ci_low, x->estimate) * sc,
                               finite_or(x->ci_high, x->estimate) * sc);
             }
         ss_buf_printf(b, "EOD\n");
     }
-    /* Every band first, so that no band covers a line. */
+    /* Few lines: each labelled at its end with its name and last value,
+     * the values of the earlier waves beside their points, no key; more
+     * lines: a key with each line's last value.  Labels of one wave are
+     * spread to stay 4.5% of the height apart. */
+    int direct = ns > 1 && ns <= 8;
+    int dec = decimals_for(hi - lo);
+    int nlabel = 1;
+    double gap = (yhi - ylo) * 26.0 / height;
+    size_t name_cols = 0;
+    for (size_t k = 0; k < nw && (direct || ns == 1); k++) {
+        size_t m = 0;
+        for (size_t s = 0; s < ns; s++) {
+            pos[s] = NAN;
+            for (size_t i = 0; i < r->n; i++)
+                if (series[i] == s && strcmp(r->row[i].wave, w[k].label) == 0 &&
+                    !isnan(r->row[i].estimate))
+                    pos[s] = r->row[i].estimate * sc;
+            if (!isnan(pos[s]))
+                ord[m++] = s;
+        }
+        for (size_t u = 1; u < m; u++) /* by value, insertion sort */
+            for (size_t v = u; v > 0 && pos[ord[v - 1]] > pos[ord[v]]; v--) {
+                size_t t = ord[v];
+                ord[v] = ord[v - 1];
+                ord[v - 1] = t;
+            }
+        double *at = malloc((m ? m : 1) * sizeof *at);
+        if (!at) {
+            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+            goto done;
+        }
+        for (size_t u = 0; u < m; u++)
+            at[u] = u && pos[ord[u]] < at[u - 1] + gap ? at[u - 1] + gap : pos[ord[u]];
+        if (m && at[m - 1] > yhi - gap / 2) { /* pushed past the top: move all down */
+            at[m - 1] = yhi - gap / 2;
+            for (size_t u = m - 1; u > 0; u--)
+                at[u - 1] = fmin(at[u - 1], at[u] - gap);
+        }
+        int end = k == nw - 1;
+        for (size_t u = 0; u < m; u++) {
+            size_t s = ord[u];
+            char v[64], text[400];
+            value_dec(v, sizeof v, pos[s] / sc, sc, dec);
+            if (end && direct) {
+                snprintf(text, sizeof text, "%s  %s", name[s], v);
+                size_t c = ss_display_width(text);
+                name_cols = c > name_cols ? c : name_cols;
+            } else {
+                snprintf(text, sizeof text, "%s", v);
+            }
+            ss_buf_printf(b, "set label %d ", nlabel++);
+            ss_plot_quote(b, text);
+            ss_buf_printf(b, " at %.17g,%.17g %s offset char %s,0 front tc rgb '%s'\n", w[k].num,
+                          at[u], end ? "left" : "right", end ? "1" : "-1",
+                          style_of(s).color);
+        }
+        free(at);
+    }
+    /* The x range: room left of the first wave for its values (about 60
+     * pixels of a plot as wide as the chart less its margins). */
+    double xspan = nw > 1 ? w[nw - 1].num - w[0].num : 1;
+    double rm_px = direct ? 7.5 * (double)(name_cols + 3) : ns == 1 ? 70 : 200;
+    double plot_px = fmax((double)width - 80 - rm_px, 100);
+    double pad = 0.06 * xspan, lpad = pad;
+    if (direct || ns == 1)
+        lpad = fmax(pad, (xspan + 2 * pad) * 60 / (plot_px - 60));
+    ss_buf_printf(b, "set xrange [%.17g:%.17g]\n", w[0].num - lpad, w[nw - 1].num + pad);
+    if (direct) {
+        ss_buf_printf(b, "set key off\nset rmargin %zu\n", name_cols + 3);
+    } else if (ns == 1) {
+        ss_buf_printf(b, "set key off\nset rmargin 9\n");
+    } else {
+        ss_buf_printf(b, "set key outside right top vertical Left reverse");
+        const char *by = by_name(r, &p);
+        if (p.domain && by[0]) {
+            ss_buf_printf(b, " title ");
+            ss_plot_quote(b, by);
+        }
+        ss_buf_printf(b, "\n");
+    }
+    /* The band first, so that it covers no line; then the lines, the
+     * highlighted one last (on top) and thicker. */
     ss_buf_printf(b, "plot ");
+    if (hl >= 0)
+        ss_buf_printf(b, "$S%ld using 1:3:4 with filledcurves fc rgb '%s' "
+                         "fs transparent solid 0.18 noborder notitle, \\\n     ",
+                      hl, style_of((size_t)hl).color);
+    /* The key's order: by the last value, highest first (as the lines
+     * end); the highlighted line drawn again last, on top. */
     for (size_t s = 0; s < ns; s++)
-        ss_buf_printf(b, "$S%zu using 1:3:4 with filledcurves fc rgb '%s' "
-                         "fs transparent solid 0.13 noborder notitle, \\\n     ",
-                      s, palette[s % NPALETTE]);
-    for (size_t s = 0; s < ns; s++) {
-        ss_buf_printf(b, "%s$S%zu using 1:2 with linespoints lw 2 pt 7 ps 1 lc rgb '%s' title ",
-                      s ? ", \\\n     " : "", s, palette[s % NPALETTE]);
-        label_of(&r->row[first[s]], &p, o->width ? o->width : 900, label, sizeof label);
-        ss_plot_quote(b, label);
+        ord[s] = s;
+    for (size_t u = 1; u < ns && !direct && ns > 1; u++)
+        for (size_t v = u; v > 0 && !(last[ord[v - 1]] >= last[ord[v]]) && !isnan(last[ord[v]]);
+             v--) {
+            size_t t = ord[v];
+            ord[v] = ord[v - 1];
+            ord[v - 1] = t;
+        }
+    for (size_t t = 0; t <= ns; t++) {
+        size_t s = t < ns ? ord[t] : (size_t)hl;
+        if (t == ns && (hl < 0 || ns == 1))
+            break;
+        series_style st = style_of(s);
+        int strong = hl < 0 || (long)s == hl;
+        ss_buf_printf(b, "%s$S%zu using 1:2 with linespoints lw %s dt %d pt %d ps %s lc rgb '%s' title ",
+                      t ? ", \\\n     " : "", s, !strong ? "1.5" : hl >= 0 && ns > 1 ? "3.5" : "2",
+                      st.dt, st.pt, strong ? "1.2" : "0.9", st.color);
+        if (direct || ns == 1 || t == ns) {
+            ss_buf_printf(b, "''");
+        } else {
+            char v[64], text[400];
+            value_dec(v, sizeof v, last[s] / sc, sc, dec);
+            snprintf(text, sizeof text, "%s  %s", name[s], v);
+            ss_plot_quote(b, text);
+        }
     }
     ss_buf_printf(b, "\n");
     finish(b);
+done:
+    free(name);
+    free(last);
+    free(pos);
+    free(ord);
     free(w);
     free(series);
     free(first);
-    return SS_OK;
+    return rc;
 }
 
 /* ---- ipa ---------------------------------------------------------------- */
