@@ -304,6 +304,110 @@ static int check(plot_args *a, int nfiles, ss_error *err)
     return SS_OK;
 }
 
+/* Does the row pass the options' selection? */
+static int keep_row(const plot_args *a, const ss_result_row *x)
+{
+    const char *stat = a->statistic;
+    if (!stat && a->po.type == SS_PLOT_LIKERT)
+        stat = "prop";
+    int keep = (!stat || strcmp(x->statistic, stat) == 0) &&
+               (!a->variable || strcmp(x->variable, a->variable) == 0) &&
+               (!a->level || strcmp(x->level, a->level) == 0);
+    if (a->po.type == SS_PLOT_IPA)
+        keep = keep && (strcmp(x->statistic, "importance") == 0 ||
+                        strcmp(x->statistic, "performance") == 0);
+    return keep;
+}
+
+/* "t2b of 'overall'", or "domains by 'district'", of a row for a message. */
+static void shape_text(const ss_result_row *x, int domain, char *buf, size_t size)
+{
+    if (!domain) {
+        snprintf(buf, size, "%s of '%.200s'", x->statistic, x->variable);
+        return;
+    }
+    const char *eq = strchr(x->domain, '=');
+    if (eq)
+        snprintf(buf, size, "domains of '%.*s'", (int)(eq - x->domain), x->domain);
+    else
+        snprintf(buf, size, "the whole population's %s of '%.200s'", x->statistic, x->variable);
+}
+
+/* Is there a selected row in rows [from, to) of all with the same
+ * statistic and variable as y (domain 0), or the same domain variable (1)? */
+static int file_has(const plot_args *a, const ss_result *all, size_t from, size_t to,
+                    const ss_result_row *y, int domain)
+{
+    for (size_t i = from; i < to; i++) {
+        const ss_result_row *x = &all->row[i];
+        if (!keep_row(a, x))
+            continue;
+        if (!domain && strcmp(x->statistic, y->statistic) == 0 &&
+            strcmp(x->variable, y->variable) == 0)
+            return 1;
+        if (domain) {
+            const char *p = strchr(x->domain, '='), *q = strchr(y->domain, '=');
+            if ((!p && !q) || (p && q && p - x->domain == q - y->domain &&
+                               memcmp(x->domain, y->domain, (size_t)(p - x->domain)) == 0))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* Several result files in one chart must hold the same statistics of the
+ * same variables (among the rows chosen), and their domains the same
+ * variables (a file of the whole population alone goes with any): else the
+ * chart would mix results of different shapes.  from[k] .. from[k+1]: the
+ * rows of file k. */
+static int check_files(const plot_args *a, const ss_result *all, const size_t *from, int nfiles,
+                       char **files, ss_error *err)
+{
+    if (nfiles < 2 || a->po.type == SS_PLOT_IPA)
+        return SS_OK;
+    for (int k = 0; k < nfiles; k++)
+        for (int j = 0; j < nfiles; j++) {
+            if (j == k)
+                continue;
+            int any_domain_j = 0;
+            for (size_t i = from[j]; i < from[j + 1]; i++)
+                any_domain_j |= keep_row(a, &all->row[i]) && all->row[i].domain[0];
+            for (size_t i = from[k]; i < from[k + 1]; i++) {
+                const ss_result_row *x = &all->row[i];
+                if (!keep_row(a, x))
+                    continue;
+                for (int domain = 0; domain < 2; domain++) {
+                    /* A bar chart's reference line: the whole population's
+                     * row, in a file of its own. */
+                    if (domain && a->po.type != SS_PLOT_TREND && (!x->domain[0] || !any_domain_j))
+                        continue;
+                    if (file_has(a, all, from[j], from[j + 1], x, domain))
+                        continue;
+                    char what[300], other[300] = "no rows to draw";
+                    shape_text(x, domain, what, sizeof what);
+                    for (size_t m = from[j]; m < from[j + 1]; m++)
+                        if (keep_row(a, &all->row[m])) {
+                            char t[300];
+                            shape_text(&all->row[m], domain, t, sizeof t);
+                            snprintf(other, sizeof other, "%s", t);
+                            break;
+                        }
+                    if (domain)
+                        return ss_error_set(err, SS_EDATA, files[k], 0,
+                                            "holds %s, %s holds %s: a chart draws the same "
+                                            "domains from every file",
+                                            what, files[j], other);
+                    return ss_error_set(err, SS_EDATA, files[k], 0,
+                                        "holds %s, %s holds %s: a chart draws the same statistic "
+                                        "of the same variables from every file (choose rows with "
+                                        "--statistic and --variable)",
+                                        what, files[j], other);
+                }
+            }
+        }
+    return SS_OK;
+}
+
 /* Keep the rows the options select; bar and trend draw one statistic. */
 static int select_rows(const plot_args *a, const ss_result *all, ss_result *sel, const char *file,
                        ss_error *err)
@@ -313,13 +417,7 @@ static int select_rows(const plot_args *a, const ss_result *all, ss_result *sel,
         stat = "prop";
     for (size_t i = 0; i < all->n; i++) {
         const ss_result_row *x = &all->row[i];
-        int keep = (!stat || strcmp(x->statistic, stat) == 0) &&
-                   (!a->variable || strcmp(x->variable, a->variable) == 0) &&
-                   (!a->level || strcmp(x->level, a->level) == 0);
-        if (a->po.type == SS_PLOT_IPA)
-            keep = keep && (strcmp(x->statistic, "importance") == 0 ||
-                            strcmp(x->statistic, "performance") == 0);
-        if (!keep)
+        if (!keep_row(a, x))
             continue;
         ss_result_row *y = ss_result_add(sel, x->statistic, x->variable, x->level, x->domain);
         if (!y || ss_result_set_str(&y->wave, x->wave) != 0 ||
@@ -538,7 +636,30 @@ static int build(plot_args *a, int nfiles, char **files, ss_buf *script, ss_erro
         ss_design d = {0};
         rc = ss_cli_load(&a->cli, files[0], NULL, 0, &t, &d, NULL, err);
         if (rc == SS_OK) {
+            /* After weighting options the weights drawn are the adjusted
+             * ones: the title says so. */
+            char note[1200] = "";
+            const ss_weight_spec *ws = &a->cli.weight;
+            static const char *const calfun[] = {"linear", "raking", "logit"};
+            if (ws->nnonresponse)
+                snprintf(note + strlen(note), sizeof note - strlen(note),
+                         "%sadjusted for nonresponse", note[0] ? ", " : "");
+            if (ws->poststrat)
+                snprintf(note + strlen(note), sizeof note - strlen(note),
+                         "%spost-stratified to %.300s", note[0] ? ", " : "", ws->poststrat);
+            if (ws->rake)
+                snprintf(note + strlen(note), sizeof note - strlen(note), "%sraked to %.300s",
+                         note[0] ? ", " : "", ws->rake);
+            if (ws->calibrate)
+                snprintf(note + strlen(note), sizeof note - strlen(note),
+                         "%scalibrated (%s) to %.300s", note[0] ? ", " : "",
+                         calfun[ws->calfun], ws->calibrate);
+            if (ws->trim)
+                snprintf(note + strlen(note), sizeof note - strlen(note), "%strimmed to %g-%g",
+                         note[0] ? ", " : "", ws->trim_low, ws->trim_high);
+            a->po.weight_note = note[0] ? note : NULL;
             rc = ss_plot_weights_script(script, &a->po, d.w, d.n, a->cli.design.weights, err);
+            a->po.weight_note = NULL;
             if (rc != SS_OK && !err->file[0])
                 snprintf(err->file, sizeof err->file, "%s", files[0]);
         }
@@ -550,8 +671,16 @@ static int build(plot_args *a, int nfiles, char **files, ss_buf *script, ss_erro
     ss_result_init(&all);
     ss_result_init(&sel);
     rc = SS_OK;
-    for (int k = 0; k < nfiles && rc == SS_OK; k++)
+    size_t *from = calloc((size_t)nfiles + 1, sizeof *from);
+    if (!from)
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    for (int k = 0; k < nfiles && rc == SS_OK; k++) {
         rc = ss_result_read(&all, files[k], &a->cli.read, err);
+        from[k + 1] = all.n;
+    }
+    if (rc == SS_OK)
+        rc = check_files(a, &all, from, nfiles, files, err);
+    free(from);
     const char *file = nfiles == 1 ? files[0] : NULL;
     if (rc == SS_OK)
         rc = select_rows(a, &all, &sel, file, err);

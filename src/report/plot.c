@@ -1731,8 +1731,16 @@ int ss_plot_weights_script(ss_buf *b, const ss_plot_options *o, const double *w,
         size_t k = (size_t)((w[i] - lo) / width);
         count[k < nbin ? k : nbin - 1]++;
     }
-    char title[600], stats[400];
-    snprintf(title, sizeof title, "Weights: %s", column);
+    char title[1600], stats[400];
+    if (o->weight_note)
+        snprintf(title, sizeof title, "%s weights: %s %s",
+                 strstr(o->weight_note, "raked") || strstr(o->weight_note, "calibrated") ||
+                         strstr(o->weight_note, "post-stratified")
+                     ? "Calibrated"
+                     : "Adjusted",
+                 column, o->weight_note);
+    else
+        snprintf(title, sizeof title, "Weights: %s", column);
     snprintf(stats, sizeof stats,
              "n = %zu, sum = %.6g, min = %.4g, max = %.4g, max/min = %.3g, "
              "Kish effective n = %.1f (deff %.3f)",
@@ -1741,7 +1749,8 @@ int ss_plot_weights_script(ss_buf *b, const ss_plot_options *o, const double *w,
     preamble(b, o, o->width ? o->width : 900, o->height ? o->height : 560,
              o->title ? o->title : title, stats);
     char xlabel[400];
-    snprintf(xlabel, sizeof xlabel, "weight (%s)", column);
+    snprintf(xlabel, sizeof xlabel, o->weight_note ? "adjusted weight (from %s)" : "weight (%s)",
+             column);
     ss_buf_printf(b, "set xlabel ");
     ss_plot_quote(b, xlabel);
     ss_buf_printf(b, "\nset ylabel 'rows'\nset key off\nset grid ytics lc rgb '#dddddd'\n"
