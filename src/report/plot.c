@@ -1392,8 +1392,15 @@ static int trend_script(ss_buf *b, const ss_plot_options *o, const ss_result *r,
         rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
         goto done;
     }
-    for (size_t s = 0; s < ns; s++)
-        label_of(&r->row[first[s]], &p, width, name[s], sizeof name[s]);
+    /* A line's variable label from any of its waves (an older wave may
+     * have been read from a file without labels). */
+    for (size_t s = 0; s < ns; s++) {
+        ss_result_row x = r->row[first[s]];
+        for (size_t i = 0; i < r->n && !x.var_label; i++)
+            if (series[i] == s)
+                x.var_label = r->row[i].var_label;
+        label_of(&x, &p, width, name[s], sizeof name[s]);
+    }
     /* --highlight: the line whose label, level, domain value or variable
      * is LEVEL. */
     long hl = ns == 1 ? 0 : -1;
@@ -1423,6 +1430,9 @@ static int trend_script(ss_buf *b, const ss_plot_options *o, const ss_result *r,
             goto done;
         }
     }
+    for (size_t i = 0; i < r->n && !a->var_label; i++)
+        if (r->row[i].var_label && strcmp(r->row[i].variable, a->variable) == 0)
+            a = &r->row[i];
     what_of(a, &p, what, sizeof what);
     title_of(a, &p, title, sizeof title);
     snprintf(ylabel, sizeof ylabel, "%s%s", what, sc == 100 ? ", percent" : "");
