@@ -824,8 +824,8 @@ static int bar_script(ss_buf *b, const ss_plot_options *o, const ss_result *r, s
                       FLAG_COLOR);
         nkey++;
     }
-    for (size_t l = 0; grouped && l < nlevel; l++)
-        nkey++;
+    if (grouped)
+        nkey += nlevel;
     char foot[1400] = "";
     if (note[0] && ndrawn && nflag == ndrawn)
         snprintf(foot, sizeof foot, "Every estimate is flagged: %.1000s", note);
@@ -849,19 +849,16 @@ static int bar_script(ss_buf *b, const ss_plot_options *o, const ss_result *r, s
     size_t nblock = grouped ? nlevel : 2;
     const char *sep = "plot ";
     for (size_t f = 0; f < nblock; f++) {
-        size_t count = 0;
         ss_buf_printf(b, "$B%zu << EOD\n", f);
         for (size_t k = 0; k < nslot; k++) {
             const ss_result_row *x = &r->row[slot[k].row];
             if ((size_t)slot[k].series != f || isnan(x->estimate) || slot[k].suppressed)
                 continue;
-            count++;
             ss_buf_printf(b, "%.17g %.17g %.17g %.17g\n", slot[k].y, x->estimate * sc,
                           finite_or(x->ci_low, x->estimate) * sc,
                           finite_or(x->ci_high, x->estimate) * sc);
         }
         ss_buf_printf(b, "EOD\n");
-        (void)count;
     }
     for (size_t f = 0; f < nblock; f++) {
         size_t count = 0;

@@ -292,3 +292,32 @@ grep -v ',很满意,\|,比较满意,\|,一般,\|,不太满意,' "$CH/items_dk.cs
 expect_error charts-likert-one-answer 1 "survstat plot: $CH/one_level.csv: a likert chart needs 2 or more answers on its scale; the rows hold 1" -- \
   plot "$CH/one_level.csv" --type likert --scale 1:5 -o "$CH/e.png"
 if [ ! -e "$CH/e.png" ]; then ok; else bad "charts errors wrote a chart"; fi
+
+# --- survstat run: order and suppress in [chart], highlight in [trend] ----------
+cat >"$CH/run.ini" <<EOF2
+[run]
+data = datasets/apistrat.csv
+wave = 2000
+out = $CH/runout
+[design]
+strata = stype
+weights = pw
+fpc = fpc
+[estimate scores]
+mean = api00
+by = stype
+[chart scores_bar]
+input = scores
+type = bar
+order = label
+suppress = yes
+[trend scores_change]
+input = scores
+highlight = E
+EOF2
+if command -v gnuplot >/dev/null 2>&1; then
+  run run "$CH/run.ini"
+  run run "$CH/run.ini" --data datasets/apisrs.csv --wave 2001
+  if [ "$status" -eq 0 ] && [ -s "$CH/runout/2001/scores_bar.png" ] && [ -s "$CH/runout/scores_change.png" ]; then ok; else
+    bad "charts run keys: $(cat "$TMP/err")"; fi
+fi
