@@ -9,17 +9,6 @@ mkdir -p "$CH"
 HHD="--ids community,hh_id --strata district --fpc fpc1,fpc2 --weights weight"
 ITEMS=purpose,practical,responsibility,frugality,discipline,efficiency
 
-# contains_ch NAME FILE 'TEXT'...: every TEXT is in FILE.
-contains_ch() {
-  local name=$1 file=$2
-  shift 2
-  for t in "$@"; do
-    if ! grep -qF -- "$t" "$file"; then
-      bad "charts $name: lacks '$t'"; return
-    fi
-  done
-  ok
-}
 # png_check NAME FILE W H: a PNG of W x H pixels, more than 8 kB (a chart,
 # not an empty canvas).
 png_check() {
@@ -50,7 +39,7 @@ cp "$TMP/out" "$CH/bar.gp"
 # Every bar is flagged (Pdf): one colour, no 'flagged' key entry, a note
 # saying so; the title is the variable label alone (one language); the
 # y axis is the domain variable's label; the overall line is in the key.
-contains_ch bar-labels "$CH/bar.gp" "set title '总体满意度' noenhanced" "set ylabel '区市'" \
+contains charts-bar-labels "$CH/bar.gp" "set title '总体满意度' noenhanced" "set ylabel '区市'" \
   "t2b of 总体满意度, percent" "title 'all: 51.3% (shaded: its interval)'" \
   "'Every estimate is flagged: "
 if ! grep -q "e69f00" "$CH/bar.gp" && ! grep -q '^\$B1 << EOD' -A1 "$CH/bar.gp" | grep -q '^[0-9]'; then ok; else
@@ -108,7 +97,7 @@ PY
 "$SURVSTAT" estimate datasets/apiclus1.csv --ids dnum --weights pw --fpc fpc --prop awards --by stype \
   --flags nchs --format csv >"$CH/flags.csv" 2>/dev/null
 run plot "$CH/flags.csv" --type bar --level Yes --script -
-contains_ch bar-some-flagged "$TMP/out" "fc rgb '#e69f00'" "title 'flagged estimates'" "'Flags: Px suppress; Pdf df < 8'"
+contains charts-bar-some-flagged "$TMP/out" "fc rgb '#e69f00'" "title 'flagged estimates'" "'Flags: Px suppress; Pdf df < 8'"
 # A proportion by domain: grouped by domain (never interleaved), levels in
 # their codes' order coloured by level, a key of the levels.
 # shellcheck disable=SC2086
@@ -143,9 +132,9 @@ PY
 # shellcheck disable=SC2086
 "$SURVSTAT" estimate datasets/household.sav $HHD --prop age_group --format csv >"$CH/age.csv" 2>/dev/null
 run plot "$CH/age.csv" --type bar --script -
-contains_ch bar-ordinal "$TMP/out" "set ytics ('18-34' 4, '35-49' 3, '50-64' 2, '65+' 1)" "set title '年龄组'"
+contains charts-bar-ordinal "$TMP/out" "set ytics ('18-34' 4, '35-49' 3, '50-64' 2, '65+' 1)" "set title '年龄组'"
 run plot "$CH/age.csv" --type bar --order value --script -
-contains_ch bar-ordinal-value "$TMP/out" "set ytics ('35-49' 4, '18-34' 3, '50-64' 2, '65+' 1)"
+contains charts-bar-ordinal-value "$TMP/out" "set ytics ('35-49' 4, '18-34' 3, '50-64' 2, '65+' 1)"
 
 # --- likert: labels, fitted axis, small segments, don't know -------------------
 # shellcheck disable=SC2086
@@ -193,7 +182,7 @@ PY
 # Numeric codes: 9 on a 1:5 scale is off it (don't know), left out with a note.
 "$SURVSTAT" estimate datasets/household.csv $HHD --prop purpose --format csv >"$CH/p9.csv" 2>/dev/null
 run plot "$CH/p9.csv" --type likert --scale 1:5 --script -
-contains_ch likert-code-9 "$TMP/out" "'Not drawn: 9, " "title '5'"
+contains charts-likert-code-9 "$TMP/out" "'Not drawn: 9, " "title '5'"
 
 # --- trend: palette, direct labels, key, bands ---------------------------------
 # shellcheck disable=SC2086
@@ -243,7 +232,7 @@ if grep -q "set key off" "$TMP/out" && grep -c filledcurves "$TMP/out" | grep -q
 
 # --- weights after raking: titled with the weight drawn ------------------------
 run plot datasets/phone.csv --type weights --weights base_weight --strata district --rake datasets/population.csv --script -
-contains_ch weights-raked "$TMP/out" "set title 'Calibrated weights: base_weight raked to datasets/population.csv'" \
+contains charts-weights-raked "$TMP/out" "set title 'Calibrated weights: base_weight raked to datasets/population.csv'" \
   "set xlabel 'adjusted weight (from base_weight)'"
 
 # --- every chart type rendered and looked at (size, dimensions) ----------------
@@ -293,31 +282,3 @@ expect_error charts-likert-one-answer 1 "survstat plot: $CH/one_level.csv: a lik
   plot "$CH/one_level.csv" --type likert --scale 1:5 -o "$CH/e.png"
 if [ ! -e "$CH/e.png" ]; then ok; else bad "charts errors wrote a chart"; fi
 
-# --- survstat run: order and suppress in [chart], highlight in [trend] ----------
-cat >"$CH/run.ini" <<EOF2
-[run]
-data = datasets/apistrat.csv
-wave = 2000
-out = $CH/runout
-[design]
-strata = stype
-weights = pw
-fpc = fpc
-[estimate scores]
-mean = api00
-by = stype
-[chart scores_bar]
-input = scores
-type = bar
-order = label
-suppress = yes
-[trend scores_change]
-input = scores
-highlight = E
-EOF2
-if command -v gnuplot >/dev/null 2>&1; then
-  run run "$CH/run.ini"
-  run run "$CH/run.ini" --data datasets/apisrs.csv --wave 2001
-  if [ "$status" -eq 0 ] && [ -s "$CH/runout/2001/scores_bar.png" ] && [ -s "$CH/runout/scores_change.png" ]; then ok; else
-    bad "charts run keys: $(cat "$TMP/err")"; fi
-fi

@@ -12,17 +12,7 @@ W10=tests/data/wave_2010.csv
 have_gnuplot=0
 command -v gnuplot >/dev/null 2>&1 && have_gnuplot=1
 
-# contains NAME FILE 'TEXT'...: every TEXT is a line fragment of FILE.
-contains() {
-  local name=$1 file=$2
-  shift 2
-  for t in "$@"; do
-    if ! grep -qF -- "$t" "$file"; then
-      bad "plot $name: lacks '$t'"; return
-    fi
-  done
-  ok
-}
+# contains NAME FILE 'TEXT'... (tests/run_tests.sh): every TEXT is in FILE.
 
 # --- scripts, without gnuplot ----------------------------------------------
 "$SURVSTAT" estimate datasets/apistrat.csv --strata stype --weights pw --fpc fpc --mean api00 \
@@ -215,7 +205,8 @@ expect_error plot-gnuplot-no-chart 1 "gnuplot '$PL/silent.sh' wrote no chart" --
   plot "$PL/all.csv" --type bar -o "$PL/s.png" --gnuplot "$PL/silent.sh"
 if [ ! -e "$PL/s.png" ] && [ ! -e "$PL/k.png" ]; then ok; else bad "plot: a chart after a failure"; fi
 
-# --- survstat run: chart sections and the trend chart over all waves ------------
+# --- survstat run: chart sections (with order and suppress) and the trend chart
+# over all waves (with highlight) ------------------------------------------------
 cat >"$PL/run.ini" <<EOF
 [run]
 data = datasets/apistrat.csv
@@ -233,8 +224,11 @@ input = scores
 type = bar
 width = 600
 height = 300
+order = label
+suppress = yes
 [trend scores_change]
 input = scores
+highlight = E
 EOF
 if [ "$have_gnuplot" = 1 ]; then
   run run "$PL/run.ini"
