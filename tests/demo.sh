@@ -92,8 +92,9 @@ printf '\n$ %s weight datasets/phone.csv %s --weight-name rake_weight -o %s\n' "
 $S weight datasets/phone.csv $PHONE --weight-name rake_weight -o "$D/phone_raked.csv" 2>"$D/raking.txt"
 cat "$D/raking.txt"
 md '' '```' "$(cat "$D/raking.txt")" '```'
-chart phone_weights "Raked telephone weights" "$D/phone_raked.csv" --type weights --weights rake_weight \
-  --title "电话调查 raked weights"
+# shellcheck disable=SC2086
+chart phone_weights "Raked telephone weights" datasets/phone.csv --type weights --weights base_weight \
+  $PHONE
 
 echo "== 3. Household survey by district, NCHS flags"
 md '' '## 3. Household survey: overall satisfaction by district' ''
@@ -115,7 +116,9 @@ show $S estimate datasets/household.sav $HH --scale 1:5 --t2b overall --by distr
   $S estimate datasets/household.sav $HH --scale 1:5 --t2b overall --by district --flags nchs \
     --format csv | tail -n +2; } >"$D/district_t2b.csv"
 chart district_bar "Overall satisfaction (t2b) by district" "$D/district_t2b.csv" --type bar \
-  --statistic t2b --title "总体满意度 t2b by district"
+  --statistic t2b --title "总体满意度：满意（前两项）的比例，分区市"
+chart district_bar_suppressed "The same, suppressed estimates hidden" "$D/district_t2b.csv" --type bar \
+  --statistic t2b --suppress
 
 echo "== 4. The six dimensions: t2b and the satisfaction index"
 md '' '## 4. The six dimensions: t2b and the satisfaction index' ''
@@ -124,7 +127,7 @@ show $S estimate datasets/household.sav $HH --scale 1:5 --t2b "overall,$ITEMS" -
 # shellcheck disable=SC2086
 $S estimate datasets/household.sav $HH --prop "$ITEMS" --format csv -o "$D/items_prop.csv"
 chart items_likert "Answers to the six dimensions" "$D/items_prop.csv" --type likert --scale 1:5 \
-  --title "作风评价 six dimensions"
+  --title "作风评价：六个方面"
 
 echo "== 5. Key drivers of overall satisfaction"
 md '' '## 5. Key drivers of overall satisfaction' ''
@@ -166,7 +169,9 @@ show $S trend "$P/run/2008/index.csv" "$P/run/2009/index.csv" --format md --perc
 # survstat run draws each [trend] table's chart
 md '' "![The index by district, 2008-2009](run/districts_change.png)" ''
 chart trend "t2b 2008-2009" "$P/run/2008/dimensions.csv" "$P/run/2009/dimensions.csv" --type trend \
-  --statistic t2b --title "t2b 2008-2009"
+  --statistic t2b --title "满意（前两项）的比例，2008-2009"
+chart trend_districts "The index by district, Laoshan highlighted" "$P/run/2008/districts.csv" \
+  "$P/run/2009/districts.csv" --type trend --highlight 崂山区
 
 echo "== 8. Questionnaires of service users (no probability sample)"
 md '' '## 8. Questionnaires of service users' ''

@@ -129,6 +129,19 @@ ref_cases() {
   done <"$cases"
 }
 
+# contains NAME FILE 'TEXT'...: every TEXT is a line fragment of FILE (the
+# gnuplot scripts of plot.sh and charts.sh).
+contains() {
+  local name=$1 file=$2
+  shift 2
+  for t in "$@"; do
+    if ! grep -qF -- "$t" "$file"; then
+      bad "plot $name: lacks '$t'"; return
+    fi
+  done
+  ok
+}
+
 # E2E_ONLY=NAME,NAME (file names under tests/e2e without .sh, or "ref",
 # "examples") runs only those parts: a quick loop while working on one area.
 only() { [ -z "${E2E_ONLY:-}" ] || [[ ",$E2E_ONLY," == *",$1,"* ]]; }

@@ -9,6 +9,7 @@
 #include "ss_estimate.h"
 #include "ss_number.h"
 #include "ss_result.h"
+#include "ss_resultfile.h"
 #include "ss_writer.h"
 
 const char cmd_estimate_usage[] =
@@ -606,6 +607,8 @@ int cmd_estimate(int argc, char **argv)
             if (ss_result_set_str(&res.row[i].wave, a.wave) != 0)
                 rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
     res.conf_level = a.opt.level;
+    if (rc == SS_OK && ss_result_add_labels(&res, &t) != 0)
+        rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
     if (rc == SS_OK && ss_grid_from_results(&g, &res) != 0)
         rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
     if (rc == SS_OK)

@@ -31,21 +31,30 @@ const char cmd_plot_usage[] =
     "Charts through gnuplot (Debian gnuplot-nox), from the result files that\n"
     "estimate, trend and drivers write:\n"
     "  bar      the estimates as horizontal bars with confidence-interval\n"
-    "           whiskers, sorted; the whole-population row (empty domain) as a\n"
-    "           dashed line with its interval shaded; flagged estimates (a\n"
-    "           non-empty flag column, as estimate --flags nchs writes it) in\n"
-    "           orange with their flags beside them and explained below\n"
+    "           whiskers and their values; the whole-population row (empty\n"
+    "           domain) as a dashed line with its interval shaded, in the key;\n"
+    "           flagged estimates (the flag column, as estimate --flags nchs\n"
+    "           writes it) in orange when some are not flagged, their flags\n"
+    "           beside them and explained below; a proportion in several\n"
+    "           domains as a group of bars per domain, coloured by level\n"
     "  likert   diverging stacked bars of the prop rows of several items: the\n"
     "           codes below the middle of --scale LOW:HIGH left of zero, the\n"
-    "           middle code split across zero, the others right of it\n"
+    "           middle code split across zero, the others right of it; the\n"
+    "           axis fitted to the bars; don't know (by its label, or a code\n"
+    "           not next to the scale, such as 9 on 1:5) left out with a note\n"
+    "           of its share\n"
     "  trend    the estimates of several result files (their wave column) as\n"
-    "           lines with confidence bands, one line per variable, level and\n"
-    "           domain\n"
+    "           lines, one per variable, level and domain, in 16 colour-blind-\n"
+    "           safe colours with markers and dashes; up to 8 lines labelled\n"
+    "           at their ends with their values, more in a key; the band of\n"
+    "           the confidence interval for one line or the --highlight one\n"
     "  ipa      the result of survstat drivers: importance against\n"
     "           performance, with lines at their means and the items labelled\n"
     "  weights  a histogram of the weights of a data file (after any\n"
     "           weighting options), with n and Kish's effective n in the title\n"
-    "Proportions (prop, t2b, b2b, net) are drawn in percent.\n"
+    "Proportions are drawn in percent.  Titles: --title, else the variable\n"
+    "label of the result file (variable_label).  Several result files must\n"
+    "hold the same statistic of the same variables and domains.\n"
     "\n"
     "options:\n"
     "  --type TYPE          the chart (required)\n"
@@ -57,20 +66,24 @@ const char cmd_plot_usage[] =
     "                       trend draw one statistic; likert draws prop rows)\n"
     "  --scale LOW:HIGH     likert: the answer codes, HIGH the most satisfied end\n"
     "                       (default: the lowest and highest level present)\n"
-    "  --flags mark|suppress  bar: mark flagged estimates (default), or also\n"
-    "                       leave out the bars of estimates flagged Px\n"
+    "  --flags mark|suppress  bar: mark flagged estimates (default), or as\n"
+    "                       --suppress\n"
+    "  --suppress           bar: an empty slot with its flag for each estimate\n"
+    "                       flagged Px, the bars in the codes' order\n"
+    "  --order data|value|label  bar, likert: the file's (codes') order, by\n"
+    "                       estimate (largest first) or by label (default: data\n"
+    "                       for the levels of one variable and for likert items,\n"
+    "                       value for bars of domains or variables)\n"
+    "  --highlight LEVEL    trend: draw that line (its label, level or domain\n"
+    "                       value) thick, on top, with its confidence band\n"
     "  --title TEXT, --width PIXELS, --height PIXELS (pdf: 96 pixels an inch)\n"
-    "  --font NAME          default '" SS_PLOT_FONT "' (Debian fonts-wqy-zenhei,\n"
-    "                       which draws Chinese labels)\n"
+    "  --font NAME          default '" SS_PLOT_FONT "' (fonts-wqy-zenhei)\n"
     "  --gnuplot PATH       the gnuplot program (default gnuplot on PATH)\n"
-    "  --gnuplot-timeout SECONDS  stop gnuplot (its whole process group) when it\n"
-    "                       has not finished after SECONDS (default 60)\n"
-    "Text from the data and the options reaches the script only as quoted\n"
-    "gnuplot strings, which gnuplot never runs as commands; a label wider than\n"
-    "a third of the chart (width/24 columns) is shortened with an ellipsis.\n"
-    "gnuplot's messages go to standard error; when it is missing, fails, takes\n"
-    "too long or leaves the chart incomplete (no PNG end chunk, </svg> or %%EOF,\n"
-    "as on a full disk), nothing is written and -o keeps its old chart.\n"
+    "  --gnuplot-timeout SECONDS  stop gnuplot after SECONDS (default 60)\n"
+    "Text from data and options reaches the script only as quoted strings;\n"
+    "labels past width/24 columns end in an ellipsis.  When gnuplot is\n"
+    "missing, fails, times out or leaves the chart incomplete, nothing is\n"
+    "written (docs/plot.md).\n"
     "\n"
     "example:\n"
     "  survstat plot tests/data/wave_2008.csv --type bar --variable api00 --script -\n";
@@ -89,6 +102,9 @@ enum {
     OPT_FLAGS,
     OPT_FONT,
     OPT_GNUPLOT_TIMEOUT,
+    OPT_ORDER,
+    OPT_SUPPRESS,
+    OPT_HIGHLIGHT,
 };
 
 static const struct option own_options[] = {
@@ -105,6 +121,9 @@ static const struct option own_options[] = {
     {"flags", required_argument, NULL, OPT_FLAGS},
     {"font", required_argument, NULL, OPT_FONT},
     {"gnuplot-timeout", required_argument, NULL, OPT_GNUPLOT_TIMEOUT},
+    {"order", required_argument, NULL, OPT_ORDER},
+    {"suppress", no_argument, NULL, OPT_SUPPRESS},
+    {"highlight", required_argument, NULL, OPT_HIGHLIGHT},
     {NULL, 0, NULL, 0},
 };
 
@@ -187,6 +206,17 @@ static int option(void *ctx, int opt, const char *arg, ss_error *err)
         break;
     case OPT_FONT:
         a->po.font = arg;
+        break;
+    case OPT_ORDER:
+        if (ss_plot_order_parse(arg, &a->po.order) != 0)
+            rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
+                              "--order: expected data, value or label, got '%s'", arg);
+        break;
+    case OPT_SUPPRESS:
+        a->po.suppress = 1;
+        break;
+    case OPT_HIGHLIGHT:
+        a->po.highlight = arg;
         break;
     case OPT_GNUPLOT_TIMEOUT: {
         double v;
@@ -278,6 +308,116 @@ static int check(plot_args *a, int nfiles, ss_error *err)
     }
     if (po->scale_set && po->type != SS_PLOT_LIKERT)
         return ss_error_set(err, SS_EUSAGE, NULL, 0, "--scale goes with --type likert");
+    if (po->order && po->type != SS_PLOT_BAR && po->type != SS_PLOT_LIKERT)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0, "--order goes with --type bar or likert");
+    if (po->suppress && po->type != SS_PLOT_BAR)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0, "--suppress goes with --type bar");
+    if (po->highlight && po->type != SS_PLOT_TREND)
+        return ss_error_set(err, SS_EUSAGE, NULL, 0, "--highlight goes with --type trend");
+    return SS_OK;
+}
+
+/* Does the row pass the options' selection? */
+static int keep_row(const plot_args *a, const ss_result_row *x)
+{
+    const char *stat = a->statistic;
+    if (!stat && a->po.type == SS_PLOT_LIKERT)
+        stat = "prop";
+    int keep = (!stat || strcmp(x->statistic, stat) == 0) &&
+               (!a->variable || strcmp(x->variable, a->variable) == 0) &&
+               (!a->level || strcmp(x->level, a->level) == 0);
+    if (a->po.type == SS_PLOT_IPA)
+        keep = keep && (strcmp(x->statistic, "importance") == 0 ||
+                        strcmp(x->statistic, "performance") == 0);
+    return keep;
+}
+
+/* "t2b of 'overall'", or "domains by 'district'", of a row for a message. */
+static void shape_text(const ss_result_row *x, int domain, char *buf, size_t size)
+{
+    if (!domain) {
+        snprintf(buf, size, "%s of '%.200s'", x->statistic, x->variable);
+        return;
+    }
+    const char *eq = strchr(x->domain, '=');
+    if (eq)
+        snprintf(buf, size, "domains of '%.*s'", (int)(eq - x->domain), x->domain);
+    else
+        snprintf(buf, size, "the whole population's %s of '%.200s'", x->statistic, x->variable);
+}
+
+/* Is there a selected row in rows [from, to) of all with the same
+ * statistic and variable as y (domain 0), or the same domain variable (1)? */
+static int file_has(const plot_args *a, const ss_result *all, size_t from, size_t to,
+                    const ss_result_row *y, int domain)
+{
+    for (size_t i = from; i < to; i++) {
+        const ss_result_row *x = &all->row[i];
+        if (!keep_row(a, x))
+            continue;
+        if (!domain && strcmp(x->statistic, y->statistic) == 0 &&
+            strcmp(x->variable, y->variable) == 0)
+            return 1;
+        if (domain) {
+            const char *p = strchr(x->domain, '='), *q = strchr(y->domain, '=');
+            if ((!p && !q) || (p && q && p - x->domain == q - y->domain &&
+                               memcmp(x->domain, y->domain, (size_t)(p - x->domain)) == 0))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* Several result files in one chart must hold the same statistics of the
+ * same variables (among the rows chosen), and their domains the same
+ * variables (a file of the whole population alone goes with any): else the
+ * chart would mix results of different shapes.  from[k] .. from[k+1]: the
+ * rows of file k. */
+static int check_files(const plot_args *a, const ss_result *all, const size_t *from, int nfiles,
+                       char **files, ss_error *err)
+{
+    if (nfiles < 2 || a->po.type == SS_PLOT_IPA)
+        return SS_OK;
+    for (int k = 0; k < nfiles; k++)
+        for (int j = 0; j < nfiles; j++) {
+            if (j == k)
+                continue;
+            int any_domain_j = 0;
+            for (size_t i = from[j]; i < from[j + 1]; i++)
+                any_domain_j |= keep_row(a, &all->row[i]) && all->row[i].domain[0];
+            for (size_t i = from[k]; i < from[k + 1]; i++) {
+                const ss_result_row *x = &all->row[i];
+                if (!keep_row(a, x))
+                    continue;
+                for (int domain = 0; domain < 2; domain++) {
+                    /* A bar chart's reference line: the whole population's
+                     * row, in a file of its own. */
+                    if (domain && a->po.type != SS_PLOT_TREND && (!x->domain[0] || !any_domain_j))
+                        continue;
+                    if (file_has(a, all, from[j], from[j + 1], x, domain))
+                        continue;
+                    char what[300], other[300] = "no rows to draw";
+                    shape_text(x, domain, what, sizeof what);
+                    for (size_t m = from[j]; m < from[j + 1]; m++)
+                        if (keep_row(a, &all->row[m])) {
+                            char t[300];
+                            shape_text(&all->row[m], domain, t, sizeof t);
+                            snprintf(other, sizeof other, "%s", t);
+                            break;
+                        }
+                    if (domain)
+                        return ss_error_set(err, SS_EDATA, files[k], 0,
+                                            "holds %s, %s holds %s: a chart draws the same "
+                                            "domains from every file",
+                                            what, files[j], other);
+                    return ss_error_set(err, SS_EDATA, files[k], 0,
+                                        "holds %s, %s holds %s: a chart draws the same statistic "
+                                        "of the same variables from every file (choose rows with "
+                                        "--statistic and --variable)",
+                                        what, files[j], other);
+                }
+            }
+        }
     return SS_OK;
 }
 
@@ -290,17 +430,13 @@ static int select_rows(const plot_args *a, const ss_result *all, ss_result *sel,
         stat = "prop";
     for (size_t i = 0; i < all->n; i++) {
         const ss_result_row *x = &all->row[i];
-        int keep = (!stat || strcmp(x->statistic, stat) == 0) &&
-                   (!a->variable || strcmp(x->variable, a->variable) == 0) &&
-                   (!a->level || strcmp(x->level, a->level) == 0);
-        if (a->po.type == SS_PLOT_IPA)
-            keep = keep && (strcmp(x->statistic, "importance") == 0 ||
-                            strcmp(x->statistic, "performance") == 0);
-        if (!keep)
+        if (!keep_row(a, x))
             continue;
         ss_result_row *y = ss_result_add(sel, x->statistic, x->variable, x->level, x->domain);
         if (!y || ss_result_set_str(&y->wave, x->wave) != 0 ||
-            ss_result_set_str(&y->flag, x->flag) != 0)
+            ss_result_set_str(&y->flag, x->flag) != 0 ||
+            (x->var_label && ss_result_set_str(&y->var_label, x->var_label) != 0) ||
+            (x->by_label && ss_result_set_str(&y->by_label, x->by_label) != 0))
             return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
         y->estimate = x->estimate;
         y->se = x->se;
@@ -513,7 +649,30 @@ static int build(plot_args *a, int nfiles, char **files, ss_buf *script, ss_erro
         ss_design d = {0};
         rc = ss_cli_load(&a->cli, files[0], NULL, 0, &t, &d, NULL, err);
         if (rc == SS_OK) {
+            /* After weighting options the weights drawn are the adjusted
+             * ones: the title says so. */
+            char note[1200] = "";
+            const ss_weight_spec *ws = &a->cli.weight;
+            static const char *const calfun[] = {"linear", "raking", "logit"};
+            if (ws->nnonresponse)
+                snprintf(note + strlen(note), sizeof note - strlen(note),
+                         "%sadjusted for nonresponse", note[0] ? ", " : "");
+            if (ws->poststrat)
+                snprintf(note + strlen(note), sizeof note - strlen(note),
+                         "%spost-stratified to %.300s", note[0] ? ", " : "", ws->poststrat);
+            if (ws->rake)
+                snprintf(note + strlen(note), sizeof note - strlen(note), "%sraked to %.300s",
+                         note[0] ? ", " : "", ws->rake);
+            if (ws->calibrate)
+                snprintf(note + strlen(note), sizeof note - strlen(note),
+                         "%scalibrated (%s) to %.300s", note[0] ? ", " : "",
+                         calfun[ws->calfun], ws->calibrate);
+            if (ws->trim)
+                snprintf(note + strlen(note), sizeof note - strlen(note), "%strimmed to %g-%g",
+                         note[0] ? ", " : "", ws->trim_low, ws->trim_high);
+            a->po.weight_note = note[0] ? note : NULL;
             rc = ss_plot_weights_script(script, &a->po, d.w, d.n, a->cli.design.weights, err);
+            a->po.weight_note = NULL;
             if (rc != SS_OK && !err->file[0])
                 snprintf(err->file, sizeof err->file, "%s", files[0]);
         }
@@ -525,8 +684,16 @@ static int build(plot_args *a, int nfiles, char **files, ss_buf *script, ss_erro
     ss_result_init(&all);
     ss_result_init(&sel);
     rc = SS_OK;
-    for (int k = 0; k < nfiles && rc == SS_OK; k++)
+    size_t *from = calloc((size_t)nfiles + 1, sizeof *from);
+    if (!from)
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    for (int k = 0; k < nfiles && rc == SS_OK; k++) {
         rc = ss_result_read(&all, files[k], &a->cli.read, err);
+        from[k + 1] = all.n;
+    }
+    if (rc == SS_OK)
+        rc = check_files(a, &all, from, nfiles, files, err);
+    free(from);
     const char *file = nfiles == 1 ? files[0] : NULL;
     if (rc == SS_OK)
         rc = select_rows(a, &all, &sel, file, err);

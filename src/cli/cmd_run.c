@@ -41,10 +41,10 @@ const char cmd_run_usage[] =
     "                   (survstat model; several tests or refs: test = a; b:c)\n"
     "  [rates NAME]     data, disposition, weights, by, e\n"
     "  [chart NAME]     input = a section name, type, title, variable, level,\n"
-    "                   scale, width, height (survstat plot)\n"
+    "                   scale, width, height, order, suppress (survstat plot)\n"
     "  [trend NAME]     input = an estimate section: its change over all waves,\n"
     "                   level; chart = yes|no (default yes), statistic, variable\n"
-    "                   (which rows the trend chart draws)\n"
+    "                   (which rows the trend chart draws), highlight\n"
     "  [plan NAME]      the options of 'survstat plan'; deff-from and rates-from\n"
     "                   may name an earlier estimate or rates section\n"
     "  [sample NAME]    frame, and the options of 'survstat sample'; alloc may\n"
@@ -232,10 +232,11 @@ static const char *const table_keys[] = {"rows", "cols", "percent", "count?", "b
 static const char *const model_keys[] = {"formula", "family", "ref", "eform?", "test", "level",
                                          "max-iter", "subset", NULL};
 static const char *const rates_keys[] = {"data", "disposition", "weights", "by", "e", NULL};
-static const char *const chart_keys[] = {"input", "type", "title", "statistic", "variable",
-                                         "level", "scale", "flags", "width", "height", NULL};
+static const char *const chart_keys[] = {"input", "type",  "title", "statistic", "variable",
+                                         "level", "scale", "flags", "width",     "height",
+                                         "order", "suppress?", "highlight", NULL};
 static const char *const trend_keys[] = {"input", "level", "chart?", "statistic", "variable",
-                                         NULL};
+                                         "highlight", NULL};
 static const char *const run_keys[] = {"data", "wave", "out", "percent?", NULL};
 static const char *const sample_keys[] = {"frame", "strata", "n", "alloc", "method", "size",
                                           "stage2", "n2", "min-per-stratum", "seed", "draws",
@@ -598,9 +599,19 @@ static int run_sections(const spec *s, const char *data, const char *wave, const
             }
             push(&a, "plot");
             push(&a, in_file);
-            for (size_t k = 0; k < x->nkeys; k++)
-                if (strcmp(x->keys[k].name, "input") != 0)
+            for (size_t k = 0; k < x->nkeys; k++) {
+                int flag, on = 1;
+                if (strcmp(x->keys[k].name, "input") == 0)
+                    continue;
+                allowed(chart_keys, x->keys[k].name, &flag);
+                if (flag) { /* suppress = yes */
+                    yes_no(x->keys[k].value, &on);
+                    if (on)
+                        push_opt(&a, x->keys[k].name, NULL);
+                } else {
                     push_opt(&a, x->keys[k].name, x->keys[k].value);
+                }
+            }
         } else {
             continue;
         }
@@ -883,7 +894,8 @@ static int run_trends(const spec *s, const char *outdir, const char *wave, const
             push(&c, a.v[k]);
         push_opt(&c, "type", "trend");
         for (size_t k = 0; k < x->nkeys; k++)
-            if (!strcmp(x->keys[k].name, "statistic") || !strcmp(x->keys[k].name, "variable"))
+            if (!strcmp(x->keys[k].name, "statistic") || !strcmp(x->keys[k].name, "variable") ||
+                !strcmp(x->keys[k].name, "highlight"))
                 push_opt(&c, x->keys[k].name, x->keys[k].value);
         int chart = 1;
         if (get(x, "chart"))

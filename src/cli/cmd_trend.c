@@ -60,7 +60,9 @@ static int change(ss_result *out, const wave *from, const wave *to, const ss_res
                                      key->domain);
     if (!r || ss_result_set_str(&r->wave, to->label) != 0 ||
         ss_result_set_str(&r->wave_from, from->label) != 0 ||
-        ss_result_set_str(&r->wave_to, to->label) != 0)
+        ss_result_set_str(&r->wave_to, to->label) != 0 ||
+        (key->var_label && ss_result_set_str(&r->var_label, key->var_label) != 0) ||
+        (key->by_label && ss_result_set_str(&r->by_label, key->by_label) != 0))
         return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     /* An estimate or SE empty in a wave: the numbers that need it stay
      * empty, and the flag says why (rather than an empty row that says
@@ -240,6 +242,8 @@ int cmd_trend(int argc, char **argv)
     }
     ss_grid g = {0};
     out.conf_level = level;
+    for (size_t k = 0; k < nw && w; k++)
+        out.labels |= w[k].r.labels; /* the labels go on to the chart */
     if (rc == SS_OK && ss_grid_from_results(&g, &out) != 0)
         rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
     if (rc == SS_OK)

@@ -12,6 +12,7 @@ void ss_result_init(ss_result *r)
     r->note_name = NULL;
     r->waves = 0;
     r->conf_level = NAN;
+    r->labels = 0;
 }
 
 static void row_free(ss_result_row *x)
@@ -25,6 +26,8 @@ static void row_free(ss_result_row *x)
     free(x->note);
     free(x->wave_from);
     free(x->wave_to);
+    free(x->var_label);
+    free(x->by_label);
 }
 
 void ss_result_free(ss_result *r)

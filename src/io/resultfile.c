@@ -35,8 +35,8 @@ static int check_duplicates(const ss_result *out, size_t from, const char *path,
 
 int ss_result_read(ss_result *out, const char *path, const ss_read_options *ro, ss_error *err)
 {
-    static const char *const text[] = {"wave", "statistic", "variable", "level", "domain",
-                                       "flag"};
+    static const char *const text[] = {"wave",   "statistic",      "variable", "level",
+                                       "domain", "flag", "variable_label", "by_label"};
     static const char *const num[] = {"estimate", "se", "ci_low", "ci_high", "df",
                                       "deff",     "n",  "n_eff",  "cv"};
     ss_table t = {0};
@@ -46,8 +46,8 @@ int ss_result_read(ss_result *out, const char *path, const ss_read_options *ro, 
     o.labels = NULL;
     size_t from = out->n;
     int rc = ss_table_read(&t, path, &o, NULL, 0, err);
-    const ss_column *tc[6], *nc[9];
-    for (size_t k = 0; k < 6 && rc == SS_OK; k++)
+    const ss_column *tc[8], *nc[9];
+    for (size_t k = 0; k < 8 && rc == SS_OK; k++)
         tc[k] = ss_table_find(&t, text[k]);
     for (size_t k = 0; k < 9 && rc == SS_OK; k++)
         nc[k] = ss_table_find(&t, num[k]);
@@ -67,6 +67,12 @@ int ss_result_read(ss_result *out, const char *path, const ss_read_options *ro, 
             rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
             break;
         }
+        for (size_t k = 6; k < 8; k++)
+            if (tc[k] && cell(tc[k], i)[0] &&
+                ss_result_set_str(k == 6 ? &r->var_label : &r->by_label, cell(tc[k], i)) != 0)
+                rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        if (tc[6] || tc[7])
+            out->labels = 1;
         r->line = ss_table_line(&t, i);
         double *dst[] = {&r->estimate, &r->se, &r->ci_low, &r->ci_high, &r->df,
                          &r->deff,     &r->n,  &r->n_eff,  &r->cv};
@@ -96,6 +102,48 @@ int ss_result_read(ss_result *out, const char *path, const ss_read_options *ro, 
         rc = check_duplicates(out, from, path, err);
     ss_table_free(&t);
     return rc;
+}
+
+/* The label of column name of t, or NULL. */
+static const char *label_of(const ss_table *t, const char *name, size_t len)
+{
+    for (size_t j = 0; j < t->ncol; j++)
+        if (strlen(t->col[j].name) == len && memcmp(t->col[j].name, name, len) == 0)
+            return t->col[j].label && t->col[j].label[0] ? t->col[j].label : NULL;
+    return NULL;
+}
+
+int ss_result_add_labels(ss_result *r, const ss_table *t)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        ss_result_row *x = &r->row[i];
+        const char *v = label_of(t, x->variable, strlen(x->variable));
+        if (v) {
+            if (ss_result_set_str(&x->var_label, v) != 0)
+                return -1;
+            r->labels = 1;
+        }
+        char by[1024] = "";
+        int any = 0;
+        for (const char *part = x->domain; part && *part;) {
+            const char *key;
+            size_t klen, used = strlen(by);
+            char value[512];
+            part = ss_result_domain_part(part, &key, &klen, value, sizeof value);
+            if (!part)
+                break;
+            const char *l = label_of(t, key, klen);
+            any |= l != NULL;
+            snprintf(by + used, sizeof by - used, "%s%.*s", used ? "; " : "",
+                     l ? (int)strlen(l) : (int)klen, l ? l : key);
+        }
+        if (any) {
+            if (ss_result_set_str(&x->by_label, by) != 0)
+                return -1;
+            r->labels = 1;
+        }
+    }
+    return 0;
 }
 
 /* ---- the key index ----

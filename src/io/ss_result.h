@@ -18,6 +18,9 @@ typedef struct ss_result_row {
     double t, p_value, p_holm;
     char *note;  /* the extra text column note_name, NULL = empty */
     char *wave_from, *wave_to; /* trend rows, NULL = empty */
+    char *var_label; /* the variable's label (SPSS variable label), NULL = none */
+    char *by_label;  /* the labels of the domain's variables, joined by "; "
+                      * (a variable without one by its name), NULL = none */
     long line;   /* the line of the result file it was read from, 0 = made */
 } ss_result_row;
 
@@ -27,8 +30,10 @@ typedef struct ss_result {
     int tests;   /* the t, p_value and p_holm columns are wanted */
     const char *note_name; /* a last text column (drivers: "quadrant") */
     int waves;   /* the wave_from and wave_to columns (trend) */
-    double conf_level; /* the confidence level of the intervals: a last
+    double conf_level; /* the confidence level of the intervals: a
                         * column conf_level; NaN (the start) = none */
+    int labels;  /* the columns variable_label and by_label, last (charts
+                  * title themselves by them) */
 } ss_result;
 
 void ss_result_init(ss_result *r);

@@ -12,11 +12,16 @@
 /* Append the rows of the result file path to out (each row keeps its line
  * in the file).  The columns statistic, variable, level, domain, estimate
  * and se are required; the others of CLI.md are read when present (else
- * empty).  A negative se, a df that is not positive, and two rows with the
+ * empty); variable_label and by_label too (then out->labels is set).  A negative se, a df that is not positive, and two rows with the
  * same wave, statistic, variable, level and domain are errors.  Errors name
  * the file and line. */
 int ss_result_read(ss_result *out, const char *path, const ss_read_options *ro,
                    ss_error *err);
+
+/* Each row's var_label and by_label from the variable labels of t's
+ * columns (SPSS variable labels, --labels); r->labels is set when a row
+ * has one.  0, or -1 when out of memory. */
+int ss_result_add_labels(ss_result *r, const ss_table *t);
 
 /* A hash index of rows of a result table by their key (statistic,
  * variable, level, domain; and wave when with_wave), so that finding the

@@ -85,8 +85,8 @@ static const int result_is_number[] = {0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 
 int ss_grid_from_results(ss_grid *g, const ss_result *r)
 {
-    const char *names[22];
-    int isnum[22];
+    const char *names[24];
+    int isnum[24];
     size_t nc = 15;
     for (size_t j = 0; j < nc; j++) {
         names[j] = result_names[j];
@@ -109,9 +109,17 @@ int ss_grid_from_results(ss_grid *g, const ss_result *r)
         isnum[nc++] = 0;
     }
     const size_t ncol_note = nc;
+    const size_t ncol_conf = nc;
     if (!isnan(r->conf_level)) {
         names[nc] = "conf_level";
         isnum[nc++] = 1;
+    }
+    const size_t ncol_label = nc;
+    if (r->labels) {
+        names[nc] = "variable_label";
+        isnum[nc++] = 0;
+        names[nc] = "by_label";
+        isnum[nc++] = 0;
     }
     if (ss_grid_init(g, nc, names, isnum) != 0)
         return -1;
@@ -141,7 +149,11 @@ int ss_grid_from_results(ss_grid *g, const ss_result *r)
         if (r->note_name && ss_grid_set_text(g, c, ncol_note - 1, x->note ? x->note : "") != 0)
             return -1;
         if (!isnan(r->conf_level))
-            c[nc - 1].num = r->conf_level;
+            c[ncol_conf].num = r->conf_level;
+        if (r->labels &&
+            (ss_grid_set_text(g, c, ncol_label, x->var_label ? x->var_label : "") != 0 ||
+             ss_grid_set_text(g, c, ncol_label + 1, x->by_label ? x->by_label : "") != 0))
+            return -1;
     }
     return 0;
 }
@@ -438,9 +450,13 @@ static const char *footnote(const ss_grid *g, const people *p, char *buf, size_t
 }
 
 /* Is column j shown in text, md and html at all (a conf_level that is the
- * same in every row goes to the footnote)? */
+ * same in every row goes to the footnote; variable_label and by_label are
+ * for charts)? */
 static int column_kept(const ss_grid *g, size_t j)
 {
+    if (!g->is_number[j] &&
+        (strcmp(g->name[j], "variable_label") == 0 || strcmp(g->name[j], "by_label") == 0))
+        return 0; /* for charts: the tables show the variables by name */
     return !(g->is_number[j] && strcmp(g->name[j], "conf_level") == 0 &&
              !isnan(ss_grid_conf_level(g)));
 }

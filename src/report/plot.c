@@ -116,9 +116,34 @@ int ss_plot_term_for_path(const char *path, ss_plot_term *t)
 
 /* ---- shared pieces ------------------------------------------------------ */
 
-static const char *const palette[] = {"#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3",
-                                      "#937860", "#da8bc3", "#8c8c8c", "#ccb974", "#64b5cd"};
+/* Series styles that a colour-blind reader tells apart: Okabe and Ito's
+ * colours (without the yellow, too pale on white), then Paul Tol's muted
+ * ones: 16 colours; each series also has a marker (8) and a dash (4) of
+ * its own, so that two series of the first 16 differ in colour and in
+ * marker or dash, and any two lines in print (grey) still differ. */
+static const char *const palette[] = {"#0072b2", "#d55e00", "#009e73", "#cc79a7",
+                                      "#e69f00", "#56b4e9", "#000000", "#882255",
+                                      "#117733", "#332288", "#999933", "#aa4499",
+                                      "#44aa99", "#661100", "#6699cc", "#888888"};
 #define NPALETTE (sizeof palette / sizeof palette[0])
+
+typedef struct series_style {
+    const char *color;
+    int pt, dt;
+} series_style;
+
+static series_style style_of(size_t k)
+{
+    static const int pt[] = {7, 5, 9, 11, 13, 15, 6, 4};
+    series_style st = {palette[k % NPALETTE], pt[k % 8], (int)((k + k / 8) % 4) + 1};
+    return st;
+}
+
+/* Bars: estimates, and flagged estimates when only some are flagged
+ * (Okabe-Ito blue and orange). */
+#define BAR_COLOR "#0072b2"
+#define FLAG_COLOR "#e69f00"
+#define FLAG_TEXT "#a0522d"
 
 /* The terminal, output, font and title.  title2, when not NULL, is a
  * second title line written by survstat itself. */
@@ -163,6 +188,25 @@ static double scale_of(const char *statistic)
         if (strcmp(statistic, pct[i]) == 0)
             return 100;
     return 1;
+}
+
+/* A value with dec decimals (percent: v a fraction, one decimal). */
+static void value_dec(char *buf, size_t size, double v, double scale, int dec)
+{
+    if (isnan(v))
+        snprintf(buf, size, "NA");
+    else if (scale == 100)
+        snprintf(buf, size, "%.1f%%", v * scale);
+    else
+        snprintf(buf, size, "%.*f", dec, v);
+}
+
+/* Decimals that tell apart values spread over span: 1 for a span of 10
+ * to 100, more for a narrower one (at most 4). */
+static int decimals_for(double span)
+{
+    int d = span > 0 ? 2 - (int)floor(log10(span)) : 2;
+    return d < 0 ? 0 : d > 4 ? 4 : d;
 }
 
 static void value_text(char *buf, size_t size, double v, double scale)
@@ -297,7 +341,7 @@ static void label_of(const ss_result_row *x, const parts *p, int width, char *bu
     const char *v[4];
     size_t n = 0;
     if (p->variable)
-        v[n++] = x->variable;
+        v[n++] = x->var_label ? x->var_label : x->variable;
     if (p->level)
         v[n++] = x->level;
     if (p->domain || n == 0) {
@@ -314,15 +358,88 @@ static void label_of(const ss_result_row *x, const parts *p, int width, char *bu
     shorten(buf, size, label_columns(width));
 }
 
-/* "mean of api00", "prop of sch.wide = Yes" for a set of rows. */
+/* "mean of api00", "prop of sch.wide = Yes" for a set of rows (the
+ * variable by its label when it has one). */
 static void what_of(const ss_result_row *a, const parts *p, char *buf, size_t size)
 {
+    const char *v = a->var_label ? a->var_label : a->variable;
     if (p->variable)
         snprintf(buf, size, "%s", a->statistic);
     else if (p->level || !a->level[0])
-        snprintf(buf, size, "%s of %s", a->statistic, a->variable);
+        snprintf(buf, size, "%s of %s", a->statistic, v);
     else
-        snprintf(buf, size, "%s of %s = %s", a->statistic, a->variable, a->level);
+        snprintf(buf, size, "%s of %s = %s", a->statistic, v, a->level);
+}
+
+/* A chart's title from the data: the variable label alone when the rows
+ * are of one labelled variable (the user's words, in the user's language,
+ * not mixed with survstat's), else survstat's words and the names:
+ * "t2b of overall by district". */
+static void title_of(const ss_result_row *a, const parts *p, char *buf, size_t size)
+{
+    if (!p->variable && a->var_label) {
+        if (!p->level && a->level[0])
+            snprintf(buf, size, "%s: %s", a->var_label, a->level);
+        else
+            snprintf(buf, size, "%s", a->var_label);
+        return;
+    }
+    char what[512];
+    what_of(a, p, what, sizeof what);
+    snprintf(buf, size, "%s%s%s", what, p->by[0] ? " by " : "", p->by);
+}
+
+/* The name of the domains' variables for an axis or key: their labels
+ * (by_label) when the rows have them, else their names. */
+static const char *by_name(const ss_result *r, const parts *p)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (r->row[i].by_label && r->row[i].domain[0])
+            return r->row[i].by_label;
+    return p->by;
+}
+
+/* Natural order of two labels: runs of digits compared as numbers
+ * ("18-24" before "100+"), the rest byte by byte. */
+static int natural_cmp(const char *a, const char *b)
+{
+    while (*a && *b) {
+        if (*a >= '0' && *a <= '9' && *b >= '0' && *b <= '9') {
+            while (*a == '0')
+                a++;
+            while (*b == '0')
+                b++;
+            size_t na = 0, nb = 0;
+            while (a[na] >= '0' && a[na] <= '9')
+                na++;
+            while (b[nb] >= '0' && b[nb] <= '9')
+                nb++;
+            if (na != nb)
+                return na < nb ? -1 : 1;
+            int c = memcmp(a, b, na);
+            if (c)
+                return c;
+            a += na;
+            b += nb;
+            continue;
+        }
+        if (*a != *b)
+            return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+        a++;
+        b++;
+    }
+    return (*a != 0) - (*b != 0);
+}
+
+int ss_plot_order_parse(const char *name, ss_plot_order *order)
+{
+    static const char *const names[] = {"data", "value", "label"};
+    for (size_t i = 0; i < 3; i++)
+        if (strcmp(name, names[i]) == 0) {
+            *order = (ss_plot_order)(i + 1);
+            return 0;
+        }
+    return -1;
 }
 
 static double finite_or(double v, double dflt)
@@ -377,159 +494,407 @@ static void note_flags(char *note, size_t size, const char *flags)
 
 /* ---- bar ---------------------------------------------------------------- */
 
-static const ss_result *sort_rows;
-static int cmp_estimate(const void *a, const void *b)
+/* ---- bar ---------------------------------------------------------------- */
+
+/* The order of a chart's items (rows' indexes, or group keys): value and
+ * label keys per item, sorted in place; stable (ties keep the file's
+ * order). */
+typedef struct order_item {
+    size_t pos;      /* the item's place in the file's order */
+    double value;    /* the estimate (NaN last) */
+    const char *label;
+    size_t payload;
+} order_item;
+
+static ss_plot_order sort_order;
+static int cmp_item(const void *a, const void *b)
 {
-    double x = sort_rows->row[*(const size_t *)a].estimate;
-    double y = sort_rows->row[*(const size_t *)b].estimate;
-    if (isnan(x) || isnan(y))
-        return isnan(x) - isnan(y);
-    return (x > y) - (x < y);
+    const order_item *x = a, *y = b;
+    if (sort_order == SS_ORDER_VALUE) {
+        if (isnan(x->value) != isnan(y->value))
+            return isnan(x->value) - isnan(y->value);
+        if (!isnan(x->value) && x->value != y->value)
+            return x->value > y->value ? -1 : 1;
+    } else if (sort_order == SS_ORDER_LABEL) {
+        int c = natural_cmp(x->label, y->label);
+        if (c)
+            return c;
+    }
+    return (x->pos > y->pos) - (x->pos < y->pos);
 }
+
+static void sort_items(order_item *it, size_t n, ss_plot_order order)
+{
+    sort_order = order;
+    qsort(it, n, sizeof *it, cmp_item);
+}
+
+/* Pixels a label takes at the 11-point font (about 7.5 a column). */
+static double text_px(const char *s)
+{
+    return 7.5 * (double)ss_display_width(s);
+}
+
+/* Where a value label that would start at x (data units) goes so that it
+ * does not cross the reference line at ref: past the line when it would
+ * cover it.  u: data units per pixel; w: the label's pixels. */
+static double clear_of_line(double x, double w, double ref, double u, int have_ref)
+{
+    double left = x + 6 * u, right = left + w * u;
+    if (have_ref && left - 3 * u < ref && right + 3 * u > ref)
+        return ref + 2 * u;
+    return x;
+}
+
+typedef struct bar_slot {
+    size_t row;      /* the result row */
+    double y;        /* its place on the y axis */
+    int series;      /* plain: 0 bars, 1 flagged; grouped: the level */
+    int suppressed;
+} bar_slot;
 
 static int bar_script(ss_buf *b, const ss_plot_options *o, const ss_result *r, ss_error *err)
 {
     size_t *idx = calloc(r->n, sizeof *idx);
-    if (!idx)
+    bar_slot *slot = calloc(r->n, sizeof *slot);
+    order_item *it = calloc(r->n, sizeof *it);
+    const char **levels = calloc(r->n, sizeof *levels), **groups = calloc(r->n, sizeof *groups);
+    if (!idx || !slot || !it || !levels || !groups) {
+        free(idx), free(slot), free(it), free(levels), free(groups);
         return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    }
+    int rc = SS_OK;
+    int width = o->width ? o->width : 900;
     for (size_t i = 0; i < r->n; i++)
         idx[i] = i;
     parts p;
     find_parts(r, idx, r->n, &p);
+    /* The levels of a proportion in several domains are drawn as groups,
+     * one group per domain, the levels in their codes' order in each,
+     * coloured by level: never interleaved. */
+    int grouped = !p.variable && !p.wave && p.level && p.domain;
     /* The whole-population row is the reference line when the bars are
      * the domains of one estimate. */
     long whole = -1;
     size_t n = 0;
     for (size_t i = 0; i < r->n; i++) {
-        if (!p.variable && !p.level && !p.wave && p.domain && !r->row[i].domain[0] && whole < 0)
+        if (!grouped && !p.variable && !p.level && !p.wave && p.domain && !r->row[i].domain[0] &&
+            whole < 0)
             whole = (long)i;
         else
             idx[n++] = i;
     }
     if (n == 0) {
-        free(idx);
-        return ss_error_set(err, SS_EDATA, NULL, 0, "no domain rows to draw as bars");
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "no domain rows to draw as bars");
+        goto done;
     }
-    sort_rows = r;
-    qsort(idx, n, sizeof *idx, cmp_estimate);
-    const ss_result_row *a = &r->row[idx[0]];
+    size_t nsup = 0;
+    for (size_t k = 0; k < n; k++)
+        nsup += o->suppress && has_flag(r->row[idx[k]].flag, "Px");
+    ss_plot_order order = o->order;
+    if (order == SS_ORDER_DEFAULT)
+        order = grouped || p.level ? SS_ORDER_DATA : SS_ORDER_VALUE;
+    if (nsup && order == SS_ORDER_VALUE) {
+        if (o->order == SS_ORDER_VALUE) {
+            rc = ss_error_set(err, SS_EUSAGE, NULL, 0,
+                              "--order value would show where the %zu suppressed estimate%s "
+                              "rank%s: use --order data or label with --suppress",
+                              nsup, nsup > 1 ? "s" : "", nsup > 1 ? "" : "s");
+            goto done;
+        }
+        order = SS_ORDER_DATA; /* the codes' order hides the ranking */
+    }
+    char label[1024], note[1024] = "";
+    size_t nslot = 0, ngroup = 0, nlevel = 0;
+    double ymax;
+    if (grouped) {
+        for (size_t k = 0; k < n; k++) {
+            const ss_result_row *x = &r->row[idx[k]];
+            size_t g = 0, l = 0;
+            while (g < ngroup && strcmp(groups[g], x->domain) != 0)
+                g++;
+            if (g == ngroup)
+                groups[ngroup++] = x->domain;
+            while (l < nlevel && strcmp(levels[l], x->level) != 0)
+                l++;
+            if (l == nlevel)
+                levels[nlevel++] = x->level;
+        }
+        /* The groups in order: by label, or by their first level's value. */
+        char (*glabel)[256] = calloc(ngroup, sizeof *glabel);
+        if (!glabel) {
+            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+            goto done;
+        }
+        for (size_t g = 0; g < ngroup; g++) {
+            domain_label(groups[g], &p, glabel[g], sizeof glabel[g]);
+            it[g] = (order_item){g, NAN, glabel[g], g};
+            for (size_t k = 0; k < n; k++)
+                if (strcmp(r->row[idx[k]].domain, groups[g]) == 0 &&
+                    strcmp(r->row[idx[k]].level, levels[0]) == 0)
+                    it[g].value = r->row[idx[k]].estimate;
+        }
+        sort_items(it, ngroup, order);
+        double y = (double)(ngroup * (nlevel + 1)) - 1;
+        ymax = y + 1;
+        for (size_t gi = 0; gi < ngroup; gi++) {
+            size_t g = it[gi].payload;
+            for (size_t l = 0; l < nlevel; l++, y--)
+                for (size_t k = 0; k < n; k++) {
+                    const ss_result_row *x = &r->row[idx[k]];
+                    if (strcmp(x->domain, groups[g]) == 0 && strcmp(x->level, levels[l]) == 0)
+                        slot[nslot++] = (bar_slot){idx[k], y, (int)l,
+                                                   o->suppress && has_flag(x->flag, "Px")};
+                }
+            y--; /* a gap between groups */
+        }
+        free(glabel);
+    } else {
+        char (*blabel)[256] = calloc(n, sizeof *blabel);
+        if (!blabel) {
+            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+            goto done;
+        }
+        for (size_t k = 0; k < n; k++) {
+            label_of(&r->row[idx[k]], &p, width, blabel[k], sizeof blabel[k]);
+            it[k] = (order_item){k, r->row[idx[k]].estimate, blabel[k], idx[k]};
+        }
+        sort_items(it, n, order);
+        free(blabel);
+        for (size_t k = 0; k < n; k++) {
+            const ss_result_row *x = &r->row[it[k].payload];
+            slot[nslot++] = (bar_slot){it[k].payload, (double)(n - k), 0,
+                                       o->suppress && has_flag(x->flag, "Px")};
+        }
+        ymax = (double)n;
+    }
+    /* Flagged bars are coloured only when some bars are not: a colour on
+     * every bar says nothing. */
+    size_t nflag = 0, ndrawn = 0;
+    for (size_t k = 0; k < nslot; k++) {
+        const ss_result_row *x = &r->row[slot[k].row];
+        if (x->flag[0])
+            note_flags(note, sizeof note, x->flag);
+        if (slot[k].suppressed || isnan(x->estimate))
+            continue;
+        ndrawn++;
+        nflag += x->flag[0] != 0;
+    }
+    int color_flags = !grouped && nflag > 0 && nflag < ndrawn;
+    for (size_t k = 0; k < nslot && color_flags; k++)
+        slot[k].series = r->row[slot[k].row].flag[0] != 0;
+    const ss_result_row *a = &r->row[slot[0].row];
     double sc = scale_of(a->statistic);
-    char what[512], title[1024], xlabel[600];
+    char title[1024], xlabel[700], what[600];
+    title_of(a, &p, title, sizeof title);
     what_of(a, &p, what, sizeof what);
-    if (p.by[0])
-        snprintf(title, sizeof title, "%s by %s", what, p.by);
-    else
-        snprintf(title, sizeof title, "%s", what);
     snprintf(xlabel, sizeof xlabel, "%s%s (whiskers: confidence interval)", what,
              sc == 100 ? ", percent" : "");
-    int height = o->height ? o->height : clamp_size(150 + 34 * (int)n, 360, 4000);
-    preamble(b, o, o->width ? o->width : 900, height, o->title ? o->title : title, NULL);
+    int height = o->height ? o->height : clamp_size(170 + (grouped ? 22 : 34) * (int)ymax, 360, 4000);
+    preamble(b, o, width, height, o->title ? o->title : title, NULL);
     ss_buf_printf(b, "set xlabel ");
     ss_plot_quote(b, xlabel);
     ss_buf_printf(b, "\nset ylabel ");
-    ss_plot_quote(b, p.by);
-    ss_buf_printf(b, "\nset key off\nset grid xtics lc rgb '#dddddd'\n"
+    ss_plot_quote(b, by_name(r, &p));
+    ss_buf_printf(b, "\nset grid xtics lc rgb '#dddddd'\n"
                      "set style textbox opaque noborder margins 1,1\n");
-    /* The x range holds 0, every interval and room for the value labels. */
+    /* The x range holds 0, every drawn interval and the value labels (the
+     * suppressed estimates' values and intervals play no part). */
     double lo = 0, hi = 0;
-    for (size_t k = 0; k < n; k++) {
-        const ss_result_row *x = &r->row[idx[k]];
+    for (size_t k = 0; k < nslot; k++) {
+        const ss_result_row *x = &r->row[slot[k].row];
+        if (slot[k].suppressed)
+            continue;
         lo = fmin(lo, finite_or(x->ci_low, finite_or(x->estimate, 0)) * sc);
         hi = fmax(hi, finite_or(x->ci_high, finite_or(x->estimate, 0)) * sc);
     }
-    if (whole >= 0) {
-        const ss_result_row *w = &r->row[whole];
+    const ss_result_row *w = whole >= 0 ? &r->row[whole] : NULL;
+    double ref = w ? w->estimate * sc : NAN;
+    int have_ref = w && isfinite(ref);
+    if (w) {
         lo = fmin(lo, finite_or(w->ci_low, finite_or(w->estimate, 0)) * sc);
         hi = fmax(hi, finite_or(w->ci_high, finite_or(w->estimate, 0)) * sc);
     }
     double span = hi - lo > 0 ? hi - lo : 1;
-    ss_buf_printf(b, "set xrange [%.17g:%.17g]\nset yrange [0.4:%zu.6]\nset ytics (", lo - (lo < 0 ? 0.15 * span : 0),
-                  hi + 0.22 * span, n);
-    char label[1024], note[1024] = "";
-    int any_flag = 0;
-    for (size_t k = 0; k < n; k++) {
-        label_of(&r->row[idx[k]], &p, o->width ? o->width : 900, label, sizeof label);
-        ss_buf_printf(b, "%s", k ? ", " : "");
-        ss_plot_quote_as(b, label, 1);
-        ss_buf_printf(b, " %zu", k + 1);
+    double xmin = lo - (lo < 0 ? 0.15 * span : 0), xmax = hi + 0.22 * span;
+    /* The plot's width in pixels: the chart less the y tic labels. */
+    size_t tic_cols = 0;
+    for (size_t k = 0; k < nslot; k++) {
+        if (grouped)
+            domain_label(r->row[slot[k].row].domain, &p, label, sizeof label);
+        else
+            label_of(&r->row[slot[k].row], &p, width, label, sizeof label);
+        size_t c = ss_display_width(label);
+        tic_cols = c > tic_cols ? c : tic_cols;
     }
-    ss_buf_printf(b, ")\n");
-    /* Values and flags beside each bar. */
-    for (size_t k = 0; k < n; k++) {
-        const ss_result_row *x = &r->row[idx[k]];
-        char v[64];
-        value_text(v, sizeof v, x->estimate, sc);
-        int suppressed = o->suppress && has_flag(x->flag, "Px");
-        if (x->flag[0]) {
-            any_flag = 1;
-            note_flags(note, sizeof note, x->flag);
+    double plot_px = (double)width - 7.5 * (double)tic_cols - 110;
+    plot_px = plot_px < 100 ? 100 : plot_px;
+    /* Value labels: where they start; the range grows to hold them. */
+    double *at = calloc(nslot, sizeof *at);
+    char (*vtext)[320] = calloc(nslot, sizeof *vtext);
+    if (!at || !vtext) {
+        free(at);
+        free(vtext);
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        goto done;
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        double u = (xmax - xmin) / plot_px, need = xmax;
+        for (size_t k = 0; k < nslot; k++) {
+            const ss_result_row *x = &r->row[slot[k].row];
+            char v[64];
+            value_text(v, sizeof v, x->estimate, sc);
+            if (slot[k].suppressed)
+                snprintf(vtext[k], sizeof vtext[k], "%s (suppressed)", x->flag);
+            else
+                snprintf(vtext[k], sizeof vtext[k], "%s%s%s", v, x->flag[0] ? "  " : "",
+                         x->flag);
+            double x0 = slot[k].suppressed ? fmax(xmin, 0)
+                                           : finite_or(x->ci_high, finite_or(x->estimate, 0)) * sc;
+            at[k] = clear_of_line(x0, text_px(vtext[k]), ref, u, have_ref);
+            need = fmax(need, at[k] + (text_px(vtext[k]) + 16) * u);
         }
-        snprintf(label, sizeof label, "%s%s%s", suppressed ? "suppressed" : v,
-                 x->flag[0] ? "  " : "", x->flag);
-        double at = suppressed ? 0 : finite_or(x->ci_high, finite_or(x->estimate, 0)) * sc;
-        ss_buf_printf(b, "set label %zu ", k + 1);
-        ss_plot_quote(b, label);
-        ss_buf_printf(b, " at %.17g,%zu left offset char 0.6,0 boxed tc rgb '%s'\n", at, k + 1,
-                      x->flag[0] ? "#b03a2e" : "#333333");
+        if (need <= xmax)
+            break;
+        xmax = need;
     }
-    if (whole >= 0) {
-        const ss_result_row *w = &r->row[whole];
+    ss_buf_printf(b, "set xrange [%.17g:%.17g]\nset yrange [%.17g:%.17g]\nset ytics (", xmin, xmax,
+                  grouped ? -0.6 : 0.4, ymax + 0.6);
+    if (grouped) {
+        /* A tic at the middle of each group: the domain. */
+        for (size_t gi = 0; gi < ngroup; gi++) {
+            double top = -1, bottom = 1e300;
+            const char *d = NULL;
+            for (size_t k = 0; k < nslot; k++)
+                if (strcmp(r->row[slot[k].row].domain, groups[it[gi].payload]) == 0) {
+                    top = fmax(top, slot[k].y);
+                    bottom = fmin(bottom, slot[k].y);
+                    d = r->row[slot[k].row].domain;
+                }
+            if (!d)
+                continue;
+            domain_label(d, &p, label, sizeof label);
+            shorten(label, sizeof label, label_columns(width));
+            ss_buf_printf(b, "%s", gi ? ", " : "");
+            ss_plot_quote_as(b, label, 1);
+            ss_buf_printf(b, " %.17g", (top + bottom) / 2);
+        }
+    } else {
+        for (size_t k = 0; k < nslot; k++) {
+            label_of(&r->row[slot[k].row], &p, width, label, sizeof label);
+            ss_buf_printf(b, "%s", k ? ", " : "");
+            ss_plot_quote_as(b, label, 1);
+            ss_buf_printf(b, " %.17g", slot[k].y);
+        }
+    }
+    ss_buf_printf(b, ") scale 0\n");
+    for (size_t k = 0; k < nslot; k++) {
+        const ss_result_row *x = &r->row[slot[k].row];
+        ss_buf_printf(b, "set label %zu ", k + 1);
+        ss_plot_quote(b, vtext[k]);
+        ss_buf_printf(b, " at %.17g,%.17g left offset char 0.6,0 boxed front tc rgb '%s'\n", at[k],
+                      slot[k].y, x->flag[0] ? FLAG_TEXT : "#333333");
+    }
+    free(at);
+    free(vtext);
+    /* Under the plot: the key (the reference line, the colours) and a note
+     * on the flags. */
+    ss_buf key;
+    ss_buf_init(&key);
+    size_t nkey = 0;
+    if (have_ref) {
         char v[64];
         value_text(v, sizeof v, w->estimate, sc);
-        snprintf(label, sizeof label, "all: %s", v);
-        ss_buf_printf(b, "set tmargin 4\n");
+        snprintf(label, sizeof label, "all: %s%s", v,
+                 isfinite(w->ci_low) && isfinite(w->ci_high) ? " (shaded: its interval)" : "");
         if (isfinite(w->ci_low) && isfinite(w->ci_high))
             ss_buf_printf(b, "set object 1 rect from %.17g, graph 0 to %.17g, graph 1 behind "
                              "fc rgb '#ececec' fs solid 1.0 noborder\n",
                           w->ci_low * sc, w->ci_high * sc);
         ss_buf_printf(b, "set arrow 1 from %.17g, graph 0 to %.17g, graph 1 nohead dt 2 lw 1.5 "
-                         "lc rgb '#555555' front\nset label %zu ",
-                      w->estimate * sc, w->estimate * sc, n + 1);
-        ss_plot_quote(b, label);
-        ss_buf_printf(b, " at %.17g, graph 1 center offset 0,char 0.7 tc rgb '#555555'\n",
-                      w->estimate * sc);
+                         "lc rgb '#555555' front\n",
+                      ref, ref);
+        ss_buf_printf(&key, ", \\\n     NaN with lines dt 2 lw 1.5 lc rgb '#555555' title ");
+        ss_plot_quote(&key, label);
+        nkey++;
     }
-    if (any_flag) {
-        snprintf(label, sizeof label, "Flagged (orange bars): %.1000s", note); /* a long note is cut */
-        ss_buf_printf(b, "set bmargin 5\nset label %zu ", n + 2);
-        ss_plot_quote(b, label);
-        ss_buf_printf(b, " at screen 0.01, screen 0.02 left tc rgb '#b03a2e'\n");
+    if (color_flags) {
+        ss_buf_printf(&key, ", \\\n     NaN with boxes fc rgb '%s' fs solid 0.85 noborder title "
+                            "'flagged estimates'",
+                      FLAG_COLOR);
+        nkey++;
     }
-    /* Data: y, estimate, low, high; flagged and suppressed bars apart. */
-    const char *block[] = {"$bars", "$flagged"};
-    size_t count[2] = {0, 0};
-    for (int f = 0; f < 2; f++) {
-        ss_buf_printf(b, "%s << EOD\n", block[f]);
-        for (size_t k = 0; k < n; k++) {
-            const ss_result_row *x = &r->row[idx[k]];
-            if ((x->flag[0] != 0) != f || isnan(x->estimate) ||
-                (o->suppress && has_flag(x->flag, "Px")))
+    if (grouped)
+        nkey += nlevel;
+    char foot[1400] = "";
+    if (note[0] && ndrawn && nflag == ndrawn)
+        snprintf(foot, sizeof foot, "Every estimate is flagged: %.1000s", note);
+    else if (note[0])
+        snprintf(foot, sizeof foot, "Flags: %.1000s", note);
+    /* The footnote on the last line, the key on the line above it. */
+    double line = 18.0 / height;
+    ss_buf_printf(b, "set bmargin %d\n", 4 + (nkey ? 2 : 0) + (foot[0] ? 1 : 0));
+    if (nkey)
+        ss_buf_printf(b, "set key at screen 0.5, screen %.6f center center horizontal Left "
+                         "reverse noautotitle samplen 2 width 2\n",
+                      (foot[0] ? 1.9 : 0.9) * line);
+    else
+        ss_buf_printf(b, "set key off\n");
+    if (foot[0]) {
+        ss_buf_printf(b, "set label %zu ", nslot + 1);
+        ss_plot_quote(b, foot);
+        ss_buf_printf(b, " at screen 0.01, screen %.6f left tc rgb '%s'\n", 0.6 * line, FLAG_TEXT);
+    }
+    /* Data: y, estimate, low, high; one block per colour. */
+    size_t nblock = grouped ? nlevel : 2;
+    const char *sep = "plot ";
+    for (size_t f = 0; f < nblock; f++) {
+        ss_buf_printf(b, "$B%zu << EOD\n", f);
+        for (size_t k = 0; k < nslot; k++) {
+            const ss_result_row *x = &r->row[slot[k].row];
+            if ((size_t)slot[k].series != f || isnan(x->estimate) || slot[k].suppressed)
                 continue;
-            count[f]++;
-            ss_buf_printf(b, "%zu %.17g %.17g %.17g\n", k + 1, x->estimate * sc,
+            ss_buf_printf(b, "%.17g %.17g %.17g %.17g\n", slot[k].y, x->estimate * sc,
                           finite_or(x->ci_low, x->estimate) * sc,
                           finite_or(x->ci_high, x->estimate) * sc);
         }
         ss_buf_printf(b, "EOD\n");
     }
-    /* A block without rows would make gnuplot warn: plot only the others. */
-    const char *sep = "plot ";
-    for (int f = 0; f < 2; f++) {
-        if (!count[f])
+    for (size_t f = 0; f < nblock; f++) {
+        size_t count = 0;
+        for (size_t k = 0; k < nslot; k++)
+            count += (size_t)slot[k].series == f && !isnan(r->row[slot[k].row].estimate) &&
+                     !slot[k].suppressed;
+        /* A block without rows would make gnuplot warn: plot the others. */
+        if (!count)
             continue;
-        ss_buf_printf(b, "%s%s using ($2/2):1:(0):2:($1-0.35):($1+0.35) with boxxyerror "
-                         "fc rgb '%s' fs solid 0.85 noborder, \\\n"
-                         "     %s using 2:1:3:4 with xerrorbars pt 7 ps 0.5 lw 1.5 "
-                         "lc rgb '#222222'",
-                      sep, block[f], f ? "#f0a060" : "#4c72b0", block[f]);
+        const char *color = grouped ? style_of(f).color : f ? FLAG_COLOR : BAR_COLOR;
+        ss_buf_printf(b, "%s$B%zu using ($2/2):1:(0):2:($1-%s):($1+%s) with boxxyerror "
+                         "fc rgb '%s' fs solid 0.85 noborder title ",
+                      sep, f, grouped ? "0.42" : "0.35", grouped ? "0.42" : "0.35", color);
+        if (grouped)
+            ss_plot_quote(b, levels[f]);
+        else
+            ss_buf_printf(b, "''");
+        ss_buf_printf(b, ", \\\n     $B%zu using 2:1:3:4 with xerrorbars pt 7 ps 0.5 lw 1.5 "
+                         "lc rgb '#222222' notitle",
+                      f);
         sep = ", \\\n     ";
     }
-    if (!count[0] && !count[1])
-        ss_buf_printf(b, "plot 1/0 notitle");
-    ss_buf_printf(b, "\n");
+    if (sep[0] == 'p')
+        ss_buf_printf(b, "plot NaN notitle");
+    if (key.failed)
+        b->failed = 1;
+    ss_buf_printf(b, "%s\n", key.s ? key.s : "");
+    ss_buf_free(&key);
     finish(b);
+done:
     free(idx);
-    return SS_OK;
+    free(slot);
+    free(it);
+    free(levels);
+    free(groups);
+    return rc;
 }
 
 /* ---- likert ------------------------------------------------------------- */
@@ -594,6 +959,20 @@ static int likert_labels(const ss_result *r, const char **names, int *n)
     return 1;
 }
 
+/* Labels that mean no answer on the scale: don't know, refused, no answer
+ * (English and Chinese), compared without case. */
+static int dont_know(const char *label)
+{
+    static const char *const words[] = {"don't know", "dont know", "don’t know", "dk",
+                                        "refused", "no answer", "not applicable", "n/a",
+                                        "不知道", "说不清", "说不清楚", "不清楚", "拒答",
+                                        "拒绝回答", "无法回答", "不适用", "不好说"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strcasecmp(label, words[i]) == 0)
+            return 1;
+    return 0;
+}
+
 static int likert_script(ss_buf *b, const ss_plot_options *o, const ss_result *r, ss_error *err)
 {
     for (size_t i = 0; i < r->n; i++)
@@ -603,11 +982,31 @@ static int likert_script(ss_buf *b, const ss_plot_options *o, const ss_result *r
                                 "'%s'",
                                 r->row[i].statistic, r->row[i].variable);
     double low = o->low, high = o->high;
-    const char *names[MAX_LEVELS];
-    int nnames = 0, labelled = likert_labels(r, names, &nnames);
+    const char *names[MAX_LEVELS], *off[MAX_LEVELS];
+    int nnames = 0, noff = 0, labelled = likert_labels(r, names, &nnames);
     if (labelled < 0)
         return ss_error_set(err, SS_EUSAGE, NULL, 0,
                             "a likert chart draws at most %d levels on its scale", MAX_LEVELS);
+    if (labelled) {
+        /* Answers off the scale: labels such as "don't know", and with
+         * --scale the labels past its number of codes (in code order,
+         * such codes come last: 9 = don't know). */
+        int keep = 0;
+        for (int k = 0; k < nnames; k++)
+            if (dont_know(names[k]))
+                off[noff++] = names[k];
+            else
+                names[keep++] = names[k];
+        nnames = keep;
+        double want = fabs(o->high - o->low) + 1;
+        while (o->scale_set && nnames > want && nnames > 0)
+            off[noff++] = names[--nnames];
+        if (nnames < 2)
+            return ss_error_set(err, SS_EDATA, NULL, 0,
+                                "a likert chart needs 2 or more answers on its scale; the rows "
+                                "hold %d",
+                                nnames);
+    }
     if (labelled && o->scale_set && o->low > o->high) /* 5:1: the labels' order reversed */
         for (int k = 0; k < nnames / 2; k++) {
             const char *x = names[k];
@@ -635,21 +1034,42 @@ static int likert_script(ss_buf *b, const ss_plot_options *o, const ss_result *r
                             MAX_LEVELS);
     int nlev = (int)span + 1;
     likert_bar *bars = calloc(r->n, sizeof *bars);
-    if (!bars)
+    double *offshare = calloc(r->n, sizeof *offshare);
+    double *nmin = calloc(r->n, sizeof *nmin);
+    if (!bars || !offshare || !nmin) {
+        free(bars);
+        free(offshare);
+        free(nmin);
         return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    }
     size_t nb = 0;
     for (size_t i = 0; i < r->n; i++) {
         const ss_result_row *x = &r->row[i];
         double v;
-        int code = -1;
+        int code = -1, is_off = 0;
         for (int k = 0; k < nnames && labelled; k++)
             if (strcmp(names[k], x->level) == 0)
                 code = k;
-        if (!labelled && ss_number_parse(x->level, strlen(x->level), &v) == 0 && v == floor(v) &&
-            (v - low) * dir >= 0 && (v - low) * dir <= span)
-            code = (int)((v - low) * dir);
-        if (code < 0) {
+        for (int k = 0; k < noff && labelled; k++)
+            is_off |= strcmp(off[k], x->level) == 0;
+        if (!labelled && ss_number_parse(x->level, strlen(x->level), &v) == 0 && v == floor(v)) {
+            if ((v - low) * dir >= 0 && (v - low) * dir <= span)
+                code = (int)((v - low) * dir);
+            else if ((v - low) * dir < -1 || (v - low) * dir > span + 1) {
+                /* A code not next to the scale (9 on 1:5): an answer off
+                 * it, such as don't know. */
+                is_off = 1;
+                int k = 0;
+                while (k < noff && strcmp(off[k], x->level) != 0)
+                    k++;
+                if (k == noff && noff < MAX_LEVELS)
+                    off[noff++] = x->level;
+            }
+        }
+        if (code < 0 && !is_off) {
             free(bars);
+            free(offshare);
+            free(nmin);
             return ss_error_set(err, SS_EDATA, NULL, 0,
                                 "level '%s' of '%s' is not a code on the scale %g:%g",
                                 x->level, x->variable, low, high);
@@ -657,59 +1077,75 @@ static int likert_script(ss_buf *b, const ss_plot_options *o, const ss_result *r
         size_t k = 0;
         while (k < nb && !same_bar(&r->row[bars[k].first], x))
             k++;
-        if (k == nb)
-            bars[nb++].first = i;
-        bars[k].share[code] = finite_or(x->estimate, 0);
+        if (k == nb) {
+            bars[nb].first = i;
+            nmin[nb++] = NAN;
+        }
+        if (is_off)
+            offshare[k] += finite_or(x->estimate, 0);
+        else
+            bars[k].share[code] = finite_or(x->estimate, 0);
+        if (isfinite(x->n))
+            nmin[k] = isnan(nmin[k]) ? x->n : fmax(nmin[k], x->n);
     }
+    /* The bars' order: the file's, by the share at the high end, or by
+     * label. */
+    parts p;
     size_t *firsts = malloc(nb * sizeof *firsts);
-    if (!firsts) {
-        free(bars);
+    order_item *it = calloc(nb, sizeof *it);
+    char (*blabel)[256] = calloc(nb, sizeof *blabel);
+    likert_bar *sorted = calloc(nb, sizeof *sorted);
+    double *soff = calloc(nb, sizeof *soff);
+    if (!firsts || !it || !blabel || !sorted || !soff) {
+        free(firsts), free(it), free(blabel), free(sorted), free(soff);
+        free(bars), free(offshare), free(nmin);
         return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     }
     for (size_t k = 0; k < nb; k++)
         firsts[k] = bars[k].first;
-    parts p;
     find_parts(r, firsts, nb, &p);
     p.level = 0;
     if (!p.wave && !p.domain)
         p.variable = 1;
+    int width = o->width ? o->width : 900;
+    for (size_t k = 0; k < nb; k++) {
+        double top = 0;
+        for (int c = 0; c < nlev; c++)
+            if (2 * c > nlev - 1)
+                top += bars[k].share[c];
+        label_of(&r->row[bars[k].first], &p, width, blabel[k], sizeof blabel[k]);
+        it[k] = (order_item){k, top, blabel[k], k};
+    }
+    sort_items(it, nb, o->order == SS_ORDER_DEFAULT ? SS_ORDER_DATA : o->order);
+    for (size_t k = 0; k < nb; k++) {
+        sorted[k] = bars[it[k].payload];
+        soff[k] = offshare[it[k].payload];
+    }
+    memcpy(bars, sorted, nb * sizeof *bars);
+    memcpy(offshare, soff, nb * sizeof *offshare);
+    free(sorted);
+    free(soff);
     free(firsts);
-    char title[512], label[1024];
-    if (labelled)
-        snprintf(title, sizeof title, "Answers from %s to %s%s%s", names[0], names[nnames - 1],
-                 p.by[0] ? " by " : "", p.by);
+    char title[512];
+    const ss_result_row *a = &r->row[bars[0].first];
+    if (!p.variable && a->var_label)
+        snprintf(title, sizeof title, "%s", a->var_label);
+    else if (labelled)
+        snprintf(title, sizeof title, "%s … %s", names[0], names[nnames - 1]);
     else
         snprintf(title, sizeof title, "Answers on the scale %g to %g%s%s", low, high,
                  p.by[0] ? " by " : "", p.by);
-    int height = o->height ? o->height : clamp_size(190 + 44 * (int)nb, 320, 4000);
-    preamble(b, o, o->width ? o->width : 900, height, o->title ? o->title : title, NULL);
-    ss_buf_printf(b, "set xlabel 'percent of answers (left: the low end of the scale, right: "
-                     "the high end)'\nset key outside bottom center horizontal reverse Left\n"
-                     "set grid xtics lc rgb '#dddddd'\nset xrange [-100:100]\nset xtics (");
-    for (int t = -100; t <= 100; t += 25) {
-        char tic[16];
-        snprintf(tic, sizeof tic, "%d%%", abs(t));
-        ss_buf_printf(b, "%s", t > -100 ? ", " : "");
-        ss_plot_quote_as(b, tic, 1);
-        ss_buf_printf(b, " %d", t);
-    }
-    ss_buf_printf(b, ")\nset yrange [0.4:%zu.6]\nset ytics (", nb);
-    for (size_t k = 0; k < nb; k++) {
-        label_of(&r->row[bars[k].first], &p, o->width ? o->width : 900, label, sizeof label);
-        ss_buf_printf(b, "%s", k ? ", " : "");
-        ss_plot_quote_as(b, label, 1);
-        ss_buf_printf(b, " %zu", nb - k);
-    }
-    ss_buf_printf(b, ")\nset arrow 1 from 0, graph 0 to 0, graph 1 nohead lc rgb '#444444' front\n");
     /* Segments: codes below the middle go left of zero, outward from it;
      * a middle code (odd count) is split across zero. */
     int mid2 = nlev - 1; /* twice the middle code's index */
-    int nlabel = 1;
-    ss_buf labels;
-    ss_buf_init(&labels);
-    for (int c = 0; c < nlev; c++) {
-        ss_buf_printf(b, "$L%d << EOD\n", c);
-        for (size_t k = 0; k < nb; k++) {
+    double (*x0s)[MAX_LEVELS] = calloc(nb, sizeof *x0s);
+    if (!x0s) {
+        free(it), free(blabel), free(bars), free(offshare), free(nmin);
+        return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    }
+    double left = 0, right = 0;
+    for (size_t k = 0; k < nb; k++)
+        for (int c = 0; c < nlev; c++) {
             const double *s = bars[k].share;
             double x0;
             if (2 * c == mid2) {
@@ -723,16 +1159,73 @@ static int likert_script(ss_buf *b, const ss_plot_options *o, const ss_result *r
                 for (int d = c - 1; 2 * d > mid2; d--)
                     x0 += s[d];
             }
-            double x1 = x0 + s[c];
+            x0s[k][c] = x0;
+            left = fmin(left, 100 * x0);
+            right = fmax(right, 100 * (x0 + s[c]));
+        }
+    /* The range fits the bars, with room for a small end segment's label
+     * outside the bar, in steps of 10 (20 past 100 points). */
+    double step = right - left > 100 ? 20 : 10;
+    double xlo = -step * ceil((-left + 7) / step), xhi = step * ceil((right + 7) / step);
+    int height = o->height ? o->height : clamp_size(230 + 44 * (int)nb, 340, 4000);
+    preamble(b, o, width, height, o->title ? o->title : title, NULL);
+    ss_buf_printf(b, "set xlabel 'percent of answers (left: the low end of the scale, right: "
+                     "the high end)'\n"
+                     "set grid xtics lc rgb '#dddddd'\nset xrange [%g:%g]\nset xtics (",
+                  xlo, xhi);
+    for (double t = xlo; t <= xhi + 1e-9; t += step) {
+        char tic[16];
+        snprintf(tic, sizeof tic, "%g%%", fabs(t));
+        ss_buf_printf(b, "%s", t > xlo ? ", " : "");
+        ss_plot_quote_as(b, tic, 1);
+        ss_buf_printf(b, " %g", t);
+    }
+    ss_buf_printf(b, ")\nset yrange [0.4:%zu.6]\nset ytics (", nb);
+    for (size_t k = 0; k < nb; k++) {
+        ss_buf_printf(b, "%s", k ? ", " : "");
+        ss_plot_quote_as(b, blabel[k], 1);
+        ss_buf_printf(b, " %zu", nb - k);
+    }
+    ss_buf_printf(b, ") scale 0\nset arrow 1 from 0, graph 0 to 0, graph 1 nohead lc rgb '#444444' front\n");
+    /* Shares of 6% or more in their segment; a smaller one at an end of
+     * the bar beside it, outside; the others (inside a bar) unprinted,
+     * which a note says. */
+    int nlabel = 1, hidden = 0;
+    ss_buf labels;
+    ss_buf_init(&labels);
+    for (int c = 0; c < nlev; c++) {
+        ss_buf_printf(b, "$L%d << EOD\n", c);
+        for (size_t k = 0; k < nb; k++) {
+            const double *s = bars[k].share;
+            double x0 = x0s[k][c], x1 = x0 + s[c];
             ss_buf_printf(b, "%zu %.17g %.17g\n", nb - k, 100 * x0, 100 * x1);
+            int outer_left = 1, outer_right = 1; /* c is the outermost segment drawn */
+            for (int d = 0; d < c; d++)
+                outer_left &= !(s[d] > 0);
+            for (int d = c + 1; d < nlev; d++)
+                outer_right &= !(s[d] > 0);
+            char pct[32];
+            snprintf(pct, sizeof pct, "%.0f%%", 100 * s[c]);
             if (s[c] >= 0.06) {
-                char pct[32];
-                snprintf(pct, sizeof pct, "%.0f%%", 100 * s[c]);
                 ss_buf_printf(&labels, "set label %d ", nlabel++);
                 ss_plot_quote(&labels, pct);
                 ss_buf_printf(&labels, " at %.17g,%zu center front tc rgb '%s'\n",
                               50 * (x0 + x1), nb - k,
                               fabs(2.0 * c / (nlev - 1) - 1) > 0.6 ? "white" : "black");
+            } else if (s[c] >= 0.005 && 2 * c < mid2 && outer_left && x0 < 0) {
+                ss_buf_printf(&labels, "set label %d ", nlabel++);
+                ss_plot_quote(&labels, pct);
+                ss_buf_printf(&labels, " at %.17g,%zu right offset char -0.3,0 front "
+                                       "tc rgb '#333333'\n",
+                              100 * x0, nb - k);
+            } else if (s[c] >= 0.005 && 2 * c > mid2 && outer_right) {
+                ss_buf_printf(&labels, "set label %d ", nlabel++);
+                ss_plot_quote(&labels, pct);
+                ss_buf_printf(&labels, " at %.17g,%zu left offset char 0.3,0 front "
+                                       "tc rgb '#333333'\n",
+                              100 * x1, nb - k);
+            } else if (s[c] > 0) {
+                hidden = 1;
             }
         }
         ss_buf_printf(b, "EOD\n");
@@ -741,6 +1234,56 @@ static int likert_script(ss_buf *b, const ss_plot_options *o, const ss_result *r
         b->failed = 1;
     ss_buf_printf(b, "%s", labels.s ? labels.s : "");
     ss_buf_free(&labels);
+    /* Notes under the key: the answers off the scale, with their share;
+     * the shares not printed. */
+    char notes[2][1200] = {"", ""};
+    int nnote = 0;
+    if (noff) {
+        double lo = INFINITY, hi = -INFINITY;
+        for (size_t k = 0; k < nb; k++) {
+            lo = fmin(lo, offshare[k]);
+            hi = fmax(hi, offshare[k]);
+        }
+        char names_off[600] = "";
+        for (int k = 0; k < noff; k++) {
+            size_t used = strlen(names_off);
+            snprintf(names_off + used, sizeof names_off - used, "%s%s", k ? ", " : "", off[k]);
+        }
+        if (fabs(hi - lo) < 0.0005)
+            snprintf(notes[nnote++], sizeof notes[0],
+                     "Not drawn: %s, %.1f%% of the answers.", names_off, 100 * hi);
+        else
+            snprintf(notes[nnote++], sizeof notes[0],
+                     "Not drawn: %s, %.1f%% to %.1f%% of each item's answers.", names_off,
+                     100 * lo, 100 * hi);
+    } else {
+        double nlo = INFINITY, nhi = -INFINITY;
+        for (size_t k = 0; k < nb; k++)
+            if (isfinite(nmin[k])) {
+                nlo = fmin(nlo, nmin[k]);
+                nhi = fmax(nhi, nmin[k]);
+            }
+        if (isfinite(nlo) && nlo != nhi)
+            snprintf(notes[nnote++], sizeof notes[0],
+                     "Shares of the answers on the scale: missing answers (don't know) are not "
+                     "counted; n = %.0f to %.0f.", nlo, nhi);
+        else if (isfinite(nlo))
+            snprintf(notes[nnote++], sizeof notes[0],
+                     "Shares of the answers on the scale: missing answers (don't know) are not "
+                     "counted; n = %.0f.", nlo);
+    }
+    if (hidden)
+        snprintf(notes[nnote++], sizeof notes[0], "Shares under 6%% inside a bar are not printed.");
+    double line = 18.0 / height;
+    ss_buf_printf(b, "set bmargin %d\nset key at screen 0.5, screen %.6f center center "
+                     "horizontal Left reverse samplen 2 width 1\n",
+                  5 + nnote, (0.9 + nnote) * line);
+    for (int k = 0; k < nnote; k++) {
+        ss_buf_printf(b, "set label %d ", nlabel++);
+        ss_plot_quote(b, notes[k]);
+        ss_buf_printf(b, " at screen 0.01, screen %.6f left tc rgb '#555555'\n",
+                      (nnote - 1 - k + 0.6) * line);
+    }
     ss_buf_printf(b, "plot ");
     for (int c = 0; c < nlev; c++) {
         char color[16], code[64];
@@ -756,7 +1299,12 @@ static int likert_script(ss_buf *b, const ss_plot_options *o, const ss_result *r
     }
     ss_buf_printf(b, "\n");
     finish(b);
+    free(x0s);
+    free(it);
+    free(blabel);
     free(bars);
+    free(offshare);
+    free(nmin);
     return SS_OK;
 }
 
@@ -831,54 +1379,234 @@ static int trend_script(ss_buf *b, const ss_plot_options *o, const ss_result *r,
     parts p;
     find_parts(r, first, ns, &p);
     p.wave = 0;
-    char what[512], title[1024], ylabel[600], label[1024];
+    int width = o->width ? o->width : 900, height = o->height ? o->height : 560;
+    char what[512], title[1024], ylabel[600];
+    char (*name)[256] = calloc(ns, sizeof *name);
+    double *last = calloc(ns, sizeof *last), *pos = calloc(ns, sizeof *pos);
+    size_t *ord = calloc(ns, sizeof *ord);
+    int rc = SS_OK;
+    if (!name || !last || !pos || !ord) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        goto done;
+    }
+    /* A line's variable label from any of its waves (an older wave may
+     * have been read from a file without labels). */
+    for (size_t s = 0; s < ns; s++) {
+        ss_result_row x = r->row[first[s]];
+        for (size_t i = 0; i < r->n && !x.var_label; i++)
+            if (series[i] == s)
+                x.var_label = r->row[i].var_label;
+        label_of(&x, &p, width, name[s], sizeof name[s]);
+    }
+    /* --highlight: the line whose label, level, domain value or variable
+     * is LEVEL. */
+    long hl = ns == 1 ? 0 : -1;
+    if (o->highlight) {
+        for (size_t s = 0; s < ns && hl < 0; s++) {
+            const ss_result_row *x = &r->row[first[s]];
+            char dom[512];
+            domain_label(x->domain, &p, dom, sizeof dom);
+            if (strcmp(name[s], o->highlight) == 0 || strcmp(x->level, o->highlight) == 0 ||
+                strcmp(dom, o->highlight) == 0 || strcmp(x->domain, o->highlight) == 0 ||
+                strcmp(x->variable, o->highlight) == 0 ||
+                (x->var_label && strcmp(x->var_label, o->highlight) == 0))
+                hl = (long)s;
+        }
+        if (hl < 0) {
+            char list[600] = "";
+            for (size_t s = 0; s < ns; s++) {
+                size_t used = strlen(list);
+                if (used + strlen(name[s]) + 8 >= sizeof list) {
+                    snprintf(list + used, sizeof list - used, ", ...");
+                    break;
+                }
+                snprintf(list + used, sizeof list - used, "%s'%s'", s ? ", " : "", name[s]);
+            }
+            rc = ss_error_set(err, SS_EUSAGE, NULL, 0, "--highlight: no line is '%s' (the lines: %s)",
+                              o->highlight, list);
+            goto done;
+        }
+    }
+    for (size_t i = 0; i < r->n && !a->var_label; i++)
+        if (r->row[i].var_label && strcmp(r->row[i].variable, a->variable) == 0)
+            a = &r->row[i];
     what_of(a, &p, what, sizeof what);
-    snprintf(title, sizeof title, "%s%s%s, wave by wave", what, p.by[0] ? " by " : "", p.by);
+    title_of(a, &p, title, sizeof title);
     snprintf(ylabel, sizeof ylabel, "%s%s", what, sc == 100 ? ", percent" : "");
-    preamble(b, o, o->width ? o->width : 900, o->height ? o->height : 560,
-             o->title ? o->title : title, "bands: confidence intervals");
+    char band[600] = "";
+    if (hl >= 0 && ns > 1)
+        snprintf(band, sizeof band, "band: the confidence interval of %s", name[hl]);
+    else if (hl >= 0)
+        snprintf(band, sizeof band, "band: confidence interval");
+    preamble(b, o, width, height, o->title ? o->title : title, band[0] ? band : NULL);
     ss_buf_printf(b, "set ylabel ");
     ss_plot_quote(b, ylabel);
-    ss_buf_printf(b, "\nset xlabel 'wave'\nset grid ytics lc rgb '#dddddd'\n"
-                     "set key outside right top vertical Left reverse\nset xtics (");
+    ss_buf_printf(b, "\nset xlabel 'wave'\nset grid ytics lc rgb '#dddddd'\nset xtics (");
     for (size_t k = 0; k < nw; k++) {
         ss_buf_printf(b, "%s", k ? ", " : "");
         ss_plot_quote_as(b, w[k].label, 1);
         ss_buf_printf(b, " %.17g", w[k].num);
     }
-    double pad = nw > 1 ? 0.08 * (w[nw - 1].num - w[0].num) : 1;
-    ss_buf_printf(b, ")\nset xrange [%.17g:%.17g]\n", w[0].num - pad, w[nw - 1].num + pad);
+    ss_buf_printf(b, ")\n");
+    /* The y range: every estimate, and the band drawn. */
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < r->n; i++) {
+        const ss_result_row *x = &r->row[i];
+        if (isnan(x->estimate))
+            continue;
+        int banded = (long)series[i] == hl;
+        lo = fmin(lo, (banded ? finite_or(x->ci_low, x->estimate) : x->estimate) * sc);
+        hi = fmax(hi, (banded ? finite_or(x->ci_high, x->estimate) : x->estimate) * sc);
+    }
+    if (!isfinite(lo)) {
+        lo = 0;
+        hi = 1;
+    }
+    double yspan = hi - lo > 0 ? hi - lo : fmax(fabs(hi), 1) * 0.1;
+    double ylo = lo - 0.08 * yspan, yhi = hi + 0.08 * yspan;
+    ss_buf_printf(b, "set yrange [%.17g:%.17g]\n", ylo, yhi);
     for (size_t s = 0; s < ns; s++) {
         ss_buf_printf(b, "$S%zu << EOD\n", s);
+        last[s] = NAN;
         for (size_t k = 0; k < nw; k++)
             for (size_t i = 0; i < r->n; i++) {
                 const ss_result_row *x = &r->row[i];
                 if (series[i] != s || strcmp(x->wave, w[k].label) != 0 || isnan(x->estimate))
                     continue;
+                last[s] = x->estimate * sc;
                 ss_buf_printf(b, "%.17g %.17g %.17g %.17g\n", w[k].num, x->estimate * sc,
                               finite_or(x->ci_low, x->estimate) * sc,
                               finite_or(x->ci_high, x->estimate) * sc);
             }
         ss_buf_printf(b, "EOD\n");
     }
-    /* Every band first, so that no band covers a line. */
+    /* Few lines: each labelled at its end with its name and last value,
+     * the values of the earlier waves beside their points, no key; more
+     * lines: a key with each line's last value.  Labels of one wave are
+     * spread to stay 4.5% of the height apart. */
+    int direct = ns > 1 && ns <= 8;
+    int dec = decimals_for(hi - lo);
+    int nlabel = 1;
+    double gap = (yhi - ylo) * 26.0 / height;
+    size_t name_cols = 0;
+    for (size_t k = 0; k < nw && (direct || ns == 1); k++) {
+        size_t m = 0;
+        for (size_t s = 0; s < ns; s++) {
+            pos[s] = NAN;
+            for (size_t i = 0; i < r->n; i++)
+                if (series[i] == s && strcmp(r->row[i].wave, w[k].label) == 0 &&
+                    !isnan(r->row[i].estimate))
+                    pos[s] = r->row[i].estimate * sc;
+            if (!isnan(pos[s]))
+                ord[m++] = s;
+        }
+        for (size_t u = 1; u < m; u++) /* by value, insertion sort */
+            for (size_t v = u; v > 0 && pos[ord[v - 1]] > pos[ord[v]]; v--) {
+                size_t t = ord[v];
+                ord[v] = ord[v - 1];
+                ord[v - 1] = t;
+            }
+        double *at = malloc((m ? m : 1) * sizeof *at);
+        if (!at) {
+            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+            goto done;
+        }
+        for (size_t u = 0; u < m; u++)
+            at[u] = u && pos[ord[u]] < at[u - 1] + gap ? at[u - 1] + gap : pos[ord[u]];
+        if (m && at[m - 1] > yhi - gap / 2) { /* pushed past the top: move all down */
+            at[m - 1] = yhi - gap / 2;
+            for (size_t u = m - 1; u > 0; u--)
+                at[u - 1] = fmin(at[u - 1], at[u] - gap);
+        }
+        int end = k == nw - 1;
+        for (size_t u = 0; u < m; u++) {
+            size_t s = ord[u];
+            char v[64], text[400];
+            value_dec(v, sizeof v, pos[s] / sc, sc, dec);
+            if (end && direct) {
+                snprintf(text, sizeof text, "%s  %s", name[s], v);
+                size_t c = ss_display_width(text);
+                name_cols = c > name_cols ? c : name_cols;
+            } else {
+                snprintf(text, sizeof text, "%s", v);
+            }
+            ss_buf_printf(b, "set label %d ", nlabel++);
+            ss_plot_quote(b, text);
+            ss_buf_printf(b, " at %.17g,%.17g %s offset char %s,0 front tc rgb '%s'\n", w[k].num,
+                          at[u], end ? "left" : "right", end ? "1" : "-1",
+                          style_of(s).color);
+        }
+        free(at);
+    }
+    /* The x range: room left of the first wave for its values (about 60
+     * pixels of a plot as wide as the chart less its margins). */
+    double xspan = nw > 1 ? w[nw - 1].num - w[0].num : 1;
+    double rm_px = direct ? 7.5 * (double)(name_cols + 3) : ns == 1 ? 70 : 200;
+    double plot_px = fmax((double)width - 80 - rm_px, 100);
+    double pad = 0.06 * xspan, lpad = pad;
+    if (direct || ns == 1)
+        lpad = fmax(pad, (xspan + 2 * pad) * 60 / (plot_px - 60));
+    ss_buf_printf(b, "set xrange [%.17g:%.17g]\n", w[0].num - lpad, w[nw - 1].num + pad);
+    if (direct) {
+        ss_buf_printf(b, "set key off\nset rmargin %zu\n", name_cols + 3);
+    } else if (ns == 1) {
+        ss_buf_printf(b, "set key off\nset rmargin 9\n");
+    } else {
+        ss_buf_printf(b, "set key outside right top vertical Left reverse");
+        const char *by = by_name(r, &p);
+        if (p.domain && by[0]) {
+            ss_buf_printf(b, " title ");
+            ss_plot_quote(b, by);
+        }
+        ss_buf_printf(b, "\n");
+    }
+    /* The band first, so that it covers no line; then the lines, the
+     * highlighted one last (on top) and thicker. */
     ss_buf_printf(b, "plot ");
+    if (hl >= 0)
+        ss_buf_printf(b, "$S%ld using 1:3:4 with filledcurves fc rgb '%s' "
+                         "fs transparent solid 0.18 noborder notitle, \\\n     ",
+                      hl, style_of((size_t)hl).color);
+    /* The key's order: by the last value, highest first (as the lines
+     * end); the highlighted line drawn again last, on top. */
     for (size_t s = 0; s < ns; s++)
-        ss_buf_printf(b, "$S%zu using 1:3:4 with filledcurves fc rgb '%s' "
-                         "fs transparent solid 0.13 noborder notitle, \\\n     ",
-                      s, palette[s % NPALETTE]);
-    for (size_t s = 0; s < ns; s++) {
-        ss_buf_printf(b, "%s$S%zu using 1:2 with linespoints lw 2 pt 7 ps 1 lc rgb '%s' title ",
-                      s ? ", \\\n     " : "", s, palette[s % NPALETTE]);
-        label_of(&r->row[first[s]], &p, o->width ? o->width : 900, label, sizeof label);
-        ss_plot_quote(b, label);
+        ord[s] = s;
+    for (size_t u = 1; u < ns && !direct && ns > 1; u++)
+        for (size_t v = u; v > 0 && !(last[ord[v - 1]] >= last[ord[v]]) && !isnan(last[ord[v]]);
+             v--) {
+            size_t t = ord[v];
+            ord[v] = ord[v - 1];
+            ord[v - 1] = t;
+        }
+    for (size_t t = 0; t <= ns; t++) {
+        size_t s = t < ns ? ord[t] : (size_t)hl;
+        if (t == ns && (hl < 0 || ns == 1))
+            break;
+        series_style st = style_of(s);
+        int strong = hl < 0 || (long)s == hl;
+        ss_buf_printf(b, "%s$S%zu using 1:2 with linespoints lw %s dt %d pt %d ps %s lc rgb '%s' title ",
+                      t ? ", \\\n     " : "", s, !strong ? "1.5" : hl >= 0 && ns > 1 ? "3.5" : "2",
+                      st.dt, st.pt, strong ? "1.2" : "0.9", st.color);
+        if (direct || ns == 1 || t == ns) {
+            ss_buf_printf(b, "''");
+        } else {
+            char v[64], text[400];
+            value_dec(v, sizeof v, last[s] / sc, sc, dec);
+            snprintf(text, sizeof text, "%s  %s", name[s], v);
+            ss_plot_quote(b, text);
+        }
     }
     ss_buf_printf(b, "\n");
     finish(b);
+done:
+    free(name);
+    free(last);
+    free(pos);
+    free(ord);
     free(w);
     free(series);
     free(first);
-    return SS_OK;
+    return rc;
 }
 
 /* ---- ipa ---------------------------------------------------------------- */
@@ -1010,8 +1738,16 @@ int ss_plot_weights_script(ss_buf *b, const ss_plot_options *o, const double *w,
         size_t k = (size_t)((w[i] - lo) / width);
         count[k < nbin ? k : nbin - 1]++;
     }
-    char title[600], stats[400];
-    snprintf(title, sizeof title, "Weights: %s", column);
+    char title[1600], stats[400];
+    if (o->weight_note)
+        snprintf(title, sizeof title, "%s weights: %s %s",
+                 strstr(o->weight_note, "raked") || strstr(o->weight_note, "calibrated") ||
+                         strstr(o->weight_note, "post-stratified")
+                     ? "Calibrated"
+                     : "Adjusted",
+                 column, o->weight_note);
+    else
+        snprintf(title, sizeof title, "Weights: %s", column);
     snprintf(stats, sizeof stats,
              "n = %zu, sum = %.6g, min = %.4g, max = %.4g, max/min = %.3g, "
              "Kish effective n = %.1f (deff %.3f)",
@@ -1020,7 +1756,8 @@ int ss_plot_weights_script(ss_buf *b, const ss_plot_options *o, const double *w,
     preamble(b, o, o->width ? o->width : 900, o->height ? o->height : 560,
              o->title ? o->title : title, stats);
     char xlabel[400];
-    snprintf(xlabel, sizeof xlabel, "weight (%s)", column);
+    snprintf(xlabel, sizeof xlabel, o->weight_note ? "adjusted weight (from %s)" : "weight (%s)",
+             column);
     ss_buf_printf(b, "set xlabel ");
     ss_plot_quote(b, xlabel);
     ss_buf_printf(b, "\nset ylabel 'rows'\nset key off\nset grid ytics lc rgb '#dddddd'\n"

@@ -49,6 +49,16 @@ int ss_plot_type_parse(const char *name, ss_plot_type *t);
 /* The terminal of a path's extension (.png .svg .pdf, any case): 0, else -1. */
 int ss_plot_term_for_path(const char *path, ss_plot_term *t);
 
+/* The order of bars (and of a likert chart's items): the rows' order in the
+ * file (the codes' order of a labelled or ordinal variable), by estimate
+ * (largest first), or by label text (numbers in a label compared as
+ * numbers).  DEFAULT: the codes' order for the levels of one variable,
+ * else by estimate (bar) or the file's order (likert). */
+typedef enum { SS_ORDER_DEFAULT, SS_ORDER_DATA, SS_ORDER_VALUE, SS_ORDER_LABEL } ss_plot_order;
+
+/* "data", "value", "label": 0, else -1. */
+int ss_plot_order_parse(const char *name, ss_plot_order *order);
+
 typedef struct ss_plot_options {
     ss_plot_type type;
     ss_plot_term term;
@@ -58,7 +68,14 @@ typedef struct ss_plot_options {
     const char *font;     /* NULL: SS_PLOT_FONT */
     int scale_set;        /* likert: --scale LOW:HIGH given */
     double low, high;
-    int suppress;         /* bar: draw no bar for estimates flagged Px */
+    int suppress;         /* bar: draw no bar for estimates flagged Px (an
+                           * empty slot with the flag; the bars in the
+                           * codes' order, so no ranking shows) */
+    ss_plot_order order;  /* bar, likert */
+    const char *highlight; /* trend: the line drawn with its band, NULL: none
+                            * (one line has its band anyway) */
+    const char *weight_note; /* weights: what was done to the weights
+                              * ("raked to M.csv"), NULL: nothing */
 } ss_plot_options;
 
 /* The script of a bar, likert, trend or ipa chart of the rows of r (the

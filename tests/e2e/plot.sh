@@ -12,17 +12,7 @@ W10=tests/data/wave_2010.csv
 have_gnuplot=0
 command -v gnuplot >/dev/null 2>&1 && have_gnuplot=1
 
-# contains NAME FILE 'TEXT'...: every TEXT is a line fragment of FILE.
-contains() {
-  local name=$1 file=$2
-  shift 2
-  for t in "$@"; do
-    if ! grep -qF -- "$t" "$file"; then
-      bad "plot $name: lacks '$t'"; return
-    fi
-  done
-  ok
-}
+# contains NAME FILE 'TEXT'... (tests/run_tests.sh): every TEXT is in FILE.
 
 # --- scripts, without gnuplot ----------------------------------------------
 "$SURVSTAT" estimate datasets/apistrat.csv --strata stype --weights pw --fpc fpc --mean api00 \
@@ -31,30 +21,33 @@ contains() {
   --by stype --format csv | tail -n +2 >>"$PL/all.csv" 2>/dev/null
 run plot "$PL/all.csv" --type bar --script "$PL/bar.gp" --width 700
 if [ "$status" -eq 0 ] && [ ! -s "$TMP/out" ] && [ -s "$PL/bar.gp" ]; then ok; else bad "plot bar script: $(cat "$TMP/err")"; fi
-# Sorted bars (M 636.6 below H? no: H 625.82 lowest, then M, then E on top),
-# the whole population as the dashed line with its interval shaded, the
-# output named after the script.
+# Sorted bars (largest on top: E, M, H), the whole population as the
+# dashed line with its interval shaded and its value in the key (not
+# against the title), the output named after the script.
 contains bar-script "$PL/bar.gp" \
   "set terminal pngcairo size 700,360 noenhanced background rgb 'white' font 'WenQuanYi Zen Hei,11'" \
   "set output '$PL/bar.png'" \
   "set title 'mean of api00 by stype' noenhanced" \
-  "set ytics ('H' 1, 'M' 2, 'E' 3)" \
+  "set ytics ('E' 3, 'M' 2, 'H' 1)" \
   "1 625.82000000000005 596.36280070864541 655.27719929135469" \
   "3 674.42999999999995 650.01077121224944 698.84922878775046" \
   "set arrow 1 from 662.28736315932076, graph 0 to 662.28736315932076, graph 1 nohead" \
-  "set label 4 'all: 662.3'" \
-  "set label 3 '674.4' at 698.84922878775046,3"
-# Flagged estimates: orange bars, the flags beside them, a footnote; with
-# --flags suppress no bar for Px.
+  "NaN with lines dt 2 lw 1.5 lc rgb '#555555' title 'all: 662.3 (shaded: its interval)'" \
+  "set label 1 '674.4' at 698.84922878775046,3"
+# Flagged estimates (some, not all): orange bars with a key entry, the
+# flags beside them, a footnote; with --suppress (or --flags suppress) no
+# bar for Px but an empty slot with its flag, in the file's order.
 "$SURVSTAT" estimate datasets/apiclus1.csv --ids dnum --weights pw --fpc fpc --prop awards --by stype \
   --flags nchs --format csv >"$PL/flags.csv" 2>/dev/null
 run plot "$PL/flags.csv" --type bar --level Yes --script -
 cp "$TMP/out" "$PL/flags.gp"
 contains bar-flags "$PL/flags.gp" "set title 'prop of awards = Yes by stype'" \
-  "set label 1 '42.9%  Px Pdf'" "\$flagged << EOD" "fc rgb '#f0a060'" \
-  "set label 5 'Flagged (orange bars): Px suppress; Pdf df < 8' at screen 0.01"
+  "set label 3 '42.9%  Px Pdf'" "\$B1 << EOD" "fc rgb '#e69f00'" \
+  "NaN with boxes fc rgb '#e69f00' fs solid 0.85 noborder title 'flagged estimates'" \
+  "set label 4 'Flags: Px suppress; Pdf df < 8' at screen 0.01"
 run plot "$PL/flags.csv" --type bar --level Yes --flags suppress --script -
-if grep -q "'suppressed  Px Pdf'" "$TMP/out" && ! grep -q '^1 ' "$TMP/out"; then ok; else bad "plot bar suppress"; fi
+if grep -q "'Px Pdf (suppressed)' at 0,2" "$TMP/out" && grep -q "set ytics ('E' 3, 'H' 2, 'M' 1)" "$TMP/out" &&
+   ! grep -q '^[12] ' "$TMP/out"; then ok; else bad "plot bar suppress"; fi
 
 # Likert: the shares of each code, the low codes left of zero, the middle
 # code split across it.
@@ -90,9 +83,9 @@ if grep -q "^\$L0 << EOD" "$TMP/out" && grep -q "\$L0 using .* title '5'" "$TMP/
 run plot "$W8" "$W10" "$W9" --type trend --statistic mean --variable api00 --script -
 cp "$TMP/out" "$PL/trend.gp"
 contains trend-script "$PL/trend.gp" "set xtics ('2008' 2008, '2009' 2009, '2010' 2010)" \
-  "set title 'mean of api00 by stype, wave by wave' . \"\\n\" . 'bands: confidence intervals'" \
+  "set title 'mean of api00 by stype' noenhanced" \
   "2009 648.86805555555554 600.90545865029026 696.83065246082083" \
-  "title 'E'" "title 'H'" "title 'M'"
+  "set label 7 'H  598.3' at 2010," "set label 8 'M  642.4'" "set label 9 'E  692.8'" "set key off"
 
 # IPA: quadrant lines at the means of the drivers' importance and
 # performance, every item labelled.
@@ -178,7 +171,7 @@ if [ "$have_gnuplot" = 1 ]; then
   run plot "$PL/all.csv" --type bar -o "$PL/r bar.png" --width 640 --height 400 --title '满意度 by district'
   if [ "$status" -eq 0 ] && [ "$(png_size "$PL/r bar.png")" = 640x400 ] && [ ! -s "$TMP/err" ]; then ok; else
     bad "plot png size: $(png_size "$PL/r bar.png") $(cat "$TMP/err")"; fi
-  for f in "$PL/likert.csv --type likert" "$W8 $W9 $W10 --type trend --statistic mean" \
+  for f in "$PL/likert.csv --type likert" "$W8 $W9 $W10 --type trend --statistic mean --variable api00" \
            "$PL/drivers.csv --type ipa" "datasets/apistrat.csv --type weights --weights pw"; do
     # shellcheck disable=SC2086
     run plot $f -o "$PL/each.png" --width 500 --height 300
@@ -212,7 +205,8 @@ expect_error plot-gnuplot-no-chart 1 "gnuplot '$PL/silent.sh' wrote no chart" --
   plot "$PL/all.csv" --type bar -o "$PL/s.png" --gnuplot "$PL/silent.sh"
 if [ ! -e "$PL/s.png" ] && [ ! -e "$PL/k.png" ]; then ok; else bad "plot: a chart after a failure"; fi
 
-# --- survstat run: chart sections and the trend chart over all waves ------------
+# --- survstat run: chart sections (with order and suppress) and the trend chart
+# over all waves (with highlight) ------------------------------------------------
 cat >"$PL/run.ini" <<EOF
 [run]
 data = datasets/apistrat.csv
@@ -230,8 +224,11 @@ input = scores
 type = bar
 width = 600
 height = 300
+order = label
+suppress = yes
 [trend scores_change]
 input = scores
+highlight = E
 EOF
 if [ "$have_gnuplot" = 1 ]; then
   run run "$PL/run.ini"

@@ -228,7 +228,7 @@ with open(sys.argv[1], "w", encoding="utf-8") as f:
     f.write(",mean,y,,g=" + "青岛市" * 100 + ",2,0.1,1.8,2.2,10,,20,,,\n")
 PY
   run plot "$PF/long.csv" --type bar --script -
-  if [ "$status" -eq 0 ] && grep -qF "set ytics ('xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…' 1, '青岛市青岛市青岛市青岛市青岛市青岛市…' 2)" "$TMP/out"; then
+  if [ "$status" -eq 0 ] && grep -qF "set ytics ('青岛市青岛市青岛市青岛市青岛市青岛市…' 2, 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…' 1)" "$TMP/out"; then
     ok; else bad "long labels: $(grep ytics "$TMP/out" | cut -c1-200)"; fi
   run plot "$PF/long.csv" --type bar -o "$PF/long.png"
   if [ "$status" -eq 0 ] && ! grep -q "too small" "$TMP/err" && [ "$(stat -c %s "$PF/long.png")" -gt 8000 ]; then
