@@ -230,6 +230,7 @@ static int drivers(const ss_table *t, const ss_design *d, const drivers_args *a,
     ss_model_fit fit = {0};
     ss_model_control ctl = {25, 1e-8};
     int rc = ss_formula_parse(text, &f, err);
+    f.labels_numeric = 1; /* labelled scale items are scores, as in a CSV */
     if (rc == SS_OK)
         rc = ss_model_matrix_build(&f, t, a->cli.subset_rows, NULL, 0, &mm, err);
     if (rc != SS_OK)

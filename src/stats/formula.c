@@ -1018,8 +1018,10 @@ static int var_setup(const ss_formula *f, size_t v, const ss_table *t, const ss_
         return ss_error_set(err, SS_EDATA, t->file, 0, "term '%s': no column '%s' in the file",
                             fv->label, fv->column);
     /* text, or a labelled column (its levels named by their labels, in
-     * code order: R's haven::as_factor), is a factor */
-    vi->factor = fv->force_factor || !vi->col->numeric || vi->col->level_label != NULL;
+     * code order: R's haven::as_factor), is a factor; under
+     * labels_numeric a labelled column of numbers is its codes */
+    vi->factor = fv->force_factor || !vi->col->numeric ||
+                 (vi->col->level_label != NULL && !f->labels_numeric);
     if (!vi->factor)
         return SS_OK;
     size_t nl = vi->col->levels.n;

@@ -65,6 +65,8 @@ typedef struct ss_formula {
     ss_formula_term *terms;
     size_t nterms;
     int intercept;
+    int labels_numeric; /* a labelled column of numbers is a number (its
+                         * codes: a score, as drivers' items), not a factor */
 } ss_formula;
 
 /* Parse text into f.  A formula that does not parse is a usage error whose

@@ -19,3 +19,17 @@ expect_error drivers-collinear 1 "the items are collinear: no regression" -- \
 printf 'y,a,b\n1,1,2\n2,2,\n3,,6\n' >"$DR/few.csv"
 expect_error drivers-too-few 1 "1 rows answer 'y' and every item: too few for 3 coefficients" -- \
   drivers "$DR/few.csv" --outcome y --items a,b
+
+# Labelled scale items (household.sav: value labels 1-5, 9 declared
+# missing) are scores, as in the CSV, not factors: one importance row per
+# item and the same numbers as from household.csv.
+DRV_D="--ids community,hh_id --strata district --fpc fpc1,fpc2 --weights weight --na 9"
+DRV_I="--outcome overall --items purpose,practical,responsibility,frugality,discipline,efficiency"
+# shellcheck disable=SC2086
+run drivers datasets/household.sav $DRV_D $DRV_I --format csv
+cp "$TMP/out" "$TMP/drv_sav.csv"
+# shellcheck disable=SC2086
+run drivers datasets/household.csv $DRV_D $DRV_I --format csv
+if [ "$status" -eq 0 ] && [ "$(grep -c '^,importance,' "$TMP/drv_sav.csv")" -eq 6 ] &&
+   cmp -s <(cut -d, -f1-13 "$TMP/drv_sav.csv") <(cut -d, -f1-13 "$TMP/out"); then ok
+else bad "drivers: labelled items of household.sav as scores, as household.csv"; diff "$TMP/drv_sav.csv" "$TMP/out" | head -5; fi
