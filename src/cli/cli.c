@@ -1225,6 +1225,32 @@ int ss_cli_write(ss_cli *c, const ss_grid *g, ss_error *err)
     return ss_cli_write_with(c, write_grid, &go, err);
 }
 
+struct sheets_out {
+    const ss_sheet *s;
+    size_t n;
+    ss_format f;
+    const ss_write_opts *o;
+};
+
+static int write_sheets(FILE *fp, void *ctx)
+{
+    const struct sheets_out *so = ctx;
+    return ss_sheets_write(fp, so->f, so->s, so->n, so->o);
+}
+
+int ss_cli_write_sheets(ss_cli *c, const ss_grid *g, const ss_sheet *s, size_t n, ss_error *err)
+{
+    if (check_finite(g, err) != SS_OK)
+        return SS_EDATA;
+    char buf[8192], title[128];
+    const char *about[16];
+    ss_cli_about(c, ss_grid_conf_level(g), buf, sizeof buf, about);
+    snprintf(title, sizeof title, "survstat %s", c->cmd);
+    ss_write_opts o = {c->percent, title, about, c->cmd};
+    struct sheets_out so = {s, n, ss_cli_format(c), &o};
+    return ss_cli_write_with(c, write_sheets, &so, err);
+}
+
 int ss_cli_write_with(ss_cli *c, int (*write)(FILE *fp, void *ctx), void *ctx, ss_error *err)
 {
     ss_output out;

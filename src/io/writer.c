@@ -748,7 +748,7 @@ int ss_grid_write_plain(FILE *fp, const ss_grid *g, ss_format f, const ss_write_
 
 /* ---- html ---- */
 
-static void html_text(FILE *fp, const char *t)
+void ss_html_text(FILE *fp, const char *t)
 {
     for (const unsigned char *q = (const unsigned char *)t; *q; q++) {
         switch (*q) {
@@ -777,7 +777,7 @@ static void html_text(FILE *fp, const char *t)
 void ss_html_begin(FILE *fp, const char *title)
 {
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>", fp);
-    html_text(fp, title);
+    ss_html_text(fp, title);
     fputs("</title>\n<style>\n"
           "body{font-family:\"Noto Sans\",\"WenQuanYi Zen Hei\",\"Microsoft YaHei\",Arial,"
           "sans-serif;margin:2em auto;max-width:72em;padding:0 1em;color:#1a1a1a;"
@@ -790,7 +790,15 @@ void ss_html_begin(FILE *fp, const char *title)
           "thead th{border-bottom:2px solid #1f4e79;background:#f3f6f9}\n"
           "td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}\n"
           "tbody tr:nth-child(even){background:#fafbfc}\n"
-          "p.note{font-size:.88em;color:#444}\n"
+          "p.note{font-size:.88em;color:#444;margin:.3em 0}\n"
+          "table.wide{margin-top:1.2em}\n"
+          "table.wide caption{text-align:left;font-weight:bold;padding:.3em 0}\n"
+          "table.wide thead th{text-align:center;vertical-align:bottom;border-left:1px solid #d0d7de}\n"
+          "table.wide thead tr:first-child th:first-child{text-align:left;border-left:0}\n"
+          "table.wide tbody th{text-align:left;font-weight:normal;white-space:nowrap}\n"
+          "table.wide td{white-space:nowrap;border-left:1px solid #eef1f4}\n"
+          "table.wide tr.total th,table.wide tr.total td{font-weight:bold;"
+          "border-top:2px solid #1f4e79}\n"
           "div.figure{margin:1em 0}div.figure img{max-width:100%;height:auto}\n"
           "p.caption{font-size:.9em;color:#444;margin:.2em 0}\n"
           "dl.about{font-size:.85em;color:#444;display:grid;grid-template-columns:max-content "
@@ -805,14 +813,14 @@ void ss_html_heading(FILE *fp, int level, const char *text)
 {
     level = level < 1 ? 1 : level > 4 ? 4 : level;
     fprintf(fp, "<h%d>", level);
-    html_text(fp, text);
+    ss_html_text(fp, text);
     fprintf(fp, "</h%d>\n", level);
 }
 
 void ss_html_paragraph(FILE *fp, const char *text)
 {
     fputs("<p>", fp);
-    html_text(fp, text);
+    ss_html_text(fp, text);
     fputs("</p>\n", fp);
 }
 
@@ -841,7 +849,7 @@ void ss_html_grid(FILE *fp, const ss_grid *g, const ss_write_opts *o)
         if (!keep[j])
             continue;
         fputs(g->is_number[j] ? "<th class=\"num\">" : "<th>", fp);
-        html_text(fp, g->name[j]);
+        ss_html_text(fp, g->name[j]);
         fputs("</th>", fp);
     }
     fputs("</tr></thead>\n<tbody>\n", fp);
@@ -853,7 +861,7 @@ void ss_html_grid(FILE *fp, const ss_grid *g, const ss_write_opts *o)
                 continue;
             int num = g->is_number[j] || (!c[j].text && !isnan(c[j].num));
             fputs(num ? "<td class=\"num\">" : "<td>", fp);
-            html_text(fp, people_text(g, &pp, c, j, buf, sizeof buf));
+            ss_html_text(fp, people_text(g, &pp, c, j, buf, sizeof buf));
             fputs("</td>", fp);
         }
         fputs("</tr>\n", fp);
@@ -862,7 +870,7 @@ void ss_html_grid(FILE *fp, const ss_grid *g, const ss_write_opts *o)
     char note[256];
     if (*footnote(g, &pp, note, sizeof note)) {
         fputs("<p class=\"note\">", fp);
-        html_text(fp, note);
+        ss_html_text(fp, note);
         fputs("</p>\n", fp);
     }
     free(keep);
@@ -876,7 +884,7 @@ void ss_html_image(FILE *fp, const unsigned char *data, size_t len, const char *
     /* (div and p, not figure: xmllint's HTML parser, which the tests use,
      * knows HTML 4 only) */
     fputs("<div class=\"figure\"><img alt=\"", fp);
-    html_text(fp, alt);
+    ss_html_text(fp, alt);
     fprintf(fp, "\" src=\"data:%s;base64,", mime);
     for (size_t i = 0; i < len; i += 3) {
         unsigned v = (unsigned)data[i] << 16;
@@ -890,7 +898,7 @@ void ss_html_image(FILE *fp, const unsigned char *data, size_t len, const char *
         fputc(i + 2 < len ? b64[v & 63] : '=', fp);
     }
     fputs("\"><p class=\"caption\">", fp);
-    html_text(fp, alt);
+    ss_html_text(fp, alt);
     fputs("</p></div>\n", fp);
 }
 
@@ -901,9 +909,9 @@ void ss_html_about(FILE *fp, const char *const *about)
     fputs("<dl class=\"about\">\n", fp);
     for (size_t k = 0; about[k] && about[k + 1]; k += 2) {
         fputs("<dt>", fp);
-        html_text(fp, about[k]);
+        ss_html_text(fp, about[k]);
         fputs("</dt><dd>", fp);
-        html_text(fp, about[k + 1]);
+        ss_html_text(fp, about[k + 1]);
         fputs("</dd>\n", fp);
     }
     fputs("</dl>\n", fp);
