@@ -1046,7 +1046,8 @@ int cmd_table(int argc, char **argv)
             items[i] = ss_table_find(&t, a.mr_items[i]);
         c = a.cols ? ss_table_find(&t, a.cols) : NULL;
         if (a.o.mark == SS_XTAB_MARK_REF) {
-            a.o.mark_ref = ss_dict_find(&c->levels, a.mark, strlen(a.mark));
+            /* a code, or the label of exactly one level */
+            a.o.mark_ref = ss_column_label_code(c, a.mark, strlen(a.mark));
             if (a.o.mark_ref < 0 || c->level_count[a.o.mark_ref] == 0)
                 rc = ss_error_set(&err, SS_EUSAGE, NULL, 0,
                                   "--mark: column '%s' has no level '%s' (give total or one "

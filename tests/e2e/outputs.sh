@@ -312,13 +312,14 @@ run run "$O/pack.ini"
 if [ "$status" -eq 0 ] && grep -qF '<td>sex=女</td><td class="num">0.4620</td><td class="num">0.01511</td>' "$W/report.html"; then ok; else
   bad "run percent = no: $(grep -m2 't2b' "$W/report.html")"; fi
 
-# table: its tidy rows as a sheet (each cell the csv's) and as an html page
+# table: its tidy rows as the sheet "data" (each cell the csv's; the wide sheet
+# "table" is checked in wide.sh) and an html page
 TB="$STRAT --rows awards --cols sch.wide --mark total"
 # shellcheck disable=SC2086
 "$SURVSTAT" table $TB --format csv >"$O/tab.csv" 2>/dev/null
 # shellcheck disable=SC2086
 run table $TB -o "$O/tab.xlsx"
-if [ "$status" -eq 0 ] && $PY $XL "$O/tab.xlsx" table "$O/tab.csv" >"$O/cmp" 2>&1; then ok; else
+if [ "$status" -eq 0 ] && $PY $XL "$O/tab.xlsx" data "$O/tab.csv" >"$O/cmp" 2>&1; then ok; else
   bad "xlsx = csv (table): $status $(cat "$TMP/err" "$O/cmp")"; fi
 # shellcheck disable=SC2086
 run table $TB -o "$O/tab.html"

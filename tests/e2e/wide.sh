@@ -1,0 +1,139 @@
+# survstat table laid out wide in xlsx and html (issues 20 and 22), text
+# aligned in display columns with Chinese labels (issue 19), labelled files
+# in GBK and SPSS portable files (issue 19).  Sourced by tests/run_tests.sh.
+# Needs Debian's python3-openpyxl (/usr/bin/python3) and xmllint.
+
+WD=$TMP/wide
+mkdir -p "$WD"
+PY=/usr/bin/python3
+WSTRAT="datasets/apistrat.csv --strata stype --weights pw --fpc fpc"
+WHH="datasets/household.sav --ids community,hh_id --strata district --fpc fpc1,fpc2 --weights weight"
+WMR="tests/data/mrset.csv --strata stratum --ids psu --weights w"
+
+# ---- xlsx: the sheet "table" laid out wide, "data" the csv's rows ---------
+# wide_case NAME ARGS: the workbook's table sheet against the csv
+# (tests/tools/wide_xlsx.py: merged header cells, every number the csv's
+# to the bit, every csv row of the statistics shown), its data sheet the
+# csv cell by cell.
+wide_case() {
+  local name=$1 args=$2
+  # shellcheck disable=SC2086
+  "$BIN" table $args --format csv >"$WD/$name.csv" 2>"$TMP/err"
+  # shellcheck disable=SC2086
+  run table $args -o "$WD/$name.xlsx"
+  if [ "$status" -eq 0 ] && [ ! -s "$TMP/out" ] &&
+     $PY tests/tools/wide_xlsx.py "$WD/$name.xlsx" "$WD/$name.csv" >"$WD/cmp" 2>&1 &&
+     $PY tests/tools/xlsx_vs_csv.py "$WD/$name.xlsx" data "$WD/$name.csv" >>"$WD/cmp" 2>&1; then ok
+  else bad "wide xlsx $name: $status $(cat "$TMP/err") $(tail -3 "$WD/cmp")"; fi
+}
+wide_case twoway-by "$WSTRAT --rows awards --cols sch.wide --mark total --percent row --count --by stype"
+wide_case oneway "$WSTRAT --rows awards --percent col --count"
+wide_case cell "$WSTRAT --rows awards --cols sch.wide --percent cell"
+wide_case flags-suppress "$WHH --rows district --cols overall --mark total --flags nchs --suppress"
+wide_case counts-statcan "$WHH --rows district --cols overall --flags statcan --suppress --count"
+wide_case mark-ref "$WHH --rows district --cols sex --percent col --mark 男 --flags ons"
+wide_case mrset "$WMR --mrset info=a,b,c --cols region"
+# The checker fails on a workbook that is not the csv's (another level).
+"$BIN" table $WSTRAT --rows awards --level 0.9 --format csv >"$WD/l90.csv" 2>/dev/null
+if ! $PY tests/tools/wide_xlsx.py "$WD/oneway.xlsx" "$WD/l90.csv" >/dev/null 2>&1; then ok; else
+  bad "wide xlsx: the checker passes a workbook of another level"; fi
+# The layout itself: title, corner merged over three header rows, COLVAR's
+# name over the 5 levels x 4 sub-columns, Total, the notes under the table.
+if $PY - "$WD/flags-suppress.xlsx" <<'PY'; then ok; else bad "wide xlsx layout"; fi
+import sys, openpyxl
+ws = openpyxl.load_workbook(sys.argv[1])["table"]
+m = sorted(str(r) for r in ws.merged_cells.ranges)
+assert "A2:A4" in m and "B2:U2" in m and "V2:Y3" in m and "B3:E3" in m, m
+assert ws["A1"].value == "district by overall: row percentages with 95% confidence intervals (logit)"
+assert (ws["B2"].value, ws["B3"].value, ws["F3"].value, ws["V2"].value) == ("overall", "很不满意", "不太满意", "Total")
+assert [ws.cell(4, j).value for j in range(2, 6)] == ["%", "CI low", "CI high", "flag"]
+assert ws["A5"].value == "市南区" and ws["A17"].value == "Total" and ws["A17"].font.b
+assert ws.freeze_panes == "B5", ws.freeze_panes
+notes = [ws.cell(r, 1).value for r in range(18, 23)]
+assert notes[0].startswith("* differs from the Total row at the 0.05 level"), notes
+assert notes[-1] == "1498 rows", notes
+PY
+
+# ---- html: the wide table first (as the text table's cells), then the rows -
+# html_wide NAME ARGS: well-formed, no script; each body cell of the wide
+# tables is the text table's cell; the tidy table follows.
+html_wide() {
+  local name=$1 args=$2
+  # shellcheck disable=SC2086
+  "$BIN" table $args >"$WD/$name.txt" 2>"$TMP/err"
+  # shellcheck disable=SC2086
+  run table $args -o "$WD/$name.html"
+  if [ "$status" -eq 0 ] && xmllint --html --noout "$WD/$name.html" >"$WD/xmllint" 2>&1 &&
+     [ ! -s "$WD/xmllint" ] && ! grep -qi '<script' "$WD/$name.html" &&
+     $PY - "$WD/$name.html" "$WD/$name.txt" >"$WD/cmp" 2>&1 <<'PY'; then ok; else
+import re, sys
+from html.parser import HTMLParser
+
+class P(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tables, self.cell = [], None
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "table":
+            self.tables.append({"wide": a.get("class") == "wide", "rows": [], "head": 0})
+        elif tag == "thead":
+            self.inhead = True
+        elif tag == "tbody":
+            self.inhead = False
+        elif tag == "tr":
+            self.tables[-1]["rows"].append([])
+            if getattr(self, "inhead", False):
+                self.tables[-1]["head"] += 1
+        elif tag in ("td", "th"):
+            self.cell = ""
+            self.span = int(a.get("colspan", 1))
+    def handle_data(self, d):
+        if self.cell is not None:
+            self.cell += d
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self.cell is not None:
+            self.tables[-1]["rows"][-1].append((self.cell, self.span))
+            self.cell = None
+
+p = P()
+p.feed(open(sys.argv[1], encoding="utf-8").read())
+wide = [t for t in p.tables if t["wide"]]
+assert wide and p.tables[-1] is not wide[-1] and not p.tables[-1]["wide"], "the tidy table last"
+assert all(t["wide"] for t in p.tables[:len(wide)]), "the wide tables first"
+# the text table's body lines: the lines after each block's title and
+# header, up to a blank line; cells apart by two blanks or more
+want, lines = [], open(sys.argv[2], encoding="utf-8").read().split("\n")
+for i, l in enumerate(lines):
+    if "confidence intervals" in l:
+        k = i + 2
+        while k < len(lines) and lines[k].strip():
+            want.append(re.split(r"  +", lines[k].strip()))
+            k += 1
+got = [[c for c, _ in r] for t in wide for r in t["rows"][t["head"]:]]
+assert got == want, (got[:2], want[:2], len(got), len(want))
+# COLVAR's name spans its levels
+for t in wide:
+    if t["head"] == 2:
+        nlev = len(t["rows"][1])
+        assert t["rows"][0][1][1] == nlev, (t["rows"][0], nlev)
+print(len(wide), "tables", len(got), "rows")
+PY
+    bad "wide html $name: $status $(cat "$TMP/err" "$WD/xmllint") $(tail -3 "$WD/cmp")"; fi
+}
+html_wide flags-suppress "$WHH --rows district --cols overall --mark total --flags nchs --suppress"
+html_wide by-count "$WSTRAT --rows awards --cols sch.wide --percent row --count --by stype"
+html_wide oneway "$WSTRAT --rows awards"
+html_wide mrset "$WMR --mrset info=a,b,c --cols region"
+# the notes of the text table under the html table
+if grep -qF '<p class="note">Rao-Scott test of independence: F = ' "$WD/flags-suppress.html" &&
+   grep -qF '<th scope="col" colspan="5">overall</th>' "$WD/flags-suppress.html" &&
+   grep -qF '<tr class="total"><th scope="row">Total</th>' "$WD/flags-suppress.html"; then ok; else
+  bad "wide html notes and header: $(grep -m3 'note\|colspan' "$WD/flags-suppress.html")"; fi
+
+# --mark LEVEL takes a labelled column's label as its code (issue 19).
+# shellcheck disable=SC2086
+a=$("$BIN" table $WHH --rows district --cols sex --percent col --mark 男 --format csv 2>&1)
+# shellcheck disable=SC2086
+b=$("$BIN" table $WHH --rows district --cols sex --percent col --mark 1 --format csv 2>&1)
+if [ -n "$a" ] && [ "$a" = "$b" ] && grep -q ',\*,' <<<"$a"; then ok; else bad "table --mark by label"; fi
