@@ -137,3 +137,72 @@ a=$("$BIN" table $WHH --rows district --cols sex --percent col --mark 男 --form
 # shellcheck disable=SC2086
 b=$("$BIN" table $WHH --rows district --cols sex --percent col --mark 1 --format csv 2>&1)
 if [ -n "$a" ] && [ "$a" = "$b" ] && grep -q ',\*,' <<<"$a"; then ok; else bad "table --mark by label"; fi
+
+# ---- GBK-encoded .sav and SPSS portable files (issue 19) ------------------
+# tests/data/labels/make_spss.py writes them with GNU PSPP.  The GBK file
+# (encoding record "GBK", code page 936) and the same without the encoding
+# record (code page 936 alone, as SPSS before 16 writes) hold what the
+# UTF-8 datasets/household.sav holds: the same codebook (labels, variable
+# labels, user-missing 9) and the same estimates, to the bit (household.sav
+# against household.csv: tests/e2e/labels.sh).  ReadStat
+# 1.1.8 alone refuses both ("unsupported character set").
+LB=tests/data/labels
+HHD="--ids community,hh_id --strata district --fpc fpc1,fpc2 --weights weight"
+"$BIN" describe datasets/household.sav --codebook --format csv >"$WD/cb_utf8" 2>"$TMP/err"
+for f in household_gbk household_cp936; do
+  "$BIN" describe $LB/$f.sav --codebook --format csv >"$WD/cb_$f" 2>>"$TMP/err"
+  if [ -s "$WD/cb_$f" ] && cmp -s "$WD/cb_utf8" "$WD/cb_$f" &&
+     grep -q '^overall,numeric,总体满意度,9,5,很满意,' "$WD/cb_$f"; then ok; else
+    bad "$f.sav codebook = household.sav's: $(cat "$TMP/err") $(diff "$WD/cb_utf8" "$WD/cb_$f" | head -3)"; fi
+  # shellcheck disable=SC2086
+  "$BIN" estimate $LB/$f.sav $HHD --prop overall --mean purpose --t2b efficiency --scale 1:5 \
+    --by district --format csv >"$WD/e_$f" 2>"$TMP/err"
+  # shellcheck disable=SC2086
+  "$BIN" estimate datasets/household.sav $HHD --prop overall --mean purpose \
+    --t2b efficiency --scale 1:5 --by district --format csv >"$WD/e_csv" 2>>"$TMP/err"
+  if [ "$(wc -l <"$WD/e_$f")" -gt 80 ] && cmp -s "$WD/e_$f" "$WD/e_csv" &&
+     grep -q '^,prop,overall,很满意,district=崂山区,' "$WD/e_$f"; then ok; else
+    bad "$f.sav estimates = household.sav's: $(cat "$TMP/err") $(diff "$WD/e_$f" "$WD/e_csv" | head -3)"; fi
+done
+# the text output of the GBK file: labels in UTF-8, aligned
+# shellcheck disable=SC2086
+"$BIN" table $LB/household_gbk.sav $HHD --rows district --cols sex >"$WD/t_gbk" 2>"$TMP/err"
+if grep -q '^崂山区 ' "$WD/t_gbk" && iconv -f UTF-8 -t UTF-8 "$WD/t_gbk" >/dev/null; then ok; else
+  bad "table of the GBK .sav: $(head -3 "$WD/t_gbk") $(cat "$TMP/err")"; fi
+# --encoding overrides what the file says (here wrongly: the GBK bytes as
+# Latin-1 give other text, not an error)
+run describe $LB/household_gbk.sav --codebook --encoding ISO-8859-1 --format csv
+if [ "$status" -eq 0 ] && ! grep -q '总体满意度' "$TMP/out" && grep -q '^overall,' "$TMP/out"; then ok; else
+  bad "--encoding on a .sav: $status $(cat "$TMP/err")"; fi
+
+# api.por (PSPP's EXPORT of tests/data/labels/api.csv): the values, labels
+# and user-missing 9 of the CSV with --labels and --na; the names are upper
+# case and cut to 8 characters, the numbers went through base 30 (PSPP's
+# precision, about 16 digits): equal to 1e-12.
+printf 'variable,value,label\nstype_code,1,Elementary\nstype_code,2,Middle\nstype_code,3,High\n' >"$WD/lab.csv"
+"$BIN" estimate $LB/api.por --strata STYPE --weights PW --fpc FPC --mean API00,MEALS9,ENROLL \
+  --prop STYPE_CO --by STYPE_CO --format csv >"$WD/por.csv" 2>"$TMP/err"
+"$BIN" estimate $LB/api.csv --strata stype --weights pw --fpc fpc --mean api00,meals9,enroll \
+  --prop stype_code --by stype_code --labels "$WD/lab.csv" --na meals9:9 --format csv >"$WD/porcsv.csv" 2>>"$TMP/err"
+out=$($PY - "$WD/por.csv" "$WD/porcsv.csv" <<'PY'
+import csv, sys
+a = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
+b = list(csv.DictReader(open(sys.argv[2], encoding="utf-8")))
+names = {"API00": "api00", "MEALS9": "meals9", "ENROLL": "enroll", "STYPE_CO": "stype_code"}
+assert len(a) == len(b) == 18, (len(a), len(b))
+for x, y in zip(a, b):
+    assert names[x["variable"]] == y["variable"], (x["variable"], y["variable"])
+    assert x["level"] == y["level"] and x["domain"].replace("STYPE_CO", "stype_code") == y["domain"], (x, y)
+    assert "=Elementary" in x["domain"] or "=Middle" in x["domain"] or "=High" in x["domain"]
+    for k in ("estimate", "se", "ci_low", "ci_high", "n"):
+        u, v = float(x[k]), float(y[k])
+        assert u == v or abs(u - v) <= 1e-12 * max(abs(u), abs(v)), (k, u, v)
+print("ok")
+PY
+)
+if [ "$out" = ok ]; then ok; else bad "api.por = api.csv with --labels and --na: $out $(cat "$TMP/err")"; fi
+run describe $LB/api.por --codebook --format csv
+if grep -q '^MEALS9,numeric,"Meals, 9 = no answer",9,9,no answer,42,' "$TMP/out"; then ok; else
+  bad "api.por codebook: $(grep MEALS9 "$TMP/out" | head -3)"; fi
+expect_error por-non-ascii 1 "$LB/chinese.por: cannot read the SPSS portable file: it holds characters outside the portable character set (non-ASCII text, as Chinese labels), which its reader would drop: save the file as .sav" -- \
+  describe $LB/chinese.por
