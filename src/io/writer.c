@@ -556,7 +556,33 @@ static void write_json(FILE *fp, const ss_grid *g)
 
 /* ---- text and md ---- */
 
-/* Display width of UTF-8 text: East Asian wide characters count two. */
+/* Display width of UTF-8 text as a terminal shows it (wcwidth's rules,
+ * after Unicode's East Asian Width): wide and fullwidth characters (CJK
+ * ideographs and punctuation, kana, Hangul, fullwidth forms, emoji) take
+ * two columns; combining marks, zero-width spaces and joiners, variation
+ * selectors and the byte-order mark none; everything else one. */
+static int cp_wide(unsigned cp)
+{
+    return (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0x303e) ||
+           (cp >= 0x3041 && cp <= 0x33ff) || (cp >= 0x3400 && cp <= 0x4dbf) ||
+           (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0xa000 && cp <= 0xa4cf) ||
+           (cp >= 0xa960 && cp <= 0xa97f) || (cp >= 0xac00 && cp <= 0xd7a3) ||
+           (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xfe10 && cp <= 0xfe19) ||
+           (cp >= 0xfe30 && cp <= 0xfe6f) || (cp >= 0xff00 && cp <= 0xff60) ||
+           (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1f64f) ||
+           (cp >= 0x1f900 && cp <= 0x1f9ff) || (cp >= 0x20000 && cp <= 0x3fffd);
+}
+
+static int cp_zero(unsigned cp)
+{
+    return (cp >= 0x0300 && cp <= 0x036f) || (cp >= 0x0483 && cp <= 0x0489) ||
+           (cp >= 0x1ab0 && cp <= 0x1aff) || (cp >= 0x1dc0 && cp <= 0x1dff) ||
+           (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2060 && cp <= 0x2064) ||
+           (cp >= 0x20d0 && cp <= 0x20ff) || (cp >= 0x302a && cp <= 0x302d) ||
+           (cp >= 0x3099 && cp <= 0x309a) || (cp >= 0xfe00 && cp <= 0xfe0f) ||
+           (cp >= 0xfe20 && cp <= 0xfe2f) || cp == 0xfeff;
+}
+
 size_t ss_display_width(const char *s)
 {
     size_t w = 0;
@@ -569,11 +595,7 @@ size_t ss_display_width(const char *s)
         for (; j <= k && p[j]; j++)
             cp = (cp << 6) | (p[j] & 0x3f);
         p += j;
-        int wide = (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) ||
-                   (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
-                   (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
-                   (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x20000 && cp <= 0x3fffd);
-        w += wide ? 2 : 1;
+        w += cp_zero(cp) ? 0 : cp_wide(cp) ? 2 : 1;
     }
     return w;
 }

@@ -206,3 +206,58 @@ if grep -q '^MEALS9,numeric,"Meals, 9 = no answer",9,9,no answer,42,' "$TMP/out"
   bad "api.por codebook: $(grep MEALS9 "$TMP/out" | head -3)"; fi
 expect_error por-non-ascii 1 "$LB/chinese.por: cannot read the SPSS portable file: it holds characters outside the portable character set (non-ASCII text, as Chinese labels), which its reader would drop: save the file as .sav" -- \
   describe $LB/chinese.por
+
+# ---- text aligned in display columns with Chinese labels (issue 19) -------
+# A Chinese character takes two columns on a terminal: every column of a
+# text table starts at the same display column in each line (the two
+# blanks before it are blanks in every line, for the writer's tables under
+# their dashes), and the lines of survstat table's wide blocks are equally
+# wide.  Counting code points instead shifts every cell after a label.
+align_ok() {
+  local name=$1
+  shift
+  run "$@"
+  if [ "$status" -eq 0 ] && $PY - "$TMP/out" >"$WD/align" 2>&1 <<'PY'; then ok; else
+import sys, unicodedata
+def cells(line):
+    out = []
+    for ch in line:
+        w = 0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        out += [ch] + ["\0"] * (w - 1)
+    return out
+lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
+cjk = any(unicodedata.east_asian_width(c) == "W" for l in lines for c in l)
+assert cjk, "no Chinese text in the output"
+checked = 0
+for i, l in enumerate(lines):
+    if l and set(l) <= {"-", " "} and "-" in l and i > 0:   # a writer's table
+        starts = [k for k in range(1, len(l)) if l[k] == "-" and l[k - 1] == " "]
+        block = [lines[i - 1]] + [x for x in lines[i + 1:i + 1 + next(
+            (n for n, x in enumerate(lines[i + 1:]) if not x.strip()), len(lines))]]
+        for x in block:
+            if x.startswith("Confidence level:"):   # the footnote under it
+                break
+            c = cells(x)
+            for s in starts:
+                if len(c) > s:
+                    assert c[s - 1] == " " and c[s - 2] == " ", (x, s)
+            checked += 1
+    if "confidence intervals" in l and i + 1 < len(lines):       # a wide block
+        block = []
+        for x in lines[i + 1:]:
+            if not x.strip():
+                break
+            block.append(len(cells(x)))
+        assert len(set(block)) == 1, (l, block)
+        checked += len(block)
+assert checked > 3, checked
+print(checked)
+PY
+    bad "aligned $name: $status $(cat "$TMP/err" "$WD/align" | tail -3)"; fi
+}
+align_ok codebook describe datasets/household.sav --codebook
+align_ok describe describe datasets/household.sav
+align_ok estimate estimate datasets/household.sav $HHD --prop overall --by district
+align_ok estimate-md estimate datasets/household.sav $HHD --mean overall --by district --percent
+align_ok table table datasets/household.sav $HHD --rows district --cols overall --mark total --flags nchs --count --percent row
+align_ok table-gbk table $LB/household_gbk.sav $HHD --rows district --cols sex
