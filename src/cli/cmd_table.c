@@ -858,33 +858,17 @@ static int lay_block(ss_layout *l, const fill_ctx *f, const char *title, const c
     const wide_ctx *w = f->w;
     const int mr = w->a->mr_name != NULL;
     const size_t sub = numeric ? 3 + (size_t)block_notes(f, nrow, nc) : 1;
-    const size_t ncol = 1 + (nc + 1) * sub;
-    const size_t nhead = (nc ? 2 : 1) + (numeric ? 1 : 0);
-    if (ss_layout_init(l, nhead + nrow, ncol, nhead, title) != 0)
+    const char *names[] = {f->counts ? "count" : "%", "CI low", "CI high", "flag"};
+    const char **lev = calloc(nc + 1, sizeof *lev);
+    if (!lev)
         return -1;
-    int rc = ss_layout_text(l, 0, 0, corner);
-    ss_layout_span(l, 0, 0, nhead, 1);
-    if (nc) {
-        rc |= ss_layout_text(l, 0, 1, w->a->cols);
-        ss_layout_span(l, 0, 1, 1, nc * sub);
-        for (size_t b = 0; b < nc; b++) {
-            rc |= ss_layout_text(l, 1, 1 + b * sub, ss_column_level_name(w->c, ccode[b]));
-            ss_layout_span(l, 1, 1 + b * sub, 1, sub);
-        }
-    }
-    rc |= ss_layout_text(l, 0, 1 + nc * sub, "Total");
-    ss_layout_span(l, 0, 1 + nc * sub, nc ? 2 : 1, sub);
-    if (numeric) {
-        const char *what = f->counts ? "count" : "%";
-        for (size_t b = 0; b <= nc; b++) {
-            size_t j = 1 + b * sub;
-            rc |= ss_layout_text(l, nhead - 1, j, what);
-            rc |= ss_layout_text(l, nhead - 1, j + 1, "CI low");
-            rc |= ss_layout_text(l, nhead - 1, j + 2, "CI high");
-            if (sub > 3)
-                rc |= ss_layout_text(l, nhead - 1, j + 3, "flag");
-        }
-    }
+    for (size_t b = 0; b < nc; b++)
+        lev[b] = ss_column_level_name(w->c, ccode[b]);
+    int rc = ss_layout_crosstab(l, title, corner, w->a->cols, lev, nc, sub, names, nrow);
+    free(lev);
+    if (rc != 0)
+        return -1;
+    const size_t nhead = l->nhead;
     ss_lay_kind kind = f->counts ? SS_LAY_COUNT : SS_LAY_PERCENT;
     for (size_t i = 0; i < nrow && rc == 0; i++) {
         size_t r = nhead + i;

@@ -107,6 +107,31 @@ int ss_layout_note(ss_layout *l, const char *s)
     return 0;
 }
 
+int ss_layout_crosstab(ss_layout *l, const char *title, const char *corner, const char *colvar,
+                       const char *const *levels, size_t nc, size_t sub,
+                       const char *const *sub_names, size_t nbody)
+{
+    const size_t nhead = (nc ? 2 : 1) + (sub > 1 ? 1 : 0);
+    if (ss_layout_init(l, nhead + nbody, 1 + (nc + 1) * sub, nhead, title) != 0)
+        return -1;
+    int rc = ss_layout_text(l, 0, 0, corner);
+    ss_layout_span(l, 0, 0, nhead, 1);
+    if (nc) {
+        rc |= ss_layout_text(l, 0, 1, colvar);
+        ss_layout_span(l, 0, 1, 1, nc * sub);
+        for (size_t b = 0; b < nc; b++) {
+            rc |= ss_layout_text(l, 1, 1 + b * sub, levels[b]);
+            ss_layout_span(l, 1, 1 + b * sub, 1, sub);
+        }
+    }
+    rc |= ss_layout_text(l, 0, 1 + nc * sub, "Total");
+    ss_layout_span(l, 0, 1 + nc * sub, nc ? 2 : 1, sub);
+    for (size_t b = 0; sub > 1 && b <= nc; b++)
+        for (size_t k = 0; k < sub; k++)
+            rc |= ss_layout_text(l, nhead - 1, 1 + b * sub + k, sub_names[k]);
+    return rc ? -1 : 0;
+}
+
 /* A cell's tag and attributes: header rows and the first column are th
  * (the row's label), numbers right-aligned. */
 static void open_cell(FILE *fp, const ss_lay_cell *c, int head, int rowhead)

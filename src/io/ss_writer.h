@@ -150,6 +150,14 @@ int ss_layout_number(ss_layout *l, size_t i, size_t j, double x, ss_lay_kind kin
 /* Merge rows x cols cells from (i, j): they become covered. */
 void ss_layout_span(ss_layout *l, size_t i, size_t j, size_t rows, size_t cols);
 int ss_layout_note(ss_layout *l, const char *s);
+/* A cross-table's layout of nbody body rows under its header: the corner
+ * (the rows' variable) merged down the header rows; colvar's name merged
+ * over the nc levels (none when nc is 0), each level's name over its sub
+ * columns; "Total" (sub columns wide) last; with sub > 1 a header row of
+ * the sub columns' names sub_names[0..sub).  0, or -1 out of memory. */
+int ss_layout_crosstab(ss_layout *l, const char *title, const char *corner, const char *colvar,
+                       const char *const *levels, size_t nc, size_t sub,
+                       const char *const *sub_names, size_t nbody);
 /* A laid-out table as an html table (caption, header, body, notes). */
 void ss_html_layout(FILE *fp, const ss_layout *l);
 /* Text escaped for html. */
