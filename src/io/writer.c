@@ -881,8 +881,9 @@ void ss_html_grid(FILE *fp, const ss_grid *g, const ss_write_opts *o)
         for (size_t j = 0; j < g->ncol; j++) {
             if (!keep[j])
                 continue;
-            int num = g->is_number[j] || (!c[j].text && !isnan(c[j].num));
-            fputs(num ? "<td class=\"num\">" : "<td>", fp);
+            /* a number in a text column (Methods' values) aligns as its
+             * column, not right among left-aligned texts */
+            fputs(g->is_number[j] ? "<td class=\"num\">" : "<td>", fp);
             ss_html_text(fp, people_text(g, &pp, c, j, buf, sizeof buf));
             fputs("</td>", fp);
         }

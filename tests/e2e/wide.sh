@@ -65,60 +65,7 @@ html_wide() {
   run table $args -o "$WD/$name.html"
   if [ "$status" -eq 0 ] && xmllint --html --noout "$WD/$name.html" >"$WD/xmllint" 2>&1 &&
      [ ! -s "$WD/xmllint" ] && ! grep -qi '<script' "$WD/$name.html" &&
-     $PY - "$WD/$name.html" "$WD/$name.txt" >"$WD/cmp" 2>&1 <<'PY'; then ok; else
-import re, sys
-from html.parser import HTMLParser
-
-class P(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.tables, self.cell = [], None
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "table":
-            self.tables.append({"wide": a.get("class") == "wide", "rows": [], "head": 0})
-        elif tag == "thead":
-            self.inhead = True
-        elif tag == "tbody":
-            self.inhead = False
-        elif tag == "tr":
-            self.tables[-1]["rows"].append([])
-            if getattr(self, "inhead", False):
-                self.tables[-1]["head"] += 1
-        elif tag in ("td", "th"):
-            self.cell = ""
-            self.span = int(a.get("colspan", 1))
-    def handle_data(self, d):
-        if self.cell is not None:
-            self.cell += d
-    def handle_endtag(self, tag):
-        if tag in ("td", "th") and self.cell is not None:
-            self.tables[-1]["rows"][-1].append((self.cell, self.span))
-            self.cell = None
-
-p = P()
-p.feed(open(sys.argv[1], encoding="utf-8").read())
-wide = [t for t in p.tables if t["wide"]]
-assert wide and p.tables[-1] is not wide[-1] and not p.tables[-1]["wide"], "the tidy table last"
-assert all(t["wide"] for t in p.tables[:len(wide)]), "the wide tables first"
-# the text table's body lines: the lines after each block's title and
-# header, up to a blank line; cells apart by two blanks or more
-want, lines = [], open(sys.argv[2], encoding="utf-8").read().split("\n")
-for i, l in enumerate(lines):
-    if "confidence intervals" in l:
-        k = i + 2
-        while k < len(lines) and lines[k].strip():
-            want.append(re.split(r"  +", lines[k].strip()))
-            k += 1
-got = [[c for c, _ in r] for t in wide for r in t["rows"][t["head"]:]]
-assert got == want, (got[:2], want[:2], len(got), len(want))
-# COLVAR's name spans its levels
-for t in wide:
-    if t["head"] == 2:
-        nlev = len(t["rows"][1])
-        assert t["rows"][0][1][1] == nlev, (t["rows"][0], nlev)
-print(len(wide), "tables", len(got), "rows")
-PY
+     $PY tests/tools/html_wide.py "$WD/$name.html" "$WD/$name.txt" --tidy >"$WD/cmp" 2>&1; then ok; else
     bad "wide html $name: $status $(cat "$TMP/err" "$WD/xmllint") $(tail -3 "$WD/cmp")"; fi
 }
 html_wide flags-suppress "$WHH --rows district --cols overall --mark total --flags nchs --suppress"
@@ -130,6 +77,34 @@ if grep -qF '<p class="note">Rao-Scott test of independence: F = ' "$WD/flags-su
    grep -qF '<th scope="col" colspan="5">overall</th>' "$WD/flags-suppress.html" &&
    grep -qF '<tr class="total"><th scope="row">Total</th>' "$WD/flags-suppress.html"; then ok; else
   bad "wide html notes and header: $(grep -m3 'note\|colspan' "$WD/flags-suppress.html")"; fi
+
+# survstat run's report.html shows a [table] section wide (the tidy rows of
+# its csv laid out again): the cells of survstat table's text table.
+cat >"$WD/pack.ini" <<EOF2
+[run]
+data = datasets/household.sav
+wave = 2009
+[design]
+ids = community,hh_id
+strata = district
+fpc = fpc1,fpc2
+weights = weight
+[table t]
+rows = district
+cols = overall
+mark = total
+flags = nchs
+suppress = yes
+by = sex
+EOF2
+run run "$WD/pack.ini" --out "$WD/pack"
+# shellcheck disable=SC2086
+"$BIN" table $WHH --rows district --cols overall --mark total --flags nchs --suppress --by sex \
+  >"$WD/pack.txt" 2>>"$TMP/err"
+if [ "$status" -eq 0 ] && xmllint --html --noout "$WD/pack/2009/report.html" 2>/dev/null &&
+   grep -qF '<caption>district by overall (sex=男): row percentages with 95% confidence intervals</caption>' "$WD/pack/2009/report.html" &&
+   $PY tests/tools/html_wide.py "$WD/pack/2009/report.html" "$WD/pack.txt" >"$WD/cmp" 2>&1; then ok; else
+  bad "run report: the table wide: $status $(cat "$TMP/err" "$WD/cmp" | tail -3)"; fi
 
 # --mark LEVEL takes a labelled column's label as its code (issue 19).
 # shellcheck disable=SC2086
