@@ -199,6 +199,8 @@ static void rates_sentence(const ss_grid *r, char *out, size_t size)
         }
 }
 
+static void table_n(const ss_grid *g, char *line, size_t size);
+
 static int methods_grid(const ss_pack *p, ss_grid *g, const ss_grid *const *tables,
                         double conf_level, char *msg, size_t msgsize)
 {
@@ -262,6 +264,14 @@ static int methods_grid(const ss_pack *p, ss_grid *g, const ss_grid *const *tabl
         char line[1024] = "";
         size_t o = 0;
         int whole = 0;
+        if (!strcmp(p->sec[k].type, "table")) {
+            char name[300];
+            table_n(tb, line, sizeof line);
+            snprintf(name, sizeof name, "sample size (n) [table %s]", p->sec[k].name);
+            if (line[0])
+                bad |= item(g, name, line, NAN);
+            continue;
+        }
         for (size_t i = 0; i < tb->nrow && !whole; i++)
             whole = jd < 0 || !tb->cell[i * tb->ncol + (size_t)jd].text ||
                     !tb->cell[i * tb->ncol + (size_t)jd].text[0];
@@ -475,6 +485,33 @@ static int domain_column(const char *d, const str_set *domains, size_t *layer_le
             return 1;
         }
     return 0;
+}
+
+/* A table section's rows used (the n of each layer's total cell):
+ * "1498 rows", or "sex=男 730, sex=女 768" by layer. */
+static void table_n(const ss_grid *g, char *line, size_t size)
+{
+    long cs = ss_grid_column(g, "statistic"), cl = ss_grid_column(g, "level"),
+         cd = ss_grid_column(g, "domain"), cn = ss_grid_column(g, "n");
+    str_set domains = {0};
+    size_t o = 0;
+    line[0] = '\0';
+    if (cs < 0 || cl < 0 || cd < 0 || cn < 0)
+        return;
+    for (size_t i = 0; i < g->nrow; i++)
+        if (str_set_add(&domains, grid_str(g, i, cd)) < 0)
+            break;
+    for (size_t i = 0; i < g->nrow && o + 64 < size; i++) {
+        const char *d = grid_str(g, i, cd);
+        size_t ll;
+        char key[256], val[1024];
+        if (strcmp(grid_str(g, i, cs), "count") != 0 || *grid_str(g, i, cl) ||
+            domain_column(d, &domains, &ll, key, sizeof key, val, sizeof val))
+            continue;
+        o += (size_t)snprintf(line + o, size - o, "%s%s%s%.0f%s", o ? ", " : "", d, *d ? " " : "",
+                              grid_num(g, i, cn), *d ? "" : " rows");
+    }
+    str_set_free(&domains);
 }
 
 static const char *stat_words(const char *st)

@@ -105,6 +105,9 @@ if [ "$status" -eq 0 ] && xmllint --html --noout "$WD/pack/2009/report.html" 2>/
    grep -qF '<caption>district by overall (sex=男): row percentages with 95% confidence intervals</caption>' "$WD/pack/2009/report.html" &&
    $PY tests/tools/html_wide.py "$WD/pack/2009/report.html" "$WD/pack.txt" >"$WD/cmp" 2>&1; then ok; else
   bad "run report: the table wide: $status $(cat "$TMP/err" "$WD/cmp" | tail -3)"; fi
+# its Methods: the rows of each layer (the n of its Total cell)
+if grep -qF '<td>sample size (n) [table t]</td><td>sex=男 730, sex=女 768</td>' "$WD/pack/2009/report.html"; then ok
+else bad "run report: the table's sample size: $(grep -o 'sample size (n) .table[^/]*' "$WD/pack/2009/report.html")"; fi
 
 # --mark LEVEL takes a labelled column's label as its code (issue 19).
 # shellcheck disable=SC2086
