@@ -891,8 +891,8 @@ static int lay_block(ss_layout *l, const fill_ctx *f, const char *title, const c
                 rc |= ss_layout_text(l, r, j, "-");
             else
                 rc |= ss_layout_number(l, r, j, v.est, kind, NULL) |
-                      ss_layout_number(l, r, j + 1, v.blank ? NAN : v.lo, kind, NULL) |
-                      ss_layout_number(l, r, j + 2, v.blank ? NAN : v.hi, kind, NULL);
+                      ss_layout_number(l, r, j + 1, v.lo, kind, NULL) |
+                      ss_layout_number(l, r, j + 2, v.hi, kind, NULL);
             if (sub > 3)
                 rc |= ss_layout_text(l, r, j + 3, v.note);
         }
