@@ -814,7 +814,7 @@ void ss_html_begin(FILE *fp, const char *title)
           "tbody tr:nth-child(even){background:#fafbfc}\n"
           "p.note{font-size:.88em;color:#444;margin:.3em 0}\n"
           "table.wide{margin-top:1.2em}\n"
-          "table.wide caption{text-align:left;font-weight:bold;padding:.3em 0}\n"
+          "table.wide caption{text-align:left;font-weight:bold;padding:.3em 0;white-space:nowrap}\n"
           "table.wide thead th{text-align:center;vertical-align:bottom;border-left:1px solid #d0d7de}\n"
           "table.wide thead tr:first-child th:first-child{text-align:left;border-left:0}\n"
           "table.wide tbody th{text-align:left;font-weight:normal;white-space:nowrap}\n"
