@@ -1194,18 +1194,6 @@ void ss_cli_about(const ss_cli *c, double conf_level, char *buf, size_t size,
     items[n] = NULL;
 }
 
-struct grid_out {
-    const ss_grid *g;
-    ss_format f;
-    const ss_write_opts *o;
-};
-
-static int write_grid(FILE *fp, void *ctx)
-{
-    const struct grid_out *go = ctx;
-    return ss_grid_write_opts(fp, go->g, go->f, go->o);
-}
-
 /* An infinite number in a result is an overflow (weights or values too
  * large for double precision), never an answer: refuse it rather than
  * print Inf.  Two kinds of columns may hold an infinite value as an
@@ -1242,7 +1230,25 @@ static int check_finite(const ss_grid *g, ss_error *err)
     return SS_OK;
 }
 
-int ss_cli_write(ss_cli *c, const ss_grid *g, ss_error *err)
+/* What ss_cli_write and ss_cli_write_sheets write: the grid g alone, or
+ * the sheets s[0..n). */
+struct grid_out {
+    const ss_grid *g;
+    const ss_sheet *s;
+    size_t n;
+    ss_format f;
+    const ss_write_opts *o;
+};
+
+static int write_grid(FILE *fp, void *ctx)
+{
+    const struct grid_out *go = ctx;
+    return go->s ? ss_sheets_write(fp, go->f, go->s, go->n, go->o)
+                 : ss_grid_write_opts(fp, go->g, go->f, go->o);
+}
+
+static int write_checked(ss_cli *c, const ss_grid *g, const ss_sheet *s, size_t n,
+                         ss_error *err)
 {
     if (check_finite(g, err) != SS_OK)
         return SS_EDATA;
@@ -1251,8 +1257,18 @@ int ss_cli_write(ss_cli *c, const ss_grid *g, ss_error *err)
     ss_cli_about(c, ss_grid_conf_level(g), buf, sizeof buf, about);
     snprintf(title, sizeof title, "survstat %s", c->cmd);
     ss_write_opts o = {c->percent, title, about, c->cmd};
-    struct grid_out go = {g, ss_cli_format(c), &o};
+    struct grid_out go = {g, s, n, ss_cli_format(c), &o};
     return ss_cli_write_with(c, write_grid, &go, err);
+}
+
+int ss_cli_write(ss_cli *c, const ss_grid *g, ss_error *err)
+{
+    return write_checked(c, g, NULL, 0, err);
+}
+
+int ss_cli_write_sheets(ss_cli *c, const ss_grid *g, const ss_sheet *s, size_t n, ss_error *err)
+{
+    return write_checked(c, g, s, n, err);
 }
 
 int ss_cli_write_with(ss_cli *c, int (*write)(FILE *fp, void *ctx), void *ctx, ss_error *err)

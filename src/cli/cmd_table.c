@@ -788,6 +788,201 @@ static int write_wide(FILE *fp, void *ctx)
     return ferror(fp) ? -1 : 0;
 }
 
+/* ---- the wide table laid out (xlsx, html) ------------------------------
+ *
+ * The blocks of write_wide as ss_layout tables: the rows' levels down, the
+ * columns' levels across under COLVAR's name (merged over them), then
+ * Total; the footnotes under each layer's last block.  In html a cell
+ * holds what the text table shows ("47.4 (43.1-51.8)* Px"); in xlsx each
+ * level spans sub-columns holding the numbers themselves (the estimate,
+ * its interval, in percent or count formats, and a text column of the
+ * mark and flags when there are any), so a cell's numbers are the csv's. */
+
+/* One value of a block: the estimate, its interval, its mark and flags. */
+typedef struct wide_val {
+    double est, lo, hi;
+    char note[64];
+    int blank; /* suppressed */
+} wide_val;
+
+static void val_of(const fill_ctx *f, size_t i, size_t j, wide_val *v)
+{
+    memset(v, 0, sizeof *v);
+    if (f->w->a->mr_name) {
+        const layer_out *lo = f->lo;
+        const ss_xtab_mr *e = &lo->mr[(i * (lo->mr_nc + 1) + j) * 3 + f->stat];
+        v->est = e->est;
+        v->lo = e->lo;
+        v->hi = e->hi;
+        if (e->noci)
+            snprintf(v->note, sizeof v->note, "CIx");
+        return;
+    }
+    const ss_xtab_cell *cl = ss_xtab_at(&f->lo->x, i, j);
+    v->blank = cl->suppressed != SS_XTAB_SHOWN;
+    if (f->counts) {
+        v->est = cl->count;
+        v->lo = cl->count_lo;
+        v->hi = cl->count_hi;
+        if (f->w->a->o.suppress_counts)
+            snprintf(v->note, sizeof v->note, "%s", cl->cflag);
+    } else {
+        v->est = cl->pct;
+        v->lo = cl->pct_lo;
+        v->hi = cl->pct_hi;
+        snprintf(v->note, sizeof v->note, "%s%s%s", cl->mark ? "*" : "",
+                 cl->mark && cl->pflag[0] ? " " : "", cl->pflag);
+    }
+}
+
+/* Does any cell of the block carry a mark or a flag (the xlsx block then
+ * has a column "flag" per level)? */
+static int block_notes(const fill_ctx *f, size_t nrow, size_t nc)
+{
+    for (size_t i = 0; i < nrow; i++)
+        for (size_t j = 0; j <= nc; j++) {
+            wide_val v;
+            val_of(f, i, j, &v);
+            if (v.note[0])
+                return 1;
+        }
+    return 0;
+}
+
+/* The block of nrow rows (the last the total row, unless mrset) over nc
+ * column levels ccode: numeric for xlsx, else the text table's cells. */
+static int lay_block(ss_layout *l, const fill_ctx *f, const char *title, const char *corner,
+                     const int32_t *ccode, size_t nc, size_t nrow, int numeric,
+                     void (*fill)(const void *, size_t, size_t, char *))
+{
+    const wide_ctx *w = f->w;
+    const int mr = w->a->mr_name != NULL;
+    const size_t sub = numeric ? 3 + (size_t)block_notes(f, nrow, nc) : 1;
+    const char *names[] = {f->counts ? "count" : "%", "CI low", "CI high", "flag"};
+    const char **lev = calloc(nc + 1, sizeof *lev);
+    if (!lev)
+        return -1;
+    for (size_t b = 0; b < nc; b++)
+        lev[b] = ss_column_level_name(w->c, ccode[b]);
+    int rc = ss_layout_crosstab(l, title, corner, w->a->cols, lev, nc, sub, names, nrow);
+    free(lev);
+    if (rc != 0)
+        return -1;
+    const size_t nhead = l->nhead;
+    ss_lay_kind kind = f->counts ? SS_LAY_COUNT : SS_LAY_PERCENT;
+    for (size_t i = 0; i < nrow && rc == 0; i++) {
+        size_t r = nhead + i;
+        char buf[CELL_MAX];
+        l->total[r] = !mr && i + 1 == nrow;
+        fill(f, i, 0, buf);
+        rc |= ss_layout_text(l, r, 0, buf);
+        for (size_t b = 0; b <= nc && rc == 0; b++) {
+            size_t j = 1 + b * sub;
+            if (!numeric) {
+                fill(f, i, b + 1, buf);
+                rc |= ss_layout_text(l, r, j, buf);
+                continue;
+            }
+            wide_val v;
+            val_of(f, i, b, &v);
+            if (v.blank)
+                rc |= ss_layout_text(l, r, j, "x");
+            else if (isnan(v.est))
+                rc |= ss_layout_text(l, r, j, "-");
+            else
+                rc |= ss_layout_number(l, r, j, v.est, kind, NULL) |
+                      ss_layout_number(l, r, j + 1, v.lo, kind, NULL) |
+                      ss_layout_number(l, r, j + 2, v.hi, kind, NULL);
+            if (sub > 3)
+                rc |= ss_layout_text(l, r, j + 3, v.note);
+        }
+    }
+    return rc ? -1 : 0;
+}
+
+/* The footnotes of a layer (those of the text table) into l. */
+static int lay_notes(ss_layout *l, const wide_ctx *w, const layer_out *lo)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    if (!m)
+        return -1;
+    wide_ctx tw = *w;
+    tw.fmt = SS_FMT_TEXT;
+    if (w->a->mr_name)
+        fprintf(m, "%zu cases (rows with at least one item chosen)\n", lo->ncases);
+    else
+        footnotes(m, &tw, lo);
+    if (fclose(m) != 0) {
+        free(text);
+        return -1;
+    }
+    int rc = 0;
+    for (char *p = text, *e; p && *p && rc == 0; p = e ? e + 1 : NULL) {
+        e = strchr(p, '\n');
+        if (e)
+            *e = '\0';
+        if (*p)
+            rc = ss_layout_note(l, p);
+    }
+    free(text);
+    return rc;
+}
+
+/* Every block of every layer, as write_wide prints them. */
+static int lay_all(const wide_ctx *w, int numeric, ss_layout **out, size_t *nout)
+{
+    const table_args *a = w->a;
+    int show_pct = a->percent_set || !a->count;
+    size_t per = a->mr_name ? 2 : (size_t)show_pct + (size_t)(a->count != 0);
+    ss_layout *b = calloc(w->nlayer * per + 1, sizeof *b);
+    if (!b)
+        return -1;
+    size_t n = 0;
+    int rc = 0;
+    for (size_t L = 0; L < w->nlayer && rc == 0; L++) {
+        const layer_out *lo = &w->lo[L];
+        char head[1024], title[1400];
+        snprintf(head, sizeof head, "%s%s%s%s%s", a->wave ? a->wave : "", a->wave ? ": " : "",
+                 a->mr_name ? a->mr_name : a->rows, a->cols ? " by " : "",
+                 a->cols ? a->cols : "");
+        if (*lo->label)
+            snprintf(head + strlen(head), sizeof head - strlen(head), " (%s)", lo->label);
+        if (a->mr_name) {
+            for (size_t st = 1; st <= 2 && rc == 0; st++) {
+                snprintf(title, sizeof title, "%s: %s with %g%% confidence intervals (%s)", head,
+                         st == 1 ? "percent of cases" : "percent of responses", 100 * a->o.level,
+                         st == 1 ? method_name(a->o.ci_method) : "Wald");
+                fill_ctx f = {w, lo, 0, st};
+                rc = lay_block(&b[n++], &f, title, a->mr_name, lo->mr_ccode, lo->mr_nc, a->nmr,
+                               numeric, fill_mr);
+            }
+        } else {
+            for (int counts = 0; counts <= 1 && rc == 0; counts++) {
+                if ((!counts && !show_pct) || (counts && !a->count))
+                    continue;
+                if (counts)
+                    snprintf(title, sizeof title,
+                             "%s: weighted counts with %g%% confidence intervals", head,
+                             100 * a->o.level);
+                else
+                    snprintf(title, sizeof title, "%s: %s with %g%% confidence intervals (%s)",
+                             head, pct_words(a->o.pct), 100 * a->o.level,
+                             method_name(a->o.ci_method));
+                fill_ctx f = {w, lo, counts, 0};
+                rc = lay_block(&b[n++], &f, title, a->rows, lo->x.ccode, lo->x.nc, lo->x.nr + 1,
+                               numeric, fill_table);
+            }
+        }
+        if (rc == 0 && n > 0)
+            rc = lay_notes(&b[n - 1], w, lo);
+    }
+    *out = b;
+    *nout = n;
+    return rc;
+}
+
 /* ---- main ------------------------------------------------------------- */
 
 int cmd_table(int argc, char **argv)
@@ -835,7 +1030,8 @@ int cmd_table(int argc, char **argv)
             items[i] = ss_table_find(&t, a.mr_items[i]);
         c = a.cols ? ss_table_find(&t, a.cols) : NULL;
         if (a.o.mark == SS_XTAB_MARK_REF) {
-            a.o.mark_ref = ss_dict_find(&c->levels, a.mark, strlen(a.mark));
+            /* a code, or the label of exactly one level */
+            a.o.mark_ref = ss_column_label_code(c, a.mark, strlen(a.mark));
             if (a.o.mark_ref < 0 || c->level_count[a.o.mark_ref] == 0)
                 rc = ss_error_set(&err, SS_EUSAGE, NULL, 0,
                                   "--mark: column '%s' has no level '%s' (give total or one "
@@ -880,7 +1076,7 @@ int cmd_table(int argc, char **argv)
     if (rc != SS_OK && err.file[0] == '\0' && t.file)
         snprintf(err.file, sizeof err.file, "%s", t.file);
     ss_format fmt = a.cli.format_set ? a.cli.format : ss_format_for_path(a.cli.output, SS_FMT_TEXT);
-    /* csv, json and (until the wide sheet) xlsx and html: the tidy rows. */
+    /* csv and json: the tidy rows; xlsx and html: the wide table, then them. */
     if (rc == SS_OK && fmt != SS_FMT_TEXT && fmt != SS_FMT_MD) {
         static const char *const names[] = {"wave", "statistic", "variable", "level", "domain",
                                             "estimate", "se", "ci_low", "ci_high", "df", "deff",
@@ -893,8 +1089,22 @@ int cmd_table(int argc, char **argv)
                 rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
         for (size_t i = 0; rc == SS_OK && i < g.nrow; i++)
             g.cell[i * g.ncol + 16].num = a.o.level;
-        if (rc == SS_OK)
+        if (rc == SS_OK && (fmt == SS_FMT_XLSX || fmt == SS_FMT_HTML)) {
+            /* the wide table first, then the tidy rows */
+            wide_ctx w = {&a, r, c, lo, nlayer, fmt};
+            ss_layout *blocks = NULL;
+            size_t nb = 0;
+            if (lay_all(&w, fmt == SS_FMT_XLSX, &blocks, &nb) != 0)
+                rc = ss_error_set(&err, SS_EDATA, NULL, 0, "out of memory");
+            ss_sheet sheets[2] = {{"table", NULL, blocks, nb}, {"data", &g, NULL, 0}};
+            if (rc == SS_OK)
+                rc = ss_cli_write_sheets(&a.cli, &g, sheets, 2, &err);
+            for (size_t k = 0; blocks && k < nb; k++)
+                ss_layout_free(&blocks[k]);
+            free(blocks);
+        } else if (rc == SS_OK) {
             rc = ss_cli_write(&a.cli, &g, &err);
+        }
     } else if (rc == SS_OK) {
         wide_ctx w = {&a, r, c, lo, nlayer, fmt};
         rc = ss_cli_write_with(&a.cli, write_wide, &w, &err);

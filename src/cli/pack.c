@@ -199,6 +199,8 @@ static void rates_sentence(const ss_grid *r, char *out, size_t size)
         }
 }
 
+static void table_n(const ss_grid *g, char *line, size_t size);
+
 static int methods_grid(const ss_pack *p, ss_grid *g, const ss_grid *const *tables,
                         double conf_level, char *msg, size_t msgsize)
 {
@@ -262,6 +264,14 @@ static int methods_grid(const ss_pack *p, ss_grid *g, const ss_grid *const *tabl
         char line[1024] = "";
         size_t o = 0;
         int whole = 0;
+        if (!strcmp(p->sec[k].type, "table")) {
+            char name[300];
+            table_n(tb, line, sizeof line);
+            snprintf(name, sizeof name, "sample size (n) [table %s]", p->sec[k].name);
+            if (line[0])
+                bad |= item(g, name, line, NAN);
+            continue;
+        }
         for (size_t i = 0; i < tb->nrow && !whole; i++)
             whole = jd < 0 || !tb->cell[i * tb->ncol + (size_t)jd].text ||
                     !tb->cell[i * tb->ncol + (size_t)jd].text[0];
@@ -393,13 +403,254 @@ static const char *heading(const ss_pack_section *s, char *buf, size_t size)
     static const struct {
         const char *type, *what;
     } t[] = {{"estimate", "Estimates"}, {"drivers", "Key drivers"}, {"rates", "AAPOR rates"},
-             {"chart", "Chart"},        {"trend", "Change over the waves"}};
+             {"chart", "Chart"},        {"trend", "Change over the waves"},
+             {"table", "Table"}};
     const char *what = s->type;
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
         if (!strcmp(s->type, t[i].type))
             what = t[i].what;
     snprintf(buf, size, "%s: %s", what, s->name);
     return buf;
+}
+
+/* ---- a [table] section laid out wide ----------------------------------
+ *
+ * The run keeps a table section's tidy rows (NAME.csv, survstat table's
+ * csv); the page shows them as survstat table's html does: per --by layer
+ * and statistic (the percentages, else the counts) the rows' levels down,
+ * the columns' levels across under the column variable, Total last, each
+ * cell "47.4 (43.1-51.8)* Px" ("x" suppressed, "-" an empty domain).  A
+ * domain is a column of a layer when its last part VAR=level follows a
+ * domain that is itself present (the layer's Total column). */
+
+typedef struct str_set {
+    char **v;
+    size_t n;
+} str_set;
+
+/* The index of x in s, added when new; -1 out of memory. */
+static long str_set_add(str_set *s, const char *x)
+{
+    for (size_t k = 0; k < s->n; k++)
+        if (!strcmp(s->v[k], x))
+            return (long)k;
+    char **v = realloc(s->v, (s->n + 1) * sizeof *v);
+    if (!v)
+        return -1;
+    s->v = v;
+    if (!(v[s->n] = strdup(x)))
+        return -1;
+    return (long)s->n++;
+}
+
+static void str_set_free(str_set *s)
+{
+    for (size_t k = 0; k < s->n; k++)
+        free(s->v[k]);
+    free(s->v);
+}
+
+static const char *grid_str(const ss_grid *g, size_t i, long j)
+{
+    const char *t = j >= 0 ? g->cell[i * g->ncol + (size_t)j].text : NULL;
+    return t ? t : "";
+}
+
+static double grid_num(const ss_grid *g, size_t i, long j)
+{
+    return j >= 0 ? g->cell[i * g->ncol + (size_t)j].num : NAN;
+}
+
+/* Domain d as layer (its first *layer_len bytes) and column level (into
+ * val, the variable into key): 1, or 0 when d is a layer's Total column. */
+static int domain_column(const char *d, const str_set *domains, size_t *layer_len, char *key,
+                         size_t ksize, char *val, size_t vsize)
+{
+    const char *p = d, *last = NULL, *k = NULL;
+    size_t kl = 0;
+    while (*p) {
+        const char *start = p;
+        p = ss_result_domain_part(p, &k, &kl, val, vsize);
+        if (!p)
+            return 0;
+        last = start;
+    }
+    if (!last)
+        return 0;
+    size_t plen = last > d ? (size_t)(last - d - 1) : 0;
+    for (size_t j = 0; j < domains->n; j++)
+        if (strlen(domains->v[j]) == plen && !strncmp(domains->v[j], d, plen)) {
+            *layer_len = plen;
+            snprintf(key, ksize, "%.*s", (int)kl, k);
+            return 1;
+        }
+    return 0;
+}
+
+/* A table section's rows used (the n of each layer's total cell):
+ * "1498 rows", or "sex=男 730, sex=女 768" by layer. */
+static void table_n(const ss_grid *g, char *line, size_t size)
+{
+    long cs = ss_grid_column(g, "statistic"), cl = ss_grid_column(g, "level"),
+         cd = ss_grid_column(g, "domain"), cn = ss_grid_column(g, "n");
+    str_set domains = {0};
+    size_t o = 0;
+    line[0] = '\0';
+    if (cs < 0 || cl < 0 || cd < 0 || cn < 0)
+        return;
+    for (size_t i = 0; i < g->nrow; i++)
+        if (str_set_add(&domains, grid_str(g, i, cd)) < 0)
+            break;
+    for (size_t i = 0; i < g->nrow && o + 64 < size; i++) {
+        const char *d = grid_str(g, i, cd);
+        size_t ll;
+        char key[256], val[1024];
+        if (strcmp(grid_str(g, i, cs), "count") != 0 || *grid_str(g, i, cl) ||
+            domain_column(d, &domains, &ll, key, sizeof key, val, sizeof val))
+            continue;
+        o += (size_t)snprintf(line + o, size - o, "%s%s%s%.0f%s", o ? ", " : "", d, *d ? " " : "",
+                              grid_num(g, i, cn), *d ? "" : " rows");
+    }
+    str_set_free(&domains);
+}
+
+static const char *stat_words(const char *st)
+{
+    static const char *const w[][2] = {{"pct_row", "row percentages"},
+                                       {"pct_col", "column percentages"},
+                                       {"pct_cell", "cell percentages"},
+                                       {"pct_cases", "percent of cases"},
+                                       {"pct_responses", "percent of responses"},
+                                       {"count", "weighted counts"}};
+    for (size_t k = 0; k < sizeof w / sizeof w[0]; k++)
+        if (!strcmp(st, w[k][0]))
+            return w[k][1];
+    return st;
+}
+
+/* The text of one cell (grid row i, or none: -1). */
+static void wide_text(const ss_grid *g, long i, int count, char *buf, size_t size)
+{
+    long e = ss_grid_column(g, "estimate"), lo = ss_grid_column(g, "ci_low"),
+         hi = ss_grid_column(g, "ci_high"), n = ss_grid_column(g, "n");
+    if (i < 0) {
+        snprintf(buf, size, "-");
+        return;
+    }
+    double x = grid_num(g, (size_t)i, e), a = grid_num(g, (size_t)i, lo),
+           b = grid_num(g, (size_t)i, hi);
+    const char *mark = grid_str(g, (size_t)i, ss_grid_column(g, "mark"));
+    const char *flag = grid_str(g, (size_t)i, ss_grid_column(g, "flag"));
+    if (isnan(x)) {
+        snprintf(buf, size, "%s", grid_num(g, (size_t)i, n) > 0 ? "x" : "-");
+        return;
+    }
+    double f = count ? 1 : 100;
+    int d = count ? 0 : 1;
+    if (isnan(a) || a == b)
+        snprintf(buf, size, "%.*f", d, f * x);
+    else
+        snprintf(buf, size, "%.*f (%.*f-%.*f)", d, f * x, d, f * a, d, f * b);
+    snprintf(buf + strlen(buf), size - strlen(buf), "%s%s%s", mark, *flag ? " " : "", flag);
+}
+
+/* g (a table section's rows) as blocks; 0, 1 when g is not of that
+ * shape, -1 out of memory. */
+static int pack_wide(const ss_grid *g, ss_layout **out, size_t *nout)
+{
+    long cs = ss_grid_column(g, "statistic"), cv = ss_grid_column(g, "variable"),
+         cl = ss_grid_column(g, "level"), cd = ss_grid_column(g, "domain");
+    *out = NULL;
+    *nout = 0;
+    if (cs < 0 || cv < 0 || cl < 0 || cd < 0 || ss_grid_column(g, "estimate") < 0 || g->nrow == 0)
+        return 1;
+    str_set stats = {0}, domains = {0}, layers = {0}, cols = {0}, rows = {0};
+    int rc = 0, pct = 0, total_row = 0;
+    char key[256] = "", k2[256], val[1024];
+    for (size_t i = 0; i < g->nrow && rc == 0; i++) {
+        const char *st = grid_str(g, i, cs);
+        pct |= !strncmp(st, "pct_", 4);
+        if (str_set_add(&stats, st) < 0 || str_set_add(&domains, grid_str(g, i, cd)) < 0)
+            rc = -1;
+    }
+    long *at = NULL;
+    size_t nl = 0, nc = 0, nr = 0, ns = stats.n;
+    /* the layers, columns and rows, in the order of the rows */
+    for (size_t i = 0; i < g->nrow && rc == 0; i++) {
+        const char *d = grid_str(g, i, cd), *lev = grid_str(g, i, cl);
+        size_t ll = strlen(d);
+        if (domain_column(d, &domains, &ll, k2, sizeof k2, val, sizeof val)) {
+            if (!*key)
+                snprintf(key, sizeof key, "%s", k2);
+            rc = str_set_add(&cols, val) < 0 ? -1 : 0;
+        }
+        char *layer = strndup(d, ll);
+        if (!layer || str_set_add(&layers, layer) < 0)
+            rc = -1;
+        free(layer);
+        if (rc == 0 && *lev && str_set_add(&rows, lev) < 0)
+            rc = -1;
+        total_row |= !*lev;
+    }
+    nl = layers.n, nc = cols.n, nr = rows.n + (size_t)total_row;
+    if (rc == 0 && !(at = malloc(ns * nl * nr * (nc + 1) * sizeof *at + 1)))
+        rc = -1;
+    for (size_t k = 0; rc == 0 && k < ns * nl * nr * (nc + 1); k++)
+        at[k] = -1;
+    for (size_t i = 0; i < g->nrow && rc == 0; i++) {
+        const char *d = grid_str(g, i, cd), *lev = grid_str(g, i, cl);
+        size_t ll = strlen(d), c = nc;
+        if (domain_column(d, &domains, &ll, k2, sizeof k2, val, sizeof val))
+            c = (size_t)str_set_add(&cols, val);
+        char *layer = strndup(d, ll);
+        long L = layer ? str_set_add(&layers, layer) : -1;
+        free(layer);
+        size_t r = *lev ? (size_t)str_set_add(&rows, lev) : nr - 1;
+        long s = str_set_add(&stats, grid_str(g, i, cs));
+        if (L < 0 || s < 0)
+            rc = -1;
+        else
+            at[(((size_t)s * nl + (size_t)L) * nr + r) * (nc + 1) + c] = (long)i;
+    }
+    ss_layout *b = rc == 0 ? calloc(nl * ns + 1, sizeof *b) : NULL;
+    if (rc == 0 && !b)
+        rc = -1;
+    double level = grid_num(g, 0, ss_grid_column(g, "conf_level"));
+    size_t n = 0;
+    for (size_t L = 0; L < nl && rc == 0; L++)
+        for (size_t s = 0; s < ns && rc == 0; s++) {
+            int count = !strcmp(stats.v[s], "count");
+            if (pct ? strncmp(stats.v[s], "pct_", 4) != 0 : !count)
+                continue;
+            char title[2048], ci[64] = "";
+            if (!isnan(level))
+                snprintf(ci, sizeof ci, " with %g%% confidence intervals", 100 * level);
+            snprintf(title, sizeof title, "%s%s%s%s%s%s: %s%s", grid_str(g, 0, cv),
+                     nc ? " by " : "", nc ? key : "", *layers.v[L] ? " (" : "", layers.v[L],
+                     *layers.v[L] ? ")" : "", stat_words(stats.v[s]), ci);
+            ss_layout *l = &b[n++];
+            rc = ss_layout_crosstab(l, title, grid_str(g, 0, cv), key,
+                                    (const char *const *)cols.v, nc, 1, NULL, nr);
+            for (size_t r = 0; r < nr && rc == 0; r++) {
+                char buf[256];
+                l->total[l->nhead + r] = total_row && r + 1 == nr;
+                rc = ss_layout_text(l, l->nhead + r, 0, r < rows.n ? rows.v[r] : "Total");
+                for (size_t c = 0; c <= nc && rc == 0; c++) {
+                    wide_text(g, at[((s * nl + L) * nr + r) * (nc + 1) + c], count, buf,
+                              sizeof buf);
+                    rc = ss_layout_text(l, l->nhead + r, 1 + c, buf);
+                }
+            }
+        }
+    free(at);
+    str_set_free(&stats);
+    str_set_free(&domains);
+    str_set_free(&layers);
+    str_set_free(&cols);
+    str_set_free(&rows);
+    *out = b;
+    *nout = n;
+    return rc;
 }
 
 static int write_html(FILE *fp, void *ctx);
@@ -428,7 +679,22 @@ static int write_html(FILE *fp, void *ctx)
         if (!doc->tables[k] && !s->svg)
             continue;
         ss_html_heading(fp, 2, heading(s, h, sizeof h));
-        if (doc->tables[k])
+        ss_layout *wide = NULL;
+        size_t nwide = 0;
+        int shown = 0;
+        if (doc->tables[k] && !strcmp(s->type, "table") &&
+            pack_wide(doc->tables[k], &wide, &nwide) == 0 && nwide > 0) {
+            for (size_t w = 0; w < nwide; w++)
+                ss_html_layout(fp, &wide[w]);
+            ss_html_paragraph(fp, "* differs from the Total (or the reference column) at the "
+                                  "table's level; flags and x (suppressed) as in survstat table. "
+                                  "Every row with its standard error is in the workbook.");
+            shown = 1;
+        }
+        for (size_t w = 0; w < nwide; w++)
+            ss_layout_free(&wide[w]);
+        free(wide);
+        if (doc->tables[k] && !shown)
             ss_html_grid(fp, doc->tables[k], &o);
         if (s->svg) {
             size_t len = 0;

@@ -208,6 +208,9 @@ void ss_cli_about(const ss_cli *c, double conf_level, char *buf, size_t size,
 
 /* Write g to -o (atomically) or stdout in the chosen format. */
 int ss_cli_write(ss_cli *c, const ss_grid *g, ss_error *err);
+/* Sheets (xlsx; html a section each) with the about sheet, after the
+ * checks of ss_cli_write on g (the rows among them). */
+int ss_cli_write_sheets(ss_cli *c, const ss_grid *g, const ss_sheet *s, size_t n, ss_error *err);
 /* The same for output that is not a grid: write(fp, ctx) writes it all and
  * returns 0, or -1 on a write error (errno set). */
 int ss_cli_write_with(ss_cli *c, int (*write)(FILE *fp, void *ctx), void *ctx, ss_error *err);

@@ -29,13 +29,18 @@ int ss_sheets_write(FILE *fp, ss_format f, const ss_sheet *s, size_t n, const ss
             ss_html_heading(fp, 1, o->title);
         for (size_t k = 0; k < n; k++) {
             ss_html_heading(fp, 2, s[k].name);
-            ss_html_grid(fp, s[k].grid, o);
+            if (s[k].grid)
+                ss_html_grid(fp, s[k].grid, o);
+            for (size_t b = 0; !s[k].grid && b < s[k].nblocks; b++)
+                ss_html_layout(fp, &s[k].blocks[b]);
         }
         ss_html_about(fp, o->about);
         ss_html_end(fp);
         return ferror(fp) ? -1 : 0;
     }
     for (size_t k = 0; k < n; k++) {
+        if (!s[k].grid)
+            continue; /* laid-out sheets: xlsx and html only */
         if (k)
             fputc('\n', fp);
         if (f == SS_FMT_MD)

@@ -17,11 +17,13 @@
  * values, --na, labels. */
 #include "ss_table.h"
 
+#include <iconv.h>
 #include <math.h>
 #include <readstat.h>
 #include <stdio.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "ss_number.h"
@@ -520,6 +522,270 @@ static void rs_free(rs_reader *r)
     free(r->sets);
 }
 
+/* ---- the character set of a .sav --------------------------------------
+ *
+ * ReadStat 1.1.8 takes a .sav's character set from the code page of its
+ * machine integer record (subtype 3) alone, through a table that names
+ * code page 936 (GBK, what Chinese SPSS writes) "ISO-IR-58", which glibc's
+ * iconv does not know: every GBK file failed with "File has an unsupported
+ * character set".  It also ignores the character encoding record (subtype
+ * 20, SPSS 16 and later, PSPP), the file's own statement of its encoding.
+ * So survstat reads the dictionary's records itself (PSPP's documentation,
+ * "System File Format") and hands ReadStat the encoding: the encoding
+ * record's name when iconv knows it, else the code page's name for the
+ * code pages below, else nothing (ReadStat's own table). */
+
+static uint32_t sav_u32(const unsigned char *p, int swap)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return swap ? __builtin_bswap32(v) : v;
+}
+
+static int iconv_knows(const char *name)
+{
+    iconv_t cd = iconv_open("UTF-8", name);
+    if (cd == (iconv_t)-1)
+        return 0;
+    iconv_close(cd);
+    return 1;
+}
+
+/* The encoding of the .sav (or .zsav) at path into buf; 0, or -1 when the
+ * dictionary says none that ReadStat would not find by itself. */
+static int sav_encoding(const char *path, char *buf, size_t size)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return -1;
+    unsigned char h[176], r[16];
+    int rc = -1, swap = 0;
+    uint32_t code_page = 0;
+    if (fread(h, 1, sizeof h, fp) != sizeof h || memcmp(h, "$FL", 3) != 0)
+        goto done;
+    uint32_t layout = sav_u32(h + 64, 0);
+    swap = layout != 2 && layout != 3;
+    /* the records up to the dictionary's end (type 999) */
+    for (int guard = 0; guard < 1000000; guard++) {
+        if (fread(r, 1, 4, fp) != 4)
+            goto done;
+        uint32_t type = sav_u32(r, swap);
+        long skip = 0;
+        if (type == 2) { /* variable */
+            if (fread(r, 1, 12, fp) != 12)
+                goto done;
+            uint32_t has_label = sav_u32(r + 4, swap);
+            int32_t nmiss = (int32_t)sav_u32(r + 8, swap);
+            if (fseek(fp, 16, SEEK_CUR) != 0)
+                goto done;
+            if (has_label) {
+                if (fread(r, 1, 4, fp) != 4)
+                    goto done;
+                skip = ((long)sav_u32(r, swap) + 3) / 4 * 4;
+            }
+            skip += 8L * (nmiss < 0 ? -nmiss : nmiss);
+        } else if (type == 3) { /* value labels: count, then value, length, label */
+            if (fread(r, 1, 4, fp) != 4)
+                goto done;
+            uint32_t n = sav_u32(r, swap);
+            for (uint32_t k = 0; k < n; k++) {
+                unsigned char v[9];
+                if (fread(v, 1, 9, fp) != 9 || fseek(fp, (v[8] + 1 + 7) / 8 * 8 - 1, SEEK_CUR) != 0)
+                    goto done;
+            }
+        } else if (type == 4) { /* the variables of those labels */
+            if (fread(r, 1, 4, fp) != 4)
+                goto done;
+            skip = 4L * sav_u32(r, swap);
+        } else if (type == 6) { /* documents: lines of 80 bytes */
+            if (fread(r, 1, 4, fp) != 4)
+                goto done;
+            skip = 80L * sav_u32(r, swap);
+        } else if (type == 7) {
+            if (fread(r, 1, 12, fp) != 12)
+                goto done;
+            uint32_t sub = sav_u32(r, swap), sz = sav_u32(r + 4, swap), n = sav_u32(r + 8, swap);
+            size_t len = (size_t)sz * n;
+            if (sub == 3 && len == 32) {
+                unsigned char m[32];
+                if (fread(m, 1, 32, fp) != 32)
+                    goto done;
+                code_page = sav_u32(m + 28, swap);
+            } else if (sub == 20 && len > 0 && len < size) {
+                if (fread(buf, 1, len, fp) != len)
+                    goto done;
+                buf[len] = '\0';
+                if (iconv_knows(buf)) {
+                    rc = 0;
+                    goto done;
+                }
+            } else {
+                skip = (long)len;
+            }
+        } else if (type == 999) {
+            break;
+        } else {
+            goto done;
+        }
+        if (skip && fseek(fp, skip, SEEK_CUR) != 0)
+            goto done;
+    }
+    {
+        static const struct {
+            uint32_t code;
+            const char *name;
+        } pages[] = {{936, "GBK"}, {54936, "GB18030"}, {949, "CP949"}, {950, "BIG5"}};
+        for (size_t k = 0; k < sizeof pages / sizeof pages[0]; k++)
+            if (code_page == pages[k].code) {
+                snprintf(buf, size, "%s", pages[k].name);
+                rc = 0;
+            }
+    }
+done:
+    fclose(fp);
+    return rc;
+}
+
+/* ---- SPSS portable files ------------------------------------------------
+ *
+ * A portable file is lines of 80 characters; its first 200 are a vanity
+ * header, the next 256 the translation table: the character of the file
+ * standing at each position of the portable character set.  PSPP (and
+ * SPSS) fill the positions of characters they do not use with '0' and
+ * repeat the digits at positions 175-184 (by the PSPP documentation the
+ * extended area); ReadStat 1.1.8 lets a later position of a byte win, so
+ * in PSPP's files '1'...'9' decode as other characters and no file reads
+ * ("Error parsing double string").  survstat hands ReadStat the file from
+ * memory with the table made unambiguous: each byte keeps its first
+ * position from 64 on (the digits, letters, blank and punctuation), its
+ * other positions get a byte that occurs nowhere in the file.  Lines are
+ * padded to 80 characters first (as a reader must read them). */
+
+typedef struct mem_io {
+    unsigned char *buf;
+    size_t len, pos;
+} mem_io;
+
+static int mem_open(const char *path, void *ctx)
+{
+    (void)path;
+    ((mem_io *)ctx)->pos = 0;
+    return 0;
+}
+
+static int mem_close(void *ctx)
+{
+    (void)ctx;
+    return 0;
+}
+
+static readstat_off_t mem_seek(readstat_off_t off, readstat_io_flags_t whence, void *ctx)
+{
+    mem_io *m = ctx;
+    readstat_off_t base = whence == READSTAT_SEEK_SET   ? 0
+                          : whence == READSTAT_SEEK_CUR ? (readstat_off_t)m->pos
+                                                        : (readstat_off_t)m->len;
+    if (base + off < 0 || base + off > (readstat_off_t)m->len)
+        return -1;
+    m->pos = (size_t)(base + off);
+    return (readstat_off_t)m->pos;
+}
+
+static ssize_t mem_read(void *buf, size_t n, void *ctx)
+{
+    mem_io *m = ctx;
+    size_t k = m->len - m->pos < n ? m->len - m->pos : n;
+    memcpy(buf, m->buf + m->pos, k);
+    m->pos += k;
+    return (ssize_t)k;
+}
+
+static readstat_error_t mem_update(long file_size, readstat_progress_handler progress,
+                                   void *user_ctx, void *io_ctx)
+{
+    (void)file_size, (void)progress, (void)user_ctx, (void)io_ctx;
+    return READSTAT_OK;
+}
+
+/* The portable file at path into m, its lines padded to 80 characters
+ * and its translation table unambiguous; 0, or -1 (errno set). */
+static int por_load(const char *path, mem_io *m)
+/* (-2: a byte of the text that the table does not name) */
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return -1;
+    size_t cap = 1 << 16, n = 0, col = 0;
+    unsigned char *out = malloc(cap);
+    int c, rc = 0;
+    while (out && (c = getc(fp)) != EOF) {
+        if (n + 82 > cap) {
+            unsigned char *b = realloc(out, cap *= 2);
+            if (!b) {
+                free(out);
+                out = NULL;
+                break;
+            }
+            out = b;
+        }
+        if (c == '\r')
+            continue;
+        if (c == '\n') {
+            for (; col < 80; col++)
+                out[n++] = ' ';
+            out[n++] = '\n';
+            col = 0;
+            continue;
+        }
+        out[n++] = (unsigned char)c;
+        col++;
+    }
+    if (ferror(fp) || !out)
+        rc = -1;
+    fclose(fp);
+    if (rc != 0) {
+        free(out);
+        return -1;
+    }
+    m->buf = out;
+    m->len = n;
+    m->pos = 0;
+    if (n < 456 + 456 / 80)
+        return 0; /* too short: ReadStat says what is wrong */
+    /* the table: logical positions 200..455, one '\n' per 80 */
+    unsigned char used[256] = {0};
+    for (size_t i = 0; i < n; i++)
+        used[out[i]] = 1;
+    int filler = -1;
+    for (int b = 1; b < 256 && filler < 0; b++)
+        if (!used[b] && b != '\n' && b != '\r')
+            filler = b;
+    if (filler < 0)
+        return 0;
+    size_t at[256];
+    int first[256];
+    for (int b = 0; b < 256; b++)
+        first[b] = -1;
+    for (int pass = 0; pass < 2; pass++) /* from 64 on, then 0..63 */
+        for (int i = pass ? 0 : 64; i < (pass ? 64 : 256); i++) {
+            size_t q = 200 + (size_t)i;
+            at[i] = q + q / 80;
+            unsigned char b = out[at[i]];
+            if (first[b] < 0)
+                first[b] = i;
+        }
+    for (int i = 0; i < 256; i++)
+        if (first[out[at[i]]] != i)
+            out[at[i]] = (unsigned char)filler;
+    /* A byte the table does not name would be dropped from its text:
+     * non-ASCII text (PSPP writes UTF-8 bytes as they are, Chinese SPSS
+     * its code page) cannot come through ReadStat's portable reader. */
+    for (size_t i = at[255] + 1; i < n; i++)
+        if (out[i] != '\n' && first[out[i]] < 0)
+            return -2;
+    return 0;
+}
+
 int ss_readstat_read(ss_table *t, const char *path, int format, const ss_read_options *opt,
                      const ss_request *req, size_t nreq, ss_error *err)
 {
@@ -541,16 +807,42 @@ int ss_readstat_read(ss_table *t, const char *path, int format, const ss_read_op
     readstat_set_value_handler(p, on_value);
     readstat_set_value_label_handler(p, on_value_label);
     readstat_set_error_handler(p, on_error);
-    if (opt->encoding && format != SS_FORMAT_SAV) /* a .sav says its own */
+    /* --encoding first (a file that states its encoding wrongly), else
+     * for a .sav the one its dictionary states (sav_encoding) */
+    char sav_enc[64];
+    if (opt->encoding)
         readstat_set_file_character_encoding(p, opt->encoding);
+    else if (format == SS_FORMAT_SAV && sav_encoding(path, sav_enc, sizeof sav_enc) == 0)
+        readstat_set_file_character_encoding(p, sav_enc);
     readstat_error_t e;
+    mem_io por = {0};
     switch (format) {
     case SS_FORMAT_SAV:
         e = readstat_parse_sav(p, path, &r);
         break;
-    case SS_FORMAT_POR:
+    case SS_FORMAT_POR: {
+        int loaded = por_load(path, &por);
+        if (loaded != 0) {
+            if (loaded == -2) {
+                r.failed = 1;
+                ss_error_set(err, SS_EDATA, path, 0,
+                             "cannot read the SPSS portable file: it holds characters "
+                             "outside the portable character set (non-ASCII text, as "
+                             "Chinese labels), which its reader would drop: save the file "
+                             "as .sav");
+            }
+            e = READSTAT_ERROR_OPEN;
+            break;
+        }
+        readstat_set_open_handler(p, mem_open);
+        readstat_set_close_handler(p, mem_close);
+        readstat_set_seek_handler(p, mem_seek);
+        readstat_set_read_handler(p, mem_read);
+        readstat_set_update_handler(p, mem_update);
+        readstat_set_io_ctx(p, &por);
         e = readstat_parse_por(p, path, &r);
         break;
+    }
     case SS_FORMAT_DTA:
         e = readstat_parse_dta(p, path, &r);
         break;
@@ -562,6 +854,7 @@ int ss_readstat_read(ss_table *t, const char *path, int format, const ss_read_op
         break;
     }
     readstat_parser_free(p);
+    free(por.buf);
     int rc = SS_OK;
     if (r.failed) {
         rc = err && err->code ? err->code : SS_EDATA;

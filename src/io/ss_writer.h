@@ -75,10 +75,14 @@ int ss_grid_write_plain(FILE *fp, const ss_grid *g, ss_format f, const ss_write_
 
 /* Several grids in one output: xlsx a sheet each (then "about"), html a
  * section each on one page, the other formats each grid in turn (text and
- * md under its name). */
+ * md under its name).  A sheet of laid-out blocks (grid NULL) is written in
+ * xlsx and html only (its blocks one under another, merged cells merged). */
+typedef struct ss_layout ss_layout;
 typedef struct ss_sheet {
     const char *name;
-    const ss_grid *grid;
+    const ss_grid *grid;      /* the rows, or NULL when the sheet is laid out */
+    const ss_layout *blocks;  /* else nblocks laid-out tables, one under another */
+    size_t nblocks;
 } ss_sheet;
 int ss_sheets_write(FILE *fp, ss_format f, const ss_sheet *s, size_t n, const ss_write_opts *o);
 
@@ -101,6 +105,63 @@ void ss_html_image(FILE *fp, const unsigned char *data, size_t len, const char *
                    const char *alt);
 void ss_html_about(FILE *fp, const char *const *about);
 void ss_html_end(FILE *fp);
+
+/* A table laid out for people (survstat table's wide table in xlsx and
+ * html): a rectangle of nrow x ncol cells whose first nhead rows are the
+ * header; a cell may span rows and columns (merged cells: the top-left cell
+ * holds the content and the spans, the others are SS_LAY_COVERED).  Number
+ * cells keep their value (xlsx stores it with every digit, in a percent or
+ * count number format) and a text as html shows it.  Rows flagged total
+ * print as the table's total row.  Ownership: the layout owns its
+ * strings; ss_layout_free accepts a zeroed or half-built layout. */
+typedef enum {
+    SS_LAY_EMPTY,
+    SS_LAY_TEXT,
+    SS_LAY_NUMBER,   /* general */
+    SS_LAY_PERCENT,  /* a fraction, shown in percent */
+    SS_LAY_COUNT,    /* a weighted count, shown without decimals */
+    SS_LAY_COVERED   /* inside another cell's span */
+} ss_lay_kind;
+
+typedef struct ss_lay_cell {
+    char *text;                /* TEXT: the text; numbers: the html text */
+    double num;
+    unsigned char kind;        /* ss_lay_kind */
+    unsigned rowspan, colspan; /* 1 unless merged */
+} ss_lay_cell;
+
+struct ss_layout {
+    char *title;
+    size_t nrow, ncol, nhead;
+    ss_lay_cell *cell;         /* nrow x ncol */
+    unsigned char *total;      /* nrow: the row is a total row */
+    char **note;               /* footnotes under the table */
+    size_t nnote;
+};
+
+int ss_layout_init(ss_layout *l, size_t nrow, size_t ncol, size_t nhead, const char *title);
+void ss_layout_free(ss_layout *l);
+ss_lay_cell *ss_layout_at(const ss_layout *l, size_t i, size_t j);
+int ss_layout_text(ss_layout *l, size_t i, size_t j, const char *s);
+/* A number of kind SS_LAY_NUMBER, _PERCENT or _COUNT; shown: its html
+ * text (NULL: formatted by kind). */
+int ss_layout_number(ss_layout *l, size_t i, size_t j, double x, ss_lay_kind kind,
+                     const char *shown);
+/* Merge rows x cols cells from (i, j): they become covered. */
+void ss_layout_span(ss_layout *l, size_t i, size_t j, size_t rows, size_t cols);
+int ss_layout_note(ss_layout *l, const char *s);
+/* A cross-table's layout of nbody body rows under its header: the corner
+ * (the rows' variable) merged down the header rows; colvar's name merged
+ * over the nc levels (none when nc is 0), each level's name over its sub
+ * columns; "Total" (sub columns wide) last; with sub > 1 a header row of
+ * the sub columns' names sub_names[0..sub).  0, or -1 out of memory. */
+int ss_layout_crosstab(ss_layout *l, const char *title, const char *corner, const char *colvar,
+                       const char *const *levels, size_t nc, size_t sub,
+                       const char *const *sub_names, size_t nbody);
+/* A laid-out table as an html table (caption, header, body, notes). */
+void ss_html_layout(FILE *fp, const ss_layout *l);
+/* Text escaped for html. */
+void ss_html_text(FILE *fp, const char *t);
 
 /* xlsx (src/io/xlsx.c, libxlsxwriter): the sheets and the about sheet
  * written to fp; 0, or -1 with errno set. */

@@ -572,7 +572,33 @@ static void write_json(FILE *fp, const ss_grid *g)
 
 /* ---- text and md ---- */
 
-/* Display width of UTF-8 text: East Asian wide characters count two. */
+/* Display width of UTF-8 text as a terminal shows it (wcwidth's rules,
+ * after Unicode's East Asian Width): wide and fullwidth characters (CJK
+ * ideographs and punctuation, kana, Hangul, fullwidth forms, emoji) take
+ * two columns; combining marks, zero-width spaces and joiners, variation
+ * selectors and the byte-order mark none; everything else one. */
+static int cp_wide(unsigned cp)
+{
+    return (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0x303e) ||
+           (cp >= 0x3041 && cp <= 0x33ff) || (cp >= 0x3400 && cp <= 0x4dbf) ||
+           (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0xa000 && cp <= 0xa4cf) ||
+           (cp >= 0xa960 && cp <= 0xa97f) || (cp >= 0xac00 && cp <= 0xd7a3) ||
+           (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xfe10 && cp <= 0xfe19) ||
+           (cp >= 0xfe30 && cp <= 0xfe6f) || (cp >= 0xff00 && cp <= 0xff60) ||
+           (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1f64f) ||
+           (cp >= 0x1f900 && cp <= 0x1f9ff) || (cp >= 0x20000 && cp <= 0x3fffd);
+}
+
+static int cp_zero(unsigned cp)
+{
+    return (cp >= 0x0300 && cp <= 0x036f) || (cp >= 0x0483 && cp <= 0x0489) ||
+           (cp >= 0x1ab0 && cp <= 0x1aff) || (cp >= 0x1dc0 && cp <= 0x1dff) ||
+           (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2060 && cp <= 0x2064) ||
+           (cp >= 0x20d0 && cp <= 0x20ff) || (cp >= 0x302a && cp <= 0x302d) ||
+           (cp >= 0x3099 && cp <= 0x309a) || (cp >= 0xfe00 && cp <= 0xfe0f) ||
+           (cp >= 0xfe20 && cp <= 0xfe2f) || cp == 0xfeff;
+}
+
 size_t ss_display_width(const char *s)
 {
     size_t w = 0;
@@ -585,11 +611,7 @@ size_t ss_display_width(const char *s)
         for (; j <= k && p[j]; j++)
             cp = (cp << 6) | (p[j] & 0x3f);
         p += j;
-        int wide = (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) ||
-                   (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
-                   (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
-                   (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x20000 && cp <= 0x3fffd);
-        w += wide ? 2 : 1;
+        w += cp_zero(cp) ? 0 : cp_wide(cp) ? 2 : 1;
     }
     return w;
 }
@@ -764,7 +786,7 @@ int ss_grid_write_plain(FILE *fp, const ss_grid *g, ss_format f, const ss_write_
 
 /* ---- html ---- */
 
-static void html_text(FILE *fp, const char *t)
+void ss_html_text(FILE *fp, const char *t)
 {
     for (const unsigned char *q = (const unsigned char *)t; *q; q++) {
         switch (*q) {
@@ -793,7 +815,7 @@ static void html_text(FILE *fp, const char *t)
 void ss_html_begin(FILE *fp, const char *title)
 {
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>", fp);
-    html_text(fp, title);
+    ss_html_text(fp, title);
     fputs("</title>\n<style>\n"
           "body{font-family:\"Noto Sans\",\"WenQuanYi Zen Hei\",\"Microsoft YaHei\",Arial,"
           "sans-serif;margin:2em auto;max-width:72em;padding:0 1em;color:#1a1a1a;"
@@ -806,7 +828,15 @@ void ss_html_begin(FILE *fp, const char *title)
           "thead th{border-bottom:2px solid #1f4e79;background:#f3f6f9}\n"
           "td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}\n"
           "tbody tr:nth-child(even){background:#fafbfc}\n"
-          "p.note{font-size:.88em;color:#444}\n"
+          "p.note{font-size:.88em;color:#444;margin:.3em 0}\n"
+          "table.wide{margin-top:1.2em}\n"
+          "table.wide caption{text-align:left;font-weight:bold;padding:.3em 0;white-space:nowrap}\n"
+          "table.wide thead th{text-align:center;vertical-align:bottom;border-left:1px solid #d0d7de}\n"
+          "table.wide thead tr:first-child th:first-child{text-align:left;border-left:0}\n"
+          "table.wide tbody th{text-align:left;font-weight:normal;white-space:nowrap}\n"
+          "table.wide td{white-space:nowrap;border-left:1px solid #eef1f4}\n"
+          "table.wide tr.total th,table.wide tr.total td{font-weight:bold;"
+          "border-top:2px solid #1f4e79}\n"
           "div.figure{margin:1em 0}div.figure img{max-width:100%;height:auto}\n"
           "p.caption{font-size:.9em;color:#444;margin:.2em 0}\n"
           "dl.about{font-size:.85em;color:#444;display:grid;grid-template-columns:max-content "
@@ -821,14 +851,14 @@ void ss_html_heading(FILE *fp, int level, const char *text)
 {
     level = level < 1 ? 1 : level > 4 ? 4 : level;
     fprintf(fp, "<h%d>", level);
-    html_text(fp, text);
+    ss_html_text(fp, text);
     fprintf(fp, "</h%d>\n", level);
 }
 
 void ss_html_paragraph(FILE *fp, const char *text)
 {
     fputs("<p>", fp);
-    html_text(fp, text);
+    ss_html_text(fp, text);
     fputs("</p>\n", fp);
 }
 
@@ -857,7 +887,7 @@ void ss_html_grid(FILE *fp, const ss_grid *g, const ss_write_opts *o)
         if (!keep[j])
             continue;
         fputs(g->is_number[j] ? "<th class=\"num\">" : "<th>", fp);
-        html_text(fp, g->name[j]);
+        ss_html_text(fp, g->name[j]);
         fputs("</th>", fp);
     }
     fputs("</tr></thead>\n<tbody>\n", fp);
@@ -867,9 +897,10 @@ void ss_html_grid(FILE *fp, const ss_grid *g, const ss_write_opts *o)
         for (size_t j = 0; j < g->ncol; j++) {
             if (!keep[j])
                 continue;
-            int num = g->is_number[j] || (!c[j].text && !isnan(c[j].num));
-            fputs(num ? "<td class=\"num\">" : "<td>", fp);
-            html_text(fp, people_text(g, &pp, c, j, buf, sizeof buf));
+            /* a number in a text column (Methods' values) aligns as its
+             * column, not right among left-aligned texts */
+            fputs(g->is_number[j] ? "<td class=\"num\">" : "<td>", fp);
+            ss_html_text(fp, people_text(g, &pp, c, j, buf, sizeof buf));
             fputs("</td>", fp);
         }
         fputs("</tr>\n", fp);
@@ -878,7 +909,7 @@ void ss_html_grid(FILE *fp, const ss_grid *g, const ss_write_opts *o)
     char note[256];
     if (*footnote(g, &pp, note, sizeof note)) {
         fputs("<p class=\"note\">", fp);
-        html_text(fp, note);
+        ss_html_text(fp, note);
         fputs("</p>\n", fp);
     }
     free(keep);
@@ -892,7 +923,7 @@ void ss_html_image(FILE *fp, const unsigned char *data, size_t len, const char *
     /* (div and p, not figure: xmllint's HTML parser, which the tests use,
      * knows HTML 4 only) */
     fputs("<div class=\"figure\"><img alt=\"", fp);
-    html_text(fp, alt);
+    ss_html_text(fp, alt);
     fprintf(fp, "\" src=\"data:%s;base64,", mime);
     for (size_t i = 0; i < len; i += 3) {
         unsigned v = (unsigned)data[i] << 16;
@@ -906,7 +937,7 @@ void ss_html_image(FILE *fp, const unsigned char *data, size_t len, const char *
         fputc(i + 2 < len ? b64[v & 63] : '=', fp);
     }
     fputs("\"><p class=\"caption\">", fp);
-    html_text(fp, alt);
+    ss_html_text(fp, alt);
     fputs("</p></div>\n", fp);
 }
 
@@ -917,9 +948,9 @@ void ss_html_about(FILE *fp, const char *const *about)
     fputs("<dl class=\"about\">\n", fp);
     for (size_t k = 0; about[k] && about[k + 1]; k += 2) {
         fputs("<dt>", fp);
-        html_text(fp, about[k]);
+        ss_html_text(fp, about[k]);
         fputs("</dt><dd>", fp);
-        html_text(fp, about[k + 1]);
+        ss_html_text(fp, about[k + 1]);
         fputs("</dd>\n", fp);
     }
     fputs("</dl>\n", fp);

@@ -1,6 +1,8 @@
 /* xlsx output through libxlsxwriter: one sheet per grid (the header bold
- * and frozen, an autofilter, the widths fitted to the cells), then the
- * sheet "about" with the key and value pairs of ss_write_opts.about.
+ * and frozen, an autofilter, the widths fitted to the cells) or per list
+ * of laid-out tables (ss_layout: merged header cells, percentages and
+ * counts in number formats, the total row bold), then the sheet "about"
+ * with the key and value pairs of ss_write_opts.about.
  *
  * Numbers are stored as numbers with every digit: libxlsxwriter 1.1.4
  * writes a number with printf's "%.16G", which does not give back the same
@@ -155,6 +157,110 @@ static lxw_error grid_sheet(lxw_workbook *wb, const char *name, const ss_grid *g
         worksheet_freeze_panes(ws, 1, 0);
     if (!e && g->ncol > 0)
         e = worksheet_autofilter(ws, 0, 0, (lxw_row_t)g->nrow, (lxw_col_t)(g->ncol - 1));
+    free(width);
+    return e;
+}
+
+/* The formats of a laid-out sheet. */
+typedef struct lay_formats {
+    lxw_format *title, *head, *text, *pct, *count, *num;
+    lxw_format *ttext, *tpct, *tcount, *tnum; /* the total row's */
+} lay_formats;
+
+static lay_formats lay_formats_add(lxw_workbook *wb)
+{
+    lay_formats f;
+    lxw_format **all[] = {&f.title, &f.head, &f.text, &f.pct, &f.count, &f.num,
+                          &f.ttext, &f.tpct, &f.tcount, &f.tnum};
+    for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
+        *all[k] = workbook_add_format(wb);
+    format_set_bold(f.title);
+    format_set_font_size(f.title, 12);
+    format_set_bold(f.head);
+    format_set_align(f.head, LXW_ALIGN_CENTER);
+    format_set_align(f.head, LXW_ALIGN_VERTICAL_CENTER);
+    format_set_text_wrap(f.head);
+    format_set_border(f.head, LXW_BORDER_THIN);
+    format_set_bg_color(f.head, 0xF3F6F9);
+    lxw_format *body[] = {f.ttext, f.tpct, f.tcount, f.tnum};
+    for (size_t k = 0; k < 4; k++) {
+        format_set_bold(body[k]);
+        format_set_top(body[k], LXW_BORDER_THIN);
+    }
+    format_set_num_format(f.pct, "0.0%");
+    format_set_num_format(f.tpct, "0.0%");
+    format_set_num_format(f.count, "#,##0");
+    format_set_num_format(f.tcount, "#,##0");
+    format_set_align(f.text, LXW_ALIGN_RIGHT);
+    format_set_align(f.ttext, LXW_ALIGN_RIGHT);
+    return f;
+}
+
+/* The blocks of one sheet, one under another (the title, the table with
+ * its merged header cells, the notes, a blank row); every number into nums
+ * (row-major, as written). */
+static lxw_error layout_sheet(lxw_workbook *wb, const char *name, const ss_layout *blocks,
+                              size_t nblocks, sheet_nums *nums, const lay_formats *f)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(wb, name);
+    if (!ws)
+        return LXW_ERROR_MEMORY_MALLOC_FAILED;
+    size_t ncol = 1;
+    for (size_t b = 0; b < nblocks; b++)
+        ncol = blocks[b].ncol > ncol ? blocks[b].ncol : ncol;
+    double *width = calloc(ncol, sizeof *width);
+    if (!width)
+        return LXW_ERROR_MEMORY_MALLOC_FAILED;
+    lxw_error e = LXW_NO_ERROR;
+    lxw_row_t r = 0;
+    for (size_t b = 0; b < nblocks && !e; b++) {
+        const ss_layout *l = &blocks[b];
+        if (l->title && *l->title)
+            e = worksheet_write_string(ws, r++, 0, l->title, f->title);
+        for (size_t i = 0; i < l->nrow && !e; i++, r++) {
+            int head = i < l->nhead, tot = l->total[i];
+            for (size_t j = 0; j < l->ncol && !e; j++) {
+                const ss_lay_cell *c = ss_layout_at(l, i, j);
+                lxw_col_t k = (lxw_col_t)j;
+                const char *t = c->text ? c->text : "";
+                if (c->kind == SS_LAY_COVERED)
+                    continue;
+                if (c->rowspan > 1 || c->colspan > 1) {
+                    e = worksheet_merge_range(ws, r, k, (lxw_row_t)(r + c->rowspan - 1),
+                                              (lxw_col_t)(k + c->colspan - 1), t,
+                                              head ? f->head : NULL);
+                    continue;
+                }
+                double w = (double)ss_display_width(t) + 2;
+                if (c->kind == SS_LAY_PERCENT || c->kind == SS_LAY_COUNT ||
+                    c->kind == SS_LAY_NUMBER) {
+                    lxw_format *nf = c->kind == SS_LAY_PERCENT ? (tot ? f->tpct : f->pct)
+                                     : c->kind == SS_LAY_COUNT ? (tot ? f->tcount : f->count)
+                                                               : (tot ? f->tnum : f->num);
+                    e = worksheet_write_number(ws, r, k, c->num, nf);
+                    if (!e && nums_add(nums, r, k, c->num) != 0)
+                        e = LXW_ERROR_MEMORY_MALLOC_FAILED;
+                    w = w < 9 ? 9 : w;
+                } else if (head) {
+                    e = worksheet_write_string(ws, r, k, t, f->head);
+                } else if (*t || tot) {
+                    lxw_format *tf = j == 0 ? (tot ? f->tnum : NULL) : (tot ? f->ttext : f->text);
+                    e = *t ? worksheet_write_string(ws, r, k, t, tf)
+                           : worksheet_write_blank(ws, r, k, tf);
+                }
+                if (w > width[j])
+                    width[j] = w;
+            }
+        }
+        for (size_t k = 0; k < l->nnote && !e; k++)
+            e = worksheet_write_string(ws, r++, 0, l->note[k], NULL);
+        r++; /* a blank row between blocks */
+    }
+    for (size_t j = 0; j < ncol && !e; j++)
+        e = worksheet_set_column(ws, (lxw_col_t)j, (lxw_col_t)j,
+                                 width[j] > 40 ? 40 : width[j] < 6 ? 6 : width[j], NULL);
+    if (!e && nblocks == 1)
+        worksheet_freeze_panes(ws, (lxw_row_t)(blocks[0].nhead + (*blocks[0].title ? 1 : 0)), 1);
     free(width);
     return e;
 }
@@ -396,9 +502,16 @@ int ss_xlsx_write(FILE *fp, const ss_sheet *s, size_t n, const ss_write_opts *o)
         lxw_doc_properties props = {.title = title, .author = author};
         workbook_set_properties(wb, &props);
     }
+    lay_formats lf = {0};
+    for (size_t k = 0; k < n && !e; k++)
+        if (!s[k].grid && !lf.title)
+            lf = lay_formats_add(wb);
     for (size_t k = 0; k < n && !e; k++) {
         sheet_name(names[k], sizeof names[k], s[k].name, names, k);
-        e = grid_sheet(wb, names[k], s[k].grid, o, &nums[k], head, pct, pct_se);
+        if (s[k].grid)
+            e = grid_sheet(wb, names[k], s[k].grid, o, &nums[k], head, pct, pct_se);
+        else
+            e = layout_sheet(wb, names[k], s[k].blocks, s[k].nblocks, &nums[k], &lf);
     }
     if (!e && o && o->about) {
         sheet_name(names[n], sizeof names[n], "about", names, n);

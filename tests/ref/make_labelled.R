@@ -10,8 +10,9 @@
 #   api.xpt   apistrat's numeric columns (names cut to 8 characters)
 #   api.zsav  api.sav compressed (zlib)
 #   api.sas7bdat  api.xpt's columns as a SAS data set
-# A GBK-encoded .sav is not written: haven's write_sav always writes UTF-8
-# (it has no encoding argument).
+# A GBK-encoded .sav is not written here: haven's write_sav always writes
+# UTF-8 (it has no encoding argument); tests/data/labels/make_spss.py writes
+# the GBK files and the portable file with GNU PSPP.
 suppressMessages(library(haven))
 o <- "tests/data/labels"
 # A CSV whose numbers read back as the very doubles (17 significant digits).

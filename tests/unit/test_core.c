@@ -70,6 +70,25 @@ static void test_number_parse(void **state)
     assert_true(v == 1234567890123456.0);
 }
 
+/* Display columns: CJK, kana, Hangul, fullwidth forms and emoji two;
+ * combining marks and zero-width characters none. */
+static void test_display_width(void **state)
+{
+    (void)state;
+    assert_int_equal(ss_display_width(""), 0);
+    assert_int_equal(ss_display_width("abc"), 3);
+    assert_int_equal(ss_display_width("很满意"), 6);
+    assert_int_equal(ss_display_width("市南区 (A)"), 10);
+    assert_int_equal(ss_display_width("（全角）"), 8);   /* fullwidth parentheses */
+    assert_int_equal(ss_display_width("、。「」"), 8);   /* CJK punctuation */
+    assert_int_equal(ss_display_width("カタカナ한국"), 12);
+    assert_int_equal(ss_display_width("e\xcc\x81"), 1);  /* e + combining acute */
+    assert_int_equal(ss_display_width("a\xe2\x80\x8bb"), 2); /* zero-width space */
+    assert_int_equal(ss_display_width("\xef\xbb\xbfx"), 1);  /* byte-order mark */
+    assert_int_equal(ss_display_width("\xf0\x9f\x98\x80"), 2); /* emoji */
+    assert_int_equal(ss_display_width("\xc3\xa9t\xc3\xa9"), 3); /* été */
+}
+
 static void test_dict(void **state)
 {
     (void)state;
@@ -183,6 +202,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_number_parse),
+        cmocka_unit_test(test_display_width),
         cmocka_unit_test(test_dict),
         cmocka_unit_test(test_design_variance),
         cmocka_unit_test(test_error_reason),
