@@ -1163,20 +1163,22 @@ static int likert_script(ss_buf *b, const ss_plot_options *o, const ss_result *r
             left = fmin(left, 100 * x0);
             right = fmax(right, 100 * (x0 + s[c]));
         }
-    /* The range fits the bars, with room for a small end segment's label
-     * outside the bar, in steps of 10 (20 past 100 points). */
+    /* The range fits the bars to the next 10 points, with room for a small
+     * end segment's label outside the bar; tics every 10 points (20 past a
+     * span of 100). */
     double step = right - left > 100 ? 20 : 10;
-    double xlo = -step * ceil((-left + 7) / step), xhi = step * ceil((right + 7) / step);
+    double xlo = -10 * ceil((-left + 7) / 10), xhi = 10 * ceil((right + 7) / 10);
     int height = o->height ? o->height : clamp_size(230 + 44 * (int)nb, 340, 4000);
     preamble(b, o, width, height, o->title ? o->title : title, NULL);
     ss_buf_printf(b, "set xlabel 'percent of answers (left: the low end of the scale, right: "
                      "the high end)'\n"
                      "set grid xtics lc rgb '#dddddd'\nset xrange [%g:%g]\nset xtics (",
                   xlo, xhi);
-    for (double t = xlo; t <= xhi + 1e-9; t += step) {
+    const double t0 = step * ceil(xlo / step - 1e-9);
+    for (double t = t0; t <= xhi + 1e-9; t += step) {
         char tic[16];
         snprintf(tic, sizeof tic, "%g%%", fabs(t));
-        ss_buf_printf(b, "%s", t > xlo ? ", " : "");
+        ss_buf_printf(b, "%s", t > t0 ? ", " : "");
         ss_plot_quote_as(b, tic, 1);
         ss_buf_printf(b, " %g", t);
     }

@@ -152,7 +152,8 @@ lo, hi = map(float, re.search(r"set xrange \[([-0-9.]+):([-0-9.]+)\]", t).group(
 ends = [float(v) for line in re.findall(r"\$L\d << EOD\n(.*?)EOD\n", t, re.S)
         for l in line.splitlines() for v in l.split()[1:]]
 assert lo <= min(ends) - 5 and hi >= max(ends) + 5, (lo, hi)       # fits the bars,
-assert lo > min(ends) - 25 and hi < max(ends) + 25 and lo > -100, (lo, hi)  # and no more
+assert lo > min(ends) - 17 and hi < max(ends) + 17 and lo > -100, (lo, hi)  # and no more
+assert lo % 10 == 0 and hi % 10 == 0, (lo, hi)   # to the next 10 points, not 20
 # every share under 6% at an end of a bar is printed outside it
 small = [r for r in rows if r["level"] in ("很不满意", "很满意") and float(r["estimate"]) < 0.06]
 assert small, "the data have small end segments"
