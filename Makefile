@@ -159,7 +159,7 @@ bench: bench-rlib
 	@BENCH_RLIB="$(abspath $(BENCH_RLIB))" python3 bench/bench.py
 build/bench:
 	mkdir -p $@
-build/bench/%: bench/%.c | build/bench
+build/bench/%: bench/%.c bench/gen_common.h | build/bench
 	$(CC) $(WARN) -O2 -o $@ $< -lcsv -lm
 
 # Regenerate the R reference values (needs r-cran-survey; tests do not).

@@ -28,52 +28,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t state;
+#include "gen_common.h"
 
-static uint64_t next(void)
-{
-    uint64_t z = (state += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
 
-/* Uniform on 0 .. n-1 (multiply-shift; the bias is below 2^-32 here). */
-static uint32_t below(uint32_t n)
-{
-    return (uint32_t)(((next() >> 32) * (uint64_t)n) >> 32);
-}
 
-static char *put_uint(char *p, uint32_t v)
-{
-    char tmp[10];
-    int k = 0;
-    do {
-        tmp[k++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (k)
-        *p++ = tmp[--k];
-    return p;
-}
 
-/* v / 10^dec with dec decimals, all written ("I.DDD"). */
-static char *put_fixed(char *p, uint64_t v, int dec)
-{
-    uint64_t scale = 1;
-    for (int k = 0; k < dec; k++)
-        scale *= 10;
-    uint64_t ip = v / scale, fp = v % scale;
-    if (ip > UINT32_MAX)
-        ip = UINT32_MAX;
-    p = put_uint(p, (uint32_t)ip);
-    *p++ = '.';
-    for (int k = dec - 1; k >= 0; k--) {
-        p[k] = (char)('0' + fp % 10);
-        fp /= 10;
-    }
-    return p + dec;
-}
+
 
 /* v tenths as "I.D". */
 static char *put_tenths(char *p, uint32_t v)
@@ -125,19 +85,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "gen: need ROWS >= 1, STRATA >= 1, 2 <= PSUS <= 99\n");
         return 2;
     }
-    size_t len = strlen(argv[5]);
-    char *tmp = malloc(len + 5);
-    if (!tmp)
+    char *tmp;
+    FILE *fp = gen_open(argv[5], &tmp);
+    if (!fp)
         return 1;
-    memcpy(tmp, argv[5], len);
-    memcpy(tmp + len, ".tmp", 5);
-    FILE *fp = fopen(tmp, "wb");
-    if (!fp) {
-        perror(tmp);
-        return 1;
-    }
-    static char obuf[1 << 20];
-    setvbuf(fp, obuf, _IOFBF, sizeof obuf);
 
     /* Per PSU: a base weight in tenths (50.0 .. 149.9) and a modal score. */
     uint32_t total = nstrata * npsu;
@@ -207,12 +158,8 @@ int main(int argc, char **argv)
         *p++ = '\n';
         fwrite(line, 1, (size_t)(p - line), fp);
     }
-    if (fclose(fp) != 0 || rename(tmp, argv[5]) != 0) {
-        perror(argv[5]);
-        remove(tmp);
+    if (gen_close(fp, tmp, argv[5]) != 0)
         return 1;
-    }
-    free(tmp);
     free(base);
     free(mode);
     free(popn);

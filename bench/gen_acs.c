@@ -33,23 +33,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gen_common.h"
+
 #define NREP 80
 
-static uint64_t state;
 
-static uint64_t next(void)
-{
-    uint64_t z = (state += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
 
-/* Uniform on 0 .. n-1. */
-static uint32_t below(uint32_t n)
-{
-    return (uint32_t)(((next() >> 32) * (uint64_t)n) >> 32);
-}
 
 /* Uniform on [0, 1). */
 static double unif(void)

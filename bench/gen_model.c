@@ -39,21 +39,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t state;
+#include "gen_common.h"
 
-static uint64_t next(void)
-{
-    uint64_t z = (state += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
 
-/* Uniform on 0 .. n-1 (multiply-shift; the bias is below 2^-32 here). */
-static uint32_t below(uint32_t n)
-{
-    return (uint32_t)(((next() >> 32) * (uint64_t)n) >> 32);
-}
+
 
 /* Uniform on (0, 1): 53 random bits, never 0. */
 static double unif(void)
@@ -66,34 +55,7 @@ static double normal(void)
     return sqrt(-2 * log(unif())) * cos(6.283185307179586 * unif());
 }
 
-static char *put_uint(char *p, uint64_t v)
-{
-    char tmp[20];
-    int k = 0;
-    do {
-        tmp[k++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (k)
-        *p++ = tmp[--k];
-    return p;
-}
 
-/* v / 10^dec with dec decimals (v >= 0). */
-static char *put_fixed(char *p, uint64_t v, int dec)
-{
-    uint64_t div = 1;
-    for (int k = 0; k < dec; k++)
-        div *= 10;
-    p = put_uint(p, v / div);
-    *p++ = '.';
-    uint64_t frac = v % div;
-    for (int k = dec - 1; k >= 0; k--) {
-        p[k] = (char)('0' + frac % 10);
-        frac /= 10;
-    }
-    return p + dec;
-}
 
 static char *put_str(char *p, const char *s)
 {
@@ -118,19 +80,10 @@ int main(int argc, char **argv)
                         " ROWS <= STRATA x PSUS x 9999\n");
         return 2;
     }
-    size_t len = strlen(argv[5]);
-    char *tmp = malloc(len + 5);
-    if (!tmp)
+    char *tmp;
+    FILE *fp = gen_open(argv[5], &tmp);
+    if (!fp)
         return 1;
-    memcpy(tmp, argv[5], len);
-    memcpy(tmp + len, ".tmp", 5);
-    FILE *fp = fopen(tmp, "wb");
-    if (!fp) {
-        perror(tmp);
-        return 1;
-    }
-    static char obuf[1 << 20];
-    setvbuf(fp, obuf, _IOFBF, sizeof obuf);
 
     static const char *const sexes[2] = {"female", "male"};
     static const char *const regions[5] = {"north", "south", "east", "west", "centre"};
@@ -215,12 +168,8 @@ int main(int argc, char **argv)
             fwrite(line, 1, (size_t)(p - line), fp);
         }
     }
-    if (fclose(fp) != 0 || rename(tmp, argv[5]) != 0) {
-        perror(argv[5]);
-        remove(tmp);
+    if (gen_close(fp, tmp, argv[5]) != 0)
         return 1;
-    }
-    free(tmp);
     free(base);
     free(nhh);
     free(reg);

@@ -35,21 +35,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t state;
+#include "gen_common.h"
 
-static uint64_t next(void)
-{
-    uint64_t z = (state += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
 
-/* Uniform on 0 .. n-1 (multiply-shift; the bias is below 2^-32 here). */
-static uint32_t below(uint32_t n)
-{
-    return (uint32_t)(((next() >> 32) * (uint64_t)n) >> 32);
-}
+
 
 enum { STRATA = 100, PSUS = 20, DISTRICTS = 5000 };
 
@@ -73,19 +62,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "gen_people: need ROWS >= 1\n");
         return 2;
     }
-    size_t len = strlen(argv[3]);
-    char *tmp = malloc(len + 5);
-    if (!tmp)
+    char *tmp;
+    FILE *fp = gen_open(argv[3], &tmp);
+    if (!fp)
         return 1;
-    memcpy(tmp, argv[3], len);
-    memcpy(tmp + len, ".tmp", 5);
-    FILE *fp = fopen(tmp, "wb");
-    if (!fp) {
-        perror(tmp);
-        return 1;
-    }
-    static char obuf[1 << 20];
-    setvbuf(fp, obuf, _IOFBF, sizeof obuf);
 
     /* Per PSU: a base weight in 1/1000 (150.000 .. 1349.999), urban or not. */
     uint32_t base[STRATA * PSUS], urban[STRATA * PSUS];
@@ -130,11 +110,7 @@ int main(int argc, char **argv)
             fputc('\n', fp);
         }
     }
-    if (fclose(fp) != 0 || rename(tmp, argv[3]) != 0) {
-        perror(argv[3]);
-        remove(tmp);
+    if (gen_close(fp, tmp, argv[3]) != 0)
         return 1;
-    }
-    free(tmp);
     return 0;
 }
