@@ -1,0 +1,23 @@
+# Messages of the model, table, subset and sample options that had no test
+# of their own: each a usage error with one line on stderr and nothing
+# written.  Sourced by tests/run_tests.sh, which defines expect_error.
+
+LM_A="datasets/apistrat.csv --strata stype --weights pw --fpc fpc"
+LM_T=""
+for _ in $(seq 65); do LM_T="$LM_T --test meals"; done
+# shellcheck disable=SC2086
+expect_error model-too-many-tests 2 "survstat model: --test: at most 64 tests" -- \
+  model $LM_A --formula 'api00 ~ meals' $LM_T
+# shellcheck disable=SC2086
+expect_error model-interaction-order 2 "--formula: an interaction of more than 8 variables" -- \
+  model $LM_A --formula 'api00 ~ a:b:c:d:e:f:g:h:i'
+# shellcheck disable=SC2086
+expect_error table-rows-and-mrset 2 "give --rows or --mrset, not both (the set's items are its rows)" -- \
+  table $LM_A --rows stype --mrset 'm=awards,sch.wide'
+# shellcheck disable=SC2086
+expect_error subset-two-columns 2 "--subset: a comparison of two columns is not supported: compare a column with a number or a quoted string" -- \
+  estimate $LM_A --mean api00 --subset 'api00 > api99'
+printf 'id,size,draw\n1,5,1\n2,6,1\n3,7,1\n' >"$TMP/lm_frame.csv"
+expect_error sample-draw-column 2 "column 'draw' is already in $TMP/lm_frame.csv: rename it (sample adds it)" -- \
+  sample "$TMP/lm_frame.csv" --n 2 --seed 1 --draws 2 -o "$TMP/lm_sample.csv"
+if [ ! -e "$TMP/lm_sample.csv" ]; then ok; else bad "sample-draw-column: the output was written"; fi
