@@ -21,3 +21,14 @@ printf 'id,size,draw\n1,5,1\n2,6,1\n3,7,1\n' >"$TMP/lm_frame.csv"
 expect_error sample-draw-column 2 "column 'draw' is already in $TMP/lm_frame.csv: rename it (sample adds it)" -- \
   sample "$TMP/lm_frame.csv" --n 2 --seed 1 --draws 2 -o "$TMP/lm_sample.csv"
 if [ ! -e "$TMP/lm_sample.csv" ]; then ok; else bad "sample-draw-column: the output was written"; fi
+
+# Data errors of the readers and of PPS designs: exit 1, one line.
+head -c 2000 datasets/apiclus1.csv | gzip -c | head -c 300 >"$TMP/lm_trunc.csv.gz"
+expect_error gzip-truncated 1 "$TMP/lm_trunc.csv.gz: gzip data: unexpected end of data (a truncated or damaged .gz file)" -- \
+  estimate "$TMP/lm_trunc.csv.gz" --weights pw --mean api00
+printf 'p,y\n0.5,1\n,2\n0.5,3\n' >"$TMP/lm_pps.csv"
+expect_error pps-missing-probability 1 "$TMP/lm_pps.csv:3: column 'p': missing inclusion probability" -- \
+  estimate "$TMP/lm_pps.csv" --pps brewer --fpc p --mean y
+awk -F, 'NR == 1 || ($1 != 1 && $2 != 1)' tests/data/election_joint.csv >"$TMP/lm_joint.csv"
+expect_error pps-joint-missing-psu 1 "$TMP/lm_joint.csv: PSU '1' (column 'id') is not in the file: give its joint probabilities with the other PSUs of its stratum" -- \
+  estimate tests/data/election_pps.csv --ids id --pps ht --joint-probs "$TMP/lm_joint.csv" --fpc p --mean Bush
