@@ -1032,7 +1032,7 @@ int ss_replicates_supplied(ss_replicates **out, const ss_table *t, char *const *
         r->col[k] = c;
         size_t bad = n;
         for (size_t i = 0; i < n; i++)
-            if (!(ss_column_num(c, i) >= 0)) {
+            if (isnan(ss_column_num(c, i))) {
                 bad = i;
                 break;
             }

@@ -398,7 +398,10 @@ static int rep_logit_fit(const ss_design *d, work *wk, const ss_prop_input *in, 
 {
     if (ss_prop_logit_coef(in, wk->z2, b) != 0)
         return ss_error_set(err, SS_PROP_NOCI, NULL, 0, "the logit fit did not converge");
-    ss_prop_logit_refit(*b, wk->theta, d->rep->nrep);
+    if (ss_prop_logit_refit(*b, wk->theta, d->rep->nrep) != 0)
+        return ss_error_set(err, SS_PROP_NOCI, NULL, 0,
+                            "a replicate's proportion lies outside [0, 1] (negative replicate "
+                            "weights), so it has no logit; --ci-method wald gives an interval");
     return ss_rep_variance(d->rep, wk->theta, *b, v, err);
 }
 

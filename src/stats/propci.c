@@ -529,8 +529,11 @@ void ss_prop_logit_interval(double beta, double var, double level, double df, do
     *hi = expit(beta + t * sqrt(var));
 }
 
-void ss_prop_logit_refit(double b, double *theta, size_t n)
+int ss_prop_logit_refit(double b, double *theta, size_t n)
 {
+    for (size_t k = 0; k < n; k++)
+        if (theta[k] < 0 || theta[k] > 1)
+            return -1;
     for (size_t k = 0; k < n; k++) {
         double p = theta[k], eta = b, mu = 1 / (1 + exp(-eta));
         if (isnan(p))
@@ -546,6 +549,7 @@ void ss_prop_logit_refit(double b, double *theta, size_t n)
         }
         theta[k] = eta;
     }
+    return 0;
 }
 
 int ss_prop_ci(ss_ci_method method, const ss_prop_input *in, double *z, double *lo,

@@ -135,8 +135,11 @@ int ss_prop_logit_coef(const ss_prop_input *in, double *z, double *beta);
  * replicate proportions (NaN: a replicate without the domain, left), each
  * replaced by the coefficient glm.fit reaches from the full sample's b
  * (IRLS of the intercept-only model, eta += (p - mu) / (mu (1 - mu)),
- * until the deviance changes by less than 1e-8 relative). */
-void ss_prop_logit_refit(double b, double *theta, size_t n);
+ * until the deviance changes by less than 1e-8 relative).  0, or -1 (theta
+ * left) when a replicate proportion lies outside [0, 1], which negative
+ * replicate weights allow: its logit does not exist (R's glm refuses
+ * negative weights). */
+int ss_prop_logit_refit(double b, double *theta, size_t n);
 
 /* The Korn-Graubard interval with the NCHS effective n: n_eff =
  * p(1-p)/Var capped at n, n* = n_eff (t_{n-1}/t_df)^2 at level. */

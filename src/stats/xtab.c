@@ -425,10 +425,14 @@ static int percentage(const xwork *xw, const ss_xtab_options *o, double df, size
             rc = rep_var(xw, col_of(xw, ua, ub), col_of(xw, va, vb), SIZE_MAX, 0, P, &vcoef, err);
             if (rc == SS_OK) {
                 /* rep_var left the replicate proportions in theta */
-                ss_prop_logit_refit(b, xw->theta, xw->rep->nrep);
-                rc = ss_rep_variance(xw->rep, xw->theta, b, &vcoef, err);
+                if (ss_prop_logit_refit(b, xw->theta, xw->rep->nrep) != 0)
+                    cl->noci = 1;
+                else
+                    rc = ss_rep_variance(xw->rep, xw->theta, b, &vcoef, err);
             }
-            if (rc == SS_OK && o->ci_method == SS_CI_LOGIT) {
+            if (cl->noci) {
+                cl->pct_lo = cl->pct_hi = NAN;
+            } else if (rc == SS_OK && o->ci_method == SS_CI_LOGIT) {
                 ss_prop_logit_interval(b, vcoef, o->level, idf, &cl->pct_lo, &cl->pct_hi);
             } else if (rc == SS_OK) {
                 rc = ss_prop_likelihood_ci(&in, vcoef, xw->z, &cl->pct_lo, &cl->pct_hi, err);

@@ -61,3 +61,34 @@ if [ -s "$A/boot1.csv" ] && cmp -s "$A/boot1.csv" "$A/boot2.csv"; then
 else
   bad "bootstrap: one and two threads differ"
 fi
+
+# Negative replicate weights (real PUMS files allow them: the data
+# dictionary gives PWGTPn the range -9999..9999) are used as they are; the
+# means, totals, ratios, Wald intervals and quantiles are R's (the
+# rep_acs_negative* cases above).  The logit intervals are checked against a
+# hand computation (tests/ref/make_negative_refs.R), because R's
+# svyciprop(method = "logit") refits with glm.fit, which leaves out the rows
+# whose weight is negative: expit(logit(p) +- t SE), the SE from the
+# replicates' logits; level 5 has a replicate proportion below 0, so no
+# logit and no interval (flag CIx, with a warning).  survstat stops the
+# logit refits where glm does (deviance change under 1e-8), so the
+# intervals agree with the exact logits to about 1e-9: 1e-8 here.
+run estimate datasets/acs_pums_negative.csv "${ACS_DESIGN[@]}" --rep-type acs --prop ESR \
+  --format csv
+if [ "$status" -eq 0 ] &&
+  python3 tests/tools/refcmp.py "$TMP/out" tests/ref/negative_logit.expected.csv \
+    --ci-rtol 1e-8 >"$TMP/cmp"; then
+  ok
+else
+  bad "acs negative replicate weights, logit intervals: $(head -3 "$TMP/cmp") $(cat "$TMP/err")"
+fi
+if grep -q '^,prop,ESR,5,.*,CIx,' "$TMP/out" &&
+  grep -qF "warning: prop ESR level 5: no interval: a replicate's proportion lies outside [0, 1] (negative replicate weights), so it has no logit; --ci-method wald gives an interval" "$TMP/err"; then
+  ok
+else
+  bad "acs negative replicate weights: level 5 lacks CIx or its warning: $(cat "$TMP/err")"
+fi
+# A missing replicate weight is still an error.
+sed '3s/^\(\([^,]*,\)\{12\}\)[0-9-]*,/\1,/' datasets/acs_pums_negative.csv >"$A/acs_missing.csv"
+expect_error rep-missing 1 "acs_missing.csv:3: column 'PWGTP4': missing replicate weight" -- \
+  estimate "$A/acs_missing.csv" "${ACS_DESIGN[@]}" --rep-type acs --mean PINCP
