@@ -175,7 +175,8 @@ refs:
 	  Rscript tests/ref/make_pps_refs.R && \
 	  Rscript tests/ref/make_model_refs.R && \
 	  Rscript tests/ref/make_ppsrep_refs.R
-	Rscript tests/ref/make_labelled.R && Rscript datasets/make_household_sav.R
+	Rscript tests/ref/make_labelled.R && Rscript datasets/make_household_sav.R && \
+	  Rscript tests/ref/make_negative_refs.R
 	R_LIBS=$(R45_LIBS) Rscript tests/ref/make_acs_refs.R
 # --rep-type acs follows survey 4.5 (its ACS turns mse on): that script runs
 # with 4.5 from a library of its own (../shared/reference/README.md).
