@@ -32,3 +32,30 @@ expect_error pps-missing-probability 1 "$TMP/lm_pps.csv:3: column 'p': missing i
 awk -F, 'NR == 1 || ($1 != 1 && $2 != 1)' tests/data/election_joint.csv >"$TMP/lm_joint.csv"
 expect_error pps-joint-missing-psu 1 "$TMP/lm_joint.csv: PSU '1' (column 'id') is not in the file: give its joint probabilities with the other PSUs of its stratum" -- \
   estimate tests/data/election_pps.csv --ids id --pps ht --joint-probs "$TMP/lm_joint.csv" --fpc p --mean Bush
+
+# The formula's limits (64 variables, 256 terms), a NUL in a --subset
+# string, and table's --by with more level combinations than a size_t
+# counts (five columns of 10,000 levels each: 10^20).
+LM_V=$(for i in $(seq 65); do printf 'v%d+' "$i"; done)
+# shellcheck disable=SC2086
+expect_error formula-variables 2 "--formula: more than 64 variables at character 259" -- \
+  model $LM_A --formula "api00 ~ ${LM_V%+}"
+# shellcheck disable=SC2086
+expect_error formula-terms 2 "--formula: more than 256 terms at character 42" -- \
+  model $LM_A --formula 'api00 ~ a*b*c*d*e*f*g*h + i*j*k*l*m*n*o*p'
+# shellcheck disable=SC2086
+expect_error subset-nul 2 "--subset: a string cannot hold a NUL byte" -- \
+  estimate $LM_A --mean api00 --subset 'stype == "a\0b"'
+awk 'BEGIN { print "b1,b2,b3,b4,b5,y,z"
+             for (i = 0; i < 10000; i++) print i "," i "," i "," i "," i "," i % 5 + 1 "," i % 3 + 1 }' \
+  >"$TMP/lm_by.csv"
+expect_error table-by-combinations 2 "$TMP/lm_by.csv: --by: too many combinations of levels" -- \
+  table "$TMP/lm_by.csv" --rows y --cols z --by b1,b2,b3,b4,b5
+# A Likert chart of a labelled answer with 22 levels (at most 21 drawn).
+awk 'BEGIN { print "w,x"; for (i = 0; i < 220; i++) printf "1,%c%c\n", 97 + i % 22, 97 + i % 22 }' \
+  >"$TMP/lm_lk.csv"
+run estimate "$TMP/lm_lk.csv" --weights w --prop x --format csv
+cp "$TMP/out" "$TMP/lm_lk_res.csv"
+expect_error likert-levels 2 "$TMP/lm_lk_res.csv: a likert chart draws at most 21 levels on its scale" -- \
+  plot "$TMP/lm_lk_res.csv" --type likert -o "$TMP/lm_lk.png"
+if [ ! -e "$TMP/lm_lk.png" ]; then ok; else bad "likert-levels: the chart was written"; fi
