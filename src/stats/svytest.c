@@ -497,55 +497,97 @@ static void traces(const double *A, size_t K, double *t1, double *t2)
 static int rao_scott_traces(size_t nr, size_t nc, const double *p, double *V, double N,
                             double *tr1, double *tr2, ss_error *err)
 {
+    /* X' D X = [[Dr, P], [P', Dc]]: Dr the row sums (diagonal: a cell is in
+     * one row), Dc the sums of the columns j >= 1, P the cells of those
+     * columns.  Solved through the Schur complement of its larger diagonal
+     * block, S = Ds - Psl Dl^-1 Psl' (ns x ns, ns the smaller of nr and
+     * nc - 1), so a right-hand side costs ns (nl + ns) instead of q^2. */
     const size_t K0 = nr * nc, q = nr + nc - 1;
-    gsl_matrix *G = gsl_matrix_calloc(q, q), *H = gsl_matrix_alloc(q, K0);
-    gsl_permutation *perm = gsl_permutation_alloc(q);
-    gsl_vector *bv = gsl_vector_alloc(q), *xv = gsl_vector_alloc(q);
+    const int rows_small = nr <= nc - 1;
+    const size_t ns = rows_small ? nr : nc - 1, nl = q - ns;
+    double *Ds = calloc(ns, sizeof *Ds), *Dl = calloc(nl ? nl : 1, sizeof *Dl);
+    double *Psl = calloc(ns * (nl ? nl : 1), sizeof *Psl);
+    double *bs = malloc(ns * sizeof *bs), *bl = malloc((nl ? nl : 1) * sizeof *bl);
+    double *H = malloc(q * K0 * sizeof *H);
+    gsl_matrix *S = gsl_matrix_calloc(ns, ns);
+    gsl_permutation *perm = gsl_permutation_alloc(ns);
+    gsl_vector *yv = gsl_vector_alloc(ns), *xv = gsl_vector_alloc(ns);
     int rc = SS_OK, signum;
-    if (!G || !H || !perm || !bv || !xv) {
+    if (!Ds || !Dl || !Psl || !bs || !bl || !H || !S || !perm || !yv || !xv) {
         rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
         goto done;
     }
-    /* X column index of row i: i; of column j >= 1: nr + j - 1. */
+    /* X column of row i: i; of column j >= 1: nr + j - 1. */
     for (size_t j = 0; j < nc; j++)
         for (size_t i = 0; i < nr; i++) {
             double pk = p[i + nr * j];
-            *gsl_matrix_ptr(G, i, i) += pk;
+            if (rows_small)
+                Ds[i] += pk;
+            else
+                Dl[i] += pk;
             if (j >= 1) {
-                size_t cj = nr + j - 1;
-                *gsl_matrix_ptr(G, cj, cj) += pk;
-                *gsl_matrix_ptr(G, i, cj) += pk;
-                *gsl_matrix_ptr(G, cj, i) += pk;
+                if (rows_small) {
+                    Dl[j - 1] += pk;
+                    Psl[i * nl + (j - 1)] = pk;
+                } else {
+                    Ds[j - 1] += pk;
+                    Psl[(j - 1) * nl + i] = pk;
+                }
             }
         }
-    if (gsl_linalg_LU_decomp(G, perm, &signum) != GSL_SUCCESS) {
+    for (size_t a = 0; a < ns; a++)
+        for (size_t b = 0; b < ns; b++) {
+            double v = a == b ? Ds[a] : 0;
+            for (size_t k = 0; k < nl; k++)
+                v -= Psl[a * nl + k] * Psl[b * nl + k] / Dl[k];
+            gsl_matrix_set(S, a, b, v);
+        }
+    if (gsl_linalg_LU_decomp(S, perm, &signum) != GSL_SUCCESS ||
+        gsl_linalg_LU_det(S, signum) == 0) {
         rc = ss_error_set(err, SS_EDATA, NULL, 0, "the Rao-Scott denominator matrix is singular");
         goto done;
     }
-    /* H = (X' D X)^-1 X' V, column by column of V. */
+    /* H = (X' D X)^-1 X' V, column by column of V (H row-major, q x K0). */
     for (size_t l = 0; l < K0; l++) {
-        gsl_vector_set_zero(bv);
+        memset(bs, 0, ns * sizeof *bs);
+        memset(bl, 0, (nl ? nl : 1) * sizeof *bl);
         for (size_t j = 0; j < nc; j++)
             for (size_t i = 0; i < nr; i++) {
                 double v = V[(i + nr * j) * K0 + l];
-                *gsl_vector_ptr(bv, i) += v;
+                (rows_small ? bs : bl)[i] += v;
                 if (j >= 1)
-                    *gsl_vector_ptr(bv, nr + j - 1) += v;
+                    (rows_small ? bl : bs)[j - 1] += v;
             }
-        if (gsl_linalg_LU_solve(G, perm, bv, xv) != GSL_SUCCESS) {
+        for (size_t a = 0; a < ns; a++) {
+            double y = bs[a];
+            for (size_t k = 0; k < nl; k++)
+                y -= Psl[a * nl + k] * bl[k] / Dl[k];
+            gsl_vector_set(yv, a, y);
+        }
+        if (gsl_linalg_LU_solve(S, perm, yv, xv) != GSL_SUCCESS) {
             rc = ss_error_set(err, SS_EDATA, NULL, 0,
                               "the Rao-Scott denominator matrix is singular");
             goto done;
         }
-        for (size_t a = 0; a < q; a++)
-            gsl_matrix_set(H, a, l, gsl_vector_get(xv, a));
+        for (size_t k = 0; k < nl; k++) {
+            double x = bl[k];
+            for (size_t a = 0; a < ns; a++)
+                x -= Psl[a * nl + k] * gsl_vector_get(xv, a);
+            x /= Dl[k];
+            size_t row = rows_small ? nr + k : k;
+            H[row * K0 + l] = x;
+        }
+        for (size_t a = 0; a < ns; a++) {
+            size_t row = rows_small ? a : nr + a;
+            H[row * K0 + l] = gsl_vector_get(xv, a);
+        }
     }
     /* Q V = D^-1 V - X H, in place. */
     for (size_t j = 0; j < nc; j++)
         for (size_t i = 0; i < nr; i++) {
             size_t k = i + nr * j;
-            const double *hi = gsl_matrix_const_ptr(H, i, 0);
-            const double *hj = j >= 1 ? gsl_matrix_const_ptr(H, nr + j - 1, 0) : NULL;
+            const double *hi = H + i * K0;
+            const double *hj = j >= 1 ? H + (nr + j - 1) * K0 : NULL;
             double *vk = V + k * K0;
             for (size_t l = 0; l < K0; l++)
                 vk[l] = vk[l] / p[k] - hi[l] - (hj ? hj[l] : 0);
@@ -555,10 +597,15 @@ static int rao_scott_traces(size_t nr, size_t nc, const double *p, double *V, do
     *tr1 = N * t1;
     *tr2 = N * N * t2;
 done:
-    gsl_matrix_free(G);
-    gsl_matrix_free(H);
+    free(Ds);
+    free(Dl);
+    free(Psl);
+    free(bs);
+    free(bl);
+    free(H);
+    gsl_matrix_free(S);
     gsl_permutation_free(perm);
-    gsl_vector_free(bv);
+    gsl_vector_free(yv);
     gsl_vector_free(xv);
     return rc;
 }

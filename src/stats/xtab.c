@@ -260,6 +260,10 @@ typedef struct xwork {
     const ss_replicates *rep;
     double *Rt, *theta;
     size_t pe, nr, nc;
+    /* Taylor: V v for each denominator v a percentage uses (by col_of;
+     * made when first needed), and the nonzero entries of u and c */
+    double **Vv;
+    size_t *nzu, *nzc;
 } xwork;
 
 /* The column of cell (a, b) among the replicate totals: a body cell, a
@@ -357,9 +361,64 @@ static size_t dom_of(const ss_xtab_options *o, const ss_xtab *x, size_t ndom, si
     return ndom;
 }
 
+/* c' V c for c = u - P v, u and v a percentage's numerator and
+ * denominator cells (v the denominator at col_of key), in time linear in
+ * the cells: (V c)_i = (V u)_i - P (V v)_i over the nonzero c_i only, V v
+ * kept per denominator (made once, over v's cells in order), V u over u's
+ * few cells.  Where u and v agree on every cell whose row of V is not
+ * zero, the two terms are the same sums and c' V c is exactly 0.  c (of p)
+ * is filled with u - P v.  -1: out of memory. */
+static int ratio_form(xwork *xw, const double *V, const double *u, const double *v, double P,
+                      size_t key, double *c, double *out)
+{
+    const size_t p = xw->p;
+    if (!xw->Vv && !(xw->Vv = calloc(xw->pe ? xw->pe : 1, sizeof *xw->Vv)))
+        return -1;
+    if (!xw->nzu && !(xw->nzu = malloc((p ? p : 1) * sizeof *xw->nzu)))
+        return -1;
+    if (!xw->nzc && !(xw->nzc = malloc((p ? p : 1) * sizeof *xw->nzc)))
+        return -1;
+    double *Vv = xw->Vv[key];
+    if (!Vv) {
+        if (!(Vv = xw->Vv[key] = malloc((p ? p : 1) * sizeof *Vv)))
+            return -1;
+        size_t nv = 0;
+        for (size_t j = 0; j < p; j++)
+            if (v[j] != 0)
+                xw->nzc[nv++] = j;
+        for (size_t i = 0; i < p; i++) {
+            const double *Vi = V + i * p;
+            double r = 0;
+            for (size_t k = 0; k < nv; k++)
+                r += Vi[xw->nzc[k]] * v[xw->nzc[k]];
+            Vv[i] = r;
+        }
+    }
+    size_t nu = 0, nc = 0;
+    for (size_t k = 0; k < p; k++) {
+        c[k] = u[k] - P * v[k];
+        if (u[k] != 0)
+            xw->nzu[nu++] = k;
+        if (c[k] != 0)
+            xw->nzc[nc++] = k;
+    }
+    /* (V u)_i read down u's rows of V (V is symmetric up to rounding:
+     * what the cells' totals give), so that consecutive i are adjacent */
+    double s = 0;
+    for (size_t a = 0; a < nc; a++) {
+        size_t i = xw->nzc[a];
+        double r = 0;
+        for (size_t k = 0; k < nu; k++)
+            r += V[xw->nzu[k] * p + i] * u[xw->nzu[k]];
+        s += c[i] * (r - P * Vv[i]);
+    }
+    *out = s < 0 ? 0 : s;
+    return 0;
+}
+
 /* The percentage (P = N / D) of a cell with its interval; u and v are its
  * numerator's and domain's cells, scratch c of p. */
-static int percentage(const xwork *xw, const ss_xtab_options *o, double df, size_t dom,
+static int percentage(xwork *xw, const ss_xtab_options *o, double df, size_t dom,
                       const double *T, const double *V, const double *u, const double *v,
                       size_t ua, size_t ub, size_t va, size_t vb, double *c, ss_xtab_cell *cl,
                       ss_error *err)
@@ -394,9 +453,9 @@ static int percentage(const xwork *xw, const ss_xtab_options *o, double df, size
         if (rc0 != SS_OK)
             return rc0;
     } else {
-        for (size_t k = 0; k < p; k++)
-            c[k] = u[k] - P * v[k];
-        var = qform(V, c, p) / (D * D);
+        if (ratio_form(xw, V, u, v, P, col_of(xw, va, vb), c, &var) != 0)
+            return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        var /= D * D;
     }
     cl->pct_se = sqrt(var);
     cl->pct_cv = P != 0 ? cl->pct_se / P : NAN;
@@ -456,10 +515,10 @@ static int percentage(const xwork *xw, const ss_xtab_options *o, double df, size
         int fit = ss_prop_logit_sums(&xw->pre[dom < xw->ndom ? dom : xw->ndom], s1, a1, &beta,
                                      &mu, &g);
         if (fit == 0) {
-            for (size_t k = 0; k < p; k++)
-                c[k] = u[k] - mu * v[k];
-            ss_prop_logit_interval(beta, g * g * qform(V, c, p), o->level, idf, &cl->pct_lo,
-                                   &cl->pct_hi);
+            double vb_;
+            if (ratio_form(xw, V, u, v, mu, col_of(xw, va, vb), c, &vb_) != 0)
+                return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+            ss_prop_logit_interval(beta, g * g * vb_, o->level, idf, &cl->pct_lo, &cl->pct_hi);
             fallback = 0;
         } else if (fit < 0) {
             cl->noci = 1;
@@ -572,6 +631,12 @@ static void xwork_free(xwork *xw)
     free(xw->z);
     free(xw->Rt);
     free(xw->theta);
+    if (xw->Vv)
+        for (size_t k = 0; k < xw->pe; k++)
+            free(xw->Vv[k]);
+    free(xw->Vv);
+    free(xw->nzu);
+    free(xw->nzc);
 }
 
 /* Per domain (partition, then the whole table at ndom): the first
