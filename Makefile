@@ -8,7 +8,15 @@ WARN     = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wstrict-protot
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -MMD -MP
 GSL_CFLAGS := $(shell pkg-config --cflags gsl 2>/dev/null)
 GSL_LIBS   := $(shell pkg-config --libs gsl 2>/dev/null || echo -lgsl -lgslcblas)
-LDLIBS  += $(GSL_LIBS) -lcsv -linih -lRmath -lreadstat -lz -lxlsxwriter -lminizip -lm -pthread
+# libxlsxwriter (which pulls in libcrypto) and ReadStat are not linked:
+# src/io/dl.c opens them with dlopen when an .xlsx is written or an SPSS,
+# Stata or SAS file read, by the sonames of the libraries built against.
+soname = $(shell readelf -d "$$($(CC) -print-file-name=lib$(1).so)" 2>/dev/null | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
+XLSXWRITER_SONAME := $(call soname,xlsxwriter)
+READSTAT_SONAME   := $(call soname,readstat)
+DL_SONAMES := $(if $(XLSXWRITER_SONAME),-DSS_XLSXWRITER_SONAME='"$(XLSXWRITER_SONAME)"') \
+              $(if $(READSTAT_SONAME),-DSS_READSTAT_SONAME='"$(READSTAT_SONAME)"')
+LDLIBS  += $(GSL_LIBS) -lcsv -linih -lRmath -lz -lminizip -lm -ldl -pthread
 # The library versions `survstat --version` names (those of the build).
 LIB_VERSIONS := -DSS_GSL_VERSION='"$(shell pkg-config --modversion gsl 2>/dev/null)"' \
                 -DSS_INIH_VERSION='"$(shell pkg-config --modversion inih 2>/dev/null)"' \
@@ -64,6 +72,7 @@ survstat: $(CLI_OBJ) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
 
 build/cli/main.o build/asan/cli/main.o: CPPFLAGS += $(LIB_VERSIONS)
+build/io/dl.o build/asan/io/dl.o build/fuzz/obj/io/dl.o: CPPFLAGS += $(DL_SONAMES)
 
 $(LIB): $(LIB_OBJ)
 	rm -f $@
