@@ -8,6 +8,15 @@ WARN     = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wstrict-protot
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -MMD -MP
 GSL_CFLAGS := $(shell pkg-config --cflags gsl 2>/dev/null)
 GSL_LIBS   := $(shell pkg-config --libs gsl 2>/dev/null || echo -lgsl -lgslcblas)
+# Start-up cost (docs/design.md, "Start-up"): every shared library costs a
+# process time to map and relocate, so the libraries Debian ships as static
+# archives in their -dev packages (GSL, libcsv, inih, R's nmath, minizip,
+# zlib) are linked from those archives, found where the compiler finds
+# libraries; a library without its archive is linked with -lNAME.  GSL and
+# R's nmath are GPL, libcsv LGPL (survstat's source is what relinks it),
+# inih BSD, zlib and minizip zlib-licensed.
+static_or_l = $(if $(filter /%,$(shell $(CC) -print-file-name=lib$(1).a)),$(shell $(CC) -print-file-name=lib$(1).a),-l$(1))
+STATIC_LIBS := $(foreach l,gsl gslcblas csv inih Rmath minizip z,$(call static_or_l,$(l)))
 # libxlsxwriter (which pulls in libcrypto) and ReadStat are not linked:
 # src/io/dl.c opens them with dlopen when an .xlsx is written or an SPSS,
 # Stata or SAS file read, by the sonames of the libraries built against.
@@ -16,7 +25,7 @@ XLSXWRITER_SONAME := $(call soname,xlsxwriter)
 READSTAT_SONAME   := $(call soname,readstat)
 DL_SONAMES := $(if $(XLSXWRITER_SONAME),-DSS_XLSXWRITER_SONAME='"$(XLSXWRITER_SONAME)"') \
               $(if $(READSTAT_SONAME),-DSS_READSTAT_SONAME='"$(READSTAT_SONAME)"')
-LDLIBS  += $(GSL_LIBS) -lcsv -linih -lRmath -lz -lminizip -lm -ldl -pthread
+LDLIBS  += $(STATIC_LIBS) -lm -ldl -pthread
 # The library versions `survstat --version` names (those of the build).
 LIB_VERSIONS := -DSS_GSL_VERSION='"$(shell pkg-config --modversion gsl 2>/dev/null)"' \
                 -DSS_INIH_VERSION='"$(shell pkg-config --modversion inih 2>/dev/null)"' \
