@@ -15,6 +15,10 @@
 #define SS_READSTAT_SONAME "libreadstat.so.1"
 #endif
 
+/* dlsym gives a function's address as a data pointer (POSIX), copied into
+ * the function pointer's bytes. */
+_Static_assert(sizeof(void *) == sizeof(void (*)(void)), "function pointers as wide as void *");
+
 /* One function of a library: its name and where its pointer goes. */
 typedef struct dl_func {
     const char *name;
@@ -72,7 +76,6 @@ static const void *dl_load(dl_lib *lib, ss_error *err)
                 h = NULL;
                 break;
             }
-            /* POSIX: a data pointer from dlsym holds a function's address */
             memcpy((char *)lib->table + lib->func[k].offset, &f, sizeof f);
         }
         lib->state = h ? 1 : -1;
