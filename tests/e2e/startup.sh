@@ -76,3 +76,9 @@ SURVSTAT_LIBXLSXWRITER=$SU/nonexistent.so expect_error run-xlsxwriter-missing 1 
   "survstat run: cannot load libxlsxwriter" -- \
   run tests/data/api.ini --out "$SU/runout"
 if [ ! -e "$SU/runout" ]; then ok; else bad "startup run-xlsxwriter-missing made $SU/runout"; fi
+# --version names the statically linked libraries as before (GSL's run-time
+# version is the archive's, so it equals the one built with).
+run --version
+if [ "$status" -eq 0 ] && [ "$(wc -l <"$TMP/out")" -eq 2 ] && grep -q '^survstat [0-9]' "$TMP/out" &&
+   grep -Eq '^GSL ([0-9.]+) \(built with \1\), libcsv [0-9]+\.[0-9]+\.[0-9]+, inih [0-9]+, R nmath \(libRmath\) [0-9.]+$' "$TMP/out"; then
+  ok; else bad "startup version: $(cat "$TMP/out" "$TMP/err")"; fi
