@@ -12,9 +12,10 @@ GSL_LIBS   := $(shell pkg-config --libs gsl 2>/dev/null || echo -lgsl -lgslcblas
 # process time to map and relocate, so the libraries Debian ships as static
 # archives in their -dev packages (GSL, libcsv, inih, R's nmath, minizip,
 # zlib) are linked from those archives, found where the compiler finds
-# libraries; a library without its archive is linked with -lNAME.  GSL and
-# R's nmath are GPL, libcsv LGPL (survstat's source is what relinks it),
-# inih BSD, zlib and minizip zlib-licensed.
+# libraries; a library without its archive is linked with -lNAME.  The
+# licences allow it: GSL (GPL-3+) and R's nmath (GPL-2+) make the binary a
+# GPL work linked statically or not; libcsv is LGPL-2.1+ (survstat's source
+# lets a user relink it); inih is BSD, zlib and minizip zlib-licensed.
 static_or_l = $(if $(filter /%,$(shell $(CC) -print-file-name=lib$(1).a)),$(shell $(CC) -print-file-name=lib$(1).a),-l$(1))
 STATIC_LIBS := $(foreach l,gsl gslcblas csv inih Rmath minizip z,$(call static_or_l,$(l)))
 # libxlsxwriter (which pulls in libcrypto) and ReadStat are not linked:
