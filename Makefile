@@ -8,7 +8,25 @@ WARN     = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wstrict-protot
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -MMD -MP
 GSL_CFLAGS := $(shell pkg-config --cflags gsl 2>/dev/null)
 GSL_LIBS   := $(shell pkg-config --libs gsl 2>/dev/null || echo -lgsl -lgslcblas)
-LDLIBS  += $(GSL_LIBS) -lcsv -linih -lRmath -lreadstat -lz -lxlsxwriter -lminizip -lm -pthread
+# Start-up cost (docs/design.md, "Start-up"): every shared library costs a
+# process time to map and relocate, so the libraries Debian ships as static
+# archives in their -dev packages (GSL, libcsv, inih, R's nmath, minizip,
+# zlib) are linked from those archives, found where the compiler finds
+# libraries; a library without its archive is linked with -lNAME.  The
+# licences allow it: GSL (GPL-3+) and R's nmath (GPL-2+) make the binary a
+# GPL work linked statically or not; libcsv is LGPL-2.1+ (survstat's source
+# lets a user relink it); inih is BSD, zlib and minizip zlib-licensed.
+static_or_l = $(if $(filter /%,$(shell $(CC) -print-file-name=lib$(1).a)),$(shell $(CC) -print-file-name=lib$(1).a),-l$(1))
+STATIC_LIBS := $(foreach l,gsl gslcblas csv inih Rmath minizip z,$(call static_or_l,$(l)))
+# libxlsxwriter (which pulls in libcrypto) and ReadStat are not linked:
+# src/io/dl.c opens them with dlopen when an .xlsx is written or an SPSS,
+# Stata or SAS file read, by the sonames of the libraries built against.
+soname = $(shell readelf -d "$$($(CC) -print-file-name=lib$(1).so)" 2>/dev/null | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
+XLSXWRITER_SONAME := $(call soname,xlsxwriter)
+READSTAT_SONAME   := $(call soname,readstat)
+DL_SONAMES := $(if $(XLSXWRITER_SONAME),-DSS_XLSXWRITER_SONAME='"$(XLSXWRITER_SONAME)"') \
+              $(if $(READSTAT_SONAME),-DSS_READSTAT_SONAME='"$(READSTAT_SONAME)"')
+LDLIBS  += $(STATIC_LIBS) -lm -ldl -pthread
 # The library versions `survstat --version` names (those of the build).
 LIB_VERSIONS := -DSS_GSL_VERSION='"$(shell pkg-config --modversion gsl 2>/dev/null)"' \
                 -DSS_INIH_VERSION='"$(shell pkg-config --modversion inih 2>/dev/null)"' \
@@ -64,6 +82,7 @@ survstat: $(CLI_OBJ) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
 
 build/cli/main.o build/asan/cli/main.o: CPPFLAGS += $(LIB_VERSIONS)
+build/io/dl.o build/asan/io/dl.o build/fuzz/obj/io/dl.o: CPPFLAGS += $(DL_SONAMES)
 
 $(LIB): $(LIB_OBJ)
 	rm -f $@

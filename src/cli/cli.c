@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ss_commands.h"
+#include "ss_dl.h"
 #include "ss_number.h"
 #include "ss_progress.h"
 #include "survstat.h"
@@ -205,7 +206,8 @@ static size_t shell_word(char *buf, size_t size, const char *w)
 
 /* The output a result command is asked for: an -o extension that names
  * no format, without --format, and xlsx onto a terminal are usage errors,
- * found before anything is read or written.  plot has its own (charts by
+ * found before anything is read or written; for xlsx, libxlsxwriter is
+ * loaded here (a data error when it cannot be).  plot has its own (charts by
  * their extension); weight writes a data file, always csv: another format
  * asked for, by --format or the extension, is an error too. */
 static int check_output(const ss_cli *c, ss_error *err)
@@ -235,6 +237,9 @@ static int check_output(const ss_cli *c, ss_error *err)
         return ss_error_set(err, SS_EUSAGE, NULL, 0,
                             "--format xlsx: a workbook is binary, not for a terminal: give -o "
                             "FILE.xlsx or redirect the output");
+    /* libxlsxwriter is loaded only for a workbook, and before any work */
+    if (ss_cli_format(c) == SS_FMT_XLSX && !ss_dl_xlsxwriter_load(err))
+        return SS_EDATA;
     return SS_OK;
 }
 

@@ -20,6 +20,7 @@
 
 #include "ss_cli.h"
 #include "ss_commands.h"
+#include "ss_dl.h"
 #include "ss_pack.h"
 #include "ss_writer.h"
 
@@ -1161,6 +1162,14 @@ int cmd_run(int argc, char **argv)
         } else if (!wave[0] || strchr(wave, '/') || wave[0] == '.') {
             fprintf(stderr, "survstat run: wave '%s' cannot name a directory\n", wave);
             rc = 2;
+        }
+    }
+    if (rc == 0) { /* report.xlsx: libxlsxwriter, before anything is written */
+        ss_error lerr;
+        ss_error_clear(&lerr);
+        if (!ss_dl_xlsxwriter_load(&lerr)) {
+            ss_error_print(&lerr, "run");
+            rc = 1;
         }
     }
     char tmp[4096], trend_tmp[4096], final[4096], lock[4096];

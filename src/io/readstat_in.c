@@ -19,14 +19,17 @@
 
 #include <iconv.h>
 #include <math.h>
-#include <readstat.h>
 #include <stdio.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "ss_dl.h"
 #include "ss_number.h"
+
+/* ReadStat, loaded on the first read (ss_dl.h). */
+static const ss_dl_readstat *rs;
 
 /* A value-label set of the file, by its name. */
 typedef struct label_set {
@@ -79,7 +82,7 @@ static int rs_fail(rs_reader *r, long row, const char *fmt, ...)
 static int on_metadata(readstat_metadata_t *m, void *ctx)
 {
     rs_reader *r = ctx;
-    r->nrow_file = readstat_get_row_count(m);
+    r->nrow_file = rs->readstat_get_row_count(m);
     return READSTAT_HANDLER_OK;
 }
 
@@ -104,21 +107,21 @@ static unsigned wanted(const rs_reader *r, const char *name)
 /* The missing-value declarations of v as text ("9", "97 thru 99"). */
 static char *missing_text(readstat_variable_t *v)
 {
-    int n = readstat_variable_get_missing_ranges_count(v);
+    int n = rs->readstat_variable_get_missing_ranges_count(v);
     if (n <= 0)
         return NULL;
     char buf[1024] = "";
     size_t len = 0;
     for (int i = 0; i < n && len < sizeof buf - 100; i++) {
-        readstat_value_t lo = readstat_variable_get_missing_range_lo(v, i);
-        readstat_value_t hi = readstat_variable_get_missing_range_hi(v, i);
+        readstat_value_t lo = rs->readstat_variable_get_missing_range_lo(v, i);
+        readstat_value_t hi = rs->readstat_variable_get_missing_range_hi(v, i);
         char a[64], b[64];
-        if (readstat_value_type_class(lo) == READSTAT_TYPE_CLASS_STRING) {
-            const char *x = readstat_string_value(lo), *y = readstat_string_value(hi);
+        if (rs->readstat_value_type_class(lo) == READSTAT_TYPE_CLASS_STRING) {
+            const char *x = rs->readstat_string_value(lo), *y = rs->readstat_string_value(hi);
             snprintf(a, sizeof a, "'%s'", x ? x : "");
             snprintf(b, sizeof b, "'%s'", y ? y : "");
         } else {
-            double x = readstat_double_value(lo), y = readstat_double_value(hi);
+            double x = rs->readstat_double_value(lo), y = rs->readstat_double_value(hi);
             if (isinf(x))
                 snprintf(a, sizeof a, "lowest");
             else
@@ -167,8 +170,8 @@ static int on_variable(int index, readstat_variable_t *v, const char *val_labels
     r->set_name[i] = NULL;
     r->small[i] = NULL;
     r->want[i] = 0;
-    const char *name = readstat_variable_get_name(v);
-    const char *label = readstat_variable_get_label(v);
+    const char *name = rs->readstat_variable_get_name(v);
+    const char *label = rs->readstat_variable_get_label(v);
     c->name = strdup(name ? name : "");
     if (!c->name)
         return rs_fail(r, 0, "out of memory");
@@ -176,7 +179,7 @@ static int on_variable(int index, readstat_variable_t *v, const char *val_labels
     if (label && *label && !(c->label = strdup(label)))
         return rs_fail(r, 0, "out of memory");
     c->missing_decl = missing_text(v);
-    r->ranges[i] = readstat_variable_get_missing_ranges_count(v) > 0;
+    r->ranges[i] = rs->readstat_variable_get_missing_ranges_count(v) > 0;
     if (val_labels && *val_labels && !(r->set_name[i] = strdup(val_labels)))
         return rs_fail(r, 0, "out of memory");
     for (size_t j = 0; j < i; j++)
@@ -248,10 +251,10 @@ static int keep_text(rs_reader *r, size_t i, size_t row, readstat_value_t value)
         t->row_text[row] = t->text_len;
     char buf[40];
     const char *s = "";
-    if (readstat_value_is_system_missing(value) || readstat_value_is_tagged_missing(value)) {
+    if (rs->readstat_value_is_system_missing(value) || rs->readstat_value_is_tagged_missing(value)) {
         s = ""; /* a user-missing code is written as it is, as in a CSV file */
-    } else if (readstat_value_type_class(value) == READSTAT_TYPE_CLASS_STRING) {
-        s = readstat_string_value(value);
+    } else if (rs->readstat_value_type_class(value) == READSTAT_TYPE_CLASS_STRING) {
+        s = rs->readstat_string_value(value);
         s = s ? s : "";
     } else {
         ss_table_number_text(value_double(value), buf, sizeof buf);
@@ -368,14 +371,14 @@ static int on_value(int obs, readstat_variable_t *v, readstat_value_t value, voi
      * time a file of numbers takes. */
     int missing = value.is_system_missing || value.is_tagged_missing ||
                   (r->ranges[i] && !r->opt->user_missing_values &&
-                   readstat_value_is_defined_missing(value, v));
+                   rs->readstat_value_is_defined_missing(value, v));
     int text = value.type == READSTAT_TYPE_STRING || value.type == READSTAT_TYPE_STRING_REF;
     if (r->want[i] == SS_NEED_CATEGORY) {
         int32_t code;
         if (missing)
             code = ss_dict_intern(&c->levels, "", 0);
         else if (text) {
-            const char *s = readstat_string_value(value);
+            const char *s = rs->readstat_string_value(value);
             code = text_code(c, s ? s : "", s ? strlen(s) : 0);
         } else
             code = number_code(r, i, value_double(value));
@@ -386,7 +389,7 @@ static int on_value(int obs, readstat_variable_t *v, readstat_value_t value, voi
     }
     double x = NAN;
     if (!missing && text) {
-        const char *s = readstat_string_value(value);
+        const char *s = rs->readstat_string_value(value);
         size_t len = s ? strlen(s) : 0;
         while (len > 0 && (*s == ' ' || *s == '\t'))
             s++, len--;
@@ -418,7 +421,7 @@ static int on_value(int obs, readstat_variable_t *v, readstat_value_t value, voi
 static int on_value_label(const char *set, readstat_value_t value, const char *label, void *ctx)
 {
     rs_reader *r = ctx;
-    if (readstat_value_is_tagged_missing(value) || readstat_value_is_system_missing(value))
+    if (rs->readstat_value_is_tagged_missing(value) || rs->readstat_value_is_system_missing(value))
         return READSTAT_HANDLER_OK; /* .a and the like: missing, not a level */
     label_set *s = NULL;
     for (size_t k = 0; k < r->nsets && !s; k++)
@@ -439,8 +442,8 @@ static int on_value_label(const char *set, readstat_value_t value, const char *l
         return rs_fail(r, 0, "out of memory");
     s->v = p;
     char buf[40];
-    if (readstat_value_type_class(value) == READSTAT_TYPE_CLASS_STRING) {
-        const char *k = readstat_string_value(value);
+    if (rs->readstat_value_type_class(value) == READSTAT_TYPE_CLASS_STRING) {
+        const char *k = rs->readstat_string_value(value);
         snprintf(buf, sizeof buf, "%s", k ? k : "");
     } else {
         ss_table_number_text(value_double(value), buf, sizeof buf);
@@ -790,6 +793,8 @@ int ss_readstat_read(ss_table *t, const char *path, int format, const ss_read_op
                      const ss_request *req, size_t nreq, ss_error *err)
 {
     memset(t, 0, sizeof *t);
+    if (!(rs = ss_dl_readstat_load(err)))
+        return SS_EDATA;
     if (!(t->file = strdup(path)))
         return ss_error_set(err, SS_EDATA, path, 0, "out of memory");
     rs_reader r = {0};
@@ -799,26 +804,26 @@ int ss_readstat_read(ss_table *t, const char *path, int format, const ss_read_op
     r.nreq = nreq;
     r.err = err;
     r.nrow_file = -1;
-    readstat_parser_t *p = readstat_parser_init();
+    readstat_parser_t *p = rs->readstat_parser_init();
     if (!p)
         return ss_error_set(err, SS_EDATA, path, 0, "out of memory");
-    readstat_set_metadata_handler(p, on_metadata);
-    readstat_set_variable_handler(p, on_variable);
-    readstat_set_value_handler(p, on_value);
-    readstat_set_value_label_handler(p, on_value_label);
-    readstat_set_error_handler(p, on_error);
+    rs->readstat_set_metadata_handler(p, on_metadata);
+    rs->readstat_set_variable_handler(p, on_variable);
+    rs->readstat_set_value_handler(p, on_value);
+    rs->readstat_set_value_label_handler(p, on_value_label);
+    rs->readstat_set_error_handler(p, on_error);
     /* --encoding first (a file that states its encoding wrongly), else
      * for a .sav the one its dictionary states (sav_encoding) */
     char sav_enc[64];
     if (opt->encoding)
-        readstat_set_file_character_encoding(p, opt->encoding);
+        rs->readstat_set_file_character_encoding(p, opt->encoding);
     else if (format == SS_FORMAT_SAV && sav_encoding(path, sav_enc, sizeof sav_enc) == 0)
-        readstat_set_file_character_encoding(p, sav_enc);
+        rs->readstat_set_file_character_encoding(p, sav_enc);
     readstat_error_t e;
     mem_io por = {0};
     switch (format) {
     case SS_FORMAT_SAV:
-        e = readstat_parse_sav(p, path, &r);
+        e = rs->readstat_parse_sav(p, path, &r);
         break;
     case SS_FORMAT_POR: {
         int loaded = por_load(path, &por);
@@ -834,33 +839,33 @@ int ss_readstat_read(ss_table *t, const char *path, int format, const ss_read_op
             e = READSTAT_ERROR_OPEN;
             break;
         }
-        readstat_set_open_handler(p, mem_open);
-        readstat_set_close_handler(p, mem_close);
-        readstat_set_seek_handler(p, mem_seek);
-        readstat_set_read_handler(p, mem_read);
-        readstat_set_update_handler(p, mem_update);
-        readstat_set_io_ctx(p, &por);
-        e = readstat_parse_por(p, path, &r);
+        rs->readstat_set_open_handler(p, mem_open);
+        rs->readstat_set_close_handler(p, mem_close);
+        rs->readstat_set_seek_handler(p, mem_seek);
+        rs->readstat_set_read_handler(p, mem_read);
+        rs->readstat_set_update_handler(p, mem_update);
+        rs->readstat_set_io_ctx(p, &por);
+        e = rs->readstat_parse_por(p, path, &r);
         break;
     }
     case SS_FORMAT_DTA:
-        e = readstat_parse_dta(p, path, &r);
+        e = rs->readstat_parse_dta(p, path, &r);
         break;
     case SS_FORMAT_SAS7BDAT:
-        e = readstat_parse_sas7bdat(p, path, &r);
+        e = rs->readstat_parse_sas7bdat(p, path, &r);
         break;
     default:
-        e = readstat_parse_xport(p, path, &r);
+        e = rs->readstat_parse_xport(p, path, &r);
         break;
     }
-    readstat_parser_free(p);
+    rs->readstat_parser_free(p);
     free(por.buf);
     int rc = SS_OK;
     if (r.failed) {
         rc = err && err->code ? err->code : SS_EDATA;
     } else if (e != READSTAT_OK) {
         rc = ss_error_set(err, SS_EDATA, path, 0, "cannot read the %s file: %s%s%s",
-                          format_name(format), readstat_error_message(e),
+                          format_name(format), rs->readstat_error_message(e),
                           r.message[0] ? ": " : "", r.message);
     } else if (r.nrow_file >= 0 && t->nrow < (size_t)r.nrow_file && t->nrow > 0) {
         rc = ss_error_set(err, SS_EDATA, path, 0,

@@ -164,7 +164,9 @@ void ss_html_layout(FILE *fp, const ss_layout *l);
 void ss_html_text(FILE *fp, const char *t);
 
 /* xlsx (src/io/xlsx.c, libxlsxwriter): the sheets and the about sheet
- * written to fp; 0, or -1 with errno set. */
+ * written to fp; 0, or -1 with errno set (ELIBACC: libxlsxwriter cannot
+ * be loaded; a caller that wants the message calls ss_dl_xlsxwriter_load
+ * first). */
 int ss_xlsx_write(FILE *fp, const ss_sheet *s, size_t n, const ss_write_opts *o);
 
 /* Write g; returns 0, or -1 on a write error (errno set). */

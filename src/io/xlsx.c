@@ -14,6 +14,7 @@
 #define _GNU_SOURCE /* memmem */
 #include "ss_writer.h"
 
+#include "ss_dl.h"
 #include "ss_number.h"
 
 #include <errno.h>
@@ -22,9 +23,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <xlsxwriter.h>
 #include <minizip/unzip.h>
 #include <minizip/zip.h>
+
+/* libxlsxwriter, loaded on the first workbook (ss_dl.h). */
+static const ss_dl_xlsxwriter *lxw;
 
 /* The numbers written into one sheet, in row-major order. */
 typedef struct num_cell {
@@ -103,7 +106,7 @@ static lxw_error grid_sheet(lxw_workbook *wb, const char *name, const ss_grid *g
                             const ss_write_opts *o, sheet_nums *nums, lxw_format *head,
                             lxw_format *pct, lxw_format *pct_se)
 {
-    lxw_worksheet *ws = workbook_add_worksheet(wb, name);
+    lxw_worksheet *ws = lxw->workbook_add_worksheet(wb, name);
     if (!ws)
         return LXW_ERROR_MEMORY_MALLOC_FAILED;
     double *width = calloc(g->ncol ? g->ncol : 1, sizeof *width);
@@ -111,7 +114,7 @@ static lxw_error grid_sheet(lxw_workbook *wb, const char *name, const ss_grid *g
         return LXW_ERROR_MEMORY_MALLOC_FAILED;
     lxw_error e = LXW_NO_ERROR;
     for (size_t j = 0; j < g->ncol && !e; j++) {
-        e = worksheet_write_string(ws, 0, (lxw_col_t)j, g->name[j], head);
+        e = lxw->worksheet_write_string(ws, 0, (lxw_col_t)j, g->name[j], head);
         width[j] = (double)ss_display_width(g->name[j]) + 2;
     }
     for (size_t i = 0; i < g->nrow && !e; i++) {
@@ -124,7 +127,7 @@ static lxw_error grid_sheet(lxw_workbook *wb, const char *name, const ss_grid *g
             if (num && isnan(c[j].num))
                 continue; /* a missing number: an empty cell, as in csv */
             if (num && isinf(c[j].num)) {
-                e = worksheet_write_string(ws, r, k, c[j].num > 0 ? "Inf" : "-Inf", NULL);
+                e = lxw->worksheet_write_string(ws, r, k, c[j].num > 0 ? "Inf" : "-Inf", NULL);
                 continue;
             }
             if (num) {
@@ -134,7 +137,7 @@ static lxw_error grid_sheet(lxw_workbook *wb, const char *name, const ss_grid *g
                     f = pct;
                 else if (prow && !strcmp(g->name[j], "se"))
                     f = pct_se;
-                e = worksheet_write_number(ws, r, k, c[j].num, f);
+                e = lxw->worksheet_write_number(ws, r, k, c[j].num, f);
                 if (!e && nums_add(nums, r, k, c[j].num) != 0)
                     e = LXW_ERROR_MEMORY_MALLOC_FAILED;
                 /* what Excel's General format shows: up to 11 characters */
@@ -144,19 +147,19 @@ static lxw_error grid_sheet(lxw_workbook *wb, const char *name, const ss_grid *g
             }
             const char *t = c[j].text ? c[j].text : "";
             if (*t)
-                e = worksheet_write_string(ws, r, k, t, NULL);
+                e = lxw->worksheet_write_string(ws, r, k, t, NULL);
             double w = (double)ss_display_width(t) + 2;
             if (w > width[j])
                 width[j] = w;
         }
     }
     for (size_t j = 0; j < g->ncol && !e; j++)
-        e = worksheet_set_column(ws, (lxw_col_t)j, (lxw_col_t)j, width[j] > 60 ? 60 : width[j],
+        e = lxw->worksheet_set_column(ws, (lxw_col_t)j, (lxw_col_t)j, width[j] > 60 ? 60 : width[j],
                                  NULL);
     if (!e)
-        worksheet_freeze_panes(ws, 1, 0);
+        lxw->worksheet_freeze_panes(ws, 1, 0);
     if (!e && g->ncol > 0)
-        e = worksheet_autofilter(ws, 0, 0, (lxw_row_t)g->nrow, (lxw_col_t)(g->ncol - 1));
+        e = lxw->worksheet_autofilter(ws, 0, 0, (lxw_row_t)g->nrow, (lxw_col_t)(g->ncol - 1));
     free(width);
     return e;
 }
@@ -173,26 +176,26 @@ static lay_formats lay_formats_add(lxw_workbook *wb)
     lxw_format **all[] = {&f.title, &f.head, &f.text, &f.pct, &f.count, &f.num,
                           &f.ttext, &f.tpct, &f.tcount, &f.tnum};
     for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
-        *all[k] = workbook_add_format(wb);
-    format_set_bold(f.title);
-    format_set_font_size(f.title, 12);
-    format_set_bold(f.head);
-    format_set_align(f.head, LXW_ALIGN_CENTER);
-    format_set_align(f.head, LXW_ALIGN_VERTICAL_CENTER);
-    format_set_text_wrap(f.head);
-    format_set_border(f.head, LXW_BORDER_THIN);
-    format_set_bg_color(f.head, 0xF3F6F9);
+        *all[k] = lxw->workbook_add_format(wb);
+    lxw->format_set_bold(f.title);
+    lxw->format_set_font_size(f.title, 12);
+    lxw->format_set_bold(f.head);
+    lxw->format_set_align(f.head, LXW_ALIGN_CENTER);
+    lxw->format_set_align(f.head, LXW_ALIGN_VERTICAL_CENTER);
+    lxw->format_set_text_wrap(f.head);
+    lxw->format_set_border(f.head, LXW_BORDER_THIN);
+    lxw->format_set_bg_color(f.head, 0xF3F6F9);
     lxw_format *body[] = {f.ttext, f.tpct, f.tcount, f.tnum};
     for (size_t k = 0; k < 4; k++) {
-        format_set_bold(body[k]);
-        format_set_top(body[k], LXW_BORDER_THIN);
+        lxw->format_set_bold(body[k]);
+        lxw->format_set_top(body[k], LXW_BORDER_THIN);
     }
-    format_set_num_format(f.pct, "0.0%");
-    format_set_num_format(f.tpct, "0.0%");
-    format_set_num_format(f.count, "#,##0");
-    format_set_num_format(f.tcount, "#,##0");
-    format_set_align(f.text, LXW_ALIGN_RIGHT);
-    format_set_align(f.ttext, LXW_ALIGN_RIGHT);
+    lxw->format_set_num_format(f.pct, "0.0%");
+    lxw->format_set_num_format(f.tpct, "0.0%");
+    lxw->format_set_num_format(f.count, "#,##0");
+    lxw->format_set_num_format(f.tcount, "#,##0");
+    lxw->format_set_align(f.text, LXW_ALIGN_RIGHT);
+    lxw->format_set_align(f.ttext, LXW_ALIGN_RIGHT);
     return f;
 }
 
@@ -202,7 +205,7 @@ static lay_formats lay_formats_add(lxw_workbook *wb)
 static lxw_error layout_sheet(lxw_workbook *wb, const char *name, const ss_layout *blocks,
                               size_t nblocks, sheet_nums *nums, const lay_formats *f)
 {
-    lxw_worksheet *ws = workbook_add_worksheet(wb, name);
+    lxw_worksheet *ws = lxw->workbook_add_worksheet(wb, name);
     if (!ws)
         return LXW_ERROR_MEMORY_MALLOC_FAILED;
     size_t ncol = 1;
@@ -216,7 +219,7 @@ static lxw_error layout_sheet(lxw_workbook *wb, const char *name, const ss_layou
     for (size_t b = 0; b < nblocks && !e; b++) {
         const ss_layout *l = &blocks[b];
         if (l->title && *l->title)
-            e = worksheet_write_string(ws, r++, 0, l->title, f->title);
+            e = lxw->worksheet_write_string(ws, r++, 0, l->title, f->title);
         for (size_t i = 0; i < l->nrow && !e; i++, r++) {
             int head = i < l->nhead, tot = l->total[i];
             for (size_t j = 0; j < l->ncol && !e; j++) {
@@ -226,7 +229,7 @@ static lxw_error layout_sheet(lxw_workbook *wb, const char *name, const ss_layou
                 if (c->kind == SS_LAY_COVERED)
                     continue;
                 if (c->rowspan > 1 || c->colspan > 1) {
-                    e = worksheet_merge_range(ws, r, k, (lxw_row_t)(r + c->rowspan - 1),
+                    e = lxw->worksheet_merge_range(ws, r, k, (lxw_row_t)(r + c->rowspan - 1),
                                               (lxw_col_t)(k + c->colspan - 1), t,
                                               head ? f->head : NULL);
                     continue;
@@ -237,30 +240,30 @@ static lxw_error layout_sheet(lxw_workbook *wb, const char *name, const ss_layou
                     lxw_format *nf = c->kind == SS_LAY_PERCENT ? (tot ? f->tpct : f->pct)
                                      : c->kind == SS_LAY_COUNT ? (tot ? f->tcount : f->count)
                                                                : (tot ? f->tnum : f->num);
-                    e = worksheet_write_number(ws, r, k, c->num, nf);
+                    e = lxw->worksheet_write_number(ws, r, k, c->num, nf);
                     if (!e && nums_add(nums, r, k, c->num) != 0)
                         e = LXW_ERROR_MEMORY_MALLOC_FAILED;
                     w = w < 9 ? 9 : w;
                 } else if (head) {
-                    e = worksheet_write_string(ws, r, k, t, f->head);
+                    e = lxw->worksheet_write_string(ws, r, k, t, f->head);
                 } else if (*t || tot) {
                     lxw_format *tf = j == 0 ? (tot ? f->tnum : NULL) : (tot ? f->ttext : f->text);
-                    e = *t ? worksheet_write_string(ws, r, k, t, tf)
-                           : worksheet_write_blank(ws, r, k, tf);
+                    e = *t ? lxw->worksheet_write_string(ws, r, k, t, tf)
+                           : lxw->worksheet_write_blank(ws, r, k, tf);
                 }
                 if (w > width[j])
                     width[j] = w;
             }
         }
         for (size_t k = 0; k < l->nnote && !e; k++)
-            e = worksheet_write_string(ws, r++, 0, l->note[k], NULL);
+            e = lxw->worksheet_write_string(ws, r++, 0, l->note[k], NULL);
         r++; /* a blank row between blocks */
     }
     for (size_t j = 0; j < ncol && !e; j++)
-        e = worksheet_set_column(ws, (lxw_col_t)j, (lxw_col_t)j,
+        e = lxw->worksheet_set_column(ws, (lxw_col_t)j, (lxw_col_t)j,
                                  width[j] > 40 ? 40 : width[j] < 6 ? 6 : width[j], NULL);
     if (!e && nblocks == 1)
-        worksheet_freeze_panes(ws, (lxw_row_t)(blocks[0].nhead + (*blocks[0].title ? 1 : 0)), 1);
+        lxw->worksheet_freeze_panes(ws, (lxw_row_t)(blocks[0].nhead + (*blocks[0].title ? 1 : 0)), 1);
     free(width);
     return e;
 }
@@ -268,28 +271,28 @@ static lxw_error layout_sheet(lxw_workbook *wb, const char *name, const ss_layou
 static lxw_error about_sheet(lxw_workbook *wb, const char *name, const char *const *about,
                              lxw_format *head)
 {
-    lxw_worksheet *ws = workbook_add_worksheet(wb, name);
+    lxw_worksheet *ws = lxw->workbook_add_worksheet(wb, name);
     if (!ws)
         return LXW_ERROR_MEMORY_MALLOC_FAILED;
-    lxw_error e = worksheet_write_string(ws, 0, 0, "item", head);
+    lxw_error e = lxw->worksheet_write_string(ws, 0, 0, "item", head);
     if (!e)
-        e = worksheet_write_string(ws, 0, 1, "value", head);
+        e = lxw->worksheet_write_string(ws, 0, 1, "value", head);
     double w0 = 8, w1 = 10;
     for (size_t k = 0; !e && about && about[k] && about[k + 1]; k += 2) {
         lxw_row_t r = (lxw_row_t)(k / 2 + 1);
-        e = worksheet_write_string(ws, r, 0, about[k], NULL);
+        e = lxw->worksheet_write_string(ws, r, 0, about[k], NULL);
         if (!e && about[k + 1][0])
-            e = worksheet_write_string(ws, r, 1, about[k + 1], NULL);
+            e = lxw->worksheet_write_string(ws, r, 1, about[k + 1], NULL);
         double a = (double)ss_display_width(about[k]) + 2, b = (double)ss_display_width(about[k + 1]) + 2;
         w0 = a > w0 ? a : w0;
         w1 = b > w1 ? b : w1;
     }
     if (!e)
-        e = worksheet_set_column(ws, 0, 0, w0, head);
+        e = lxw->worksheet_set_column(ws, 0, 0, w0, head);
     if (!e)
-        e = worksheet_set_column(ws, 1, 1, w1 > 100 ? 100 : w1, NULL);
+        e = lxw->worksheet_set_column(ws, 1, 1, w1 > 100 ? 100 : w1, NULL);
     if (!e)
-        worksheet_freeze_panes(ws, 1, 0);
+        lxw->worksheet_freeze_panes(ws, 1, 0);
     return e;
 }
 
@@ -473,6 +476,10 @@ static int temp_path(char *buf, size_t size)
 int ss_xlsx_write(FILE *fp, const ss_sheet *s, size_t n, const ss_write_opts *o)
 {
     char book[4096], fixed[4096];
+    if (!(lxw = ss_dl_xlsxwriter_load(NULL))) {
+        errno = ELIBACC; /* the commands load it first, for their message */
+        return -1;
+    }
     if (n > 200) {
         errno = EINVAL;
         return -1;
@@ -486,21 +493,21 @@ int ss_xlsx_write(FILE *fp, const ss_sheet *s, size_t n, const ss_write_opts *o)
     sheet_nums *nums = calloc(n + 1, sizeof *nums);
     char(*names)[32] = calloc(n + 1, sizeof *names);
     lxw_workbook_options wo = {0};
-    lxw_workbook *wb = nums && names ? workbook_new_opt(book, &wo) : NULL;
+    lxw_workbook *wb = nums && names ? lxw->workbook_new_opt(book, &wo) : NULL;
     lxw_error e = wb ? LXW_NO_ERROR : LXW_ERROR_MEMORY_MALLOC_FAILED;
     lxw_format *head = NULL, *pct = NULL, *pct_se = NULL;
     if (!e) {
-        head = workbook_add_format(wb);
-        pct = workbook_add_format(wb);
-        pct_se = workbook_add_format(wb);
-        format_set_bold(head);
-        format_set_bottom(head, LXW_BORDER_THIN);
-        format_set_num_format(pct, "0.0%");
-        format_set_num_format(pct_se, "0.00%");
+        head = lxw->workbook_add_format(wb);
+        pct = lxw->workbook_add_format(wb);
+        pct_se = lxw->workbook_add_format(wb);
+        lxw->format_set_bold(head);
+        lxw->format_set_bottom(head, LXW_BORDER_THIN);
+        lxw->format_set_num_format(pct, "0.0%");
+        lxw->format_set_num_format(pct_se, "0.00%");
         char title[256], author[] = "survstat";
         snprintf(title, sizeof title, "%s", o && o->title ? o->title : "survstat results");
         lxw_doc_properties props = {.title = title, .author = author};
-        workbook_set_properties(wb, &props);
+        lxw->workbook_set_properties(wb, &props);
     }
     lay_formats lf = {0};
     for (size_t k = 0; k < n && !e; k++)
@@ -518,7 +525,7 @@ int ss_xlsx_write(FILE *fp, const ss_sheet *s, size_t n, const ss_write_opts *o)
         e = about_sheet(wb, names[n], o->about, head);
     }
     if (wb) {
-        lxw_error ce = workbook_close(wb);
+        lxw_error ce = lxw->workbook_close(wb);
         e = e ? e : ce;
     }
     int rc = e ? -1 : 0;
