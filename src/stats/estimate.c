@@ -337,6 +337,8 @@ typedef struct work {
     double *cz;     /* and their scores (CHUNK x STREAM_COLS) */
     double *yb;     /* streamed means: decoded values (STREAM_COLS x BLK) */
     double *wb;     /* and the weights of their rows (BLK) */
+    int32_t *lb;    /* streamed proportions: the levels of BLK rows */
+    ss_logit_memo *memo; /* streamed proportions: the logit terms by weight */
     /* Replicate designs: the rows whose degf was counted last, and it
      * (every level of a proportion has the same rows). */
     size_t *ddf_rows;
@@ -1134,6 +1136,57 @@ static int prop_levels(const ss_design *d, work *wk, const ss_estimate_options *
     return SS_OK;
 }
 
+/* A block of levels of a streamed proportion: their estimates pl, and of
+ * their logit fits (when logit) mu, g and fit (all ones where the level
+ * has one, else 0); W the weights' sum. */
+typedef struct prop_block {
+    size_t nb;
+    const double *pl, *mu, *g;
+    const uint64_t *fit;
+    int logit;
+    double W;
+} prop_block;
+
+/* The scores of n present rows of the levels of b, the row's weight wb[k]
+ * and level lev[k] (j for the block's level j), into z, a row of p =
+ * nb (logit: 2 nb) after another: z[j] = w (y_j - pl_j) / W and z[nb + j]
+ * = (y_j - mu_j) w g_j where the level has a fit, else 0; s2[j] += w (y_j -
+ * pl_j)^2 row after row.  Two levels at a time where SSE2 is there (each
+ * lane rounds as the scalar operation, and keeps its own level's sum). */
+static void prop_scores(const prop_block *b, const double *wb, const int32_t *lev, size_t n,
+                        double *s2, double *z)
+{
+    const size_t nb = b->nb, p = b->logit ? 2 * nb : nb;
+    for (size_t k = 0; k < n; k++) {
+        const double wi = wb[k];
+        double *zk = z + k * p;
+        size_t j = 0;
+#ifdef __SSE2__
+        const __m128d w2 = _mm_set1_pd(wi), W2 = _mm_set1_pd(b->W);
+        for (; j + 2 <= nb; j += 2) {
+            const __m128d y = _mm_set_pd(lev[k] == (int32_t)j + 1, lev[k] == (int32_t)j);
+            const __m128d dy = _mm_sub_pd(y, _mm_loadu_pd(b->pl + j)), q = _mm_mul_pd(w2, dy);
+            _mm_storeu_pd(s2 + j, _mm_add_pd(_mm_loadu_pd(s2 + j), _mm_mul_pd(q, dy)));
+            _mm_storeu_pd(zk + j, _mm_div_pd(q, W2));
+            if (b->logit) {
+                const __m128d e = _mm_sub_pd(y, _mm_loadu_pd(b->mu + j));
+                const __m128d t = _mm_mul_pd(_mm_mul_pd(e, w2), _mm_loadu_pd(b->g + j));
+                _mm_storeu_pd(zk + nb + j,
+                              _mm_and_pd(t, _mm_castsi128_pd(_mm_loadu_si128(
+                                                (const __m128i *)(b->fit + j)))));
+            }
+        }
+#endif
+        for (; j < nb; j++) {
+            const double y = lev[k] == (int32_t)j;
+            s2[j] += wi * (y - b->pl[j]) * (y - b->pl[j]);
+            zk[j] = wi * (y - b->pl[j]) / b->W;
+            if (b->logit)
+                zk[nb + j] = b->fit[j] ? (y - b->mu[j]) * wi * b->g[j] : 0;
+        }
+    }
+}
+
 /* Every level of the proportion of c over the domain rows dr (NULL: all),
  * streamed: the sums in one pass, the logit fit's first-iteration terms in
  * a second (when --ci-method logit), then the scores of the levels (and of
@@ -1186,21 +1239,23 @@ static int prop_stream(const ss_design *d, work *wk, const ss_estimate_options *
         return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     if (logit) {
         ss_logit_pre pre = {.mean_w = W / (double)ss_design_glm_rows(d, m)};
-        ss_logit_memo *memo = malloc(sizeof *memo);
-        if (memo)
-            ss_logit_memo_init(memo);
+        if (!wk->memo) {
+            wk->memo = malloc(sizeof *wk->memo);
+            if (wk->memo)
+                ss_logit_memo_init(wk->memo);
+        }
         for (size_t k = 0; k < nr; k++) {
             size_t i = dr ? dr[k] : k;
             int32_t code = c->code[i];
             if (code < 0)
                 continue;
-            double a = ss_prop_logit_pre_row(&pre, memo, w[i] / pre.mean_w);
+            const double pw = w[i] / pre.mean_w;
+            double a = ss_prop_logit_pre_row(&pre, wk->memo, pw);
             if (lev_of[code] >= 0) {
-                S1[lev_of[code]] += w[i] / pre.mean_w;
+                S1[lev_of[code]] += pw;
                 a1[lev_of[code]] += a;
             }
         }
-        free(memo);
         for (size_t l = 0; l < nlev; l++) {
             double p = s[l].Y / W;
             s[l].logit = p > 0 && p < 1;
@@ -1233,34 +1288,29 @@ static int prop_stream(const ss_design *d, work *wk, const ss_estimate_options *
         size_t cn = 0;
         double s2[STREAM_COLS / 2] = {0}, V[STREAM_COLS * STREAM_COLS];
         double pl[STREAM_COLS / 2], mul[STREAM_COLS / 2], gl[STREAM_COLS / 2];
-        int fit[STREAM_COLS / 2];
+        uint64_t fit[STREAM_COLS / 2];
         for (size_t j = 0; j < nb; j++) {
             pl[j] = s[l0 + j].Y / W;
-            fit[j] = s[l0 + j].logit;
+            fit[j] = s[l0 + j].logit ? ~(uint64_t)0 : 0;
             mul[j] = mu[l0 + j];
             gl[j] = g[l0 + j];
         }
+        const prop_block pb = {nb, pl, mul, gl, fit, logit, W};
         for (size_t k = 0; k < nr; k++) {
             size_t i = dr ? dr[k] : k;
             int32_t code = c->code[i];
             if (code < 0)
                 continue;
-            const double wi = w[i];
-            const int32_t lev = lev_of[code] - (int32_t)l0;
-            double *z = &wk->cz[cn * p];
-            for (size_t j = 0; j < nb; j++) {
-                const double y = lev == (int32_t)j;
-                s2[j] += wi * (y - pl[j]) * (y - pl[j]);
-                z[j] = wi * (y - pl[j]) / W;
-                if (logit)
-                    z[nb + j] = fit[j] ? (y - mul[j]) * wi * gl[j] : 0;
-            }
             wk->crow[cn] = i;
-            if (++cn == CHUNK) {
+            wk->wb[cn] = w[i];
+            wk->lb[cn] = lev_of[code] - (int32_t)l0;
+            if (++cn == BLK) {
+                prop_scores(&pb, wk->wb, wk->lb, cn, s2, wk->cz);
                 flush_chunk(d, wk, cn, p, count);
                 cn = 0;
             }
         }
+        prop_scores(&pb, wk->wb, wk->lb, cn, s2, wk->cz);
         flush_chunk(d, wk, cn, p, count);
         for (size_t j = 0; j < nb; j++)
             s[l0 + j].s2 = s2[j] / W;
@@ -1568,6 +1618,8 @@ static void worker_free(worker *w)
     free(w->wk.cz);
     free(w->wk.yb);
     free(w->wk.wb);
+    free(w->wk.lb);
+    free(w->wk.memo);
     free(w->wk.rows);
     free(w->wk.z);
     free(w->wk.y);
@@ -1605,10 +1657,12 @@ static int worker_init(worker *w, const ss_table *t, const ss_design *d,
     wk->cz = malloc(CHUNK * STREAM_COLS * sizeof *wk->cz);
     wk->yb = malloc(BLK * STREAM_COLS * sizeof *wk->yb);
     wk->wb = malloc(BLK * sizeof *wk->wb);
+    wk->lb = malloc(BLK * sizeof *wk->lb);
     for (size_t q = 0; q < n && !wk->lw && streamable(d, wk); q++)
         if (er[q].stat == SS_STAT_PROP)
             wk->lw = ss_levels_work_alloc(d); /* NULL: the block path */
-    int bad = (need_score && !wk->score) || !wk->dw || !wk->crow || !wk->cz || !wk->yb || !wk->wb;
+    int bad = (need_score && !wk->score) || !wk->dw || !wk->crow || !wk->cz || !wk->yb ||
+              !wk->wb || !wk->lb;
     if (d->rep) {
         wk->rw = ss_rep_work_alloc(d->rep);
         wk->theta = malloc((d->rep->nrep ? d->rep->nrep : 1) * sizeof *wk->theta);
