@@ -688,6 +688,29 @@ static void gather(const double *w, const size_t *dr, size_t k0, size_t n, doubl
     }
 }
 
+/* Y[a] += the sum of wb[k] y[a * BLK + k] over k < n, in order, for a < q
+ * (q <= 4): four columns' sums at once, so that each waits on its own
+ * additions only. */
+static void wsums(const double *wb, const double *y, size_t n, size_t q, double *Y)
+{
+    const double *y0 = y, *y1 = y + (q > 1) * BLK, *y2 = y + (q > 2) * 2 * BLK;
+    const double *y3 = y + (q > 3) * 3 * BLK;
+    double a0 = Y[0], a1 = q > 1 ? Y[1] : 0, a2 = q > 2 ? Y[2] : 0, a3 = q > 3 ? Y[3] : 0;
+    for (size_t k = 0; k < n; k++) {
+        a0 += wb[k] * y0[k];
+        a1 += wb[k] * y1[k];
+        a2 += wb[k] * y2[k];
+        a3 += wb[k] * y3[k];
+    }
+    Y[0] = a0;
+    if (q > 1)
+        Y[1] = a1;
+    if (q > 2)
+        Y[2] = a2;
+    if (q > 3)
+        Y[3] = a3;
+}
+
 /* The scores of n rows of a mean (total: of a total) whose values are
  * y[0..n) and weights wb[0..n), into z[0], z[g], z[2 g], ...: w (y - ybar)
  * / W (total: w y); returns s2 + the sum of w (y - ybar)^2 over the rows
@@ -799,11 +822,12 @@ static void mean_group(const ss_design *d, work *wk, const ss_estimate_options *
             nobs += wb[k] != 0;
             W += wb[k];
         }
-        for (size_t j = 0; j < G; j++)
-            decode(&yv[j], dr, k0, n, yb + j * BLK);
-        for (size_t k = 0; k < n; k++)
-            for (size_t j = 0; j < G; j++)
-                Y[j] += wb[k] * yb[j * BLK + k];
+        for (size_t j = 0; j < G; j += 4) {
+            const size_t q = G - j < 4 ? G - j : 4;
+            for (size_t a = 0; a < q; a++)
+                decode(&yv[j + a], dr, k0, n, yb + a * BLK);
+            wsums(wb, yb, n, q, Y + j);
+        }
     }
     size_t col[STREAM_COLS], g = 0;
     for (size_t j = 0; j < G; j++) {
