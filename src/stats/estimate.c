@@ -741,9 +741,31 @@ static double mean_scores(const double *y, const double *wb, size_t n, double yb
     return s2;
 }
 
+/* The present rows (value of yv not NaN) among the rows k0 .. k0 + BLK
+ * of the domain's nr rows dr: their weights into wb, values into yb and,
+ * when rows is not NULL, numbers into rows; returns how many. */
+static size_t present_block(const double *w, const yvals *yv, const size_t *dr, size_t k0,
+                            size_t nr, double *wb, double *yb, size_t *rows)
+{
+    const size_t n = nr - k0 < BLK ? nr - k0 : BLK;
+    gather(w, dr, k0, n, wb, rows);
+    decode(yv, dr, k0, n, yb);
+    size_t np = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (isnan(yb[k]))
+            continue;
+        wb[np] = wb[k];
+        yb[np] = yb[k];
+        if (rows)
+            rows[np] = rows[k];
+        np++;
+    }
+    return np;
+}
+
 /* A mean (or total) of a column with missing values over the domain rows,
  * without per-row arrays: the sums in one pass, the scores of the present
- * rows in a second, handed to the variance a chunk at a time in the order
+ * rows in a second, handed to the variance a block at a time in the order
  * mean_rows lists them (the same result to the bit). */
 static int mean_stream(const ss_design *d, work *wk, const ss_estimate_options *o,
                        const yvals *yv, int total, const size_t *dr, size_t nr, msums *s,
@@ -754,17 +776,12 @@ static int mean_stream(const ss_design *d, work *wk, const ss_estimate_options *
     size_t m = 0, nobs = 0;
     double Wsum = 0, Ysum = 0; /* in registers, not through s */
     for (size_t k0 = 0; k0 < nr; k0 += BLK) {
-        const size_t n = nr - k0 < BLK ? nr - k0 : BLK;
-        gather(w, dr, k0, n, wb, NULL);
-        decode(yv, dr, k0, n, yb);
+        const size_t n = present_block(w, yv, dr, k0, nr, wb, yb, NULL);
+        m += n;
         for (size_t k = 0; k < n; k++) {
-            const double y = yb[k], wi = wb[k];
-            if (isnan(y))
-                continue;
-            m++;
-            nobs += wi != 0;
-            Wsum += wi;
-            Ysum += wi * y;
+            nobs += wb[k] != 0;
+            Wsum += wb[k];
+            Ysum += wb[k] * yb[k];
         }
     }
     *s = (msums){m, nobs, Wsum, Ysum, .ddf = NAN, .streamed = 1};
@@ -773,25 +790,11 @@ static int mean_stream(const ss_design *d, work *wk, const ss_estimate_options *
     const double W = s->W, ybar = s->Y / W;
     const int ddf = wants_ddf(d, o, 0);
     double s2 = 0;
-    size_t c = 0;
     for (size_t k0 = 0; k0 < nr; k0 += BLK) {
-        const size_t n = nr - k0 < BLK ? nr - k0 : BLK;
-        gather(w, dr, k0, n, wb, NULL);
-        decode(yv, dr, k0, n, yb);
-        for (size_t k = 0; k < n; k++) {
-            const double y = yb[k], wi = wb[k];
-            if (isnan(y))
-                continue;
-            s2 += wi * (y - ybar) * (y - ybar);
-            wk->crow[c] = dr ? dr[k0 + k] : k0 + k;
-            wk->cz[c] = total ? wi * y : wi * (y - ybar) / W;
-            if (++c == CHUNK) {
-                flush_chunk(d, wk, c, 1, ddf);
-                c = 0;
-            }
-        }
+        const size_t n = present_block(w, yv, dr, k0, nr, wb, yb, wk->crow);
+        s2 = mean_scores(yb, wb, n, ybar, W, total, s2, wk->cz, 1);
+        flush_chunk(d, wk, n, 1, ddf);
     }
-    flush_chunk(d, wk, c, 1, ddf);
     s->s2 = s2 / W;
     if (ddf)
         s->ddf = ss_design_df_end(wk->dw);
@@ -1187,8 +1190,11 @@ static void prop_scores(const prop_block *b, const double *wb, const int32_t *le
         size_t j = 0;
 #ifdef __SSE2__
         const __m128d w2 = _mm_set1_pd(wi), W2 = _mm_set1_pd(b->W);
+        const __m128d lv = _mm_set1_pd((double)lev[k]), one = _mm_set1_pd(1.0);
         for (; j + 2 <= nb; j += 2) {
-            const __m128d y = _mm_set_pd(lev[k] == (int32_t)j + 1, lev[k] == (int32_t)j);
+            /* y: 1.0 in the lane of the row's level, else +0.0 */
+            const __m128d y = _mm_and_pd(
+                _mm_cmpeq_pd(lv, _mm_set_pd((double)(j + 1), (double)j)), one);
             const __m128d dy = _mm_sub_pd(y, _mm_loadu_pd(b->pl + j)), q = _mm_mul_pd(w2, dy);
             _mm_storeu_pd(s2 + j, _mm_add_pd(_mm_loadu_pd(s2 + j), _mm_mul_pd(q, dy)));
             _mm_storeu_pd(zk + j, _mm_div_pd(q, W2));
