@@ -2048,6 +2048,8 @@ static size_t plan_items(const ss_table *t, const ss_design *d, const domains *d
 {
     size_t nit = 0;
     const size_t nrows = dm->start[dm->n];
+    if (dm->n == 0)
+        return 0; /* no domain: no row (every --by value missing) */
     for (size_t q = 0; q < n;) {
         size_t run = 1;
         while (q + run < n && groupable(t, d, &er[q], o) && groupable(t, d, &er[q + run], o))

@@ -68,6 +68,15 @@ if [ "$status" -eq 0 ] && grep -q '^,mean,api99,' "$TMP/out"; then ok; else
 expect_error items-lonely-second 1 "stratum 'Solano' has only one PSU at stage 1" -- \
   estimate "$TMP/rq_lonely.csv" --strata cname --weights pw --mean api99,api00,enroll --by stype
 
+# No domain at all (every --by value missing): no item, the header alone.
+printf 's,w,y,g\n1,1,2,\n1,2,3,\n2,1,4,\n2,1,5,\n' >"$TMP/rq_nodomain.csv"
+for t in 1 2; do
+  SURVSTAT_THREADS=$t SURVSTAT_ESTIMATE_WORK=0 run estimate "$TMP/rq_nodomain.csv" --strata s \
+    --weights w --mean y,w --prop s --by g --format csv
+  if [ "$status" -eq 0 ] && [ "$(wc -l <"$TMP/out")" -eq 1 ]; then ok; else
+    bad "items no-domain ($t threads): exit $status, $(head -c 300 "$TMP/out") $(head -c 300 "$TMP/err")"; fi
+done
+
 # 2. The means of a group are those of the per-row path to the bit:
 # --compare keeps every row's scores and so reads each estimate on its own
 # (mean_rows); its estimate rows (the contrasts left out, the first 15
