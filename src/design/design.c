@@ -1,5 +1,8 @@
 #include "ss_design.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 #include <math.h>
@@ -683,14 +686,34 @@ void ss_design_vcov_add(const ss_design *d, ss_design_work *w, const size_t *row
     double *tot = w->tot[L - 1];
     uint8_t *touched = w->touched[L - 1];
     size_t *list = w->list[L - 1], nlist = w->nlist[L - 1];
+    if (p == 1) {
+        for (size_t k = 0; k < m; k++) {
+            size_t u = unit_of(st, rows[k]);
+            if (!touched[u]) {
+                touched[u] = 1;
+                list[nlist++] = u;
+            }
+            tot[u] += z[k];
+        }
+        w->nlist[L - 1] = nlist;
+        return;
+    }
     for (size_t k = 0; k < m; k++) {
         size_t u = unit_of(st, rows[k]);
         if (!touched[u]) {
             touched[u] = 1;
             list[nlist++] = u;
         }
-        for (size_t a = 0; a < p; a++)
-            tot[u * p + a] += z[k * p + a];
+        double *t = tot + u * p;
+        const double *zk = z + k * p;
+        size_t a = 0;
+#ifdef __SSE2__
+        /* two scores at a time: each lane adds as the scalar code */
+        for (; a + 2 <= p; a += 2)
+            _mm_storeu_pd(t + a, _mm_add_pd(_mm_loadu_pd(t + a), _mm_loadu_pd(zk + a)));
+#endif
+        for (; a < p; a++)
+            t[a] += zk[a];
     }
     w->nlist[L - 1] = nlist;
 }

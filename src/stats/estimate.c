@@ -1,5 +1,8 @@
 #include "ss_estimate.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <math.h>
@@ -300,9 +303,12 @@ static int domains_build(domains *dm, const ss_table *t, const ss_estimate_optio
 /* ---- one estimate ---- */
 
 /* Rows per chunk of scores handed to the variance, and the most score
- * columns at once (prop_stream). */
+ * columns at once (prop_stream, mean_group). */
 #define CHUNK 1024
 #define STREAM_COLS 16
+/* Rows a streamed mean decodes at a time: the values of STREAM_COLS
+ * columns for BLK rows, their weights and scores stay in the L1 cache. */
+#define BLK 256
 
 typedef struct work {
     size_t nrow;    /* of the table: the per-row arrays below, when made */
@@ -329,6 +335,10 @@ typedef struct work {
     double *pre_a;
     size_t *crow;   /* streamed: a chunk of present rows (CHUNK) */
     double *cz;     /* and their scores (CHUNK x STREAM_COLS) */
+    double *yb;     /* streamed means: decoded values (STREAM_COLS x BLK) */
+    double *wb;     /* and the weights of their rows (BLK) */
+    int32_t *lb;    /* streamed proportions: the levels of BLK rows */
+    ss_logit_memo *memo; /* streamed proportions: the logit terms by weight */
     /* Replicate designs: the rows whose degf was counted last, and it
      * (every level of a proportion has the same rows). */
     size_t *ddf_rows;
@@ -613,26 +623,169 @@ static void flush_chunk(const ss_design *d, work *wk, size_t n, size_t p, int dd
         ss_design_df_add(d, wk->dw, wk->crow, n);
 }
 
-/* A mean (or total) read straight from the column, without per-row arrays:
- * the sums in one pass, the scores in a second, handed to the variance a
- * chunk at a time in the order mean_rows lists them (the same result to
- * the bit). */
+/* out[k] = the value of yv (numbers: v, or column num) at row dr[k0 + k]
+ * (dr NULL: row k0 + k), k < n: y_at's doubles, with the column storage's
+ * switch outside the loop (unrolled: a value is two loads and a store). */
+#define DECODE(expr)                                                                        \
+    do {                                                                                    \
+        if (dr) {                                                                           \
+            _Pragma("GCC unroll 4") for (size_t k = 0; k < n; k++) {                        \
+                const size_t i = dr[k0 + k];                                                \
+                out[k] = (expr);                                                            \
+            }                                                                               \
+        } else {                                                                            \
+            _Pragma("GCC unroll 4") for (size_t k = 0; k < n; k++) {                        \
+                const size_t i = k0 + k;                                                    \
+                out[k] = (expr);                                                            \
+            }                                                                               \
+        }                                                                                   \
+    } while (0)
+
+static void decode(const yvals *yv, const size_t *dr, size_t k0, size_t n, double *out)
+{
+    const ss_column *c = yv->num;
+    if (yv->v) {
+        const double *v = yv->v;
+        DECODE(v[i]);
+        return;
+    }
+    switch (c->store) {
+    case SS_STORE_U8: {
+        const uint8_t *u = c->u8;
+        DECODE(ss_u8_value[u[i]]);
+        break;
+    }
+    case SS_STORE_U16: {
+        const uint16_t *u = c->u16;
+        DECODE(u[i] == SS_U16_NA ? NAN : (double)u[i]);
+        break;
+    }
+    case SS_STORE_PACKED: {
+        const int16_t *q = c->packed;
+        DECODE(ss_packed_value[(uint16_t)q[i]]);
+        break;
+    }
+    case SS_STORE_I32: {
+        const int32_t *q = c->i32;
+        DECODE(q[i] == SS_I32_NA ? NAN : (double)q[i]);
+        break;
+    }
+    default: {
+        const double *v = c->num;
+        DECODE(v[i]);
+        break;
+    }
+    }
+}
+
+/* The weights of the same rows into wb and, when rows is not NULL, their
+ * numbers into rows. */
+static void gather(const double *w, const size_t *dr, size_t k0, size_t n, double *wb,
+                   size_t *rows)
+{
+    double *out = wb;
+    DECODE(w[i]);
+    if (rows) {
+        for (size_t k = 0; k < n; k++)
+            rows[k] = dr ? dr[k0 + k] : k0 + k;
+    }
+}
+
+/* Y[a] += the sum of wb[k] y[a * BLK + k] over k < n, in order, for a < q
+ * (q <= 4): four columns' sums at once, so that each waits on its own
+ * additions only. */
+static void wsums(const double *wb, const double *y, size_t n, size_t q, double *Y)
+{
+    const double *y0 = y, *y1 = y + (q > 1) * BLK, *y2 = y + (q > 2) * 2 * BLK;
+    const double *y3 = y + (q > 3) * 3 * BLK;
+    double a0 = Y[0], a1 = q > 1 ? Y[1] : 0, a2 = q > 2 ? Y[2] : 0, a3 = q > 3 ? Y[3] : 0;
+    for (size_t k = 0; k < n; k++) {
+        a0 += wb[k] * y0[k];
+        a1 += wb[k] * y1[k];
+        a2 += wb[k] * y2[k];
+        a3 += wb[k] * y3[k];
+    }
+    Y[0] = a0;
+    if (q > 1)
+        Y[1] = a1;
+    if (q > 2)
+        Y[2] = a2;
+    if (q > 3)
+        Y[3] = a3;
+}
+
+/* The scores of n rows of a mean (total: of a total) whose values are
+ * y[0..n) and weights wb[0..n), into z[0], z[g], z[2 g], ...: w (y - ybar)
+ * / W (total: w y); returns s2 + the sum of w (y - ybar)^2 over the rows
+ * in order.  Two rows at a time where SSE2 is there (the same doubles:
+ * each lane rounds as the scalar operation). */
+static double mean_scores(const double *y, const double *wb, size_t n, double ybar, double W,
+                          int total, double s2, double *z, size_t g)
+{
+    size_t k = 0;
+#ifdef __SSE2__
+    const __m128d yb2 = _mm_set1_pd(ybar), W2 = _mm_set1_pd(W);
+    for (; k + 2 <= n; k += 2) {
+        const __m128d y2 = _mm_loadu_pd(y + k), w2 = _mm_loadu_pd(wb + k);
+        const __m128d dy = _mm_sub_pd(y2, yb2), p = _mm_mul_pd(w2, dy);
+        const __m128d t = _mm_mul_pd(p, dy);
+        const __m128d zz = total ? _mm_mul_pd(w2, y2) : _mm_div_pd(p, W2);
+        s2 += _mm_cvtsd_f64(t);
+        s2 += _mm_cvtsd_f64(_mm_unpackhi_pd(t, t));
+        _mm_storel_pd(z + k * g, zz);
+        _mm_storeh_pd(z + (k + 1) * g, zz);
+    }
+#endif
+    for (; k < n; k++) {
+        const double dy = y[k] - ybar;
+        s2 += wb[k] * dy * dy;
+        z[k * g] = total ? wb[k] * y[k] : wb[k] * dy / W;
+    }
+    return s2;
+}
+
+/* The present rows (value of yv not NaN) among the rows k0 .. k0 + BLK
+ * of the domain's nr rows dr: their weights into wb, values into yb and,
+ * when rows is not NULL, numbers into rows; returns how many. */
+static size_t present_block(const double *w, const yvals *yv, const size_t *dr, size_t k0,
+                            size_t nr, double *wb, double *yb, size_t *rows)
+{
+    const size_t n = nr - k0 < BLK ? nr - k0 : BLK;
+    gather(w, dr, k0, n, wb, rows);
+    decode(yv, dr, k0, n, yb);
+    size_t np = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (isnan(yb[k]))
+            continue;
+        wb[np] = wb[k];
+        yb[np] = yb[k];
+        if (rows)
+            rows[np] = rows[k];
+        np++;
+    }
+    return np;
+}
+
+/* A mean (or total) of a column with missing values over the domain rows,
+ * without per-row arrays: the sums in one pass, the scores of the present
+ * rows in a second, handed to the variance a block at a time in the order
+ * mean_rows lists them (the same result to the bit). */
 static int mean_stream(const ss_design *d, work *wk, const ss_estimate_options *o,
                        const yvals *yv, int total, const size_t *dr, size_t nr, msums *s,
                        ss_error *err)
 {
     const double *w = d->w;
+    double *yb = wk->yb, *wb = wk->wb;
     size_t m = 0, nobs = 0;
     double Wsum = 0, Ysum = 0; /* in registers, not through s */
-    for (size_t k = 0; k < nr; k++) {
-        size_t i = dr ? dr[k] : k;
-        double y = y_at(yv, i);
-        if (isnan(y))
-            continue;
-        m++;
-        nobs += w[i] != 0;
-        Wsum += w[i];
-        Ysum += w[i] * y;
+    for (size_t k0 = 0; k0 < nr; k0 += BLK) {
+        const size_t n = present_block(w, yv, dr, k0, nr, wb, yb, NULL);
+        m += n;
+        for (size_t k = 0; k < n; k++) {
+            nobs += wb[k] != 0;
+            Wsum += wb[k];
+            Ysum += wb[k] * yb[k];
+        }
     }
     *s = (msums){m, nobs, Wsum, Ysum, .ddf = NAN, .streamed = 1};
     if (s->m == 0 || s->W == 0)
@@ -640,25 +793,90 @@ static int mean_stream(const ss_design *d, work *wk, const ss_estimate_options *
     const double W = s->W, ybar = s->Y / W;
     const int ddf = wants_ddf(d, o, 0);
     double s2 = 0;
-    size_t c = 0;
-    for (size_t k = 0; k < nr; k++) {
-        size_t i = dr ? dr[k] : k;
-        double y = y_at(yv, i), wi = w[i];
-        if (isnan(y))
-            continue;
-        s2 += wi * (y - ybar) * (y - ybar);
-        wk->crow[c] = i;
-        wk->cz[c] = total ? wi * y : wi * (y - ybar) / W;
-        if (++c == CHUNK) {
-            flush_chunk(d, wk, c, 1, ddf);
-            c = 0;
-        }
+    for (size_t k0 = 0; k0 < nr; k0 += BLK) {
+        const size_t n = present_block(w, yv, dr, k0, nr, wb, yb, wk->crow);
+        s2 = mean_scores(yb, wb, n, ybar, W, total, s2, wk->cz, 1);
+        flush_chunk(d, wk, n, 1, ddf);
     }
-    flush_chunk(d, wk, c, 1, ddf);
     s->s2 = s2 / W;
     if (ddf)
         s->ddf = ss_design_df_end(wk->dw);
     return ss_design_vcov_end(d, wk->dw, 1, &s->var, err);
+}
+
+/* The means (or totals, where total[j]) of G <= stream_cols(d) columns
+ * yv[0..G) over the domain rows dr[0..nr) (NULL: every row), streamed
+ * together: s[j], rc[j] and err[j] are what mean_stream gives column j, to
+ * the bit.  One pass takes the sums of every column (the weights' once);
+ * a column none of whose rows is missing shares a second pass with the
+ * others, its scores a column of one variance call whose diagonal alone
+ * is computed (ss_design_vcov's diagonal does not depend on the other
+ * columns); a column with missing values has rows of its own
+ * (mean_stream).  Each sum still runs over the rows in order. */
+static void mean_group(const ss_design *d, work *wk, const ss_estimate_options *o,
+                       const yvals *yv, const int *total, size_t G, const size_t *dr, size_t nr,
+                       msums *s, int *rc, ss_error *err)
+{
+    const double *w = d->w;
+    double *yb = wk->yb, *wb = wk->wb;
+    double W = 0, Y[STREAM_COLS] = {0};
+    size_t nobs = 0;
+    for (size_t k0 = 0; k0 < nr; k0 += BLK) {
+        const size_t n = nr - k0 < BLK ? nr - k0 : BLK;
+        gather(w, dr, k0, n, wb, NULL);
+        for (size_t k = 0; k < n; k++) {
+            nobs += wb[k] != 0;
+            W += wb[k];
+        }
+        for (size_t j = 0; j < G; j += 4) {
+            const size_t q = G - j < 4 ? G - j : 4;
+            for (size_t a = 0; a < q; a++)
+                decode(&yv[j + a], dr, k0, n, yb + a * BLK);
+            wsums(wb, yb, n, q, Y + j);
+        }
+    }
+    size_t col[STREAM_COLS], g = 0;
+    for (size_t j = 0; j < G; j++) {
+        /* A missing value makes Y NaN (so may an overflow): such a column
+         * is read again on its present rows. */
+        if (isnan(Y[j])) {
+            rc[j] = mean_stream(d, wk, o, &yv[j], total[j], dr, nr, &s[j], &err[j]);
+            continue;
+        }
+        s[j] = (msums){nr, nobs, W, Y[j], .ddf = NAN, .streamed = 1};
+        rc[j] = SS_OK;
+        if (nr > 0 && W != 0)
+            col[g++] = j;
+    }
+    if (g == 0)
+        return;
+
+    const int ddf = wants_ddf(d, o, 0);
+    double s2[STREAM_COLS] = {0};
+    for (size_t k0 = 0; k0 < nr; k0 += BLK) {
+        const size_t n = nr - k0 < BLK ? nr - k0 : BLK;
+        gather(w, dr, k0, n, wb, wk->crow);
+        for (size_t a = 0; a < g; a++) {
+            decode(&yv[col[a]], dr, k0, n, yb);
+            s2[a] = mean_scores(yb, wb, n, Y[col[a]] / W, W, total[col[a]], s2[a], wk->cz + a,
+                                g);
+        }
+        flush_chunk(d, wk, n, g, ddf);
+    }
+    double df = ddf ? ss_design_df_end(wk->dw) : NAN, V[STREAM_COLS * STREAM_COLS];
+    ss_error e = {0};
+    ss_design_work_diag(wk->dw, 1);
+    int r = ss_design_vcov_end(d, wk->dw, g, V, &e);
+    ss_design_work_diag(wk->dw, 0);
+    for (size_t a = 0; a < g; a++) {
+        msums *sa = &s[col[a]];
+        sa->s2 = s2[a] / W;
+        sa->ddf = df;
+        sa->var = V[a * g + a];
+        rc[col[a]] = r;
+        if (r != SS_OK)
+            err[col[a]] = e;
+    }
 }
 
 /* The same through wk's per-row arrays (any design). */
@@ -844,7 +1062,7 @@ static int mean_like(const ss_design *d, work *wk, const ss_estimate_options *o,
     msums s = {.ddf = NAN};
     int rc;
     if (!prop && !y->cat && streamable(d, wk)) {
-        rc = mean_stream(d, wk, o, y, total, dr, nr, &s, err);
+        mean_group(d, wk, o, y, &total, 1, dr, nr, &s, &rc, err);
     } else {
         if (work_rows(wk) != 0)
             return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
@@ -948,6 +1166,60 @@ static int prop_levels(const ss_design *d, work *wk, const ss_estimate_options *
     return SS_OK;
 }
 
+/* A block of levels of a streamed proportion: their estimates pl, and of
+ * their logit fits (when logit) mu, g and fit (all ones where the level
+ * has one, else 0); W the weights' sum. */
+typedef struct prop_block {
+    size_t nb;
+    const double *pl, *mu, *g;
+    const uint64_t *fit;
+    int logit;
+    double W;
+} prop_block;
+
+/* The scores of n present rows of the levels of b, the row's weight wb[k]
+ * and level lev[k] (j for the block's level j), into z, a row of p =
+ * nb (logit: 2 nb) after another: z[j] = w (y_j - pl_j) / W and z[nb + j]
+ * = (y_j - mu_j) w g_j where the level has a fit, else 0; s2[j] += w (y_j -
+ * pl_j)^2 row after row.  Two levels at a time where SSE2 is there (each
+ * lane rounds as the scalar operation, and keeps its own level's sum). */
+static void prop_scores(const prop_block *b, const double *wb, const int32_t *lev, size_t n,
+                        double *s2, double *z)
+{
+    const size_t nb = b->nb, p = b->logit ? 2 * nb : nb;
+    for (size_t k = 0; k < n; k++) {
+        const double wi = wb[k];
+        double *zk = z + k * p;
+        size_t j = 0;
+#ifdef __SSE2__
+        const __m128d w2 = _mm_set1_pd(wi), W2 = _mm_set1_pd(b->W);
+        const __m128d lv = _mm_set1_pd((double)lev[k]), one = _mm_set1_pd(1.0);
+        for (; j + 2 <= nb; j += 2) {
+            /* y: 1.0 in the lane of the row's level, else +0.0 */
+            const __m128d y = _mm_and_pd(
+                _mm_cmpeq_pd(lv, _mm_set_pd((double)(j + 1), (double)j)), one);
+            const __m128d dy = _mm_sub_pd(y, _mm_loadu_pd(b->pl + j)), q = _mm_mul_pd(w2, dy);
+            _mm_storeu_pd(s2 + j, _mm_add_pd(_mm_loadu_pd(s2 + j), _mm_mul_pd(q, dy)));
+            _mm_storeu_pd(zk + j, _mm_div_pd(q, W2));
+            if (b->logit) {
+                const __m128d e = _mm_sub_pd(y, _mm_loadu_pd(b->mu + j));
+                const __m128d t = _mm_mul_pd(_mm_mul_pd(e, w2), _mm_loadu_pd(b->g + j));
+                _mm_storeu_pd(zk + nb + j,
+                              _mm_and_pd(t, _mm_castsi128_pd(_mm_loadu_si128(
+                                                (const __m128i *)(b->fit + j)))));
+            }
+        }
+#endif
+        for (; j < nb; j++) {
+            const double y = lev[k] == (int32_t)j;
+            s2[j] += wi * (y - b->pl[j]) * (y - b->pl[j]);
+            zk[j] = wi * (y - b->pl[j]) / b->W;
+            if (b->logit)
+                zk[nb + j] = b->fit[j] ? (y - b->mu[j]) * wi * b->g[j] : 0;
+        }
+    }
+}
+
 /* Every level of the proportion of c over the domain rows dr (NULL: all),
  * streamed: the sums in one pass, the logit fit's first-iteration terms in
  * a second (when --ci-method logit), then the scores of the levels (and of
@@ -1000,21 +1272,23 @@ static int prop_stream(const ss_design *d, work *wk, const ss_estimate_options *
         return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
     if (logit) {
         ss_logit_pre pre = {.mean_w = W / (double)ss_design_glm_rows(d, m)};
-        ss_logit_memo *memo = malloc(sizeof *memo);
-        if (memo)
-            ss_logit_memo_init(memo);
+        if (!wk->memo) {
+            wk->memo = malloc(sizeof *wk->memo);
+            if (wk->memo)
+                ss_logit_memo_init(wk->memo);
+        }
         for (size_t k = 0; k < nr; k++) {
             size_t i = dr ? dr[k] : k;
             int32_t code = c->code[i];
             if (code < 0)
                 continue;
-            double a = ss_prop_logit_pre_row(&pre, memo, w[i] / pre.mean_w);
+            const double pw = w[i] / pre.mean_w;
+            double a = ss_prop_logit_pre_row(&pre, wk->memo, pw);
             if (lev_of[code] >= 0) {
-                S1[lev_of[code]] += w[i] / pre.mean_w;
+                S1[lev_of[code]] += pw;
                 a1[lev_of[code]] += a;
             }
         }
-        free(memo);
         for (size_t l = 0; l < nlev; l++) {
             double p = s[l].Y / W;
             s[l].logit = p > 0 && p < 1;
@@ -1047,34 +1321,29 @@ static int prop_stream(const ss_design *d, work *wk, const ss_estimate_options *
         size_t cn = 0;
         double s2[STREAM_COLS / 2] = {0}, V[STREAM_COLS * STREAM_COLS];
         double pl[STREAM_COLS / 2], mul[STREAM_COLS / 2], gl[STREAM_COLS / 2];
-        int fit[STREAM_COLS / 2];
+        uint64_t fit[STREAM_COLS / 2];
         for (size_t j = 0; j < nb; j++) {
             pl[j] = s[l0 + j].Y / W;
-            fit[j] = s[l0 + j].logit;
+            fit[j] = s[l0 + j].logit ? ~(uint64_t)0 : 0;
             mul[j] = mu[l0 + j];
             gl[j] = g[l0 + j];
         }
+        const prop_block pb = {nb, pl, mul, gl, fit, logit, W};
         for (size_t k = 0; k < nr; k++) {
             size_t i = dr ? dr[k] : k;
             int32_t code = c->code[i];
             if (code < 0)
                 continue;
-            const double wi = w[i];
-            const int32_t lev = lev_of[code] - (int32_t)l0;
-            double *z = &wk->cz[cn * p];
-            for (size_t j = 0; j < nb; j++) {
-                const double y = lev == (int32_t)j;
-                s2[j] += wi * (y - pl[j]) * (y - pl[j]);
-                z[j] = wi * (y - pl[j]) / W;
-                if (logit)
-                    z[nb + j] = fit[j] ? (y - mul[j]) * wi * gl[j] : 0;
-            }
             wk->crow[cn] = i;
-            if (++cn == CHUNK) {
+            wk->wb[cn] = w[i];
+            wk->lb[cn] = lev_of[code] - (int32_t)l0;
+            if (++cn == BLK) {
+                prop_scores(&pb, wk->wb, wk->lb, cn, s2, wk->cz);
                 flush_chunk(d, wk, cn, p, count);
                 cn = 0;
             }
         }
+        prop_scores(&pb, wk->wb, wk->lb, cn, s2, wk->cz);
         flush_chunk(d, wk, cn, p, count);
         for (size_t j = 0; j < nb; j++)
             s[l0 + j].s2 = s2[j] / W;
@@ -1380,6 +1649,10 @@ static void worker_free(worker *w)
 {
     free(w->wk.crow);
     free(w->wk.cz);
+    free(w->wk.yb);
+    free(w->wk.wb);
+    free(w->wk.lb);
+    free(w->wk.memo);
     free(w->wk.rows);
     free(w->wk.z);
     free(w->wk.y);
@@ -1415,10 +1688,14 @@ static int worker_init(worker *w, const ss_table *t, const ss_design *d,
     wk->dw = ss_design_work_alloc(d, streamable(d, wk) ? stream_cols(d) : 1);
     wk->crow = malloc(CHUNK * sizeof *wk->crow);
     wk->cz = malloc(CHUNK * STREAM_COLS * sizeof *wk->cz);
+    wk->yb = malloc(BLK * STREAM_COLS * sizeof *wk->yb);
+    wk->wb = malloc(BLK * sizeof *wk->wb);
+    wk->lb = malloc(BLK * sizeof *wk->lb);
     for (size_t q = 0; q < n && !wk->lw && streamable(d, wk); q++)
         if (er[q].stat == SS_STAT_PROP)
             wk->lw = ss_levels_work_alloc(d); /* NULL: the block path */
-    int bad = (need_score && !wk->score) || !wk->dw || !wk->crow || !wk->cz;
+    int bad = (need_score && !wk->score) || !wk->dw || !wk->crow || !wk->cz || !wk->yb ||
+              !wk->wb || !wk->lb;
     if (d->rep) {
         wk->rw = ss_rep_work_alloc(d->rep);
         wk->theta = malloc((d->rep->nrep ? d->rep->nrep : 1) * sizeof *wk->theta);
@@ -1482,11 +1759,12 @@ static int subset_levels(const ss_table *t, const ss_column *c, const unsigned c
     return 0;
 }
 
-/* The rows of one request e: domain by domain, every level; then the
- * contrasts of each level. */
+/* The rows of one request e over the domains [d_lo, d_hi): domain by
+ * domain, every level; then, over every domain, the contrasts of each
+ * level. */
 static int run_request(const ss_table *t, const ss_design *d, const domains *dmp,
                        const ss_estimate_request *e, const ss_estimate_options *o,
-                       worker *wr, ss_result *out, ss_error *err)
+                       worker *wr, ss_result *out, ss_error *err, size_t d_lo, size_t d_hi)
 {
     const domains dm = *dmp;
     work *wk = &wr->wk;
@@ -1545,7 +1823,7 @@ static int run_request(const ss_table *t, const ss_design *d, const domains *dmp
                 lev_of[order[l]] = (int32_t)l;
         }
     }
-    for (size_t d0 = 0; d0 < dm.n && rc == SS_OK; d0++) {
+    for (size_t d0 = d_lo; d0 < d_hi && rc == SS_OK; d0++) {
         const size_t *dr = dm.rows ? dm.rows + dm.start[d0] : NULL;
         size_t nr = dm.start[d0 + 1] - dm.start[d0];
         int streamed = 0;
@@ -1620,25 +1898,203 @@ static int run_request(const ss_table *t, const ss_design *d, const domains *dmp
     return rc;
 }
 
-/* ---- two threads ---- */
+/* A mean or total of numbers, which mean_group streams with others. */
+static int groupable(const ss_table *t, const ss_design *d, const ss_estimate_request *e,
+                     const ss_estimate_options *o)
+{
+    return (e->stat == SS_STAT_MEAN || e->stat == SS_STAT_TOTAL) && !d->rep && d->ncal == 0 &&
+           !(o->compare && o->nby > 0) && !total_of_levels(e, ss_table_find(t, e->var));
+}
 
-/* Requests share out between threads only on a large table, when every one
- * streams (no per-row arrays to double): means, totals and proportions (a
- * proportion whose logit fit wants its rows, rarely, makes its thread's
- * arrays). */
-enum { PAR_MIN_ROWS = 1u << 20 };
+/* The rows of the means and totals er[0..G) (groupable, G at most
+ * stream_cols(d)) over the domains [d_lo, d_hi): domain by domain, the
+ * columns together (mean_group); then each request's rows in the order
+ * run_request gives them.  rc[j] and err[j]: request j's first error, in
+ * domain order (its later domains are not computed). */
+static void run_means(const ss_table *t, const ss_design *d, const domains *dm,
+                      const ss_estimate_request *er, size_t G, const ss_estimate_options *o,
+                      worker *wr, size_t d_lo, size_t d_hi, ss_result *res, int *rc,
+                      ss_error *err)
+{
+    work *wk = &wr->wk;
+    const size_t nd = d_hi - d_lo;
+    msums *S = malloc((nd ? nd : 1) * G * sizeof *S);
+    yvals yv[STREAM_COLS], ylive[STREAM_COLS];
+    int total[STREAM_COLS], tlive[STREAM_COLS], rlive[STREAM_COLS];
+    size_t end[STREAM_COLS], live[STREAM_COLS];
+    msums slive[STREAM_COLS];
+    ss_error elive[STREAM_COLS];
+    for (size_t j = 0; j < G; j++) {
+        yv[j] = (yvals){NULL, ss_table_find(t, er[j].var), NULL, -1};
+        total[j] = er[j].stat == SS_STAT_TOTAL;
+        rc[j] = S ? SS_OK : ss_error_set(&err[j], SS_EDATA, NULL, 0, "out of memory");
+        end[j] = S ? d_hi : d_lo;
+    }
+    for (size_t d0 = d_lo; d0 < d_hi && S; d0++) {
+        const size_t *dr = dm->rows ? dm->rows + dm->start[d0] : NULL;
+        const size_t nr = dm->start[d0 + 1] - dm->start[d0];
+        size_t g = 0;
+        for (size_t j = 0; j < G; j++)
+            if (rc[j] == SS_OK) {
+                live[g] = j;
+                ylive[g] = yv[j];
+                tlive[g++] = total[j];
+            }
+        if (g == 0)
+            break;
+        mean_group(d, wk, o, ylive, tlive, g, dr, nr, slive, rlive, elive);
+        for (size_t a = 0; a < g; a++) {
+            const size_t j = live[a];
+            S[j * nd + d0 - d_lo] = slive[a];
+            if (rlive[a] != SS_OK) {
+                rc[j] = rlive[a];
+                err[j] = elive[a];
+                end[j] = d0 + 1;
+            }
+        }
+    }
+    for (size_t j = 0; j < G; j++) {
+        const char *name = er[j].var;
+        for (size_t d0 = d_lo; d0 < end[j]; d0++) {
+            ss_result_row *r = ss_result_add(&res[j], stat_name(er[j].stat), name, "",
+                                             dm->label[d0]);
+            if (!r) {
+                rc[j] = ss_error_set(&err[j], SS_EDATA, NULL, 0, "out of memory");
+                break;
+            }
+            msums *sj = &S[j * nd + d0 - d_lo];
+            r->n = (double)sj->m;
+            if (rc[j] != SS_OK && d0 + 1 == end[j])
+                break;
+            if (sj->m == 0 || sj->W == 0)
+                continue;
+            const size_t *dr = dm->rows ? dm->rows + dm->start[d0] : NULL;
+            int rj = mean_end(d, wk, o, name, NULL, total[j], 0, dr, sj, r, &err[j]);
+            if (rj != SS_OK) {
+                rc[j] = rj;
+                break;
+            }
+        }
+    }
+    free(S);
+}
+
+/* ---- work items, on one thread or two ---- */
+
+/* A piece of the work: the requests [q0, q1) (several only for means and
+ * totals streamed together, run_means) over the domains [d0, d1), each
+ * request's rows into its own result, with its own status. */
+typedef struct item {
+    size_t q0, q1, d0, d1;
+    double cost;      /* passes over rows, roughly */
+    ss_result *res;   /* q1 - q0 of each */
+    ss_error *err;
+    int *rc;
+} item;
+
+/* Requests share out between threads when every one streams (no per-row
+ * arrays to double): means, totals and proportions (a proportion whose
+ * logit fit wants its rows, rarely, makes its thread's arrays), and there
+ * is enough work: PAR_MIN_WORK rows read in all, roughly (a millisecond
+ * or two; starting a thread costs some 50 microseconds).
+ * SURVSTAT_ESTIMATE_WORK=N changes the threshold (the tests compare one
+ * thread and two on small files with 0). */
+enum { PAR_MIN_WORK = 1u << 20, DOMAIN_PIECES = 4 };
+
+static double par_min_work(void)
+{
+    const char *e = getenv("SURVSTAT_ESTIMATE_WORK");
+    if (e && *e) {
+        char *end;
+        double v = strtod(e, &end);
+        if (*end == '\0')
+            return v;
+    }
+    return PAR_MIN_WORK;
+}
 
 static int parallel_ok(const ss_table *t, const ss_design *d, const ss_estimate_request *er,
                        size_t n, const ss_estimate_options *o)
 {
-    if (n < 2 || t->nrow < PAR_MIN_ROWS || d->rep || d->ncal > 0 || (o->compare && o->nby > 0) ||
+    if (d->rep || d->ncal > 0 || (o->compare && o->nby > 0) ||
         o->ci_method == SS_CI_LIKELIHOOD || ss_thread_count() < 2)
         return 0;
     for (size_t q = 0; q < n; q++)
         if (er[q].stat != SS_STAT_MEAN && er[q].stat != SS_STAT_TOTAL &&
             er[q].stat != SS_STAT_PROP)
             return 0;
+    (void)t;
     return 1;
+}
+
+/* Passes over the rows of requests [q0, q1), roughly: a mean two, a group
+ * of g means two and a half per column, a proportion three and the logit
+ * scores of its levels. */
+static double request_cost(const ss_table *t, const ss_estimate_request *er, size_t q0,
+                           size_t q1)
+{
+    if (er[q0].stat != SS_STAT_PROP)
+        return 1.5 + 2.5 * (double)(q1 - q0);
+    const ss_column *c = ss_table_find(t, er[q0].var);
+    return 6 + (double)c->levels.n / 4;
+}
+
+/* The work items of the requests, in request order and, within a request,
+ * in domain order: consecutive groupable requests in groups of at most
+ * gmax, each request or group over every domain or, on two threads, cut
+ * into pieces (two groups where there is one domain, else up to
+ * DOMAIN_PIECES domain ranges of about the same rows).  it holds room for
+ * n * DOMAIN_PIECES items; returns the count. */
+static size_t plan_items(const ss_table *t, const ss_design *d, const domains *dm,
+                         const ss_estimate_request *er, size_t n, const ss_estimate_options *o,
+                         int two, size_t gmax, item *it)
+{
+    size_t nit = 0;
+    const size_t nrows = dm->start[dm->n];
+    if (dm->n == 0)
+        return 0; /* no domain: no row (every --by value missing) */
+    for (size_t q = 0; q < n;) {
+        size_t run = 1;
+        while (q + run < n && groupable(t, d, &er[q], o) && groupable(t, d, &er[q + run], o))
+            run++;
+        /* groups of even size, as few as fit gmax (two, for two threads
+         * and one domain) */
+        size_t ng = (run + gmax - 1) / gmax;
+        if (two && dm->n < 2 && ng < 2 && run > 1)
+            ng = 2;
+        const size_t pieces = two && dm->n >= 2 ? (dm->n < DOMAIN_PIECES ? dm->n : DOMAIN_PIECES)
+                                                : 1;
+        for (size_t k = 0, q0 = q; k < ng; k++) {
+            const size_t q1 = q + run * (k + 1) / ng;
+            size_t d0 = 0;
+            for (size_t p = 0; p < pieces; p++) {
+                /* the first domain where piece p's share of the rows is reached */
+                size_t d1 = d0 + 1;
+                const size_t want = nrows / pieces * (p + 1);
+                while (d1 < dm->n && (p + 1 == pieces || dm->start[d1] < want))
+                    d1++;
+                if (p + 1 < pieces && dm->n - d1 < pieces - p - 1)
+                    d1 = dm->n - (pieces - p - 1);
+                const double rows = (double)(dm->start[d1] - dm->start[d0]);
+                it[nit++] = (item){q0, q1, d0, d1, rows * request_cost(t, er, q0, q1)};
+                d0 = d1;
+            }
+            q0 = q1;
+        }
+        q += run;
+    }
+    return nit;
+}
+
+static void run_item(const ss_table *t, const ss_design *d, const domains *dm,
+                     const ss_estimate_request *er, const ss_estimate_options *o, worker *wr,
+                     item *it)
+{
+    if (groupable(t, d, &er[it->q0], o))
+        run_means(t, d, dm, er + it->q0, it->q1 - it->q0, o, wr, it->d0, it->d1, it->res,
+                  it->rc, it->err);
+    else
+        it->rc[0] = run_request(t, d, dm, &er[it->q0], o, wr, it->res, it->err, it->d0, it->d1);
 }
 
 typedef struct par {
@@ -1648,25 +2104,14 @@ typedef struct par {
     const ss_estimate_request *er;
     size_t n;
     const ss_estimate_options *o;
-    ss_result *res;   /* per request */
-    ss_error *errs;
-    int *rc;
-    size_t *order;    /* the requests, longest first */
+    item *it;
+    size_t *order;    /* the items, longest first */
+    size_t nit;
     atomic_size_t next;
 } par;
 
-/* Passes over the rows a request takes, roughly: a mean two, a
- * proportion three and the logit scores of its levels. */
-static size_t request_cost(const ss_table *t, const ss_estimate_request *e)
-{
-    if (e->stat != SS_STAT_PROP)
-        return 4;
-    const ss_column *c = ss_table_find(t, e->var);
-    return 6 + c->levels.n / 4;
-}
-
-/* Take requests in turn until none is left; each request's rows go to its
- * own result, so the merged table does not depend on who took what. */
+/* Take items in turn until none is left; each item's rows go to its own
+ * results, so the merged table does not depend on who took what. */
 static void *par_run(void *arg)
 {
     par *pp = arg;
@@ -1675,65 +2120,107 @@ static void *par_run(void *arg)
     int rc0 = worker_init(&wr, pp->t, pp->d, pp->er, pp->n, pp->o, &err0);
     for (;;) {
         size_t k = atomic_fetch_add(&pp->next, 1);
-        if (k >= pp->n)
+        if (k >= pp->nit)
             break;
-        size_t q = pp->order[k];
+        item *it = &pp->it[pp->order[k]];
         if (rc0 != SS_OK) {
-            pp->rc[q] = rc0;
-            pp->errs[q] = err0;
+            for (size_t q = 0; q < it->q1 - it->q0; q++) {
+                it->rc[q] = rc0;
+                it->err[q] = err0;
+            }
             continue;
         }
-        pp->rc[q] = run_request(pp->t, pp->d, pp->dm, &pp->er[q], pp->o, &wr, &pp->res[q],
-                                &pp->errs[q]);
+        run_item(pp->t, pp->d, pp->dm, pp->er, pp->o, &wr, it);
     }
     worker_free(&wr);
     return NULL;
 }
 
-/* The requests on two threads; the rows and the first error (in request
- * order) as one thread would give them. */
-static int run_parallel(const ss_table *t, const ss_design *d, const domains *dm,
-                        const ss_estimate_request *er, size_t n, const ss_estimate_options *o,
-                        ss_result *out, ss_error *err)
+/* The requests as work items (plan_items), on two threads when parallel_ok
+ * and there is enough work; the rows and the first error (in request
+ * order, then domain order) as one thread would give them. */
+static int run_items(const ss_table *t, const ss_design *d, const domains *dm,
+                     const ss_estimate_request *er, size_t n, const ss_estimate_options *o,
+                     ss_result *out, ss_error *err)
 {
-    par pp = {t, d, dm, er, n, o, calloc(n, sizeof *pp.res), calloc(n, sizeof *pp.errs),
-              calloc(n, sizeof *pp.rc), malloc(n * sizeof *pp.order), 0};
+    int two = parallel_ok(t, d, er, n, o);
+    const size_t cap = (n ? n : 1) * DOMAIN_PIECES;
+    item *it = calloc(cap, sizeof *it);
+    ss_result *res = calloc(cap, sizeof *res);
+    ss_error *errs = calloc(cap, sizeof *errs);
+    int *rcs = calloc(cap, sizeof *rcs);
+    size_t *order = malloc(cap * sizeof *order), nit = 0;
     int rc = SS_OK;
-    if (!pp.res || !pp.errs || !pp.rc || !pp.order) {
+    if (!it || !res || !errs || !rcs || !order) {
         rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
         goto done;
     }
-    /* Longest first, so that neither thread is left with a long one at
-     * the end (insertion sort: a handful of requests). */
-    for (size_t q = 0; q < n; q++) {
-        size_t k = q, cost = request_cost(t, &er[q]);
-        for (; k > 0 && request_cost(t, &er[pp.order[k - 1]]) < cost; k--)
-            pp.order[k] = pp.order[k - 1];
-        pp.order[k] = q;
+    size_t gmax = stream_cols(d);
+    nit = plan_items(t, d, dm, er, n, o, two, gmax, it);
+    double cost = 0;
+    for (size_t k = 0, off = 0; k < nit; k++) {
+        const size_t len = it[k].q1 - it[k].q0;
+        it[k].res = res + off;
+        it[k].err = errs + off;
+        it[k].rc = rcs + off;
+        for (size_t q = 0; q < len; q++)
+            ss_result_init(&it[k].res[q]);
+        off += len;
+        cost += it[k].cost;
     }
-    for (size_t q = 0; q < n; q++)
-        ss_result_init(&pp.res[q]);
-    atomic_init(&pp.next, 0);
-    pthread_t tid;
-    int two = pthread_create(&tid, NULL, par_run, &pp) == 0;
-    par_run(&pp);
-    if (two)
-        pthread_join(tid, NULL);
-    for (size_t q = 0; q < n && rc == SS_OK; q++) {
-        if (pp.rc[q] != SS_OK) {
-            *err = pp.errs[q];
-            rc = pp.rc[q];
-        } else if (ss_result_move(out, &pp.res[q]) != 0) {
-            rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+    two = two && nit > 1 && cost >= par_min_work();
+    if (two) {
+        /* Longest first, so that neither thread is left with a long one at
+         * the end (insertion sort: a handful of items). */
+        for (size_t q = 0; q < nit; q++) {
+            size_t k = q;
+            for (; k > 0 && it[order[k - 1]].cost < it[q].cost; k--)
+                order[k] = order[k - 1];
+            order[k] = q;
         }
+        par pp = {t, d, dm, er, n, o, it, order, nit, 0};
+        atomic_init(&pp.next, 0);
+        pthread_t tid;
+        int started = pthread_create(&tid, NULL, par_run, &pp) == 0;
+        par_run(&pp);
+        if (started)
+            pthread_join(tid, NULL);
+    } else {
+        worker wr;
+        rc = worker_init(&wr, t, d, er, n, o, err);
+        for (size_t k = 0; k < nit && rc == SS_OK; k++) {
+            run_item(t, d, dm, er, o, &wr, &it[k]);
+            for (size_t q = 0; q < it[k].q1 - it[k].q0; q++)
+                if (it[k].rc[q] != SS_OK)
+                    nit = k + 1; /* nothing after it is reported */
+        }
+        worker_free(&wr);
     }
-    for (size_t q = 0; q < n && pp.res; q++)
-        ss_result_free(&pp.res[q]);
+    /* Merge: the items of the same requests are consecutive, in domain
+     * order. */
+    for (size_t k = 0; k < nit && rc == SS_OK;) {
+        size_t k1 = k;
+        while (k1 < nit && it[k1].q0 == it[k].q0)
+            k1++;
+        for (size_t q = 0; q < it[k].q1 - it[k].q0 && rc == SS_OK; q++)
+            for (size_t x = k; x < k1 && rc == SS_OK; x++) {
+                if (it[x].rc[q] != SS_OK) {
+                    *err = it[x].err[q];
+                    rc = it[x].rc[q];
+                } else if (ss_result_move(out, &it[x].res[q]) != 0) {
+                    rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+                }
+            }
+        k = k1;
+    }
 done:
-    free(pp.res);
-    free(pp.errs);
-    free(pp.rc);
-    free(pp.order);
+    for (size_t k = 0; k < cap && res; k++)
+        ss_result_free(&res[k]);
+    free(it);
+    free(res);
+    free(errs);
+    free(rcs);
+    free(order);
     return rc;
 }
 
@@ -1789,15 +2276,7 @@ int ss_estimate_run(const ss_table *t, const ss_design *d,
             return rc;
         }
     }
-    if (parallel_ok(t, d, er, n, o)) {
-        rc = run_parallel(t, d, &dm, er, n, o, out, err);
-    } else {
-        worker wr;
-        rc = worker_init(&wr, t, d, er, n, o, err);
-        for (size_t q = 0; q < n && rc == SS_OK; q++)
-            rc = run_request(t, d, &dm, &er[q], o, &wr, out, err);
-        worker_free(&wr);
-    }
+    rc = run_items(t, d, &dm, er, n, o, out, err);
     domains_free(&dm);
     return rc;
 }

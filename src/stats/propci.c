@@ -66,7 +66,7 @@ double ss_prop_logit_pre_row(ss_logit_pre *pre, ss_logit_memo *memo, double pw)
      * terms depend on pw alone, and weights repeat (two logs a row). */
     uint64_t bits;
     memcpy(&bits, &pw, sizeof bits);
-    size_t j = (size_t)((bits * UINT64_C(0x9E3779B97F4A7C15)) >> 54) % SS_LOGIT_MEMO;
+    size_t j = (size_t)((bits * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - SS_LOGIT_MEMO_BITS));
     if (!memo || memo->pw[j] != pw) {
         double q = pw + 1, v = 0.5 * (pw + 0.5) / (q * q);
         double dev = 2 * pw * log(q / (pw + 0.5)), a = pw * (v * log(2 * pw + 1) + 0.5 / q);

@@ -83,8 +83,10 @@ void ss_prop_logit_pre(const ss_design *d, const size_t *rows, size_t m, double 
                        ss_logit_pre *pre);
 
 /* The terms of recent prior weights (weights repeat, and each costs two
- * logarithms): a cache, the same terms with or without it. */
-#define SS_LOGIT_MEMO 1024
+ * logarithms): a cache, the same terms with or without it.  Its entries
+ * are functions of pw alone: one cache serves any number of domains. */
+#define SS_LOGIT_MEMO_BITS 12
+#define SS_LOGIT_MEMO (1 << SS_LOGIT_MEMO_BITS)
 typedef struct ss_logit_memo {
     double pw[SS_LOGIT_MEMO], dev[SS_LOGIT_MEMO], vw[SS_LOGIT_MEMO], a[SS_LOGIT_MEMO];
 } ss_logit_memo;
