@@ -89,6 +89,8 @@ enum {
  * stores its cells into (the column's current one). */
 typedef struct fslot {
     void *dst;
+    const int32_t *direct; /* OP_CATEGORY: reader.direct of the column */
+    size_t ndirect;
     unsigned op;
 } fslot;
 
@@ -238,6 +240,10 @@ static __attribute__((noinline)) int32_t category_new(reader *r, size_t i, ss_di
             p[k] = -1;
         r->direct[i] = p;
         r->direct_cap[i] = ncap;
+        if (r->fs) { /* fast_run looks codes up there */
+            r->fs[i].direct = p;
+            r->fs[i].ndirect = ncap;
+        }
     }
     r->direct[i][v] = code;
     return code;
@@ -1602,6 +1608,8 @@ static void dst_set(reader *r, size_t j)
     switch (r->fs[j].op) {
     case OP_CATEGORY:
         r->fs[j].dst = c->code;
+        r->fs[j].direct = r->direct[j];
+        r->fs[j].ndirect = r->direct_cap[j];
         break;
     case OP_NUMBER:
         r->fs[j].dst = c->num;
@@ -1629,6 +1637,43 @@ static inline __attribute__((always_inline)) uint32_t digits_in(const char *s, s
         v = v * 10 + d;
     }
     return v < below ? v : below;
+}
+
+/* digits_in for a one-byte column (1 to 3 digits below 255): 255 for
+ * anything else.  One digit (a code, a Likert answer) takes one test. */
+static inline __attribute__((always_inline)) uint32_t digits3(const char *s, size_t len)
+{
+    const uint32_t d0 = (uint32_t)(unsigned char)s[0] - '0'; /* (s[len] is a stop) */
+    if (len == 1)
+        return d0 <= 9 ? d0 : SS_U8_NA;
+    if (len - 2 > 1)
+        return SS_U8_NA;
+    const uint32_t d1 = (uint32_t)(unsigned char)s[1] - '0';
+    if (d0 > 9 || d1 > 9)
+        return SS_U8_NA;
+    if (len == 2)
+        return d0 * 10 + d1;
+    const uint32_t d2 = (uint32_t)(unsigned char)s[2] - '0', v = d0 * 100 + d1 * 10 + d2;
+    return d2 <= 9 && v < SS_U8_NA ? v : SS_U8_NA;
+}
+
+/* digits_in for a cell of 1 to 4 digits with 4 bytes readable at s,
+ * without a branch per digit: the digits as the high bytes of a word
+ * (little-endian: the first the lowest of them), each checked to be 0..9,
+ * then combined in pairs.  Anything else gives 65535 (SS_U16_NA). */
+static inline __attribute__((always_inline)) uint32_t digits4(const char *s, size_t len)
+{
+    if (len - 1 >= 4)
+        return SS_U16_NA;
+    uint32_t w;
+    memcpy(&w, s, 4);
+    const unsigned sh = 32 - 8 * (unsigned)len;
+    w <<= sh;                                 /* leading zero bytes */
+    uint32_t d = w - (UINT32_C(0x30303030) << sh);
+    if ((d | (d + UINT32_C(0x76767676))) & UINT32_C(0x80808080))
+        return SS_U16_NA;                     /* a byte not a digit */
+    d = d * 10 + (d >> 8);                    /* bytes 0 and 2: pairs */
+    return (d & 0xff) * 100 + ((d >> 16) & 0xff);
 }
 
 /* A field data_field takes in full (a cell the fast cases do not hold,
@@ -1812,9 +1857,10 @@ static inline __attribute__((always_inline)) void fast_run_in(reader *r, stops *
                                                               const unsigned char quote)
 {
     const char *const s = st->s, *const end = s + st->len;
-    const fslot *const fs = r->fs;
+    const fslot *const fs = r->fs, *const last = fs + r->nslots - 1;
     const char *bp = s + st->blk, *fq = s + *fp; /* the block, the field */
-    size_t j = *jp, row = r->t->nrow;
+    const fslot *fj = fs + *jp;                   /* the field's column */
+    size_t row = r->t->nrow;
     uint64_t bits = st->bits;
     for (;;) {
         while (bits == 0) {
@@ -1823,13 +1869,13 @@ static inline __attribute__((always_inline)) void fast_run_in(reader *r, stops *
             bp += 64;
             bits = stops_bits(bp, (size_t)(end - bp), delim, quote);
         }
-        const char *const e = bp + __builtin_ctzll(bits);
+        const char *const e = bp + (unsigned)__builtin_ctzll(bits);
         const unsigned char c = (unsigned char)*e;
         const size_t n = (size_t)(e - fq);
         if (c != delim) {
-            if (!is_line_end(c) || j + 1 != r->nslots)
+            if (!is_line_end(c) || fj != last || fj == fs)
                 goto out;
-        } else if (j == 0) { /* a row begins (record_begin's usual case) */
+        } else if (fj == fs) { /* a row begins (record_begin's usual case) */
             ss_table *t = r->t;
             row = t->nrow;
             long line = r->lines_done + 1;
@@ -1841,17 +1887,18 @@ static inline __attribute__((always_inline)) void fast_run_in(reader *r, stops *
         }
         uint32_t v;
         double x;
-        void *const to = fs[j].dst;
-        switch (fs[j].op) {
+        void *const to = fj->dst;
+        switch (fj->op) {
         case OP_SKIP:
             break;
         case OP_U8:
-            if ((v = digits_in(fq, n, 3, SS_U8_NA)) >= SS_U8_NA)
+            if ((v = digits3(fq, n)) >= SS_U8_NA)
                 goto out;
             ((uint8_t *)to)[row] = (uint8_t)v;
             break;
         case OP_U16:
-            if ((v = digits_in(fq, n, 5, SS_U16_NA)) >= SS_U16_NA)
+            if (end - fq >= 4 ? (v = digits4(fq, n)) >= SS_U16_NA
+                              : (v = digits_in(fq, n, 5, SS_U16_NA)) >= SS_U16_NA)
                 goto out;
             ((uint16_t *)to)[row] = (uint16_t)v;
             break;
@@ -1879,29 +1926,33 @@ static inline __attribute__((always_inline)) void fast_run_in(reader *r, stops *
         case OP_CATEGORY: {
             /* A level met before, written as a small canonical integer. */
             long k = small_int(fq, n);
-            if (k < 0 || (size_t)k >= r->direct_cap[j] || r->direct[j][k] < 0)
+            int32_t code;
+            if (k < 0 || (size_t)k >= fj->ndirect || (code = fj->direct[k]) < 0)
                 goto out;
-            ((int32_t *)to)[row] = r->direct[j][k];
+            ((int32_t *)to)[row] = code;
             break;
         }
-        default:
+        case OP_FIELD:
+        case OP_END:
             goto out;
+        default:
+            __builtin_unreachable();
         }
         bits &= bits - 1;
         fq = e + 1;
-        j++;
+        fj++;
         if (c != delim) { /* the row ends: end_record and on_record */
             r->t->nrow = row + 1;
             r->lines_done++;
             r->pending_cr = c == '\r';
-            j = 0;
+            fj = fs;
         }
     }
 out:
     st->blk = (size_t)(bp - s);
     st->bits = bits;
     *fp = (size_t)(fq - s);
-    *jp = j;
+    *jp = (size_t)(fj - fs);
 }
 
 static __attribute__((noinline)) void fast_run_comma(reader *r, stops *st, size_t *fp,
