@@ -1969,6 +1969,8 @@ static __attribute__((noinline)) void fast_run_any(reader *r, stops *st, size_t 
 /* fast_run_in, with the common delimiter and quote as constants. */
 static void fast_run(reader *r, stops *st, size_t *fp, size_t *jp)
 {
+    if (*jp >= r->nslots) /* a row with more fields than columns */
+        return;
     if (st->delim == ',' && st->quote == '"')
         fast_run_comma(r, st, fp, jp);
     else
