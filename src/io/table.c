@@ -2188,12 +2188,16 @@ static size_t line_end(const char *s, size_t len)
     return len;
 }
 
+struct source;
+static long source_line0(const struct source *src);
+
+/* buf[0..len): a chunk of src, or (src NULL) the whole input. */
 static int parse_buffer(reader *r, struct csv_parser *p, const char *buf,
-                        size_t len, long line0)
+                        size_t len, const struct source *src)
 {
     const char *nul = memchr(buf, '\0', len);
     if (nul) {
-        long line = line0 + 1;
+        long line = (src ? source_line0(src) : 0) + 1;
         for (const char *q = buf; q < nul; q++)
             line += *q == '\n';
         return fail(r, line, "NUL byte in the file: not a text CSV file (survstat reads CSV, "
@@ -2454,10 +2458,32 @@ typedef struct source {
     int fd;
     off_t pos, end;
     char *buf;
-    long line0;      /* '\n' bytes before the current chunk (for messages) */
+    long line0;      /* '\n' bytes before the current chunk (for messages),
+                      * counted on a stream; from a file: before byte start */
+    off_t start, at; /* a file: where the source and the current chunk begin */
     size_t total;    /* bytes parsed */
     int first;       /* the next chunk is the start of the file */
 } source;
+
+/* The '\n' bytes before src's current chunk (for a message): from a file
+ * counted only when asked. */
+static long source_line0(const source *src)
+{
+    if (src->fp)
+        return src->line0;
+    long n = src->line0;
+    char *b = malloc(CHUNK);
+    for (off_t from = src->start; b && from < src->at;) {
+        size_t want = src->at - from < CHUNK ? (size_t)(src->at - from) : CHUNK;
+        ssize_t got = pread(src->fd, b, want, from);
+        if (got <= 0)
+            break;
+        n += count_lf(b, (size_t)got);
+        from += got;
+    }
+    free(b);
+    return n;
+}
 
 /* Parse the next chunk: 1 when one was parsed, 0 at the end, -1 failed. */
 /* "UTF-16LE" or "UTF-16BE" when b, the start of a file, looks like UTF-16
@@ -2543,6 +2569,7 @@ static int parse_chunk(reader *r, struct csv_parser *p, source *src)
             return 0;
         }
         n = (size_t)got;
+        src->at = src->pos;
         src->pos += got;
     }
     size_t skip = 0;
@@ -2556,9 +2583,10 @@ static int parse_chunk(reader *r, struct csv_parser *p, source *src)
             return -1;
     }
     src->total += n - skip;
-    if (parse_buffer(r, p, src->buf + skip, n - skip, src->line0) != 0)
+    if (parse_buffer(r, p, src->buf + skip, n - skip, src) != 0)
         return -1;
-    src->line0 += count_lf(src->buf + skip, n - skip);
+    if (src->fp)
+        src->line0 += count_lf(src->buf + skip, n - skip);
     return 1;
 }
 
@@ -2735,7 +2763,7 @@ static int half_init(half *h, reader *r1, int fd, off_t from, off_t split, off_t
     h->r.cap_rows = h->cap_all - h->base;
     h->r.fixed = 1;
     h->src.fd = fd;
-    h->src.pos = split;
+    h->src.pos = h->src.start = split;
     h->src.end = size;
     h->src.line0 = 1;
     return 0;
@@ -2920,7 +2948,7 @@ int ss_table_read_text(ss_table *t, const char *path, const ss_read_options *opt
         if (rc == 0) {
             size_t skip = len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
             total = len - skip;
-            rc = parse_buffer(&r, &p, buf + skip, len - skip, 0);
+            rc = parse_buffer(&r, &p, buf + skip, len - skip, NULL);
         }
         if (rc == 0)
             parse_end(&r, &p);
