@@ -1887,56 +1887,56 @@ static inline __attribute__((always_inline)) void fast_run_in(reader *r, stops *
         }
         uint32_t v;
         double x;
-        void *const to = fj->dst;
-        switch (fj->op) {
-        case OP_SKIP:
-            break;
-        case OP_U8:
+        const unsigned op = fj->op;
+        if (op == OP_U8) { /* the common ones first: no jump through a table */
             if ((v = digits3(fq, n)) >= SS_U8_NA)
                 goto out;
-            ((uint8_t *)to)[row] = (uint8_t)v;
-            break;
-        case OP_U16:
+            ((uint8_t *)fj->dst)[row] = (uint8_t)v;
+        } else if (op == OP_U16) {
             if (end - fq >= 4 ? (v = digits4(fq, n)) >= SS_U16_NA
                               : (v = digits_in(fq, n, 5, SS_U16_NA)) >= SS_U16_NA)
                 goto out;
-            ((uint16_t *)to)[row] = (uint16_t)v;
-            break;
-        case OP_I32:
-            if ((v = digits_in(fq, n, 9, INT32_MAX)) >= INT32_MAX)
+            ((uint16_t *)fj->dst)[row] = (uint16_t)v;
+        } else if (op != OP_SKIP) {
+            switch (op) {
+            case OP_I32:
+                if ((v = digits_in(fq, n, 9, INT32_MAX)) >= INT32_MAX)
+                    goto out;
+                ((int32_t *)fj->dst)[row] = (int32_t)v;
+                break;
+            case OP_PACKED: {
+                uint64_t mant;
+                unsigned frac;
+                if (ss_number_short_parts(fq, n, &mant, &frac) != 0 || mant >= 8192 ||
+                    frac >= 4 || (mant == 0 && fq[0] == '-'))
+                    goto out;
+                int m = fq[0] == '-' ? -(int)mant : (int)mant;
+                ((int16_t *)fj->dst)[row] = (int16_t)(m * 4 + (int)frac);
+                break;
+            }
+            case OP_DOUBLE:
+            case OP_NUMBER:
+                if (ss_number_parse_short(fq, n, &x) != 0)
+                    goto out;
+                ((double *)fj->dst)[row] = x;
+                break;
+            case OP_CATEGORY: {
+                /* A level met before, written as a small canonical integer
+                 * (up to 4 digits: four bytes at once). */
+                long k = n - 1 < 4 && end - fq >= 4
+                             ? (fq[0] != '0' || n == 1) && (v = digits4(fq, n)) < SS_U16_NA
+                                   ? (long)v
+                                   : -1
+                             : small_int(fq, n);
+                int32_t code;
+                if (k < 0 || (size_t)k >= fj->ndirect || (code = fj->direct[k]) < 0)
+                    goto out;
+                ((int32_t *)fj->dst)[row] = code;
+                break;
+            }
+            default: /* OP_FIELD, OP_END */
                 goto out;
-            ((int32_t *)to)[row] = (int32_t)v;
-            break;
-        case OP_PACKED: {
-            uint64_t mant;
-            unsigned frac;
-            if (ss_number_short_parts(fq, n, &mant, &frac) != 0 || mant >= 8192 || frac >= 4 ||
-                (mant == 0 && fq[0] == '-'))
-                goto out;
-            int m = fq[0] == '-' ? -(int)mant : (int)mant;
-            ((int16_t *)to)[row] = (int16_t)(m * 4 + (int)frac);
-            break;
-        }
-        case OP_DOUBLE:
-        case OP_NUMBER:
-            if (ss_number_parse_short(fq, n, &x) != 0)
-                goto out;
-            ((double *)to)[row] = x;
-            break;
-        case OP_CATEGORY: {
-            /* A level met before, written as a small canonical integer. */
-            long k = small_int(fq, n);
-            int32_t code;
-            if (k < 0 || (size_t)k >= fj->ndirect || (code = fj->direct[k]) < 0)
-                goto out;
-            ((int32_t *)to)[row] = code;
-            break;
-        }
-        case OP_FIELD:
-        case OP_END:
-            goto out;
-        default:
-            __builtin_unreachable();
+            }
         }
         bits &= bits - 1;
         fq = e + 1;
