@@ -25,6 +25,14 @@
 
 #define CHUNK (1u << 20)
 
+/* Bytes loaded as a word put the first one lowest (digits4, the level
+ * cache); elsewhere those fast cases are not taken. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define LITTLE_ENDIAN_WORDS 1
+#else
+#define LITTLE_ENDIAN_WORDS 0
+#endif
+
 /* Parser state shared by the libcsv callbacks. */
 typedef struct reader {
     ss_table *t;
@@ -87,10 +95,28 @@ enum {
 
 /* A field position in fast_lines: its OP_*, and the array that fast_run
  * stores its cells into (the column's current one). */
+/* A level of up to 8 bytes met before (its bytes as a little-endian word,
+ * the rest zero) and its code: fast_run's cache of a category column's
+ * texts, LEVEL_CACHE entries by a hash of the word (an entry is replaced
+ * by a newer level with the same hash). */
+enum { LEVEL_CACHE = 256 };
+typedef struct level_cache {
+    uint64_t key;
+    int32_t code; /* -1: empty */
+} level_cache;
+
+static inline unsigned level_slot(uint64_t key)
+{
+    return (unsigned)((key * UINT64_C(0x9e3779b97f4a7c15)) >> 56);
+}
+
 typedef struct fslot {
     void *dst;
+    level_cache *cache;    /* OP_CATEGORY: texts met before */
     const int32_t *direct; /* OP_CATEGORY: reader.direct of the column */
     size_t ndirect;
+    const ss_na_codes *na; /* a number column's --na codes (its cells that
+                            * are one of them go to data_field) */
     unsigned op;
 } fslot;
 
@@ -158,7 +184,7 @@ static int is_na_text(const ss_na_codes *na, const char *s, size_t len)
     return 0;
 }
 
-static int is_na_number(const ss_na_codes *na, double v)
+static inline int is_na_number(const ss_na_codes *na, double v)
 {
     if (na)
         for (size_t k = 0; k < na->n; k++)
@@ -1584,7 +1610,7 @@ static int ops_init(reader *r)
         const ss_column *c = r->slot[j] >= 0 ? &r->t->col[r->slot[j]] : NULL;
         if (!c)
             r->fs[j].op = OP_SKIP;
-        else if (c->na || r->keep_text)
+        else if (r->keep_text)
             r->fs[j].op = OP_FIELD;
         else if (c->need & SS_NEED_CATEGORY)
             r->fs[j].op = OP_CATEGORY;
@@ -1597,8 +1623,26 @@ static int ops_init(reader *r)
     }
     r->fs[r->nslots].op = OP_END;
     for (size_t j = 0; j < r->nslots; j++)
+        if (r->fs[j].op == OP_CATEGORY) {
+            if (!(r->fs[j].cache = malloc(LEVEL_CACHE * sizeof *r->fs[j].cache)))
+                return fail(r, r->record_line, "out of memory");
+            for (unsigned k = 0; k < LEVEL_CACHE; k++)
+                r->fs[j].cache[k].code = -1;
+        }
+    for (size_t j = 0; j < r->nslots; j++)
+        if (r->slot[j] >= 0 && r->fs[j].op != OP_CATEGORY) /* (codes: at the end) */
+            r->fs[j].na = r->t->col[r->slot[j]].na;
+    for (size_t j = 0; j < r->nslots; j++)
         dst_set(r, j);
     return 0;
+}
+
+static void fslots_free(reader *r)
+{
+    for (size_t j = 0; r->fs && j < r->nslots; j++)
+        free(r->fs[j].cache);
+    free(r->fs);
+    r->fs = NULL;
 }
 
 /* r->fs[j].dst: the array of field j's column that fast_run stores into. */
@@ -1695,6 +1739,8 @@ static inline __attribute__((always_inline)) int fast_field(reader *r, ss_column
     ss_column *c = &col[j];
     uint32_t v;
     double x;
+    if (fs[j].na && fs[j].op != OP_SKIP && fs[j].op != OP_END)
+        return field_slow(r, j, s, len);
     switch (fs[j].op) {
     case OP_SKIP:
     case OP_END:
@@ -1748,6 +1794,13 @@ static inline __attribute__((always_inline)) int fast_field(reader *r, ss_column
         if (code < 0)
             return fail(r, r->record_line, "out of memory");
         c->code[row] = code;
+        if (len - 1 < 8) { /* for fast_run: this text's code */
+            uint64_t key = 0;
+            memcpy(&key, s, len);
+            level_cache *e = &fs[j].cache[level_slot(key)];
+            e->key = key;
+            e->code = code;
+        }
         return 0;
     }
     default:
@@ -1889,18 +1942,20 @@ static inline __attribute__((always_inline)) void fast_run_in(reader *r, stops *
         double x;
         const unsigned op = fj->op;
         if (op == OP_U8) { /* the common ones first: no jump through a table */
-            if ((v = digits3(fq, n)) >= SS_U8_NA)
+            if ((v = digits3(fq, n)) >= SS_U8_NA || (fj->na && is_na_number(fj->na, v)))
                 goto out;
             ((uint8_t *)fj->dst)[row] = (uint8_t)v;
         } else if (op == OP_U16) {
-            if (end - fq >= 4 ? (v = digits4(fq, n)) >= SS_U16_NA
-                              : (v = digits_in(fq, n, 5, SS_U16_NA)) >= SS_U16_NA)
+            if ((LITTLE_ENDIAN_WORDS && end - fq >= 4 ? (v = digits4(fq, n)) >= SS_U16_NA
+                               : (v = digits_in(fq, n, 5, SS_U16_NA)) >= SS_U16_NA) ||
+                (fj->na && is_na_number(fj->na, v)))
                 goto out;
             ((uint16_t *)fj->dst)[row] = (uint16_t)v;
         } else if (op != OP_SKIP) {
             switch (op) {
             case OP_I32:
-                if ((v = digits_in(fq, n, 9, INT32_MAX)) >= INT32_MAX)
+                if ((v = digits_in(fq, n, 9, INT32_MAX)) >= INT32_MAX ||
+                    (fj->na && is_na_number(fj->na, v)))
                     goto out;
                 ((int32_t *)fj->dst)[row] = (int32_t)v;
                 break;
@@ -1908,7 +1963,9 @@ static inline __attribute__((always_inline)) void fast_run_in(reader *r, stops *
                 uint64_t mant;
                 unsigned frac;
                 if (ss_number_short_parts(fq, n, &mant, &frac) != 0 || mant >= 8192 ||
-                    frac >= 4 || (mant == 0 && fq[0] == '-'))
+                    frac >= 4 || (mant == 0 && fq[0] == '-') ||
+                    (fj->na && is_na_number(fj->na, ss_number_short_value(mant, frac,
+                                                                          fq[0] == '-'))))
                     goto out;
                 int m = fq[0] == '-' ? -(int)mant : (int)mant;
                 ((int16_t *)fj->dst)[row] = (int16_t)(m * 4 + (int)frac);
@@ -1916,21 +1973,32 @@ static inline __attribute__((always_inline)) void fast_run_in(reader *r, stops *
             }
             case OP_DOUBLE:
             case OP_NUMBER:
-                if (ss_number_parse_short(fq, n, &x) != 0)
+                if (ss_number_parse_short(fq, n, &x) != 0 || (fj->na && is_na_number(fj->na, x)))
                     goto out;
                 ((double *)fj->dst)[row] = x;
                 break;
             case OP_CATEGORY: {
                 /* A level met before, written as a small canonical integer
                  * (up to 4 digits: four bytes at once). */
-                long k = n - 1 < 4 && end - fq >= 4
+                long k = LITTLE_ENDIAN_WORDS && n - 1 < 4 && end - fq >= 4
                              ? (fq[0] != '0' || n == 1) && (v = digits4(fq, n)) < SS_U16_NA
                                    ? (long)v
                                    : -1
                              : small_int(fq, n);
                 int32_t code;
-                if (k < 0 || (size_t)k >= fj->ndirect || (code = fj->direct[k]) < 0)
-                    goto out;
+                if (k < 0 || (size_t)k >= fj->ndirect || (code = fj->direct[k]) < 0) {
+                    /* A text of up to 8 bytes met before (no NUL in a
+                     * text: the word tells the length). */
+                    uint64_t key;
+                    if (!LITTLE_ENDIAN_WORDS || n - 1 >= 8 || end - fq < 8)
+                        goto out;
+                    memcpy(&key, fq, 8);
+                    key &= ~UINT64_C(0) >> (64 - 8 * n);
+                    const level_cache *hit = &fj->cache[level_slot(key)];
+                    if (hit->code < 0 || hit->key != key)
+                        goto out;
+                    code = hit->code;
+                }
                 ((int32_t *)fj->dst)[row] = code;
                 break;
             }
@@ -2655,7 +2723,7 @@ static void half_free(half *h)
     }
     h->t.file = NULL;
     direct_free(&h->r, h->t.ncol);
-    free(h->r.fs);
+    fslots_free(&h->r);
     free(h->r.unq);
     ss_table_free(&h->t);
     csv_free(&h->p);
@@ -3059,7 +3127,7 @@ int ss_table_read_text(ss_table *t, const char *path, const ss_read_options *opt
         free(r.names[i]);
     free(r.names);
     free(r.slot);
-    free(r.fs);
+    fslots_free(&r);
     free(r.unq);
     direct_free(&r, t->ncol);
     stores_free(r.stores, t);
