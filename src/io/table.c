@@ -90,7 +90,8 @@ enum {
     OP_CATEGORY,                                      /* level codes */
     OP_NUMBER,                                        /* doubles */
     OP_FIELD,                                         /* data_field */
-    OP_END                                            /* past the columns */
+    OP_END,                                           /* past the columns */
+    OP_NA = 16 /* with a typed or number op: the column has --na codes */
 };
 
 /* A field position in fast_lines: its OP_*, and the array that fast_run
@@ -949,7 +950,7 @@ static int widen(reader *r, ss_column *c, size_t i, size_t n, double v)
     if (store_convert(r, c, i, r->base, n, store_for(v, c, n, NULL, 0)) != 0)
         return fail(r, r->record_line, "out of memory");
     if (r->fs && r->fs[i].op != OP_FIELD) { /* fast_lines stores in the new array */
-        r->fs[i].op = store_op(c->store);
+        r->fs[i].op = store_op(c->store) | (r->fs[i].op & OP_NA);
         dst_set(r, i);
     }
     return 0;
@@ -1630,8 +1631,9 @@ static int ops_init(reader *r)
                 r->fs[j].cache[k].code = -1;
         }
     for (size_t j = 0; j < r->nslots; j++)
-        if (r->slot[j] >= 0 && r->fs[j].op != OP_CATEGORY) /* (codes: at the end) */
-            r->fs[j].na = r->t->col[r->slot[j]].na;
+        if (r->slot[j] >= 0 && r->fs[j].op != OP_CATEGORY && r->fs[j].op != OP_FIELD &&
+            (r->fs[j].na = r->t->col[r->slot[j]].na)) /* (codes: at the end) */
+            r->fs[j].op |= OP_NA;
     for (size_t j = 0; j < r->nslots; j++)
         dst_set(r, j);
     return 0;
@@ -1649,7 +1651,7 @@ static void fslots_free(reader *r)
 static void dst_set(reader *r, size_t j)
 {
     const ss_column *c = &r->t->col[j];
-    switch (r->fs[j].op) {
+    switch (r->fs[j].op & ~(unsigned)OP_NA) {
     case OP_CATEGORY:
         r->fs[j].dst = c->code;
         r->fs[j].direct = r->direct[j];
@@ -1739,7 +1741,7 @@ static inline __attribute__((always_inline)) int fast_field(reader *r, ss_column
     ss_column *c = &col[j];
     uint32_t v;
     double x;
-    if (fs[j].na && fs[j].op != OP_SKIP && fs[j].op != OP_END)
+    if (fs[j].op & OP_NA)
         return field_slow(r, j, s, len);
     switch (fs[j].op) {
     case OP_SKIP:
@@ -1905,6 +1907,30 @@ static int all_blank(const char *s, size_t len)
  * field_slow, a new category level, a row of another length, the end),
  * that stop not taken, the state as split_lines keeps it.  No calls: its
  * state stays in registers. */
+/* fast_run's one- and two-byte cells: 0 when the cell is not one it
+ * stores (na: or one of the column's --na codes). */
+static inline __attribute__((always_inline)) int put_u8(const fslot *fj, const char *fq,
+                                                        size_t n, size_t row, int na)
+{
+    uint32_t v = digits3(fq, n);
+    if (v >= SS_U8_NA || (na && is_na_number(fj->na, v)))
+        return 0;
+    ((uint8_t *)fj->dst)[row] = (uint8_t)v;
+    return 1;
+}
+
+static inline __attribute__((always_inline)) int put_u16(const fslot *fj, const char *fq,
+                                                         size_t n, const char *end, size_t row,
+                                                         int na)
+{
+    uint32_t v = LITTLE_ENDIAN_WORDS && end - fq >= 4 ? digits4(fq, n)
+                                                      : digits_in(fq, n, 5, SS_U16_NA);
+    if (v >= SS_U16_NA || (na && is_na_number(fj->na, v)))
+        return 0;
+    ((uint16_t *)fj->dst)[row] = (uint16_t)v;
+    return 1;
+}
+
 static inline __attribute__((always_inline)) void fast_run_in(reader *r, stops *st, size_t *fp,
                                                               size_t *jp, const unsigned char delim,
                                                               const unsigned char quote)
@@ -1941,21 +1967,24 @@ static inline __attribute__((always_inline)) void fast_run_in(reader *r, stops *
         uint32_t v;
         double x;
         const unsigned op = fj->op;
-        if (op == OP_U8) { /* the common ones first: no jump through a table */
-            if ((v = digits3(fq, n)) >= SS_U8_NA || (fj->na && is_na_number(fj->na, v)))
-                goto out;
-            ((uint8_t *)fj->dst)[row] = (uint8_t)v;
-        } else if (op == OP_U16) {
-            if ((LITTLE_ENDIAN_WORDS && end - fq >= 4 ? (v = digits4(fq, n)) >= SS_U16_NA
-                               : (v = digits_in(fq, n, 5, SS_U16_NA)) >= SS_U16_NA) ||
-                (fj->na && is_na_number(fj->na, v)))
-                goto out;
-            ((uint16_t *)fj->dst)[row] = (uint16_t)v;
-        } else if (op != OP_SKIP) {
-            switch (op) {
+        /* (the common ones first: no jump through a table) */
+        if (op == OP_U8 ? !put_u8(fj, fq, n, row, 0)
+                        : op == OP_U16 ? !put_u16(fj, fq, n, end, row, 0) : 0)
+            goto out;
+        if (op > OP_U16) {
+            const int na = (op & OP_NA) != 0;
+            switch (op & ~(unsigned)OP_NA) {
+            case OP_U8:
+                if (!put_u8(fj, fq, n, row, 1))
+                    goto out;
+                break;
+            case OP_U16:
+                if (!put_u16(fj, fq, n, end, row, 1))
+                    goto out;
+                break;
             case OP_I32:
                 if ((v = digits_in(fq, n, 9, INT32_MAX)) >= INT32_MAX ||
-                    (fj->na && is_na_number(fj->na, v)))
+                    (na && is_na_number(fj->na, v)))
                     goto out;
                 ((int32_t *)fj->dst)[row] = (int32_t)v;
                 break;
@@ -1964,7 +1993,7 @@ static inline __attribute__((always_inline)) void fast_run_in(reader *r, stops *
                 unsigned frac;
                 if (ss_number_short_parts(fq, n, &mant, &frac) != 0 || mant >= 8192 ||
                     frac >= 4 || (mant == 0 && fq[0] == '-') ||
-                    (fj->na && is_na_number(fj->na, ss_number_short_value(mant, frac,
+                    (na && is_na_number(fj->na, ss_number_short_value(mant, frac,
                                                                           fq[0] == '-'))))
                     goto out;
                 int m = fq[0] == '-' ? -(int)mant : (int)mant;
@@ -1973,7 +2002,7 @@ static inline __attribute__((always_inline)) void fast_run_in(reader *r, stops *
             }
             case OP_DOUBLE:
             case OP_NUMBER:
-                if (ss_number_parse_short(fq, n, &x) != 0 || (fj->na && is_na_number(fj->na, x)))
+                if (ss_number_parse_short(fq, n, &x) != 0 || (na && is_na_number(fj->na, x)))
                     goto out;
                 ((double *)fj->dst)[row] = x;
                 break;
