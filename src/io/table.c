@@ -25,6 +25,14 @@
 
 #define CHUNK (1u << 20)
 
+/* Bytes loaded as a word put the first one lowest (digits4, the level
+ * cache); elsewhere those fast cases are not taken. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define LITTLE_ENDIAN_WORDS 1
+#else
+#define LITTLE_ENDIAN_WORDS 0
+#endif
+
 /* Parser state shared by the libcsv callbacks. */
 typedef struct reader {
     ss_table *t;
@@ -68,10 +76,70 @@ typedef struct reader {
      * threads; this thread's rows start at row `base` of them. */
     struct stores *stores;
     size_t base;
-    int libcsv_only;    /* SURVSTAT_PARSER=libcsv: no plain_lines (tests) */
+    int libcsv_only;    /* SURVSTAT_PARSER=libcsv: no fast_lines (tests) */
+
+    struct fslot *fs;   /* fast_lines: per field position, what it does */
+    char *unq;          /* a quoted field without its doubled quotes */
+    size_t unq_cap;
 } reader;
 
+/* What fast_lines does with a field of a data row, by its position. */
+enum {
+    OP_SKIP,                                          /* a column not read */
+    OP_U8, OP_U16, OP_PACKED, OP_I32, OP_DOUBLE,      /* typed, by storage */
+    OP_CATEGORY,                                      /* level codes */
+    OP_NUMBER,                                        /* doubles */
+    OP_FIELD,                                         /* data_field */
+    OP_END,                                           /* past the columns */
+    OP_NA = 16 /* with a typed or number op: the column has --na codes */
+};
+
+/* A field position in fast_lines: its OP_*, and the array that fast_run
+ * stores its cells into (the column's current one). */
+/* A level of up to 8 bytes met before (its bytes as a little-endian word,
+ * the rest zero) and its code: fast_run's cache of a category column's
+ * texts, LEVEL_CACHE entries by a hash of the word (an entry is replaced
+ * by a newer level with the same hash). */
+enum { LEVEL_CACHE = 256 };
+typedef struct level_cache {
+    uint64_t key;
+    int32_t code; /* -1: empty */
+} level_cache;
+
+static inline unsigned level_slot(uint64_t key)
+{
+    return (unsigned)((key * UINT64_C(0x9e3779b97f4a7c15)) >> 56);
+}
+
+typedef struct fslot {
+    void *dst;
+    level_cache *cache;    /* OP_CATEGORY: texts met before */
+    const int32_t *direct; /* OP_CATEGORY: reader.direct of the column */
+    size_t ndirect;
+    const ss_na_codes *na; /* a number column's --na codes (its cells that
+                            * are one of them go to data_field) */
+    unsigned op;
+} fslot;
+
+static unsigned store_op(int store)
+{
+    switch (store) {
+    case SS_STORE_U8:
+        return OP_U8;
+    case SS_STORE_U16:
+        return OP_U16;
+    case SS_STORE_PACKED:
+        return OP_PACKED;
+    case SS_STORE_I32:
+        return OP_I32;
+    default:
+        return OP_DOUBLE;
+    }
+}
+
 static int half_give_up(reader *r);
+static size_t line_end(const char *s, size_t len);
+static void dst_set(reader *r, size_t j);
 static struct stores *stores_new(size_t ncol);
 
 static int fail(reader *r, long line, const char *fmt, ...)
@@ -117,7 +185,7 @@ static int is_na_text(const ss_na_codes *na, const char *s, size_t len)
     return 0;
 }
 
-static int is_na_number(const ss_na_codes *na, double v)
+static inline int is_na_number(const ss_na_codes *na, double v)
 {
     if (na)
         for (size_t k = 0; k < na->n; k++)
@@ -164,7 +232,7 @@ enum { DIRECT_MAX = 1 << 20 };
 
 /* The value of s[0..len) when it is a decimal integer below DIRECT_MAX
  * written canonically (so that no other text has that value), else -1. */
-static long small_int(const char *s, size_t len)
+static inline __attribute__((always_inline)) long small_int(const char *s, size_t len)
 {
     if (len == 0 || len > 7 || (s[0] == '0' && len > 1))
         return -1;
@@ -199,6 +267,10 @@ static __attribute__((noinline)) int32_t category_new(reader *r, size_t i, ss_di
             p[k] = -1;
         r->direct[i] = p;
         r->direct_cap[i] = ncap;
+        if (r->fs) { /* fast_run looks codes up there */
+            r->fs[i].direct = p;
+            r->fs[i].ndirect = ncap;
+        }
     }
     r->direct[i][v] = code;
     return code;
@@ -877,6 +949,10 @@ static int widen(reader *r, ss_column *c, size_t i, size_t n, double v)
 {
     if (store_convert(r, c, i, r->base, n, store_for(v, c, n, NULL, 0)) != 0)
         return fail(r, r->record_line, "out of memory");
+    if (r->fs && r->fs[i].op != OP_FIELD) { /* fast_lines stores in the new array */
+        r->fs[i].op = store_op(c->store) | (r->fs[i].op & OP_NA);
+        dst_set(r, i);
+    }
     return 0;
 }
 
@@ -937,6 +1013,8 @@ static int resize_rows(reader *r, size_t cap)
         t->row_text = p;
     }
     r->cap_rows = cap;
+    for (size_t j = 0; r->fs && j < r->nslots; j++)
+        dst_set(r, j);
     return 0;
 }
 
@@ -1153,37 +1231,47 @@ static long count_newlines(const char *s, size_t len)
     return n;
 }
 
+/* The first field of a record begins: its line, and for a data row room
+ * for it and its place in the line-break arrays.  -1 when failed. */
+static int record_begin(reader *r)
+{
+    r->record_line = r->lines_done + 1;
+    if (r->in_header)
+        return 0;
+    ss_table *t = r->t;
+    if (t->nrow == r->cap_rows && grow_columns(r) != 0)
+        return -1;
+    long shift = t->nbreak ? t->break_shift[t->nbreak - 1] : 0;
+    long expect = (long)t->nrow + 2 + shift;
+    if (r->record_line != expect) {
+        if (reserve_breaks(t, t->nbreak + 1) != 0)
+            return fail(r, r->record_line, "out of memory");
+        t->break_row[t->nbreak] = t->nrow;
+        t->break_shift[t->nbreak] = r->record_line - (long)t->nrow - 2;
+        t->nbreak++;
+    }
+    return 0;
+}
+
+/* Field r->field of the record is too long. */
+static int too_long(reader *r)
+{
+    return fail(r, r->record_line, "field %zu is longer than %u bytes", r->field + 1,
+                SS_TABLE_MAX_FIELD);
+}
+
 /* The next field of the record, str[0..len): from libcsv, or (plain) from
- * a line without quotes split by plain_lines, blanks trimmed, shorter
- * than a chunk. */
+ * fast_lines, blanks trimmed. */
 static inline __attribute__((always_inline)) void next_field(reader *r, const char *str,
                                                              size_t len, int plain)
 {
     if (r->failed)
         return;
     r->pending_cr = 0;
-    if (r->field == 0) {
-        r->record_line = r->lines_done + 1;
-        if (!r->in_header) {
-            ss_table *t = r->t;
-            if (t->nrow == r->cap_rows && grow_columns(r) != 0)
-                return;
-            long shift = t->nbreak ? t->break_shift[t->nbreak - 1] : 0;
-            long expect = (long)t->nrow + 2 + shift;
-            if (r->record_line != expect) {
-                if (reserve_breaks(t, t->nbreak + 1) != 0) {
-                    fail(r, r->record_line, "out of memory");
-                    return;
-                }
-                t->break_row[t->nbreak] = t->nrow;
-                t->break_shift[t->nbreak] = r->record_line - (long)t->nrow - 2;
-                t->nbreak++;
-            }
-        }
-    }
+    if (r->field == 0 && record_begin(r) != 0)
+        return;
     if (len > SS_TABLE_MAX_FIELD) { /* (a whole gzip'd file is split as one buffer) */
-        fail(r, r->record_line, "field %zu is longer than %u bytes", r->field + 1,
-             SS_TABLE_MAX_FIELD);
+        too_long(r);
         return;
     }
     if (r->in_header)
@@ -1496,128 +1584,753 @@ static int libcsv_part(reader *r, struct csv_parser *p, const char *buf, size_t 
     return 0;
 }
 
-/* Complete lines without quotes, s[0..len) ending in CR or LF, split as
- * libcsv splits them (csv_parse with CSV_REPALL_NL, its state between rows
- * at the start): a field ends at the delimiter, a record at every CR or
- * LF; a field loses leading and trailing spaces and tabs (unless one is
- * the delimiter); a CR or LF before any field of its row, spaces aside, is
- * a record of no fields.  libcsv copies every byte through its state
- * machine; this hands the callbacks pointers into the chunk. */
-typedef struct plain {
-    reader *r;
-    unsigned char delim;
-    unsigned char blank[256];
-    const char *f;  /* where the current field starts */
-    int row_begun;  /* a field of this row has ended */
-} plain;
+/* ---- survstat's own splitter ----
+ *
+ * fast_lines splits complete lines as libcsv splits them (csv_parse with
+ * CSV_STRICT and CSV_REPALL_NL, its state between rows at the start): a
+ * field ends at the delimiter, a record at every CR or LF; spaces and tabs
+ * (unless one is the delimiter) around a field are dropped; a CR or LF
+ * before any field of its row, blanks aside, is a record of no fields; a
+ * field whose first byte after blanks is the quote is quoted: it ends at
+ * the quote followed, after blanks, by the delimiter or a line end, a
+ * doubled quote inside standing for one.  It hands the callbacks pointers
+ * into the buffer (libcsv copies every byte through its state machine)
+ * and leaves to libcsv, from the start of the field on, a field it does
+ * not take: a quoted one holding a line end (it goes on over the next
+ * lines), a quote inside an unquoted field, or anything but blanks between
+ * a closing quote and the delimiter (libcsv's errors). */
 
-/* The field [pl->f, q) ends at the delimiter, CR or LF *q. */
-static inline __attribute__((always_inline)) void plain_stop(plain *pl, const char *q)
+/* r->fs: per field position, what data_field would do with it; a field
+ * past the columns (op[nslots]) is only counted. */
+static int ops_init(reader *r)
 {
-    reader *r = pl->r;
-    /* A field inside a row of a column that is not read: only counted
-     * (what on_field does with it; its length is checked there when it
-     * may be too long). */
-    size_t f = r->field;
-    if (f < r->nslots && r->slot[f] < 0 && f > 0 && (unsigned char)*q == pl->delim &&
-        !r->in_header && !r->failed && (size_t)(q - pl->f) <= SS_TABLE_MAX_FIELD) {
-        r->field++;
-        pl->row_begun = 1;
-        pl->f = q + 1;
-        return;
+    r->fs = calloc(r->nslots + 1, sizeof *r->fs);
+    if (!r->fs)
+        return fail(r, r->record_line, "out of memory");
+    for (size_t j = 0; j < r->nslots; j++) {
+        const ss_column *c = r->slot[j] >= 0 ? &r->t->col[r->slot[j]] : NULL;
+        if (!c)
+            r->fs[j].op = OP_SKIP;
+        else if (r->keep_text)
+            r->fs[j].op = OP_FIELD;
+        else if (c->need & SS_NEED_CATEGORY)
+            r->fs[j].op = OP_CATEGORY;
+        else if (c->need == SS_NEED_PACKED)
+            r->fs[j].op = store_op(c->store);
+        else if (c->need == SS_NEED_NUMBER)
+            r->fs[j].op = OP_NUMBER;
+        else
+            r->fs[j].op = OP_FIELD;
     }
-    const char *a = pl->f, *b = q;
-    while (a < b && pl->blank[(unsigned char)*a])
-        a++;
-    while (b > a && pl->blank[(unsigned char)b[-1]])
-        b--;
-    unsigned char c = (unsigned char)*q;
-    if (c == pl->delim) {
-        next_field(pl->r, a, (size_t)(b - a), 1);
-        pl->row_begun = 1;
-    } else {
-        if (pl->row_begun || a < b)
-            next_field(pl->r, a, (size_t)(b - a), 1);
-        on_record(c, pl->r);
-        pl->row_begun = 0;
-    }
-    pl->f = q + 1;
+    r->fs[r->nslots].op = OP_END;
+    for (size_t j = 0; j < r->nslots; j++)
+        if (r->fs[j].op == OP_CATEGORY) {
+            if (!(r->fs[j].cache = malloc(LEVEL_CACHE * sizeof *r->fs[j].cache)))
+                return fail(r, r->record_line, "out of memory");
+            for (unsigned k = 0; k < LEVEL_CACHE; k++)
+                r->fs[j].cache[k].code = -1;
+        }
+    for (size_t j = 0; j < r->nslots; j++)
+        if (r->slot[j] >= 0 && r->fs[j].op != OP_CATEGORY && r->fs[j].op != OP_FIELD &&
+            (r->fs[j].na = r->t->col[r->slot[j]].na)) /* (codes: at the end) */
+            r->fs[j].op |= OP_NA;
+    for (size_t j = 0; j < r->nslots; j++)
+        dst_set(r, j);
+    return 0;
 }
 
-static void plain_lines(reader *r, const char *s, size_t len, unsigned char delim)
+static void fslots_free(reader *r)
 {
-    plain pl = {.r = r, .delim = delim, .f = s};
-    pl.blank[' '] = pl.blank['\t'] = 1;
-    pl.blank[delim] = 0;
-    size_t i = 0;
-#ifdef __SSE2__
-    /* 16 bytes at a time: a bit per delimiter, CR or LF. */
-    const __m128i d = _mm_set1_epi8((char)delim), lf = _mm_set1_epi8('\n'),
-                  cr = _mm_set1_epi8('\r');
-    for (; i + 16 <= len && !r->failed; i += 16) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        unsigned mask = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-            _mm_cmpeq_epi8(x, d), _mm_or_si128(_mm_cmpeq_epi8(x, lf), _mm_cmpeq_epi8(x, cr))));
-        while (mask) {
-            plain_stop(&pl, s + i + (unsigned)__builtin_ctz(mask));
-            mask &= mask - 1;
+    for (size_t j = 0; r->fs && j < r->nslots; j++)
+        free(r->fs[j].cache);
+    free(r->fs);
+    r->fs = NULL;
+}
+
+/* r->fs[j].dst: the array of field j's column that fast_run stores into. */
+static void dst_set(reader *r, size_t j)
+{
+    const ss_column *c = &r->t->col[j];
+    switch (r->fs[j].op & ~(unsigned)OP_NA) {
+    case OP_CATEGORY:
+        r->fs[j].dst = c->code;
+        r->fs[j].direct = r->direct[j];
+        r->fs[j].ndirect = r->direct_cap[j];
+        break;
+    case OP_NUMBER:
+        r->fs[j].dst = c->num;
+        break;
+    case OP_U8: case OP_U16: case OP_PACKED: case OP_I32: case OP_DOUBLE:
+        r->fs[j].dst = store_array(c);
+        break;
+    default:
+        r->fs[j].dst = NULL;
+    }
+}
+
+/* The digits of s[0..len), 1 to most of them, as an integer below `below`,
+ * else `below` (a cell an integer storage holds as written). */
+static inline __attribute__((always_inline)) uint32_t digits_in(const char *s, size_t len,
+                                                              size_t most, uint32_t below)
+{
+    if (len - 1 >= most)
+        return below;
+    uint32_t v = 0;
+    for (size_t k = 0; k < len; k++) {
+        uint32_t d = (uint32_t)(unsigned char)s[k] - '0';
+        if (d > 9)
+            return below;
+        v = v * 10 + d;
+    }
+    return v < below ? v : below;
+}
+
+/* digits_in for a one-byte column (1 to 3 digits below 255): 255 for
+ * anything else.  One digit (a code, a Likert answer) takes one test. */
+static inline __attribute__((always_inline)) uint32_t digits3(const char *s, size_t len)
+{
+    const uint32_t d0 = (uint32_t)(unsigned char)s[0] - '0'; /* (s[len] is a stop) */
+    if (len == 1)
+        return d0 <= 9 ? d0 : SS_U8_NA;
+    if (len - 2 > 1)
+        return SS_U8_NA;
+    const uint32_t d1 = (uint32_t)(unsigned char)s[1] - '0';
+    if (d0 > 9 || d1 > 9)
+        return SS_U8_NA;
+    if (len == 2)
+        return d0 * 10 + d1;
+    const uint32_t d2 = (uint32_t)(unsigned char)s[2] - '0', v = d0 * 100 + d1 * 10 + d2;
+    return d2 <= 9 && v < SS_U8_NA ? v : SS_U8_NA;
+}
+
+/* digits_in for a cell of 1 to 4 digits with 4 bytes readable at s,
+ * without a branch per digit: the digits as the high bytes of a word
+ * (little-endian: the first the lowest of them), each checked to be 0..9,
+ * then combined in pairs.  Anything else gives 65535 (SS_U16_NA). */
+static inline __attribute__((always_inline)) uint32_t digits4(const char *s, size_t len)
+{
+    if (len - 1 >= 4)
+        return SS_U16_NA;
+    uint32_t w;
+    memcpy(&w, s, 4);
+    const unsigned sh = 32 - 8 * (unsigned)len;
+    w <<= sh;                                 /* leading zero bytes */
+    uint32_t d = w - (UINT32_C(0x30303030) << sh);
+    if ((d | (d + UINT32_C(0x76767676))) & UINT32_C(0x80808080))
+        return SS_U16_NA;                     /* a byte not a digit */
+    d = d * 10 + (d >> 8);                    /* bytes 0 and 2: pairs */
+    return (d & 0xff) * 100 + ((d >> 16) & 0xff);
+}
+
+/* A field data_field takes in full (a cell the fast cases do not hold,
+ * blanks, --na, errors); a typed column may have widened. */
+static __attribute__((noinline)) int field_slow(reader *r, size_t j, const char *s, size_t len)
+{
+    data_field(r, j, s, len, 0);
+    return r->failed ? -1 : 0;
+}
+
+/* Field s[0..len) (blanks around it not dropped yet) of column j, row
+ * `row`, as data_field stores it: the common cells here, the others in
+ * field_slow.  -1 when failed. */
+static inline __attribute__((always_inline)) int fast_field(reader *r, ss_column *col,
+                                                            const fslot *fs, size_t j,
+                                                            const char *s, size_t len,
+                                                            size_t row)
+{
+    ss_column *c = &col[j];
+    uint32_t v;
+    double x;
+    if (fs[j].op & OP_NA)
+        return field_slow(r, j, s, len);
+    switch (fs[j].op) {
+    case OP_SKIP:
+    case OP_END:
+        return 0;
+    case OP_U8:
+        if ((v = digits_in(s, len, 3, SS_U8_NA)) < SS_U8_NA) {
+            c->u8[row] = (uint8_t)v;
+            return 0;
         }
+        break;
+    case OP_U16:
+        if ((v = digits_in(s, len, 5, SS_U16_NA)) < SS_U16_NA) {
+            c->u16[row] = (uint16_t)v;
+            return 0;
+        }
+        break;
+    case OP_I32:
+        if ((v = digits_in(s, len, 9, INT32_MAX)) < INT32_MAX) {
+            c->i32[row] = (int32_t)v;
+            return 0;
+        }
+        break;
+    case OP_PACKED: {
+        uint64_t mant;
+        unsigned frac;
+        /* m / 10^k as written: the double ss_number_parse_short gives. */
+        if (ss_number_short_parts(s, len, &mant, &frac) == 0 && mant < 8192 && frac < 4 &&
+            !(mant == 0 && s[0] == '-')) {
+            int m = s[0] == '-' ? -(int)mant : (int)mant;
+            c->packed[row] = (int16_t)(m * 4 + (int)frac);
+            return 0;
+        }
+        break;
+    }
+    case OP_DOUBLE:
+        if (ss_number_parse_short(s, len, &x) == 0) {
+            c->num[row] = x;
+            return 0;
+        }
+        break;
+    case OP_NUMBER:
+        if (ss_number_parse_short(s, len, &x) == 0) {
+            c->num[row] = x;
+            return 0;
+        }
+        break;
+    case OP_CATEGORY: {
+        if (len > 0 && (maybe_blank(s[0]) || maybe_blank(s[len - 1])))
+            break;
+        int32_t code = category_code(r, j, &c->levels, s, len);
+        if (code < 0)
+            return fail(r, r->record_line, "out of memory");
+        c->code[row] = code;
+        if (len - 1 < 8) { /* for fast_run: this text's code */
+            uint64_t key = 0;
+            memcpy(&key, s, len);
+            level_cache *e = &fs[j].cache[level_slot(key)];
+            e->key = key;
+            e->code = code;
+        }
+        return 0;
+    }
+    default:
+        break;
+    }
+    return field_slow(r, j, s, len);
+}
+
+/* The stops of s[0..len) (delimiter, quote, CR, LF), 64 bytes at a time:
+ * bits holds those of the block at blk not taken yet. */
+typedef struct stops {
+    const char *s;
+    size_t len, blk;
+    uint64_t bits;
+    unsigned char delim, quote;
+} stops;
+
+/* The stops (delim, quote, CR, LF) of the 64 bytes at p (fewer when n is
+ * less) as bits. */
+static inline __attribute__((always_inline)) uint64_t stops_bits(const char *p, size_t n,
+                                                                 unsigned char delim,
+                                                                 unsigned char quote)
+{
+    char tail[64];
+    if (n < 64) {
+        memset(tail, 0, sizeof tail);
+        memcpy(tail, p, n);
+        p = tail;
+    }
+    uint64_t m = 0;
+#ifdef __SSE2__
+    const __m128i d = _mm_set1_epi8((char)delim), q = _mm_set1_epi8((char)quote),
+                  lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+    for (unsigned k = 0; k < 4; k++) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+        __m128i e = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, d), _mm_cmpeq_epi8(x, q)),
+                                 _mm_or_si128(_mm_cmpeq_epi8(x, lf), _mm_cmpeq_epi8(x, cr)));
+        m |= (uint64_t)(unsigned)_mm_movemask_epi8(e) << (16 * k);
+    }
+#else
+    for (unsigned k = 0; k < 64; k++) {
+        unsigned char c = (unsigned char)p[k];
+        m |= (uint64_t)(c == delim || c == quote || c == '\n' || c == '\r') << k;
     }
 #endif
-    for (; i < len && !r->failed; i++)
-        if (s[i] == (char)delim || s[i] == '\n' || s[i] == '\r')
-            plain_stop(&pl, s + i);
+    return n < 64 ? m & ((UINT64_C(1) << n) - 1) : m;
 }
 
+/* The stops of the 64 bytes at `at` (fewer at the end) as bits. */
+static inline uint64_t stops_block(const stops *st, size_t at)
+{
+    return stops_bits(st->s + at, st->len - at, st->delim, st->quote);
+}
+
+/* The next stop, or len when there is none. */
+static inline __attribute__((always_inline)) size_t stops_next(stops *st)
+{
+    while (st->bits == 0) {
+        if (st->blk + 64 >= st->len)
+            return st->len;
+        st->blk += 64;
+        st->bits = stops_block(st, st->blk);
+    }
+    size_t e = st->blk + (size_t)__builtin_ctzll(st->bits);
+    st->bits &= st->bits - 1;
+    return e;
+}
+
+/* The stops before position at are taken. */
+static inline void stops_seek(stops *st, size_t at)
+{
+    if (at >= st->blk + 64) {
+        if (at >= st->len) {
+            st->bits = 0;
+            return;
+        }
+        st->blk = at & ~(size_t)63;
+        st->bits = stops_block(st, st->blk);
+    }
+    st->bits &= ~UINT64_C(0) << (at - st->blk);
+}
+
+static inline int is_line_end(unsigned char c)
+{
+    return c == '\n' || c == '\r';
+}
+
+/* Bytes s[0..len) of only spaces and tabs. */
+static int all_blank(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (s[i] != ' ' && s[i] != '\t')
+            return 0;
+    return 1;
+}
+
+/* The short way through the stops from the field starting at *fp, field
+ * *jp of its row: a delimiter or line end after a field that its column's
+ * fast case stores, rows that begin and end as most do (no blank line
+ * before, room for them, as many fields as columns).  It takes every stop
+ * it handles and returns at the first it does not (a quote, a cell for
+ * field_slow, a new category level, a row of another length, the end),
+ * that stop not taken, the state as split_lines keeps it.  No calls: its
+ * state stays in registers. */
+/* fast_run's one- and two-byte cells: 0 when the cell is not one it
+ * stores (na: or one of the column's --na codes). */
+static inline __attribute__((always_inline)) int put_u8(const fslot *fj, const char *fq,
+                                                        size_t n, size_t row, int na)
+{
+    uint32_t v = digits3(fq, n);
+    if (v >= SS_U8_NA || (na && is_na_number(fj->na, v)))
+        return 0;
+    ((uint8_t *)fj->dst)[row] = (uint8_t)v;
+    return 1;
+}
+
+static inline __attribute__((always_inline)) int put_u16(const fslot *fj, const char *fq,
+                                                         size_t n, const char *end, size_t row,
+                                                         int na)
+{
+    uint32_t v = LITTLE_ENDIAN_WORDS && end - fq >= 4 ? digits4(fq, n)
+                                                      : digits_in(fq, n, 5, SS_U16_NA);
+    if (v >= SS_U16_NA || (na && is_na_number(fj->na, v)))
+        return 0;
+    ((uint16_t *)fj->dst)[row] = (uint16_t)v;
+    return 1;
+}
+
+static inline __attribute__((always_inline)) void fast_run_in(reader *r, stops *st, size_t *fp,
+                                                              size_t *jp, const unsigned char delim,
+                                                              const unsigned char quote)
+{
+    const char *const s = st->s, *const end = s + st->len;
+    const fslot *const fs = r->fs, *const last = fs + r->nslots - 1;
+    const char *bp = s + st->blk, *fq = s + *fp; /* the block, the field */
+    const fslot *fj = fs + *jp;                   /* the field's column */
+    size_t row = r->t->nrow;
+    uint64_t bits = st->bits;
+    for (;;) {
+        while (bits == 0) {
+            if (end - bp <= 64)
+                goto out;
+            bp += 64;
+            bits = stops_bits(bp, (size_t)(end - bp), delim, quote);
+        }
+        const char *const e = bp + (unsigned)__builtin_ctzll(bits);
+        const unsigned char c = (unsigned char)*e;
+        const size_t n = (size_t)(e - fq);
+        if (c != delim) {
+            if (!is_line_end(c) || fj != last || fj == fs)
+                goto out;
+        } else if (fj == fs) { /* a row begins (record_begin's usual case) */
+            ss_table *t = r->t;
+            row = t->nrow;
+            long line = r->lines_done + 1;
+            long shift = t->nbreak ? t->break_shift[t->nbreak - 1] : 0;
+            if (row == r->cap_rows || line != (long)row + 2 + shift)
+                goto out;
+            r->record_line = line;
+            r->pending_cr = 0;
+        }
+        uint32_t v;
+        double x;
+        const unsigned op = fj->op;
+        /* (the common ones first: no jump through a table) */
+        if (op == OP_U8 ? !put_u8(fj, fq, n, row, 0)
+                        : op == OP_U16 ? !put_u16(fj, fq, n, end, row, 0) : 0)
+            goto out;
+        if (op > OP_U16) {
+            const int na = (op & OP_NA) != 0;
+            switch (op & ~(unsigned)OP_NA) {
+            case OP_U8:
+                if (!put_u8(fj, fq, n, row, 1))
+                    goto out;
+                break;
+            case OP_U16:
+                if (!put_u16(fj, fq, n, end, row, 1))
+                    goto out;
+                break;
+            case OP_I32:
+                if ((v = digits_in(fq, n, 9, INT32_MAX)) >= INT32_MAX ||
+                    (na && is_na_number(fj->na, v)))
+                    goto out;
+                ((int32_t *)fj->dst)[row] = (int32_t)v;
+                break;
+            case OP_PACKED: {
+                uint64_t mant;
+                unsigned frac;
+                if (ss_number_short_parts(fq, n, &mant, &frac) != 0 || mant >= 8192 ||
+                    frac >= 4 || (mant == 0 && fq[0] == '-') ||
+                    (na && is_na_number(fj->na, ss_number_short_value(mant, frac,
+                                                                          fq[0] == '-'))))
+                    goto out;
+                int m = fq[0] == '-' ? -(int)mant : (int)mant;
+                ((int16_t *)fj->dst)[row] = (int16_t)(m * 4 + (int)frac);
+                break;
+            }
+            case OP_DOUBLE:
+            case OP_NUMBER:
+                if (ss_number_parse_short(fq, n, &x) != 0 || (na && is_na_number(fj->na, x)))
+                    goto out;
+                ((double *)fj->dst)[row] = x;
+                break;
+            case OP_CATEGORY: {
+                /* A level met before, written as a small canonical integer
+                 * (up to 4 digits: four bytes at once). */
+                long k = LITTLE_ENDIAN_WORDS && n - 1 < 4 && end - fq >= 4
+                             ? (fq[0] != '0' || n == 1) && (v = digits4(fq, n)) < SS_U16_NA
+                                   ? (long)v
+                                   : -1
+                             : small_int(fq, n);
+                int32_t code;
+                if (k < 0 || (size_t)k >= fj->ndirect || (code = fj->direct[k]) < 0) {
+                    /* A text of up to 8 bytes met before (no NUL in a
+                     * text: the word tells the length). */
+                    uint64_t key;
+                    if (!LITTLE_ENDIAN_WORDS || n - 1 >= 8 || end - fq < 8)
+                        goto out;
+                    memcpy(&key, fq, 8);
+                    key &= ~UINT64_C(0) >> (64 - 8 * n);
+                    const level_cache *hit = &fj->cache[level_slot(key)];
+                    if (hit->code < 0 || hit->key != key)
+                        goto out;
+                    code = hit->code;
+                }
+                ((int32_t *)fj->dst)[row] = code;
+                break;
+            }
+            default: /* OP_FIELD, OP_END */
+                goto out;
+            }
+        }
+        bits &= bits - 1;
+        fq = e + 1;
+        fj++;
+        if (c != delim) { /* the row ends: end_record and on_record */
+            r->t->nrow = row + 1;
+            r->lines_done++;
+            r->pending_cr = c == '\r';
+            fj = fs;
+        }
+    }
+out:
+    st->blk = (size_t)(bp - s);
+    st->bits = bits;
+    *fp = (size_t)(fq - s);
+    *jp = (size_t)(fj - fs);
+}
+
+static __attribute__((noinline)) void fast_run_comma(reader *r, stops *st, size_t *fp,
+                                                     size_t *jp)
+{
+    fast_run_in(r, st, fp, jp, ',', '"');
+}
+
+static __attribute__((noinline)) void fast_run_any(reader *r, stops *st, size_t *fp, size_t *jp)
+{
+    fast_run_in(r, st, fp, jp, st->delim, st->quote);
+}
+
+/* fast_run_in, with the common delimiter and quote as constants. */
+static void fast_run(reader *r, stops *st, size_t *fp, size_t *jp)
+{
+    if (*jp >= r->nslots) /* a row with more fields than columns */
+        return;
+    if (st->delim == ',' && st->quote == '"')
+        fast_run_comma(r, st, fp, jp);
+    else
+        fast_run_any(r, st, fp, jp);
+}
+
+/* libcsv's states between fields (its FIELD_NOT_BEGUN). */
+enum { FIELD_NOT_BEGUN = 1 };
+
+/* A quoted field: its opening quote is the stop e, blanks or nothing
+ * between the field's start f and it.  Sets *a, *n to its text (doubled
+ * quotes made single) and returns the stop after it (the delimiter or a
+ * line end, past blanks), or (size_t)-1 for a field left to libcsv: a
+ * quote inside an unquoted field, a line end inside the quotes, anything
+ * but blanks after the closing quote (libcsv's errors, or a field that goes
+ * on over the next lines). */
+static __attribute__((noinline)) size_t quoted_field(reader *r, stops *st, size_t f, size_t e,
+                                                     const char **a, size_t *n)
+{
+    const char *s = st->s;
+    const unsigned char delim = st->delim, quote = st->quote;
+    if (!all_blank(s + f, e - f))
+        return (size_t)-1; /* a quote inside an unquoted field */
+    size_t q, doubled = 0;
+    for (;;) {
+        q = stops_next(st);
+        if (q == st->len)
+            return (size_t)-1;
+        unsigned char cq = (unsigned char)s[q];
+        if (cq == delim)
+            continue;
+        if (cq != quote)
+            return (size_t)-1; /* a line end inside the quotes */
+        if ((unsigned char)s[q + 1] != quote) /* (s[len - 1] is a line end) */
+            break;
+        doubled++;
+        (void)stops_next(st); /* the second quote of the pair */
+    }
+    size_t end = q + 1;
+    while ((s[end] == ' ' || s[end] == '\t') && (unsigned char)s[end] != delim)
+        end++;
+    unsigned char c = (unsigned char)s[end];
+    if (c != delim && !is_line_end(c))
+        return (size_t)-1;
+    stops_seek(st, end + 1);
+    *a = s + e + 1;
+    *n = q - e - 1;
+    if (doubled) { /* "" stands for " */
+        if (*n > r->unq_cap) {
+            char *b = realloc(r->unq, *n);
+            if (!b) {
+                fail(r, r->record_line, "out of memory");
+                return (size_t)-1;
+            }
+            r->unq = b;
+            r->unq_cap = *n;
+        }
+        size_t k = 0;
+        for (size_t i = 0; i < *n; i++) {
+            r->unq[k++] = (*a)[i];
+            i += (unsigned char)(*a)[i] == quote;
+        }
+        *a = r->unq;
+        *n = k;
+    }
+    return end;
+}
+
+/* A field fast_lines gives next_field (the header, kept texts): trimmed
+ * unless quoted, as libcsv hands it over. */
+static __attribute__((noinline)) int generic_field(reader *r, size_t j, const char *a,
+                                                   size_t n, int quoted)
+{
+    if (!quoted)
+        trim(&a, &n);
+    r->field = j;
+    next_field(r, a, n, !quoted);
+    return r->failed ? -1 : 0;
+}
+
+/* A data row begins in fast_lines. */
+static __attribute__((noinline)) int fast_row(reader *r)
+{
+    r->pending_cr = 0;
+    r->field = 0;
+    return record_begin(r);
+}
+
+/* How fast_lines hands the fields over: to next_field (the header, and
+ * every row when the cells are kept as text), or to fast_field, checking
+ * their length when the lines are longer than a field may be. */
+enum { SPLIT_GENERIC, SPLIT_FAST, SPLIT_FAST_LONG };
+
+static inline __attribute__((always_inline)) size_t split_lines(reader *r,
+                                                                struct csv_parser *p,
+                                                                const char *s, size_t len,
+                                                                int *handoff, const int mode)
+{
+    stops st = {.s = s, .len = len, .delim = (unsigned char)csv_get_delim(p),
+                .quote = (unsigned char)csv_get_quote(p)};
+    st.bits = stops_block(&st, 0);
+    const unsigned char delim = st.delim, quote = st.quote;
+    size_t f = 0, j = 0, row, nslots = r->nslots;
+    ss_column *col = r->t->col;
+    const fslot *fs = r->fs;
+    for (;;) {
+        if (mode == SPLIT_FAST)
+            fast_run(r, &st, &f, &j);
+        size_t e = stops_next(&st);
+        if (e == len)
+            return len;
+        unsigned char c = (unsigned char)s[e];
+        const char *a = s + f;
+        size_t n = e - f;
+        int quoted = 0;
+        if (__builtin_expect(c != delim, 0)) {
+            if (c == quote) {
+                stops q = st; /* (st itself stays in registers) */
+                e = quoted_field(r, &q, f, e, &a, &n);
+                st = q;
+                if (e == (size_t)-1) {
+                    if (r->failed)
+                        return len;
+                    r->field = j;
+                    p->pstate = j > 0 ? FIELD_NOT_BEGUN : ROW_NOT_BEGUN;
+                    *handoff = 1;
+                    return f;
+                }
+                c = (unsigned char)s[e];
+                quoted = 1;
+            } else if (j == 0 && all_blank(a, n)) { /* a line of no fields */
+                on_record(c, r);
+                if (r->failed)
+                    return len;
+                f = e + 1;
+                continue;
+            }
+        }
+        if (mode == SPLIT_GENERIC) {
+            if (generic_field(r, j, a, n, quoted) != 0)
+                return len;
+        } else {
+            if (j == 0 && fast_row(r) != 0)
+                return len;
+            row = r->t->nrow; /* (fast_run may have read rows) */
+            col = r->t->col;
+            if (mode == SPLIT_FAST_LONG && n > SS_TABLE_MAX_FIELD) {
+                r->field = j;
+                too_long(r);
+                return len;
+            }
+            if (fast_field(r, col, fs, j < nslots ? j : nslots, a, n, row) != 0)
+                return len;
+        }
+        j++;
+        f = e + 1;
+        if (c != delim) {
+            r->field = j;
+            on_record(c, r);
+            if (r->failed)
+                return len;
+            j = 0;
+            if (mode == SPLIT_GENERIC && !r->in_header && !r->keep_text)
+                return f; /* the data rows after the header */
+        }
+    }
+}
+
+/* Complete lines s[0..len) (the last byte a CR or LF), libcsv's state
+ * between rows: split as libcsv splits them (above).  Returns the bytes
+ * done: len, the end of the header, or (*handoff set) where the field left
+ * to libcsv starts, p's state then libcsv's after the fields before it;
+ * r->failed on an error. */
+static size_t fast_lines(reader *r, struct csv_parser *p, const char *s, size_t len,
+                         int *handoff)
+{
+    r->quotes = 0; /* no field here holds a line end */
+    *handoff = 0;
+    if (r->in_header || r->keep_text)
+        return split_lines(r, p, s, len, handoff, SPLIT_GENERIC);
+    if (!r->fs && ops_init(r) != 0)
+        return len;
+    if (len > SS_TABLE_MAX_FIELD) {
+        /* (a whole gzip'd file) the lines in the first SS_TABLE_MAX_FIELD
+         * bytes, where no field is too long; or a longer line alone */
+        size_t cut = SS_TABLE_MAX_FIELD;
+        while (cut > 0 && !is_line_end((unsigned char)s[cut - 1]))
+            cut--;
+        if (cut == 0) {
+            cut = SS_TABLE_MAX_FIELD + line_end(s + SS_TABLE_MAX_FIELD, len - SS_TABLE_MAX_FIELD);
+            return split_lines(r, p, s, cut + 1, handoff, SPLIT_FAST_LONG);
+        }
+        len = cut;
+    }
+    return split_lines(r, p, s, len, handoff, SPLIT_FAST);
+}
+
+/* The first CR or LF of s[0..len), or len. */
+static size_t line_end(const char *s, size_t len)
+{
+    size_t i = 0;
+#ifdef __SSE2__
+    const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+    for (; i + 16 <= len; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(_mm_cmpeq_epi8(x, lf), _mm_cmpeq_epi8(x, cr)));
+        if (m)
+            return i + (unsigned)__builtin_ctz(m);
+    }
+#endif
+    for (; i < len; i++)
+        if (is_line_end((unsigned char)s[i]))
+            return i;
+    return len;
+}
+
+struct source;
+static long source_line0(const struct source *src);
+
+/* buf[0..len): a chunk of src, or (src NULL) the whole input. */
 static int parse_buffer(reader *r, struct csv_parser *p, const char *buf,
-                        size_t len, long line0)
+                        size_t len, const struct source *src)
 {
     const char *nul = memchr(buf, '\0', len);
     if (nul) {
-        long line = line0 + 1;
+        long line = (src ? source_line0(src) : 0) + 1;
         for (const char *q = buf; q < nul; q++)
             line += *q == '\n';
         return fail(r, line, "NUL byte in the file: not a text CSV file (survstat reads CSV, "
                              "gzip'd CSV, SPSS .sav/.zsav/.por, Stata .dta, SAS .sas7bdat/.xpt)");
     }
     const char quote = (char)csv_get_quote(p);
-    if (r->libcsv_only) {
+    const unsigned char delim = (unsigned char)csv_get_delim(p);
+    if (r->libcsv_only || delim == (unsigned char)quote || is_line_end(delim)) {
+        /* (a delimiter that is the quote or a line end: libcsv's rules) */
         r->quotes = p->quoted || memchr(buf, quote, len) != NULL;
         return libcsv_part(r, p, buf, len);
     }
-    /* Complete lines without a quote are split here, a line with one (and
-     * the lines a quoted field goes on over) by libcsv, and so is the
-     * partial line at the end, which the next chunk's libcsv call ends. */
-    const char *q = memchr(buf, quote, len); /* the next quote, or NULL */
+    /* The complete lines are split by fast_lines, but for the fields it
+     * leaves to libcsv (with the rest of their line, and the lines a quoted
+     * field goes on over); the partial line at the end goes to libcsv, and
+     * the next chunk's libcsv call ends it. */
+    size_t last = len; /* after the last line end */
+    while (last > 0 && !is_line_end((unsigned char)buf[last - 1]))
+        last--;
     size_t pos = 0;
     while (pos < len) {
-        size_t end;
         if (p->pstate == ROW_NOT_BEGUN) {
-            if (q && q < buf + pos)
-                q = memchr(buf + pos, quote, len - pos);
-            /* The lines before the one with the next quote. */
-            size_t stop = q ? (size_t)(q - buf) : len;
-            while (stop > pos && buf[stop - 1] != '\n' && buf[stop - 1] != '\r')
-                stop--;
-            if (stop > pos) {
-                r->quotes = 0;
-                plain_lines(r, buf + pos, stop - pos, (unsigned char)csv_get_delim(p));
-                if (r->failed)
-                    return -1;
-                pos = stop;
-            }
-            if (!q) { /* the partial line at the end */
+            if (pos >= last) {
                 r->quotes = 0;
                 return libcsv_part(r, p, buf + pos, len - pos);
             }
-            end = (size_t)(q - buf);
-        } else {
-            end = pos; /* libcsv ends the row it has begun */
+            int handoff;
+            pos += fast_lines(r, p, buf + pos, last - pos, &handoff);
+            if (r->failed)
+                return -1;
+            if (!handoff)
+                continue;
         }
         /* libcsv to the end of the line (a quoted field may hold line
          * ends: the row then goes on over the next lines). */
-        while (end < len && buf[end] != '\n' && buf[end] != '\r')
-            end++;
+        size_t end = pos + line_end(buf + pos, len - pos);
         end += end < len;
         r->quotes = 1;
         if (libcsv_part(r, p, buf + pos, end - pos) != 0)
@@ -1842,10 +2555,32 @@ typedef struct source {
     int fd;
     off_t pos, end;
     char *buf;
-    long line0;      /* '\n' bytes before the current chunk (for messages) */
+    long line0;      /* '\n' bytes before the current chunk (for messages),
+                      * counted on a stream; from a file: before byte start */
+    off_t start, at; /* a file: where the source and the current chunk begin */
     size_t total;    /* bytes parsed */
     int first;       /* the next chunk is the start of the file */
 } source;
+
+/* The '\n' bytes before src's current chunk (for a message): from a file
+ * counted only when asked. */
+static long source_line0(const source *src)
+{
+    if (src->fp)
+        return src->line0;
+    long n = src->line0;
+    char *b = malloc(CHUNK);
+    for (off_t from = src->start; b && from < src->at;) {
+        size_t want = src->at - from < CHUNK ? (size_t)(src->at - from) : CHUNK;
+        ssize_t got = pread(src->fd, b, want, from);
+        if (got <= 0)
+            break;
+        n += count_lf(b, (size_t)got);
+        from += got;
+    }
+    free(b);
+    return n;
+}
 
 /* Parse the next chunk: 1 when one was parsed, 0 at the end, -1 failed. */
 /* "UTF-16LE" or "UTF-16BE" when b, the start of a file, looks like UTF-16
@@ -1931,6 +2666,7 @@ static int parse_chunk(reader *r, struct csv_parser *p, source *src)
             return 0;
         }
         n = (size_t)got;
+        src->at = src->pos;
         src->pos += got;
     }
     size_t skip = 0;
@@ -1944,9 +2680,10 @@ static int parse_chunk(reader *r, struct csv_parser *p, source *src)
             return -1;
     }
     src->total += n - skip;
-    if (parse_buffer(r, p, src->buf + skip, n - skip, src->line0) != 0)
+    if (parse_buffer(r, p, src->buf + skip, n - skip, src) != 0)
         return -1;
-    src->line0 += count_lf(src->buf + skip, n - skip);
+    if (src->fp)
+        src->line0 += count_lf(src->buf + skip, n - skip);
     return 1;
 }
 
@@ -2015,6 +2752,8 @@ static void half_free(half *h)
     }
     h->t.file = NULL;
     direct_free(&h->r, h->t.ncol);
+    fslots_free(&h->r);
+    free(h->r.unq);
     ss_table_free(&h->t);
     csv_free(&h->p);
     free(h->src.buf);
@@ -2121,7 +2860,7 @@ static int half_init(half *h, reader *r1, int fd, off_t from, off_t split, off_t
     h->r.cap_rows = h->cap_all - h->base;
     h->r.fixed = 1;
     h->src.fd = fd;
-    h->src.pos = split;
+    h->src.pos = h->src.start = split;
     h->src.end = size;
     h->src.line0 = 1;
     return 0;
@@ -2306,7 +3045,7 @@ int ss_table_read_text(ss_table *t, const char *path, const ss_read_options *opt
         if (rc == 0) {
             size_t skip = len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
             total = len - skip;
-            rc = parse_buffer(&r, &p, buf + skip, len - skip, 0);
+            rc = parse_buffer(&r, &p, buf + skip, len - skip, NULL);
         }
         if (rc == 0)
             parse_end(&r, &p);
@@ -2417,6 +3156,8 @@ int ss_table_read_text(ss_table *t, const char *path, const ss_read_options *opt
         free(r.names[i]);
     free(r.names);
     free(r.slot);
+    fslots_free(&r);
+    free(r.unq);
     direct_free(&r, t->ncol);
     stores_free(r.stores, t);
     return r.failed ? (err && err->code ? err->code : SS_EDATA) : SS_OK;

@@ -5,8 +5,8 @@
 # value does not (tests/unit/test_table.c tests every widening); here the
 # estimates must be those of the same columns read as doubles (--ratio Y/Y
 # asks for Y as doubles), with one thread and two, from a file and from
-# standard input.  Lines without quotes are split by survstat, the lines
-# with a quote (and those a quoted field goes on over) by libcsv:
+# standard input.  Lines are split by survstat, the quoted fields that
+# hold line ends (and the rest of their rows) by libcsv:
 # SURVSTAT_PARSER=libcsv sends every line to libcsv, and the output must
 # be the same.
 

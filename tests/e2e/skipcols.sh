@@ -1,8 +1,8 @@
 # Columns a command does not read, between the ones it reads.  Sourced by
 # tests/run_tests.sh.
 #
-# plain_lines (src/io/table.c) only counts a field of a column that is not
-# read, inside a row, without trimming or converting it; libcsv
+# fast_lines (src/io/table.c) only counts a field of a column that is not
+# read, without trimming or converting it; libcsv
 # (SURVSTAT_PARSER=libcsv) hands every field to on_field.  Both must give
 # the same output, errors and line numbers: unread columns first, in the
 # middle and last, blank and empty unread cells, unread cells that are not

@@ -198,8 +198,9 @@ run estimate - $SD --mean y,z --prop sat --format csv <"$S/big.csv"
 if [ "$status" -eq 0 ] && cmp -s "$TMP/fromfile" "$TMP/out"; then ok; else
   bad "packed: stdin and file differ: $(diff "$TMP/fromfile" "$TMP/out" | head -4)"; fi
 
-# Lines without quotes are split by survstat (plain_lines), the rest by
-# libcsv; SURVSTAT_PARSER=libcsv sends everything to libcsv.  Both must give
+# Complete lines are split by survstat (fast_lines), the fields it leaves
+# and the partial lines at chunk ends by libcsv; SURVSTAT_PARSER=libcsv
+# sends everything to libcsv.  Both must give
 # the same output, errors and line numbers: blanks around fields (trimmed
 # as libcsv trims them, unless the blank is the delimiter), lines of blanks,
 # CR, LF and CRLF line ends (one CRLF split by the 1 MB read chunks),
