@@ -49,6 +49,12 @@ enum {
     SS_NEED_DESIGN = 16,  /* a design column (ids, strata, fpc, weights,
                            * replicate weights): never made missing by
                            * --na; merged with other needs, it stays */
+    SS_NEED_AUTO = 32,    /* numbers if every cell is one, else a category
+                           * (ss_table_read, input.c): the column comes as
+                           * SS_NEED_PACKED (numeric set) or as
+                           * SS_NEED_CATEGORY, as a category whenever the
+                           * file is not a re-readable CSV file, --labels is
+                           * given or another request of it wants one */
 };
 
 /* The --na codes that apply to one column (ss_column.na). */

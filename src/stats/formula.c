@@ -984,6 +984,15 @@ static int has_term(const ss_formula *f, uint64_t mask)
     return 0;
 }
 
+/* Row i of a numeric column: a category's level value (as read before
+ * SS_NEED_AUTO), or its number; NaN when missing. */
+static inline double cell_number(const ss_column *c, size_t i)
+{
+    if (c->code)
+        return c->code[i] >= 0 ? c->level_num[c->code[i]] : NAN;
+    return ss_column_num(c, i);
+}
+
 static int var_setup(const ss_formula *f, size_t v, const ss_table *t, const ss_formula_ref *refs,
                      size_t nrefs, var_info *vi, ss_error *err)
 {
@@ -1058,12 +1067,14 @@ static int var_present(const ss_formula_var *fv, const var_info *vi, size_t i)
 {
     if (fv->expr) {
         for (size_t k = 0; k < fv->ncols; k++)
-            if (vi->ecol[k]->code[i] < 0)
+            if (isnan(cell_number(vi->ecol[k], i)))
                 return 0;
         return 1;
     }
+    if (!vi->factor)
+        return !isnan(cell_number(vi->col, i));
     int32_t code = vi->col->code[i];
-    return code >= 0 && (vi->factor ? vi->pos[code] >= 0 : 1);
+    return code >= 0 && vi->pos[code] >= 0;
 }
 
 /* The values of expression variable fv on the rows used; an error names
@@ -1080,7 +1091,7 @@ static int var_values(const ss_formula_var *fv, var_info *vi, const ss_table *t,
     for (size_t k = 0; k < m; k++) {
         size_t i = rows[k];
         for (size_t c = 0; c < fv->ncols; c++)
-            x[c] = vi->ecol[c]->level_num[vi->ecol[c]->code[i]];
+            x[c] = cell_number(vi->ecol[c], i);
         expr_fail fail = {NULL, 0};
         vi->value[k] = expr_eval(fv->expr, x, &fail);
         if (!fail.at)
@@ -1145,7 +1156,7 @@ static int add_name(char ***names, size_t n, const char *s)
 /* The value of numeric variable v of the formula on row k (table row i). */
 static double var_number(const var_info *vi, size_t k, size_t i)
 {
-    return vi->value ? vi->value[k] : vi->col->level_num[vi->col->code[i]];
+    return vi->value ? vi->value[k] : cell_number(vi->col, i);
 }
 
 int ss_model_matrix_build(const ss_formula *f, const ss_table *t, const unsigned char *mask,
