@@ -951,6 +951,9 @@ static int share_lend(const ss_cli *c, const char *file, const ss_request *req, 
         /* numbers or a category, whichever the shared read made it */
         if ((need & SS_NEED_AUTO) && (have & (SS_NEED_CATEGORY | SS_NEED_PACKED)))
             need &= ~(unsigned)SS_NEED_AUTO;
+        /* presence: any column read tells it */
+        if ((need & SS_NEED_PRESENT) && have)
+            need &= ~(unsigned)SS_NEED_PRESENT;
         if (!col || (have & need) != need)
             return 0;
     }

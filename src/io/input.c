@@ -49,7 +49,7 @@ int ss_table_read(ss_table *t, const char *path, const ss_read_options *opt,
     ss_request *own = NULL;
     int again = 0; /* AUTO columns read as numbers first */
     for (size_t k = 0; k < nreq; k++) {
-        if (!(asked[k].need & SS_NEED_AUTO))
+        if (!(asked[k].need & (SS_NEED_AUTO | SS_NEED_PRESENT)))
             continue;
         if (!own) {
             own = malloc(nreq * sizeof *own);
@@ -60,6 +60,8 @@ int ss_table_read(ss_table *t, const char *path, const ss_read_options *opt,
             memcpy(own, asked, nreq * sizeof *own);
             again = can_read_again(path, opt);
         }
+        if (!(asked[k].need & SS_NEED_AUTO))
+            continue;
         int number = again && !wants_category(asked, nreq, k);
         own[k].need = (asked[k].need & ~(unsigned)SS_NEED_AUTO) |
                       (number ? SS_NEED_PACKED : SS_NEED_CATEGORY);
@@ -71,10 +73,11 @@ int ss_table_read(ss_table *t, const char *path, const ss_read_options *opt,
         rc = ss_table_read_text(t, path, opt, req, nreq, &format, err);
         if (rc == SS_TABLE_NOT_TEXT) {
             /* a statistical package's file: its labels decide what a
-             * column is, so AUTO columns are categories there */
+             * column is, so AUTO columns are categories there, and so are
+             * PRESENT ones (ReadStat's reader keeps codes or numbers) */
             for (size_t k = 0; k < nreq && own; k++)
-                if (asked[k].need & SS_NEED_AUTO)
-                    own[k].need = (asked[k].need & ~(unsigned)(SS_NEED_AUTO | SS_NEED_PACKED)) |
+                if (asked[k].need & (SS_NEED_AUTO | SS_NEED_PRESENT))
+                    own[k].need = (asked[k].need & ~(unsigned)(SS_NEED_AUTO | SS_NEED_PRESENT)) |
                                   SS_NEED_CATEGORY;
             rc = ss_readstat_read(t, path, format, opt, req, nreq, err);
             break;
