@@ -369,7 +369,7 @@ int cmd_model(int argc, char **argv)
     if (rc == SS_OK) {
         /* the outcome and every column a term reads (an expression's too) */
         size_t k = 0;
-        req[k++] = (ss_request){f.response, SS_NEED_NUMBER};
+        req[k++] = (ss_request){f.response, SS_NEED_PACKED}; /* read with ss_column_num */
         /* factor(VAR) a category; any other column numbers, or a factor
          * when it holds text (SS_NEED_AUTO: read as numbers when it can) */
         for (size_t v = 0; v < f.nvars; v++)
