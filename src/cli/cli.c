@@ -953,6 +953,12 @@ static int share_lend(const ss_cli *c, const char *file, const ss_request *req, 
         if (have & SS_NEED_NUMBER)
             have |= SS_NEED_PACKED;
         unsigned need = req[i].need & ~(unsigned)SS_NEED_DESIGN;
+        /* numbers or a category, whichever the shared read made it */
+        if ((need & SS_NEED_AUTO) && (have & (SS_NEED_CATEGORY | SS_NEED_PACKED)))
+            need &= ~(unsigned)SS_NEED_AUTO;
+        /* presence: any column read tells it */
+        if ((need & SS_NEED_PRESENT) && have)
+            need &= ~(unsigned)SS_NEED_PRESENT;
         if (!col || (have & need) != need)
             return 0;
     }

@@ -369,10 +369,14 @@ int cmd_model(int argc, char **argv)
     if (rc == SS_OK) {
         /* the outcome and every column a term reads (an expression's too) */
         size_t k = 0;
-        req[k++] = (ss_request){f.response, SS_NEED_NUMBER};
+        req[k++] = (ss_request){f.response, SS_NEED_PACKED}; /* read with ss_column_num */
+        /* factor(VAR) a category; any other column numbers, or a factor
+         * when it holds text (SS_NEED_AUTO: read as numbers when it can) */
         for (size_t v = 0; v < f.nvars; v++)
             for (size_t c = 0; c < f.vars[v].ncols; c++)
-                req[k++] = (ss_request){f.vars[v].cols[c], SS_NEED_CATEGORY};
+                req[k++] = (ss_request){f.vars[v].cols[c], f.vars[v].force_factor
+                                                               ? SS_NEED_CATEGORY
+                                                               : SS_NEED_AUTO};
         rc = ss_cli_load(&a.cli, a.file, req, k, &t, &d, NULL, &err);
         /* a term's column missing from the file: name the term */
         for (size_t v = 0; v < f.nvars && rc == SS_EDATA; v++)

@@ -23,8 +23,12 @@ size_t ss_design_requests(const ss_design_spec *spec, ss_request *req)
         req[k++] = (ss_request){spec->weights, SS_NEED_NUMBER};
     if (spec->strata)
         req[k++] = (ss_request){spec->strata, SS_NEED_CATEGORY};
+    /* Without an fpc only the first stage enters the variance (R's
+     * svyrecvar): a later stage's ids need only be there, which a read
+     * checks without coding them (a million household ids). */
     for (size_t s = 0; s < spec->nids; s++)
-        req[k++] = (ss_request){spec->ids[s], SS_NEED_CATEGORY};
+        req[k++] = (ss_request){spec->ids[s],
+                                s > 0 && spec->nfpc == 0 ? SS_NEED_PRESENT : SS_NEED_CATEGORY};
     for (size_t s = 0; s < spec->nfpc; s++)
         req[k++] = (ss_request){spec->fpc[s], SS_NEED_NUMBER};
     return k;
@@ -164,6 +168,19 @@ const char *ss_design_stratum_label(const ss_design *d, size_t s, size_t h,
     return buf;
 }
 
+/* The first of n rows where column c is missing, or n: c read for
+ * presence (SS_NEED_PRESENT), as a category, or, when a model reads it
+ * too, as numbers (a design column: NaN only for a missing cell). */
+static size_t first_missing(const ss_column *c, size_t n)
+{
+    if (c->need == SS_NEED_PRESENT)
+        return c->nmissing ? c->first_missing : n;
+    for (size_t i = 0; i < n; i++)
+        if (c->code ? c->code[i] < 0 : isnan(ss_column_num(c, i)))
+            return i;
+    return n;
+}
+
 int ss_design_build(ss_design *d, const ss_table *t, const ss_design_spec *spec,
                     ss_error *err)
 {
@@ -233,9 +250,9 @@ int ss_design_build(ss_design *d, const ss_table *t, const ss_design_spec *spec,
         if (s >= d->nstage) {
             /* A stage below the last with an fpc adds nothing to the
              * variance (R's svyrecvar): its ids need only be there. */
-            for (size_t i = 0; i < n && rc == SS_OK; i++)
-                if (ic->code[i] < 0)
-                    rc = missing_error(t, ic, i, err);
+            size_t i = first_missing(ic, n);
+            if (i < n)
+                rc = missing_error(t, ic, i, err);
             continue;
         }
         ss_keymap km;

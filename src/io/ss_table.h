@@ -49,6 +49,18 @@ enum {
     SS_NEED_DESIGN = 16,  /* a design column (ids, strata, fpc, weights,
                            * replicate weights): never made missing by
                            * --na; merged with other needs, it stays */
+    SS_NEED_AUTO = 32,    /* numbers if every cell is one, else a category
+                           * (ss_table_read, input.c): the column comes as
+                           * SS_NEED_PACKED (numeric set) or as
+                           * SS_NEED_CATEGORY, as a category whenever the
+                           * file is not a re-readable CSV file, --labels is
+                           * given or another request of it wants one */
+    SS_NEED_PRESENT = 64, /* only whether each cell is there (the ids of a
+                           * stage the variance does not use): nothing is
+                           * kept per row, nmissing counts the missing cells
+                           * and first_missing is the row of the first; a
+                           * cell that is not UTF-8 is the error a category
+                           * gives.  Merged with another need, that need */
 };
 
 /* The --na codes that apply to one column (ss_column.na). */
@@ -111,6 +123,11 @@ typedef struct ss_column {
     double *level_num;  /* per level: its value, NaN when not a number */
     size_t *level_count; /* per level: rows that hold it (0 for NA codes) */
     int numeric;        /* every present value is a number */
+    size_t first_missing; /* SS_NEED_PRESENT: the first missing cell's row
+                           * (when nmissing > 0) */
+    char *bad_text;     /* SS_NEED_PRESENT: the first cell that is not
+                         * UTF-8 (bad_len bytes, at row bad_row), or NULL */
+    size_t bad_len, bad_row;
     ss_na_codes *na;    /* the --na codes of this column, or NULL */
     /* Labels, from the file (SPSS, Stata, SAS) or from --labels. */
     char *label;        /* the variable label, or NULL */

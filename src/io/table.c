@@ -361,6 +361,8 @@ static int finish_header(reader *r)
     for (size_t i = 0; i < t->ncol; i++) {
         ss_column *c = &t->col[i];
         /* Typed only when nothing else reads the column. */
+        if ((c->need & SS_NEED_PRESENT) && c->need != SS_NEED_PRESENT)
+            c->need &= ~(unsigned)SS_NEED_PRESENT;
         if ((c->need & SS_NEED_PACKED) && c->need != SS_NEED_PACKED)
             c->need = (c->need & ~(unsigned)SS_NEED_PACKED) | SS_NEED_NUMBER;
         if (c->need == SS_NEED_PACKED) {
@@ -1165,6 +1167,30 @@ static inline void typed_field(reader *r, size_t i, ss_column *c, size_t row, co
     typed_value(r, i, c, row, s, len);
 }
 
+/* A cell of an SS_NEED_PRESENT column (trimmed): missing as a category's
+ * level would be (an NA text, or a --na number), else checked for UTF-8. */
+static __attribute__((noinline)) void present_field(reader *r, ss_column *c, size_t row,
+                                                    const char *s, size_t len)
+{
+    double v;
+    if (is_na_text(c->na, s, len) ||
+        (c->na && ss_number_parse(s, len, &v) == 0 && is_na_number(c->na, v))) {
+        if (c->nmissing++ == 0)
+            c->first_missing = row;
+        return;
+    }
+    if (c->bad_text || utf8_valid(s, len))
+        return;
+    c->bad_text = malloc(len ? len : 1);
+    if (!c->bad_text) {
+        fail(r, r->record_line, "out of memory");
+        return;
+    }
+    memcpy(c->bad_text, s, len);
+    c->bad_len = len;
+    c->bad_row = row;
+}
+
 /* Field s[0..len) of column i of the current row (trimmed: without
  * blanks at its ends already). */
 static inline __attribute__((always_inline)) void data_field(reader *r, size_t i, const char *s,
@@ -1184,6 +1210,15 @@ static inline __attribute__((always_inline)) void data_field(reader *r, size_t i
     }
     if (!trimmed && len > 0 && (maybe_blank(s[0]) || maybe_blank(s[len - 1])))
         trim(&s, &len);
+    if (c->need == SS_NEED_PRESENT) {
+        /* plain ASCII that is not "NA": present, nothing to keep */
+        int plain = len > 0 && !(len == 2 && s[0] == 'N' && s[1] == 'A') && !c->na;
+        for (size_t k = 0; plain && k < len; k++)
+            plain = (unsigned char)s[k] < 0x80;
+        if (!plain)
+            present_field(r, c, row, s, len);
+        return;
+    }
     if (c->need & SS_NEED_CATEGORY) {
         int32_t code = category_code(r, i, &c->levels, s, len);
         if (code < 0) {
@@ -1550,6 +1585,13 @@ static int finish(reader *r)
                 return -1;
         } else if (c->need & (SS_NEED_NUMBER | SS_NEED_PACKED)) {
             c->numeric = 1;
+        } else if (c->need == SS_NEED_PRESENT && c->bad_text) {
+            char q[200];
+            c->numeric = 0;
+            return fail(r, ss_table_line(t, c->bad_row),
+                        "column '%s': value '%s' is not valid UTF-8 "
+                        "(for a GBK export use --encoding gb18030)",
+                        c->name, ss_error_quote(c->bad_text, c->bad_len, q, sizeof q));
         } else {
             c->numeric = 0; /* SS_NEED_TEXT: not looked at */
         }
@@ -2887,6 +2929,17 @@ static int half_merge(reader *r, half *h, long lines1)
     for (size_t i = 0; i < t->ncol; i++) {
         ss_column *c = &t->col[i];
         const ss_column *d = &u->col[i];
+        if (c->need == SS_NEED_PRESENT) {
+            ss_column *dm = &h->t.col[i]; /* its first bad cell moves here */
+            if (!c->nmissing && d->nmissing)
+                c->first_missing = n1 + d->first_missing;
+            if (!c->bad_text && d->bad_text) {
+                c->bad_text = dm->bad_text;
+                c->bad_len = dm->bad_len;
+                c->bad_row = n1 + dm->bad_row;
+                dm->bad_text = NULL;
+            }
+        }
         c->nmissing += d->nmissing;
         if (c->need & SS_NEED_CATEGORY) {
             int32_t *map = malloc((d->levels.n ? d->levels.n : 1) * sizeof *map);
@@ -3192,6 +3245,7 @@ void ss_table_free(ss_table *t)
         free(c->vlabel);
         free(c->level_label);
         free(c->missing_decl);
+        free(c->bad_text);
     }
     free(t->col);
     free(t->break_row);

@@ -984,6 +984,15 @@ static int has_term(const ss_formula *f, uint64_t mask)
     return 0;
 }
 
+/* Row i of a numeric column: a category's level value (as read before
+ * SS_NEED_AUTO), or its number; NaN when missing. */
+static inline double cell_number(const ss_column *c, size_t i)
+{
+    if (c->code)
+        return c->code[i] >= 0 ? c->level_num[c->code[i]] : NAN;
+    return ss_column_num(c, i);
+}
+
 static int var_setup(const ss_formula *f, size_t v, const ss_table *t, const ss_formula_ref *refs,
                      size_t nrefs, var_info *vi, ss_error *err)
 {
@@ -1053,19 +1062,6 @@ static int var_setup(const ss_formula *f, size_t v, const ss_table *t, const ss_
     return SS_OK;
 }
 
-/* Row i is answered for variable vi. */
-static int var_present(const ss_formula_var *fv, const var_info *vi, size_t i)
-{
-    if (fv->expr) {
-        for (size_t k = 0; k < fv->ncols; k++)
-            if (vi->ecol[k]->code[i] < 0)
-                return 0;
-        return 1;
-    }
-    int32_t code = vi->col->code[i];
-    return code >= 0 && (vi->factor ? vi->pos[code] >= 0 : 1);
-}
-
 /* The values of expression variable fv on the rows used; an error names
  * the first row where it is not a finite number. */
 static int var_values(const ss_formula_var *fv, var_info *vi, const ss_table *t,
@@ -1080,7 +1076,7 @@ static int var_values(const ss_formula_var *fv, var_info *vi, const ss_table *t,
     for (size_t k = 0; k < m; k++) {
         size_t i = rows[k];
         for (size_t c = 0; c < fv->ncols; c++)
-            x[c] = vi->ecol[c]->level_num[vi->ecol[c]->code[i]];
+            x[c] = cell_number(vi->ecol[c], i);
         expr_fail fail = {NULL, 0};
         vi->value[k] = expr_eval(fv->expr, x, &fail);
         if (!fail.at)
@@ -1142,10 +1138,65 @@ static int add_name(char ***names, size_t n, const char *s)
     return (nn[n] = strdup(s)) ? 0 : -1;
 }
 
+/* ok[i] &= row i of numeric column c is present, for the n rows: a loop
+ * per storage, not a switch per row. */
+static void keep_numbers(const ss_column *c, unsigned char *ok, size_t n)
+{
+    if (c->code) {
+        for (size_t i = 0; i < n; i++)
+            ok[i] &= c->code[i] >= 0 && !isnan(c->level_num[c->code[i]]);
+        return;
+    }
+    switch (c->store) {
+    case SS_STORE_U8:
+        for (size_t i = 0; i < n; i++)
+            ok[i] &= c->u8[i] != SS_U8_NA;
+        break;
+    case SS_STORE_U16:
+        for (size_t i = 0; i < n; i++)
+            ok[i] &= c->u16[i] != SS_U16_NA;
+        break;
+    case SS_STORE_PACKED:
+        for (size_t i = 0; i < n; i++)
+            ok[i] &= !isnan(ss_packed_value[(uint16_t)c->packed[i]]);
+        break;
+    case SS_STORE_I32:
+        for (size_t i = 0; i < n; i++)
+            ok[i] &= c->i32[i] != SS_I32_NA;
+        break;
+    default:
+        for (size_t i = 0; i < n; i++)
+            ok[i] &= !isnan(c->num[i]);
+    }
+}
+
+/* x[k] = row rows[k] of numeric column c, for the m rows used. */
+static void gather_numbers(const ss_column *c, const size_t *rows, size_t m, double *x)
+{
+    if (c->code) {
+        for (size_t k = 0; k < m; k++)
+            x[k] = c->level_num[c->code[rows[k]]];
+        return;
+    }
+    switch (c->store) {
+    case SS_STORE_U8:
+        for (size_t k = 0; k < m; k++)
+            x[k] = ss_u8_value[c->u8[rows[k]]];
+        break;
+    case SS_STORE_DOUBLE:
+        for (size_t k = 0; k < m; k++)
+            x[k] = c->num[rows[k]];
+        break;
+    default:
+        for (size_t k = 0; k < m; k++)
+            x[k] = ss_column_num(c, rows[k]);
+    }
+}
+
 /* The value of numeric variable v of the formula on row k (table row i). */
 static double var_number(const var_info *vi, size_t k, size_t i)
 {
-    return vi->value ? vi->value[k] : vi->col->level_num[vi->col->code[i]];
+    return vi->value ? vi->value[k] : cell_number(vi->col, i);
 }
 
 int ss_model_matrix_build(const ss_formula *f, const ss_table *t, const unsigned char *mask,
@@ -1191,18 +1242,34 @@ int ss_model_matrix_build(const ss_formula *f, const ss_table *t, const unsigned
         rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory%s", ss_mem_failure());
         goto done;
     }
+    /* column by column: the rows where every variable is present */
+    unsigned char *ok = malloc(n ? n : 1);
+    if (!ok) {
+        rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++)
+        ok[i] = !mask || mask[i];
+    keep_numbers(yc, ok, n);
+    for (size_t v = 0; v < f->nvars; v++) {
+        const ss_formula_var *fv = &f->vars[v];
+        if (fv->expr) {
+            for (size_t c = 0; c < fv->ncols; c++)
+                keep_numbers(vi[v].ecol[c], ok, n);
+        } else if (!vi[v].factor) {
+            keep_numbers(vi[v].col, ok, n);
+        } else {
+            const int32_t *code = vi[v].col->code, *pos = vi[v].pos;
+            for (size_t i = 0; i < n; i++)
+                ok[i] &= code[i] >= 0 && pos[code[i]] >= 0;
+        }
+    }
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
-        if (mask && !mask[i])
-            continue;
-        if (isnan(ss_column_num(yc, i)))
-            continue;
-        int ok = 1;
-        for (size_t v = 0; v < f->nvars && ok; v++)
-            ok = var_present(&f->vars[v], &vi[v], i);
-        if (ok)
-            mm->rows[m++] = i;
+        mm->rows[m] = i;
+        m += ok[i];
     }
+    free(ok);
     mm->m = m;
     for (size_t v = 0; v < f->nvars && rc == SS_OK; v++)
         if (f->vars[v].expr)
@@ -1324,6 +1391,24 @@ int ss_model_matrix_build(const ss_formula *f, const ss_table *t, const unsigned
         if ((any_factor && !bl->col) || (any_number && !bl->val)) {
             rc = ss_error_set(err, SS_EDATA, NULL, 0, "out of memory%s", ss_mem_failure());
             goto done;
+        }
+        /* a term of one variable: a loop of its own */
+        if (tm->nvar == 1) {
+            const var_info *x = &vi[tm->var[0]];
+            if (!x->factor) {
+                if (x->value)
+                    memcpy(bl->val, x->value, m * sizeof *bl->val);
+                else
+                    gather_numbers(x->col, mm->rows, m, bl->val);
+            } else {
+                const int32_t *code = x->col->code, *pos = x->pos;
+                const int32_t base = (int32_t)bl->first - (int32_t)first[0];
+                for (size_t r = 0; r < m; r++) {
+                    int32_t l = pos[code[mm->rows[r]]];
+                    bl->col[r] = (size_t)l < first[0] ? -1 : base + l;
+                }
+            }
+            continue;
         }
         for (size_t r = 0; r < m; r++) {
             size_t i = mm->rows[r], off = 0, stride = 1;

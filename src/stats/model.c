@@ -192,6 +192,8 @@ typedef struct irls_work {
     double *shift;     /* per block: its centre (numeric terms with an
                         * intercept), else 0 */
     double *btilde;    /* p: the last coefficients, in the centred basis */
+    double *bp, *obp;  /* p + 1: a pass's coefficients and those of the
+                        * working weights, 0 in the spare column p */
 } irls_work;
 
 /* The size of a half's sums: (p + 1) x (p + 1) for X'WX, p + 1 for X'Wz
@@ -215,6 +217,8 @@ static void irls_free(irls_work *w)
     free(w->gref);
     free(w->shift);
     free(w->btilde);
+    free(w->bp);
+    free(w->obp);
     memset(w, 0, sizeof *w);
 }
 
@@ -241,8 +245,11 @@ static int irls_alloc(irls_work *w, const ss_model_matrix *mm, ss_model_family f
     w->gref = malloc(p * sizeof *w->gref);
     w->shift = calloc(mm->nblock ? mm->nblock : 1, sizeof *w->shift);
     w->btilde = malloc(p * sizeof *w->btilde);
+    w->bp = malloc((p + 1) * sizeof *w->bp);
+    w->obp = malloc((p + 1) * sizeof *w->obp);
     if (!w->L || !w->g || !w->scale || !w->wt || !w->z || !w->part[0] || !w->part[1] ||
-        !w->coefold || !w->wbeta || !w->S || !w->gsum || !w->gref || !w->shift || !w->btilde) {
+        !w->coefold || !w->wbeta || !w->S || !w->gsum || !w->gref || !w->shift || !w->btilde ||
+        !w->bp || !w->obp) {
         irls_free(w);
         return -1;
     }
@@ -360,13 +367,9 @@ static void *pass_rows(void *arg)
     const double *y = w->y, *pw = w->pw;
     double *S = a->acc, *g = S + P * P, *gr = g + P, dev = 0, hit = 0;
     size_t col[1 + 256];
-    double val[1 + 256], b[257], ob[257];
+    double val[1 + 256];
+    const double *b = w->bp, *ob = w->obp;
     memset(a->acc, 0, PART_SIZE(p) * sizeof *a->acc);
-    for (size_t u = 0; u < p; u++) {
-        b[u] = a->beta ? a->beta[u] : 0;
-        ob[u] = w->wbeta[u];
-    }
-    b[p] = ob[p] = 0;
     for (size_t i = a->from; i < a->to; i++) {
         const size_t nz = row_entries(mm, w->shift, i, col, val);
         double xb = 0;
@@ -423,6 +426,11 @@ static double run_pass(irls_work *w, int mode, const double *beta)
 {
     const size_t m = w->m, p = w->p, half = m / 2, P = p + 1;
     pass_arg a[2] = {{w, mode, beta, 0, half, w->part[0]}, {w, mode, beta, half, m, w->part[1]}};
+    for (size_t u = 0; u < p; u++) {
+        w->bp[u] = beta ? beta[u] : 0;
+        w->obp[u] = w->wbeta[u];
+    }
+    w->bp[p] = w->obp[p] = 0;
     pthread_t tid;
     int two = m >= PASS_THREAD_MIN && ss_thread_count() > 1 &&
               pthread_create(&tid, NULL, pass_rows, &a[1]) == 0;
@@ -685,14 +693,14 @@ static int check_outcome(const ss_model_matrix *mm, ss_model_family fam, const c
  * last step (made again from w->wbeta) and mu at beta, without A (the
  * variance of the totals of u A is A V A, A symmetric: the design's
  * variance is linear in the scores, column by column). */
-static void glm_scores(const irls_work *w, size_t from, size_t to, double *z)
+static void glm_scores(irls_work *w, size_t from, size_t to, double *z)
 {
     const double *beta = w->btilde;
     const size_t p = w->p;
     const ss_model_family fam = w->fam;
     const int gauss = fam == SS_MODEL_GAUSSIAN;
     size_t col[1 + 256];
-    double val[1 + 256], b[257], ob[257];
+    double val[1 + 256], *b = w->bp, *ob = w->obp;
     for (size_t u = 0; u < p; u++) {
         b[u] = beta[u];
         ob[u] = w->wbeta[u];
