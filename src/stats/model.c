@@ -351,7 +351,10 @@ static inline void working(ss_model_family fam, double y, double pw, double eta,
                            double ex, double *wt, double *z)
 {
     double me = mu_eta_exp(fam, eta, ex);
-    int good = pw > 0 && me != 0;
+    /* A row of prior weight 0 is out of the fit, as in glm.fit; a negative
+     * one (a supplied replicate weight) is in it, as the replicate method
+     * asks (glm.fit would leave it out: docs/methods.md). */
+    int good = pw != 0 && me != 0;
     *wt = good ? pw * me * me / variance(fam, mu) : 0;
     *z = good ? eta + (y - mu) / me : 0;
 }
@@ -987,7 +990,7 @@ static double olr_loglik(const olr *o, const double *theta, const double *wt)
         if (!(theta[o->pc + k] > theta[o->pc + k - 1]))
             return -INFINITY;
     for (size_t i = 0; i < o->m; i++)
-        if (wt[i] > 0) {
+        if (wt[i] != 0) {
             double l = olr_row(o, i, theta, 1, NULL, NULL);
             if (l == -INFINITY)
                 return -INFINITY;
@@ -1018,7 +1021,7 @@ static int olr_newton(const olr *o, const double *wt, const ss_model_control *ct
         memset(grad, 0, P * sizeof *grad);
         memset(H, 0, P * P * sizeof *H);
         for (size_t i = 0; i < o->m; i++)
-            if (wt[i] > 0)
+            if (wt[i] != 0)
                 olr_row(o, i, theta, wt[i], grad, H);
         /* minus the Hessian, scaled to unit diagonal, by Cholesky */
         for (size_t a = 0; a < P; a++) {
