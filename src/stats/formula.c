@@ -1347,6 +1347,19 @@ int ss_model_matrix_build(const ss_formula *f, const ss_table *t, const unsigned
             total *= count[j];
             idx[j] = 0;
         }
+        if (total > SS_FORMULA_MAX_COEF - p) {
+            char term[512];
+            size_t len = 0;
+            term[0] = '\0';
+            for (size_t j = 0; j < tm->nvar && len < sizeof term; j++)
+                len += (size_t)snprintf(term + len, sizeof term - len, "%s%s", j ? ":" : "",
+                                        f->vars[tm->var[j]].label);
+            rc = ss_error_set(err, SS_EDATA, NULL, 0,
+                              "term '%s': %zu coefficients, which with the %zu before it pass "
+                              "the %d a model takes: merge levels or leave the term out",
+                              term, total, p, SS_FORMULA_MAX_COEF);
+            goto done;
+        }
         ss_model_block *bl = &mm->block[k];
         bl->first = p;
         bl->ncol = total;

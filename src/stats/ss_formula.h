@@ -39,6 +39,9 @@
 #include "ss_table.h"
 
 #define SS_FORMULA_MAX_ORDER 8
+/* The most coefficients a model matrix has: X'WX, its factor and the
+ * variance are p x p (time p^3), the scores rows x p. */
+#define SS_FORMULA_MAX_COEF 1000
 
 struct ss_formula_expr;
 

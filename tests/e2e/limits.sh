@@ -59,3 +59,9 @@ cp "$TMP/out" "$TMP/lm_lk_res.csv"
 expect_error likert-levels 2 "$TMP/lm_lk_res.csv: a likert chart draws at most 21 levels on its scale" -- \
   plot "$TMP/lm_lk_res.csv" --type likert -o "$TMP/lm_lk.png"
 if [ ! -e "$TMP/lm_lk.png" ]; then ok; else bad "likert-levels: the chart was written"; fi
+# A model of more than 1,000 coefficients (a factor of 1,999 levels): one
+# line at once, not minutes of p^3 work and gigabytes of scores.
+awk 'BEGIN { print "w,y,x,f"; for (i = 0; i < 4000; i++) print 1 + i % 7 "," i % 13 "," i % 5 ",L" i % 1999 }' \
+  >"$TMP/lm_coef.csv"
+expect_error model-coefficients 1 "$TMP/lm_coef.csv: term 'f': 1998 coefficients, which with the 2 before it pass the 1000 a model takes: merge levels or leave the term out" -- \
+  model "$TMP/lm_coef.csv" --weights w --formula 'y ~ x + f'
