@@ -87,8 +87,10 @@ static int on_metadata(readstat_metadata_t *m, void *ctx)
 }
 
 /* What the requests ask of the column called name (as ss_table_requests
- * will merge them): number, packed number (SS_NEED_PACKED alone) or
- * category storage, 0 when not loaded. */
+ * will merge them): number, packed number (SS_NEED_PACKED alone: one
+ * byte a value while the values are integers 0 to 254, then two bytes,
+ * then doubles, each step converting the rows read) or category storage,
+ * 0 when not loaded. */
 static unsigned wanted(const rs_reader *r, const char *name)
 {
     unsigned need = 0;
@@ -217,6 +219,12 @@ static int grow_rows(rs_reader *r, size_t row)
             if (!p)
                 return -1;
             c->code = p;
+        } else if (r->want[i] == SS_NEED_PACKED && (c->u8 || !c->packed)) {
+            uint8_t *p = realloc(c->u8, cap * sizeof *p);
+            if (!p)
+                return -1;
+            memset(p + r->cap_rows, SS_U8_NA, cap - r->cap_rows);
+            c->u8 = p;
         } else if (r->want[i] == SS_NEED_PACKED) {
             int16_t *p = realloc(c->packed, cap * sizeof *p);
             if (!p)
@@ -334,6 +342,22 @@ static int pack(double v, int16_t *out)
     return -1;
 }
 
+/* A one-byte column (integers 0 to 254) with a value it cannot hold: two
+ * bytes (an integer v packs to v * 4) from now on. */
+static int unbyte(rs_reader *r, size_t i)
+{
+    ss_column *c = &r->t->col[i];
+    int16_t *packed = malloc((r->cap_rows ? r->cap_rows : 1) * sizeof *packed);
+    if (!packed)
+        return -1;
+    for (size_t k = 0; k < r->cap_rows; k++)
+        packed[k] = c->u8[k] == SS_U8_NA ? SS_PACKED_NA : (int16_t)(c->u8[k] * 4);
+    free(c->u8);
+    c->u8 = NULL;
+    c->packed = packed;
+    return 0;
+}
+
 /* A packed column with a value that does not pack: doubles from now on. */
 static int unpack(rs_reader *r, size_t i)
 {
@@ -405,6 +429,18 @@ static int on_value(int obs, readstat_variable_t *v, readstat_value_t value, voi
     }
     if (isnan(x))
         c->nmissing++;
+    if (r->want[i] == SS_NEED_PACKED && c->u8) {
+        if (isnan(x)) {
+            c->u8[row] = SS_U8_NA;
+            return READSTAT_HANDLER_OK;
+        }
+        if (x >= 0 && x < SS_U8_NA && x == (int)x && !signbit(x)) {
+            c->u8[row] = (uint8_t)x;
+            return READSTAT_HANDLER_OK;
+        }
+        if (unbyte(r, i) != 0)
+            return rs_fail(r, 0, "out of memory");
+    }
     if (r->want[i] == SS_NEED_PACKED) {
         int16_t p = SS_PACKED_NA;
         if (isnan(x) || pack(x, &p) == 0) {
@@ -886,8 +922,10 @@ int ss_readstat_read(ss_table *t, const char *path, int format, const ss_read_op
             ss_column *c = &t->col[i];
             if (c->need & SS_NEED_CATEGORY)
                 c->need &= ~(unsigned)SS_NEED_PACKED;
-            else if ((c->need & SS_NEED_PACKED) && !c->packed)
+            else if ((c->need & SS_NEED_PACKED) && !c->packed && !c->u8)
                 c->need = (c->need & ~(unsigned)SS_NEED_PACKED) | SS_NEED_NUMBER;
+            else if ((c->need & SS_NEED_PACKED) && c->u8)
+                c->store = SS_STORE_U8;
         }
     }
     if (rc == SS_OK && t->nrow > 0 && t->nrow < r.cap_rows) {
@@ -907,6 +945,11 @@ int ss_readstat_read(ss_table *t, const char *path, int format, const ss_read_op
                 int16_t *q = realloc(c->packed, t->nrow * sizeof *q);
                 if (q)
                     c->packed = q;
+            }
+            if (c->u8) {
+                uint8_t *q = realloc(c->u8, t->nrow * sizeof *q);
+                if (q)
+                    c->u8 = q;
             }
         }
     }

@@ -1562,6 +1562,12 @@ int ss_table_finish(ss_table *t, const ss_read_options *opt, ss_error *err)
                     c->num[k] = NAN;
                     c->nmissing++;
                 }
+        if (c->u8 && c->store == SS_STORE_U8 && c->na) /* read from a .sav */
+            for (size_t k = 0; k < t->nrow; k++)
+                if (c->u8[k] != SS_U8_NA && is_na_number(c->na, ss_u8_value[c->u8[k]])) {
+                    c->u8[k] = SS_U8_NA;
+                    c->nmissing++;
+                }
         if (c->packed && c->na)
             for (size_t k = 0; k < t->nrow; k++)
                 if (c->packed[k] != SS_PACKED_NA &&

@@ -66,6 +66,11 @@ expect_same sav-vs-csv \
 expect_same sav-vs-csv-quantile \
   "estimate $LD/api.sav $API --quantile api00 --ratio api00/enroll" \
   "estimate $LD/api.csv $API --quantile api00 --ratio api00/enroll"
+# A .sav column read as one byte a value that meets 300 (two bytes), then
+# 2.5 and 100000.25 (doubles), and a one-byte column with a --na code.
+expect_same sav-widen-vs-csv \
+  "estimate $LD/widen.sav --weights w --mean a,b --total a --quantile a --na b:9" \
+  "estimate $LD/widen.csv --weights w --mean a,b --total a --quantile a --na b:9"
 expect_same zsav-vs-csv \
   "estimate $LD/api.zsav $API --mean api00,meals9 --by stype_code --codes" \
   "estimate $LD/api.csv $API --mean api00,meals9 --by stype_code --na meals9:9"

@@ -18,6 +18,9 @@ api.por             tests/data/labels/api.csv as a portable file: stype_code
                     them)
 chinese.por         two rows with Chinese text, which PSPP writes into a
                     portable file as UTF-8 bytes outside its character set
+widen.sav           widen.csv: a column of small integers that meets 300,
+                    then 2.5, then 100000.25 (one byte, two bytes, doubles
+                    as survstat reads it), one with a --na code
 The numbers are written with 17 significant digits, so they read back as the
 CSV's doubles.
 """
@@ -113,11 +116,25 @@ EXPORT OUTFILE={q(os.path.join(OUT, "chinese.por"))}.
     pspp(syntax, tmp)
 
 
+def widen_sav(tmp):
+    with open(os.path.join(OUT, "widen.csv"), encoding="utf-8") as f:
+        rows = list(csv.reader(f))[1:]
+    data = "\n".join(" ".join(c if c else "." for c in r) for r in rows)
+    syntax = f"""DATA LIST LIST /a (F10.2) b (F3) w (F2).
+BEGIN DATA
+{data}
+END DATA.
+SAVE OUTFILE={q(os.path.join(OUT, "widen.sav"))}.
+"""
+    pspp(syntax, tmp)
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         household(tmp)
         api_por(tmp)
         chinese_por(tmp)
+        widen_sav(tmp)
 
 
 if __name__ == "__main__":
