@@ -240,7 +240,7 @@ fuzz:
 # Replays the seeds and every input kept from a crash through the harnesses.
 fuzz-check: fuzz-build
 	@set -e; for b in $(FUZZ_BIN); do n=$${b#build/fuzz/fuzz_}; \
-	  files=$$(find tests/fuzz/corpus/$$n tests/fuzz/regress/$$n -type f 2>/dev/null); \
+	  files=$$(find tests/fuzz/corpus/$$n tests/fuzz/regress/$$n -type f 2>/dev/null || true); \
 	  [ -z "$$files" ] || ASAN_OPTIONS=detect_leaks=1 $$b $$files >/dev/null 2>&1 \
 	    || { echo "fuzz-check $$n failed"; $$b $$files 2>&1 | tail -30; exit 1; }; \
 	  echo "fuzz-check $$n: $$(echo $$files | wc -w) inputs"; done
