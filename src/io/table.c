@@ -1562,7 +1562,9 @@ int ss_table_finish(ss_table *t, const ss_read_options *opt, ss_error *err)
                     c->num[k] = NAN;
                     c->nmissing++;
                 }
-        if (c->u8 && c->store == SS_STORE_U8 && c->na) /* read from a .sav */
+        /* --na on one-byte columns of a ReadStat file (the CSV reader has
+         * made its --na cells missing as it stored them: none left here) */
+        if (c->u8 && c->store == SS_STORE_U8 && c->na)
             for (size_t k = 0; k < t->nrow; k++)
                 if (c->u8[k] != SS_U8_NA && is_na_number(c->na, ss_u8_value[c->u8[k]])) {
                     c->u8[k] = SS_U8_NA;
