@@ -974,12 +974,15 @@ static uint64_t term_mask(const ss_formula_term *t)
     return m;
 }
 
-static int has_term(const ss_formula *f, uint64_t mask)
+/* R's TermCode (stats' model.c): a factor of term k is coded by contrasts
+ * when the term without it (rest) is empty or within a term before k, else
+ * by indicators (every level). */
+static int by_contrasts(const ss_formula *f, size_t k, uint64_t rest)
 {
-    if (mask == 0)
-        return f->intercept;
-    for (size_t k = 0; k < f->nterms; k++)
-        if (term_mask(&f->terms[k]) == mask)
+    if (rest == 0)
+        return 1;
+    for (size_t t = 0; t < k; t++)
+        if ((rest & ~term_mask(&f->terms[t])) == 0)
             return 1;
     return 0;
 }
@@ -1326,6 +1329,18 @@ int ss_model_matrix_build(const ss_formula *f, const ss_table *t, const unsigned
         goto done;
     }
     mm->nblock = f->nterms;
+    /* without an intercept the first factor (of more than one level) of
+     * the first term that has one is coded by indicators, as R's
+     * model.matrix does; the other factors by R's rule (by_contrasts) */
+    size_t kfull = SIZE_MAX, vfull = SIZE_MAX;
+    for (size_t k = 0; !f->intercept && k < f->nterms && kfull == SIZE_MAX; k++)
+        for (size_t j = 0; j < f->terms[k].nvar; j++) {
+            size_t v = f->terms[k].var[j];
+            if (vi[v].factor && vi[v].nlev > 1 && v < vfull) {
+                kfull = k;
+                vfull = v;
+            }
+        }
     for (size_t k = 0; k < f->nterms; k++) {
         const ss_formula_term *tm = &f->terms[k];
         uint64_t tmask = term_mask(tm);
@@ -1339,7 +1354,8 @@ int ss_model_matrix_build(const ss_formula *f, const ss_table *t, const unsigned
                 count[j] = 1;
                 any_number = 1;
             } else {
-                int contrast = has_term(f, tmask & ~((uint64_t)1 << tm->var[j]));
+                int contrast = !(k == kfull && tm->var[j] == vfull) &&
+                               by_contrasts(f, k, tmask & ~((uint64_t)1 << tm->var[j]));
                 first[j] = contrast ? 1 : 0;
                 count[j] = x->nlev > first[j] ? x->nlev - first[j] : 0;
                 any_factor = 1;

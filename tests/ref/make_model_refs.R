@@ -49,6 +49,12 @@ write_ref("strat_lin", svyglm(api00 ~ ell + meals + stype + ell:stype, dstrat), 
 write_ref("strat_lin_level90", svyglm(api00 ~ ell + meals + stype, dstrat), "gaussian",
           level = 0.9)
 write_ref("strat_noint", svyglm(api00 ~ stype + ell - 1, dstrat), "gaussian", "stype")
+# without an intercept only the first factor is coded by indicators, the
+# others by contrasts (R's model.matrix)
+write_ref("strat_noint2", svyglm(api00 ~ stype + sch.wide + ell - 1, dstrat), "gaussian",
+          c("stype", "sch.wide"))
+write_ref("nhanes_noint_logit", svyglm(HI_CHOL ~ agecat + factor(race) + RIAGENDR - 1, dnh,
+                                       family = quasibinomial), "binomial", "factor(race)")
 write_ref("strat_pois", svyglm(enroll ~ api00 + stype, dstrat, family = quasipoisson),
           "poisson", "stype", eform = TRUE)
 write_ref("clus1_lin", svyglm(api00 ~ ell * meals + comp.imp, dclus1), "gaussian",
