@@ -194,12 +194,26 @@ typedef struct irls_work {
     double *btilde;    /* p: the last coefficients, in the centred basis */
     double *bp, *obp;  /* p + 1: a pass's coefficients and those of the
                         * working weights, 0 in the spare column p */
+    /* The passes' form of a matrix whose terms are each numeric (a value
+     * per row in a fixed column) or of factors alone (a column per row,
+     * value 1); fast is 0 for others (a term of factors and numbers). */
+    int fast;
+    size_t nd, nf;     /* numeric and factor blocks */
+    size_t *dblock;    /* nd: their blocks, in column order */
+    size_t *fblock;    /* nf */
+    double *fpart[2];  /* per half: FPART_SIZE */
 } irls_work;
 
 /* The size of a half's sums: (p + 1) x (p + 1) for X'WX, p + 1 for X'Wz
  * and for X'W(z - X beta) (the spare column p takes the rows' zeros), the
  * deviance and the flag of fitted probabilities 0 or 1. */
 #define PART_SIZE(p) (((p) + 1) * ((p) + 1) + 2 * ((p) + 1) + 2)
+
+/* The size of a half's sums in the fast form (pass_fast), U = nd + 1
+ * values a row (1 and the numeric terms'): U x U for their products, U
+ * and U for their products with the working response and the residual,
+ * and (p + 1) x (U + 2) for each factor column's sums of those. */
+#define FPART_SIZE(p, U) ((U) * (U) + 2 * (U) + ((p) + 1) * ((U) + 2))
 
 static void irls_free(irls_work *w)
 {
@@ -219,6 +233,10 @@ static void irls_free(irls_work *w)
     free(w->btilde);
     free(w->bp);
     free(w->obp);
+    free(w->dblock);
+    free(w->fblock);
+    for (int k = 0; k < 2; k++)
+        free(w->fpart[k]);
     memset(w, 0, sizeof *w);
 }
 
@@ -265,6 +283,37 @@ static int irls_alloc(irls_work *w, const ss_model_matrix *mm, ss_model_family f
         for (size_t i = 0; i < mm->m; i++)
             sum += bl->val[i];
         w->shift[b] = sum / (double)mm->m;
+    }
+    /* the fast form: every term numeric or of factors alone (and not
+     * turned off by SURVSTAT_MODEL_PASS=rows, for the tests that compare
+     * the two, tests/e2e/model_pass.sh) */
+    const char *e = getenv("SURVSTAT_MODEL_PASS");
+    w->fast = mm->nblock > 0 && !(e && strcmp(e, "rows") == 0);
+    for (size_t b = 0; b < mm->nblock; b++) {
+        const ss_model_block *bl = &mm->block[b];
+        if (!bl->col != !!bl->val)
+            w->fast = 0;
+        else if (bl->val)
+            w->nd++;
+        else
+            w->nf++;
+    }
+    if (!w->fast)
+        return 0;
+    w->dblock = malloc((w->nd ? w->nd : 1) * sizeof *w->dblock);
+    w->fblock = malloc((w->nf ? w->nf : 1) * sizeof *w->fblock);
+    w->fpart[0] = malloc(FPART_SIZE(p, w->nd + 1) * sizeof *w->fpart[0]);
+    w->fpart[1] = malloc(FPART_SIZE(p, w->nd + 1) * sizeof *w->fpart[1]);
+    if (!w->dblock || !w->fblock || !w->fpart[0] || !w->fpart[1]) {
+        irls_free(w);
+        return -1;
+    }
+    w->nd = w->nf = 0;
+    for (size_t b = 0; b < mm->nblock; b++) {
+        if (mm->block[b].val)
+            w->dblock[w->nd++] = b;
+        else
+            w->fblock[w->nf++] = b;
     }
     return 0;
 }
@@ -313,6 +362,7 @@ typedef struct pass_arg {
     const double *beta;
     size_t from, to;
     double *acc;       /* PART_SIZE(p): the half's sums */
+    double *facc;      /* FPART_SIZE: the fast form's (pass_fast) */
 } pass_arg;
 
 /* Row i's entries, one per block (and the intercept's), without a
@@ -421,6 +471,198 @@ static void *pass_rows(void *arg)
     return NULL;
 }
 
+/* The rows of pass_fast: a row's values u (u[0] = 1, then its numeric
+ * terms') and its factor columns.  The products of u among themselves go
+ * to D (U x U, upper triangle), with the working response and the
+ * residual to gd and grd, each factor column's sums of w u, w z and the
+ * residual to its row of A ((p + 1) x (U + 2)), a pair of factor columns'
+ * sum of w to X'WX (S) itself.  Inlined for each small U, where the
+ * compiler unrolls the loops over u and keeps D in registers. */
+static inline __attribute__((always_inline)) void fast_rows(const pass_arg *a, const size_t U,
+                                                            double *D, double *gd, double *grd,
+                                                            double *dev_hit)
+{
+    irls_work *w = a->w;
+    const ss_model_matrix *mm = w->mm;
+    const ss_model_family fam = w->fam;
+    const size_t p = w->p, P = p + 1, nf = w->nf, nb = mm->nblock, K = U + 2;
+    const int mode = a->mode, gauss = fam == SS_MODEL_GAUSSIAN, icpt = mm->intercept;
+    const double *y = w->y, *pw = w->pw, *b = w->bp, *ob = w->obp;
+    double *S = a->acc, *A = a->facc + U * U + 2 * U, dev = 0, hit = 0;
+    const double *dv[256];
+    const int32_t *fc[256];
+    double dsh[256], u[1 + 256];
+    size_t dcol[256], cf[256];
+    unsigned char isd[256];
+    for (size_t k = 0, jd = 0, jf = 0; k < nb; k++) {
+        const ss_model_block *bl = &mm->block[k];
+        isd[k] = bl->val != NULL;
+        if (isd[k]) {
+            dv[jd] = bl->val;
+            dsh[jd] = w->shift[k];
+            dcol[jd++] = bl->first;
+        } else {
+            fc[jf++] = bl->col;
+        }
+    }
+    u[0] = 1;
+    const int wants_xb = mode & (PASS_PREDICT | PASS_REFINE | PASS_OLDW);
+    for (size_t i = a->from; i < a->to; i++) {
+        /* the row's values and columns, and X beta, in entry order */
+        double xb = 0;
+        if (icpt)
+            xb += 1 * b[0];
+        for (size_t k = 0, jd = 0, jf = 0; k < nb; k++) {
+            if (isd[k]) {
+                double v = dv[jd][i] - dsh[jd];
+                u[1 + jd] = v;
+                xb += v * b[dcol[jd++]];
+            } else {
+                size_t c = (uint32_t)fc[jf][i];
+                c = c < p ? c : p;
+                cf[jf++] = c;
+                xb += 1 * b[c];
+            }
+        }
+        if (!wants_xb)
+            xb = 0;
+        if (mode & (PASS_REFINE | PASS_OLDW)) {
+            double wo = w->wt[i], zo = w->z[i];
+            if (mode & PASS_OLDW) {
+                double eo = 0;
+                if (w->wstart) {
+                    eo = start_eta(fam, y[i], pw[i]);
+                } else {
+                    if (icpt)
+                        eo += 1 * ob[0];
+                    for (size_t k = 0, jd = 0, jf = 0; k < nb; k++) {
+                        if (isd[k]) {
+                            eo += u[1 + jd] * ob[dcol[jd]];
+                            jd++;
+                        } else {
+                            eo += 1 * ob[cf[jf++]];
+                        }
+                    }
+                }
+                double ex = gauss ? 0 : exp(eo);
+                working(fam, y[i], pw[i], eo, linkinv_exp(fam, eo, ex), ex, &wo, &zo);
+            }
+            double r = (zo - xb) * wo;
+#pragma GCC unroll 8
+            for (size_t j = 0; j < U; j++)
+                grd[j] += u[j] * r;
+            for (size_t j = 0; j < nf; j++)
+                A[cf[j] * K + U + 1] += 1 * r;
+            if (mode & PASS_OLDW)
+                continue;
+        }
+        double eta = mode & PASS_START ? start_eta(fam, y[i], pw[i]) : xb;
+        double ex = gauss ? 0 : exp(eta), mu = linkinv_exp(fam, eta, ex);
+        dev += dev_resid(fam, y[i], mu, pw[i]);
+        if (fam == SS_MODEL_BINOMIAL && (mu > 1 - 10 * DBL_EPSILON || mu < 10 * DBL_EPSILON))
+            hit = 1;
+        if (!(mode & PASS_WEIGHTS))
+            continue;
+        double wi, zi;
+        working(fam, y[i], pw[i], eta, mu, ex, &wi, &zi);
+        w->wt[i] = wi;
+        w->z[i] = zi;
+#pragma GCC unroll 8
+        for (size_t j = 0; j < U; j++) {
+            double xw = u[j] * wi;
+#pragma GCC unroll 8
+            for (size_t k = j; k < U; k++)
+                D[j * U + k] += xw * u[k];
+            gd[j] += xw * zi;
+        }
+        for (size_t j = 0; j < nf; j++) {
+            double *Ar = A + cf[j] * K;
+#pragma GCC unroll 8
+            for (size_t k = 0; k < U; k++)
+                Ar[k] += wi * u[k];
+            Ar[U] += wi * zi;
+            double *Sr = S + cf[j] * P;
+            for (size_t k = j + 1; k < nf; k++)
+                Sr[cf[k]] += wi * 1;
+        }
+    }
+    dev_hit[0] = dev;
+    dev_hit[1] = hit;
+}
+
+/* pass_rows in the fast form (irls_work's fast), by fast_rows; at the end
+ * the sums are put in place.  Each entry of X'WX, X'Wz and X'W(z - X
+ * beta) is the sum of the same products in the same order as pass_rows
+ * makes it, so the same to the bit, without gathering a row's entries
+ * and adding them one by one to the (p + 1) x (p + 1) sums. */
+static void *pass_fast(void *arg)
+{
+    const pass_arg *a = arg;
+    irls_work *w = a->w;
+    const ss_model_matrix *mm = w->mm;
+    const size_t p = w->p, P = p + 1, U = w->nd + 1, K = U + 2, nb = mm->nblock;
+    const int icpt = mm->intercept;
+    double *S = a->acc, *g = S + P * P, *gr = g + P, dh[2];
+    double *D = a->facc, *gd = D + U * U, *grd = gd + U, *A = grd + U;
+    memset(a->acc, 0, PART_SIZE(p) * sizeof *a->acc);
+    memset(a->facc, 0, FPART_SIZE(p, U) * sizeof *a->facc);
+    switch (U) {
+#define FAST_CASE(N)                                                                           \
+    case N: {                                                                                  \
+        double d_[N * N] = {0}, g_[N] = {0}, r_[N] = {0};                                      \
+        fast_rows(a, N, d_, g_, r_, dh);                                                       \
+        memcpy(D, d_, sizeof d_);                                                              \
+        memcpy(gd, g_, sizeof g_);                                                             \
+        memcpy(grd, r_, sizeof r_);                                                            \
+        break;                                                                                 \
+    }
+        FAST_CASE(1)
+        FAST_CASE(2)
+        FAST_CASE(3)
+        FAST_CASE(4)
+        FAST_CASE(5)
+        FAST_CASE(6)
+        FAST_CASE(7)
+        FAST_CASE(8)
+#undef FAST_CASE
+    default:
+        fast_rows(a, U, D, gd, grd, dh);
+    }
+    /* the sums in place: X'WX's upper triangle (a pair of columns in
+     * column order), X'Wz, X'W(z - X beta) */
+    size_t dcol[256];
+    for (size_t k = 0, jd = 0; k < nb; k++)
+        if (mm->block[k].val)
+            dcol[jd++] = mm->block[k].first;
+    for (size_t j = icpt ? 0 : 1; j < U; j++) {
+        size_t cj = j ? dcol[j - 1] : 0;
+        for (size_t k = j; k < U; k++)
+            S[cj * P + (k ? dcol[k - 1] : 0)] += D[j * U + k];
+        g[cj] += gd[j];
+        gr[cj] += grd[j];
+    }
+    for (size_t k = 0; k < nb; k++) {
+        const ss_model_block *bl = &mm->block[k];
+        if (bl->val)
+            continue;
+        for (size_t c = bl->first; c < bl->first + bl->ncol && c < p; c++) {
+            const double *Ar = A + c * K;
+            S[c * P + c] += Ar[0];
+            if (icpt)
+                S[c] += Ar[0];
+            for (size_t j = 1; j < U; j++) {
+                size_t cj = dcol[j - 1];
+                S[(c < cj ? c : cj) * P + (c < cj ? cj : c)] += Ar[j];
+            }
+            g[c] += Ar[U];
+            gr[c] += Ar[U + 1];
+        }
+    }
+    gr[P] = dh[0];
+    gr[P + 1] = dh[1];
+    return NULL;
+}
+
 /* One pass over the rows, in two halves (the second on a thread of its
  * own when there are enough rows), their sums added in order: w->S,
  * w->gsum (PASS_WEIGHTS), w->gref (PASS_REFINE, PASS_OLDW), w->hit
@@ -428,7 +670,9 @@ static void *pass_rows(void *arg)
 static double run_pass(irls_work *w, int mode, const double *beta)
 {
     const size_t m = w->m, p = w->p, half = m / 2, P = p + 1;
-    pass_arg a[2] = {{w, mode, beta, 0, half, w->part[0]}, {w, mode, beta, half, m, w->part[1]}};
+    pass_arg a[2] = {{w, mode, beta, 0, half, w->part[0], w->fpart[0]},
+                     {w, mode, beta, half, m, w->part[1], w->fpart[1]}};
+    void *(*pass)(void *) = w->fast ? pass_fast : pass_rows;
     for (size_t u = 0; u < p; u++) {
         w->bp[u] = beta ? beta[u] : 0;
         w->obp[u] = w->wbeta[u];
@@ -436,12 +680,12 @@ static double run_pass(irls_work *w, int mode, const double *beta)
     w->bp[p] = w->obp[p] = 0;
     pthread_t tid;
     int two = m >= PASS_THREAD_MIN && ss_thread_count() > 1 &&
-              pthread_create(&tid, NULL, pass_rows, &a[1]) == 0;
-    pass_rows(&a[0]);
+              pthread_create(&tid, NULL, pass, &a[1]) == 0;
+    pass(&a[0]);
     if (two)
         pthread_join(tid, NULL);
     else
-        pass_rows(&a[1]);
+        pass(&a[1]);
     const double *x = w->part[0], *y = w->part[1];
     if (mode & PASS_WEIGHTS) {
         for (size_t u = 0; u < p; u++)
