@@ -940,19 +940,14 @@ static int check_outcome(const ss_model_matrix *mm, ss_model_family fam, const c
  * last step (made again from w->wbeta) and mu at beta, without A (the
  * variance of the totals of u A is A V A, A symmetric: the design's
  * variance is linear in the scores, column by column). */
-static void glm_scores(irls_work *w, size_t from, size_t to, double *z)
+static void glm_scores(const irls_work *w, size_t from, size_t to, double *z)
 {
-    const double *beta = w->btilde;
     const size_t p = w->p;
     const ss_model_family fam = w->fam;
     const int gauss = fam == SS_MODEL_GAUSSIAN;
     size_t col[1 + 256];
-    double val[1 + 256], *b = w->bp, *ob = w->obp;
-    for (size_t u = 0; u < p; u++) {
-        b[u] = beta[u];
-        ob[u] = w->wbeta[u];
-    }
-    b[p] = ob[p] = 0;
+    const double *b = w->bp, *ob = w->obp;
+    double val[1 + 256];
     memset(z, 0, (to - from) * p * sizeof *z);
     for (size_t i = from; i < to; i++) {
         const double y = w->y[i], pw = w->pw[i];
@@ -978,6 +973,30 @@ static void glm_scores(irls_work *w, size_t from, size_t to, double *z)
 /* Rows of scores made at a time when the design takes them in pieces. */
 #define SCORE_CHUNK 65536
 
+/* w->bp and w->obp for glm_scores: the last coefficients and those of the
+ * last step's working weights, 0 in the spare column. */
+static void scores_begin(irls_work *w)
+{
+    for (size_t u = 0; u < w->p; u++) {
+        w->bp[u] = w->btilde[u];
+        w->obp[u] = w->wbeta[u];
+    }
+    w->bp[w->p] = w->obp[w->p] = 0;
+}
+
+typedef struct score_arg {
+    const irls_work *w;
+    size_t from, to;
+    double *z;
+} score_arg;
+
+static void *score_rows(void *arg)
+{
+    const score_arg *a = arg;
+    glm_scores(a->w, a->from, a->to, a->z);
+    return NULL;
+}
+
 /* The sandwich of R's svy.varcoef from the last IRLS step of w: A V A,
  * A = (X'WX)^-1 and V the design variance of the totals of the scores. */
 static int taylor_vcov(const ss_design *d, const ss_model_matrix *mm, irls_work *w, double *V,
@@ -989,7 +1008,8 @@ static int taylor_vcov(const ss_design *d, const ss_model_matrix *mm, irls_work 
     const int chunked = d->ncal == 0 && m > SCORE_CHUNK;
     gsl_matrix *Ainv = gsl_matrix_calloc(p, p);
     double *A = malloc(p * p * sizeof *A), *Vu = malloc(p * p * sizeof *Vu);
-    double *z = ss_mem_array(NULL, chunked ? SCORE_CHUNK : m ? m : 1, "rows", p, NULL, sizeof *z);
+    double *z = ss_mem_array(NULL, chunked ? 2 * SCORE_CHUNK : m ? m : 1, "rows", p, NULL,
+                             sizeof *z);
     ss_design_work *dw = ss_design_work_alloc(d, p);
     int rc = SS_OK;
     if (!Ainv || !A || !Vu || !z || !dw) {
@@ -1005,11 +1025,26 @@ static int taylor_vcov(const ss_design *d, const ss_model_matrix *mm, irls_work 
     for (size_t u = 0; u < p; u++)
         for (size_t v = 0; v < p; v++)
             A[u * p + v] = gsl_matrix_get(Ainv, u, v) * w->scale[u] * w->scale[v];
+    scores_begin(w);
     if (chunked) {
-        for (size_t from = 0; from < m; from += SCORE_CHUNK) {
-            size_t to = from + SCORE_CHUNK < m ? from + SCORE_CHUNK : m;
-            glm_scores(w, from, to, z);
-            ss_design_vcov_add(d, dw, mm->rows + from, z, to - from, p);
+        /* two chunks at a time, the second on a thread of its own, added
+         * in order */
+        const int threads = ss_thread_count();
+        for (size_t from = 0; from < m; from += 2 * SCORE_CHUNK) {
+            size_t mid = from + SCORE_CHUNK < m ? from + SCORE_CHUNK : m;
+            size_t to = mid + SCORE_CHUNK < m ? mid + SCORE_CHUNK : m;
+            score_arg second = {w, mid, to, z + SCORE_CHUNK * p};
+            pthread_t tid;
+            int two = to > mid && threads > 1 &&
+                      pthread_create(&tid, NULL, score_rows, &second) == 0;
+            glm_scores(w, from, mid, z);
+            if (two)
+                pthread_join(tid, NULL);
+            else if (to > mid)
+                score_rows(&second);
+            ss_design_vcov_add(d, dw, mm->rows + from, z, mid - from, p);
+            if (to > mid)
+                ss_design_vcov_add(d, dw, mm->rows + mid, z + SCORE_CHUNK * p, to - mid, p);
         }
         rc = ss_design_vcov_end(d, dw, p, Vu, err);
     } else {
