@@ -82,7 +82,8 @@ static double ylogy(double y, double mu)
     return y > 0 ? y * log(y / mu) : 0;
 }
 
-static double dev_resid(ss_model_family f, double y, double mu, double wt)
+static inline __attribute__((always_inline)) double dev_resid(ss_model_family f, double y,
+                                                          double mu, double wt)
 {
     if (f == SS_MODEL_GAUSSIAN)
         return wt * (y - mu) * (y - mu);
