@@ -6,7 +6,8 @@
 # same order, so every model of tests/ref/model_cases.txt (but the ordinal
 # ones, which have no IRLS) gives the same output to the byte, and so do a
 # model without intercept of factors alone, a factor-by-factor interaction,
-# and one thread against two on 60,000 rows.  Sourced by tests/run_tests.sh.
+# one thread against two on 60,000 rows, and models of 7 and of 9 numeric
+# terms.  Sourced by tests/run_tests.sh.
 
 MP=$TMP/model_pass
 mkdir -p "$MP"
@@ -50,4 +51,17 @@ for spec in \
   if [ "$?" -eq 0 ] && [ -s "$MP/f2.csv" ] && cmp -s "$MP/f2.csv" "$MP/r2.csv" &&
      cmp -s "$MP/f2.csv" "$MP/f1.csv"
   then ok; else bad "model pass forms or threads differ ($spec): $(cat "$MP/e"; diff "$MP/f2.csv" "$MP/r2.csv" | head -4)"; fi
+done
+
+# More numeric terms than fast_rows is inlined for (U > 8: the sums in
+# memory), exactly 7 (U = 8), and without an intercept.
+for f in 'api00~ell+meals+mobility+api99+enroll+pcttest+growth+full+emer+stype' \
+         'api00~ell+meals+mobility+api99+enroll+pcttest+growth+stype' \
+         'api00~ell+meals+mobility+api99+enroll+pcttest+growth+stype+sch.wide-1'; do
+  S2="datasets/apistrat.csv --strata stype --weights pw --fpc fpc --format csv --formula $f"
+  # shellcheck disable=SC2086
+  "$SURVSTAT" model $S2 >"$MP/f3.csv" 2>"$MP/e" &&
+    SURVSTAT_MODEL_PASS=rows "$SURVSTAT" model $S2 >"$MP/r3.csv" 2>>"$MP/e"
+  if [ "$?" -eq 0 ] && [ "$(wc -l <"$MP/f3.csv")" -gt 8 ] && cmp -s "$MP/f3.csv" "$MP/r3.csv"
+  then ok; else bad "model pass forms differ ($f): $(cat "$MP/e")"; fi
 done
