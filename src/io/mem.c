@@ -26,23 +26,23 @@ void ss_mem_hint(void *p, size_t bytes)
 }
 
 /* Arrays of ALIGN_MIN bytes or more start at a huge page's boundary and
- * take whole huge pages (rounded up: at most a huge page's room more, and
- * its zeroing, some 0.2 ms): a page of 4 KB at either end of an array costs a
- * fault each (here some 10 us: the first touch of an 8 MB array in 4 KB
- * pages took 20 ms, in huge pages 1 ms). */
+ * take whole huge pages when that rounds them up by at most an eighth
+ * (more would add to the peak memory of a run of mid-sized arrays): a page
+ * of 4 KB at either end of an array costs a fault each (here some 10 us:
+ * the first touch of an 8 MB array in 4 KB pages took 20 ms, in huge pages
+ * 1 ms). */
 #define HUGE_PAGE ((size_t)2 << 20)
 #define ALIGN_MIN ((size_t)1 << 20)
 
 void *ss_mem_alloc(size_t bytes)
 {
 #ifdef MADV_HUGEPAGE
-    if (bytes >= ALIGN_MIN && bytes <= SIZE_MAX - HUGE_PAGE) {
-        size_t whole = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-        void *p = NULL;
-        if (posix_memalign(&p, HUGE_PAGE, whole) != 0)
-            return NULL;
-        (void)madvise(p, whole, MADV_HUGEPAGE);
-        return p;
+    size_t whole = bytes <= SIZE_MAX - HUGE_PAGE ? (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1) : 0;
+    void *a = NULL;
+    if (bytes >= ALIGN_MIN && whole && whole - bytes <= bytes / 8 &&
+        posix_memalign(&a, HUGE_PAGE, whole) == 0) {
+        (void)madvise(a, whole, MADV_HUGEPAGE);
+        return a;
     }
 #endif
     void *p = malloc(bytes ? bytes : 1);

@@ -1009,8 +1009,7 @@ static int taylor_vcov(const ss_design *d, const ss_model_matrix *mm, irls_work 
     const int chunked = d->ncal == 0 && m > SCORE_CHUNK;
     gsl_matrix *Ainv = gsl_matrix_calloc(p, p);
     double *A = malloc(p * p * sizeof *A), *Vu = malloc(p * p * sizeof *Vu);
-    double *z = ss_mem_array(NULL, chunked ? 2 * SCORE_CHUNK : m ? m : 1, "rows", p, NULL,
-                             sizeof *z);
+    double *z = ss_mem_array(NULL, chunked ? SCORE_CHUNK : m ? m : 1, "rows", p, NULL, sizeof *z);
     ss_design_work *dw = ss_design_work_alloc(d, p);
     int rc = SS_OK;
     if (!Ainv || !A || !Vu || !z || !dw) {
@@ -1028,24 +1027,21 @@ static int taylor_vcov(const ss_design *d, const ss_model_matrix *mm, irls_work 
             A[u * p + v] = gsl_matrix_get(Ainv, u, v) * w->scale[u] * w->scale[v];
     scores_begin(w);
     if (chunked) {
-        /* two chunks at a time, the second on a thread of its own, added
-         * in order */
+        /* a chunk at a time, its second half on a thread of its own,
+         * given to the design in order */
         const int threads = ss_thread_count();
-        for (size_t from = 0; from < m; from += 2 * SCORE_CHUNK) {
-            size_t mid = from + SCORE_CHUNK < m ? from + SCORE_CHUNK : m;
-            size_t to = mid + SCORE_CHUNK < m ? mid + SCORE_CHUNK : m;
-            score_arg second = {w, mid, to, z + SCORE_CHUNK * p};
+        for (size_t from = 0; from < m; from += SCORE_CHUNK) {
+            size_t to = from + SCORE_CHUNK < m ? from + SCORE_CHUNK : m;
+            size_t mid = from + (to - from) / 2;
+            score_arg second = {w, mid, to, z + (mid - from) * p};
             pthread_t tid;
-            int two = to > mid && threads > 1 &&
-                      pthread_create(&tid, NULL, score_rows, &second) == 0;
+            int two = threads > 1 && pthread_create(&tid, NULL, score_rows, &second) == 0;
             glm_scores(w, from, mid, z);
             if (two)
                 pthread_join(tid, NULL);
-            else if (to > mid)
+            else
                 score_rows(&second);
-            ss_design_vcov_add(d, dw, mm->rows + from, z, mid - from, p);
-            if (to > mid)
-                ss_design_vcov_add(d, dw, mm->rows + mid, z + SCORE_CHUNK * p, to - mid, p);
+            ss_design_vcov_add(d, dw, mm->rows + from, z, to - from, p);
         }
         rc = ss_design_vcov_end(d, dw, p, Vu, err);
     } else {

@@ -10,9 +10,10 @@
  * `factor(VAR)` or when its column holds any value that is not a number;
  * its levels are R's order (numbers ascending, else byte order), the first
  * (or --ref's) the reference.  A factor in a term is coded by contrasts
- * (every level but the reference) when the term without it is in the
- * model (the intercept for a main effect), else by one indicator per
- * level, as R's model.matrix.  Column names are R's: `x`, `stypeH`,
+ * (every level but the reference) when the term without it is empty or
+ * within a term before it, else by one indicator per level; without an
+ * intercept the first factor of the first term that has one takes one
+ * indicator per level: R's model.matrix.  Column names are R's: `x`, `stypeH`,
  * `factor(g)2`, `x:stypeH`.
  *
  * Numeric expressions: `I(EXPR)`, `log(EXPR)`, `exp(EXPR)` and

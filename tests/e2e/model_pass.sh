@@ -6,7 +6,9 @@
 # same order, so every model of tests/ref/model_cases.txt (but the ordinal
 # ones, which have no IRLS) gives the same output to the byte, and so do a
 # model without intercept of factors alone, a factor-by-factor interaction,
-# one thread against two on 60,000 rows, and models of 7 and of 9 numeric
+# one thread against two on 140,000 rows (the passes, and
+# the scores of the variance: two chunks of 65,536 rows on two threads and
+# a last one), and models of 7 and of 9 numeric
 # terms.  Sourced by tests/run_tests.sh.
 
 MP=$TMP/model_pass
@@ -30,11 +32,11 @@ import random, sys
 rnd = random.Random(11)
 with open(sys.argv[1] + "/big.csv", "w") as f:
     f.write("st,psu,w,a,b,c,x,z,y\n")
-    for i in range(60000):
+    for i in range(140000):
         a, b, c = rnd.randrange(4), "LMH"[rnd.randrange(3)], rnd.randrange(7)
         x, z = rnd.gauss(0, 1), rnd.uniform(0, 3)
         eta = -0.5 + 0.3 * a - 0.2 * (b == "H") + 0.1 * c + 0.4 * x - 0.3 * z
-        f.write("%d,%d,%.6f,%d,%s,%d,%.5f,%.4f,%d\n" % (i // 12000, i // 150, rnd.uniform(50, 150), a, b,
+        f.write("%d,%d,%.6f,%d,%s,%d,%.5f,%.4f,%d\n" % (i // 28000, i // 350, rnd.uniform(50, 150), a, b,
                 c, x, z, rnd.random() < 1 / (1 + 2.718281828 ** -eta)))
 PY
 D="$MP/big.csv --strata st --ids psu --weights w --format csv"
