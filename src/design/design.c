@@ -488,8 +488,15 @@ int ss_design_build(ss_design *d, const ss_table *t, const ss_design_spec *spec,
             d->w[i] = 1;
     }
 
-    /* Design df: PSUs minus strata among rows with positive weight. */
-    {
+    /* Design df: PSUs minus strata among rows with positive weight; with
+     * no zero weight, every unit and every stratum of stage 1 (numbered
+     * as their rows come) has one. */
+    int zero = 0;
+    for (size_t i = 0; i < n; i++)
+        zero |= d->w[i] == 0;
+    if (!zero && n > 0) {
+        d->df = (double)d->stage[0].nunit - (double)d->stage[0].nstrata;
+    } else {
         const ss_stage *st = &d->stage[0];
         uint8_t *u_seen = calloc(st->nunit ? st->nunit : 1, 1);
         uint8_t *h_seen = calloc(st->nstrata ? st->nstrata : 1, 1);

@@ -100,9 +100,10 @@ enum {
  * stores its cells into (the column's current one). */
 /* A level of up to 8 bytes met before (its bytes as a little-endian word,
  * the rest zero) and its code: fast_run's cache of a category column's
- * texts, LEVEL_CACHE entries by a hash of the word (an entry is replaced
- * by a newer level with the same hash). */
-enum { LEVEL_CACHE = 256 };
+ * texts, looked up first, LEVEL_CACHE entries by a hash of the word (an
+ * entry is replaced by a newer level with the same hash), filled by
+ * fast_field and by fast_run's finds by value. */
+enum { LEVEL_CACHE_BITS = 10, LEVEL_CACHE = 1 << LEVEL_CACHE_BITS };
 typedef struct level_cache {
     uint64_t key;
     int32_t code; /* -1: empty */
@@ -110,7 +111,7 @@ typedef struct level_cache {
 
 static inline unsigned level_slot(uint64_t key)
 {
-    return (unsigned)((key * UINT64_C(0x9e3779b97f4a7c15)) >> 56);
+    return (unsigned)((key * UINT64_C(0x9e3779b97f4a7c15)) >> (64 - LEVEL_CACHE_BITS));
 }
 
 typedef struct fslot {
@@ -1711,7 +1712,7 @@ static int ops_init(reader *r)
             if (!(r->fs[j].cache = malloc(LEVEL_CACHE * sizeof *r->fs[j].cache)))
                 return fail(r, r->record_line, "out of memory");
             for (unsigned k = 0; k < LEVEL_CACHE; k++)
-                r->fs[j].cache[k].code = -1;
+                r->fs[j].cache[k] = (level_cache){.key = 0, .code = -1};
         }
     for (size_t j = 0; j < r->nslots; j++)
         if (r->slot[j] >= 0 && r->fs[j].op != OP_CATEGORY && r->fs[j].op != OP_FIELD &&
@@ -2092,17 +2093,19 @@ static inline __attribute__((always_inline)) void fast_run_in(reader *r, stops *
                         : op == OP_U16 ? !put_u16(fj, fq, n, end, row, 0) : 0)
             goto out;
         if (op > OP_U16) {
-            const int na = (op & OP_NA) != 0;
-            switch (op & ~(unsigned)OP_NA) {
-            case OP_U8:
+            /* (the op itself: the cases with --na codes apart) */
+            const int na = op >= OP_NA;
+            switch (op) {
+            case OP_U8 | OP_NA:
                 if (!put_u8(fj, fq, n, row, 1))
                     goto out;
                 break;
-            case OP_U16:
+            case OP_U16 | OP_NA:
                 if (!put_u16(fj, fq, n, end, row, 1))
                     goto out;
                 break;
             case OP_I32:
+            case OP_I32 | OP_NA:
                 if ((v = digits_in(fq, n, 9, INT32_MAX)) >= INT32_MAX ||
                     (na && is_na_number(fj->na, v)))
                     goto out;
@@ -2110,10 +2113,13 @@ static inline __attribute__((always_inline)) void fast_run_in(reader *r, stops *
                 break;
             case OP_PACKED: {
                 int32_t pc;
-                if (LITTLE_ENDIAN_WORDS && !na && end - fq >= 8 && (pc = packed4(fq, n)) >= 0) {
+                if (LITTLE_ENDIAN_WORDS && end - fq >= 8 && (pc = packed4(fq, n)) >= 0) {
                     ((int16_t *)fj->dst)[row] = (int16_t)pc;
                     break;
                 }
+            }
+                /* fall through */
+            case OP_PACKED | OP_NA: {
                 uint64_t mant;
                 unsigned frac;
                 if (ss_number_short_parts(fq, n, &mant, &frac) != 0 || mant >= 8192 ||
@@ -2127,31 +2133,40 @@ static inline __attribute__((always_inline)) void fast_run_in(reader *r, stops *
             }
             case OP_DOUBLE:
             case OP_NUMBER:
+            case OP_DOUBLE | OP_NA:
+            case OP_NUMBER | OP_NA:
                 if (ss_number_parse_short(fq, n, &x) != 0 || (na && is_na_number(fj->na, x)))
                     goto out;
                 ((double *)fj->dst)[row] = x;
                 break;
             case OP_CATEGORY: {
+                /* A text of up to 8 bytes met before (no NUL in a text:
+                 * the word tells the length), from the cache. */
+                int32_t code;
+                uint64_t key = 0;
+                level_cache *hit = NULL;
+                if (LITTLE_ENDIAN_WORDS && n - 1 < 8 && end - fq >= 8) {
+                    memcpy(&key, fq, 8);
+                    key &= ~UINT64_C(0) >> (64 - 8 * n);
+                    hit = &fj->cache[level_slot(key)];
+                    if (hit->key == key && (code = hit->code) >= 0) {
+                        ((int32_t *)fj->dst)[row] = code;
+                        break;
+                    }
+                }
                 /* A level met before, written as a small canonical integer
-                 * (up to 4 digits: four bytes at once). */
+                 * (up to 4 digits: four bytes at once), by its value; then
+                 * in the cache. */
                 long k = LITTLE_ENDIAN_WORDS && n - 1 < 4 && end - fq >= 4
                              ? (fq[0] != '0' || n == 1) && (v = digits4(fq, n)) < SS_U16_NA
                                    ? (long)v
                                    : -1
                              : small_int(fq, n);
-                int32_t code;
-                if (k < 0 || (size_t)k >= fj->ndirect || (code = fj->direct[k]) < 0) {
-                    /* A text of up to 8 bytes met before (no NUL in a
-                     * text: the word tells the length). */
-                    uint64_t key;
-                    if (!LITTLE_ENDIAN_WORDS || n - 1 >= 8 || end - fq < 8)
-                        goto out;
-                    memcpy(&key, fq, 8);
-                    key &= ~UINT64_C(0) >> (64 - 8 * n);
-                    const level_cache *hit = &fj->cache[level_slot(key)];
-                    if (hit->code < 0 || hit->key != key)
-                        goto out;
-                    code = hit->code;
+                if (k < 0 || (size_t)k >= fj->ndirect || (code = fj->direct[k]) < 0)
+                    goto out;
+                if (hit) {
+                    hit->key = key;
+                    hit->code = code;
                 }
                 ((int32_t *)fj->dst)[row] = code;
                 break;
@@ -2176,9 +2191,23 @@ static inline __attribute__((always_inline)) void fast_run_in(reader *r, stops *
                     const unsigned k = (unsigned)__builtin_ctz(
                                            (((isd ^ 0x5555u) | (isc ^ 0xaaaau)) & (all - 1)) | all) /
                                        2;
-                    fq = f;
-                    for (const fslot *const stop = ++fj + k; fj < stop; fj++, fq += 2)
-                        ((uint8_t *)fj->dst)[row] = (uint8_t)(*fq - '0');
+                    /* (unrolled: the k stores alone) */
+                    const fslot *const g = fj + 1;
+#define U8_CELL(i) ((uint8_t *)g[i].dst)[row] = (uint8_t)(f[2 * (i)] - '0')
+                    switch (k) {
+                    case 8: U8_CELL(7); /* fall through */
+                    case 7: U8_CELL(6); /* fall through */
+                    case 6: U8_CELL(5); /* fall through */
+                    case 5: U8_CELL(4); /* fall through */
+                    case 4: U8_CELL(3); /* fall through */
+                    case 3: U8_CELL(2); /* fall through */
+                    case 2: U8_CELL(1); /* fall through */
+                    case 1: U8_CELL(0); /* fall through */
+                    default: break;
+                    }
+#undef U8_CELL
+                    fj = g + k;
+                    fq = f + 2 * k;
                     if (fq - bp >= 64) { /* (fq < end: a line end is last) */
                         bp += 64;
                         bits = stops_bits(bp, (size_t)(end - bp), delim, quote);
@@ -3152,14 +3181,16 @@ static void packed_init(void)
 {
     for (unsigned u = 0; u < 256; u++)
         ss_u8_value[u] = u == SS_U8_NA ? NAN : (double)u;
-    for (unsigned u = 0; u < 65536; u++) {
-        int p = (int16_t)(uint16_t)u;
-        if (p == SS_PACKED_NA) {
-            ss_packed_value[u] = NAN;
-            continue;
-        }
-        int k = (int)(u & 3), m = (p - k) / 4;
-        ss_packed_value[u] = ss_number_short_value((uint64_t)(m < 0 ? -m : m), (unsigned)k, m < 0);
+    /* The codes of m >= 0, then those of -m: the same value negated (as
+     * ss_number_short_value gives it), but for m = -8192. */
+    for (unsigned u = 0; u < 32768; u++)
+        ss_packed_value[u] = ss_number_short_value(u >> 2, u & 3, 0);
+    ss_packed_value[(uint16_t)SS_PACKED_NA] = NAN;
+    for (int p = SS_PACKED_NA + 1; p < 0; p++) {
+        int k = p & 3, m = (p - k) / 4;
+        ss_packed_value[(uint16_t)p] = -m * 4 + k < 32768
+                                           ? -ss_packed_value[-m * 4 + k]
+                                           : ss_number_short_value((uint64_t)-m, (unsigned)k, 1);
     }
 }
 
