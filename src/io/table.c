@@ -2052,6 +2052,21 @@ static inline __attribute__((always_inline)) int put_u16(const fslot *fj, const 
     return 1;
 }
 
+/* fast_run's blocks: while no stop is left in *bits, the next block of
+ * 64 bytes (*bp); 0 when the block at *bp is the last. */
+static inline __attribute__((always_inline)) int stops_fill(const char **bp, uint64_t *bits,
+                                                            const char *end, unsigned char delim,
+                                                            unsigned char quote)
+{
+    while (*bits == 0) {
+        if (end - *bp <= 64)
+            return 0;
+        *bp += 64;
+        *bits = stops_bits(*bp, (size_t)(end - *bp), delim, quote);
+    }
+    return 1;
+}
+
 static inline __attribute__((always_inline)) void fast_run_in(reader *r, stops *st, size_t *fp,
                                                               size_t *jp, const unsigned char delim,
                                                               const unsigned char quote)
@@ -2063,12 +2078,8 @@ static inline __attribute__((always_inline)) void fast_run_in(reader *r, stops *
     size_t row = r->t->nrow;
     uint64_t bits = st->bits;
     for (;;) {
-        while (bits == 0) {
-            if (end - bp <= 64)
-                goto out;
-            bp += 64;
-            bits = stops_bits(bp, (size_t)(end - bp), delim, quote);
-        }
+        if (!stops_fill(&bp, &bits, end, delim, quote))
+            goto out;
         const char *const e = bp + (unsigned)__builtin_ctzll(bits);
         const unsigned char c = (unsigned char)*e;
         const size_t n = (size_t)(e - fq);
@@ -2226,12 +2237,8 @@ static inline __attribute__((always_inline)) void fast_run_in(reader *r, stops *
                 fq = e + 1;
                 fj++;
                 do {
-                    while (bits == 0) {
-                        if (end - bp <= 64)
-                            goto out;
-                        bp += 64;
-                        bits = stops_bits(bp, (size_t)(end - bp), delim, quote);
-                    }
+                    if (!stops_fill(&bp, &bits, end, delim, quote))
+                        goto out;
                     const char *const e2 = bp + (unsigned)__builtin_ctzll(bits);
                     if ((unsigned char)*e2 != delim)
                         break;
