@@ -1996,7 +1996,9 @@ static inline __attribute__((always_inline)) size_t stops_next(stops *st)
 static inline void stops_seek(stops *st, size_t at)
 {
     if (at >= st->blk + 64) {
-        if (at >= st->len) {
+        if (at >= st->len) { /* (the block too: else stops_next would load
+                              * the one after blk, which may hold at - 1) */
+            st->blk = at & ~(size_t)63;
             st->bits = 0;
             return;
         }
