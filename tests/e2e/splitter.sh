@@ -69,3 +69,9 @@ printf 'a\n"z"\r\n%s\n"z"\r5' "$(printf 'y%.0s' $(seq 55))" >"$S/seek_end.csv"
 run describe "$S/seek_end.csv"
 if [ "$status" -eq 0 ]; then ok; else bad "splitter seek-end: exit $status: $(head -3 "$TMP/err")"; fi
 parser_same "seek-end" describe "$S/seek_end.csv"
+# The same with two columns, a quoted text last and a last line without its
+# line end: the mean of a (before: "invalid number" on a valid file).
+printf 'a,b\n1,"z"\n2,%s\n3,"z"\n4,' "$(printf 'y%.0s' $(seq 50))" >"$S/seek_end2.csv"
+# (sd of 1..4 over sqrt(4): 1.2909944487358056 / 2)
+expect_csv seek-end-mean "mean|a|||2.5|0.6454972243679028|4" -- estimate "$S/seek_end2.csv" --mean a
+parser_same "seek-end-by" estimate "$S/seek_end2.csv" --mean a --by b --format csv
