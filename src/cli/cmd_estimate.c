@@ -458,9 +458,13 @@ static void warn_unlikely(const estimate_args *a, const ss_table *t)
         size_t dropped = 0;
         const ss_column *cols[16];
         size_t nby = a->opt.nby < 16 ? a->opt.nby : 16;
-        for (size_t j = 0; j < nby; j++)
+        /* (a column without missing cells has no code below 0) */
+        size_t nmiss = 0;
+        for (size_t j = 0; j < nby; j++) {
             cols[j] = ss_table_find(t, a->opt.by[j]);
-        for (size_t i = 0; i < t->nrow; i++) {
+            nmiss += cols[j] ? cols[j]->nmissing : 0;
+        }
+        for (size_t i = 0; i < t->nrow && nmiss > 0; i++) {
             int miss = 0;
             for (size_t j = 0; j < nby; j++)
                 miss |= cols[j] && cols[j]->code[i] < 0;

@@ -181,6 +181,25 @@ static size_t first_missing(const ss_column *c, size_t n)
     return n;
 }
 
+/* Rows [0, n) of a column read as numbers, as ss_column_num gives them,
+ * one loop per storage. */
+static void column_values(const ss_column *c, size_t n, double *out)
+{
+    switch (c->store) {
+    case SS_STORE_U8:
+        for (size_t i = 0; i < n; i++)
+            out[i] = ss_u8_value[c->u8[i]];
+        break;
+    case SS_STORE_PACKED:
+        for (size_t i = 0; i < n; i++)
+            out[i] = ss_packed_value[(uint16_t)c->packed[i]];
+        break;
+    default:
+        for (size_t i = 0; i < n; i++)
+            out[i] = ss_column_num(c, i);
+    }
+}
+
 int ss_design_build(ss_design *d, const ss_table *t, const ss_design_spec *spec,
                     ss_error *err)
 {
@@ -259,46 +278,48 @@ int ss_design_build(ss_design *d, const ss_table *t, const ss_design_spec *spec,
         st->unit = ss_mem_array(NULL, n ? n : 1, "rows", 1, NULL, sizeof *st->unit);
         size_t ucap = 1024;
         st->stratum = malloc(ucap * sizeof *st->stratum);
-        /* The unit of an id code's last row, and the key it had: ids are
+        /* The unit of an id code's last row, and the key it had (none:
+         * UINT64_MAX, which no key is, the code being below 2^31): ids are
          * mostly unique across strata, so most rows need no hashing. */
         size_t nl = ic->levels.n ? ic->levels.n : 1;
-        int64_t *last_unit = malloc(nl * sizeof *last_unit);
-        uint64_t *last_key = malloc(nl * sizeof *last_key);
-        if (ss_keymap_init(&km, 1024) != 0 || !st->unit || !st->stratum || !last_unit || !last_key) {
+        struct last {
+            uint64_t key;
+            int64_t unit;
+        } *last = malloc(nl * sizeof *last);
+        uint32_t *first_row = malloc(ucap * sizeof *first_row);
+        if (ss_keymap_init(&km, 1024) != 0 || !st->unit || !st->stratum || !last || !first_row) {
             ss_keymap_free(&km);
-            free(last_unit);
-            free(last_key);
+            free(last);
+            free(first_row);
             rc = ss_error_set(err, SS_EDATA, t->file, 0, "out of memory");
             break;
         }
         for (size_t l = 0; l < nl; l++)
-            last_unit[l] = -1;
-        uint32_t *first_row = malloc(ucap * sizeof *first_row);
-        for (size_t i = 0; i < n && rc == SS_OK; i++) {
-            int32_t c = ic->code[i];
+            last[l].key = UINT64_MAX;
+        const int32_t *const code = ic->code;
+        const uint32_t *const above_unit = s > 0 ? d->stage[s - 1].unit : NULL;
+        const int nest = s > 0 || spec->nest;
+        uint32_t *const unit = st->unit;
+        for (size_t i = 0; i < n; i++) {
+            int32_t c = code[i];
             if (c < 0) {
                 rc = missing_error(t, ic, i, err);
                 break;
             }
-            uint64_t above;
-            uint32_t h;
-            if (s == 0) {
-                h = ROW_STRATUM(i);
-                above = spec->nest ? h : 0;
-            } else {
-                h = d->stage[s - 1].unit[i];
-                above = h;
-            }
-            const uint64_t key = (above << 32) | (uint32_t)c;
+            const uint32_t h = above_unit ? above_unit[i] : ROW_STRATUM(i);
+            const uint64_t key = ((uint64_t)(nest ? h : 0) << 32) | (uint32_t)c;
             int added = 0;
-            int64_t u = last_unit[c] >= 0 && last_key[c] == key ? last_unit[c]
-                                                                 : ss_keymap_get(&km, key, &added);
-            if (u < 0 || !first_row) {
+            int64_t u;
+            if (last[c].key == key && (nest || st->stratum[last[c].unit] == h)) {
+                unit[i] = (uint32_t)last[c].unit; /* (nested: h is in the key) */
+                continue;
+            }
+            if ((u = ss_keymap_get(&km, key, &added)) < 0) {
                 rc = ss_error_set(err, SS_EDATA, t->file, 0, "out of memory");
                 break;
             }
-            last_unit[c] = u;
-            last_key[c] = key;
+            last[c].key = key;
+            last[c].unit = u;
             if (added) {
                 if ((size_t)u == ucap) {
                     ucap *= 2;
@@ -325,15 +346,14 @@ int ss_design_build(ss_design *d, const ss_table *t, const ss_design_spec *spec,
                                   ic->name, level_text(ic, c), a, b);
                 break;
             }
-            st->unit[i] = (uint32_t)u;
+            unit[i] = (uint32_t)u;
         }
         st->nunit = km.n;
         st->nstrata = s == 0 ? nstrata : d->stage[s - 1].nunit;
         st->id_col = ic;
         st->first_row = first_row;
         ss_keymap_free(&km);
-        free(last_unit);
-        free(last_key);
+        free(last);
     }
 #undef ROW_STRATUM
     free(stratum_of);
@@ -420,8 +440,13 @@ int ss_design_build(ss_design *d, const ss_table *t, const ss_design_spec *spec,
     if (spec->weights) {
         const ss_column *wc = ss_table_find(t, spec->weights);
         int any = 0;
+        column_values(wc, n, d->w);
         for (size_t i = 0; i < n; i++) {
-            double v = ss_column_num(wc, i);
+            double v = d->w[i];
+            if (v >= SS_DESIGN_WEIGHT_MIN && v <= SS_DESIGN_WEIGHT_MAX) {
+                any = 1;
+                continue;
+            }
             if (isnan(v))
                 return ss_error_set(err, SS_EDATA, t->file, ss_table_line(t, i),
                                     "column '%s': missing weight", wc->name);
@@ -429,13 +454,11 @@ int ss_design_build(ss_design *d, const ss_table *t, const ss_design_spec *spec,
                 return ss_error_set(err, SS_EDATA, t->file, ss_table_line(t, i),
                                     "column '%s': negative weight '%.17g'", wc->name, v);
             /* Squares of scores must neither overflow nor underflow to 0. */
-            if (v > 0 && (v < SS_DESIGN_WEIGHT_MIN || v > SS_DESIGN_WEIGHT_MAX))
+            if (v > 0)
                 return ss_error_set(err, SS_EDATA, t->file, ss_table_line(t, i),
                                     "column '%s': weight '%.15g' is outside [%g, %g]: rescale "
                                     "the weights",
                                     wc->name, v, SS_DESIGN_WEIGHT_MIN, SS_DESIGN_WEIGHT_MAX);
-            any |= v > 0;
-            d->w[i] = v;
         }
         if (!any)
             return ss_error_set(err, SS_EDATA, t->file, 0,
@@ -465,8 +488,15 @@ int ss_design_build(ss_design *d, const ss_table *t, const ss_design_spec *spec,
             d->w[i] = 1;
     }
 
-    /* Design df: PSUs minus strata among rows with positive weight. */
-    {
+    /* Design df: PSUs minus strata among rows with positive weight; with
+     * no zero weight, every unit and every stratum of stage 1 (numbered
+     * as their rows come) has one. */
+    int zero = 0;
+    for (size_t i = 0; i < n; i++)
+        zero |= d->w[i] == 0;
+    if (!zero && n > 0) {
+        d->df = (double)d->stage[0].nunit - (double)d->stage[0].nstrata;
+    } else {
         const ss_stage *st = &d->stage[0];
         uint8_t *u_seen = calloc(st->nunit ? st->nunit : 1, 1);
         uint8_t *h_seen = calloc(st->nstrata ? st->nstrata : 1, 1);

@@ -91,6 +91,8 @@ enum {
     OP_NUMBER,                                        /* doubles */
     OP_FIELD,                                         /* data_field */
     OP_END,                                           /* past the columns */
+    OP_SKIPS,        /* a column not read, then `run` more before the last */
+    OP_U8S,          /* OP_U8, then `run` more before the last (no --na) */
     OP_NA = 16 /* with a typed or number op: the column has --na codes */
 };
 
@@ -98,9 +100,10 @@ enum {
  * stores its cells into (the column's current one). */
 /* A level of up to 8 bytes met before (its bytes as a little-endian word,
  * the rest zero) and its code: fast_run's cache of a category column's
- * texts, LEVEL_CACHE entries by a hash of the word (an entry is replaced
- * by a newer level with the same hash). */
-enum { LEVEL_CACHE = 256 };
+ * texts, looked up first, LEVEL_CACHE entries by a hash of the word (an
+ * entry is replaced by a newer level with the same hash), filled by
+ * fast_field and by fast_run's finds by value. */
+enum { LEVEL_CACHE_BITS = 10, LEVEL_CACHE = 1 << LEVEL_CACHE_BITS };
 typedef struct level_cache {
     uint64_t key;
     int32_t code; /* -1: empty */
@@ -108,7 +111,7 @@ typedef struct level_cache {
 
 static inline unsigned level_slot(uint64_t key)
 {
-    return (unsigned)((key * UINT64_C(0x9e3779b97f4a7c15)) >> 56);
+    return (unsigned)((key * UINT64_C(0x9e3779b97f4a7c15)) >> (64 - LEVEL_CACHE_BITS));
 }
 
 typedef struct fslot {
@@ -119,6 +122,10 @@ typedef struct fslot {
     const ss_na_codes *na; /* a number column's --na codes (its cells that
                             * are one of them go to data_field) */
     unsigned op;
+    unsigned run;          /* OP_SKIPS, OP_U8S: the fields right after this
+                            * one of the same op (OP_SKIP, OP_U8), the row's
+                            * last field not among them (each ends at a
+                            * delimiter); OP_U8S: at most U8_RUN */
 } fslot;
 
 static unsigned store_op(int store)
@@ -138,6 +145,7 @@ static unsigned store_op(int store)
 }
 
 static int half_give_up(reader *r);
+static void ops_runs(reader *r);
 static size_t line_end(const char *s, size_t len);
 static void dst_set(reader *r, size_t j);
 static struct stores *stores_new(size_t ncol);
@@ -954,6 +962,7 @@ static int widen(reader *r, ss_column *c, size_t i, size_t n, double v)
     if (r->fs && r->fs[i].op != OP_FIELD) { /* fast_lines stores in the new array */
         r->fs[i].op = store_op(c->store) | (r->fs[i].op & OP_NA);
         dst_set(r, i);
+        ops_runs(r);
     }
     return 0;
 }
@@ -1634,6 +1643,31 @@ static int libcsv_part(reader *r, struct csv_parser *p, const char *buf, size_t 
     return 0;
 }
 
+/* Fields of one-byte columns that fast_run takes 16 bytes at a time. */
+enum { U8_RUN = 8 };
+
+/* The runs of r->fs (again after an op changed): fields not read, which
+ * fast_run passes by their stops alone, and fields of one-byte columns,
+ * which it takes at once when each is one digit. */
+static void ops_runs(reader *r)
+{
+    fslot *fs = r->fs;
+    for (size_t j = 0; j < r->nslots; j++) {
+        fs[j].op = fs[j].op == OP_SKIPS ? OP_SKIP : fs[j].op == OP_U8S ? OP_U8 : fs[j].op;
+        fs[j].run = 0;
+    }
+    for (size_t j = r->nslots; j-- > 0;) {
+        const unsigned op = fs[j].op;
+        if ((op != OP_SKIP && op != OP_U8) || j + 2 >= r->nslots ||
+            (fs[j + 1].op != op && fs[j + 1].op != (op == OP_SKIP ? OP_SKIPS : OP_U8S)))
+            continue;
+        fs[j].run = fs[j + 1].run + 1;
+        fs[j].op = op == OP_SKIP ? OP_SKIPS : OP_U8S;
+        if (op == OP_U8 && fs[j].run > U8_RUN)
+            fs[j].run = U8_RUN;
+    }
+}
+
 /* ---- survstat's own splitter ----
  *
  * fast_lines splits complete lines as libcsv splits them (csv_parse with
@@ -1678,7 +1712,7 @@ static int ops_init(reader *r)
             if (!(r->fs[j].cache = malloc(LEVEL_CACHE * sizeof *r->fs[j].cache)))
                 return fail(r, r->record_line, "out of memory");
             for (unsigned k = 0; k < LEVEL_CACHE; k++)
-                r->fs[j].cache[k].code = -1;
+                r->fs[j].cache[k] = (level_cache){.key = 0, .code = -1};
         }
     for (size_t j = 0; j < r->nslots; j++)
         if (r->slot[j] >= 0 && r->fs[j].op != OP_CATEGORY && r->fs[j].op != OP_FIELD &&
@@ -1686,6 +1720,7 @@ static int ops_init(reader *r)
             r->fs[j].op |= OP_NA;
     for (size_t j = 0; j < r->nslots; j++)
         dst_set(r, j);
+    ops_runs(r);
     return 0;
 }
 
@@ -1710,7 +1745,7 @@ static void dst_set(reader *r, size_t j)
     case OP_NUMBER:
         r->fs[j].dst = c->num;
         break;
-    case OP_U8: case OP_U16: case OP_PACKED: case OP_I32: case OP_DOUBLE:
+    case OP_U8: case OP_U8S: case OP_U16: case OP_PACKED: case OP_I32: case OP_DOUBLE:
         r->fs[j].dst = store_array(c);
         break;
     default:
@@ -1757,12 +1792,8 @@ static inline __attribute__((always_inline)) uint32_t digits3(const char *s, siz
  * without a branch per digit: the digits as the high bytes of a word
  * (little-endian: the first the lowest of them), each checked to be 0..9,
  * then combined in pairs.  Anything else gives 65535 (SS_U16_NA). */
-static inline __attribute__((always_inline)) uint32_t digits4(const char *s, size_t len)
+static inline __attribute__((always_inline)) uint32_t digits4_word(uint32_t w, size_t len)
 {
-    if (len - 1 >= 4)
-        return SS_U16_NA;
-    uint32_t w;
-    memcpy(&w, s, 4);
     const unsigned sh = 32 - 8 * (unsigned)len;
     w <<= sh;                                 /* leading zero bytes */
     uint32_t d = w - (UINT32_C(0x30303030) << sh);
@@ -1770,6 +1801,44 @@ static inline __attribute__((always_inline)) uint32_t digits4(const char *s, siz
         return SS_U16_NA;                     /* a byte not a digit */
     d = d * 10 + (d >> 8);                    /* bytes 0 and 2: pairs */
     return (d & 0xff) * 100 + ((d >> 16) & 0xff);
+}
+
+static inline __attribute__((always_inline)) uint32_t digits4(const char *s, size_t len)
+{
+    if (len - 1 >= 4)
+        return SS_U16_NA;
+    uint32_t w;
+    memcpy(&w, s, 4);
+    return digits4_word(w, len);
+}
+
+/* The packed code (m * 4 + k for m / 10^k, as OP_PACKED stores it) of a
+ * cell of 1 to 4 digits with at most one point among them, 8 bytes
+ * readable at s, without a branch per byte: the point found in the word
+ * (the lowest byte equal to '.'), the bytes above it moved down over it,
+ * then digits4's word.  -1 for any other cell (a sign, leading zeros past
+ * 4 digits, m of 8,192 or more, ...), which the general case decides. */
+static inline __attribute__((always_inline)) int32_t packed4(const char *s, size_t len)
+{
+    if (len - 1 >= 5)
+        return -1;
+    uint64_t w;
+    memcpy(&w, s, 8);
+    w &= ~UINT64_C(0) >> (64 - 8 * (unsigned)len);
+    const uint64_t t = w ^ UINT64_C(0x2e2e2e2e2e2e2e2e);
+    const uint64_t z = (t - UINT64_C(0x0101010101010101)) & ~t & UINT64_C(0x8080808080808080);
+    unsigned nd = (unsigned)len, frac = 0;
+    if (z) {
+        const unsigned p = (unsigned)__builtin_ctzll(z) >> 3;
+        const uint64_t low = (UINT64_C(1) << (8 * p)) - 1;
+        w = (w & low) | ((w >> 8) & ~low);
+        nd--;
+        frac = nd - p;
+    }
+    if (nd - 1 >= 4 || frac >= 4)
+        return -1;
+    const uint32_t m = digits4_word((uint32_t)w, nd);
+    return m < 8192 ? (int32_t)(m * 4 + frac) : -1;
 }
 
 /* A field data_field takes in full (a cell the fast cases do not hold,
@@ -1795,9 +1864,11 @@ static inline __attribute__((always_inline)) int fast_field(reader *r, ss_column
         return field_slow(r, j, s, len);
     switch (fs[j].op) {
     case OP_SKIP:
+    case OP_SKIPS:
     case OP_END:
         return 0;
     case OP_U8:
+    case OP_U8S:
         if ((v = digits_in(s, len, 3, SS_U8_NA)) < SS_U8_NA) {
             c->u8[row] = (uint8_t)v;
             return 0;
@@ -1925,7 +1996,9 @@ static inline __attribute__((always_inline)) size_t stops_next(stops *st)
 static inline void stops_seek(stops *st, size_t at)
 {
     if (at >= st->blk + 64) {
-        if (at >= st->len) {
+        if (at >= st->len) { /* (the block too: else stops_next would load
+                              * the one after blk, which may hold at - 1) */
+            st->blk = at & ~(size_t)63;
             st->bits = 0;
             return;
         }
@@ -1981,6 +2054,21 @@ static inline __attribute__((always_inline)) int put_u16(const fslot *fj, const 
     return 1;
 }
 
+/* fast_run's blocks: while no stop is left in *bits, the next block of
+ * 64 bytes (*bp); 0 when the block at *bp is the last. */
+static inline __attribute__((always_inline)) int stops_fill(const char **bp, uint64_t *bits,
+                                                            const char *end, unsigned char delim,
+                                                            unsigned char quote)
+{
+    while (*bits == 0) {
+        if (end - *bp <= 64)
+            return 0;
+        *bp += 64;
+        *bits = stops_bits(*bp, (size_t)(end - *bp), delim, quote);
+    }
+    return 1;
+}
+
 static inline __attribute__((always_inline)) void fast_run_in(reader *r, stops *st, size_t *fp,
                                                               size_t *jp, const unsigned char delim,
                                                               const unsigned char quote)
@@ -1992,12 +2080,8 @@ static inline __attribute__((always_inline)) void fast_run_in(reader *r, stops *
     size_t row = r->t->nrow;
     uint64_t bits = st->bits;
     for (;;) {
-        while (bits == 0) {
-            if (end - bp <= 64)
-                goto out;
-            bp += 64;
-            bits = stops_bits(bp, (size_t)(end - bp), delim, quote);
-        }
+        if (!stops_fill(&bp, &bits, end, delim, quote))
+            goto out;
         const char *const e = bp + (unsigned)__builtin_ctzll(bits);
         const unsigned char c = (unsigned char)*e;
         const size_t n = (size_t)(e - fq);
@@ -2022,23 +2106,33 @@ static inline __attribute__((always_inline)) void fast_run_in(reader *r, stops *
                         : op == OP_U16 ? !put_u16(fj, fq, n, end, row, 0) : 0)
             goto out;
         if (op > OP_U16) {
-            const int na = (op & OP_NA) != 0;
-            switch (op & ~(unsigned)OP_NA) {
-            case OP_U8:
+            /* (the op itself: the cases with --na codes apart) */
+            const int na = op >= OP_NA;
+            switch (op) {
+            case OP_U8 | OP_NA:
                 if (!put_u8(fj, fq, n, row, 1))
                     goto out;
                 break;
-            case OP_U16:
+            case OP_U16 | OP_NA:
                 if (!put_u16(fj, fq, n, end, row, 1))
                     goto out;
                 break;
             case OP_I32:
+            case OP_I32 | OP_NA:
                 if ((v = digits_in(fq, n, 9, INT32_MAX)) >= INT32_MAX ||
                     (na && is_na_number(fj->na, v)))
                     goto out;
                 ((int32_t *)fj->dst)[row] = (int32_t)v;
                 break;
             case OP_PACKED: {
+                int32_t pc;
+                if (LITTLE_ENDIAN_WORDS && end - fq >= 8 && (pc = packed4(fq, n)) >= 0) {
+                    ((int16_t *)fj->dst)[row] = (int16_t)pc;
+                    break;
+                }
+            }
+                /* fall through */
+            case OP_PACKED | OP_NA: {
                 uint64_t mant;
                 unsigned frac;
                 if (ss_number_short_parts(fq, n, &mant, &frac) != 0 || mant >= 8192 ||
@@ -2052,34 +2146,109 @@ static inline __attribute__((always_inline)) void fast_run_in(reader *r, stops *
             }
             case OP_DOUBLE:
             case OP_NUMBER:
+            case OP_DOUBLE | OP_NA:
+            case OP_NUMBER | OP_NA:
                 if (ss_number_parse_short(fq, n, &x) != 0 || (na && is_na_number(fj->na, x)))
                     goto out;
                 ((double *)fj->dst)[row] = x;
                 break;
             case OP_CATEGORY: {
+                /* A text of up to 8 bytes met before (no NUL in a text:
+                 * the word tells the length), from the cache. */
+                int32_t code;
+                uint64_t key = 0;
+                level_cache *hit = NULL;
+                if (LITTLE_ENDIAN_WORDS && n - 1 < 8 && end - fq >= 8) {
+                    memcpy(&key, fq, 8);
+                    key &= ~UINT64_C(0) >> (64 - 8 * n);
+                    hit = &fj->cache[level_slot(key)];
+                    if (hit->key == key && (code = hit->code) >= 0) {
+                        ((int32_t *)fj->dst)[row] = code;
+                        break;
+                    }
+                }
                 /* A level met before, written as a small canonical integer
-                 * (up to 4 digits: four bytes at once). */
+                 * (up to 4 digits: four bytes at once), by its value; then
+                 * in the cache. */
                 long k = LITTLE_ENDIAN_WORDS && n - 1 < 4 && end - fq >= 4
                              ? (fq[0] != '0' || n == 1) && (v = digits4(fq, n)) < SS_U16_NA
                                    ? (long)v
                                    : -1
                              : small_int(fq, n);
-                int32_t code;
-                if (k < 0 || (size_t)k >= fj->ndirect || (code = fj->direct[k]) < 0) {
-                    /* A text of up to 8 bytes met before (no NUL in a
-                     * text: the word tells the length). */
-                    uint64_t key;
-                    if (!LITTLE_ENDIAN_WORDS || n - 1 >= 8 || end - fq < 8)
-                        goto out;
-                    memcpy(&key, fq, 8);
-                    key &= ~UINT64_C(0) >> (64 - 8 * n);
-                    const level_cache *hit = &fj->cache[level_slot(key)];
-                    if (hit->code < 0 || hit->key != key)
-                        goto out;
-                    code = hit->code;
+                if (k < 0 || (size_t)k >= fj->ndirect || (code = fj->direct[k]) < 0)
+                    goto out;
+                if (hit) {
+                    hit->key = key;
+                    hit->code = code;
                 }
                 ((int32_t *)fj->dst)[row] = code;
                 break;
+            }
+            case OP_U8S:
+                if (!put_u8(fj, fq, n, row, 0))
+                    goto out;
+#ifdef __SSE2__
+                if (end - e > 16) {
+                    /* The fields after it: one digit and the delimiter
+                     * each, 16 bytes at once; the first that is not, and
+                     * the ones after it, go round the loop. */
+                    const unsigned m = fj->run;
+                    const char *const f = e + 1;
+                    const __m128i xv = _mm_loadu_si128((const __m128i *)(const void *)f);
+                    const __m128i dg = _mm_sub_epi8(xv, _mm_set1_epi8('0'));
+                    const unsigned isd = (unsigned)_mm_movemask_epi8(
+                        _mm_cmpeq_epi8(_mm_min_epu8(dg, _mm_set1_epi8(9)), dg));
+                    const unsigned isc = (unsigned)_mm_movemask_epi8(
+                        _mm_cmpeq_epi8(xv, _mm_set1_epi8((char)delim)));
+                    const unsigned all = 1u << (2 * m);
+                    const unsigned k = (unsigned)__builtin_ctz(
+                                           (((isd ^ 0x5555u) | (isc ^ 0xaaaau)) & (all - 1)) | all) /
+                                       2;
+                    /* (unrolled: the k stores alone) */
+                    const fslot *const g = fj + 1;
+#define U8_CELL(i) ((uint8_t *)g[i].dst)[row] = (uint8_t)(f[2 * (i)] - '0')
+                    switch (k) {
+                    case 8: U8_CELL(7); /* fall through */
+                    case 7: U8_CELL(6); /* fall through */
+                    case 6: U8_CELL(5); /* fall through */
+                    case 5: U8_CELL(4); /* fall through */
+                    case 4: U8_CELL(3); /* fall through */
+                    case 3: U8_CELL(2); /* fall through */
+                    case 2: U8_CELL(1); /* fall through */
+                    case 1: U8_CELL(0); /* fall through */
+                    default: break;
+                    }
+#undef U8_CELL
+                    fj = g + k;
+                    fq = f + 2 * k;
+                    if (fq - bp >= 64) { /* (fq < end: a line end is last) */
+                        bp += 64;
+                        bits = stops_bits(bp, (size_t)(end - bp), delim, quote);
+                    }
+                    bits &= ~UINT64_C(0) << (fq - bp);
+                    continue;
+                }
+#endif
+                break;
+            case OP_SKIPS: {
+                /* The fields after it not read (c is the delimiter): each
+                 * is passed when its stop is the delimiter; at another
+                 * stop the loop above goes on from that field. */
+                unsigned more = fj->run;
+                bits &= bits - 1;
+                fq = e + 1;
+                fj++;
+                do {
+                    if (!stops_fill(&bp, &bits, end, delim, quote))
+                        goto out;
+                    const char *const e2 = bp + (unsigned)__builtin_ctzll(bits);
+                    if ((unsigned char)*e2 != delim)
+                        break;
+                    bits &= bits - 1;
+                    fq = e2 + 1;
+                    fj++;
+                } while (--more > 0);
+                continue;
             }
             default: /* OP_FIELD, OP_END */
                 goto out;
@@ -3021,14 +3190,16 @@ static void packed_init(void)
 {
     for (unsigned u = 0; u < 256; u++)
         ss_u8_value[u] = u == SS_U8_NA ? NAN : (double)u;
-    for (unsigned u = 0; u < 65536; u++) {
-        int p = (int16_t)(uint16_t)u;
-        if (p == SS_PACKED_NA) {
-            ss_packed_value[u] = NAN;
-            continue;
-        }
-        int k = (int)(u & 3), m = (p - k) / 4;
-        ss_packed_value[u] = ss_number_short_value((uint64_t)(m < 0 ? -m : m), (unsigned)k, m < 0);
+    /* The codes of m >= 0, then those of -m: the same value negated (as
+     * ss_number_short_value gives it), but for m = -8192. */
+    for (unsigned u = 0; u < 32768; u++)
+        ss_packed_value[u] = ss_number_short_value(u >> 2, u & 3, 0);
+    ss_packed_value[(uint16_t)SS_PACKED_NA] = NAN;
+    for (int p = SS_PACKED_NA + 1; p < 0; p++) {
+        int k = p & 3, m = (p - k) / 4;
+        ss_packed_value[(uint16_t)p] = -m * 4 + k < 32768
+                                           ? -ss_packed_value[-m * 4 + k]
+                                           : ss_number_short_value((uint64_t)-m, (unsigned)k, 1);
     }
 }
 

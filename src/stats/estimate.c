@@ -148,7 +148,23 @@ static int domains_build(domains *dm, const ss_table *t, const ss_estimate_optio
         for (size_t x = 0; x < ncomb; x++)
             direct[x] = -1;
     }
-    for (size_t i = 0; i < n && direct; i++) {
+    /* One --by variable: the index is its code. */
+    const int32_t *const code1 = nby == 1 && direct ? cols[0]->code : NULL;
+    for (size_t i = 0; i < n && code1; i++) {
+        const int32_t c = code1[i];
+        if (c < 0 || (o->subset && !o->subset[i])) {
+            dom[i] = -1;
+            continue;
+        }
+        if (direct[c] < 0 && (direct[c] = ss_dict_intern(&dict, (const char *)&c, sizeof c)) < 0) {
+            free(direct);
+            ss_dict_free(&dict);
+            free(dom);
+            return ss_error_set(err, SS_EDATA, NULL, 0, "out of memory");
+        }
+        dom[i] = direct[c];
+    }
+    for (size_t i = 0; i < n && direct && !code1; i++) {
         size_t x = 0;
         int miss = 0;
         for (size_t j = 0; j < nby; j++) {

@@ -57,30 +57,23 @@ void ss_logit_memo_init(ss_logit_memo *memo)
         memo->pw[j] = NAN; /* equal to no weight */
 }
 
-double ss_prop_logit_pre_row(ss_logit_pre *pre, ss_logit_memo *memo, double pw)
+/* ss_prop_logit_pre_row for a pw not in memo (slot j), pre->S0 taken. */
+double ss_prop_logit_pre_miss(ss_logit_pre *pre, ss_logit_memo *memo, double pw, size_t j)
 {
-    pre->S0 += pw;
-    if (!(pw > 0))
-        return 0;
     /* mu = (pw + 1/2) / (pw + 1) when y = 1, 1/2 / (pw + 1) when 0: the
      * terms depend on pw alone, and weights repeat (two logs a row). */
-    uint64_t bits;
-    memcpy(&bits, &pw, sizeof bits);
-    size_t j = (size_t)((bits * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - SS_LOGIT_MEMO_BITS));
-    if (!memo || memo->pw[j] != pw) {
-        double q = pw + 1, v = 0.5 * (pw + 0.5) / (q * q);
-        double dev = 2 * pw * log(q / (pw + 0.5)), a = pw * (v * log(2 * pw + 1) + 0.5 / q);
-        if (!memo) {
-            pre->devold += dev;
-            pre->sW1 += pw * v;
-            pre->A += a;
-            return a;
-        }
-        memo->pw[j] = pw;
-        memo->dev[j] = dev;
-        memo->vw[j] = pw * v;
-        memo->a[j] = a;
+    double q = pw + 1, v = 0.5 * (pw + 0.5) / (q * q);
+    double dev = 2 * pw * log(q / (pw + 0.5)), a = pw * (v * log(2 * pw + 1) + 0.5 / q);
+    if (!memo) {
+        pre->devold += dev;
+        pre->sW1 += pw * v;
+        pre->A += a;
+        return a;
     }
+    memo->pw[j] = pw;
+    memo->dev[j] = dev;
+    memo->vw[j] = pw * v;
+    memo->a[j] = a;
     pre->devold += memo->dev[j];
     pre->sW1 += memo->vw[j];
     pre->A += memo->a[j];

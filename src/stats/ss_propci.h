@@ -29,6 +29,8 @@
 #define SS_PROPCI_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "ss_design.h"
 #include "ss_dist.h"
@@ -95,7 +97,24 @@ void ss_logit_memo_init(ss_logit_memo *memo);
  * start with pre = {.mean_w = mean_w} and pass every present row's prior
  * weight pw = w / mean_w in order; returns that row's a.  memo may be
  * NULL. */
-double ss_prop_logit_pre_row(ss_logit_pre *pre, ss_logit_memo *memo, double pw);
+double ss_prop_logit_pre_miss(ss_logit_pre *pre, ss_logit_memo *memo, double pw, size_t j);
+static inline double ss_prop_logit_pre_row(ss_logit_pre *pre, ss_logit_memo *memo, double pw)
+{
+    pre->S0 += pw;
+    if (!(pw > 0))
+        return 0;
+    /* (inline: a weight met before is a few additions; the others, two
+     * logarithms, in ss_prop_logit_pre_miss) */
+    uint64_t bits;
+    memcpy(&bits, &pw, sizeof bits);
+    size_t j = (size_t)((bits * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - SS_LOGIT_MEMO_BITS));
+    if (!memo || memo->pw[j] != pw)
+        return ss_prop_logit_pre_miss(pre, memo, pw, j);
+    pre->devold += memo->dev[j];
+    pre->sW1 += memo->vw[j];
+    pre->A += memo->a[j];
+    return memo->a[j];
+}
 /* The logit fit from pre and the sums over the rows with y = 1 of pw (S1)
  * and of a (a1): 0 with the coefficient *beta, the fitted mean *mu and *g,
  * with which a present row's linearized score (as ss_prop_ci's) is

@@ -21,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include "ss_number.h"
 #include "ss_table.h"
 
 enum { LINE = 32, CHUNK_BYTES = 1 << 20, BIG = 200000, LAST = -1 };
@@ -315,6 +316,35 @@ static void test_bad_number(void **state)
     }
 }
 
+/* Every packed code's value (the table the decoders read, filled in two
+ * halves, m >= 0 and the rest negated) is the double the parser gives for
+ * m / 10^k, to the bit. */
+static void test_packed_values(void **state)
+{
+    (void)state;
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("id,y,pad\n0,-819.1,x\n1,0.001,x\n", fp);
+    assert_int_equal(fclose(fp), 0);
+    ss_table t;
+    ss_error e;
+    assert_int_equal(read_y(&t, SS_NEED_PACKED, NULL, 0, &e), SS_OK);
+    const ss_column *c = ss_table_find(&t, "y");
+    assert_int_equal(c->store, SS_STORE_PACKED);
+    assert_true(ss_column_num(c, 0) == -819.1 && ss_column_num(c, 1) == 0.001);
+    ss_table_free(&t);
+    for (unsigned u = 0; u < 65536; u++) {
+        int p = (int16_t)(uint16_t)u;
+        if (p == SS_PACKED_NA) {
+            assert_true(isnan(ss_packed_value[u]));
+            continue;
+        }
+        int k = p & 3, m = (p - k) / 4;
+        double want = ss_number_short_value((uint64_t)(m < 0 ? -m : m), (unsigned)k, m < 0);
+        assert_memory_equal(&ss_packed_value[u], &want, sizeof want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -323,6 +353,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_widen_two_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_number, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_packed_values, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
