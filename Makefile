@@ -268,4 +268,4 @@ uninstall:
 clean:
 	rm -rf build survstat survstat-asan
 
--include $(OBJ:.o=.d) $(ASAN_OBJ:.o=.d)
+-include $(OBJ:.o=.d) $(ASAN_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d) $(FUZZ_CMD_OBJ:.o=.d) $(FUZZ_BIN:=.d)
