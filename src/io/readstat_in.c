@@ -19,6 +19,7 @@
 
 #include <iconv.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@
 #include <string.h>
 
 #include "ss_dl.h"
+#include "ss_mem.h"
 #include "ss_number.h"
 
 /* ReadStat, loaded on the first read (ss_dl.h). */
@@ -39,6 +41,12 @@ typedef struct label_set {
 } label_set;
 
 enum { SMALL_CODES = 4096 };
+
+/* How on_value stores a present double of a column (the file's numbers
+ * are doubles in a .sav): KIND_SLOW sends every cell through the general
+ * path (text kept, declared missing values to check, strings, Stata's
+ * integer types). */
+enum { KIND_SLOW, KIND_U8, KIND_PACKED, KIND_NUM, KIND_CODE };
 
 typedef struct rs_reader {
     ss_table *t;
@@ -55,6 +63,10 @@ typedef struct rs_reader {
     unsigned *want;        /* per column: SS_NEED_NUMBER or SS_NEED_CATEGORY */
     char **set_name;       /* per column: its value-label set, or NULL */
     int32_t **small;       /* per category column: code of the integer v < SMALL_CODES */
+    ss_keymap *big;        /* per category column: other numbers by their bits, */
+    int32_t **big_code;    /* to an index into big_code[i]: their codes */
+    size_t *big_cap;
+    unsigned char *kind;   /* per column: how on_value stores a present number */
     char *ranges;          /* per column: it declares missing values */
     size_t ncap;
 
@@ -162,7 +174,19 @@ static int on_variable(int index, readstat_variable_t *v, const char *val_labels
         char *ranges = realloc(r->ranges, cap);
         if (ranges)
             r->ranges = ranges;
-        if (!col || !want || !sn || !small || !ranges)
+        ss_keymap *big = realloc(r->big, cap * sizeof *big);
+        if (big)
+            r->big = big;
+        int32_t **big_code = realloc(r->big_code, cap * sizeof *big_code);
+        if (big_code)
+            r->big_code = big_code;
+        size_t *big_cap = realloc(r->big_cap, cap * sizeof *big_cap);
+        if (big_cap)
+            r->big_cap = big_cap;
+        unsigned char *kind = realloc(r->kind, cap);
+        if (kind)
+            r->kind = kind;
+        if (!col || !want || !sn || !small || !ranges || !big || !big_code || !big_cap || !kind)
             return rs_fail(r, 0, "out of memory");
         r->ncap = cap;
     }
@@ -171,6 +195,10 @@ static int on_variable(int index, readstat_variable_t *v, const char *val_labels
     memset(c, 0, sizeof *c);
     r->set_name[i] = NULL;
     r->small[i] = NULL;
+    memset(&r->big[i], 0, sizeof r->big[i]);
+    r->big_code[i] = NULL;
+    r->big_cap[i] = 0;
+    r->kind[i] = KIND_SLOW;
     r->want[i] = 0;
     const char *name = rs->readstat_variable_get_name(v);
     const char *label = rs->readstat_variable_get_label(v);
@@ -192,6 +220,11 @@ static int on_variable(int index, readstat_variable_t *v, const char *val_labels
         return READSTAT_HANDLER_SKIP_VARIABLE;
     if (r->want[i] == SS_NEED_CATEGORY && ss_dict_init(&c->levels) != 0)
         return rs_fail(r, 0, "out of memory");
+    if (!r->opt->keep_text && !(r->ranges[i] && !r->opt->user_missing_values))
+        r->kind[i] = r->want[i] == SS_NEED_NUMBER     ? KIND_NUM
+                     : r->want[i] == SS_NEED_CATEGORY ? KIND_CODE
+                     : r->want[i] == SS_NEED_PACKED   ? KIND_U8
+                                                      : KIND_SLOW;
     return READSTAT_HANDLER_OK;
 }
 
@@ -281,12 +314,35 @@ static int32_t text_code(ss_column *c, const char *s, size_t len)
     return ss_dict_intern(&c->levels, s, len);
 }
 
-static int32_t number_code(rs_reader *r, size_t i, double v)
+/* The level code of the number v in category column i: its text (the
+ * CSV route's) looked up once per distinct value, then the code from
+ * small (integers 0 .. SMALL_CODES - 1) or from big (other values, by
+ * their bits: the same bits give the same text). */
+__attribute__((noinline)) static int32_t number_code(rs_reader *r, size_t i, double v)
 {
     ss_column *c = &r->t->col[i];
     int small = v >= 0 && v < SMALL_CODES && v == trunc(v);
     if (small && r->small[i] && r->small[i][(int)v] >= 0)
         return r->small[i][(int)v];
+    uint64_t bits = 0;
+    int64_t at = -1;
+    if (!small) {
+        memcpy(&bits, &v, sizeof bits);
+        int added = 0;
+        if ((!r->big[i].cap && ss_keymap_init(&r->big[i], 64) != 0) ||
+            (at = ss_keymap_get(&r->big[i], bits, &added)) < 0)
+            return -1;
+        if (!added)
+            return r->big_code[i][at];
+        if ((size_t)at >= r->big_cap[i]) {
+            size_t cap = r->big_cap[i] ? 2 * r->big_cap[i] : 64;
+            int32_t *p = realloc(r->big_code[i], cap * sizeof *p);
+            if (!p)
+                return -1;
+            r->big_code[i] = p;
+            r->big_cap[i] = cap;
+        }
+    }
     char buf[40];
     ss_table_number_text(v, buf, sizeof buf);
     int32_t code = ss_dict_intern(&c->levels, buf, strlen(buf));
@@ -300,6 +356,8 @@ static int32_t number_code(rs_reader *r, size_t i, double v)
         }
         r->small[i][(int)v] = code;
     }
+    if (at >= 0)
+        r->big_code[i][at] = code;
     return code;
 }
 
@@ -355,6 +413,8 @@ static int unbyte(rs_reader *r, size_t i)
     free(c->u8);
     c->u8 = NULL;
     c->packed = packed;
+    if (r->kind[i] != KIND_SLOW)
+        r->kind[i] = KIND_PACKED;
     return 0;
 }
 
@@ -371,12 +431,14 @@ static int unpack(rs_reader *r, size_t i)
     c->packed = NULL;
     c->num = num;
     r->want[i] = SS_NEED_NUMBER;
+    if (r->kind[i] != KIND_SLOW)
+        r->kind[i] = KIND_NUM;
     return 0;
 }
 
-static int on_value(int obs, readstat_variable_t *v, readstat_value_t value, void *ctx)
+/* Any cell (on_value's general path). */
+__attribute__((noinline)) static int value_slow(int obs, readstat_variable_t *v, readstat_value_t value, rs_reader *r)
 {
-    rs_reader *r = ctx;
     ss_table *t = r->t;
     size_t i = (size_t)v->index;
     size_t row = (size_t)obs;
@@ -451,6 +513,68 @@ static int on_value(int obs, readstat_variable_t *v, readstat_value_t value, voi
             return rs_fail(r, 0, "out of memory");
     }
     c->num[row] = x;
+    return READSTAT_HANDLER_OK;
+}
+
+/* A present double of packed column i that is not an integer code. */
+__attribute__((noinline)) static int packed_cell(int obs, readstat_variable_t *v,
+                                                 readstat_value_t value, rs_reader *r)
+{
+    const size_t i = (size_t)v->index, row = (size_t)obs;
+    int16_t p;
+    if (pack(value.v.double_value, &p) != 0)
+        return value_slow(obs, v, value, r);
+    r->t->col[i].packed[row] = p;
+    if (row >= r->t->nrow)
+        r->t->nrow = row + 1;
+    return READSTAT_HANDLER_OK;
+}
+
+/* A cell: the common ones (a present double, stored as its column's
+ * storage holds it) here, in a few instructions and no call but the last,
+ * the others by value_slow, which does the same for these. */
+static int on_value(int obs, readstat_variable_t *v, readstat_value_t value, void *ctx)
+{
+    rs_reader *r = ctx;
+    ss_table *t = r->t;
+    const size_t i = (size_t)v->index, row = (size_t)obs;
+    if (i < t->ncol && row < r->cap_rows && value.type == READSTAT_TYPE_DOUBLE &&
+        !value.is_system_missing && !value.is_tagged_missing) {
+        ss_column *c = &t->col[i];
+        const double x = value.v.double_value;
+        switch (r->kind[i]) {
+        case KIND_U8:
+            if (!(x >= 0 && x < SS_U8_NA && x == (int)x && !signbit(x)))
+                break;
+            c->u8[row] = (uint8_t)x;
+            goto stored;
+        case KIND_PACKED:
+            /* pack's first case: an integer code */
+            if (!(x == (int)x && x > -8192 && x < 8192 && (x != 0 || !signbit(x))))
+                return packed_cell(obs, v, value, r);
+            c->packed[row] = (int16_t)((int)x * 4);
+            goto stored;
+        case KIND_NUM:
+            if (isnan(x))
+                break;
+            c->num[row] = x;
+            goto stored;
+        case KIND_CODE: {
+            int32_t code;
+            if (!(x >= 0 && x < SMALL_CODES && r->small[i] && (int)x == x &&
+                  (code = r->small[i][(int)x]) >= 0))
+                break; /* a number not seen yet, or not a small integer */
+            c->code[row] = code;
+            goto stored;
+        }
+        default:
+            break;
+        }
+    }
+    return value_slow(obs, v, value, r);
+stored:
+    if (row >= t->nrow)
+        t->nrow = row + 1;
     return READSTAT_HANDLER_OK;
 }
 
@@ -545,9 +669,16 @@ static void rs_free(rs_reader *r)
     for (size_t i = 0; i < r->t->ncol; i++) {
         free(r->set_name[i]);
         free(r->small[i]);
+        if (r->big[i].cap)
+            ss_keymap_free(&r->big[i]);
+        free(r->big_code[i]);
     }
     free(r->set_name);
     free(r->small);
+    free(r->big);
+    free(r->big_code);
+    free(r->big_cap);
+    free(r->kind);
     free(r->ranges);
     free(r->want);
     for (size_t k = 0; k < r->nsets; k++) {
@@ -825,48 +956,251 @@ static int por_load(const char *path, mem_io *m)
     return 0;
 }
 
-int ss_readstat_read(ss_table *t, const char *path, int format, const ss_read_options *opt,
-                     const ss_request *req, size_t nreq, ss_error *err)
+/* A parser with survstat's handlers, reading the file as encoding enc
+ * (NULL: as the file says); NULL when out of memory. */
+static readstat_parser_t *new_parser(const char *enc)
 {
-    memset(t, 0, sizeof *t);
-    if (!(rs = ss_dl_readstat_load(err)))
-        return SS_EDATA;
-    if (!(t->file = strdup(path)))
-        return ss_error_set(err, SS_EDATA, path, 0, "out of memory");
-    rs_reader r = {0};
-    r.t = t;
-    r.opt = opt;
-    r.req = req;
-    r.nreq = nreq;
-    r.err = err;
-    r.nrow_file = -1;
     readstat_parser_t *p = rs->readstat_parser_init();
     if (!p)
-        return ss_error_set(err, SS_EDATA, path, 0, "out of memory");
+        return NULL;
     rs->readstat_set_metadata_handler(p, on_metadata);
     rs->readstat_set_variable_handler(p, on_variable);
     rs->readstat_set_value_handler(p, on_value);
     rs->readstat_set_value_label_handler(p, on_value_label);
     rs->readstat_set_error_handler(p, on_error);
-    /* --encoding first (a file that states its encoding wrongly), else
-     * for a .sav the one its dictionary states (sav_encoding) */
-    char sav_enc[64];
-    if (opt->encoding)
-        rs->readstat_set_file_character_encoding(p, opt->encoding);
-    else if (format == SS_FORMAT_SAV && sav_encoding(path, sav_enc, sizeof sav_enc) == 0)
-        rs->readstat_set_file_character_encoding(p, sav_enc);
+    if (enc)
+        rs->readstat_set_file_character_encoding(p, enc);
+    return p;
+}
+
+static void reader_init(rs_reader *r, ss_table *t, const ss_read_options *opt,
+                        const ss_request *req, size_t nreq, ss_error *err)
+{
+    memset(r, 0, sizeof *r);
+    r->t = t;
+    r->opt = opt;
+    r->req = req;
+    r->nreq = nreq;
+    r->err = err;
+    r->nrow_file = -1;
+}
+
+/* ---- two threads ----
+ *
+ * A large .sav (bytecode-compressed or not) is read by two ReadStat
+ * parsers at once, each on the whole dictionary and half of the rows
+ * (readstat_set_row_offset, readstat_set_row_limit; the second parser
+ * decompresses the first half's rows to skip them, but does not decode
+ * them), each into a table of its own.  The second half is then joined
+ * onto the first: its level codes mapped into the first half's
+ * dictionaries (new levels in order of first appearance: the codes one
+ * parser gives), its numbers in the storage that holds both halves (one
+ * byte, two, or doubles, as one parser would have widened).  Should
+ * anything go wrong in either half (an error, a row count that is not the
+ * header's), both are dropped and the file is read again by one parser,
+ * which gives the errors and row numbers a single read gives.
+ * SURVSTAT_THREADS=1 forces one parser. */
+
+enum { HALF_MIN_ROWS = 200000 };
+
+/* The case count of the .sav at path from its header when its data are
+ * bytecode-compressed or not compressed (not a .zsav), else -1. */
+static long sav_cases(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return -1;
+    unsigned char h[84];
+    size_t got = fread(h, 1, sizeof h, fp);
+    fclose(fp);
+    if (got != sizeof h || memcmp(h, "$FL2", 4) != 0)
+        return -1;
+    uint32_t layout = sav_u32(h + 64, 0);
+    int swap = layout != 2 && layout != 3;
+    uint32_t compression = sav_u32(h + 72, swap);
+    int32_t cases = (int32_t)sav_u32(h + 80, swap);
+    return compression <= 1 && cases > 0 ? cases : -1;
+}
+
+typedef struct half_job {
+    rs_reader r;
+    ss_table t;
+    ss_error err;
+    const char *path, *enc;
+    long offset, limit;
+    readstat_error_t e;
+} half_job;
+
+/* Rows [offset, offset + limit) of the .sav at path into r. */
+static readstat_error_t parse_sav_rows(rs_reader *r, const char *path, const char *enc,
+                                       long offset, long limit)
+{
+    readstat_parser_t *p = new_parser(enc);
+    if (!p)
+        return READSTAT_ERROR_MALLOC;
+    rs->readstat_set_row_offset(p, offset);
+    rs->readstat_set_row_limit(p, limit);
+    readstat_error_t e = rs->readstat_parse_sav(p, path, r);
+    rs->readstat_parser_free(p);
+    return e;
+}
+
+static void *half_run(void *arg)
+{
+    half_job *b = arg;
+    b->e = parse_sav_rows(&b->r, b->path, b->enc, b->offset, b->limit);
+    return NULL;
+}
+
+/* Column i's numbers: 0 one byte, 1 two bytes, 2 doubles. */
+static int store_rank(const rs_reader *r, size_t i)
+{
+    const ss_column *c = &r->t->col[i];
+    return c->u8 ? 0 : c->packed ? 1 : 2;
+}
+
+/* The rows of b joined onto those of a (half a's rows all read). */
+static int join_halves(rs_reader *a, rs_reader *b)
+{
+    ss_table *t = a->t;
+    const ss_table *u = b->t;
+    const size_t n1 = t->nrow, n2 = u->nrow, n = n1 + n2;
+    for (size_t i = 0; i < t->ncol; i++) {
+        ss_column *c = &t->col[i];
+        const ss_column *d = &u->col[i];
+        if (!a->want[i])
+            continue;
+        c->nmissing += d->nmissing;
+        if (a->want[i] == SS_NEED_CATEGORY) {
+            int32_t *map = malloc((d->levels.n ? d->levels.n : 1) * sizeof *map);
+            int32_t *code = map ? realloc(c->code, n * sizeof *code) : NULL;
+            if (!code) {
+                free(map);
+                return -1;
+            }
+            c->code = code;
+            for (size_t l = 0; l < d->levels.n; l++)
+                if ((map[l] = ss_dict_intern(&c->levels, d->levels.str[l], d->levels.len[l])) < 0) {
+                    free(map);
+                    return -1;
+                }
+            for (size_t k = 0; k < n2; k++)
+                code[n1 + k] = map[d->code[k]];
+            free(map);
+            continue;
+        }
+        /* numbers: both halves in the wider storage (as unbyte, unpack) */
+        const int ra = store_rank(a, i), rb = store_rank(b, i);
+        if (ra == 0 && rb >= 1 && unbyte(a, i) != 0)
+            return -1;
+        if (ra <= 1 && rb == 2 && unpack(a, i) != 0)
+            return -1;
+        switch (ra > rb ? ra : rb) {
+        case 0: {
+            uint8_t *p = realloc(c->u8, n * sizeof *p);
+            if (!p)
+                return -1;
+            c->u8 = p;
+            memcpy(p + n1, d->u8, n2 * sizeof *p);
+            break;
+        }
+        case 1: {
+            int16_t *p = realloc(c->packed, n * sizeof *p);
+            if (!p)
+                return -1;
+            c->packed = p;
+            for (size_t k = 0; k < n2; k++)
+                p[n1 + k] = rb == 1 ? d->packed[k]
+                            : d->u8[k] == SS_U8_NA ? SS_PACKED_NA
+                                                   : (int16_t)(d->u8[k] * 4);
+            break;
+        }
+        default: {
+            double *p = realloc(c->num, n * sizeof *p);
+            if (!p)
+                return -1;
+            c->num = p;
+            for (size_t k = 0; k < n2; k++)
+                p[n1 + k] = rb == 2 ? d->num[k]
+                            : rb == 1 ? ss_packed_value[(uint16_t)d->packed[k]]
+                            : d->u8[k] == SS_U8_NA ? NAN
+                                                   : (double)d->u8[k];
+            break;
+        }
+        }
+    }
+    t->nrow = n;
+    a->cap_rows = n;
+    a->nrow_file = (long)n;
+    return 0;
+}
+
+/* The .sav at path read by two parsers into r (whose table is empty):
+ * 0, or -1 with r and its table as they were (then read it with one). */
+static int two_halves(rs_reader *r, const char *path, const char *enc)
+{
+    if (r->opt->keep_text || ss_thread_count() < 2)
+        return -1;
+    const long n = sav_cases(path);
+    if (n < HALF_MIN_ROWS)
+        return -1;
+    const long h = n / 2;
+    half_job *b = calloc(1, sizeof *b);
+    if (!b || !(b->t.file = strdup(path))) {
+        free(b);
+        return -1;
+    }
+    reader_init(&b->r, &b->t, r->opt, r->req, r->nreq, &b->err);
+    b->path = path;
+    b->enc = enc;
+    b->offset = h;
+    b->limit = n - h;
+    ss_error *err = r->err, mine = {0};
+    r->err = &mine; /* a failure here is the one-parser read's to report */
+    pthread_t tid;
+    int ok = pthread_create(&tid, NULL, half_run, b) == 0;
+    if (ok) {
+        readstat_error_t e = parse_sav_rows(r, path, enc, 0, h);
+        pthread_join(tid, NULL);
+        ok = e == READSTAT_OK && b->e == READSTAT_OK && !r->failed && !b->r.failed &&
+             r->t->nrow == (size_t)h && b->t.nrow == (size_t)(n - h) && r->t->ncol == b->t.ncol &&
+             join_halves(r, &b->r) == 0;
+    }
+    rs_free(&b->r);
+    ss_table_free(&b->t);
+    free(b);
+    r->err = err;
+    if (ok)
+        return 0;
+    ss_table *t = r->t;
+    rs_free(r);
+    ss_table_free(t);
+    memset(t, 0, sizeof *t);
+    t->file = strdup(path);
+    reader_init(r, t, r->opt, r->req, r->nreq, err);
+    return -1;
+}
+
+/* The file at path into r by one parser. */
+static readstat_error_t parse_one(rs_reader *r, const char *path, int format, const char *enc)
+{
+    readstat_parser_t *p = new_parser(enc);
+    if (!p) {
+        rs_fail(r, 0, "out of memory");
+        return READSTAT_ERROR_MALLOC;
+    }
     readstat_error_t e;
     mem_io por = {0};
     switch (format) {
     case SS_FORMAT_SAV:
-        e = rs->readstat_parse_sav(p, path, &r);
+        e = rs->readstat_parse_sav(p, path, r);
         break;
     case SS_FORMAT_POR: {
         int loaded = por_load(path, &por);
         if (loaded != 0) {
             if (loaded == -2) {
-                r.failed = 1;
-                ss_error_set(err, SS_EDATA, path, 0,
+                r->failed = 1;
+                ss_error_set(r->err, SS_EDATA, path, 0,
                              "cannot read the SPSS portable file: it holds characters "
                              "outside the portable character set (non-ASCII text, as "
                              "Chinese labels), which its reader would drop: save the file "
@@ -881,21 +1215,46 @@ int ss_readstat_read(ss_table *t, const char *path, int format, const ss_read_op
         rs->readstat_set_read_handler(p, mem_read);
         rs->readstat_set_update_handler(p, mem_update);
         rs->readstat_set_io_ctx(p, &por);
-        e = rs->readstat_parse_por(p, path, &r);
+        e = rs->readstat_parse_por(p, path, r);
         break;
     }
     case SS_FORMAT_DTA:
-        e = rs->readstat_parse_dta(p, path, &r);
+        e = rs->readstat_parse_dta(p, path, r);
         break;
     case SS_FORMAT_SAS7BDAT:
-        e = rs->readstat_parse_sas7bdat(p, path, &r);
+        e = rs->readstat_parse_sas7bdat(p, path, r);
         break;
     default:
-        e = rs->readstat_parse_xport(p, path, &r);
+        e = rs->readstat_parse_xport(p, path, r);
         break;
     }
     rs->readstat_parser_free(p);
     free(por.buf);
+    return e;
+}
+
+int ss_readstat_read(ss_table *t, const char *path, int format, const ss_read_options *opt,
+                     const ss_request *req, size_t nreq, ss_error *err)
+{
+    memset(t, 0, sizeof *t);
+    if (!(rs = ss_dl_readstat_load(err)))
+        return SS_EDATA;
+    if (!(t->file = strdup(path)))
+        return ss_error_set(err, SS_EDATA, path, 0, "out of memory");
+    rs_reader r;
+    reader_init(&r, t, opt, req, nreq, err);
+    /* --encoding first (a file that states its encoding wrongly), else
+     * for a .sav the one its dictionary states (sav_encoding) */
+    char sav_enc[64];
+    const char *enc = opt->encoding;
+    if (!enc && format == SS_FORMAT_SAV && sav_encoding(path, sav_enc, sizeof sav_enc) == 0)
+        enc = sav_enc;
+    readstat_error_t e = READSTAT_OK;
+    if (format != SS_FORMAT_SAV || two_halves(&r, path, enc) != 0) {
+        if (!t->file)
+            return ss_error_set(err, SS_EDATA, path, 0, "out of memory");
+        e = parse_one(&r, path, format, enc);
+    }
     int rc = SS_OK;
     if (r.failed) {
         rc = err && err->code ? err->code : SS_EDATA;
