@@ -1001,7 +1001,7 @@ static void reader_init(rs_reader *r, ss_table *t, const ss_read_options *opt,
  * which gives the errors and row numbers a single read gives.
  * SURVSTAT_THREADS=1 forces one parser. */
 
-enum { HALF_MIN_ROWS = 200000 };
+enum { HALF_MIN_ROWS = 100000 };
 
 /* The case count of the .sav at path from its header when its data are
  * bytecode-compressed or not compressed (not a .zsav), else -1. */
