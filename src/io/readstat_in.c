@@ -18,13 +18,17 @@
 #include "ss_table.h"
 
 #include <iconv.h>
+#include <malloc.h>
 #include <math.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "ss_dl.h"
 #include "ss_mem.h"
@@ -721,15 +725,27 @@ static int iconv_knows(const char *name)
     return 1;
 }
 
+/* What the two-thread read needs of a .sav's dictionary (sav_encoding). */
+typedef struct sav_dict {
+    int complete;       /* the records were read to the dictionary's end */
+    long units;         /* 8-byte units in a case: one per variable record */
+    long data_start;    /* the offset of the data */
+} sav_dict;
+
 /* The encoding of the .sav (or .zsav) at path into buf; 0, or -1 when the
- * dictionary says none that ReadStat would not find by itself. */
-static int sav_encoding(const char *path, char *buf, size_t size)
+ * dictionary says none that ReadStat would not find by itself.  Fills
+ * *dict when not NULL. */
+static int sav_encoding(const char *path, char *buf, size_t size, sav_dict *dict)
 {
+    sav_dict own = {0};
+    if (!dict)
+        dict = &own;
+    memset(dict, 0, sizeof *dict);
     FILE *fp = fopen(path, "rb");
     if (!fp)
         return -1;
     unsigned char h[176], r[16];
-    int rc = -1, swap = 0;
+    int rc = -1, swap = 0, stated = 0;
     uint32_t code_page = 0;
     if (fread(h, 1, sizeof h, fp) != sizeof h || memcmp(h, "$FL", 3) != 0)
         goto done;
@@ -742,6 +758,7 @@ static int sav_encoding(const char *path, char *buf, size_t size)
         uint32_t type = sav_u32(r, swap);
         long skip = 0;
         if (type == 2) { /* variable */
+            dict->units++;
             if (fread(r, 1, 12, fp) != 12)
                 goto done;
             uint32_t has_label = sav_u32(r + 4, swap);
@@ -781,18 +798,20 @@ static int sav_encoding(const char *path, char *buf, size_t size)
                 if (fread(m, 1, 32, fp) != 32)
                     goto done;
                 code_page = sav_u32(m + 28, swap);
-            } else if (sub == 20 && len > 0 && len < size) {
+            } else if (sub == 20 && !stated && len > 0 && len < size) {
                 if (fread(buf, 1, len, fp) != len)
                     goto done;
                 buf[len] = '\0';
-                if (iconv_knows(buf)) {
-                    rc = 0;
-                    goto done;
-                }
+                if (!stated && iconv_knows(buf))
+                    rc = 0, stated = 1;
             } else {
                 skip = (long)len;
             }
         } else if (type == 999) {
+            if (fread(r, 1, 4, fp) != 4)
+                goto done;
+            dict->complete = 1;
+            dict->data_start = ftell(fp);
             break;
         } else {
             goto done;
@@ -805,7 +824,7 @@ static int sav_encoding(const char *path, char *buf, size_t size)
             uint32_t code;
             const char *name;
         } pages[] = {{936, "GBK"}, {54936, "GB18030"}, {949, "CP949"}, {950, "BIG5"}};
-        for (size_t k = 0; k < sizeof pages / sizeof pages[0]; k++)
+        for (size_t k = 0; k < sizeof pages / sizeof pages[0] && !stated; k++)
             if (code_page == pages[k].code) {
                 snprintf(buf, size, "%s", pages[k].name);
                 rc = 0;
@@ -988,38 +1007,156 @@ static void reader_init(rs_reader *r, ss_table *t, const ss_read_options *opt,
 /* ---- two threads ----
  *
  * A large .sav (bytecode-compressed or not) is read by two ReadStat
- * parsers at once, each on the whole dictionary and half of the rows
- * (readstat_set_row_offset, readstat_set_row_limit; the second parser
- * decompresses the first half's rows to skip them, but does not decode
- * them), each into a table of its own.  The second half is then joined
- * onto the first: its level codes mapped into the first half's
- * dictionaries (new levels in order of first appearance: the codes one
- * parser gives), its numbers in the storage that holds both halves (one
- * byte, two, or doubles, as one parser would have widened).  Should
- * anything go wrong in either half (an error, a row count that is not the
- * header's), both are dropped and the file is read again by one parser,
- * which gives the errors and row numbers a single read gives.
- * SURVSTAT_THREADS=1 forces one parser. */
+ * parsers at once, each into a table of its own: the first on the file
+ * for rows [0, h], the second on a file made of the dictionary and the
+ * data from row h on (half_io: survstat finds where row h starts by
+ * walking the compression's command bytes, sav_find_row, which costs a
+ * small part of what ReadStat's own skipping of rows would).  Row h, read
+ * by both, must be the same in both, or the split was wrong.  The second
+ * half is then joined onto the first: its level codes mapped into the
+ * first half's dictionaries (new levels in order of first appearance: the
+ * codes one parser gives), its numbers in the storage that holds both
+ * halves (one byte, two, or doubles, as one parser would have widened).
+ * Should anything go wrong in either half (an error, a row count that is
+ * not the header's, a row h that differs), both are dropped and the file
+ * is read again by one parser, which gives the errors and row numbers a
+ * single read gives.  SURVSTAT_THREADS=1 forces one parser. */
 
 enum { HALF_MIN_ROWS = 100000 };
 
-/* The case count of the .sav at path from its header when its data are
- * bytecode-compressed or not compressed (not a .zsav), else -1. */
-static long sav_cases(const char *path)
+/* The second parser's file: the file's bytes [0, dict_end), then block
+ * (block_len bytes: the command block row h starts in, its commands
+ * before row h made padding, 0, and the raw values of the others), then
+ * the file from rest on. */
+typedef struct half_io {
+    int fd;
+    long dict_end, rest, size, pos;
+    unsigned char block[72];
+    long block_len;
+} half_io;
+
+static int half_open(const char *path, void *ctx)
 {
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
+    (void)path;
+    half_io *io = ctx;
+    io->pos = 0;
+    return io->fd;
+}
+
+static readstat_off_t half_seek(readstat_off_t off, readstat_io_flags_t whence, void *ctx)
+{
+    half_io *io = ctx;
+    readstat_off_t base = whence == READSTAT_SEEK_SET   ? 0
+                          : whence == READSTAT_SEEK_CUR ? io->pos
+                                                        : io->size;
+    if (base + off < 0 || base + off > io->size)
         return -1;
-    unsigned char h[84];
-    size_t got = fread(h, 1, sizeof h, fp);
-    fclose(fp);
-    if (got != sizeof h || memcmp(h, "$FL2", 4) != 0)
-        return -1;
-    uint32_t layout = sav_u32(h + 64, 0);
-    int swap = layout != 2 && layout != 3;
-    uint32_t compression = sav_u32(h + 72, swap);
-    int32_t cases = (int32_t)sav_u32(h + 80, swap);
-    return compression <= 1 && cases > 0 ? cases : -1;
+    io->pos = (long)(base + off);
+    return io->pos;
+}
+
+static ssize_t half_read(void *buf, size_t n, void *ctx)
+{
+    half_io *io = ctx;
+    char *out = buf;
+    size_t done = 0;
+    while (done < n && io->pos < io->size) {
+        long p = io->pos, want = (long)(n - done);
+        ssize_t got;
+        if (p < io->dict_end) {
+            got = pread(io->fd, out + done, (size_t)(want < io->dict_end - p ? want : io->dict_end - p), p);
+        } else if (p < io->dict_end + io->block_len) {
+            long k = p - io->dict_end, m = io->block_len - k < want ? io->block_len - k : want;
+            memcpy(out + done, io->block + k, (size_t)m);
+            got = m;
+        } else {
+            got = pread(io->fd, out + done, (size_t)want, io->rest + (p - io->dict_end - io->block_len));
+        }
+        if (got < 0)
+            return done ? (ssize_t)done : -1;
+        if (got == 0)
+            break;
+        done += (size_t)got;
+        io->pos += (long)got;
+    }
+    return (ssize_t)done;
+}
+
+/* The high bit of each byte of x that is zero, the other bits clear. */
+static uint64_t zero_bytes(uint64_t x)
+{
+    const uint64_t low7 = 0x7f7f7f7f7f7f7f7fu;
+    return ~(((x & low7) + low7) | x) & ~low7;
+}
+
+/* The count of the bytes of m that are 0x80 (zero_bytes' marks). */
+static unsigned count_marks(uint64_t m)
+{
+    return (unsigned)(((m >> 7) * 0x0101010101010101u) >> 56);
+}
+
+/* Where row h of the .sav's data (from start, units 8-byte units a row)
+ * begins, into io's block and rest: 0, or -1. */
+static int sav_find_row(half_io *io, int compressed, long start, long units, long h)
+{
+    io->dict_end = start;
+    io->block_len = 0;
+    if (!compressed) {
+        io->rest = start + h * units * 8;
+        return 0;
+    }
+    enum { WINDOW = 1 << 20 };
+    unsigned char *w = malloc(WINDOW);
+    long wpos = start, wlen = 0, pos = start, seen = 0;
+    const long target = h * units;
+    int rc = -1;
+    while (w) {
+        if (pos + 72 > wpos + wlen) {
+            ssize_t got = pread(io->fd, w, WINDOW, pos);
+            if (got < 8)
+                break;
+            wpos = pos;
+            wlen = (long)got;
+        }
+        const unsigned char *b = w + (pos - wpos);
+        long raw = pos + 8;
+        uint64_t x;
+        memcpy(&x, b, sizeof x);
+        if (seen + 8 < target && !zero_bytes(x ^ 0xfcfcfcfcfcfcfcfcu)) {
+            /* the whole block before row h, no end in it: its values and
+             * raw values counted at once (no 0 counts nothing, each 253
+             * has eight raw bytes) */
+            seen += 8 - (long)count_marks(zero_bytes(x));
+            pos = raw + 8 * (long)count_marks(zero_bytes(x ^ 0xfdfdfdfdfdfdfdfdu));
+            continue;
+        }
+        for (int k = 0; k < 8; k++) {
+            if (b[k] == 0)
+                continue;
+            if (b[k] == 252)
+                goto out; /* the data end before row h */
+            if (seen == target) {
+                long m = 0;
+                for (int j = k; j < 8; j++)
+                    m += b[j] == 253;
+                if (raw + 8 * m > wpos + wlen)
+                    goto out;
+                memset(io->block, 0, 8);
+                memcpy(io->block, b + k, (size_t)(8 - k));
+                memcpy(io->block + 8, w + (raw - wpos), (size_t)(8 * m));
+                io->block_len = 8 + 8 * m;
+                io->rest = raw + 8 * m;
+                rc = 0;
+                goto out;
+            }
+            seen++;
+            raw += 8 * (b[k] == 253);
+        }
+        pos = raw;
+    }
+out:
+    free(w);
+    return rc;
 }
 
 typedef struct half_job {
@@ -1027,18 +1164,28 @@ typedef struct half_job {
     ss_table t;
     ss_error err;
     const char *path, *enc;
-    long offset, limit;
+    half_io *io;
+    long limit;
+    int compressed;     /* where to start: sav_find_row's arguments */
+    long data_start, units, h, file_size;
     readstat_error_t e;
 } half_job;
 
-/* Rows [offset, offset + limit) of the .sav at path into r. */
+/* The first limit rows of the .sav at path (io NULL) or of io's file. */
 static readstat_error_t parse_sav_rows(rs_reader *r, const char *path, const char *enc,
-                                       long offset, long limit)
+                                       half_io *io, long limit)
 {
     readstat_parser_t *p = new_parser(enc);
     if (!p)
         return READSTAT_ERROR_MALLOC;
-    rs->readstat_set_row_offset(p, offset);
+    if (io) {
+        rs->readstat_set_open_handler(p, half_open);
+        rs->readstat_set_close_handler(p, mem_close);
+        rs->readstat_set_seek_handler(p, half_seek);
+        rs->readstat_set_read_handler(p, half_read);
+        rs->readstat_set_update_handler(p, mem_update);
+        rs->readstat_set_io_ctx(p, io);
+    }
     rs->readstat_set_row_limit(p, limit);
     readstat_error_t e = rs->readstat_parse_sav(p, path, r);
     rs->readstat_parser_free(p);
@@ -1048,8 +1195,43 @@ static readstat_error_t parse_sav_rows(rs_reader *r, const char *path, const cha
 static void *half_run(void *arg)
 {
     half_job *b = arg;
-    b->e = parse_sav_rows(&b->r, b->path, b->enc, b->offset, b->limit);
+    half_io *io = b->io;
+    if (sav_find_row(io, b->compressed, b->data_start, b->units, b->h) != 0) {
+        b->e = READSTAT_ERROR_SEEK;
+        return NULL;
+    }
+    io->size = io->dict_end + io->block_len + (b->file_size - io->rest);
+    b->e = parse_sav_rows(&b->r, b->path, b->enc, io, b->limit);
     return NULL;
+}
+
+/* Row k of number column i of r, as a double. */
+static double cell_num(const rs_reader *r, size_t i, size_t k)
+{
+    const ss_column *c = &r->t->col[i];
+    return c->u8 ? ss_u8_value[c->u8[k]] : c->packed ? ss_packed_value[(uint16_t)c->packed[k]] : c->num[k];
+}
+
+/* Row ka of a and row kb of b hold the same in every loaded column. */
+static int same_row(const rs_reader *a, size_t ka, const rs_reader *b, size_t kb)
+{
+    for (size_t i = 0; i < a->t->ncol; i++) {
+        const ss_column *c = &a->t->col[i], *d = &b->t->col[i];
+        if (!a->want[i] != !b->want[i])
+            return 0;
+        if (!a->want[i])
+            continue;
+        if (a->want[i] == SS_NEED_CATEGORY) {
+            if (b->want[i] != SS_NEED_CATEGORY ||
+                strcmp(c->levels.str[c->code[ka]], d->levels.str[d->code[kb]]) != 0)
+                return 0;
+            continue;
+        }
+        double x = cell_num(a, i, ka), y = cell_num(b, i, kb);
+        if (memcmp(&x, &y, sizeof x) != 0 && !(isnan(x) && isnan(y)))
+            return 0;
+    }
+    return 1;
 }
 
 /* Column i's numbers: 0 one byte, 1 two bytes, 2 doubles. */
@@ -1135,37 +1317,78 @@ static int join_halves(rs_reader *a, rs_reader *b)
     return 0;
 }
 
-/* The .sav at path read by two parsers into r (whose table is empty):
- * 0, or -1 with r and its table as they were (then read it with one). */
-static int two_halves(rs_reader *r, const char *path, const char *enc)
+/* The .sav at path (dictionary as sav_encoding read it) read by two
+ * parsers into r (whose table is empty): 0, or -1 with r and its table as
+ * they were (then read it with one). */
+static int two_halves(rs_reader *r, const char *path, const char *enc, const sav_dict *dict)
 {
-    if (r->opt->keep_text || ss_thread_count() < 2)
+    if (r->opt->keep_text || !dict->complete || dict->units <= 0 || ss_thread_count() < 2)
         return -1;
-    const long n = sav_cases(path);
-    if (n < HALF_MIN_ROWS)
+    unsigned char hd[84];
+    FILE *fp = fopen(path, "rb");
+    size_t got = fp ? fread(hd, 1, sizeof hd, fp) : 0;
+    if (fp)
+        fclose(fp);
+    if (got != sizeof hd || memcmp(hd, "$FL2", 4) != 0)
+        return -1;
+    const int swap = sav_u32(hd + 64, 0) != 2 && sav_u32(hd + 64, 0) != 3;
+    const int32_t case_size = (int32_t)sav_u32(hd + 68, swap);
+    const uint32_t compression = sav_u32(hd + 72, swap);
+    const long n = (int32_t)sav_u32(hd + 80, swap);
+    if (n < HALF_MIN_ROWS || compression > 1 || (case_size != -1 && case_size != dict->units))
         return -1;
     const long h = n / 2;
+    half_io io = {.fd = open(path, O_RDONLY)};
+    struct stat st;
+    if (io.fd < 0)
+        return -1;
+    if (fstat(io.fd, &st) != 0) {
+        close(io.fd);
+        return -1;
+    }
     half_job *b = calloc(1, sizeof *b);
     if (!b || !(b->t.file = strdup(path))) {
         free(b);
+        close(io.fd);
         return -1;
     }
     reader_init(&b->r, &b->t, r->opt, r->req, r->nreq, &b->err);
     b->path = path;
     b->enc = enc;
-    b->offset = h;
+    b->io = &io;
     b->limit = n - h;
+    b->compressed = compression == 1;
+    b->data_start = dict->data_start;
+    b->units = dict->units;
+    b->h = h;
+    b->file_size = (long)st.st_size;
     ss_error *err = r->err, mine = {0};
     r->err = &mine; /* a failure here is the one-parser read's to report */
+    /* The second thread's arrays from the main heap, as the first's: its
+     * room is on huge pages (ss_mem_init), where a thread's own arena
+     * takes a 4 KB page fault per page first touched (it made the second
+     * half half again as slow).  glibc's default limit (8 arenas a CPU)
+     * is set back after. */
+    mallopt(M_ARENA_MAX, 1);
     pthread_t tid;
     int ok = pthread_create(&tid, NULL, half_run, b) == 0;
     if (ok) {
-        readstat_error_t e = parse_sav_rows(r, path, enc, 0, h);
+        readstat_error_t e = parse_sav_rows(r, path, enc, NULL, h + 1);
         pthread_join(tid, NULL);
         ok = e == READSTAT_OK && b->e == READSTAT_OK && !r->failed && !b->r.failed &&
-             r->t->nrow == (size_t)h && b->t.nrow == (size_t)(n - h) && r->t->ncol == b->t.ncol &&
-             join_halves(r, &b->r) == 0;
+             r->t->nrow == (size_t)h + 1 && b->t.nrow == (size_t)(n - h) &&
+             r->t->ncol == b->t.ncol && same_row(r, (size_t)h, &b->r, 0);
     }
+    if (ok) { /* row h is the second half's */
+        for (size_t i = 0; i < r->t->ncol; i++)
+            if (r->want[i] && r->want[i] != SS_NEED_CATEGORY && isnan(cell_num(r, i, (size_t)h)))
+                r->t->col[i].nmissing--;
+        r->t->nrow = (size_t)h;
+        ok = join_halves(r, &b->r) == 0;
+    }
+    long cpus = sysconf(_SC_NPROCESSORS_CONF);
+    mallopt(M_ARENA_MAX, 8 * (int)(cpus > 0 ? cpus : 1));
+    close(io.fd);
     rs_free(&b->r);
     ss_table_free(&b->t);
     free(b);
@@ -1246,11 +1469,14 @@ int ss_readstat_read(ss_table *t, const char *path, int format, const ss_read_op
     /* --encoding first (a file that states its encoding wrongly), else
      * for a .sav the one its dictionary states (sav_encoding) */
     char sav_enc[64];
+    sav_dict dict = {0};
     const char *enc = opt->encoding;
-    if (!enc && format == SS_FORMAT_SAV && sav_encoding(path, sav_enc, sizeof sav_enc) == 0)
+    if (enc && format == SS_FORMAT_SAV)
+        (void)sav_encoding(path, sav_enc, sizeof sav_enc, &dict);
+    if (!enc && format == SS_FORMAT_SAV && sav_encoding(path, sav_enc, sizeof sav_enc, &dict) == 0)
         enc = sav_enc;
     readstat_error_t e = READSTAT_OK;
-    if (format != SS_FORMAT_SAV || two_halves(&r, path, enc) != 0) {
+    if (format != SS_FORMAT_SAV || two_halves(&r, path, enc, &dict) != 0) {
         if (!t->file)
             return ss_error_set(err, SS_EDATA, path, 0, "out of memory");
         e = parse_one(&r, path, format, enc);
