@@ -6,12 +6,14 @@
 # differ: columns of one-byte codes that meet 300 or a decimal in one
 # half only, levels and strings first seen in the second, ids above 4096,
 # missing cells; a truncated copy; a text column with a word three
-# quarters down.  Sourced by tests/run_tests.sh.
+# quarters down; the same file not compressed.  Sourced by
+# tests/run_tests.sh.
 
 H=$TMP/sav_halves
 mkdir -p "$H"
 python3 tests/tools/make_sav.py 120000 "$H/h.sav" "$H/h.csv"
 python3 tests/tools/make_sav.py 120000 "$H/trunc.sav" "$H/trunc.csv" 3000000
+python3 tests/tools/make_sav.py 120000 "$H/plain.sav" "$H/plain.csv" 0 plain
 
 # halves_same NAME ARGS...: survstat ARGS with two threads and with one:
 # the same exit status, stdout and stderr, and the run succeeds.
@@ -38,6 +40,7 @@ halves_same packed estimate "$H/h.sav" --weights w --mean a,b,c,d,e,f --prop psu
 halves_same codebook describe "$H/h.sav" --codebook --weights w --format csv
 halves_same describe describe "$H/h.sav" --format csv
 halves_same table table "$H/h.sav" --weights w --rows stratum --cols s --format csv
+halves_same plain estimate "$H/plain.sav" "${HA[@]}"
 
 # The .sav's estimates are the CSV's, to the bit.
 "$BIN" estimate "$H/h.sav" "${HA[@]}" >"$H/sav.csv" 2>"$H/err"

@@ -6,7 +6,9 @@ what makes the halves differ: one-byte columns that meet 300 or a
 decimal in one half only, levels first seen in the
 second half, ids above 4096, missing cells, strings.
 
-usage: make_sav.py ROWS OUT.sav OUT.csv [truncate-bytes]
+usage: make_sav.py ROWS OUT.sav OUT.csv [truncate-bytes] [plain]
+
+(plain: the cases not compressed, eight bytes a value)
 
 The format is PSPP's "System File Format": a 176-byte header, variable
 records (type 2), the machine integer and floating point records (type 7,
@@ -53,9 +55,9 @@ def cell(name, i, n):
     raise KeyError(name)
 
 
-def header(n):
+def header(n, plain):
     h = b"$FL2" + b"@(#) SPSS DATA FILE - survstat tests/tools/make_sav.py".ljust(60)
-    h += struct.pack("<iiiii", 2, len(COLUMNS), 1, 0, n)
+    h += struct.pack("<iiiii", 2, len(COLUMNS), 0 if plain else 1, 0, n)
     h += struct.pack("<d", 100.0) + b"05 Dec 26" + b"06:00:00" + b" " * 64 + b"\0" * 3
     assert len(h) == 176
     return h
@@ -113,6 +115,18 @@ def data(n):
     return bytes(out)
 
 
+def plain_data(n):
+    out = bytearray()
+    for i in range(n):
+        for name, kind in COLUMNS:
+            v = cell(name, i, n)
+            if kind == "s":
+                out.extend(v.encode().ljust(8))
+            else:
+                out.extend(struct.pack("<d", SYSMIS if v is None else float(v)))
+    return bytes(out)
+
+
 def text(v):
     if v is None:
         return ""
@@ -123,8 +137,9 @@ def text(v):
 
 def main():
     n = int(sys.argv[1])
-    blob = header(n) + dictionary() + data(n)
-    if len(sys.argv) > 4:
+    plain = len(sys.argv) > 5 and sys.argv[5] == "plain"
+    blob = header(n, plain) + dictionary() + (plain_data(n) if plain else data(n))
+    if len(sys.argv) > 4 and int(sys.argv[4]) > 0:
         blob = blob[: int(sys.argv[4])]
     with open(sys.argv[2], "wb") as f:
         f.write(blob)
