@@ -155,6 +155,18 @@ static char *missing_text(readstat_variable_t *v)
     return strdup(buf);
 }
 
+/* The array at pp (a pointer to a pointer) reallocated to cap elements of
+ * size bytes: 0, or -1 when out of memory (the array as it was). */
+static int grow(void *pp, size_t cap, size_t size)
+{
+    void *p, *q;
+    memcpy(&p, pp, sizeof p);
+    if (!(q = realloc(p, cap * size)))
+        return -1;
+    memcpy(pp, &q, sizeof q);
+    return 0;
+}
+
 static int on_variable(int index, readstat_variable_t *v, const char *val_labels, void *ctx)
 {
     rs_reader *r = ctx;
@@ -163,34 +175,11 @@ static int on_variable(int index, readstat_variable_t *v, const char *val_labels
         return rs_fail(r, 0, "variables out of order in the file");
     if (t->ncol == r->ncap) {
         size_t cap = r->ncap ? 2 * r->ncap : 64;
-        ss_column *col = realloc(t->col, cap * sizeof *col);
-        if (col)
-            t->col = col;
-        unsigned *want = realloc(r->want, cap * sizeof *want);
-        if (want)
-            r->want = want;
-        char **sn = realloc(r->set_name, cap * sizeof *sn);
-        if (sn)
-            r->set_name = sn;
-        int32_t **small = realloc(r->small, cap * sizeof *small);
-        if (small)
-            r->small = small;
-        char *ranges = realloc(r->ranges, cap);
-        if (ranges)
-            r->ranges = ranges;
-        ss_keymap *big = realloc(r->big, cap * sizeof *big);
-        if (big)
-            r->big = big;
-        int32_t **big_code = realloc(r->big_code, cap * sizeof *big_code);
-        if (big_code)
-            r->big_code = big_code;
-        size_t *big_cap = realloc(r->big_cap, cap * sizeof *big_cap);
-        if (big_cap)
-            r->big_cap = big_cap;
-        unsigned char *kind = realloc(r->kind, cap);
-        if (kind)
-            r->kind = kind;
-        if (!col || !want || !sn || !small || !ranges || !big || !big_code || !big_cap || !kind)
+        if (grow(&t->col, cap, sizeof *t->col) || grow(&r->want, cap, sizeof *r->want) ||
+            grow(&r->set_name, cap, sizeof *r->set_name) ||
+            grow(&r->small, cap, sizeof *r->small) || grow(&r->ranges, cap, 1) ||
+            grow(&r->big, cap, sizeof *r->big) || grow(&r->big_code, cap, sizeof *r->big_code) ||
+            grow(&r->big_cap, cap, sizeof *r->big_cap) || grow(&r->kind, cap, 1))
             return rs_fail(r, 0, "out of memory");
         r->ncap = cap;
     }
