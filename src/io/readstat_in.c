@@ -18,14 +18,20 @@
 #include "ss_table.h"
 
 #include <iconv.h>
+#include <malloc.h>
 #include <math.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "ss_dl.h"
+#include "ss_mem.h"
 #include "ss_number.h"
 
 /* ReadStat, loaded on the first read (ss_dl.h). */
@@ -39,6 +45,12 @@ typedef struct label_set {
 } label_set;
 
 enum { SMALL_CODES = 4096 };
+
+/* How on_value stores a present double of a column (the file's numbers
+ * are doubles in a .sav): KIND_SLOW sends every cell through the general
+ * path (text kept, declared missing values to check, strings, Stata's
+ * integer types). */
+enum { KIND_SLOW, KIND_U8, KIND_PACKED, KIND_NUM, KIND_CODE };
 
 typedef struct rs_reader {
     ss_table *t;
@@ -55,6 +67,10 @@ typedef struct rs_reader {
     unsigned *want;        /* per column: SS_NEED_NUMBER or SS_NEED_CATEGORY */
     char **set_name;       /* per column: its value-label set, or NULL */
     int32_t **small;       /* per category column: code of the integer v < SMALL_CODES */
+    ss_keymap *big;        /* per category column: other numbers by their bits, */
+    int32_t **big_code;    /* to an index into big_code[i]: their codes */
+    size_t *big_cap;
+    unsigned char *kind;   /* per column: how on_value stores a present number */
     char *ranges;          /* per column: it declares missing values */
     size_t ncap;
 
@@ -139,6 +155,18 @@ static char *missing_text(readstat_variable_t *v)
     return strdup(buf);
 }
 
+/* The array at pp (a pointer to a pointer) reallocated to cap elements of
+ * size bytes: 0, or -1 when out of memory (the array as it was). */
+static int grow(void *pp, size_t cap, size_t size)
+{
+    void *p, *q;
+    memcpy(&p, pp, sizeof p);
+    if (!(q = realloc(p, cap * size)))
+        return -1;
+    memcpy(pp, &q, sizeof q);
+    return 0;
+}
+
 static int on_variable(int index, readstat_variable_t *v, const char *val_labels, void *ctx)
 {
     rs_reader *r = ctx;
@@ -147,22 +175,11 @@ static int on_variable(int index, readstat_variable_t *v, const char *val_labels
         return rs_fail(r, 0, "variables out of order in the file");
     if (t->ncol == r->ncap) {
         size_t cap = r->ncap ? 2 * r->ncap : 64;
-        ss_column *col = realloc(t->col, cap * sizeof *col);
-        if (col)
-            t->col = col;
-        unsigned *want = realloc(r->want, cap * sizeof *want);
-        if (want)
-            r->want = want;
-        char **sn = realloc(r->set_name, cap * sizeof *sn);
-        if (sn)
-            r->set_name = sn;
-        int32_t **small = realloc(r->small, cap * sizeof *small);
-        if (small)
-            r->small = small;
-        char *ranges = realloc(r->ranges, cap);
-        if (ranges)
-            r->ranges = ranges;
-        if (!col || !want || !sn || !small || !ranges)
+        if (grow(&t->col, cap, sizeof *t->col) || grow(&r->want, cap, sizeof *r->want) ||
+            grow(&r->set_name, cap, sizeof *r->set_name) ||
+            grow(&r->small, cap, sizeof *r->small) || grow(&r->ranges, cap, 1) ||
+            grow(&r->big, cap, sizeof *r->big) || grow(&r->big_code, cap, sizeof *r->big_code) ||
+            grow(&r->big_cap, cap, sizeof *r->big_cap) || grow(&r->kind, cap, 1))
             return rs_fail(r, 0, "out of memory");
         r->ncap = cap;
     }
@@ -171,6 +188,10 @@ static int on_variable(int index, readstat_variable_t *v, const char *val_labels
     memset(c, 0, sizeof *c);
     r->set_name[i] = NULL;
     r->small[i] = NULL;
+    memset(&r->big[i], 0, sizeof r->big[i]);
+    r->big_code[i] = NULL;
+    r->big_cap[i] = 0;
+    r->kind[i] = KIND_SLOW;
     r->want[i] = 0;
     const char *name = rs->readstat_variable_get_name(v);
     const char *label = rs->readstat_variable_get_label(v);
@@ -192,6 +213,11 @@ static int on_variable(int index, readstat_variable_t *v, const char *val_labels
         return READSTAT_HANDLER_SKIP_VARIABLE;
     if (r->want[i] == SS_NEED_CATEGORY && ss_dict_init(&c->levels) != 0)
         return rs_fail(r, 0, "out of memory");
+    if (!r->opt->keep_text && !(r->ranges[i] && !r->opt->user_missing_values))
+        r->kind[i] = r->want[i] == SS_NEED_NUMBER     ? KIND_NUM
+                     : r->want[i] == SS_NEED_CATEGORY ? KIND_CODE
+                     : r->want[i] == SS_NEED_PACKED   ? KIND_U8
+                                                      : KIND_SLOW;
     return READSTAT_HANDLER_OK;
 }
 
@@ -281,12 +307,35 @@ static int32_t text_code(ss_column *c, const char *s, size_t len)
     return ss_dict_intern(&c->levels, s, len);
 }
 
-static int32_t number_code(rs_reader *r, size_t i, double v)
+/* The level code of the number v in category column i: its text (the
+ * CSV route's) looked up once per distinct value, then the code from
+ * small (integers 0 .. SMALL_CODES - 1) or from big (other values, by
+ * their bits: the same bits give the same text). */
+__attribute__((noinline)) static int32_t number_code(rs_reader *r, size_t i, double v)
 {
     ss_column *c = &r->t->col[i];
     int small = v >= 0 && v < SMALL_CODES && v == trunc(v);
     if (small && r->small[i] && r->small[i][(int)v] >= 0)
         return r->small[i][(int)v];
+    uint64_t bits = 0;
+    int64_t at = -1;
+    if (!small) {
+        memcpy(&bits, &v, sizeof bits);
+        int added = 0;
+        if ((!r->big[i].cap && ss_keymap_init(&r->big[i], 64) != 0) ||
+            (at = ss_keymap_get(&r->big[i], bits, &added)) < 0)
+            return -1;
+        if (!added)
+            return r->big_code[i][at];
+        if ((size_t)at >= r->big_cap[i]) {
+            size_t cap = r->big_cap[i] ? 2 * r->big_cap[i] : 64;
+            int32_t *p = realloc(r->big_code[i], cap * sizeof *p);
+            if (!p)
+                return -1;
+            r->big_code[i] = p;
+            r->big_cap[i] = cap;
+        }
+    }
     char buf[40];
     ss_table_number_text(v, buf, sizeof buf);
     int32_t code = ss_dict_intern(&c->levels, buf, strlen(buf));
@@ -300,6 +349,8 @@ static int32_t number_code(rs_reader *r, size_t i, double v)
         }
         r->small[i][(int)v] = code;
     }
+    if (at >= 0)
+        r->big_code[i][at] = code;
     return code;
 }
 
@@ -355,6 +406,8 @@ static int unbyte(rs_reader *r, size_t i)
     free(c->u8);
     c->u8 = NULL;
     c->packed = packed;
+    if (r->kind[i] != KIND_SLOW)
+        r->kind[i] = KIND_PACKED;
     return 0;
 }
 
@@ -371,12 +424,14 @@ static int unpack(rs_reader *r, size_t i)
     c->packed = NULL;
     c->num = num;
     r->want[i] = SS_NEED_NUMBER;
+    if (r->kind[i] != KIND_SLOW)
+        r->kind[i] = KIND_NUM;
     return 0;
 }
 
-static int on_value(int obs, readstat_variable_t *v, readstat_value_t value, void *ctx)
+/* Any cell (on_value's general path). */
+__attribute__((noinline)) static int value_slow(int obs, readstat_variable_t *v, readstat_value_t value, rs_reader *r)
 {
-    rs_reader *r = ctx;
     ss_table *t = r->t;
     size_t i = (size_t)v->index;
     size_t row = (size_t)obs;
@@ -451,6 +506,68 @@ static int on_value(int obs, readstat_variable_t *v, readstat_value_t value, voi
             return rs_fail(r, 0, "out of memory");
     }
     c->num[row] = x;
+    return READSTAT_HANDLER_OK;
+}
+
+/* A present double of packed column i that is not an integer code. */
+__attribute__((noinline)) static int packed_cell(int obs, readstat_variable_t *v,
+                                                 readstat_value_t value, rs_reader *r)
+{
+    const size_t i = (size_t)v->index, row = (size_t)obs;
+    int16_t p;
+    if (pack(value.v.double_value, &p) != 0)
+        return value_slow(obs, v, value, r);
+    r->t->col[i].packed[row] = p;
+    if (row >= r->t->nrow)
+        r->t->nrow = row + 1;
+    return READSTAT_HANDLER_OK;
+}
+
+/* A cell: the common ones (a present double, stored as its column's
+ * storage holds it) here, in a few instructions and no call but the last,
+ * the others by value_slow, which does the same for these. */
+static int on_value(int obs, readstat_variable_t *v, readstat_value_t value, void *ctx)
+{
+    rs_reader *r = ctx;
+    ss_table *t = r->t;
+    const size_t i = (size_t)v->index, row = (size_t)obs;
+    if (i < t->ncol && row < r->cap_rows && value.type == READSTAT_TYPE_DOUBLE &&
+        !value.is_system_missing && !value.is_tagged_missing) {
+        ss_column *c = &t->col[i];
+        const double x = value.v.double_value;
+        switch (r->kind[i]) {
+        case KIND_U8:
+            if (!(x >= 0 && x < SS_U8_NA && x == (int)x && !signbit(x)))
+                break;
+            c->u8[row] = (uint8_t)x;
+            goto stored;
+        case KIND_PACKED:
+            /* pack's first case: an integer code */
+            if (!(x == (int)x && x > -8192 && x < 8192 && (x != 0 || !signbit(x))))
+                return packed_cell(obs, v, value, r);
+            c->packed[row] = (int16_t)((int)x * 4);
+            goto stored;
+        case KIND_NUM:
+            if (isnan(x))
+                break;
+            c->num[row] = x;
+            goto stored;
+        case KIND_CODE: {
+            int32_t code;
+            if (!(x >= 0 && x < SMALL_CODES && r->small[i] && (int)x == x &&
+                  (code = r->small[i][(int)x]) >= 0))
+                break; /* a number not seen yet, or not a small integer */
+            c->code[row] = code;
+            goto stored;
+        }
+        default:
+            break;
+        }
+    }
+    return value_slow(obs, v, value, r);
+stored:
+    if (row >= t->nrow)
+        t->nrow = row + 1;
     return READSTAT_HANDLER_OK;
 }
 
@@ -545,9 +662,16 @@ static void rs_free(rs_reader *r)
     for (size_t i = 0; i < r->t->ncol; i++) {
         free(r->set_name[i]);
         free(r->small[i]);
+        if (r->big[i].cap)
+            ss_keymap_free(&r->big[i]);
+        free(r->big_code[i]);
     }
     free(r->set_name);
     free(r->small);
+    free(r->big);
+    free(r->big_code);
+    free(r->big_cap);
+    free(r->kind);
     free(r->ranges);
     free(r->want);
     for (size_t k = 0; k < r->nsets; k++) {
@@ -590,15 +714,27 @@ static int iconv_knows(const char *name)
     return 1;
 }
 
+/* What the two-thread read needs of a .sav's dictionary (sav_encoding). */
+typedef struct sav_dict {
+    int complete;       /* the records were read to the dictionary's end */
+    long units;         /* 8-byte units in a case: one per variable record */
+    long data_start;    /* the offset of the data */
+} sav_dict;
+
 /* The encoding of the .sav (or .zsav) at path into buf; 0, or -1 when the
- * dictionary says none that ReadStat would not find by itself. */
-static int sav_encoding(const char *path, char *buf, size_t size)
+ * dictionary says none that ReadStat would not find by itself.  Fills
+ * *dict when not NULL. */
+static int sav_encoding(const char *path, char *buf, size_t size, sav_dict *dict)
 {
+    sav_dict own = {0};
+    if (!dict)
+        dict = &own;
+    memset(dict, 0, sizeof *dict);
     FILE *fp = fopen(path, "rb");
     if (!fp)
         return -1;
     unsigned char h[176], r[16];
-    int rc = -1, swap = 0;
+    int rc = -1, swap = 0, stated = 0;
     uint32_t code_page = 0;
     if (fread(h, 1, sizeof h, fp) != sizeof h || memcmp(h, "$FL", 3) != 0)
         goto done;
@@ -611,6 +747,7 @@ static int sav_encoding(const char *path, char *buf, size_t size)
         uint32_t type = sav_u32(r, swap);
         long skip = 0;
         if (type == 2) { /* variable */
+            dict->units++;
             if (fread(r, 1, 12, fp) != 12)
                 goto done;
             uint32_t has_label = sav_u32(r + 4, swap);
@@ -650,18 +787,20 @@ static int sav_encoding(const char *path, char *buf, size_t size)
                 if (fread(m, 1, 32, fp) != 32)
                     goto done;
                 code_page = sav_u32(m + 28, swap);
-            } else if (sub == 20 && len > 0 && len < size) {
+            } else if (sub == 20 && !stated && len > 0 && len < size) {
                 if (fread(buf, 1, len, fp) != len)
                     goto done;
                 buf[len] = '\0';
-                if (iconv_knows(buf)) {
-                    rc = 0;
-                    goto done;
-                }
+                if (!stated && iconv_knows(buf))
+                    rc = 0, stated = 1;
             } else {
                 skip = (long)len;
             }
         } else if (type == 999) {
+            if (fread(r, 1, 4, fp) != 4)
+                goto done;
+            dict->complete = 1;
+            dict->data_start = ftell(fp);
             break;
         } else {
             goto done;
@@ -674,7 +813,7 @@ static int sav_encoding(const char *path, char *buf, size_t size)
             uint32_t code;
             const char *name;
         } pages[] = {{936, "GBK"}, {54936, "GB18030"}, {949, "CP949"}, {950, "BIG5"}};
-        for (size_t k = 0; k < sizeof pages / sizeof pages[0]; k++)
+        for (size_t k = 0; k < sizeof pages / sizeof pages[0] && !stated; k++)
             if (code_page == pages[k].code) {
                 snprintf(buf, size, "%s", pages[k].name);
                 rc = 0;
@@ -825,48 +964,455 @@ static int por_load(const char *path, mem_io *m)
     return 0;
 }
 
-int ss_readstat_read(ss_table *t, const char *path, int format, const ss_read_options *opt,
-                     const ss_request *req, size_t nreq, ss_error *err)
+/* A parser with survstat's handlers, reading the file as encoding enc
+ * (NULL: as the file says); NULL when out of memory. */
+static readstat_parser_t *new_parser(const char *enc)
 {
-    memset(t, 0, sizeof *t);
-    if (!(rs = ss_dl_readstat_load(err)))
-        return SS_EDATA;
-    if (!(t->file = strdup(path)))
-        return ss_error_set(err, SS_EDATA, path, 0, "out of memory");
-    rs_reader r = {0};
-    r.t = t;
-    r.opt = opt;
-    r.req = req;
-    r.nreq = nreq;
-    r.err = err;
-    r.nrow_file = -1;
     readstat_parser_t *p = rs->readstat_parser_init();
     if (!p)
-        return ss_error_set(err, SS_EDATA, path, 0, "out of memory");
+        return NULL;
     rs->readstat_set_metadata_handler(p, on_metadata);
     rs->readstat_set_variable_handler(p, on_variable);
     rs->readstat_set_value_handler(p, on_value);
     rs->readstat_set_value_label_handler(p, on_value_label);
     rs->readstat_set_error_handler(p, on_error);
-    /* --encoding first (a file that states its encoding wrongly), else
-     * for a .sav the one its dictionary states (sav_encoding) */
-    char sav_enc[64];
-    if (opt->encoding)
-        rs->readstat_set_file_character_encoding(p, opt->encoding);
-    else if (format == SS_FORMAT_SAV && sav_encoding(path, sav_enc, sizeof sav_enc) == 0)
-        rs->readstat_set_file_character_encoding(p, sav_enc);
+    if (enc)
+        rs->readstat_set_file_character_encoding(p, enc);
+    return p;
+}
+
+static void reader_init(rs_reader *r, ss_table *t, const ss_read_options *opt,
+                        const ss_request *req, size_t nreq, ss_error *err)
+{
+    memset(r, 0, sizeof *r);
+    r->t = t;
+    r->opt = opt;
+    r->req = req;
+    r->nreq = nreq;
+    r->err = err;
+    r->nrow_file = -1;
+}
+
+/* ---- two threads ----
+ *
+ * A large .sav (bytecode-compressed or not) is read by two ReadStat
+ * parsers at once, each into a table of its own: the first on the file
+ * for rows [0, h], the second on a file made of the dictionary and the
+ * data from row h on (half_io: survstat finds where row h starts by
+ * walking the compression's command bytes, sav_find_row, which costs a
+ * small part of what ReadStat's own skipping of rows would).  Row h, read
+ * by both, must be the same in both, or the split was wrong.  The second
+ * half is then joined onto the first: its level codes mapped into the
+ * first half's dictionaries (new levels in order of first appearance: the
+ * codes one parser gives), its numbers in the storage that holds both
+ * halves (one byte, two, or doubles, as one parser would have widened).
+ * Should anything go wrong in either half (an error, a row count that is
+ * not the header's, a row h that differs), both are dropped and the file
+ * is read again by one parser, which gives the errors and row numbers a
+ * single read gives.  SURVSTAT_THREADS=1 forces one parser. */
+
+enum { HALF_MIN_ROWS = 100000 };
+
+/* The second parser's file: the file's bytes [0, dict_end), then block
+ * (block_len bytes: the command block row h starts in, its commands
+ * before row h made padding, 0, and the raw values of the others), then
+ * the file from rest on. */
+typedef struct half_io {
+    int fd;
+    long dict_end, rest, size, pos;
+    unsigned char block[72];
+    long block_len;
+} half_io;
+
+static int half_open(const char *path, void *ctx)
+{
+    (void)path;
+    half_io *io = ctx;
+    io->pos = 0;
+    return io->fd;
+}
+
+static readstat_off_t half_seek(readstat_off_t off, readstat_io_flags_t whence, void *ctx)
+{
+    half_io *io = ctx;
+    readstat_off_t base = whence == READSTAT_SEEK_SET   ? 0
+                          : whence == READSTAT_SEEK_CUR ? io->pos
+                                                        : io->size;
+    if (base + off < 0 || base + off > io->size)
+        return -1;
+    io->pos = (long)(base + off);
+    return io->pos;
+}
+
+static ssize_t half_read(void *buf, size_t n, void *ctx)
+{
+    half_io *io = ctx;
+    char *out = buf;
+    size_t done = 0;
+    while (done < n && io->pos < io->size) {
+        long p = io->pos, want = (long)(n - done);
+        ssize_t got;
+        if (p < io->dict_end) {
+            got = pread(io->fd, out + done, (size_t)(want < io->dict_end - p ? want : io->dict_end - p), p);
+        } else if (p < io->dict_end + io->block_len) {
+            long k = p - io->dict_end, m = io->block_len - k < want ? io->block_len - k : want;
+            memcpy(out + done, io->block + k, (size_t)m);
+            got = m;
+        } else {
+            got = pread(io->fd, out + done, (size_t)want, io->rest + (p - io->dict_end - io->block_len));
+        }
+        if (got < 0)
+            return done ? (ssize_t)done : -1;
+        if (got == 0)
+            break;
+        done += (size_t)got;
+        io->pos += (long)got;
+    }
+    return (ssize_t)done;
+}
+
+/* The high bit of each byte of x that is zero, the other bits clear. */
+static uint64_t zero_bytes(uint64_t x)
+{
+    const uint64_t low7 = 0x7f7f7f7f7f7f7f7fu;
+    return ~(((x & low7) + low7) | x) & ~low7;
+}
+
+/* The count of the bytes of m that are 0x80 (zero_bytes' marks). */
+static unsigned count_marks(uint64_t m)
+{
+    return (unsigned)(((m >> 7) * 0x0101010101010101u) >> 56);
+}
+
+/* Where row h of the .sav's data (from start, units 8-byte units a row)
+ * begins, into io's block and rest: 0, or -1. */
+static int sav_find_row(half_io *io, int compressed, long start, long units, long h)
+{
+    io->dict_end = start;
+    io->block_len = 0;
+    if (!compressed) {
+        io->rest = start + h * units * 8;
+        return 0;
+    }
+    enum { WINDOW = 1 << 20 };
+    unsigned char *w = malloc(WINDOW);
+    long wpos = start, wlen = 0, pos = start, seen = 0;
+    const long target = h * units;
+    int rc = -1;
+    while (w) {
+        if (pos + 72 > wpos + wlen) {
+            ssize_t got = pread(io->fd, w, WINDOW, pos);
+            if (got < 8)
+                break;
+            wpos = pos;
+            wlen = (long)got;
+        }
+        const unsigned char *b = w + (pos - wpos);
+        long raw = pos + 8;
+        uint64_t x;
+        memcpy(&x, b, sizeof x);
+        if (seen + 8 < target && !zero_bytes(x ^ 0xfcfcfcfcfcfcfcfcu)) {
+            /* the whole block before row h, no end in it: its values and
+             * raw values counted at once (no 0 counts nothing, each 253
+             * has eight raw bytes) */
+            seen += 8 - (long)count_marks(zero_bytes(x));
+            pos = raw + 8 * (long)count_marks(zero_bytes(x ^ 0xfdfdfdfdfdfdfdfdu));
+            continue;
+        }
+        for (int k = 0; k < 8; k++) {
+            if (b[k] == 0)
+                continue;
+            if (b[k] == 252)
+                goto out; /* the data end before row h */
+            if (seen == target) {
+                long m = 0;
+                for (int j = k; j < 8; j++)
+                    m += b[j] == 253;
+                if (raw + 8 * m > wpos + wlen)
+                    goto out;
+                memset(io->block, 0, 8);
+                memcpy(io->block, b + k, (size_t)(8 - k));
+                memcpy(io->block + 8, w + (raw - wpos), (size_t)(8 * m));
+                io->block_len = 8 + 8 * m;
+                io->rest = raw + 8 * m;
+                rc = 0;
+                goto out;
+            }
+            seen++;
+            raw += 8 * (b[k] == 253);
+        }
+        pos = raw;
+    }
+out:
+    free(w);
+    return rc;
+}
+
+typedef struct half_job {
+    rs_reader r;
+    ss_table t;
+    ss_error err;
+    const char *path, *enc;
+    half_io *io;
+    long limit;
+    int compressed;     /* where to start: sav_find_row's arguments */
+    long data_start, units, h, file_size;
+    readstat_error_t e;
+} half_job;
+
+/* The first limit rows of the .sav at path (io NULL) or of io's file. */
+static readstat_error_t parse_sav_rows(rs_reader *r, const char *path, const char *enc,
+                                       half_io *io, long limit)
+{
+    readstat_parser_t *p = new_parser(enc);
+    if (!p)
+        return READSTAT_ERROR_MALLOC;
+    if (io) {
+        rs->readstat_set_open_handler(p, half_open);
+        rs->readstat_set_close_handler(p, mem_close);
+        rs->readstat_set_seek_handler(p, half_seek);
+        rs->readstat_set_read_handler(p, half_read);
+        rs->readstat_set_update_handler(p, mem_update);
+        rs->readstat_set_io_ctx(p, io);
+    }
+    rs->readstat_set_row_limit(p, limit);
+    readstat_error_t e = rs->readstat_parse_sav(p, path, r);
+    rs->readstat_parser_free(p);
+    return e;
+}
+
+static void *half_run(void *arg)
+{
+    half_job *b = arg;
+    half_io *io = b->io;
+    if (sav_find_row(io, b->compressed, b->data_start, b->units, b->h) != 0) {
+        b->e = READSTAT_ERROR_SEEK;
+        return NULL;
+    }
+    io->size = io->dict_end + io->block_len + (b->file_size - io->rest);
+    b->e = parse_sav_rows(&b->r, b->path, b->enc, io, b->limit);
+    return NULL;
+}
+
+/* Row k of number column i of r, as a double. */
+static double cell_num(const rs_reader *r, size_t i, size_t k)
+{
+    const ss_column *c = &r->t->col[i];
+    return c->u8 ? ss_u8_value[c->u8[k]] : c->packed ? ss_packed_value[(uint16_t)c->packed[k]] : c->num[k];
+}
+
+/* Row ka of a and row kb of b hold the same in every loaded column. */
+static int same_row(const rs_reader *a, size_t ka, const rs_reader *b, size_t kb)
+{
+    for (size_t i = 0; i < a->t->ncol; i++) {
+        const ss_column *c = &a->t->col[i], *d = &b->t->col[i];
+        if (!a->want[i] != !b->want[i])
+            return 0;
+        if (!a->want[i])
+            continue;
+        if (a->want[i] == SS_NEED_CATEGORY) {
+            if (b->want[i] != SS_NEED_CATEGORY ||
+                strcmp(c->levels.str[c->code[ka]], d->levels.str[d->code[kb]]) != 0)
+                return 0;
+            continue;
+        }
+        double x = cell_num(a, i, ka), y = cell_num(b, i, kb);
+        if (memcmp(&x, &y, sizeof x) != 0 && !(isnan(x) && isnan(y)))
+            return 0;
+    }
+    return 1;
+}
+
+/* Column i's numbers: 0 one byte, 1 two bytes, 2 doubles. */
+static int store_rank(const rs_reader *r, size_t i)
+{
+    const ss_column *c = &r->t->col[i];
+    return c->u8 ? 0 : c->packed ? 1 : 2;
+}
+
+/* The rows of b joined onto those of a (half a's rows all read). */
+static int join_halves(rs_reader *a, rs_reader *b)
+{
+    ss_table *t = a->t;
+    const ss_table *u = b->t;
+    const size_t n1 = t->nrow, n2 = u->nrow, n = n1 + n2;
+    for (size_t i = 0; i < t->ncol; i++) {
+        ss_column *c = &t->col[i];
+        const ss_column *d = &u->col[i];
+        if (!a->want[i])
+            continue;
+        c->nmissing += d->nmissing;
+        if (a->want[i] == SS_NEED_CATEGORY) {
+            int32_t *map = malloc((d->levels.n ? d->levels.n : 1) * sizeof *map);
+            int32_t *code = map ? realloc(c->code, n * sizeof *code) : NULL;
+            if (!code) {
+                free(map);
+                return -1;
+            }
+            c->code = code;
+            for (size_t l = 0; l < d->levels.n; l++)
+                if ((map[l] = ss_dict_intern(&c->levels, d->levels.str[l], d->levels.len[l])) < 0) {
+                    free(map);
+                    return -1;
+                }
+            for (size_t k = 0; k < n2; k++)
+                code[n1 + k] = map[d->code[k]];
+            free(map);
+            continue;
+        }
+        /* numbers: both halves in the wider storage (as unbyte, unpack) */
+        const int ra = store_rank(a, i), rb = store_rank(b, i);
+        if (ra == 0 && rb >= 1 && unbyte(a, i) != 0)
+            return -1;
+        if (ra <= 1 && rb == 2 && unpack(a, i) != 0)
+            return -1;
+        switch (ra > rb ? ra : rb) {
+        case 0: {
+            uint8_t *p = realloc(c->u8, n * sizeof *p);
+            if (!p)
+                return -1;
+            c->u8 = p;
+            memcpy(p + n1, d->u8, n2 * sizeof *p);
+            break;
+        }
+        case 1: {
+            int16_t *p = realloc(c->packed, n * sizeof *p);
+            if (!p)
+                return -1;
+            c->packed = p;
+            for (size_t k = 0; k < n2; k++)
+                p[n1 + k] = rb == 1 ? d->packed[k]
+                            : d->u8[k] == SS_U8_NA ? SS_PACKED_NA
+                                                   : (int16_t)(d->u8[k] * 4);
+            break;
+        }
+        default: {
+            double *p = realloc(c->num, n * sizeof *p);
+            if (!p)
+                return -1;
+            c->num = p;
+            for (size_t k = 0; k < n2; k++)
+                p[n1 + k] = rb == 2 ? d->num[k]
+                            : rb == 1 ? ss_packed_value[(uint16_t)d->packed[k]]
+                            : d->u8[k] == SS_U8_NA ? NAN
+                                                   : (double)d->u8[k];
+            break;
+        }
+        }
+    }
+    t->nrow = n;
+    a->cap_rows = n;
+    a->nrow_file = (long)n;
+    return 0;
+}
+
+/* The .sav at path (dictionary as sav_encoding read it) read by two
+ * parsers into r (whose table is empty): 0, or -1 with r and its table as
+ * they were (then read it with one). */
+static int two_halves(rs_reader *r, const char *path, const char *enc, const sav_dict *dict)
+{
+    if (r->opt->keep_text || !dict->complete || dict->units <= 0 || ss_thread_count() < 2)
+        return -1;
+    unsigned char hd[84];
+    FILE *fp = fopen(path, "rb");
+    size_t got = fp ? fread(hd, 1, sizeof hd, fp) : 0;
+    if (fp)
+        fclose(fp);
+    if (got != sizeof hd || memcmp(hd, "$FL2", 4) != 0)
+        return -1;
+    const int swap = sav_u32(hd + 64, 0) != 2 && sav_u32(hd + 64, 0) != 3;
+    const int32_t case_size = (int32_t)sav_u32(hd + 68, swap);
+    const uint32_t compression = sav_u32(hd + 72, swap);
+    const long n = (int32_t)sav_u32(hd + 80, swap);
+    if (n < HALF_MIN_ROWS || compression > 1 || (case_size != -1 && case_size != dict->units))
+        return -1;
+    const long h = n / 2;
+    half_io io = {.fd = open(path, O_RDONLY)};
+    struct stat st;
+    if (io.fd < 0)
+        return -1;
+    if (fstat(io.fd, &st) != 0) {
+        close(io.fd);
+        return -1;
+    }
+    half_job *b = calloc(1, sizeof *b);
+    if (!b || !(b->t.file = strdup(path))) {
+        free(b);
+        close(io.fd);
+        return -1;
+    }
+    reader_init(&b->r, &b->t, r->opt, r->req, r->nreq, &b->err);
+    b->path = path;
+    b->enc = enc;
+    b->io = &io;
+    b->limit = n - h;
+    b->compressed = compression == 1;
+    b->data_start = dict->data_start;
+    b->units = dict->units;
+    b->h = h;
+    b->file_size = (long)st.st_size;
+    ss_error *err = r->err, mine = {0};
+    r->err = &mine; /* a failure here is the one-parser read's to report */
+    /* The second thread's arrays from the main heap, as the first's: its
+     * room is on huge pages (ss_mem_init), where a thread's own arena
+     * takes a 4 KB page fault per page first touched (it made the second
+     * half half again as slow).  glibc's default limit (8 arenas a CPU)
+     * is set back after. */
+    mallopt(M_ARENA_MAX, 1);
+    pthread_t tid;
+    int ok = pthread_create(&tid, NULL, half_run, b) == 0;
+    if (ok) {
+        readstat_error_t e = parse_sav_rows(r, path, enc, NULL, h + 1);
+        pthread_join(tid, NULL);
+        ok = e == READSTAT_OK && b->e == READSTAT_OK && !r->failed && !b->r.failed &&
+             r->t->nrow == (size_t)h + 1 && b->t.nrow == (size_t)(n - h) &&
+             r->t->ncol == b->t.ncol && same_row(r, (size_t)h, &b->r, 0);
+    }
+    if (ok) { /* row h is the second half's */
+        for (size_t i = 0; i < r->t->ncol; i++)
+            if (r->want[i] && r->want[i] != SS_NEED_CATEGORY && isnan(cell_num(r, i, (size_t)h)))
+                r->t->col[i].nmissing--;
+        r->t->nrow = (size_t)h;
+        ok = join_halves(r, &b->r) == 0;
+    }
+    long cpus = sysconf(_SC_NPROCESSORS_CONF);
+    mallopt(M_ARENA_MAX, 8 * (int)(cpus > 0 ? cpus : 1));
+    close(io.fd);
+    rs_free(&b->r);
+    ss_table_free(&b->t);
+    free(b);
+    r->err = err;
+    if (ok)
+        return 0;
+    ss_table *t = r->t;
+    rs_free(r);
+    ss_table_free(t);
+    memset(t, 0, sizeof *t);
+    t->file = strdup(path);
+    reader_init(r, t, r->opt, r->req, r->nreq, err);
+    return -1;
+}
+
+/* The file at path into r by one parser. */
+static readstat_error_t parse_one(rs_reader *r, const char *path, int format, const char *enc)
+{
+    readstat_parser_t *p = new_parser(enc);
+    if (!p) {
+        rs_fail(r, 0, "out of memory");
+        return READSTAT_ERROR_MALLOC;
+    }
     readstat_error_t e;
     mem_io por = {0};
     switch (format) {
     case SS_FORMAT_SAV:
-        e = rs->readstat_parse_sav(p, path, &r);
+        e = rs->readstat_parse_sav(p, path, r);
         break;
     case SS_FORMAT_POR: {
         int loaded = por_load(path, &por);
         if (loaded != 0) {
             if (loaded == -2) {
-                r.failed = 1;
-                ss_error_set(err, SS_EDATA, path, 0,
+                r->failed = 1;
+                ss_error_set(r->err, SS_EDATA, path, 0,
                              "cannot read the SPSS portable file: it holds characters "
                              "outside the portable character set (non-ASCII text, as "
                              "Chinese labels), which its reader would drop: save the file "
@@ -881,21 +1427,49 @@ int ss_readstat_read(ss_table *t, const char *path, int format, const ss_read_op
         rs->readstat_set_read_handler(p, mem_read);
         rs->readstat_set_update_handler(p, mem_update);
         rs->readstat_set_io_ctx(p, &por);
-        e = rs->readstat_parse_por(p, path, &r);
+        e = rs->readstat_parse_por(p, path, r);
         break;
     }
     case SS_FORMAT_DTA:
-        e = rs->readstat_parse_dta(p, path, &r);
+        e = rs->readstat_parse_dta(p, path, r);
         break;
     case SS_FORMAT_SAS7BDAT:
-        e = rs->readstat_parse_sas7bdat(p, path, &r);
+        e = rs->readstat_parse_sas7bdat(p, path, r);
         break;
     default:
-        e = rs->readstat_parse_xport(p, path, &r);
+        e = rs->readstat_parse_xport(p, path, r);
         break;
     }
     rs->readstat_parser_free(p);
     free(por.buf);
+    return e;
+}
+
+int ss_readstat_read(ss_table *t, const char *path, int format, const ss_read_options *opt,
+                     const ss_request *req, size_t nreq, ss_error *err)
+{
+    memset(t, 0, sizeof *t);
+    if (!(rs = ss_dl_readstat_load(err)))
+        return SS_EDATA;
+    if (!(t->file = strdup(path)))
+        return ss_error_set(err, SS_EDATA, path, 0, "out of memory");
+    rs_reader r;
+    reader_init(&r, t, opt, req, nreq, err);
+    /* --encoding first (a file that states its encoding wrongly), else
+     * for a .sav the one its dictionary states (sav_encoding) */
+    char sav_enc[64];
+    sav_dict dict = {0};
+    const char *enc = opt->encoding;
+    if (enc && format == SS_FORMAT_SAV)
+        (void)sav_encoding(path, sav_enc, sizeof sav_enc, &dict);
+    if (!enc && format == SS_FORMAT_SAV && sav_encoding(path, sav_enc, sizeof sav_enc, &dict) == 0)
+        enc = sav_enc;
+    readstat_error_t e = READSTAT_OK;
+    if (format != SS_FORMAT_SAV || two_halves(&r, path, enc, &dict) != 0) {
+        if (!t->file)
+            return ss_error_set(err, SS_EDATA, path, 0, "out of memory");
+        e = parse_one(&r, path, format, enc);
+    }
     int rc = SS_OK;
     if (r.failed) {
         rc = err && err->code ? err->code : SS_EDATA;

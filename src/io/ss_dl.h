@@ -45,7 +45,8 @@
     F(readstat_variable_get_missing_ranges_count) F(readstat_variable_get_missing_range_lo)  \
     F(readstat_variable_get_missing_range_hi) F(readstat_value_type_class)                   \
     F(readstat_value_is_system_missing) F(readstat_value_is_tagged_missing)                  \
-    F(readstat_value_is_defined_missing) F(readstat_string_value) F(readstat_double_value)
+    F(readstat_value_is_defined_missing) F(readstat_string_value) F(readstat_double_value)      \
+    F(readstat_set_row_offset) F(readstat_set_row_limit)
 
 #define SS_DL_POINTER(name) __typeof__(name) *name;
 
