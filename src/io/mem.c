@@ -115,8 +115,14 @@ const char *ss_mem_failure(void)
  * the heap starts with 64 MB of room, advised before anything touches it,
  * so a run of up to a few hundred thousand rows takes its arrays from huge
  * pages (a fourth of the time of a 200,000-row estimate went to 4 KB page
- * faults).  Larger arrays are mmap'd and hinted one by one. */
+ * faults).  Larger arrays are mmap'd and hinted one by one.  The heap below
+ * its first huge page's boundary would be in 4 KB pages: a block that is
+ * never touched keeps it, so what comes after starts on the boundary.
+ * Every thread allocates from this heap (one arena): a thread's own arena
+ * would take a 4 KB fault on every page it first touches. */
 #define HEAP_ROOM (64u << 20)
+
+static void *below_boundary; /* the block below the heap's first huge page */
 
 void ss_mem_init(void)
 {
@@ -124,14 +130,22 @@ void ss_mem_init(void)
     if (!mallopt(M_MMAP_THRESHOLD, 32 << 20) || !mallopt(M_TOP_PAD, HEAP_ROOM) ||
         !mallopt(M_TRIM_THRESHOLD, 2 * HEAP_ROOM))
         return;
+#ifdef M_ARENA_MAX
+    (void)mallopt(M_ARENA_MAX, 1);
+#endif
     void *p = malloc(1u << 18); /* more than the heap has at start: it grows */
     if (!p)
         return;
     uintptr_t a = ((uintptr_t)p + 2 * 4096) & ~(uintptr_t)4095;
     uintptr_t e = (uintptr_t)sbrk(0) & ~(uintptr_t)4095;
-    if (e > a && e - a <= 2 * (uintptr_t)HEAP_ROOM)
-        (void)madvise((void *)a, e - a, MADV_HUGEPAGE);
+    int advised = e > a && e - a <= 2 * (uintptr_t)HEAP_ROOM &&
+                  madvise((void *)a, e - a, MADV_HUGEPAGE) == 0;
     free(p);
+    /* p is the top of the heap again: a block from p to just before the
+     * boundary (its successor's header is the one 4 KB page touched) */
+    uintptr_t b = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+    if (advised && b - (uintptr_t)p > 4096 && b < e)
+        below_boundary = malloc(b - (uintptr_t)p - 32);
 #endif
 }
 

@@ -1353,12 +1353,10 @@ static int two_halves(rs_reader *r, const char *path, const char *enc, const sav
     b->file_size = (long)st.st_size;
     ss_error *err = r->err, mine = {0};
     r->err = &mine; /* a failure here is the one-parser read's to report */
-    /* The second thread's arrays from the main heap, as the first's: its
-     * room is on huge pages (ss_mem_init), where a thread's own arena
-     * takes a 4 KB page fault per page first touched (it made the second
-     * half half again as slow).  glibc's default limit (8 arenas a CPU)
-     * is set back after. */
-    mallopt(M_ARENA_MAX, 1);
+    /* The second thread's arrays come from the main heap, as the first's
+     * (ss_mem_init: one arena): its room is on huge pages, where a thread's
+     * own arena took a 4 KB page fault per page first touched (it made the
+     * second half half again as slow). */
     pthread_t tid;
     int ok = pthread_create(&tid, NULL, half_run, b) == 0;
     if (ok) {
@@ -1375,8 +1373,6 @@ static int two_halves(rs_reader *r, const char *path, const char *enc, const sav
         r->t->nrow = (size_t)h;
         ok = join_halves(r, &b->r) == 0;
     }
-    long cpus = sysconf(_SC_NPROCESSORS_CONF);
-    mallopt(M_ARENA_MAX, 8 * (int)(cpus > 0 ? cpus : 1));
     close(io.fd);
     rs_free(&b->r);
     ss_table_free(&b->t);

@@ -103,7 +103,7 @@ enum {
  * codes, ages, weights like 124.6); SS_PACKED_NA is missing.  The value is
  * the double the cell parses to, to the bit. */
 #define SS_PACKED_NA INT16_MIN
-extern double ss_packed_value[65536]; /* by the code's bits: its value */
+extern double *ss_packed_value; /* by the code's bits (65,536): its value */
 extern double ss_u8_value[256];       /* by the byte: its value, NaN for SS_U8_NA */
 
 typedef struct ss_column {
