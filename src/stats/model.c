@@ -410,6 +410,32 @@ static inline void working(ss_model_family fam, double y, double pw, double eta,
     *z = good ? eta + (y - mu) / me : 0;
 }
 
+/* The working weight and response at eta (its exp and mu made here). */
+static inline __attribute__((always_inline)) void working_at(ss_model_family fam, double y,
+                                                             double pw, double eta, double *wt,
+                                                             double *z)
+{
+    double ex = fam == SS_MODEL_GAUSSIAN ? 0 : exp(eta);
+    working(fam, y, pw, eta, linkinv_exp(fam, eta, ex), ex, wt, z);
+}
+
+/* A row's fit at eta in a pass: its deviance added to *dev, *hit set at a
+ * fitted probability 0 or 1, and under PASS_WEIGHTS its working weight and
+ * response (into *wi, *zi); returns whether they were made. */
+static inline __attribute__((always_inline)) int row_fit(ss_model_family fam, int mode, double y,
+                                                          double pw, double eta, double *dev,
+                                                          double *hit, double *wi, double *zi)
+{
+    double ex = fam == SS_MODEL_GAUSSIAN ? 0 : exp(eta), mu = linkinv_exp(fam, eta, ex);
+    *dev += dev_resid(fam, y, mu, pw);
+    if (fam == SS_MODEL_BINOMIAL && (mu > 1 - 10 * DBL_EPSILON || mu < 10 * DBL_EPSILON))
+        *hit = 1;
+    if (!(mode & PASS_WEIGHTS))
+        return 0;
+    working(fam, y, pw, eta, mu, ex, wi, zi);
+    return 1;
+}
+
 static void *pass_rows(void *arg)
 {
     const pass_arg *a = arg;
@@ -417,7 +443,7 @@ static void *pass_rows(void *arg)
     const ss_model_matrix *mm = w->mm;
     const ss_model_family fam = w->fam;
     const size_t p = w->p, P = p + 1;
-    const int mode = a->mode, gauss = fam == SS_MODEL_GAUSSIAN;
+    const int mode = a->mode;
     const double *y = w->y, *pw = w->pw;
     double *S = a->acc, *g = S + P * P, *gr = g + P, dev = 0, hit = 0;
     size_t col[1 + 256];
@@ -439,8 +465,7 @@ static void *pass_rows(void *arg)
                 else
                     for (size_t j = 0; j < nz; j++)
                         eo += val[j] * ob[col[j]];
-                double ex = gauss ? 0 : exp(eo);
-                working(fam, y[i], pw[i], eo, linkinv_exp(fam, eo, ex), ex, &wo, &zo);
+                working_at(fam, y[i], pw[i], eo, &wo, &zo);
             }
             double r = (zo - xb) * wo;
             for (size_t j = 0; j < nz; j++)
@@ -448,15 +473,9 @@ static void *pass_rows(void *arg)
             if (mode & PASS_OLDW)
                 continue;
         }
-        double eta = mode & PASS_START ? start_eta(fam, y[i], pw[i]) : xb;
-        double ex = gauss ? 0 : exp(eta), mu = linkinv_exp(fam, eta, ex);
-        dev += dev_resid(fam, y[i], mu, pw[i]);
-        if (fam == SS_MODEL_BINOMIAL && (mu > 1 - 10 * DBL_EPSILON || mu < 10 * DBL_EPSILON))
-            hit = 1;
-        if (!(mode & PASS_WEIGHTS))
+        double eta = mode & PASS_START ? start_eta(fam, y[i], pw[i]) : xb, wi, zi;
+        if (!row_fit(fam, mode, y[i], pw[i], eta, &dev, &hit, &wi, &zi))
             continue;
-        double wi, zi;
-        working(fam, y[i], pw[i], eta, mu, ex, &wi, &zi);
         w->wt[i] = wi;
         w->z[i] = zi;
         for (size_t j = 0; j < nz; j++) {
@@ -487,7 +506,7 @@ static inline __attribute__((always_inline)) void fast_rows(const pass_arg *a, c
     const ss_model_matrix *mm = w->mm;
     const ss_model_family fam = w->fam;
     const size_t p = w->p, P = p + 1, nf = w->nf, nb = mm->nblock, K = U + 2;
-    const int mode = a->mode, gauss = fam == SS_MODEL_GAUSSIAN, icpt = mm->intercept;
+    const int mode = a->mode, icpt = mm->intercept;
     const double *y = w->y, *pw = w->pw, *b = w->bp, *ob = w->obp;
     double *S = a->acc, *A = a->facc + U * U + 2 * U, dev = 0, hit = 0;
     const double *dv[256];
@@ -545,8 +564,7 @@ static inline __attribute__((always_inline)) void fast_rows(const pass_arg *a, c
                         }
                     }
                 }
-                double ex = gauss ? 0 : exp(eo);
-                working(fam, y[i], pw[i], eo, linkinv_exp(fam, eo, ex), ex, &wo, &zo);
+                working_at(fam, y[i], pw[i], eo, &wo, &zo);
             }
             double r = (zo - xb) * wo;
 #pragma GCC unroll 8
@@ -557,15 +575,9 @@ static inline __attribute__((always_inline)) void fast_rows(const pass_arg *a, c
             if (mode & PASS_OLDW)
                 continue;
         }
-        double eta = mode & PASS_START ? start_eta(fam, y[i], pw[i]) : xb;
-        double ex = gauss ? 0 : exp(eta), mu = linkinv_exp(fam, eta, ex);
-        dev += dev_resid(fam, y[i], mu, pw[i]);
-        if (fam == SS_MODEL_BINOMIAL && (mu > 1 - 10 * DBL_EPSILON || mu < 10 * DBL_EPSILON))
-            hit = 1;
-        if (!(mode & PASS_WEIGHTS))
+        double eta = mode & PASS_START ? start_eta(fam, y[i], pw[i]) : xb, wi, zi;
+        if (!row_fit(fam, mode, y[i], pw[i], eta, &dev, &hit, &wi, &zi))
             continue;
-        double wi, zi;
-        working(fam, y[i], pw[i], eta, mu, ex, &wi, &zi);
         w->wt[i] = wi;
         w->z[i] = zi;
 #pragma GCC unroll 8
@@ -961,8 +973,8 @@ static void glm_scores(const irls_work *w, size_t from, size_t to, double *z)
                 eo += val[j] * ob[col[j]];
         for (size_t j = 0; j < nz; j++)
             eta += val[j] * b[col[j]];
-        double exo = gauss ? 0 : exp(eo), ex = gauss ? 0 : exp(eta);
-        working(fam, y, pw, eo, linkinv_exp(fam, eo, exo), exo, &wo, &zo);
+        double ex = gauss ? 0 : exp(eta);
+        working_at(fam, y, pw, eo, &wo, &zo);
         double s = wo * (y - linkinv_exp(fam, eta, ex)) / mu_eta_exp(fam, eta, ex);
         double *zi = z + (i - from) * p;
         for (size_t j = 0; j < nz; j++)
