@@ -393,8 +393,21 @@ static int pack(double v, int16_t *out)
     return -1;
 }
 
+/* Row k of number column i of r, as a double. */
+static double cell_num(const rs_reader *r, size_t i, size_t k)
+{
+    const ss_column *c = &r->t->col[i];
+    return c->u8 ? ss_u8_value[c->u8[k]] : c->packed ? ss_packed_value[(uint16_t)c->packed[k]] : c->num[k];
+}
+
+/* A one-byte value as a packed one (an integer v packs to v * 4). */
+static inline int16_t u8_packed(uint8_t v)
+{
+    return v == SS_U8_NA ? SS_PACKED_NA : (int16_t)(v * 4);
+}
+
 /* A one-byte column (integers 0 to 254) with a value it cannot hold: two
- * bytes (an integer v packs to v * 4) from now on. */
+ * bytes from now on. */
 static int unbyte(rs_reader *r, size_t i)
 {
     ss_column *c = &r->t->col[i];
@@ -402,7 +415,7 @@ static int unbyte(rs_reader *r, size_t i)
     if (!packed)
         return -1;
     for (size_t k = 0; k < r->cap_rows; k++)
-        packed[k] = c->u8[k] == SS_U8_NA ? SS_PACKED_NA : (int16_t)(c->u8[k] * 4);
+        packed[k] = u8_packed(c->u8[k]);
     free(c->u8);
     c->u8 = NULL;
     c->packed = packed;
@@ -419,7 +432,7 @@ static int unpack(rs_reader *r, size_t i)
     if (!num)
         return -1;
     for (size_t k = 0; k < r->cap_rows; k++)
-        num[k] = c->packed[k] == SS_PACKED_NA ? NAN : ss_packed_value[(uint16_t)c->packed[k]];
+        num[k] = cell_num(r, i, k);
     free(c->packed);
     c->packed = NULL;
     c->num = num;
@@ -1194,13 +1207,6 @@ static void *half_run(void *arg)
     return NULL;
 }
 
-/* Row k of number column i of r, as a double. */
-static double cell_num(const rs_reader *r, size_t i, size_t k)
-{
-    const ss_column *c = &r->t->col[i];
-    return c->u8 ? ss_u8_value[c->u8[k]] : c->packed ? ss_packed_value[(uint16_t)c->packed[k]] : c->num[k];
-}
-
 /* Row ka of a and row kb of b hold the same in every loaded column. */
 static int same_row(const rs_reader *a, size_t ka, const rs_reader *b, size_t kb)
 {
@@ -1281,9 +1287,7 @@ static int join_halves(rs_reader *a, rs_reader *b)
                 return -1;
             c->packed = p;
             for (size_t k = 0; k < n2; k++)
-                p[n1 + k] = rb == 1 ? d->packed[k]
-                            : d->u8[k] == SS_U8_NA ? SS_PACKED_NA
-                                                   : (int16_t)(d->u8[k] * 4);
+                p[n1 + k] = rb == 1 ? d->packed[k] : u8_packed(d->u8[k]);
             break;
         }
         default: {
@@ -1292,10 +1296,7 @@ static int join_halves(rs_reader *a, rs_reader *b)
                 return -1;
             c->num = p;
             for (size_t k = 0; k < n2; k++)
-                p[n1 + k] = rb == 2 ? d->num[k]
-                            : rb == 1 ? ss_packed_value[(uint16_t)d->packed[k]]
-                            : d->u8[k] == SS_U8_NA ? NAN
-                                                   : (double)d->u8[k];
+                p[n1 + k] = cell_num(b, i, k);
             break;
         }
         }
